@@ -1,0 +1,81 @@
+#include "core/error.h"
+
+#include "core/json.h"
+
+namespace inplay {
+
+std::string_view error_code_name(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::kMalformedRequest: return "MALFORMED_REQUEST";
+    case ErrorCode::kIdempotencyKeyMissing: return "IDEMPOTENCY_KEY_MISSING";
+    case ErrorCode::kUnauthorized: return "UNAUTHORIZED";
+    case ErrorCode::kInsufficientFunds: return "INSUFFICIENT_FUNDS";
+    case ErrorCode::kForbidden: return "FORBIDDEN";
+    case ErrorCode::kNotFound: return "NOT_FOUND";
+    case ErrorCode::kMarketNotFound: return "MARKET_NOT_FOUND";
+    case ErrorCode::kSelectionNotFound: return "SELECTION_NOT_FOUND";
+    case ErrorCode::kBetNotFound: return "BET_NOT_FOUND";
+    case ErrorCode::kAccountNotFound: return "ACCOUNT_NOT_FOUND";
+    case ErrorCode::kMethodNotAllowed: return "METHOD_NOT_ALLOWED";
+    case ErrorCode::kMarketSuspended: return "MARKET_SUSPENDED";
+    case ErrorCode::kMarketClosed: return "MARKET_CLOSED";
+    case ErrorCode::kPriceChanged: return "PRICE_CHANGED";
+    case ErrorCode::kPriceStale: return "PRICE_STALE";
+    case ErrorCode::kStakeAboveMax: return "STAKE_ABOVE_MAX";
+    case ErrorCode::kStakeCapExceeded: return "STAKE_CAP_EXCEEDED";
+    case ErrorCode::kUserMarketLimit: return "USER_MARKET_LIMIT";
+    case ErrorCode::kLiabilityLimit: return "LIABILITY_LIMIT";
+    case ErrorCode::kPayloadTooLarge: return "PAYLOAD_TOO_LARGE";
+    case ErrorCode::kUnsupportedMediaType: return "UNSUPPORTED_MEDIA_TYPE";
+    case ErrorCode::kValidationFailed: return "VALIDATION_FAILED";
+    case ErrorCode::kIdempotencyKeyReused: return "IDEMPOTENCY_KEY_REUSED";
+    case ErrorCode::kCurrencyMismatch: return "CURRENCY_MISMATCH";
+    case ErrorCode::kInternal: return "INTERNAL";
+    case ErrorCode::kOverloaded: return "OVERLOADED";
+    case ErrorCode::kNotReady: return "NOT_READY";
+  }
+  return "INTERNAL";
+}
+
+int error_http_status(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::kMalformedRequest:
+    case ErrorCode::kIdempotencyKeyMissing: return 400;
+    case ErrorCode::kUnauthorized: return 401;
+    case ErrorCode::kInsufficientFunds: return 402;
+    case ErrorCode::kForbidden: return 403;
+    case ErrorCode::kNotFound:
+    case ErrorCode::kMarketNotFound:
+    case ErrorCode::kSelectionNotFound:
+    case ErrorCode::kBetNotFound:
+    case ErrorCode::kAccountNotFound: return 404;
+    case ErrorCode::kMethodNotAllowed: return 405;
+    case ErrorCode::kMarketSuspended:
+    case ErrorCode::kMarketClosed:
+    case ErrorCode::kPriceChanged:
+    case ErrorCode::kPriceStale:
+    case ErrorCode::kStakeAboveMax:
+    case ErrorCode::kStakeCapExceeded:
+    case ErrorCode::kUserMarketLimit:
+    case ErrorCode::kLiabilityLimit: return 409;
+    case ErrorCode::kPayloadTooLarge: return 413;
+    case ErrorCode::kUnsupportedMediaType: return 415;
+    case ErrorCode::kValidationFailed:
+    case ErrorCode::kIdempotencyKeyReused:
+    case ErrorCode::kCurrencyMismatch: return 422;
+    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kOverloaded:
+    case ErrorCode::kNotReady: return 503;
+  }
+  return 500;
+}
+
+std::string error_body(const Error& e) {
+  JsonWriter w;
+  w.begin_object().key("error").begin_object();
+  w.field("code", error_code_name(e.code)).field("message", e.message);
+  w.end_object().end_object();
+  return w.take();
+}
+
+}  // namespace inplay

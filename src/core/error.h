@@ -1,0 +1,73 @@
+// Error: the stable error codes of the API and the HTTP status of each.
+//
+// Codes are part of the public contract (docs/api.md, docs/openapi.yaml):
+// never rename one, only add. Every error body is
+//   {"error":{"code":"PRICE_CHANGED","message":"..."}}
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace inplay {
+
+enum class ErrorCode : uint8_t {
+  kMalformedRequest,      // 400 body is not JSON / header malformed
+  kIdempotencyKeyMissing, // 400
+  kUnauthorized,          // 401
+  kInsufficientFunds,     // 402
+  kForbidden,             // 403
+  kNotFound,              // 404 route
+  kMarketNotFound,        // 404
+  kSelectionNotFound,     // 404
+  kBetNotFound,           // 404
+  kAccountNotFound,       // 404
+  kMethodNotAllowed,      // 405
+  kMarketSuspended,       // 409
+  kMarketClosed,          // 409
+  kPriceChanged,          // 409
+  kPriceStale,            // 409
+  kStakeAboveMax,         // 409
+  kStakeCapExceeded,      // 409
+  kUserMarketLimit,       // 409
+  kLiabilityLimit,        // 409
+  kPayloadTooLarge,       // 413
+  kUnsupportedMediaType,  // 415
+  kValidationFailed,      // 422
+  kIdempotencyKeyReused,  // 422
+  kCurrencyMismatch,      // 422
+  kInternal,              // 500
+  kOverloaded,            // 503
+  kNotReady,              // 503
+};
+
+std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"
+int error_http_status(ErrorCode c);
+
+struct Error {
+  ErrorCode code;
+  std::string message;
+};
+
+// The JSON error body for an error.
+std::string error_body(const Error& e);
+
+// A value or an Error (g++ 12 has no std::expected).
+template <class T>
+class Result {
+ public:
+  Result(T v) : v_(std::move(v)) {}
+  Result(Error e) : v_(std::move(e)) {}
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() { return std::get<0>(v_); }
+  const T& value() const { return std::get<0>(v_); }
+  T* operator->() { return &value(); }
+  const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+}  // namespace inplay

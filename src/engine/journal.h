@@ -1,0 +1,107 @@
+// Journal: the append-only log of every state change (ARCHITECTURE rule 4).
+//
+// On disk: segment files <dir>/<first_seq, 20 digits>.seg, each a run of
+// records:
+//   u32 payload_length | u16 type | u64 seq | u32 crc32c | payload bytes
+// (little endian; crc32c covers type, seq and payload). A segment is closed
+// and a new one started when it passes Options::segment_bytes.
+//
+// Threads: append() and barrier() are called by the engine thread only. A
+// journal thread writes each batch with one write(2) and, by policy, one
+// fdatasync (group commit), then runs the batch's completions in order on
+// the journal thread. A completion therefore means "this record (and every
+// record before it) is durable under the policy": only then may a client be
+// acknowledged.
+//
+// Open: scans all segments. A torn tail (a last record that is cut short or
+// fails its CRC and is followed by nothing but zeros up to EOF, in the last
+// segment) is truncated with a log line. Any other bad record throws
+// JournalCorrupt naming the segment and byte offset; start-up stops there.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace inplay {
+
+enum class FsyncPolicy {
+  kGroup,  // fdatasync every batch before completions run (default)
+  kNone,   // write(2) only; for benchmarks and tmpfs
+};
+
+struct JournalRecord {
+  uint64_t seq = 0;
+  uint16_t type = 0;
+  std::string_view payload;  // valid only during the callback
+};
+
+class JournalCorrupt : public std::runtime_error {
+ public:
+  JournalCorrupt(std::string segment, uint64_t offset, std::string reason);
+  const std::string segment;
+  const uint64_t offset;
+  const std::string reason;
+};
+
+struct JournalStats {
+  uint64_t batches = 0;
+  uint64_t records = 0;
+  uint64_t bytes = 0;
+  uint64_t last_durable_seq = 0;
+};
+
+class Journal {
+ public:
+  struct Options {
+    std::filesystem::path dir;
+    FsyncPolicy fsync = FsyncPolicy::kGroup;
+    uint64_t segment_bytes = 64ull << 20;
+    // Called on the journal thread after each batch's fsync with its duration
+    // in nanoseconds (0 under kNone); used for the journal_fsync metric.
+    std::function<void(int64_t fsync_ns, size_t records, size_t bytes)> on_batch;
+  };
+  using Completion = std::function<void()>;
+
+  // Opens (creating dir if needed) and validates; throws JournalCorrupt.
+  static std::unique_ptr<Journal> open(Options opts);
+  virtual ~Journal() = default;
+
+  // Calls fn for every record in seq order, oldest first. Call before start().
+  virtual void replay(const std::function<void(const JournalRecord&)>& fn) = 0;
+  virtual uint64_t last_seq() const = 0;
+
+  // Starts the journal thread.
+  virtual void start() = 0;
+  // Engine thread. Appends a record and returns its seq; `done` (may be
+  // empty) runs on the journal thread once the record is durable.
+  virtual uint64_t append(uint16_t type, std::string_view payload, Completion done) = 0;
+  // Engine thread. `done` runs after every record appended before it is
+  // durable (used to release read responses in order).
+  virtual void barrier(Completion done) = 0;
+  // Flushes everything appended, runs all completions, joins the thread.
+  virtual void stop() = 0;
+  virtual JournalStats stats() const = 0;
+};
+
+// Reads durable records from a journal directory without owning it (the
+// SQLite projection and `inplay journal dump` use this). Tolerates a torn
+// tail (stops before it); throws JournalCorrupt on other corruption.
+class JournalReader {
+ public:
+  explicit JournalReader(std::filesystem::path dir);
+  // Calls fn for each record with seq > after_seq, in order, up to the end of
+  // what is on disk now; returns the last seq delivered (or after_seq).
+  uint64_t read_from(uint64_t after_seq, const std::function<void(const JournalRecord&)>& fn);
+
+ private:
+  std::filesystem::path dir_;
+};
+
+uint32_t crc32c(const void* data, size_t n, uint32_t crc = 0);
+
+}  // namespace inplay

@@ -1,0 +1,49 @@
+// Log: structured JSON lines, one object per line, fixed keys first:
+//   {"ts":"2026-11-27T20:00:00.123Z","level":"info","component":"engine",
+//    "msg":"journal replayed","records":1234,...}
+// Fields are typed key/values; never interpolate ids into msg. Raw account
+// ids, e-mails, card numbers and IPs must never be passed (mask first).
+// Writes go to stderr (or a file set at start) under a mutex; thread-safe.
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace inplay {
+
+class Clock;
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+struct LogField {
+  std::string_view key;
+  std::variant<int64_t, std::string_view, bool> value;
+  LogField(std::string_view k, int64_t v) : key(k), value(v) {}
+  LogField(std::string_view k, int v) : key(k), value(static_cast<int64_t>(v)) {}
+  LogField(std::string_view k, uint64_t v) : key(k), value(static_cast<int64_t>(v)) {}
+  LogField(std::string_view k, std::string_view v) : key(k), value(v) {}
+  LogField(std::string_view k, const std::string& v) : key(k), value(std::string_view(v)) {}
+  LogField(std::string_view k, const char* v) : key(k), value(std::string_view(v)) {}
+  LogField(std::string_view k, bool v) : key(k), value(v) {}
+};
+
+namespace log {
+// Sets the clock used for "ts" (default: none -> ts omitted until set) and
+// the minimum level. Call once at start-up.
+void configure(const Clock* clock, LogLevel min_level);
+void write(LogLevel level, std::string_view component, std::string_view msg,
+           std::initializer_list<LogField> fields = {});
+inline void info(std::string_view c, std::string_view m, std::initializer_list<LogField> f = {}) {
+  write(LogLevel::kInfo, c, m, f);
+}
+inline void warn(std::string_view c, std::string_view m, std::initializer_list<LogField> f = {}) {
+  write(LogLevel::kWarn, c, m, f);
+}
+inline void error(std::string_view c, std::string_view m, std::initializer_list<LogField> f = {}) {
+  write(LogLevel::kError, c, m, f);
+}
+}  // namespace log
+
+}  // namespace inplay

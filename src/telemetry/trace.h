@@ -1,0 +1,82 @@
+// Trace: the minimal OpenTelemetry-shaped tracing API of the bet path.
+//
+// TraceContext is the W3C trace context (traceparent). A Span is a plain
+// record (ids, parent, name, start/end from the injected Clock, attributes);
+// code fills it and hands it to Tracer::record(). The Tracer keeps the most
+// recent spans in a bounded in-memory store (oldest evicted) that
+// GET /v1/traces/{trace_id} reads. All methods are thread-safe.
+//
+// Attribute keys live in telemetry/attributes.h; never spell one inline.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace inplay {
+
+using TraceId = std::array<uint8_t, 16>;
+using SpanId = std::array<uint8_t, 8>;
+
+struct TraceContext {
+  TraceId trace_id{};
+  SpanId span_id{};  // the caller's span: parent of the next span
+  uint8_t flags = 1; // sampled
+  bool valid() const;
+};
+
+// Parses "00-<32 hex>-<16 hex>-<2 hex>" strictly (version 00, lower-case
+// hex, non-zero ids). nullopt on anything else.
+std::optional<TraceContext> parse_traceparent(std::string_view header);
+std::string format_traceparent(const TraceContext& ctx);
+std::string to_hex(const uint8_t* p, size_t n);
+template <size_t N>
+std::string to_hex(const std::array<uint8_t, N>& a) {
+  return to_hex(a.data(), N);
+}
+// Parses 32 lower/upper-case hex chars; false otherwise.
+bool parse_trace_id(std::string_view hex, TraceId& out);
+
+struct Span {
+  TraceId trace_id{};
+  SpanId span_id{};
+  SpanId parent_id{};  // all zero for a root span
+  std::string name;
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+  bool error = false;
+  std::vector<std::pair<std::string_view, std::string>> attributes;
+
+  void attr(std::string_view key, std::string value) { attributes.emplace_back(key, std::move(value)); }
+  void attr(std::string_view key, int64_t value) { attributes.emplace_back(key, std::to_string(value)); }
+  TraceContext context() const { return TraceContext{trace_id, span_id, 1}; }
+};
+
+class Tracer {
+ public:
+  explicit Tracer(size_t max_spans = 200000);
+  // A new span: child of parent if valid, else the root of a new trace.
+  Span start(std::string_view name, const TraceContext& parent, int64_t start_ns);
+  TraceId new_trace_id();
+  SpanId new_span_id();
+  // Stores a finished span (moves it).
+  void record(Span&& span);
+  std::vector<Span> trace(const TraceId& id) const;
+  uint64_t evicted() const;
+
+ private:
+  struct Store;
+  mutable std::mutex mu_;
+  size_t max_spans_;
+  std::vector<Span> ring_;
+  size_t next_ = 0;
+  uint64_t evicted_ = 0;
+  uint64_t rng_state_;
+};
+
+}  // namespace inplay

@@ -1,0 +1,64 @@
+#include "core/odds.h"
+
+#include <gtest/gtest.h>
+
+#include "core/money.h"
+
+namespace inplay {
+
+TEST(Odds, ParsesExactDecimals) {
+  Odds o;
+  ASSERT_TRUE(Odds::parse("2.5", o));
+  EXPECT_EQ(o.scaled, 25000);
+  ASSERT_TRUE(Odds::parse("2.50", o));
+  EXPECT_EQ(o.scaled, 25000);
+  ASSERT_TRUE(Odds::parse("1.01", o));
+  EXPECT_EQ(o.scaled, 10100);
+  ASSERT_TRUE(Odds::parse("1000", o));
+  EXPECT_EQ(o.scaled, 10000000);
+  ASSERT_TRUE(Odds::parse("3.3333", o));
+  EXPECT_EQ(o.scaled, 33333);
+}
+
+TEST(Odds, RejectsMalformedAndOutOfRange) {
+  Odds o;
+  for (const char* bad : {"", ".", "2.", ".5", "-2.5", "+2.5", "2.55555", "1e2", "1.00", "0.5",
+                          "1000.01", "abc", "2.5x", " 2.5", "99999999999999999999"})
+    EXPECT_FALSE(Odds::parse(bad, o)) << bad;
+}
+
+TEST(Odds, FormatsShortest) {
+  EXPECT_EQ(Odds{25000}.str(), "2.5");
+  EXPECT_EQ(Odds{10100}.str(), "1.01");
+  EXPECT_EQ(Odds{30000}.str(), "3");
+  EXPECT_EQ(Odds{33333}.str(), "3.3333");
+}
+
+// The payout rule: gross return rounded down to the minor unit.
+TEST(Payout, RoundsDownToMinorUnit) {
+  EXPECT_EQ(payout_minor(1000, Odds{25000}), 2500);  // 10.00 @ 2.5 -> 25.00
+  EXPECT_EQ(payout_minor(333, Odds{15000}), 499);    // 4.995 -> 4.99
+  EXPECT_EQ(payout_minor(1, Odds{19999}), 1);        // 0.019999 -> 0.01
+  EXPECT_EQ(payout_minor(7, Odds{33333}), 23);       // 23.3331 -> 23
+  EXPECT_EQ(profit_minor(1000, Odds{25000}), 1500);
+  EXPECT_EQ(profit_minor(333, Odds{15000}), 166);
+}
+
+TEST(Payout, LargeStakesDoNotOverflow) {
+  EXPECT_EQ(payout_minor(1'000'000'000'000, Odds{kMaxOdds}), 1'000'000'000'000'000);
+}
+
+TEST(Money, ChecksCurrencyAndOverflow) {
+  Money a{100, Currency::of("GBP")}, b{50, Currency::of("GBP")}, e{1, Currency::of("EUR")};
+  EXPECT_EQ((a + b).minor, 150);
+  EXPECT_EQ((a - b).minor, 50);
+  EXPECT_THROW(a + e, std::logic_error);
+  EXPECT_THROW((Money{INT64_MAX, a.currency} + b), std::logic_error);
+  Currency c;
+  EXPECT_FALSE(Currency::parse("gbp", c));
+  EXPECT_FALSE(Currency::parse("GB", c));
+  EXPECT_TRUE(Currency::parse("USD", c));
+  EXPECT_EQ(c.code(), "USD");
+}
+
+}  // namespace inplay
