@@ -6,6 +6,7 @@
 // Writes go to stderr (or a file set at start) under a mutex; thread-safe.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -33,6 +34,12 @@ namespace log {
 // Sets the clock used for "ts" (default: none -> ts omitted until set) and
 // the minimum level. Call once at start-up.
 void configure(const Clock* clock, LogLevel min_level);
+// Redirects output (tests, a file chosen at start-up): the sink gets each
+// line without its trailing '\n', called under the log mutex, so lines never
+// interleave. An empty function restores stderr.
+void set_sink(std::function<void(std::string_view line)> sink);
+// Lines with level >= the configured minimum are written.
+bool enabled(LogLevel level);
 void write(LogLevel level, std::string_view component, std::string_view msg,
            std::initializer_list<LogField> fields = {});
 inline void info(std::string_view c, std::string_view m, std::initializer_list<LogField> f = {}) {

@@ -117,12 +117,23 @@ enum class Unit { kNone, kSeconds };  // kSeconds: values are ns, rendered as s
 
 class MetricsRegistry {
  public:
+  // Out of line: Entry is private and complete only in metrics.cpp.
+  MetricsRegistry();
+  ~MetricsRegistry();
+  MetricsRegistry(const MetricsRegistry&) = delete;
+  MetricsRegistry& operator=(const MetricsRegistry&) = delete;
+
+  // Registering a name again with the same type, labels (and bounds/unit for
+  // histograms) returns the existing family; a clash throws
+  // std::invalid_argument, as do invalid metric or label names.
   Family<Counter>& counter(std::string name, std::string help, std::vector<std::string> labels = {});
   Family<Gauge>& gauge(std::string name, std::string help, std::vector<std::string> labels = {});
   // bounds in the base unit (ns when unit is kSeconds).
   Family<Histogram>& histogram(std::string name, std::string help, std::vector<std::string> labels,
                                std::vector<int64_t> bounds, Unit unit);
-  // Histogram series of a family (binds its bounds).
+  // Histogram series of a family (binds its bounds). The family must come
+  // from a live MetricsRegistry; throws std::invalid_argument otherwise or
+  // when values.size() differs from the family's label count.
   static Histogram& series(Family<Histogram>& f, const LabelValues& values);
 
   // Prometheus text format 0.0.4, families in registration order.

@@ -62,21 +62,36 @@ class Tracer {
   explicit Tracer(size_t max_spans = 200000);
   // A new span: child of parent if valid, else the root of a new trace.
   Span start(std::string_view name, const TraceContext& parent, int64_t start_ns);
+  // Random, never all-zero ids from a per-thread xoshiro256** (no lock).
   TraceId new_trace_id();
   SpanId new_span_id();
   // Stores a finished span (moves it).
   void record(Span&& span);
+  // The trace's spans still in the store, ordered by start_ns (copies).
   std::vector<Span> trace(const TraceId& id) const;
   uint64_t evicted() const;
 
  private:
-  struct Store;
+  // Finds the stored spans of one trace without a scan: each trace's slots
+  // form a FIFO list threaded through next_in_trace_. Eviction is oldest
+  // first, so the evicted slot is always its trace's head: O(1) per record.
+  struct TraceIdHash {
+    // Seeded per process: trace ids arrive in caller headers, so no crafted
+    // set of them can pile into one bucket.
+    size_t operator()(const TraceId& id) const noexcept;
+  };
+  struct Chain {
+    uint32_t head, tail;
+  };
+  void unindex(size_t slot);
+
   mutable std::mutex mu_;
   size_t max_spans_;
-  std::vector<Span> ring_;
+  std::vector<Span> ring_;  // grows to max_spans_, then overwritten at next_
+  std::vector<uint32_t> next_in_trace_;  // parallel to ring_; kNone ends a chain
   size_t next_ = 0;
   uint64_t evicted_ = 0;
-  uint64_t rng_state_;
+  std::unordered_map<TraceId, Chain, TraceIdHash> index_;
 };
 
 }  // namespace inplay
