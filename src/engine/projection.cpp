@@ -1,0 +1,416 @@
+// SqliteProjection (contract in engine/projection.h).
+#include "engine/projection.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <exception>
+#include <system_error>
+#include <variant>
+
+#include "core/odds.h"
+#include "core/time_format.h"
+#include "engine/events.h"
+#include "engine/journal.h"
+#include "risk/risk_check.h"
+#include "telemetry/log.h"
+#include "wallet/ledger.h"
+
+namespace inplay {
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER);
+CREATE TABLE IF NOT EXISTS bets(
+  bet_id INTEGER PRIMARY KEY,
+  seq INTEGER NOT NULL UNIQUE,
+  account TEXT,
+  selection_id INTEGER,
+  stake_minor INTEGER,
+  odds TEXT,
+  odds_requested TEXT,
+  price_change TEXT,
+  status TEXT,
+  placed_at TEXT,
+  accepted_at TEXT,
+  trace_id TEXT);
+CREATE TABLE IF NOT EXISTS ledger_entries(
+  seq INTEGER,
+  leg INTEGER,
+  account TEXT,
+  amount_minor INTEGER,
+  currency TEXT,
+  reason TEXT,
+  at TEXT,
+  PRIMARY KEY(seq, leg));
+INSERT OR IGNORE INTO meta(key, value) VALUES('last_seq', 0);
+INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);
+)sql";
+
+constexpr const char* kHouseFunding = "house/funding";
+// Idle polls that may skip reading an unchanged journal before one full read
+// anyway (a safety net for a change the cheap check cannot see).
+constexpr int kMaxIdleSkips = 20;
+
+// One prepared statement, reset after every use.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr) != SQLITE_OK)
+      throw ProjectionError(fmt::format("prepare '{}': {}", sql, sqlite3_errmsg(db)));
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& bind(int i, int64_t v) { return check(sqlite3_bind_int64(s_, i, v)); }
+  Stmt& bind(int i, std::string_view v) {
+    return check(sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+  }
+  // Steps to completion (statements that return no rows we need).
+  void run() {
+    int rc = sqlite3_step(s_);
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) fail(rc);
+  }
+  // Steps once and returns column 0 as an integer, or `none` without a row.
+  int64_t query_int(int64_t none) {
+    int rc = sqlite3_step(s_);
+    int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(s_, 0) : none;
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) fail(rc);
+    return v;
+  }
+
+ private:
+  Stmt& check(int rc) {
+    if (rc != SQLITE_OK) fail(rc);
+    return *this;
+  }
+  [[noreturn]] void fail(int rc) {
+    throw ProjectionError(fmt::format("'{}': {} ({})", sqlite3_sql(s_), sqlite3_errmsg(db_), rc));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+// A cheap fingerprint of the journal directory: segment count, last segment
+// name, its size and mtime. The writer only appends (O_APPEND), rolls to a
+// new file, or truncates a torn tail at open, and each of those changes it.
+std::string journal_mark(const std::filesystem::path& dir) {
+  std::error_code ec;
+  size_t n = 0;
+  std::filesystem::path last;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".seg") continue;
+    ++n;
+    if (last.empty() || e.path().filename() > last.filename()) last = e.path();
+  }
+  if (ec) return {};
+  if (n == 0) return "empty";
+  auto size = std::filesystem::file_size(last, ec);
+  if (ec) return {};
+  auto mtime = std::filesystem::last_write_time(last, ec);
+  if (ec) return {};
+  return fmt::format("{}|{}|{}|{}", n, last.filename().string(), size,
+                     mtime.time_since_epoch().count());
+}
+
+}  // namespace
+
+// The connection, its statements and the row mapping. Used under db_mu_.
+class SqliteProjection::Db {
+ public:
+  Db(const std::filesystem::path& file, std::string currency) : currency_(std::move(currency)) {
+    int rc = sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close(db_);
+      throw ProjectionError(fmt::format("open {}: {}", file.string(), msg));
+    }
+    try {
+      // Readers of the projection (views, operators) must not fail our writes.
+      sqlite3_busy_timeout(db_, 5000);
+      exec("PRAGMA journal_mode=WAL");
+      exec("PRAGMA synchronous=NORMAL");
+      exec(kSchema);
+      begin_ = std::make_unique<Stmt>(db_, "BEGIN IMMEDIATE");
+      commit_ = std::make_unique<Stmt>(db_, "COMMIT");
+      get_meta_ = std::make_unique<Stmt>(db_, "SELECT value FROM meta WHERE key = ?1");
+      set_meta_ = std::make_unique<Stmt>(db_, "UPDATE meta SET value = ?2 WHERE key = ?1");
+      insert_bet_ = std::make_unique<Stmt>(
+          db_,
+          "INSERT OR IGNORE INTO bets(bet_id, seq, account, selection_id, stake_minor, odds, "
+          "odds_requested, price_change, status, placed_at, accepted_at, trace_id) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'accepted', ?9, ?10, ?11)");
+      insert_leg_ = std::make_unique<Stmt>(
+          db_,
+          "INSERT OR IGNORE INTO ledger_entries(seq, leg, account, amount_minor, currency, "
+          "reason, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    } catch (...) {
+      close();
+      throw;
+    }
+  }
+  ~Db() { close(); }
+
+  uint64_t stored_last_seq() {
+    return static_cast<uint64_t>(get_meta_->bind(1, "last_seq").query_int(0));
+  }
+
+  void begin() {
+    // A failed ROLLBACK must not wedge every later batch.
+    if (!sqlite3_get_autocommit(db_)) rollback();
+    begin_->run();
+  }
+  void commit(uint64_t last_seq) {
+    set_meta_->bind(1, "last_seq").bind(2, static_cast<int64_t>(last_seq)).run();
+    commit_->run();
+  }
+  // Never throws: used on the error path. A no-op without a transaction.
+  void rollback() noexcept { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+
+  void apply(const JournalRecord& r) {
+    BookEvent ev = decode_event(r.type, r.payload);
+    if (auto* m = std::get_if<MoneyMoved>(&ev)) return money_moved(r.seq, *m);
+    if (auto* b = std::get_if<BetAccepted>(&ev)) return bet_accepted(r.seq, *b);
+    // Other events only advance last_seq (projected by a later issue).
+  }
+
+  std::string mark;  // journal_mark() after the last successful pass
+  int idle_skips = 0;
+
+ private:
+  void money_moved(uint64_t seq, const MoneyMoved& m) {
+    // Same direction rule as BookState: only a withdrawal goes to funding.
+    const bool out = m.reason == TransferReason::kWithdrawal;
+    const std::string& from = out ? m.account : funding_;
+    const std::string& to = out ? funding_ : m.account;
+    transfer(seq, from, to, m.amount, m.reason, m.at_ns);
+  }
+
+  void bet_accepted(uint64_t seq, const BetAccepted& b) {
+    insert_bet_->bind(1, static_cast<int64_t>(b.bet_id))
+        .bind(2, static_cast<int64_t>(seq))
+        .bind(3, b.account)
+        .bind(4, static_cast<int64_t>(b.selection_id))
+        .bind(5, b.stake)
+        .bind(6, Odds{b.odds}.str())
+        .bind(7, Odds{b.odds_requested}.str())
+        .bind(8, price_change_policy_name(static_cast<PriceChangePolicy>(b.policy)))
+        .bind(9, rfc3339_ms(b.placed_ns))
+        .bind(10, rfc3339_ms(b.accepted_ns))
+        .bind(11, b.trace_id)
+        .run();
+    transfer(seq, b.account, b.account + "/reserved", b.stake, TransferReason::kStakeReserve,
+             b.accepted_ns);
+  }
+
+  // Two legs summing to zero: leg 0 debits `from`, leg 1 credits `to`.
+  void transfer(uint64_t seq, const std::string& from, const std::string& to, int64_t amount,
+                TransferReason reason, int64_t at_ns) {
+    const std::string at = rfc3339_ms(at_ns);
+    const char* why = transfer_reason_name(reason);
+    leg(seq, 0, from, -amount, why, at);
+    leg(seq, 1, to, amount, why, at);
+  }
+
+  void leg(uint64_t seq, int leg, const std::string& account, int64_t amount, const char* reason,
+           const std::string& at) {
+    insert_leg_->bind(1, static_cast<int64_t>(seq))
+        .bind(2, leg)
+        .bind(3, account)
+        .bind(4, amount)
+        .bind(5, currency_)
+        .bind(6, reason)
+        .bind(7, at)
+        .run();
+  }
+
+  void exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errmsg(db_);
+      sqlite3_free(err);
+      throw ProjectionError(fmt::format("exec '{}': {}", sql, msg));
+    }
+  }
+
+  void close() noexcept {
+    begin_.reset();
+    commit_.reset();
+    get_meta_.reset();
+    set_meta_.reset();
+    insert_bet_.reset();
+    insert_leg_.reset();
+    sqlite3_close(db_);
+    db_ = nullptr;
+  }
+
+  sqlite3* db_ = nullptr;
+  const std::string currency_;
+  const std::string funding_ = kHouseFunding;
+  std::unique_ptr<Stmt> begin_, commit_, get_meta_, set_meta_, insert_bet_, insert_leg_;
+};
+
+SqliteProjection::SqliteProjection(std::filesystem::path db_file, std::filesystem::path journal_dir,
+                                   std::string currency, ProjectionOptions opts)
+    : journal_dir_(std::move(journal_dir)),
+      opts_(opts),
+      db_(std::make_unique<Db>(db_file, std::move(currency))) {
+  last_seq_.store(db_->stored_last_seq(), std::memory_order_release);
+  seen_seq_.store(last_seq(), std::memory_order_relaxed);
+}
+
+SqliteProjection::~SqliteProjection() { stop(); }
+
+void SqliteProjection::start() {
+  std::lock_guard lk(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  poked_ = true;  // first pass at once
+  thread_ = std::thread([this] { run(); });
+}
+
+void SqliteProjection::poke() {
+  {
+    std::lock_guard lk(mu_);
+    poked_ = true;
+  }
+  cv_.notify_one();
+}
+
+void SqliteProjection::stop() {
+  std::thread t;
+  {
+    std::lock_guard lk(mu_);
+    stopping_ = true;
+    t = std::move(thread_);
+  }
+  cv_.notify_one();
+  if (t.joinable()) t.join();
+}
+
+uint64_t SqliteProjection::catch_up() { return apply_new(Pass::kForced); }
+
+uint64_t SqliteProjection::lag_records() const {
+  uint64_t seen = seen_seq_.load(std::memory_order_relaxed), done = last_seq();
+  return seen > done ? seen - done : 0;
+}
+
+uint64_t SqliteProjection::apply_new(Pass pass) {
+  std::lock_guard lk(db_mu_);
+  Db& db = *db_;
+  // An idle poll reads nothing when the journal has not changed: the reader
+  // re-reads the whole tail segment, which is too much ten times a second.
+  std::string mark = journal_mark(journal_dir_);
+  if (pass == Pass::kIfChanged && !mark.empty() && mark == db.mark &&
+      db.idle_skips < kMaxIdleSkips) {
+    ++db.idle_skips;
+    return last_seq();
+  }
+  db.idle_skips = 0;
+  db.mark.clear();  // set again only if this pass succeeds
+
+  uint64_t done = last_seq();
+  size_t in_batch = 0;
+  try {
+    JournalReader reader(journal_dir_);
+    reader.read_from(done, [&](const JournalRecord& r) {
+      if (r.seq <= done) return;
+      if (r.seq > seen_seq_.load(std::memory_order_relaxed))
+        seen_seq_.store(r.seq, std::memory_order_relaxed);
+      if (in_batch == 0) db.begin();
+      db.apply(r);
+      done = r.seq;
+      if (++in_batch == opts_.batch_records) {
+        db.commit(done);
+        in_batch = 0;
+        last_seq_.store(done, std::memory_order_release);
+      }
+    });
+    if (in_batch > 0) {
+      db.commit(done);
+      in_batch = 0;
+      last_seq_.store(done, std::memory_order_release);
+    }
+  } catch (...) {
+    if (in_batch > 0) db.rollback();
+    throw;
+  }
+  db.mark = std::move(mark);
+  return last_seq();
+}
+
+void SqliteProjection::run() {
+  std::chrono::milliseconds backoff{0};
+  uint64_t failures = 0;
+  for (;;) {
+    bool forced;
+    {
+      std::unique_lock lk(mu_);
+      if (backoff.count() > 0) {
+        // A back-off is not cut short by pokes, only by stop().
+        cv_.wait_for(lk, backoff, [&] { return stopping_; });
+      } else {
+        cv_.wait_for(lk, opts_.poll_interval, [&] { return stopping_ || poked_; });
+      }
+      if (stopping_) return;
+      forced = poked_ || backoff.count() > 0;
+      poked_ = false;
+    }
+    std::exception_ptr failure;
+    try {
+      apply_new(forced ? Pass::kForced : Pass::kIfChanged);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    if (!failure) {
+      if (failures > 0) {
+        log::info("projection", "projection recovered",
+                  {{"failures", failures}, {"last_seq", last_seq()}});
+      }
+      failures = 0;
+      backoff = std::chrono::milliseconds{0};
+      continue;
+    }
+    ++failures;
+    backoff = backoff.count() == 0 ? opts_.backoff_min : std::min(backoff * 2, opts_.backoff_max);
+    log_failure(failure, failures, backoff);
+  }
+}
+
+// Never lets anything escape: the projection must not crash the process.
+void SqliteProjection::log_failure(std::exception_ptr failure, uint64_t failures,
+                                   std::chrono::milliseconds retry) noexcept {
+  const int64_t retry_ms = retry.count();
+  try {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const JournalCorrupt& e) {
+      log::error("projection", "journal corrupt, projection stalled",
+                 {{"segment", e.segment}, {"offset", e.offset}, {"reason", e.reason},
+                  {"last_seq", last_seq()}, {"failures", failures}, {"retry_ms", retry_ms}});
+    } catch (const ProjectionError& e) {
+      log::error("projection", "sqlite error, projection stalled",
+                 {{"error", e.what()}, {"last_seq", last_seq()}, {"failures", failures},
+                  {"retry_ms", retry_ms}});
+    } catch (const std::exception& e) {
+      // An undecodable record, or an I/O error reading a segment.
+      log::error("projection", "journal record not projected, projection stalled",
+                 {{"error", e.what()}, {"last_seq", last_seq()}, {"failures", failures},
+                  {"retry_ms", retry_ms}});
+    } catch (...) {
+      log::error("projection", "unknown error, projection stalled",
+                 {{"last_seq", last_seq()}, {"failures", failures}, {"retry_ms", retry_ms}});
+    }
+  } catch (...) {
+    // Logging itself failed; the retry still happens.
+  }
+}
+
+}  // namespace inplay
