@@ -1,0 +1,67 @@
+// Loadgen: a closed-loop HTTP/1.1 load generator, used by the CLI and tests to
+// measure the server (the FixedHandler ceiling, the bet endpoint).
+//
+// Contract: `connections` keep-alive connections (TCP_NODELAY), spread over
+// `threads` I/O threads, each keep exactly one request in flight. The run is
+// `warmup_s` of unmeasured traffic followed by `duration_s` of measured
+// traffic; only requests *started* inside the measured window are counted and
+// timed (monotonic clock, send of the first byte to the last byte of the
+// response). `max_requests` caps the requests issued over the whole run
+// (warm-up included; the run then ends early). Transport errors (connect,
+// read, write, parse) are counted at any time, the connection is reopened
+// after a short back-off and the run goes on. run_loadgen blocks the caller
+// and owns all its threads; it is safe to call from any thread.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace inplay {
+
+// One request to send. An empty path means LoadgenOptions::path.
+struct LoadRequest {
+  std::string path;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct LoadgenOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  int connections = 64;
+  int threads = 1;
+  double duration_s = 10;
+  double warmup_s = 1;
+  std::string method = "GET";
+  std::string path = "/";
+  std::vector<std::pair<std::string, std::string>> headers;  // on every request
+  // Called per request (from the loadgen threads, concurrently) with a global
+  // request counter starting at 0. Unset: every request is method+path+headers.
+  std::function<LoadRequest(uint64_t n)> make_request;
+  int64_t max_requests = 0;  // 0: unlimited
+};
+
+struct LoadgenResult {
+  uint64_t requests = 0;  // completed in the measured window
+  uint64_t errors = 0;    // transport errors, whole run
+  uint64_t non_2xx = 0;
+  std::map<int, uint64_t> by_status;
+  double seconds = 0;  // length of the measured window actually run
+  double rps = 0;
+  int64_t p50_ns = 0, p90_ns = 0, p99_ns = 0, p999_ns = 0, max_ns = 0;
+};
+
+// Runs the load and returns the totals. Throws std::invalid_argument on bad
+// options (no port, connections < 1, bad host).
+LoadgenResult run_loadgen(const LoadgenOptions& opts);
+
+// A few aligned lines for a terminal.
+std::string format_loadgen_text(const LoadgenResult& r);
+// {"requests":..,"errors":..,"non_2xx":..,"by_status":{"200":..},"seconds":..,
+//  "rps":..,"latency_ns":{"p50":..,"p90":..,"p99":..,"p999":..,"max":..}}
+std::string format_loadgen_json(const LoadgenResult& r);
+
+}  // namespace inplay
