@@ -1,5 +1,258 @@
 #include "app/cli.h"
 
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "app/bet_load.h"
+#include "app/config.h"
+#include "app/demo.h"
+#include "app/runtime.h"
+#include "engine/journal.h"
+#include "http/auth.h"
+#include "http/client.h"
+#include "http/fixed_handler.h"
+#include "http/loadgen.h"
+#include "http/server.h"
+
 namespace inplay {
-int run_cli(int, char**) { return 0; }
+
+namespace {
+
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
 }
+
+// Blocks until SIGINT or SIGTERM.
+void wait_for_stop_signal() {
+  sigset_t set = stop_signals();
+  int sig = 0;
+  sigwait(&set, &sig);
+}
+
+int run_book(Config cfg, const DemoTokens* demo) {
+  Runtime rt(std::move(cfg));
+  uint16_t port;
+  try {
+    port = rt.start();
+  } catch (const JournalCorrupt& e) {
+    std::cerr << "inplay: cannot start: " << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "inplay: cannot start: " << e.what() << "\n";
+    return 1;
+  }
+  const Config& c = rt.config();
+  std::cout << fmt::format("inplay listening on http://{}:{}\n", c.address, port);
+  std::cout << fmt::format("data dir: {}\n", std::filesystem::absolute(c.data_dir).string());
+  if (demo) {
+    std::cout << "channel token: " << demo->channel << "\n";
+    std::cout << "operator token: " << demo->operator_ << "\n";
+    std::cout << fmt::format(
+        "try:   curl -s -H 'Authorization: Bearer {}' http://{}:{}/v1/events\n", demo->channel,
+        c.address, port);
+  }
+  std::cout << std::flush;
+  wait_for_stop_signal();
+  rt.stop();
+  return 0;
+}
+
+int cmd_loadgen(const std::string& url, const std::string& token, const std::string& mode,
+                LoadgenOptions opts, int accounts, bool ceiling, bool json) {
+  if (!parse_http_url(url, opts.host, opts.port)) {
+    std::cerr << "inplay loadgen: --url must look like http://127.0.0.1:8080\n";
+    return 2;
+  }
+  LoadgenResult ceiling_result;
+  if (ceiling) {
+    FixedHandler fixed;
+    HttpServer::Options so;
+    so.threads = 1;
+    HttpServer server(so, fixed);
+    LoadgenOptions co = opts;
+    co.port = server.start();
+    co.method = "GET";
+    co.path = "/";
+    co.make_request = nullptr;
+    ceiling_result = run_loadgen(co);
+    server.stop();
+  }
+  BetLoadPlan plan;
+  if (mode == "bets") {
+    if (token.empty()) {
+      std::cerr << "inplay loadgen: --token (a channel token) is required for --mode bets\n";
+      return 2;
+    }
+    try {
+      plan = prepare_bet_load(opts.host, opts.port, token, accounts, 1000000000);
+    } catch (const std::exception& e) {
+      std::cerr << "inplay loadgen: " << e.what() << "\n";
+      return 1;
+    }
+    opts.method = "POST";
+    opts.make_request = [&plan](uint64_t n) { return plan.make(n); };
+  } else {
+    opts.method = "GET";
+    if (opts.path.empty()) opts.path = "/healthz";
+  }
+  LoadgenResult r = run_loadgen(opts);
+  if (json) {
+    std::string out = "{\"mode\":\"" + mode + "\",\"result\":" + format_loadgen_json(r);
+    if (ceiling) {
+      out += ",\"ceiling\":" + format_loadgen_json(ceiling_result);
+      out += fmt::format(",\"ratio_to_ceiling\":{:.3f}", ceiling_result.rps > 0 ? r.rps / ceiling_result.rps : 0.0);
+    }
+    std::cout << out << "}\n";
+  } else {
+    if (ceiling) std::cout << "ceiling (fixed response, 1 I/O thread, in-process):\n" << format_loadgen_text(ceiling_result) << "\n";
+    std::cout << mode << ":\n" << format_loadgen_text(r);
+    if (ceiling && ceiling_result.rps > 0)
+      std::cout << fmt::format("ratio to ceiling: {:.2f}\n", r.rps / ceiling_result.rps);
+  }
+  return r.requests > 0 ? 0 : 1;
+}
+
+int cmd_journal_verify(const std::string& dir) {
+  try {
+    JournalReader reader(dir);
+    uint64_t n = 0;
+    uint64_t last = reader.read_from(0, [&](const JournalRecord&) { ++n; });
+    std::cout << fmt::format("journal ok: {} records, last seq {}\n", n, last);
+    return 0;
+  } catch (const JournalCorrupt& e) {
+    std::cerr << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "inplay journal verify: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  // Block stop signals in every thread; the main thread sigwaits for them.
+  sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  CLI::App app{"inplay: an in-play sportsbook core that watches itself"};
+  app.require_subcommand(1);
+
+  auto* demo = app.add_subcommand("demo", "Start the live demo book on 127.0.0.1 with matches, prices, accounts and tokens");
+  uint16_t demo_port = 8080;
+  std::string demo_dir = "inplay-demo-data", demo_clock = "real";
+  int demo_threads = 1;
+  bool demo_fresh = false;
+  demo->add_option("--port", demo_port, "TCP port to listen on (0: any free port)")->capture_default_str();
+  demo->add_option("--data-dir", demo_dir, "Where the journal and SQLite projection live")->capture_default_str();
+  demo->add_option("--clock", demo_clock, "real, or sim (time moves only by POST /v1/clock/advance)")
+      ->check(CLI::IsMember({"real", "sim"}))->capture_default_str();
+  demo->add_option("--io-threads", demo_threads, "HTTP I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
+  demo->add_flag("--fresh", demo_fresh, "Delete the data dir first (a new book)");
+
+  auto* serve = app.add_subcommand("serve", "Run a book from a YAML config file");
+  std::string config_file;
+  int serve_port = -1;
+  serve->add_option("--config", config_file, "YAML config (see config/example.yaml)")->required();
+  serve->add_option("--port", serve_port, "Override listen.port")->check(CLI::Range(0, 65535));
+
+  auto* lg = app.add_subcommand("loadgen", "Closed-loop HTTP load against a running book");
+  std::string lg_url = "http://127.0.0.1:8080", lg_token, lg_mode = "bets";
+  LoadgenOptions lo;
+  lo.path = "";
+  int lg_accounts = 200;
+  bool lg_ceiling = false, lg_json = false;
+  lg->add_option("--url", lg_url, "Base URL of the book")->capture_default_str();
+  lg->add_option("--token", lg_token, "Channel token (required for --mode bets)");
+  lg->add_option("--mode", lg_mode, "bets: POST /v1/bets; get: GET --path")
+      ->check(CLI::IsMember({"bets", "get"}))->capture_default_str();
+  lg->add_option("--path", lo.path, "Path for --mode get (default /healthz)");
+  lg->add_option("--connections", lo.connections, "Keep-alive connections, one request in flight each")
+      ->check(CLI::Range(1, 10000))->capture_default_str();
+  lg->add_option("--threads", lo.threads, "Load generator I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
+  lg->add_option("--duration", lo.duration_s, "Measured seconds")->check(CLI::Range(0.1, 3600.0))->capture_default_str();
+  lg->add_option("--warmup", lo.warmup_s, "Unmeasured seconds first")->check(CLI::Range(0.0, 600.0))->capture_default_str();
+  lg->add_option("--accounts", lg_accounts, "Load accounts to fund and rotate (--mode bets)")
+      ->check(CLI::Range(1, 100000))->capture_default_str();
+  lg->add_flag("--ceiling", lg_ceiling, "First measure a fixed-response server in this process (the ceiling)");
+  lg->add_flag("--json", lg_json, "Print the result as JSON");
+
+  auto* ceiling = app.add_subcommand("ceiling", "Serve a fixed response (the HTTP ceiling for benchmarks)");
+  uint16_t ceiling_port = 8090;
+  int ceiling_threads = 1;
+  ceiling->add_option("--port", ceiling_port, "TCP port")->capture_default_str();
+  ceiling->add_option("--io-threads", ceiling_threads, "I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
+
+  auto* journal = app.add_subcommand("journal", "Inspect a journal directory");
+  journal->require_subcommand(1);
+  auto* verify = journal->add_subcommand("verify", "Check every record's CRC and sequence; exit 3 on corruption");
+  std::string journal_dir;
+  verify->add_option("DIR", journal_dir, "Journal directory (DATA_DIR/journal)")->required();
+
+  auto* token = app.add_subcommand("token", "Make an API token and the sha256 to put in a config");
+  std::string token_value;
+  token->add_option("TOKEN", token_value, "An existing token to hash (default: a new random one)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (*demo) {
+    if (demo_fresh) std::filesystem::remove_all(demo_dir);
+    DemoTokens tokens;
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    Config cfg = demo_config(now_ms, tokens);
+    cfg.port = demo_port;
+    cfg.data_dir = demo_dir;
+    cfg.io_threads = demo_threads;
+    if (demo_clock == "sim") {
+      cfg.sim_clock = true;
+      cfg.sim_start_ms = now_ms;
+    }
+    return run_book(std::move(cfg), &tokens);
+  }
+  if (*serve) {
+    try {
+      Config cfg = load_config(config_file);
+      if (serve_port >= 0) cfg.port = static_cast<uint16_t>(serve_port);
+      return run_book(std::move(cfg), nullptr);
+    } catch (const ConfigError& e) {
+      std::cerr << "inplay: bad config: " << e.what() << "\n";
+      return 2;
+    }
+  }
+  if (*lg) return cmd_loadgen(lg_url, lg_token, lg_mode, lo, lg_accounts, lg_ceiling, lg_json);
+  if (*ceiling) {
+    FixedHandler fixed;
+    HttpServer::Options so;
+    so.port = ceiling_port;
+    so.threads = ceiling_threads;
+    HttpServer server(so, fixed);
+    std::cout << fmt::format("ceiling listening on http://127.0.0.1:{}\n", server.start()) << std::flush;
+    wait_for_stop_signal();
+    server.stop();
+    return 0;
+  }
+  if (*verify) return cmd_journal_verify(journal_dir);
+  if (*token) {
+    std::string t = token_value.empty() ? random_token() : token_value;
+    if (token_value.empty()) std::cout << "token:  " << t << "\n";
+    std::cout << "sha256: " << sha256_hex(t) << "\n";
+    return 0;
+  }
+  return 0;
+}
+
+}  // namespace inplay

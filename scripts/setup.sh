@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Inplay needs (only those missing) and builds
+# it into build/ (Release with debug info, Ninja, -j2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(g++ cmake ninja-build pkg-config git
+  libboost-dev libboost-system-dev libsimdjson-dev libfmt-dev libyaml-cpp-dev libcli11-dev
+  libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-venv python3-pip curl sqlite3)
+if [ "${1:-}" = "--test" ]; then
+  PACKAGES+=()
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C build -j2

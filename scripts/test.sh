@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# One command for a fresh Debian 12 machine: install, build, run every test
+# (unit tests with ctest, integration tests with pytest against the real
+# binary, the API fuzzer schemathesis against a running book).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+VENV=build/venv
+if [ ! -x "$VENV/bin/pytest" ] || ! cmp -s tests/requirements.txt "$VENV/requirements.txt"; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/requirements.txt
+  cp tests/requirements.txt "$VENV/requirements.txt"
+fi
+
+status=0
+echo "== unit tests (ctest)"
+(cd build && ctest --output-on-failure -j2 --timeout 300) || status=1
+echo "== integration tests (pytest)"
+INPLAY_BIN="$PWD/build/inplay" "$VENV/bin/pytest" -q tests/integration "$@" || status=1
+exit $status

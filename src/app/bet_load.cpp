@@ -1,0 +1,66 @@
+#include "app/bet_load.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <random>
+
+#include "http/client.h"
+
+namespace inplay {
+
+LoadRequest BetLoadPlan::make(uint64_t n) const {
+  const auto& [sel, odds] = selections[n % selections.size()];
+  const std::string& acct = accounts[(n / selections.size()) % accounts.size()];
+  LoadRequest r;
+  r.path = "/v1/bets";
+  r.body = fmt::format(
+      R"({{"account":"{}","selection_id":{},"stake":{},"currency":"GBP","odds":"{}","price_change":"any"}})",
+      acct, sel, stake, odds);
+  r.headers = {{"Authorization", "Bearer " + token},
+               {"Idempotency-Key", fmt::format("{}-{}", run_id, n)},
+               {"Content-Type", "application/json"}};
+  return r;
+}
+
+BetLoadPlan prepare_bet_load(const std::string& host, uint16_t port, const std::string& token,
+                             int accounts, int64_t deposit_minor) {
+  BetLoadPlan plan;
+  plan.token = token;
+  std::random_device rd;
+  plan.run_id = fmt::format("lg{:x}", (static_cast<uint64_t>(rd()) << 32) | rd());
+  std::vector<std::pair<std::string, std::string>> auth = {{"Authorization", "Bearer " + token}};
+
+  auto events = http_call(host, port, "GET", "/v1/events", auth);
+  if (events.status == 0) throw std::runtime_error("cannot reach the book: " + events.error);
+  if (events.status != 200)
+    throw std::runtime_error(fmt::format("GET /v1/events answered {}: {}", events.status, events.body));
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(events.body);
+  std::string currency = "GBP";
+  for (auto ev : doc["events"].get_array()) {
+    if (std::string_view(ev["state"].get_string()) != "pre_match") continue;
+    for (auto m : ev["markets"].get_array()) {
+      if (std::string_view(m["status"].get_string()) != "open") continue;
+      for (auto s : m["selections"].get_array()) {
+        std::string_view odds = s["odds"].get_string();
+        if (odds.empty()) continue;
+        plan.selections.emplace_back(uint64_t(s["selection_id"].get_uint64()), std::string(odds));
+      }
+    }
+  }
+  if (plan.selections.empty()) throw std::runtime_error("no open pre-match selection to bet on");
+
+  for (int i = 0; i < accounts; ++i) {
+    std::string id = fmt::format("load-{}", i);
+    auto r = http_call(host, port, "POST", fmt::format("/v1/accounts/{}/deposits", id),
+                       {auth[0], {"Idempotency-Key", fmt::format("{}-deposit-{}", plan.run_id, i)}},
+                       fmt::format(R"({{"amount":{},"currency":"{}"}})", deposit_minor, currency));
+    if (r.status != 201)
+      throw std::runtime_error(fmt::format("deposit for {} answered {}: {}", id, r.status, r.body));
+    plan.accounts.push_back(id);
+  }
+  return plan;
+}
+
+}  // namespace inplay

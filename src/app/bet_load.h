@@ -1,0 +1,29 @@
+// BetLoad: `inplay loadgen --mode bets` — prepares a running book for a bet
+// load (funds N load accounts, finds the open pre-match selections and their
+// prices) and makes each request of the load: a POST /v1/bets with a fresh
+// Idempotency-Key, rotating accounts and selections, price_change "any".
+#pragma once
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "http/loadgen.h"
+
+namespace inplay {
+
+struct BetLoadPlan {
+  std::vector<std::pair<uint64_t, std::string>> selections;  // id, odds
+  std::vector<std::string> accounts;
+  std::string run_id;
+  std::string token;
+  int64_t stake = 100;
+  LoadRequest make(uint64_t n) const;
+};
+
+// Throws std::runtime_error with a clear reason (server down, bad token, no
+// open pre-match market).
+BetLoadPlan prepare_bet_load(const std::string& host, uint16_t port, const std::string& token,
+                             int accounts, int64_t deposit_minor);
+
+}  // namespace inplay

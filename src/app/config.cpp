@@ -1,0 +1,326 @@
+#include "app/config.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <iomanip>
+#include <set>
+#include <sstream>
+
+namespace inplay {
+
+namespace {
+
+// Reads one YAML mapping, remembering which keys were used so that unknown
+// keys can be reported with their line.
+class Reader {
+ public:
+  Reader(const YAML::Node& node, std::string path, const std::string& file)
+      : node_(node), path_(std::move(path)), file_(file) {
+    if (!node_.IsMap()) fail(node_, "must be a mapping");
+  }
+
+  [[noreturn]] void fail(const YAML::Node& n, std::string_view why) const {
+    throw ConfigError(fmt::format("{}:{}: {}: {}", file_, n.Mark().line + 1, path_, why));
+  }
+  [[noreturn]] void fail_key(std::string_view key, const YAML::Node& n, std::string_view why) const {
+    throw ConfigError(fmt::format("{}:{}: {}: {}", file_, n.Mark().line + 1, sub(key), why));
+  }
+  std::string sub(std::string_view key) const {
+    return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+  }
+
+  YAML::Node get(std::string_view key) {
+    used_.insert(std::string(key));
+    return node_[std::string(key)];
+  }
+  bool has(std::string_view key) const { return node_[std::string(key)].IsDefined(); }
+
+  std::string str(std::string_view key, bool required, std::string dflt = "") {
+    auto n = get(key);
+    if (!n.IsDefined()) {
+      if (required) fail(node_, fmt::format("missing required key '{}'", key));
+      return dflt;
+    }
+    if (!n.IsScalar()) fail_key(key, n, "must be a string");
+    return n.Scalar();
+  }
+
+  int64_t integer(std::string_view key, bool required, int64_t dflt, int64_t min, int64_t max) {
+    auto n = get(key);
+    if (!n.IsDefined()) {
+      if (required) fail(node_, fmt::format("missing required key '{}'", key));
+      return dflt;
+    }
+    int64_t v;
+    if (!n.IsScalar() || !YAML::convert<int64_t>::decode(n, v))
+      fail_key(key, n, "must be an integer");
+    if (v < min || v > max) fail_key(key, n, fmt::format("must be between {} and {}", min, max));
+    return v;
+  }
+
+  double number(std::string_view key, double dflt, double min, double max) {
+    auto n = get(key);
+    if (!n.IsDefined()) return dflt;
+    double v;
+    if (!n.IsScalar() || !YAML::convert<double>::decode(n, v)) fail_key(key, n, "must be a number");
+    if (!(v >= min && v <= max)) fail_key(key, n, fmt::format("must be between {} and {}", min, max));
+    return v;
+  }
+
+  bool boolean(std::string_view key, bool dflt) {
+    auto n = get(key);
+    if (!n.IsDefined()) return dflt;
+    bool v;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) fail_key(key, n, "must be true or false");
+    return v;
+  }
+
+  Reader child(std::string_view key) {
+    auto n = get(key);
+    if (!n.IsDefined()) return Reader(YAML::Node(YAML::NodeType::Map), sub(key), file_);
+    if (!n.IsMap()) fail_key(key, n, "must be a mapping");
+    return Reader(n, sub(key), file_);
+  }
+
+  std::vector<Reader> list(std::string_view key) {
+    auto n = get(key);
+    std::vector<Reader> out;
+    if (!n.IsDefined()) return out;
+    if (!n.IsSequence()) fail_key(key, n, "must be a list");
+    for (size_t i = 0; i < n.size(); ++i) {
+      if (!n[i].IsMap())
+        throw ConfigError(fmt::format("{}:{}: {}[{}]: must be a mapping", file_, n[i].Mark().line + 1, sub(key), i));
+      out.emplace_back(n[i], fmt::format("{}[{}]", sub(key), i), file_);
+    }
+    return out;
+  }
+
+  // Every key of the mapping: (name, node), for maps of free names.
+  std::vector<std::pair<std::string, YAML::Node>> entries() const {
+    std::vector<std::pair<std::string, YAML::Node>> out;
+    for (auto it = node_.begin(); it != node_.end(); ++it)
+      out.emplace_back(it->first.as<std::string>(), it->second);
+    return out;
+  }
+
+  void done() const {
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+      std::string k = it->first.Scalar();
+      if (!used_.count(k))
+        throw ConfigError(fmt::format("{}:{}: {}: unknown key", file_, it->first.Mark().line + 1, sub(k)));
+    }
+  }
+
+  const std::string& path() const { return path_; }
+  const std::string& file() const { return file_; }
+  const YAML::Node& node() const { return node_; }
+
+ private:
+  YAML::Node node_;
+  std::string path_;
+  const std::string& file_;
+  std::set<std::string> used_;
+};
+
+int64_t parse_rfc3339_ms(const Reader& r, const std::string& key, const std::string& s, const YAML::Node& n) {
+  std::tm tm{};
+  int ms = 0;
+  std::istringstream in(s);
+  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  if (in.fail()) r.fail_key(key, n, "must be an RFC 3339 UTC time like 2026-11-28T15:00:00Z");
+  char c = 0;
+  in >> c;
+  if (c == '.') {
+    in >> ms;
+    in >> c;
+  }
+  if (c != 'Z') r.fail_key(key, n, "must end in Z (UTC)");
+  return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
+}
+
+std::map<std::string, Nanos> millis_map(Reader r) {
+  std::map<std::string, Nanos> out;
+  for (auto& [k, n] : r.entries()) {
+    int64_t v = r.integer(k, true, 0, 0, 3600000);
+    out[k] = std::chrono::milliseconds(v);
+  }
+  r.done();
+  return out;
+}
+
+MarketConfig read_market(Reader m) {
+  MarketConfig mc;
+  mc.id = static_cast<uint64_t>(m.integer("id", true, 0, 1, INT64_MAX));
+  std::string type = m.str("type", true);
+  if (type == "match_result") mc.type = MarketType::kMatchResult;
+  else if (type == "total_goals") mc.type = MarketType::kTotalGoals;
+  else if (type == "btts") mc.type = MarketType::kBothTeamsToScore;
+  else m.fail_key("type", m.get("type"), "must be match_result, total_goals or btts");
+  if (mc.type == MarketType::kTotalGoals) {
+    double line = m.number("line", 2.5, 0.5, 20.5);
+    int32_t tenths = static_cast<int32_t>(line * 10 + 0.5);
+    if (tenths % 10 != 5) m.fail_key("line", m.get("line"), "must be a half line like 2.5");
+    mc.line_tenths = tenths;
+  }
+  for (auto& s : m.list("selections")) {
+    SelectionConfig sc;
+    sc.id = static_cast<uint64_t>(s.integer("id", true, 0, 1, INT64_MAX));
+    sc.name = s.str("name", true);
+    std::string odds = s.str("odds", true);
+    if (!Odds::parse(odds, sc.odds))
+      s.fail_key("odds", s.get("odds"), "must be decimal odds between 1.01 and 1000");
+    s.done();
+    mc.selections.push_back(sc);
+  }
+  if (mc.selections.empty()) m.fail(m.node(), "a market needs selections");
+  m.done();
+  return mc;
+}
+
+EventConfig read_event(Reader e) {
+  EventConfig ec;
+  ec.id = static_cast<uint64_t>(e.integer("id", true, 0, 1, INT64_MAX));
+  ec.sport = e.str("sport", false, "football");
+  ec.league = e.str("league", true);
+  ec.home = e.str("home", true);
+  ec.away = e.str("away", true);
+  std::string ko = e.str("kickoff", true);
+  ec.kickoff_ms = parse_rfc3339_ms(e, "kickoff", ko, e.get("kickoff"));
+  std::string st = e.str("state", false, "pre_match");
+  if (st == "pre_match") ec.state = EventState::kPreMatch;
+  else if (st == "in_play") ec.state = EventState::kInPlay;
+  else if (st == "ended") ec.state = EventState::kEnded;
+  else e.fail_key("state", e.get("state"), "must be pre_match, in_play or ended");
+  for (auto& m : e.list("markets")) ec.markets.push_back(read_market(m));
+  e.done();
+  return ec;
+}
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}:{}: {}", file, e.mark.line + 1, e.msg));
+  }
+  if (!root.IsMap()) throw ConfigError(fmt::format("{}:1: the file must be a YAML mapping", file));
+  Config c;
+  Reader r(root, "", file);
+
+  auto listen = r.child("listen");
+  c.address = listen.str("address", false, c.address);
+  c.port = static_cast<uint16_t>(listen.integer("port", false, c.port, 0, 65535));
+  c.io_threads = static_cast<int>(listen.integer("io_threads", false, c.io_threads, 1, 64));
+  c.body_limit = static_cast<size_t>(listen.integer("body_limit", false, c.body_limit, 256, 16 << 20));
+  listen.done();
+
+  c.data_dir = r.str("data_dir", false, c.data_dir.string());
+  std::string clock = r.str("clock", false, "real");
+  if (clock == "sim") c.sim_clock = true;
+  else if (clock != "real") r.fail_key("clock", r.get("clock"), "must be real or sim");
+  if (r.has("sim_start")) c.sim_start_ms = parse_rfc3339_ms(r, "sim_start", r.str("sim_start", true), r.get("sim_start"));
+
+  auto journal = r.child("journal");
+  std::string fsync = journal.str("fsync", false, "group");
+  if (fsync == "group") c.fsync = FsyncPolicy::kGroup;
+  else if (fsync == "none") c.fsync = FsyncPolicy::kNone;
+  else journal.fail_key("fsync", journal.get("fsync"), "must be group or none");
+  c.segment_bytes = static_cast<uint64_t>(journal.integer("segment_mb", false, 64, 1, 4096)) << 20;
+  journal.done();
+
+  auto book = r.child("book");
+  std::string ccy = book.str("currency", false, "GBP");
+  if (!Currency::parse(ccy, c.engine.currency))
+    book.fail_key("currency", book.get("currency"), "must be a 3-letter ISO 4217 code");
+  auto limits = book.child("limits");
+  auto& L = c.engine.limits;
+  L.min_stake_minor = limits.integer("min_stake", false, L.min_stake_minor, 1, 1000000000000);
+  L.max_stake_minor = limits.integer("max_stake", false, L.max_stake_minor, 1, 1000000000000);
+  L.max_account_market_minor = limits.integer("max_account_market", false, L.max_account_market_minor, 1, 1000000000000);
+  L.max_market_liability_minor = limits.integer("max_market_liability", false, L.max_market_liability_minor, 1, 1000000000000000);
+  limits.done();
+  if (book.has("inplay_delay_ms")) c.engine.inplay_delay = millis_map(book.child("inplay_delay_ms"));
+  else c.engine.inplay_delay["football"] = std::chrono::seconds(5);
+  c.engine.price_confirm_timeout = std::chrono::milliseconds(
+      book.integer("price_confirm_timeout_ms", false, 2000, 0, 60000));
+  c.engine.queue_capacity = static_cast<size_t>(book.integer("queue_capacity", false, 65536, 1, 1 << 24));
+  c.engine.idempotency_ttl = std::chrono::seconds(book.integer("idempotency_ttl_s", false, 86400, 1, 30 * 86400));
+  auto stale = book.child("staleness_ms");
+  c.default_staleness = std::chrono::milliseconds(stale.integer("default", false, 3000, 1, 3600000));
+  if (stale.has("leagues")) c.league_staleness = millis_map(stale.child("leagues"));
+  stale.done();
+  book.done();
+
+  auto prices = r.child("prices");
+  c.price_refresh_ms = prices.integer("refresh_ms", false, c.price_refresh_ms, 0, 3600000);
+  c.price_jitter = prices.number("jitter", c.price_jitter, 0.0, 1.0);
+  c.seed = static_cast<uint64_t>(prices.integer("seed", false, 42, 0, INT64_MAX));
+  prices.done();
+
+  auto auth = r.child("auth");
+  for (auto& t : auth.list("tokens")) {
+    TokenConfig tc;
+    tc.name = t.str("name", true);
+    std::string role = t.str("role", true);
+    if (!parse_role(role, tc.role)) t.fail_key("role", t.get("role"), "must be channel or operator");
+    tc.sha256 = t.str("sha256", true);
+    if (tc.sha256.size() != 64 || tc.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
+      t.fail_key("sha256", t.get("sha256"), "must be 64 lower-case hex characters (sha256 of the token)");
+    t.done();
+    c.tokens.push_back(tc);
+  }
+  auth.done();
+
+  auto tel = r.child("telemetry");
+  c.pseudonym_secret = tel.str("pseudonym_secret", true);
+  if (c.pseudonym_secret.size() < 16)
+    tel.fail_key("pseudonym_secret", tel.get("pseudonym_secret"), "must be at least 16 characters");
+  c.max_spans = static_cast<size_t>(tel.integer("max_spans", false, 200000, 1000, 100000000));
+  tel.done();
+
+  for (auto& e : r.list("events")) c.events.push_back(read_event(e));
+  for (auto& a : r.list("accounts")) {
+    AccountSeed s;
+    s.id = a.str("id", true);
+    s.deposit = a.integer("deposit", false, 0, 0, 1000000000000);
+    a.done();
+    c.accounts.push_back(s);
+  }
+  r.done();
+  validate(c, file);
+  return c;
+}
+
+void validate(const Config& c, const std::string& file) {
+  std::set<uint64_t> ids;
+  auto unique = [&](uint64_t id, const std::string& what) {
+    if (!ids.insert(id).second)
+      throw ConfigError(fmt::format("{}: {} id {} is used twice (ids are unique across events, markets and selections)", file, what, id));
+  };
+  for (auto& e : c.events) {
+    unique(e.id, "event");
+    for (auto& m : e.markets) {
+      unique(m.id, "market");
+      for (auto& s : m.selections) unique(s.id, "selection");
+    }
+  }
+  if (c.tokens.empty()) throw ConfigError(fmt::format("{}: auth.tokens: at least one token is required", file));
+  std::set<std::string> names;
+  for (auto& t : c.tokens)
+    if (!names.insert(t.name).second)
+      throw ConfigError(fmt::format("{}: auth.tokens: name '{}' is used twice", file, t.name));
+}
+
+Config load_config(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError(fmt::format("{}: cannot open the file", file.string()));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), file.string());
+}
+
+}  // namespace inplay

@@ -1,0 +1,89 @@
+// Config: the whole configuration of a book, loaded from YAML (`inplay serve
+// --config FILE`) or built in code (`inplay demo`).
+//
+// Loading is strict: an unknown key, a missing required key, a value of the
+// wrong type or out of range fails with ConfigError whose message names the
+// file, line and reason ("book.yaml:12: book.limits.max_stake: must be a
+// positive integer"). Nothing starts with a config that did not load.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/engine_config.h"
+#include "engine/journal.h"
+#include "http/auth.h"
+#include "market/book.h"
+
+namespace inplay {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct SelectionConfig {
+  uint64_t id = 0;
+  std::string name;
+  Odds odds;  // the fixture's opening price
+};
+
+struct MarketConfig {
+  uint64_t id = 0;
+  MarketType type = MarketType::kMatchResult;
+  int32_t line_tenths = 0;
+  std::vector<SelectionConfig> selections;
+};
+
+struct EventConfig {
+  uint64_t id = 0;
+  std::string sport, league, home, away;
+  int64_t kickoff_ms = 0;
+  EventState state = EventState::kPreMatch;
+  std::vector<MarketConfig> markets;
+};
+
+struct TokenConfig {
+  std::string name;
+  Role role = Role::kChannel;
+  std::string sha256;  // hex of the token
+};
+
+struct AccountSeed {
+  std::string id;
+  int64_t deposit = 0;  // minor units, deposited once (idempotent)
+};
+
+struct Config {
+  std::string address = "127.0.0.1";
+  uint16_t port = 8080;
+  int io_threads = 1;
+  size_t body_limit = 64 * 1024;
+  std::filesystem::path data_dir = "inplay-data";
+  bool sim_clock = false;
+  int64_t sim_start_ms = 1798812000000;  // 2027-01-01T... only with sim_clock
+  FsyncPolicy fsync = FsyncPolicy::kGroup;
+  uint64_t segment_bytes = 64ull << 20;
+  EngineConfig engine;
+  Nanos default_staleness{std::chrono::milliseconds(3000)};
+  std::map<std::string, Nanos> league_staleness{{"EPL", std::chrono::milliseconds(1500)}};
+  std::vector<std::string> top_leagues;
+  int64_t price_refresh_ms = 500;  // 0: prices only change by hand
+  double price_jitter = 0.0;       // share of selections that move a tick per refresh
+  uint64_t seed = 42;
+  std::vector<TokenConfig> tokens;
+  std::string pseudonym_secret;
+  size_t max_spans = 200000;
+  std::vector<EventConfig> events;
+  std::vector<AccountSeed> accounts;
+};
+
+// Throws ConfigError.
+Config load_config(const std::filesystem::path& file);
+Config parse_config(const std::string& yaml_text, const std::string& file_name);
+// Cross-checks (unique ids, tokens present, ...); throws ConfigError.
+void validate(const Config& c, const std::string& file_name);
+
+}  // namespace inplay

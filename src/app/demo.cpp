@@ -1,0 +1,86 @@
+#include "app/demo.h"
+
+#include <cmath>
+
+#include "http/auth.h"
+
+namespace inplay {
+
+namespace {
+
+struct Fixture {
+  const char* league;
+  const char* home;
+  const char* away;
+  double p_home, p_draw;  // fair probabilities of the 1X2 market
+  double p_over, p_btts;
+  int kickoff_offset_min;  // negative: already in play
+};
+
+const Fixture kFixtures[] = {
+    {"EPL", "Arsenal", "Chelsea", 0.48, 0.26, 0.55, 0.56, -30},
+    {"EPL", "Liverpool", "Everton", 0.62, 0.21, 0.60, 0.52, -70},
+    {"EPL", "Manchester City", "Tottenham", 0.58, 0.22, 0.64, 0.58, 20},
+    {"EPL", "Newcastle", "Aston Villa", 0.44, 0.27, 0.54, 0.57, 45},
+    {"EPL", "Brighton", "West Ham", 0.45, 0.26, 0.56, 0.59, 120},
+    {"Championship", "Leeds", "Sunderland", 0.50, 0.27, 0.49, 0.50, -15},
+    {"Championship", "Norwich", "Watford", 0.42, 0.28, 0.52, 0.55, 60},
+    {"Championship", "Coventry", "Middlesbrough", 0.40, 0.28, 0.51, 0.54, 150},
+};
+
+// Proportional margin: odds = 1 / (p * (1 + margin)), to 2 decimals.
+Odds price(double p, double margin) {
+  double o = 1.0 / (p * (1.0 + margin));
+  int64_t hundredths = static_cast<int64_t>(std::floor(o * 100.0));
+  if (hundredths < 101) hundredths = 101;
+  Odds out;
+  out.scaled = static_cast<int32_t>(hundredths * 100);
+  return out;
+}
+
+}  // namespace
+
+Config demo_config(int64_t now_ms, DemoTokens& tokens) {
+  Config c;
+  c.port = 0;
+  c.data_dir = "inplay-demo-data";
+  c.price_refresh_ms = 500;
+  c.price_jitter = 0.05;
+  c.top_leagues = {"EPL"};
+  c.engine.inplay_delay["football"] = std::chrono::seconds(5);
+  c.pseudonym_secret = random_token();
+  tokens.channel = random_token();
+  tokens.operator_ = random_token();
+  c.tokens.push_back(TokenConfig{"demo-channel", Role::kChannel, sha256_hex(tokens.channel)});
+  c.tokens.push_back(TokenConfig{"demo-operator", Role::kOperator, sha256_hex(tokens.operator_)});
+  const double margin = 0.05;
+  uint64_t eid = 1;
+  for (const Fixture& f : kFixtures) {
+    EventConfig e;
+    e.id = eid;
+    e.sport = "football";
+    e.league = f.league;
+    e.home = f.home;
+    e.away = f.away;
+    e.kickoff_ms = (now_ms / 60000 + f.kickoff_offset_min) * 60000;
+    e.state = f.kickoff_offset_min < 0 ? EventState::kInPlay : EventState::kPreMatch;
+    uint64_t base = eid * 100;
+    double p_away = 1.0 - f.p_home - f.p_draw;
+    e.markets.push_back(MarketConfig{base + 1, MarketType::kMatchResult, 0,
+                                     {{(base + 1) * 10 + 1, "home", price(f.p_home, margin)},
+                                      {(base + 1) * 10 + 2, "draw", price(f.p_draw, margin)},
+                                      {(base + 1) * 10 + 3, "away", price(p_away, margin)}}});
+    e.markets.push_back(MarketConfig{base + 2, MarketType::kTotalGoals, 25,
+                                     {{(base + 2) * 10 + 1, "over", price(f.p_over, margin)},
+                                      {(base + 2) * 10 + 2, "under", price(1 - f.p_over, margin)}}});
+    e.markets.push_back(MarketConfig{base + 3, MarketType::kBothTeamsToScore, 0,
+                                     {{(base + 3) * 10 + 1, "yes", price(f.p_btts, margin)},
+                                      {(base + 3) * 10 + 2, "no", price(1 - f.p_btts, margin)}}});
+    c.events.push_back(std::move(e));
+    ++eid;
+  }
+  for (const char* a : {"alice", "bob", "carol", "dave"}) c.accounts.push_back(AccountSeed{a, 100000});
+  return c;
+}
+
+}  // namespace inplay

@@ -1,0 +1,183 @@
+#include "app/runtime.h"
+
+#include <fmt/format.h>
+
+#include "engine/engine.h"
+#include "engine/journal.h"
+#include "engine/projection.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "sim/fixture_prices.h"
+#include "telemetry/log.h"
+#include "telemetry/metrics.h"
+#include "telemetry/pseudonym.h"
+#include "telemetry/trace.h"
+
+namespace inplay {
+
+void build_book(const Config& cfg, Book& book) {
+  for (const EventConfig& ec : cfg.events) {
+    Event e;
+    e.id = ec.id;
+    e.sport = ec.sport;
+    e.league = ec.league;
+    e.home = ec.home;
+    e.away = ec.away;
+    e.kickoff_ms = ec.kickoff_ms;
+    e.state = ec.state;
+    book.add_event(std::move(e));
+    auto limit = cfg.league_staleness.count(ec.league) ? cfg.league_staleness.at(ec.league)
+                                                       : cfg.default_staleness;
+    for (const MarketConfig& mc : ec.markets) {
+      Market m;
+      m.id = mc.id;
+      m.event_id = ec.id;
+      m.type = mc.type;
+      m.line_tenths = mc.line_tenths;
+      m.staleness_limit = limit;
+      book.add_market(std::move(m));
+      for (const SelectionConfig& sc : mc.selections) {
+        Selection s;
+        s.id = sc.id;
+        s.market_id = mc.id;
+        s.name = sc.name;
+        book.add_selection(std::move(s));
+      }
+    }
+  }
+}
+
+struct Runtime::Impl {
+  Config cfg;
+  std::unique_ptr<Clock> clock;
+  MetricsRegistry metrics;
+  std::unique_ptr<Tracer> tracer;
+  std::unique_ptr<Journal> journal;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<FixturePrices> prices;
+  std::unique_ptr<SqliteProjection> projection;
+  TokenStore tokens;
+  std::unique_ptr<Pseudonymizer> pseudonymizer;
+  std::unique_ptr<Api> api;
+  std::unique_ptr<HttpServer> server;
+  std::atomic<bool> ready{false};
+  uint64_t replayed = 0;
+  std::string start_hash;
+  bool started = false;
+
+  Histogram* fsync_hist = nullptr;
+  Counter* journal_bytes = nullptr;
+  Counter* journal_records = nullptr;
+  Counter* journal_batches = nullptr;
+};
+
+Runtime::Runtime(Config cfg) : impl_(std::make_unique<Impl>()) { impl_->cfg = std::move(cfg); }
+Runtime::~Runtime() { stop(); }
+
+Engine& Runtime::engine() { return *impl_->engine; }
+Clock& Runtime::clock() { return *impl_->clock; }
+MetricsRegistry& Runtime::metrics() { return impl_->metrics; }
+Tracer& Runtime::tracer() { return *impl_->tracer; }
+const Config& Runtime::config() const { return impl_->cfg; }
+uint64_t Runtime::replayed_records() const { return impl_->replayed; }
+std::string Runtime::startup_state_hash() const { return impl_->start_hash; }
+
+uint16_t Runtime::start() {
+  Impl& m = *impl_;
+  const Config& cfg = m.cfg;
+  if (cfg.sim_clock) m.clock = std::make_unique<SimClock>(from_ns(cfg.sim_start_ms * 1000000));
+  else m.clock = std::make_unique<RealClock>();
+  log::configure(m.clock.get(), LogLevel::kInfo);
+  m.tracer = std::make_unique<Tracer>(cfg.max_spans);
+
+  m.fsync_hist = &MetricsRegistry::series(
+      m.metrics.histogram("journal_fsync_seconds", "Duration of each journal group-commit fsync", {},
+                          default_latency_bounds_ns(), Unit::kSeconds),
+      {});
+  m.journal_bytes = &m.metrics.counter("journal_bytes_total", "Bytes written to the journal").with({});
+  m.journal_records = &m.metrics.counter("journal_records_total", "Records written to the journal").with({});
+  m.journal_batches = &m.metrics.counter("journal_batches_total", "Group commits (write + fsync) of the journal").with({});
+
+  std::filesystem::create_directories(cfg.data_dir);
+  Journal::Options jo;
+  jo.dir = cfg.data_dir / "journal";
+  jo.fsync = cfg.fsync;
+  jo.segment_bytes = cfg.segment_bytes;
+  jo.on_batch = [&m](int64_t fsync_ns, size_t records, size_t bytes) {
+    m.fsync_hist->observe(fsync_ns);
+    m.journal_records->inc(records);
+    m.journal_bytes->inc(bytes);
+    m.journal_batches->inc();
+  };
+  m.journal = Journal::open(jo);
+
+  m.engine = std::make_unique<Engine>(cfg.engine, *m.clock, *m.journal, m.metrics, *m.tracer);
+  build_book(cfg, m.engine->state().book);
+  int64_t t0 = monotonic_ns();
+  m.replayed = m.engine->replay();
+  m.start_hash = m.engine->state().state_hash();
+  log::info("runtime", "journal replayed",
+            {{"records", m.replayed}, {"ms", (monotonic_ns() - t0) / 1000000},
+             {"state_hash", m.start_hash}, {"bets", static_cast<uint64_t>(m.engine->state().bets.size())}});
+
+  // Before the engine thread runs, this thread may still act as it.
+  std::vector<std::pair<uint64_t, Odds>> opening;
+  for (auto& e : cfg.events)
+    for (auto& mk : e.markets)
+      for (auto& s : mk.selections) opening.emplace_back(s.id, s.odds);
+  m.prices = std::make_unique<FixturePrices>(*m.engine, std::move(opening), cfg.price_jitter, cfg.seed);
+  m.prices->open();
+  m.prices->schedule(std::chrono::milliseconds(cfg.price_refresh_ms));
+
+  // The projection follows the journal files by polling (ProjectionOptions).
+  m.projection = std::make_unique<SqliteProjection>(cfg.data_dir / "book.sqlite", cfg.data_dir / "journal",
+                                                    cfg.engine.currency.code());
+  m.journal->start();
+  m.engine->start();
+  for (const AccountSeed& a : cfg.accounts) {
+    if (a.deposit <= 0) continue;
+    MoneyRequest r;
+    r.idem_key = "seed:" + a.id;
+    r.account = a.id;
+    r.amount = a.deposit;
+    r.currency = cfg.engine.currency;
+    r.reason = TransferReason::kDeposit;
+    r.reply = [](Reply) {};
+    m.engine->move_money(std::move(r));
+  }
+
+  m.projection->start();
+
+  for (const TokenConfig& t : cfg.tokens) m.tokens.add(t.sha256, Principal{t.name, t.role});
+  m.pseudonymizer = std::make_unique<Pseudonymizer>(cfg.pseudonym_secret);
+  m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
+                                        *m.clock, m.ready});
+  HttpServer::Options so;
+  so.address = cfg.address;
+  so.port = cfg.port;
+  so.threads = cfg.io_threads;
+  so.body_limit = cfg.body_limit;
+  m.server = std::make_unique<HttpServer>(so, *m.api);
+  uint16_t port = m.server->start();
+  m.started = true;
+  m.ready = true;
+  log::info("runtime", "listening", {{"address", cfg.address}, {"port", static_cast<int64_t>(port)}});
+  return port;
+}
+
+void Runtime::stop() {
+  Impl& m = *impl_;
+  if (!m.started) return;
+  m.started = false;
+  m.ready = false;
+  if (m.server) m.server->stop();
+  if (m.engine) m.engine->stop();
+  if (m.journal) m.journal->stop();
+  if (m.projection) {
+    m.projection->catch_up();
+    m.projection->stop();
+  }
+  log::info("runtime", "stopped", {});
+}
+
+}  // namespace inplay

@@ -1,0 +1,40 @@
+// Bet: an accepted bet as the book keeps it, and its JSON rendering.
+// Rejected requests are not bets; they live only as idempotent responses and
+// journal records.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "core/odds.h"
+#include "risk/risk_check.h"
+
+namespace inplay {
+
+enum class BetStatus : uint8_t { kAccepted, kWon, kLost, kVoid };
+const char* bet_status_name(BetStatus s);
+
+struct Bet {
+  uint64_t id = 0;
+  uint32_t account = 0;  // ledger index of the cash account
+  uint64_t selection_id = 0;
+  uint64_t market_id = 0;
+  uint64_t event_id = 0;
+  int64_t stake_minor = 0;
+  Odds odds;            // accepted at
+  Odds odds_requested;
+  PriceChangePolicy policy = PriceChangePolicy::kNone;
+  BetStatus status = BetStatus::kAccepted;
+  int64_t placed_ns = 0;    // arrival at the gateway
+  int64_t accepted_ns = 0;  // final risk decision
+  std::string trace_id;     // hex
+};
+
+struct BetView {
+  const Bet& bet;
+  const std::string& account_id;
+  const std::string& currency;
+};
+// {"bet_id":"..","status":"accepted","account":..,"selection_id":..,...}
+std::string bet_json(const BetView& v);
+
+}  // namespace inplay

@@ -1,0 +1,119 @@
+#include "engine/book_state.h"
+
+#include <fmt/format.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <vector>
+
+#include "telemetry/trace.h"
+
+namespace inplay {
+
+namespace {
+
+struct Applier {
+  BookState& s;
+
+  void idem(const IdemRecord& r, int64_t at_ns) {
+    if (!r.key.empty())
+      s.idempotency.complete(r.key, r.fingerprint, StoredResponse{r.status, r.body}, at_ns);
+  }
+
+  void operator()(const MoneyMoved& e) {
+    uint32_t a = s.ledger.open_user(e.account);
+    Transfer t{s.ledger.funding(), a, e.amount, e.reason};
+    if (e.reason == TransferReason::kWithdrawal) t = Transfer{a, s.ledger.funding(), e.amount, e.reason};
+    s.ledger.apply(t);
+    idem(e.idem, e.at_ns);
+  }
+
+  void operator()(const BetAccepted& e) {
+    const Selection* sel = s.book.selection(e.selection_id);
+    if (!sel) throw std::invalid_argument(fmt::format("bet {}: unknown selection {}", e.bet_id, e.selection_id));
+    const Market* m = s.book.market(sel->market_id);
+    uint32_t a = s.ledger.open_user(e.account);
+    s.ledger.apply(Transfer{a, s.ledger.reserved_of(a), e.stake, TransferReason::kStakeReserve});
+    s.exposure.add(a, e.selection_id, e.stake, Odds{e.odds});
+    Bet b;
+    b.id = e.bet_id;
+    b.account = a;
+    b.selection_id = e.selection_id;
+    b.market_id = m->id;
+    b.event_id = m->event_id;
+    b.stake_minor = e.stake;
+    b.odds = Odds{e.odds};
+    b.odds_requested = Odds{e.odds_requested};
+    b.policy = static_cast<PriceChangePolicy>(e.policy);
+    b.placed_ns = e.placed_ns;
+    b.accepted_ns = e.accepted_ns;
+    b.trace_id = e.trace_id;
+    s.bets.emplace(b.id, std::move(b));
+    s.next_bet_id = std::max(s.next_bet_id, e.bet_id + 1);
+    idem(e.idem, e.accepted_ns);
+  }
+
+  void operator()(const Rejected& e) { idem(e.idem, e.at_ns); }
+
+  void operator()(const MarketStatusSet& e) {
+    if (!s.book.set_status(e.market_id, static_cast<MarketStatus>(e.status), e.reason))
+      throw std::invalid_argument(fmt::format("unknown market {}", e.market_id));
+  }
+
+  void operator()(const StakeCapSet& e) {
+    if (!s.book.set_stake_cap(e.market_id, e.cap))
+      throw std::invalid_argument(fmt::format("unknown market {}", e.market_id));
+  }
+
+  void operator()(const PriceApplied& e) {
+    if (!s.book.apply_price(e.selection_id, Odds{e.odds}, e.provider_ts_ms, e.applied_ns))
+      throw std::invalid_argument(fmt::format("unknown selection {}", e.selection_id));
+  }
+
+  void operator()(const EventStateSet& e) {
+    if (!s.book.set_event_state(e.event_id, static_cast<EventState>(e.state)))
+      throw std::invalid_argument(fmt::format("unknown event {}", e.event_id));
+  }
+};
+
+}  // namespace
+
+void BookState::apply(const BookEvent& e) {
+  std::visit(Applier{*this}, e);
+  ++events_applied;
+}
+
+std::string BookState::state_hash() const {
+  std::string canon;
+  for (size_t i = 0; i < ledger.size(); ++i)
+    fmt::format_to(std::back_inserter(canon), "A|{}|{}\n", ledger.account(i).id, ledger.account(i).balance);
+  std::vector<const Bet*> sorted;
+  sorted.reserve(bets.size());
+  for (auto& [id, b] : bets) sorted.push_back(&b);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  for (const Bet* b : sorted)
+    fmt::format_to(std::back_inserter(canon), "B|{}|{}|{}|{}|{}|{}|{}\n", b->id,
+                   ledger.account(b->account).id, b->selection_id, b->stake_minor, b->odds.scaled,
+                   static_cast<int>(b->status), b->accepted_ns);
+  for (uint64_t eid : book.event_ids()) {
+    const Event* ev = book.event(eid);
+    fmt::format_to(std::back_inserter(canon), "E|{}|{}\n", eid, static_cast<int>(ev->state));
+    for (uint64_t mid : ev->markets) {
+      const Market* m = book.market(mid);
+      fmt::format_to(std::back_inserter(canon), "M|{}|{}|{}|{}|{}|{}\n", mid,
+                     static_cast<int>(m->status), m->status_reason, m->stake_cap_minor,
+                     m->last_update_ns, exposure.market_liability(mid));
+      for (uint64_t sid : m->selections) {
+        const Selection* s = book.selection(sid);
+        fmt::format_to(std::back_inserter(canon), "S|{}|{}|{}|{}\n", sid, s->price.odds.scaled,
+                       s->price.version, s->price.applied_ns);
+      }
+    }
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(canon.data()), canon.size(), digest);
+  return to_hex(digest, sizeof digest);
+}
+
+}  // namespace inplay

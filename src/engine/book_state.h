@@ -1,0 +1,45 @@
+// BookState: everything the engine thread owns — the book, exposures, the
+// ledger, accepted bets and the idempotency store — and the one function
+// that changes it: apply(BookEvent). Live decisions and journal replay both
+// go through apply(), so replaying the journal rebuilds the same state;
+// state_hash() proves it (tests compare the hash before a crash and after
+// replay). Engine thread only.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "bet/bet.h"
+#include "engine/events.h"
+#include "market/book.h"
+#include "risk/exposure.h"
+#include "risk/risk_check.h"
+#include "wallet/idempotency.h"
+#include "wallet/ledger.h"
+
+namespace inplay {
+
+struct BookState {
+  BookState(Currency currency, int64_t idempotency_ttl_ns)
+      : exposure(book), ledger(currency), idempotency(idempotency_ttl_ns) {}
+  BookState(const BookState&) = delete;
+
+  Book book;
+  Exposure exposure;
+  Ledger ledger;
+  IdempotencyStore idempotency;
+  std::unordered_map<uint64_t, Bet> bets;
+  uint64_t next_bet_id = 1;
+  uint64_t events_applied = 0;
+
+  // Throws std::invalid_argument if the event names something the book does
+  // not have (a journal written by another configuration).
+  void apply(const BookEvent& e);
+
+  // SHA-256 (hex) over a canonical rendering of balances, bets, market
+  // statuses, caps and prices. Excludes the idempotency store (its TTL
+  // expiry depends on when it is looked at).
+  std::string state_hash() const;
+};
+
+}  // namespace inplay

@@ -1,0 +1,212 @@
+#include "engine/engine.h"
+
+#include <fmt/format.h>
+
+#include "telemetry/log.h"
+
+namespace inplay {
+
+Engine::Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry& metrics,
+               Tracer& tracer)
+    : cfg_(std::move(cfg)),
+      clock_(clock),
+      journal_(journal),
+      tracer_(tracer),
+      metrics_(metrics),
+      state_(cfg_.currency, cfg_.idempotency_ttl.count()) {
+  inbox_.reserve(1024);
+}
+
+Engine::~Engine() { stop(); }
+
+uint64_t Engine::replay() {
+  uint64_t n = 0;
+  journal_.replay([&](const JournalRecord& rec) {
+    try {
+      state_.apply(decode_event(rec.type, rec.payload));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(
+          fmt::format("journal record seq {} cannot be applied: {}", rec.seq, e.what()));
+    }
+    ++n;
+  });
+  metrics_.open_bets->set(static_cast<int64_t>(state_.bets.size()));
+  metrics_.ledger_sum->set(state_.ledger.sum());
+  return n;
+}
+
+void Engine::start() {
+  std::lock_guard<std::mutex> g(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Engine::stop() {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!thread_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+bool Engine::submit(Task t) {
+  int64_t now = monotonic_ns();
+  bool wake;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (inbox_.size() >= cfg_.queue_capacity || stopping_) {
+      metrics_.shed->inc();
+      return false;
+    }
+    inbox_.emplace_back(std::move(t), now);
+    wake = waiting_;
+  }
+  if (wake) cv_.notify_one();
+  return true;
+}
+
+size_t Engine::queue_depth() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return inbox_.size();
+}
+
+bool Engine::place_bet(PlaceBetRequest&& r) {
+  auto req = std::make_shared<PlaceBetRequest>(std::move(r));
+  return submit([this, req] { on_place_bet(*req, monotonic_ns()); });
+}
+
+bool Engine::move_money(MoneyRequest&& r) {
+  auto req = std::make_shared<MoneyRequest>(std::move(r));
+  return submit([this, req] { on_move_money(*req); });
+}
+
+void Engine::run() {
+  std::vector<std::pair<Task, int64_t>> batch;
+  batch.reserve(1024);
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      if (inbox_.empty() && !stopping_) {
+        auto wait = std::chrono::milliseconds(100);
+        if (!timers_.empty() && !clock_.simulated()) {
+          int64_t due_in = timers_.top().due_ns - to_ns(clock_.now());
+          if (due_in < 0) due_in = 0;
+          if (due_in < 100000000) wait = std::chrono::milliseconds(due_in / 1000000);
+        }
+        waiting_ = true;
+        if (wait.count() > 0) cv_.wait_for(lk, wait);
+        waiting_ = false;
+      }
+      if (inbox_.empty() && stopping_) break;
+      batch.swap(inbox_);
+      metrics_.queue_depth->set(static_cast<int64_t>(batch.size()));
+    }
+    int64_t busy_start = monotonic_ns();
+    for (auto& [task, enq] : batch) {
+      metrics_.queue_lag->observe(busy_start - enq);
+      task();
+    }
+    batch.clear();
+    if (!clock_.simulated()) fire_due_timers(to_ns(clock_.now()));
+    housekeeping();
+    metrics_.busy_ns->inc(static_cast<uint64_t>(monotonic_ns() - busy_start));
+  }
+  metrics_.queue_depth->set(0);
+}
+
+void Engine::fire_due_timers(int64_t now_ns) {
+  while (!timers_.empty() && timers_.top().due_ns <= now_ns) {
+    auto fn = std::move(const_cast<Timer&>(timers_.top()).fn);
+    timers_.pop();
+    fn();
+  }
+}
+
+void Engine::housekeeping() {
+  int64_t now = to_ns(clock_.now());
+  if (now - last_housekeeping_ns_ < 1000000000) return;
+  last_housekeeping_ns_ = now;
+  state_.idempotency.expire(now);
+  metrics_.ledger_sum->set(state_.ledger.sum());
+  metrics_.pending_bets->set(static_cast<int64_t>(pending_.size()));
+}
+
+void Engine::at(TimePoint t, std::function<void()> fn) {
+  timers_.push(Timer{to_ns(t), timer_seq_++, std::move(fn)});
+}
+
+void Engine::every(Nanos period, std::function<void()> fn) {
+  auto shared = std::make_shared<std::function<void()>>(std::move(fn));
+  auto tick = std::make_shared<std::function<void(int64_t)>>();
+  *tick = [this, period, shared, weak = std::weak_ptr<std::function<void(int64_t)>>(tick)](int64_t due) {
+    (*shared)();
+    int64_t next = due + period.count();
+    if (auto t = weak.lock()) at(from_ns(next), [t, next] { (*t)(next); });
+  };
+  int64_t first = to_ns(clock_.now()) + period.count();
+  // The timer holds the only strong reference to `tick`.
+  at(from_ns(first), [tick, first] { (*tick)(first); });
+}
+
+void Engine::advance_clock(TimePoint t) {
+  auto* sim = dynamic_cast<SimClock*>(&clock_);
+  if (!sim) return;
+  int64_t target = to_ns(t);
+  while (!timers_.empty() && timers_.top().due_ns <= target) {
+    sim->set(from_ns(timers_.top().due_ns));
+    fire_due_timers(timers_.top().due_ns);
+  }
+  sim->set(t);
+}
+
+uint64_t Engine::commit(BookEvent&& e, std::function<void()> on_durable) {
+  state_.apply(e);
+  scratch_.clear();
+  encode_event(e, scratch_);
+  return journal_.append(static_cast<uint16_t>(event_type(e)), scratch_, std::move(on_durable));
+}
+
+void Engine::reply_in_order(ReplyFn fn, Reply r) {
+  journal_.barrier([fn = std::move(fn), r = std::move(r)]() mutable { fn(std::move(r)); });
+}
+
+Result<bool> Engine::set_market_status(uint64_t market_id, MarketStatus s, std::string reason,
+                                       std::string actor) {
+  if (!state_.book.market(market_id)) return Error{ErrorCode::kMarketNotFound, "unknown market"};
+  log::info("engine", "market status set",
+            {{"market_id", market_id}, {"status", market_status_name(s)}, {"reason", reason},
+             {"actor", actor}});
+  commit(MarketStatusSet{market_id, static_cast<uint8_t>(s), std::move(reason), std::move(actor),
+                         to_ns(clock_.now())});
+  if (s == MarketStatus::kOpen) release_price_waiters(market_id);
+  return true;
+}
+
+Result<bool> Engine::set_stake_cap(uint64_t market_id, int64_t cap, std::string actor) {
+  if (!state_.book.market(market_id)) return Error{ErrorCode::kMarketNotFound, "unknown market"};
+  if (cap < 0) return Error{ErrorCode::kValidationFailed, "cap must be >= 0"};
+  log::info("engine", "stake cap set", {{"market_id", market_id}, {"cap", cap}, {"actor", actor}});
+  commit(StakeCapSet{market_id, cap, std::move(actor), to_ns(clock_.now())});
+  return true;
+}
+
+Result<bool> Engine::set_event_state(uint64_t event_id, EventState s, std::string actor) {
+  if (!state_.book.event(event_id)) return Error{ErrorCode::kNotFound, "unknown event"};
+  commit(EventStateSet{event_id, static_cast<uint8_t>(s), std::move(actor), to_ns(clock_.now())});
+  return true;
+}
+
+Result<bool> Engine::apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms) {
+  const Selection* sel = state_.book.selection(selection_id);
+  if (!sel) return Error{ErrorCode::kSelectionNotFound, "unknown selection"};
+  uint64_t market_id = sel->market_id;
+  commit(PriceApplied{selection_id, odds.scaled, provider_ts_ms, to_ns(clock_.now())});
+  metrics_.price_updates->inc();
+  release_price_waiters(market_id);
+  return true;
+}
+
+}  // namespace inplay

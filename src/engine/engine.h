@@ -1,0 +1,175 @@
+// Engine: the single writer (ARCHITECTURE rule 3). One thread owns the
+// BookState and applies commands in arrival order; other threads hand work
+// over through a bounded queue and never touch the state.
+//
+// Threads:
+//  - any thread: place_bet(), move_money(), submit() enqueue and return at
+//    once; false means the queue is full and the caller must shed (503).
+//  - engine thread: runs tasks, fires timers on the injected Clock (the
+//    in-play bet delay is a timer: no thread sleeps), decides, applies the
+//    decision's event to BookState and appends it to the Journal.
+//  - journal thread: once an event is durable, runs its completion, which
+//    sends the reply. Replies that carry no event (reads, repeats) go
+//    through Journal::barrier so that nobody sees state before it is durable.
+// Methods marked "engine thread" must only be called from tasks or timers.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "engine/book_state.h"
+#include "engine/engine_config.h"
+#include "engine/engine_metrics.h"
+#include "engine/journal.h"
+#include "telemetry/trace.h"
+
+namespace inplay {
+
+struct Reply {
+  int status = 200;
+  std::string body;
+};
+using ReplyFn = std::function<void(Reply)>;
+
+struct PlaceBetRequest {
+  std::string idem_key;  // "<caller>:<Idempotency-Key>"
+  Fingerprint fingerprint{};
+  std::string account;    // raw id: stays inside the engine and the journal
+  std::string user_mask;  // pseudonym for telemetry
+  uint64_t selection_id = 0;
+  int64_t stake = 0;
+  Currency currency;
+  Odds odds;
+  PriceChangePolicy policy = PriceChangePolicy::kNone;
+  TraceContext gateway;  // the gateway span: parent of engine spans
+  int64_t gateway_start_ns = 0;
+  ReplyFn reply;
+};
+
+struct MoneyRequest {
+  std::string idem_key;
+  Fingerprint fingerprint{};
+  std::string account;
+  std::string user_mask;
+  int64_t amount = 0;
+  Currency currency;
+  TransferReason reason = TransferReason::kDeposit;
+  TraceContext gateway;
+  int64_t gateway_start_ns = 0;
+  ReplyFn reply;
+};
+
+class Engine {
+ public:
+  using Task = std::function<void()>;
+
+  Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry& metrics, Tracer& tracer);
+  ~Engine();
+
+  // Book structure (events, markets, selections) is added before replay.
+  BookState& state() { return state_; }
+  const EngineConfig& config() const { return cfg_; }
+  Clock& clock() { return clock_; }
+
+  // Rebuilds state from the journal; throws on a record the book cannot
+  // apply. Returns the number of records replayed. Before start().
+  uint64_t replay();
+  void start();
+  void stop();  // drains the queue, stops timers, flushes replies
+
+  // Any thread. false: queue full (shed).
+  bool place_bet(PlaceBetRequest&& r);
+  bool move_money(MoneyRequest&& r);
+  bool submit(Task t);
+  size_t queue_depth() const;
+
+  // Engine thread. Registers a recurring timer (first run after period).
+  void every(Nanos period, std::function<void()> fn);
+  // Engine thread. Runs fn at clock time `at`.
+  void at(TimePoint at, std::function<void()> fn);
+  // Engine thread, simulated clock only: moves time to t, firing every timer
+  // due on the way in order, each at its own time.
+  void advance_clock(TimePoint t);
+  // Engine thread. Applies an event, journals it, replies when durable.
+  uint64_t commit(BookEvent&& e, std::function<void()> on_durable = {});
+  // Engine thread. Replies once everything before is durable.
+  void reply_in_order(ReplyFn fn, Reply r);
+
+  // Engine thread: state-changing operations shared by the operator API,
+  // the price sources and (later) playbooks.
+  Result<bool> set_market_status(uint64_t market_id, MarketStatus s, std::string reason,
+                                 std::string actor);
+  Result<bool> set_stake_cap(uint64_t market_id, int64_t cap, std::string actor);
+  Result<bool> set_event_state(uint64_t event_id, EventState s, std::string actor);
+  Result<bool> apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms);
+
+ private:
+  // A bet inside its in-play delay or awaiting a price confirmation.
+  struct PendingBet {
+    uint64_t id = 0;
+    PlaceBetRequest req;
+    uint32_t account = 0;
+    uint64_t market_id = 0;
+    uint64_t event_id = 0;
+    int64_t arrival_ns = 0;  // book time when the engine first saw it
+    int64_t delay_ns = 0;    // configured in-play delay applied to it
+    bool awaiting_price = false;
+  };
+  struct Timer {
+    int64_t due_ns;
+    uint64_t seq;
+    std::function<void()> fn;
+    bool operator>(const Timer& o) const { return due_ns != o.due_ns ? due_ns > o.due_ns : seq > o.seq; }
+  };
+
+  void run();
+  void fire_due_timers(int64_t now_ns);
+  void housekeeping();
+
+  // place_bet.cpp
+  void on_place_bet(PlaceBetRequest& r, int64_t dequeued_ns);
+  void decide_bet(uint64_t pending_id);
+  void on_delay_elapsed(uint64_t pending_id);
+  void on_confirm_timeout(uint64_t pending_id);
+  void release_price_waiters(uint64_t market_id);
+  void finish_bet(PendingBet& p, Result<Odds> decision);
+  Result<Odds> evaluate(const PendingBet& p);
+  // move_money.cpp
+  void on_move_money(MoneyRequest& r);
+  // Idempotency front door shared by bets and money: true if handled.
+  bool idempotent_repeat(const std::string& key, const Fingerprint& fp, ReplyFn& reply);
+  void finish_waiters(const std::string& key, const Reply& r, std::vector<ReplyFn>& out);
+
+  EngineConfig cfg_;
+  Clock& clock_;
+  Journal& journal_;
+  Tracer& tracer_;
+  EngineMetrics metrics_;
+  BookState state_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::pair<Task, int64_t>> inbox_;  // task, enqueue time (monotonic ns)
+  bool stopping_ = false;
+  bool waiting_ = false;
+  std::thread thread_;
+
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
+  uint64_t timer_seq_ = 0;
+  std::unordered_map<uint64_t, std::unique_ptr<PendingBet>> pending_;
+  uint64_t next_pending_ = 1;
+  std::unordered_map<std::string, std::vector<ReplyFn>> idem_waiters_;
+  std::unordered_map<uint64_t, std::vector<uint64_t>> price_waiters_;  // market -> pending ids
+  int64_t last_housekeeping_ns_ = 0;
+  std::string scratch_;
+};
+
+}  // namespace inplay

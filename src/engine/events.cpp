@@ -1,0 +1,172 @@
+#include "engine/events.h"
+
+#include <stdexcept>
+
+#include "engine/codec.h"
+
+namespace inplay {
+
+EventType event_type(const BookEvent& e) {
+  struct V {
+    EventType operator()(const MoneyMoved&) { return EventType::kMoneyMoved; }
+    EventType operator()(const BetAccepted&) { return EventType::kBetAccepted; }
+    EventType operator()(const Rejected&) { return EventType::kRejected; }
+    EventType operator()(const MarketStatusSet&) { return EventType::kMarketStatusSet; }
+    EventType operator()(const StakeCapSet&) { return EventType::kStakeCapSet; }
+    EventType operator()(const PriceApplied&) { return EventType::kPriceApplied; }
+    EventType operator()(const EventStateSet&) { return EventType::kEventStateSet; }
+  };
+  return std::visit(V{}, e);
+}
+
+static void put_idem(ByteWriter& w, const IdemRecord& r) {
+  w.str(r.key);
+  w.bytes(r.fingerprint.data(), r.fingerprint.size());
+  w.put<int32_t>(r.status);
+  w.str(r.body);
+}
+
+static IdemRecord get_idem(ByteReader& r) {
+  IdemRecord i;
+  i.key = r.str();
+  r.bytes(i.fingerprint.data(), i.fingerprint.size());
+  i.status = r.get<int32_t>();
+  i.body = r.str();
+  return i;
+}
+
+void encode_event(const BookEvent& ev, std::string& out) {
+  ByteWriter w(out);
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, MoneyMoved>) {
+          w.str(e.account);
+          w.put(e.amount);
+          w.put(e.reason);
+          w.put(e.at_ns);
+          put_idem(w, e.idem);
+        } else if constexpr (std::is_same_v<T, BetAccepted>) {
+          w.put(e.bet_id);
+          w.str(e.account);
+          w.put(e.selection_id);
+          w.put(e.stake);
+          w.put(e.odds);
+          w.put(e.odds_requested);
+          w.put(e.policy);
+          w.put(e.placed_ns);
+          w.put(e.accepted_ns);
+          w.str(e.trace_id);
+          put_idem(w, e.idem);
+        } else if constexpr (std::is_same_v<T, Rejected>) {
+          w.put(e.code);
+          w.put(e.at_ns);
+          put_idem(w, e.idem);
+        } else if constexpr (std::is_same_v<T, MarketStatusSet>) {
+          w.put(e.market_id);
+          w.put(e.status);
+          w.str(e.reason);
+          w.str(e.actor);
+          w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, StakeCapSet>) {
+          w.put(e.market_id);
+          w.put(e.cap);
+          w.str(e.actor);
+          w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, PriceApplied>) {
+          w.put(e.selection_id);
+          w.put(e.odds);
+          w.put(e.provider_ts_ms);
+          w.put(e.applied_ns);
+        } else if constexpr (std::is_same_v<T, EventStateSet>) {
+          w.put(e.event_id);
+          w.put(e.state);
+          w.str(e.actor);
+          w.put(e.at_ns);
+        }
+      },
+      ev);
+}
+
+BookEvent decode_event(uint16_t type, std::string_view payload) {
+  ByteReader r(payload);
+  BookEvent out;
+  switch (static_cast<EventType>(type)) {
+    case EventType::kMoneyMoved: {
+      MoneyMoved e;
+      e.account = r.str();
+      e.amount = r.get<int64_t>();
+      e.reason = r.get<TransferReason>();
+      e.at_ns = r.get<int64_t>();
+      e.idem = get_idem(r);
+      out = std::move(e);
+      break;
+    }
+    case EventType::kBetAccepted: {
+      BetAccepted e;
+      e.bet_id = r.get<uint64_t>();
+      e.account = r.str();
+      e.selection_id = r.get<uint64_t>();
+      e.stake = r.get<int64_t>();
+      e.odds = r.get<int32_t>();
+      e.odds_requested = r.get<int32_t>();
+      e.policy = r.get<uint8_t>();
+      e.placed_ns = r.get<int64_t>();
+      e.accepted_ns = r.get<int64_t>();
+      e.trace_id = r.str();
+      e.idem = get_idem(r);
+      out = std::move(e);
+      break;
+    }
+    case EventType::kRejected: {
+      Rejected e;
+      e.code = r.get<uint16_t>();
+      e.at_ns = r.get<int64_t>();
+      e.idem = get_idem(r);
+      out = std::move(e);
+      break;
+    }
+    case EventType::kMarketStatusSet: {
+      MarketStatusSet e;
+      e.market_id = r.get<uint64_t>();
+      e.status = r.get<uint8_t>();
+      e.reason = r.str();
+      e.actor = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kStakeCapSet: {
+      StakeCapSet e;
+      e.market_id = r.get<uint64_t>();
+      e.cap = r.get<int64_t>();
+      e.actor = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kPriceApplied: {
+      PriceApplied e;
+      e.selection_id = r.get<uint64_t>();
+      e.odds = r.get<int32_t>();
+      e.provider_ts_ms = r.get<int64_t>();
+      e.applied_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kEventStateSet: {
+      EventStateSet e;
+      e.event_id = r.get<uint64_t>();
+      e.state = r.get<uint8_t>();
+      e.actor = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    default: throw std::invalid_argument("unknown journal record type " + std::to_string(type));
+  }
+  if (!r.done()) throw std::invalid_argument("trailing bytes in journal record");
+  return out;
+}
+
+}  // namespace inplay

@@ -1,0 +1,101 @@
+// Book events: every state change of the engine, as journaled (rule 4).
+//
+// The engine decides, turns the decision into one of these, applies it to
+// BookState and appends it to the journal; replay decodes and applies the
+// same events, so live state and replayed state come from one code path.
+// Record type numbers are stable on disk: never reuse one.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "wallet/idempotency.h"
+#include "wallet/ledger.h"
+
+namespace inplay {
+
+enum class EventType : uint16_t {
+  kMoneyMoved = 2,
+  kBetAccepted = 3,
+  kRejected = 4,
+  kMarketStatusSet = 5,
+  kStakeCapSet = 6,
+  kPriceApplied = 7,
+  kEventStateSet = 8,
+};
+
+// The idempotent response an event carries (BET-6: replayed byte for byte).
+struct IdemRecord {
+  std::string key;  // "<caller>:<Idempotency-Key>"
+  Fingerprint fingerprint{};
+  int32_t status = 0;
+  std::string body;
+};
+
+struct MoneyMoved {
+  std::string account;
+  int64_t amount = 0;
+  TransferReason reason = TransferReason::kDeposit;
+  int64_t at_ns = 0;
+  IdemRecord idem;
+};
+
+struct BetAccepted {
+  uint64_t bet_id = 0;
+  std::string account;
+  uint64_t selection_id = 0;
+  int64_t stake = 0;
+  int32_t odds = 0;
+  int32_t odds_requested = 0;
+  uint8_t policy = 0;
+  int64_t placed_ns = 0;
+  int64_t accepted_ns = 0;
+  std::string trace_id;
+  IdemRecord idem;
+};
+
+struct Rejected {
+  uint16_t code = 0;  // ErrorCode
+  int64_t at_ns = 0;
+  IdemRecord idem;
+};
+
+struct MarketStatusSet {
+  uint64_t market_id = 0;
+  uint8_t status = 0;
+  std::string reason;
+  std::string actor;  // "operator:<token name>", "system"
+  int64_t at_ns = 0;
+};
+
+struct StakeCapSet {
+  uint64_t market_id = 0;
+  int64_t cap = 0;
+  std::string actor;
+  int64_t at_ns = 0;
+};
+
+struct PriceApplied {
+  uint64_t selection_id = 0;
+  int32_t odds = 0;
+  int64_t provider_ts_ms = 0;
+  int64_t applied_ns = 0;
+};
+
+struct EventStateSet {
+  uint64_t event_id = 0;
+  uint8_t state = 0;
+  std::string actor;
+  int64_t at_ns = 0;
+};
+
+using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSet, StakeCapSet,
+                               PriceApplied, EventStateSet>;
+
+EventType event_type(const BookEvent& e);
+void encode_event(const BookEvent& e, std::string& out);
+// Throws std::out_of_range / std::invalid_argument on a malformed payload.
+BookEvent decode_event(uint16_t type, std::string_view payload);
+
+}  // namespace inplay

@@ -1,0 +1,227 @@
+// The bet path inside the engine: idempotency, risk, the in-play delay as a
+// timer, the price confirmation wait (RISK-2), the decision as a journaled
+// event, and the reply once it is durable.
+#include <fmt/format.h>
+
+#include "bet/bet.h"
+#include "engine/engine.h"
+#include "telemetry/attributes.h"
+
+namespace inplay {
+
+
+static Reply error_reply(const Error& e) { return Reply{error_http_status(e.code), error_body(e)}; }
+
+bool Engine::idempotent_repeat(const std::string& key, const Fingerprint& fp, ReplyFn& reply) {
+  const IdempotencyStore::Entry* e = nullptr;
+  switch (state_.idempotency.begin(key, fp, to_ns(clock_.now()), &e)) {
+    case IdempotencyStore::Lookup::kNew: return false;
+    case IdempotencyStore::Lookup::kMismatch:
+      metrics_.rejected(ErrorCode::kIdempotencyKeyReused).inc();
+      reply_in_order(std::move(reply),
+                     error_reply(Error{ErrorCode::kIdempotencyKeyReused,
+                                       "Idempotency-Key was used with a different request"}));
+      return true;
+    case IdempotencyStore::Lookup::kDone:
+      reply_in_order(std::move(reply), Reply{e->response.status, e->response.body});
+      return true;
+    case IdempotencyStore::Lookup::kPending:
+      idem_waiters_[key].push_back(std::move(reply));
+      return true;
+  }
+  return false;
+}
+
+void Engine::finish_waiters(const std::string& key, const Reply&, std::vector<ReplyFn>& out) {
+  auto it = idem_waiters_.find(key);
+  if (it == idem_waiters_.end()) return;
+  out = std::move(it->second);
+  idem_waiters_.erase(it);
+}
+
+Result<Odds> Engine::evaluate(const PendingBet& p) {
+  BetIntent intent{p.account, p.req.selection_id, p.req.stake, p.req.odds, p.req.policy};
+  auto r = check_bet(state_.book, state_.exposure, cfg_.limits, intent, clock_.now());
+  if (!r.ok()) return r;
+  if (state_.ledger.account(p.account).balance < p.req.stake)
+    return Error{ErrorCode::kInsufficientFunds, "balance is below the stake"};
+  return r;
+}
+
+void Engine::on_place_bet(PlaceBetRequest& r, int64_t) {
+  if (idempotent_repeat(r.idem_key, r.fingerprint, r.reply)) return;
+  int64_t now = to_ns(clock_.now());
+  if (!r.gateway.valid()) r.gateway = TraceContext{tracer_.new_trace_id(), {}, 1};
+
+  auto p = std::make_unique<PendingBet>();
+  p->req = std::move(r);
+  p->arrival_ns = now;
+  const Selection* sel = state_.book.selection(p->req.selection_id);
+  int64_t acct = state_.ledger.find(p->req.account);
+  Span span = tracer_.start("risk", p->req.gateway, now);
+  span.attr(attr::kUser, p->req.user_mask);
+  span.attr(attr::kSelection, static_cast<int64_t>(p->req.selection_id));
+
+  Result<Odds> first = Error{ErrorCode::kInternal, ""};
+  if (!sel) {
+    first = Error{ErrorCode::kSelectionNotFound, "unknown selection"};
+  } else if (acct < 0 || state_.ledger.account(acct).kind != AccountKind::kUserCash) {
+    first = Error{ErrorCode::kAccountNotFound, "unknown account"};
+  } else if (!(p->req.currency == cfg_.currency)) {
+    first = Error{ErrorCode::kCurrencyMismatch, fmt::format("the book is in {}", cfg_.currency.code())};
+  } else {
+    p->account = static_cast<uint32_t>(acct);
+    p->market_id = sel->market_id;
+    p->event_id = state_.book.market(sel->market_id)->event_id;
+    span.attr(attr::kMarketId, static_cast<int64_t>(p->market_id));
+    span.attr(attr::kEventId, static_cast<int64_t>(p->event_id));
+    first = evaluate(*p);
+  }
+  span.end_ns = to_ns(clock_.now());
+  span.error = !first.ok();
+  if (!first.ok()) span.attr(attr::kRejectCode, std::string(error_code_name(first.error().code)));
+  tracer_.record(std::move(span));
+
+  if (first.ok()) {
+    const Event* ev = state_.book.event(p->event_id);
+    if (ev->state == EventState::kInPlay) {
+      auto d = cfg_.inplay_delay.find(ev->sport);
+      if (d != cfg_.inplay_delay.end() && d->second.count() > 0) p->delay_ns = d->second.count();
+    }
+  }
+  if (!first.ok() || p->delay_ns == 0) {
+    finish_bet(*p, std::move(first));
+    return;
+  }
+  uint64_t id = next_pending_++;
+  p->id = id;
+  pending_.emplace(id, std::move(p));
+  metrics_.pending_bets->set(static_cast<int64_t>(pending_.size()));
+  at(from_ns(now + pending_[id]->delay_ns), [this, id] { on_delay_elapsed(id); });
+}
+
+void Engine::on_delay_elapsed(uint64_t id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  PendingBet& p = *it->second;
+  const Market* m = state_.book.market(p.market_id);
+  if (cfg_.price_confirm_timeout.count() > 0 && m->status == MarketStatus::kOpen &&
+      m->last_update_ns <= p.arrival_ns) {
+    // RISK-2: wait, bounded, for a price newer than the bet's arrival.
+    p.awaiting_price = true;
+    price_waiters_[p.market_id].push_back(id);
+    at(clock_.now() + cfg_.price_confirm_timeout, [this, id] { on_confirm_timeout(id); });
+    return;
+  }
+  decide_bet(id);
+}
+
+void Engine::release_price_waiters(uint64_t market_id) {
+  auto it = price_waiters_.find(market_id);
+  if (it == price_waiters_.end()) return;
+  std::vector<uint64_t> ids = std::move(it->second);
+  price_waiters_.erase(it);
+  for (uint64_t id : ids)
+    if (pending_.count(id)) decide_bet(id);
+}
+
+void Engine::on_confirm_timeout(uint64_t id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  finish_bet(*it->second,
+             Error{ErrorCode::kPriceStale, "no price confirmation within the confirmation timeout"});
+}
+
+void Engine::decide_bet(uint64_t id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  PendingBet& p = *it->second;
+  int64_t now = to_ns(clock_.now());
+  Span span = tracer_.start("risk.recheck", p.req.gateway, now);
+  Result<Odds> r = evaluate(p);
+  span.end_ns = to_ns(clock_.now());
+  span.error = !r.ok();
+  if (!r.ok()) span.attr(attr::kRejectCode, std::string(error_code_name(r.error().code)));
+  tracer_.record(std::move(span));
+  finish_bet(p, std::move(r));
+}
+
+void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
+  int64_t now = to_ns(clock_.now());
+  if (p.delay_ns > 0) {
+    Span d = tracer_.start("inplay_delay", p.req.gateway, p.arrival_ns);
+    d.end_ns = now;
+    d.attr(attr::kMarketId, static_cast<int64_t>(p.market_id));
+    tracer_.record(std::move(d));
+    metrics_.inplay_delay->observe(now - p.arrival_ns);
+  }
+  // BET-3: gateway start to final decision, less the deliberate delay.
+  int64_t latency = now - p.req.gateway_start_ns - p.delay_ns;
+  if (latency < 0) latency = 0;
+  metrics_.accept_latency->observe(latency, p.req.gateway.trace_id, now);
+
+  Reply reply;
+  BookEvent event;
+  std::string trace_hex = to_hex(p.req.gateway.trace_id);
+  IdemRecord idem{p.req.idem_key, p.req.fingerprint, 0, {}};
+  uint64_t bet_id = 0;
+  if (decision.ok()) {
+    Bet b;
+    b.id = bet_id = state_.next_bet_id;
+    b.account = p.account;
+    b.selection_id = p.req.selection_id;
+    b.market_id = p.market_id;
+    b.event_id = p.event_id;
+    b.stake_minor = p.req.stake;
+    b.odds = decision.value();
+    b.odds_requested = p.req.odds;
+    b.policy = p.req.policy;
+    b.placed_ns = p.req.gateway_start_ns;
+    b.accepted_ns = now;
+    b.trace_id = trace_hex;
+    std::string ccy = cfg_.currency.code();
+    reply = Reply{201, bet_json(BetView{b, p.req.account, ccy})};
+    idem.status = reply.status;
+    idem.body = reply.body;
+    event = BetAccepted{b.id, p.req.account, b.selection_id, b.stake_minor, b.odds.scaled,
+                        b.odds_requested.scaled, static_cast<uint8_t>(b.policy), b.placed_ns,
+                        now, trace_hex, std::move(idem)};
+    metrics_.accepted->inc();
+  } else {
+    reply = error_reply(decision.error());
+    idem.status = reply.status;
+    idem.body = reply.body;
+    event = Rejected{static_cast<uint16_t>(decision.error().code), now, std::move(idem)};
+    metrics_.rejected(decision.error().code).inc();
+  }
+
+  Span wallet = tracer_.start("wallet", p.req.gateway, now);
+  std::vector<ReplyFn> waiters;
+  finish_waiters(p.req.idem_key, reply, waiters);
+  auto journal_span = std::make_shared<Span>(tracer_.start("journal", p.req.gateway, 0));
+  Tracer* tracer = &tracer_;
+  Clock* clock = &clock_;
+  ReplyFn client = std::move(p.req.reply);
+  journal_span->start_ns = to_ns(clock_.now());
+  if (bet_id) journal_span->attr(attr::kBetId, static_cast<int64_t>(bet_id));
+  commit(std::move(event), [client = std::move(client), waiters = std::move(waiters),
+                                           reply, journal_span, tracer, clock]() mutable {
+    journal_span->end_ns = to_ns(clock->now());
+    tracer->record(std::move(*journal_span));
+    for (auto& w : waiters) w(reply);
+    client(std::move(reply));
+  });
+  wallet.end_ns = to_ns(clock_.now());
+  if (bet_id) {
+    wallet.attr(attr::kBetId, static_cast<int64_t>(bet_id));
+    wallet.attr(attr::kUser, p.req.user_mask);
+    tracer_.record(std::move(wallet));
+  }
+  metrics_.open_bets->set(static_cast<int64_t>(state_.bets.size()));
+  if (p.id) {
+    pending_.erase(p.id);  // p is dead after this line
+    metrics_.pending_bets->set(static_cast<int64_t>(pending_.size()));
+  }
+}
+
+}  // namespace inplay

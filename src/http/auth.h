@@ -1,0 +1,40 @@
+// Auth: bearer tokens with a role (docs/api.md "Who may call what").
+//
+// Tokens come from config as SHA-256 hashes (never the token itself); a
+// presented token is hashed and looked up. A channel (the operator's web/app
+// back end) places bets and moves money for the accounts it authenticated;
+// an operator (trader, on-call) reads everything and uses the controls.
+// Immutable after construction; thread-safe.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace inplay {
+
+enum class Role { kChannel, kOperator };
+const char* role_name(Role r);
+bool parse_role(std::string_view s, Role& out);
+
+struct Principal {
+  std::string name;  // token name from config, e.g. "web"
+  Role role;
+};
+
+class TokenStore {
+ public:
+  void add(std::string sha256_hex, Principal p);
+  // Looks up "Bearer <token>"; nullopt if missing, malformed or unknown.
+  std::optional<Principal> authenticate(std::string_view authorization_header) const;
+  bool empty() const { return by_hash_.empty(); }
+
+ private:
+  std::unordered_map<std::string, Principal> by_hash_;
+};
+
+std::string sha256_hex(std::string_view data);
+// A new random token (32 url-safe chars) for `inplay demo`.
+std::string random_token();
+
+}  // namespace inplay

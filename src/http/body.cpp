@@ -1,0 +1,226 @@
+#include "http/body.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <functional>
+
+namespace inplay {
+
+namespace sj = simdjson::ondemand;
+
+bool valid_account_id(std::string_view id) {
+  if (id.empty() || id.size() > 64 || id.substr(0, 5) == "house") return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'))
+      return false;
+  return true;
+}
+
+bool valid_idempotency_key(std::string_view key) {
+  if (key.empty() || key.size() > 128) return false;
+  for (char c : key)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+
+namespace {
+
+Error malformed(std::string_view why) {
+  return Error{ErrorCode::kMalformedRequest, fmt::format("body is not a JSON object: {}", why)};
+}
+Error invalid(std::string_view field, std::string_view why) {
+  return Error{ErrorCode::kValidationFailed, fmt::format("{}: {}", field, why)};
+}
+
+// Calls fn(key, value) for each field of the top-level object. fn returns
+// an Error to stop. Returns the first error, or a malformed-body error.
+std::optional<Error> each_field(std::string_view body,
+                                const std::function<std::optional<Error>(std::string_view, sj::value)>& fn) {
+  thread_local sj::parser parser;
+  simdjson::padded_string padded(body);
+  sj::document doc;
+  if (parser.iterate(padded).get(doc)) return malformed("invalid JSON");
+  sj::object obj;
+  if (doc.get_object().get(obj)) return malformed("not an object");
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return malformed("invalid key");
+    sj::value v;
+    if (field.value().get(v)) return malformed("invalid value");
+    if (auto e = fn(key, v)) return e;
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> get_string(sj::value& v, std::string_view field, std::string& out) {
+  std::string_view s;
+  if (v.get_string().get(s)) return invalid(field, "must be a string");
+  out.assign(s);
+  return std::nullopt;
+}
+
+std::optional<Error> get_int(sj::value& v, std::string_view field, int64_t& out, int64_t min, int64_t max) {
+  if (v.get_int64().get(out)) return invalid(field, "must be an integer");
+  if (out < min || out > max) return invalid(field, fmt::format("must be between {} and {}", min, max));
+  return std::nullopt;
+}
+
+std::optional<Error> get_odds(sj::value& v, std::string_view field, Odds& out) {
+  sj::json_type t;
+  if (v.type().get(t)) return invalid(field, "must be decimal odds");
+  std::string_view text;
+  if (t == sj::json_type::string) {
+    if (v.get_string().get(text)) return invalid(field, "must be decimal odds");
+  } else if (t == sj::json_type::number) {
+    text = v.raw_json_token();
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
+                             text.back() == '\t'))
+      text.remove_suffix(1);
+    double d;
+    if (v.get_double().get(d)) return invalid(field, "must be decimal odds");
+  } else {
+    return invalid(field, "must be decimal odds as a string like \"2.50\"");
+  }
+  if (!Odds::parse(text, out))
+    return invalid(field, "must be decimal odds between 1.01 and 1000 with at most 4 decimals");
+  return std::nullopt;
+}
+
+std::optional<Error> get_currency(sj::value& v, std::string_view field, Currency& out) {
+  std::string s;
+  if (auto e = get_string(v, field, s)) return e;
+  if (!Currency::parse(s, out)) return invalid(field, "must be a 3-letter ISO 4217 code");
+  return std::nullopt;
+}
+
+std::optional<Error> missing(std::string_view field) { return invalid(field, "is required"); }
+
+}  // namespace
+
+Result<BetBody> parse_bet_body(std::string_view body) {
+  BetBody b;
+  bool has_account = false, has_sel = false, has_stake = false, has_ccy = false, has_odds = false;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k == "account") {
+      has_account = true;
+      if (auto e = get_string(v, k, b.account)) return e;
+      if (!valid_account_id(b.account)) return invalid(k, "must match [A-Za-z0-9_.-]{1,64}");
+    } else if (k == "selection_id") {
+      has_sel = true;
+      int64_t id;
+      if (auto e = get_int(v, k, id, 1, INT64_MAX)) return e;
+      b.selection_id = static_cast<uint64_t>(id);
+    } else if (k == "stake") {
+      has_stake = true;
+      return get_int(v, k, b.stake, 1, kMaxAmountMinor);
+    } else if (k == "currency") {
+      has_ccy = true;
+      return get_currency(v, k, b.currency);
+    } else if (k == "odds") {
+      has_odds = true;
+      return get_odds(v, k, b.odds);
+    } else if (k == "price_change") {
+      std::string s;
+      if (auto e = get_string(v, k, s)) return e;
+      if (!parse_price_change_policy(s, b.policy)) return invalid(k, "must be none, better or any");
+    }
+    return std::nullopt;
+  });
+  if (err) return *err;
+  if (!has_account) return *missing("account");
+  if (!has_sel) return *missing("selection_id");
+  if (!has_stake) return *missing("stake");
+  if (!has_ccy) return *missing("currency");
+  if (!has_odds) return *missing("odds");
+  return b;
+}
+
+Result<MoneyBody> parse_money_body(std::string_view body) {
+  MoneyBody m;
+  bool has_amount = false, has_ccy = false;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k == "amount") {
+      has_amount = true;
+      return get_int(v, k, m.amount, 1, kMaxAmountMinor);
+    }
+    if (k == "currency") {
+      has_ccy = true;
+      return get_currency(v, k, m.currency);
+    }
+    return std::nullopt;
+  });
+  if (err) return *err;
+  if (!has_amount) return *missing("amount");
+  if (!has_ccy) return *missing("currency");
+  return m;
+}
+
+Result<StatusBody> parse_status_body(std::string_view body) {
+  StatusBody s{MarketStatus::kOpen, ""};
+  bool has_status = false;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k == "status") {
+      has_status = true;
+      std::string t;
+      if (auto e = get_string(v, k, t)) return e;
+      if (!parse_market_status(t, s.status) || s.status == MarketStatus::kSettled)
+        return invalid(k, "must be open, suspended or closed");
+    } else if (k == "reason") {
+      if (auto e = get_string(v, k, s.reason)) return e;
+      if (s.reason.size() > 200) return invalid(k, "at most 200 characters");
+    }
+    return std::nullopt;
+  });
+  if (err) return *err;
+  if (!has_status) return *missing("status");
+  return s;
+}
+
+Result<int64_t> parse_integer_field(std::string_view body, std::string_view field) {
+  int64_t out = 0;
+  bool has = false;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k != field) return std::nullopt;
+    has = true;
+    return get_int(v, k, out, 0, kMaxAmountMinor);
+  });
+  if (err) return *err;
+  if (!has) return *missing(field);
+  return out;
+}
+
+Result<Odds> parse_odds_body(std::string_view body) {
+  Odds o;
+  bool has = false;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k != "odds") return std::nullopt;
+    has = true;
+    return get_odds(v, k, o);
+  });
+  if (err) return *err;
+  if (!has) return *missing("odds");
+  return o;
+}
+
+Result<EventState> parse_event_state_body(std::string_view body) {
+  EventState s = EventState::kPreMatch;
+  bool has = false;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k != "state") return std::nullopt;
+    has = true;
+    std::string t;
+    if (auto e = get_string(v, k, t)) return e;
+    for (auto c : {EventState::kPreMatch, EventState::kInPlay, EventState::kEnded})
+      if (t == event_state_name(c)) {
+        s = c;
+        return std::nullopt;
+      }
+    return invalid(k, "must be pre_match, in_play or ended");
+  });
+  if (err) return *err;
+  if (!has) return *missing("state");
+  return s;
+}
+
+}  // namespace inplay

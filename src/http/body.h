@@ -1,0 +1,55 @@
+// Body: strict reading of JSON request bodies with simdjson (on-demand).
+//
+// Each parse_* returns the typed request or an Error with a stable code:
+// MALFORMED_REQUEST (400) when the body is not a JSON object, and
+// VALIDATION_FAILED (422) naming the field when a field is missing, of the
+// wrong type or out of range. Unknown fields are ignored. Thread-safe (one
+// simdjson parser per thread).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "core/money.h"
+#include "core/odds.h"
+#include "market/book.h"
+#include "risk/risk_check.h"
+
+namespace inplay {
+
+struct BetBody {
+  std::string account;
+  uint64_t selection_id = 0;
+  int64_t stake = 0;
+  Currency currency;
+  Odds odds;
+  PriceChangePolicy policy = PriceChangePolicy::kNone;
+};
+
+struct MoneyBody {
+  int64_t amount = 0;
+  Currency currency;
+};
+
+struct StatusBody {
+  MarketStatus status;
+  std::string reason;
+};
+
+inline constexpr int64_t kMaxAmountMinor = 1'000'000'000'000;  // 10^10 major units
+
+bool valid_account_id(std::string_view id);  // [A-Za-z0-9_.-]{1,64}, not "house..."
+bool valid_idempotency_key(std::string_view key);  // 1..128 visible ASCII
+
+Result<BetBody> parse_bet_body(std::string_view body);
+Result<MoneyBody> parse_money_body(std::string_view body);
+Result<StatusBody> parse_status_body(std::string_view body);
+// {"<field>": <non-negative integer>} e.g. {"cap": 500}, {"ms": 5000}
+Result<int64_t> parse_integer_field(std::string_view body, std::string_view field);
+// {"odds": "2.5"} or {"odds": 2.5}
+Result<Odds> parse_odds_body(std::string_view body);
+// {"state": "in_play"}
+Result<EventState> parse_event_state_body(std::string_view body);
+
+}  // namespace inplay

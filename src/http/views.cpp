@@ -1,0 +1,83 @@
+#include "http/views.h"
+
+#include "core/json.h"
+#include "core/time_format.h"
+
+namespace inplay {
+
+static void write_market(JsonWriter& w, const BookState& s, const Market& m, TimePoint now) {
+  w.begin_object();
+  w.field("market_id", m.id).field("event_id", m.event_id);
+  w.field("type", market_type_name(m.type)).field("name", m.name());
+  if (m.type == MarketType::kTotalGoals) w.field("line", static_cast<int64_t>(m.line_tenths));
+  w.field("status", market_status_name(m.status));
+  w.field("status_reason", m.status_reason);
+  int64_t stale_ms = m.last_update_ns ? (to_ns(now) - m.last_update_ns) / 1000000 : -1;
+  w.field("staleness_ms", stale_ms);
+  w.field("staleness_limit_ms", static_cast<int64_t>(m.staleness_limit.count() / 1000000));
+  w.field("bettable", m.status == MarketStatus::kOpen && m.last_update_ns != 0 &&
+                          !s.book.is_stale(m, now));
+  w.field("stake_cap", m.stake_cap_minor);
+  w.field("liability", s.exposure.market_liability(m.id));
+  w.key("selections").begin_array();
+  for (uint64_t sid : m.selections) {
+    const Selection* sel = s.book.selection(sid);
+    w.begin_object();
+    w.field("selection_id", sel->id).field("name", sel->name);
+    w.field("odds", sel->price.version ? sel->price.odds.str() : std::string());
+    w.field("price_version", sel->price.version);
+    w.field("price_set_at", sel->price.applied_ns ? rfc3339_ms(sel->price.applied_ns) : std::string());
+    w.field("liability", s.exposure.selection_liability(sid));
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+std::string events_json(const BookState& s, TimePoint now) {
+  JsonWriter w;
+  w.begin_object().key("events").begin_array();
+  for (uint64_t eid : s.book.event_ids()) {
+    const Event* e = s.book.event(eid);
+    w.begin_object();
+    w.field("event_id", e->id).field("sport", e->sport).field("league", e->league);
+    w.field("home", e->home).field("away", e->away);
+    w.field("kickoff", rfc3339_ms(e->kickoff_ms * 1000000)).field("state", event_state_name(e->state));
+    w.field("liability", s.exposure.event_liability(e->id));
+    w.key("markets").begin_array();
+    for (uint64_t mid : e->markets) write_market(w, s, *s.book.market(mid), now);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return w.take();
+}
+
+std::string market_json(const BookState& s, const Market& m, TimePoint now) {
+  JsonWriter w;
+  write_market(w, s, m, now);
+  return w.take();
+}
+
+std::string account_json(const BookState& s, uint32_t a) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("account", s.ledger.account(a).id).field("currency", s.ledger.currency().code());
+  w.field("balance", s.ledger.account(a).balance);
+  w.field("reserved", s.ledger.account(s.ledger.reserved_of(a)).balance);
+  w.end_object();
+  return w.take();
+}
+
+std::string admin_state_json(const BookState& s) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("state_hash", s.state_hash()).field("ledger_sum", s.ledger.sum());
+  w.field("bets", static_cast<uint64_t>(s.bets.size()));
+  w.field("events_applied", s.events_applied);
+  w.field("idempotency_keys", static_cast<uint64_t>(s.idempotency.size()));
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace inplay

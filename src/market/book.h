@@ -1,0 +1,101 @@
+// Book: the events, markets and selections of the sportsbook with their live
+// prices and statuses.
+//
+// Owned by the engine thread (single writer); nothing here locks. Prices
+// carry a version (incremented per update), the provider timestamp and the
+// time the book applied them. A market's staleness is now minus the time of
+// its last applied price update (ODDS-3); the bet path treats a market past
+// its staleness limit as not bettable (fail closed).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/odds.h"
+
+namespace inplay {
+
+enum class MarketType : uint8_t { kMatchResult, kTotalGoals, kBothTeamsToScore };
+enum class MarketStatus : uint8_t { kOpen, kSuspended, kClosed, kSettled };
+enum class EventState : uint8_t { kPreMatch, kInPlay, kEnded };
+
+const char* market_type_name(MarketType t);    // "match_result", "total_goals", "btts"
+const char* market_status_name(MarketStatus s);  // "open", "suspended", ...
+const char* event_state_name(EventState s);      // "pre_match", "in_play", "ended"
+bool parse_market_status(std::string_view s, MarketStatus& out);
+
+struct Price {
+  Odds odds;
+  uint64_t version = 0;
+  int64_t provider_ts_ms = 0;
+  int64_t applied_ns = 0;  // book time when applied
+};
+
+struct Selection {
+  uint64_t id = 0;
+  uint64_t market_id = 0;
+  std::string name;  // "home", "draw", "away", "over", "under", "yes", "no"
+  Price price;
+};
+
+struct Market {
+  uint64_t id = 0;
+  uint64_t event_id = 0;
+  MarketType type = MarketType::kMatchResult;
+  int32_t line_tenths = 0;  // total goals line x10 (25 = 2.5); 0 otherwise
+  MarketStatus status = MarketStatus::kOpen;
+  std::string status_reason;
+  std::vector<uint64_t> selections;
+  Nanos staleness_limit{1500000000};
+  int64_t last_update_ns = 0;   // last applied price update of any selection
+  int64_t stake_cap_minor = 0;  // per-bet cap set at run time; 0 = none
+  std::string name() const;     // "Match result", "Total goals 2.5", ...
+};
+
+struct Event {
+  uint64_t id = 0;
+  std::string sport;   // "football"
+  std::string league;  // "EPL"
+  std::string home, away;
+  int64_t kickoff_ms = 0;
+  EventState state = EventState::kPreMatch;
+  std::vector<uint64_t> markets;
+};
+
+class Book {
+ public:
+  // Structure: added at start-up from config; ids must be unique.
+  Event& add_event(Event e);
+  Market& add_market(Market m);  // event must exist
+  Selection& add_selection(Selection s);  // market must exist
+
+  Event* event(uint64_t id);
+  Market* market(uint64_t id);
+  Selection* selection(uint64_t id);
+  const Event* event(uint64_t id) const;
+  const Market* market(uint64_t id) const;
+  const Selection* selection(uint64_t id) const;
+  const std::vector<uint64_t>& event_ids() const { return event_order_; }
+
+  // Applies a price to a selection: version+1, times recorded, market's
+  // last update moved. Returns false for an unknown selection.
+  bool apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms, int64_t applied_ns);
+  bool set_status(uint64_t market_id, MarketStatus s, std::string reason);
+  bool set_stake_cap(uint64_t market_id, int64_t cap_minor);
+  bool set_event_state(uint64_t event_id, EventState s);
+
+  Nanos staleness(const Market& m, TimePoint now) const {
+    return Nanos(to_ns(now) - m.last_update_ns);
+  }
+  bool is_stale(const Market& m, TimePoint now) const { return staleness(m, now) > m.staleness_limit; }
+
+ private:
+  std::unordered_map<uint64_t, Event> events_;
+  std::unordered_map<uint64_t, Market> markets_;
+  std::unordered_map<uint64_t, Selection> selections_;
+  std::vector<uint64_t> event_order_;
+};
+
+}  // namespace inplay

@@ -1,0 +1,60 @@
+#include "wallet/ledger.h"
+
+#include <stdexcept>
+
+namespace inplay {
+
+const char* transfer_reason_name(TransferReason r) {
+  switch (r) {
+    case TransferReason::kDeposit: return "deposit";
+    case TransferReason::kWithdrawal: return "withdrawal";
+    case TransferReason::kStakeReserve: return "stake_reserve";
+  }
+  return "unknown";
+}
+
+Ledger::Ledger(Currency currency) : currency_(currency) {
+  for (const char* id : {"house/funding", "house/revenue"}) {
+    index_.emplace(id, static_cast<uint32_t>(accounts_.size()));
+    accounts_.push_back(LedgerAccount{id, AccountKind::kHouse, 0});
+  }
+}
+
+uint32_t Ledger::open_user(std::string_view user_id) {
+  auto it = index_.find(std::string(user_id));
+  if (it != index_.end()) return it->second;
+  uint32_t cash = static_cast<uint32_t>(accounts_.size());
+  std::string id(user_id);
+  index_.emplace(id, cash);
+  accounts_.push_back(LedgerAccount{id, AccountKind::kUserCash, 0});
+  std::string reserved = id + "/reserved";
+  index_.emplace(reserved, cash + 1);
+  accounts_.push_back(LedgerAccount{reserved, AccountKind::kUserReserved, 0});
+  return cash;
+}
+
+int64_t Ledger::find(std::string_view account_id) const {
+  auto it = index_.find(std::string(account_id));
+  return it == index_.end() ? int64_t{-1} : static_cast<int64_t>(it->second);
+}
+
+bool Ledger::can_apply(const Transfer& t) const {
+  if (t.amount <= 0 || t.from >= accounts_.size() || t.to >= accounts_.size() || t.from == t.to)
+    return false;
+  const auto& from = accounts_[t.from];
+  if (from.kind != AccountKind::kHouse && from.balance < t.amount) return false;
+  return true;
+}
+
+void Ledger::apply(const Transfer& t) {
+  accounts_[t.from].balance = checked_add(accounts_[t.from].balance, -t.amount);
+  accounts_[t.to].balance = checked_add(accounts_[t.to].balance, t.amount);
+}
+
+int64_t Ledger::sum() const {
+  int64_t s = 0;
+  for (const auto& a : accounts_) s += a.balance;
+  return s;
+}
+
+}  // namespace inplay

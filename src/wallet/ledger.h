@@ -1,0 +1,68 @@
+// Ledger: double-entry balances (WAL-1). Every movement is a Transfer of a
+// positive amount from one account to another: two legs (-amount, +amount)
+// that sum to zero, so the sum of all balances is always zero.
+//
+// Accounts: each user has a cash account ("alice") and a reserved account
+// ("alice/reserved") holding stakes of open bets; the house has
+// "house/funding" (the outside world: deposits come from it, withdrawals go
+// to it, so it runs negative) and "house/revenue". User accounts may not go
+// below zero; house accounts may. Engine thread only.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.h"
+#include "core/money.h"
+
+namespace inplay {
+
+enum class AccountKind : uint8_t { kUserCash, kUserReserved, kHouse };
+
+struct LedgerAccount {
+  std::string id;
+  AccountKind kind = AccountKind::kUserCash;
+  int64_t balance = 0;
+};
+
+enum class TransferReason : uint8_t { kDeposit, kWithdrawal, kStakeReserve };
+const char* transfer_reason_name(TransferReason r);
+
+struct Transfer {
+  uint32_t from = 0;
+  uint32_t to = 0;
+  int64_t amount = 0;
+  TransferReason reason = TransferReason::kDeposit;
+};
+
+class Ledger {
+ public:
+  explicit Ledger(Currency currency);
+  Currency currency() const { return currency_; }
+
+  // Opens a user (cash + reserved) if absent; returns the cash account index.
+  uint32_t open_user(std::string_view user_id);
+  // Index of an account by id, or -1.
+  int64_t find(std::string_view account_id) const;
+  uint32_t reserved_of(uint32_t cash_account) const { return cash_account + 1; }
+  uint32_t funding() const { return 0; }
+  uint32_t revenue() const { return 1; }
+  const LedgerAccount& account(uint32_t i) const { return accounts_[i]; }
+  size_t size() const { return accounts_.size(); }
+
+  // Checks a transfer can be applied (user accounts may not go negative).
+  bool can_apply(const Transfer& t) const;
+  // Applies a transfer; the caller checked can_apply (or is replaying).
+  void apply(const Transfer& t);
+  // Sum of all balances; 0 unless something is badly wrong.
+  int64_t sum() const;
+
+ private:
+  Currency currency_;
+  std::vector<LedgerAccount> accounts_;
+  std::unordered_map<std::string, uint32_t> index_;
+};
+
+}  // namespace inplay

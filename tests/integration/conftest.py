@@ -1,0 +1,250 @@
+"""Fixtures that start the real `inplay` binary on an ephemeral port.
+
+`book` starts `inplay serve --config` with a small known world on the
+simulated clock (time moves only through POST /v1/clock/advance), known
+tokens, and a fresh data dir; tests drive it over HTTP like a channel or an
+operator would. `BookProcess` can also kill -9 and restart the same book.
+"""
+import hashlib
+import os
+import re
+import signal
+import subprocess
+import time
+import uuid
+
+import pytest
+import requests
+
+BIN = os.environ.get("INPLAY_BIN", os.path.join(os.path.dirname(__file__), "../../build/inplay"))
+CHANNEL_TOKEN = "test-channel-token-0123456789abcdef"
+OPERATOR_TOKEN = "test-operator-token-0123456789abcdef"
+SIM_START = "2026-11-28T15:00:00Z"
+
+# Event 1: EPL, in play (football has a 5 s in-play delay).
+# Event 2: EPL, pre-match.  Event 3: Championship, pre-match.
+WORLD = """
+events:
+  - id: 1
+    league: EPL
+    home: Arsenal
+    away: Chelsea
+    kickoff: "2026-11-28T14:30:00Z"
+    state: in_play
+    markets:
+      - id: 101
+        type: match_result
+        selections:
+          - {id: 1011, name: home, odds: "2.10"}
+          - {id: 1012, name: draw, odds: "3.40"}
+          - {id: 1013, name: away, odds: "3.60"}
+  - id: 2
+    league: EPL
+    home: Liverpool
+    away: Everton
+    kickoff: "2026-11-28T17:30:00Z"
+    markets:
+      - id: 201
+        type: match_result
+        selections:
+          - {id: 2011, name: home, odds: "1.50"}
+          - {id: 2012, name: draw, odds: "4.20"}
+          - {id: 2013, name: away, odds: "6.50"}
+      - id: 202
+        type: total_goals
+        line: 2.5
+        selections:
+          - {id: 2021, name: over, odds: "1.80"}
+          - {id: 2022, name: under, odds: "2.00"}
+      - id: 203
+        type: btts
+        selections:
+          - {id: 2031, name: "yes", odds: "1.70"}
+          - {id: 2032, name: "no", odds: "2.10"}
+  - id: 3
+    league: Championship
+    home: Leeds
+    away: Sunderland
+    kickoff: "2026-11-28T19:45:00Z"
+    markets:
+      - id: 301
+        type: match_result
+        selections:
+          - {id: 3011, name: home, odds: "1.90"}
+          - {id: 3012, name: draw, odds: "3.30"}
+          - {id: 3013, name: away, odds: "4.00"}
+accounts:
+  - {id: alice, deposit: 100000}
+  - {id: bob, deposit: 5000}
+"""
+
+
+def sha(s):
+    return hashlib.sha256(s.encode()).hexdigest()
+
+
+def make_config(data_dir, clock="sim", extra_book="", refresh_ms=500, fsync="group"):
+    return f"""
+listen:
+  address: 127.0.0.1
+  port: 0
+data_dir: {data_dir}
+clock: {clock}
+sim_start: "{SIM_START}"
+journal:
+  fsync: {fsync}
+book:
+  currency: GBP
+  limits:
+    min_stake: 10
+    max_stake: 100000
+    max_account_market: 200000
+    max_market_liability: 50000000
+  inplay_delay_ms:
+    football: 5000
+  price_confirm_timeout_ms: 2000
+{extra_book}
+prices:
+  refresh_ms: {refresh_ms}
+  jitter: 0
+auth:
+  tokens:
+    - {{name: web, role: channel, sha256: {sha(CHANNEL_TOKEN)}}}
+    - {{name: trader, role: operator, sha256: {sha(OPERATOR_TOKEN)}}}
+telemetry:
+  pseudonym_secret: test-secret-0123456789
+{WORLD}
+"""
+
+
+class BookProcess:
+    def __init__(self, tmp_path, **config_args):
+        self.bin = os.path.abspath(BIN)
+        self.dir = tmp_path
+        self.data_dir = str(tmp_path / "data")
+        self.config_path = tmp_path / "book.yaml"
+        self.config_path.write_text(make_config(self.data_dir, **config_args))
+        self.channel_token = CHANNEL_TOKEN
+        self.operator_token = OPERATOR_TOKEN
+        self.proc = None
+        self.url = None
+        self.session = requests.Session()
+        self.stderr_path = tmp_path / "stderr.log"
+
+    def start(self, timeout=15):
+        self.stderr = open(self.stderr_path, "ab")
+        self.proc = subprocess.Popen([self.bin, "serve", "--config", str(self.config_path)],
+                                     stdout=subprocess.PIPE, stderr=self.stderr, text=True)
+        deadline = time.time() + timeout
+        line = ""
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            m = re.match(r"inplay listening on (http://127\.0\.0\.1:\d+)", line)
+            if m:
+                self.url = m.group(1)
+                break
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"inplay exited {self.proc.returncode}: {self.stderr_path.read_text()}")
+        assert self.url, f"no listening line; last: {line!r}"
+        while time.time() < deadline:
+            try:
+                if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("book never became ready")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.proc = None
+
+    def restart(self):
+        self.stop()
+        self.session = requests.Session()
+        return self.start()
+
+    def headers(self, token, key=None, extra=None):
+        h = {}
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        if key:
+            h["Idempotency-Key"] = key
+        if extra:
+            h.update(extra)
+        return h
+
+    def get(self, path, token="channel", headers=None):
+        return self.session.get(self.url + path, headers=self.headers(self._tok(token), extra=headers), timeout=30)
+
+    def post(self, path, json=None, token="channel", key=None, data=None, headers=None, method="POST"):
+        if key == "auto":
+            key = uuid.uuid4().hex
+        return self.session.request(method, self.url + path, json=json, data=data,
+                                    headers=self.headers(self._tok(token), key, headers), timeout=30)
+
+    def put(self, path, json=None, token="operator"):
+        return self.post(path, json=json, token=token, method="PUT")
+
+    def _tok(self, token):
+        return {"channel": self.channel_token, "operator": self.operator_token}.get(token, token)
+
+    # Conveniences for the bet path.
+    def bet(self, selection_id, stake=1000, odds="1.5", account="alice", policy="none", key="auto", **kw):
+        body = {"account": account, "selection_id": selection_id, "stake": stake,
+                "currency": "GBP", "odds": odds, "price_change": policy}
+        body.update(kw)
+        return self.post("/v1/bets", json=body, key=key)
+
+    def advance(self, ms):
+        r = self.post("/v1/clock/advance", json={"ms": ms}, token="operator")
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def state(self):
+        r = self.get("/v1/admin/state", token="operator")
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def price(self, selection_id):
+        for ev in self.get("/v1/events").json()["events"]:
+            for m in ev["markets"]:
+                for s in m["selections"]:
+                    if s["selection_id"] == selection_id:
+                        return s["odds"]
+        raise KeyError(selection_id)
+
+
+@pytest.fixture
+def book(tmp_path):
+    b = BookProcess(tmp_path).start()
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def make_book(tmp_path):
+    """Factory for books with other settings: make_book(clock="real", ...)."""
+    made = []
+
+    def factory(**kw):
+        sub = tmp_path / f"book{len(made)}"
+        sub.mkdir()
+        b = BookProcess(sub, **kw)
+        made.append(b)
+        return b
+
+    yield factory
+    for b in made:
+        b.stop()
