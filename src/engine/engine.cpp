@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <pthread.h>
+
 #include <fmt/format.h>
 
 #include "telemetry/log.h"
@@ -39,7 +41,10 @@ void Engine::start() {
   std::lock_guard<std::mutex> g(mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "engine");
+    run();
+  });
 }
 
 void Engine::stop() {

@@ -111,7 +111,10 @@ class FileJournal final : public Journal {
       std::lock_guard lk(mu_);
       stop_requested_ = false;
     }
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "journal");
+      run();
+    });
   }
 
   uint64_t append(uint16_t type, std::string_view payload, Completion done) override {

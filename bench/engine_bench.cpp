@@ -1,0 +1,152 @@
+// Engine benchmarks: bet placements per second through the single-writer
+// engine alone (no network): the bench thread plays the HTTP threads,
+// handing PlaceBetRequests over the bounded queue; the engine thread runs
+// idempotency, risk, wallet reserve, applies and journals each decision.
+// Journal on /dev/shm with fsync off (stated in docs/benchmarks.md).
+//
+//   build/engine_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "app/config.h"
+#include "app/demo.h"
+#include "app/runtime.h"
+#include "engine/engine.h"
+#include "engine/journal.h"
+#include "sim/fixture_prices.h"
+#include "telemetry/log.h"
+#include "telemetry/metrics.h"
+#include "telemetry/trace.h"
+
+using namespace inplay;
+
+namespace {
+
+struct Rig {
+  std::filesystem::path dir;
+  RealClock clock;
+  MetricsRegistry metrics;
+  Tracer tracer{200000};
+  std::unique_ptr<Journal> journal;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<FixturePrices> prices;
+  std::vector<std::pair<uint64_t, Odds>> selections;
+  std::vector<std::string> accounts;
+  std::atomic<uint64_t> replies{0};
+
+  Rig() {
+    log::set_sink([](std::string_view) {});
+    dir = fmt::format("/dev/shm/inplay-engine-bench-{}", getpid());
+    std::filesystem::remove_all(dir);
+    DemoTokens tokens;
+    Config cfg = demo_config(to_ms(clock.now()), tokens);
+    cfg.engine.limits.max_stake_minor = 1'000'000'000;
+    cfg.engine.limits.max_account_market_minor = INT64_MAX / 4;
+    cfg.engine.limits.max_market_liability_minor = INT64_MAX / 4;
+    cfg.engine.queue_capacity = 1 << 16;
+    Journal::Options jo;
+    jo.dir = dir / "journal";
+    jo.fsync = FsyncPolicy::kNone;
+    journal = Journal::open(jo);
+    engine = std::make_unique<Engine>(cfg.engine, clock, *journal, metrics, tracer);
+    build_book(cfg, engine->state().book);
+    std::vector<std::pair<uint64_t, Odds>> opening;
+    for (auto& e : cfg.events)
+      for (auto& m : e.markets)
+        for (auto& s : m.selections) {
+          opening.emplace_back(s.id, s.odds);
+          if (e.state == EventState::kPreMatch) selections.emplace_back(s.id, s.odds);
+        }
+    prices = std::make_unique<FixturePrices>(*engine, opening, 0.0, 1);
+    prices->open();
+    prices->schedule(std::chrono::milliseconds(200));
+    journal->start();
+    engine->start();
+    for (int i = 0; i < 1000; ++i) {
+      accounts.push_back(fmt::format("bench-{}", i));
+      MoneyRequest r;
+      r.idem_key = "fund:" + accounts.back();
+      r.account = accounts.back();
+      r.amount = 1'000'000'000'000;
+      r.currency = cfg.engine.currency;
+      r.reply = [this](Reply) { replies.fetch_add(1); };
+      engine->move_money(std::move(r));
+    }
+    wait(1000);
+  }
+  ~Rig() {
+    engine->stop();
+    journal->stop();
+    std::filesystem::remove_all(dir);
+  }
+  void wait(uint64_t n) {
+    while (replies.load(std::memory_order_acquire) < n) std::this_thread::yield();
+  }
+  PlaceBetRequest make(uint64_t n) {
+    PlaceBetRequest r;
+    r.idem_key = fmt::format("bench:{}", n);
+    r.fingerprint[0] = static_cast<uint8_t>(n);
+    const auto& [sel, odds] = selections[n % selections.size()];
+    r.account = accounts[(n / selections.size()) % accounts.size()];
+    r.user_mask = "u_bench";
+    r.selection_id = sel;
+    r.stake = 100;
+    r.currency = Currency::of("GBP");
+    r.odds = odds;
+    r.policy = PriceChangePolicy::kAny;
+    r.gateway = TraceContext{tracer.new_trace_id(), tracer.new_span_id(), 1};
+    r.gateway_start_ns = to_ns(clock.now());
+    r.reply = [this](Reply) { replies.fetch_add(1, std::memory_order_release); };
+    return r;
+  }
+};
+
+long rss_bytes() {
+  std::ifstream f("/proc/self/statm");
+  long pages = 0, resident = 0;
+  f >> pages >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+void BM_EnginePlaceBet(benchmark::State& state) {
+  Rig rig;
+  uint64_t n = 0, base = rig.replies.load();
+  for (auto _ : state) {
+    while (!rig.engine->place_bet(rig.make(n))) std::this_thread::yield();  // queue full: retry
+    ++n;
+  }
+  rig.wait(base + n);
+  state.SetItemsProcessed(static_cast<int64_t>(n));
+  state.counters["bets_per_s"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
+  state.counters["accepted"] = static_cast<double>(rig.engine->state().bets.size());
+}
+BENCHMARK(BM_EnginePlaceBet)->Iterations(500000)->UseRealTime()->Unit(benchmark::kNanosecond);
+
+// Memory per open bet: RSS growth over 1,000,000 accepted bets, divided by
+// the bets (includes the bet, its exposure share and its idempotency record
+// with the stored response, which lives for the key's TTL).
+void BM_MemoryPerOpenBet(benchmark::State& state) {
+  for (auto _ : state) {
+    Rig rig;
+    uint64_t base = rig.replies.load();
+    const uint64_t n = 1'000'000;
+    long before = rss_bytes();
+    for (uint64_t i = 0; i < n; ++i)
+      while (!rig.engine->place_bet(rig.make(i))) std::this_thread::yield();
+    rig.wait(base + n);
+    long after = rss_bytes();
+    state.counters["bytes_per_open_bet"] = static_cast<double>(after - before) / n;
+    state.counters["open_bets"] = static_cast<double>(rig.engine->state().bets.size());
+  }
+}
+BENCHMARK(BM_MemoryPerOpenBet)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
