@@ -91,6 +91,15 @@ class Journal {
 // Reads durable records from a journal directory without owning it (the
 // SQLite projection and `inplay journal dump` use this). Tolerates a torn
 // tail (stops before it); throws JournalCorrupt on other corruption.
+//
+// A reader remembers where its last call stopped (segment, byte offset after
+// the last complete record, that record's seq), so a follower that keeps one
+// reader and calls read_from(last returned seq) reads only the new bytes, not
+// the whole tail segment again. The cursor is used only when after_seq >= its
+// seq and its segment is still the same file, at least that long, with the
+// remembered last record still in place; otherwise the call scans from the
+// start of the segment holding after_seq + 1, as a fresh reader does. One
+// caller at a time per object.
 class JournalReader {
  public:
   explicit JournalReader(std::filesystem::path dir);
@@ -99,7 +108,17 @@ class JournalReader {
   uint64_t read_from(uint64_t after_seq, const std::function<void(const JournalRecord&)>& fn);
 
  private:
+  struct Cursor {
+    std::string segment;       // file name, "<first_seq>.seg"
+    uint64_t first_seq = 0;    // of that segment
+    uint64_t dev = 0, ino = 0; // identity of the file when the cursor was set
+    uint64_t record_start = 0; // offset of the record with seq `seq` (if end > 0)
+    uint64_t end = 0;          // offset just after the last complete record
+    uint64_t seq = 0;          // seq of that record (first_seq - 1 if end == 0)
+  };
   std::filesystem::path dir_;
+  bool has_cursor_ = false;
+  Cursor cursor_;
 };
 
 uint32_t crc32c(const void* data, size_t n, uint32_t crc = 0);

@@ -50,9 +50,6 @@ INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);
 )sql";
 
 constexpr const char* kHouseFunding = "house/funding";
-// Idle polls that may skip reading an unchanged journal before one full read
-// anyway (a safety net for a change the cheap check cannot see).
-constexpr int kMaxIdleSkips = 20;
 
 // One prepared statement, reset after every use.
 class Stmt {
@@ -97,28 +94,6 @@ class Stmt {
   sqlite3* db_;
   sqlite3_stmt* s_ = nullptr;
 };
-
-// A cheap fingerprint of the journal directory: segment count, last segment
-// name, its size and mtime. The writer only appends (O_APPEND), rolls to a
-// new file, or truncates a torn tail at open, and each of those changes it.
-std::string journal_mark(const std::filesystem::path& dir) {
-  std::error_code ec;
-  size_t n = 0;
-  std::filesystem::path last;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (e.path().extension() != ".seg") continue;
-    ++n;
-    if (last.empty() || e.path().filename() > last.filename()) last = e.path();
-  }
-  if (ec) return {};
-  if (n == 0) return "empty";
-  auto size = std::filesystem::file_size(last, ec);
-  if (ec) return {};
-  auto mtime = std::filesystem::last_write_time(last, ec);
-  if (ec) return {};
-  return fmt::format("{}|{}|{}|{}", n, last.filename().string(), size,
-                     mtime.time_since_epoch().count());
-}
 
 }  // namespace
 
@@ -180,9 +155,6 @@ class SqliteProjection::Db {
     if (auto* b = std::get_if<BetAccepted>(&ev)) return bet_accepted(r.seq, *b);
     // Other events only advance last_seq (projected by a later issue).
   }
-
-  std::string mark;  // journal_mark() after the last successful pass
-  int idle_skips = 0;
 
  private:
   void money_moved(uint64_t seq, const MoneyMoved& m) {
@@ -261,7 +233,8 @@ SqliteProjection::SqliteProjection(std::filesystem::path db_file, std::filesyste
                                    std::string currency, ProjectionOptions opts)
     : journal_dir_(std::move(journal_dir)),
       opts_(opts),
-      db_(std::make_unique<Db>(db_file, std::move(currency))) {
+      db_(std::make_unique<Db>(db_file, std::move(currency))),
+      reader_(std::make_unique<JournalReader>(journal_dir_)) {
   last_seq_.store(db_->stored_last_seq(), std::memory_order_release);
   seen_seq_.store(last_seq(), std::memory_order_relaxed);
 }
@@ -295,32 +268,22 @@ void SqliteProjection::stop() {
   if (t.joinable()) t.join();
 }
 
-uint64_t SqliteProjection::catch_up() { return apply_new(Pass::kForced); }
+uint64_t SqliteProjection::catch_up() { return apply_new(); }
 
 uint64_t SqliteProjection::lag_records() const {
   uint64_t seen = seen_seq_.load(std::memory_order_relaxed), done = last_seq();
   return seen > done ? seen - done : 0;
 }
 
-uint64_t SqliteProjection::apply_new(Pass pass) {
+uint64_t SqliteProjection::apply_new() {
   std::lock_guard lk(db_mu_);
   Db& db = *db_;
-  // An idle poll reads nothing when the journal has not changed: the reader
-  // re-reads the whole tail segment, which is too much ten times a second.
-  std::string mark = journal_mark(journal_dir_);
-  if (pass == Pass::kIfChanged && !mark.empty() && mark == db.mark &&
-      db.idle_skips < kMaxIdleSkips) {
-    ++db.idle_skips;
-    return last_seq();
-  }
-  db.idle_skips = 0;
-  db.mark.clear();  // set again only if this pass succeeds
-
+  // Every pass, idle ones included, asks the reader: it resumes after the
+  // last record it scanned, so an idle poll reads one record's bytes.
   uint64_t done = last_seq();
   size_t in_batch = 0;
   try {
-    JournalReader reader(journal_dir_);
-    reader.read_from(done, [&](const JournalRecord& r) {
+    reader_->read_from(done, [&](const JournalRecord& r) {
       if (r.seq <= done) return;
       if (r.seq > seen_seq_.load(std::memory_order_relaxed))
         seen_seq_.store(r.seq, std::memory_order_relaxed);
@@ -342,7 +305,6 @@ uint64_t SqliteProjection::apply_new(Pass pass) {
     if (in_batch > 0) db.rollback();
     throw;
   }
-  db.mark = std::move(mark);
   return last_seq();
 }
 
@@ -350,7 +312,6 @@ void SqliteProjection::run() {
   std::chrono::milliseconds backoff{0};
   uint64_t failures = 0;
   for (;;) {
-    bool forced;
     {
       std::unique_lock lk(mu_);
       if (backoff.count() > 0) {
@@ -360,12 +321,11 @@ void SqliteProjection::run() {
         cv_.wait_for(lk, opts_.poll_interval, [&] { return stopping_ || poked_; });
       }
       if (stopping_) return;
-      forced = poked_ || backoff.count() > 0;
       poked_ = false;
     }
     std::exception_ptr failure;
     try {
-      apply_new(forced ? Pass::kForced : Pass::kIfChanged);
+      apply_new();
     } catch (...) {
       failure = std::current_exception();
     }

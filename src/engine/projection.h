@@ -55,6 +55,8 @@
 
 namespace inplay {
 
+class JournalReader;
+
 // A SQLite failure (message names the statement and sqlite3_errmsg).
 class ProjectionError : public std::runtime_error {
  public:
@@ -100,8 +102,7 @@ class SqliteProjection {
 
  private:
   class Db;
-  enum class Pass { kForced, kIfChanged };
-  uint64_t apply_new(Pass pass);
+  uint64_t apply_new();
   void run();
   void log_failure(std::exception_ptr failure, uint64_t failures,
                    std::chrono::milliseconds retry) noexcept;
@@ -109,6 +110,9 @@ class SqliteProjection {
   const std::filesystem::path journal_dir_;
   const ProjectionOptions opts_;
   std::unique_ptr<Db> db_;  // guarded by db_mu_
+  // Guarded by db_mu_. One reader for the object's life: its resume cursor
+  // makes a pass cost the new bytes, not the whole tail segment.
+  std::unique_ptr<JournalReader> reader_;
   std::mutex db_mu_;
   std::atomic<uint64_t> last_seq_{0};
   std::atomic<uint64_t> seen_seq_{0};

@@ -99,7 +99,7 @@ void seal(char* records, size_t n) {
 
 ScanResult scan(std::string_view data, const std::string& name, uint64_t first_seq,
                 bool is_last, uint64_t deliver_after,
-                const std::function<void(const JournalRecord&)>& fn) {
+                const std::function<void(const JournalRecord&)>& fn, uint64_t base_offset) {
   ScanResult r;
   r.last_seq = first_seq - 1;
   const size_t size = data.size();
@@ -108,30 +108,31 @@ ScanResult scan(std::string_view data, const std::string& name, uint64_t first_s
     const uint64_t want = r.last_seq + 1;
     if (size - off < kHeaderBytes) {
       if (is_last) return r.torn = true, r;
-      throw JournalCorrupt(name, off, "truncated record header");
+      throw JournalCorrupt(name, base_offset + off, "truncated record header");
     }
     const char* h = data.data() + off;
     const uint32_t len = load<uint32_t>(h);
     if (len > size - off - kHeaderBytes) {
       if (is_last && !valid_record_after(data, off + kHeaderBytes, want + 1))
         return r.torn = true, r;
-      throw JournalCorrupt(name, off, is_last ? "record length runs past valid records"
-                                              : "truncated record");
+      throw JournalCorrupt(name, base_offset + off,
+                           is_last ? "record length runs past valid records" : "truncated record");
     }
     const size_t end = off + kHeaderBytes + len;
     std::string_view payload = data.substr(off + kHeaderBytes, len);
     if (record_crc(h, payload) != load<uint32_t>(h + kCrcOffset)) {
       if (is_last && all_zero(data.substr(end))) return r.torn = true, r;
-      throw JournalCorrupt(name, off, "crc mismatch");
+      throw JournalCorrupt(name, base_offset + off, "crc mismatch");
     }
     const uint64_t seq = load<uint64_t>(h + 6);
     if (seq != want) {
-      throw JournalCorrupt(name, off,
+      throw JournalCorrupt(name, base_offset + off,
                            "seq gap: expected " + std::to_string(want) + ", found " +
                                std::to_string(seq));
     }
     if (seq > deliver_after && fn) fn(JournalRecord{seq, load<uint16_t>(h + 4), payload});
     r.last_seq = seq;
+    r.last_start = off;
     off = end;
     r.valid_bytes = off;
   }
@@ -166,6 +167,10 @@ DirScan scan_dir(const std::filesystem::path& dir, uint64_t deliver_after, bool 
 }
 
 std::string read_all(const std::filesystem::path& path) {
+  return read_from_offset(path, 0, nullptr);
+}
+
+std::string read_from_offset(const std::filesystem::path& path, uint64_t offset, FileInfo* info) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + path.string());
   struct stat st {};
@@ -174,10 +179,14 @@ std::string read_all(const std::filesystem::path& path) {
     ::close(fd);
     throw std::system_error(e, std::generic_category(), "fstat " + path.string());
   }
-  std::string buf(static_cast<size_t>(st.st_size), '\0');
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (info) {
+    *info = FileInfo{size, static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+  }
+  std::string buf(size > offset ? static_cast<size_t>(size - offset) : 0, '\0');
   size_t got = 0;
   while (got < buf.size()) {
-    ssize_t n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(got));
+    ssize_t n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(offset + got));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       int e = errno;

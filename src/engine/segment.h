@@ -48,16 +48,20 @@ void seal(char* records, size_t n);
 
 struct ScanResult {
   uint64_t valid_bytes = 0;  // end offset of the last good record
+  uint64_t last_start = 0;   // start offset of that record (when valid_bytes > 0)
   uint64_t last_seq = 0;     // seq of the last good record, or first_seq - 1
   bool torn = false;         // a torn tail starts at valid_bytes
 };
 
-// Validates `data` (a whole segment file's bytes) whose first record must
-// have seq `first_seq`, calling fn (if set) for each record with seq >
-// deliver_after. Throws JournalCorrupt(name, offset, reason).
+// Validates `data` (a whole segment file's bytes, or its bytes from a record
+// boundary at file offset base_offset to EOF) whose first record must have
+// seq `first_seq`, calling fn (if set) for each record with seq >
+// deliver_after. Offsets in the result are relative to data; the offset in
+// JournalCorrupt(name, offset, reason) is the file offset (base_offset + ..).
 ScanResult scan(std::string_view data, const std::string& name, uint64_t first_seq,
                 bool is_last, uint64_t deliver_after,
-                const std::function<void(const JournalRecord&)>& fn);
+                const std::function<void(const JournalRecord&)>& fn,
+                uint64_t base_offset = 0);
 
 struct DirScan {
   uint64_t last_seq = 0;  // last valid seq on disk (first_seq - 1 if none)
@@ -74,5 +78,14 @@ DirScan scan_dir(const std::filesystem::path& dir, uint64_t deliver_after, bool 
 
 // Whole file contents as it is now (a live writer may be appending).
 std::string read_all(const std::filesystem::path& path);
+
+struct FileInfo {
+  uint64_t size = 0;  // at the time of reading
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+};
+// Contents from `offset` to EOF as the file is now, and its identity and size
+// (empty when size <= offset). Throws std::system_error (ENOENT if gone).
+std::string read_from_offset(const std::filesystem::path& path, uint64_t offset, FileInfo* info);
 
 }  // namespace inplay::segment
