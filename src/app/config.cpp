@@ -16,16 +16,22 @@ namespace {
 // keys can be reported with their line.
 class Reader {
  public:
-  Reader(const YAML::Node& node, std::string path, const std::string& file)
-      : node_(node), path_(std::move(path)), file_(file) {
+  // fallback_line: where to point (0-based) for a node with no place in the
+  // file, i.e. an absent section: the line of the mapping that lacks it.
+  Reader(const YAML::Node& node, std::string path, const std::string& file, int fallback_line = 0)
+      : node_(node), path_(std::move(path)), file_(file), fallback_line_(fallback_line) {
     if (!node_.IsMap()) fail(node_, "must be a mapping");
   }
 
   [[noreturn]] void fail(const YAML::Node& n, std::string_view why) const {
-    throw ConfigError(fmt::format("{}:{}: {}: {}", file_, n.Mark().line + 1, path_, why));
+    throw ConfigError(fmt::format("{}:{}: {}: {}", file_, line_of(n), path_, why));
   }
   [[noreturn]] void fail_key(std::string_view key, const YAML::Node& n, std::string_view why) const {
-    throw ConfigError(fmt::format("{}:{}: {}: {}", file_, n.Mark().line + 1, sub(key), why));
+    throw ConfigError(fmt::format("{}:{}: {}: {}", file_, line_of(n), sub(key), why));
+  }
+  // 1-based line of n, or of the closest enclosing mapping in the file.
+  int line_of(const YAML::Node& n) const {
+    return (n.IsDefined() && !n.Mark().is_null() ? n.Mark().line : fallback_line_) + 1;
   }
   std::string sub(std::string_view key) const {
     return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
@@ -79,7 +85,7 @@ class Reader {
 
   Reader child(std::string_view key) {
     auto n = get(key);
-    if (!n.IsDefined()) return Reader(YAML::Node(YAML::NodeType::Map), sub(key), file_);
+    if (!n.IsDefined()) return Reader(YAML::Node(YAML::NodeType::Map), sub(key), file_, line_of(node_) - 1);
     if (!n.IsMap()) fail_key(key, n, "must be a mapping");
     return Reader(n, sub(key), file_);
   }
@@ -121,7 +127,23 @@ class Reader {
   YAML::Node node_;
   std::string path_;
   const std::string& file_;
+  int fallback_line_;
   std::set<std::string> used_;
+};
+
+// Ids are unique across events, markets and selections; a repeat is reported
+// at its own line (the first use is the one that stands).
+class IdRegistry {
+ public:
+  void claim(Reader& r, uint64_t id, std::string_view what) {
+    if (!ids_.insert(id).second)
+      r.fail_key("id", r.get("id"),
+                 fmt::format("{} id {} is used twice (ids are unique across events, markets and selections)",
+                             what, id));
+  }
+
+ private:
+  std::set<uint64_t> ids_;
 };
 
 int64_t parse_rfc3339_ms(const Reader& r, const std::string& key, const std::string& s, const YAML::Node& n) {
@@ -133,8 +155,15 @@ int64_t parse_rfc3339_ms(const Reader& r, const std::string& key, const std::str
   char c = 0;
   in >> c;
   if (c == '.') {
-    in >> ms;
-    in >> c;
+    // A fraction of a second: ".25" is 250 ms; digits past milliseconds are dropped.
+    int digits = 0;
+    while (in.get(c) && c >= '0' && c <= '9') {
+      if (digits < 3) ms = ms * 10 + (c - '0');
+      ++digits;
+    }
+    if (digits == 0) r.fail_key(key, n, "must be an RFC 3339 UTC time like 2026-11-28T15:00:00Z");
+    for (int d = digits; d < 3; ++d) ms *= 10;
+    if (!in) c = 0;
   }
   if (c != 'Z') r.fail_key(key, n, "must end in Z (UTC)");
   return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
@@ -150,9 +179,10 @@ std::map<std::string, Nanos> millis_map(Reader r) {
   return out;
 }
 
-MarketConfig read_market(Reader m) {
+MarketConfig read_market(Reader m, IdRegistry& ids) {
   MarketConfig mc;
   mc.id = static_cast<uint64_t>(m.integer("id", true, 0, 1, INT64_MAX));
+  ids.claim(m, mc.id, "market");
   std::string type = m.str("type", true);
   if (type == "match_result") mc.type = MarketType::kMatchResult;
   else if (type == "total_goals") mc.type = MarketType::kTotalGoals;
@@ -167,6 +197,7 @@ MarketConfig read_market(Reader m) {
   for (auto& s : m.list("selections")) {
     SelectionConfig sc;
     sc.id = static_cast<uint64_t>(s.integer("id", true, 0, 1, INT64_MAX));
+    ids.claim(s, sc.id, "selection");
     sc.name = s.str("name", true);
     std::string odds = s.str("odds", true);
     if (!Odds::parse(odds, sc.odds))
@@ -179,9 +210,10 @@ MarketConfig read_market(Reader m) {
   return mc;
 }
 
-EventConfig read_event(Reader e) {
+EventConfig read_event(Reader e, IdRegistry& ids) {
   EventConfig ec;
   ec.id = static_cast<uint64_t>(e.integer("id", true, 0, 1, INT64_MAX));
+  ids.claim(e, ec.id, "event");
   ec.sport = e.str("sport", false, "football");
   ec.league = e.str("league", true);
   ec.home = e.str("home", true);
@@ -193,7 +225,7 @@ EventConfig read_event(Reader e) {
   else if (st == "in_play") ec.state = EventState::kInPlay;
   else if (st == "ended") ec.state = EventState::kEnded;
   else e.fail_key("state", e.get("state"), "must be pre_match, in_play or ended");
-  for (auto& m : e.list("markets")) ec.markets.push_back(read_market(m));
+  for (auto& m : e.list("markets")) ec.markets.push_back(read_market(m, ids));
   e.done();
   return ec;
 }
@@ -262,9 +294,12 @@ Config parse_config(const std::string& text, const std::string& file) {
   prices.done();
 
   auto auth = r.child("auth");
+  std::set<std::string> token_names;
   for (auto& t : auth.list("tokens")) {
     TokenConfig tc;
     tc.name = t.str("name", true);
+    if (!token_names.insert(tc.name).second)
+      t.fail_key("name", t.get("name"), fmt::format("'{}' is used twice", tc.name));
     std::string role = t.str("role", true);
     if (!parse_role(role, tc.role)) t.fail_key("role", t.get("role"), "must be channel or operator");
     tc.sha256 = t.str("sha256", true);
@@ -273,6 +308,7 @@ Config parse_config(const std::string& text, const std::string& file) {
     t.done();
     c.tokens.push_back(tc);
   }
+  if (c.tokens.empty()) auth.fail_key("tokens", auth.get("tokens"), "at least one token is required");
   auth.done();
 
   auto tel = r.child("telemetry");
@@ -282,7 +318,8 @@ Config parse_config(const std::string& text, const std::string& file) {
   c.max_spans = static_cast<size_t>(tel.integer("max_spans", false, 200000, 1000, 100000000));
   tel.done();
 
-  for (auto& e : r.list("events")) c.events.push_back(read_event(e));
+  IdRegistry ids;
+  for (auto& e : r.list("events")) c.events.push_back(read_event(e, ids));
   for (auto& a : r.list("accounts")) {
     AccountSeed s;
     s.id = a.str("id", true);

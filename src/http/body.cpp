@@ -38,7 +38,16 @@ Error invalid(std::string_view field, std::string_view why) {
 std::optional<Error> each_field(std::string_view body,
                                 const std::function<std::optional<Error>(std::string_view, sj::value)>& fn) {
   thread_local sj::parser parser;
+  thread_local simdjson::dom::parser validator;
   simdjson::padded_string padded(body);
+  // On-demand parsing only checks what it reads: it skips the values of
+  // ignored fields unvalidated and stops at the object's closing brace. A
+  // full parse first makes any invalid JSON (in an unknown field, or after
+  // the object: "{...}{...}") MALFORMED_REQUEST, as the contract says.
+  // NUMBER_ERROR is left to the field readers: the DOM refuses numbers it
+  // cannot hold (1e400, 2^64), which are a field's range error (422).
+  auto valid = validator.parse(padded).error();
+  if (valid && valid != simdjson::NUMBER_ERROR) return malformed("invalid JSON");
   sj::document doc;
   if (parser.iterate(padded).get(doc)) return malformed("invalid JSON");
   sj::object obj;

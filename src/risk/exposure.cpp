@@ -32,7 +32,8 @@ void Exposure::add(uint32_t account, uint64_t selection_id, int64_t stake, Odds 
   int64_t before = mb.liability;
   mb.liability = compute_market_liability(*m, 0, 0, 0);
   events_[m->event_id] += mb.liability - before;
-  account_market_[key(account, m->id)] += stake;
+  auto& staked = account_market_[m->id][account];
+  staked = checked_add(staked, stake);
 }
 
 int64_t Exposure::selection_liability(uint64_t selection_id) const {
@@ -51,8 +52,10 @@ int64_t Exposure::event_liability(uint64_t event_id) const {
 }
 
 int64_t Exposure::account_market_stake(uint32_t account, uint64_t market_id) const {
-  auto it = account_market_.find(key(account, market_id));
-  return it == account_market_.end() ? 0 : it->second;
+  auto m = account_market_.find(market_id);
+  if (m == account_market_.end()) return 0;
+  auto it = m->second.find(account);
+  return it == m->second.end() ? 0 : it->second;
 }
 
 int64_t Exposure::market_liability_with(uint64_t selection_id, int64_t stake, Odds odds) const {

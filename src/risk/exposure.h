@@ -40,15 +40,14 @@ class Exposure {
   };
   int64_t compute_market_liability(const Market& m, uint64_t extra_sel, int64_t extra_stake,
                                    int64_t extra_payout) const;
-  static uint64_t key(uint32_t account, uint64_t market_id) {
-    return (static_cast<uint64_t>(account) << 40) ^ market_id;
-  }
 
   const Book& book_;
   std::unordered_map<uint64_t, SelectionBook> selections_;
   std::unordered_map<uint64_t, MarketBook> markets_;
   std::unordered_map<uint64_t, int64_t> events_;
-  std::unordered_map<uint64_t, int64_t> account_market_;
+  // market id -> account -> staked total. Keyed by both ids in full: ids go
+  // up to 2^63-1, so no packing of the two into one integer is collision-free.
+  std::unordered_map<uint64_t, std::unordered_map<uint32_t, int64_t>> account_market_;
 };
 
 }  // namespace inplay

@@ -1,0 +1,433 @@
+// Engine (src/engine/engine.h) with a real Journal in a temp dir, a SimClock,
+// metrics and a tracer: a bet placed and answered once durable, reject codes,
+// idempotent repeats, the in-play delay and price confirmation on the
+// simulated clock, replay to the same state hash, and shedding on a full queue.
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/journal.h"
+#include "telemetry/metrics.h"
+#include "telemetry/trace.h"
+
+namespace inplay {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr int64_t kT0 = 1'800'000'000'000'000'000;
+constexpr auto kWait = 5s;  // bound on every wait: a hang fails, never blocks
+
+Odds odds(const char* s) {
+  Odds o;
+  EXPECT_TRUE(Odds::parse(s, o)) << s;
+  return o;
+}
+
+// Collects replies from the journal thread.
+class Replies {
+ public:
+  ReplyFn fn() {
+    return [this](Reply r) {
+      std::lock_guard<std::mutex> g(mu_);
+      got_.push_back(std::move(r));
+      cv_.notify_all();
+    };
+  }
+  // Waits (bounded) for at least n replies.
+  bool wait(size_t n) {
+    std::unique_lock<std::mutex> lk(mu_);
+    return cv_.wait_for(lk, kWait, [&] { return got_.size() >= n; });
+  }
+  size_t count() {
+    std::lock_guard<std::mutex> g(mu_);
+    return got_.size();
+  }
+  Reply at(size_t i) {
+    std::lock_guard<std::mutex> g(mu_);
+    return got_.at(i);
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Reply> got_;
+};
+
+// Event 1 (EPL, football): market 101 (1011, 1012, 1013).
+// Event 2 (EPL, football): market 201 (2011, 2012).
+void build(Book& book, Nanos staleness) {
+  book.add_event(Event{1, "football", "EPL", "Arsenal", "Chelsea", 0, EventState::kPreMatch, {}});
+  book.add_event(Event{2, "football", "EPL", "Liverpool", "Everton", 0, EventState::kPreMatch, {}});
+  Market m;
+  m.staleness_limit = staleness;
+  m.id = 101;
+  m.event_id = 1;
+  book.add_market(m);
+  m.id = 201;
+  m.event_id = 2;
+  book.add_market(m);
+  for (uint64_t id : {1011, 1012, 1013}) book.add_selection(Selection{id, 101, "x", {}});
+  for (uint64_t id : {2011, 2012}) book.add_selection(Selection{id, 201, "x", {}});
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> n{0};
+    dir = fs::temp_directory_path() /
+          ("inplay_engine_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+    fs::remove_all(dir);
+  }
+  void TearDown() override {
+    shutdown();
+    engine.reset();
+    journal.reset();
+    fs::remove_all(dir);
+  }
+
+  void open() {
+    Journal::Options jo;
+    jo.dir = dir;
+    jo.fsync = FsyncPolicy::kNone;
+    journal = Journal::open(jo);
+    engine = std::make_unique<Engine>(cfg, clock, *journal, metrics, tracer);
+    build(engine->state().book, staleness);
+  }
+  void start() {
+    journal->start();
+    engine->start();
+  }
+  void shutdown() {
+    if (engine) engine->stop();
+    if (journal) journal->stop();
+  }
+
+  // Runs f on the engine thread and returns its result (bounded wait).
+  template <class F>
+  auto on_engine(F f) -> decltype(f()) {
+    using R = decltype(f());
+    auto p = std::make_shared<std::promise<R>>();
+    auto fut = p->get_future();
+    bool queued = engine->submit([p, f]() mutable {
+      if constexpr (std::is_void_v<R>) {
+        f();
+        p->set_value();
+      } else {
+        p->set_value(f());
+      }
+    });
+    if (!queued) throw std::runtime_error("engine queue refused the task");
+    if (fut.wait_for(kWait) != std::future_status::ready)
+      throw std::runtime_error("engine task did not run in time");
+    return fut.get();
+  }
+
+  // Returns once every reply of every command submitted before has been
+  // released (the barrier completes after all earlier journal records).
+  void flush() {
+    auto p = std::make_shared<std::promise<void>>();
+    auto fut = p->get_future();
+    on_engine([&, p] { engine->reply_in_order([p](Reply) { p->set_value(); }, Reply{}); });
+    ASSERT_EQ(fut.wait_for(kWait), std::future_status::ready);
+  }
+
+  void advance_to(Nanos since_t0) {
+    on_engine([&] { engine->advance_clock(from_ns(kT0) + since_t0); });
+  }
+
+  void price(uint64_t sel, const char* o) {
+    auto r = on_engine([&] { return engine->apply_price(sel, odds(o), 0).ok(); });
+    ASSERT_TRUE(r);
+  }
+
+  void deposit(const std::string& account, int64_t amount) {
+    Replies box;
+    MoneyRequest r;
+    r.idem_key = "test:deposit:" + account + std::to_string(amount);
+    r.account = account;
+    r.user_mask = "masked";
+    r.amount = amount;
+    r.currency = Currency::of("GBP");
+    r.reason = TransferReason::kDeposit;
+    r.reply = box.fn();
+    ASSERT_TRUE(engine->move_money(std::move(r)));
+    ASSERT_TRUE(box.wait(1));
+    ASSERT_EQ(box.at(0).status, 201) << box.at(0).body;
+  }
+
+  // Places a bet; the reply lands in `box`.
+  bool place(Replies& box, const std::string& key, uint64_t sel, int64_t stake, const char* o,
+             PriceChangePolicy policy = PriceChangePolicy::kNone, const std::string& account = "alice") {
+    PlaceBetRequest r;
+    r.idem_key = "test:" + key;
+    // The fingerprint stands for (method, path, body): derive it from the request.
+    std::string body = account + "|" + std::to_string(sel) + "|" + std::to_string(stake) + "|" + o;
+    for (size_t i = 0; i < body.size(); ++i) r.fingerprint[i % 16] ^= static_cast<uint8_t>(body[i] + i);
+    r.account = account;
+    r.user_mask = "masked";
+    r.selection_id = sel;
+    r.stake = stake;
+    r.currency = Currency::of("GBP");
+    r.odds = odds(o);
+    r.policy = policy;
+    r.gateway_start_ns = to_ns(clock.now());
+    r.reply = box.fn();
+    return engine->place_bet(std::move(r));
+  }
+
+  // Places a bet and waits for its reply.
+  Reply bet(const std::string& key, uint64_t sel, int64_t stake, const char* o,
+            PriceChangePolicy policy = PriceChangePolicy::kNone, const std::string& account = "alice") {
+    Replies box;
+    EXPECT_TRUE(place(box, key, sel, stake, o, policy, account));
+    if (!box.wait(1)) {
+      ADD_FAILURE() << "no reply to bet " << key;
+      return Reply{0, ""};
+    }
+    return box.at(0);
+  }
+
+  static bool has(const Reply& r, const std::string& s) { return r.body.find(s) != std::string::npos; }
+
+  fs::path dir;
+  SimClock clock{from_ns(kT0)};
+  MetricsRegistry metrics;
+  Tracer tracer{10000};
+  EngineConfig cfg;
+  Nanos staleness{1500ms};
+  // Destroyed in reverse order: the engine before the journal it uses.
+  std::unique_ptr<Journal> journal;
+  std::unique_ptr<Engine> engine;
+};
+
+TEST_F(EngineTest, PlacesABetAndRepliesOnceDurable) {
+  open();
+  EXPECT_EQ(engine->replay(), 0u);
+  start();
+  deposit("alice", 10000);
+  price(1011, "2.5");
+  Reply r = bet("b1", 1011, 1000, "2.5");
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_TRUE(has(r, "\"bet_id\":\"1\"")) << r.body;
+  EXPECT_TRUE(has(r, "\"status\":\"accepted\"")) << r.body;
+  EXPECT_TRUE(has(r, "\"odds\":\"2.5\"")) << r.body;
+  EXPECT_TRUE(has(r, "\"potential_payout\":2500")) << r.body;
+
+  // Journaled before the reply: deposit, price, bet.
+  EXPECT_GE(journal->stats().last_durable_seq, 3u);
+  auto [bets, cash, reserved, liability] = on_engine([&] {
+    auto& s = engine->state();
+    int64_t a = s.ledger.find("alice");
+    return std::tuple{s.bets.size(), s.ledger.account(a).balance,
+                      s.ledger.account(s.ledger.reserved_of(a)).balance, s.exposure.market_liability(101)};
+  });
+  EXPECT_EQ(bets, 1u);
+  EXPECT_EQ(cash, 9000);
+  EXPECT_EQ(reserved, 1000);
+  EXPECT_EQ(liability, 1500);
+}
+
+TEST_F(EngineTest, RejectsWithStableCodes) {
+  open();
+  start();
+  deposit("alice", 1000);
+  price(1011, "2.5");
+  Reply r = bet("r1", 1011, 100, "2.4");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_TRUE(has(r, "PRICE_CHANGED")) << r.body;
+  r = bet("r2", 1011, 100, "2.5", PriceChangePolicy::kNone, "nobody");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(has(r, "ACCOUNT_NOT_FOUND")) << r.body;
+  r = bet("r3", 4242, 100, "2.5");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(has(r, "SELECTION_NOT_FOUND")) << r.body;
+  r = bet("r4", 1011, 1001, "2.5");
+  EXPECT_EQ(r.status, 402);
+  EXPECT_TRUE(has(r, "INSUFFICIENT_FUNDS")) << r.body;
+  r = bet("r5", 1012, 100, "2.5");  // never priced
+  EXPECT_EQ(r.status, 409);
+  EXPECT_TRUE(has(r, "PRICE_STALE")) << r.body;
+  EXPECT_EQ(on_engine([&] { return engine->state().bets.size(); }), 0u);
+}
+
+TEST_F(EngineTest, RepeatedKeyReturnsTheFirstResponse) {
+  open();
+  start();
+  deposit("alice", 10000);
+  price(1011, "2.5");
+  Reply first = bet("same", 1011, 1000, "2.5");
+  ASSERT_EQ(first.status, 201);
+  Reply again = bet("same", 1011, 1000, "2.5");
+  EXPECT_EQ(again.status, first.status);
+  EXPECT_EQ(again.body, first.body);
+  Reply other = bet("same", 1011, 2000, "2.5");  // same key, different request
+  EXPECT_EQ(other.status, 422);
+  EXPECT_TRUE(has(other, "IDEMPOTENCY_KEY_REUSED")) << other.body;
+  EXPECT_EQ(on_engine([&] { return engine->state().bets.size(); }), 1u);
+}
+
+TEST_F(EngineTest, InPlayDelayHoldsTheReplyUntilTheClockMoves) {
+  cfg.inplay_delay["football"] = 5s;
+  cfg.price_confirm_timeout = Nanos(0);  // no wait for a newer price
+  staleness = 60s;                        // the opening price stays fresh through the delay
+  open();
+  start();
+  deposit("alice", 10000);
+  price(1011, "2.5");
+  ASSERT_TRUE(on_engine([&] { return engine->set_event_state(1, EventState::kInPlay, "test").ok(); }));
+
+  Replies box;
+  ASSERT_TRUE(place(box, "d1", 1011, 1000, "2.5"));
+  flush();
+  EXPECT_EQ(box.count(), 0u) << "replied inside the in-play delay";
+  advance_to(4999ms);
+  flush();
+  EXPECT_EQ(box.count(), 0u) << "replied before the delay elapsed";
+  advance_to(5s);
+  ASSERT_TRUE(box.wait(1));
+  EXPECT_EQ(box.at(0).status, 201) << box.at(0).body;
+  int64_t accepted = on_engine([&] { return engine->state().bets.at(1).accepted_ns; });
+  EXPECT_EQ(accepted, kT0 + 5'000'000'000);
+
+  // Pre-match events have no delay: answered without moving the clock.
+  price(2011, "1.8");
+  Reply pre = bet("d2", 2011, 100, "1.8");
+  EXPECT_EQ(pre.status, 201) << pre.body;
+}
+
+TEST_F(EngineTest, InPlayBetWaitsForAPriceConfirmation) {
+  cfg.inplay_delay["football"] = 5s;
+  cfg.price_confirm_timeout = 2s;
+  open();
+  start();
+  deposit("alice", 10000);
+  price(1011, "2.5");
+  ASSERT_TRUE(on_engine([&] { return engine->set_event_state(1, EventState::kInPlay, "test").ok(); }));
+
+  Replies box;
+  ASSERT_TRUE(place(box, "c1", 1011, 1000, "2.5"));
+  advance_to(5s);
+  flush();
+  EXPECT_EQ(box.count(), 0u) << "decided without a price newer than the bet";
+  advance_to(6s);
+  price(1012, "3.4");  // any newer price on the market confirms it
+  ASSERT_TRUE(box.wait(1));
+  EXPECT_EQ(box.at(0).status, 201) << box.at(0).body;
+}
+
+TEST_F(EngineTest, InPlayBetWithoutConfirmationIsStale) {
+  cfg.inplay_delay["football"] = 5s;
+  cfg.price_confirm_timeout = 2s;
+  open();
+  start();
+  deposit("alice", 10000);
+  price(1011, "2.5");
+  ASSERT_TRUE(on_engine([&] { return engine->set_event_state(1, EventState::kInPlay, "test").ok(); }));
+
+  Replies box;
+  ASSERT_TRUE(place(box, "s1", 1011, 1000, "2.5"));
+  advance_to(6999ms);
+  flush();
+  EXPECT_EQ(box.count(), 0u);
+  advance_to(7s);
+  ASSERT_TRUE(box.wait(1));
+  EXPECT_EQ(box.at(0).status, 409);
+  EXPECT_TRUE(has(box.at(0), "PRICE_STALE")) << box.at(0).body;
+}
+
+TEST_F(EngineTest, ReplayRebuildsTheSameState) {
+  open();
+  start();
+  deposit("alice", 10000);
+  deposit("bob", 5000);
+  price(1011, "2.5");
+  price(1012, "3.4");
+  price(2011, "1.8");
+  ASSERT_EQ(bet("p1", 1011, 1000, "2.5").status, 201);
+  ASSERT_EQ(bet("p2", 1012, 700, "3.4", PriceChangePolicy::kNone, "bob").status, 201);
+  ASSERT_EQ(bet("p3", 1011, 100, "9.9").status, 409);
+  ASSERT_TRUE(on_engine([&] { return engine->set_stake_cap(101, 500, "test").ok(); }));
+  ASSERT_TRUE(on_engine([&] {
+    return engine->set_market_status(201, MarketStatus::kSuspended, "feed", "test").ok();
+  }));
+  price(1011, "2.6");
+  shutdown();
+  const std::string hash = engine->state().state_hash();
+  const size_t bets = engine->state().bets.size();
+  const uint64_t records = journal->last_seq();
+  engine.reset();
+  journal.reset();
+
+  open();  // a new journal and engine on the same directory
+  EXPECT_EQ(engine->replay(), records);
+  EXPECT_EQ(engine->state().state_hash(), hash);
+  EXPECT_EQ(engine->state().bets.size(), bets);
+  EXPECT_EQ(engine->state().next_bet_id, 3u);
+
+  // The replayed book carries on: repeats answer from the journal, new bets
+  // get the next id.
+  start();
+  Reply again = bet("p1", 1011, 1000, "2.5");
+  EXPECT_EQ(again.status, 201);
+  EXPECT_TRUE(has(again, "\"bet_id\":\"1\"")) << again.body;
+  price(1011, "2.5");
+  Reply next = bet("p4", 1011, 100, "2.5");
+  EXPECT_EQ(next.status, 201) << next.body;
+  EXPECT_TRUE(has(next, "\"bet_id\":\"3\"")) << next.body;
+}
+
+TEST_F(EngineTest, ReplayIntoAnotherBookThrows) {
+  open();
+  start();
+  deposit("alice", 10000);
+  price(1011, "2.5");
+  ASSERT_EQ(bet("x1", 1011, 1000, "2.5").status, 201);
+  shutdown();
+  engine.reset();
+  journal.reset();
+
+  Journal::Options jo;
+  jo.dir = dir;
+  jo.fsync = FsyncPolicy::kNone;
+  journal = Journal::open(jo);
+  engine = std::make_unique<Engine>(cfg, clock, *journal, metrics, tracer);
+  // An empty book: the journal names selections it does not have.
+  EXPECT_THROW(engine->replay(), std::runtime_error);
+}
+
+TEST_F(EngineTest, FullQueueRefusesWork) {
+  cfg.queue_capacity = 1;
+  open();  // never started: nothing drains the queue
+  std::atomic<int> ran{0};
+  EXPECT_TRUE(engine->submit([&] { ++ran; }));
+  EXPECT_EQ(engine->queue_depth(), 1u);
+  EXPECT_FALSE(engine->submit([&] { ++ran; }));
+  Replies box;
+  EXPECT_FALSE(place(box, "q1", 1011, 100, "2.5"));
+  MoneyRequest m;
+  m.idem_key = "test:q2";
+  m.account = "alice";
+  m.amount = 1;
+  m.currency = Currency::of("GBP");
+  m.reply = box.fn();
+  EXPECT_FALSE(engine->move_money(std::move(m)));
+  EXPECT_EQ(engine->queue_depth(), 1u);
+  EXPECT_EQ(ran.load(), 0);
+  EXPECT_EQ(box.count(), 0u);
+}
+
+}  // namespace
+}  // namespace inplay

@@ -1,0 +1,148 @@
+// IdempotencyStore (src/wallet/idempotency.h): new, pending, done and
+// mismatched keys; expiry after the TTL; abandon.
+#include "wallet/idempotency.h"
+
+#include <gtest/gtest.h>
+
+namespace inplay {
+namespace {
+
+constexpr int64_t kTtl = 1000;
+
+Fingerprint fp(uint8_t b) {
+  Fingerprint f{};
+  f.fill(b);
+  return f;
+}
+
+using L = IdempotencyStore::Lookup;
+
+class IdempotencyTest : public ::testing::Test {
+ protected:
+  IdempotencyStore store{kTtl};
+  const IdempotencyStore::Entry* e = nullptr;
+};
+
+TEST_F(IdempotencyTest, FirstSightIsNewAndPending) {
+  EXPECT_EQ(store.begin("c:k1", fp(1), 0, &e), L::kNew);
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->pending);
+  EXPECT_EQ(e->fingerprint, fp(1));
+  EXPECT_EQ(store.size(), 1u);
+  // A null out pointer is allowed.
+  EXPECT_EQ(store.begin("c:k2", fp(1), 0, nullptr), L::kNew);
+  EXPECT_EQ(store.size(), 2u);
+}
+
+TEST_F(IdempotencyTest, RepeatWhilePendingIsPending) {
+  ASSERT_EQ(store.begin("c:k", fp(1), 0, &e), L::kNew);
+  EXPECT_EQ(store.begin("c:k", fp(1), 5, &e), L::kPending);
+  EXPECT_TRUE(e->pending);
+  EXPECT_EQ(store.size(), 1u);
+}
+
+TEST_F(IdempotencyTest, OtherRequestWithTheSameKeyIsAMismatch) {
+  ASSERT_EQ(store.begin("c:k", fp(1), 0, &e), L::kNew);
+  EXPECT_EQ(store.begin("c:k", fp(2), 1, &e), L::kMismatch);
+  store.complete("c:k", fp(1), StoredResponse{201, "first"}, 10);
+  EXPECT_EQ(store.begin("c:k", fp(2), 11, &e), L::kMismatch);
+  // The mismatch did not overwrite the stored request.
+  EXPECT_EQ(store.begin("c:k", fp(1), 12, &e), L::kDone);
+  EXPECT_EQ(e->response.body, "first");
+}
+
+TEST_F(IdempotencyTest, CompletedKeyReturnsTheStoredResponse) {
+  ASSERT_EQ(store.begin("c:k", fp(1), 0, &e), L::kNew);
+  store.complete("c:k", fp(1), StoredResponse{201, "{\"bet_id\":\"1\"}"}, 10);
+  EXPECT_EQ(store.begin("c:k", fp(1), 20, &e), L::kDone);
+  ASSERT_NE(e, nullptr);
+  EXPECT_FALSE(e->pending);
+  EXPECT_EQ(e->response.status, 201);
+  EXPECT_EQ(e->response.body, "{\"bet_id\":\"1\"}");
+  EXPECT_EQ(e->completed_ns, 10);
+  // And again: repeats never change the answer.
+  EXPECT_EQ(store.begin("c:k", fp(1), 30, &e), L::kDone);
+  EXPECT_EQ(e->response.status, 201);
+}
+
+TEST_F(IdempotencyTest, KeysAreIndependent) {
+  store.complete("a:k", fp(1), StoredResponse{201, "a"}, 0);
+  EXPECT_EQ(store.begin("b:k", fp(1), 1, &e), L::kNew);  // other caller, same key
+  EXPECT_EQ(store.begin("a:k2", fp(1), 1, &e), L::kNew);
+  EXPECT_EQ(store.begin("a:k", fp(1), 1, &e), L::kDone);
+}
+
+TEST_F(IdempotencyTest, CompleteWithoutBeginIsTheReplayPath) {
+  store.complete("c:k", fp(3), StoredResponse{409, "rejected"}, 100);
+  EXPECT_EQ(store.begin("c:k", fp(3), 101, &e), L::kDone);
+  EXPECT_EQ(e->response.status, 409);
+  EXPECT_EQ(store.begin("c:k", fp(4), 101, &e), L::kMismatch);
+}
+
+TEST_F(IdempotencyTest, DoneUntilTheTtlThenNewAgain) {
+  ASSERT_EQ(store.begin("c:k", fp(1), 0, &e), L::kNew);
+  store.complete("c:k", fp(1), StoredResponse{201, "x"}, 100);
+  EXPECT_EQ(store.begin("c:k", fp(1), 100 + kTtl, &e), L::kDone);  // at the TTL: still kept
+  EXPECT_EQ(store.begin("c:k", fp(1), 100 + kTtl + 1, &e), L::kNew);  // past it: new
+  EXPECT_TRUE(e->pending);
+  EXPECT_EQ(store.size(), 1u);
+}
+
+TEST_F(IdempotencyTest, ExpiredKeyIsNewEvenWithAnotherRequest) {
+  store.complete("c:k", fp(1), StoredResponse{201, "x"}, 0);
+  EXPECT_EQ(store.begin("c:k", fp(2), kTtl + 1, &e), L::kNew);
+  EXPECT_EQ(e->fingerprint, fp(2));
+  EXPECT_EQ(store.begin("c:k", fp(2), kTtl + 2, &e), L::kPending);
+  EXPECT_EQ(store.begin("c:k", fp(1), kTtl + 2, &e), L::kMismatch);
+}
+
+TEST_F(IdempotencyTest, PendingEntriesNeverExpire) {
+  ASSERT_EQ(store.begin("c:k", fp(1), 0, &e), L::kNew);
+  EXPECT_EQ(store.begin("c:k", fp(1), 100 * kTtl, &e), L::kPending);
+  EXPECT_EQ(store.expire(100 * kTtl), 0u);
+  EXPECT_EQ(store.size(), 1u);
+}
+
+TEST_F(IdempotencyTest, ExpireDropsCompletedEntriesPastTheTtl) {
+  store.complete("c:a", fp(1), StoredResponse{201, "a"}, 0);
+  store.complete("c:b", fp(1), StoredResponse{201, "b"}, 500);
+  ASSERT_EQ(store.begin("c:p", fp(1), 600, nullptr), L::kNew);  // pending
+  EXPECT_EQ(store.expire(kTtl), 0u);  // a is exactly at its TTL
+  EXPECT_EQ(store.expire(kTtl + 1), 1u);
+  EXPECT_EQ(store.size(), 2u);
+  EXPECT_EQ(store.begin("c:b", fp(1), kTtl + 1, &e), L::kDone);
+  EXPECT_EQ(store.expire(500 + kTtl + 1), 1u);
+  EXPECT_EQ(store.size(), 1u);  // only the pending one
+  EXPECT_EQ(store.expire(1'000'000), 0u);
+}
+
+TEST_F(IdempotencyTest, ExpireKeepsAKeyThatWasReusedAfterExpiry) {
+  store.complete("c:k", fp(1), StoredResponse{201, "old"}, 0);
+  // Reused after it expired (begin drops the old entry), completed again later.
+  ASSERT_EQ(store.begin("c:k", fp(2), kTtl + 1, &e), L::kNew);
+  store.complete("c:k", fp(2), StoredResponse{201, "new"}, kTtl + 10);
+  // The stale queue entry for the old completion must not drop the new one.
+  EXPECT_EQ(store.expire(kTtl + 20), 0u);
+  EXPECT_EQ(store.begin("c:k", fp(2), kTtl + 20, &e), L::kDone);
+  EXPECT_EQ(e->response.body, "new");
+  EXPECT_EQ(store.expire(2 * kTtl + 11), 1u);
+  EXPECT_EQ(store.size(), 0u);
+}
+
+TEST_F(IdempotencyTest, AbandonForgetsAPendingKey) {
+  ASSERT_EQ(store.begin("c:k", fp(1), 0, &e), L::kNew);
+  store.abandon("c:k");
+  EXPECT_EQ(store.size(), 0u);
+  EXPECT_EQ(store.begin("c:k", fp(2), 1, &e), L::kNew);  // even with another request
+}
+
+TEST_F(IdempotencyTest, AbandonLeavesACompletedKeyAlone) {
+  store.complete("c:k", fp(1), StoredResponse{201, "x"}, 0);
+  store.abandon("c:k");
+  EXPECT_EQ(store.begin("c:k", fp(1), 1, &e), L::kDone);
+  store.abandon("never-seen");  // no-op
+  EXPECT_EQ(store.size(), 1u);
+}
+
+}  // namespace
+}  // namespace inplay
