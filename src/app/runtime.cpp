@@ -103,6 +103,7 @@ uint16_t Runtime::start() {
   jo.dir = cfg.data_dir / "journal";
   jo.fsync = cfg.fsync;
   jo.segment_bytes = cfg.segment_bytes;
+  jo.wake_on_append = false;  // the engine kicks the journal once per batch
   jo.on_batch = [&m](int64_t fsync_ns, size_t records, size_t bytes) {
     m.fsync_hist->observe(fsync_ns);
     m.journal_records->inc(records);

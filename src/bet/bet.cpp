@@ -2,6 +2,7 @@
 
 #include "core/json.h"
 #include "core/time_format.h"
+#include "telemetry/trace.h"
 
 namespace inplay {
 
@@ -29,7 +30,7 @@ std::string bet_json(const BetView& v) {
   w.field("price_change", price_change_policy_name(b.policy));
   w.field("potential_payout", payout_minor(b.stake_minor, b.odds));
   w.field("placed_at", rfc3339_ms(b.placed_ns)).field("accepted_at", rfc3339_ms(b.accepted_ns));
-  w.field("trace_id", b.trace_id);
+  w.field("trace_id", to_hex(b.trace_id));
   w.end_object();
   return w.take();
 }

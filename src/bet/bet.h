@@ -2,6 +2,7 @@
 // Rejected requests are not bets; they live only as idempotent responses and
 // journal records.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -26,7 +27,7 @@ struct Bet {
   BetStatus status = BetStatus::kAccepted;
   int64_t placed_ns = 0;    // arrival at the gateway
   int64_t accepted_ns = 0;  // final risk decision
-  std::string trace_id;     // hex
+  std::array<uint8_t, 16> trace_id{};  // the bet's trace (W3C trace id)
 };
 
 struct BetView {

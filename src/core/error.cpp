@@ -22,6 +22,7 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kPriceChanged: return "PRICE_CHANGED";
     case ErrorCode::kPriceStale: return "PRICE_STALE";
     case ErrorCode::kStakeAboveMax: return "STAKE_ABOVE_MAX";
+    case ErrorCode::kStakeBelowMin: return "STAKE_BELOW_MIN";
     case ErrorCode::kStakeCapExceeded: return "STAKE_CAP_EXCEEDED";
     case ErrorCode::kUserMarketLimit: return "USER_MARKET_LIMIT";
     case ErrorCode::kLiabilityLimit: return "LIABILITY_LIMIT";
@@ -55,6 +56,7 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kPriceChanged:
     case ErrorCode::kPriceStale:
     case ErrorCode::kStakeAboveMax:
+    case ErrorCode::kStakeBelowMin:
     case ErrorCode::kStakeCapExceeded:
     case ErrorCode::kUserMarketLimit:
     case ErrorCode::kLiabilityLimit: return 409;

@@ -29,6 +29,7 @@ enum class ErrorCode : uint8_t {
   kPriceChanged,          // 409
   kPriceStale,            // 409
   kStakeAboveMax,         // 409
+  kStakeBelowMin,         // 409
   kStakeCapExceeded,      // 409
   kUserMarketLimit,       // 409
   kLiabilityLimit,        // 409

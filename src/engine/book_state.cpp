@@ -16,9 +16,9 @@ namespace {
 struct Applier {
   BookState& s;
 
-  void idem(const IdemRecord& r, int64_t at_ns) {
+  void idem(const IdemRecord& r, int64_t at_ns, uint64_t bet_id = 0) {
     if (!r.key.empty())
-      s.idempotency.complete(r.key, r.fingerprint, StoredResponse{r.status, r.body}, at_ns);
+      s.idempotency.complete(r.key, r.fingerprint, StoredResponse{r.status, r.body}, at_ns, bet_id);
   }
 
   void operator()(const MoneyMoved& e) {
@@ -48,10 +48,10 @@ struct Applier {
     b.policy = static_cast<PriceChangePolicy>(e.policy);
     b.placed_ns = e.placed_ns;
     b.accepted_ns = e.accepted_ns;
-    b.trace_id = e.trace_id;
+    parse_trace_id(e.trace_id, b.trace_id);
     s.bets.emplace(b.id, std::move(b));
     s.next_bet_id = std::max(s.next_bet_id, e.bet_id + 1);
-    idem(e.idem, e.accepted_ns);
+    idem(e.idem, e.accepted_ns, e.bet_id);
   }
 
   void operator()(const Rejected& e) { idem(e.idem, e.at_ns); }

@@ -16,7 +16,6 @@ Engine::Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry
       tracer_(tracer),
       metrics_(metrics),
       state_(cfg_.currency, cfg_.idempotency_ttl.count()) {
-  inbox_.reserve(1024);
 }
 
 Engine::~Engine() { stop(); }
@@ -88,6 +87,10 @@ bool Engine::move_money(MoneyRequest&& r) {
   return submit([this, req] { on_move_money(*req); });
 }
 
+namespace {
+constexpr size_t kMaxBatch = 256;
+}
+
 void Engine::run() {
   std::vector<std::pair<Task, int64_t>> batch;
   batch.reserve(1024);
@@ -106,8 +109,14 @@ void Engine::run() {
         waiting_ = false;
       }
       if (inbox_.empty() && stopping_) break;
-      batch.swap(inbox_);
-      metrics_.queue_depth->set(static_cast<int64_t>(batch.size()));
+      // A bounded batch, so that timers (delays, price refreshes) and the
+      // journal keep pace under a flood.
+      metrics_.queue_depth->set(static_cast<int64_t>(inbox_.size()));
+      size_t take = std::min(inbox_.size(), kMaxBatch);
+      for (size_t i = 0; i < take; ++i) {
+        batch.push_back(std::move(inbox_.front()));
+        inbox_.pop_front();
+      }
     }
     int64_t busy_start = monotonic_ns();
     for (auto& [task, enq] : batch) {
@@ -117,6 +126,7 @@ void Engine::run() {
     batch.clear();
     if (!clock_.simulated()) fire_due_timers(to_ns(clock_.now()));
     housekeeping();
+    journal_.kick();  // one wake-up of the journal thread per batch
     metrics_.busy_ns->inc(static_cast<uint64_t>(monotonic_ns() - busy_start));
   }
   metrics_.queue_depth->set(0);

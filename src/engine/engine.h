@@ -12,8 +12,11 @@
 //    sends the reply. Replies that carry no event (reads, repeats) go
 //    through Journal::barrier so that nobody sees state before it is durable.
 // Methods marked "engine thread" must only be called from tasks or timers.
+// The engine calls Journal::kick() after each batch, so its journal may be
+// opened with Options::wake_on_append = false.
 #pragma once
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -122,6 +125,9 @@ class Engine {
     int64_t arrival_ns = 0;  // book time when the engine first saw it
     int64_t delay_ns = 0;    // configured in-play delay applied to it
     bool awaiting_price = false;
+    // Finished spans of this bet; recorded off the engine thread with the
+    // journal completion.
+    std::vector<Span> spans;
   };
   struct Timer {
     int64_t due_ns;
@@ -157,7 +163,7 @@ class Engine {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::pair<Task, int64_t>> inbox_;  // task, enqueue time (monotonic ns)
+  std::deque<std::pair<Task, int64_t>> inbox_;  // task, enqueue time (monotonic ns)
   bool stopping_ = false;
   bool waiting_ = false;
   std::thread thread_;

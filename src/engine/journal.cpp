@@ -131,8 +131,8 @@ class FileJournal final : public Journal {
       pending_.append(header, sizeof header);
       pending_.append(payload);
       if (done) pending_done_.push_back(std::move(done));
-      wake = writer_waiting_;
-      writer_waiting_ = false;
+      wake = opts_.wake_on_append && writer_waiting_;
+      if (wake) writer_waiting_ = false;
     }
     if (wake) cv_.notify_one();
     last_seq_.store(seq, std::memory_order_relaxed);
@@ -145,8 +145,18 @@ class FileJournal final : public Journal {
     {
       std::lock_guard lk(mu_);
       pending_done_.push_back(std::move(done));
-      wake = writer_waiting_;
-      writer_waiting_ = false;
+      wake = opts_.wake_on_append && writer_waiting_;
+      if (wake) writer_waiting_ = false;
+    }
+    if (wake) cv_.notify_one();
+  }
+
+  void kick() override {
+    bool wake;
+    {
+      std::lock_guard lk(mu_);
+      wake = writer_waiting_ && has_pending();
+      if (wake) writer_waiting_ = false;
     }
     if (wake) cv_.notify_one();
   }

@@ -64,6 +64,10 @@ class Journal {
     // Called on the journal thread after each batch's fsync with its duration
     // in nanoseconds (0 under kNone); used for the journal_fsync metric.
     std::function<void(int64_t fsync_ns, size_t records, size_t bytes)> on_batch;
+    // true: append()/barrier() wake the journal thread themselves. false: the
+    // caller batches its work and calls kick() at the end of each batch (the
+    // engine does, saving a futex wake per record).
+    bool wake_on_append = true;
   };
   using Completion = std::function<void()>;
 
@@ -83,6 +87,9 @@ class Journal {
   // Engine thread. `done` runs after every record appended before it is
   // durable (used to release read responses in order).
   virtual void barrier(Completion done) = 0;
+  // Any thread: wakes the journal thread if work is pending (see
+  // Options::wake_on_append).
+  virtual void kick() = 0;
   // Flushes everything appended, runs all completions, joins the thread.
   virtual void stop() = 0;
   virtual JournalStats stats() const = 0;

@@ -23,7 +23,15 @@ bool Engine::idempotent_repeat(const std::string& key, const Fingerprint& fp, Re
                                        "Idempotency-Key was used with a different request"}));
       return true;
     case IdempotencyStore::Lookup::kDone:
-      reply_in_order(std::move(reply), Reply{e->response.status, e->response.body});
+      if (e->bet_id) {
+        const Bet& b = state_.bets.at(e->bet_id);
+        std::string ccy = cfg_.currency.code();
+        reply_in_order(std::move(reply),
+                       Reply{e->response.status,
+                             bet_json(BetView{b, state_.ledger.account(b.account).id, ccy})});
+      } else {
+        reply_in_order(std::move(reply), Reply{e->response.status, e->response.body});
+      }
       return true;
     case IdempotencyStore::Lookup::kPending:
       idem_waiters_[key].push_back(std::move(reply));
@@ -80,7 +88,7 @@ void Engine::on_place_bet(PlaceBetRequest& r, int64_t) {
   span.end_ns = to_ns(clock_.now());
   span.error = !first.ok();
   if (!first.ok()) span.attr(attr::kRejectCode, std::string(error_code_name(first.error().code)));
-  tracer_.record(std::move(span));
+  p->spans.push_back(std::move(span));
 
   if (first.ok()) {
     const Event* ev = state_.book.event(p->event_id);
@@ -142,7 +150,7 @@ void Engine::decide_bet(uint64_t id) {
   span.end_ns = to_ns(clock_.now());
   span.error = !r.ok();
   if (!r.ok()) span.attr(attr::kRejectCode, std::string(error_code_name(r.error().code)));
-  tracer_.record(std::move(span));
+  p.spans.push_back(std::move(span));
   finish_bet(p, std::move(r));
 }
 
@@ -152,7 +160,7 @@ void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
     Span d = tracer_.start("inplay_delay", p.req.gateway, p.arrival_ns);
     d.end_ns = now;
     d.attr(attr::kMarketId, static_cast<int64_t>(p.market_id));
-    tracer_.record(std::move(d));
+    p.spans.push_back(std::move(d));
     metrics_.inplay_delay->observe(now - p.arrival_ns);
   }
   // BET-3: gateway start to final decision, less the deliberate delay.
@@ -178,11 +186,10 @@ void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
     b.policy = p.req.policy;
     b.placed_ns = p.req.gateway_start_ns;
     b.accepted_ns = now;
-    b.trace_id = trace_hex;
+    b.trace_id = p.req.gateway.trace_id;
     std::string ccy = cfg_.currency.code();
     reply = Reply{201, bet_json(BetView{b, p.req.account, ccy})};
-    idem.status = reply.status;
-    idem.body = reply.body;
+    idem.status = reply.status;  // the body is rendered from the bet on a repeat
     event = BetAccepted{b.id, p.req.account, b.selection_id, b.stake_minor, b.odds.scaled,
                         b.odds_requested.scaled, static_cast<uint8_t>(b.policy), b.placed_ns,
                         now, trace_hex, std::move(idem)};
@@ -195,28 +202,31 @@ void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
     metrics_.rejected(decision.error().code).inc();
   }
 
-  Span wallet = tracer_.start("wallet", p.req.gateway, now);
-  std::vector<ReplyFn> waiters;
-  finish_waiters(p.req.idem_key, reply, waiters);
-  auto journal_span = std::make_shared<Span>(tracer_.start("journal", p.req.gateway, 0));
-  Tracer* tracer = &tracer_;
-  Clock* clock = &clock_;
-  ReplyFn client = std::move(p.req.reply);
-  journal_span->start_ns = to_ns(clock_.now());
-  if (bet_id) journal_span->attr(attr::kBetId, static_cast<int64_t>(bet_id));
-  commit(std::move(event), [client = std::move(client), waiters = std::move(waiters),
-                                           reply, journal_span, tracer, clock]() mutable {
-    journal_span->end_ns = to_ns(clock->now());
-    tracer->record(std::move(*journal_span));
-    for (auto& w : waiters) w(reply);
-    client(std::move(reply));
-  });
-  wallet.end_ns = to_ns(clock_.now());
   if (bet_id) {
+    // The stake reserve is applied with the event below; its span brackets it.
+    Span wallet = tracer_.start("wallet", p.req.gateway, now);
     wallet.attr(attr::kBetId, static_cast<int64_t>(bet_id));
     wallet.attr(attr::kUser, p.req.user_mask);
-    tracer_.record(std::move(wallet));
+    p.spans.push_back(std::move(wallet));
   }
+  Span journal_span = tracer_.start("journal", p.req.gateway, 0);
+  if (bet_id) journal_span.attr(attr::kBetId, static_cast<int64_t>(bet_id));
+  std::vector<ReplyFn> waiters;
+  finish_waiters(p.req.idem_key, reply, waiters);
+  journal_span.start_ns = to_ns(clock_.now());
+  if (bet_id) p.spans.back().end_ns = journal_span.start_ns;  // the wallet span
+  auto spans = std::make_shared<std::vector<Span>>(std::move(p.spans));
+  Tracer* tracer = &tracer_;
+  Clock* clock = &clock_;
+  commit(std::move(event),
+         [client = std::move(p.req.reply), waiters = std::move(waiters), reply,
+          spans, journal_span = std::move(journal_span), tracer, clock]() mutable {
+           journal_span.end_ns = to_ns(clock->now());
+           spans->push_back(std::move(journal_span));
+           tracer->record_all(std::move(*spans));
+           for (auto& w : waiters) w(reply);
+           client(std::move(reply));
+         });
   metrics_.open_bets->set(static_cast<int64_t>(state_.bets.size()));
   if (p.id) {
     pending_.erase(p.id);  // p is dead after this line

@@ -42,7 +42,8 @@ void send(const std::shared_ptr<Exchange>& x, int status, std::string body,
 
 void send_error(const std::shared_ptr<Exchange>& x, const Error& e) {
   std::vector<std::pair<std::string, std::string>> extra;
-  if (e.code == ErrorCode::kOverloaded) extra.emplace_back("Retry-After", "1");
+  if (e.code == ErrorCode::kOverloaded || e.code == ErrorCode::kNotReady)
+    extra.emplace_back("Retry-After", "1");
   send(x, error_http_status(e.code), error_body(e), std::move(extra));
 }
 
@@ -148,7 +149,8 @@ void Api::Impl::handle(HttpRequest& req, Responder respond) {
 
   if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
     x->route = std::string(path);
-    if (req.method != "GET") return send_error(x, Error{ErrorCode::kMethodNotAllowed, "use GET"});
+    if (req.method != "GET")
+      return send(x, 405, error_body(Error{ErrorCode::kMethodNotAllowed, "use GET"}), {{"Allow", "GET"}});
     if (path == "/healthz") return send(x, 200, R"({"status":"ok"})");
     if (path == "/metrics") {
       HttpResponse r;
@@ -235,7 +237,10 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
                          const std::vector<std::string_view>& p) {
   const bool get = req.method == "GET", post = req.method == "POST", put = req.method == "PUT";
   const bool op = who.role == Role::kOperator;
-  auto method_not_allowed = [&] { send_error(x, Error{ErrorCode::kMethodNotAllowed, "method not allowed"}); };
+  auto method_not_allowed = [&](const char* allow) {
+    send(x, 405, error_body(Error{ErrorCode::kMethodNotAllowed, fmt::format("use {}", allow)}),
+         {{"Allow", allow}});
+  };
   auto forbidden = [&] { send_error(x, Error{ErrorCode::kForbidden, "this token's role may not do this"}); };
   auto not_found = [&](ErrorCode c, const char* what) { send_error(x, Error{c, what}); };
   std::string actor = fmt::format("{}:{}", role_name(who.role), who.name);
@@ -245,13 +250,13 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
   // /v1/events
   if (n == 2 && p[1] == "events") {
     x->route = "/v1/events";
-    if (!get) return method_not_allowed();
+    if (!get) return method_not_allowed("GET");
     return read(x, [](Engine& e) { return Reply{200, events_json(e.state(), e.clock().now())}; });
   }
   // /v1/events/{id}/state (operator)
   if (n == 4 && p[1] == "events" && p[3] == "state") {
     x->route = "/v1/events/{id}/state";
-    if (!post) return method_not_allowed();
+    if (!post) return method_not_allowed("POST");
     if (!op) return forbidden();
     if (!parse_id(p[2], id)) return not_found(ErrorCode::kNotFound, "unknown event");
     auto st = parse_event_state_body(req.body);
@@ -275,7 +280,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
     };
     if (n == 3) {
       x->route = "/v1/markets/{id}";
-      if (!get) return method_not_allowed();
+      if (!get) return method_not_allowed("GET");
       return read(x, [id](Engine& e) {
         const Market* m = e.state().book.market(id);
         if (!m) return Reply{404, error_body(Error{ErrorCode::kMarketNotFound, "unknown market"})};
@@ -284,7 +289,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
     }
     if (n == 4 && p[3] == "status") {
       x->route = "/v1/markets/{id}/status";
-      if (!post) return method_not_allowed();
+      if (!post) return method_not_allowed("POST");
       if (!op) return forbidden();
       auto b = parse_status_body(req.body);
       if (!b.ok()) return send_error(x, b.error());
@@ -295,7 +300,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
     }
     if (n == 4 && p[3] == "stake-cap") {
       x->route = "/v1/markets/{id}/stake-cap";
-      if (!post) return method_not_allowed();
+      if (!post) return method_not_allowed("POST");
       if (!op) return forbidden();
       auto cap = parse_integer_field(req.body, "cap");
       if (!cap.ok()) return send_error(x, cap.error());
@@ -307,7 +312,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
   // /v1/selections/{id}/price (operator: a trader's manual price)
   if (n == 4 && p[1] == "selections" && p[3] == "price") {
     x->route = "/v1/selections/{id}/price";
-    if (!put) return method_not_allowed();
+    if (!put) return method_not_allowed("PUT");
     if (!op) return forbidden();
     if (!parse_id(p[2], id)) return not_found(ErrorCode::kSelectionNotFound, "unknown selection");
     auto odds = parse_odds_body(req.body);
@@ -323,13 +328,13 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
   // /v1/bets, /v1/bets/{id}
   if (n == 2 && p[1] == "bets") {
     x->route = "/v1/bets";
-    if (!post) return method_not_allowed();
+    if (!post) return method_not_allowed("POST");
     if (op) return forbidden();
     return place_bet(req, x, who);
   }
   if (n == 3 && p[1] == "bets") {
     x->route = "/v1/bets/{id}";
-    if (!get) return method_not_allowed();
+    if (!get) return method_not_allowed("GET");
     if (!parse_id(p[2], id)) return not_found(ErrorCode::kBetNotFound, "unknown bet");
     return read(x, [id](Engine& e) {
       auto& s = e.state();
@@ -344,7 +349,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
     std::string_view account = p[2];
     if (n == 3) {
       x->route = "/v1/accounts/{id}";
-      if (!get) return method_not_allowed();
+      if (!get) return method_not_allowed("GET");
       if (!valid_account_id(account)) return not_found(ErrorCode::kAccountNotFound, "unknown account");
       std::string a(account);
       return read(x, [a](Engine& e) {
@@ -357,7 +362,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
     if (n == 4 && (p[3] == "deposits" || p[3] == "withdrawals")) {
       bool dep = p[3] == "deposits";
       x->route = dep ? "/v1/accounts/{id}/deposits" : "/v1/accounts/{id}/withdrawals";
-      if (!post) return method_not_allowed();
+      if (!post) return method_not_allowed("POST");
       if (op) return forbidden();
       if (!valid_account_id(account))
         return send_error(x, Error{ErrorCode::kValidationFailed, "account: must match [A-Za-z0-9_.-]{1,64}"});
@@ -367,7 +372,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
   // /v1/clock/advance (operator, simulated clock only)
   if (n == 3 && p[1] == "clock" && p[2] == "advance") {
     x->route = "/v1/clock/advance";
-    if (!post) return method_not_allowed();
+    if (!post) return method_not_allowed("POST");
     if (!op) return forbidden();
     if (!d.clock.simulated())
       return send_error(x, Error{ErrorCode::kValidationFailed, "the book runs on the real clock"});
@@ -386,7 +391,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
   // queue up behind it and, past the queue's capacity, are shed.
   if (n == 4 && p[1] == "admin" && p[2] == "faults" && p[3] == "engine-stall") {
     x->route = "/v1/admin/faults/engine-stall";
-    if (!post) return method_not_allowed();
+    if (!post) return method_not_allowed("POST");
     if (!op) return forbidden();
     auto ms = parse_integer_field(req.body, "ms");
     if (!ms.ok()) return send_error(x, ms.error());
@@ -403,14 +408,14 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
   // /v1/admin/state (operator)
   if (n == 3 && p[1] == "admin" && p[2] == "state") {
     x->route = "/v1/admin/state";
-    if (!get) return method_not_allowed();
+    if (!get) return method_not_allowed("GET");
     if (!op) return forbidden();
     return read(x, [](Engine& e) { return Reply{200, admin_state_json(e.state())}; });
   }
   // /v1/traces/{trace_id} (operator)
   if (n == 3 && p[1] == "traces") {
     x->route = "/v1/traces/{id}";
-    if (!get) return method_not_allowed();
+    if (!get) return method_not_allowed("GET");
     if (!op) return forbidden();
     TraceId tid;
     if (!parse_trace_id(p[2], tid)) return not_found(ErrorCode::kNotFound, "unknown trace");

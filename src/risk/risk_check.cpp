@@ -51,8 +51,8 @@ Result<Odds> check_bet(const Book& book, const Exposure& exposure, const RiskLim
   }
 
   if (bet.stake_minor < limits.min_stake_minor)
-    return reject(ErrorCode::kValidationFailed,
-                  fmt::format("stake: below the minimum of {}", limits.min_stake_minor));
+    return reject(ErrorCode::kStakeBelowMin,
+                  fmt::format("stake below the minimum of {}", limits.min_stake_minor));
   if (bet.stake_minor > limits.max_stake_minor)
     return reject(ErrorCode::kStakeAboveMax,
                   fmt::format("stake above the maximum of {}", limits.max_stake_minor));

@@ -5,7 +5,7 @@
 // (MARKET_CLOSED), suspended (MARKET_SUSPENDED), price stale beyond the
 // market's limit (PRICE_STALE), price moved against the bettor under the
 // request's policy (PRICE_CHANGED), stake under the per-bet minimum
-// (VALIDATION_FAILED naming "stake"), stake over the per-bet maximum
+// (STAKE_BELOW_MIN), stake over the per-bet maximum
 // (STAKE_ABOVE_MAX), over the market's run-time stake cap
 // (STAKE_CAP_EXCEEDED), the account's total on the market over its limit
 // (USER_MARKET_LIMIT), the market's liability over its limit

@@ -205,6 +205,16 @@ void Tracer::unindex(size_t slot) {
 void Tracer::record(Span&& span) {
   Span evicted;  // destroyed after the lock is released
   std::lock_guard<std::mutex> g(mu_);
+  store_locked(std::move(span), evicted);
+}
+
+void Tracer::record_all(std::vector<Span>&& spans) {
+  std::vector<Span> evicted(spans.size());  // destroyed after the lock is released
+  std::lock_guard<std::mutex> g(mu_);
+  for (size_t i = 0; i < spans.size(); ++i) store_locked(std::move(spans[i]), evicted[i]);
+}
+
+void Tracer::store_locked(Span&& span, Span& evicted) {
   uint32_t slot;
   if (ring_.size() < max_spans_) {
     slot = static_cast<uint32_t>(ring_.size());

@@ -67,6 +67,9 @@ class Tracer {
   SpanId new_span_id();
   // Stores a finished span (moves it).
   void record(Span&& span);
+  // Stores several finished spans under one lock (the engine hands a bet's
+  // spans over in one go, off its own thread).
+  void record_all(std::vector<Span>&& spans);
   // The trace's spans still in the store, ordered by start_ns (copies).
   std::vector<Span> trace(const TraceId& id) const;
   uint64_t evicted() const;
@@ -84,6 +87,7 @@ class Tracer {
     uint32_t head, tail;
   };
   void unindex(size_t slot);
+  void store_locked(Span&& span, Span& evicted);
 
   mutable std::mutex mu_;
   size_t max_spans_;

@@ -23,8 +23,9 @@ IdempotencyStore::Lookup IdempotencyStore::begin(const std::string& key, const F
 }
 
 void IdempotencyStore::complete(const std::string& key, const Fingerprint& fp, StoredResponse r,
-                                int64_t now_ns) {
+                                int64_t now_ns, uint64_t bet_id) {
   auto& e = entries_[key];
+  e.bet_id = bet_id;
   e.fingerprint = fp;
   e.pending = false;
   e.response = std::move(r);

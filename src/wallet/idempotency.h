@@ -33,12 +33,17 @@ class IdempotencyStore {
     bool pending = true;
     StoredResponse response;
     int64_t completed_ns = 0;
+    // For an accepted bet the response is rendered again from the bet
+    // (deterministically, so byte for byte the same) instead of being kept:
+    // it saves ~350 bytes per open bet. 0 otherwise.
+    uint64_t bet_id = 0;
   };
 
   // Looks up key; on kNew, records a pending entry with fp.
   Lookup begin(const std::string& key, const Fingerprint& fp, int64_t now_ns, const Entry** out);
   // Stores the final response for a key (pending or absent: replay path).
-  void complete(const std::string& key, const Fingerprint& fp, StoredResponse r, int64_t now_ns);
+  void complete(const std::string& key, const Fingerprint& fp, StoredResponse r, int64_t now_ns,
+                uint64_t bet_id = 0);
   // Forgets a pending key (the request failed before any decision).
   void abandon(const std::string& key);
   // Drops completed entries older than the TTL; returns how many.

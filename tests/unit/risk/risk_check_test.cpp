@@ -158,7 +158,7 @@ TEST_F(RiskCheckTest, StakeAboveMax) {
 TEST_F(RiskCheckTest, StakeBelowTheConfiguredMinimumIsRefused) {
   EXPECT_TRUE(check(bet(1011, 10)).ok());
   auto r = check(bet(1011, 9));
-  EXPECT_EQ(code(r), ErrorCode::kValidationFailed);
+  EXPECT_EQ(code(r), ErrorCode::kStakeBelowMin);
   EXPECT_NE(r.error().message.find("stake"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("10"), std::string::npos) << r.error().message;
 }
