@@ -175,10 +175,15 @@ void Runtime::stop() {
   if (m.engine) m.engine->stop();
   if (m.journal) m.journal->stop();
   if (m.projection) {
-    m.projection->catch_up();
+    try {
+      m.projection->catch_up();
+    } catch (const std::exception& e) {
+      log::error("runtime", "projection could not catch up at stop", {{"error", e.what()}});
+    }
     m.projection->stop();
   }
   log::info("runtime", "stopped", {});
+  log::configure(nullptr, LogLevel::kInfo);  // the clock goes with this runtime
 }
 
 }  // namespace inplay

@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <pthread.h>
+#include <time.h>
 
 #include <fmt/format.h>
 
@@ -70,6 +71,15 @@ bool Engine::submit(Task t) {
   }
   if (wake) cv_.notify_one();
   return true;
+}
+
+int64_t Engine::thread_cpu_ns() const {
+  if (!thread_.joinable()) return 0;
+  clockid_t cid;
+  if (pthread_getcpuclockid(const_cast<std::thread&>(thread_).native_handle(), &cid) != 0) return 0;
+  timespec ts{};
+  clock_gettime(cid, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
 size_t Engine::queue_depth() const {

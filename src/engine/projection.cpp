@@ -101,7 +101,7 @@ class Stmt {
 class SqliteProjection::Db {
  public:
   Db(const std::filesystem::path& file, std::string currency) : currency_(std::move(currency)) {
-    int rc = sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    int rc = sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
       sqlite3_close(db_);
@@ -246,7 +246,10 @@ void SqliteProjection::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
   poked_ = true;  // first pass at once
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "projection");
+    run();
+  });
 }
 
 void SqliteProjection::poke() {

@@ -291,7 +291,10 @@ struct HttpServer::Impl {
     started = true;
     accept();
     for (auto& shard : shared->shards) {
-      threads.emplace_back([s = shard.get()] { run(*s); });
+      threads.emplace_back([s = shard.get()] {
+        pthread_setname_np(pthread_self(), "http-io");
+        run(*s);
+      });
     }
     return acceptor->local_endpoint().port();
   }
