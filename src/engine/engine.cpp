@@ -17,6 +17,8 @@ Engine::Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry
       tracer_(tracer),
       metrics_(metrics),
       state_(cfg_.currency, cfg_.idempotency_ttl.count()) {
+  durable_seq_.store(journal_.last_seq());  // what is on disk at open is durable
+  journal_.set_durable_listener([this](uint64_t seq) { on_durable(seq); });
 }
 
 Engine::~Engine() { stop(); }
@@ -107,7 +109,7 @@ void Engine::run() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lk(mu_);
-      if (inbox_.empty() && !stopping_) {
+      if (inbox_.empty() && !stopping_ && !durable_pending_) {
         auto wait = std::chrono::milliseconds(100);
         if (!timers_.empty() && !clock_.simulated()) {
           int64_t due_in = timers_.top().due_ns - to_ns(clock_.now());
@@ -118,6 +120,7 @@ void Engine::run() {
         if (wait.count() > 0) cv_.wait_for(lk, wait);
         waiting_ = false;
       }
+      durable_pending_ = false;
       if (inbox_.empty() && stopping_) break;
       // A bounded batch, so that timers (delays, price refreshes) and the
       // journal keep pace under a flood.
@@ -137,9 +140,45 @@ void Engine::run() {
     if (!clock_.simulated()) fire_due_timers(to_ns(clock_.now()));
     housekeeping();
     journal_.kick();  // one wake-up of the journal thread per batch
+    run_completions();
     metrics_.busy_ns->inc(static_cast<uint64_t>(monotonic_ns() - busy_start));
   }
+  drain_completions();
   metrics_.queue_depth->set(0);
+}
+
+void Engine::on_durable(uint64_t seq) {
+  durable_seq_.store(seq, std::memory_order_release);
+  bool wake;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    durable_pending_ = true;
+    wake = waiting_;
+  }
+  if (wake) cv_.notify_one();
+}
+
+void Engine::run_completions() {
+  uint64_t durable = durable_seq_.load(std::memory_order_acquire);
+  while (!awaiting_.empty() && awaiting_.front().first <= durable) {
+    auto done = std::move(awaiting_.front().second);
+    awaiting_.pop_front();
+    done();
+  }
+}
+
+void Engine::drain_completions() {
+  // Every reply owed waits for its record; a journal that never syncs (not
+  // started) cannot be waited for forever.
+  int64_t deadline = monotonic_ns() + 5'000'000'000;
+  while (!awaiting_.empty() && monotonic_ns() < deadline) {
+    journal_.kick();
+    run_completions();
+    if (awaiting_.empty()) break;
+    std::unique_lock<std::mutex> lk(mu_);
+    cv_.wait_for(lk, std::chrono::milliseconds(10), [this] { return durable_pending_; });
+    durable_pending_ = false;
+  }
 }
 
 void Engine::fire_due_timers(int64_t now_ns) {
@@ -191,11 +230,15 @@ uint64_t Engine::commit(BookEvent&& e, std::function<void()> on_durable) {
   state_.apply(e);
   scratch_.clear();
   encode_event(e, scratch_);
-  return journal_.append(static_cast<uint16_t>(event_type(e)), scratch_, std::move(on_durable));
+  uint64_t seq = journal_.append(static_cast<uint16_t>(event_type(e)), scratch_, {});
+  if (on_durable) awaiting_.emplace_back(seq, std::move(on_durable));
+  return seq;
 }
 
 void Engine::reply_in_order(ReplyFn fn, Reply r) {
-  journal_.barrier([fn = std::move(fn), r = std::move(r)]() mutable { fn(std::move(r)); });
+  // After everything appended so far is durable (at once if it already is).
+  awaiting_.emplace_back(journal_.last_seq(),
+                         [fn = std::move(fn), r = std::move(r)]() mutable { fn(std::move(r)); });
 }
 
 Result<bool> Engine::set_market_status(uint64_t market_id, MarketStatus s, std::string reason,

@@ -8,13 +8,18 @@
 //  - engine thread: runs tasks, fires timers on the injected Clock (the
 //    in-play bet delay is a timer: no thread sleeps), decides, applies the
 //    decision's event to BookState and appends it to the Journal.
-//  - journal thread: once an event is durable, runs its completion, which
-//    sends the reply. Replies that carry no event (reads, repeats) go
-//    through Journal::barrier so that nobody sees state before it is durable.
+//  - journal thread: writes and syncs batches and tells the engine how far
+//    the journal is durable (Journal::set_durable_listener).
+//  - engine thread again: runs the completions of durable events in seq
+//    order, which send the replies. Replies that carry no event (reads,
+//    repeats) wait for everything appended before them, so nobody sees
+//    state before it is durable. Completions run on the engine thread so
+//    that what it allocated is freed there (no cross-thread malloc traffic).
 // Methods marked "engine thread" must only be called from tasks or timers.
 // The engine calls Journal::kick() after each batch, so its journal may be
 // opened with Options::wake_on_append = false.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <cstdint>
@@ -139,6 +144,9 @@ class Engine {
   };
 
   void run();
+  void on_durable(uint64_t seq);  // journal thread
+  void run_completions();         // engine thread: replies of durable events
+  void drain_completions();       // engine thread, at stop
   void fire_due_timers(int64_t now_ns);
   void housekeeping();
 
@@ -168,6 +176,10 @@ class Engine {
   std::deque<std::pair<Task, int64_t>> inbox_;  // task, enqueue time (monotonic ns)
   bool stopping_ = false;
   bool waiting_ = false;
+  bool durable_pending_ = false;  // the journal advanced since the engine looked
+  std::atomic<uint64_t> durable_seq_{0};
+  // Completions waiting for their seq to be durable, in seq order.
+  std::deque<std::pair<uint64_t, std::function<void()>>> awaiting_;
   std::thread thread_;
 
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;

@@ -151,6 +151,10 @@ class FileJournal final : public Journal {
     if (wake) cv_.notify_one();
   }
 
+  void set_durable_listener(std::function<void(uint64_t)> fn) override {
+    durable_listener_ = std::move(fn);
+  }
+
   void kick() override {
     bool wake;
     {
@@ -241,6 +245,7 @@ class FileJournal final : public Journal {
       bytes_.fetch_add(batch_.size(), std::memory_order_relaxed);
       last_durable_seq_.store(batch_last_seq_, std::memory_order_release);
       if (opts_.on_batch) opts_.on_batch(fsync_ns, batch_records_, batch_.size());
+      if (durable_listener_) durable_listener_(batch_last_seq_);
     }
     for (auto& done : batch_done_) done();
     batch_done_.clear();
@@ -262,6 +267,7 @@ class FileJournal final : public Journal {
 
  private:
   const Options opts_;
+  std::function<void(uint64_t)> durable_listener_;  // set before start()
 
   // Engine thread only.
   uint64_t next_seq_;

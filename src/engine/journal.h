@@ -79,6 +79,10 @@ class Journal {
   virtual void replay(const std::function<void(const JournalRecord&)>& fn) = 0;
   virtual uint64_t last_seq() const = 0;
 
+  // Called on the journal thread with the highest durable seq after each
+  // batch that made records durable. Set before start(); empty to clear.
+  // The engine uses it to run its own completions on its own thread.
+  virtual void set_durable_listener(std::function<void(uint64_t durable_seq)> fn) = 0;
   // Starts the journal thread.
   virtual void start() = 0;
   // Engine thread. Appends a record and returns its seq; `done` (may be
