@@ -1,0 +1,184 @@
+// FeedProvider: a simulated odds provider — a TCP server speaking
+// docs/feed-protocol.md (newline-delimited JSON, provider is the server).
+//
+// Time: the provider owns no clock. tick(now_ms), called from outside (a
+// RealTimeDriver on a real or simulated Clock, the engine's timers, a test)
+// is its only time source: it advances the matches to now_ms, produces the
+// messages due, and sends those whose due time has come. Messages held
+// back by latency go out on a later tick.
+//
+// Threads: one I/O thread of its own (accepts, reads recovery requests,
+// writes). tick(), the fault setters and the accessors may be called from
+// any thread; they serialise on one mutex. Clients receive the same
+// broadcast stream; seq is per producer, shared by all connections.
+//
+// What it sends on each tick, per match (market/selection ids as in the
+// demo: event e has markets e*100+1 (1X2: home/draw/away), e*100+2 (total
+// goals over/under the line), e*100+3 (btts yes/no); selection ids
+// market*10+1, +2, +3 in that order):
+//  - fixture_change "started" (with kickoff) at kick-off, "ended" at full
+//    time, then odds_change with every market "closed" (no outcomes) and
+//    bet_settlement with the winning selection of each market;
+//  - bet_stop (all the event's markets, reason "goal") on a goal, markets
+//    suspended for reopen_after_goal_ms, then odds_change "open" again;
+//  - odds_change for every market of a pre-match or in-play event whose
+//    fair price (2 decimals) or status changed, or at least every
+//    refresh_ms. Prices are 1/p from the GoalModel, times (1 + noise*u)
+//    with u uniform in [-1, 1] per selection per message, rounded to 2
+//    decimals and clamped to [1.01, 1000]. A market whose result is already
+//    certain (a selection with p < 1e-9, e.g. over 2.5 at 3 goals) is sent
+//    "suspended" with its prices: fail closed, never an open 1.01/1000.
+//  - alive (subscribed:true) every alive_interval_ms;
+//  - for each recovery_request read since the last tick: odds_change for
+//    every market (current status, ended events "closed"), then
+//    snapshot_complete with the request_id.
+// ts = tick time + latency_ms (the provider's own latency; it is also held
+// back by it). Goals that happened before the first tick (a match joined in
+// play) whose suspension is already over send no bet_stop.
+//
+// Fault hooks (run time, thread-safe), applied in the provider:
+//  - added latency + jitter: a message is due at tick + latency_ms +
+//    added + uniform[0, jitter]; order is kept (a TCP stream does not
+//    reorder), so due times never go backwards. ts is not moved: the
+//    delay shows up as update latency in the book.
+//  - stall: nothing is produced or sent (no alive either, seq not used);
+//    the matches still advance; held messages and recovery requests wait.
+//  - drop p: a message is not sent (its seq was used: the client sees a gap).
+//  - duplicate p: a message is sent twice.
+//  - reorder p: a message is held and sent after the next one.
+//  - disconnect: closes every client connection now; new ones are accepted.
+//  - schema skew for a set of leagues: messages about their events carry
+//    schema `version` (mode kVersion), or odds_change names "outcomes"
+//    `rename_to` (mode kRenameField). alive/snapshot_complete are unaffected.
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "sim/match_sim.h"
+
+namespace inplay {
+
+struct SimMatchConfig {
+  uint64_t event_id = 1;
+  std::string league = "EPL";
+  double lambda_home = 1.5;  // pre-match expected goals
+  double lambda_away = 1.1;
+  int64_t kickoff_ms = 0;
+};
+
+enum class SkewMode { kVersion, kRenameField };
+
+struct SchemaSkew {
+  std::set<std::string> leagues;  // empty: no skew
+  SkewMode mode = SkewMode::kVersion;
+  std::string version = "2.0";
+  std::string rename_to = "outcome";  // replaces "outcomes" in odds_change
+};
+
+struct FeedFaults {
+  int64_t added_latency_ms = 0;
+  int64_t jitter_ms = 0;
+  bool stall = false;
+  double drop = 0;       // probabilities in [0, 1]
+  double duplicate = 0;
+  double reorder = 0;
+  SchemaSkew skew;
+};
+
+struct FeedProviderConfig {
+  std::string producer = "sim";
+  std::string schema = "1.0";
+  std::vector<SimMatchConfig> matches;
+  // World seed: providers with the same seed and matches play the same
+  // goals (primary, backup and reference agree on the match); each match
+  // draws from mix_seed(seed, event_id).
+  uint64_t seed = 1;
+  // Price noise and fault randomness come from mix_seed(seed, producer),
+  // so two producers differ slightly but each is deterministic.
+  double noise = 0;  // relative, e.g. 0.01 for +-1%
+  int64_t latency_ms = 0;
+  MatchTiming timing;
+  GoalModelParams shape;  // rate shape and grid; lambdas come per match
+  double total_goals_line = 2.5;
+  int64_t refresh_ms = 5000;
+  int64_t alive_interval_ms = 1000;
+  int64_t reopen_after_goal_ms = 5000;
+  std::string address = "127.0.0.1";
+  uint16_t port = 0;  // 0: ephemeral
+  // A client that lets this much output pile up is disconnected.
+  size_t max_client_backlog_bytes = 64u << 20;
+};
+
+class FeedProvider {
+ public:
+  explicit FeedProvider(FeedProviderConfig cfg);
+  ~FeedProvider();  // stop()s
+  FeedProvider(const FeedProvider&) = delete;
+  FeedProvider& operator=(const FeedProvider&) = delete;
+
+  // Binds address:port and starts the I/O thread; returns the bound port.
+  // Throws on bind error.
+  uint16_t start();
+  void stop();  // closes listener and clients, joins the I/O thread
+  uint16_t port() const;
+  const std::string& producer() const;
+
+  // The only time source: advance, produce, send what is due.
+  void tick(int64_t now_ms);
+
+  // Fault hooks (any thread; take effect from the next tick).
+  void set_faults(const FeedFaults& f);
+  FeedFaults faults() const;
+  void set_added_latency(int64_t latency_ms, int64_t jitter_ms);
+  void set_stall(bool on);
+  void set_drop(double p);
+  void set_duplicate(double p);
+  void set_reorder(double p);
+  void set_schema_skew(SchemaSkew skew);  // leagues empty: off
+  // Closes every client connection now (on the I/O thread, asynchronously).
+  void disconnect_clients();
+
+  // Tests and tools. odds_change lines for every market at the state of the
+  // last tick, as a recovery would send them (seq numbers from the next
+  // one on; nothing is sent or used up).
+  std::vector<std::string> snapshot_lines() const;
+  size_t client_count() const;
+  uint64_t last_seq() const;  // last seq produced (sent or not)
+  MatchScore score(uint64_t event_id) const;
+  MatchPhase phase(uint64_t event_id) const;
+
+ private:
+  struct Impl;
+  friend class FeedSession;  // the I/O side, in the .cpp
+  std::unique_ptr<Impl> impl_;
+};
+
+// RealTimeDriver: calls provider.tick(to_ms(clock.now())) every `period` on
+// its own thread — the one place a simulator thread sleeps between ticks.
+class RealTimeDriver {
+ public:
+  RealTimeDriver(FeedProvider& provider, Clock& clock, std::chrono::milliseconds period);
+  ~RealTimeDriver();  // stop()s
+  void start();
+  void stop();
+
+ private:
+  void run();
+  FeedProvider& provider_;
+  Clock& clock_;
+  std::chrono::milliseconds period_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace inplay
