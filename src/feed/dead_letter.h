@@ -1,0 +1,61 @@
+// DeadLetterFile: where feed lines that failed to parse go (rule 8), one
+// JSON object per line:
+//   {"at":1764270000123,"producer":"sim-primary","reason":"wrong_type","line":"<raw line>"}
+// "line" is the raw line as a JSON string. A raw line that is not valid
+// UTF-8 is written as "line_base64" instead (exact bytes, still one valid
+// JSON line). A raw line longer than max_line_bytes is cut at a character
+// boundary and the record adds "line_bytes" (the original length).
+//
+// Bounded: once the file would pass max_file_bytes (its size at open
+// included), records are dropped and counted, never written. Never throws
+// on disk errors: a failed open or write is counted and the record lost
+// (the parse-error counter still saw it). Thread-safe (one mutex); every
+// record is one append write(2), so concurrent writers never interleave.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace inplay {
+
+class DeadLetterFile {
+ public:
+  static constexpr uint64_t kDefaultMaxFileBytes = uint64_t{256} << 20;  // 256 MiB
+  static constexpr size_t kDefaultMaxLineBytes = size_t{64} << 10;       // 64 KiB
+
+  explicit DeadLetterFile(std::filesystem::path path,
+                          uint64_t max_file_bytes = kDefaultMaxFileBytes,
+                          size_t max_line_bytes = kDefaultMaxLineBytes);
+  ~DeadLetterFile();
+  DeadLetterFile(const DeadLetterFile&) = delete;
+  DeadLetterFile& operator=(const DeadLetterFile&) = delete;
+
+  void write(std::string_view producer, std::string_view reason, std::string_view raw_line,
+             int64_t at_ms);
+
+  const std::filesystem::path& path() const { return path_; }
+  uint64_t written() const { return written_.load(std::memory_order_relaxed); }
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }  // over the bound
+  uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }    // open/write failed
+  uint64_t file_bytes() const { return bytes_.load(std::memory_order_relaxed); }
+
+ private:
+  bool open_locked();
+
+  const std::filesystem::path path_;
+  const uint64_t max_file_bytes_;
+  const size_t max_line_bytes_;
+  std::mutex mu_;
+  int fd_ = -1;
+  std::atomic<uint64_t> written_{0}, dropped_{0}, errors_{0}, bytes_{0};
+};
+
+// The record written for one line (exposed for tests and tools).
+std::string dead_letter_record(std::string_view producer, std::string_view reason,
+                               std::string_view raw_line, int64_t at_ms,
+                               size_t max_line_bytes = DeadLetterFile::kDefaultMaxLineBytes);
+
+}  // namespace inplay

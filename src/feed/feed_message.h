@@ -1,0 +1,137 @@
+// FeedMessage: the typed messages of the odds feed protocol
+// (docs/feed-protocol.md) and their one encoder.
+//
+// A message is an Envelope (the fields every message carries) plus one body
+// per message type. Values are plain data: copyable, comparable (tests
+// round-trip parse(encode(m)) == m), no invariants enforced here -- the
+// parser (feed_parser.h) is what guarantees a parsed message is in range.
+//
+// encode_feed_message writes exactly one JSON line without the trailing
+// '\n', fields in the documented order; the simulated providers send it and
+// the parser reads it back unchanged. Encoding is pure and thread-safe.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/odds.h"
+#include "market/book.h"
+
+namespace inplay {
+
+// A line longer than this (excluding its '\n') is refused unread.
+inline constexpr size_t kMaxFeedLineBytes = size_t{1} << 20;  // 1 MiB
+
+// The variant index of FeedBody equals the enum value: keep them in step.
+enum class FeedMessageType : uint8_t {
+  kOddsChange,
+  kBetStop,
+  kFixtureChange,
+  kAlive,
+  kBetSettlement,
+  kBetCancel,
+  kSnapshotComplete,
+};
+// "odds_change", "bet_stop", "fixture_change", "alive", "bet_settlement",
+// "bet_cancel", "snapshot_complete".
+const char* feed_message_type_name(FeedMessageType t);
+bool parse_feed_message_type(std::string_view s, FeedMessageType& out);
+
+struct Envelope {
+  FeedMessageType type = FeedMessageType::kAlive;
+  std::string producer;  // 1..64 chars [A-Za-z0-9_.-]
+  std::string schema;    // "1.0"
+  uint64_t seq = 0;      // >= 1, per producer
+  int64_t ts_ms = 0;     // provider timestamp, ms since the Unix epoch, >= 0
+  uint64_t event_id = 0; // 0 for alive and snapshot_complete
+  bool operator==(const Envelope&) const = default;
+};
+
+struct Outcome {
+  uint64_t selection_id = 0;
+  Odds odds;  // fair price, in [1.01, 1000]
+  bool operator==(const Outcome&) const = default;
+};
+
+struct MarketOdds {
+  uint64_t market_id = 0;
+  MarketStatus status = MarketStatus::kOpen;  // open | suspended | closed
+  std::vector<Outcome> outcomes;              // may be empty (status only)
+  bool operator==(const MarketOdds&) const = default;
+};
+
+struct OddsChange {
+  std::string league;  // for the schema canary (ODDS-8)
+  std::vector<MarketOdds> markets;
+  bool operator==(const OddsChange&) const = default;
+};
+
+struct BetStop {
+  std::vector<uint64_t> market_ids;  // empty: every market of the event
+  std::string reason;                // optional on the wire; empty if absent
+  bool operator==(const BetStop&) const = default;
+};
+
+enum class FixtureChangeKind : uint8_t { kKickoffMoved, kStarted, kEnded, kCancelled };
+const char* fixture_change_name(FixtureChangeKind k);  // "kickoff_moved", "started", ...
+bool parse_fixture_change(std::string_view s, FixtureChangeKind& out);
+
+struct FixtureChange {
+  FixtureChangeKind change = FixtureChangeKind::kStarted;
+  std::optional<int64_t> kickoff_ms;
+  bool operator==(const FixtureChange&) const = default;
+};
+
+struct Alive {
+  bool subscribed = true;  // false: the producer lost state (treat as down)
+  bool operator==(const Alive&) const = default;
+};
+
+struct MarketResult {
+  uint64_t market_id = 0;
+  std::vector<uint64_t> winning_selection_ids;
+  std::vector<uint64_t> void_selection_ids;
+  bool operator==(const MarketResult&) const = default;
+};
+
+struct BetSettlement {
+  std::vector<MarketResult> markets;
+  bool operator==(const BetSettlement&) const = default;
+};
+
+struct BetCancel {
+  std::vector<uint64_t> market_ids;  // empty: every market of the event
+  std::string reason;                // optional on the wire; empty if absent
+  bool operator==(const BetCancel&) const = default;
+};
+
+struct SnapshotComplete {
+  uint64_t request_id = 0;
+  bool operator==(const SnapshotComplete&) const = default;
+};
+
+using FeedBody = std::variant<OddsChange, BetStop, FixtureChange, Alive, BetSettlement, BetCancel,
+                              SnapshotComplete>;
+
+inline FeedMessageType feed_body_type(const FeedBody& b) {
+  return static_cast<FeedMessageType>(b.index());
+}
+
+struct FeedMessage {
+  Envelope env;  // env.type == feed_body_type(body) for a well-formed message
+  FeedBody body;
+  bool operator==(const FeedMessage&) const = default;
+};
+
+// One JSON line, no '\n'. The "type" written is the body's (the envelope's
+// type is ignored if they disagree). Odds are written as strings ("2.1").
+std::string encode_feed_message(const FeedMessage& m);
+
+// {"type":"recovery_request","request_id":7} -- Inplay -> provider.
+std::string encode_recovery_request(uint64_t request_id);
+
+}  // namespace inplay

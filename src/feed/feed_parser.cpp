@@ -1,0 +1,780 @@
+#include "feed/feed_parser.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace inplay {
+
+namespace sj = simdjson::ondemand;
+
+const char* feed_parse_reason_name(FeedParseReason r) {
+  switch (r) {
+    case FeedParseReason::kInvalidJson: return "invalid_json";
+    case FeedParseReason::kNotObject: return "not_object";
+    case FeedParseReason::kMissingField: return "missing_field";
+    case FeedParseReason::kWrongType: return "wrong_type";
+    case FeedParseReason::kUnknownType: return "unknown_type";
+    case FeedParseReason::kSchemaUnsupported: return "schema_unsupported";
+    case FeedParseReason::kOddsOutOfRange: return "odds_out_of_range";
+    case FeedParseReason::kBadValue: return "bad_value";
+    case FeedParseReason::kLineTooLong: return "line_too_long";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Every field name the protocol knows, envelope first. kOther is an unknown
+// extra field: validated, then ignored.
+enum class Key : uint8_t {
+  kType, kProducer, kSchema, kSeq, kTs, kEventId,  // envelope
+  kLeague, kMarkets, kMarketIds, kReason, kChange, kKickoff, kSubscribed, kRequestId,  // bodies
+  kOther,
+};
+constexpr uint32_t bit(Key k) { return uint32_t{1} << static_cast<int>(k); }
+constexpr bool is_envelope(Key k) { return k <= Key::kEventId; }
+constexpr uint32_t kEnvelopeBits = bit(Key::kType) | bit(Key::kProducer) | bit(Key::kSchema) |
+                                   bit(Key::kSeq) | bit(Key::kTs) | bit(Key::kEventId);
+
+const char* key_name(Key k) {
+  static constexpr const char* names[] = {"type",    "producer", "schema",     "seq",    "ts",
+                                          "event_id", "league",  "markets",    "market_ids",
+                                          "reason",  "change",   "kickoff",    "subscribed",
+                                          "request_id", "?"};
+  return names[static_cast<int>(k)];
+}
+
+Key key_of(std::string_view k) {
+  switch (k.size()) {
+    case 2: return k == "ts" ? Key::kTs : Key::kOther;
+    case 3: return k == "seq" ? Key::kSeq : Key::kOther;
+    case 4: return k == "type" ? Key::kType : Key::kOther;
+    case 6:
+      if (k == "schema") return Key::kSchema;
+      if (k == "league") return Key::kLeague;
+      if (k == "reason") return Key::kReason;
+      if (k == "change") return Key::kChange;
+      return Key::kOther;
+    case 7:
+      if (k == "markets") return Key::kMarkets;
+      if (k == "kickoff") return Key::kKickoff;
+      return Key::kOther;
+    case 8:
+      if (k == "producer") return Key::kProducer;
+      if (k == "event_id") return Key::kEventId;
+      return Key::kOther;
+    case 10:
+      if (k == "market_ids") return Key::kMarketIds;
+      if (k == "subscribed") return Key::kSubscribed;
+      if (k == "request_id") return Key::kRequestId;
+      return Key::kOther;
+    default: return Key::kOther;
+  }
+}
+
+bool valid_name_chars(std::string_view s, size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '.' || c == '-'))
+      return false;
+  return true;
+}
+bool valid_producer(std::string_view s) { return valid_name_chars(s, 64); }
+bool valid_schema_label(std::string_view s) { return valid_name_chars(s, 32); }
+bool valid_league(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return false;
+  return true;
+}
+constexpr size_t kMaxReasonBytes = 256;
+constexpr int kMaxUnknownDepth = 64;
+
+std::string_view trim_ws(std::string_view t) {
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\n' || t.back() == '\r' || t.back() == '\t'))
+    t.remove_suffix(1);
+  return t;
+}
+
+// RFC 8259 number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view t) {
+  size_t i = 0, n = t.size();
+  auto digits = [&] {
+    size_t s = i;
+    while (i < n && t[i] >= '0' && t[i] <= '9') ++i;
+    return i - s;
+  };
+  if (i < n && t[i] == '-') ++i;
+  if (i < n && t[i] == '0') {
+    ++i;
+  } else if (digits() == 0) {
+    return false;
+  }
+  if (i < n && t[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  }
+  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == n;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != b[i]) return false;
+  }
+  return true;
+}
+
+// Why text is not acceptable odds (Odds::parse already said no): a number
+// that is not finite or lies outside [1.01, 1000] is out of range; anything
+// else (too many decimals, an exponent, a sign, not a number) is a bad value.
+FeedParseReason classify_bad_odds(std::string_view t) {
+  std::string_view u = t;
+  if (!u.empty() && (u[0] == '+' || u[0] == '-')) u.remove_prefix(1);
+  for (std::string_view nf : {"nan", "inf", "infinity"})
+    if (iequals(u, nf)) return FeedParseReason::kOddsOutOfRange;
+  if (!t.empty() && t[0] == '-') {
+    if (is_json_number(t)) return FeedParseReason::kOddsOutOfRange;  // negative
+    return FeedParseReason::kBadValue;
+  }
+  if (!is_json_number(u)) return FeedParseReason::kBadValue;
+  double d = 0;
+  auto [p, ec] = std::from_chars(u.data(), u.data() + u.size(), d);
+  if (ec == std::errc::result_out_of_range) return FeedParseReason::kOddsOutOfRange;  // 1e400, 1e-400
+  if (ec != std::errc() || p != u.data() + u.size()) return FeedParseReason::kBadValue;
+  if (!std::isfinite(d) || d < 1.01 || d > 1000.0) return FeedParseReason::kOddsOutOfRange;
+  return FeedParseReason::kBadValue;
+}
+
+enum class Field : uint8_t { kOk, kNotMine, kFailed };
+
+}  // namespace
+
+struct FeedParser::Impl {
+  explicit Impl(const std::vector<std::string>& accepted) : accepted(accepted) {}
+
+  const std::vector<std::string>& accepted;
+  sj::parser parser;
+  simdjson::dom::parser dom;  // validates non-object lines only
+  std::unique_ptr<char[]> buf;
+  size_t cap = 0;
+  size_t len = 0;
+
+  // Failure of the current parse (valid when a step returned false).
+  FeedParseReason reason = FeedParseReason::kInvalidJson;
+  std::string detail;
+
+  bool fail(FeedParseReason r, std::string d) {
+    reason = r;
+    detail = std::move(d);
+    return false;
+  }
+  bool invalid(std::string_view what) {
+    return fail(FeedParseReason::kInvalidJson, fmt::format("invalid JSON: {}", what));
+  }
+  bool wrong_type(std::string_view field, std::string_view want) {
+    return fail(FeedParseReason::kWrongType, fmt::format("{}: must be {}", field, want));
+  }
+  bool bad(std::string_view field, std::string_view why) {
+    return fail(FeedParseReason::kBadValue, fmt::format("{}: {}", field, why));
+  }
+  bool missing(std::string_view field) {
+    return fail(FeedParseReason::kMissingField, fmt::format("{}: is required", field));
+  }
+
+  bool accepts(std::string_view schema) const {
+    for (const std::string& s : accepted)
+      if (s == schema) return true;
+    return false;
+  }
+
+  void load(std::string_view line) {
+    const size_t need = line.size() + 2 + simdjson::SIMDJSON_PADDING;  // +2: salvage's tail
+    if (need > cap) {
+      cap = std::max(need, size_t{4096});
+      buf = std::make_unique<char[]>(cap);
+    }
+    std::memcpy(buf.get(), line.data(), line.size());
+    std::memset(buf.get() + line.size(), 0, 2 + simdjson::SIMDJSON_PADDING);
+    len = line.size();
+  }
+
+  // ---- scalar readers: each checks the JSON type, then the value ----
+
+  bool json_type(sj::value& v, sj::json_type& t) {
+    if (v.type().get(t)) return invalid("bad value");
+    return true;
+  }
+
+  bool read_string(sj::value& v, std::string_view field, std::string_view& out) {
+    sj::json_type t;
+    if (!json_type(v, t)) return false;
+    if (t != sj::json_type::string) return wrong_type(field, "a string");
+    if (v.get_string().get(out)) return invalid(fmt::format("{}: bad string", field));
+    return true;
+  }
+
+  // A JSON integer in [min, max].
+  bool read_uint(sj::value& v, std::string_view field, uint64_t& out, uint64_t min = 0,
+                 uint64_t max = UINT64_MAX) {
+    sj::json_type t;
+    if (!json_type(v, t)) return false;
+    if (t != sj::json_type::number) return wrong_type(field, "an integer");
+    if (!v.get_uint64().get(out)) {
+      if (out < min || out > max)
+        return bad(field, fmt::format("must be between {} and {}", min, max));
+      return true;
+    }
+    std::string_view tok = trim_ws(v.raw_json_token());
+    if (!is_json_number(tok)) return invalid(fmt::format("{}: bad number", field));
+    if (tok.find_first_of(".eE") != std::string_view::npos) return wrong_type(field, "an integer");
+    return bad(field, fmt::format("must be between {} and {}", min, max));  // negative or > 2^64-1
+  }
+
+  bool read_bool(sj::value& v, std::string_view field, bool& out) {
+    sj::json_type t;
+    if (!json_type(v, t)) return false;
+    if (t != sj::json_type::boolean) return wrong_type(field, "true or false");
+    if (v.get_bool().get(out)) return invalid(fmt::format("{}: bad literal", field));
+    return true;
+  }
+
+  bool read_odds(sj::value& v, Odds& out) {
+    sj::json_type t;
+    if (!json_type(v, t)) return false;
+    std::string_view text;
+    if (t == sj::json_type::string) {
+      if (v.get_string().get(text)) return invalid("odds: bad string");
+    } else if (t == sj::json_type::number) {
+      text = trim_ws(v.raw_json_token());
+      if (!is_json_number(text)) return invalid("odds: bad number");
+    } else {
+      return wrong_type("odds", "decimal odds as a string like \"2.10\"");
+    }
+    if (Odds::parse(text, out)) return true;
+    FeedParseReason r = classify_bad_odds(text);
+    std::string shown(text.substr(0, 32));
+    if (r == FeedParseReason::kOddsOutOfRange)
+      return fail(r, fmt::format("odds: {} is not finite or outside [1.01, 1000]", shown));
+    return fail(r, fmt::format("odds: {} is not decimal odds with at most 4 decimals", shown));
+  }
+
+  bool read_array(sj::value& v, std::string_view field, sj::array& out) {
+    sj::json_type t;
+    if (!json_type(v, t)) return false;
+    if (t != sj::json_type::array) return wrong_type(field, "an array");
+    if (v.get_array().get(out)) return invalid(fmt::format("{}: bad array", field));
+    return true;
+  }
+
+  bool read_object(sj::value& v, std::string_view field, sj::object& out) {
+    sj::json_type t;
+    if (!json_type(v, t)) return false;
+    if (t != sj::json_type::object) return wrong_type(field, "an object");
+    if (v.get_object().get(out)) return invalid(fmt::format("{}: bad object", field));
+    return true;
+  }
+
+  bool read_ids(sj::value& v, std::string_view field, std::vector<uint64_t>& out) {
+    sj::array a;
+    if (!read_array(v, field, a)) return false;
+    for (auto er : a) {
+      sj::value e;
+      if (er.get(e)) return invalid(fmt::format("{}: bad element", field));
+      uint64_t id;
+      if (!read_uint(e, field, id, 1)) return false;
+      out.push_back(id);
+    }
+    return true;
+  }
+
+  // Unknown fields are ignored but must still be valid JSON: on-demand
+  // parsing would otherwise skip them unchecked.
+  bool validate(sj::value& v, int depth) {
+    if (depth > kMaxUnknownDepth) return bad("unknown field", "nested too deeply");
+    sj::json_type t;
+    if (!json_type(v, t)) return false;
+    switch (t) {
+      case sj::json_type::object: {
+        sj::object o;
+        if (v.get_object().get(o)) return invalid("bad object");
+        for (auto fr : o) {
+          sj::field f;
+          std::string_view k;
+          if (std::move(fr).get(f) || f.unescaped_key().get(k)) return invalid("bad object member");
+          if (!validate(f.value(), depth + 1)) return false;
+        }
+        return true;
+      }
+      case sj::json_type::array: {
+        sj::array a;
+        if (v.get_array().get(a)) return invalid("bad array");
+        for (auto er : a) {
+          sj::value e;
+          if (er.get(e)) return invalid("bad array element");
+          if (!validate(e, depth + 1)) return false;
+        }
+        return true;
+      }
+      case sj::json_type::string: {
+        std::string_view s;
+        if (v.get_string().get(s)) return invalid("bad string");
+        return true;
+      }
+      case sj::json_type::number:
+        if (!is_json_number(trim_ws(v.raw_json_token()))) return invalid("bad number");
+        return true;
+      case sj::json_type::boolean: {
+        bool b;
+        if (v.get_bool().get(b)) return invalid("bad literal");
+        return true;
+      }
+      case sj::json_type::null:
+        if (trim_ws(v.raw_json_token()) != "null") return invalid("bad literal");
+        return true;
+    }
+    return invalid("bad value");
+  }
+  bool validate(sj::value&& v, int depth) { return validate(v, depth); }
+
+  // Iterates an object's members once: fn(key, value) returns false to
+  // stop with the failure it recorded. Rejects duplicate known keys.
+  template <class Fn>
+  bool each_member(sj::object& o, std::string_view what, Fn&& fn) {
+    for (auto fr : o) {
+      sj::field f;
+      std::string_view k;
+      if (std::move(fr).get(f) || f.unescaped_key().get(k)) return invalid(fmt::format("{}: bad member", what));
+      if (!fn(k, f.value())) return false;
+    }
+    return true;
+  }
+
+  // ---- bodies ----
+
+  bool read_outcome(sj::value& v, Outcome& out) {
+    sj::object o;
+    if (!read_object(v, "outcomes[]", o)) return false;
+    bool has_sel = false, has_odds = false;
+    bool ok = each_member(o, "outcomes[]", [&](std::string_view k, sj::value val) {
+      if (k == "selection_id") {
+        if (has_sel) return bad(k, "duplicate field");
+        has_sel = true;
+        return read_uint(val, k, out.selection_id, 1);
+      }
+      if (k == "odds") {
+        if (has_odds) return bad(k, "duplicate field");
+        has_odds = true;
+        return read_odds(val, out.odds);
+      }
+      return validate(val, 1);
+    });
+    if (!ok) return false;
+    if (!has_sel) return missing("outcomes[].selection_id");
+    if (!has_odds) return missing("outcomes[].odds");
+    return true;
+  }
+
+  bool read_market_odds(sj::value& v, MarketOdds& out) {
+    sj::object o;
+    if (!read_object(v, "markets[]", o)) return false;
+    bool has_id = false, has_status = false, has_outcomes = false;
+    bool ok = each_member(o, "markets[]", [&](std::string_view k, sj::value val) {
+      if (k == "market_id") {
+        if (has_id) return bad(k, "duplicate field");
+        has_id = true;
+        return read_uint(val, k, out.market_id, 1);
+      }
+      if (k == "status") {
+        if (has_status) return bad(k, "duplicate field");
+        has_status = true;
+        std::string_view s;
+        if (!read_string(val, k, s)) return false;
+        if (!parse_market_status(s, out.status) || out.status == MarketStatus::kSettled)
+          return bad(k, "must be open, suspended or closed");
+        return true;
+      }
+      if (k == "outcomes") {
+        if (has_outcomes) return bad(k, "duplicate field");
+        has_outcomes = true;
+        sj::array a;
+        if (!read_array(val, k, a)) return false;
+        for (auto er : a) {
+          sj::value e;
+          if (er.get(e)) return invalid("outcomes: bad element");
+          if (!read_outcome(e, out.outcomes.emplace_back())) return false;
+        }
+        return true;
+      }
+      return validate(val, 1);
+    });
+    if (!ok) return false;
+    if (!has_id) return missing("markets[].market_id");
+    if (!has_status) return missing("markets[].status");
+    if (!has_outcomes) return missing("markets[].outcomes");
+    return true;
+  }
+
+  bool read_market_result(sj::value& v, MarketResult& out) {
+    sj::object o;
+    if (!read_object(v, "markets[]", o)) return false;
+    bool has_id = false, has_win = false, has_void = false;
+    bool ok = each_member(o, "markets[]", [&](std::string_view k, sj::value val) {
+      if (k == "market_id") {
+        if (has_id) return bad(k, "duplicate field");
+        has_id = true;
+        return read_uint(val, k, out.market_id, 1);
+      }
+      if (k == "winning_selection_ids") {
+        if (has_win) return bad(k, "duplicate field");
+        has_win = true;
+        return read_ids(val, k, out.winning_selection_ids);
+      }
+      if (k == "void_selection_ids") {
+        if (has_void) return bad(k, "duplicate field");
+        has_void = true;
+        return read_ids(val, k, out.void_selection_ids);
+      }
+      return validate(val, 1);
+    });
+    if (!ok) return false;
+    if (!has_id) return missing("markets[].market_id");
+    if (!has_win) return missing("markets[].winning_selection_ids");
+    if (!has_void) return missing("markets[].void_selection_ids");
+    return true;
+  }
+
+  template <class Elem, class ReadFn>
+  bool read_list(sj::value& v, std::string_view field, std::vector<Elem>& out, ReadFn read) {
+    sj::array a;
+    if (!read_array(v, field, a)) return false;
+    for (auto er : a) {
+      sj::value e;
+      if (er.get(e)) return invalid(fmt::format("{}: bad element", field));
+      if (!(this->*read)(e, out.emplace_back())) return false;
+    }
+    return true;
+  }
+
+  bool read_reason(sj::value& v, std::string& out) {
+    std::string_view s;
+    if (!read_string(v, "reason", s)) return false;
+    if (s.size() > kMaxReasonBytes) return bad("reason", "longer than 256 bytes");
+    out.assign(s);
+    return true;
+  }
+
+  Field body_field(OddsChange& b, Key k, sj::value& v) {
+    if (k == Key::kLeague) {
+      std::string_view s;
+      if (!read_string(v, "league", s)) return Field::kFailed;
+      if (!valid_league(s)) return bad("league", "must be 1..64 printable bytes"), Field::kFailed;
+      b.league.assign(s);
+      return Field::kOk;
+    }
+    if (k == Key::kMarkets)
+      return read_list(v, "markets", b.markets, &Impl::read_market_odds) ? Field::kOk
+                                                                         : Field::kFailed;
+    return Field::kNotMine;
+  }
+  Field body_field(BetStop& b, Key k, sj::value& v) {
+    if (k == Key::kMarketIds)
+      return read_ids(v, "market_ids", b.market_ids) ? Field::kOk : Field::kFailed;
+    if (k == Key::kReason) return read_reason(v, b.reason) ? Field::kOk : Field::kFailed;
+    return Field::kNotMine;
+  }
+  Field body_field(FixtureChange& b, Key k, sj::value& v) {
+    if (k == Key::kChange) {
+      std::string_view s;
+      if (!read_string(v, "change", s)) return Field::kFailed;
+      if (!parse_fixture_change(s, b.change))
+        return bad("change", "must be kickoff_moved, started, ended or cancelled"), Field::kFailed;
+      return Field::kOk;
+    }
+    if (k == Key::kKickoff) {
+      uint64_t ms;
+      if (!read_uint(v, "kickoff", ms, 0, INT64_MAX)) return Field::kFailed;
+      b.kickoff_ms = static_cast<int64_t>(ms);
+      return Field::kOk;
+    }
+    return Field::kNotMine;
+  }
+  Field body_field(Alive& b, Key k, sj::value& v) {
+    if (k == Key::kSubscribed) return read_bool(v, "subscribed", b.subscribed) ? Field::kOk : Field::kFailed;
+    return Field::kNotMine;
+  }
+  Field body_field(BetSettlement& b, Key k, sj::value& v) {
+    if (k == Key::kMarkets)
+      return read_list(v, "markets", b.markets, &Impl::read_market_result) ? Field::kOk
+                                                                           : Field::kFailed;
+    return Field::kNotMine;
+  }
+  Field body_field(BetCancel& b, Key k, sj::value& v) {
+    if (k == Key::kMarketIds)
+      return read_ids(v, "market_ids", b.market_ids) ? Field::kOk : Field::kFailed;
+    if (k == Key::kReason) return read_reason(v, b.reason) ? Field::kOk : Field::kFailed;
+    return Field::kNotMine;
+  }
+  Field body_field(SnapshotComplete& b, Key k, sj::value& v) {
+    if (k == Key::kRequestId)
+      return read_uint(v, "request_id", b.request_id) ? Field::kOk : Field::kFailed;
+    return Field::kNotMine;
+  }
+
+  // A body key of the message's type is read; a body key of another type is
+  // an unknown extra field for this one.
+  bool body_key(FeedMessage& m, Key k, sj::value& v) {
+    Field f = std::visit([&](auto& b) { return body_field(b, k, v); }, m.body);
+    if (f == Field::kNotMine) return validate(v, 0);
+    return f == Field::kOk;
+  }
+
+  bool required_body(const FeedMessage& m, uint32_t seen) {
+    auto need = [&](Key k) { return (seen & bit(k)) ? true : missing(key_name(k)); };
+    switch (m.env.type) {
+      case FeedMessageType::kOddsChange: return need(Key::kLeague) && need(Key::kMarkets);
+      case FeedMessageType::kFixtureChange: return need(Key::kChange);
+      case FeedMessageType::kAlive: return need(Key::kSubscribed);
+      case FeedMessageType::kBetSettlement: return need(Key::kMarkets);
+      case FeedMessageType::kSnapshotComplete: return need(Key::kRequestId);
+      case FeedMessageType::kBetStop:
+      case FeedMessageType::kBetCancel: return true;
+    }
+    return true;
+  }
+
+  bool envelope_field(FeedMessage& m, Key k, sj::value& v) {
+    Envelope& e = m.env;
+    std::string_view s;
+    switch (k) {
+      case Key::kType:
+        if (!read_string(v, "type", s)) return false;
+        if (!parse_feed_message_type(s, e.type))
+          return fail(FeedParseReason::kUnknownType,
+                      fmt::format("type: unknown message type \"{}\"", s.substr(0, 32)));
+        emplace_body(m);
+        return true;
+      case Key::kProducer:
+        if (!read_string(v, "producer", s)) return false;
+        if (!valid_producer(s)) return bad("producer", "must match [A-Za-z0-9_.-]{1,64}");
+        e.producer.assign(s);
+        return true;
+      case Key::kSchema:
+        if (!read_string(v, "schema", s)) return false;
+        if (!accepts(s))
+          return fail(FeedParseReason::kSchemaUnsupported,
+                      fmt::format("schema: version \"{}\" is not accepted", s.substr(0, 32)));
+        e.schema.assign(s);
+        return true;
+      case Key::kSeq: return read_uint(v, "seq", e.seq, 1);
+      case Key::kTs: {
+        uint64_t ts;
+        if (!read_uint(v, "ts", ts, 0, INT64_MAX)) return false;
+        e.ts_ms = static_cast<int64_t>(ts);
+        return true;
+      }
+      case Key::kEventId: return read_uint(v, "event_id", e.event_id);
+      default: return invalid("not an envelope field");
+    }
+  }
+
+  static void emplace_body(FeedMessage& m) {
+    switch (m.env.type) {
+      case FeedMessageType::kOddsChange: m.body.emplace<OddsChange>(); break;
+      case FeedMessageType::kBetStop: m.body.emplace<BetStop>(); break;
+      case FeedMessageType::kFixtureChange: m.body.emplace<FixtureChange>(); break;
+      case FeedMessageType::kAlive: m.body.emplace<Alive>(); break;
+      case FeedMessageType::kBetSettlement: m.body.emplace<BetSettlement>(); break;
+      case FeedMessageType::kBetCancel: m.body.emplace<BetCancel>(); break;
+      case FeedMessageType::kSnapshotComplete: m.body.emplace<SnapshotComplete>(); break;
+    }
+  }
+
+  bool top_object(sj::document& doc, sj::object& obj) {
+    if (parser.iterate(buf.get(), len, cap).get(doc)) return invalid("cannot tokenize");
+    sj::json_type t;
+    if (doc.type().get(t)) return invalid("no value");
+    if (t != sj::json_type::object) {
+      if (!valid_json()) return invalid("not JSON");
+      return fail(FeedParseReason::kNotObject, "not a JSON object");
+    }
+    if (doc.get_object().get(obj)) return invalid("bad object");
+    return true;
+  }
+
+  // One pass over the top-level object. Body fields that come before
+  // "type" are skipped and read by a second pass (the encoder writes type
+  // first, so that pass is for foreign producers only).
+  bool parse_message(FeedMessage& m) {
+    sj::document doc;
+    sj::object obj;
+    if (!top_object(doc, obj)) return false;
+    uint32_t seen = 0, deferred = 0;
+    bool ok = each_member(obj, "message", [&](std::string_view key, sj::value v) {
+      const Key k = key_of(key);
+      if (k == Key::kOther) return validate(v, 0);
+      if (seen & bit(k)) return bad(key, "duplicate field");
+      seen |= bit(k);
+      if (is_envelope(k)) return envelope_field(m, k, v);
+      if (!(seen & bit(Key::kType))) {
+        deferred |= bit(k);
+        return true;
+      }
+      return body_key(m, k, v);
+    });
+    if (!ok) return false;
+    // Only whitespace may follow the object ({..}{..}, {..}], {..} x ...).
+    const char* rest = nullptr;
+    if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS)
+      return invalid("content after the object");
+    for (Key k : {Key::kType, Key::kProducer, Key::kSchema, Key::kSeq, Key::kTs, Key::kEventId})
+      if (!(seen & bit(k))) return missing(key_name(k));
+    if (deferred && !second_pass(doc, m, deferred)) return false;
+    return required_body(m, seen);
+  }
+
+  bool second_pass(sj::document& doc, FeedMessage& m, uint32_t deferred) {
+    doc.rewind();
+    sj::object obj;
+    if (doc.get_object().get(obj)) return invalid("bad object");
+    return each_member(obj, "message", [&](std::string_view key, sj::value v) {
+      const Key k = key_of(key);
+      if (!(deferred & bit(k))) return true;  // read in pass one
+      return body_key(m, k, v);
+    });
+  }
+
+  // Error path only: is the whole line valid JSON? The DOM parser checks
+  // everything, but reports numbers it cannot hold (1e400, 2^64) and
+  // malformed ones alike as number errors: both count as valid here (the
+  // line is refused either way; only the reason is at stake).
+  bool valid_json() {
+    auto err = dom.parse(buf.get(), len, false).error();
+    return !err || err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE;
+  }
+
+  // After a failure: read producer, schema and league once more, tolerantly,
+  // for the error's labels. A readable, unaccepted schema wins over the
+  // original reason (skew must reach the canary, whatever else is broken).
+  // A '}' is appended first: on-demand refuses a root object whose last
+  // token is not '}', and a truncated line still names its producer. The
+  // members are read only up to the first broken one. A line cut inside a
+  // string gets '"}' instead.
+  bool salvage_doc(sj::document& doc, sj::object& obj) {
+    for (std::string_view tail : {"}", "\"}"}) {
+      if (len + tail.size() + simdjson::SIMDJSON_PADDING > cap) return false;
+      std::memcpy(buf.get() + len, tail.data(), tail.size());
+      if (!parser.iterate(buf.get(), len + tail.size(), cap).get(doc) && !doc.get_object().get(obj))
+        return true;
+    }
+    return false;
+  }
+
+  void salvage(ParseError& e) {
+    sj::document doc;
+    sj::object obj;
+    if (!salvage_doc(doc, obj)) return;
+    bool have_schema = false, have_producer = false, have_league = false;
+    std::string_view unaccepted;
+    bool schema_unaccepted = false;
+    for (auto fr : obj) {
+      sj::field f;
+      std::string_view key;
+      if (std::move(fr).get(f) || f.unescaped_key().get(key)) break;
+      const Key k = key_of(key);
+      if (k != Key::kProducer && k != Key::kSchema && k != Key::kLeague) continue;
+      std::string_view s;
+      auto err = f.value().get_string().get(s);
+      if (err == simdjson::INCORRECT_TYPE) continue;
+      if (err) break;
+      if (k == Key::kProducer && !have_producer) {
+        have_producer = true;
+        if (valid_producer(s)) e.producer.assign(s);
+      } else if (k == Key::kSchema && !have_schema) {
+        have_schema = true;
+        if (valid_schema_label(s)) e.schema.assign(s);
+        if (!accepts(s)) schema_unaccepted = true, unaccepted = s;
+      } else if (k == Key::kLeague && !have_league) {
+        have_league = true;
+        if (valid_league(s)) e.league.assign(s);
+      }
+      if (have_producer && have_schema && have_league) break;
+    }
+    if (schema_unaccepted && e.reason != FeedParseReason::kSchemaUnsupported) {
+      e.detail = fmt::format("schema: version \"{}\" is not accepted (also: {}: {})",
+                             unaccepted.substr(0, 32), feed_parse_reason_name(e.reason), e.detail);
+      e.reason = FeedParseReason::kSchemaUnsupported;
+    }
+  }
+};
+
+FeedParser::FeedParser(std::vector<std::string> accepted_schemas)
+    : accepted_(std::move(accepted_schemas)), impl_(std::make_unique<Impl>(accepted_)) {}
+
+FeedParser::~FeedParser() = default;
+
+ParseResult FeedParser::parse(std::string_view line) {
+  if (line.size() > kMaxFeedLineBytes)
+    return ParseError{FeedParseReason::kLineTooLong,
+                      fmt::format("line of {} bytes exceeds {}", line.size(), kMaxFeedLineBytes),
+                      {}, {}, {}};
+  Impl& im = *impl_;
+  im.load(line);
+  FeedMessage m;
+  if (im.parse_message(m)) return m;
+  ParseError e{im.reason, std::move(im.detail), {}, {}, {}};
+  // A broken line is invalid_json whatever field the reader stopped at
+  // (on-demand reads lazily: {"markets":{"a":[...] fails as a wrong type
+  // before the broken structure is reached).
+  if (e.reason != FeedParseReason::kInvalidJson && e.reason != FeedParseReason::kNotObject &&
+      e.reason != FeedParseReason::kSchemaUnsupported && !im.valid_json()) {
+    e.detail = fmt::format("invalid JSON (first seen: {}: {})", feed_parse_reason_name(e.reason), e.detail);
+    e.reason = FeedParseReason::kInvalidJson;
+  }
+  im.salvage(e);
+  return e;
+}
+
+std::optional<uint64_t> parse_recovery_request(std::string_view line) {
+  if (line.size() > kMaxFeedLineBytes) return std::nullopt;
+  sj::parser parser;
+  simdjson::padded_string padded(line);
+  sj::document doc;
+  sj::object obj;
+  if (parser.iterate(padded).get(doc) || doc.get_object().get(obj)) return std::nullopt;
+  std::optional<uint64_t> id;
+  bool is_request = false;
+  for (auto fr : obj) {
+    sj::field f;
+    std::string_view key;
+    if (std::move(fr).get(f) || f.unescaped_key().get(key)) return std::nullopt;
+    if (key == "type") {
+      std::string_view t;
+      if (f.value().get_string().get(t)) return std::nullopt;
+      is_request = t == "recovery_request";
+    } else if (key == "request_id") {
+      uint64_t v;
+      if (f.value().get_uint64().get(v)) return std::nullopt;
+      id = v;
+    }
+  }
+  const char* rest = nullptr;
+  if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) return std::nullopt;
+  if (!is_request) return std::nullopt;
+  return id;
+}
+
+}  // namespace inplay

@@ -1,0 +1,83 @@
+#include "feed/feed_message.h"
+
+#include <gtest/gtest.h>
+
+#include "feed/feed_parser.h"
+
+namespace inplay {
+namespace {
+
+FeedMessage msg(FeedBody body, uint64_t seq) {
+  FeedMessage m;
+  m.env = Envelope{feed_body_type(body), "sim-primary", "1.0", seq, 1764270000123, 1};
+  m.body = std::move(body);
+  return m;
+}
+
+std::vector<FeedMessage> one_of_each() {
+  return {
+      msg(OddsChange{"EPL",
+                     {MarketOdds{101, MarketStatus::kOpen, {{1011, Odds{21000}}, {1012, Odds{34000}}, {1013, Odds{36000}}}},
+                      MarketOdds{102, MarketStatus::kSuspended, {}},
+                      MarketOdds{103, MarketStatus::kClosed, {{1031, Odds{10100}}, {1032, Odds{10000000}}, {1033, Odds{33333}}}}}},
+          1),
+      msg(OddsChange{"League \"Two\" \\ é", {}}, 2),
+      msg(BetStop{{101, 102}, "goal"}, 3),
+      msg(BetStop{{}, ""}, 4),
+      msg(FixtureChange{FixtureChangeKind::kKickoffMoved, 1764269100000}, 5),
+      msg(FixtureChange{FixtureChangeKind::kStarted, std::nullopt}, 6),
+      msg(FixtureChange{FixtureChangeKind::kEnded, std::nullopt}, 7),
+      msg(FixtureChange{FixtureChangeKind::kCancelled, 0}, 8),
+      msg(Alive{true}, 9),
+      msg(Alive{false}, 10),
+      msg(BetSettlement{{MarketResult{101, {1011}, {}}, MarketResult{102, {}, {1021, 1022}}}}, 11),
+      msg(BetCancel{{101}, "match abandoned"}, 12),
+      msg(SnapshotComplete{7}, 13),
+      msg(SnapshotComplete{UINT64_MAX}, UINT64_MAX),
+  };
+}
+
+TEST(FeedMessage, EncodeParseRoundTripsEveryType) {
+  FeedParser p({"1.0"});
+  int types_seen = 0;
+  for (const FeedMessage& m : one_of_each()) {
+    std::string line = encode_feed_message(m);
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+    ParseResult r = p.parse(line);
+    ASSERT_TRUE(r.ok()) << line << ": " << r.error().detail;
+    EXPECT_EQ(r.message(), m) << line;
+    types_seen |= 1 << static_cast<int>(m.env.type);
+  }
+  EXPECT_EQ(types_seen, (1 << 7) - 1);
+}
+
+TEST(FeedMessage, EncodesTheDocumentedShape) {
+  FeedMessage m = msg(OddsChange{"EPL", {MarketOdds{101, MarketStatus::kOpen, {{1011, Odds{21000}}}}}}, 42);
+  EXPECT_EQ(encode_feed_message(m),
+            R"({"type":"odds_change","producer":"sim-primary","schema":"1.0","seq":42,"ts":1764270000123,)"
+            R"("event_id":1,"league":"EPL","markets":[{"market_id":101,"status":"open","outcomes":[)"
+            R"({"selection_id":1011,"odds":"2.1"}]}]})");
+  EXPECT_EQ(encode_feed_message(msg(Alive{true}, 45)),
+            R"({"type":"alive","producer":"sim-primary","schema":"1.0","seq":45,"ts":1764270000123,"event_id":1,"subscribed":true})");
+  EXPECT_EQ(encode_recovery_request(7), R"({"type":"recovery_request","request_id":7})");
+}
+
+TEST(FeedMessage, TypeNamesRoundTrip) {
+  for (int i = 0; i < 7; ++i) {
+    auto t = static_cast<FeedMessageType>(i);
+    FeedMessageType back;
+    ASSERT_TRUE(parse_feed_message_type(feed_message_type_name(t), back));
+    EXPECT_EQ(back, t);
+  }
+  FeedMessageType t;
+  EXPECT_FALSE(parse_feed_message_type("recovery_request", t));
+  EXPECT_STREQ(feed_message_type_name(FeedMessageType::kOddsChange), "odds_change");
+  EXPECT_STREQ(feed_message_type_name(FeedMessageType::kSnapshotComplete), "snapshot_complete");
+  FixtureChangeKind k;
+  ASSERT_TRUE(parse_fixture_change("kickoff_moved", k));
+  EXPECT_EQ(k, FixtureChangeKind::kKickoffMoved);
+  EXPECT_FALSE(parse_fixture_change("paused", k));
+}
+
+}  // namespace
+}  // namespace inplay
