@@ -226,8 +226,58 @@ EventConfig read_event(Reader e, IdRegistry& ids) {
   else if (st == "ended") ec.state = EventState::kEnded;
   else e.fail_key("state", e.get("state"), "must be pre_match, in_play or ended");
   for (auto& m : e.list("markets")) ec.markets.push_back(read_market(m, ids));
+  ec.lambda_home = e.number("lambda_home", ec.lambda_home, 0.05, 10.0);
+  ec.lambda_away = e.number("lambda_away", ec.lambda_away, 0.05, 10.0);
   e.done();
   return ec;
+}
+
+void read_feeds(Reader& r, Config& c) {
+  std::set<std::string> names;
+  for (auto& f : r.list("feeds")) {
+    FeedConfig fc;
+    fc.name = f.str("name", true);
+    if (!names.insert(fc.name).second) f.fail_key("name", f.get("name"), "is used twice");
+    fc.sport = f.str("sport", false, fc.sport);
+    std::string role = f.str("role", true);
+    if (!parse_feed_role(role, fc.role))
+      f.fail_key("role", f.get("role"), "must be primary, backup or reference");
+    fc.host = f.str("host", false, fc.host);
+    fc.port = static_cast<uint16_t>(f.integer("port", false, 0, 0, 65535));
+    fc.alive_timeout = std::chrono::milliseconds(f.integer("alive_timeout_ms", false, 3000, 100, 600000));
+    if (f.has("schemas")) {
+      auto n = f.get("schemas");
+      if (!n.IsSequence() || n.size() == 0) f.fail_key("schemas", n, "must be a non-empty list of versions");
+      fc.accepted_schemas.clear();
+      for (const auto& v : n) fc.accepted_schemas.push_back(v.as<std::string>());
+    }
+    f.done();
+    c.feeds.push_back(fc);
+  }
+  auto fo = r.child("feed_options");
+  c.feed_options.drift_band = fo.number("drift_band", c.feed_options.drift_band, 0.0, 10.0);
+  c.feed_options.drift_hold_ns = fo.integer("drift_hold_ms", false, 60000, 0, 3600000) * 1000000;
+  if (fo.has("canary_markets")) {
+    auto cm = fo.child("canary_markets");
+    for (auto& [sport, n] : cm.entries())
+      c.feed_options.canary_markets[sport] = static_cast<uint64_t>(cm.integer(sport, true, 0, 1, INT64_MAX));
+    cm.done();
+  }
+  if (fo.has("active")) {
+    auto act = fo.child("active");
+    for (auto& [sport, n] : act.entries()) {
+      FeedRole role;
+      std::string v = act.str(sport, true);
+      if (!parse_feed_role(v, role) || role == FeedRole::kReference)
+        act.fail_key(sport, n, "must be primary or backup");
+      c.feed_options.initial_active[sport] = role;
+    }
+    act.done();
+  }
+  fo.done();
+  c.sim_world = r.boolean("sim_world", false);
+  c.sim_seed = static_cast<uint64_t>(r.integer("sim_seed", false, 42, 0, INT64_MAX));
+  if (r.has("dead_letter_file")) c.dead_letter_file = r.str("dead_letter_file", true);
 }
 
 }  // namespace
@@ -327,6 +377,7 @@ Config parse_config(const std::string& text, const std::string& file) {
     a.done();
     c.accounts.push_back(s);
   }
+  read_feeds(r, c);
   r.done();
   validate(c, file);
   return c;

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "engine/engine_config.h"
+#include "engine/feed_desk.h"
 #include "engine/journal.h"
+#include "feed/feed_config.h"
 #include "http/auth.h"
 #include "market/book.h"
 
@@ -43,6 +45,8 @@ struct EventConfig {
   int64_t kickoff_ms = 0;
   EventState state = EventState::kPreMatch;
   std::vector<MarketConfig> markets;
+  // Expected goals for the simulated world's goal model (sim_world only).
+  double lambda_home = 1.4, lambda_away = 1.1;
 };
 
 struct TokenConfig {
@@ -78,6 +82,14 @@ struct Config {
   size_t max_spans = 200000;
   std::vector<EventConfig> events;
   std::vector<AccountSeed> accounts;
+  // Odds feeds (ODDS-1..8). Empty: prices come from the fixture source.
+  std::vector<FeedConfig> feeds;
+  FeedDeskOptions feed_options;
+  std::filesystem::path dead_letter_file;  // default: <data_dir>/feed-dead-letters.jsonl
+  // Run the simulated providers in-process and point the feeds at them
+  // (feed names must be <sport>-primary, -backup, -reference).
+  bool sim_world = false;
+  uint64_t sim_seed = 42;
 };
 
 // Throws ConfigError.

@@ -76,9 +76,25 @@ Config demo_config(int64_t now_ms, DemoTokens& tokens) {
     e.markets.push_back(MarketConfig{base + 3, MarketType::kBothTeamsToScore, 0,
                                      {{(base + 3) * 10 + 1, "yes", price(f.p_btts, margin)},
                                       {(base + 3) * 10 + 2, "no", price(1 - f.p_btts, margin)}}});
+    // Expected goals for the simulated world, roughly matching the prices.
+    e.lambda_home = 0.6 + 2.0 * f.p_home;
+    e.lambda_away = 0.6 + 2.0 * p_away;
     c.events.push_back(std::move(e));
     ++eid;
   }
+  // Odds come from the simulated world: a primary, a backup and a reference
+  // provider (in-process TCP servers), the book connected to all three.
+  c.sim_world = true;
+  for (auto [name, role] : {std::pair{"football-primary", FeedRole::kPrimary},
+                            std::pair{"football-backup", FeedRole::kBackup},
+                            std::pair{"football-reference", FeedRole::kReference}}) {
+    FeedConfig f;
+    f.name = name;
+    f.sport = "football";
+    f.role = role;
+    c.feeds.push_back(f);
+  }
+  c.feed_options.canary_markets["football"] = 101;  // Arsenal v Chelsea, match result
   for (const char* a : {"alice", "bob", "carol", "dave"}) c.accounts.push_back(AccountSeed{a, 100000});
   return c;
 }

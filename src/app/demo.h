@@ -1,7 +1,8 @@
 // Demo: the built-in world of `inplay demo` — a few EPL and Championship
 // matches (some in play, some about to kick off) with match result, total
-// goals 2.5 and both-teams-to-score markets priced, demo accounts with
-// money, and a fresh channel and operator token.
+// goals 2.5 and both-teams-to-score markets priced live by the simulated
+// world's primary feed (backup and reference feeds connected too), demo
+// accounts with money, and a fresh channel and operator token.
 #pragma once
 #include <string>
 

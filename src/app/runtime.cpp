@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 #include "engine/engine.h"
+#include "engine/feed_desk.h"
+#include "feed/dead_letter.h"
+#include "feed/tcp_feed_client.h"
+#include "sim/sim_world.h"
 #include "engine/journal.h"
 #include "engine/projection.h"
 #include "http/api.h"
@@ -55,6 +59,11 @@ struct Runtime::Impl {
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<FixturePrices> prices;
+  std::unique_ptr<DeadLetterFile> dead_letters;
+  std::unique_ptr<FeedDesk> desk;
+  std::unique_ptr<SimWorld> sim;
+  std::vector<std::unique_ptr<TcpFeedClient>> clients;
+  Counter* feed_backpressure = nullptr;
   std::unique_ptr<SqliteProjection> projection;
   TokenStore tokens;
   std::unique_ptr<Pseudonymizer> pseudonymizer;
@@ -81,6 +90,59 @@ Tracer& Runtime::tracer() { return *impl_->tracer; }
 const Config& Runtime::config() const { return impl_->cfg; }
 uint64_t Runtime::replayed_records() const { return impl_->replayed; }
 std::string Runtime::startup_state_hash() const { return impl_->start_hash; }
+
+FeedDesk* Runtime::feed_desk() { return impl_->desk.get(); }
+SimWorld* Runtime::sim_world() { return impl_->sim.get(); }
+
+// Feeds: the desk on the engine thread, a client thread per feed, and (for
+// the demo and drills) the simulated providers they connect to.
+void Runtime::start_feeds() {
+  Impl& m = *impl_;
+  const Config& cfg = m.cfg;
+  std::vector<FeedConfig> feeds = cfg.feeds;
+  if (cfg.sim_world) {
+    SimWorldConfig sw;
+    sw.seed = cfg.sim_seed;
+    for (const EventConfig& e : cfg.events)
+      sw.matches.push_back(SimMatchConfig{e.id, e.league, e.lambda_home, e.lambda_away, e.kickoff_ms});
+    for (const FeedConfig& f : feeds) {
+      SimWorldConfig::Role r;
+      r.feed_name = f.name;
+      r.producer = "sim-" + std::string(feed_role_name(f.role));
+      r.noise = f.role == FeedRole::kPrimary ? 0.0 : f.role == FeedRole::kBackup ? 0.005 : 0.01;
+      r.latency_ms = f.role == FeedRole::kBackup ? 20 : 0;
+      sw.roles.push_back(r);
+    }
+    m.sim = std::make_unique<SimWorld>(sw);
+    m.sim->start(*m.engine, *m.clock);
+    for (FeedConfig& f : feeds) f.port = m.sim->port(f.name);
+  }
+  m.desk = std::make_unique<FeedDesk>(*m.engine, m.metrics, feeds, cfg.feed_options);
+  m.desk->schedule();
+  m.dead_letters = std::make_unique<DeadLetterFile>(
+      cfg.dead_letter_file.empty() ? cfg.data_dir / "feed-dead-letters.jsonl" : cfg.dead_letter_file);
+  m.feed_backpressure = &m.metrics.counter("feed_messages_dropped_total", "Feed messages dropped (duplicate, reordered)",
+                                           {"feed", "reason"}).with({"all", "backpressure"});
+  for (size_t i = 0; i < feeds.size(); ++i) {
+    Engine* engine = m.engine.get();
+    FeedDesk* desk = m.desk.get();
+    Counter* dropped = m.feed_backpressure;
+    auto post = [engine, dropped](std::function<void()> task) {
+      if (!engine->submit(std::move(task))) dropped->inc();  // the seq gap will trigger a recovery
+    };
+    FeedCallbacks cb;
+    cb.connected = [post, desk, i] { post([desk, i] { desk->on_connected(i); }); };
+    cb.disconnected = [post, desk, i] { post([desk, i] { desk->on_disconnected(i); }); };
+    cb.message = [post, desk, i](FeedMessage&& msg, int64_t) {
+      auto shared = std::make_shared<FeedMessage>(std::move(msg));
+      post([desk, i, shared] { desk->on_message(i, std::move(*shared)); });
+    };
+    cb.parse_error = [post, desk, i](const ParseError& e) { post([desk, i, e] { desk->on_parse_error(i, e); }); };
+    m.clients.push_back(std::make_unique<TcpFeedClient>(feeds[i], cb, m.dead_letters.get(), *m.clock));
+    TcpFeedClient* client = m.clients.back().get();
+    m.desk->set_sender(i, [client](std::string line) { client->send(std::move(line)); });
+  }
+}
 
 uint16_t Runtime::start() {
   Impl& m = *impl_;
@@ -122,19 +184,24 @@ uint16_t Runtime::start() {
              {"state_hash", m.start_hash}, {"bets", static_cast<uint64_t>(m.engine->state().bets.size())}});
 
   // Before the engine thread runs, this thread may still act as it.
-  std::vector<std::pair<uint64_t, Odds>> opening;
-  for (auto& e : cfg.events)
-    for (auto& mk : e.markets)
-      for (auto& s : mk.selections) opening.emplace_back(s.id, s.odds);
-  m.prices = std::make_unique<FixturePrices>(*m.engine, std::move(opening), cfg.price_jitter, cfg.seed);
-  m.prices->open();
-  m.prices->schedule(std::chrono::milliseconds(cfg.price_refresh_ms));
+  if (cfg.feeds.empty()) {
+    std::vector<std::pair<uint64_t, Odds>> opening;
+    for (auto& e : cfg.events)
+      for (auto& mk : e.markets)
+        for (auto& s : mk.selections) opening.emplace_back(s.id, s.odds);
+    m.prices = std::make_unique<FixturePrices>(*m.engine, std::move(opening), cfg.price_jitter, cfg.seed);
+    m.prices->open();
+    m.prices->schedule(std::chrono::milliseconds(cfg.price_refresh_ms));
+  } else {
+    start_feeds();
+  }
 
   // The projection follows the journal files by polling (ProjectionOptions).
   m.projection = std::make_unique<SqliteProjection>(cfg.data_dir / "book.sqlite", cfg.data_dir / "journal",
                                                     cfg.engine.currency.code());
   m.journal->start();
   m.engine->start();
+  for (auto& c : m.clients) c->start();
   for (const AccountSeed& a : cfg.accounts) {
     if (a.deposit <= 0) continue;
     MoneyRequest r;
@@ -152,7 +219,7 @@ uint16_t Runtime::start() {
   for (const TokenConfig& t : cfg.tokens) m.tokens.add(t.sha256, Principal{t.name, t.role});
   m.pseudonymizer = std::make_unique<Pseudonymizer>(cfg.pseudonym_secret);
   m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
-                                        *m.clock, m.ready});
+                                        *m.clock, m.ready, m.desk.get(), m.sim.get()});
   HttpServer::Options so;
   so.address = cfg.address;
   so.port = cfg.port;
@@ -171,6 +238,8 @@ void Runtime::stop() {
   if (!m.started) return;
   m.started = false;
   m.ready = false;
+  for (auto& c : m.clients) c->stop();
+  if (m.sim) m.sim->stop();
   if (m.server) m.server->stop();
   if (m.engine) m.engine->stop();
   if (m.journal) m.journal->stop();

@@ -18,6 +18,8 @@
 namespace inplay {
 
 class Engine;
+class FeedDesk;
+class SimWorld;
 class MetricsRegistry;
 class Tracer;
 
@@ -35,9 +37,12 @@ class Runtime {
   Tracer& tracer();
   const Config& config() const;
   uint64_t replayed_records() const;
+  FeedDesk* feed_desk();  // nullptr without feeds
+  SimWorld* sim_world();  // nullptr without the simulated world
   std::string startup_state_hash() const;
 
  private:
+  void start_feeds();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -26,6 +26,7 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kStakeCapExceeded: return "STAKE_CAP_EXCEEDED";
     case ErrorCode::kUserMarketLimit: return "USER_MARKET_LIMIT";
     case ErrorCode::kLiabilityLimit: return "LIABILITY_LIMIT";
+    case ErrorCode::kFeedUnavailable: return "FEED_UNAVAILABLE";
     case ErrorCode::kPayloadTooLarge: return "PAYLOAD_TOO_LARGE";
     case ErrorCode::kUnsupportedMediaType: return "UNSUPPORTED_MEDIA_TYPE";
     case ErrorCode::kValidationFailed: return "VALIDATION_FAILED";
@@ -59,7 +60,8 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kStakeBelowMin:
     case ErrorCode::kStakeCapExceeded:
     case ErrorCode::kUserMarketLimit:
-    case ErrorCode::kLiabilityLimit: return 409;
+    case ErrorCode::kLiabilityLimit:
+    case ErrorCode::kFeedUnavailable: return 409;
     case ErrorCode::kPayloadTooLarge: return 413;
     case ErrorCode::kUnsupportedMediaType: return 415;
     case ErrorCode::kValidationFailed:

@@ -33,6 +33,7 @@ enum class ErrorCode : uint8_t {
   kStakeCapExceeded,      // 409
   kUserMarketLimit,       // 409
   kLiabilityLimit,        // 409
+  kFeedUnavailable,       // 409
   kPayloadTooLarge,       // 413
   kUnsupportedMediaType,  // 415
   kValidationFailed,      // 422

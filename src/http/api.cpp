@@ -9,7 +9,10 @@
 #include "core/json.h"
 #include "http/body.h"
 #include "http/views.h"
+#include "engine/feed_desk.h"
+#include "sim/sim_world.h"
 #include "telemetry/attributes.h"
+#include "telemetry/log.h"
 
 namespace inplay {
 
@@ -385,6 +388,70 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
       e.advance_clock(e.clock().now() + std::chrono::milliseconds(adv));
       return Reply{200, fmt::format(R"({{"now_ms":{}}})", to_ms(e.clock().now()))};
     });
+  }
+  // /v1/feeds, /v1/feeds/{sport}/switch (operator): odds feeds (ODDS-5)
+  if (n >= 2 && p[1] == "feeds") {
+    FeedDesk* desk = d.desk;
+    if (n == 2) {
+      x->route = "/v1/feeds";
+      if (!get) return method_not_allowed("GET");
+      if (!op) return forbidden();
+      if (!desk) return send(x, 200, R"({"sports":[],"feeds":[]})");
+      return read(x, [desk](Engine&) { return Reply{200, desk->status_json()}; });
+    }
+    if (n == 4 && p[3] == "switch") {
+      x->route = "/v1/feeds/{sport}/switch";
+      if (!post) return method_not_allowed("POST");
+      if (!op) return forbidden();
+      if (!desk) return not_found(ErrorCode::kNotFound, "no feeds configured");
+      auto body = parse_switch_body(req.body);
+      if (!body.ok()) return send_error(x, body.error());
+      std::optional<FeedRole> to;
+      if (body.value()) {
+        FeedRole r;
+        parse_feed_role(*body.value(), r);
+        to = r;
+      }
+      std::string sport(p[2]);
+      return operate(
+          x, [desk, sport, to, actor](Engine&) { return desk->switch_feed(sport, to, actor); },
+          [desk, sport](Engine&) {
+            return fmt::format(R"({{"sport":"{}","active":"{}"}})", sport, desk->active_feed(sport));
+          });
+    }
+  }
+  // /v1/sim/feeds/{name}/faults (operator): fault hooks of the simulated providers
+  if (n == 5 && p[1] == "sim" && p[2] == "feeds" && p[4] == "faults") {
+    x->route = "/v1/sim/feeds/{name}/faults";
+    if (!post) return method_not_allowed("POST");
+    if (!op) return forbidden();
+    FeedProvider* prov = d.sim ? d.sim->provider(std::string(p[3])) : nullptr;
+    if (!prov) return not_found(ErrorCode::kNotFound, "no simulated feed of that name");
+    auto body = parse_sim_faults_body(req.body);
+    if (!body.ok()) return send_error(x, body.error());
+    const SimFaultsBody& f = body.value();
+    FeedFaults cur = prov->faults();
+    if (f.latency_ms) cur.added_latency_ms = *f.latency_ms;
+    if (f.jitter_ms) cur.jitter_ms = *f.jitter_ms;
+    if (f.stall) cur.stall = *f.stall;
+    if (f.drop) cur.drop = *f.drop;
+    if (f.duplicate) cur.duplicate = *f.duplicate;
+    if (f.reorder) cur.reorder = *f.reorder;
+    if (f.skew_leagues) cur.skew.leagues = std::set<std::string>(f.skew_leagues->begin(), f.skew_leagues->end());
+    if (f.skew_mode) cur.skew.mode = *f.skew_mode == "rename" ? SkewMode::kRenameField : SkewMode::kVersion;
+    if (f.skew_version) cur.skew.version = *f.skew_version;
+    prov->set_faults(cur);
+    if (f.disconnect && *f.disconnect) prov->disconnect_clients();
+    log::warn("sim", "feed faults set", {{"feed", std::string(p[3])}, {"actor", actor}});
+    JsonWriter w;
+    w.begin_object().field("feed", std::string(p[3]));
+    w.field("latency_ms", cur.added_latency_ms).field("jitter_ms", cur.jitter_ms).field("stall", cur.stall);
+    w.key("drop").raw(fmt::format("{}", cur.drop)).key("duplicate").raw(fmt::format("{}", cur.duplicate));
+    w.key("reorder").raw(fmt::format("{}", cur.reorder));
+    w.key("skew_leagues").begin_array();
+    for (auto& l : cur.skew.leagues) w.value(l);
+    w.end_array().end_object();
+    return send(x, 200, w.take());
   }
   // /v1/admin/faults/engine-stall (operator): a fault hook that burns the
   // engine thread for a while, as a CPU-starved risk engine would; requests

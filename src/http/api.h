@@ -19,6 +19,9 @@
 
 namespace inplay {
 
+class FeedDesk;
+class SimWorld;
+
 struct ApiDeps {
   Engine& engine;
   const TokenStore& tokens;
@@ -27,6 +30,8 @@ struct ApiDeps {
   const Pseudonymizer& pseudonymizer;
   Clock& clock;
   const std::atomic<bool>& ready;  // set once replay is done and the engine runs
+  FeedDesk* desk = nullptr;        // odds feeds (engine thread); nullptr: none
+  SimWorld* sim = nullptr;         // simulated providers' fault hooks; nullptr: none
 };
 
 class Api final : public HttpHandler {

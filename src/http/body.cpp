@@ -212,6 +212,77 @@ Result<Odds> parse_odds_body(std::string_view body) {
   return o;
 }
 
+Result<std::optional<std::string>> parse_switch_body(std::string_view body) {
+  std::optional<std::string> to;
+  if (body.empty()) return to;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k != "to") return std::nullopt;
+    std::string t;
+    if (auto e = get_string(v, k, t)) return e;
+    if (t != "primary" && t != "backup") return invalid(k, "must be primary or backup");
+    to = t;
+    return std::nullopt;
+  });
+  if (err) return *err;
+  return to;
+}
+
+Result<SimFaultsBody> parse_sim_faults_body(std::string_view body) {
+  SimFaultsBody f;
+  auto prob = [](sj::value& v, std::string_view k, std::optional<double>& out) -> std::optional<Error> {
+    double d;
+    if (v.get_double().get(d) || !(d >= 0.0 && d <= 1.0)) return invalid(k, "must be a number from 0 to 1");
+    out = d;
+    return std::nullopt;
+  };
+  auto flag = [](sj::value& v, std::string_view k, std::optional<bool>& out) -> std::optional<Error> {
+    bool b;
+    if (v.get_bool().get(b)) return invalid(k, "must be true or false");
+    out = b;
+    return std::nullopt;
+  };
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    int64_t n;
+    if (k == "latency_ms" || k == "jitter_ms") {
+      if (auto e = get_int(v, k, n, 0, 600000)) return e;
+      (k == "latency_ms" ? f.latency_ms : f.jitter_ms) = n;
+    } else if (k == "stall") {
+      return flag(v, k, f.stall);
+    } else if (k == "disconnect") {
+      return flag(v, k, f.disconnect);
+    } else if (k == "drop") {
+      return prob(v, k, f.drop);
+    } else if (k == "duplicate") {
+      return prob(v, k, f.duplicate);
+    } else if (k == "reorder") {
+      return prob(v, k, f.reorder);
+    } else if (k == "skew_leagues") {
+      sj::array arr;
+      if (v.get_array().get(arr)) return invalid(k, "must be a list of league names");
+      std::vector<std::string> leagues;
+      for (auto item : arr) {
+        std::string_view s;
+        if (item.get_string().get(s) || s.empty() || s.size() > 64) return invalid(k, "must be a list of league names");
+        leagues.emplace_back(s);
+      }
+      f.skew_leagues = std::move(leagues);
+    } else if (k == "skew_mode") {
+      std::string s;
+      if (auto e = get_string(v, k, s)) return e;
+      if (s != "version" && s != "rename") return invalid(k, "must be version or rename");
+      f.skew_mode = s;
+    } else if (k == "skew_version") {
+      std::string s;
+      if (auto e = get_string(v, k, s)) return e;
+      if (s.empty() || s.size() > 32) return invalid(k, "1 to 32 characters");
+      f.skew_version = s;
+    }
+    return std::nullopt;
+  });
+  if (err) return *err;
+  return f;
+}
+
 Result<EventState> parse_event_state_body(std::string_view body) {
   EventState s = EventState::kPreMatch;
   bool has = false;

@@ -8,7 +8,9 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "core/money.h"
@@ -51,5 +53,19 @@ Result<int64_t> parse_integer_field(std::string_view body, std::string_view fiel
 Result<Odds> parse_odds_body(std::string_view body);
 // {"state": "in_play"}
 Result<EventState> parse_event_state_body(std::string_view body);
+
+// {"to": "primary"|"backup"} or {} (the other one).
+Result<std::optional<std::string>> parse_switch_body(std::string_view body);
+
+// Fault hooks of a simulated provider; absent fields are left as they are.
+struct SimFaultsBody {
+  std::optional<int64_t> latency_ms, jitter_ms;
+  std::optional<bool> stall, disconnect;
+  std::optional<double> drop, duplicate, reorder;
+  std::optional<std::vector<std::string>> skew_leagues;  // [] turns skew off
+  std::optional<std::string> skew_mode;                  // "version" | "rename"
+  std::optional<std::string> skew_version;
+};
+Result<SimFaultsBody> parse_sim_faults_body(std::string_view body);
 
 }  // namespace inplay

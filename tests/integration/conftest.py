@@ -83,8 +83,8 @@ def sha(s):
     return hashlib.sha256(s.encode()).hexdigest()
 
 
-def make_config(data_dir, clock="sim", extra_book="", refresh_ms=500, fsync="group"):
-    return f"""
+def make_config(data_dir, clock="sim", extra_book="", refresh_ms=500, fsync="group", extra_top=""):
+    return f"""{extra_top}
 listen:
   address: 127.0.0.1
   port: 0

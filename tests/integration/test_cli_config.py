@@ -95,8 +95,25 @@ def test_demo_prints_port_and_two_tokens_and_serves(tmp_path):
         assert any(e["state"] == "in_play" for e in events)
         acct = requests.get(url + "/v1/accounts/alice", headers=h).json()
         assert acct["balance"] > 0
-        # Prices are live: every market is bettable.
-        assert all(m["bettable"] for e in events for m in e["markets"])
+        # Prices are live from the simulated primary feed: within seconds every
+        # open market is priced and bettable, and prices keep being confirmed.
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            markets = [m for e in requests.get(url + "/v1/events", headers=h).json()["events"]
+                       for m in e["markets"]]
+            open_markets = [m for m in markets if m["status"] == "open"]
+            if open_markets and all(m["bettable"] for m in open_markets) and \
+                    all(s["price_version"] > 0 for m in markets for s in m["selections"]):
+                break
+            time.sleep(0.2)
+        assert len(open_markets) >= len(markets) // 2
+        assert all(m["bettable"] for m in open_markets), [m for m in open_markets if not m["bettable"]]
+        v1 = {s["selection_id"]: s["price_version"] for m in open_markets for s in m["selections"]}
+        time.sleep(1.5)
+        v2 = {s["selection_id"]: s["price_version"]
+              for e in requests.get(url + "/v1/events", headers=h).json()["events"]
+              for m in e["markets"] for s in m["selections"]}
+        assert all(v2[k] > v for k, v in v1.items())
         r = requests.get(url + "/v1/admin/state", headers={"Authorization": f"Bearer {operator}"})
         assert r.status_code == 200 and r.json()["ledger_sum"] == 0
     finally:

@@ -1,0 +1,165 @@
+// FeedDesk: the engine thread's side of odds ingestion (ODDS-1..8). Feed
+// client threads parse lines and hand each message here as an engine task;
+// the desk keeps producer health per feed, arbitrates primary/backup per
+// sport, prices the active feed's fair odds with the book's margin and
+// applies them to the book through the Engine (journaled like every change).
+//
+// Rules it enforces:
+//  - Sequence: gaps are counted and trigger a recovery request; duplicates
+//    and reordered messages are dropped and counted.
+//  - Health: a feed is down when its alive is late (alive_timeout), when it
+//    says subscribed:false, or when its connection drops. When the ACTIVE
+//    feed of a sport goes down, every open market of the sport is suspended
+//    with reason FEED_DOWN (fail closed) until that feed is up again and a
+//    recovery snapshot has completed — or the sport switches to a feed that
+//    is up.
+//  - Standby: the inactive feed's latest fair prices and statuses are kept,
+//    so a switch applies them at once: no gap in market status (ODDS-5).
+//  - A feed never reopens a market an operator suspended: feed-owned
+//    suspensions carry reasons starting "feed" or FEED_DOWN.
+//  - Reference feed: its prices are the ref_price of each selection; the
+//    drift score per market (max |active fair − ref| / ref) is a gauge, and
+//    a market above its band for 60 s is flagged (ODDS-6).
+//  - Schema canary (ODDS-8): the first message of a (feed, league, version)
+//    outside the accepted schemas raises feed_schema_skew at once.
+// Engine thread only, except the noted methods.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.h"
+#include "engine/engine.h"
+#include "feed/feed_config.h"
+#include "feed/feed_message.h"
+#include "feed/feed_parser.h"
+#include "feed/sequence_tracker.h"
+#include "pricing/drift.h"
+#include "pricing/margin.h"
+#include "telemetry/metrics.h"
+
+namespace inplay {
+
+enum class FeedState : uint8_t { kDown, kRecovering, kUp };
+const char* feed_state_name(FeedState s);
+
+struct FeedDeskOptions {
+  MarginConfig margins;
+  double drift_band = 0.10;
+  int64_t drift_hold_ns = 60'000'000'000;
+  std::map<std::string, uint64_t> canary_markets;  // sport -> market id (ODDS-7)
+  std::set<std::string> top_leagues{"EPL"};        // per-market gauges only for these
+  size_t market_gauge_cap = 500;                   // cardinality guard
+  std::map<std::string, FeedRole> initial_active;  // sport -> primary|backup (config)
+};
+
+class FeedDesk {
+ public:
+  FeedDesk(Engine& engine, MetricsRegistry& metrics, std::vector<FeedConfig> feeds,
+           FeedDeskOptions opts);
+
+  // Setup, before the engine runs: how to send a request line to a feed
+  // (called on the engine thread; must not block).
+  void set_sender(size_t feed, std::function<void(std::string line)> send);
+  // Registers the alive check and the gauges refresh on the engine's clock.
+  void schedule();
+
+  size_t feed_count() const { return feeds_.size(); }
+  const FeedConfig& feed(size_t i) const { return feeds_[i].cfg; }
+  std::optional<size_t> feed_index(std::string_view name) const;
+
+  // Engine thread: events from the feed clients.
+  void on_connected(size_t feed);
+  void on_disconnected(size_t feed);
+  void on_message(size_t feed, FeedMessage&& m);
+  void on_parse_error(size_t feed, const ParseError& e);
+
+  // Engine thread: the backup feed switch (API, config, playbooks). `to`
+  // empty: the other one of primary/backup. Refuses a feed that is not up.
+  Result<bool> switch_feed(const std::string& sport, std::optional<FeedRole> to,
+                           const std::string& actor);
+  std::string active_feed(const std::string& sport) const;
+
+  // Engine thread: JSON for GET /v1/feeds.
+  std::string status_json() const;
+  // Engine thread: drift score of a market (nullopt without ref prices).
+  std::optional<double> drift(uint64_t market_id) const;
+
+  // Engine thread: alive timeouts and gauges; called by the scheduled timer.
+  void check(int64_t now_ns);
+
+ private:
+  struct CachedMarket {
+    MarketStatus status = MarketStatus::kOpen;
+    std::unordered_map<uint64_t, Odds> fair;  // selection -> fair odds
+    int64_t provider_ts_ms = 0;
+  };
+  struct Feed {
+    FeedConfig cfg;
+    FeedState state = FeedState::kDown;
+    bool connected = false;
+    SequenceTracker seq;
+    int64_t last_alive_ns = 0;
+    uint64_t pending_request = 0;
+    std::function<void(std::string)> send;
+    std::unordered_map<uint64_t, CachedMarket> cache;  // what this feed says
+    std::set<std::pair<std::string, std::string>> skew_seen;  // (league, version)
+    Gauge* up_gauge = nullptr;
+    uint64_t settlements = 0, cancels = 0;
+  };
+  struct Sport {
+    size_t primary = SIZE_MAX, backup = SIZE_MAX, reference = SIZE_MAX;
+    size_t active = SIZE_MAX;
+    bool suspended_for_feed_down = false;
+  };
+
+  bool is_active(size_t feed) const;
+  void mark_down(size_t feed, const char* why);
+  void mark_up(size_t feed);
+  void request_recovery(size_t feed);
+  void suspend_sport(const std::string& sport, const std::string& reason);
+  void reopen_sport(const std::string& sport);
+  void apply_odds(size_t feed, const FeedMessage& m, const OddsChange& oc);
+  void apply_market(Feed& f, uint64_t market_id, const CachedMarket& cm, bool prices);
+  void apply_bet_stop(size_t feed, uint64_t event_id, const BetStop& bs);
+  void apply_fixture(size_t feed, uint64_t event_id, const FixtureChange& fc);
+  void take_over(size_t feed);  // apply a feed's whole cache (after a switch)
+  void update_drift(uint64_t market_id, int64_t now_ns);
+  Gauge& market_gauge(Family<Gauge>& f, uint64_t market_id);
+  static bool feed_owned(const std::string& reason);
+
+  Engine& engine_;
+  MetricsRegistry& metrics_;
+  FeedDeskOptions opts_;
+  std::vector<Feed> feeds_;
+  std::map<std::string, Sport> sports_;
+  uint64_t next_request_ = 1;
+  DriftBand drift_band_;
+  std::unordered_map<uint64_t, double> drift_;  // market -> last score
+
+  Family<Counter>* messages_;
+  Family<Counter>* dropped_;
+  Family<Counter>* gaps_;
+  Family<Counter>* parse_errors_;
+  Family<Gauge>* skew_;
+  Family<Gauge>* active_;
+  Family<Counter>* switches_;
+  Family<Counter>* recoveries_;
+  Histogram* update_latency_;
+  Histogram* staleness_hist_;
+  Family<Gauge>* staleness_ms_;
+  Family<Gauge>* drift_gauge_;
+  Family<Gauge>* drift_flagged_;
+  Family<Gauge>* canary_staleness_;
+  Family<Gauge>* canary_drift_;
+  Family<Gauge>* suspended_;
+  std::unordered_map<uint64_t, std::pair<Gauge*, Gauge*>> market_gauges_;
+};
+
+}  // namespace inplay

@@ -1,0 +1,158 @@
+"""Odds in (ODDS-1..8) through the real binary: the simulated world's primary,
+backup and reference providers are real TCP servers; the book connects to
+all three. Real clock, short alive timeout."""
+import json
+import os
+import time
+
+import pytest
+
+FEEDS = """
+sim_world: true
+sim_seed: 7
+feeds:
+  - {name: football-primary, sport: football, role: primary, alive_timeout_ms: 1000}
+  - {name: football-backup, sport: football, role: backup, alive_timeout_ms: 1000}
+  - {name: football-reference, sport: football, role: reference, alive_timeout_ms: 1000}
+feed_options:
+  canary_markets: {football: 201}
+"""
+
+
+def wait_for(fn, timeout=10, step=0.1):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(step)
+    raise AssertionError(f"condition not met in {timeout}s; last={last!r}")
+
+
+@pytest.fixture
+def fbook(make_book):
+    b = make_book(clock="real", extra_top=FEEDS).start()
+    wait_for(lambda: all(f["state"] == "up" for f in b.get("/v1/feeds", token="operator").json()["feeds"]))
+    return b
+
+
+def feeds(b):
+    return {f["name"]: f for f in b.get("/v1/feeds", token="operator").json()["feeds"]}
+
+
+def market(b, mid):
+    return b.get(f"/v1/markets/{mid}").json()
+
+
+def faults(b, name, **kw):
+    r = b.post(f"/v1/sim/feeds/{name}/faults", json=kw, token="operator")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_the_feed_prices_the_book_with_the_margin(fbook):
+    m = wait_for(lambda: (lambda m: m if all(s["price_version"] > 1 for s in m["selections"]) else None)(market(fbook, 201)))
+    assert m["status"] == "open" and m["bettable"]
+    implied = sum(1 / float(s["odds"]) for s in m["selections"])
+    assert 1.03 < implied < 1.12, implied  # the book's 5% margin on match result, rounded down
+    r = fbook.bet(2011, odds=m["selections"][0]["odds"], policy="any")
+    assert r.status_code == 201, r.text
+    text = fbook.get("/metrics", token=None).text
+    assert "odds_update_latency_seconds_count" in text
+    assert 'feed_active{sport="football",feed="football-primary"} 1' in text
+    assert 'odds_canary_staleness_milliseconds{sport="football",market_id="201"}' in text
+
+
+def test_switch_to_backup_keeps_every_market_priced(fbook):
+    before = {m["market_id"]: m["status"] for e in fbook.get("/v1/events").json()["events"] for m in e["markets"]}
+    r = fbook.post("/v1/feeds/football/switch", json={"to": "backup"}, token="operator")
+    assert r.status_code == 200 and r.json() == {"sport": "football", "active": "football-backup"}
+    after = {m["market_id"]: m["status"] for e in fbook.get("/v1/events").json()["events"] for m in e["markets"]}
+    assert after == before  # no gap in market status
+    time.sleep(1.2)
+    for mid in (201, 202, 301):
+        assert market(fbook, mid)["bettable"], mid
+    text = fbook.get("/metrics", token=None).text
+    assert 'feed_active{sport="football",feed="football-backup"} 1' in text
+    assert 'feed_switches_total{sport="football",to="backup"} 1' in text
+    # The switch with no body flips back.
+    assert fbook.post("/v1/feeds/football/switch", token="operator").json()["active"] == "football-primary"
+
+
+def test_primary_stall_suspends_markets_fail_closed_then_backup_reopens(fbook):
+    faults(fbook, "football-primary", stall=True)
+    m = wait_for(lambda: (lambda m: m if m["status"] == "suspended" else None)(market(fbook, 201)), timeout=5)
+    assert m["status_reason"] == "FEED_DOWN"
+    r = fbook.bet(2011, odds="2.0", policy="any")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "MARKET_SUSPENDED"
+    assert feeds(fbook)["football-primary"]["state"] == "down"
+    # The backup feed switch button: markets reopen at once with the backup's prices.
+    r = fbook.post("/v1/feeds/football/switch", json={"to": "backup"}, token="operator")
+    assert r.status_code == 200, r.text
+    m = market(fbook, 201)
+    assert m["status"] == "open" and m["bettable"]
+    assert fbook.bet(2011, odds="1.01", policy="any").status_code == 201
+
+
+def test_primary_recovers_after_stall_and_reopens(fbook):
+    faults(fbook, "football-primary", stall=True)
+    wait_for(lambda: market(fbook, 201)["status"] == "suspended", timeout=5)
+    faults(fbook, "football-primary", stall=False)
+    m = wait_for(lambda: (lambda m: m if m["status"] == "open" else None)(market(fbook, 201)), timeout=10)
+    assert m["status_reason"] == ""
+    assert feeds(fbook)["football-primary"]["state"] == "up"
+
+
+def test_switch_refused_to_a_feed_that_is_down(fbook):
+    faults(fbook, "football-backup", stall=True)
+    wait_for(lambda: feeds(fbook)["football-backup"]["state"] == "down", timeout=5)
+    r = fbook.post("/v1/feeds/football/switch", json={"to": "backup"}, token="operator")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "FEED_UNAVAILABLE"
+    assert feeds(fbook)["football-primary"]["state"] == "up"
+
+
+def test_schema_skew_on_epl_is_flagged_at_once_and_epl_goes_stale(fbook):
+    faults(fbook, "football-primary", skew_leagues=["EPL"], skew_mode="version", skew_version="2.0")
+    line = wait_for(lambda: [l for l in fbook.get("/metrics", token=None).text.splitlines()
+                             if l.startswith("feed_schema_skew{")], timeout=5)
+    assert 'league="EPL"' in line[0] and 'version="2.0"' in line[0] and line[0].endswith(" 1")
+    skew = feeds(fbook)["football-primary"]["schema_skew"]
+    assert {"league": "EPL", "version": "2.0"} in skew
+    # EPL prices stop updating: the market goes stale and the bet path refuses it.
+    wait_for(lambda: not market(fbook, 201)["bettable"], timeout=5)
+    r = fbook.bet(2011, odds="1.01", policy="any")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "PRICE_STALE"
+    # Championship is untouched.
+    assert market(fbook, 301)["bettable"]
+    # Every skewed line is in the dead-letter file with its reason.
+    dl = os.path.join(fbook.data_dir, "feed-dead-letters.jsonl")
+    rows = [json.loads(l) for l in open(dl)]
+    assert rows and all(r["reason"] == "schema_unsupported" for r in rows)
+    assert '"schema":"2.0"' in rows[0]["line"]
+
+
+def test_drops_duplicates_and_reorders_are_counted(fbook):
+    faults(fbook, "football-primary", drop=0.2, duplicate=0.2, reorder=0.2)
+    time.sleep(3)
+    f = feeds(fbook)["football-primary"]
+    assert f["gaps"] > 0 and f["duplicates"] > 0 and f["reordered"] > 0
+    text = fbook.get("/metrics", token=None).text
+    assert 'feed_seq_gaps_total{feed="football-primary"}' in text
+    assert 'feed_recovery_requests_total{feed="football-primary"}' in text
+    faults(fbook, "football-primary", drop=0, duplicate=0, reorder=0)
+    wait_for(lambda: market(fbook, 201)["bettable"], timeout=5)
+
+
+def test_disconnect_reconnects_and_recovers(fbook):
+    faults(fbook, "football-primary", disconnect=True)
+    wait_for(lambda: feeds(fbook)["football-primary"]["state"] == "up" and
+             feeds(fbook)["football-primary"]["connected"], timeout=10)
+    wait_for(lambda: market(fbook, 201)["bettable"], timeout=5)
+
+
+def test_drift_against_the_reference_is_exported(fbook):
+    text = wait_for(lambda: (lambda t: t if 'odds_market_drift_ppm{market_id="201"}' in t else None)(
+        fbook.get("/metrics", token=None).text), timeout=5)
+    line = [l for l in text.splitlines() if l.startswith('odds_market_drift_ppm{market_id="201"}')][0]
+    assert 0 <= int(line.split()[1]) < 200000  # the reference differs by its noise only

@@ -1,0 +1,215 @@
+// FeedDesk on the engine's thread of control, driven by direct calls (no
+// sockets): the test thread acts as the engine thread (the engine is not
+// started), the journal is a temp dir with fsync off.
+#include "engine/feed_desk.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "app/config.h"
+#include "app/runtime.h"
+#include "telemetry/log.h"
+
+namespace inplay {
+namespace {
+
+class FeedDeskTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    log::set_sink([](std::string_view) {});
+    dir_ = std::filesystem::temp_directory_path() /
+           ("feed-desk-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    std::filesystem::remove_all(dir_);
+    Journal::Options jo;
+    jo.dir = dir_;
+    jo.fsync = FsyncPolicy::kNone;
+    journal_ = Journal::open(jo);
+    EngineConfig ec;
+    engine_ = std::make_unique<Engine>(ec, clock_, *journal_, metrics_, tracer_);
+    Config cfg;
+    EventConfig e;
+    e.id = 1;
+    e.sport = "football";
+    e.league = "EPL";
+    e.home = "A";
+    e.away = "B";
+    e.markets.push_back(MarketConfig{101, MarketType::kMatchResult, 0,
+                                     {{1011, "home", Odds{20000}}, {1012, "draw", Odds{35000}}, {1013, "away", Odds{40000}}}});
+    cfg.events.push_back(e);
+    build_book(cfg, engine_->state().book);
+    std::vector<FeedConfig> feeds(3);
+    feeds[0].name = "p";
+    feeds[0].role = FeedRole::kPrimary;
+    feeds[1].name = "b";
+    feeds[1].role = FeedRole::kBackup;
+    feeds[2].name = "r";
+    feeds[2].role = FeedRole::kReference;
+    for (auto& f : feeds) f.alive_timeout = std::chrono::milliseconds(1000);
+    desk_ = std::make_unique<FeedDesk>(*engine_, metrics_, feeds, FeedDeskOptions{});
+    for (size_t i = 0; i < 3; ++i) desk_->set_sender(i, [this, i](std::string line) { sent_[i].push_back(line); });
+  }
+  void TearDown() override {
+    desk_.reset();
+    engine_.reset();
+    journal_->stop();
+    std::filesystem::remove_all(dir_);
+  }
+
+  FeedMessage odds(uint64_t seq, std::vector<std::pair<uint64_t, int32_t>> prices,
+                   MarketStatus st = MarketStatus::kOpen) {
+    FeedMessage m;
+    m.env = Envelope{FeedMessageType::kOddsChange, "prod", "1.0", seq, to_ms(clock_.now()), 1};
+    OddsChange oc;
+    oc.league = "EPL";
+    MarketOdds mo{101, st, {}};
+    for (auto [sid, o] : prices) mo.outcomes.push_back(Outcome{sid, Odds{o}});
+    oc.markets.push_back(mo);
+    m.body = oc;
+    return m;
+  }
+  FeedMessage simple(uint64_t seq, FeedBody body) {
+    FeedMessage m;
+    m.env = Envelope{feed_body_type(body), "prod", "1.0", seq, to_ms(clock_.now()), 0};
+    m.body = std::move(body);
+    return m;
+  }
+  // connect + snapshot: the feed is up.
+  void bring_up(size_t feed, uint64_t& seq) {
+    desk_->on_connected(feed);
+    desk_->on_message(feed, odds(seq++, {{1011, 20000}, {1012, 35000}, {1013, 40000}}));
+    uint64_t req = std::stoull(sent_[feed].back().substr(sent_[feed].back().find("request_id\":") + 12));
+    desk_->on_message(feed, simple(seq++, SnapshotComplete{req}));
+  }
+  const Market& market() { return *engine_->state().book.market(101); }
+
+  static inline int counter_ = 0;
+  std::filesystem::path dir_;
+  SimClock clock_{from_ns(1'800'000'000'000'000'000)};
+  MetricsRegistry metrics_;
+  Tracer tracer_{1000};
+  std::unique_ptr<Journal> journal_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<FeedDesk> desk_;
+  std::map<size_t, std::vector<std::string>> sent_;
+};
+
+TEST_F(FeedDeskTest, ConnectAsksForRecoveryAndSnapshotBringsTheFeedUp) {
+  desk_->on_connected(0);
+  ASSERT_EQ(sent_[0].size(), 1u);
+  EXPECT_NE(sent_[0][0].find("recovery_request"), std::string::npos);
+  uint64_t seq = 1;
+  bring_up(0, seq);
+  EXPECT_NE(desk_->status_json().find(R"("name":"p","sport":"football","role":"primary","state":"up")"),
+            std::string::npos);
+}
+
+TEST_F(FeedDeskTest, ActiveFeedPricesWithTheMarginAndStandbyDoesNot) {
+  uint64_t s0 = 1, s1 = 1;
+  bring_up(0, s0);
+  bring_up(1, s1);
+  const Selection* home = engine_->state().book.selection(1011);
+  uint64_t v = home->price.version;
+  EXPECT_GT(v, 0u);
+  // The feed's fair prices are normalised, then the 5% match-result margin is
+  // applied and prices floored to the ladder: the book's overround is >= 5%.
+  std::vector<Odds> book;
+  for (uint64_t sid : {1011, 1012, 1013}) book.push_back(engine_->state().book.selection(sid)->price.odds);
+  EXPECT_GE(overround(book), 0.05);
+  EXPECT_LT(overround(book), 0.10);
+  desk_->on_message(1, odds(s1++, {{1011, 25000}, {1012, 30000}, {1013, 30000}}));
+  EXPECT_EQ(engine_->state().book.selection(1011)->price.version, v);  // standby: cached only
+  desk_->on_message(0, odds(s0++, {{1011, 21000}, {1012, 35000}, {1013, 38000}}));
+  EXPECT_GT(engine_->state().book.selection(1011)->price.version, v);
+}
+
+TEST_F(FeedDeskTest, DuplicatesAndReorderedAreDroppedGapsAskForRecovery) {
+  uint64_t seq = 1;
+  bring_up(0, seq);
+  size_t requests = sent_[0].size();
+  uint64_t v = engine_->state().book.selection(1011)->price.version;
+  desk_->on_message(0, odds(seq - 1, {{1011, 21000}, {1012, 35000}, {1013, 38000}}));  // duplicate
+  EXPECT_EQ(engine_->state().book.selection(1011)->price.version, v);
+  desk_->on_message(0, odds(seq + 2, {{1011, 21000}, {1012, 35000}, {1013, 38000}}));  // gap
+  EXPECT_EQ(sent_[0].size(), requests + 1);
+  EXPECT_GT(engine_->state().book.selection(1011)->price.version, v);  // a gap's message is used
+  desk_->on_message(0, odds(seq, {{1011, 22000}, {1012, 35000}, {1013, 38000}}));  // late
+  std::string json = desk_->status_json();
+  EXPECT_NE(json.find(R"("gaps":1,"duplicates":1,"reordered":1)"), std::string::npos) << json;
+}
+
+TEST_F(FeedDeskTest, AliveTimeoutSuspendsFailClosedAndRecoveryReopens) {
+  uint64_t seq = 1;
+  bring_up(0, seq);
+  ASSERT_EQ(market().status, MarketStatus::kOpen);
+  clock_.advance(std::chrono::milliseconds(1500));
+  desk_->check(to_ns(clock_.now()));
+  EXPECT_EQ(market().status, MarketStatus::kSuspended);
+  EXPECT_EQ(market().status_reason, "FEED_DOWN");
+  // Alive again: not trusted until a snapshot completes.
+  desk_->on_message(0, simple(seq++, Alive{true}));
+  EXPECT_EQ(market().status, MarketStatus::kSuspended);
+  uint64_t req = std::stoull(sent_[0].back().substr(sent_[0].back().find("request_id\":") + 12));
+  desk_->on_message(0, odds(seq++, {{1011, 20000}, {1012, 35000}, {1013, 40000}}));
+  EXPECT_EQ(market().status, MarketStatus::kSuspended);
+  desk_->on_message(0, simple(seq++, SnapshotComplete{req}));
+  EXPECT_EQ(market().status, MarketStatus::kOpen);
+}
+
+TEST_F(FeedDeskTest, SwitchTakesOverWithoutAGapAndRefusesAFeedThatIsDown) {
+  uint64_t s0 = 1, s1 = 1;
+  bring_up(0, s0);
+  auto refused = desk_->switch_feed("football", FeedRole::kBackup, "test");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kFeedUnavailable);
+  bring_up(1, s1);
+  desk_->on_message(1, odds(s1++, {{1011, 30000}, {1012, 30000}, {1013, 30000}}));
+  ASSERT_TRUE(desk_->switch_feed("football", std::nullopt, "test").ok());
+  EXPECT_EQ(desk_->active_feed("football"), "b");
+  EXPECT_EQ(market().status, MarketStatus::kOpen);
+  // The backup's cached prices were applied at once (equal fair prices: 2.85-ish).
+  EXPECT_GT(engine_->state().book.selection(1011)->price.odds.scaled, 25000);
+}
+
+TEST_F(FeedDeskTest, FeedNeverReopensAnOperatorSuspension) {
+  uint64_t seq = 1;
+  bring_up(0, seq);
+  engine_->set_market_status(101, MarketStatus::kSuspended, "trader: VAR", "operator:t");
+  desk_->on_message(0, odds(seq++, {{1011, 20000}, {1012, 35000}, {1013, 40000}}, MarketStatus::kOpen));
+  EXPECT_EQ(market().status, MarketStatus::kSuspended);
+  EXPECT_EQ(market().status_reason, "trader: VAR");
+  // But its own suspension it lifts.
+  engine_->set_market_status(101, MarketStatus::kOpen, "", "operator:t");
+  desk_->on_message(0, odds(seq++, {}, MarketStatus::kSuspended));
+  EXPECT_EQ(market().status_reason, "feed: suspended");
+  desk_->on_message(0, odds(seq++, {}, MarketStatus::kOpen));
+  EXPECT_EQ(market().status, MarketStatus::kOpen);
+}
+
+TEST_F(FeedDeskTest, DriftAgainstTheReference) {
+  uint64_t s0 = 1, s2 = 1;
+  bring_up(0, s0);
+  bring_up(2, s2);
+  desk_->on_message(0, odds(s0++, {{1011, 21000}, {1012, 35000}, {1013, 40000}}));
+  desk_->on_message(2, odds(s2++, {{1011, 20000}, {1012, 35000}, {1013, 40000}}));
+  auto d = desk_->drift(101);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_NEAR(*d, 0.05, 1e-9);  // |2.10 - 2.00| / 2.00
+}
+
+TEST_F(FeedDeskTest, SchemaSkewIsFlaggedOnce) {
+  ParseError e;
+  e.reason = FeedParseReason::kSchemaUnsupported;
+  e.producer = "prod";
+  e.league = "EPL";
+  e.schema = "2.0";
+  desk_->on_parse_error(0, e);
+  desk_->on_parse_error(0, e);
+  std::string text = metrics_.render_prometheus();
+  EXPECT_NE(text.find(R"(feed_schema_skew{producer="prod",league="EPL",version="2.0"} 1)"), std::string::npos);
+  EXPECT_NE(text.find(R"(feed_parse_errors_total{producer="prod",reason="schema_unsupported"} 2)"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace inplay
