@@ -16,6 +16,7 @@ fi
 status=0
 echo "== unit tests (ctest)"
 (cd build && ctest --output-on-failure -j2 --timeout 300) || status=1
+tests/fuzz/run.sh 60 || status=1
 echo "== integration tests (pytest)"
 INPLAY_BIN="$PWD/build/inplay" "$VENV/bin/pytest" -q tests/integration "$@" || status=1
 exit $status

@@ -220,6 +220,7 @@ struct FeedParser::Impl {
   }
 
   bool read_string(sj::value& v, std::string_view field, std::string_view& out) {
+    if (!v.get_string().get(out)) return true;
     sj::json_type t;
     if (!json_type(v, t)) return false;
     if (t != sj::json_type::string) return wrong_type(field, "a string");
@@ -230,14 +231,14 @@ struct FeedParser::Impl {
   // A JSON integer in [min, max].
   bool read_uint(sj::value& v, std::string_view field, uint64_t& out, uint64_t min = 0,
                  uint64_t max = UINT64_MAX) {
-    sj::json_type t;
-    if (!json_type(v, t)) return false;
-    if (t != sj::json_type::number) return wrong_type(field, "an integer");
     if (!v.get_uint64().get(out)) {
       if (out < min || out > max)
         return bad(field, fmt::format("must be between {} and {}", min, max));
       return true;
     }
+    sj::json_type t;
+    if (!json_type(v, t)) return false;
+    if (t != sj::json_type::number) return wrong_type(field, "an integer");
     std::string_view tok = trim_ws(v.raw_json_token());
     if (!is_json_number(tok)) return invalid(fmt::format("{}: bad number", field));
     if (tok.find_first_of(".eE") != std::string_view::npos) return wrong_type(field, "an integer");
@@ -253,16 +254,15 @@ struct FeedParser::Impl {
   }
 
   bool read_odds(sj::value& v, Odds& out) {
-    sj::json_type t;
-    if (!json_type(v, t)) return false;
     std::string_view text;
-    if (t == sj::json_type::string) {
-      if (v.get_string().get(text)) return invalid("odds: bad string");
-    } else if (t == sj::json_type::number) {
+    if (v.get_string().get(text)) {  // not a string: a number is accepted too
+      sj::json_type t;
+      if (!json_type(v, t)) return false;
+      if (t == sj::json_type::string) return invalid("odds: bad string");
+      if (t != sj::json_type::number)
+        return wrong_type("odds", "decimal odds as a string like \"2.10\"");
       text = trim_ws(v.raw_json_token());
       if (!is_json_number(text)) return invalid("odds: bad number");
-    } else {
-      return wrong_type("odds", "decimal odds as a string like \"2.10\"");
     }
     if (Odds::parse(text, out)) return true;
     FeedParseReason r = classify_bad_odds(text);
@@ -357,10 +357,24 @@ struct FeedParser::Impl {
     for (auto fr : o) {
       sj::field f;
       std::string_view k;
-      if (std::move(fr).get(f) || f.unescaped_key().get(k)) return invalid(fmt::format("{}: bad member", what));
+      if (std::move(fr).get(f) || !key_of_field(f, k)) return invalid(fmt::format("{}: bad member", what));
       if (!fn(k, f.value())) return false;
     }
     return true;
+  }
+
+  // The key's text. Keys without a backslash (all of ours) are read in
+  // place: stage one found the closing quote, so the scan ends there.
+  // Only an escaped key is unescaped (into the parser's string buffer).
+  static bool key_of_field(sj::field& f, std::string_view& k) {
+    const char* p = f.key().raw();
+    const char* q = p;
+    while (*q != '"' && *q != '\\') ++q;
+    if (*q == '"') {
+      k = std::string_view(p, static_cast<size_t>(q - p));
+      return true;
+    }
+    return !f.unescaped_key().get(k);
   }
 
   // ---- bodies ----
@@ -412,6 +426,7 @@ struct FeedParser::Impl {
         has_outcomes = true;
         sj::array a;
         if (!read_array(val, k, a)) return false;
+        out.outcomes.reserve(8);  // one allocation for any real market
         for (auto er : a) {
           sj::value e;
           if (er.get(e)) return invalid("outcomes: bad element");
@@ -485,9 +500,11 @@ struct FeedParser::Impl {
       b.league.assign(s);
       return Field::kOk;
     }
-    if (k == Key::kMarkets)
+    if (k == Key::kMarkets) {
+      b.markets.reserve(4);
       return read_list(v, "markets", b.markets, &Impl::read_market_odds) ? Field::kOk
                                                                          : Field::kFailed;
+    }
     return Field::kNotMine;
   }
   Field body_field(BetStop& b, Key k, sj::value& v) {
