@@ -176,6 +176,13 @@ TEST(FeedParser, NumericOddsAndFieldOrderAndUnknownFields) {
   EXPECT_EQ(b.markets[0].outcomes, (std::vector<Outcome>{{7, Odds{21000}}}));
 }
 
+TEST(FeedParser, EscapedKeysAreUnescaped) {
+  FeedParser p({"1.0"});
+  FeedMessage m = parse_ok(
+      p, R"({"\u0074ype":"alive","producer":"p","schema":"1.0","seq":1,"ts":1,"event_id":0,"subscribed":true})");
+  EXPECT_EQ(m.env.type, FeedMessageType::kAlive);
+}
+
 TEST(FeedParser, ReusedParserKeepsNoStateBetweenLines) {
   FeedParser p({"1.0"});
   std::string big = kOddsChange;
