@@ -18,6 +18,7 @@
 #include "http/fixed_handler.h"
 #include "http/loadgen.h"
 #include "http/server.h"
+#include "sim/feed_provider.h"
 
 namespace inplay {
 
@@ -192,6 +193,19 @@ int run_cli(int argc, char** argv) {
   ceiling->add_option("--port", ceiling_port, "TCP port")->capture_default_str();
   ceiling->add_option("--io-threads", ceiling_threads, "I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
 
+  auto* simfeed = app.add_subcommand(
+      "sim-feed", "Run one simulated odds provider (a TCP server speaking docs/feed-protocol.md) playing the demo's matches");
+  FeedProviderConfig sf;
+  sf.producer = "sim-primary";
+  sf.port = 9101;
+  sf.refresh_ms = 1000;
+  simfeed->add_option("--port", sf.port, "TCP port (0: any free port)")->capture_default_str();
+  simfeed->add_option("--producer", sf.producer, "Producer name in every message")->capture_default_str();
+  simfeed->add_option("--seed", sf.seed, "World seed: same seed, same goals")->capture_default_str();
+  simfeed->add_option("--noise", sf.noise, "Relative price noise, e.g. 0.01")->check(CLI::Range(0.0, 0.5))->capture_default_str();
+  simfeed->add_option("--latency-ms", sf.latency_ms, "Provider latency added to ts")->check(CLI::Range(0, 60000))->capture_default_str();
+  simfeed->add_option("--schema", sf.schema, "Schema version it sends")->capture_default_str();
+
   auto* journal = app.add_subcommand("journal", "Inspect a journal directory");
   journal->require_subcommand(1);
   auto* verify = journal->add_subcommand("verify", "Check every record's CRC and sequence; exit 3 on corruption");
@@ -243,6 +257,28 @@ int run_cli(int argc, char** argv) {
     std::cout << fmt::format("ceiling listening on http://127.0.0.1:{}\n", server.start()) << std::flush;
     wait_for_stop_signal();
     server.stop();
+    return 0;
+  }
+  if (*simfeed) {
+    RealClock clock;
+    DemoTokens unused;
+    Config demo = demo_config(to_ms(clock.now()), unused);
+    for (const EventConfig& e : demo.events)
+      sf.matches.push_back(SimMatchConfig{e.id, e.league, e.lambda_home, e.lambda_away, e.kickoff_ms});
+    FeedProvider provider(sf);
+    uint16_t port;
+    try {
+      port = provider.start();
+    } catch (const std::exception& e) {
+      std::cerr << "inplay sim-feed: " << e.what() << "\n";
+      return 1;
+    }
+    RealTimeDriver driver(provider, clock, std::chrono::milliseconds(100));
+    driver.start();
+    std::cout << fmt::format("sim-feed {} listening on 127.0.0.1:{}\n", sf.producer, port) << std::flush;
+    wait_for_stop_signal();
+    driver.stop();
+    provider.stop();
     return 0;
   }
   if (*verify) return cmd_journal_verify(journal_dir);

@@ -90,6 +90,7 @@ struct Config {
   // (feed names must be <sport>-primary, -backup, -reference).
   bool sim_world = false;
   uint64_t sim_seed = 42;
+  double bettors_per_s = 0;  // the simulated crowd's base rate (sim_world only)
 };
 
 // Throws ConfigError.

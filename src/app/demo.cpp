@@ -85,6 +85,7 @@ Config demo_config(int64_t now_ms, DemoTokens& tokens) {
   // Odds come from the simulated world: a primary, a backup and a reference
   // provider (in-process TCP servers), the book connected to all three.
   c.sim_world = true;
+  c.bettors_per_s = 3;  // a crowd that bets in waves at kick-offs, goals and half-time
   for (auto [name, role] : {std::pair{"football-primary", FeedRole::kPrimary},
                             std::pair{"football-backup", FeedRole::kBackup},
                             std::pair{"football-reference", FeedRole::kReference}}) {

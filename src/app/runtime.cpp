@@ -6,6 +6,7 @@
 #include "engine/feed_desk.h"
 #include "feed/dead_letter.h"
 #include "feed/tcp_feed_client.h"
+#include "sim/bettors.h"
 #include "sim/sim_world.h"
 #include "engine/journal.h"
 #include "engine/projection.h"
@@ -62,6 +63,7 @@ struct Runtime::Impl {
   std::unique_ptr<DeadLetterFile> dead_letters;
   std::unique_ptr<FeedDesk> desk;
   std::unique_ptr<SimWorld> sim;
+  std::unique_ptr<Bettors> bettors;
   std::vector<std::unique_ptr<TcpFeedClient>> clients;
   Counter* feed_backpressure = nullptr;
   std::unique_ptr<SqliteProjection> projection;
@@ -116,6 +118,16 @@ void Runtime::start_feeds() {
     m.sim = std::make_unique<SimWorld>(sw);
     m.sim->start(*m.engine, *m.clock);
     for (FeedConfig& f : feeds) f.port = m.sim->port(f.name);
+    if (cfg.bettors_per_s > 0) {
+      const FeedProvider* primary = nullptr;
+      for (const FeedConfig& f : feeds)
+        if (f.role == FeedRole::kPrimary) primary = m.sim->provider(f.name);
+      BettorsConfig bc;
+      bc.bets_per_s = cfg.bettors_per_s;
+      bc.seed = cfg.sim_seed;
+      m.bettors = std::make_unique<Bettors>(*m.engine, primary, bc);
+      m.bettors->start();
+    }
   }
   m.desk = std::make_unique<FeedDesk>(*m.engine, m.metrics, feeds, cfg.feed_options);
   m.desk->schedule();
@@ -133,9 +145,9 @@ void Runtime::start_feeds() {
     FeedCallbacks cb;
     cb.connected = [post, desk, i] { post([desk, i] { desk->on_connected(i); }); };
     cb.disconnected = [post, desk, i] { post([desk, i] { desk->on_disconnected(i); }); };
-    cb.message = [post, desk, i](FeedMessage&& msg, int64_t) {
+    cb.message = [post, desk, i](FeedMessage&& msg, int64_t read_ns) {
       auto shared = std::make_shared<FeedMessage>(std::move(msg));
-      post([desk, i, shared] { desk->on_message(i, std::move(*shared)); });
+      post([desk, i, shared, read_ns] { desk->on_message(i, std::move(*shared), read_ns); });
     };
     cb.parse_error = [post, desk, i](const ParseError& e) { post([desk, i, e] { desk->on_parse_error(i, e); }); };
     m.clients.push_back(std::make_unique<TcpFeedClient>(feeds[i], cb, m.dead_letters.get(), *m.clock));

@@ -41,6 +41,13 @@ FeedDesk::FeedDesk(Engine& engine, MetricsRegistry& metrics, std::vector<FeedCon
   auto lat = default_latency_bounds_ns();
   update_latency_ = &MetricsRegistry::series(
       metrics.histogram("odds_update_latency_seconds", "Provider timestamp to price live in the book (ODDS-2)", {}, lat, Unit::kSeconds), {});
+  book_latency_ = &MetricsRegistry::series(
+      metrics.histogram("odds_book_latency_seconds",
+                        "Inside the book: line read from the socket to price live (parse, queue, apply, journal append)",
+                        {}, {5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
+                             50000000, 100000000},
+                        Unit::kSeconds),
+      {});
   staleness_hist_ = &MetricsRegistry::series(
       metrics.histogram("odds_staleness_seconds", "Age of every market's last price update, sampled each second (ODDS-3)", {},
                         {100000000, 250000000, 500000000, 1000000000, 1200000000, 1500000000, 2000000000,
@@ -188,7 +195,7 @@ void FeedDesk::take_over(size_t i) {
   for (auto& [mid, cm] : f.cache) apply_market(f, mid, cm, true);
 }
 
-void FeedDesk::on_message(size_t i, FeedMessage&& m) {
+void FeedDesk::on_message(size_t i, FeedMessage&& m, int64_t read_ns) {
   Feed& f = feeds_[i];
   const char* type = feed_message_type_name(feed_body_type(m.body));
   messages_->with({f.cfg.name, type}).inc();
@@ -223,7 +230,7 @@ void FeedDesk::on_message(size_t i, FeedMessage&& m) {
             if (f.state != FeedState::kUp) mark_up(i);
           }
         } else if constexpr (std::is_same_v<T, OddsChange>) {
-          apply_odds(i, m, body);
+          apply_odds(i, m, body, read_ns);
         } else if constexpr (std::is_same_v<T, BetStop>) {
           apply_bet_stop(i, m.env.event_id, body);
         } else if constexpr (std::is_same_v<T, FixtureChange>) {
@@ -249,7 +256,7 @@ void FeedDesk::on_parse_error(size_t i, const ParseError& e) {
   }
 }
 
-void FeedDesk::apply_odds(size_t i, const FeedMessage& m, const OddsChange& oc) {
+void FeedDesk::apply_odds(size_t i, const FeedMessage& m, const OddsChange& oc, int64_t read_ns) {
   Feed& f = feeds_[i];
   bool active = is_active(i) && f.state != FeedState::kDown;
   for (const MarketOdds& mo : oc.markets) {
@@ -260,7 +267,10 @@ void FeedDesk::apply_odds(size_t i, const FeedMessage& m, const OddsChange& oc) 
     if (active) apply_market(f, mo.market_id, cm, !mo.outcomes.empty());
   }
   int64_t now = to_ns(engine_.clock().now());
-  if (active) update_latency_->observe(std::max<int64_t>(0, now - m.env.ts_ms * 1000000));
+  if (active) {
+    update_latency_->observe(std::max<int64_t>(0, now - m.env.ts_ms * 1000000));
+    if (read_ns > 0) book_latency_->observe(monotonic_ns() - read_ns);
+  }
   if (active || f.cfg.role == FeedRole::kReference)
     for (const MarketOdds& mo : oc.markets) update_drift(mo.market_id, now);
 }

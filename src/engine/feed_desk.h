@@ -77,7 +77,9 @@ class FeedDesk {
   // Engine thread: events from the feed clients.
   void on_connected(size_t feed);
   void on_disconnected(size_t feed);
-  void on_message(size_t feed, FeedMessage&& m);
+  // read_ns: monotonic time the line was read from the socket (0: unknown);
+  // the in-book latency (socket to price live) is measured from it.
+  void on_message(size_t feed, FeedMessage&& m, int64_t read_ns = 0);
   void on_parse_error(size_t feed, const ParseError& e);
 
   // Engine thread: the backup feed switch (API, config, playbooks). `to`
@@ -125,7 +127,7 @@ class FeedDesk {
   void request_recovery(size_t feed);
   void suspend_sport(const std::string& sport, const std::string& reason);
   void reopen_sport(const std::string& sport);
-  void apply_odds(size_t feed, const FeedMessage& m, const OddsChange& oc);
+  void apply_odds(size_t feed, const FeedMessage& m, const OddsChange& oc, int64_t read_ns);
   void apply_market(Feed& f, uint64_t market_id, const CachedMarket& cm, bool prices);
   void apply_bet_stop(size_t feed, uint64_t event_id, const BetStop& bs);
   void apply_fixture(size_t feed, uint64_t event_id, const FixtureChange& fc);
@@ -152,6 +154,7 @@ class FeedDesk {
   Family<Counter>* switches_;
   Family<Counter>* recoveries_;
   Histogram* update_latency_;
+  Histogram* book_latency_;
   Histogram* staleness_hist_;
   Family<Gauge>* staleness_ms_;
   Family<Gauge>* drift_gauge_;

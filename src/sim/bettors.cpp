@@ -1,0 +1,83 @@
+#include "sim/bettors.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace inplay {
+
+Bettors::Bettors(Engine& engine, const FeedProvider* world, BettorsConfig cfg)
+    : engine_(engine), world_(world), cfg_(cfg), rng_(cfg.seed) {
+  for (uint64_t eid : engine_.state().book.event_ids()) watch_[eid] = Watch{};
+}
+
+void Bettors::start() {
+  run_ms_ = to_ms(engine_.clock().now());
+  for (int i = 0; i < cfg_.accounts; ++i) {
+    MoneyRequest r;
+    r.account = fmt::format("sim-bettor-{}", i);
+    r.idem_key = "sim-bettors:fund:" + r.account;
+    r.user_mask = "u_sim";
+    r.amount = cfg_.deposit_minor;
+    r.currency = engine_.config().currency;
+    r.reason = TransferReason::kDeposit;
+    r.reply = [](Reply) {};
+    engine_.move_money(std::move(r));
+  }
+  engine_.every(std::chrono::milliseconds(100), [this] { tick(to_ms(engine_.clock().now())); });
+}
+
+void Bettors::tick(int64_t now_ms) {
+  int64_t dt = last_tick_ms_ ? now_ms - last_tick_ms_ : 100;
+  last_tick_ms_ = now_ms;
+  if (dt <= 0 || watch_.empty()) return;
+  for (auto& [eid, w] : watch_) {
+    if (world_) {
+      MatchPhase ph = world_->phase(eid);
+      MatchScore sc = world_->score(eid);
+      int goals = sc.home + sc.away;
+      bool kickoff = w.phase == MatchPhase::kPreMatch && ph == MatchPhase::kFirstHalf;
+      bool half_time = w.phase != MatchPhase::kHalfTime && ph == MatchPhase::kHalfTime;
+      if (kickoff || half_time || goals > w.goals) w.wave_until_ms = now_ms + cfg_.wave_ms;
+      w.phase = ph;
+      w.goals = goals;
+    }
+    double rate = cfg_.bets_per_s / static_cast<double>(watch_.size());
+    if (now_ms < w.wave_until_ms) rate *= cfg_.wave_factor;
+    std::poisson_distribution<int> n(rate * static_cast<double>(dt) / 1000.0);
+    for (int k = n(rng_); k > 0; --k) place_one(eid);
+  }
+}
+
+void Bettors::place_one(uint64_t event_id) {
+  const Book& book = engine_.state().book;
+  const Event* e = book.event(event_id);
+  if (!e || e->markets.empty()) return;
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  double pick = u(rng_);
+  size_t mi = pick < 0.60 ? 0 : pick < 0.85 ? 1 : 2;
+  if (mi >= e->markets.size()) mi = 0;
+  const Market* m = book.market(e->markets[mi]);
+  if (m->status != MarketStatus::kOpen || m->selections.empty()) return;
+  std::uniform_int_distribution<size_t> sel(0, m->selections.size() - 1);
+  const Selection* s = book.selection(m->selections[sel(rng_)]);
+  if (s->price.version == 0) return;
+  std::lognormal_distribution<double> stake(std::log(1000.0), 1.0);
+  int64_t minor = std::clamp<int64_t>(static_cast<int64_t>(stake(rng_)), 100, 50000);
+  std::uniform_int_distribution<int> who(0, cfg_.accounts - 1);
+  PlaceBetRequest r;
+  r.account = fmt::format("sim-bettor-{}", who(rng_));
+  r.idem_key = fmt::format("sim-bettors:{}:{}", run_ms_, placed_);
+  r.fingerprint[0] = static_cast<uint8_t>(placed_);
+  r.user_mask = "u_sim";
+  r.selection_id = s->id;
+  r.stake = minor;
+  r.currency = engine_.config().currency;
+  r.odds = s->price.odds;
+  r.policy = PriceChangePolicy::kAny;
+  r.gateway_start_ns = to_ns(engine_.clock().now());
+  r.reply = [](Reply) {};
+  if (engine_.place_bet(std::move(r))) ++placed_;
+}
+
+}  // namespace inplay

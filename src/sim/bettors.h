@@ -1,0 +1,57 @@
+// Bettors: the demo's crowd (issue "Odds in", the simulated world). On the
+// engine's clock it places bets at a base rate with waves — five times the
+// rate for a minute after a kick-off or a goal and around half-time — with
+// log-normal stakes (median £10) and a market mix (match result 60%, total
+// goals 25%, both teams to score 15%), at the book's current price with
+// price_change "any". Bets go through Engine::place_bet like any channel's
+// (their own accounts, their own idempotency keys), so the bet path cannot
+// tell them from real ones. Match events come from the primary provider.
+// Engine thread (it runs from Engine timers).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "sim/feed_provider.h"
+
+namespace inplay {
+
+struct BettorsConfig {
+  double bets_per_s = 3;   // base rate over the whole book
+  double wave_factor = 5;  // rate multiplier during a wave
+  int64_t wave_ms = 60000;
+  int accounts = 50;
+  int64_t deposit_minor = 10'000'000;
+  uint64_t seed = 7;
+};
+
+class Bettors {
+ public:
+  Bettors(Engine& engine, const FeedProvider* world, BettorsConfig cfg);
+  // Funds the accounts (idempotent deposits) and registers the tick. Before
+  // the engine thread runs.
+  void start();
+  void tick(int64_t now_ms);
+  uint64_t placed() const { return placed_; }
+
+ private:
+  void place_one(uint64_t event_id);
+  struct Watch {
+    MatchPhase phase = MatchPhase::kPreMatch;
+    int goals = 0;
+    int64_t wave_until_ms = 0;
+  };
+  Engine& engine_;
+  const FeedProvider* world_;
+  BettorsConfig cfg_;
+  std::mt19937_64 rng_;
+  std::map<uint64_t, Watch> watch_;
+  uint64_t placed_ = 0;
+  int64_t run_ms_ = 0;  // keys of this run: a restart never reuses one
+  int64_t last_tick_ms_ = 0;
+};
+
+}  // namespace inplay
