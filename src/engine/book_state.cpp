@@ -71,6 +71,17 @@ struct Applier {
       throw std::invalid_argument(fmt::format("unknown selection {}", e.selection_id));
   }
 
+  void operator()(const MarketPriced& e) {
+    const Market* m = s.book.market(e.market_id);
+    if (!m) throw std::invalid_argument(fmt::format("unknown market {}", e.market_id));
+    for (auto& [sid, odds] : e.prices) {
+      const Selection* sel = s.book.selection(sid);
+      if (!sel || sel->market_id != e.market_id)
+        throw std::invalid_argument(fmt::format("selection {} is not in market {}", sid, e.market_id));
+    }
+    for (auto& [sid, odds] : e.prices) s.book.apply_price(sid, Odds{odds}, e.provider_ts_ms, e.applied_ns);
+  }
+
   void operator()(const EventStateSet& e) {
     if (!s.book.set_event_state(e.event_id, static_cast<EventState>(e.state)))
       throw std::invalid_argument(fmt::format("unknown event {}", e.event_id));

@@ -267,6 +267,21 @@ Result<bool> Engine::set_event_state(uint64_t event_id, EventState s, std::strin
   return true;
 }
 
+Result<bool> Engine::price_market(uint64_t market_id, const std::vector<Odds>& odds,
+                                  int64_t provider_ts_ms) {
+  const Market* m = state_.book.market(market_id);
+  if (!m) return Error{ErrorCode::kMarketNotFound, "unknown market"};
+  if (odds.size() != m->selections.size())
+    return Error{ErrorCode::kValidationFailed, "one price per selection of the market"};
+  MarketPriced e{market_id, provider_ts_ms, to_ns(clock_.now()), {}};
+  e.prices.reserve(odds.size());
+  for (size_t i = 0; i < odds.size(); ++i) e.prices.emplace_back(m->selections[i], odds[i].scaled);
+  commit(std::move(e));
+  metrics_.price_updates->inc(odds.size());
+  release_price_waiters(market_id);
+  return true;
+}
+
 Result<bool> Engine::apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms) {
   const Selection* sel = state_.book.selection(selection_id);
   if (!sel) return Error{ErrorCode::kSelectionNotFound, "unknown selection"};

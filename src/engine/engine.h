@@ -120,6 +120,9 @@ class Engine {
   Result<bool> set_stake_cap(uint64_t market_id, int64_t cap, std::string actor);
   Result<bool> set_event_state(uint64_t event_id, EventState s, std::string actor);
   Result<bool> apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms);
+  // A whole market's prices in one journal record (feeds). `odds` in the
+  // market's selection order.
+  Result<bool> price_market(uint64_t market_id, const std::vector<Odds>& odds, int64_t provider_ts_ms);
 
  private:
   // A bet inside its in-play delay or awaiting a price confirmation.

@@ -15,6 +15,7 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const StakeCapSet&) { return EventType::kStakeCapSet; }
     EventType operator()(const PriceApplied&) { return EventType::kPriceApplied; }
     EventType operator()(const EventStateSet&) { return EventType::kEventStateSet; }
+    EventType operator()(const MarketPriced&) { return EventType::kMarketPriced; }
   };
   return std::visit(V{}, e);
 }
@@ -78,6 +79,15 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.put(e.odds);
           w.put(e.provider_ts_ms);
           w.put(e.applied_ns);
+        } else if constexpr (std::is_same_v<T, MarketPriced>) {
+          w.put(e.market_id);
+          w.put(e.provider_ts_ms);
+          w.put(e.applied_ns);
+          w.put<uint32_t>(static_cast<uint32_t>(e.prices.size()));
+          for (auto& [sid, odds] : e.prices) {
+            w.put(sid);
+            w.put(odds);
+          }
         } else if constexpr (std::is_same_v<T, EventStateSet>) {
           w.put(e.event_id);
           w.put(e.state);
@@ -160,6 +170,21 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
       e.state = r.get<uint8_t>();
       e.actor = r.str();
       e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kMarketPriced: {
+      MarketPriced e;
+      e.market_id = r.get<uint64_t>();
+      e.provider_ts_ms = r.get<int64_t>();
+      e.applied_ns = r.get<int64_t>();
+      uint32_t n = r.get<uint32_t>();
+      if (n > 1024) throw std::invalid_argument("market priced with too many selections");
+      e.prices.reserve(n);
+      for (uint32_t k = 0; k < n; ++k) {
+        uint64_t sid = r.get<uint64_t>();
+        e.prices.emplace_back(sid, r.get<int32_t>());
+      }
       out = std::move(e);
       break;
     }

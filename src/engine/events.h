@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "wallet/idempotency.h"
 #include "wallet/ledger.h"
@@ -23,6 +24,7 @@ enum class EventType : uint16_t {
   kStakeCapSet = 6,
   kPriceApplied = 7,
   kEventStateSet = 8,
+  kMarketPriced = 9,
 };
 
 // The idempotent response an event carries (BET-6: replayed byte for byte).
@@ -90,8 +92,17 @@ struct EventStateSet {
   int64_t at_ns = 0;
 };
 
+// A whole market re-priced at once (a feed update): one record, not one per
+// selection.
+struct MarketPriced {
+  uint64_t market_id = 0;
+  int64_t provider_ts_ms = 0;
+  int64_t applied_ns = 0;
+  std::vector<std::pair<uint64_t, int32_t>> prices;  // selection id, odds (scaled)
+};
+
 using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSet, StakeCapSet,
-                               PriceApplied, EventStateSet>;
+                               PriceApplied, EventStateSet, MarketPriced>;
 
 EventType event_type(const BookEvent& e);
 void encode_event(const BookEvent& e, std::string& out);

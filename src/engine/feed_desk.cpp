@@ -65,6 +65,8 @@ FeedDesk::FeedDesk(Engine& engine, MetricsRegistry& metrics, std::vector<FeedCon
     Feed f;
     f.cfg = cfg;
     f.up_gauge = &metrics.gauge("feed_up", "1 while the feed is up (alive and recovered)", {"feed"}).with({cfg.name});
+    for (size_t t = 0; t < f.by_type.size(); ++t)
+      f.by_type[t] = &messages_->with({cfg.name, feed_message_type_name(static_cast<FeedMessageType>(t))});
     size_t i = feeds_.size();
     Sport& s = sports_[cfg.sport];
     if (cfg.role == FeedRole::kPrimary) s.primary = i;
@@ -197,8 +199,7 @@ void FeedDesk::take_over(size_t i) {
 
 void FeedDesk::on_message(size_t i, FeedMessage&& m, int64_t read_ns) {
   Feed& f = feeds_[i];
-  const char* type = feed_message_type_name(feed_body_type(m.body));
-  messages_->with({f.cfg.name, type}).inc();
+  f.by_type[static_cast<size_t>(feed_body_type(m.body))]->inc();
   switch (f.seq.observe(m.env.seq)) {
     case SeqVerdict::kDuplicate:
       dropped_->with({f.cfg.name, "duplicate"}).inc();
@@ -306,8 +307,7 @@ void FeedDesk::apply_market(Feed& f, uint64_t market_id, const CachedMarket& cm,
     log::warn("feed", "market not priced", {{"market_id", market_id}, {"error", e.what()}});
     return;
   }
-  std::vector<uint64_t> sels = mk->selections;  // apply_price may touch the book
-  for (size_t k = 0; k < sels.size(); ++k) engine_.apply_price(sels[k], priced[k], cm.provider_ts_ms);
+  engine_.price_market(market_id, priced, cm.provider_ts_ms);
 }
 
 void FeedDesk::apply_bet_stop(size_t i, uint64_t event_id, const BetStop& bs) {

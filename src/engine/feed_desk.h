@@ -24,6 +24,7 @@
 //    outside the accepted schemas raises feed_schema_skew at once.
 // Engine thread only, except the noted methods.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -113,6 +114,7 @@ class FeedDesk {
     std::unordered_map<uint64_t, CachedMarket> cache;  // what this feed says
     std::set<std::pair<std::string, std::string>> skew_seen;  // (league, version)
     Gauge* up_gauge = nullptr;
+    std::array<Counter*, 7> by_type{};  // feed_messages_total per message type
     uint64_t settlements = 0, cancels = 0;
   };
   struct Sport {

@@ -31,6 +31,7 @@ void expect_idem_eq(const IdemRecord& a, const IdemRecord& b) {
 std::vector<BookEvent> samples() {
   std::vector<BookEvent> v;
   v.push_back(MoneyMoved{"alice", 123456789012345, TransferReason::kWithdrawal, -5, idem("web:k1")});
+  v.push_back(MarketPriced{101, 1764270000123, 1'800'000'000'000'000'000, {{1011, 21000}, {1012, 34000}, {1013, 36000}}});
   v.push_back(BetAccepted{UINT64_MAX - 1, "bob.smith-1", 1011, 100000, 25000, 24000, 1,
                           1'800'000'000'000'000'000, 1'800'000'005'000'000'000,
                           "0af7651916cd43dd8448eb211c80319c", idem("web:k2")});
@@ -88,6 +89,11 @@ void expect_eq(const BookEvent& a, const BookEvent& b) {
           EXPECT_EQ(x.odds, y.odds);
           EXPECT_EQ(x.provider_ts_ms, y.provider_ts_ms);
           EXPECT_EQ(x.applied_ns, y.applied_ns);
+        } else if constexpr (std::is_same_v<T, MarketPriced>) {
+          EXPECT_EQ(x.market_id, y.market_id);
+          EXPECT_EQ(x.provider_ts_ms, y.provider_ts_ms);
+          EXPECT_EQ(x.applied_ns, y.applied_ns);
+          EXPECT_EQ(x.prices, y.prices);
         } else if constexpr (std::is_same_v<T, EventStateSet>) {
           EXPECT_EQ(x.event_id, y.event_id);
           EXPECT_EQ(x.state, y.state);
@@ -114,6 +120,7 @@ TEST(BookEvents, TypeNumbersAreStable) {
   EXPECT_EQ(static_cast<uint16_t>(event_type(StakeCapSet{})), 6);
   EXPECT_EQ(static_cast<uint16_t>(event_type(PriceApplied{})), 7);
   EXPECT_EQ(static_cast<uint16_t>(event_type(EventStateSet{})), 8);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(MarketPriced{})), 9);
 }
 
 TEST(BookEvents, EveryTypeRoundTrips) {
@@ -178,7 +185,7 @@ TEST(BookEvents, StringLengthPastTheEndThrows) {
 
 TEST(BookEvents, UnknownTypeThrows) {
   std::string bytes = encode(PriceApplied{1, 2, 3, 4});
-  for (uint16_t t : {0, 1, 9, 100, 0xFFFF}) {
+  for (uint16_t t : {0, 1, 10, 100, 0xFFFF}) {
     EXPECT_THROW(decode_event(t, bytes), std::invalid_argument) << t;
     EXPECT_THROW(decode_event(t, ""), std::invalid_argument) << t;
   }
