@@ -6,7 +6,9 @@ fresh `book` (tests/integration/conftest.py), bounded in examples and time.
 Every response must be a documented status with a body of the documented
 shape; nothing may be a 5xx, crash or hang the server. Afterwards the process
 must still be alive, /healthz must answer and the double-entry ledger must
-still sum to zero.
+still sum to zero. The fuzzed book runs the simulated world, as `inplay demo`
+does (three simulated providers as in-process TCP servers, the book connected
+to all three), so the feed routes answer with real feeds behind them.
 
 Reproduce a failure with the seed printed in the assertion message:
     INPLAY_FUZZ_SEED=<seed> pytest tests/integration/test_fuzz_api.py
@@ -87,6 +89,12 @@ include-path = "/v1/selections/{id}/price"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "422"]
 
 [[operations]]
+# League names (1..64) and skew_version (1..32) are limited in bytes of UTF-8;
+# the schema's maxLength counts characters (see /v1/markets/{id}/status).
+include-path = "/v1/sim/feeds/{name}/faults"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "422"]
+
+[[operations]]
 # `reason` is limited to 200 bytes of UTF-8; the schema's maxLength counts
 # characters, so 200 multi-byte characters are schema-valid but refused.
 include-path = "/v1/markets/{id}/status"
@@ -131,6 +139,27 @@ def before_call(context, case, kwargs):
         if name.lower() == "idempotency-key" and isinstance(value, str) and VALID_KEY.match(value):
             headers[name] = "fuzz-" + uuid.uuid4().hex
 '''
+
+
+# The simulated world of `inplay demo`: a primary, a backup and a reference
+# provider for football, run in-process. On the simulated clock they tick
+# when the ClockAdvancer below moves the clock; its 1 s steps stay under the
+# feeds' 3 s alive timeout, so the feeds stay up unless the fuzzer's own
+# fault-hook calls (stall, disconnect, latency...) take them down - which
+# only suspends markets (409s the checks allow).
+SIM_FEEDS = """
+sim_world: true
+feeds:
+  - {name: football-primary, sport: football, role: primary}
+  - {name: football-backup, sport: football, role: backup}
+  - {name: football-reference, sport: football, role: reference}
+"""
+
+
+@pytest.fixture
+def book(make_book):
+    """The conftest book (sim clock, known world and tokens) with the simulated feeds."""
+    return make_book(extra_top=SIM_FEEDS).start()
 
 
 def st_binary():
