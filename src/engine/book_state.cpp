@@ -57,7 +57,7 @@ struct Applier {
   void operator()(const Rejected& e) { idem(e.idem, e.at_ns); }
 
   void operator()(const MarketStatusSet& e) {
-    if (!s.book.set_status(e.market_id, static_cast<MarketStatus>(e.status), e.reason))
+    if (!s.book.set_status(e.market_id, static_cast<MarketStatus>(e.status), e.reason, e.actor))
       throw std::invalid_argument(fmt::format("unknown market {}", e.market_id));
   }
 

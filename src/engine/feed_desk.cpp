@@ -105,8 +105,9 @@ bool FeedDesk::is_active(size_t feed) const {
   return it != sports_.end() && it->second.active == feed;
 }
 
-bool FeedDesk::feed_owned(const std::string& reason) {
-  return reason == kFeedDown || reason.rfind("feed", 0) == 0;
+bool FeedDesk::feed_owned(const Market& m) {
+  // Set by a feed or by this desk (FEED_DOWN): never an operator's.
+  return m.status_actor.rfind("feed:", 0) == 0 || m.status_actor == kActor;
 }
 
 std::string FeedDesk::active_feed(const std::string& sport) const {
@@ -183,10 +184,13 @@ void FeedDesk::reopen_sport(const std::string& sport) {
     if (e->sport != sport) continue;
     for (uint64_t mid : e->markets) {
       const Market* m = book.market(mid);
-      if (m->status != MarketStatus::kSuspended || m->status_reason != kFeedDown) continue;
+      if (m->status != MarketStatus::kSuspended || m->status_reason != kFeedDown || !feed_owned(*m)) continue;
       auto c = f.cache.find(mid);
       MarketStatus target = c == f.cache.end() ? MarketStatus::kOpen : c->second.status;
-      engine_.set_market_status(mid, target, target == MarketStatus::kOpen ? "" : "feed: suspended", kActor);
+      const char* reason = target == MarketStatus::kOpen      ? ""
+                           : target == MarketStatus::kClosed ? "feed: closed"
+                                                             : "feed: suspended";
+      engine_.set_market_status(mid, target, reason, kActor);
     }
   }
   take_over(s.active);
@@ -281,14 +285,15 @@ void FeedDesk::apply_market(Feed& f, uint64_t market_id, const CachedMarket& cm,
   const Market* mk = book.market(market_id);
   if (!mk) return;
   std::string actor = "feed:" + f.cfg.name;
-  bool feed_down = mk->status == MarketStatus::kSuspended && mk->status_reason == kFeedDown;
+  bool feed_down = mk->status == MarketStatus::kSuspended && mk->status_reason == kFeedDown &&
+                   mk->status_actor == kActor;
   if (cm.status == MarketStatus::kClosed && mk->status != MarketStatus::kClosed &&
       mk->status != MarketStatus::kSettled) {
     engine_.set_market_status(market_id, MarketStatus::kClosed, "feed: closed", actor);
   } else if (cm.status == MarketStatus::kSuspended && mk->status == MarketStatus::kOpen) {
     engine_.set_market_status(market_id, MarketStatus::kSuspended, "feed: suspended", actor);
   } else if (cm.status == MarketStatus::kOpen && mk->status == MarketStatus::kSuspended &&
-             feed_owned(mk->status_reason) && !feed_down) {
+             feed_owned(*mk) && !feed_down) {
     engine_.set_market_status(market_id, MarketStatus::kOpen, "", actor);
   }
   if (!prices) return;
@@ -348,23 +353,43 @@ std::optional<double> FeedDesk::drift(uint64_t market_id) const {
   return it->second;
 }
 
+void FeedDesk::set_reference_prices(uint64_t market_id,
+                                    const std::vector<std::pair<uint64_t, Odds>>& prices) {
+  auto& ref = exchange_ref_[market_id];
+  ref.clear();
+  for (auto& [sid, odds] : prices) ref[sid] = odds;
+  update_drift(market_id, to_ns(engine_.clock().now()));
+}
+
 void FeedDesk::update_drift(uint64_t market_id, int64_t now_ns) {
   const Market* mk = engine_.state().book.market(market_id);
   if (!mk) return;
   auto s = sports_.find(engine_.state().book.event(mk->event_id)->sport);
-  if (s == sports_.end() || s->second.reference == SIZE_MAX || s->second.active == SIZE_MAX) return;
-  const Feed& ref = feeds_[s->second.reference];
+  if (s == sports_.end() || s->second.active == SIZE_MAX) return;
   const Feed& act = feeds_[s->second.active];
-  auto r = ref.cache.find(market_id);
   auto a = act.cache.find(market_id);
-  if (r == ref.cache.end() || a == act.cache.end()) return;
+  if (a == act.cache.end()) return;
+  // The exchange's prices if it has any for the market, else the reference feed's.
+  const std::unordered_map<uint64_t, Odds>* ref = nullptr;
+  auto x = exchange_ref_.find(market_id);
+  if (x != exchange_ref_.end() && !x->second.empty()) {
+    ref = &x->second;
+  } else if (s->second.reference != SIZE_MAX) {
+    auto r = feeds_[s->second.reference].cache.find(market_id);
+    if (r != feeds_[s->second.reference].cache.end()) ref = &r->second.fair;
+  }
   std::vector<std::pair<Odds, Odds>> pairs;
   for (uint64_t sid : mk->selections) {
+    if (!ref) break;
     auto pa = a->second.fair.find(sid);
-    auto pr = r->second.fair.find(sid);
-    if (pa != a->second.fair.end() && pr != r->second.fair.end()) pairs.emplace_back(pa->second, pr->second);
+    auto pr = ref->find(sid);
+    if (pa != a->second.fair.end() && pr != ref->end()) pairs.emplace_back(pa->second, pr->second);
   }
-  if (pairs.empty()) return;
+  if (pairs.empty()) {  // no reference now (e.g. the exchange suspended): no score
+    drift_.erase(market_id);
+    drift_band_.reset(market_id);
+    return;
+  }
   double score = drift_score(pairs);
   drift_[market_id] = score;
   drift_band_.update(market_id, score, now_ns);
@@ -394,7 +419,7 @@ void FeedDesk::check(int64_t now_ns) {
       const Market* m = book.market(mid);
       if (m->status == MarketStatus::kSuspended) {
         if (m->status_reason == kFeedDown) ++feed_down;
-        else if (feed_owned(m->status_reason)) ++feed_owned_n;
+        else if (feed_owned(*m)) ++feed_owned_n;
         else ++operator_n;
       }
       if (m->last_update_ns == 0 || m->status != MarketStatus::kOpen) continue;

@@ -15,8 +15,8 @@
 //    is up.
 //  - Standby: the inactive feed's latest fair prices and statuses are kept,
 //    so a switch applies them at once: no gap in market status (ODDS-5).
-//  - A feed never reopens a market an operator suspended: feed-owned
-//    suspensions carry reasons starting "feed" or FEED_DOWN.
+//  - A feed never reopens a market an operator suspended: it lifts only
+//    suspensions whose actor is a feed or this desk (Market::status_actor).
 //  - Reference feed: its prices are the ref_price of each selection; the
 //    drift score per market (max |active fair − ref| / ref) is a gauge, and
 //    a market above its band for 60 s is flagged (ODDS-6).
@@ -91,6 +91,10 @@ class FeedDesk {
 
   // Engine thread: JSON for GET /v1/feeds.
   std::string status_json() const;
+  // Engine thread: reference prices from an exchange (see
+  // engine/exchange_reference.h) for a book market; they take precedence
+  // over the reference feed's for drift.
+  void set_reference_prices(uint64_t market_id, const std::vector<std::pair<uint64_t, Odds>>& prices);
   // Engine thread: drift score of a market (nullopt without ref prices).
   std::optional<double> drift(uint64_t market_id) const;
 
@@ -136,7 +140,7 @@ class FeedDesk {
   void take_over(size_t feed);  // apply a feed's whole cache (after a switch)
   void update_drift(uint64_t market_id, int64_t now_ns);
   Gauge& market_gauge(Family<Gauge>& f, uint64_t market_id);
-  static bool feed_owned(const std::string& reason);
+  static bool feed_owned(const Market& m);
 
   Engine& engine_;
   MetricsRegistry& metrics_;
@@ -146,6 +150,7 @@ class FeedDesk {
   uint64_t next_request_ = 1;
   DriftBand drift_band_;
   std::unordered_map<uint64_t, double> drift_;  // market -> last score
+  std::unordered_map<uint64_t, std::unordered_map<uint64_t, Odds>> exchange_ref_;  // market -> sel -> ref
 
   Family<Counter>* messages_;
   Family<Counter>* dropped_;

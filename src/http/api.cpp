@@ -416,7 +416,9 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
       return operate(
           x, [desk, sport, to, actor](Engine&) { return desk->switch_feed(sport, to, actor); },
           [desk, sport](Engine&) {
-            return fmt::format(R"({{"sport":"{}","active":"{}"}})", sport, desk->active_feed(sport));
+            JsonWriter w;
+            w.begin_object().field("sport", sport).field("active", desk->active_feed(sport)).end_object();
+            return w.take();
           });
     }
   }

@@ -103,11 +103,12 @@ bool Book::apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms,
   return true;
 }
 
-bool Book::set_status(uint64_t market_id, MarketStatus st, std::string reason) {
+bool Book::set_status(uint64_t market_id, MarketStatus st, std::string reason, std::string actor) {
   Market* m = market(market_id);
   if (!m) return false;
   m->status = st;
   m->status_reason = std::move(reason);
+  m->status_actor = std::move(actor);
   return true;
 }
 

@@ -47,6 +47,7 @@ struct Market {
   int32_t line_tenths = 0;  // total goals line x10 (25 = 2.5); 0 otherwise
   MarketStatus status = MarketStatus::kOpen;
   std::string status_reason;
+  std::string status_actor;  // who set the status: a feed may lift only its own
   std::vector<uint64_t> selections;
   Nanos staleness_limit{1500000000};
   int64_t last_update_ns = 0;   // last applied price update of any selection
@@ -82,7 +83,8 @@ class Book {
   // Applies a price to a selection: version+1, times recorded, market's
   // last update moved. Returns false for an unknown selection.
   bool apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms, int64_t applied_ns);
-  bool set_status(uint64_t market_id, MarketStatus s, std::string reason);
+  // actor: who set it ("operator:<name>", "feed:<feed>", "system:...").
+  bool set_status(uint64_t market_id, MarketStatus s, std::string reason, std::string actor = "");
   bool set_stake_cap(uint64_t market_id, int64_t cap_minor);
   bool set_event_state(uint64_t event_id, EventState s);
 

@@ -178,6 +178,10 @@ TEST_F(FeedDeskTest, FeedNeverReopensAnOperatorSuspension) {
   desk_->on_message(0, odds(seq++, {{1011, 20000}, {1012, 35000}, {1013, 40000}}, MarketStatus::kOpen));
   EXPECT_EQ(market().status, MarketStatus::kSuspended);
   EXPECT_EQ(market().status_reason, "trader: VAR");
+  // Even a reason that looks like a feed's: ownership is by actor, not by text.
+  engine_->set_market_status(101, MarketStatus::kSuspended, "feed lag", "operator:t");
+  desk_->on_message(0, odds(seq++, {{1011, 20000}, {1012, 35000}, {1013, 40000}}, MarketStatus::kOpen));
+  EXPECT_EQ(market().status, MarketStatus::kSuspended);
   // But its own suspension it lifts.
   engine_->set_market_status(101, MarketStatus::kOpen, "", "operator:t");
   desk_->on_message(0, odds(seq++, {}, MarketStatus::kSuspended));
@@ -209,6 +213,59 @@ TEST_F(FeedDeskTest, SchemaSkewIsFlaggedOnce) {
   EXPECT_NE(text.find(R"(feed_schema_skew{producer="prod",league="EPL",version="2.0"} 1)"), std::string::npos);
   EXPECT_NE(text.find(R"(feed_parse_errors_total{producer="prod",reason="schema_unsupported"} 2)"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace inplay
+
+#include <cmath>
+#include <fstream>
+
+#include "engine/exchange_reference.h"
+
+namespace inplay {
+namespace {
+
+// The real in-play cricket stream (Betfair Exchange Stream API recording)
+// as the reference for a two-way book market: drift is computed against the
+// exchange's reference prices (ODDS-6).
+TEST_F(FeedDeskTest, ExchangeStreamServesAsReferencePrice) {
+  // A two-selection market for the exchange's two runners (reuse 101's first two).
+  uint64_t seq = 1;
+  bring_up(0, seq);
+  ExchangeReference xref(*desk_);
+  xref.map_market("1.200806927", ExchangeMarketMap{101, {{228749, 1011}, {2857977, 1012}}});
+  std::ifstream in(std::string(INPLAY_SOURCE_DIR) + "/../shared/data/betfair-stream/flumine/1.200806927");
+  ASSERT_TRUE(in) << "../shared/data/betfair-stream missing";
+  std::string line;
+  size_t n = 0, errors = 0;
+  std::optional<double> last_drift;
+  size_t drift_seen = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (!xref.apply(line)) ++errors;
+    // Every 500 messages the active feed re-prices the market at 1.80 / 2.20.
+    if (n % 500 == 0) {
+      desk_->on_message(0, odds(seq++, {{1011, 18000}, {1012, 22000}, {1013, 400000}}));
+      if (auto d = desk_->drift(101)) {
+        ++drift_seen;
+        last_drift = d;
+        // Check the score against the adapter's own reference prices.
+        const betfair::MarketBook* m = xref.cache().market("1.200806927");
+        double want = 0;
+        for (const auto& rp : betfair::ref_prices(*m)) {
+          double fair = rp.selection_id == 228749 ? 1.8 : 2.2;
+          double ref = rp.price.scaled / 10000.0;
+          want = std::max(want, std::fabs(fair - ref) / ref);
+        }
+        EXPECT_NEAR(*d, want, 1e-9) << "message " << n;
+      }
+    }
+  }
+  EXPECT_EQ(n, 18529u);
+  EXPECT_EQ(errors, 0u);
+  EXPECT_GT(xref.updates_sent(), 1000u);
+  EXPECT_GT(drift_seen, 10u);
 }
 
 }  // namespace
