@@ -6,6 +6,7 @@
 #include "engine/feed_desk.h"
 #include "feed/dead_letter.h"
 #include "feed/tcp_feed_client.h"
+#include "app/local_feed_link.h"
 #include "sim/bettors.h"
 #include "sim/sim_world.h"
 #include "engine/journal.h"
@@ -65,6 +66,7 @@ struct Runtime::Impl {
   std::unique_ptr<SimWorld> sim;
   std::unique_ptr<Bettors> bettors;
   std::vector<std::unique_ptr<TcpFeedClient>> clients;
+  std::vector<std::unique_ptr<LocalFeedLink>> links;  // simulated clock: no sockets
   Counter* feed_backpressure = nullptr;
   std::unique_ptr<SqliteProjection> projection;
   TokenStore tokens;
@@ -135,6 +137,16 @@ void Runtime::start_feeds() {
       cfg.dead_letter_file.empty() ? cfg.data_dir / "feed-dead-letters.jsonl" : cfg.dead_letter_file);
   m.feed_backpressure = &m.metrics.counter("feed_messages_dropped_total", "Feed messages dropped (duplicate, reordered)",
                                            {"feed", "reason"}).with({"all", "backpressure"});
+  if (m.sim && m.clock->simulated()) {
+    // Simulated time: the providers hand their lines straight to the desk
+    // from the engine timer that ticks them (deterministic, no sockets).
+    for (size_t i = 0; i < feeds.size(); ++i) {
+      m.links.push_back(std::make_unique<LocalFeedLink>(*m.desk, i, *m.sim->provider(feeds[i].name),
+                                                        m.dead_letters.get(), *m.clock));
+      m.links.back()->connect();
+    }
+    return;
+  }
   for (size_t i = 0; i < feeds.size(); ++i) {
     Engine* engine = m.engine.get();
     FeedDesk* desk = m.desk.get();

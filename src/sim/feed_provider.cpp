@@ -113,6 +113,8 @@ struct FeedProvider::Impl {
   int64_t next_alive = INT64_MIN;
   int64_t last_due = INT64_MIN;
   std::deque<Outgoing> pending;
+  std::function<void(std::string_view)> local_sink;
+  std::string local_out;  // released by the current tick, for local_sink
   std::optional<std::string> held;  // reorder: waits for the next message
   std::vector<uint64_t> recovery_requests;
   bool running = false;
@@ -399,6 +401,7 @@ void FeedProvider::Impl::flush() {
     }
     if (chance(faults.duplicate)) batch += line;
   }
+  if (local_sink) local_out += batch;
   if (batch.empty() || !running) return;
   auto data = std::make_shared<const std::string>(std::move(batch));
   asio::post(io, [this, data] {
@@ -489,7 +492,26 @@ void FeedProvider::stop() {
 uint16_t FeedProvider::port() const { return impl_->port; }
 const std::string& FeedProvider::producer() const { return impl_->cfg.producer; }
 
+void FeedProvider::set_local_sink(std::function<void(std::string_view)> sink) {
+  std::lock_guard lk(impl_->mu);
+  impl_->local_sink = std::move(sink);
+}
+
+void FeedProvider::request(std::string_view line) { impl_->on_request(line); }
+
 void FeedProvider::tick(int64_t now_ms) {
+  tick_locked(now_ms);
+  std::string out;
+  std::function<void(std::string_view)> sink;
+  {
+    std::lock_guard lk(impl_->mu);
+    out.swap(impl_->local_out);
+    sink = impl_->local_sink;
+  }
+  if (sink && !out.empty()) sink(out);
+}
+
+void FeedProvider::tick_locked(int64_t now_ms) {
   Impl& d = *impl_;
   std::lock_guard lk(d.mu);
   if (now_ms < d.now) return;  // time never goes back

@@ -54,6 +54,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -146,6 +148,14 @@ class FeedProvider {
   // Closes every client connection now (on the I/O thread, asynchronously).
   void disconnect_clients();
 
+  // In-process delivery, for the simulated clock: every batch of lines a
+  // tick() releases is also handed to `sink` on the ticking thread, after
+  // the provider's lock is released (so the sink may call request()).
+  // Deterministic: no socket between the provider and the book.
+  void set_local_sink(std::function<void(std::string_view lines)> sink);
+  // A request line as if a client had sent it (recovery_request).
+  void request(std::string_view line);
+
   // Tests and tools. odds_change lines for every market at the state of the
   // last tick, as a recovery would send them (seq numbers from the next
   // one on; nothing is sent or used up).
@@ -156,6 +166,7 @@ class FeedProvider {
   MatchPhase phase(uint64_t event_id) const;
 
  private:
+  void tick_locked(int64_t now_ms);
   struct Impl;
   friend class FeedSession;  // the I/O side, in the .cpp
   std::unique_ptr<Impl> impl_;
