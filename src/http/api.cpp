@@ -13,6 +13,7 @@
 #include "sim/sim_world.h"
 #include "telemetry/attributes.h"
 #include "telemetry/log.h"
+#include "telemetry/trace_query.h"
 
 namespace inplay {
 
@@ -480,6 +481,24 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
     if (!get) return method_not_allowed("GET");
     if (!op) return forbidden();
     return read(x, [](Engine& e) { return Reply{200, admin_state_json(e.state())}; });
+  }
+  // /v1/traces?attr.<key>=&min_ms=&max_ms=&since=&limit= and
+  // /v1/traces/breakdown?by=<key>&... (operator; telemetry/trace_query.h)
+  if (p[1] == "traces" && (n == 2 || (n == 3 && p[2] == "breakdown"))) {
+    const bool breakdown = n == 3;
+    x->route = breakdown ? "/v1/traces/breakdown" : "/v1/traces";
+    if (!get) return method_not_allowed("GET");
+    if (!op) return forbidden();
+    std::string err;
+    if (breakdown) {
+      BreakdownQuery q;
+      if (!parse_breakdown_query(req.query(), q, err))
+        return send_error(x, Error{ErrorCode::kValidationFailed, err});
+      return send(x, 200, breakdown_json(breakdown_traces(d.tracer, q)));
+    }
+    TraceQuery q;
+    if (!parse_trace_query(req.query(), q, err)) return send_error(x, Error{ErrorCode::kValidationFailed, err});
+    return send(x, 200, trace_search_json(search_traces(d.tracer, q)));
   }
   // /v1/traces/{trace_id} (operator)
   if (n == 3 && p[1] == "traces") {

@@ -204,14 +204,60 @@ void Tracer::unindex(size_t slot) {
 
 void Tracer::record(Span&& span) {
   Span evicted;  // destroyed after the lock is released
-  std::lock_guard<std::mutex> g(mu_);
-  store_locked(std::move(span), evicted);
+  if (!has_sink_.load(std::memory_order_acquire)) {
+    std::lock_guard<std::mutex> g(mu_);
+    store_locked(std::move(span), evicted);
+    return;
+  }
+  std::vector<Span> copy{span};
+  std::shared_ptr<const SpanSink> sink;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    store_locked(std::move(span), evicted);
+    sink = sink_;
+  }
+  if (sink) (*sink)(copy);
 }
 
 void Tracer::record_all(std::vector<Span>&& spans) {
   std::vector<Span> evicted(spans.size());  // destroyed after the lock is released
+  std::vector<Span> copy;
+  if (has_sink_.load(std::memory_order_acquire)) copy = spans;
+  std::shared_ptr<const SpanSink> sink;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    for (size_t i = 0; i < spans.size(); ++i) store_locked(std::move(spans[i]), evicted[i]);
+    sink = sink_;
+  }
+  if (sink && !copy.empty()) (*sink)(copy);
+}
+
+void Tracer::set_exporter(SpanSink sink) {
+  std::shared_ptr<const SpanSink> p;
+  if (sink) p = std::make_shared<const SpanSink>(std::move(sink));
   std::lock_guard<std::mutex> g(mu_);
-  for (size_t i = 0; i < spans.size(); ++i) store_locked(std::move(spans[i]), evicted[i]);
+  sink_ = std::move(p);
+  has_sink_.store(static_cast<bool>(sink_), std::memory_order_release);
+}
+
+void Tracer::for_each_trace(const TraceVisitor& fn) const {
+  std::vector<const Span*> buf;
+  std::lock_guard<std::mutex> g(mu_);
+  for (const auto& [id, chain] : index_) {
+    buf.clear();
+    for (uint32_t s = chain.head; s != kNone; s = next_in_trace_[s]) buf.push_back(&ring_[s]);
+    fn(buf.data(), buf.size());
+  }
+}
+
+size_t Tracer::span_count() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return ring_.size();
+}
+
+size_t Tracer::trace_count() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return index_.size();
 }
 
 void Tracer::store_locked(Span&& span, Span& evicted) {

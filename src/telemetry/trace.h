@@ -9,7 +9,10 @@
 // Attribute keys live in telemetry/attributes.h; never spell one inline.
 #pragma once
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -74,6 +77,23 @@ class Tracer {
   std::vector<Span> trace(const TraceId& id) const;
   uint64_t evicted() const;
 
+  // Visits every stored trace under the store's lock: fn(spans, n) gets the
+  // trace's spans in store order (oldest first; not sorted by start). The
+  // lock is held for the whole walk, so fn must be cheap and must copy what
+  // it keeps (the pointers die with the lock). Used by telemetry/trace_query.
+  using TraceVisitor = std::function<void(const Span* const* spans, size_t n)>;
+  void for_each_trace(const TraceVisitor& fn) const;
+  // Number of spans / traces in the store now.
+  size_t span_count() const;
+  size_t trace_count() const;
+
+  // An optional sink for finished spans (the OTLP exporter): called after
+  // every record()/record_all() on the recording thread, outside the store's
+  // lock, with copies of the spans just stored. It must not block (queue and
+  // return). Set before traffic starts; an empty function switches it off.
+  using SpanSink = std::function<void(const std::vector<Span>&)>;
+  void set_exporter(SpanSink sink);
+
  private:
   // Finds the stored spans of one trace without a scan: each trace's slots
   // form a FIFO list threaded through next_in_trace_. Eviction is oldest
@@ -96,6 +116,8 @@ class Tracer {
   size_t next_ = 0;
   uint64_t evicted_ = 0;
   std::unordered_map<TraceId, Chain, TraceIdHash> index_;
+  std::atomic<bool> has_sink_{false};
+  std::shared_ptr<const SpanSink> sink_;  // guarded by mu_
 };
 
 }  // namespace inplay
