@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "telemetry/otlp_exporter.h"
+
 namespace inplay {
 
 namespace {
@@ -367,6 +369,13 @@ Config parse_config(const std::string& text, const std::string& file) {
   if (c.pseudonym_secret.size() < 16)
     tel.fail_key("pseudonym_secret", tel.get("pseudonym_secret"), "must be at least 16 characters");
   c.max_spans = static_cast<size_t>(tel.integer("max_spans", false, 200000, 1000, 100000000));
+  c.otlp_endpoint = tel.str("otlp_endpoint", false);
+  if (!c.otlp_endpoint.empty()) {
+    std::string host, path, err;
+    uint16_t port = 0;
+    if (!OtlpExporter::parse_endpoint(c.otlp_endpoint, host, port, path, err))
+      tel.fail_key("otlp_endpoint", tel.get("otlp_endpoint"), err);
+  }
   tel.done();
 
   IdRegistry ids;

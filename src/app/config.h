@@ -80,6 +80,8 @@ struct Config {
   std::vector<TokenConfig> tokens;
   std::string pseudonym_secret;
   size_t max_spans = 200000;
+  // telemetry.otlp_endpoint: OTLP/HTTP JSON trace export (http://host:port/v1/traces); empty = off.
+  std::string otlp_endpoint;
   std::vector<EventConfig> events;
   std::vector<AccountSeed> accounts;
   // Odds feeds (ODDS-1..8). Empty: prices come from the fixture source.

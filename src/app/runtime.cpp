@@ -12,10 +12,12 @@
 #include "engine/journal.h"
 #include "engine/projection.h"
 #include "http/api.h"
+#include "http/client.h"
 #include "http/server.h"
 #include "sim/fixture_prices.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"
+#include "telemetry/otlp_exporter.h"
 #include "telemetry/pseudonym.h"
 #include "telemetry/trace.h"
 
@@ -58,6 +60,7 @@ struct Runtime::Impl {
   std::unique_ptr<Clock> clock;
   MetricsRegistry metrics;
   std::unique_ptr<Tracer> tracer;
+  std::unique_ptr<OtlpExporter> otlp;  // telemetry.otlp_endpoint; off by default
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<FixturePrices> prices;
@@ -175,6 +178,27 @@ uint16_t Runtime::start() {
   else m.clock = std::make_unique<RealClock>();
   log::configure(m.clock.get(), LogLevel::kInfo);
   m.tracer = std::make_unique<Tracer>(cfg.max_spans);
+  if (!cfg.otlp_endpoint.empty()) {  // OTLP/HTTP JSON export of every finished span
+    std::string host, path, err;
+    uint16_t port = 0;
+    OtlpExporter::parse_endpoint(cfg.otlp_endpoint, host, port, path, err);  // checked by the config
+    OtlpExporterOptions oo;
+    oo.endpoint = cfg.otlp_endpoint;
+    OtlpExporter::Counters oc;
+    oc.exported = &m.metrics.counter("otlp_exported_spans_total", "Spans accepted by the OTLP endpoint").with({});
+    oc.dropped = &m.metrics.counter("otlp_dropped_spans_total", "Spans dropped: the OTLP export queue was full").with({});
+    oc.failed = &m.metrics.counter("otlp_failed_spans_total", "Spans the OTLP endpoint never accepted (after retries)").with({});
+    m.otlp = std::make_unique<OtlpExporter>(
+        oo,
+        [host, port, path, timeout = oo.timeout_ms](const std::string& body, std::string& error) {
+          HttpCallResult r = http_call(host, port, "POST", path, {{"Content-Type", "application/json"}}, body, timeout);
+          error = r.error;
+          return r.status;
+        },
+        oc);
+    m.otlp->start();
+    m.tracer->set_exporter([x = m.otlp.get()](const std::vector<Span>& spans) { x->enqueue(spans); });
+  }
 
   m.fsync_hist = &MetricsRegistry::series(
       m.metrics.histogram("journal_fsync_seconds", "Duration of each journal group-commit fsync", {},
@@ -267,6 +291,10 @@ void Runtime::stop() {
   if (m.server) m.server->stop();
   if (m.engine) m.engine->stop();
   if (m.journal) m.journal->stop();
+  if (m.otlp) {  // after the engine: its last spans are queued; drain them
+    m.tracer->set_exporter({});
+    m.otlp->stop();
+  }
   if (m.projection) {
     try {
       m.projection->catch_up();

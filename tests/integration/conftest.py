@@ -83,7 +83,10 @@ def sha(s):
     return hashlib.sha256(s.encode()).hexdigest()
 
 
-def make_config(data_dir, clock="sim", extra_book="", refresh_ms=500, fsync="group", extra_top=""):
+def make_config(data_dir, clock="sim", extra_book="", refresh_ms=500, fsync="group", extra_top="",
+                extra_telemetry=""):
+    # extra_telemetry: more `telemetry:` keys, e.g. "otlp_endpoint: http://127.0.0.1:4318/v1/traces".
+    extra_telemetry = "".join(f"  {line}\n" for line in extra_telemetry.splitlines() if line.strip())
     return f"""{extra_top}
 listen:
   address: 127.0.0.1
@@ -113,7 +116,7 @@ auth:
     - {{name: trader, role: operator, sha256: {sha(OPERATOR_TOKEN)}}}
 telemetry:
   pseudonym_secret: test-secret-0123456789
-{WORLD}
+{extra_telemetry}{WORLD}
 """
 
 
