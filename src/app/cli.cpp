@@ -19,6 +19,7 @@
 #include "http/loadgen.h"
 #include "http/server.h"
 #include "sim/feed_provider.h"
+#include "telemetry/audit.h"
 
 namespace inplay {
 
@@ -138,6 +139,23 @@ int cmd_journal_verify(const std::string& dir) {
   }
 }
 
+// Exit 0: the chain is whole; 3: a bad record (named by line); 1: unreadable.
+int cmd_audit_verify(const std::string& file) {
+  try {
+    AuditVerifyResult r = verify_audit_file(file);
+    if (r.ok) {
+      std::cout << fmt::format("audit ok: {} records\n", r.records);
+      return 0;
+    }
+    std::cerr << fmt::format("audit {}: line {}: {} ({} records before it are valid)\n", file, r.line,
+                             r.reason, r.records);
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "inplay audit verify: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -212,6 +230,13 @@ int run_cli(int argc, char** argv) {
   std::string journal_dir;
   verify->add_option("DIR", journal_dir, "Journal directory (DATA_DIR/journal)")->required();
 
+  auto* audit = app.add_subcommand("audit", "Inspect an audit log");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand(
+      "verify", "Check every record's hash and the chain; exit 3 naming the first bad line");
+  std::string audit_file;
+  audit_verify->add_option("FILE", audit_file, "Audit log (DATA_DIR/audit.jsonl)")->required();
+
   auto* token = app.add_subcommand("token", "Make an API token and the sha256 to put in a config");
   std::string token_value;
   token->add_option("TOKEN", token_value, "An existing token to hash (default: a new random one)");
@@ -282,6 +307,7 @@ int run_cli(int argc, char** argv) {
     return 0;
   }
   if (*verify) return cmd_journal_verify(journal_dir);
+  if (*audit_verify) return cmd_audit_verify(audit_file);
   if (*token) {
     std::string t = token_value.empty() ? random_token() : token_value;
     if (token_value.empty()) std::cout << "token:  " << t << "\n";

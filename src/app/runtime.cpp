@@ -11,6 +11,7 @@
 #include "sim/sim_world.h"
 #include "engine/journal.h"
 #include "engine/projection.h"
+#include "engine/audit_projection.h"
 #include "http/api.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -72,6 +73,7 @@ struct Runtime::Impl {
   std::vector<std::unique_ptr<LocalFeedLink>> links;  // simulated clock: no sockets
   Counter* feed_backpressure = nullptr;
   std::unique_ptr<SqliteProjection> projection;
+  std::unique_ptr<AuditProjection> audit;  // CMP-1: <data_dir>/audit.jsonl
   TokenStore tokens;
   std::unique_ptr<Pseudonymizer> pseudonymizer;
   std::unique_ptr<Api> api;
@@ -247,6 +249,10 @@ uint16_t Runtime::start() {
   // The projection follows the journal files by polling (ProjectionOptions).
   m.projection = std::make_unique<SqliteProjection>(cfg.data_dir / "book.sqlite", cfg.data_dir / "journal",
                                                     cfg.engine.currency.code());
+  m.audit = std::make_unique<AuditProjection>(
+      cfg.data_dir / "audit.jsonl", cfg.data_dir / "journal",
+      [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); },
+      cfg.engine.currency.code());
   m.journal->start();
   m.engine->start();
   for (auto& c : m.clients) c->start();
@@ -263,6 +269,7 @@ uint16_t Runtime::start() {
   }
 
   m.projection->start();
+  m.audit->start();
 
   for (const TokenConfig& t : cfg.tokens) m.tokens.add(t.sha256, Principal{t.name, t.role});
   m.pseudonymizer = std::make_unique<Pseudonymizer>(cfg.pseudonym_secret);
@@ -302,6 +309,14 @@ void Runtime::stop() {
       log::error("runtime", "projection could not catch up at stop", {{"error", e.what()}});
     }
     m.projection->stop();
+  }
+  if (m.audit) {
+    try {
+      m.audit->catch_up();
+    } catch (const std::exception& e) {
+      log::error("runtime", "audit could not catch up at stop", {{"error", e.what()}});
+    }
+    m.audit->stop();
   }
   log::info("runtime", "stopped", {});
   log::configure(nullptr, LogLevel::kInfo);  // the clock goes with this runtime
