@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(g++ cmake ninja-build pkg-config git
   libboost-dev libboost-system-dev libsimdjson-dev libfmt-dev libyaml-cpp-dev libcli11-dev
   libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-venv python3-pip curl sqlite3 clang)
+  python3 python3-venv python3-pip curl sqlite3 clang
+  prometheus)  # tests/integration/test_prometheus.py runs a real Prometheus 2.42
 if [ "${1:-}" = "--test" ]; then
   PACKAGES+=()
 fi

@@ -178,6 +178,8 @@ uint16_t Runtime::start() {
   const Config& cfg = m.cfg;
   if (cfg.sim_clock) m.clock = std::make_unique<SimClock>(from_ns(cfg.sim_start_ms * 1000000));
   else m.clock = std::make_unique<RealClock>();
+  m.metrics.set_time_source([c = m.clock.get()] { return to_ns(c->now()); });  // OpenMetrics _created
+  register_process_metrics(m.metrics);
   log::configure(m.clock.get(), LogLevel::kInfo);
   m.tracer = std::make_unique<Tracer>(cfg.max_spans);
   if (!cfg.otlp_endpoint.empty()) {  // OTLP/HTTP JSON export of every finished span

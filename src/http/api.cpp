@@ -158,8 +158,9 @@ void Api::Impl::handle(HttpRequest& req, Responder respond) {
     if (path == "/healthz") return send(x, 200, R"({"status":"ok"})");
     if (path == "/metrics") {
       HttpResponse r;
-      r.body = d.metrics.render_prometheus();
-      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      const bool om = accepts_openmetrics(req.header("accept"));
+      r.body = om ? d.metrics.render_openmetrics() : d.metrics.render_prometheus();
+      r.content_type = om ? kOpenMetricsContentType : kPrometheusTextContentType;
       requests->with({x->route, "200"}).inc();
       return x->respond(std::move(r));
     }

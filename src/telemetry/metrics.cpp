@@ -163,6 +163,33 @@ void append_seconds(std::string& out, int64_t ns) {
   fmt::format_to(std::back_inserter(out), "{}", static_cast<double>(ns) / 1e9);
 }
 
+void append_double(std::string& out, double v) {
+  if (std::isnan(v)) out += "NaN";
+  else if (std::isinf(v)) out += v > 0 ? "+Inf" : "-Inf";
+  else fmt::format_to(std::back_inserter(out), "{}", v);
+}
+
+// A timestamp in ns as exact decimal seconds ("1700000000.25").
+void append_timestamp(std::string& out, int64_t ns) {
+  uint64_t u = ns < 0 ? 0 - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  if (ns < 0) out.push_back('-');
+  fmt::format_to(std::back_inserter(out), "{}", u / 1000000000u);
+  uint64_t frac = u % 1000000000u;
+  if (!frac) return;
+  char buf[10];
+  int n = 9;
+  while (frac % 10 == 0) {
+    frac /= 10;
+    --n;
+  }
+  for (int i = n - 1; i >= 0; --i) {
+    buf[i] = static_cast<char>('0' + frac % 10);
+    frac /= 10;
+  }
+  out.push_back('.');
+  out.append(buf, static_cast<size_t>(n));
+}
+
 void append_value(std::string& out, int64_t v, Unit unit) {
   if (unit == Unit::kSeconds) append_seconds(out, v);
   else fmt::format_to(std::back_inserter(out), "{}", v);
@@ -180,9 +207,46 @@ struct MetricsRegistry::Entry {
   std::variant<std::unique_ptr<Family<Counter>>, std::unique_ptr<Family<Gauge>>,
                std::unique_ptr<Family<Histogram>>>
       family;
+  std::function<double()> fn;  // set: a family read at scrape time (no family object)
 };
 
-MetricsRegistry::MetricsRegistry() = default;
+class MetricsRegistry::Hooks final : public metrics_detail::FamilyHooks {
+ public:
+  explicit Hooks(MetricsRegistry& r) : r_(r) {}
+  int64_t now_ns() const override {
+    std::lock_guard<std::mutex> g(mu_);
+    return now_ ? now_() : 0;
+  }
+  size_t default_max_series() const override { return max_series_.load(std::memory_order_relaxed); }
+  void on_fold(const std::string& family) override {
+    Family<Counter>* f = folded_.load(std::memory_order_acquire);
+    if (!f) {
+      f = &r_.counter("metrics_series_folded_total",
+                      "Label sets folded into the \"other\" series by the per-family series cap",
+                      {"family"});
+      f->set_max_series(std::numeric_limits<size_t>::max());  // bounded by the family count
+      folded_.store(f, std::memory_order_release);
+    }
+    f->with({family}).inc();
+  }
+  void set_now(std::function<int64_t()> fn) {
+    std::lock_guard<std::mutex> g(mu_);
+    now_ = std::move(fn);
+  }
+  void set_max_series(size_t n) { max_series_.store(n ? n : kDefaultMaxSeries, std::memory_order_relaxed); }
+
+ private:
+  MetricsRegistry& r_;
+  mutable std::mutex mu_;
+  std::function<int64_t()> now_;
+  std::atomic<size_t> max_series_{kDefaultMaxSeries};
+  std::atomic<Family<Counter>*> folded_{nullptr};
+};
+
+MetricsRegistry::MetricsRegistry() : hooks_(std::make_unique<Hooks>(*this)) {}
+
+void MetricsRegistry::set_time_source(std::function<int64_t()> now_ns) { hooks_->set_now(std::move(now_ns)); }
+void MetricsRegistry::set_default_max_series(size_t n) { hooks_->set_max_series(n); }
 
 MetricsRegistry::~MetricsRegistry() {
   std::lock_guard<std::mutex> g(g_bounds_mu);
@@ -215,14 +279,14 @@ Family<Counter>& MetricsRegistry::counter(std::string name, std::string help,
   check_names(name, labels, false);
   std::lock_guard<std::mutex> g(mu_);
   if (Entry* e = find_entry(entries_, name)) {
-    if (e->type != Type::kCounter || e->labels != labels)
+    if (e->type != Type::kCounter || e->labels != labels || e->fn)
       throw std::invalid_argument("metric registered twice with another shape: " + name);
     return *std::get<0>(e->family);
   }
-  auto f = std::make_unique<Family<Counter>>(name, help, labels);
+  auto f = std::make_unique<Family<Counter>>(name, help, labels, hooks_.get());
   auto& ref = *f;
   entries_.push_back(Entry{std::move(name), std::move(help), Type::kCounter, Unit::kNone, {},
-                           std::move(labels), std::move(f)});
+                           std::move(labels), std::move(f), {}});
   return ref;
 }
 
@@ -231,14 +295,14 @@ Family<Gauge>& MetricsRegistry::gauge(std::string name, std::string help,
   check_names(name, labels, false);
   std::lock_guard<std::mutex> g(mu_);
   if (Entry* e = find_entry(entries_, name)) {
-    if (e->type != Type::kGauge || e->labels != labels)
+    if (e->type != Type::kGauge || e->labels != labels || e->fn)
       throw std::invalid_argument("metric registered twice with another shape: " + name);
     return *std::get<1>(e->family);
   }
-  auto f = std::make_unique<Family<Gauge>>(name, help, labels);
+  auto f = std::make_unique<Family<Gauge>>(name, help, labels, hooks_.get());
   auto& ref = *f;
   entries_.push_back(Entry{std::move(name), std::move(help), Type::kGauge, Unit::kNone, {},
-                           std::move(labels), std::move(f)});
+                           std::move(labels), std::move(f), {}});
   return ref;
 }
 
@@ -255,10 +319,10 @@ Family<Histogram>& MetricsRegistry::histogram(std::string name, std::string help
       throw std::invalid_argument("metric registered twice with another shape: " + name);
     return *std::get<2>(e->family);
   }
-  auto f = std::make_unique<Family<Histogram>>(name, help, labels);
+  auto f = std::make_unique<Family<Histogram>>(name, help, labels, hooks_.get());
   auto& ref = *f;
   entries_.push_back(Entry{std::move(name), std::move(help), Type::kHistogram, unit,
-                           std::move(bounds), std::move(labels), std::move(f)});
+                           std::move(bounds), std::move(labels), std::move(f), {}});
   std::lock_guard<std::mutex> gb(g_bounds_mu);
   bounds_table()[&ref] = &entries_.back().bounds;  // deque: the Entry never moves
   return ref;
@@ -291,6 +355,13 @@ std::string MetricsRegistry::render_prometheus() const {
     out.push_back(' ');
     out += type_name(e.type);
     out.push_back('\n');
+    if (e.fn) {
+      out += e.name;
+      out.push_back(' ');
+      append_double(out, e.fn());
+      out.push_back('\n');
+      continue;
+    }
     switch (e.type) {
       case Type::kCounter:
         for (auto& [lv, s] : std::get<0>(e.family)->series()) {
@@ -345,6 +416,204 @@ std::string MetricsRegistry::render_prometheus() const {
       }
     }
   }
+  return out;
+}
+
+void MetricsRegistry::gauge_fn(std::string name, std::string help, std::function<double()> fn) {
+  check_names(name, {}, false);
+  std::lock_guard<std::mutex> g(mu_);
+  if (Entry* e = find_entry(entries_, name)) {
+    if (e->type != Type::kGauge || !e->fn)
+      throw std::invalid_argument("metric registered twice with another shape: " + name);
+    e->fn = std::move(fn);
+    return;
+  }
+  Entry e{std::move(name), std::move(help), Type::kGauge, Unit::kNone, {}, {}, {}, std::move(fn)};
+  entries_.push_back(std::move(e));
+}
+
+void MetricsRegistry::counter_fn(std::string name, std::string help, std::function<double()> fn) {
+  check_names(name, {}, false);
+  std::lock_guard<std::mutex> g(mu_);
+  if (Entry* e = find_entry(entries_, name)) {
+    if (e->type != Type::kCounter || !e->fn)
+      throw std::invalid_argument("metric registered twice with another shape: " + name);
+    e->fn = std::move(fn);
+    return;
+  }
+  Entry e{std::move(name), std::move(help), Type::kCounter, Unit::kNone, {}, {}, {}, std::move(fn)};
+  entries_.push_back(std::move(e));
+}
+
+// ------------------------------------------------------------- OpenMetrics
+
+namespace {
+
+// OpenMetrics escaping (HELP and label values alike): \\, \n and \".
+void om_escape(std::string& out, std::string_view s) {
+  for (char c : s) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out.push_back(c);
+  }
+}
+
+// A counter's MetricFamily name excludes the _total suffix of its samples.
+std::string_view om_family_name(std::string_view name, Type t) {
+  if (t == Type::kCounter && name.size() > 6 && name.ends_with("_total"))
+    name.remove_suffix(6);
+  return name;
+}
+
+// The unit, when the family name ends in a base-unit suffix (# UNIT).
+std::string_view om_unit(std::string_view family) {
+  static constexpr std::string_view kUnits[] = {"seconds", "bytes", "ratio", "meters", "grams",
+                                                "celsius", "volts",  "amperes", "joules"};
+  for (auto u : kUnits) {
+    if (family.size() > u.size() + 1 && family.ends_with(u) &&
+        family[family.size() - u.size() - 1] == '_')
+      return u;
+  }
+  return {};
+}
+
+// `{a="x",b="y"` without the closing brace; returns whether a brace opened.
+bool om_open_labels(std::string& out, const std::vector<std::string>& names, const LabelValues& values) {
+  if (names.empty()) return false;
+  out.push_back('{');
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) out.push_back(',');
+    out += names[i];
+    out += "=\"";
+    if (i < values.size()) om_escape(out, values[i]);
+    out.push_back('"');
+  }
+  return true;
+}
+
+void om_labels(std::string& out, const std::vector<std::string>& names, const LabelValues& values) {
+  if (om_open_labels(out, names, values)) out.push_back('}');
+}
+
+void om_created(std::string& out, std::string_view family, const std::vector<std::string>& names,
+                const LabelValues& values, int64_t created_ns) {
+  if (created_ns <= 0) return;
+  out += family;
+  out += "_created";
+  om_labels(out, names, values);
+  out.push_back(' ');
+  append_timestamp(out, created_ns);
+  out.push_back('\n');
+}
+
+bool zero_id(const std::array<uint8_t, 16>& id) {
+  for (uint8_t b : id)
+    if (b) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string MetricsRegistry::render_openmetrics() const {
+  std::string out;
+  std::lock_guard<std::mutex> g(mu_);
+  for (const auto& e : entries_) {
+    const std::string_view fam = om_family_name(e.name, e.type);
+    out += "# TYPE ";
+    out += fam;
+    out.push_back(' ');
+    out += type_name(e.type);
+    out.push_back('\n');
+    if (auto u = om_unit(fam); !u.empty()) {
+      out += "# UNIT ";
+      out += fam;
+      out.push_back(' ');
+      out += u;
+      out.push_back('\n');
+    }
+    out += "# HELP ";
+    out += fam;
+    out.push_back(' ');
+    om_escape(out, e.help);
+    out.push_back('\n');
+    if (e.fn) {
+      out += fam;
+      if (e.type == Type::kCounter) out += "_total";
+      out.push_back(' ');
+      append_double(out, e.fn());
+      out.push_back('\n');
+      continue;
+    }
+    switch (e.type) {
+      case Type::kCounter:
+        for (auto& v : std::get<0>(e.family)->views()) {
+          out += fam;
+          out += "_total";
+          om_labels(out, e.labels, v.labels);
+          fmt::format_to(std::back_inserter(out), " {}\n", v.series->value());
+          om_created(out, fam, e.labels, v.labels, v.created_ns);
+        }
+        break;
+      case Type::kGauge:
+        for (auto& v : std::get<1>(e.family)->views()) {
+          out += fam;
+          om_labels(out, e.labels, v.labels);
+          fmt::format_to(std::back_inserter(out), " {}\n", v.series->value());
+        }
+        break;
+      case Type::kHistogram: {
+        std::vector<std::string> les;
+        les.reserve(e.bounds.size());
+        for (int64_t b : e.bounds) {
+          std::string s;
+          append_value(s, b, e.unit);
+          les.push_back(std::move(s));
+        }
+        for (auto& v : std::get<2>(e.family)->views()) {
+          const Histogram* h = v.series;
+          uint64_t cum = 0;
+          for (size_t i = 0; i <= e.bounds.size(); ++i) {
+            cum += h->bucket_count(i);
+            out += fam;
+            out += "_bucket";
+            if (!om_open_labels(out, e.labels, v.labels)) out.push_back('{');
+            else out.push_back(',');
+            out += "le=\"";
+            out += i < les.size() ? std::string_view(les[i]) : std::string_view("+Inf");
+            fmt::format_to(std::back_inserter(out), "\"}} {}", cum);
+            Exemplar x = h->exemplar(i);
+            if (x.present && !zero_id(x.trace_id)) {
+              out += " # {trace_id=\"";
+              static constexpr char kHex[] = "0123456789abcdef";
+              for (uint8_t b : x.trace_id) {
+                out.push_back(kHex[b >> 4]);
+                out.push_back(kHex[b & 15]);
+              }
+              out += "\"} ";
+              append_value(out, x.value, e.unit);
+              out.push_back(' ');
+              append_timestamp(out, x.time_ns);
+            }
+            out.push_back('\n');
+          }
+          out += fam;
+          out += "_count";
+          om_labels(out, e.labels, v.labels);
+          fmt::format_to(std::back_inserter(out), " {}\n", cum);
+          out += fam;
+          out += "_sum";
+          om_labels(out, e.labels, v.labels);
+          out.push_back(' ');
+          append_value(out, h->sum(), e.unit);
+          out.push_back('\n');
+          om_created(out, fam, e.labels, v.labels, v.created_ns);
+        }
+        break;
+      }
+    }
+  }
+  out += "# EOF\n";
   return out;
 }
 
