@@ -25,39 +25,19 @@ AuditProjection::AuditProjection(std::filesystem::path audit_file, std::filesyst
       mask_(std::move(mask)),
       currency_(std::move(currency)),
       opts_(opts),
-      reader_(std::make_unique<JournalReader>(journal_dir_)) {}
+      reader_(std::make_unique<JournalReader>(journal_dir_)),
+      loop_("audit", opts.poll_interval, opts.backoff_min, opts.backoff_max,
+            {[this] { apply_new(); },
+             [this](std::exception_ptr e, uint64_t n, std::chrono::milliseconds retry) { log_failure(e, n, retry); },
+             [this](uint64_t n) {
+               log::info("audit", "audit projection recovered", {{"failures", n}, {"last_seq", last_seq()}});
+             }}) {}
 
 AuditProjection::~AuditProjection() { stop(); }
 
-void AuditProjection::start() {
-  std::lock_guard lk(mu_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  poked_ = true;  // first pass at once
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "audit");
-    run();
-  });
-}
-
-void AuditProjection::poke() {
-  {
-    std::lock_guard lk(mu_);
-    poked_ = true;
-  }
-  cv_.notify_one();
-}
-
-void AuditProjection::stop() {
-  std::thread t;
-  {
-    std::lock_guard lk(mu_);
-    stopping_ = true;
-    t = std::move(thread_);
-  }
-  cv_.notify_one();
-  if (t.joinable()) t.join();
-}
+void AuditProjection::start() { loop_.start(); }
+void AuditProjection::poke() { loop_.poke(); }
+void AuditProjection::stop() { loop_.stop(); }
 
 uint64_t AuditProjection::catch_up() { return apply_new(); }
 
@@ -148,39 +128,6 @@ void AuditProjection::audit(const JournalRecord& r) {
     return;  // prices are not audited
   }
   writer_->append(e);
-}
-
-void AuditProjection::run() {
-  std::chrono::milliseconds backoff{0};
-  uint64_t failures = 0;
-  for (;;) {
-    {
-      std::unique_lock lk(mu_);
-      if (backoff.count() > 0) {
-        cv_.wait_for(lk, backoff, [&] { return stopping_; });
-      } else {
-        cv_.wait_for(lk, opts_.poll_interval, [&] { return stopping_ || poked_; });
-      }
-      if (stopping_) return;
-      poked_ = false;
-    }
-    std::exception_ptr failure;
-    try {
-      apply_new();
-    } catch (...) {
-      failure = std::current_exception();
-    }
-    if (!failure) {
-      if (failures > 0)
-        log::info("audit", "audit projection recovered", {{"failures", failures}, {"last_seq", last_seq()}});
-      failures = 0;
-      backoff = std::chrono::milliseconds{0};
-      continue;
-    }
-    ++failures;
-    backoff = backoff.count() == 0 ? opts_.backoff_min : std::min(backoff * 2, opts_.backoff_max);
-    log_failure(failure, failures, backoff);
-  }
 }
 
 void AuditProjection::log_failure(std::exception_ptr failure, uint64_t failures,

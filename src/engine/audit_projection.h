@@ -30,6 +30,8 @@
 // crashes. catch_up() throws them instead.
 #pragma once
 #include <atomic>
+
+#include "engine/follower_loop.h"
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -80,7 +82,6 @@ class AuditProjection {
  private:
   uint64_t apply_new();
   void audit(const JournalRecord& r);
-  void run();
   void log_failure(std::exception_ptr failure, uint64_t failures,
                    std::chrono::milliseconds retry) noexcept;
 
@@ -95,11 +96,7 @@ class AuditProjection {
   uint64_t done_ = 0;  // last journal seq read and (if audited) synced
   std::atomic<uint64_t> last_seq_{0};
 
-  std::mutex mu_;  // guards the flags below
-  std::condition_variable cv_;
-  bool poked_ = false;
-  bool stopping_ = false;
-  std::thread thread_;
+  FollowerLoop loop_;  // last: stopped first, before the state it uses goes
 };
 
 }  // namespace inplay

@@ -406,9 +406,8 @@ void FeedDesk::check(int64_t now_ns) {
       mark_down(i, "alive timeout");
   }
   // Gauges and the staleness histogram, once a second.
-  static thread_local int64_t last_sample = 0;
-  if (now_ns - last_sample < 1000000000) return;
-  last_sample = now_ns;
+  if (now_ns - last_sample_ns_ < 1000000000) return;
+  last_sample_ns_ = now_ns;
   auto& book = engine_.state().book;
   size_t gauges = 0;
   int64_t feed_down = 0, feed_owned_n = 0, operator_n = 0;

@@ -148,6 +148,7 @@ class FeedDesk {
   std::vector<Feed> feeds_;
   std::map<std::string, Sport> sports_;
   uint64_t next_request_ = 1;
+  int64_t last_sample_ns_ = 0;  // gauges and staleness sampled once a second
   DriftBand drift_band_;
   std::unordered_map<uint64_t, double> drift_;  // market -> last score
   std::unordered_map<uint64_t, std::unordered_map<uint64_t, Odds>> exchange_ref_;  // market -> sel -> ref

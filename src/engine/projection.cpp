@@ -234,42 +234,22 @@ SqliteProjection::SqliteProjection(std::filesystem::path db_file, std::filesyste
     : journal_dir_(std::move(journal_dir)),
       opts_(opts),
       db_(std::make_unique<Db>(db_file, std::move(currency))),
-      reader_(std::make_unique<JournalReader>(journal_dir_)) {
+      reader_(std::make_unique<JournalReader>(journal_dir_)),
+      loop_("projection", opts.poll_interval, opts.backoff_min, opts.backoff_max,
+            {[this] { apply_new(); },
+             [this](std::exception_ptr e, uint64_t n, std::chrono::milliseconds retry) { log_failure(e, n, retry); },
+             [this](uint64_t n) {
+               log::info("projection", "projection recovered", {{"failures", n}, {"last_seq", last_seq()}});
+             }}) {
   last_seq_.store(db_->stored_last_seq(), std::memory_order_release);
   seen_seq_.store(last_seq(), std::memory_order_relaxed);
 }
 
 SqliteProjection::~SqliteProjection() { stop(); }
 
-void SqliteProjection::start() {
-  std::lock_guard lk(mu_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  poked_ = true;  // first pass at once
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "projection");
-    run();
-  });
-}
-
-void SqliteProjection::poke() {
-  {
-    std::lock_guard lk(mu_);
-    poked_ = true;
-  }
-  cv_.notify_one();
-}
-
-void SqliteProjection::stop() {
-  std::thread t;
-  {
-    std::lock_guard lk(mu_);
-    stopping_ = true;
-    t = std::move(thread_);
-  }
-  cv_.notify_one();
-  if (t.joinable()) t.join();
-}
+void SqliteProjection::start() { loop_.start(); }
+void SqliteProjection::poke() { loop_.poke(); }
+void SqliteProjection::stop() { loop_.stop(); }
 
 uint64_t SqliteProjection::catch_up() { return apply_new(); }
 
@@ -309,42 +289,6 @@ uint64_t SqliteProjection::apply_new() {
     throw;
   }
   return last_seq();
-}
-
-void SqliteProjection::run() {
-  std::chrono::milliseconds backoff{0};
-  uint64_t failures = 0;
-  for (;;) {
-    {
-      std::unique_lock lk(mu_);
-      if (backoff.count() > 0) {
-        // A back-off is not cut short by pokes, only by stop().
-        cv_.wait_for(lk, backoff, [&] { return stopping_; });
-      } else {
-        cv_.wait_for(lk, opts_.poll_interval, [&] { return stopping_ || poked_; });
-      }
-      if (stopping_) return;
-      poked_ = false;
-    }
-    std::exception_ptr failure;
-    try {
-      apply_new();
-    } catch (...) {
-      failure = std::current_exception();
-    }
-    if (!failure) {
-      if (failures > 0) {
-        log::info("projection", "projection recovered",
-                  {{"failures", failures}, {"last_seq", last_seq()}});
-      }
-      failures = 0;
-      backoff = std::chrono::milliseconds{0};
-      continue;
-    }
-    ++failures;
-    backoff = backoff.count() == 0 ? opts_.backoff_min : std::min(backoff * 2, opts_.backoff_max);
-    log_failure(failure, failures, backoff);
-  }
 }
 
 // Never lets anything escape: the projection must not crash the process.

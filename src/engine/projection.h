@@ -42,6 +42,8 @@
 // catch_up() instead throws them to its caller.
 #pragma once
 #include <atomic>
+
+#include "engine/follower_loop.h"
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -103,7 +105,6 @@ class SqliteProjection {
  private:
   class Db;
   uint64_t apply_new();
-  void run();
   void log_failure(std::exception_ptr failure, uint64_t failures,
                    std::chrono::milliseconds retry) noexcept;
 
@@ -117,11 +118,7 @@ class SqliteProjection {
   std::atomic<uint64_t> last_seq_{0};
   std::atomic<uint64_t> seen_seq_{0};
 
-  std::mutex mu_;  // guards the flags below
-  std::condition_variable cv_;
-  bool poked_ = false;
-  bool stopping_ = false;
-  std::thread thread_;
+  FollowerLoop loop_;  // last: stopped first, before the state it uses goes
 };
 
 }  // namespace inplay
