@@ -1,5 +1,7 @@
 #include "http/body.h"
 
+#include "feed/wire_text.h"
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -82,10 +84,7 @@ std::optional<Error> get_odds(sj::value& v, std::string_view field, Odds& out) {
   if (t == sj::json_type::string) {
     if (v.get_string().get(text)) return invalid(field, "must be decimal odds");
   } else if (t == sj::json_type::number) {
-    text = v.raw_json_token();
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
-                             text.back() == '\t'))
-      text.remove_suffix(1);
+    text = trim_ws(v.raw_json_token());
     double d;
     if (v.get_double().get(d)) return invalid(field, "must be decimal odds");
   } else {
