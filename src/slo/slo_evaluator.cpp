@@ -1,0 +1,167 @@
+#include "slo/slo_evaluator.h"
+
+#include <algorithm>
+
+namespace inplay {
+
+namespace {
+
+constexpr int kCapBuckets = 60;
+
+std::vector<int64_t> burn_windows(const SloSpec& s) {
+  std::vector<int64_t> w;
+  for (auto& a : s.burn_alerts) {
+    w.push_back(a.long_s);
+    w.push_back(a.short_s);
+  }
+  if (w.empty()) w.push_back(300);
+  return w;
+}
+
+std::vector<int64_t> slice_windows(const SloSpec& s) {
+  if (s.burn_alerts.empty()) return {300, 60};
+  return {s.burn_alerts[0].long_s, s.burn_alerts[0].short_s};
+}
+
+double burn(const GoodValid& g, double budget) { return budget > 0 ? g.bad_ratio() / budget : 0.0; }
+
+}  // namespace
+
+SloEvaluator::SloEvaluator(SloCatalogue catalogue) : catalogue_(std::move(catalogue)) {
+  slos_.reserve(catalogue_.slos.size());
+  for (auto& spec : catalogue_.slos) {
+    slos_.push_back(Slo{&spec, RollingCounts(burn_windows(spec)),
+                        RollingCounts({std::max<int64_t>(1, spec.period_s / 60)}), false, 0, 0, false, {}, {}, {}});
+  }
+  status_.resize(slos_.size());
+  for (size_t i = 0; i < slos_.size(); ++i) status_[i].spec = slos_[i].spec;
+}
+
+SloEvaluator::SliceSeries* SloEvaluator::slice(Slo& s, const std::string& label, std::string_view value) {
+  auto it = s.slice_index.find(std::make_pair(label, std::string(value)));
+  if (it != s.slice_index.end()) return it->second;
+  size_t of_label = 0;
+  for (auto& ss : s.slices) of_label += ss->label == label;
+  if (of_label >= kMaxSlices) return nullptr;  // cardinality guard
+  s.slices.push_back(std::make_unique<SliceSeries>(SliceSeries{label, std::string(value),
+                                                               RollingCounts(slice_windows(*s.spec))}));
+  SliceSeries* p = s.slices.back().get();
+  s.slice_index.emplace(std::make_pair(label, std::string(value)), p);
+  return p;
+}
+
+bool SloEvaluator::admit_capped(Slo& s, int64_t t_s, uint64_t market_id) {
+  const int64_t width = std::max<int64_t>(1, (s.spec->sli.cap_window_s + kCapBuckets - 1) / kCapBuckets);
+  auto [it, fresh] = s.caps.try_emplace(market_id);
+  MarketCap& c = it->second;
+  if (fresh) {
+    std::fill(std::begin(c.bucket_start), std::end(c.bucket_start), INT64_MIN);
+    std::fill(std::begin(c.counted), std::end(c.counted), 0u);
+  }
+  const int64_t start = t_s - ((t_s % width) + width) % width;
+  const int64_t oldest = start - width * (kCapBuckets - 1);
+  uint64_t in_window = 0;
+  for (int i = 0; i < kCapBuckets; ++i)
+    if (c.bucket_start[i] >= oldest && c.bucket_start[i] <= start) in_window += c.counted[i];
+  if (in_window >= static_cast<uint64_t>(s.spec->sli.per_market_cap)) return false;
+  int idx = static_cast<int>(((start / width) % kCapBuckets + kCapBuckets) % kCapBuckets);
+  if (c.bucket_start[idx] != start) {
+    c.bucket_start[idx] = start;
+    c.counted[idx] = 0;
+  }
+  ++c.counted[idx];
+  return true;
+}
+
+void SloEvaluator::count(Slo& s, int64_t t_s, const Labels& l, double good, double valid) {
+  s.fed = true;
+  s.burn.add(t_s, good, valid);
+  s.budget.add(t_s / 60, good, valid);
+  for (auto& label : s.spec->slice_by) {
+    std::string_view v = label == "league" ? l.league : label == "feed" ? l.feed : std::string_view{};
+    if (v.empty()) continue;
+    if (SliceSeries* ss = slice(s, label, v)) ss->counts.add(t_s, good, valid);
+  }
+}
+
+void SloEvaluator::on_bet_decision(int64_t t_s, const Labels& l, int64_t latency_ns, int64_t stake_minor) {
+  accept_window_.add(t_s, latency_ns);
+  accept_recent_.add(t_s, latency_ns);
+  for (auto& s : slos_) {
+    if (s.spec->sli.source != "bet_accept") continue;
+    if (s.spec->sli.per_market_cap > 0 && !admit_capped(s, t_s, l.market_id)) continue;
+    double w = s.spec->sli.stake_weighted ? static_cast<double>(std::max<int64_t>(stake_minor, 1)) : 1.0;
+    bool good = latency_ns <= s.spec->sli.threshold_ms * 1000000;
+    count(s, t_s, l, good ? w : 0.0, w);
+  }
+}
+
+void SloEvaluator::on_market_sample(int64_t t_s, const Labels& l, bool fresh) {
+  for (auto& s : slos_)
+    if (s.spec->sli.source == "market_prices") count(s, t_s, l, fresh ? 1.0 : 0.0, 1.0);
+}
+
+void SloEvaluator::on_totals(std::string_view source, int64_t t_s, uint64_t good_total, uint64_t valid_total) {
+  for (auto& s : slos_) {
+    if (s.spec->sli.source != source) continue;
+    if (s.totals_seen && valid_total >= s.last_valid_total && good_total >= s.last_good_total) {
+      count(s, t_s, Labels{}, static_cast<double>(good_total - s.last_good_total),
+            static_cast<double>(valid_total - s.last_valid_total));
+    }
+    s.fed = true;
+    s.totals_seen = true;
+    s.last_good_total = good_total;
+    s.last_valid_total = valid_total;
+  }
+}
+
+void SloEvaluator::tick(int64_t t_s) {
+  accept_window_.advance(t_s);
+  accept_recent_.advance(t_s);
+  for (size_t i = 0; i < slos_.size(); ++i) {
+    Slo& s = slos_[i];
+    SloStatus& st = status_[i];
+    const double budget = s.spec->error_budget();
+    s.burn.advance(t_s);
+    s.budget.advance(t_s / 60);
+    st.has_data = s.fed;
+    const GoodValid& period = s.budget.window(0);
+    st.valid_events = period.valid;
+    st.sli = period.valid > 0 ? period.good / period.valid : 1.0;
+    st.budget_remaining = period.valid > 0 ? 1.0 - period.bad() / (budget * period.valid) : 1.0;
+    st.burns.resize(s.spec->burn_alerts.size());
+    st.firing = false;
+    st.severity = Severity::kTicket;
+    for (size_t a = 0; a < s.spec->burn_alerts.size(); ++a) {
+      const BurnAlert& ba = s.spec->burn_alerts[a];
+      BurnStatus& b = st.burns[a];
+      b.tier = ba.tier;
+      b.severity = ba.severity;
+      b.threshold = ba.burn_rate;
+      b.burn_long = burn(s.burn.window(2 * a), budget);
+      b.burn_short = burn(s.burn.window(2 * a + 1), budget);
+      b.firing = s.burn.window(2 * a).valid > 0 && b.burn_long >= ba.burn_rate && b.burn_short >= ba.burn_rate;
+      if (b.firing) {
+        if (!st.firing || ba.severity == Severity::kPage) st.severity = ba.severity;
+        st.firing = true;
+      }
+    }
+    st.slices.clear();
+    const double rate = s.spec->burn_alerts.empty() ? 1.0 : s.spec->burn_alerts[0].burn_rate;
+    for (auto& ss : s.slices) {
+      ss->counts.advance(t_s);
+      const GoodValid& lw = ss->counts.window(0);
+      const GoodValid& sw = ss->counts.window(1);
+      if (lw.valid <= 0) continue;
+      SliceStatus sl{ss->label, ss->value, sw.bad_ratio(), burn(lw, budget), burn(sw, budget), false};
+      sl.firing = sl.burn_long >= rate && sl.burn_short >= rate;
+      st.slices.push_back(std::move(sl));
+    }
+    std::sort(st.slices.begin(), st.slices.end(), [](const SliceStatus& a, const SliceStatus& b) {
+      if (a.firing != b.firing) return a.firing;
+      return a.burn_short > b.burn_short;
+    });
+  }
+}
+
+}  // namespace inplay

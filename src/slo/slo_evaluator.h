@@ -1,0 +1,135 @@
+// SloEvaluator: the built-in SLO engine (SLO-1, BET-3, BEY-5, BEY-6). It
+// takes SLI events from the process's sources, keeps good/valid counts per
+// second, and once a second (tick, on the book's clock) computes for every
+// SLO of the catalogue: the SLI over its period, the error budget left, the
+// burn rate over each alert window, and which burn-rate alerts fire.
+//
+// Sources (SloSpec::sli.source):
+//   bet_accept     one event per bet decision: good when its accept latency
+//                  (BET-3: gateway start to final decision, less the in-play
+//                  delay) is at or under the threshold. per_market_cap: a
+//                  market counts at most that many events per cap_window, so
+//                  one hot market cannot hide the others; weight: stake
+//                  makes a slow large bet count more (BEY-6).
+//   market_prices  one event per open in-play market per second: good when
+//                  its price age is within the market's staleness limit.
+//   bet_requests, feed_messages   cumulative good/valid totals read once a
+//                  second (e.g. non-5xx / all bet requests); deltas count.
+// A source nobody feeds reports has_data=false ("lights up when its hop
+// lands").
+//
+// Burn rate over a window = (bad/valid) / (1 - target). A burn alert fires
+// while the burn over its long AND its short window reach its rate; the
+// SLO's alert severity is the highest of its firing tiers, so fast and slow
+// tiers firing together are one alert, never two pages.
+//
+// Slices: for each label in slice_by other than market_id (league, feed,
+// ...), the first burn alert's two windows are kept per label value (up to
+// kMaxSlices values per label) so an alert can say which league burns.
+//
+// Engine thread only (single-threaded); no allocation per event once a
+// market or slice has been seen.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "slo/latency_window.h"
+#include "slo/rolling_counts.h"
+#include "slo/slo_spec.h"
+
+namespace inplay {
+
+struct SliceStatus {
+  std::string label, value;  // e.g. league=EPL
+  double bad_ratio_short = 0;
+  double burn_long = 0, burn_short = 0;
+  bool firing = false;  // the first burn alert's condition on this slice
+};
+
+struct BurnStatus {
+  std::string tier;
+  Severity severity = Severity::kPage;
+  double burn_long = 0, burn_short = 0;
+  double threshold = 0;
+  bool firing = false;
+};
+
+struct SloStatus {
+  const SloSpec* spec = nullptr;
+  bool has_data = false;
+  double sli = 1.0;              // good/valid over the period (1 when empty)
+  double budget_remaining = 1.0; // 1 - bad/(budget * valid) over the period; may go below 0
+  double valid_events = 0;       // over the period
+  std::vector<BurnStatus> burns;
+  bool firing = false;
+  Severity severity = Severity::kTicket;  // highest firing tier
+  std::vector<SliceStatus> slices;        // firing slices first, worst first
+};
+
+class SloEvaluator {
+ public:
+  static constexpr size_t kMaxSlices = 64;
+  explicit SloEvaluator(SloCatalogue catalogue);
+
+  // Labels of one SLI event; league may be empty.
+  struct Labels {
+    uint64_t market_id = 0;
+    std::string_view league;
+    std::string_view feed;
+  };
+  // bet_accept: one bet decision at book second t_s.
+  void on_bet_decision(int64_t t_s, const Labels& l, int64_t latency_ns, int64_t stake_minor);
+  // market_prices: one open market's price age at book second t_s.
+  void on_market_sample(int64_t t_s, const Labels& l, bool fresh);
+  // Cumulative-total sources: the good and valid totals so far.
+  void on_totals(std::string_view source, int64_t t_s, uint64_t good_total, uint64_t valid_total);
+
+  // Once a second: moves every window to t_s and recomputes status().
+  void tick(int64_t t_s);
+  const std::vector<SloStatus>& status() const { return status_; }
+  const SloCatalogue& catalogue() const { return catalogue_; }
+  // Accept latency quantile over the last 5 minutes (BET-4), all bets.
+  int64_t accept_quantile_ns(double q) const { return accept_window_.quantile(q); }
+  uint64_t accept_window_count() const { return accept_window_.count(); }
+  // The same over the last 30 s (recovery checks: "p99 back under 250 ms").
+  int64_t accept_recent_quantile_ns(double q) const { return accept_recent_.quantile(q); }
+
+ private:
+  // Per market: events counted toward a capped SLI in the cap window, in
+  // ten-second buckets.
+  struct MarketCap {
+    int64_t bucket_start[64];
+    uint32_t counted[64];
+  };
+  struct SliceSeries {
+    std::string label, value;
+    RollingCounts counts;
+  };
+  struct Slo {
+    const SloSpec* spec;
+    RollingCounts burn;    // per second; windows: each alert's long and short
+    RollingCounts budget;  // per minute; one window: the period
+    bool fed = false;
+    uint64_t last_good_total = 0, last_valid_total = 0;
+    bool totals_seen = false;
+    std::unordered_map<uint64_t, MarketCap> caps;
+    std::vector<std::unique_ptr<SliceSeries>> slices;
+    std::map<std::pair<std::string, std::string>, SliceSeries*, std::less<>> slice_index;
+  };
+  void count(Slo& s, int64_t t_s, const Labels& l, double good, double valid);
+  bool admit_capped(Slo& s, int64_t t_s, uint64_t market_id);
+  SliceSeries* slice(Slo& s, const std::string& label, std::string_view value);
+
+  SloCatalogue catalogue_;
+  std::vector<Slo> slos_;
+  std::vector<SloStatus> status_;
+  LatencyWindow accept_window_{300, 10};
+  LatencyWindow accept_recent_{30, 1};
+};
+
+}  // namespace inplay

@@ -1,0 +1,234 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/yaml_reader.h"
+#include "slo/latency_window.h"
+#include "slo/rolling_counts.h"
+#include "slo/slo_evaluator.h"
+#include "slo/slo_spec.h"
+
+using namespace inplay;
+
+namespace {
+
+SloCatalogue one_slo(const std::string& extra_sli = "", const std::string& extra = "") {
+  return parse_slo_catalogue(
+      "version: 1\n"
+      "slos:\n"
+      "  - name: accept\n"
+      "    path: place a bet\n"
+      "    service: bets\n"
+      "    runbook: docs/runbooks.md#accept\n"
+      "    target: 0.999\n"
+      "    period: 30d\n"
+      "    slice_by: [league]\n"
+      "    sli:\n"
+      "      kind: latency\n"
+      "      source: bet_accept\n"
+      "      threshold: 250ms\n" +
+          extra_sli + extra,
+      "slos.yaml");
+}
+
+std::string parse_error(const std::string& text) {
+  try {
+    parse_slo_catalogue(text, "slos.yaml");
+  } catch (const YamlError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(RollingCounts, WindowsSlideSecondBySecond) {
+  RollingCounts rc({3, 10});
+  for (int t = 0; t < 20; ++t) rc.add(t, t % 2 ? 1 : 0, 1);  // odd seconds good
+  // Window 3 covers 17,18,19: good at 17 and 19.
+  EXPECT_DOUBLE_EQ(rc.window(0).valid, 3);
+  EXPECT_DOUBLE_EQ(rc.window(0).good, 2);
+  EXPECT_DOUBLE_EQ(rc.window(1).valid, 10);
+  EXPECT_DOUBLE_EQ(rc.window(1).good, 5);
+  rc.advance(21);  // 20 and 21 empty: window 3 = {19,20,21}
+  EXPECT_DOUBLE_EQ(rc.window(0).valid, 1);
+  rc.advance(1000);  // a jump past the ring clears everything
+  EXPECT_DOUBLE_EQ(rc.window(1).valid, 0);
+  EXPECT_FALSE(rc.add(10, 1, 1));  // older than the ring
+  EXPECT_TRUE(rc.add(995, 1, 1));
+  EXPECT_DOUBLE_EQ(rc.window(1).valid, 1);
+  EXPECT_DOUBLE_EQ(rc.window(0).valid, 0);
+}
+
+TEST(RollingCounts, MatchesBruteForceOnRandomTraffic) {
+  RollingCounts rc({1, 7, 60});
+  std::vector<std::pair<double, double>> per(400);
+  uint64_t x = 12345;
+  for (int t = 0; t < 400; ++t) {
+    int n = static_cast<int>((x = x * 6364136223846793005ULL + 1) >> 61);
+    for (int i = 0; i < n; ++i) {
+      bool g = ((x = x * 6364136223846793005ULL + 1) >> 63) != 0;
+      rc.add(t, g, 1);
+      per[t].first += g;
+      per[t].second += 1;
+    }
+    rc.advance(t);
+    for (size_t w = 0; w < 3; ++w) {
+      double good = 0, valid = 0;
+      for (int s = std::max(0, t - static_cast<int>(rc.window_seconds(w)) + 1); s <= t; ++s) {
+        good += per[s].first;
+        valid += per[s].second;
+      }
+      ASSERT_DOUBLE_EQ(rc.window(w).good, good) << "t=" << t << " w=" << w;
+      ASSERT_DOUBLE_EQ(rc.window(w).valid, valid);
+    }
+  }
+}
+
+TEST(SloSpec, ShippedCatalogueLoads) {
+  SloCatalogue c = load_slo_file(std::string(INPLAY_SOURCE_DIR) + "/config/slos.yaml");
+  for (const char* name : {"odds_freshness", "accept_latency", "accept_latency_exposure_weighted", "bet_errors",
+                           "wallet_auth_success", "wallet_duplicate_tx", "settlement_lag",
+                           "settlement_correctness", "cashout_freshness", "kyc_screening_latency"})
+    EXPECT_NE(c.find(name), nullptr) << name;
+  const SloSpec* a = c.find("accept_latency");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->sli.threshold_ms, 250);
+  EXPECT_GT(a->sli.per_market_cap, 0);
+  EXPECT_GE(a->sli.cap_window_s, 300);
+  EXPECT_LE(a->sli.cap_window_s, 600);
+  EXPECT_TRUE(c.find("accept_latency_exposure_weighted")->sli.stake_weighted);
+  EXPECT_FALSE(c.alerts.empty());
+}
+
+TEST(SloSpec, ErrorsNameFileLineAndKey) {
+  EXPECT_EQ(parse_error("version: 1\nslos:\n  - name: Bad Name\n"),
+            "slos.yaml:3: slos[0].name: must be lower-case letters, digits and _");
+  std::string base = "version: 1\nslos:\n  - name: a\n    path: p\n    service: bets\n    runbook: r\n";
+  EXPECT_EQ(parse_error(base + "    target: 1.0\n    sli: {kind: availability, source: bet_requests}\n"),
+            "slos.yaml:7: slos[0].target: must be between 0.5 and 0.999999");
+  EXPECT_EQ(parse_error(base + "    target: 0.99\n    sli: {kind: availability, source: bets_typo}\n"),
+            "slos.yaml:8: slos[0].sli.source: unknown source 'bets_typo'");
+  EXPECT_EQ(parse_error(base + "    target: 0.99\n    sli: {kind: latency, source: bet_accept, threshold: 2 s}\n"),
+            "slos.yaml:8: slos[0].sli.threshold: must be a duration like 250ms, 30s, 5m, 6h or 28d");
+  EXPECT_EQ(parse_error(base + "    target: 0.99\n    sli: {kind: availability, source: bet_requests}\n    colour: red\n"),
+            "slos.yaml:9: slos[0].colour: unknown key");
+  EXPECT_EQ(parse_error(base + "    target: 0.99\n    sli: {kind: availability, source: bet_requests}\n"
+                               "    burn_alerts:\n      - {tier: fast, long: 5m, short: 1h, burn_rate: 14.4}\n"),
+            "slos.yaml:10: slos[0].burn_alerts[0].short: must be shorter than long");
+  EXPECT_EQ(parse_error("version: 1\nslos: [\n"), "slos.yaml:3: end of sequence flow not found");
+  EXPECT_NE(parse_error(base + "    target: 0.99\n    sli: {kind: availability, source: bet_requests}\n" +
+                        "  - name: a\n    path: p\n    service: bets\n    runbook: r\n    target: 0.99\n"
+                        "    sli: {kind: availability, source: bet_requests}\n")
+                .find("slos.yaml:9: slos[1].name: SLO 'a' is defined twice"),
+            std::string::npos);
+}
+
+// The workbook's detection time for a 100% error rate: with an error ratio
+// e, a window w and burn-rate threshold b, the alert fires after
+// (1 - SLO) / e * w * b ("Alerting on SLOs", approach 4, detection time).
+// For a 99.9% SLO and 100% errors: 14.4 over 1h -> 51.84 s (2% of a 30-day
+// budget), 6 over 6h -> 129.6 s (5%), 1 over 3d -> 259.2 s (10%). The short
+// windows (5m, 30m, 6h) cross first, so the long window decides. The
+// evaluator ticks whole seconds: it must fire at the first whole second at or
+// after the workbook's figure.
+TEST(SloEvaluator, DetectionTimesMatchTheWorkbookTable) {
+  SloCatalogue c = one_slo();
+  SloEvaluator ev(c);
+  const int64_t t0 = 10 * 86400;
+  // Four days of good traffic first (longer than the longest window), 10/s.
+  for (int64_t t = t0 - 4 * 86400; t < t0; ++t) {
+    for (int i = 0; i < 10; ++i) ev.on_bet_decision(t, {1, "EPL", ""}, 1000000, 100);
+    if (t % 3600 == 0) ev.tick(t);
+  }
+  struct Row {
+    const char* tier;
+    double workbook_s;
+    int64_t fired_at = -1;
+  } rows[] = {{"fast", 51.84}, {"medium", 129.6}, {"slow", 259.2}};
+  for (int64_t t = t0; t < t0 + 400; ++t) {
+    for (int i = 0; i < 10; ++i) ev.on_bet_decision(t, {1, "EPL", ""}, 900000000, 100);  // all slow
+    ev.tick(t);
+    const SloStatus& st = ev.status()[0];
+    for (auto& r : rows)
+      for (auto& b : st.burns)
+        if (b.tier == r.tier && b.firing && r.fired_at < 0) r.fired_at = t - t0 + 1;  // seconds of errors
+  }
+  for (auto& r : rows) {
+    SCOPED_TRACE(r.tier);
+    EXPECT_EQ(r.fired_at, static_cast<int64_t>(std::ceil(r.workbook_s)));
+  }
+  const SloStatus& st = ev.status()[0];
+  EXPECT_TRUE(st.firing);
+  EXPECT_EQ(st.severity, Severity::kPage);
+  ASSERT_FALSE(st.slices.empty());
+  EXPECT_EQ(st.slices[0].value, "EPL");
+  EXPECT_TRUE(st.slices[0].firing);
+}
+
+TEST(SloEvaluator, FastAndSlowTogetherAreOneAlertAtTheHigherSeverity) {
+  SloCatalogue c = one_slo();
+  SloEvaluator ev(c);
+  for (int64_t t = 0; t < 4 * 86400; t += 1) ev.on_bet_decision(t, {1, "", ""}, 900000000, 1);
+  ev.tick(4 * 86400 - 1);
+  const SloStatus& st = ev.status()[0];
+  int firing = 0;
+  for (auto& b : st.burns) firing += b.firing;
+  EXPECT_EQ(firing, 3);
+  EXPECT_TRUE(st.firing);
+  EXPECT_EQ(st.severity, Severity::kPage);
+  EXPECT_LT(st.budget_remaining, 0);
+}
+
+TEST(SloEvaluator, PerMarketCapKeepsOneHotMarketFromHidingOthers) {
+  SloCatalogue c = one_slo("      per_market_cap: 100\n      cap_window: 5m\n");
+  SloEvaluator ev(c);
+  // Market 1: 10,000 fast bets. Market 2: 100 slow bets.
+  for (int i = 0; i < 10000; ++i) ev.on_bet_decision(100, {1, "", ""}, 1000000, 1);
+  for (int i = 0; i < 100; ++i) ev.on_bet_decision(100, {2, "", ""}, 900000000, 1);
+  ev.tick(100);
+  // Without the cap the bad ratio would be 100/10100 (1%); capped, market 1
+  // counts 100 bets and market 2 100: half of what counts is bad.
+  const SloStatus& st = ev.status()[0];
+  EXPECT_NEAR(st.burns[0].burn_short, 0.5 / 0.001, 1e-6);
+  // A new cap window admits market 1 again.
+  ev.on_bet_decision(100 + 301, {1, "", ""}, 1000000, 1);
+  ev.tick(401);
+  EXPECT_DOUBLE_EQ(st.valid_events, 201);
+}
+
+TEST(SloEvaluator, StakeWeightingCountsBigSlowBetsMore) {
+  SloCatalogue c = one_slo("      weight: stake\n");
+  SloEvaluator ev(c);
+  ev.on_bet_decision(5, {1, "", ""}, 1000000, 100);       // fast, small
+  ev.on_bet_decision(5, {1, "", ""}, 900000000, 9900);    // slow, large
+  ev.tick(5);
+  EXPECT_NEAR(ev.status()[0].sli, 0.01, 1e-9);
+}
+
+TEST(SloEvaluator, TotalsSourcesCountDeltasAndUnfedSourcesHaveNoData) {
+  SloCatalogue c = parse_slo_catalogue(
+      "version: 1\nslos:\n"
+      "  - {name: errors, path: p, service: bets, runbook: r, target: 0.998, sli: {kind: availability, source: bet_requests}}\n"
+      "  - {name: psp, path: p, service: wallet, runbook: r, target: 0.995, sli: {kind: availability, source: wallet_auth}}\n",
+      "x.yaml");
+  SloEvaluator ev(c);
+  ev.on_totals("bet_requests", 1, 1000, 1000);  // baseline, not counted
+  ev.on_totals("bet_requests", 2, 1990, 2000);
+  ev.tick(2);
+  EXPECT_TRUE(ev.status()[0].has_data);
+  EXPECT_DOUBLE_EQ(ev.status()[0].valid_events, 1000);
+  EXPECT_NEAR(ev.status()[0].sli, 0.99, 1e-12);
+  EXPECT_FALSE(ev.status()[1].has_data);
+}
+
+TEST(LatencyWindow, QuantileWithinBoundOverTheWindow) {
+  LatencyWindow w(300, 10);
+  for (int i = 1; i <= 1000; ++i) w.add(50, i * 1000000LL);  // 1..1000 ms
+  int64_t p99 = w.quantile(0.99);
+  EXPECT_NEAR(static_cast<double>(p99), 990e6, 990e6 * 0.0625);
+  EXPECT_EQ(w.count(), 1000u);
+  w.advance(50 + 300);  // the slice of second 50 has left the window
+  EXPECT_EQ(w.count(), 0u);
+  EXPECT_EQ(w.quantile(0.99), 0);
+}
