@@ -35,6 +35,10 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kInternal: return "INTERNAL";
     case ErrorCode::kOverloaded: return "OVERLOADED";
     case ErrorCode::kNotReady: return "NOT_READY";
+    case ErrorCode::kIncidentNotFound: return "INCIDENT_NOT_FOUND";
+    case ErrorCode::kActionNotFound: return "ACTION_NOT_FOUND";
+    case ErrorCode::kActionStateConflict: return "ACTION_STATE_CONFLICT";
+    case ErrorCode::kMarketBusy: return "MARKET_BUSY";
   }
   return "INTERNAL";
 }
@@ -50,7 +54,9 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kMarketNotFound:
     case ErrorCode::kSelectionNotFound:
     case ErrorCode::kBetNotFound:
-    case ErrorCode::kAccountNotFound: return 404;
+    case ErrorCode::kAccountNotFound:
+    case ErrorCode::kIncidentNotFound:
+    case ErrorCode::kActionNotFound: return 404;
     case ErrorCode::kMethodNotAllowed: return 405;
     case ErrorCode::kMarketSuspended:
     case ErrorCode::kMarketClosed:
@@ -61,7 +67,8 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kStakeCapExceeded:
     case ErrorCode::kUserMarketLimit:
     case ErrorCode::kLiabilityLimit:
-    case ErrorCode::kFeedUnavailable: return 409;
+    case ErrorCode::kFeedUnavailable:
+    case ErrorCode::kActionStateConflict: return 409;
     case ErrorCode::kPayloadTooLarge: return 413;
     case ErrorCode::kUnsupportedMediaType: return 415;
     case ErrorCode::kValidationFailed:
@@ -69,7 +76,8 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kCurrencyMismatch: return 422;
     case ErrorCode::kInternal: return 500;
     case ErrorCode::kOverloaded:
-    case ErrorCode::kNotReady: return 503;
+    case ErrorCode::kNotReady:
+    case ErrorCode::kMarketBusy: return 503;
   }
   return 500;
 }

@@ -42,6 +42,11 @@ enum class ErrorCode : uint8_t {
   kInternal,              // 500
   kOverloaded,            // 503
   kNotReady,              // 503
+  // Appended (codes are journaled by number: never reorder).
+  kIncidentNotFound,      // 404
+  kActionNotFound,        // 404
+  kActionStateConflict,   // 409 (approve what is not pending, revert what is not done)
+  kMarketBusy,            // 503 the market's intake limit (shed load, BET-5)
 };
 
 std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"

@@ -2,7 +2,11 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace inplay {
 std::string rfc3339_ms(int64_t unix_ns);
+// Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)" into ns since the
+// epoch (fraction digits past nanoseconds dropped); false on anything else.
+bool parse_rfc3339_ns(std::string_view s, int64_t& out);
 }

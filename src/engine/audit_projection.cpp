@@ -124,6 +124,18 @@ void AuditProjection::audit(const JournalRecord& r) {
     e.add("event_id", t->event_id)
         .add("state", event_state_name(static_cast<EventState>(t->state)))
         .add("actor", t->actor);
+  } else if (auto* c = std::get_if<MarketControlSet>(&ev)) {
+    e.action = "market_control_set";
+    e.at_ns = c->at_ns;
+    e.add("market_id", c->market_id)
+        .add("control", market_control_name(static_cast<MarketControl>(c->control)))
+        .add("value", c->value)
+        .add("reason", c->reason)
+        .add("actor", c->actor);
+  } else if (auto* a = std::get_if<ActionRecorded>(&ev)) {
+    e.action = a->action;
+    e.at_ns = a->at_ns;
+    e.add("target", a->target).add("actor", a->actor).add("detail", a->detail);
   } else {
     return;  // prices are not audited
   }

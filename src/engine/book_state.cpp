@@ -82,6 +82,23 @@ struct Applier {
     for (auto& [sid, odds] : e.prices) s.book.apply_price(sid, Odds{odds}, e.provider_ts_ms, e.applied_ns);
   }
 
+  void operator()(const MarketControlSet& e) {
+    Market* m = s.book.market(e.market_id);
+    if (!m) throw std::invalid_argument(fmt::format("unknown market {}", e.market_id));
+    switch (static_cast<MarketControl>(e.control)) {
+      case MarketControl::kCashoutFrozen:
+        m->cashout_frozen = e.value != 0;
+        m->cashout_reason = m->cashout_frozen ? e.reason : "";
+        m->cashout_actor = e.actor;
+        break;
+      case MarketControl::kExtraDelayMs: m->extra_delay_ms = e.value; break;
+      case MarketControl::kIntakePerSecond: m->intake_per_second = e.value; break;
+      default: throw std::invalid_argument(fmt::format("unknown market control {}", e.control));
+    }
+  }
+
+  void operator()(const ActionRecorded&) {}
+
   void operator()(const EventStateSet& e) {
     if (!s.book.set_event_state(e.event_id, static_cast<EventState>(e.state)))
       throw std::invalid_argument(fmt::format("unknown event {}", e.event_id));
@@ -112,9 +129,10 @@ std::string BookState::state_hash() const {
     fmt::format_to(std::back_inserter(canon), "E|{}|{}\n", eid, static_cast<int>(ev->state));
     for (uint64_t mid : ev->markets) {
       const Market* m = book.market(mid);
-      fmt::format_to(std::back_inserter(canon), "M|{}|{}|{}|{}|{}|{}\n", mid,
+      fmt::format_to(std::back_inserter(canon), "M|{}|{}|{}|{}|{}|{}|{}|{}|{}\n", mid,
                      static_cast<int>(m->status), m->status_reason, m->stake_cap_minor,
-                     m->last_update_ns, exposure.market_liability(mid));
+                     m->last_update_ns, exposure.market_liability(mid), m->cashout_frozen ? 1 : 0,
+                     m->extra_delay_ms, m->intake_per_second);
       for (uint64_t sid : m->selections) {
         const Selection* s = book.selection(sid);
         fmt::format_to(std::back_inserter(canon), "S|{}|{}|{}|{}\n", sid, s->price.odds.scaled,

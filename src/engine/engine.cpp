@@ -267,6 +267,25 @@ Result<bool> Engine::set_event_state(uint64_t event_id, EventState s, std::strin
   return true;
 }
 
+Result<bool> Engine::set_market_control(uint64_t market_id, MarketControl c, int64_t value, std::string reason,
+                                        std::string actor) {
+  if (!state_.book.market(market_id)) return Error{ErrorCode::kMarketNotFound, "unknown market"};
+  if (value < 0) return Error{ErrorCode::kValidationFailed, "value must be >= 0"};
+  if (c == MarketControl::kExtraDelayMs && value > 60000)
+    return Error{ErrorCode::kValidationFailed, "extra delay must be at most 60000 ms"};
+  log::info("engine", "market control set",
+            {{"market_id", market_id}, {"control", market_control_name(c)}, {"value", value},
+             {"reason", reason}, {"actor", actor}});
+  commit(MarketControlSet{market_id, static_cast<uint8_t>(c), value, std::move(reason), std::move(actor),
+                          to_ns(clock_.now())});
+  return true;
+}
+
+void Engine::record_action(std::string action, std::string target, std::string actor, std::string detail) {
+  commit(ActionRecorded{std::move(action), std::move(target), std::move(actor), std::move(detail),
+                        to_ns(clock_.now())});
+}
+
 Result<bool> Engine::price_market(uint64_t market_id, const std::vector<Odds>& odds,
                                   int64_t provider_ts_ms) {
   const Market* m = state_.book.market(market_id);

@@ -119,6 +119,11 @@ class Engine {
                                  std::string actor);
   Result<bool> set_stake_cap(uint64_t market_id, int64_t cap, std::string actor);
   Result<bool> set_event_state(uint64_t event_id, EventState s, std::string actor);
+  // Cash-out freeze, extra delay, intake limit (MarketControlSet).
+  Result<bool> set_market_control(uint64_t market_id, MarketControl c, int64_t value, std::string reason,
+                                  std::string actor);
+  // Journals an action for the audit log (ActionRecorded).
+  void record_action(std::string action, std::string target, std::string actor, std::string detail);
   Result<bool> apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms);
   // A whole market's prices in one journal record (feeds). `odds` in the
   // market's selection order.

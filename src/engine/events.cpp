@@ -6,6 +6,15 @@
 
 namespace inplay {
 
+const char* market_control_name(MarketControl c) {
+  switch (c) {
+    case MarketControl::kCashoutFrozen: return "cashout_frozen";
+    case MarketControl::kExtraDelayMs: return "extra_delay_ms";
+    case MarketControl::kIntakePerSecond: return "intake_per_second";
+  }
+  return "unknown";
+}
+
 EventType event_type(const BookEvent& e) {
   struct V {
     EventType operator()(const MoneyMoved&) { return EventType::kMoneyMoved; }
@@ -16,6 +25,8 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const PriceApplied&) { return EventType::kPriceApplied; }
     EventType operator()(const EventStateSet&) { return EventType::kEventStateSet; }
     EventType operator()(const MarketPriced&) { return EventType::kMarketPriced; }
+    EventType operator()(const MarketControlSet&) { return EventType::kMarketControlSet; }
+    EventType operator()(const ActionRecorded&) { return EventType::kActionRecorded; }
   };
   return std::visit(V{}, e);
 }
@@ -92,6 +103,19 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.put(e.event_id);
           w.put(e.state);
           w.str(e.actor);
+          w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, MarketControlSet>) {
+          w.put(e.market_id);
+          w.put(e.control);
+          w.put(e.value);
+          w.str(e.reason);
+          w.str(e.actor);
+          w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, ActionRecorded>) {
+          w.str(e.action);
+          w.str(e.target);
+          w.str(e.actor);
+          w.str(e.detail);
           w.put(e.at_ns);
         }
       },
@@ -185,6 +209,27 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
         uint64_t sid = r.get<uint64_t>();
         e.prices.emplace_back(sid, r.get<int32_t>());
       }
+      out = std::move(e);
+      break;
+    }
+    case EventType::kMarketControlSet: {
+      MarketControlSet e;
+      e.market_id = r.get<uint64_t>();
+      e.control = r.get<uint8_t>();
+      e.value = r.get<int64_t>();
+      e.reason = r.str();
+      e.actor = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kActionRecorded: {
+      ActionRecorded e;
+      e.action = r.str();
+      e.target = r.str();
+      e.actor = r.str();
+      e.detail = r.str();
+      e.at_ns = r.get<int64_t>();
       out = std::move(e);
       break;
     }

@@ -25,6 +25,8 @@ enum class EventType : uint16_t {
   kPriceApplied = 7,
   kEventStateSet = 8,
   kMarketPriced = 9,
+  kMarketControlSet = 10,
+  kActionRecorded = 11,
 };
 
 // The idempotent response an event carries (BET-6: replayed byte for byte).
@@ -101,8 +103,33 @@ struct MarketPriced {
   std::vector<std::pair<uint64_t, int32_t>> prices;  // selection id, odds (scaled)
 };
 
+// A run-time control on one market (INC-2): cash-out freeze, extra in-play
+// delay, intake limit. Set by operators and playbooks alike.
+enum class MarketControl : uint8_t { kCashoutFrozen = 1, kExtraDelayMs = 2, kIntakePerSecond = 3 };
+const char* market_control_name(MarketControl c);  // "cashout_frozen", ...
+
+struct MarketControlSet {
+  uint64_t market_id = 0;
+  uint8_t control = 0;  // MarketControl
+  int64_t value = 0;    // frozen 0/1, delay ms, bets per second (0 = no limit)
+  std::string reason;
+  std::string actor;
+  int64_t at_ns = 0;
+};
+
+// An operator or automatic action that is not itself a book change (a feed
+// switch, a playbook decision, an approval): journaled so the audit log
+// holds every action (CMP-1). No effect on the book's state.
+struct ActionRecorded {
+  std::string action;  // "switch_feed", "playbook_triggered", "action_approved", ...
+  std::string target;  // "sport:football", "market:101", "incident:3"
+  std::string actor;   // "operator:<token>", "playbook:<name>"
+  std::string detail;
+  int64_t at_ns = 0;
+};
+
 using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSet, StakeCapSet,
-                               PriceApplied, EventStateSet, MarketPriced>;
+                               PriceApplied, EventStateSet, MarketPriced, MarketControlSet, ActionRecorded>;
 
 EventType event_type(const BookEvent& e);
 void encode_event(const BookEvent& e, std::string& out);

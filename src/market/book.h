@@ -52,6 +52,11 @@ struct Market {
   Nanos staleness_limit{1500000000};
   int64_t last_update_ns = 0;   // last applied price update of any selection
   int64_t stake_cap_minor = 0;  // per-bet cap set at run time; 0 = none
+  // Run-time controls (operators and playbooks, INC-2):
+  bool cashout_frozen = false;     // cash-out offers refused (CO-4)
+  std::string cashout_reason, cashout_actor;
+  int64_t extra_delay_ms = 0;      // added to the in-play delay of its bets
+  int64_t intake_per_second = 0;   // bets per second admitted; 0 = no limit
   std::string name() const;     // "Match result", "Total goals 2.5", ...
 };
 

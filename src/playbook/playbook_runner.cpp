@@ -1,0 +1,382 @@
+#include "playbook/playbook_runner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace inplay {
+
+namespace {
+
+constexpr int64_t kSecond = 1'000'000'000;
+
+bool market_scoped(ActionType t) { return t != ActionType::kSwitchFeed; }
+
+std::string first_label(const AlertGroup& g, const std::string& key) {
+  auto it = g.group_labels.find(key);
+  if (it != g.group_labels.end() && !it->second.empty()) return it->second;
+  for (auto& [fp, a] : g.alerts) {
+    std::string v = a.label(key);
+    if (!v.empty()) return v;
+  }
+  return "";
+}
+
+std::string alert_names(const AlertGroup& g) {
+  std::set<std::string> names;
+  for (auto& [fp, a] : g.alerts)
+    if (!a.ends_ns) names.insert(a.name);
+  std::string s;
+  for (auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+}  // namespace
+
+PlaybookRunner::PlaybookRunner(PlaybookFile file, ActionPort& port) : file_(std::move(file)), port_(port) {}
+
+const Incident* PlaybookRunner::incident(uint64_t id) const {
+  auto it = incidents_.find(id);
+  return it == incidents_.end() ? nullptr : &it->second;
+}
+
+bool PlaybookRunner::allow_automatic(int64_t now_ns) {
+  while (!recent_automatic_.empty() && now_ns - recent_automatic_.front() >= file_.guards.window_s * kSecond)
+    recent_automatic_.pop_front();
+  if (static_cast<int>(recent_automatic_.size()) >= file_.guards.max_actions) return false;
+  recent_automatic_.push_back(now_ns);
+  return true;
+}
+
+Incident& PlaybookRunner::open_incident(int64_t now_ns, const Notification& n) {
+  const AlertGroup& g = n.group;
+  auto it = open_by_group_.find(g.key);
+  if (it != open_by_group_.end()) {
+    Incident& inc = incidents_.at(it->second);
+    if (inc.status == "recovering") {
+      inc.status = "open";
+      inc.recovered_ns = 0;
+      inc.timeline.push_back({now_ns, "detect", fmt::format("alerts fired again: {}", alert_names(g))});
+    }
+    return inc;
+  }
+  Incident inc;
+  inc.id = next_incident_++;
+  inc.group_key = g.key;
+  inc.group_labels = g.group_labels;
+  inc.severity = g.severity;
+  inc.opened_ns = now_ns;
+  inc.fault_ns = now_ns;
+  for (auto& [fp, a] : g.alerts)
+    if (a.starts_ns) inc.fault_ns = std::min(inc.fault_ns, a.starts_ns);
+  std::string summary;
+  for (auto& [fp, a] : g.alerts) {
+    auto s = a.annotations.find("summary");
+    if (s != a.annotations.end()) {
+      summary = s->second;
+      break;
+    }
+  }
+  inc.title = fmt::format("{} ({})", summary.empty() ? alert_names(g) : summary, g.key);
+  if (slice_) {
+    auto [text, traces] = slice_(g);
+    inc.slice = std::move(text);
+    inc.trace_ids = std::move(traces);
+  }
+  for (auto& [fp, a] : g.alerts)
+    if (!a.ends_ns) {
+      auto sl = a.annotations.find("slice");
+      if (inc.slice.empty() && sl != a.annotations.end()) inc.slice = sl->second;
+    }
+  inc.timeline.push_back(
+      {now_ns, "detect",
+       fmt::format("{} fired on {} market(s), group {}; live liability {}{}{}", alert_names(g), g.markets.size(),
+                   g.key, g.liability_minor, g.high_exposure ? "; High Exposure" : "",
+                   inc.slice.empty() ? "" : "; slice: " + inc.slice)});
+  port_.audit("incident_opened", fmt::format("incident:{}", inc.id), "system:alert_pipeline", inc.title);
+  auto [pos, fresh] = incidents_.emplace(inc.id, std::move(inc));
+  open_by_group_[g.key] = pos->first;
+  return pos->second;
+}
+
+void PlaybookRunner::on_notifications(int64_t now_ns, const std::vector<Notification>& notes) {
+  for (auto& n : notes) {
+    if (n.status == "firing") {
+      Incident& inc = open_incident(now_ns, n);
+      const AlertGroup& g = n.group;
+      std::set<uint64_t> markets(inc.markets.begin(), inc.markets.end());
+      markets.insert(g.markets.begin(), g.markets.end());
+      inc.markets.assign(markets.begin(), markets.end());
+      inc.exposure_minor = std::max(inc.exposure_minor, g.liability_minor);
+      inc.high_exposure = inc.high_exposure || g.high_exposure;
+      if (g.severity == "page") inc.severity = "page";
+      for (auto& [fp, a] : g.alerts)
+        if (!a.ends_ns && std::find(inc.alerts.begin(), inc.alerts.end(), a.name) == inc.alerts.end())
+          inc.alerts.push_back(a.name);
+      run_playbooks(now_ns, inc, n);
+    } else {
+      auto it = open_by_group_.find(n.group.key);
+      if (it == open_by_group_.end()) continue;
+      Incident& inc = incidents_.at(it->second);
+      inc.status = "recovering";
+      inc.recovered_ns = now_ns;
+      inc.timeline.push_back({now_ns, "recover", "every alert of the group resolved"});
+    }
+  }
+}
+
+void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notification& n) {
+  const AlertGroup& g = n.group;
+  for (auto& pb : file_.playbooks) {
+    bool match = false;
+    for (auto& [fp, a] : g.alerts) match = match || (!a.ends_ns && alert_matches(a, pb.when));
+    if (!match) continue;
+    for (auto& spec : pb.actions) {
+      ActionTarget target;
+      target.sport = first_label(g, "sport");
+      target.league = first_label(g, "league");
+      if (market_scoped(spec.type)) {
+        std::set<uint64_t> covered;
+        bool league_done = false;
+        for (auto& a : inc.actions)
+          if (a.playbook == pb.name && a.spec.type == spec.type) {
+            covered.insert(a.target.markets.begin(), a.target.markets.end());
+            league_done = league_done || a.target.markets.empty();
+          }
+        std::vector<uint64_t> fresh;
+        for (uint64_t m : g.markets)
+          if (!covered.count(m)) fresh.push_back(m);
+        if (g.markets.empty()) {
+          if (league_done || (target.league.empty() && target.sport.empty())) continue;
+          fresh = port_.markets_of(target);
+          bool any = false;
+          for (uint64_t m : fresh) any = any || !covered.count(m);
+          if (!any) continue;
+        }
+        if (fresh.empty()) continue;
+        target.markets = std::move(fresh);
+        target.sport.clear();
+      } else {
+        if (target.sport.empty()) target.sport = port_.markets_of(target).empty() ? "" : target.sport;
+        bool done = false;
+        for (auto& a : inc.actions) done = done || (a.playbook == pb.name && a.spec.type == spec.type);
+        if (done) continue;
+      }
+      IncidentAction a;
+      a.id = next_action_++;
+      a.playbook = pb.name;
+      a.spec = spec;
+      a.target = std::move(target);
+      a.actor = "playbook:" + pb.name;
+      a.at_ns = now_ns;
+      a.automatic = true;
+      a.revert_on_resolve = pb.revert;
+      std::string cool_key = pb.name + "|" + action_type_name(spec.type) + "|" + a.target.describe();
+      auto cd = cooldown_until_.find(cool_key);
+      if (pb.approval) {
+        a.status = "pending_approval";
+        a.detail = "waits for an operator's approval";
+      } else if (cd != cooldown_until_.end() && now_ns < cd->second) {
+        a.status = "skipped_cooldown";
+        a.detail = "the same action ran on this target within the cool-down";
+      } else if (!allow_automatic(now_ns)) {
+        a.status = "skipped_rate_limit";
+        a.detail = fmt::format("more than {} automatic actions in {} s", file_.guards.max_actions,
+                               file_.guards.window_s);
+      } else if (file_.guards.dry_run) {
+        a.status = "dry_run";
+        a.detail = fmt::format("dry run: would {} on {}", action_type_name(spec.type), a.target.describe());
+      }
+      if (a.status.empty()) {
+        cooldown_until_[cool_key] = now_ns + file_.guards.cooldown_s * kSecond;
+        inc.actions.push_back(std::move(a));
+        execute(now_ns, &inc, inc.actions.back());
+      } else {
+        inc.timeline.push_back({now_ns, "contain",
+                                fmt::format("{} on {}: {} ({})", action_type_name(spec.type), a.target.describe(),
+                                            a.status, pb.name)});
+        port_.audit("playbook_" + a.status, fmt::format("incident:{}", inc.id), a.actor,
+                    fmt::format("{} on {}", action_type_name(spec.type), a.target.describe()));
+        inc.actions.push_back(std::move(a));
+      }
+    }
+  }
+}
+
+void PlaybookRunner::execute(int64_t now_ns, Incident* inc, IncidentAction& a) {
+  ++actions_total_;
+  std::string reason = inc ? fmt::format("incident {}: {}", inc->id, inc->group_key) : "operator";
+  auto r = port_.apply(a.spec, a.target, a.actor, reason);
+  a.at_ns = now_ns;
+  if (r.ok()) {
+    a.status = "done";
+    a.outcome = r.value();
+    a.detail = a.outcome.detail;
+    if (inc && !inc->contained_ns) inc->contained_ns = now_ns;
+  } else {
+    a.status = "failed";
+    a.detail = r.error().message;
+  }
+  if (inc)
+    inc->timeline.push_back({now_ns, "contain",
+                             fmt::format("{}: {} by {}", a.status == "done" ? "done" : "failed", a.detail, a.actor)});
+}
+
+bool PlaybookRunner::do_revert(int64_t now_ns, IncidentAction& a, const std::string& actor) {
+  if (a.status != "done") return false;
+  auto r = port_.revert(a.spec, a.outcome, actor);
+  if (r.ok()) {
+    a.status = "reverted";
+    a.reverted_ns = now_ns;
+    a.detail = r.value();
+    return true;
+  }
+  a.status = "revert_failed";
+  a.detail = r.error().message;
+  return false;
+}
+
+void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
+  for (auto it = open_by_group_.begin(); it != open_by_group_.end();) {
+    Incident& inc = incidents_.at(it->second);
+    if (inc.status != "recovering" || now_ns - inc.recovered_ns < file_.guards.revert_after_s * kSecond) {
+      ++it;
+      continue;
+    }
+    for (auto& a : inc.actions) {
+      if (a.status == "pending_approval") {
+        a.status = "expired";
+        a.detail = "the incident resolved before approval";
+        continue;
+      }
+      if (!a.revert_on_resolve || a.status != "done") continue;
+      bool ok = do_revert(now_ns, a, "system:playbook_revert");
+      inc.timeline.push_back({now_ns, "recover", fmt::format("{}: {}", ok ? "reverted" : "revert failed", a.detail)});
+    }
+    inc.status = "resolved";
+    inc.resolved_ns = now_ns;
+    inc.timeline.push_back({now_ns, "learn", fmt::format("post-mortem skeleton at /v1/incidents/{}/postmortem", inc.id)});
+    port_.audit("incident_resolved", fmt::format("incident:{}", inc.id), "system:playbook", inc.title);
+    it = open_by_group_.erase(it);
+  }
+
+  // BEY-5: error-budget-aware guards on the burning slices.
+  for (auto& bg : file_.budget_guards) {
+    for (auto& st : slos) {
+      if (!st.spec || st.spec->name != bg.slo) continue;
+      for (auto& sl : st.slices) {
+        if (sl.label != "league") continue;
+        GuardState& gs = guards_[bg.slo + "|" + sl.label + "=" + sl.value];
+        if (!gs.tightened && sl.burn_short >= bg.tighten_above) {
+          ActionTarget t;
+          t.league = sl.value;
+          t.markets = port_.markets_of(t);
+          if (t.markets.empty()) continue;
+          std::vector<ActionSpec> specs;
+          if (bg.stake_cap_minor) specs.push_back({ActionType::kLowerStakeCap, bg.stake_cap_minor});
+          if (bg.extra_delay_ms) specs.push_back({ActionType::kExtendDelay, bg.extra_delay_ms});
+          for (auto& s : specs) {
+            IncidentAction a;
+            a.id = next_action_++;
+            a.playbook = "budget_guard:" + bg.slo;
+            a.spec = s;
+            a.target = t;
+            a.actor = "budget_guard:" + bg.slo;
+            a.automatic = true;
+            if (file_.guards.dry_run) {
+              a.status = "dry_run";
+              a.at_ns = now_ns;
+              a.detail = fmt::format("dry run: would {} on league {}", action_type_name(s.type), sl.value);
+            } else {
+              execute(now_ns, nullptr, a);
+            }
+            gs.actions.push_back(a);
+            manual_.push_back(a);
+          }
+          gs.tightened = true;
+          gs.calm_since_ns = 0;
+        } else if (gs.tightened) {
+          if (sl.burn_short >= bg.relax_below) {
+            gs.calm_since_ns = 0;
+          } else if (!gs.calm_since_ns) {
+            gs.calm_since_ns = now_ns;
+          } else if (now_ns - gs.calm_since_ns >= bg.relax_after_s * kSecond) {
+            for (auto& a : gs.actions) {
+              do_revert(now_ns, a, "budget_guard:" + bg.slo);
+              for (auto& m : manual_)
+                if (m.id == a.id) m = a;
+            }
+            gs = GuardState{};
+          }
+        }
+      }
+    }
+  }
+}
+
+IncidentAction* PlaybookRunner::find_action(uint64_t incident_id, uint64_t action_id) {
+  if (incident_id) {
+    auto it = incidents_.find(incident_id);
+    if (it == incidents_.end()) return nullptr;
+    for (auto& a : it->second.actions)
+      if (a.id == action_id) return &a;
+    return nullptr;
+  }
+  for (auto& a : manual_)
+    if (a.id == action_id) return &a;
+  return nullptr;
+}
+
+Result<uint64_t> PlaybookRunner::trigger(const ActionSpec& spec, const ActionTarget& t, const std::string& actor,
+                                         uint64_t incident_id, int64_t now_ns) {
+  Incident* inc = nullptr;
+  if (incident_id) {
+    auto it = incidents_.find(incident_id);
+    if (it == incidents_.end()) return Error{ErrorCode::kIncidentNotFound, "unknown incident"};
+    inc = &it->second;
+  }
+  IncidentAction a;
+  a.id = next_action_++;
+  a.spec = spec;
+  a.target = t;
+  a.actor = actor;
+  a.automatic = false;
+  a.revert_on_resolve = false;  // an operator's action stays until an operator reverts it
+  auto& list = inc ? inc->actions : manual_;
+  list.push_back(std::move(a));
+  execute(now_ns, inc, list.back());
+  if (list.back().status == "failed") {
+    Error e{ErrorCode::kValidationFailed, list.back().detail};
+    return e;
+  }
+  return list.back().id;
+}
+
+Result<bool> PlaybookRunner::approve(uint64_t incident_id, uint64_t action_id, const std::string& actor,
+                                     int64_t now_ns) {
+  IncidentAction* a = find_action(incident_id, action_id);
+  if (!a) return Error{ErrorCode::kActionNotFound, "unknown action"};
+  if (a->status != "pending_approval") return Error{ErrorCode::kActionStateConflict, "the action is not waiting for approval"};
+  port_.audit("action_approved", fmt::format("incident:{}", incident_id), actor,
+              fmt::format("{} on {}", action_type_name(a->spec.type), a->target.describe()));
+  a->actor = actor;
+  Incident* inc = incident_id ? &incidents_.at(incident_id) : nullptr;
+  execute(now_ns, inc, *a);
+  return a->status == "done";
+}
+
+Result<bool> PlaybookRunner::revert(uint64_t incident_id, uint64_t action_id, const std::string& actor,
+                                    int64_t now_ns) {
+  IncidentAction* a = find_action(incident_id, action_id);
+  if (!a) return Error{ErrorCode::kActionNotFound, "unknown action"};
+  if (a->status != "done") return Error{ErrorCode::kActionStateConflict, "only a done action can be reverted"};
+  bool ok = do_revert(now_ns, *a, actor);
+  if (incident_id)
+    incidents_.at(incident_id)
+        .timeline.push_back({now_ns, "recover", fmt::format("{} by {}: {}", ok ? "reverted" : "revert failed", actor, a->detail)});
+  if (!ok) return Error{ErrorCode::kActionStateConflict, a->detail};
+  return true;
+}
+
+}  // namespace inplay

@@ -1,0 +1,91 @@
+// PlaybookRunner: turns grouped alerts into incidents and actions (INC-1..3,
+// BEY-5), on the engine thread, once a second after the alert pipeline.
+//
+//  - A firing notification of a group opens an incident (detect) or updates
+//    the open one of that group; every playbook whose matchers fit one of the
+//    group's alerts runs its actions on the group's target (the sport for
+//    switch_feed, the group's markets — or its league's — for the rest).
+//    Markets that join the group later get the market-scoped actions too.
+//  - Guard rails: at most max_actions automatic actions per window (the
+//    rest are recorded as skipped_rate_limit), a cool-down per playbook and
+//    target, dry run (recorded, nothing changes), approval (recorded as
+//    pending_approval until an operator approves).
+//  - A resolved notification moves the incident to recovering; if the group
+//    stays quiet for revert_after (hysteresis) its revertible actions are
+//    undone and the incident resolves with its post-mortem (learn). If the
+//    group fires again first, the same incident continues.
+//  - Budget guards: while an SLO's slice burns over tighten_above, stake caps
+//    and extra delay are set on that slice's markets; when the burn stays
+//    under relax_below for relax_after they are relaxed (restored).
+//  - Operators trigger, approve and revert through the same port; every
+//    decision goes to the audit log via ActionPort::audit.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "alert/alert_pipeline.h"
+#include "playbook/action_port.h"
+#include "playbook/incident.h"
+#include "playbook/playbook_spec.h"
+#include "slo/slo_evaluator.h"
+
+namespace inplay {
+
+class PlaybookRunner {
+ public:
+  // Names the slice that hurts for a newly opened incident: summary text and
+  // example trace ids (the app wires this to the slice finder).
+  using SliceFn = std::function<std::pair<std::string, std::vector<std::string>>(const AlertGroup&)>;
+
+  PlaybookRunner(PlaybookFile file, ActionPort& port);
+  void set_slice_finder(SliceFn fn) { slice_ = std::move(fn); }
+
+  void on_notifications(int64_t now_ns, const std::vector<Notification>& notes);
+  // Reverts due after hysteresis; budget guards.
+  void tick(int64_t now_ns, const std::vector<SloStatus>& slos);
+
+  // Operator API (actor "operator:<token>"). incident 0: not tied to one.
+  Result<uint64_t> trigger(const ActionSpec& a, const ActionTarget& t, const std::string& actor,
+                           uint64_t incident_id, int64_t now_ns);
+  Result<bool> approve(uint64_t incident_id, uint64_t action_id, const std::string& actor, int64_t now_ns);
+  Result<bool> revert(uint64_t incident_id, uint64_t action_id, const std::string& actor, int64_t now_ns);
+
+  const std::map<uint64_t, Incident>& incidents() const { return incidents_; }
+  const Incident* incident(uint64_t id) const;
+  const PlaybookFile& file() const { return file_; }
+  // Manual actions not tied to an incident.
+  const std::vector<IncidentAction>& manual_actions() const { return manual_; }
+  uint64_t actions_total() const { return actions_total_; }
+
+ private:
+  struct GuardState {
+    bool tightened = false;
+    int64_t calm_since_ns = 0;
+    std::vector<IncidentAction> actions;
+  };
+  Incident& open_incident(int64_t now_ns, const Notification& n);
+  void run_playbooks(int64_t now_ns, Incident& inc, const Notification& n);
+  void execute(int64_t now_ns, Incident* inc, IncidentAction& a);
+  bool do_revert(int64_t now_ns, IncidentAction& a, const std::string& actor);
+  IncidentAction* find_action(uint64_t incident_id, uint64_t action_id);
+  bool allow_automatic(int64_t now_ns);
+
+  PlaybookFile file_;
+  ActionPort& port_;
+  SliceFn slice_;
+  std::map<uint64_t, Incident> incidents_;
+  std::map<std::string, uint64_t> open_by_group_;  // group key -> incident (open/recovering)
+  std::map<std::string, int64_t> cooldown_until_;  // playbook|target -> ns
+  std::deque<int64_t> recent_automatic_;           // guard window
+  std::map<std::string, GuardState> guards_;       // slo|label=value
+  std::vector<IncidentAction> manual_;
+  uint64_t next_incident_ = 1;
+  uint64_t next_action_ = 1;
+  uint64_t actions_total_ = 0;
+};
+
+}  // namespace inplay

@@ -1,0 +1,84 @@
+// Playbook file (config/playbooks.yaml): how alerts are routed and what the
+// book does about them by itself (INC-1, INC-2, BEY-5).
+//
+//   routing:    the alert pipeline (group_by, group_wait, group_interval,
+//               repeat_interval, inhibit rules, notification rate limit, the
+//               High Exposure threshold, quiet hours)
+//   notifiers:  where grouped alerts go (webhook JSON, Alertmanager v2 API)
+//   guards:     rails for automatic actions (at most N per window, cool-down
+//               per playbook and target, dry run, revert after the alert has
+//               stayed resolved for revert_after)
+//   playbooks:  bindings from grouped alerts (label matchers) to actions,
+//               each optionally needing approval, each reverted or not
+//   budget_guards: error-budget-aware tightening (BEY-5): while an SLO burns
+//               over a rate, tighten stake caps and delay on the markets of
+//               the burning slice; relax when the burn stays under the
+//               relax rate for `relax_after`.
+// Validated at start: YamlError "<file>:<line>: <key>: <reason>".
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "alert/alert_pipeline.h"
+
+namespace inplay {
+
+enum class ActionType {
+  kSwitchFeed,     // the sport's active feed to the other of primary/backup
+  kSuspendMarket,  // suspend the alert's markets
+  kFreezeCashout,  // freeze cash-out on the alert's markets
+  kLowerStakeCap,  // per-bet stake cap on the alert's markets
+  kExtendDelay,    // extra in-play delay on the alert's markets
+  kShedLoad,       // bets per second admitted on the alert's markets
+};
+const char* action_type_name(ActionType t);  // "switch_feed", ...
+bool parse_action_type(const std::string& s, ActionType& out);
+
+struct ActionSpec {
+  ActionType type = ActionType::kFreezeCashout;
+  int64_t value = 0;  // stake cap (minor), delay (ms), intake (bets/s)
+};
+
+struct PlaybookSpec {
+  std::string name;
+  LabelSet when;  // matchers; the playbook runs when any alert of a group matches
+  std::vector<ActionSpec> actions;
+  bool approval = false;  // actions wait for an operator's approval
+  bool revert = true;     // undo the actions once the group stays resolved
+};
+
+struct BudgetGuardSpec {
+  std::string slo;
+  double tighten_above = 2.0;  // burn rate (short window of the first tier)
+  double relax_below = 1.0;
+  int64_t relax_after_s = 300;
+  int64_t stake_cap_minor = 0;  // 0: leave caps alone
+  int64_t extra_delay_ms = 0;   // 0: leave delay alone
+};
+
+struct NotifierSpec {
+  std::string type;  // "webhook" or "alertmanager"
+  std::string url;   // http://127.0.0.1:port[/path]
+};
+
+struct GuardRails {
+  int max_actions = 20;          // automatic actions per window
+  int64_t window_s = 600;
+  int64_t cooldown_s = 60;       // same playbook, same target
+  bool dry_run = false;
+  int64_t revert_after_s = 60;   // hysteresis before an automatic revert
+};
+
+struct PlaybookFile {
+  RoutingConfig routing;
+  std::vector<NotifierSpec> notifiers;
+  GuardRails guards;
+  std::vector<PlaybookSpec> playbooks;
+  std::vector<BudgetGuardSpec> budget_guards;
+};
+
+PlaybookFile parse_playbook_file(const std::string& yaml_text, const std::string& file_name);
+PlaybookFile load_playbook_file(const std::string& path);
+
+}  // namespace inplay

@@ -1,0 +1,204 @@
+#include <gtest/gtest.h>
+
+#include "core/yaml_reader.h"
+#include "playbook/playbook_runner.h"
+#include "playbook/playbook_spec.h"
+
+using namespace inplay;
+
+namespace {
+
+constexpr int64_t kS = 1'000'000'000;
+
+// Records what the runner asks of the book (the real port is the app's,
+// tested end to end in tests/integration/test_incidents.py).
+class RecordingPort : public ActionPort {
+ public:
+  std::vector<std::string> calls;
+  std::vector<std::string> audits;
+  bool fail_switch = false;
+  std::vector<uint64_t> markets_of(const ActionTarget& t) override {
+    if (t.league == "EPL") return {1, 2, 3};
+    return t.markets;
+  }
+  Result<ActionOutcome> apply(const ActionSpec& a, const ActionTarget& t, const std::string& actor,
+                              const std::string&) override {
+    if (a.type == ActionType::kSwitchFeed && fail_switch) return Error{ErrorCode::kFeedUnavailable, "backup down"};
+    calls.push_back(std::string(action_type_name(a.type)) + " " + t.describe() + " by " + actor);
+    ActionOutcome o;
+    o.detail = calls.back();
+    o.markets = t.markets;
+    return o;
+  }
+  Result<std::string> revert(const ActionSpec& a, const ActionOutcome& o, const std::string& actor) override {
+    calls.push_back(std::string("revert ") + action_type_name(a.type) + " by " + actor);
+    return o.detail;
+  }
+  void audit(const std::string& action, const std::string& target, const std::string&,
+             const std::string&) override {
+    audits.push_back(action + " " + target);
+  }
+};
+
+const char* kFile = R"(version: 1
+routing:
+  group_by: [service, league]
+  group_wait: 0s
+guards:
+  max_actions: 3
+  window: 10m
+  cooldown: 1m
+  revert_after: 30s
+playbooks:
+  - name: stale_top_markets
+    when: {alertname: odds_stale}
+    actions:
+      - {do: freeze_cashout}
+      - {do: switch_feed}
+  - name: approve_suspend
+    when: {alertname: odds_stale, league: EPL}
+    approval: true
+    actions:
+      - {do: suspend_market}
+budget_guards:
+  - {slo: accept_latency, tighten_above: 2, relax_below: 1, relax_after: 1m, stake_cap_minor: 5000, extra_delay: 2s}
+)";
+
+Notification note(const std::string& status, std::vector<uint64_t> markets, int64_t start) {
+  Notification n;
+  n.status = status;
+  n.group.key = "service=odds,league=EPL";
+  n.group.group_labels = {{"service", "odds"}, {"league", "EPL"}};
+  n.group.markets = markets;
+  n.group.high_exposure = true;
+  n.group.severity = "page";
+  for (uint64_t m : markets) {
+    Alert a;
+    a.name = "odds_stale";
+    a.labels = {{"service", "odds"}, {"league", "EPL"}, {"sport", "football"}, {"market_id", std::to_string(m)}};
+    a.starts_ns = start;
+    if (status == "resolved") a.ends_ns = start + 1;
+    n.group.alerts.emplace(a.fingerprint(), a);
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST(PlaybookSpec, ParsesAndRejectsWithLines) {
+  PlaybookFile f = parse_playbook_file(kFile, "pb.yaml");
+  EXPECT_EQ(f.playbooks.size(), 2u);
+  EXPECT_EQ(f.guards.revert_after_s, 30);
+  EXPECT_EQ(f.budget_guards[0].extra_delay_ms, 2000);
+  auto err = [](const std::string& text) {
+    try {
+      parse_playbook_file(text, "pb.yaml");
+    } catch (const YamlError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(err("version: 1\nplaybooks:\n  - name: x\n    when: {alertname: a}\n    actions:\n      - {do: reboot}\n"),
+            "pb.yaml:6: playbooks[0].actions[0].do: must be one of switch_feed, suspend_market, freeze_cashout, "
+            "lower_stake_cap, extend_delay, shed_load");
+  EXPECT_EQ(err("version: 1\nrouting:\n  quiet_hours: {from: '25:00', to: '07:00'}\n"),
+            "pb.yaml:3: routing.quiet_hours.from: must be a time of day like 23:00 (UTC)");
+  EXPECT_EQ(err("version: 1\nplaybooks:\n  - name: x\n    when: {alertname: a}\n    actions:\n      - {do: lower_stake_cap}\n"),
+            "pb.yaml:6: playbooks[0].actions[0]: missing required key 'stake_cap_minor'");
+  PlaybookFile shipped = load_playbook_file(std::string(INPLAY_SOURCE_DIR) + "/config/playbooks.yaml");
+  EXPECT_FALSE(shipped.playbooks.empty());
+}
+
+TEST(PlaybookRunner, OneIncidentActsOnceAndRevertsAfterHysteresis) {
+  RecordingPort port;
+  PlaybookRunner r(parse_playbook_file(kFile, "pb.yaml"), port);
+  r.on_notifications(100 * kS, {note("firing", {1, 2}, 98 * kS)});
+  ASSERT_EQ(r.incidents().size(), 1u);
+  const Incident& inc = r.incidents().begin()->second;
+  EXPECT_EQ(inc.fault_ns, 98 * kS);
+  EXPECT_EQ(inc.contained_ns, 100 * kS);
+  EXPECT_TRUE(inc.high_exposure);
+  EXPECT_EQ(port.calls, (std::vector<std::string>{"freeze_cashout markets:1,2 by playbook:stale_top_markets",
+                                                  "switch_feed sport:football by playbook:stale_top_markets"}));
+  // The approval playbook waits.
+  ASSERT_EQ(inc.actions.size(), 3u);
+  EXPECT_EQ(inc.actions[2].status, "pending_approval");
+  // A market joins: cash-out freezes on it only; the feed is not switched twice.
+  r.on_notifications(105 * kS, {note("firing", {1, 2, 3}, 98 * kS)});
+  EXPECT_EQ(port.calls.size(), 3u);
+  EXPECT_EQ(port.calls[2], "freeze_cashout markets:3 by playbook:stale_top_markets");
+  // Approve the suspension.
+  ASSERT_TRUE(r.approve(inc.id, inc.actions[2].id, "operator:ops", 106 * kS).ok());
+  EXPECT_EQ(port.calls.back(), "suspend_market markets:1,2 by operator:ops");
+  EXPECT_FALSE(r.approve(inc.id, inc.actions[2].id, "operator:ops", 106 * kS).ok());  // not pending any more
+  // Resolved, then fires again within the hysteresis: same incident, no revert.
+  r.on_notifications(110 * kS, {note("resolved", {1, 2, 3}, 98 * kS)});
+  EXPECT_EQ(inc.status, "recovering");
+  r.tick(120 * kS, {});
+  r.on_notifications(125 * kS, {note("firing", {1}, 124 * kS)});
+  EXPECT_EQ(inc.status, "open");
+  EXPECT_EQ(r.incidents().size(), 1u);
+  // Resolved for good: after 30 s the automatic actions are reverted.
+  r.on_notifications(130 * kS, {note("resolved", {1}, 124 * kS)});
+  r.tick(159 * kS, {});
+  EXPECT_EQ(inc.status, "recovering");
+  r.tick(160 * kS, {});
+  EXPECT_EQ(inc.status, "resolved");
+  int reverted = 0;
+  for (auto& a : inc.actions) reverted += a.status == "reverted";
+  EXPECT_EQ(reverted, 4);  // two freezes, the switch, the approved suspension
+  std::string md = postmortem_markdown(inc);
+  for (const char* s : {"| detect |", "| contain |", "| recover |", "| learn |", "High Exposure", "Fault to detection: 2.0 s"})
+    EXPECT_NE(md.find(s), std::string::npos) << s;
+  EXPECT_NE(std::find(port.audits.begin(), port.audits.end(), "incident_opened incident:1"), port.audits.end());
+}
+
+TEST(PlaybookRunner, GuardRailsRateLimitCooldownDryRun) {
+  RecordingPort port;
+  PlaybookFile f = parse_playbook_file(kFile, "pb.yaml");
+  f.playbooks.pop_back();
+  f.guards.max_actions = 1;
+  PlaybookRunner r(f, port);
+  r.on_notifications(0, {note("firing", {1}, 0)});
+  const Incident& inc = r.incidents().begin()->second;
+  EXPECT_EQ(inc.actions[0].status, "done");
+  EXPECT_EQ(inc.actions[1].status, "skipped_rate_limit");
+
+  f.guards.max_actions = 10;
+  f.guards.dry_run = true;
+  RecordingPort port2;
+  PlaybookRunner dry(f, port2);
+  dry.on_notifications(0, {note("firing", {1}, 0)});
+  EXPECT_TRUE(port2.calls.empty());
+  EXPECT_EQ(dry.incidents().begin()->second.actions[0].status, "dry_run");
+
+  RecordingPort port3;
+  port3.fail_switch = true;
+  f.guards.dry_run = false;
+  PlaybookRunner failing(f, port3);
+  failing.on_notifications(0, {note("firing", {1}, 0)});
+  EXPECT_EQ(failing.incidents().begin()->second.actions[1].status, "failed");
+  EXPECT_EQ(failing.incidents().begin()->second.actions[1].detail, "backup down");
+}
+
+TEST(PlaybookRunner, BudgetGuardTightensWhileTheSliceBurnsAndRelaxesAfterCalm) {
+  RecordingPort port;
+  PlaybookRunner r(parse_playbook_file(kFile, "pb.yaml"), port);
+  SloSpec spec;
+  spec.name = "accept_latency";
+  SloStatus st;
+  st.spec = &spec;
+  st.slices.push_back(SliceStatus{"league", "EPL", 0.1, 5, 5, true});
+  r.tick(0, {st});
+  EXPECT_EQ(port.calls, (std::vector<std::string>{"lower_stake_cap markets:1,2,3 by budget_guard:accept_latency",
+                                                  "extend_delay markets:1,2,3 by budget_guard:accept_latency"}));
+  r.tick(1 * kS, {st});  // still burning: no second tightening
+  EXPECT_EQ(port.calls.size(), 2u);
+  st.slices[0].burn_short = 0.5;
+  r.tick(2 * kS, {st});
+  r.tick(61 * kS, {st});
+  EXPECT_EQ(port.calls.size(), 2u);
+  r.tick(62 * kS, {st});
+  EXPECT_EQ(port.calls.size(), 4u);
+  EXPECT_EQ(port.calls[2], "revert lower_stake_cap by budget_guard:accept_latency");
+}
