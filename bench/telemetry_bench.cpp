@@ -1,7 +1,17 @@
-// Telemetry hot paths: what every hop of a bet pays to be observable.
+// Telemetry hot paths: what every hop of a bet pays to be observable, and
+// what a scrape costs. The anchors (docs/benchmarks.md) compare:
+//   (a) span start + 5 attributes + end, recorded into the Tracer
+//   (b) histogram record with exemplar, series looked up by market_id on
+//       every call among 1,000 series
+//   (c) histogram record with exemplar on a pre-bound series
+//   (d) /metrics render of 10,000 series, Prometheus text and OpenMetrics,
+//       reported per series (ns_per_series)
+//
+//   build/telemetry_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
 #include <string>
+#include <vector>
 
 #include "telemetry/attributes.h"
 #include "telemetry/metrics.h"
@@ -10,7 +20,7 @@
 namespace inplay {
 namespace {
 
-// One hop: start a child span, 5 attributes, end, record into the store.
+// (a) One hop: start a child span, 5 attributes, end, record into the store.
 void BM_SpanStartEndRecord5Attrs(benchmark::State& state) {
   Tracer tracer(200000);
   Span root = tracer.start("gateway", TraceContext{}, 0);
@@ -31,75 +41,137 @@ void BM_SpanStartEndRecord5Attrs(benchmark::State& state) {
 BENCHMARK(BM_SpanStartEndRecord5Attrs);
 BENCHMARK(BM_SpanStartEndRecord5Attrs)->Threads(2);
 
+// Latency-like values spread over the buckets, up to ~1 s.
+int64_t next_value(int64_t v) { return (v * 7 + 13) & 0x3fffffff; }
+
+// (c) without the exemplar: the floor of a histogram record. The threads:2
+// runs share one series (the worst case: its counters' cache lines bounce).
 void BM_HistogramObserveBound(benchmark::State& state) {
   static MetricsRegistry reg;
   static auto& fam = reg.histogram("bench_accept_seconds", "b", {"route"},
                                    default_latency_bounds_ns(), Unit::kSeconds);
   Histogram& h = MetricsRegistry::series(fam, {"bets"});
-  int64_t v = 1000;
+  int64_t v = 1000 + state.thread_index() * 7919;
   for (auto _ : state) {
     h.observe(v);
-    v = (v * 7 + 13) & 0x3fffffff;  // spread over buckets, up to ~1s
+    v = next_value(v);
   }
 }
 BENCHMARK(BM_HistogramObserveBound);
 BENCHMARK(BM_HistogramObserveBound)->Threads(2);
 
-void BM_HistogramObserveExemplar(benchmark::State& state) {
+// (c) Pre-bound series, with exemplar (trace id, value, time).
+void BM_HistogramExemplarBound(benchmark::State& state) {
   static MetricsRegistry reg;
   static auto& fam = reg.histogram("bench_ex_seconds", "b", {"route"},
                                    default_latency_bounds_ns(), Unit::kSeconds);
   Histogram& h = MetricsRegistry::series(fam, {"bets"});
   Tracer tracer(16);
   const TraceId id = tracer.new_trace_id();
-  int64_t v = 1000;
+  int64_t v = 1000 + state.thread_index() * 7919;  // threads share the series, not the bucket
   for (auto _ : state) {
     h.observe(v, id, v);
-    v = (v * 7 + 13) & 0x3fffffff;
+    v = next_value(v);
   }
 }
-BENCHMARK(BM_HistogramObserveExemplar);
-BENCHMARK(BM_HistogramObserveExemplar)->Threads(2);
+BENCHMARK(BM_HistogramExemplarBound);
+BENCHMARK(BM_HistogramExemplarBound)->Threads(2);
 
-// Cold path done on the hot path: family.with(labels) then observe.
-void BM_FamilyLookupObserve(benchmark::State& state) {
+// 1,000 market ids as the caller has them (strings), visited in a scattered
+// order so that the lookups do not walk memory in insertion order.
+struct MarketSeries {
   MetricsRegistry reg;
-  auto& fam = reg.histogram("bench_lookup_seconds", "b", {"route", "outcome"},
-                            default_latency_bounds_ns(), Unit::kSeconds);
-  const std::vector<LabelValues> keys = {
-      {"bets", "accepted"}, {"bets", "rejected"}, {"cashout", "accepted"}, {"cashout", "frozen"}};
-  for (auto& k : keys) MetricsRegistry::series(fam, k);
-  size_t i = 0;
+  Family<Histogram>* fam = nullptr;
+  std::vector<std::string> ids;
+  MarketSeries() {
+    fam = &reg.histogram("bench_market_accept_seconds", "b", {"market_id"},
+                         default_latency_bounds_ns(), Unit::kSeconds);
+    for (int i = 0; i < 1000; ++i) {
+      ids.push_back(std::to_string(30'000'000 + i * 37));
+      MetricsRegistry::series(*fam, {ids.back()});
+    }
+  }
+  static MarketSeries& get() {
+    static MarketSeries m;
+    return m;
+  }
+};
+
+// (b) family.with({market_id}) on every call, then record with exemplar.
+void BM_HistogramExemplarLookupByMarket(benchmark::State& state) {
+  MarketSeries& m = MarketSeries::get();
+  Tracer tracer(16);
+  const TraceId id = tracer.new_trace_id();
+  size_t i = static_cast<size_t>(state.thread_index()) * 500;
+  int64_t v = 1000 + state.thread_index() * 7919;
   for (auto _ : state) {
-    MetricsRegistry::series(fam, keys[i++ & 3]).observe(250000);
+    i = (i + 617) % 1000;
+    MetricsRegistry::series(*m.fam, {m.ids[i]}).observe(v, id, v);
+    v = next_value(v);
   }
 }
-BENCHMARK(BM_FamilyLookupObserve);
+BENCHMARK(BM_HistogramExemplarLookupByMarket);
+BENCHMARK(BM_HistogramExemplarLookupByMarket)->Threads(2);
 
-void BM_RenderPrometheus10k(benchmark::State& state) {
-  MetricsRegistry reg;
-  // 10,000 series: 9,000 counters, 900 gauges, 100 histograms (17 bounds each).
-  auto& c = reg.counter("bench_bets_total", "Bets.", {"market", "outcome"});
-  for (int i = 0; i < 9000; ++i)
-    c.with({"m_" + std::to_string(i / 3), i % 3 ? "accepted" : "rejected"}).inc(i);
-  auto& g = reg.gauge("bench_exposure_minor", "Exposure.", {"market"});
-  for (int i = 0; i < 900; ++i) g.with({"m_" + std::to_string(i)}).set(i * 100);
-  auto& h = reg.histogram("bench_hop_seconds", "Hop latency.", {"hop"},
-                          default_latency_bounds_ns(), Unit::kSeconds);
-  for (int i = 0; i < 100; ++i) {
-    auto& s = MetricsRegistry::series(h, {"hop_" + std::to_string(i)});
-    for (int k = 0; k < 20; ++k) s.observe(k * 50000);
+// (b) as a caller holding a LabelValues vector would write it: builds the
+// vector (one allocation) on every call.
+void BM_HistogramExemplarLookupByMarketVector(benchmark::State& state) {
+  MarketSeries& m = MarketSeries::get();
+  Tracer tracer(16);
+  const TraceId id = tracer.new_trace_id();
+  size_t i = 0;
+  int64_t v = 1000;
+  for (auto _ : state) {
+    i = (i + 617) % 1000;
+    MetricsRegistry::series(*m.fam, LabelValues{m.ids[i]}).observe(v, id, v);
+    v = next_value(v);
   }
+}
+BENCHMARK(BM_HistogramExemplarLookupByMarketVector);
+
+// 10,000 series: 9,000 counters, 900 gauges, 100 histograms (17 bounds
+// each, exemplars on), with creation times for OpenMetrics' _created.
+struct Scrape {
+  static constexpr int kSeries = 10'000;
+  MetricsRegistry reg;
+  Scrape() {
+    reg.set_time_source([] { return int64_t{1'795'902'000'123'000'000}; });
+    reg.set_default_max_series(10'000);
+    auto& c = reg.counter("bench_bets_total", "Bets.", {"market", "outcome"});
+    for (int i = 0; i < 9000; ++i)
+      c.with({"m_" + std::to_string(i / 3), i % 3 ? "accepted" : "rejected"}).inc(i);
+    auto& g = reg.gauge("bench_exposure_minor", "Exposure.", {"market"});
+    for (int i = 0; i < 900; ++i) g.with({"m_" + std::to_string(i)}).set(i * 100);
+    auto& h = reg.histogram("bench_hop_seconds", "Hop latency.", {"hop"},
+                            default_latency_bounds_ns(), Unit::kSeconds);
+    Tracer tracer(16);
+    for (int i = 0; i < 100; ++i) {
+      auto& s = MetricsRegistry::series(h, {"hop_" + std::to_string(i)});
+      for (int k = 0; k < 20; ++k) s.observe(k * 50000, tracer.new_trace_id(), 1'795'902'000'000'000'000 + k);
+    }
+  }
+};
+
+template <bool kOpenMetrics>
+void BM_Render10k(benchmark::State& state) {
+  Scrape scrape;
   size_t bytes = 0;
   for (auto _ : state) {
-    std::string out = reg.render_prometheus();
+    std::string out = kOpenMetrics ? scrape.reg.render_openmetrics() : scrape.reg.render_prometheus();
     bytes = out.size();
     benchmark::DoNotOptimize(out);
   }
   state.counters["bytes"] = static_cast<double>(bytes);
+  // Seconds per series (printed with an SI prefix: "95n" is 95 ns).
+  state.counters["per_series"] =
+      benchmark::Counter(Scrape::kSeries, benchmark::Counter::kIsIterationInvariantRate |
+                                              benchmark::Counter::kInvert);
   state.SetBytesProcessed(static_cast<int64_t>(bytes) * state.iterations());
 }
+void BM_RenderPrometheus10k(benchmark::State& state) { BM_Render10k<false>(state); }
+void BM_RenderOpenMetrics10k(benchmark::State& state) { BM_Render10k<true>(state); }
 BENCHMARK(BM_RenderPrometheus10k)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RenderOpenMetrics10k)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace inplay

@@ -8,7 +8,7 @@ PACKAGES=(g++ cmake ninja-build pkg-config git
   libboost-dev libboost-system-dev libsimdjson-dev libfmt-dev libyaml-cpp-dev libcli11-dev
   libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv python3-pip curl sqlite3 clang
-  prometheus)  # tests/integration/test_prometheus.py runs a real Prometheus 2.42
+  prometheus prometheus-alertmanager)  # tests run a real Prometheus 2.42 and Alertmanager 0.25
 if [ "${1:-}" = "--test" ]; then
   PACKAGES+=()
 fi

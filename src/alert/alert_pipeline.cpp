@@ -12,11 +12,23 @@ int severity_rank(const std::string& s) { return s == "page" ? 2 : s == "ticket"
 }  // namespace
 
 std::vector<InhibitRule> default_inhibit_rules() {
-  InhibitRule r;
-  r.source.emplace("alertname", "feed_down");
-  r.target.emplace("alertname", "odds_stale");
-  r.equal.push_back("sport");
-  return {r};
+  auto rule = [](const char* src, LabelSet target, const char* equal) {
+    InhibitRule r;
+    r.source.emplace("alertname", src);
+    r.target = std::move(target);
+    r.equal.push_back(equal);
+    return r;
+  };
+  auto name = [](const char* n) {
+    LabelSet l;
+    l.emplace("alertname", n);
+    return l;
+  };
+  LabelSet parse_slo = name("slo_burn");
+  parse_slo.emplace("slo", "feed_parse_success");
+  return {rule("feed_down", name("odds_stale"), "sport"),
+          rule("feed_schema_skew", name("feed_parser_errors"), "feed"),
+          rule("feed_schema_skew", parse_slo, "feed")};
 }
 
 bool AlertGroup::firing() const {

@@ -36,7 +36,9 @@ struct InhibitRule {
   std::vector<std::string> equal;  // labels that must be equal on both
 };
 
-// feed_down inhibits odds_stale with an equal sport label.
+// feed_down inhibits odds_stale of its sport; a known schema skew on a feed
+// (the canary) inhibits that feed's parser-error alert and the
+// feed_parse_success burn it explains.
 std::vector<InhibitRule> default_inhibit_rules();
 
 struct RoutingConfig {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <set>
 #include <unordered_set>
 
 namespace inplay {
@@ -47,19 +49,14 @@ std::vector<Alert> AlertRules::evaluate(int64_t now_ns, const std::vector<Signal
     std::string slice;
     for (auto& sl : st.slices)
       if (sl.firing) slice += (slice.empty() ? "" : ",") + sl.label + "=" + sl.value;
-    if (!slice.empty() && st.slices.size() >= 1) {
-      // A slice label that every firing slice shares goes on the alert so
-      // grouping by it works (league=EPL burns, the others do not).
-      std::string label;
-      int firing = 0;
-      for (auto& sl : st.slices)
-        if (sl.firing) {
-          ++firing;
-          label = sl.label;
-          if (firing == 1) a.labels[sl.label] = sl.value;
-        }
-      if (firing > 1) a.labels.erase(label);
-    }
+    // A slice label whose bad events all come from one value goes on the
+    // alert, so grouping and inhibition can use it (league=EPL burns, the
+    // other leagues do not; the parse errors are all football-primary's).
+    std::map<std::string, std::set<std::string>> burning;
+    for (auto& sl : st.slices)
+      if (sl.bad_ratio_long > 0) burning[sl.label].insert(sl.value);
+    for (auto& [label, values] : burning)
+      if (values.size() == 1) a.labels[label] = *values.begin();
     uint64_t fp = a.fingerprint();
     holding.insert(fp);
     auto [it, fresh] = since_.try_emplace(fp, now_ns);

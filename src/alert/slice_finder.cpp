@@ -46,7 +46,11 @@ SliceReport rank_slices(const std::vector<TraceAttrs>& traces, const SliceQuery&
     v.good_share = r.good_traces ? static_cast<double>(c.second) / static_cast<double>(r.good_traces) : 0.0;
     double floor = 1.0 / static_cast<double>(r.good_traces + 1);
     v.lift = v.bad_share / std::max(v.good_share, floor);
-    if (v.bad_share + 1e-12 < q.min_support || v.lift < q.min_lift) continue;
+    // Over-represented, or (for a value most traffic carries, like the
+    // biggest league) carried by nearly every bad trace and still favoured.
+    bool over = v.bad_share + 1e-12 >= q.min_support && v.lift >= q.min_lift;
+    bool dominant = v.bad_share + 1e-12 >= q.dominant_share && v.lift >= q.dominant_lift;
+    if (!over && !dominant) continue;
     r.values.push_back(std::move(v));
   }
   std::sort(r.values.begin(), r.values.end(), [](const SliceValue& a, const SliceValue& b) {
@@ -61,17 +65,18 @@ SliceReport rank_slices(const std::vector<TraceAttrs>& traces, const SliceQuery&
 SliceReport find_slice(const Tracer& tracer, const SliceQuery& q) {
   std::vector<TraceAttrs> traces;
   tracer.for_each_trace([&](const Span* const* spans, size_t n) {
-    int64_t start = INT64_MAX, end = INT64_MIN;
-    bool error = false, root_ok = q.root_name.empty();
+    int64_t start = INT64_MAX, end = INT64_MIN, deliberate = 0;
+    bool error = false, root_ok = q.with_span.empty();
     for (size_t i = 0; i < n; ++i) {
       start = std::min(start, spans[i]->start_ns);
       end = std::max(end, spans[i]->end_ns);
+      if (spans[i]->name == q.deliberate_span) deliberate += spans[i]->end_ns - spans[i]->start_ns;
       error = error || spans[i]->error;
-      if (!root_ok && spans[i]->name == q.root_name) root_ok = true;
+      if (!root_ok && spans[i]->name == q.with_span) root_ok = true;
     }
     if (!root_ok || start < q.since_ns) return;
     TraceAttrs t;
-    t.bad = error || end - start >= q.slow_ns;
+    t.bad = error || end - start - deliberate >= q.slow_ns;
     for (size_t i = 0; i < n; ++i)
       for (auto& [k, v] : spans[i]->attributes)
         if (!identity_key(k)) t.attrs.emplace_back(std::string(k), v);

@@ -11,6 +11,7 @@
 #include "app/bet_load.h"
 #include "app/config.h"
 #include "app/demo.h"
+#include "app/ops_commands.h"
 #include "app/runtime.h"
 #include "engine/journal.h"
 #include "http/auth.h"
@@ -241,6 +242,22 @@ int run_cli(int argc, char** argv) {
   std::string token_value;
   token->add_option("TOKEN", token_value, "An existing token to hash (default: a new random one)");
 
+  auto* rules = app.add_subcommand(
+      "rules", "Write Prometheus rules, promtool tests and an Alertmanager config from the SLO and playbook files");
+  RulesOptions ro;
+  rules->add_option("--out", ro.out_dir, "Output directory")->required();
+  rules->add_option("--config", ro.config_file, "A book config whose incidents.* files to use (default: shipped)");
+  rules->add_option("--webhook-url", ro.webhook_url, "Inplay's Alertmanager webhook receiver")->capture_default_str();
+  rules->add_option("--token-file", ro.token_file, "File with the operator token Alertmanager sends");
+
+  auto* guard = app.add_subcommand(
+      "deploy-guard", "Exit 1 while a top-league match is in play or kicks off within --within (INC-4)");
+  DeployGuardOptions dg;
+  guard->add_option("--within", dg.within, "Window before kick-off, e.g. 30m")->capture_default_str();
+  guard->add_option("--url", dg.url, "A running book (GET /v1/deploy-guard)");
+  guard->add_option("--token", dg.token, "Its operator token (with --url)");
+  guard->add_option("--config", dg.config_file, "Or a book config: decide from its fixtures at the real time now");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -307,6 +324,8 @@ int run_cli(int argc, char** argv) {
     return 0;
   }
   if (*verify) return cmd_journal_verify(journal_dir);
+  if (*rules) return cmd_rules(ro);
+  if (*guard) return cmd_deploy_guard(dg);
   if (*audit_verify) return cmd_audit_verify(audit_file);
   if (*token) {
     std::string t = token_value.empty() ? random_token() : token_value;

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "telemetry/otlp_exporter.h"
+#include "app/shipped_configs.h"
+#include "core/yaml_reader.h"
 
 namespace inplay {
 
@@ -148,6 +150,35 @@ class IdRegistry {
   std::set<uint64_t> ids_;
 };
 
+// incidents: {enabled, slo_file, playbook_file, external_url}. The SLO and
+// playbook files are read and validated here, so a mistake in them stops
+// start-up like any config error (their own file:line: key: reason).
+void read_incidents(Reader r, Config& c, const std::string& file) {
+  auto& inc = c.incidents;
+  inc.enabled = r.boolean("enabled", true);
+  inc.builtin_alerts = r.boolean("builtin_alerts", true);
+  inc.slo_file = r.str("slo_file", false);
+  inc.playbook_file = r.str("playbook_file", false);
+  inc.external_url = r.str("external_url", false);
+  if (!inc.external_url.empty() && inc.external_url.rfind("http://", 0) != 0 &&
+      inc.external_url.rfind("https://", 0) != 0)
+    r.fail_key("external_url", r.get("external_url"), "must be an http:// or https:// URL");
+  r.done();
+  auto relative = [&](const std::string& p) {
+    std::filesystem::path fp(p);
+    return fp.is_absolute() ? fp : std::filesystem::path(file).parent_path() / fp;
+  };
+  try {
+    inc.slos = inc.slo_file.empty() ? parse_slo_catalogue(kShippedSlosYaml, "config/slos.yaml (built in)")
+                                    : load_slo_file(relative(inc.slo_file).string());
+    inc.playbooks = inc.playbook_file.empty()
+                        ? parse_playbook_file(kShippedPlaybooksYaml, "config/playbooks.yaml (built in)")
+                        : load_playbook_file(relative(inc.playbook_file).string());
+  } catch (const YamlError& e) {
+    throw ConfigError(e.what());
+  }
+}
+
 int64_t parse_rfc3339_ms(const Reader& r, const std::string& key, const std::string& s, const YAML::Node& n) {
   std::tm tm{};
   int ms = 0;
@@ -283,6 +314,48 @@ void read_feeds(Reader& r, Config& c) {
   if (r.has("dead_letter_file")) c.dead_letter_file = r.str("dead_letter_file", true);
 }
 
+// Trace sampling, log rate and file, and the retention plan (telemetry.*).
+void read_telemetry(Reader& tel, Config& c) {
+  SamplerOptions& smp = c.sampling;
+  smp.ratio = tel.number("sample_ratio", smp.ratio, 0.0, 1.0);
+  smp.slow_trace_ns = tel.integer("slow_trace_ms", false, smp.slow_trace_ns / 1000000, 0, 86400000) * 1000000;
+  smp.slow_p99 = tel.boolean("slow_p99", smp.slow_p99);
+  smp.exemplar_refresh_ns =
+      tel.integer("exemplar_refresh_ms", false, smp.exemplar_refresh_ns / 1000000, 100, 86400000) * 1000000;
+  c.log_file = tel.str("log_file", false);
+  if (tel.has("log_file") && c.log_file.empty())
+    tel.fail_key("log_file", tel.get("log_file"), "must be a file path (leave it out for stderr)");
+
+  auto rate = tel.child("log_rate");
+  c.log_burst = static_cast<uint32_t>(rate.integer("burst", false, c.log_burst, 1, 1000000));
+  c.log_per_s = rate.number("per_s", c.log_per_s, 0.0, 1000000.0);
+  rate.done();
+
+  auto ret = tel.child("retention");
+  RetentionPlan& plan = c.retention;
+  auto traces = ret.child("traces");
+  plan.trace_max_age_s = traces.integer("max_age_s", false, plan.trace_max_age_s, 0, 30 * 86400);
+  if (plan.trace_max_age_s > 0 && plan.trace_max_age_s < 60)
+    traces.fail_key("max_age_s", traces.get("max_age_s"), "must be 0 (count cap only) or at least 60");
+  traces.done();
+  if (ret.has("logs")) {
+    if (c.log_file.empty())
+      ret.fail_key("logs", ret.get("logs"), "needs telemetry.log_file (without it logs go to stderr)");
+    auto logs = ret.child("logs");
+    plan.log_max_bytes = static_cast<uint64_t>(logs.integer("max_mb", false, plan.log_max_bytes >> 20, 1, 65536)) << 20;
+    plan.log_keep = static_cast<unsigned>(logs.integer("keep", false, plan.log_keep, 1, 1000));
+    logs.done();
+  }
+  auto audit = ret.child("audit");
+  plan.audit_min_days = audit.integer("min_days", false, plan.audit_min_days, 1, 36500);
+  if (plan.audit_min_days < kAuditMinDaysFloor)
+    audit.fail_key("min_days", audit.get("min_days"),
+                   fmt::format("must be at least {} (audit records are kept five years or more)",
+                               kAuditMinDaysFloor));
+  audit.done();
+  ret.done();
+}
+
 }  // namespace
 
 Config parse_config(const std::string& text, const std::string& file) {
@@ -376,6 +449,7 @@ Config parse_config(const std::string& text, const std::string& file) {
     if (!OtlpExporter::parse_endpoint(c.otlp_endpoint, host, port, path, err))
       tel.fail_key("otlp_endpoint", tel.get("otlp_endpoint"), err);
   }
+  read_telemetry(tel, c);
   tel.done();
 
   IdRegistry ids;
@@ -388,6 +462,7 @@ Config parse_config(const std::string& text, const std::string& file) {
     c.accounts.push_back(s);
   }
   read_feeds(r, c);
+  read_incidents(r.child("incidents"), c, file);
   r.done();
   validate(c, file);
   return c;

@@ -18,6 +18,10 @@
 #include "feed/feed_config.h"
 #include "http/auth.h"
 #include "market/book.h"
+#include "playbook/playbook_spec.h"
+#include "slo/slo_spec.h"
+#include "telemetry/retention.h"
+#include "telemetry/sampler.h"
 
 namespace inplay {
 
@@ -82,6 +86,16 @@ struct Config {
   size_t max_spans = 200000;
   // telemetry.otlp_endpoint: OTLP/HTTP JSON trace export (http://host:port/v1/traces); empty = off.
   std::string otlp_endpoint;
+  // telemetry.sample_ratio, slow_trace_ms, slow_p99, exemplar_refresh_ms
+  // (telemetry/sampler.h).
+  SamplerOptions sampling;
+  // telemetry.retention.{traces,logs,audit} (telemetry/retention.h).
+  RetentionPlan retention;
+  // telemetry.log_file: log lines go here (rotated) instead of stderr; empty = stderr.
+  std::filesystem::path log_file;
+  // telemetry.log_rate.{burst,per_s}: per log call site; per_s 0 = no limit.
+  uint32_t log_burst = 20;
+  double log_per_s = 10.0;
   std::vector<EventConfig> events;
   std::vector<AccountSeed> accounts;
   // Odds feeds (ODDS-1..8). Empty: prices come from the fixture source.
@@ -93,6 +107,18 @@ struct Config {
   bool sim_world = false;
   uint64_t sim_seed = 42;
   double bettors_per_s = 0;  // the simulated crowd's base rate (sim_world only)
+  // The incident loop (SLOs, alerts, playbooks): `incidents:` in the file.
+  struct Incidents {
+    bool enabled = true;
+    // false: the built-in rules only feed the SLO metrics; alerts come from
+    // Prometheus through Alertmanager's webhook (POST /v1/alerts/webhook).
+    bool builtin_alerts = true;
+    std::string slo_file;       // empty: the shipped config/slos.yaml
+    std::string playbook_file;  // empty: the shipped config/playbooks.yaml
+    std::string external_url;   // links in notifications; default http://<address>:<port>
+    SloCatalogue slos;          // parsed and validated at load
+    PlaybookFile playbooks;
+  } incidents;
 };
 
 // Throws ConfigError.

@@ -12,15 +12,23 @@
 #include "engine/journal.h"
 #include "engine/projection.h"
 #include "engine/audit_projection.h"
+#include "engine/follower_loop.h"
 #include "http/api.h"
 #include "http/client.h"
 #include "http/server.h"
 #include "sim/fixture_prices.h"
 #include "telemetry/log.h"
+#include "telemetry/log_file.h"
 #include "telemetry/metrics.h"
 #include "telemetry/otlp_exporter.h"
 #include "telemetry/pseudonym.h"
+#include "telemetry/retention.h"
+#include "telemetry/sampler.h"
 #include "telemetry/trace.h"
+#include "app/notifier.h"
+#include "app/shipped_configs.h"
+#include "playbook/incident_loop.h"
+#include "telemetry/attributes.h"
 
 namespace inplay {
 
@@ -61,6 +69,9 @@ struct Runtime::Impl {
   std::unique_ptr<Clock> clock;
   MetricsRegistry metrics;
   std::unique_ptr<Tracer> tracer;
+  std::shared_ptr<TraceSampler> sampler;
+  std::unique_ptr<FollowerLoop> trace_retention;  // telemetry.retention.traces
+  std::shared_ptr<LogFile> log_file;  // telemetry.log_file; shared with the log sink
   std::unique_ptr<OtlpExporter> otlp;  // telemetry.otlp_endpoint; off by default
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Engine> engine;
@@ -77,6 +88,9 @@ struct Runtime::Impl {
   TokenStore tokens;
   std::unique_ptr<Pseudonymizer> pseudonymizer;
   std::unique_ptr<Api> api;
+  std::atomic<Api*> api_ptr{nullptr};  // read by the incident loop (engine thread)
+  std::unique_ptr<Notifier> notifier;
+  std::unique_ptr<IncidentLoop> incidents;
   std::unique_ptr<HttpServer> server;
   std::atomic<bool> ready{false};
   uint64_t replayed = 0;
@@ -87,6 +101,8 @@ struct Runtime::Impl {
   Counter* journal_bytes = nullptr;
   Counter* journal_records = nullptr;
   Counter* journal_batches = nullptr;
+
+  void start_telemetry();
 };
 
 Runtime::Runtime(Config cfg) : impl_(std::make_unique<Impl>()) { impl_->cfg = std::move(cfg); }
@@ -102,6 +118,7 @@ std::string Runtime::startup_state_hash() const { return impl_->start_hash; }
 
 FeedDesk* Runtime::feed_desk() { return impl_->desk.get(); }
 SimWorld* Runtime::sim_world() { return impl_->sim.get(); }
+IncidentLoop* Runtime::incidents() { return impl_->incidents.get(); }
 
 // Feeds: the desk on the engine thread, a client thread per feed, and (for
 // the demo and drills) the simulated providers they connect to.
@@ -173,6 +190,91 @@ void Runtime::start_feeds() {
   }
 }
 
+// Logs (rate limit, file with rotation), the tracer with its sampler, and
+// the retention sweep of the trace store, with their metrics.
+void Runtime::Impl::start_telemetry() {
+  Impl& m = *this;
+  const Config& cfg = m.cfg;
+  log::set_rate_limit(cfg.log_burst, cfg.log_per_s);
+  m.metrics.counter_fn("log_lines_suppressed_total", "Log lines suppressed by the per-call-site rate limit",
+                       [] { return static_cast<double>(log::suppressed_total()); });
+  if (!cfg.log_file.empty()) {
+    if (cfg.log_file.has_parent_path()) std::filesystem::create_directories(cfg.log_file.parent_path());
+    m.log_file = std::make_shared<LogFile>(cfg.log_file, cfg.retention.log_max_bytes, cfg.retention.log_keep);
+    log::set_sink([f = m.log_file](std::string_view line) { f->write(line); });
+    m.metrics.counter_fn("log_file_rotations_total", "Rotations of the log file (telemetry.retention.logs)",
+                         [f = m.log_file] { return static_cast<double>(f->rotations()); });
+  }
+
+  m.tracer = std::make_unique<Tracer>(cfg.max_spans);
+  auto& sampled = m.metrics.counter("traces_sampled_total", "Traces kept or dropped by the trace sampler, by reason",
+                                    {"decision", "reason"});
+  TraceSampler::Counters counters{};
+  for (size_t i = 0; i < kSampleReasonCount; ++i) {
+    const auto r = static_cast<SampleReason>(i);
+    counters[i] = &sampled.with({sample_decision_label(r), sample_reason_label(r)});
+  }
+  m.sampler = std::make_shared<TraceSampler>(cfg.sampling, counters);
+  m.tracer->set_sampler(m.sampler);
+  m.metrics.gauge_fn("trace_duration_p99_seconds", "The trace sampler's running p99 of trace durations",
+                     [s = m.sampler.get()] { return static_cast<double>(s->p99_ns()) / 1e9; });
+  Tracer* tracer = m.tracer.get();
+  m.metrics.counter_fn("trace_spans_evicted_total", "Spans evicted from the trace store because it was full",
+                       [tracer] { return static_cast<double>(tracer->evicted()); });
+  m.metrics.counter_fn("trace_spans_expired_total", "Spans evicted from the trace store by age (retention)",
+                       [tracer] { return static_cast<double>(tracer->expired()); });
+  if (cfg.retention.trace_max_age_s > 0) {
+    const int64_t max_age_ns = cfg.retention.trace_max_age_s * 1000000000;
+    FollowerLoop::Hooks h;
+    h.pass = [tracer, clock = m.clock.get(), max_age_ns] { sweep_traces(*tracer, *clock, max_age_ns); };
+    m.trace_retention = std::make_unique<FollowerLoop>("trace-retention", std::chrono::seconds(1),
+                                                       std::chrono::seconds(1), std::chrono::seconds(5), std::move(h));
+    m.trace_retention->start();
+  }
+}
+
+// The incident loop (SLOs -> alerts -> playbooks) on the engine thread, and
+// the risk-span tags the slice finder needs (league, active feed, producer,
+// parser schema). Before the engine thread runs.
+void Runtime::start_incident_loop() {
+  Impl& m = *impl_;
+  Config::Incidents ic = m.cfg.incidents;
+  if (!ic.enabled) return;
+  if (ic.slos.slos.empty()) ic.slos = parse_slo_catalogue(kShippedSlosYaml, "config/slos.yaml (built in)");
+  if (ic.playbooks.playbooks.empty() && ic.playbook_file.empty())
+    ic.playbooks = parse_playbook_file(kShippedPlaybooksYaml, "config/playbooks.yaml (built in)");
+  IncidentLoopOptions opts;
+  opts.top_leagues = m.cfg.feed_options.top_leagues;
+  opts.builtin_alerts = ic.builtin_alerts;
+  for (auto& l : m.cfg.top_leagues) opts.top_leagues.insert(l);
+  opts.external_url = ic.external_url.empty() ? fmt::format("http://{}:{}", m.cfg.address, m.cfg.port) : ic.external_url;
+  m.notifier = std::make_unique<Notifier>(m.metrics);
+  m.notifier->start();
+  m.incidents = std::make_unique<IncidentLoop>(
+      *m.engine, m.desk.get(), *m.tracer, m.metrics, std::move(ic.slos), std::move(ic.playbooks), opts,
+      [n = m.notifier.get()](const std::string& url, const std::string& body) { n->post(url, body); });
+  m.incidents->set_bet_request_totals([&m]() -> std::pair<uint64_t, uint64_t> {
+    Api* api = m.api_ptr.load();
+    return api ? api->bet_request_totals() : std::pair<uint64_t, uint64_t>{0, 0};
+  });
+  m.incidents->schedule();
+  Engine* engine = m.engine.get();
+  FeedDesk* desk = m.desk.get();
+  engine->set_market_tagger([engine, desk](uint64_t market_id, Span& s) {
+    const Book& book = engine->state().book;
+    const Market* mk = book.market(market_id);
+    const Event* ev = mk ? book.event(mk->event_id) : nullptr;
+    if (!ev) return;
+    s.attr(attr::kLeague, ev->league);
+    if (!desk) return;
+    FeedDesk::PriceSource src = desk->price_source(ev->sport, ev->league);
+    if (src.feed.empty()) return;
+    s.attr(attr::kFeed, src.feed);
+    s.attr(attr::kProducer, src.producer);
+    if (!src.schema.empty()) s.attr(attr::kParserSchema, src.schema);
+  });
+}
+
 uint16_t Runtime::start() {
   Impl& m = *impl_;
   const Config& cfg = m.cfg;
@@ -181,7 +283,7 @@ uint16_t Runtime::start() {
   m.metrics.set_time_source([c = m.clock.get()] { return to_ns(c->now()); });  // OpenMetrics _created
   register_process_metrics(m.metrics);
   log::configure(m.clock.get(), LogLevel::kInfo);
-  m.tracer = std::make_unique<Tracer>(cfg.max_spans);
+  m.start_telemetry();
   if (!cfg.otlp_endpoint.empty()) {  // OTLP/HTTP JSON export of every finished span
     std::string host, path, err;
     uint16_t port = 0;
@@ -256,6 +358,7 @@ uint16_t Runtime::start() {
       [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); },
       cfg.engine.currency.code());
   m.journal->start();
+  start_incident_loop();
   m.engine->start();
   for (auto& c : m.clients) c->start();
   for (const AccountSeed& a : cfg.accounts) {
@@ -276,7 +379,9 @@ uint16_t Runtime::start() {
   for (const TokenConfig& t : cfg.tokens) m.tokens.add(t.sha256, Principal{t.name, t.role});
   m.pseudonymizer = std::make_unique<Pseudonymizer>(cfg.pseudonym_secret);
   m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
-                                        *m.clock, m.ready, m.desk.get(), m.sim.get()});
+                                        *m.clock, m.ready, m.desk.get(), m.sim.get(),
+                                        m.incidents.get()});
+  m.api_ptr.store(m.api.get());
   HttpServer::Options so;
   so.address = cfg.address;
   so.port = cfg.port;
@@ -299,6 +404,7 @@ void Runtime::stop() {
   if (m.sim) m.sim->stop();
   if (m.server) m.server->stop();
   if (m.engine) m.engine->stop();
+  if (m.notifier) m.notifier->stop();
   if (m.journal) m.journal->stop();
   if (m.otlp) {  // after the engine: its last spans are queued; drain them
     m.tracer->set_exporter({});
@@ -320,7 +426,9 @@ void Runtime::stop() {
     }
     m.audit->stop();
   }
+  if (m.trace_retention) m.trace_retention->stop();
   log::info("runtime", "stopped", {});
+  if (m.log_file) log::set_sink({});
   log::configure(nullptr, LogLevel::kInfo);  // the clock goes with this runtime
 }
 

@@ -20,6 +20,7 @@ namespace inplay {
 class Engine;
 class FeedDesk;
 class SimWorld;
+class IncidentLoop;
 class MetricsRegistry;
 class Tracer;
 
@@ -39,10 +40,12 @@ class Runtime {
   uint64_t replayed_records() const;
   FeedDesk* feed_desk();  // nullptr without feeds
   SimWorld* sim_world();  // nullptr without the simulated world
+  IncidentLoop* incidents();  // nullptr when incidents.enabled is false
   std::string startup_state_hash() const;
 
  private:
   void start_feeds();
+  void start_incident_loop();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "telemetry/log.h"
+#include "telemetry/switch.h"
 
 namespace inplay {
 
@@ -65,7 +66,7 @@ bool Engine::submit(Task t) {
   {
     std::lock_guard<std::mutex> g(mu_);
     if (inbox_.size() >= cfg_.queue_capacity || stopping_) {
-      metrics_.shed->inc();
+      if constexpr (kTelemetry) metrics_.shed->inc();
       return false;
     }
     inbox_.emplace_back(std::move(t), now);
@@ -124,7 +125,7 @@ void Engine::run() {
       if (inbox_.empty() && stopping_) break;
       // A bounded batch, so that timers (delays, price refreshes) and the
       // journal keep pace under a flood.
-      metrics_.queue_depth->set(static_cast<int64_t>(inbox_.size()));
+      if constexpr (kTelemetry) metrics_.queue_depth->set(static_cast<int64_t>(inbox_.size()));
       size_t take = std::min(inbox_.size(), kMaxBatch);
       for (size_t i = 0; i < take; ++i) {
         batch.push_back(std::move(inbox_.front()));
@@ -133,7 +134,7 @@ void Engine::run() {
     }
     int64_t busy_start = monotonic_ns();
     for (auto& [task, enq] : batch) {
-      metrics_.queue_lag->observe(busy_start - enq);
+      if constexpr (kTelemetry) metrics_.queue_lag->observe(busy_start - enq);
       task();
     }
     batch.clear();
@@ -141,7 +142,7 @@ void Engine::run() {
     housekeeping();
     journal_.kick();  // one wake-up of the journal thread per batch
     run_completions();
-    metrics_.busy_ns->inc(static_cast<uint64_t>(monotonic_ns() - busy_start));
+    if constexpr (kTelemetry) metrics_.busy_ns->inc(static_cast<uint64_t>(monotonic_ns() - busy_start));
   }
   drain_completions();
   metrics_.queue_depth->set(0);

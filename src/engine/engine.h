@@ -122,6 +122,21 @@ class Engine {
   // Cash-out freeze, extra delay, intake limit (MarketControlSet).
   Result<bool> set_market_control(uint64_t market_id, MarketControl c, int64_t value, std::string reason,
                                   std::string actor);
+  // A bet's final decision, for the SLO evaluator (BET-3 latency: gateway
+  // start to decision, less the in-play delay).
+  struct BetDecision {
+    uint64_t market_id = 0;
+    uint64_t event_id = 0;
+    int64_t latency_ns = 0;
+    int64_t stake_minor = 0;
+    bool accepted = false;
+    ErrorCode code = ErrorCode::kInternal;  // when rejected
+  };
+  // Set before start(); called on the engine thread for every decision.
+  void set_decision_observer(std::function<void(const BetDecision&)> fn) { decision_observer_ = std::move(fn); }
+  // Set before start(); adds attributes (feed, producer, parser_schema,
+  // league) to a bet's risk span for its market (BEY-1 slices).
+  void set_market_tagger(std::function<void(uint64_t market_id, Span&)> fn) { market_tagger_ = std::move(fn); }
   // Journals an action for the audit log (ActionRecorded).
   void record_action(std::string action, std::string target, std::string actor, std::string detail);
   Result<bool> apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms);
@@ -165,6 +180,9 @@ class Engine {
   void on_confirm_timeout(uint64_t pending_id);
   void release_price_waiters(uint64_t market_id);
   void finish_bet(PendingBet& p, Result<Odds> decision);
+  // Per-market intake limit (shed load): false when the market has taken
+  // its bets for this second of book time.
+  bool admit_to_market(uint64_t market_id, int64_t now_ns);
   Result<Odds> evaluate(const PendingBet& p);
   // move_money.cpp
   void on_move_money(MoneyRequest& r);
@@ -197,6 +215,11 @@ class Engine {
   std::unordered_map<std::string, std::vector<ReplyFn>> idem_waiters_;
   std::unordered_map<uint64_t, std::vector<uint64_t>> price_waiters_;  // market -> pending ids
   int64_t last_housekeeping_ns_ = 0;
+  std::function<void(const BetDecision&)> decision_observer_;
+  std::function<void(uint64_t, Span&)> market_tagger_;
+  // Per-market intake (MarketControl::kIntakePerSecond): bets admitted in
+  // the current second of book time.
+  std::unordered_map<uint64_t, std::pair<int64_t, int64_t>> intake_;  // market -> (second, count)
   std::string scratch_;
 };
 

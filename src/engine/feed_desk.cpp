@@ -204,6 +204,14 @@ void FeedDesk::take_over(size_t i) {
 void FeedDesk::on_message(size_t i, FeedMessage&& m, int64_t read_ns) {
   Feed& f = feeds_[i];
   f.by_type[static_cast<size_t>(feed_body_type(m.body))]->inc();
+  ++f.messages_ok;
+  if (f.producer != m.env.producer) f.producer = m.env.producer;
+  if (auto* oc = std::get_if<OddsChange>(&m.body); oc && !oc->league.empty()) {
+    LeagueSchema& ls = f.schemas[oc->league];
+    if (ls.version != m.env.schema) ls = LeagueSchema{oc->league, m.env.schema, 0, false};
+    ls.last_ns = to_ns(engine_.clock().now());
+    ls.skewed = false;
+  }
   switch (f.seq.observe(m.env.seq)) {
     case SeqVerdict::kDuplicate:
       dropped_->with({f.cfg.name, "duplicate"}).inc();
@@ -253,6 +261,9 @@ void FeedDesk::on_parse_error(size_t i, const ParseError& e) {
   Feed& f = feeds_[i];
   std::string producer = e.producer.empty() ? f.cfg.name : e.producer;
   parse_errors_->with({producer, feed_parse_reason_name(e.reason)}).inc();
+  ++f.parse_errors;
+  if (e.reason == FeedParseReason::kSchemaUnsupported && !e.league.empty())
+    f.schemas[e.league] = LeagueSchema{e.league, e.schema, to_ns(engine_.clock().now()), true};
   if (e.reason == FeedParseReason::kSchemaUnsupported &&
       f.skew_seen.emplace(e.league, e.schema).second) {
     skew_->with({producer, e.league, e.schema}).set(1);
@@ -471,9 +482,43 @@ Result<bool> FeedDesk::switch_feed(const std::string& sport, std::optional<FeedR
   log::warn("feed", "feed switched",
             {{"sport", sport}, {"from", from == SIZE_MAX ? "" : feeds_[from].cfg.name},
              {"to", feeds_[target].cfg.name}, {"actor", actor}});
+  engine_.record_action("feed_switched", "sport:" + sport, actor,
+                        fmt::format("{} -> {}", from == SIZE_MAX ? "" : feeds_[from].cfg.name,
+                                    feeds_[target].cfg.name));
   if (s.suspended_for_feed_down) reopen_sport(sport);  // also takes over
   else take_over(target);
   return true;
+}
+
+std::vector<FeedDesk::FeedSignals> FeedDesk::signals() const {
+  std::vector<FeedSignals> out;
+  out.reserve(feeds_.size());
+  for (size_t i = 0; i < feeds_.size(); ++i) {
+    const Feed& f = feeds_[i];
+    FeedSignals s;
+    s.name = f.cfg.name;
+    s.sport = f.cfg.sport;
+    s.role = feed_role_name(f.cfg.role);
+    s.active = is_active(i);
+    s.state = f.state;
+    s.messages_ok = f.messages_ok;
+    s.parse_errors = f.parse_errors;
+    for (auto& [league, ls] : f.schemas) s.schemas.push_back(ls);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+FeedDesk::PriceSource FeedDesk::price_source(const std::string& sport, const std::string& league) const {
+  PriceSource p;
+  auto it = sports_.find(sport);
+  if (it == sports_.end() || it->second.active == SIZE_MAX) return p;
+  const Feed& f = feeds_[it->second.active];
+  p.feed = f.cfg.name;
+  p.producer = f.producer.empty() ? f.cfg.name : f.producer;
+  auto ls = f.schemas.find(league);
+  if (ls != f.schemas.end()) p.schema = ls->second.version;
+  return p;
 }
 
 std::string FeedDesk::status_json() const {

@@ -101,6 +101,30 @@ class FeedDesk {
   // Engine thread: alive timeouts and gauges; called by the scheduled timer.
   void check(int64_t now_ns);
 
+  // Engine thread: what the SLO evaluator and alert rules read each second.
+  struct LeagueSchema {
+    std::string league, version;
+    int64_t last_ns = 0;  // last message for the league carrying it
+    bool skewed = false;  // the parser refused it (ODDS-8)
+  };
+  struct FeedSignals {
+    std::string name, sport, role;
+    bool active = false;  // the sport's active feed
+    FeedState state = FeedState::kDown;
+    uint64_t messages_ok = 0;   // parsed and handed to the desk
+    uint64_t parse_errors = 0;  // refused by the parser (all reasons)
+    std::vector<LeagueSchema> schemas;  // latest schema seen per league
+  };
+  std::vector<FeedSignals> signals() const;
+  bool drift_flagged(uint64_t market_id) const { return drift_band_.flagged(market_id); }
+  // The active feed of a sport and the schema version its latest message for
+  // a league carried (skewed or not): the attributes a bet's risk span gets
+  // so the slice finder can name a skewed producer (BEY-1).
+  struct PriceSource {
+    std::string feed, producer, schema;
+  };
+  PriceSource price_source(const std::string& sport, const std::string& league) const;
+
  private:
   struct CachedMarket {
     MarketStatus status = MarketStatus::kOpen;
@@ -120,6 +144,9 @@ class FeedDesk {
     Gauge* up_gauge = nullptr;
     std::array<Counter*, 7> by_type{};  // feed_messages_total per message type
     uint64_t settlements = 0, cancels = 0;
+    uint64_t messages_ok = 0, parse_errors = 0;
+    std::string producer;  // as the messages name it
+    std::map<std::string, LeagueSchema> schemas;  // league -> latest
   };
   struct Sport {
     size_t primary = SIZE_MAX, backup = SIZE_MAX, reference = SIZE_MAX;

@@ -6,6 +6,8 @@
 #include "bet/bet.h"
 #include "engine/engine.h"
 #include "telemetry/attributes.h"
+#include "telemetry/sampler.h"
+#include "telemetry/switch.h"
 
 namespace inplay {
 
@@ -17,7 +19,7 @@ bool Engine::idempotent_repeat(const std::string& key, const Fingerprint& fp, Re
   switch (state_.idempotency.begin(key, fp, to_ns(clock_.now()), &e)) {
     case IdempotencyStore::Lookup::kNew: return false;
     case IdempotencyStore::Lookup::kMismatch:
-      metrics_.rejected(ErrorCode::kIdempotencyKeyReused).inc();
+      if constexpr (kTelemetry) metrics_.rejected(ErrorCode::kIdempotencyKeyReused).inc();
       reply_in_order(std::move(reply),
                      error_reply(Error{ErrorCode::kIdempotencyKeyReused,
                                        "Idempotency-Key was used with a different request"}));
@@ -66,9 +68,11 @@ void Engine::on_place_bet(PlaceBetRequest& r, int64_t) {
   p->arrival_ns = now;
   const Selection* sel = state_.book.selection(p->req.selection_id);
   int64_t acct = state_.ledger.find(p->req.account);
-  Span span = tracer_.start("risk", p->req.gateway, now);
-  span.attr(attr::kUser, p->req.user_mask);
-  span.attr(attr::kSelection, static_cast<int64_t>(p->req.selection_id));
+  Span span = kTelemetry ? tracer_.start("risk", p->req.gateway, now) : Span{};
+  if constexpr (kTelemetry) {
+    span.attr(attr::kUser, p->req.user_mask);
+    span.attr(attr::kSelection, static_cast<int64_t>(p->req.selection_id));
+  }
 
   Result<Odds> first = Error{ErrorCode::kInternal, ""};
   if (!sel) {
@@ -81,20 +85,38 @@ void Engine::on_place_bet(PlaceBetRequest& r, int64_t) {
     p->account = static_cast<uint32_t>(acct);
     p->market_id = sel->market_id;
     p->event_id = state_.book.market(sel->market_id)->event_id;
-    span.attr(attr::kMarketId, static_cast<int64_t>(p->market_id));
-    span.attr(attr::kEventId, static_cast<int64_t>(p->event_id));
+    if constexpr (kTelemetry) {
+      span.attr(attr::kMarketId, static_cast<int64_t>(p->market_id));
+      span.attr(attr::kEventId, static_cast<int64_t>(p->event_id));
+      if (market_tagger_) market_tagger_(p->market_id, span);
+    }
+    if (!admit_to_market(p->market_id, now)) {
+      // Shed load on one market (BET-5): answered at once, not journaled,
+      // so the same Idempotency-Key may retry.
+      Reply busy = error_reply(Error{ErrorCode::kMarketBusy, "the market's intake limit is reached; retry shortly"});
+      state_.idempotency.abandon(p->req.idem_key);
+      std::vector<ReplyFn> waiters;
+      finish_waiters(p->req.idem_key, busy, waiters);
+      for (auto& w : waiters) reply_in_order(std::move(w), busy);
+      reply_in_order(std::move(p->req.reply), std::move(busy));
+      return;
+    }
     first = evaluate(*p);
   }
-  span.end_ns = to_ns(clock_.now());
-  span.error = !first.ok();
-  if (!first.ok()) span.attr(attr::kRejectCode, std::string(error_code_name(first.error().code)));
-  p->spans.push_back(std::move(span));
+  if constexpr (kTelemetry) {
+    span.end_ns = to_ns(clock_.now());
+    span.error = !first.ok();
+    if (!first.ok()) span.attr(attr::kRejectCode, std::string(error_code_name(first.error().code)));
+    p->spans.push_back(std::move(span));
+  }
 
   if (first.ok()) {
     const Event* ev = state_.book.event(p->event_id);
     if (ev->state == EventState::kInPlay) {
       auto d = cfg_.inplay_delay.find(ev->sport);
       if (d != cfg_.inplay_delay.end() && d->second.count() > 0) p->delay_ns = d->second.count();
+      // A playbook or operator may lengthen it on a market (INC-2, BEY-5).
+      p->delay_ns += state_.book.market(p->market_id)->extra_delay_ms * 1'000'000;
     }
   }
   if (!first.ok() || p->delay_ns == 0) {
@@ -104,7 +126,7 @@ void Engine::on_place_bet(PlaceBetRequest& r, int64_t) {
   uint64_t id = next_pending_++;
   p->id = id;
   pending_.emplace(id, std::move(p));
-  metrics_.pending_bets->set(static_cast<int64_t>(pending_.size()));
+  if constexpr (kTelemetry) metrics_.pending_bets->set(static_cast<int64_t>(pending_.size()));
   at(from_ns(now + pending_[id]->delay_ns), [this, id] { on_delay_elapsed(id); });
 }
 
@@ -145,28 +167,57 @@ void Engine::decide_bet(uint64_t id) {
   if (it == pending_.end()) return;
   PendingBet& p = *it->second;
   int64_t now = to_ns(clock_.now());
-  Span span = tracer_.start("risk.recheck", p.req.gateway, now);
+  Span span = kTelemetry ? tracer_.start("risk.recheck", p.req.gateway, now) : Span{};
   Result<Odds> r = evaluate(p);
-  span.end_ns = to_ns(clock_.now());
-  span.error = !r.ok();
-  if (!r.ok()) span.attr(attr::kRejectCode, std::string(error_code_name(r.error().code)));
-  p.spans.push_back(std::move(span));
+  if constexpr (kTelemetry) {
+    span.end_ns = to_ns(clock_.now());
+    span.error = !r.ok();
+    if (!r.ok()) span.attr(attr::kRejectCode, std::string(error_code_name(r.error().code)));
+    p.spans.push_back(std::move(span));
+  }
   finish_bet(p, std::move(r));
+}
+
+bool Engine::admit_to_market(uint64_t market_id, int64_t now_ns) {
+  const Market* m = state_.book.market(market_id);
+  if (!m || m->intake_per_second <= 0) return true;
+  auto& [second, count] = intake_[market_id];
+  int64_t s = now_ns / 1'000'000'000;
+  if (s != second) {
+    second = s;
+    count = 0;
+  }
+  if (count >= m->intake_per_second) return false;
+  ++count;
+  return true;
 }
 
 void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
   int64_t now = to_ns(clock_.now());
-  if (p.delay_ns > 0) {
+  if (decision_observer_) {
+    int64_t sli_latency = std::max<int64_t>(0, now - p.req.gateway_start_ns - p.delay_ns);
+    decision_observer_(BetDecision{p.market_id, p.event_id, sli_latency, p.req.stake, decision.ok(),
+                                   decision.ok() ? ErrorCode::kInternal : decision.error().code});
+  }
+  if (kTelemetry && p.delay_ns > 0) {
     Span d = tracer_.start("inplay_delay", p.req.gateway, p.arrival_ns);
     d.end_ns = now;
     d.attr(attr::kMarketId, static_cast<int64_t>(p.market_id));
     p.spans.push_back(std::move(d));
     metrics_.inplay_delay->observe(now - p.arrival_ns);
   }
-  // BET-3: gateway start to final decision, less the deliberate delay.
-  int64_t latency = now - p.req.gateway_start_ns - p.delay_ns;
-  if (latency < 0) latency = 0;
-  metrics_.accept_latency->observe(latency, p.req.gateway.trace_id, now);
+  if constexpr (kTelemetry) {
+    // BET-3: gateway start to final decision, less the deliberate delay.
+    int64_t latency = now - p.req.gateway_start_ns - p.delay_ns;
+    if (latency < 0) latency = 0;
+    // The exemplar links a bucket to a trace, so it is offered only for a trace
+    // the sampler will keep (it may keep one for that reason alone).
+    TraceSampler* sampler = tracer_.sampler();
+    if (!sampler || sampler->claim_exemplar(p.req.gateway, !decision.ok(), *metrics_.accept_latency, latency, now))
+      metrics_.accept_latency->observe(latency, p.req.gateway.trace_id, now);
+    else
+      metrics_.accept_latency->observe(latency);
+  }
 
   Reply reply;
   BookEvent event;
@@ -193,44 +244,49 @@ void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
     event = BetAccepted{b.id, p.req.account, b.selection_id, b.stake_minor, b.odds.scaled,
                         b.odds_requested.scaled, static_cast<uint8_t>(b.policy), b.placed_ns,
                         now, trace_hex, std::move(idem)};
-    metrics_.accepted->inc();
+    if constexpr (kTelemetry) metrics_.accepted->inc();
   } else {
     reply = error_reply(decision.error());
     idem.status = reply.status;
     idem.body = reply.body;
     event = Rejected{static_cast<uint16_t>(decision.error().code), now, std::move(idem)};
-    metrics_.rejected(decision.error().code).inc();
+    if constexpr (kTelemetry) metrics_.rejected(decision.error().code).inc();
   }
 
-  if (bet_id) {
+  if (kTelemetry && bet_id) {
     // The stake reserve is applied with the event below; its span brackets it.
     Span wallet = tracer_.start("wallet", p.req.gateway, now);
     wallet.attr(attr::kBetId, static_cast<int64_t>(bet_id));
     wallet.attr(attr::kUser, p.req.user_mask);
     p.spans.push_back(std::move(wallet));
   }
-  Span journal_span = tracer_.start("journal", p.req.gateway, 0);
-  if (bet_id) journal_span.attr(attr::kBetId, static_cast<int64_t>(bet_id));
+  Span journal_span = kTelemetry ? tracer_.start("journal", p.req.gateway, 0) : Span{};
+  if (kTelemetry && bet_id) journal_span.attr(attr::kBetId, static_cast<int64_t>(bet_id));
   std::vector<ReplyFn> waiters;
   finish_waiters(p.req.idem_key, reply, waiters);
-  journal_span.start_ns = to_ns(clock_.now());
-  if (bet_id) p.spans.back().end_ns = journal_span.start_ns;  // the wallet span
-  auto spans = std::make_shared<std::vector<Span>>(std::move(p.spans));
+  std::shared_ptr<std::vector<Span>> spans;
+  if constexpr (kTelemetry) {
+    journal_span.start_ns = to_ns(clock_.now());
+    if (bet_id) p.spans.back().end_ns = journal_span.start_ns;  // the wallet span
+    spans = std::make_shared<std::vector<Span>>(std::move(p.spans));
+  }
   Tracer* tracer = &tracer_;
   Clock* clock = &clock_;
   commit(std::move(event),
          [client = std::move(p.req.reply), waiters = std::move(waiters), reply,
           spans, journal_span = std::move(journal_span), tracer, clock]() mutable {
-           journal_span.end_ns = to_ns(clock->now());
-           spans->push_back(std::move(journal_span));
-           tracer->record_all(std::move(*spans));
+           if constexpr (kTelemetry) {
+             journal_span.end_ns = to_ns(clock->now());
+             spans->push_back(std::move(journal_span));
+             tracer->record_all(std::move(*spans));
+           }
            for (auto& w : waiters) w(reply);
            client(std::move(reply));
          });
-  metrics_.open_bets->set(static_cast<int64_t>(state_.bets.size()));
+  if constexpr (kTelemetry) metrics_.open_bets->set(static_cast<int64_t>(state_.bets.size()));
   if (p.id) {
     pending_.erase(p.id);  // p is dead after this line
-    metrics_.pending_bets->set(static_cast<int64_t>(pending_.size()));
+    if constexpr (kTelemetry) metrics_.pending_bets->set(static_cast<int64_t>(pending_.size()));
   }
 }
 

@@ -14,130 +14,17 @@
 #include "telemetry/attributes.h"
 #include "telemetry/log.h"
 #include "telemetry/trace_query.h"
+#include "http/api_internal.h"
 
 namespace inplay {
-
-namespace {
-
-// One request in flight: its gateway span and where the answer goes.
-struct Exchange {
-  Responder respond;
-  Span span;
-  std::string route;
-  Tracer* tracer;
-  Clock* clock;
-  Family<Counter>* requests;
-};
-
-void send(const std::shared_ptr<Exchange>& x, int status, std::string body,
-          std::vector<std::pair<std::string, std::string>> extra = {}) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(extra);
-  r.headers.emplace_back("traceparent", format_traceparent(x->span.context()));
-  x->span.end_ns = to_ns(x->clock->now());
-  x->span.error = status >= 500;
-  x->span.attr(attr::kStatus, static_cast<int64_t>(status));
-  x->tracer->record(std::move(x->span));
-  x->requests->with({x->route, std::to_string(status)}).inc();
-  x->respond(std::move(r));
-}
-
-void send_error(const std::shared_ptr<Exchange>& x, const Error& e) {
-  std::vector<std::pair<std::string, std::string>> extra;
-  if (e.code == ErrorCode::kOverloaded || e.code == ErrorCode::kNotReady)
-    extra.emplace_back("Retry-After", "1");
-  send(x, error_http_status(e.code), error_body(e), std::move(extra));
-}
-
-ReplyFn reply_to(std::shared_ptr<Exchange> x) {
-  return [x](Reply r) { send(x, r.status, std::move(r.body)); };
-}
-
-bool parse_id(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 19) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size() && out > 0;
-}
-
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> parts;
-  size_t i = 1;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    parts.push_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  return parts;
-}
-
-Fingerprint fingerprint(const HttpRequest& req) {
-  SHA256_CTX c;
-  SHA256_Init(&c);
-  SHA256_Update(&c, req.method.data(), req.method.size());
-  SHA256_Update(&c, " ", 1);
-  auto path = req.path();
-  SHA256_Update(&c, path.data(), path.size());
-  SHA256_Update(&c, "\n", 1);
-  SHA256_Update(&c, req.body.data(), req.body.size());
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256_Final(d, &c);
-  Fingerprint f;
-  std::copy(d, d + f.size(), f.begin());
-  return f;
-}
-
-const Error kOverloaded{ErrorCode::kOverloaded, "the engine queue is full; retry shortly"};
-
-}  // namespace
-
-struct Api::Impl {
-  ApiDeps d;
-  Family<Counter>* requests;
-
-  explicit Impl(ApiDeps deps) : d(deps) {
-    requests = &d.metrics.counter("http_requests_total", "HTTP requests by route and status code",
-                                  {"route", "code"});
-  }
-
-  // Runs fn(state) on the engine thread and replies with its result in
-  // journal order.
-  template <class Fn>
-  void read(const std::shared_ptr<Exchange>& x, Fn fn) {
-    Engine* e = &d.engine;
-    if (!e->submit([e, x, fn]() mutable {
-          Reply r = fn(*e);
-          e->reply_in_order(reply_to(x), std::move(r));
-        }))
-      send_error(x, kOverloaded);
-  }
-
-  // Runs an engine operation that returns Result<bool>, answering with
-  // `ok_body(engine)` on success.
-  template <class Op, class Body>
-  void operate(const std::shared_ptr<Exchange>& x, Op op, Body ok_body) {
-    read(x, [op, ok_body](Engine& e) mutable -> Reply {
-      Result<bool> r = op(e);
-      if (!r.ok()) return Reply{error_http_status(r.error().code), error_body(r.error())};
-      return Reply{200, ok_body(e)};
-    });
-  }
-
-  void handle(HttpRequest& req, Responder respond);
-  void dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, const Principal& who,
-                const std::vector<std::string_view>& parts);
-  void place_bet(HttpRequest& req, const std::shared_ptr<Exchange>& x, const Principal& who);
-  void move_money(HttpRequest& req, const std::shared_ptr<Exchange>& x, const Principal& who,
-                  std::string_view account, TransferReason reason);
-  bool idempotency_key(const HttpRequest& req, const std::shared_ptr<Exchange>& x,
-                       const Principal& who, std::string& out);
-};
 
 Api::Api(ApiDeps deps) : impl_(std::make_unique<Impl>(deps)) {}
 Api::~Api() = default;
 void Api::handle(HttpRequest&& req, Responder respond) { impl_->handle(req, std::move(respond)); }
+std::pair<uint64_t, uint64_t> Api::bet_request_totals() const {
+  uint64_t all = impl_->bets_total.load(std::memory_order_relaxed);
+  return {all - impl_->bets_5xx.load(std::memory_order_relaxed), all};
+}
 
 void Api::Impl::handle(HttpRequest& req, Responder respond) {
   auto x = std::make_shared<Exchange>();
@@ -251,6 +138,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
   std::string actor = fmt::format("{}:{}", role_name(who.role), who.name);
   uint64_t id = 0;
   size_t n = p.size();
+  if (dispatch_incidents(req, x, who, p)) return;
 
   // /v1/events
   if (n == 2 && p[1] == "events") {
@@ -334,6 +222,8 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
   if (n == 2 && p[1] == "bets") {
     x->route = "/v1/bets";
     if (!post) return method_not_allowed("POST");
+    x->bets_total = &bets_total;
+    x->bets_5xx = &bets_5xx;
     if (op) return forbidden();
     return place_bet(req, x, who);
   }

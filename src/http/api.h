@@ -21,6 +21,7 @@ namespace inplay {
 
 class FeedDesk;
 class SimWorld;
+class IncidentLoop;
 
 struct ApiDeps {
   Engine& engine;
@@ -32,6 +33,7 @@ struct ApiDeps {
   const std::atomic<bool>& ready;  // set once replay is done and the engine runs
   FeedDesk* desk = nullptr;        // odds feeds (engine thread); nullptr: none
   SimWorld* sim = nullptr;         // simulated providers' fault hooks; nullptr: none
+  IncidentLoop* incidents = nullptr;  // SLOs, alerts, incidents, actions (engine thread)
 };
 
 class Api final : public HttpHandler {
@@ -39,6 +41,8 @@ class Api final : public HttpHandler {
   explicit Api(ApiDeps deps);
   ~Api() override;
   void handle(HttpRequest&& req, Responder respond) override;
+  // Bet requests answered so far: (not 5xx, all) — the bet_errors SLI.
+  std::pair<uint64_t, uint64_t> bet_request_totals() const;
 
  private:
   struct Impl;

@@ -282,6 +282,72 @@ Result<SimFaultsBody> parse_sim_faults_body(std::string_view body) {
   return f;
 }
 
+Result<CashoutBody> parse_cashout_body(std::string_view body) {
+  CashoutBody c;
+  bool have = false;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k == "frozen") {
+      if (v.get_bool().get(c.frozen)) return invalid(k, "must be true or false");
+      have = true;
+    } else if (k == "reason") {
+      if (auto e = get_string(v, k, c.reason)) return e;
+      if (c.reason.size() > 200) return invalid(k, "must be at most 200 characters");
+    }
+    return std::nullopt;
+  });
+  if (err) return *err;
+  if (!have) return *missing("frozen");
+  return c;
+}
+
+Result<ActionBody> parse_action_body(std::string_view body) {
+  ActionBody a;
+  bool have_value = false;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k == "action") return get_string(v, k, a.action);
+    if (k == "sport") return get_string(v, k, a.sport);
+    if (k == "league") return get_string(v, k, a.league);
+    if (k == "value") {
+      have_value = true;
+      return get_int(v, k, a.value, 1, 1'000'000'000'000);
+    }
+    if (k == "incident") {
+      int64_t n;
+      if (auto e = get_int(v, k, n, 1, INT64_MAX)) return e;
+      a.incident = static_cast<uint64_t>(n);
+      return std::nullopt;
+    }
+    if (k == "markets") {
+      sj::array arr;
+      if (v.get_array().get(arr)) return invalid(k, "must be an array of market ids");
+      for (auto el : arr) {
+        int64_t id;
+        if (el.get_int64().get(id) || id < 1) return invalid(k, "must be an array of market ids");
+        a.markets.push_back(static_cast<uint64_t>(id));
+        if (a.markets.size() > 1000) return invalid(k, "at most 1000 markets");
+      }
+    }
+    return std::nullopt;
+  });
+  if (err) return *err;
+  if (a.action.empty()) return *missing("action");
+  static const char* kActions[] = {"switch_feed", "suspend_market", "freeze_cashout",
+                                   "lower_stake_cap", "extend_delay", "shed_load"};
+  bool known = false;
+  for (auto* n : kActions) known = known || a.action == n;
+  if (!known)
+    return invalid("action",
+                   "must be switch_feed, suspend_market, freeze_cashout, lower_stake_cap, extend_delay or shed_load");
+  bool needs_value = a.action == "lower_stake_cap" || a.action == "extend_delay" || a.action == "shed_load";
+  if (needs_value && !have_value) return *missing("value");
+  if (a.action == "extend_delay" && a.value > 60000) return invalid("value", "extend_delay: at most 60000 ms");
+  if (a.action == "switch_feed" && a.sport.empty() && a.league.empty() && a.markets.empty())
+    return *missing("sport");
+  if (a.action != "switch_feed" && a.markets.empty() && a.league.empty() && a.sport.empty())
+    return invalid("markets", "name markets, a league or a sport");
+  return a;
+}
+
 Result<EventState> parse_event_state_body(std::string_view body) {
   EventState s = EventState::kPreMatch;
   bool has = false;

@@ -68,4 +68,25 @@ struct SimFaultsBody {
 };
 Result<SimFaultsBody> parse_sim_faults_body(std::string_view body);
 
+// {"frozen": true, "reason": "..."} (reason optional, at most 200 chars).
+struct CashoutBody {
+  bool frozen = false;
+  std::string reason;
+};
+Result<CashoutBody> parse_cashout_body(std::string_view body);
+
+// An operator's action (POST /v1/actions): {"action": "freeze_cashout",
+// "markets": [101], "sport": "football", "league": "EPL", "value": 500,
+// "incident": 3}. action is required; the target needs markets, a league or
+// a sport; value is required for lower_stake_cap (minor units),
+// extend_delay (ms) and shed_load (bets per second).
+struct ActionBody {
+  std::string action;
+  std::vector<uint64_t> markets;
+  std::string sport, league;
+  int64_t value = 0;
+  uint64_t incident = 0;
+};
+Result<ActionBody> parse_action_body(std::string_view body);
+
 }  // namespace inplay

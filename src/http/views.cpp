@@ -18,6 +18,11 @@ static void write_market(JsonWriter& w, const BookState& s, const Market& m, Tim
   w.field("bettable", m.status == MarketStatus::kOpen && m.last_update_ns != 0 &&
                           !s.book.is_stale(m, now));
   w.field("stake_cap", m.stake_cap_minor);
+  w.key("cashout").begin_object();
+  w.field("frozen", m.cashout_frozen).field("reason", m.cashout_reason).field("actor", m.cashout_actor);
+  w.end_object();
+  w.field("extra_delay_ms", m.extra_delay_ms);
+  w.field("intake_per_second", m.intake_per_second);
   w.field("liability", s.exposure.market_liability(m.id));
   w.key("selections").begin_array();
   for (uint64_t sid : m.selections) {

@@ -36,6 +36,7 @@ struct IncidentAction {
   bool automatic = true;
   bool revert_on_resolve = true;
   ActionOutcome outcome;
+  ErrorCode error = ErrorCode::kInternal;  // why it failed (status failed)
 };
 
 struct Incident {
@@ -50,6 +51,8 @@ struct Incident {
   std::vector<uint64_t> markets;
   std::vector<std::string> alerts;   // alert names seen, in order
   std::string slice;                 // "league=EPL (95% of bad, 2% of good), ..."
+  bool slice_from_traces = false;    // false: from the alerts' labels, still looking
+  int64_t slice_checked_ns = 0;
   std::vector<std::string> trace_ids;  // example bad traces
   int64_t fault_ns = 0;      // earliest start of its alerts
   int64_t opened_ns = 0;     // first notification (detect)

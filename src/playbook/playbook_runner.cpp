@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace inplay {
@@ -79,16 +80,24 @@ Incident& PlaybookRunner::open_incident(int64_t now_ns, const Notification& n) {
     }
   }
   inc.title = fmt::format("{} ({})", summary.empty() ? alert_names(g) : summary, g.key);
-  if (slice_) {
-    auto [text, traces] = slice_(g);
-    inc.slice = std::move(text);
-    inc.trace_ids = std::move(traces);
-  }
-  for (auto& [fp, a] : g.alerts)
-    if (!a.ends_ns) {
+  find_slice(now_ns, inc);
+  if (inc.slice.empty()) {
+    // Until traces say more: what the alerts themselves name.
+    for (auto& [fp, a] : g.alerts) {
       auto sl = a.annotations.find("slice");
-      if (inc.slice.empty() && sl != a.annotations.end()) inc.slice = sl->second;
+      if (!a.ends_ns && sl != a.annotations.end()) inc.slice = sl->second;
     }
+    if (inc.slice.empty()) {
+      std::map<std::string, std::set<std::string>> values;
+      for (auto& [fp, a] : g.alerts)
+        for (auto& [k, v] : a.labels)
+          if (!a.ends_ns && k != "service" && k != "severity" && k != "market_id" && k != "event_id")
+            values[k].insert(v);
+      for (auto& [k, vs] : values)
+        if (vs.size() == 1) inc.slice += (inc.slice.empty() ? "" : ", ") + k + "=" + *vs.begin();
+      if (!inc.slice.empty()) inc.slice = "alert labels: " + inc.slice;
+    }
+  }
   inc.timeline.push_back(
       {now_ns, "detect",
        fmt::format("{} fired on {} market(s), group {}; live liability {}{}{}", alert_names(g), g.markets.size(),
@@ -98,6 +107,28 @@ Incident& PlaybookRunner::open_incident(int64_t now_ns, const Notification& n) {
   auto [pos, fresh] = incidents_.emplace(inc.id, std::move(inc));
   open_by_group_[g.key] = pos->first;
   return pos->second;
+}
+
+void PlaybookRunner::find_slice(int64_t now_ns, Incident& inc) {
+  if (!slice_ || inc.slice_from_traces) return;
+  inc.slice_checked_ns = now_ns;
+  auto [text, traces] = slice_(inc.fault_ns);
+  if (!traces.empty()) inc.trace_ids = std::move(traces);
+  if (text.empty()) return;
+  inc.slice = std::move(text);
+  inc.slice_from_traces = true;
+  if (inc.opened_ns != now_ns) inc.timeline.push_back({now_ns, "detect", "slice that hurts: " + inc.slice});
+}
+
+void PlaybookRunner::on_groups(int64_t now_ns, const std::map<std::string, AlertGroup>& groups) {
+  std::vector<Notification> live;
+  for (auto& [key, g] : groups) {
+    auto it = open_by_group_.find(key);
+    if (it == open_by_group_.end() || !g.firing()) continue;
+    if (incidents_.at(it->second).status != "open") continue;
+    live.push_back(Notification{"firing", g});
+  }
+  on_notifications(now_ns, live);
 }
 
 void PlaybookRunner::on_notifications(int64_t now_ns, const std::vector<Notification>& notes) {
@@ -145,9 +176,17 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
             league_done = league_done || a.target.markets.empty();
           }
         std::vector<uint64_t> fresh;
-        for (uint64_t m : g.markets)
+        std::vector<uint64_t> scope = g.markets;
+        if (spec.league_scope && !target.league.empty()) {
+          ActionTarget league{"", target.league, {}};
+          std::vector<uint64_t> all = port_.markets_of(league);
+          scope.insert(scope.end(), all.begin(), all.end());
+          std::sort(scope.begin(), scope.end());
+          scope.erase(std::unique(scope.begin(), scope.end()), scope.end());
+        }
+        for (uint64_t m : scope)
           if (!covered.count(m)) fresh.push_back(m);
-        if (g.markets.empty()) {
+        if (scope.empty()) {
           if (league_done || (target.league.empty() && target.sport.empty())) continue;
           fresh = port_.markets_of(target);
           bool any = false;
@@ -217,6 +256,7 @@ void PlaybookRunner::execute(int64_t now_ns, Incident* inc, IncidentAction& a) {
   } else {
     a.status = "failed";
     a.detail = r.error().message;
+    a.error = r.error().code;
   }
   if (inc)
     inc->timeline.push_back({now_ns, "contain",
@@ -238,6 +278,10 @@ bool PlaybookRunner::do_revert(int64_t now_ns, IncidentAction& a, const std::str
 }
 
 void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
+  for (auto& [key, id] : open_by_group_) {
+    Incident& inc = incidents_.at(id);
+    if (!inc.slice_from_traces && now_ns - inc.slice_checked_ns >= 5 * kSecond) find_slice(now_ns, inc);
+  }
   for (auto it = open_by_group_.begin(); it != open_by_group_.end();) {
     Incident& inc = incidents_.at(it->second);
     if (inc.status != "recovering" || now_ns - inc.recovered_ns < file_.guards.revert_after_s * kSecond) {
@@ -346,10 +390,7 @@ Result<uint64_t> PlaybookRunner::trigger(const ActionSpec& spec, const ActionTar
   auto& list = inc ? inc->actions : manual_;
   list.push_back(std::move(a));
   execute(now_ns, inc, list.back());
-  if (list.back().status == "failed") {
-    Error e{ErrorCode::kValidationFailed, list.back().detail};
-    return e;
-  }
+  if (list.back().status == "failed") return Error{list.back().error, list.back().detail};
   return list.back().id;
 }
 

@@ -37,14 +37,21 @@ namespace inplay {
 
 class PlaybookRunner {
  public:
-  // Names the slice that hurts for a newly opened incident: summary text and
-  // example trace ids (the app wires this to the slice finder).
-  using SliceFn = std::function<std::pair<std::string, std::vector<std::string>>(const AlertGroup&)>;
+  // Names the slice that hurts from the traces since `since_ns`: summary
+  // text ("" when nothing stands out) and example bad trace ids (the app
+  // wires this to the slice finder). Asked when an incident opens and every
+  // 5 s while it is open until traces name a slice; until then the slice is
+  // the labels its alerts share.
+  using SliceFn = std::function<std::pair<std::string, std::vector<std::string>>(int64_t since_ns)>;
 
   PlaybookRunner(PlaybookFile file, ActionPort& port);
   void set_slice_finder(SliceFn fn) { slice_ = std::move(fn); }
 
   void on_notifications(int64_t now_ns, const std::vector<Notification>& notes);
+  // Every tick: the live groups. Playbooks act on a group's current alerts
+  // at once, without waiting for its next notification (group_interval
+  // paces pages to humans, not the book's own hands).
+  void on_groups(int64_t now_ns, const std::map<std::string, AlertGroup>& groups);
   // Reverts due after hysteresis; budget guards.
   void tick(int64_t now_ns, const std::vector<SloStatus>& slos);
 
@@ -68,6 +75,7 @@ class PlaybookRunner {
     std::vector<IncidentAction> actions;
   };
   Incident& open_incident(int64_t now_ns, const Notification& n);
+  void find_slice(int64_t now_ns, Incident& inc);
   void run_playbooks(int64_t now_ns, Incident& inc, const Notification& n);
   void execute(int64_t now_ns, Incident* inc, IncidentAction& a);
   bool do_revert(int64_t now_ns, IncidentAction& a, const std::string& actor);

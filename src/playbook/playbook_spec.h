@@ -38,6 +38,10 @@ bool parse_action_type(const std::string& s, ActionType& out);
 struct ActionSpec {
   ActionType type = ActionType::kFreezeCashout;
   int64_t value = 0;  // stake cap (minor), delay (ms), intake (bets/s)
+  // Market-scoped actions: "alert" acts on the markets named by the group's
+  // alerts; "league" on every open market of the group's league (a skewed
+  // feed hurts the whole league, not only the markets already stale).
+  bool league_scope = false;
 };
 
 struct PlaybookSpec {

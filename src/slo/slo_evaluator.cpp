@@ -31,7 +31,7 @@ SloEvaluator::SloEvaluator(SloCatalogue catalogue) : catalogue_(std::move(catalo
   slos_.reserve(catalogue_.slos.size());
   for (auto& spec : catalogue_.slos) {
     slos_.push_back(Slo{&spec, RollingCounts(burn_windows(spec)),
-                        RollingCounts({std::max<int64_t>(1, spec.period_s / 60)}), false, 0, 0, false, {}, {}, {}});
+                        RollingCounts({std::max<int64_t>(1, spec.period_s / 60)}), false, 0, 0, {}, {}, {}, {}});
   }
   status_.resize(slos_.size());
   for (size_t i = 0; i < slos_.size(); ++i) status_[i].spec = slos_[i].spec;
@@ -75,6 +75,8 @@ bool SloEvaluator::admit_capped(Slo& s, int64_t t_s, uint64_t market_id) {
 
 void SloEvaluator::count(Slo& s, int64_t t_s, const Labels& l, double good, double valid) {
   s.fed = true;
+  s.total_good += good;
+  s.total_valid += valid;
   s.burn.add(t_s, good, valid);
   s.budget.add(t_s / 60, good, valid);
   for (auto& label : s.spec->slice_by) {
@@ -101,17 +103,21 @@ void SloEvaluator::on_market_sample(int64_t t_s, const Labels& l, bool fresh) {
     if (s.spec->sli.source == "market_prices") count(s, t_s, l, fresh ? 1.0 : 0.0, 1.0);
 }
 
-void SloEvaluator::on_totals(std::string_view source, int64_t t_s, uint64_t good_total, uint64_t valid_total) {
+void SloEvaluator::on_totals(std::string_view source, int64_t t_s, uint64_t good_total, uint64_t valid_total,
+                             const Labels& l) {
   for (auto& s : slos_) {
     if (s.spec->sli.source != source) continue;
-    if (s.totals_seen && valid_total >= s.last_valid_total && good_total >= s.last_good_total) {
-      count(s, t_s, Labels{}, static_cast<double>(good_total - s.last_good_total),
-            static_cast<double>(valid_total - s.last_valid_total));
+    auto it = s.last_totals.find(l.feed);
+    if (it == s.last_totals.end()) {
+      s.last_totals.emplace(std::string(l.feed), std::make_pair(good_total, valid_total));  // baseline
+    } else {
+      auto& [g, v] = it->second;
+      if (valid_total >= v && good_total >= g)
+        count(s, t_s, l, static_cast<double>(good_total - g), static_cast<double>(valid_total - v));
+      g = good_total;
+      v = valid_total;
     }
     s.fed = true;
-    s.totals_seen = true;
-    s.last_good_total = good_total;
-    s.last_valid_total = valid_total;
   }
 }
 
@@ -125,6 +131,8 @@ void SloEvaluator::tick(int64_t t_s) {
     s.burn.advance(t_s);
     s.budget.advance(t_s / 60);
     st.has_data = s.fed;
+    st.total_good = s.total_good;
+    st.total_valid = s.total_valid;
     const GoodValid& period = s.budget.window(0);
     st.valid_events = period.valid;
     st.sli = period.valid > 0 ? period.good / period.valid : 1.0;
@@ -153,7 +161,7 @@ void SloEvaluator::tick(int64_t t_s) {
       const GoodValid& lw = ss->counts.window(0);
       const GoodValid& sw = ss->counts.window(1);
       if (lw.valid <= 0) continue;
-      SliceStatus sl{ss->label, ss->value, sw.bad_ratio(), burn(lw, budget), burn(sw, budget), false};
+      SliceStatus sl{ss->label, ss->value, sw.bad_ratio(), lw.bad_ratio(), burn(lw, budget), burn(sw, budget), false};
       sl.firing = sl.burn_long >= rate && sl.burn_short >= rate;
       st.slices.push_back(std::move(sl));
     }

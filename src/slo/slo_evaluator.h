@@ -47,6 +47,7 @@ namespace inplay {
 struct SliceStatus {
   std::string label, value;  // e.g. league=EPL
   double bad_ratio_short = 0;
+  double bad_ratio_long = 0;
   double burn_long = 0, burn_short = 0;
   bool firing = false;  // the first burn alert's condition on this slice
 };
@@ -65,6 +66,7 @@ struct SloStatus {
   double sli = 1.0;              // good/valid over the period (1 when empty)
   double budget_remaining = 1.0; // 1 - bad/(budget * valid) over the period; may go below 0
   double valid_events = 0;       // over the period
+  double total_good = 0, total_valid = 0;  // since start (slo_events_total)
   std::vector<BurnStatus> burns;
   bool firing = false;
   Severity severity = Severity::kTicket;  // highest firing tier
@@ -86,8 +88,13 @@ class SloEvaluator {
   void on_bet_decision(int64_t t_s, const Labels& l, int64_t latency_ns, int64_t stake_minor);
   // market_prices: one open market's price age at book second t_s.
   void on_market_sample(int64_t t_s, const Labels& l, bool fresh);
-  // Cumulative-total sources: the good and valid totals so far.
-  void on_totals(std::string_view source, int64_t t_s, uint64_t good_total, uint64_t valid_total);
+  // Cumulative-total sources: the good and valid totals so far, per label
+  // set (e.g. one call per feed with Labels::feed set).
+  void on_totals(std::string_view source, int64_t t_s, uint64_t good_total, uint64_t valid_total,
+                 const Labels& l);
+  void on_totals(std::string_view source, int64_t t_s, uint64_t good_total, uint64_t valid_total) {
+    on_totals(source, t_s, good_total, valid_total, Labels{});
+  }
 
   // Once a second: moves every window to t_s and recomputes status().
   void tick(int64_t t_s);
@@ -96,7 +103,7 @@ class SloEvaluator {
   // Accept latency quantile over the last 5 minutes (BET-4), all bets.
   int64_t accept_quantile_ns(double q) const { return accept_window_.quantile(q); }
   uint64_t accept_window_count() const { return accept_window_.count(); }
-  // The same over the last 30 s (recovery checks: "p99 back under 250 ms").
+  // The same over the last 10 s (recovery checks: "p99 back under 250 ms").
   int64_t accept_recent_quantile_ns(double q) const { return accept_recent_.quantile(q); }
 
  private:
@@ -115,8 +122,8 @@ class SloEvaluator {
     RollingCounts burn;    // per second; windows: each alert's long and short
     RollingCounts budget;  // per minute; one window: the period
     bool fed = false;
-    uint64_t last_good_total = 0, last_valid_total = 0;
-    bool totals_seen = false;
+    double total_good = 0, total_valid = 0;
+    std::map<std::string, std::pair<uint64_t, uint64_t>, std::less<>> last_totals;  // by feed
     std::unordered_map<uint64_t, MarketCap> caps;
     std::vector<std::unique_ptr<SliceSeries>> slices;
     std::map<std::pair<std::string, std::string>, SliceSeries*, std::less<>> slice_index;
@@ -129,7 +136,7 @@ class SloEvaluator {
   std::vector<Slo> slos_;
   std::vector<SloStatus> status_;
   LatencyWindow accept_window_{300, 10};
-  LatencyWindow accept_recent_{30, 1};
+  LatencyWindow accept_recent_{10, 1};
 };
 
 }  // namespace inplay

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "telemetry/log_rate.h"
 
 namespace inplay::log {
 
@@ -16,6 +17,11 @@ namespace {
 
 std::atomic<const Clock*> g_clock{nullptr};
 std::atomic<int> g_min_level{static_cast<int>(LogLevel::kInfo)};
+
+LogRateLimiter& limiter() {
+  static auto* l = new LogRateLimiter();  // leaked, like the output
+  return *l;
+}
 
 // The output side: one mutex so a line is never split or interleaved.
 struct Output {
@@ -53,9 +59,14 @@ std::string rfc3339_ms(TimePoint t) {
 }  // namespace
 
 void configure(const Clock* clock, LogLevel min_level) {
+  limiter().reset();
   g_clock.store(clock, std::memory_order_release);
   g_min_level.store(static_cast<int>(min_level), std::memory_order_relaxed);
 }
+
+void set_rate_limit(uint32_t burst, double per_second) { limiter().configure(burst, per_second); }
+
+uint64_t suppressed_total() { return limiter().suppressed_total(); }
 
 void set_sink(std::function<void(std::string_view line)> sink) {
   auto& o = output();
@@ -68,18 +79,26 @@ bool enabled(LogLevel level) {
 }
 
 void write(LogLevel level, std::string_view component, std::string_view msg,
-           std::initializer_list<LogField> fields) {
+           std::initializer_list<LogField> fields, std::source_location site) {
   if (!enabled(level)) return;
+  const Clock* c = g_clock.load(std::memory_order_acquire);
+  const TimePoint now = c ? c->now() : TimePoint{};
+  int64_t suppressed = 0;
+  if (c && (suppressed = limiter().admit(site, to_ns(now))) < 0) return;
   // Build the whole line before taking the lock.
   JsonWriter w;
   w.begin_object();
-  if (const Clock* c = g_clock.load(std::memory_order_acquire)) w.field("ts", rfc3339_ms(c->now()));
+  if (c) w.field("ts", rfc3339_ms(now));
   w.field("level", level_name(level));
   w.field("component", component);
   w.field("msg", msg);
   for (const auto& f : fields) {
     w.key(f.key);
     std::visit([&w](const auto& v) { w.value(v); }, f.value);
+  }
+  if (suppressed > 0) {
+    w.key("suppressed");
+    w.value(suppressed);
   }
   w.end_object();
   std::string line = w.take();

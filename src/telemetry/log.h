@@ -4,10 +4,19 @@
 // Fields are typed key/values; never interpolate ids into msg. Raw account
 // ids, e-mails, card numbers and IPs must never be passed (mask first).
 // Writes go to stderr (or a file set at start) under a mutex; thread-safe.
+//
+// Rate limit per call site: every function below captures its caller's
+// std::source_location by a default argument, and a token bucket per site
+// (burst 20 lines, 10 lines/s back; set_rate_limit) measured on the
+// configured Clock lets a storm from one line of code through only at that
+// rate. Suppressed lines cost no formatting and are counted
+// (suppressed_total(), the log_lines_suppressed_total metric); the next line
+// written from that site carries "suppressed":N. No clock: no limit.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -31,9 +40,15 @@ struct LogField {
 };
 
 namespace log {
-// Sets the clock used for "ts" (default: none -> ts omitted until set) and
-// the minimum level. Call once at start-up.
+// Sets the clock used for "ts" and the rate limit (default: none -> ts
+// omitted and no limit until set) and the minimum level. Call once at
+// start-up; it forgets the rate limit's call sites.
 void configure(const Clock* clock, LogLevel min_level);
+// Per call site: `burst` lines at once, then `per_second` lines a second.
+// per_second <= 0 or burst 0 switches the limit off.
+void set_rate_limit(uint32_t burst, double per_second);
+// Lines suppressed by the rate limit since the process started.
+uint64_t suppressed_total();
 // Redirects output (tests, a file chosen at start-up): the sink gets each
 // line without its trailing '\n', called under the log mutex, so lines never
 // interleave. An empty function restores stderr.
@@ -41,15 +56,19 @@ void set_sink(std::function<void(std::string_view line)> sink);
 // Lines with level >= the configured minimum are written.
 bool enabled(LogLevel level);
 void write(LogLevel level, std::string_view component, std::string_view msg,
-           std::initializer_list<LogField> fields = {});
-inline void info(std::string_view c, std::string_view m, std::initializer_list<LogField> f = {}) {
-  write(LogLevel::kInfo, c, m, f);
+           std::initializer_list<LogField> fields = {},
+           std::source_location site = std::source_location::current());
+inline void info(std::string_view c, std::string_view m, std::initializer_list<LogField> f = {},
+                 std::source_location site = std::source_location::current()) {
+  write(LogLevel::kInfo, c, m, f, site);
 }
-inline void warn(std::string_view c, std::string_view m, std::initializer_list<LogField> f = {}) {
-  write(LogLevel::kWarn, c, m, f);
+inline void warn(std::string_view c, std::string_view m, std::initializer_list<LogField> f = {},
+                 std::source_location site = std::source_location::current()) {
+  write(LogLevel::kWarn, c, m, f, site);
 }
-inline void error(std::string_view c, std::string_view m, std::initializer_list<LogField> f = {}) {
-  write(LogLevel::kError, c, m, f);
+inline void error(std::string_view c, std::string_view m, std::initializer_list<LogField> f = {},
+                  std::source_location site = std::source_location::current()) {
+  write(LogLevel::kError, c, m, f, site);
 }
 }  // namespace log
 

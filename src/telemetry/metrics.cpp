@@ -4,76 +4,278 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <iterator>
 #include <stdexcept>
-#include <unordered_map>
+#include <thread>
 #include <variant>
 
 namespace inplay {
 
-// ---------------------------------------------------------------- Histogram
+// --------------------------------------------------------------- log_linear
 
-Histogram::Histogram(const std::vector<int64_t>* bounds)
-    : bounds_(bounds),
-      counts_(new std::atomic<uint64_t>[bounds->size() + 1]),
-      exemplars_(bounds->size() + 1) {
-  for (size_t i = 0; i <= bounds_->size(); ++i) counts_[i].store(0, std::memory_order_relaxed);
-}
+namespace log_linear {
 
-size_t Histogram::bucket_of(int64_t v) const {
-  // Bucket i holds bounds[i-1] < v <= bounds[i] (Prometheus "le").
-  const auto& b = *bounds_;
-  return static_cast<size_t>(std::lower_bound(b.begin(), b.end(), v) - b.begin());
-}
+static_assert(bucket_of(0) == 0 && bucket_of(-5) == 0 && bucket_of(63) == 63);
+static_assert(bucket_of(64) == 64 && bucket_of(65) == 64 && bucket_of(66) == 65);
+static_assert(bucket_of(kMaxTracked) == kBuckets - 1);
+static_assert(bucket_of(std::numeric_limits<int64_t>::max()) == kBuckets - 1);
+static_assert(bucket_lower(kBuckets - 1) + bucket_width(kBuckets - 1) - 1 == kMaxTracked);
+static_assert(bucket_lower(bucket_of(1'000'000)) <= 1'000'000 &&
+              1'000'000 < bucket_lower(bucket_of(1'000'000)) + bucket_width(bucket_of(1'000'000)));
 
-void Histogram::observe(int64_t v) {
-  counts_[bucket_of(v)].fetch_add(1, std::memory_order_relaxed);
-  sum_.fetch_add(v, std::memory_order_relaxed);
-  count_.fetch_add(1, std::memory_order_relaxed);
-}
-
-void Histogram::observe(int64_t v, const std::array<uint8_t, 16>& trace_id, int64_t time_ns) {
-  const size_t b = bucket_of(v);
-  counts_[b].fetch_add(1, std::memory_order_relaxed);
-  sum_.fetch_add(v, std::memory_order_relaxed);
-  count_.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard<std::mutex> g(exemplar_mu_);
-  exemplars_[b] = Exemplar{trace_id, v, time_ns, true};
-}
-
-uint64_t Histogram::bucket_count(size_t i) const {
-  if (i > bounds_->size()) return 0;
-  return counts_[i].load(std::memory_order_relaxed);
-}
-
-int64_t Histogram::quantile(double q) const {
-  const size_t n = bounds_->size() + 1;
-  // Read the buckets once: count_ may run ahead of them while others record.
-  std::vector<uint64_t> c(n);
+int64_t quantile(std::span<const uint64_t> counts, double q) {
   uint64_t total = 0;
-  for (size_t i = 0; i < n; ++i) total += (c[i] = counts_[i].load(std::memory_order_relaxed));
+  for (uint64_t c : counts) total += c;
   if (total == 0) return 0;
   q = std::clamp(std::isnan(q) ? 0.0 : q, 0.0, 1.0);
   uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total)));
   rank = std::clamp<uint64_t>(rank, 1, total);
   uint64_t seen = 0;
+  const size_t n = std::min(counts.size(), kBuckets);
   for (size_t i = 0; i < n; ++i) {
-    seen += c[i];
-    if (seen >= rank) {
-      // The +Inf bucket has no upper bound: report the largest finite one,
-      // as Prometheus' histogram_quantile does.
-      if (i < bounds_->size()) return (*bounds_)[i];
-      return bounds_->empty() ? 0 : bounds_->back();
-    }
+    seen += counts[i];
+    if (seen >= rank) return bucket_value(i);
   }
-  return bounds_->empty() ? 0 : bounds_->back();
+  return bucket_value(n - 1);  // counts beyond kBuckets: the top bucket
+}
+
+std::vector<uint64_t> delta(std::span<const uint64_t> now, std::span<const uint64_t> before) {
+  std::vector<uint64_t> out(now.begin(), now.end());
+  for (size_t i = 0; i < out.size() && i < before.size(); ++i)
+    out[i] = out[i] >= before[i] ? out[i] - before[i] : 0;
+  return out;
+}
+
+void merge(std::vector<uint64_t>& into, std::span<const uint64_t> from) {
+  if (into.size() < from.size()) into.resize(from.size(), 0);
+  for (size_t i = 0; i < from.size(); ++i) into[i] += from[i];
+}
+
+}  // namespace log_linear
+
+// ---------------------------------------------------------------- Histogram
+
+BucketLayout::BucketLayout(const std::vector<int64_t>* bounds) : bounds_(bounds) {
+  if (bounds->size() > kMaxBounds) throw std::invalid_argument("too many histogram bounds");
+  // Rendered buckets are monotone in the value: a fine bucket is whole when
+  // its lowest and highest values (clamped ones included) land in the same.
+  for (size_t f = 0; f < log_linear::kBuckets; ++f) {
+    const int64_t lo = f == 0 ? std::numeric_limits<int64_t>::min() : log_linear::bucket_lower(f);
+    const int64_t hi = f + 1 == log_linear::kBuckets
+                           ? std::numeric_limits<int64_t>::max()
+                           : log_linear::bucket_lower(f) + log_linear::bucket_width(f) - 1;
+    const size_t r = rendered_of(lo);
+    map_[f] = r == rendered_of(hi) ? static_cast<uint16_t>(r) : kSplit;
+  }
+}
+
+Histogram::Histogram(const BucketLayout* layout)
+    : layout_(layout),
+      fine_(new std::atomic<uint64_t>[log_linear::kBuckets]()),
+      split_(new std::atomic<uint64_t>[layout->bounds().size() + 1]()),
+      exemplars_(new ExemplarSlot[layout->bounds().size() + 1]) {}
+
+Histogram::Histogram(const std::vector<int64_t>* bounds)
+    : Histogram(std::make_unique<const BucketLayout>(bounds)) {}
+
+Histogram::Histogram(std::unique_ptr<const BucketLayout> own) : Histogram(own.get()) {
+  own_layout_ = std::move(own);
+}
+
+uint64_t Histogram::count() const {
+  uint64_t n = 0;
+  for (size_t f = 0; f < log_linear::kBuckets; ++f) n += fine_[f].load(std::memory_order_relaxed);
+  return n;
+}
+
+void Histogram::bucket_counts(std::vector<uint64_t>& out) const {
+  const size_t n = layout_->bounds().size() + 1;
+  out.assign(n, 0);
+  for (size_t f = 0; f < log_linear::kBuckets; ++f) {
+    const uint16_t r = layout_->rendered_of_fine(f);
+    if (r != BucketLayout::kSplit) out[r] += fine_[f].load(std::memory_order_relaxed);
+  }
+  for (size_t i = 0; i < n; ++i) out[i] += split_[i].load(std::memory_order_relaxed);
+}
+
+uint64_t Histogram::bucket_count(size_t i) const {
+  if (i > layout_->bounds().size()) return 0;
+  std::vector<uint64_t> c;
+  bucket_counts(c);
+  return c[i];
+}
+
+int64_t Histogram::quantile(double q) const {
+  // Two passes over the live counts instead of a copy: counts only grow, so
+  // the second pass reaches the rank taken from the first.
+  uint64_t total = 0;
+  for (size_t i = 0; i < log_linear::kBuckets; ++i) total += fine_[i].load(std::memory_order_relaxed);
+  if (total == 0) return 0;
+  q = std::clamp(std::isnan(q) ? 0.0 : q, 0.0, 1.0);
+  uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total)));
+  rank = std::clamp<uint64_t>(rank, 1, total);
+  uint64_t seen = 0;
+  for (size_t i = 0; i < log_linear::kBuckets; ++i) {
+    seen += fine_[i].load(std::memory_order_relaxed);
+    if (seen >= rank) return log_linear::bucket_value(i);
+  }
+  return log_linear::bucket_value(log_linear::kBuckets - 1);
+}
+
+std::vector<uint64_t> Histogram::fine_counts() const {
+  std::vector<uint64_t> out(log_linear::kBuckets);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = fine_[i].load(std::memory_order_relaxed);
+  return out;
 }
 
 Exemplar Histogram::exemplar(size_t bucket) const {
-  std::lock_guard<std::mutex> g(exemplar_mu_);
-  if (bucket >= exemplars_.size()) return Exemplar{};
-  return exemplars_[bucket];
+  if (bucket > layout_->bounds().size()) return Exemplar{};
+  return exemplars_[bucket].load();
 }
+
+Exemplar Histogram::ExemplarSlot::load() const {
+  for (;;) {
+    const uint64_t s1 = seq_.load(std::memory_order_acquire);
+    if (s1 == 0) return Exemplar{};
+    if (s1 & 1) {  // a writer is filling the fields: let it finish
+      std::this_thread::yield();
+      continue;
+    }
+    uint64_t id[2] = {id_[0].load(std::memory_order_relaxed), id_[1].load(std::memory_order_relaxed)};
+    Exemplar x;
+    x.value = value_.load(std::memory_order_relaxed);
+    x.time_ns = time_ns_.load(std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (seq_.load(std::memory_order_relaxed) != s1) continue;  // torn: read again
+    std::memcpy(x.trace_id.data(), id, sizeof id);
+    x.present = true;
+    return x;
+  }
+}
+
+// -------------------------------------------------------------- LabelIndex
+
+namespace metrics_detail {
+
+namespace {
+
+// Views and owned strings hash alike, so a braced list finds what a vector
+// inserted.
+template <class V>
+uint64_t hash_label_values(std::span<const V> values) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ values.size();
+  for (const V& v : values) {
+    h ^= std::hash<std::string_view>{}(std::string_view(v));
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  return h;
+}
+
+// Each value as its length (7 bits a byte, low first) and its bytes.
+std::string flatten(const LabelValues& values) {
+  std::string out;
+  for (const std::string& v : values) {
+    for (size_t n = v.size(); ; n >>= 7) {
+      out.push_back(static_cast<char>((n & 0x7f) | (n > 0x7f ? 0x80 : 0)));
+      if (n <= 0x7f) break;
+    }
+    out += v;
+  }
+  return out;
+}
+
+template <class V>
+bool same_values(std::string_view flat, std::span<const V> values) {
+  size_t p = 0;
+  for (const V& value : values) {
+    const std::string_view v(value);
+    size_t n = 0;
+    for (int shift = 0;; shift += 7) {
+      if (p >= flat.size()) return false;
+      const auto byte = static_cast<unsigned char>(flat[p++]);
+      n |= static_cast<size_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) break;
+    }
+    if (n != v.size() || flat.size() - p < n || flat.compare(p, n, v) != 0) return false;
+    p += n;
+  }
+  return p == flat.size();
+}
+
+constexpr size_t kFirstTableSize = 16;
+
+}  // namespace
+
+// Open addressing, linear probing, at most half full; slots go from null to
+// a node once and never change again, so readers need no lock.
+struct LabelIndex::Table {
+  explicit Table(size_t n) : mask(n - 1), slots(new std::atomic<const Ordered::value_type*>[n]()) {}
+  size_t mask;
+  std::unique_ptr<std::atomic<const Ordered::value_type*>[]> slots;
+};
+
+LabelIndex::LabelIndex() {
+  tables_.push_back(std::make_unique<Table>(kFirstTableSize));
+  table_.store(tables_.back().get(), std::memory_order_release);
+}
+
+LabelIndex::~LabelIndex() = default;
+
+template <class V>
+const LabelIndex::Slot* LabelIndex::find_in(std::span<const V> values) const {
+  const uint64_t h = hash_label_values(values);
+  const Table* t = table_.load(std::memory_order_acquire);
+  for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
+    const Ordered::value_type* n = t->slots[i].load(std::memory_order_acquire);
+    if (!n) return nullptr;
+    if (n->second.hash == h && same_values(n->second.key, values)) return &n->second;
+  }
+}
+
+const LabelIndex::Slot* LabelIndex::find(std::span<const std::string> values) const {
+  return find_in(values);
+}
+
+const LabelIndex::Slot* LabelIndex::find(std::span<const std::string_view> values) const {
+  return find_in(values);
+}
+
+const LabelIndex::Slot* LabelIndex::find_locked(const LabelValues& values) const {
+  auto it = ordered_.find(values);
+  return it == ordered_.end() ? nullptr : &it->second;
+}
+
+void LabelIndex::place(const Table& t, const Ordered::value_type* node) const {
+  size_t i = node->second.hash & t.mask;
+  while (t.slots[i].load(std::memory_order_relaxed)) i = (i + 1) & t.mask;
+  t.slots[i].store(node, std::memory_order_release);
+}
+
+void LabelIndex::insert(LabelValues values, void* series, int64_t created_ns) {
+  const uint64_t h = hash_label_values(std::span<const std::string>(values));
+  std::string key = flatten(values);
+  auto [it, added] = ordered_.emplace(std::move(values), Slot{h, std::move(key), series, created_ns});
+  if (!added) return;
+  const Table* t = table_.load(std::memory_order_relaxed);
+  if (ordered_.size() * 2 <= t->mask + 1) {
+    place(*t, &*it);
+    return;
+  }
+  // Grow: fill a table twice the size, then publish it whole.
+  auto bigger = std::make_unique<Table>((t->mask + 1) * 2);
+  for (const auto& node : ordered_) place(*bigger, &node);
+  table_.store(bigger.get(), std::memory_order_release);
+  tables_.push_back(std::move(bigger));
+}
+
+void SeriesSeed<Histogram>::add_to(std::deque<Histogram>& d, const std::string& family) const {
+  if (!layout) throw std::invalid_argument("histogram family not owned by a registry: " + family);
+  d.emplace_back(layout);
+}
+
+}  // namespace metrics_detail
 
 // ----------------------------------------------------------------- Registry
 
@@ -110,16 +312,6 @@ bool valid_label_name(std::string_view n) {
     if (!ok) return false;
   }
   return true;
-}
-
-// Histogram families do not know their bounds (the Family template is shared
-// with counters and gauges), yet MetricsRegistry::series is static. This side
-// table maps a live histogram family to its registry-owned bounds; it is only
-// touched on the cold paths (register, bind, registry destruction).
-std::mutex g_bounds_mu;
-std::unordered_map<const Family<Histogram>*, const std::vector<int64_t>*>& bounds_table() {
-  static auto* t = new std::unordered_map<const Family<Histogram>*, const std::vector<int64_t>*>();
-  return *t;
 }
 
 void escape_help(std::string& out, std::string_view s) {
@@ -208,6 +400,7 @@ struct MetricsRegistry::Entry {
                std::unique_ptr<Family<Histogram>>>
       family;
   std::function<double()> fn;  // set: a family read at scrape time (no family object)
+  std::unique_ptr<BucketLayout> layout;  // histograms: over `bounds`, shared by the series
 };
 
 class MetricsRegistry::Hooks final : public metrics_detail::FamilyHooks {
@@ -248,12 +441,7 @@ MetricsRegistry::MetricsRegistry() : hooks_(std::make_unique<Hooks>(*this)) {}
 void MetricsRegistry::set_time_source(std::function<int64_t()> now_ns) { hooks_->set_now(std::move(now_ns)); }
 void MetricsRegistry::set_default_max_series(size_t n) { hooks_->set_max_series(n); }
 
-MetricsRegistry::~MetricsRegistry() {
-  std::lock_guard<std::mutex> g(g_bounds_mu);
-  for (auto& e : entries_) {
-    if (e.type == Type::kHistogram) bounds_table().erase(std::get<2>(e.family).get());
-  }
-}
+MetricsRegistry::~MetricsRegistry() = default;
 
 namespace {
 
@@ -286,7 +474,7 @@ Family<Counter>& MetricsRegistry::counter(std::string name, std::string help,
   auto f = std::make_unique<Family<Counter>>(name, help, labels, hooks_.get());
   auto& ref = *f;
   entries_.push_back(Entry{std::move(name), std::move(help), Type::kCounter, Unit::kNone, {},
-                           std::move(labels), std::move(f), {}});
+                           std::move(labels), std::move(f), {}, {}});
   return ref;
 }
 
@@ -302,7 +490,7 @@ Family<Gauge>& MetricsRegistry::gauge(std::string name, std::string help,
   auto f = std::make_unique<Family<Gauge>>(name, help, labels, hooks_.get());
   auto& ref = *f;
   entries_.push_back(Entry{std::move(name), std::move(help), Type::kGauge, Unit::kNone, {},
-                           std::move(labels), std::move(f), {}});
+                           std::move(labels), std::move(f), {}, {}});
   return ref;
 }
 
@@ -313,33 +501,26 @@ Family<Histogram>& MetricsRegistry::histogram(std::string name, std::string help
   if (!std::is_sorted(bounds.begin(), bounds.end()) ||
       std::adjacent_find(bounds.begin(), bounds.end()) != bounds.end())
     throw std::invalid_argument("histogram bounds must be strictly ascending: " + name);
+  if (bounds.size() > BucketLayout::kMaxBounds)
+    throw std::invalid_argument("too many histogram bounds: " + name);
   std::lock_guard<std::mutex> g(mu_);
   if (Entry* e = find_entry(entries_, name)) {
     if (e->type != Type::kHistogram || e->labels != labels || e->bounds != bounds || e->unit != unit)
       throw std::invalid_argument("metric registered twice with another shape: " + name);
     return *std::get<2>(e->family);
   }
-  auto f = std::make_unique<Family<Histogram>>(name, help, labels, hooks_.get());
-  auto& ref = *f;
   entries_.push_back(Entry{std::move(name), std::move(help), Type::kHistogram, unit,
-                           std::move(bounds), std::move(labels), std::move(f), {}});
-  std::lock_guard<std::mutex> gb(g_bounds_mu);
-  bounds_table()[&ref] = &entries_.back().bounds;  // deque: the Entry never moves
-  return ref;
+                           std::move(bounds), std::move(labels),
+                           std::unique_ptr<Family<Histogram>>(), {}, {}});
+  Entry& e = entries_.back();  // deque: the Entry (and its bounds) never moves
+  e.layout = std::make_unique<BucketLayout>(&e.bounds);
+  e.family = std::make_unique<Family<Histogram>>(e.name, e.help, e.labels, hooks_.get(),
+                                                 metrics_detail::SeriesSeed<Histogram>{e.layout.get()});
+  return *std::get<2>(e.family);
 }
 
-Histogram& MetricsRegistry::series(Family<Histogram>& f, const LabelValues& values) {
-  if (values.size() != f.labels().size())
-    throw std::invalid_argument("label count mismatch for " + f.name());
-  const std::vector<int64_t>* bounds = nullptr;
-  {
-    std::lock_guard<std::mutex> g(g_bounds_mu);
-    auto it = bounds_table().find(&f);
-    if (it == bounds_table().end())
-      throw std::invalid_argument("histogram family not owned by a registry: " + f.name());
-    bounds = it->second;
-  }
-  return f.with(values, bounds);
+void MetricsRegistry::throw_label_count(const Family<Histogram>& f) {
+  throw std::invalid_argument("label count mismatch for " + f.name());
 }
 
 std::string MetricsRegistry::render_prometheus() const {
@@ -364,18 +545,18 @@ std::string MetricsRegistry::render_prometheus() const {
     }
     switch (e.type) {
       case Type::kCounter:
-        for (auto& [lv, s] : std::get<0>(e.family)->series()) {
+        std::get<0>(e.family)->for_each([&](const LabelValues& lv, const Counter& s, int64_t) {
           out += e.name;
           append_labels(out, e.labels, lv);
-          fmt::format_to(std::back_inserter(out), " {}\n", s->value());
-        }
+          fmt::format_to(std::back_inserter(out), " {}\n", s.value());
+        });
         break;
       case Type::kGauge:
-        for (auto& [lv, s] : std::get<1>(e.family)->series()) {
+        std::get<1>(e.family)->for_each([&](const LabelValues& lv, const Gauge& s, int64_t) {
           out += e.name;
           append_labels(out, e.labels, lv);
-          fmt::format_to(std::back_inserter(out), " {}\n", s->value());
-        }
+          fmt::format_to(std::back_inserter(out), " {}\n", s.value());
+        });
         break;
       case Type::kHistogram: {
         // Pre-render the le values once per family, not once per series.
@@ -386,13 +567,15 @@ std::string MetricsRegistry::render_prometheus() const {
           append_value(s, b, e.unit);
           les.push_back(std::move(s));
         }
-        for (auto& [lv, h] : std::get<2>(e.family)->series()) {
-          // Cumulative counts from one pass over the buckets; _count is the
+        std::vector<uint64_t> counts;
+        std::get<2>(e.family)->for_each([&](const LabelValues& lv, const Histogram& h, int64_t) {
+          // Cumulative counts from one read of the buckets; _count is the
           // +Inf bucket so the exposition stays self-consistent while others
           // record.
+          h.bucket_counts(counts);
           uint64_t cum = 0;
           for (size_t i = 0; i <= e.bounds.size(); ++i) {
-            cum += h->bucket_count(i);
+            cum += counts[i];
             out += e.name;
             out += "_bucket";
             if (!open_labels(out, e.labels, lv)) out.push_back('{');
@@ -405,13 +588,13 @@ std::string MetricsRegistry::render_prometheus() const {
           out += "_sum";
           append_labels(out, e.labels, lv);
           out.push_back(' ');
-          append_value(out, h->sum(), e.unit);
+          append_value(out, h.sum(), e.unit);
           out += '\n';
           out += e.name;
           out += "_count";
           append_labels(out, e.labels, lv);
           fmt::format_to(std::back_inserter(out), " {}\n", cum);
-        }
+        });
         break;
       }
     }
@@ -428,7 +611,7 @@ void MetricsRegistry::gauge_fn(std::string name, std::string help, std::function
     e->fn = std::move(fn);
     return;
   }
-  Entry e{std::move(name), std::move(help), Type::kGauge, Unit::kNone, {}, {}, {}, std::move(fn)};
+  Entry e{std::move(name), std::move(help), Type::kGauge, Unit::kNone, {}, {}, {}, std::move(fn), {}};
   entries_.push_back(std::move(e));
 }
 
@@ -441,7 +624,7 @@ void MetricsRegistry::counter_fn(std::string name, std::string help, std::functi
     e->fn = std::move(fn);
     return;
   }
-  Entry e{std::move(name), std::move(help), Type::kCounter, Unit::kNone, {}, {}, {}, std::move(fn)};
+  Entry e{std::move(name), std::move(help), Type::kCounter, Unit::kNone, {}, {}, {}, std::move(fn), {}};
   entries_.push_back(std::move(e));
 }
 
@@ -547,20 +730,20 @@ std::string MetricsRegistry::render_openmetrics() const {
     }
     switch (e.type) {
       case Type::kCounter:
-        for (auto& v : std::get<0>(e.family)->views()) {
+        std::get<0>(e.family)->for_each([&](const LabelValues& lv, const Counter& c, int64_t created) {
           out += fam;
           out += "_total";
-          om_labels(out, e.labels, v.labels);
-          fmt::format_to(std::back_inserter(out), " {}\n", v.series->value());
-          om_created(out, fam, e.labels, v.labels, v.created_ns);
-        }
+          om_labels(out, e.labels, lv);
+          fmt::format_to(std::back_inserter(out), " {}\n", c.value());
+          om_created(out, fam, e.labels, lv, created);
+        });
         break;
       case Type::kGauge:
-        for (auto& v : std::get<1>(e.family)->views()) {
+        std::get<1>(e.family)->for_each([&](const LabelValues& lv, const Gauge& g, int64_t) {
           out += fam;
-          om_labels(out, e.labels, v.labels);
-          fmt::format_to(std::back_inserter(out), " {}\n", v.series->value());
-        }
+          om_labels(out, e.labels, lv);
+          fmt::format_to(std::back_inserter(out), " {}\n", g.value());
+        });
         break;
       case Type::kHistogram: {
         std::vector<std::string> les;
@@ -570,19 +753,20 @@ std::string MetricsRegistry::render_openmetrics() const {
           append_value(s, b, e.unit);
           les.push_back(std::move(s));
         }
-        for (auto& v : std::get<2>(e.family)->views()) {
-          const Histogram* h = v.series;
+        std::vector<uint64_t> counts;
+        std::get<2>(e.family)->for_each([&](const LabelValues& lv, const Histogram& h, int64_t created) {
+          h.bucket_counts(counts);
           uint64_t cum = 0;
           for (size_t i = 0; i <= e.bounds.size(); ++i) {
-            cum += h->bucket_count(i);
+            cum += counts[i];
             out += fam;
             out += "_bucket";
-            if (!om_open_labels(out, e.labels, v.labels)) out.push_back('{');
+            if (!om_open_labels(out, e.labels, lv)) out.push_back('{');
             else out.push_back(',');
             out += "le=\"";
             out += i < les.size() ? std::string_view(les[i]) : std::string_view("+Inf");
             fmt::format_to(std::back_inserter(out), "\"}} {}", cum);
-            Exemplar x = h->exemplar(i);
+            Exemplar x = h.exemplar(i);
             if (x.present && !zero_id(x.trace_id)) {
               out += " # {trace_id=\"";
               static constexpr char kHex[] = "0123456789abcdef";
@@ -599,16 +783,16 @@ std::string MetricsRegistry::render_openmetrics() const {
           }
           out += fam;
           out += "_count";
-          om_labels(out, e.labels, v.labels);
+          om_labels(out, e.labels, lv);
           fmt::format_to(std::back_inserter(out), " {}\n", cum);
           out += fam;
           out += "_sum";
-          om_labels(out, e.labels, v.labels);
+          om_labels(out, e.labels, lv);
           out.push_back(' ');
-          append_value(out, h->sum(), e.unit);
+          append_value(out, h.sum(), e.unit);
           out.push_back('\n');
-          om_created(out, fam, e.labels, v.labels, v.created_ns);
-        }
+          om_created(out, fam, e.labels, lv, created);
+        });
         break;
       }
     }

@@ -5,6 +5,8 @@
 #include <random>
 #include <thread>
 
+#include "telemetry/sampler.h"
+
 namespace inplay {
 
 namespace {
@@ -132,7 +134,7 @@ bool parse_trace_id(std::string_view hex, TraceId& out) {
 
 // ------------------------------------------------------------------- Tracer
 
-size_t Tracer::TraceIdHash::operator()(const TraceId& id) const noexcept {
+size_t TraceIdHash::operator()(const TraceId& id) const noexcept {
   static const uint64_t seed = [] {
     std::random_device rd;
     return (static_cast<uint64_t>(rd()) << 32) ^ rd();
@@ -147,6 +149,8 @@ size_t Tracer::TraceIdHash::operator()(const TraceId& id) const noexcept {
 
 Tracer::Tracer(size_t max_spans)
     : max_spans_(std::clamp<size_t>(max_spans, 1, UINT32_MAX - 1)) {}
+
+Tracer::~Tracer() = default;
 
 TraceId Tracer::new_trace_id() {
   TraceId id;
@@ -168,6 +172,8 @@ Span Tracer::start(std::string_view name, const TraceContext& parent, int64_t st
   if (parent.valid()) {
     s.trace_id = parent.trace_id;
     s.parent_id = parent.span_id;
+    s.flags = parent.flags;
+    s.local_root = !parent.local;
   } else {
     s.trace_id = new_trace_id();
   }
@@ -203,6 +209,12 @@ void Tracer::unindex(size_t slot) {
 }
 
 void Tracer::record(Span&& span) {
+  if (sampler_) {
+    std::vector<Span> one;
+    one.push_back(std::move(span));
+    store_all(sampler_->admit(std::move(one)));
+    return;
+  }
   Span evicted;  // destroyed after the lock is released
   if (!has_sink_.load(std::memory_order_acquire)) {
     std::lock_guard<std::mutex> g(mu_);
@@ -220,6 +232,12 @@ void Tracer::record(Span&& span) {
 }
 
 void Tracer::record_all(std::vector<Span>&& spans) {
+  if (sampler_) return store_all(sampler_->admit(std::move(spans)));
+  store_all(std::move(spans));
+}
+
+void Tracer::store_all(std::vector<Span>&& spans) {
+  if (spans.empty()) return;
   std::vector<Span> evicted(spans.size());  // destroyed after the lock is released
   std::vector<Span> copy;
   if (has_sink_.load(std::memory_order_acquire)) copy = spans;
@@ -231,6 +249,8 @@ void Tracer::record_all(std::vector<Span>&& spans) {
   }
   if (sink && !copy.empty()) (*sink)(copy);
 }
+
+void Tracer::set_sampler(std::shared_ptr<TraceSampler> sampler) { sampler_ = std::move(sampler); }
 
 void Tracer::set_exporter(SpanSink sink) {
   std::shared_ptr<const SpanSink> p;
@@ -252,7 +272,7 @@ void Tracer::for_each_trace(const TraceVisitor& fn) const {
 
 size_t Tracer::span_count() const {
   std::lock_guard<std::mutex> g(mu_);
-  return ring_.size();
+  return count_;
 }
 
 size_t Tracer::trace_count() const {
@@ -260,26 +280,60 @@ size_t Tracer::trace_count() const {
   return index_.size();
 }
 
+void Tracer::pop_oldest_locked(Span& out) {
+  unindex(head_);
+  out = std::move(ring_[head_]);
+  next_in_trace_[head_] = kNone;
+  head_ = (head_ + 1) % max_spans_;
+  --count_;
+}
+
 void Tracer::store_locked(Span&& span, Span& evicted) {
-  uint32_t slot;
-  if (ring_.size() < max_spans_) {
-    slot = static_cast<uint32_t>(ring_.size());
+  if (count_ == max_spans_) {
+    pop_oldest_locked(evicted);
+    ++evicted_;
+  }
+  // While the ring grows, the live range ends at ring_.size(), so the next
+  // slot is either the end (grow) or a slot freed by eviction (reuse).
+  const size_t pos = (head_ + count_) % max_spans_;
+  if (pos == ring_.size()) {
     ring_.push_back(std::move(span));
     next_in_trace_.push_back(kNone);
   } else {
-    slot = static_cast<uint32_t>(next_);
-    next_ = (next_ + 1) % max_spans_;
-    unindex(slot);
-    evicted = std::move(ring_[slot]);
-    ring_[slot] = std::move(span);
-    next_in_trace_[slot] = kNone;
-    ++evicted_;
+    ring_[pos] = std::move(span);
+    next_in_trace_[pos] = kNone;
   }
+  ++count_;
+  const uint32_t slot = static_cast<uint32_t>(pos);
   auto [it, fresh] = index_.try_emplace(ring_[slot].trace_id, Chain{slot, slot});
   if (!fresh) {
     next_in_trace_[it->second.tail] = slot;
     it->second.tail = slot;
   }
+}
+
+size_t Tracer::expire(int64_t cutoff_ns) {
+  constexpr size_t kSlice = 4096;  // spans per lock hold
+  size_t total = 0;
+  std::vector<Span> gone;
+  for (;;) {
+    gone.clear();
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      while (count_ > 0 && gone.size() < kSlice && ring_[head_].end_ns < cutoff_ns) {
+        gone.emplace_back();
+        pop_oldest_locked(gone.back());
+      }
+      expired_ += gone.size();
+    }
+    total += gone.size();
+    if (gone.size() < kSlice) return total;  // spans are destroyed outside the lock
+  }
+}
+
+uint64_t Tracer::expired() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return expired_;
 }
 
 std::vector<Span> Tracer::trace(const TraceId& id) const {

@@ -84,7 +84,8 @@ def sha(s):
 
 
 def make_config(data_dir, clock="sim", extra_book="", refresh_ms=500, fsync="group", extra_top="",
-                extra_telemetry=""):
+                extra_telemetry="", world=None):
+    # world: the events/accounts YAML instead of WORLD.
     # extra_telemetry: more `telemetry:` keys, e.g. "otlp_endpoint: http://127.0.0.1:4318/v1/traces".
     extra_telemetry = "".join(f"  {line}\n" for line in extra_telemetry.splitlines() if line.strip())
     return f"""{extra_top}
@@ -116,7 +117,7 @@ auth:
     - {{name: trader, role: operator, sha256: {sha(OPERATOR_TOKEN)}}}
 telemetry:
   pseudonym_secret: test-secret-0123456789
-{extra_telemetry}{WORLD}
+{extra_telemetry}{WORLD if world is None else world}
 """
 
 

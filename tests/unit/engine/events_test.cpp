@@ -32,6 +32,10 @@ std::vector<BookEvent> samples() {
   std::vector<BookEvent> v;
   v.push_back(MoneyMoved{"alice", 123456789012345, TransferReason::kWithdrawal, -5, idem("web:k1")});
   v.push_back(MarketPriced{101, 1764270000123, 1'800'000'000'000'000'000, {{1011, 21000}, {1012, 34000}, {1013, 36000}}});
+  v.push_back(MarketControlSet{101, static_cast<uint8_t>(MarketControl::kCashoutFrozen), 1, "incident 3: odds stale",
+                               "playbook:stale_prices", 1'800'000'000'000'000'001});
+  v.push_back(ActionRecorded{"feed_switched", "sport:football", "operator:trader", "football-primary -> football-backup",
+                             1'800'000'000'000'000'002});
   v.push_back(BetAccepted{UINT64_MAX - 1, "bob.smith-1", 1011, 100000, 25000, 24000, 1,
                           1'800'000'000'000'000'000, 1'800'000'005'000'000'000,
                           "0af7651916cd43dd8448eb211c80319c", idem("web:k2")});
@@ -99,6 +103,19 @@ void expect_eq(const BookEvent& a, const BookEvent& b) {
           EXPECT_EQ(x.state, y.state);
           EXPECT_EQ(x.actor, y.actor);
           EXPECT_EQ(x.at_ns, y.at_ns);
+        } else if constexpr (std::is_same_v<T, MarketControlSet>) {
+          EXPECT_EQ(x.market_id, y.market_id);
+          EXPECT_EQ(x.control, y.control);
+          EXPECT_EQ(x.value, y.value);
+          EXPECT_EQ(x.reason, y.reason);
+          EXPECT_EQ(x.actor, y.actor);
+          EXPECT_EQ(x.at_ns, y.at_ns);
+        } else if constexpr (std::is_same_v<T, ActionRecorded>) {
+          EXPECT_EQ(x.action, y.action);
+          EXPECT_EQ(x.target, y.target);
+          EXPECT_EQ(x.actor, y.actor);
+          EXPECT_EQ(x.detail, y.detail);
+          EXPECT_EQ(x.at_ns, y.at_ns);
         }
       },
       a);
@@ -121,6 +138,8 @@ TEST(BookEvents, TypeNumbersAreStable) {
   EXPECT_EQ(static_cast<uint16_t>(event_type(PriceApplied{})), 7);
   EXPECT_EQ(static_cast<uint16_t>(event_type(EventStateSet{})), 8);
   EXPECT_EQ(static_cast<uint16_t>(event_type(MarketPriced{})), 9);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(MarketControlSet{})), 10);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(ActionRecorded{})), 11);
 }
 
 TEST(BookEvents, EveryTypeRoundTrips) {
@@ -185,7 +204,7 @@ TEST(BookEvents, StringLengthPastTheEndThrows) {
 
 TEST(BookEvents, UnknownTypeThrows) {
   std::string bytes = encode(PriceApplied{1, 2, 3, 4});
-  for (uint16_t t : {0, 1, 10, 100, 0xFFFF}) {
+  for (uint16_t t : {0, 1, 12, 100, 0xFFFF}) {
     EXPECT_THROW(decode_event(t, bytes), std::invalid_argument) << t;
     EXPECT_THROW(decode_event(t, ""), std::invalid_argument) << t;
   }

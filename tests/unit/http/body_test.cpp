@@ -271,7 +271,7 @@ TEST(AccountId, Rules) {
   EXPECT_FALSE(valid_account_id("alice\n"));
   EXPECT_FALSE(valid_account_id("alice\t"));
   EXPECT_FALSE(valid_account_id(std::string("al\0ice", 6)));
-  EXPECT_FALSE(valid_account_id("al\xc3\xafce"));  // non-ASCII
+  EXPECT_FALSE(valid_account_id("al\xc3\xaf" "ce"));  // non-ASCII
   EXPECT_FALSE(valid_account_id("alice@example.com"));
 }
 

@@ -188,7 +188,7 @@ TEST(PlaybookRunner, BudgetGuardTightensWhileTheSliceBurnsAndRelaxesAfterCalm) {
   spec.name = "accept_latency";
   SloStatus st;
   st.spec = &spec;
-  st.slices.push_back(SliceStatus{"league", "EPL", 0.1, 5, 5, true});
+  st.slices.push_back(SliceStatus{"league", "EPL", 0.1, 0.1, 5, 5, true});
   r.tick(0, {st});
   EXPECT_EQ(port.calls, (std::vector<std::string>{"lower_stake_cap markets:1,2,3 by budget_guard:accept_latency",
                                                   "extend_delay markets:1,2,3 by budget_guard:accept_latency"}));

@@ -96,12 +96,13 @@ TEST(Histogram, BucketsCumulativeAndQuantile) {
   EXPECT_EQ(h.bucket_count(2), 9u);
   EXPECT_EQ(h.bucket_count(3), 1u);
   EXPECT_EQ(h.bucket_count(4), 0u);  // out of range
-  EXPECT_EQ(h.quantile(0.0), 10);
-  EXPECT_EQ(h.quantile(0.5), 10);
-  EXPECT_EQ(h.quantile(0.51), 20);
-  EXPECT_EQ(h.quantile(0.9), 20);
+  // Quantiles come from the fine buckets: exact below 64, within 1/64 above.
+  EXPECT_EQ(h.quantile(0.0), 5);
+  EXPECT_EQ(h.quantile(0.5), 5);
+  EXPECT_EQ(h.quantile(0.51), 15);
+  EXPECT_EQ(h.quantile(0.9), 15);
   EXPECT_EQ(h.quantile(0.99), 40);
-  EXPECT_EQ(h.quantile(1.0), 40);  // +Inf bucket reports the largest finite bound
+  EXPECT_EQ(h.quantile(1.0), 999);  // 1000 lies in the fine bucket 992..1007
 }
 
 TEST(Histogram, KeepsLastExemplarPerBucket) {

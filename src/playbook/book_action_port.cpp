@@ -1,0 +1,155 @@
+#include "playbook/book_action_port.h"
+
+#include <fmt/format.h>
+
+namespace inplay {
+
+std::vector<uint64_t> BookActionPort::markets_of(const ActionTarget& t) {
+  if (!t.markets.empty()) return t.markets;
+  std::vector<uint64_t> out;
+  const Book& book = engine_.state().book;
+  for (uint64_t eid : book.event_ids()) {
+    const Event* e = book.event(eid);
+    if (e->state == EventState::kEnded) continue;
+    if (!t.league.empty() && e->league != t.league) continue;
+    if (t.league.empty() && !t.sport.empty() && e->sport != t.sport) continue;
+    if (t.league.empty() && t.sport.empty()) continue;
+    for (uint64_t mid : e->markets) {
+      const Market* m = book.market(mid);
+      if (m->status == MarketStatus::kOpen || m->status == MarketStatus::kSuspended) out.push_back(mid);
+    }
+  }
+  return out;
+}
+
+std::string BookActionPort::sport_of(const ActionTarget& t) {
+  if (!t.sport.empty()) return t.sport;
+  const Book& book = engine_.state().book;
+  for (uint64_t mid : t.markets)
+    if (const Market* m = book.market(mid)) return book.event(m->event_id)->sport;
+  for (uint64_t eid : book.event_ids())
+    if (!t.league.empty() && book.event(eid)->league == t.league) return book.event(eid)->sport;
+  return "";
+}
+
+Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTarget& t, const std::string& actor,
+                                            const std::string& reason) {
+  ActionOutcome o;
+  Book& book = engine_.state().book;
+  if (a.type == ActionType::kSwitchFeed) {
+    if (!desk_) return Error{ErrorCode::kFeedUnavailable, "the book has no feeds to switch"};
+    std::string sport = sport_of(t);
+    if (sport.empty()) return Error{ErrorCode::kValidationFailed, "no sport to switch"};
+    o.previous_feed = desk_->active_feed(sport);
+    auto r = desk_->switch_feed(sport, std::nullopt, actor);
+    if (!r.ok()) return r.error();
+    o.detail = fmt::format("switched {} from {} to {}", sport, o.previous_feed, desk_->active_feed(sport));
+    return o;
+  }
+  std::vector<uint64_t> markets = markets_of(t);
+  if (markets.empty()) return Error{ErrorCode::kMarketNotFound, "no market to act on"};
+  for (uint64_t mid : markets) {
+    Market* m = book.market(mid);
+    if (!m) return Error{ErrorCode::kMarketNotFound, fmt::format("unknown market {}", mid)};
+  }
+  for (uint64_t mid : markets) {
+    Market* m = book.market(mid);
+    Result<bool> r = true;
+    switch (a.type) {
+      case ActionType::kSuspendMarket:
+        if (m->status != MarketStatus::kOpen) continue;
+        r = engine_.set_market_status(mid, MarketStatus::kSuspended, reason, actor);
+        break;
+      case ActionType::kFreezeCashout:
+        if (m->cashout_frozen) continue;
+        r = engine_.set_market_control(mid, MarketControl::kCashoutFrozen, 1, reason, actor);
+        break;
+      case ActionType::kLowerStakeCap:
+        o.previous[mid] = m->stake_cap_minor;
+        if (m->stake_cap_minor > 0 && m->stake_cap_minor <= a.value) continue;
+        r = engine_.set_stake_cap(mid, a.value, actor);
+        break;
+      case ActionType::kExtendDelay:
+        o.previous[mid] = m->extra_delay_ms;
+        if (m->extra_delay_ms >= a.value) continue;
+        r = engine_.set_market_control(mid, MarketControl::kExtraDelayMs, a.value, reason, actor);
+        break;
+      case ActionType::kShedLoad:
+        o.previous[mid] = m->intake_per_second;
+        if (m->intake_per_second > 0 && m->intake_per_second <= a.value) continue;
+        r = engine_.set_market_control(mid, MarketControl::kIntakePerSecond, a.value, reason, actor);
+        break;
+      case ActionType::kSwitchFeed: break;
+    }
+    if (!r.ok()) return r.error();
+    o.markets.push_back(mid);
+  }
+  const char* what = a.type == ActionType::kSuspendMarket   ? "suspended"
+                     : a.type == ActionType::kFreezeCashout ? "froze cash-out on"
+                     : a.type == ActionType::kLowerStakeCap ? "capped stakes on"
+                     : a.type == ActionType::kExtendDelay   ? "extended the in-play delay on"
+                                                            : "limited intake on";
+  o.detail = fmt::format("{} {} market(s)", what, o.markets.size());
+  if (a.type == ActionType::kLowerStakeCap) o.detail += fmt::format(" at {} minor units", a.value);
+  if (a.type == ActionType::kExtendDelay) o.detail += fmt::format(" by {} ms", a.value);
+  if (a.type == ActionType::kShedLoad) o.detail += fmt::format(" to {} bets/s", a.value);
+  return o;
+}
+
+Result<std::string> BookActionPort::revert(const ActionSpec& a, const ActionOutcome& done, const std::string& actor) {
+  Book& book = engine_.state().book;
+  if (a.type == ActionType::kSwitchFeed) {
+    if (!desk_) return Error{ErrorCode::kFeedUnavailable, "the book has no feeds"};
+    // Back to the feed that was active before, if it is up again.
+    for (auto& s : desk_->signals()) {
+      if (s.name != done.previous_feed) continue;
+      if (s.active) return fmt::format("{} is already active", s.name);
+      auto r = desk_->switch_feed(s.sport, std::nullopt, actor);
+      if (!r.ok()) return r.error();
+      return fmt::format("switched {} back to {}", s.sport, s.name);
+    }
+    return Error{ErrorCode::kFeedUnavailable, "the previous feed is unknown"};
+  }
+  size_t undone = 0;
+  for (uint64_t mid : done.markets) {
+    Market* m = book.market(mid);
+    if (!m) continue;
+    Result<bool> r = true;
+    switch (a.type) {
+      case ActionType::kSuspendMarket:
+        // Only a suspension that is still ours is lifted.
+        if (m->status != MarketStatus::kSuspended || m->status_actor.rfind("playbook:", 0) != 0) continue;
+        r = engine_.set_market_status(mid, MarketStatus::kOpen, "revert", actor);
+        break;
+      case ActionType::kFreezeCashout:
+        if (!m->cashout_frozen) continue;
+        r = engine_.set_market_control(mid, MarketControl::kCashoutFrozen, 0, "revert", actor);
+        break;
+      case ActionType::kLowerStakeCap:
+        if (m->stake_cap_minor != a.value) continue;  // someone changed it since
+        r = engine_.set_stake_cap(mid, done.previous.count(mid) ? done.previous.at(mid) : 0, actor);
+        break;
+      case ActionType::kExtendDelay:
+        if (m->extra_delay_ms != a.value) continue;
+        r = engine_.set_market_control(mid, MarketControl::kExtraDelayMs,
+                                       done.previous.count(mid) ? done.previous.at(mid) : 0, "revert", actor);
+        break;
+      case ActionType::kShedLoad:
+        if (m->intake_per_second != a.value) continue;
+        r = engine_.set_market_control(mid, MarketControl::kIntakePerSecond,
+                                       done.previous.count(mid) ? done.previous.at(mid) : 0, "revert", actor);
+        break;
+      case ActionType::kSwitchFeed: break;
+    }
+    if (!r.ok()) return r.error();
+    ++undone;
+  }
+  return fmt::format("undid {} on {} market(s)", action_type_name(a.type), undone);
+}
+
+void BookActionPort::audit(const std::string& action, const std::string& target, const std::string& actor,
+                           const std::string& detail) {
+  engine_.record_action(action, target, actor, detail);
+}
+
+}  // namespace inplay

@@ -1,0 +1,30 @@
+// BookActionPort: the playbooks' hands on the book (INC-2). Each action
+// calls the same Engine / FeedDesk function the operator API calls, with the
+// playbook (or operator) as actor, so every change is journaled, audited and
+// replayed like any other. Reverts undo exactly what the action changed and
+// leave alone what someone else changed since (a market another actor
+// re-suspended stays suspended). Engine thread only.
+#pragma once
+#include "engine/engine.h"
+#include "engine/feed_desk.h"
+#include "playbook/action_port.h"
+
+namespace inplay {
+
+class BookActionPort final : public ActionPort {
+ public:
+  BookActionPort(Engine& engine, FeedDesk* desk) : engine_(engine), desk_(desk) {}
+  std::vector<uint64_t> markets_of(const ActionTarget& t) override;
+  Result<ActionOutcome> apply(const ActionSpec& a, const ActionTarget& t, const std::string& actor,
+                              const std::string& reason) override;
+  Result<std::string> revert(const ActionSpec& a, const ActionOutcome& done, const std::string& actor) override;
+  void audit(const std::string& action, const std::string& target, const std::string& actor,
+             const std::string& detail) override;
+
+ private:
+  std::string sport_of(const ActionTarget& t);
+  Engine& engine_;
+  FeedDesk* desk_;
+};
+
+}  // namespace inplay

@@ -1,0 +1,268 @@
+#include "playbook/incident_loop.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "alert/alert_wire.h"
+#include "alert/slice_finder.h"
+#include "core/error.h"
+#include "telemetry/log.h"
+#include "telemetry/trace_query.h"
+
+namespace inplay {
+
+namespace {
+constexpr int64_t kSecond = 1'000'000'000;
+}
+
+IncidentLoop::IncidentLoop(Engine& engine, FeedDesk* desk, Tracer& tracer, MetricsRegistry& metrics,
+                           SloCatalogue slos, PlaybookFile playbooks, IncidentLoopOptions opts, Post post)
+    : engine_(engine),
+      desk_(desk),
+      tracer_(tracer),
+      opts_(std::move(opts)),
+      post_(std::move(post)),
+      catalogue_(std::move(slos)),
+      evaluator_(catalogue_),
+      rules_(evaluator_.catalogue()),
+      pipeline_(playbooks.routing),
+      port_(engine, desk) {
+  runner_ = std::make_unique<PlaybookRunner>(std::move(playbooks), port_);
+  runner_->set_slice_finder([this](int64_t since_ns) { return slice_for(since_ns); });
+  for (auto& a : evaluator_.catalogue().alerts) {
+    auto it = min_above_.find(a.signal);
+    if (it == min_above_.end() || a.above < it->second) min_above_[a.signal] = a.above;
+  }
+  sli_ = &metrics.gauge("slo_sli_ppm", "SLI over the SLO's period, good / valid events, in parts per million (1e6 when no data)", {"slo"});
+  budget_ = &metrics.gauge("slo_error_budget_remaining_ppm",
+                           "Error budget left over the SLO's period, parts per million (negative when overspent)", {"slo"});
+  burn_ = &metrics.gauge("slo_burn_rate_ppm", "Error-budget burn rate over a burn-alert window, in millionths (1e6 = burning exactly the budget)", {"slo", "tier", "window"});
+  alerts_firing_ = &metrics.gauge("alerts_firing", "Alerts firing now, by name and service", {"alertname", "service"});
+  notifications_ = &metrics.counter("alert_notifications_total", "Grouped alert notifications sent").with({});
+  inhibited_ = &metrics.counter("alerts_inhibited_total", "Alert evaluations silenced by an inhibit rule").with({});
+  rate_limited_ =
+      &metrics.counter("alert_notifications_rate_limited_total", "Notifications held back by the rate limit").with({});
+  incidents_open_ = &metrics.gauge("incidents_open", "Incidents open or recovering").with({});
+  actions_ = &metrics.counter("playbook_actions_total", "Playbook and operator actions by type and status",
+                              {"action", "status"});
+  slo_events_ = &metrics.counter("slo_events_total",
+                                 "SLI events by SLO: kind=valid counts every event, kind=good the good ones "
+                                 "(stake-weighted SLOs count minor units); the input of the generated rules",
+                                 {"slo", "kind"});
+  staleness_ratio_ = &metrics.gauge("odds_staleness_ratio_permille",
+                                    "Price age of an open in-play top-league market over its staleness limit, x1000",
+                                    {"market_id", "league", "sport"});
+  tick_ns_ = &metrics.gauge("incident_loop_tick_nanoseconds", "Duration of the last evaluation tick (wall time)").with({});
+  // SLO gauges are bounded by the catalogue; alert gauges by alert names x services.
+}
+
+int64_t IncidentLoop::now_ns() const { return to_ns(engine_.clock().now()); }
+
+void IncidentLoop::schedule() {
+  engine_.set_decision_observer([this](const Engine::BetDecision& d) {
+    int64_t t = now_ns() / kSecond;
+    const Book& book = engine_.state().book;
+    std::string_view league;
+    if (const Event* e = book.event(d.event_id)) league = e->league;
+    evaluator_.on_bet_decision(t, SloEvaluator::Labels{d.market_id, league, {}}, d.latency_ns, d.stake_minor);
+  });
+  engine_.every(std::chrono::seconds(1), [this] { tick(); });
+}
+
+void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
+  const int64_t t = now / kSecond;
+  const Book& book = engine_.state().book;
+  auto wants = [&](const char* signal, double v) {
+    auto it = min_above_.find(signal);
+    return it != min_above_.end() && v > it->second;
+  };
+  std::set<uint64_t> stale_gauges = std::move(staleness_published_);
+  staleness_published_.clear();
+  for (uint64_t eid : book.event_ids()) {
+    const Event* e = book.event(eid);
+    if (e->state != EventState::kInPlay) continue;
+    bool top = opts_.top_leagues.count(e->league) > 0;
+    for (uint64_t mid : e->markets) {
+      const Market* m = book.market(mid);
+      // Open and priced at least once: a market never priced is not stale,
+      // it is not bettable yet (the bet path refuses it).
+      if (m->status != MarketStatus::kOpen || m->last_update_ns == 0) continue;
+      int64_t age = now - m->last_update_ns;
+      double ratio = static_cast<double>(age) / static_cast<double>(std::max<int64_t>(1, m->staleness_limit.count()));
+      evaluator_.on_market_sample(t, SloEvaluator::Labels{mid, e->league, {}}, ratio <= 1.0);
+      if (top) {
+        staleness_ratio_->with({std::to_string(mid), e->league, e->sport})
+            .set(static_cast<int64_t>(std::min(ratio, 1e6) * 1000));
+        staleness_published_.insert(mid);
+        stale_gauges.erase(mid);
+      }
+      if (wants("market_staleness_ratio", ratio))
+        out.push_back(SignalSample{"market_staleness_ratio",
+                                   {{"market_id", std::to_string(mid)}, {"league", e->league}, {"sport", e->sport},
+                                    {"event_id", std::to_string(eid)}},
+                                   ratio, top});
+      if (desk_ && desk_->drift_flagged(mid))
+        out.push_back(SignalSample{"market_drift_flagged",
+                                   {{"market_id", std::to_string(mid)}, {"league", e->league}, {"sport", e->sport}},
+                                   1.0, top});
+    }
+  }
+  for (uint64_t mid : stale_gauges) {  // no longer open in play: no ratio
+    const Market* m = book.market(mid);
+    const Event* e = m ? book.event(m->event_id) : nullptr;
+    if (e) staleness_ratio_->with({std::to_string(mid), e->league, e->sport}).set(0);
+  }
+  if (desk_) {
+    for (auto& f : desk_->signals()) {
+      evaluator_.on_totals("feed_messages", t, f.messages_ok, f.messages_ok + f.parse_errors,
+                           SloEvaluator::Labels{0, {}, f.name});
+      if (f.active && f.state != FeedState::kUp)
+        out.push_back(SignalSample{"feed_down", {{"sport", f.sport}, {"feed", f.name}}, 1.0, true});
+      FeedWindow& w = feed_windows_[f.name];
+      uint64_t dok = f.messages_ok - std::min(f.messages_ok, w.last_ok);
+      uint64_t derr = f.parse_errors - std::min(f.parse_errors, w.last_err);
+      w.last_ok = f.messages_ok;
+      w.last_err = f.parse_errors;
+      w.window.add(t, static_cast<double>(dok), static_cast<double>(dok + derr));
+      double ratio = 1.0 - (w.window.window(0).valid > 0 ? w.window.window(0).good / w.window.window(0).valid : 1.0);
+      if (wants("feed_parse_error_ratio", ratio))
+        out.push_back(SignalSample{"feed_parse_error_ratio", {{"sport", f.sport}, {"feed", f.name}}, ratio, true});
+      for (auto& s : f.schemas)
+        if (s.skewed && now - s.last_ns < 10 * kSecond)
+          out.push_back(SignalSample{"feed_schema_skew",
+                                     {{"sport", f.sport}, {"feed", f.name}, {"league", s.league}, {"version", s.version}},
+                                     1.0, true});
+    }
+  }
+  if (bet_totals_) {
+    auto [good, valid] = bet_totals_();
+    evaluator_.on_totals("bet_requests", t, good, valid);
+  }
+  if (evaluator_.accept_window_count() > 0) {
+    double p99 = static_cast<double>(evaluator_.accept_quantile_ns(0.99)) / 1e9;
+    if (wants("bet_accept_p99_seconds", p99)) out.push_back(SignalSample{"bet_accept_p99_seconds", {}, p99, true});
+  }
+}
+
+void IncidentLoop::tick() {
+  int64_t wall0 = monotonic_ns();
+  const int64_t now = now_ns();
+  std::vector<SignalSample> samples;
+  sample(now, samples);
+  evaluator_.tick(now / kSecond);
+  firing_ = rules_.evaluate(now, samples, evaluator_.status());
+  if (!opts_.builtin_alerts) firing_.clear();
+  // Alerts received from Alertmanager stay until resolved or stale.
+  for (auto it = received_.begin(); it != received_.end();) {
+    if (now - received_at_[it->first] > opts_.received_alert_ttl_ns) {
+      received_at_.erase(it->first);
+      it = received_.erase(it);
+    } else {
+      firing_.push_back(it->second);
+      ++it;
+    }
+  }
+  const Book& book = engine_.state().book;
+  const auto& exposure = engine_.state().exposure;
+  auto notes = pipeline_.update(
+      now, firing_, [&](uint64_t m) { return book.market(m) ? exposure.market_liability(m) : 0; }, true);
+  for (auto& n : notes) {
+    notifications_->inc();
+    for (auto& target : runner_->file().notifiers) {
+      if (target.type == "webhook") {
+        post_(target.url, webhook_payload(n, "inplay", opts_.external_url));
+      } else {
+        std::vector<Alert> alerts;
+        for (auto& [fp, a] : n.group.alerts)
+          if (a.source == "inplay") alerts.push_back(a);
+        if (!alerts.empty()) post_(target.url + "/api/v2/alerts", alertmanager_v2_alerts(alerts, opts_.external_url));
+      }
+    }
+    log::warn("alert", n.status == "firing" ? "alert group firing" : "alert group resolved",
+              {{"group", n.group.key}, {"alerts", static_cast<uint64_t>(n.group.alerts.size())},
+               {"markets", static_cast<uint64_t>(n.group.markets.size())},
+               {"high_exposure", n.group.high_exposure}, {"severity", n.group.severity}});
+  }
+  runner_->on_notifications(now, notes);
+  runner_->on_groups(now, pipeline_.groups());
+  runner_->tick(now, evaluator_.status());
+  publish_metrics();
+  tick_ns_->set(monotonic_ns() - wall0);
+}
+
+void IncidentLoop::receive(std::vector<Alert> alerts) {
+  int64_t now = now_ns();
+  for (auto& a : alerts) {
+    uint64_t fp = a.fingerprint();
+    if (a.ends_ns) {
+      received_.erase(fp);
+      received_at_.erase(fp);
+      continue;
+    }
+    a.labels.erase("alertname");
+    received_[fp] = a;
+    received_at_[fp] = now;
+  }
+}
+
+void IncidentLoop::publish_metrics() {
+  for (auto& st : evaluator_.status()) {
+    auto& [good, valid] = slo_events_published_[st.spec->name];
+    auto g = static_cast<uint64_t>(st.total_good + 0.5), v = static_cast<uint64_t>(st.total_valid + 0.5);
+    if (g > good) slo_events_->with({st.spec->name, "good"}).inc(g - good);
+    if (v > valid) slo_events_->with({st.spec->name, "valid"}).inc(v - valid);
+    if (!valid) {  // both series exist from the first tick (rate() needs them)
+      slo_events_->with({st.spec->name, "good"});
+      slo_events_->with({st.spec->name, "valid"});
+    }
+    good = std::max(good, g);
+    valid = std::max(valid, v);
+  }
+  for (auto& st : evaluator_.status()) {
+    const std::string& name = st.spec->name;
+    sli_->with({name}).set(static_cast<int64_t>(st.sli * 1e6));
+    budget_->with({name}).set(static_cast<int64_t>(st.budget_remaining * 1e6));
+    for (auto& b : st.burns) {
+      burn_->with({name, b.tier, "long"}).set(static_cast<int64_t>(b.burn_long * 1e6));
+      burn_->with({name, b.tier, "short"}).set(static_cast<int64_t>(b.burn_short * 1e6));
+    }
+  }
+  std::map<std::pair<std::string, std::string>, int64_t> counts;
+  for (auto& [k, v] : alerts_firing_->series()) counts[{k[0], k[1]}] = 0;
+  for (auto& a : firing_) ++counts[{a.name, a.label("service")}];
+  for (auto& [k, n] : counts) alerts_firing_->with({k.first, k.second}).set(n);
+  if (pipeline_.inhibited_total() > inhibited_seen_) inhibited_->inc(pipeline_.inhibited_total() - inhibited_seen_);
+  inhibited_seen_ = pipeline_.inhibited_total();
+  if (pipeline_.rate_limited_total() > rate_limited_seen_)
+    rate_limited_->inc(pipeline_.rate_limited_total() - rate_limited_seen_);
+  rate_limited_seen_ = pipeline_.rate_limited_total();
+  int64_t open = 0;
+  for (auto& [id, inc] : runner_->incidents()) {
+    open += inc.status != "resolved";
+    size_t& seen = actions_seen_[id];
+    for (; seen < inc.actions.size(); ++seen)
+      actions_->with({action_type_name(inc.actions[seen].spec.type), inc.actions[seen].status}).inc();
+  }
+  incidents_open_->set(open);
+}
+
+std::pair<std::string, std::vector<std::string>> IncidentLoop::slice_for(int64_t since) {
+  SliceQuery q;
+  q.since_ns = since - 60 * kSecond;
+  q.slow_ns = opts_.slow_trace_ns;
+  SliceReport r = find_slice(tracer_, q);
+  std::vector<std::string> traces;
+  // Example bad traces: the slowest in the window.
+  TraceQuery tq;
+  tq.since_ns = q.since_ns;
+  tq.min_ns = q.slow_ns;
+  tq.limit = 5;
+  for (auto& t : search_traces(tracer_, tq).traces) traces.push_back(to_hex(t.trace_id));
+  std::string text = r.values.empty() ? "" : r.summary();
+  if (!text.empty())
+    text += fmt::format(" [{} bad / {} good traces since {} s before the alert]", r.bad_traces, r.good_traces, 60);
+  return {text, traces};
+}
+
+}  // namespace inplay

@@ -1,0 +1,123 @@
+// IncidentLoop: the loop that turns signals into action (SLO-1, INC-1..4):
+// every second of book time, on the engine thread, it
+//   1. samples the book and the feed desk (price age per open in-play
+//      market, feeds down, parser error ratio, schema skew, drift flags,
+//      accept p99) and feeds the SLO evaluator;
+//   2. evaluates the catalogue's threshold and burn-rate alerts;
+//   3. runs the alert pipeline (dedupe, inhibit, group, High Exposure) over
+//      those and the alerts received from Alertmanager;
+//   4. hands the group notifications to the notifiers (off the engine
+//      thread) and to the playbook runner, which opens incidents and acts;
+//   5. publishes slo_* / alerts_* / incidents_* metrics.
+// Bet decisions reach it through Engine's decision observer (on_bet).
+// The API reads its state through the *_json() methods, on the engine
+// thread like everything here.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "alert/alert_pipeline.h"
+#include "alert/alert_rules.h"
+#include "engine/engine.h"
+#include "engine/feed_desk.h"
+#include "playbook/book_action_port.h"
+#include "playbook/playbook_runner.h"
+#include "slo/rolling_counts.h"
+#include "slo/slo_evaluator.h"
+#include "telemetry/metrics.h"
+#include "telemetry/trace.h"
+
+namespace inplay {
+
+struct IncidentLoopOptions {
+  std::set<std::string> top_leagues{"EPL"};
+  std::string external_url = "http://127.0.0.1:8080";  // links in notifications
+  int64_t slow_trace_ns = 250'000'000;                 // bad traces for the slice finder
+  bool builtin_alerts = true;  // false: only alerts received from Alertmanager drive the pipeline
+  int64_t received_alert_ttl_ns = 5LL * 60 * 1'000'000'000;  // Alertmanager's resolve_timeout
+  int64_t deploy_guard_match_ns = 2LL * 3600 * 1'000'000'000;  // a match lasts at most this
+};
+
+class IncidentLoop {
+ public:
+  // post(url, body): queue a notification for delivery (must not block).
+  using Post = std::function<void(const std::string& url, const std::string& body)>;
+  IncidentLoop(Engine& engine, FeedDesk* desk, Tracer& tracer, MetricsRegistry& metrics, SloCatalogue slos,
+               PlaybookFile playbooks, IncidentLoopOptions opts, Post post);
+
+  // Registers the once-a-second timer and the engine's bet observer. Before
+  // the engine thread runs (or on it).
+  void schedule();
+  // Cumulative (good, valid) bet requests: good = not 5xx (any thread).
+  void set_bet_request_totals(std::function<std::pair<uint64_t, uint64_t>()> fn) { bet_totals_ = std::move(fn); }
+
+  // Engine thread.
+  void tick();
+  void receive(std::vector<Alert> alerts);  // from an Alertmanager webhook
+  PlaybookRunner& runner() { return *runner_; }
+  const SloEvaluator& evaluator() const { return evaluator_; }
+  const AlertPipeline& pipeline() const { return pipeline_; }
+  const std::vector<Alert>& firing() const { return firing_; }
+  int64_t now_ns() const;
+
+  // Engine thread: JSON for the API.
+  std::string slos_json() const;
+  std::string alerts_json() const;
+  std::string incidents_json() const;
+  std::string incident_json(uint64_t id) const;  // "" when unknown
+  std::string actions_json() const;              // manual and budget-guard actions
+  // INC-4: blocked while a top-league match is in play or kicks off within
+  // `within_ns`; `why` lists the matches.
+  bool deploy_blocked(int64_t within_ns, std::string& json) const;
+
+ private:
+  void sample(int64_t now_ns, std::vector<SignalSample>& out);
+  void publish_metrics();
+  std::pair<std::string, std::vector<std::string>> slice_for(int64_t since_ns);
+
+  Engine& engine_;
+  FeedDesk* desk_;
+  Tracer& tracer_;
+  IncidentLoopOptions opts_;
+  Post post_;
+  SloCatalogue catalogue_;
+  SloEvaluator evaluator_;
+  AlertRules rules_;
+  AlertPipeline pipeline_;
+  BookActionPort port_;
+  std::unique_ptr<PlaybookRunner> runner_;
+  std::function<std::pair<uint64_t, uint64_t>()> bet_totals_;
+  std::map<std::string, double> min_above_;  // signal -> lowest bound of any rule
+  struct FeedWindow {
+    uint64_t last_ok = 0, last_err = 0;
+    RollingCounts window{{60}};
+  };
+  std::map<std::string, FeedWindow> feed_windows_;
+  std::map<uint64_t, Alert> received_;  // fingerprint -> alert (from Alertmanager)
+  std::map<uint64_t, int64_t> received_at_;
+  std::vector<Alert> firing_;
+  // metrics
+  Family<Gauge>* sli_;
+  Family<Gauge>* budget_;
+  Family<Gauge>* burn_;
+  Family<Gauge>* alerts_firing_;
+  Counter* notifications_;
+  Counter* inhibited_;
+  Counter* rate_limited_;
+  Gauge* incidents_open_;
+  Family<Counter>* actions_;
+  Gauge* tick_ns_;
+  Family<Counter>* slo_events_;
+  Family<Gauge>* staleness_ratio_;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> slo_events_published_;  // slo -> (good, valid)
+  std::set<uint64_t> staleness_published_;  // markets with a ratio gauge
+  uint64_t inhibited_seen_ = 0, rate_limited_seen_ = 0;
+  std::map<uint64_t, size_t> actions_seen_;  // incident -> actions already counted
+};
+
+}  // namespace inplay
