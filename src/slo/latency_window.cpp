@@ -42,19 +42,19 @@ void LatencyWindow::advance(int64_t t_s) { newest_ = std::max(newest_, t_s); }
 
 void LatencyWindow::add(int64_t t_s, int64_t value_ns) {
   advance(t_s);
-  Slice probe;
-  probe.start_s = t_s - ((t_s % slice_s_) + slice_s_) % slice_s_;
-  if (!live(probe)) return;  // older than the window
+  if (!live_start(t_s - ((t_s % slice_s_) + slice_s_) % slice_s_)) return;  // older than the window
   Slice& s = slice_for(t_s);
   ++s.counts[static_cast<size_t>(bucket_of(value_ns))];
   ++s.count;
 }
 
-bool LatencyWindow::live(const Slice& s) const {
-  if (s.start_s == INT64_MIN || newest_ == INT64_MIN) return false;
+bool LatencyWindow::live_start(int64_t start_s) const {
+  if (start_s == INT64_MIN || newest_ == INT64_MIN) return false;
   int64_t cur = newest_ - ((newest_ % slice_s_) + slice_s_) % slice_s_;
-  return s.start_s <= cur && s.start_s > cur - slice_s_ * static_cast<int64_t>(ring_.size());
+  return start_s <= cur && start_s > cur - slice_s_ * static_cast<int64_t>(ring_.size());
 }
+
+bool LatencyWindow::live(const Slice& s) const { return live_start(s.start_s); }
 
 uint64_t LatencyWindow::count() const {
   uint64_t n = 0;

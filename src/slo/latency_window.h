@@ -32,6 +32,7 @@ class LatencyWindow {
   };
   Slice& slice_for(int64_t t_s);
   bool live(const Slice& s) const;
+  bool live_start(int64_t start_s) const;
   int64_t slice_s_;
   std::vector<Slice> ring_;
   int64_t newest_ = INT64_MIN;

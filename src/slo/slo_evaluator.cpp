@@ -38,15 +38,14 @@ SloEvaluator::SloEvaluator(SloCatalogue catalogue) : catalogue_(std::move(catalo
 }
 
 SloEvaluator::SliceSeries* SloEvaluator::slice(Slo& s, const std::string& label, std::string_view value) {
-  auto it = s.slice_index.find(std::make_pair(label, std::string(value)));
-  if (it != s.slice_index.end()) return it->second;
-  size_t of_label = 0;
-  for (auto& ss : s.slices) of_label += ss->label == label;
-  if (of_label >= kMaxSlices) return nullptr;  // cardinality guard
+  auto& by_value = s.slice_index[label];
+  auto it = by_value.find(value);
+  if (it != by_value.end()) return it->second;
+  if (by_value.size() >= kMaxSlices) return nullptr;  // cardinality guard
   s.slices.push_back(std::make_unique<SliceSeries>(SliceSeries{label, std::string(value),
                                                                RollingCounts(slice_windows(*s.spec))}));
   SliceSeries* p = s.slices.back().get();
-  s.slice_index.emplace(std::make_pair(label, std::string(value)), p);
+  by_value.emplace(std::string(value), p);
   return p;
 }
 

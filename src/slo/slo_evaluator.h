@@ -126,7 +126,8 @@ class SloEvaluator {
     std::map<std::string, std::pair<uint64_t, uint64_t>, std::less<>> last_totals;  // by feed
     std::unordered_map<uint64_t, MarketCap> caps;
     std::vector<std::unique_ptr<SliceSeries>> slices;
-    std::map<std::pair<std::string, std::string>, SliceSeries*, std::less<>> slice_index;
+    // label -> value -> series; looked up with a string_view (no allocation).
+    std::map<std::string, std::map<std::string, SliceSeries*, std::less<>>, std::less<>> slice_index;
   };
   void count(Slo& s, int64_t t_s, const Labels& l, double good, double valid);
   bool admit_capped(Slo& s, int64_t t_s, uint64_t market_id);
