@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "alert/alert_wire.h"
 #include "alert/slice_finder.h"
@@ -165,17 +166,32 @@ void IncidentLoop::tick() {
   }
   const Book& book = engine_.state().book;
   const auto& exposure = engine_.state().exposure;
+  // A match day: a match in play, or kicking off within 12 hours either side
+  // (quiet hours are off then, INC-1).
+  bool match_day = false;
+  for (uint64_t eid : book.event_ids()) {
+    const Event* e = book.event(eid);
+    int64_t kickoff = e->kickoff_ms * 1'000'000;
+    match_day = match_day || e->state == EventState::kInPlay ||
+                (e->state != EventState::kEnded && std::llabs(kickoff - now) < 12 * 3600 * kSecond);
+  }
   auto notes = pipeline_.update(
-      now, firing_, [&](uint64_t m) { return book.market(m) ? exposure.market_liability(m) : 0; }, true);
+      now, firing_, [&](uint64_t m) { return book.market(m) ? exposure.market_liability(m) : 0; }, match_day);
   for (auto& n : notes) {
     notifications_->inc();
     for (auto& target : runner_->file().notifiers) {
       if (target.type == "webhook") {
         post_(target.url, webhook_payload(n, "inplay", opts_.external_url));
       } else {
+        // Labels the generated Alertmanager routes use: High Exposure
+        // first, quiet hours off on match days.
         std::vector<Alert> alerts;
-        for (auto& [fp, a] : n.group.alerts)
-          if (a.source == "inplay") alerts.push_back(a);
+        for (auto& [fp, a] : n.group.alerts) {
+          if (a.source != "inplay") continue;
+          alerts.push_back(a);
+          alerts.back().labels["high_exposure"] = n.group.high_exposure ? "true" : "false";
+          alerts.back().labels["match_day"] = match_day ? "true" : "false";
+        }
         if (!alerts.empty()) post_(target.url + "/api/v2/alerts", alertmanager_v2_alerts(alerts, opts_.external_url));
       }
     }
