@@ -1,6 +1,7 @@
 #include "alert/alert_pipeline.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 namespace inplay {
@@ -120,7 +121,9 @@ std::vector<Notification> AlertPipeline::update(int64_t now_ns, std::vector<Aler
     for (auto& [fp, a] : g.alerts) {
       if (a.ends_ns) continue;
       std::string m = a.label("market_id");
-      if (!m.empty()) markets.insert(std::strtoull(m.c_str(), nullptr, 10));
+      uint64_t id = 0;
+      auto [p, ec] = std::from_chars(m.data(), m.data() + m.size(), id);
+      if (!m.empty() && ec == std::errc() && p == m.data() + m.size() && id > 0) markets.insert(id);
       std::string s = a.label("severity");
       if (severity_rank(s) > severity_rank(sev)) sev = s;
     }

@@ -96,49 +96,84 @@ std::string alertmanager_v2_alerts(const std::vector<Alert>& alerts, std::string
 }
 
 Result<ReceivedWebhook> parse_alertmanager_webhook(std::string_view body) {
+  namespace sj = simdjson::ondemand;
   auto bad = [](std::string why) { return Error{ErrorCode::kMalformedRequest, std::move(why)}; };
+  // A full parse first, so invalid JSON anywhere is refused; numbers too big
+  // for 64 bits in fields we ignore are not an error (as for every route).
+  thread_local simdjson::dom::parser validator;
+  thread_local sj::parser parser;
   simdjson::padded_string padded(body);
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(padded).get(doc)) return bad("body is not JSON");
-  simdjson::dom::object root;
-  if (doc.get(root)) return bad("body must be a JSON object");
+  auto valid = validator.parse(padded).error();
+  if (valid && valid != simdjson::NUMBER_ERROR) return bad("body is not JSON");
+  sj::document doc;
+  sj::object root;
+  if (parser.iterate(padded).get(doc) || doc.get_object().get(root)) return bad("body must be a JSON object");
   ReceivedWebhook out;
-  std::string_view sv;
-  if (!root["status"].get(sv)) out.status = std::string(sv);
-  if (!root["groupKey"].get(sv)) out.group_key = std::string(sv);
-  simdjson::dom::array alerts;
-  if (root["alerts"].get(alerts)) return bad("'alerts' must be an array");
-  for (auto el : alerts) {
-    simdjson::dom::object ao;
-    if (el.get(ao)) return bad("each alert must be an object");
-    Alert a;
-    a.source = "alertmanager";
-    simdjson::dom::object labels;
-    if (ao["labels"].get(labels)) return bad("an alert has no 'labels' object");
-    for (auto [k, v] : labels) {
-      std::string_view val;
-      if (v.get(val)) return bad(fmt::format("label '{}' must be a string", std::string(k)));
-      if (k == "alertname") a.name = std::string(val);
-      else a.labels[std::string(k)] = std::string(val);
-    }
-    if (a.name.empty()) return bad("an alert has no alertname label");
-    simdjson::dom::object ann;
-    if (!ao["annotations"].get(ann))
-      for (auto [k, v] : ann) {
-        std::string_view val;
-        if (!v.get(val)) a.annotations[std::string(k)] = std::string(val);
+  bool have_alerts = false;
+  for (auto field : root) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return bad("invalid key");
+    sj::value v;
+    if (field.value().get(v)) return bad("invalid value");
+    std::string_view sv;
+    if (key == "status") {
+      if (!v.get_string().get(sv)) out.status = std::string(sv);
+    } else if (key == "groupKey") {
+      if (!v.get_string().get(sv)) out.group_key = std::string(sv);
+    } else if (key == "alerts") {
+      sj::array alerts;
+      if (v.get_array().get(alerts)) return bad("'alerts' must be an array");
+      have_alerts = true;
+      for (auto el : alerts) {
+        sj::object ao;
+        if (el.get_object().get(ao)) return bad("each alert must be an object");
+        Alert a;
+        a.source = "alertmanager";
+        bool have_labels = false, have_start = false, resolved = false, have_end = false;
+        for (auto af : ao) {
+          std::string_view ak;
+          if (af.unescaped_key().get(ak)) return bad("invalid key");
+          sj::value av;
+          if (af.value().get(av)) return bad("invalid value");
+          if (ak == "labels" || ak == "annotations") {
+            sj::object lo;
+            if (av.get_object().get(lo)) return bad(fmt::format("'{}' must be an object", ak));
+            for (auto lf : lo) {
+              std::string_view lk, lv;
+              if (lf.unescaped_key().get(lk)) return bad("invalid key");
+              if (lf.value().get_string().get(lv)) {
+                if (ak == "labels") return bad(fmt::format("label '{}' must be a string", lk));
+                continue;  // a non-string annotation is ignored
+              }
+              if (ak == "annotations") a.annotations[std::string(lk)] = std::string(lv);
+              else if (lk == "alertname") a.name = std::string(lv);
+              else a.labels[std::string(lk)] = std::string(lv);
+            }
+            have_labels = have_labels || ak == "labels";
+          } else if (ak == "startsAt") {
+            if (av.get_string().get(sv) || !parse_rfc3339_ns(sv, a.starts_ns)) return bad("an alert has a bad startsAt");
+            have_start = true;
+          } else if (ak == "endsAt") {
+            if (av.get_string().get(sv)) return bad("an alert has a bad endsAt");
+            have_end = parse_rfc3339_ns(sv, a.ends_ns);
+          } else if (ak == "status") {
+            resolved = !av.get_string().get(sv) && sv == "resolved";
+          }
+        }
+        if (!have_labels) return bad("an alert has no 'labels' object");
+        if (a.name.empty()) return bad("an alert has no alertname label");
+        if (!have_start) return bad("an alert has a bad startsAt");
+        if (resolved) {
+          if (!have_end) return bad("a resolved alert has a bad endsAt");
+          if (a.ends_ns <= 0) a.ends_ns = 1;
+        } else {
+          a.ends_ns = 0;
+        }
+        out.alerts.push_back(std::move(a));
       }
-    std::string_view t;
-    if (ao["startsAt"].get(t) || !parse_rfc3339_ns(t, a.starts_ns)) return bad("an alert has a bad startsAt");
-    std::string_view status;
-    bool resolved = !ao["status"].get(status) && status == "resolved";
-    if (resolved) {
-      if (ao["endsAt"].get(t) || !parse_rfc3339_ns(t, a.ends_ns)) return bad("a resolved alert has a bad endsAt");
-      if (a.ends_ns <= 0) a.ends_ns = 1;
     }
-    out.alerts.push_back(std::move(a));
   }
+  if (!have_alerts) return bad("'alerts' must be an array");
   return out;
 }
 

@@ -12,6 +12,8 @@
 #include "app/config.h"
 #include "app/demo.h"
 #include "app/ops_commands.h"
+#include "gameday/gameday_runner.h"
+#include "core/yaml_reader.h"
 #include "app/runtime.h"
 #include "engine/journal.h"
 #include "http/auth.h"
@@ -258,6 +260,16 @@ int run_cli(int argc, char** argv) {
   guard->add_option("--token", dg.token, "Its operator token (with --url)");
   guard->add_option("--config", dg.config_file, "Or a book config: decide from its fixtures at the real time now");
 
+  auto* gameday = app.add_subcommand(
+      "gameday", "Play a game-day scenario file against a real book and write a report (exit 1 if an expectation fails)");
+  std::string gd_file;
+  GamedayOptions gdo;
+  gameday->add_option("FILE", gd_file, "Scenario YAML (see scenarios/)")->required();
+  gameday->add_option("--out", gdo.out_dir, "Report folder")->capture_default_str();
+  gameday->add_flag("--real-time", gdo.real_time, "One second of book time per wall second (a drill to watch)");
+  bool gd_quiet = false;
+  gameday->add_flag("--quiet", gd_quiet, "No progress line");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -325,6 +337,17 @@ int run_cli(int argc, char** argv) {
   }
   if (*verify) return cmd_journal_verify(journal_dir);
   if (*rules) return cmd_rules(ro);
+  if (*gameday) {
+    Scenario sc;
+    try {
+      sc = load_scenario(gd_file);
+    } catch (const std::exception& e) {
+      std::cerr << "inplay gameday: " << e.what() << "\n";
+      return 2;
+    }
+    gdo.progress = !gd_quiet;
+    return run_gameday(sc, gdo);
+  }
   if (*guard) return cmd_deploy_guard(dg);
   if (*audit_verify) return cmd_audit_verify(audit_file);
   if (*token) {

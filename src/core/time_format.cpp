@@ -32,6 +32,7 @@ bool parse_rfc3339_ns(std::string_view s, int64_t& out) {
       !digits(14, 2, mi) || s[16] != ':' || !digits(17, 2, se))
     return false;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
+  if (y < 1970 || y > 2261) return false;  // nanoseconds since 1970 fit an int64 until 2262
   size_t i = 19;
   int64_t frac = 0;
   if (i < s.size() && s[i] == '.') {

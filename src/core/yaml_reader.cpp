@@ -10,6 +10,7 @@ YamlReader::YamlReader(const YAML::Node& node, std::string path, const std::stri
 }
 
 void YamlReader::fail(const YAML::Node& n, std::string_view why) const {
+  if (path_.empty()) throw YamlError(fmt::format("{}:{}: {}", file_, line_of(n), why));
   throw YamlError(fmt::format("{}:{}: {}: {}", file_, line_of(n), path_, why));
 }
 

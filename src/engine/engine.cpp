@@ -95,6 +95,8 @@ bool Engine::place_bet(PlaceBetRequest&& r) {
   return submit([this, req] { on_place_bet(*req, monotonic_ns()); });
 }
 
+void Engine::place_bet_now(PlaceBetRequest&& r) { on_place_bet(r, monotonic_ns()); }
+
 bool Engine::move_money(MoneyRequest&& r) {
   auto req = std::make_shared<MoneyRequest>(std::move(r));
   return submit([this, req] { on_move_money(*req); });

@@ -95,6 +95,10 @@ class Engine {
 
   // Any thread. false: queue full (shed).
   bool place_bet(PlaceBetRequest&& r);
+  // Engine thread (timers): places a bet at once, at the clock's current
+  // time — the simulated bettors, whose ticks fire inside a clock advance,
+  // would otherwise reach the queue only when the advance ends.
+  void place_bet_now(PlaceBetRequest&& r);
   bool move_money(MoneyRequest&& r);
   bool submit(Task t);
   size_t queue_depth() const;

@@ -25,6 +25,7 @@ struct ActionOutcome {
   std::map<uint64_t, int64_t> previous;    // market -> value before (caps, delays, intake)
   std::string previous_feed;               // switch_feed: the feed active before
   std::vector<uint64_t> markets;           // the markets it touched
+  std::string applied_by;                  // the actor it ran as
 };
 
 class ActionPort {

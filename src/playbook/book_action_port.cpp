@@ -35,6 +35,7 @@ std::string BookActionPort::sport_of(const ActionTarget& t) {
 Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTarget& t, const std::string& actor,
                                             const std::string& reason) {
   ActionOutcome o;
+  o.applied_by = actor;
   Book& book = engine_.state().book;
   if (a.type == ActionType::kSwitchFeed) {
     if (!desk_) return Error{ErrorCode::kFeedUnavailable, "the book has no feeds to switch"};
@@ -117,8 +118,8 @@ Result<std::string> BookActionPort::revert(const ActionSpec& a, const ActionOutc
     Result<bool> r = true;
     switch (a.type) {
       case ActionType::kSuspendMarket:
-        // Only a suspension that is still ours is lifted.
-        if (m->status != MarketStatus::kSuspended || m->status_actor.rfind("playbook:", 0) != 0) continue;
+        // Only a suspension that is still this action's is lifted.
+        if (m->status != MarketStatus::kSuspended || m->status_actor != done.applied_by) continue;
         r = engine_.set_market_status(mid, MarketStatus::kOpen, "revert", actor);
         break;
       case ActionType::kFreezeCashout:

@@ -390,12 +390,16 @@ Result<uint64_t> PlaybookRunner::trigger(const ActionSpec& spec, const ActionTar
   auto& list = inc ? inc->actions : manual_;
   list.push_back(std::move(a));
   execute(now_ns, inc, list.back());
+  port_.audit("operator_action", incident_id ? fmt::format("incident:{}", incident_id) : t.describe(), actor,
+              fmt::format("{} on {}: {} ({})", action_type_name(spec.type), t.describe(), list.back().status,
+                          list.back().detail));
   if (list.back().status == "failed") return Error{list.back().error, list.back().detail};
   return list.back().id;
 }
 
 Result<bool> PlaybookRunner::approve(uint64_t incident_id, uint64_t action_id, const std::string& actor,
                                      int64_t now_ns) {
+  if (incident_id && !incidents_.count(incident_id)) return Error{ErrorCode::kIncidentNotFound, "unknown incident"};
   IncidentAction* a = find_action(incident_id, action_id);
   if (!a) return Error{ErrorCode::kActionNotFound, "unknown action"};
   if (a->status != "pending_approval") return Error{ErrorCode::kActionStateConflict, "the action is not waiting for approval"};
@@ -409,10 +413,13 @@ Result<bool> PlaybookRunner::approve(uint64_t incident_id, uint64_t action_id, c
 
 Result<bool> PlaybookRunner::revert(uint64_t incident_id, uint64_t action_id, const std::string& actor,
                                     int64_t now_ns) {
+  if (incident_id && !incidents_.count(incident_id)) return Error{ErrorCode::kIncidentNotFound, "unknown incident"};
   IncidentAction* a = find_action(incident_id, action_id);
   if (!a) return Error{ErrorCode::kActionNotFound, "unknown action"};
   if (a->status != "done") return Error{ErrorCode::kActionStateConflict, "only a done action can be reverted"};
   bool ok = do_revert(now_ns, *a, actor);
+  port_.audit("action_reverted", incident_id ? fmt::format("incident:{}", incident_id) : a->target.describe(), actor,
+              fmt::format("{} on {}: {}", action_type_name(a->spec.type), a->target.describe(), a->detail));
   if (incident_id)
     incidents_.at(incident_id)
         .timeline.push_back({now_ns, "recover", fmt::format("{} by {}: {}", ok ? "reverted" : "revert failed", actor, a->detail)});

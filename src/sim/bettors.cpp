@@ -77,7 +77,8 @@ void Bettors::place_one(uint64_t event_id) {
   r.policy = PriceChangePolicy::kAny;
   r.gateway_start_ns = to_ns(engine_.clock().now());
   r.reply = [](Reply) {};
-  if (engine_.place_bet(std::move(r))) ++placed_;
+  engine_.place_bet_now(std::move(r));  // we are on the engine thread (its timer)
+  ++placed_;
 }
 
 }  // namespace inplay

@@ -10,7 +10,7 @@ SimWorld::SimWorld(SimWorldConfig cfg) : cfg_(std::move(cfg)) {
     pc.seed = cfg_.seed;
     pc.noise = r.noise;
     pc.latency_ms = r.latency_ms;
-    pc.refresh_ms = 1000;  // re-confirm prices at least every second (staleness)
+    pc.refresh_ms = cfg_.refresh_ms;
     providers_.push_back(std::make_unique<FeedProvider>(pc));
   }
 }

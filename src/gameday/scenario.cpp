@@ -1,0 +1,158 @@
+#include "gameday/scenario.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/time_format.h"
+#include "core/yaml_reader.h"
+
+namespace inplay {
+
+std::string ScenarioFault::describe() const {
+  std::string s = fmt::format("{}s {}:", at_s, feed);
+  if (stall) s += *stall ? " stall" : " resume";
+  if (disconnect && *disconnect) s += " disconnect";
+  if (latency_ms) s += fmt::format(" latency {} ms", *latency_ms);
+  if (jitter_ms) s += fmt::format(" jitter {} ms", *jitter_ms);
+  if (drop) s += fmt::format(" drop {}", *drop);
+  if (duplicate) s += fmt::format(" duplicate {}", *duplicate);
+  if (reorder) s += fmt::format(" reorder {}", *reorder);
+  if (skew_leagues) {
+    std::string l;
+    for (auto& x : *skew_leagues) l += (l.empty() ? "" : ",") + x;
+    s += l.empty() ? " skew off" : fmt::format(" schema skew {} -> {}", l, skew_version.value_or("2.0"));
+  }
+  return s;
+}
+
+std::string Expectation::describe() const {
+  switch (kind) {
+    case Kind::kAlert: return fmt::format("alert {} fires within {} s of the first fault", name, within_s);
+    case Kind::kNoAlert: return fmt::format("alert {} never fires", name);
+    case Kind::kIncidents: return fmt::format("exactly {} incident(s)", count);
+    case Kind::kAction: return fmt::format("action {} runs within {} s of the first fault", name, within_s);
+    case Kind::kSliceContains: return fmt::format("an incident's slice names {}", name);
+    case Kind::kP99Below:
+      return fmt::format("accept p99 (10 s window) under {} ms from {} s after the first fault", bound_ms, from_s);
+    case Kind::kLedgerZero: return "the ledger sums to zero";
+  }
+  return "?";
+}
+
+Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name) {
+  YAML::Node root = load_yaml(yaml_text, file_name);
+  if (!root.IsDefined() || root.IsNull()) throw YamlError(fmt::format("{}:1: the scenario is empty", file_name));
+  YamlReader r(root, "", file_name);
+  Scenario s;
+  s.name = r.str("name", true);
+  s.description = r.str("description", false);
+  s.seed = static_cast<uint64_t>(r.integer("seed", false, 42, 0, INT64_MAX));
+  std::string start = r.str("start", false, "2026-11-28T15:00:00Z");
+  if (!parse_rfc3339_ns(start, s.start_ms)) r.fail_key("start", r.get("start"), "must be an RFC 3339 time");
+  s.start_ms /= 1000000;
+  s.duration_s = r.duration_ms("duration", true, 0, 1000, 86400000) / 1000;
+  s.slo_file = r.str("slo_file", false);
+  s.playbook_file = r.str("playbook_file", false);
+  for (auto& m : r.list("matches")) {
+    ScenarioMatch sm;
+    sm.league = m.str("league", true);
+    sm.home = m.str("home", true);
+    sm.away = m.str("away", true);
+    if (m.has("minute") && m.has("kickoff_in")) m.fail(m.node(), "give minute (in play) or kickoff_in, not both");
+    sm.minute = m.integer("minute", false, -1, 0, 95);
+    sm.kickoff_in_s = m.duration_ms("kickoff_in", false, 0, 0, 86400000) / 1000;
+    if (sm.minute < 0 && !m.has("kickoff_in")) m.fail(m.node(), "missing required key 'minute' or 'kickoff_in'");
+    sm.lambda_home = m.number("lambda_home", 1.5, 0.05, 6);
+    sm.lambda_away = m.number("lambda_away", 1.2, 0.05, 6);
+    m.done();
+    s.matches.push_back(sm);
+  }
+  if (s.matches.empty()) r.fail(r.node(), "a scenario needs at least one match (key 'matches')");
+  auto load = r.child("load");
+  s.bets_per_second = load.number("bets_per_second", 3, 0, 10000);
+  load.done();
+  for (auto& f : r.list("faults")) {
+    ScenarioFault sf;
+    sf.at_s = f.duration_ms("at", true, 0, 0, 86400000) / 1000;
+    if (sf.at_s >= s.duration_s) f.fail_key("at", f.get("at"), "is not inside the scenario's duration");
+    sf.feed = f.choice("feed", {"football-primary", "football-backup", "football-reference"});
+    if (f.has("latency_ms")) sf.latency_ms = f.integer("latency_ms", true, 0, 0, 60000);
+    if (f.has("jitter_ms")) sf.jitter_ms = f.integer("jitter_ms", true, 0, 0, 60000);
+    if (f.has("stall")) sf.stall = f.boolean("stall", false);
+    if (f.has("disconnect")) sf.disconnect = f.boolean("disconnect", false);
+    if (f.has("drop")) sf.drop = f.number("drop", 0, 0, 1);
+    if (f.has("duplicate")) sf.duplicate = f.number("duplicate", 0, 0, 1);
+    if (f.has("reorder")) sf.reorder = f.number("reorder", 0, 0, 1);
+    if (f.has("skew_leagues")) sf.skew_leagues = f.strings("skew_leagues");
+    if (f.has("skew_version")) sf.skew_version = f.str("skew_version", true);
+    f.done();
+    s.faults.push_back(sf);
+  }
+  std::stable_sort(s.faults.begin(), s.faults.end(),
+                   [](const ScenarioFault& a, const ScenarioFault& b) { return a.at_s < b.at_s; });
+  for (auto& e : r.list("expect")) {
+    Expectation x;
+    x.line = e.line_of(e.node());
+    auto need_fault = [&] {
+      if (s.faults.empty()) e.fail(e.node(), "a timing expectation needs a fault to measure from");
+    };
+    if (e.has("alert")) {
+      x.kind = Expectation::Kind::kAlert;
+      x.name = e.str("alert", true);
+      x.within_s = e.duration_ms("within", true, 0, 0, 86400000) / 1000;
+      need_fault();
+    } else if (e.has("no_alert")) {
+      x.kind = Expectation::Kind::kNoAlert;
+      x.name = e.str("no_alert", true);
+    } else if (e.has("incidents")) {
+      x.kind = Expectation::Kind::kIncidents;
+      x.count = e.integer("incidents", true, 0, 0, 100000);
+    } else if (e.has("action")) {
+      x.kind = Expectation::Kind::kAction;
+      x.name = e.choice("action", {"switch_feed", "suspend_market", "freeze_cashout", "lower_stake_cap",
+                                   "extend_delay", "shed_load"});
+      x.within_s = e.duration_ms("within", true, 0, 0, 86400000) / 1000;
+      need_fault();
+    } else if (e.has("slice_contains")) {
+      x.kind = Expectation::Kind::kSliceContains;
+      x.name = e.str("slice_contains", true);
+    } else if (e.has("p99_below")) {
+      x.kind = Expectation::Kind::kP99Below;
+      x.bound_ms = e.duration_ms("p99_below", true, 0, 1, 600000);
+      x.from_s = e.duration_ms("from", false, 0, 0, 86400000) / 1000;
+      need_fault();
+    } else if (e.has("ledger_sums_to_zero")) {
+      x.kind = Expectation::Kind::kLedgerZero;
+      if (!e.boolean("ledger_sums_to_zero", true)) e.fail_key("ledger_sums_to_zero", e.get("ledger_sums_to_zero"), "must be true");
+    } else {
+      e.fail(e.node(),
+             "unknown expectation (alert, no_alert, incidents, action, slice_contains, p99_below, "
+             "ledger_sums_to_zero)");
+    }
+    e.done();
+    s.expect.push_back(x);
+  }
+  r.done();
+  return s;
+}
+
+Scenario load_scenario(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw YamlError(fmt::format("{}:0: cannot read the scenario", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  Scenario s = parse_scenario(ss.str(), path);
+  auto rel = [&](std::string& p) {
+    if (!p.empty() && !std::filesystem::path(p).is_absolute())
+      p = (std::filesystem::path(path).parent_path() / p).string();
+  };
+  rel(s.slo_file);
+  rel(s.playbook_file);
+  return s;
+}
+
+}  // namespace inplay

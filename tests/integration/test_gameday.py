@@ -1,0 +1,74 @@
+"""Game days (issue 7): `inplay gameday FILE` plays a scenario against a real
+book on the simulated clock and writes a report. Every shipped scenario
+passes; a wrong expectation fails naming itself, the value seen and the
+bound; the same seed gives the same report; a malformed file fails at load
+with its line."""
+import glob
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import BIN
+
+ROOT = os.path.join(os.path.dirname(__file__), "../..")
+SCENARIOS = sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.yaml")))
+
+
+def gameday(path, out, *extra):
+    return subprocess.run([os.path.abspath(BIN), "gameday", path, "--out", str(out), "--quiet", *extra],
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[os.path.basename(s) for s in SCENARIOS])
+def test_shipped_scenario_passes(scenario, tmp_path):
+    r = gameday(scenario, tmp_path / "report")
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert r.returncode == 0, r.stdout + r.stderr + report
+    assert "Result: **PASS**" in report
+    assert (tmp_path / "report" / "chart.svg").read_text().startswith("<svg")
+    lines = (tmp_path / "report" / "series.csv").read_text().splitlines()
+    assert lines[0].startswith("t_s,accept_p50_ms,accept_p99_ms")
+    assert len(lines) > 60
+
+
+def test_a_wrong_expectation_fails_and_names_itself(tmp_path):
+    text = open(os.path.join(ROOT, "scenarios", "halftime.yaml")).read()
+    text = text.replace("- {incidents: 1}", "- {incidents: 3}")
+    bad = tmp_path / "wrong.yaml"
+    bad.write_text(text)
+    r = gameday(str(bad), tmp_path / "report")
+    assert r.returncode == 1
+    assert re.search(r"FAILED expectation \(line \d+\): exactly 3 incident\(s\): seen 1 incident\(s\)", r.stderr), r.stderr
+    assert "**FAIL**" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_same_seed_same_report(tmp_path):
+    path = os.path.join(ROOT, "scenarios", "halftime.yaml")
+    reports = []
+    for i in range(2):
+        assert gameday(path, tmp_path / f"r{i}").returncode == 0
+        text = (tmp_path / f"r{i}" / "report.md").read_text()
+        reports.append(re.sub(r"- Wall time: .*\n", "", text))
+        reports.append((tmp_path / f"r{i}" / "series.csv").read_text())
+    assert reports[0] == reports[2]
+    assert reports[1] == reports[3]
+
+
+@pytest.mark.parametrize("body,where", [
+    ("name: x\nduration: 10s\nmatches: []\n", ":1: a scenario needs at least one match"),
+    ("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 200}\n",
+     ":4: matches[0].minute: must be between 0 and 95"),
+    ("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\n"
+     "faults:\n  - {at: 20s, feed: football-primary, stall: true}\n", ":6: faults[0].at: is not inside"),
+    ("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\nexpect:\n  - {weather: sunny}\n",
+     ":6: expect[0]: unknown expectation"),
+    ("name: x\nduration: 10s\nmatches: [\n", ":4:"),
+])
+def test_malformed_scenarios_fail_at_load_with_their_line(tmp_path, body, where):
+    f = tmp_path / "s.yaml"
+    f.write_text(body)
+    r = gameday(str(f), tmp_path / "report")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert f"{f}{where}" in r.stderr, r.stderr
