@@ -16,124 +16,9 @@ namespace inplay {
 
 namespace {
 
-// Reads one YAML mapping, remembering which keys were used so that unknown
-// keys can be reported with their line.
-class Reader {
- public:
-  // fallback_line: where to point (0-based) for a node with no place in the
-  // file, i.e. an absent section: the line of the mapping that lacks it.
-  Reader(const YAML::Node& node, std::string path, const std::string& file, int fallback_line = 0)
-      : node_(node), path_(std::move(path)), file_(file), fallback_line_(fallback_line) {
-    if (!node_.IsMap()) fail(node_, "must be a mapping");
-  }
-
-  [[noreturn]] void fail(const YAML::Node& n, std::string_view why) const {
-    throw ConfigError(fmt::format("{}:{}: {}: {}", file_, line_of(n), path_, why));
-  }
-  [[noreturn]] void fail_key(std::string_view key, const YAML::Node& n, std::string_view why) const {
-    throw ConfigError(fmt::format("{}:{}: {}: {}", file_, line_of(n), sub(key), why));
-  }
-  // 1-based line of n, or of the closest enclosing mapping in the file.
-  int line_of(const YAML::Node& n) const {
-    return (n.IsDefined() && !n.Mark().is_null() ? n.Mark().line : fallback_line_) + 1;
-  }
-  std::string sub(std::string_view key) const {
-    return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
-  }
-
-  YAML::Node get(std::string_view key) {
-    used_.insert(std::string(key));
-    return node_[std::string(key)];
-  }
-  bool has(std::string_view key) const { return node_[std::string(key)].IsDefined(); }
-
-  std::string str(std::string_view key, bool required, std::string dflt = "") {
-    auto n = get(key);
-    if (!n.IsDefined()) {
-      if (required) fail(node_, fmt::format("missing required key '{}'", key));
-      return dflt;
-    }
-    if (!n.IsScalar()) fail_key(key, n, "must be a string");
-    return n.Scalar();
-  }
-
-  int64_t integer(std::string_view key, bool required, int64_t dflt, int64_t min, int64_t max) {
-    auto n = get(key);
-    if (!n.IsDefined()) {
-      if (required) fail(node_, fmt::format("missing required key '{}'", key));
-      return dflt;
-    }
-    int64_t v;
-    if (!n.IsScalar() || !YAML::convert<int64_t>::decode(n, v))
-      fail_key(key, n, "must be an integer");
-    if (v < min || v > max) fail_key(key, n, fmt::format("must be between {} and {}", min, max));
-    return v;
-  }
-
-  double number(std::string_view key, double dflt, double min, double max) {
-    auto n = get(key);
-    if (!n.IsDefined()) return dflt;
-    double v;
-    if (!n.IsScalar() || !YAML::convert<double>::decode(n, v)) fail_key(key, n, "must be a number");
-    if (!(v >= min && v <= max)) fail_key(key, n, fmt::format("must be between {} and {}", min, max));
-    return v;
-  }
-
-  bool boolean(std::string_view key, bool dflt) {
-    auto n = get(key);
-    if (!n.IsDefined()) return dflt;
-    bool v;
-    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) fail_key(key, n, "must be true or false");
-    return v;
-  }
-
-  Reader child(std::string_view key) {
-    auto n = get(key);
-    if (!n.IsDefined()) return Reader(YAML::Node(YAML::NodeType::Map), sub(key), file_, line_of(node_) - 1);
-    if (!n.IsMap()) fail_key(key, n, "must be a mapping");
-    return Reader(n, sub(key), file_);
-  }
-
-  std::vector<Reader> list(std::string_view key) {
-    auto n = get(key);
-    std::vector<Reader> out;
-    if (!n.IsDefined()) return out;
-    if (!n.IsSequence()) fail_key(key, n, "must be a list");
-    for (size_t i = 0; i < n.size(); ++i) {
-      if (!n[i].IsMap())
-        throw ConfigError(fmt::format("{}:{}: {}[{}]: must be a mapping", file_, n[i].Mark().line + 1, sub(key), i));
-      out.emplace_back(n[i], fmt::format("{}[{}]", sub(key), i), file_);
-    }
-    return out;
-  }
-
-  // Every key of the mapping: (name, node), for maps of free names.
-  std::vector<std::pair<std::string, YAML::Node>> entries() const {
-    std::vector<std::pair<std::string, YAML::Node>> out;
-    for (auto it = node_.begin(); it != node_.end(); ++it)
-      out.emplace_back(it->first.as<std::string>(), it->second);
-    return out;
-  }
-
-  void done() const {
-    for (auto it = node_.begin(); it != node_.end(); ++it) {
-      std::string k = it->first.Scalar();
-      if (!used_.count(k))
-        throw ConfigError(fmt::format("{}:{}: {}: unknown key", file_, it->first.Mark().line + 1, sub(k)));
-    }
-  }
-
-  const std::string& path() const { return path_; }
-  const std::string& file() const { return file_; }
-  const YAML::Node& node() const { return node_; }
-
- private:
-  YAML::Node node_;
-  std::string path_;
-  const std::string& file_;
-  int fallback_line_;
-  std::set<std::string> used_;
-};
+// Strict YAML reading (file:line: key: reason) is core/yaml_reader.h's;
+// parse_config turns its YamlError into ConfigError.
+using Reader = YamlReader;
 
 // Ids are unique across events, markets and selections; a repeat is reported
 // at its own line (the first use is the one that stands).
@@ -358,7 +243,17 @@ void read_telemetry(Reader& tel, Config& c) {
 
 }  // namespace
 
+Config parse_config_yaml(const std::string& text, const std::string& file);
+
 Config parse_config(const std::string& text, const std::string& file) {
+  try {
+    return parse_config_yaml(text, file);
+  } catch (const YamlError& e) {
+    throw ConfigError(e.what());
+  }
+}
+
+Config parse_config_yaml(const std::string& text, const std::string& file) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
