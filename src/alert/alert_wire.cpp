@@ -137,6 +137,8 @@ Result<ReceivedWebhook> parse_alertmanager_webhook(std::string_view body) {
           if (af.value().get(av)) return bad("invalid value");
           if (ak == "labels" || ak == "annotations") {
             sj::object lo;
+            bool null = false;
+            if (ak == "annotations" && !av.is_null().get(null) && null) continue;  // no annotations
             if (av.get_object().get(lo)) return bad(fmt::format("'{}' must be an object", ak));
             for (auto lf : lo) {
               std::string_view lk, lv;

@@ -14,6 +14,7 @@ namespace inplay {
 
 struct ActionTarget {
   std::string sport;               // switch_feed
+  std::string feed;                // switch_feed: the feed the alerts blame ("" = the active one)
   std::string league;              // for resolving markets when none are named
   std::vector<uint64_t> markets;   // market-scoped actions
   std::string describe() const;    // "sport:football", "markets:101,102", "league:EPL"

@@ -42,6 +42,13 @@ Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTar
     std::string sport = sport_of(t);
     if (sport.empty()) return Error{ErrorCode::kValidationFailed, "no sport to switch"};
     o.previous_feed = desk_->active_feed(sport);
+    if (!t.feed.empty() && t.feed != o.previous_feed) {
+      // The alerts blame a feed that no longer prices the sport (an operator
+      // switched already): switching "to the other one" would go back to it.
+      o.detail = fmt::format("{} already off {} (active: {})", sport, t.feed, o.previous_feed);
+      o.previous_feed.clear();  // nothing to undo
+      return o;
+    }
     auto r = desk_->switch_feed(sport, std::nullopt, actor);
     if (!r.ok()) return r.error();
     o.detail = fmt::format("switched {} from {} to {}", sport, o.previous_feed, desk_->active_feed(sport));
@@ -101,6 +108,7 @@ Result<std::string> BookActionPort::revert(const ActionSpec& a, const ActionOutc
   Book& book = engine_.state().book;
   if (a.type == ActionType::kSwitchFeed) {
     if (!desk_) return Error{ErrorCode::kFeedUnavailable, "the book has no feeds"};
+    if (done.previous_feed.empty()) return std::string("nothing to undo: no switch was made");
     // Back to the feed that was active before, if it is up again.
     for (auto& s : desk_->signals()) {
       if (s.name != done.previous_feed) continue;

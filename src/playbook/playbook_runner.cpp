@@ -167,6 +167,7 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
       ActionTarget target;
       target.sport = first_label(g, "sport");
       target.league = first_label(g, "league");
+      if (spec.type == ActionType::kSwitchFeed) target.feed = first_label(g, "feed");
       if (market_scoped(spec.type)) {
         std::set<uint64_t> covered;
         bool league_done = false;

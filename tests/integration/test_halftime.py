@@ -186,8 +186,14 @@ def _run(b, pool, act):
         f.result(timeout=60)
 
     incidents = b.get("/v1/incidents", token="operator").json()["incidents"]
-    assert len(incidents) == 1, json.dumps(incidents, indent=1)  # one incident, not one page per market
-    inc = b.get(f"/v1/incidents/{incidents[0]['id']}", token="operator").json()
+    # One odds incident for the league, not one page per market. (Without the
+    # playbooks, the waiting EPL bets also burn the bets service's accept
+    # latency SLO: a second service, a second group.)
+    odds = [i for i in incidents if i["group_labels"].get("service") == "odds"]
+    assert len(odds) == 1, json.dumps(incidents, indent=1)
+    if act:
+        assert len(incidents) == 1, json.dumps(incidents, indent=1)
+    inc = b.get(f"/v1/incidents/{odds[0]['id']}", token="operator").json()
     assert inc["group_labels"] == {"service": "odds", "league": "EPL"}, inc
     # The markets its alerts named (those that went stale before the switch).
     assert inc["markets"] and set(inc["markets"]) <= {101, 102, 201, 202}, inc["markets"]
@@ -244,7 +250,8 @@ def _run(b, pool, act):
     }
     _report(report)
     assert fault_to_alert <= 10, report
-    assert alert_to_action <= 1, report
+    assert alert_to_action <= 5, report
+    assert switched - fault <= 10, report
     assert recovered_at is not None and fault_to_recovered <= 30, report
     assert p99_series[-1][1] <= 0.25, report
 

@@ -165,3 +165,13 @@ TEST(SliceFinder, NamesTheOverRepresentedValues) {
   for (auto& v : r.values) EXPECT_NE(v.value, "football-primary");  // everywhere: no lift
   EXPECT_NE(r.summary().find("league=EPL (93% of bad"), std::string::npos);
 }
+
+TEST(AlertWire, ReceiverIgnoresNullAnnotationsAndHugeNumbersElsewhere) {
+  auto r = parse_alertmanager_webhook(
+      R"({"x":100000000000000000000000000000,"alerts":[{"labels":{"alertname":"a"},"annotations":null,)"
+      R"("startsAt":"2026-11-28T15:00:00Z"}]})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r.value().alerts.size(), 1u);
+  EXPECT_FALSE(parse_alertmanager_webhook(R"({"alerts":[{"labels":null,"startsAt":"2026-11-28T15:00:00Z"}]})").ok());
+  EXPECT_FALSE(parse_alertmanager_webhook(R"({"alerts":[{"labels":{"alertname":"a"},"startsAt":"9999-01-01T00:00:00Z"}]})").ok());
+}
