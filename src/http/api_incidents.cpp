@@ -184,7 +184,10 @@ bool Api::Impl::dispatch_incidents(HttpRequest& req, const std::shared_ptr<Excha
         ActionSpec spec;
         parse_action_type(a.action, spec.type);
         spec.value = a.value;
-        ActionTarget t{a.sport, a.league, a.markets};
+        ActionTarget t;
+        t.sport = a.sport;
+        t.league = a.league;
+        t.markets = a.markets;
         auto r = loop->runner().trigger(spec, t, actor, a.incident, to_ns(e.clock().now()));
         if (!r.ok()) return error_reply_of(r.error());
         std::string body = a.incident ? loop->incident_json(a.incident) : loop->actions_json();
