@@ -179,7 +179,8 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
         std::vector<uint64_t> fresh;
         std::vector<uint64_t> scope = g.markets;
         if (spec.league_scope && !target.league.empty()) {
-          ActionTarget league{"", target.league, {}};
+          ActionTarget league;
+          league.league = target.league;
           std::vector<uint64_t> all = port_.markets_of(league);
           scope.insert(scope.end(), all.begin(), all.end());
           std::sort(scope.begin(), scope.end());
