@@ -137,9 +137,10 @@ Result<ReceivedWebhook> parse_alertmanager_webhook(std::string_view body) {
           if (af.value().get(av)) return bad("invalid value");
           if (ak == "labels" || ak == "annotations") {
             sj::object lo;
-            bool null = false;
-            if (ak == "annotations" && !av.is_null().get(null) && null) continue;  // no annotations
-            if (av.get_object().get(lo)) return bad(fmt::format("'{}' must be an object", ak));
+            if (av.get_object().get(lo)) {
+              if (ak == "annotations") continue;  // informational: anything but an object is ignored
+              return bad("'labels' must be an object");
+            }
             for (auto lf : lo) {
               std::string_view lk, lv;
               if (lf.unescaped_key().get(lk)) return bad("invalid key");
