@@ -157,8 +157,8 @@ Result<ReceivedWebhook> parse_alertmanager_webhook(std::string_view body) {
             if (av.get_string().get(sv) || !parse_rfc3339_ns(sv, a.starts_ns)) return bad("an alert has a bad startsAt");
             have_start = true;
           } else if (ak == "endsAt") {
-            if (av.get_string().get(sv)) return bad("an alert has a bad endsAt");
-            have_end = parse_rfc3339_ns(sv, a.ends_ns);
+            // Read only for a resolved alert (checked below); else ignored.
+            have_end = !av.get_string().get(sv) && parse_rfc3339_ns(sv, a.ends_ns);
           } else if (ak == "status") {
             resolved = !av.get_string().get(sv) && sv == "resolved";
           }
