@@ -10,7 +10,12 @@ PACKAGES=(g++ cmake ninja-build pkg-config git
   python3 python3-venv python3-pip curl sqlite3 clang
   prometheus prometheus-alertmanager)  # tests run a real Prometheus 2.42 and Alertmanager 0.25
 if [ "${1:-}" = "--test" ]; then
-  PACKAGES+=()
+  # The war room's browser test: Debian's chromium driven by playwright-core
+  # (tests/e2e, installed by scripts/test.sh with npm; no browser download).
+  PACKAGES+=(chromium)
+  # Debian's node and npm, unless a node with npm is there already (another
+  # nodejs package ships its own npm and conflicts with Debian's).
+  command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 fi
 
 missing=()

@@ -4,13 +4,20 @@
 # binary, the API fuzzer schemathesis against a running book).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --test
 
 VENV=build/venv
 if [ ! -x "$VENV/bin/pytest" ] || ! cmp -s tests/requirements.txt "$VENV/requirements.txt"; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/requirements.txt
   cp tests/requirements.txt "$VENV/requirements.txt"
+fi
+
+# The war room's browser test (tests/e2e): playwright-core pinned in
+# tests/e2e/package-lock.json, driving /usr/bin/chromium (no browser download).
+if ! cmp -s tests/e2e/package-lock.json tests/e2e/node_modules/.inplay-lock.json; then
+  (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error &&
+   cp package-lock.json node_modules/.inplay-lock.json)
 fi
 
 status=0

@@ -54,8 +54,10 @@ void Api::Impl::handle(HttpRequest& req, Responder respond) {
     if (!d.ready.load()) return send_error(x, Error{ErrorCode::kNotReady, "replaying the journal"});
     return read(x, [](Engine&) { return Reply{200, R"({"status":"ready"})"}; });
   }
-  if (path.substr(0, 4) != "/v1/")
+  if (path.substr(0, 4) != "/v1/") {
+    if (serve_page(req, x)) return;  // the war room (api_warroom.cpp)
     return send_error(x, Error{ErrorCode::kNotFound, "no such route"});
+  }
   auto who = d.tokens.authenticate(req.header("authorization"));
   if (!who) {
     x->route = "/v1";
@@ -139,6 +141,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
   uint64_t id = 0;
   size_t n = p.size();
   if (dispatch_incidents(req, x, who, p)) return;
+  if (dispatch_warroom(req, x, who, p)) return;
 
   // /v1/events
   if (n == 2 && p[1] == "events") {

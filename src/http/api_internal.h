@@ -104,16 +104,21 @@ inline const Error kOverloaded{ErrorCode::kOverloaded, "the engine queue is full
 
 namespace inplay {
 
+class WarRoom;
+constexpr size_t kMaxWarroomStreams = 8;  // one per open war-room page
+
 using namespace api_detail;  // the route files share these helpers
 
 struct Api::Impl {
   ApiDeps d;
   Family<Counter>* requests;
   std::atomic<uint64_t> bets_total{0}, bets_5xx{0};
+  std::shared_ptr<WarRoom> warroom;  // api_warroom.cpp
 
   explicit Impl(ApiDeps deps) : d(deps) {
     requests = &d.metrics.counter("http_requests_total", "HTTP requests by route and status code",
                                   {"route", "code"});
+    start_warroom();
   }
 
   // Runs fn(state) on the engine thread and replies with its result in
@@ -150,6 +155,12 @@ struct Api::Impl {
   // the path is one of them (answered).
   bool dispatch_incidents(HttpRequest& req, const std::shared_ptr<Exchange>& x, const Principal& who,
                           const std::vector<std::string_view>& parts);
+  // api_warroom.cpp: the war-room page (static files at "/") and
+  // /v1/warroom/{snapshot,stream}. True when answered.
+  void start_warroom();
+  bool serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x);
+  bool dispatch_warroom(HttpRequest& req, const std::shared_ptr<Exchange>& x, const Principal& who,
+                        const std::vector<std::string_view>& parts);
   bool idempotency_key(const HttpRequest& req, const std::shared_ptr<Exchange>& x,
                        const Principal& who, std::string& out);
 };

@@ -52,6 +52,39 @@ constexpr auto kDrainTimeout = std::chrono::seconds(2);
 
 class Session;
 
+// The sink of a streamed response: a bounded byte queue that any thread
+// fills and the session's I/O thread drains.
+class SessionStream final : public StreamSink {
+ public:
+  SessionStream(std::weak_ptr<Session> session, size_t limit) : session_(std::move(session)), limit_(limit) {}
+  bool write(std::string bytes) override;
+  void close() override;
+  bool is_open() const override {
+    std::lock_guard lk(mu_);
+    return !closed_;
+  }
+  // I/O thread: what is queued; `end` is set once close() was asked for.
+  std::string take(bool& end) {
+    std::lock_guard lk(mu_);
+    flush_posted_ = false;
+    end = close_asked_;
+    return std::move(pending_);
+  }
+  void mark_closed() {
+    std::lock_guard lk(mu_);
+    closed_ = true;
+  }
+
+ private:
+  bool post_flush();  // under mu_
+
+  std::weak_ptr<Session> session_;
+  const size_t limit_;
+  mutable std::mutex mu_;
+  std::string pending_;
+  bool closed_ = false, close_asked_ = false, flush_posted_ = false;
+};
+
 // One I/O thread: its io_context and the connections living on it.
 struct Shard {
   asio::io_context ioc{1};
@@ -83,6 +116,8 @@ void lower_into(std::string& out, beast::string_view s) {
 }
 
 class Session : public std::enable_shared_from_this<Session> {
+  friend class SessionStream;
+
  public:
   Session(std::shared_ptr<Shared> shared, Shard& shard, Socket sock)
       : shared_(std::move(shared)), shard_(shard), stream_(std::move(sock)) {
@@ -97,7 +132,38 @@ class Session : public std::enable_shared_from_this<Session> {
   void start() { read(); }
 
   // Called by stop() once the I/O threads are joined.
-  void close_now() { stream_.close(); }
+  void close_now() {
+    if (sink_) sink_->mark_closed();
+    stream_.close();
+  }
+
+  // Posts fn onto this session's I/O thread unless the server stopped.
+  template <class Fn>
+  bool post(Fn fn) {
+    std::lock_guard lk(shared_->post_mu);
+    if (shared_->stopped.load(std::memory_order_relaxed)) return false;
+    asio::post(shard_.ioc, [self = shared_from_this(), fn = std::move(fn)]() mutable { fn(*self); });
+    return true;
+  }
+
+  // I/O thread: writes what the stream's sink has queued, one write at a time.
+  void flush_stream() {
+    if (stopped() || !sink_ || stream_writing_) return;
+    bool end = false;
+    std::string data = sink_->take(end);
+    if (data.empty()) {
+      if (end) end_stream();
+      return;
+    }
+    stream_writing_ = true;
+    body_ = std::move(data);
+    asio::async_write(stream_, asio::buffer(body_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (self->stopped()) return;
+      self->stream_writing_ = false;
+      if (ec) return self->end_stream();
+      self->flush_stream();
+    });
+  }
 
   // Any thread; the first call for the pending request wins.
   void respond(uint64_t seq, HttpResponse res) {
@@ -203,6 +269,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write(HttpResponse res) {
     if (stopped()) return;
+    if (res.stream) return start_stream(std::move(res));
     write_response_head(res, keep_alive_, http10_, head_);
     body_ = std::move(res.body);
     std::array<asio::const_buffer, 2> bufs{asio::buffer(head_),
@@ -223,6 +290,51 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       linger();
     }
+  }
+
+  // A streamed response: the head without Content-Length (the body ends
+  // when the connection closes), then the sink's bytes as they come.
+  void start_stream(HttpResponse res) {
+    keep_alive_ = false;
+    auto open = std::move(res.stream);
+    res.body.clear();
+    res.headers.emplace_back("Cache-Control", "no-store");
+    write_response_head(res, false, http10_, head_);
+    // The head writer always states a length; a streamed body has none.
+    static constexpr std::string_view kLength = "Content-Length: 0\r\n";
+    if (size_t at = head_.find(kLength); at != std::string::npos) head_.erase(at, kLength.size());
+    sink_ = std::make_shared<SessionStream>(weak_from_this(), shared_->opts.stream_queue_limit);
+    stream_.expires_never();  // a quiet stream is not idle; the bounded queue catches a dead reader
+    stream_writing_ = true;
+    asio::async_write(stream_, asio::buffer(head_),
+                      [self = shared_from_this(), open = std::move(open)](beast::error_code ec, size_t) {
+                        if (self->stopped()) return;
+                        self->stream_writing_ = false;
+                        if (ec) return self->end_stream();
+                        if (self->head_only_) return self->end_stream();
+                        try {
+                          open(self->sink_);
+                        } catch (const std::exception& e) {
+                          std::fprintf(stderr, "http: stream open failed: %s\n", e.what());
+                          return self->end_stream();
+                        }
+                        self->watch_peer();
+                        self->flush_stream();
+                      });
+  }
+
+  // Reads (and discards) until the peer goes away, which ends the stream.
+  void watch_peer() {
+    stream_.async_read_some(buf_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (self->stopped()) return;
+      if (ec) return self->end_stream();
+      self->watch_peer();
+    });
+  }
+
+  void end_stream() {
+    if (sink_) sink_->mark_closed();
+    close();
   }
 
   // Half-closes and reads until the peer closes, so the last response is not
@@ -266,10 +378,40 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<uint64_t> pending_{0};  // seq of the request awaiting its response
   uint64_t seq_ = 0;
   size_t drained_ = 0;
+  std::shared_ptr<SessionStream> sink_;  // set for a streamed response
+  bool stream_writing_ = false;
   bool keep_alive_ = false;
   bool http10_ = false;
   bool head_only_ = false;
 };
+
+bool SessionStream::post_flush() {
+  if (flush_posted_) return true;
+  auto s = session_.lock();
+  if (!s || !s->post([](Session& self) { self.flush_stream(); })) return false;
+  flush_posted_ = true;
+  return true;
+}
+
+bool SessionStream::write(std::string bytes) {
+  std::lock_guard lk(mu_);
+  if (closed_ || close_asked_) return false;
+  if (pending_.size() + bytes.size() > limit_) {  // the reader fell behind: cut it off
+    closed_ = true;
+    if (auto s = session_.lock()) s->post([](Session& self) { self.end_stream(); });
+    return false;
+  }
+  pending_ += bytes;
+  if (!post_flush()) closed_ = true;
+  return !closed_;
+}
+
+void SessionStream::close() {
+  std::lock_guard lk(mu_);
+  if (closed_ || close_asked_) return;
+  close_asked_ = true;
+  if (!post_flush()) closed_ = true;
+}
 
 }  // namespace
 

@@ -1,0 +1,91 @@
+// The war room's routes (docs/warroom.md):
+//   GET /, /index.html, /app.js, /style.css   the page (no token: it holds no data)
+//   GET /v1/warroom/snapshot                  the latest snapshot (operator)
+//   GET /v1/warroom/stream                    Server-Sent Events, one event per snapshot (operator)
+// The snapshot is built on the engine thread once a second (warroom/war_room.h);
+// these handlers only read the latest immutable string.
+#include <fmt/format.h>
+
+#include "http/api_internal.h"
+#include "warroom/war_room.h"
+#include "warroom/web_assets.h"
+
+namespace inplay {
+
+void Api::Impl::start_warroom() {
+  warroom = std::make_shared<WarRoom>(d.engine, d.desk, d.incidents);
+  // Engine::every must be called on the engine thread.
+  d.engine.submit([w = warroom] { w->schedule(); });
+}
+
+bool Api::Impl::serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x) {
+  const WebAsset* a = find_web_asset(req.path());
+  if (!a) return false;
+  x->route = "/";
+  if (req.method != "GET" && req.method != "HEAD") {
+    send(x, 405, error_body(Error{ErrorCode::kMethodNotAllowed, "use GET"}), {{"Allow", "GET"}});
+    return true;
+  }
+  HttpResponse r;
+  r.body = std::string(a->body);
+  r.content_type = std::string(a->content_type);
+  r.headers = {{"Cache-Control", "no-cache"},
+               {"X-Content-Type-Options", "nosniff"},
+               {"Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "connect-src 'self'; frame-ancestors 'none'"}};
+  x->span.end_ns = to_ns(x->clock->now());
+  x->span.attr(attr::kStatus, static_cast<int64_t>(200));
+  x->tracer->record(std::move(x->span));
+  x->requests->with({x->route, "200"}).inc();
+  x->respond(std::move(r));
+  return true;
+}
+
+bool Api::Impl::dispatch_warroom(HttpRequest& req, const std::shared_ptr<Exchange>& x, const Principal& who,
+                                 const std::vector<std::string_view>& p) {
+  if (p.size() != 3 || p[1] != "warroom") return false;
+  const bool snapshot = p[2] == "snapshot", stream = p[2] == "stream";
+  if (!snapshot && !stream) return false;
+  x->route = snapshot ? "/v1/warroom/snapshot" : "/v1/warroom/stream";
+  if (req.method != "GET") {
+    send(x, 405, error_body(Error{ErrorCode::kMethodNotAllowed, "use GET"}), {{"Allow", "GET"}});
+    return true;
+  }
+  if (who.role != Role::kOperator) {
+    send_error(x, Error{ErrorCode::kForbidden, "this token's role may not do this"});
+    return true;
+  }
+  WarRoom::Snapshot latest = warroom->latest();
+  if (snapshot) {
+    if (!latest) send_error(x, Error{ErrorCode::kNotReady, "the first snapshot is not built yet"});
+    else send(x, 200, *latest);
+    return true;
+  }
+  if (warroom->streams() >= kMaxWarroomStreams) {
+    send_error(x, Error{ErrorCode::kOverloaded, "too many war-room streams are open"});
+    return true;
+  }
+  HttpResponse r;
+  r.content_type = "text/event-stream";
+  r.headers.emplace_back("traceparent", format_traceparent(x->span.context()));
+  r.headers.emplace_back("X-Accel-Buffering", "no");
+  std::weak_ptr<WarRoom> wr = warroom;
+  r.stream = [wr](std::shared_ptr<StreamSink> sink) {
+    // Tell the client how soon to reconnect, then one event per snapshot.
+    sink->write("retry: 1000\n\n");
+    auto room = wr.lock();
+    if (!room || !room->subscribe([sink](const WarRoom::Snapshot& s) { return sink->write(sse_frame(*s)); })) {
+      sink->write("event: error\ndata: {\"code\":\"OVERLOADED\"}\n\n");
+      sink->close();
+    }
+  };
+  x->span.end_ns = to_ns(x->clock->now());
+  x->span.attr(attr::kStatus, static_cast<int64_t>(200));
+  x->tracer->record(std::move(x->span));
+  x->requests->with({x->route, "200"}).inc();
+  x->respond(std::move(r));
+  return true;
+}
+
+}  // namespace inplay

@@ -1,0 +1,69 @@
+// War-room snapshot: the JSON document the war-room page draws, built from
+// the book on the engine thread once a second (see war_room.h) and then
+// handed to HTTP threads as an immutable string.
+//
+// What it holds: the top five markets by liability (live prices, price age
+// against the market's limit, drift against the reference, status and
+// reason, cash-out freeze, stake cap, High Exposure), accept latency p50 and
+// p99, a 15-minute ring of per-second points for the charts, and the SLO,
+// incident and feed views the API already renders (embedded verbatim).
+// Pure functions of their inputs: unit-tested without an engine.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/book_state.h"
+
+namespace inplay {
+
+// One chart point: book time and what the charts plot.
+struct WarRoomPoint {
+  int64_t t_ms = 0;
+  int64_t p50_us = 0, p99_us = 0;  // accept latency over the last 5 minutes
+  int64_t stale_ms = 0;            // worst price age among the open, priced top markets
+};
+
+// A fixed ring of the last `capacity` points, oldest first.
+class WarRoomSeries {
+ public:
+  explicit WarRoomSeries(size_t capacity = 900) : cap_(capacity) {}
+  void add(const WarRoomPoint& p);
+  size_t size() const { return n_; }
+  size_t capacity() const { return cap_; }
+  const WarRoomPoint& at(size_t i) const;  // 0 = oldest
+
+ private:
+  size_t cap_;
+  std::vector<WarRoomPoint> ring_;
+  size_t head_ = 0, n_ = 0;
+};
+
+struct WarRoomInputs {
+  const BookState* state = nullptr;
+  int64_t now_ns = 0;
+  uint64_t seq = 0;                 // snapshot number, from 1
+  bool simulated_clock = false;
+  size_t top_n = 5;
+  std::function<std::optional<double>(uint64_t market_id)> drift;  // empty: none known
+  std::set<uint64_t> high_exposure;  // markets in a High Exposure alert group or incident
+  int64_t accept_p50_ns = 0, accept_p99_ns = 0;
+  uint64_t accept_count = 0;
+  // Views rendered by their owners, embedded as they are ("" -> null).
+  std::string slos_json, incidents_json, feeds_json;
+};
+
+// The top markets by liability: liability desc, then in-play before the
+// rest, open before not open, then market id. At most top_n.
+std::vector<uint64_t> top_markets_by_liability(const BookState& s, size_t top_n);
+
+// The worst price age (ms) among the given markets that are open and priced.
+int64_t max_staleness_ms(const BookState& s, const std::vector<uint64_t>& markets, int64_t now_ns);
+
+std::string warroom_snapshot_json(const WarRoomInputs& in, const std::vector<uint64_t>& top,
+                                  const WarRoomSeries& series);
+
+}  // namespace inplay

@@ -1,0 +1,86 @@
+#include "warroom/war_room.h"
+
+#include <fmt/format.h>
+
+#include "engine/engine.h"
+#include "engine/feed_desk.h"
+#include "playbook/incident_loop.h"
+
+namespace inplay {
+
+WarRoom::WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams)
+    : engine_(engine), desk_(desk), incidents_(incidents), max_streams_(max_streams) {}
+
+void WarRoom::schedule() {
+  tick();
+  engine_.every(std::chrono::seconds(1), [self = shared_from_this()] { self->tick(); });
+}
+
+WarRoomInputs WarRoom::gather(int64_t now_ns) {
+  WarRoomInputs in;
+  in.state = &engine_.state();
+  in.now_ns = now_ns;
+  in.seq = ++seq_;
+  in.simulated_clock = engine_.clock().simulated();
+  if (desk_) {
+    FeedDesk* d = desk_;
+    in.drift = [d](uint64_t mid) { return d->drift(mid); };
+    in.feeds_json = desk_->status_json();
+  } else {
+    in.feeds_json = R"({"sports":[],"feeds":[]})";
+  }
+  if (incidents_) {
+    const SloEvaluator& ev = incidents_->evaluator();
+    in.accept_count = ev.accept_window_count();
+    if (in.accept_count) {
+      in.accept_p50_ns = ev.accept_quantile_ns(0.5);
+      in.accept_p99_ns = ev.accept_quantile_ns(0.99);
+    }
+    for (auto& [key, g] : incidents_->pipeline().groups())
+      if (g.high_exposure && g.firing()) in.high_exposure.insert(g.markets.begin(), g.markets.end());
+    for (auto& [id, inc] : incidents_->runner().incidents())
+      if (inc.high_exposure && inc.status != "resolved") in.high_exposure.insert(inc.markets.begin(), inc.markets.end());
+    in.slos_json = incidents_->slos_json();
+    in.incidents_json = incidents_->incidents_json();
+  }
+  return in;
+}
+
+void WarRoom::tick() {
+  const int64_t now = to_ns(engine_.clock().now());
+  WarRoomInputs in = gather(now);
+  std::vector<uint64_t> top = top_markets_by_liability(*in.state, in.top_n);
+  series_.add(WarRoomPoint{now / 1'000'000, in.accept_p50_ns / 1000, in.accept_p99_ns / 1000,
+                           max_staleness_ms(*in.state, top, now)});
+  auto snap = std::make_shared<const std::string>(warroom_snapshot_json(in, top, series_));
+  std::lock_guard lk(mu_);
+  latest_ = snap;
+  // Writes only queue bytes (StreamSink::write never blocks).
+  std::erase_if(subs_, [&](Subscriber& s) { return !s(snap); });
+}
+
+WarRoom::Snapshot WarRoom::latest() const {
+  std::lock_guard lk(mu_);
+  return latest_;
+}
+
+bool WarRoom::subscribe(Subscriber s) {
+  std::lock_guard lk(mu_);
+  if (subs_.size() >= max_streams_) return false;
+  if (latest_ && !s(latest_)) return true;  // gone already; nothing to keep
+  subs_.push_back(std::move(s));
+  return true;
+}
+
+size_t WarRoom::streams() const {
+  std::lock_guard lk(mu_);
+  return subs_.size();
+}
+
+std::string sse_frame(const std::string& json, uint64_t id) {
+  // The JSON is compact (no newlines), so it fits one data: line.
+  if (id) return fmt::format("id: {}\nevent: snapshot\ndata: {}\n\n", id, json);
+  return fmt::format("event: snapshot\ndata: {}\n\n", json);
+}
+
+}  // namespace inplay

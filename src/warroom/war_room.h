@@ -1,0 +1,65 @@
+// WarRoom: the live feed of the war-room page (INC-5, OBS-2, OBS-6).
+//
+// Once a second of book time, on the engine thread, it builds a snapshot
+// (snapshot.h) from the book, the feed desk and the incident loop, keeps it
+// as the latest immutable string and pushes it to every subscribed stream.
+// HTTP threads read latest() and subscribe() without touching engine state.
+// A projection like the others: it reads the book, never changes it.
+//
+// Bounds: at most max_streams subscribers (one per open page); a subscriber
+// whose write fails (closed or fallen behind) is dropped.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "warroom/snapshot.h"
+
+namespace inplay {
+
+class Engine;
+class FeedDesk;
+class IncidentLoop;
+
+class WarRoom : public std::enable_shared_from_this<WarRoom> {
+ public:
+  using Snapshot = std::shared_ptr<const std::string>;
+  // Returns false when the stream is gone (it is then dropped).
+  using Subscriber = std::function<bool(const Snapshot&)>;
+
+  WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams = 8);
+
+  // Engine thread (or before it runs): builds the first snapshot now and
+  // registers the once-a-second timer (which holds this object alive).
+  void schedule();
+  // Engine thread: builds, keeps and pushes one snapshot.
+  void tick();
+
+  // Any thread.
+  Snapshot latest() const;
+  // Any thread: the subscriber gets the latest snapshot at once (if any) and
+  // every one after. False when max_streams are open already.
+  bool subscribe(Subscriber s);
+  size_t streams() const;
+
+ private:
+  WarRoomInputs gather(int64_t now_ns);
+
+  Engine& engine_;
+  FeedDesk* desk_;
+  IncidentLoop* incidents_;
+  const size_t max_streams_;
+  WarRoomSeries series_;  // engine thread
+  uint64_t seq_ = 0;      // engine thread
+  mutable std::mutex mu_;  // guards latest_ and subs_
+  Snapshot latest_;
+  std::vector<Subscriber> subs_;
+};
+
+// One Server-Sent Events frame carrying a snapshot.
+std::string sse_frame(const std::string& json, uint64_t id = 0);
+
+}  // namespace inplay

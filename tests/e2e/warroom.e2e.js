@@ -1,0 +1,133 @@
+// The war room in a real browser: Debian's chromium, headless, driven by
+// playwright-core (no browser download). Run by tests/integration/test_warroom.py
+// against `inplay demo --clock real`; by hand:
+//   WARROOM_URL=http://127.0.0.1:8080 WARROOM_TOKEN=<operator token> node tests/e2e/warroom.e2e.js
+// Steps: a wrong token gets 401 and the token dialog again; the right one
+// shows five markets whose prices change; "Switch to backup" (confirmed)
+// changes the active football feed in the page and in GET /v1/feeds, and back;
+// an EPL schema skew on the primary feed opens an incident on the page; a
+// screenshot goes to WARROOM_SCREENSHOT (default build/warroom.png).
+'use strict';
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const URL = process.env.WARROOM_URL;
+const TOKEN = process.env.WARROOM_TOKEN;
+const SHOT = process.env.WARROOM_SCREENSHOT || path.join(__dirname, '..', '..', 'build', 'warroom.png');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!URL || !TOKEN) {
+  console.error('set WARROOM_URL and WARROOM_TOKEN');
+  process.exit(2);
+}
+
+function step(msg) { console.log(`[e2e] ${msg}`); }
+
+async function api(method, p, body) {
+  const r = await fetch(URL + p, {
+    method, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, data: await r.json() };
+}
+
+async function switchFeed(page, to) {
+  const btn = page.locator('button[data-switch="football"]');
+  await btn.waitFor();
+  const label = await btn.textContent();
+  if (label !== `Switch to ${to}`) throw new Error(`the switch button says "${label}", expected "Switch to ${to}"`);
+  await btn.click();
+  await page.locator('#confirm-dialog[open]').waitFor();
+  await page.click('#confirm-ok');
+  const want = `football-${to}`;
+  await page.waitForFunction((w) => {
+    const el = document.querySelector('[data-sport="football"] .active');
+    return el && el.textContent === w;
+  }, want, { timeout: 10000 });
+  const feeds = await api('GET', '/v1/feeds');
+  const active = feeds.data.sports.find((s) => s.sport === 'football').active;
+  if (active !== want) throw new Error(`GET /v1/feeds says ${active}, the page ${want}`);
+  step(`active football feed is ${want} in the page and the API`);
+}
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const errors = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1400 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error' && !/401|403/.test(m.text())) errors.push(m.text()); });
+    page.setDefaultTimeout(15000);
+    await page.goto(URL + '/');
+
+    step('a wrong token: 401, the dialog asks again');
+    await page.locator('#token-dialog[open]').waitFor();
+    await page.fill('#token-input', 'not-the-token');
+    await page.click('#token-ok');
+    await page.waitForFunction(() => /401/.test(document.querySelector('#token-error').textContent));
+    if (await page.locator('#board tbody tr').count() !== 0) throw new Error('the board filled without a valid token');
+
+    step('the operator token: five markets whose prices change');
+    await page.fill('#token-input', TOKEN);
+    await page.click('#token-ok');
+    await page.waitForFunction(() => document.querySelectorAll('#board tbody tr').length === 5);
+    await page.locator('#conn.on').waitFor();
+    // The demo's bettors reshuffle the top five; wait until a selection still
+    // on the board shows a different price than it first did.
+    await page.evaluate(() => {
+      window.__firstOdds = new Map();
+      window.__moved = null;
+      const look = () => {
+        for (const e of document.querySelectorAll('#board tbody tr .price')) {
+          const id = e.dataset.selection, odds = e.textContent;
+          if (!odds || odds === '–') continue;
+          const first = window.__firstOdds.get(id);
+          if (first === undefined) window.__firstOdds.set(id, odds);
+          else if (first !== odds && !window.__moved) window.__moved = `selection ${id}: ${first} -> ${odds}`;
+        }
+      };
+      look();
+      new MutationObserver(look).observe(document.querySelector('#board tbody'), { subtree: true, childList: true, characterData: true });
+    });
+    await page.waitForFunction(() => window.__moved && document.querySelectorAll('#board tbody tr').length === 5,
+      null, { timeout: 30000 });
+    step(`prices move: ${await page.evaluate(() => window.__moved)}`);
+    const seq0 = await page.textContent('#clock');
+    await page.waitForFunction((s) => document.querySelector('#clock').textContent !== s, seq0, { timeout: 3000 });
+    if (await page.locator('#slos tbody tr').count() < 1) throw new Error('no SLO rows');
+
+    step('switch football to the backup feed, and back');
+    await switchFeed(page, 'backup');
+    await switchFeed(page, 'primary');
+
+    step('a cancelled confirm changes nothing');
+    const firstRow = page.locator('#board tbody tr').first();
+    const status0 = await firstRow.locator('td').nth(5).textContent();
+    await firstRow.locator('button[data-action="status"]').click();
+    await page.locator('#confirm-dialog[open]').waitFor();
+    await page.click('#confirm-cancel');
+    await page.waitForTimeout(1500);
+    if ((await firstRow.locator('td').nth(5).textContent()).split(' ')[0] !== status0.split(' ')[0])
+      throw new Error('cancel changed the market');
+
+    step('an EPL schema skew on the primary feed: the incident appears');
+    const fault = await api('POST', '/v1/sim/feeds/football-primary/faults',
+      { skew_leagues: ['EPL'], skew_mode: 'version', skew_version: '2.0' });
+    if (fault.status !== 200) throw new Error(`fault: ${fault.status} ${JSON.stringify(fault.data)}`);
+    await page.locator('#incidents .incident').first().waitFor({ timeout: 30000 });
+    step(`incident: ${(await page.textContent('#incidents .incident h3')).trim()}`);
+    await page.waitForTimeout(1500);  // one more snapshot: contained actions and chart marks
+    await page.screenshot({ path: SHOT, fullPage: true });
+    step(`screenshot ${SHOT}`);
+    if (errors.length) throw new Error(`page errors: ${errors.join(' | ')}`);
+  } finally {
+    await browser.close();
+  }
+})().catch((e) => {
+  console.error(`[e2e] FAILED: ${e.stack || e}`);
+  process.exit(1);
+});

@@ -1,0 +1,211 @@
+// War-room snapshot (src/warroom/snapshot.h, war_room.h): the top five by
+// liability and its tie-breaks, the per-market fields (prices, price age
+// against the limit, status, cash-out freeze, High Exposure), the 15-minute
+// ring, and WarRoom's publishing (latest snapshot, subscribers, bound). The
+// test thread acts as the engine thread (the engine is not started).
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/config.h"
+#include "app/runtime.h"
+#include "engine/engine.h"
+#include "engine/journal.h"
+#include "telemetry/log.h"
+#include "warroom/snapshot.h"
+#include "warroom/war_room.h"
+
+namespace inplay {
+namespace {
+
+constexpr int64_t kT0 = 1'800'000'000'000'000'000;
+constexpr int64_t kMs = 1'000'000;
+
+class WarRoomTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    log::set_sink([](std::string_view) {});
+    dir_ = std::filesystem::temp_directory_path() / ("warroom-" + std::to_string(::getpid()) + "-" + std::to_string(n_++));
+    std::filesystem::remove_all(dir_);
+    Journal::Options jo;
+    jo.dir = dir_;
+    jo.fsync = FsyncPolicy::kNone;
+    journal_ = Journal::open(jo);
+    engine_ = std::make_unique<Engine>(EngineConfig{}, clock_, *journal_, metrics_, tracer_);
+    // Events 1..4, each with one 1X2 market (id*100+1) of three selections.
+    Config cfg;
+    for (uint64_t e = 1; e <= 4; ++e) {
+      EventConfig ev;
+      ev.id = e;
+      ev.sport = "football";
+      ev.league = e <= 2 ? "EPL" : "Championship";
+      ev.home = "Home" + std::to_string(e);
+      ev.away = "Away" + std::to_string(e);
+      ev.state = e == 3 ? EventState::kPreMatch : EventState::kInPlay;
+      uint64_t m = e * 100 + 1;
+      ev.markets.push_back(MarketConfig{m, MarketType::kMatchResult, 0,
+                                        {{m * 10 + 1, "home", Odds{20000}}, {m * 10 + 2, "draw", Odds{35000}},
+                                         {m * 10 + 3, "away", Odds{40000}}}});
+      // A second market on event 1 (total goals).
+      if (e == 1)
+        ev.markets.push_back(MarketConfig{102, MarketType::kTotalGoals, 25, {{1021, "over", Odds{19000}}, {1022, "under", Odds{19000}}}});
+      cfg.events.push_back(ev);
+    }
+    build_book(cfg, engine_->state().book);
+  }
+  void TearDown() override {
+    engine_.reset();
+    journal_->stop();
+    std::filesystem::remove_all(dir_);
+  }
+  BookState& state() { return engine_->state(); }
+  int64_t now() const { return to_ns(clock_.now()); }
+
+  static inline int n_ = 0;
+  std::filesystem::path dir_;
+  SimClock clock_{from_ns(kT0)};
+  MetricsRegistry metrics_;
+  Tracer tracer_;
+  std::unique_ptr<Journal> journal_;
+  std::unique_ptr<Engine> engine_;
+};
+
+simdjson::dom::element by_id(simdjson::dom::array markets, uint64_t id) {
+  for (simdjson::dom::element m : markets)
+    if (uint64_t(m["market_id"]) == id) return m;
+  ADD_FAILURE() << "market " << id << " not in the snapshot";
+  return {};
+}
+
+simdjson::dom::element parse(simdjson::dom::parser& p, const std::string& json) {
+  simdjson::dom::element doc;
+  EXPECT_EQ(p.parse(json).get(doc), simdjson::SUCCESS) << json;
+  return doc;
+}
+
+TEST_F(WarRoomTest, TopMarketsByLiabilityThenInPlayThenOpenThenId) {
+  // No bets: in-play markets first (101, 102, 201, 401), then the pre-match 301.
+  EXPECT_EQ(top_markets_by_liability(state(), 5), (std::vector<uint64_t>{101, 102, 201, 401, 301}));
+  // Liability puts the pre-match market and event 4 on top.
+  state().exposure.add(0, 3011, 10'000, Odds{30000});  // liability 20,000
+  state().exposure.add(0, 4012, 10'000, Odds{20000});  // liability 10,000
+  EXPECT_EQ(top_markets_by_liability(state(), 3), (std::vector<uint64_t>{301, 401, 101}));
+  // A suspended in-play market falls behind the open ones of equal liability.
+  state().book.set_status(101, MarketStatus::kSuspended, "VAR", "operator:t");
+  EXPECT_EQ(top_markets_by_liability(state(), 5), (std::vector<uint64_t>{301, 401, 102, 201, 101}));
+  EXPECT_EQ(top_markets_by_liability(state(), 50).size(), 5u);  // all there are
+}
+
+TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
+  Book& b = state().book;
+  b.apply_price(1011, Odds{21000}, 0, now() - 400 * kMs);
+  b.apply_price(2011, Odds{25000}, 0, now() - 2000 * kMs);  // older than the 1.5 s limit
+  b.market(201)->cashout_frozen = true;
+  b.market(201)->cashout_reason = "playbook";
+  b.set_status(201, MarketStatus::kSuspended, "FEED_DOWN", "system:feed-desk");
+  WarRoomInputs in;
+  in.state = &state();
+  in.now_ns = now();
+  in.seq = 7;
+  in.simulated_clock = true;
+  in.drift = [](uint64_t m) -> std::optional<double> { return m == 101 ? std::optional<double>(0.0125) : std::nullopt; };
+  in.high_exposure = {201};
+  in.accept_p50_ns = 3 * kMs;
+  in.accept_p99_ns = 40 * kMs;
+  in.accept_count = 12;
+  in.slos_json = R"({"slos":[]})";
+  in.feeds_json = R"({"sports":[],"feeds":[]})";
+  WarRoomSeries series(3);
+  series.add(WarRoomPoint{1, 2, 3, 4});
+  auto top = top_markets_by_liability(state(), in.top_n);
+  std::string json = warroom_snapshot_json(in, top, series);
+
+  simdjson::dom::parser p;
+  auto doc = parse(p, json);
+  EXPECT_EQ(uint64_t(doc["seq"]), 7u);
+  EXPECT_EQ(std::string_view(doc["clock"]), "sim");
+  EXPECT_EQ(int64_t(doc["now_ms"]), kT0 / kMs);
+  simdjson::dom::array markets = doc["markets"];
+  ASSERT_EQ(markets.size(), 5u);
+  // Suspended 201 sorts after the open in-play markets.
+  EXPECT_EQ(uint64_t(markets.at(2)["market_id"]), 401u);
+  EXPECT_EQ(uint64_t(markets.at(3)["market_id"]), 201u);
+  auto m101 = by_id(markets, 101), m201 = by_id(markets, 201);
+  EXPECT_EQ(uint64_t(m101["market_id"]), 101u);
+  EXPECT_EQ(std::string_view(m101["event"]), "Home1 v Away1");
+  EXPECT_EQ(std::string_view(m101["league"]), "EPL");
+  EXPECT_EQ(std::string_view(m101["status"]), "open");
+  EXPECT_EQ(int64_t(m101["staleness_ms"]), 400);
+  EXPECT_EQ(int64_t(m101["staleness_limit_ms"]), 1500);
+  EXPECT_FALSE(bool(m101["stale"]));
+  EXPECT_DOUBLE_EQ(double(m101["drift"]), 0.0125);
+  EXPECT_FALSE(bool(m101["high_exposure"]));
+  simdjson::dom::array sels = m101["selections"];
+  ASSERT_EQ(sels.size(), 3u);
+  EXPECT_EQ(std::string_view(sels.at(0)["odds"]), "2.1");
+  EXPECT_EQ(std::string_view(sels.at(1)["odds"]), "");  // never priced
+  EXPECT_EQ(uint64_t(m201["market_id"]), 201u);
+  EXPECT_EQ(std::string_view(m201["status"]), "suspended");
+  EXPECT_EQ(std::string_view(m201["status_reason"]), "FEED_DOWN");
+  EXPECT_TRUE(bool(m201["cashout_frozen"]));
+  EXPECT_TRUE(bool(m201["high_exposure"]));
+  EXPECT_TRUE(bool(m201["stale"]));
+  EXPECT_TRUE(m201["drift"].is_null());
+  EXPECT_TRUE(by_id(markets, 102)["staleness_ms"].is_null());  // never priced
+  EXPECT_EQ(int64_t(doc["accept"]["p99_us"]), 40000);
+  EXPECT_EQ(int64_t(doc["accept"]["count"]), 12);
+  EXPECT_EQ(simdjson::dom::array(doc["series"]["t_ms"]).size(), 1u);
+  EXPECT_EQ(simdjson::dom::array(doc["slos"]["slos"]).size(), 0u);
+  EXPECT_TRUE(doc["incidents"].is_null());  // no incident loop: null, not absent
+  EXPECT_EQ(simdjson::dom::array(doc["feeds"]["feeds"]).size(), 0u);
+  // Worst age among the open, priced top markets (201 is suspended).
+  EXPECT_EQ(max_staleness_ms(state(), top, now()), 400);
+}
+
+TEST(WarRoomSeries, KeepsTheLastCapacityPointsOldestFirst) {
+  WarRoomSeries s(900);
+  for (int64_t i = 0; i < 1000; ++i) s.add(WarRoomPoint{i, i, i, i});
+  ASSERT_EQ(s.size(), 900u);
+  EXPECT_EQ(s.at(0).t_ms, 100);
+  EXPECT_EQ(s.at(899).t_ms, 999);
+}
+
+TEST_F(WarRoomTest, PublishesEachTickToSubscribersAndDropsClosedOnes) {
+  auto room = std::make_shared<WarRoom>(*engine_, nullptr, nullptr, 2);
+  EXPECT_EQ(room->latest(), nullptr);
+  room->tick();
+  auto first = room->latest();
+  ASSERT_NE(first, nullptr);
+  std::vector<std::string> a, b;
+  bool b_open = true;
+  EXPECT_TRUE(room->subscribe([&](const WarRoom::Snapshot& s) { a.push_back(*s); return true; }));
+  EXPECT_TRUE(room->subscribe([&](const WarRoom::Snapshot& s) { b.push_back(*s); return b_open; }));
+  EXPECT_FALSE(room->subscribe([](const WarRoom::Snapshot&) { return true; }));  // bound: 2 streams
+  ASSERT_EQ(a.size(), 1u);  // the latest at once
+  EXPECT_EQ(a[0], *first);
+  clock_.advance(std::chrono::seconds(1));
+  state().book.apply_price(1011, Odds{22000}, 0, now());
+  room->tick();
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_NE(a[1].find("\"odds\":\"2.2\""), std::string::npos);
+  EXPECT_NE(a[1].find("\"seq\":2"), std::string::npos);
+  b_open = false;
+  room->tick();  // b says it is gone: dropped
+  EXPECT_EQ(room->streams(), 1u);
+  EXPECT_EQ(b.size(), 3u);
+  simdjson::dom::parser p;
+  auto doc = parse(p, *room->latest());
+  EXPECT_EQ(simdjson::dom::array(doc["series"]["t_ms"]).size(), 3u);
+  EXPECT_TRUE(doc["feeds"].is_object());  // without a desk: the empty feeds view
+}
+
+TEST(WarRoomSse, OneFramePerSnapshot) {
+  EXPECT_EQ(sse_frame(R"({"a":1})"), "event: snapshot\ndata: {\"a\":1}\n\n");
+}
+
+}  // namespace
+}  // namespace inplay
