@@ -30,7 +30,7 @@ if [ "$stale" = 1 ]; then
   echo "fuzz: building $BIN with $CXX"
   "$CXX" -std=c++20 -O1 -g -fno-omit-frame-pointer -Isrc \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    "${SRCS[@]}" -lsimdjson -lfmt -lcrypto -lpthread -o "$BIN"
+    "${SRCS[@]}" -lsimdjson -lfmt -lcrypto -lyaml-cpp -lpthread -o "$BIN"
 fi
 
 WORK="$OUT/corpus-work"
