@@ -61,7 +61,9 @@ def test_the_feed_prices_the_book_with_the_margin(fbook):
     text = fbook.get("/metrics", token=None).text
     assert "odds_update_latency_seconds_count" in text
     assert 'feed_active{sport="football",feed="football-primary"} 1' in text
-    assert 'odds_canary_staleness_milliseconds{sport="football",market_id="201"}' in text
+    # The canary's gauges are sampled once a second: wait for the first sample.
+    text = wait_for(lambda: (lambda t: t if 'odds_canary_staleness_milliseconds{sport="football",market_id="201"}' in t
+                             else None)(fbook.get("/metrics", token=None).text))
 
 
 def test_switch_to_backup_keeps_every_market_priced(fbook):
