@@ -27,6 +27,26 @@ namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
 
+// The values a slice names, without its shares and trace counts: those
+// depend on how many traces the journal thread had handed over when the
+// slice was taken (thread timing), the values do not.
+std::string slice_values(const std::string& slice) {
+  std::string out;
+  size_t i = 0;
+  while (i < slice.size()) {
+    size_t end = slice.find_first_of(" ,[", i);
+    std::string tok = slice.substr(i, end == std::string::npos ? std::string::npos : end - i);
+    if (tok.find('=') != std::string::npos && tok.find('(') == std::string::npos)
+      out += (out.empty() ? "" : ", ") + tok;
+    if (end == std::string::npos) break;
+    if (slice[end] == '[') break;
+    size_t close = slice[end] == ' ' && end + 1 < slice.size() && slice[end + 1] == '(' ? slice.find(')', end) : end;
+    i = (close == std::string::npos ? slice.size() : close) + 1;
+    while (i < slice.size() && (slice[i] == ' ' || slice[i] == ',')) ++i;
+  }
+  return out;
+}
+
 struct Point {
   int64_t t = 0;  // seconds since the start
   double p50_ms = 0, p99_ms = 0, max_stale_ratio = 0;
@@ -296,7 +316,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
       case Expectation::Kind::kSliceContains: {
         std::string slices;
         for (auto& [id, inc] : incidents) {
-          slices += (slices.empty() ? "" : " | ") + inc.slice;
+          slices += (slices.empty() ? "" : " | ") + slice_values(inc.slice);
           r.pass = r.pass || inc.slice.find(e.name) != std::string::npos;
         }
         r.seen = slices.empty() ? "no incident" : slices;
@@ -342,9 +362,13 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   for (auto& [id, inc] : incidents) {
     fmt::format_to(out, "### Incident {}: {}\n\n- group `{}`, severity {}, {}{}\n- slice: {}\n", id, inc.title,
                    inc.group_key, inc.severity, inc.status, inc.high_exposure ? ", **High Exposure**" : "",
-                   inc.slice.empty() ? "—" : inc.slice);
-    for (auto& e : inc.timeline)
-      fmt::format_to(out, "- {:.1f} s {}: {}\n", (e.at_ns - start_ns) / 1e9, e.step, e.what);
+                   inc.slice.empty() ? "—" : slice_values(inc.slice));
+    for (auto& e : inc.timeline) {
+      std::string what = e.what;
+      size_t sl = what.find("slice");
+      if (sl != std::string::npos) what = what.substr(0, sl) + "slice: " + slice_values(what.substr(sl));
+      fmt::format_to(out, "- {:.1f} s {}: {}\n", (e.at_ns - start_ns) / 1e9, e.step, what);
+    }
     md += "\n";
   }
   fmt::format_to(out, "\n![accept p99 and price age](chart.svg)\n\nSeries: `series.csv`.\n");
