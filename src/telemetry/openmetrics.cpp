@@ -1,9 +1,13 @@
-// Content negotiation for the metrics exposition (GET /metrics).
+// OpenMetrics 1.0: the exposition with exemplars, _created and # UNIT, and
+// the content negotiation that picks it for GET /metrics.
 #include <algorithm>
 #include <charconv>
 #include <string>
 #include <string_view>
 
+#include <fmt/format.h>
+
+#include "telemetry/exposition.h"
 #include "telemetry/metrics.h"
 
 namespace inplay {
@@ -83,6 +87,181 @@ bool accepts_openmetrics(std::string_view accept) {
     }
   }
   return q_om > 0 && q_om >= q_text;
+}
+
+using namespace metrics_detail;
+
+// ------------------------------------------------------------- OpenMetrics
+
+namespace {
+
+// OpenMetrics escaping (HELP and label values alike): \\, \n and \".
+void om_escape(std::string& out, std::string_view s) {
+  for (char c : s) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out.push_back(c);
+  }
+}
+
+// A counter's MetricFamily name excludes the _total suffix of its samples.
+std::string_view om_family_name(std::string_view name, Type t) {
+  if (t == Type::kCounter && name.size() > 6 && name.ends_with("_total"))
+    name.remove_suffix(6);
+  return name;
+}
+
+// The unit, when the family name ends in a base-unit suffix (# UNIT).
+std::string_view om_unit(std::string_view family) {
+  static constexpr std::string_view kUnits[] = {"seconds", "bytes", "ratio", "meters", "grams",
+                                                "celsius", "volts",  "amperes", "joules"};
+  for (auto u : kUnits) {
+    if (family.size() > u.size() + 1 && family.ends_with(u) &&
+        family[family.size() - u.size() - 1] == '_')
+      return u;
+  }
+  return {};
+}
+
+// `{a="x",b="y"` without the closing brace; returns whether a brace opened.
+bool om_open_labels(std::string& out, const std::vector<std::string>& names, const LabelValues& values) {
+  if (names.empty()) return false;
+  out.push_back('{');
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) out.push_back(',');
+    out += names[i];
+    out += "=\"";
+    if (i < values.size()) om_escape(out, values[i]);
+    out.push_back('"');
+  }
+  return true;
+}
+
+void om_labels(std::string& out, const std::vector<std::string>& names, const LabelValues& values) {
+  if (om_open_labels(out, names, values)) out.push_back('}');
+}
+
+void om_created(std::string& out, std::string_view family, const std::vector<std::string>& names,
+                const LabelValues& values, int64_t created_ns) {
+  if (created_ns <= 0) return;
+  out += family;
+  out += "_created";
+  om_labels(out, names, values);
+  out.push_back(' ');
+  append_timestamp(out, created_ns);
+  out.push_back('\n');
+}
+
+bool zero_id(const std::array<uint8_t, 16>& id) {
+  for (uint8_t b : id)
+    if (b) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string MetricsRegistry::render_openmetrics() const {
+  std::string out;
+  std::lock_guard<std::mutex> g(mu_);
+  for (const auto& e : entries_) {
+    const std::string_view fam = om_family_name(e.name, e.type);
+    out += "# TYPE ";
+    out += fam;
+    out.push_back(' ');
+    out += type_name(e.type);
+    out.push_back('\n');
+    if (auto u = om_unit(fam); !u.empty()) {
+      out += "# UNIT ";
+      out += fam;
+      out.push_back(' ');
+      out += u;
+      out.push_back('\n');
+    }
+    out += "# HELP ";
+    out += fam;
+    out.push_back(' ');
+    om_escape(out, e.help);
+    out.push_back('\n');
+    if (e.fn) {
+      out += fam;
+      if (e.type == Type::kCounter) out += "_total";
+      out.push_back(' ');
+      append_double(out, e.fn());
+      out.push_back('\n');
+      continue;
+    }
+    switch (e.type) {
+      case Type::kCounter:
+        std::get<0>(e.family)->for_each([&](const LabelValues& lv, const Counter& c, int64_t created) {
+          out += fam;
+          out += "_total";
+          om_labels(out, e.labels, lv);
+          fmt::format_to(std::back_inserter(out), " {}\n", c.value());
+          om_created(out, fam, e.labels, lv, created);
+        });
+        break;
+      case Type::kGauge:
+        std::get<1>(e.family)->for_each([&](const LabelValues& lv, const Gauge& g, int64_t) {
+          out += fam;
+          om_labels(out, e.labels, lv);
+          fmt::format_to(std::back_inserter(out), " {}\n", g.value());
+        });
+        break;
+      case Type::kHistogram: {
+        std::vector<std::string> les;
+        les.reserve(e.bounds.size());
+        for (int64_t b : e.bounds) {
+          std::string s;
+          append_value(s, b, e.unit);
+          les.push_back(std::move(s));
+        }
+        std::vector<uint64_t> counts;
+        std::get<2>(e.family)->for_each([&](const LabelValues& lv, const Histogram& h, int64_t created) {
+          h.bucket_counts(counts);
+          uint64_t cum = 0;
+          for (size_t i = 0; i <= e.bounds.size(); ++i) {
+            cum += counts[i];
+            out += fam;
+            out += "_bucket";
+            if (!om_open_labels(out, e.labels, lv)) out.push_back('{');
+            else out.push_back(',');
+            out += "le=\"";
+            out += i < les.size() ? std::string_view(les[i]) : std::string_view("+Inf");
+            fmt::format_to(std::back_inserter(out), "\"}} {}", cum);
+            Exemplar x = h.exemplar(i);
+            if (x.present && !zero_id(x.trace_id)) {
+              out += " # {trace_id=\"";
+              static constexpr char kHex[] = "0123456789abcdef";
+              for (uint8_t b : x.trace_id) {
+                out.push_back(kHex[b >> 4]);
+                out.push_back(kHex[b & 15]);
+              }
+              out += "\"} ";
+              append_value(out, x.value, e.unit);
+              out.push_back(' ');
+              append_timestamp(out, x.time_ns);
+            }
+            out.push_back('\n');
+          }
+          out += fam;
+          out += "_count";
+          om_labels(out, e.labels, lv);
+          fmt::format_to(std::back_inserter(out), " {}\n", cum);
+          out += fam;
+          out += "_sum";
+          om_labels(out, e.labels, lv);
+          out.push_back(' ');
+          append_value(out, h.sum(), e.unit);
+          out.push_back('\n');
+          om_created(out, fam, e.labels, lv, created);
+        });
+        break;
+      }
+    }
+  }
+  out += "# EOF\n";
+  return out;
 }
 
 }  // namespace inplay
