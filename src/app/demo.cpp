@@ -40,6 +40,31 @@ Odds price(double p, double margin) {
 
 }  // namespace
 
+std::vector<MarketConfig> football_markets(uint64_t event_id, const std::array<Odds, 7>& o) {
+  const uint64_t base = event_id * 100;
+  return {MarketConfig{base + 1, MarketType::kMatchResult, 0,
+                       {{(base + 1) * 10 + 1, "home", o[0]}, {(base + 1) * 10 + 2, "draw", o[1]},
+                        {(base + 1) * 10 + 3, "away", o[2]}}},
+          MarketConfig{base + 2, MarketType::kTotalGoals, 25,
+                       {{(base + 2) * 10 + 1, "over", o[3]}, {(base + 2) * 10 + 2, "under", o[4]}}},
+          MarketConfig{base + 3, MarketType::kBothTeamsToScore, 0,
+                       {{(base + 3) * 10 + 1, "yes", o[5]}, {(base + 3) * 10 + 2, "no", o[6]}}}};
+}
+
+std::vector<FeedConfig> simulated_football_feeds() {
+  std::vector<FeedConfig> feeds;
+  for (auto [name, role] : {std::pair{"football-primary", FeedRole::kPrimary},
+                            std::pair{"football-backup", FeedRole::kBackup},
+                            std::pair{"football-reference", FeedRole::kReference}}) {
+    FeedConfig f;
+    f.name = name;
+    f.sport = "football";
+    f.role = role;
+    feeds.push_back(f);
+  }
+  return feeds;
+}
+
 Config demo_config(int64_t now_ms, DemoTokens& tokens) {
   Config c;
   c.port = 0;
@@ -64,18 +89,10 @@ Config demo_config(int64_t now_ms, DemoTokens& tokens) {
     e.away = f.away;
     e.kickoff_ms = (now_ms / 60000 + f.kickoff_offset_min) * 60000;
     e.state = f.kickoff_offset_min < 0 ? EventState::kInPlay : EventState::kPreMatch;
-    uint64_t base = eid * 100;
     double p_away = 1.0 - f.p_home - f.p_draw;
-    e.markets.push_back(MarketConfig{base + 1, MarketType::kMatchResult, 0,
-                                     {{(base + 1) * 10 + 1, "home", price(f.p_home, margin)},
-                                      {(base + 1) * 10 + 2, "draw", price(f.p_draw, margin)},
-                                      {(base + 1) * 10 + 3, "away", price(p_away, margin)}}});
-    e.markets.push_back(MarketConfig{base + 2, MarketType::kTotalGoals, 25,
-                                     {{(base + 2) * 10 + 1, "over", price(f.p_over, margin)},
-                                      {(base + 2) * 10 + 2, "under", price(1 - f.p_over, margin)}}});
-    e.markets.push_back(MarketConfig{base + 3, MarketType::kBothTeamsToScore, 0,
-                                     {{(base + 3) * 10 + 1, "yes", price(f.p_btts, margin)},
-                                      {(base + 3) * 10 + 2, "no", price(1 - f.p_btts, margin)}}});
+    e.markets = football_markets(eid, {price(f.p_home, margin), price(f.p_draw, margin), price(p_away, margin),
+                                       price(f.p_over, margin), price(1 - f.p_over, margin),
+                                       price(f.p_btts, margin), price(1 - f.p_btts, margin)});
     // Expected goals for the simulated world, roughly matching the prices.
     e.lambda_home = 0.6 + 2.0 * f.p_home;
     e.lambda_away = 0.6 + 2.0 * p_away;
@@ -86,15 +103,7 @@ Config demo_config(int64_t now_ms, DemoTokens& tokens) {
   // provider (in-process TCP servers), the book connected to all three.
   c.sim_world = true;
   c.bettors_per_s = 3;  // a crowd that bets in waves at kick-offs, goals and half-time
-  for (auto [name, role] : {std::pair{"football-primary", FeedRole::kPrimary},
-                            std::pair{"football-backup", FeedRole::kBackup},
-                            std::pair{"football-reference", FeedRole::kReference}}) {
-    FeedConfig f;
-    f.name = name;
-    f.sport = "football";
-    f.role = role;
-    c.feeds.push_back(f);
-  }
+  c.feeds = simulated_football_feeds();
   c.feed_options.canary_markets["football"] = 101;  // Arsenal v Chelsea, match result
   for (const char* a : {"alice", "bob", "carol", "dave"}) c.accounts.push_back(AccountSeed{a, 100000});
   return c;

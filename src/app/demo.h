@@ -4,7 +4,9 @@
 // world's primary feed (backup and reference feeds connected too), demo
 // accounts with money, and a fresh channel and operator token.
 #pragma once
+#include <array>
 #include <string>
+#include <vector>
 
 #include "app/config.h"
 
@@ -17,5 +19,15 @@ struct DemoTokens {
 
 // now_ms: the book's start time (kick-offs are placed around it).
 Config demo_config(int64_t now_ms, DemoTokens& tokens_out);
+
+// The simulated world's market layout for football event `event_id` (the
+// ids the simulated providers price, sim/feed_provider.h): e*100+1 match
+// result (home, draw, away), +2 total goals 2.5 (over, under), +3 both teams
+// to score (yes, no); selection ids market*10+1.. in that order. `opening`:
+// the seven opening prices in that order.
+std::vector<MarketConfig> football_markets(uint64_t event_id, const std::array<Odds, 7>& opening);
+// The football-primary, -backup and -reference feeds the book connects to
+// the simulated world with.
+std::vector<FeedConfig> simulated_football_feeds();
 
 }  // namespace inplay

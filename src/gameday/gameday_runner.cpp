@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "app/config.h"
+#include "app/demo.h"
 #include "app/runtime.h"
 #include "app/shipped_configs.h"
 #include "core/time_format.h"
@@ -83,30 +84,15 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
     e.state = m.minute >= 0 ? EventState::kInPlay : EventState::kPreMatch;
     e.lambda_home = m.lambda_home;
     e.lambda_away = m.lambda_away;
-    uint64_t base = eid * 100;
-    Odds two{20000};
-    e.markets.push_back(MarketConfig{base + 1, MarketType::kMatchResult, 0,
-                                     {{(base + 1) * 10 + 1, "home", two}, {(base + 1) * 10 + 2, "draw", two},
-                                      {(base + 1) * 10 + 3, "away", two}}});
-    e.markets.push_back(MarketConfig{base + 2, MarketType::kTotalGoals, 25,
-                                     {{(base + 2) * 10 + 1, "over", two}, {(base + 2) * 10 + 2, "under", two}}});
-    e.markets.push_back(MarketConfig{base + 3, MarketType::kBothTeamsToScore, 0,
-                                     {{(base + 3) * 10 + 1, "yes", two}, {(base + 3) * 10 + 2, "no", two}}});
+    Odds two{20000};  // opening prices are not used: the simulated feeds price the book
+    e.markets = football_markets(eid, {two, two, two, two, two, two, two});
     c.events.push_back(std::move(e));
     ++eid;
   }
   c.sim_world = true;
   c.sim_seed = s.seed;
   c.bettors_per_s = s.bets_per_second;
-  for (auto [name, role] : {std::pair{"football-primary", FeedRole::kPrimary},
-                            std::pair{"football-backup", FeedRole::kBackup},
-                            std::pair{"football-reference", FeedRole::kReference}}) {
-    FeedConfig f;
-    f.name = name;
-    f.sport = "football";
-    f.role = role;
-    c.feeds.push_back(f);
-  }
+  c.feeds = simulated_football_feeds();
   c.feed_options.canary_markets["football"] = 101;
   c.incidents.slos = s.slo_file.empty() ? parse_slo_catalogue(kShippedSlosYaml, "config/slos.yaml (built in)")
                                         : load_slo_file(s.slo_file);
@@ -115,23 +101,6 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
                               : load_playbook_file(s.playbook_file);
   c.incidents.playbook_file = s.playbook_file.empty() ? "config/playbooks.yaml" : s.playbook_file;
   return c;
-}
-
-void apply_fault(FeedProvider& p, const ScenarioFault& f) {
-  FeedFaults cur = p.faults();
-  if (f.latency_ms) cur.added_latency_ms = *f.latency_ms;
-  if (f.jitter_ms) cur.jitter_ms = *f.jitter_ms;
-  if (f.stall) cur.stall = *f.stall;
-  if (f.drop) cur.drop = *f.drop;
-  if (f.duplicate) cur.duplicate = *f.duplicate;
-  if (f.reorder) cur.reorder = *f.reorder;
-  if (f.skew_leagues) {
-    cur.skew.leagues = std::set<std::string>(f.skew_leagues->begin(), f.skew_leagues->end());
-    cur.skew.mode = SkewMode::kVersion;
-    cur.skew.version = f.skew_version.value_or("2.0");
-  }
-  p.set_faults(cur);
-  if (f.disconnect && *f.disconnect) p.disconnect_clients();
 }
 
 std::string svg_chart(const std::vector<Point>& pts, const std::vector<Mark>& marks, int64_t duration_s) {
@@ -203,7 +172,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   for (int64_t t = 1; t <= s.duration_s; ++t) {
     while (fault_i < s.faults.size() && s.faults[fault_i].at_s <= t - 1) {
       const ScenarioFault& f = s.faults[fault_i++];
-      if (FeedProvider* p = world ? world->provider(f.feed) : nullptr) apply_fault(*p, f);
+      if (FeedProvider* p = world ? world->provider(f.feed) : nullptr) p->apply(f.change);
       marks.push_back(Mark{f.at_s * 1000, "fault", f.describe()});
     }
     on_engine([&] {

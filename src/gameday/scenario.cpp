@@ -13,18 +13,19 @@
 namespace inplay {
 
 std::string ScenarioFault::describe() const {
+  const FeedFaultPatch& c = change;
   std::string s = fmt::format("{}s {}:", at_s, feed);
-  if (stall) s += *stall ? " stall" : " resume";
-  if (disconnect && *disconnect) s += " disconnect";
-  if (latency_ms) s += fmt::format(" latency {} ms", *latency_ms);
-  if (jitter_ms) s += fmt::format(" jitter {} ms", *jitter_ms);
-  if (drop) s += fmt::format(" drop {}", *drop);
-  if (duplicate) s += fmt::format(" duplicate {}", *duplicate);
-  if (reorder) s += fmt::format(" reorder {}", *reorder);
-  if (skew_leagues) {
+  if (c.stall) s += *c.stall ? " stall" : " resume";
+  if (c.disconnect && *c.disconnect) s += " disconnect";
+  if (c.latency_ms) s += fmt::format(" latency {} ms", *c.latency_ms);
+  if (c.jitter_ms) s += fmt::format(" jitter {} ms", *c.jitter_ms);
+  if (c.drop) s += fmt::format(" drop {}", *c.drop);
+  if (c.duplicate) s += fmt::format(" duplicate {}", *c.duplicate);
+  if (c.reorder) s += fmt::format(" reorder {}", *c.reorder);
+  if (c.skew_leagues) {
     std::string l;
-    for (auto& x : *skew_leagues) l += (l.empty() ? "" : ",") + x;
-    s += l.empty() ? " skew off" : fmt::format(" schema skew {} -> {}", l, skew_version.value_or("2.0"));
+    for (auto& x : *c.skew_leagues) l += (l.empty() ? "" : ",") + x;
+    s += l.empty() ? " skew off" : fmt::format(" schema skew {} -> {}", l, c.skew_version.value_or("2.0"));
   }
   return s;
 }
@@ -80,15 +81,20 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     sf.at_s = f.duration_ms("at", true, 0, 0, 86400000) / 1000;
     if (sf.at_s >= s.duration_s) f.fail_key("at", f.get("at"), "is not inside the scenario's duration");
     sf.feed = f.choice("feed", {"football-primary", "football-backup", "football-reference"});
-    if (f.has("latency_ms")) sf.latency_ms = f.integer("latency_ms", true, 0, 0, 60000);
-    if (f.has("jitter_ms")) sf.jitter_ms = f.integer("jitter_ms", true, 0, 0, 60000);
-    if (f.has("stall")) sf.stall = f.boolean("stall", false);
-    if (f.has("disconnect")) sf.disconnect = f.boolean("disconnect", false);
-    if (f.has("drop")) sf.drop = f.number("drop", 0, 0, 1);
-    if (f.has("duplicate")) sf.duplicate = f.number("duplicate", 0, 0, 1);
-    if (f.has("reorder")) sf.reorder = f.number("reorder", 0, 0, 1);
-    if (f.has("skew_leagues")) sf.skew_leagues = f.strings("skew_leagues");
-    if (f.has("skew_version")) sf.skew_version = f.str("skew_version", true);
+    FeedFaultPatch& c = sf.change;
+    if (f.has("latency_ms")) c.latency_ms = f.integer("latency_ms", true, 0, 0, 60000);
+    if (f.has("jitter_ms")) c.jitter_ms = f.integer("jitter_ms", true, 0, 0, 60000);
+    if (f.has("stall")) c.stall = f.boolean("stall", false);
+    if (f.has("disconnect")) c.disconnect = f.boolean("disconnect", false);
+    if (f.has("drop")) c.drop = f.number("drop", 0, 0, 1);
+    if (f.has("duplicate")) c.duplicate = f.number("duplicate", 0, 0, 1);
+    if (f.has("reorder")) c.reorder = f.number("reorder", 0, 0, 1);
+    if (f.has("skew_leagues")) {
+      c.skew_leagues = f.strings("skew_leagues");
+      c.skew_mode = SkewMode::kVersion;
+      c.skew_version = "2.0";
+    }
+    if (f.has("skew_version")) c.skew_version = f.str("skew_version", true);
     f.done();
     s.faults.push_back(sf);
   }

@@ -28,6 +28,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/feed_provider.h"
+
 namespace inplay {
 
 struct ScenarioMatch {
@@ -40,11 +42,7 @@ struct ScenarioMatch {
 struct ScenarioFault {
   int64_t at_s = 0;
   std::string feed;  // a simulated provider: football-primary, -backup, -reference
-  std::optional<int64_t> latency_ms, jitter_ms;
-  std::optional<bool> stall, disconnect;
-  std::optional<double> drop, duplicate, reorder;
-  std::optional<std::vector<std::string>> skew_leagues;
-  std::optional<std::string> skew_version;
+  FeedFaultPatch change;  // a skew is a version skew (default version "2.0")
   std::string describe() const;  // "30s football-primary: skew EPL -> 2.0"
 };
 

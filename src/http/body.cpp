@@ -269,7 +269,7 @@ Result<SimFaultsBody> parse_sim_faults_body(std::string_view body) {
       std::string s;
       if (auto e = get_string(v, k, s)) return e;
       if (s != "version" && s != "rename") return invalid(k, "must be version or rename");
-      f.skew_mode = s;
+      f.skew_mode = s == "rename" ? SkewMode::kRenameField : SkewMode::kVersion;
     } else if (k == "skew_version") {
       std::string s;
       if (auto e = get_string(v, k, s)) return e;

@@ -17,6 +17,7 @@
 #include "core/odds.h"
 #include "market/book.h"
 #include "risk/risk_check.h"
+#include "sim/feed_provider.h"
 
 namespace inplay {
 
@@ -58,14 +59,7 @@ Result<EventState> parse_event_state_body(std::string_view body);
 Result<std::optional<std::string>> parse_switch_body(std::string_view body);
 
 // Fault hooks of a simulated provider; absent fields are left as they are.
-struct SimFaultsBody {
-  std::optional<int64_t> latency_ms, jitter_ms;
-  std::optional<bool> stall, disconnect;
-  std::optional<double> drop, duplicate, reorder;
-  std::optional<std::vector<std::string>> skew_leagues;  // [] turns skew off
-  std::optional<std::string> skew_mode;                  // "version" | "rename"
-  std::optional<std::string> skew_version;
-};
+using SimFaultsBody = FeedFaultPatch;
 Result<SimFaultsBody> parse_sim_faults_body(std::string_view body);
 
 // {"frozen": true, "reason": "..."} (reason optional, at most 200 chars).

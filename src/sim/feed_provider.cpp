@@ -533,6 +533,30 @@ void FeedProvider::tick_locked(int64_t now_ms) {
   d.flush();
 }
 
+FeedFaults FeedFaultPatch::applied_to(FeedFaults f) const {
+  if (latency_ms) f.added_latency_ms = *latency_ms;
+  if (jitter_ms) f.jitter_ms = *jitter_ms;
+  if (stall) f.stall = *stall;
+  if (drop) f.drop = *drop;
+  if (duplicate) f.duplicate = *duplicate;
+  if (reorder) f.reorder = *reorder;
+  if (skew_leagues) f.skew.leagues = std::set<std::string>(skew_leagues->begin(), skew_leagues->end());
+  if (skew_mode) f.skew.mode = *skew_mode;
+  if (skew_version) f.skew.version = *skew_version;
+  return f;
+}
+
+FeedFaults FeedProvider::apply(const FeedFaultPatch& p) {
+  FeedFaults now;
+  {
+    std::lock_guard lk(impl_->mu);
+    impl_->faults = p.applied_to(impl_->faults);
+    now = impl_->faults;
+  }
+  if (p.disconnect && *p.disconnect) disconnect_clients();
+  return now;
+}
+
 void FeedProvider::set_faults(const FeedFaults& f) {
   std::lock_guard lk(impl_->mu);
   impl_->faults = f;

@@ -59,6 +59,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -93,6 +94,18 @@ struct FeedFaults {
   double duplicate = 0;
   double reorder = 0;
   SchemaSkew skew;
+};
+
+// A change to some of a provider's faults (the operator API's body, a game
+// day's timeline entry): fields left empty keep their current value.
+struct FeedFaultPatch {
+  std::optional<int64_t> latency_ms, jitter_ms;
+  std::optional<bool> stall, disconnect;
+  std::optional<double> drop, duplicate, reorder;  // probabilities in [0, 1]
+  std::optional<std::vector<std::string>> skew_leagues;  // [] turns skew off
+  std::optional<SkewMode> skew_mode;
+  std::optional<std::string> skew_version;
+  FeedFaults applied_to(FeedFaults f) const;
 };
 
 struct FeedProviderConfig {
@@ -138,6 +151,8 @@ class FeedProvider {
 
   // Fault hooks (any thread; take effect from the next tick).
   void set_faults(const FeedFaults& f);
+  // Applies a patch (and a requested disconnect); returns the faults now.
+  FeedFaults apply(const FeedFaultPatch& p);
   FeedFaults faults() const;
   void set_added_latency(int64_t latency_ms, int64_t jitter_ms);
   void set_stall(bool on);
