@@ -4,12 +4,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
-#include <iomanip>
 #include <set>
 #include <sstream>
 
 #include "telemetry/otlp_exporter.h"
 #include "app/shipped_configs.h"
+#include "core/time_format.h"
 #include "core/yaml_reader.h"
 
 namespace inplay {
@@ -65,26 +65,15 @@ void read_incidents(Reader r, Config& c, const std::string& file) {
 }
 
 int64_t parse_rfc3339_ms(const Reader& r, const std::string& key, const std::string& s, const YAML::Node& n) {
-  std::tm tm{};
-  int ms = 0;
-  std::istringstream in(s);
-  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-  if (in.fail()) r.fail_key(key, n, "must be an RFC 3339 UTC time like 2026-11-28T15:00:00Z");
-  char c = 0;
-  in >> c;
-  if (c == '.') {
-    // A fraction of a second: ".25" is 250 ms; digits past milliseconds are dropped.
-    int digits = 0;
-    while (in.get(c) && c >= '0' && c <= '9') {
-      if (digits < 3) ms = ms * 10 + (c - '0');
-      ++digits;
-    }
-    if (digits == 0) r.fail_key(key, n, "must be an RFC 3339 UTC time like 2026-11-28T15:00:00Z");
-    for (int d = digits; d < 3; ++d) ms *= 10;
-    if (!in) c = 0;
+  int64_t ns = 0;
+  const bool zulu = !s.empty() && (s.back() == 'Z' || s.back() == 'z');
+  if (!parse_rfc3339_ns(s, ns)) {
+    // Without its zone a time would read as local: say what is missing.
+    if (!zulu && parse_rfc3339_ns(s + "Z", ns)) r.fail_key(key, n, "must end in Z (UTC)");
+    r.fail_key(key, n, "must be an RFC 3339 UTC time like 2026-11-28T15:00:00Z");
   }
-  if (c != 'Z') r.fail_key(key, n, "must end in Z (UTC)");
-  return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
+  if (!zulu) r.fail_key(key, n, "must end in Z (UTC)");
+  return ns / 1000000;
 }
 
 std::map<std::string, Nanos> millis_map(Reader r) {
