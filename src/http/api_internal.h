@@ -32,6 +32,21 @@ struct Exchange {
   std::atomic<uint64_t>* bets_5xx = nullptr;
 };
 
+// Ends the exchange: closes and records the gateway span, counts the answer
+// (by route and status, and for the bet_errors SLI) and hands it over.
+inline void finish(const std::shared_ptr<Exchange>& x, HttpResponse r) {
+  x->span.end_ns = to_ns(x->clock->now());
+  x->span.error = r.status >= 500;
+  x->span.attr(attr::kStatus, static_cast<int64_t>(r.status));
+  x->tracer->record(std::move(x->span));
+  x->requests->with({x->route, std::to_string(r.status)}).inc();
+  if (x->bets_total) {
+    x->bets_total->fetch_add(1, std::memory_order_relaxed);
+    if (r.status >= 500) x->bets_5xx->fetch_add(1, std::memory_order_relaxed);
+  }
+  x->respond(std::move(r));
+}
+
 inline void send(const std::shared_ptr<Exchange>& x, int status, std::string body,
           std::vector<std::pair<std::string, std::string>> extra = {}) {
   HttpResponse r;
@@ -39,16 +54,7 @@ inline void send(const std::shared_ptr<Exchange>& x, int status, std::string bod
   r.body = std::move(body);
   r.headers = std::move(extra);
   r.headers.emplace_back("traceparent", format_traceparent(x->span.context()));
-  x->span.end_ns = to_ns(x->clock->now());
-  x->span.error = status >= 500;
-  x->span.attr(attr::kStatus, static_cast<int64_t>(status));
-  x->tracer->record(std::move(x->span));
-  x->requests->with({x->route, std::to_string(status)}).inc();
-  if (x->bets_total) {
-    x->bets_total->fetch_add(1, std::memory_order_relaxed);
-    if (status >= 500) x->bets_5xx->fetch_add(1, std::memory_order_relaxed);
-  }
-  x->respond(std::move(r));
+  finish(x, std::move(r));
 }
 
 inline void send_error(const std::shared_ptr<Exchange>& x, const Error& e) {

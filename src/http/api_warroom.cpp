@@ -34,11 +34,7 @@ bool Api::Impl::serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x)
                {"Content-Security-Policy",
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                 "connect-src 'self'; frame-ancestors 'none'"}};
-  x->span.end_ns = to_ns(x->clock->now());
-  x->span.attr(attr::kStatus, static_cast<int64_t>(200));
-  x->tracer->record(std::move(x->span));
-  x->requests->with({x->route, "200"}).inc();
-  x->respond(std::move(r));
+  finish(x, std::move(r));
   return true;
 }
 
@@ -80,11 +76,7 @@ bool Api::Impl::dispatch_warroom(HttpRequest& req, const std::shared_ptr<Exchang
       sink->close();
     }
   };
-  x->span.end_ns = to_ns(x->clock->now());
-  x->span.attr(attr::kStatus, static_cast<int64_t>(200));
-  x->tracer->record(std::move(x->span));
-  x->requests->with({x->route, "200"}).inc();
-  x->respond(std::move(r));
+  finish(x, std::move(r));
   return true;
 }
 
