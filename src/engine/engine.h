@@ -159,8 +159,9 @@ class Engine {
     int64_t arrival_ns = 0;  // book time when the engine first saw it
     int64_t delay_ns = 0;    // configured in-play delay applied to it
     bool awaiting_price = false;
-    // Finished spans of this bet; recorded off the engine thread with the
-    // journal completion.
+    // This bet's spans, started in place in a buffer from the tracer's pool
+    // (Tracer::span_buffer) and handed whole to the tracer's drain thread
+    // with the journal completion (Tracer::record_all).
     std::vector<Span> spans;
   };
   struct Timer {

@@ -11,6 +11,8 @@
 
 namespace inplay {
 
+// risk, risk.recheck, inplay_delay, wallet, journal.
+constexpr size_t kMaxBetSpans = 5;
 
 static Reply error_reply(const Error& e) { return Reply{error_http_status(e.code), error_body(e)}; }
 
@@ -68,10 +70,13 @@ void Engine::on_place_bet(PlaceBetRequest& r, int64_t) {
   p->arrival_ns = now;
   const Selection* sel = state_.book.selection(p->req.selection_id);
   int64_t acct = state_.ledger.find(p->req.account);
-  Span span = kTelemetry ? tracer_.start("risk", p->req.gateway, now) : Span{};
+  // The bet's spans are started in place in its reused span buffer: no
+  // allocation, no regrowth, no moves (kTelemetry: compiled out otherwise).
   if constexpr (kTelemetry) {
-    span.attr(attr::kUser, p->req.user_mask);
-    span.attr(attr::kSelection, static_cast<int64_t>(p->req.selection_id));
+    p->spans = tracer_.span_buffer(kMaxBetSpans);
+    Span& risk = tracer_.start_in(p->spans, "risk", p->req.gateway, now);
+    risk.attr(attr::kUser, p->req.user_mask);
+    risk.attr(attr::kSelection, static_cast<int64_t>(p->req.selection_id));
   }
 
   Result<Odds> first = Error{ErrorCode::kInternal, ""};
@@ -86,9 +91,10 @@ void Engine::on_place_bet(PlaceBetRequest& r, int64_t) {
     p->market_id = sel->market_id;
     p->event_id = state_.book.market(sel->market_id)->event_id;
     if constexpr (kTelemetry) {
-      span.attr(attr::kMarketId, static_cast<int64_t>(p->market_id));
-      span.attr(attr::kEventId, static_cast<int64_t>(p->event_id));
-      if (market_tagger_) market_tagger_(p->market_id, span);
+      Span& risk = p->spans.back();
+      risk.attr(attr::kMarketId, static_cast<int64_t>(p->market_id));
+      risk.attr(attr::kEventId, static_cast<int64_t>(p->event_id));
+      if (market_tagger_) market_tagger_(p->market_id, risk);
     }
     if (!admit_to_market(p->market_id, now)) {
       // Shed load on one market (BET-5): answered at once, not journaled,
@@ -104,10 +110,10 @@ void Engine::on_place_bet(PlaceBetRequest& r, int64_t) {
     first = evaluate(*p);
   }
   if constexpr (kTelemetry) {
-    span.end_ns = to_ns(clock_.now());
-    span.error = !first.ok();
-    if (!first.ok()) span.attr(attr::kRejectCode, std::string(error_code_name(first.error().code)));
-    p->spans.push_back(std::move(span));
+    Span& risk = p->spans.back();
+    risk.end_ns = to_ns(clock_.now());
+    risk.error = !first.ok();
+    if (!first.ok()) risk.attr(attr::kRejectCode, error_code_name(first.error().code));
   }
 
   if (first.ok()) {
@@ -167,13 +173,13 @@ void Engine::decide_bet(uint64_t id) {
   if (it == pending_.end()) return;
   PendingBet& p = *it->second;
   int64_t now = to_ns(clock_.now());
-  Span span = kTelemetry ? tracer_.start("risk.recheck", p.req.gateway, now) : Span{};
+  if constexpr (kTelemetry) tracer_.start_in(p.spans, "risk.recheck", p.req.gateway, now);
   Result<Odds> r = evaluate(p);
   if constexpr (kTelemetry) {
-    span.end_ns = to_ns(clock_.now());
-    span.error = !r.ok();
-    if (!r.ok()) span.attr(attr::kRejectCode, std::string(error_code_name(r.error().code)));
-    p.spans.push_back(std::move(span));
+    Span& recheck = p.spans.back();
+    recheck.end_ns = to_ns(clock_.now());
+    recheck.error = !r.ok();
+    if (!r.ok()) recheck.attr(attr::kRejectCode, error_code_name(r.error().code));
   }
   finish_bet(p, std::move(r));
 }
@@ -200,10 +206,9 @@ void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
                                    decision.ok() ? ErrorCode::kInternal : decision.error().code});
   }
   if (kTelemetry && p.delay_ns > 0) {
-    Span d = tracer_.start("inplay_delay", p.req.gateway, p.arrival_ns);
+    Span& d = tracer_.start_in(p.spans, "inplay_delay", p.req.gateway, p.arrival_ns);
     d.end_ns = now;
     d.attr(attr::kMarketId, static_cast<int64_t>(p.market_id));
-    p.spans.push_back(std::move(d));
     metrics_.inplay_delay->observe(now - p.arrival_ns);
   }
   if constexpr (kTelemetry) {
@@ -255,30 +260,28 @@ void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
 
   if (kTelemetry && bet_id) {
     // The stake reserve is applied with the event below; its span brackets it.
-    Span wallet = tracer_.start("wallet", p.req.gateway, now);
+    Span& wallet = tracer_.start_in(p.spans, "wallet", p.req.gateway, now);
     wallet.attr(attr::kBetId, static_cast<int64_t>(bet_id));
     wallet.attr(attr::kUser, p.req.user_mask);
-    p.spans.push_back(std::move(wallet));
   }
-  Span journal_span = kTelemetry ? tracer_.start("journal", p.req.gateway, 0) : Span{};
-  if (kTelemetry && bet_id) journal_span.attr(attr::kBetId, static_cast<int64_t>(bet_id));
   std::vector<ReplyFn> waiters;
   finish_waiters(p.req.idem_key, reply, waiters);
-  std::shared_ptr<std::vector<Span>> spans;
   if constexpr (kTelemetry) {
-    journal_span.start_ns = to_ns(clock_.now());
-    if (bet_id) p.spans.back().end_ns = journal_span.start_ns;  // the wallet span
-    spans = std::make_shared<std::vector<Span>>(std::move(p.spans));
+    // The journal span is the bet's last: it ends when the decision is durable.
+    Span& journal = tracer_.start_in(p.spans, "journal", p.req.gateway, to_ns(clock_.now()));
+    if (bet_id) {
+      journal.attr(attr::kBetId, static_cast<int64_t>(bet_id));
+      p.spans[p.spans.size() - 2].end_ns = journal.start_ns;  // the wallet span
+    }
   }
   Tracer* tracer = &tracer_;
   Clock* clock = &clock_;
   commit(std::move(event),
          [client = std::move(p.req.reply), waiters = std::move(waiters), reply,
-          spans, journal_span = std::move(journal_span), tracer, clock]() mutable {
+          spans = std::move(p.spans), tracer, clock]() mutable {
            if constexpr (kTelemetry) {
-             journal_span.end_ns = to_ns(clock->now());
-             spans->push_back(std::move(journal_span));
-             tracer->record_all(std::move(*spans));
+             spans.back().end_ns = to_ns(clock->now());
+             tracer->record_all(std::move(spans));  // a hand-off: the store work is not done here
            }
            for (auto& w : waiters) w(reply);
            client(std::move(reply));

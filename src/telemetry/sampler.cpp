@@ -44,8 +44,7 @@ TraceFacts facts_of(const std::vector<Span>& spans) {
     last = std::max(last, s.end_ns);
     f.error |= s.error;
     f.unsampled |= (s.flags & 1) == 0;
-    for (const auto& [k, v] : s.attributes)
-      if (k == attr::kSynthetic && v == "true") f.synthetic = true;
+    f.synthetic |= s.attributes.contains(attr::kSynthetic, "true");
   }
   if (last > first) f.duration_ns = last - first;
   return f;
@@ -125,8 +124,7 @@ bool TraceSampler::head(const TraceId& id, uint8_t flags) const {
 bool TraceSampler::claim_exemplar(const TraceContext& trace, bool error, const Histogram& h,
                                   int64_t value, int64_t now_ns) {
   if (error) {
-    std::lock_guard<std::mutex> g(mu_);
-    force_locked(trace.trace_id, SampleReason::kError);
+    force(trace.trace_id, SampleReason::kError);
     return true;
   }
   if (head(trace.trace_id, trace.flags)) return true;
@@ -134,14 +132,18 @@ bool TraceSampler::claim_exemplar(const TraceContext& trace, bool error, const H
   const size_t bucket = static_cast<size_t>(std::lower_bound(b.begin(), b.end(), value) - b.begin());
   const Exemplar ex = h.exemplar(bucket);
   if (ex.present && now_ns - ex.time_ns < opt_.exemplar_refresh_ns) return false;
-  std::lock_guard<std::mutex> g(mu_);
-  force_locked(trace.trace_id, SampleReason::kExemplar);
+  force(trace.trace_id, SampleReason::kExemplar);
   return true;
 }
 
 std::vector<Span> TraceSampler::admit(std::vector<Span>&& spans) {
   std::vector<Span> out;
-  if (spans.empty()) return out;
+  admit_into(spans, out);
+  return out;
+}
+
+void TraceSampler::admit_into(std::vector<Span>& spans, std::vector<Span>& out) {
+  if (spans.empty()) return;
   std::lock_guard<std::mutex> g(mu_);
   // Usually one trace; split by trace id, keeping each piece's order.
   size_t i = 0;
@@ -155,7 +157,6 @@ std::vector<Span> TraceSampler::admit(std::vector<Span>&& spans) {
   }
   while (parked_.size() > opt_.max_parked_traces || parked_order_.size() > 2 * opt_.max_parked_traces)
     unpark_oldest_locked(out);
-  return out;
 }
 
 void TraceSampler::admit_trace_locked(std::vector<Span>&& piece, std::vector<Span>& out) {
@@ -198,11 +199,7 @@ void TraceSampler::unpark_oldest_locked(std::vector<Span>& out) {
 
 bool TraceSampler::decide_locked(const TraceId& id, const std::vector<Span>& spans) {
   const TraceFacts f = facts_of(spans);
-  SampleReason forced = SampleReason::kCount;
-  if (auto it = forced_.find(id); it != forced_.end()) {
-    forced = it->second;
-    forced_.erase(it);
-  }
+  const SampleReason forced = take_forced(id);
   const bool slow = opt_.slow_trace_ns > 0 && f.duration_ns > opt_.slow_trace_ns;
   const bool over_p99 =
       opt_.slow_p99 && p99_.observed() >= opt_.p99_min_traces && f.duration_ns > p99_.value();
@@ -232,7 +229,17 @@ void TraceSampler::remember_locked(const TraceId& id, bool kept) {
   }
 }
 
-void TraceSampler::force_locked(const TraceId& id, SampleReason r) {
+SampleReason TraceSampler::take_forced(const TraceId& id) {
+  std::lock_guard<std::mutex> g(forced_mu_);
+  auto it = forced_.find(id);
+  if (it == forced_.end()) return SampleReason::kCount;
+  const SampleReason r = it->second;
+  forced_.erase(it);
+  return r;
+}
+
+void TraceSampler::force(const TraceId& id, SampleReason r) {
+  std::lock_guard<std::mutex> g(forced_mu_);
   auto [it, fresh] = forced_.try_emplace(id, r);
   if (!fresh) {
     if (r == SampleReason::kError) it->second = r;  // error outranks exemplar

@@ -29,7 +29,10 @@
 // bounded (max_parked_traces): past it the oldest parked trace is judged
 // with what it has.
 //
-// Thread-safe: one mutex; the work per trace is one pass over its spans.
+// Thread-safe: one mutex for the park and the decisions (the Tracer's
+// draining thread holds it while it admits), and a second, short one for the
+// claims, so the engine's claim_exemplar never waits behind an admit. The
+// work per trace is one pass over its spans.
 #pragma once
 #include <array>
 #include <atomic>
@@ -127,6 +130,9 @@ class TraceSampler {
   // Takes finished spans (one or more traces, in pieces) and returns the
   // spans to store now: those of kept traces, parked pieces included.
   std::vector<Span> admit(std::vector<Span>&& spans);
+  // The same, appending to out; spans is left holding moved-from spans (the
+  // Tracer's drain, which reuses both buffers).
+  void admit_into(std::vector<Span>& spans, std::vector<Span>& out);
 
   uint64_t decisions(SampleReason r) const { return counts_[static_cast<size_t>(r)].load(std::memory_order_relaxed); }
   uint64_t kept() const;
@@ -142,8 +148,9 @@ class TraceSampler {
   };
   // Judges a whole trace, remembers and counts the decision. mu_ held.
   bool decide_locked(const TraceId& id, const std::vector<Span>& spans);
+  SampleReason take_forced(const TraceId& id);  // kCount if none
   void remember_locked(const TraceId& id, bool kept);
-  void force_locked(const TraceId& id, SampleReason r);
+  void force(const TraceId& id, SampleReason r);
   void admit_trace_locked(std::vector<Span>&& piece, std::vector<Span>& out);
   void unpark_oldest_locked(std::vector<Span>& out);
   void count(SampleReason r);
@@ -158,6 +165,7 @@ class TraceSampler {
   uint64_t next_order_ = 0;
   std::unordered_map<TraceId, bool, TraceIdHash> decided_;  // true: kept
   std::deque<TraceId> decided_order_;
+  std::mutex forced_mu_;  // guards forced_ and forced_order_; taken after mu_
   std::unordered_map<TraceId, SampleReason, TraceIdHash> forced_;
   std::deque<TraceId> forced_order_;
 };
