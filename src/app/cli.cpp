@@ -346,7 +346,12 @@ int run_cli(int argc, char** argv) {
       return 2;
     }
     gdo.progress = !gd_quiet;
-    return run_gameday(sc, gdo);
+    try {
+      return run_gameday(sc, gdo);
+    } catch (const YamlError& e) {  // an SLO or playbook file it names, or an SLO it expects
+      std::cerr << "inplay gameday: " << e.what() << "\n";
+      return 2;
+    }
   }
   if (*guard) return cmd_deploy_guard(dg);
   if (*audit_verify) return cmd_audit_verify(audit_file);

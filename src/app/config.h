@@ -107,6 +107,7 @@ struct Config {
   bool sim_world = false;
   uint64_t sim_seed = 42;
   double bettors_per_s = 0;  // the simulated crowd's base rate (sim_world only)
+  double bettors_wave_factor = 5;  // its rate at kick-off, goals and half-time
   // The incident loop (SLOs, alerts, playbooks): `incidents:` in the file.
   struct Incidents {
     bool enabled = true;

@@ -119,6 +119,7 @@ std::string Runtime::startup_state_hash() const { return impl_->start_hash; }
 FeedDesk* Runtime::feed_desk() { return impl_->desk.get(); }
 SimWorld* Runtime::sim_world() { return impl_->sim.get(); }
 IncidentLoop* Runtime::incidents() { return impl_->incidents.get(); }
+Bettors* Runtime::bettors() { return impl_->bettors.get(); }
 
 // Feeds: the desk on the engine thread, a client thread per feed, and (for
 // the demo and drills) the simulated providers they connect to.
@@ -148,6 +149,7 @@ void Runtime::start_feeds() {
         if (f.role == FeedRole::kPrimary) primary = m.sim->provider(f.name);
       BettorsConfig bc;
       bc.bets_per_s = cfg.bettors_per_s;
+      bc.wave_factor = cfg.bettors_wave_factor;
       bc.seed = cfg.sim_seed;
       m.bettors = std::make_unique<Bettors>(*m.engine, primary, bc);
       m.bettors->start();

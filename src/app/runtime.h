@@ -21,6 +21,7 @@ class Engine;
 class FeedDesk;
 class SimWorld;
 class IncidentLoop;
+class Bettors;
 class MetricsRegistry;
 class Tracer;
 
@@ -41,6 +42,7 @@ class Runtime {
   FeedDesk* feed_desk();  // nullptr without feeds
   SimWorld* sim_world();  // nullptr without the simulated world
   IncidentLoop* incidents();  // nullptr when incidents.enabled is false
+  Bettors* bettors();  // nullptr without the simulated crowd
   std::string startup_state_hash() const;
 
  private:

@@ -136,8 +136,19 @@ class Engine {
     bool accepted = false;
     ErrorCode code = ErrorCode::kInternal;  // when rejected
   };
-  // Set before start(); called on the engine thread for every decision.
-  void set_decision_observer(std::function<void(const BetDecision&)> fn) { decision_observer_ = std::move(fn); }
+  // Before start() or on the engine thread; each is called on the engine
+  // thread for every decision, in the order added.
+  void add_decision_observer(std::function<void(const BetDecision&)> fn) {
+    decision_observers_.push_back(std::move(fn));
+  }
+  // Before start(); called on the engine thread for every bet offered on a
+  // known market, on arrival, before the market's intake limit (so a shed
+  // bet counts: the rate a market is asked for, not the rate it takes).
+  void add_offer_observer(std::function<void(uint64_t market_id, uint64_t event_id)> fn) {
+    offer_observers_.push_back(std::move(fn));
+  }
+  // Engine thread: changes EngineConfig::sim_bet_cost (game-day CPU burn).
+  void set_sim_bet_cost(Nanos cost) { cfg_.sim_bet_cost = cost; }
   // Set before start(); adds attributes (feed, producer, parser_schema,
   // league) to a bet's risk span for its market (BEY-1 slices).
   void set_market_tagger(std::function<void(uint64_t market_id, Span&)> fn) { market_tagger_ = std::move(fn); }
@@ -184,6 +195,13 @@ class Engine {
   void on_delay_elapsed(uint64_t pending_id);
   void on_confirm_timeout(uint64_t pending_id);
   void release_price_waiters(uint64_t market_id);
+  // After the risk check: the in-play delay, or the decision at once.
+  void after_risk(std::unique_ptr<PendingBet> p, Result<Odds> first);
+  // sim_bet_cost: parks the bet until the simulated engine thread is free
+  // (on_sim_served continues it with the risk check).
+  void queue_for_sim_engine(std::unique_ptr<PendingBet> p, int64_t now_ns);
+  void on_sim_served(uint64_t pending_id);
+  void observe_decision(const BetDecision& d);
   void finish_bet(PendingBet& p, Result<Odds> decision);
   // Per-market intake limit (shed load): false when the market has taken
   // its bets for this second of book time.
@@ -220,7 +238,9 @@ class Engine {
   std::unordered_map<std::string, std::vector<ReplyFn>> idem_waiters_;
   std::unordered_map<uint64_t, std::vector<uint64_t>> price_waiters_;  // market -> pending ids
   int64_t last_housekeeping_ns_ = 0;
-  std::function<void(const BetDecision&)> decision_observer_;
+  std::vector<std::function<void(const BetDecision&)>> decision_observers_;
+  std::vector<std::function<void(uint64_t, uint64_t)>> offer_observers_;
+  int64_t sim_busy_until_ns_ = 0;  // sim_bet_cost: when the simulated engine is free
   std::function<void(uint64_t, Span&)> market_tagger_;
   // Per-market intake (MarketControl::kIntakePerSecond): bets admitted in
   // the current second of book time.

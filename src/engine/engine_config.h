@@ -21,6 +21,11 @@ struct EngineConfig {
   size_t queue_capacity = 65536;
   Nanos idempotency_ttl{std::chrono::hours(24)};
   int64_t max_deposit_minor = 100000000;  // per call
+  // Simulated clock only (game days): the book time each bet's risk check
+  // occupies the engine thread, as one server. Bets offered faster than
+  // 1/sim_bet_cost per second queue behind each other, as on a real engine
+  // thread; a game day's "engine CPU burn" fault raises it. 0: free.
+  Nanos sim_bet_cost{0};
 };
 
 }  // namespace inplay

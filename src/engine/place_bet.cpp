@@ -96,6 +96,7 @@ void Engine::on_place_bet(PlaceBetRequest& r, int64_t) {
       risk.attr(attr::kEventId, static_cast<int64_t>(p->event_id));
       if (market_tagger_) market_tagger_(p->market_id, risk);
     }
+    for (auto& fn : offer_observers_) fn(p->market_id, p->event_id);
     if (!admit_to_market(p->market_id, now)) {
       // Shed load on one market (BET-5): answered at once, not journaled,
       // so the same Idempotency-Key may retry.
@@ -107,8 +108,32 @@ void Engine::on_place_bet(PlaceBetRequest& r, int64_t) {
       reply_in_order(std::move(p->req.reply), std::move(busy));
       return;
     }
+    if (cfg_.sim_bet_cost.count() > 0) return queue_for_sim_engine(std::move(p), now);
     first = evaluate(*p);
   }
+  after_risk(std::move(p), std::move(first));
+}
+
+void Engine::queue_for_sim_engine(std::unique_ptr<PendingBet> p, int64_t now) {
+  const int64_t start = std::max(now, sim_busy_until_ns_);
+  sim_busy_until_ns_ = start + cfg_.sim_bet_cost.count();
+  uint64_t id = next_pending_++;
+  p->id = id;
+  pending_.emplace(id, std::move(p));
+  at(from_ns(sim_busy_until_ns_), [this, id] { on_sim_served(id); });
+}
+
+void Engine::on_sim_served(uint64_t id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  std::unique_ptr<PendingBet> p = std::move(it->second);
+  pending_.erase(it);
+  Result<Odds> first = evaluate(*p);
+  after_risk(std::move(p), std::move(first));
+}
+
+void Engine::after_risk(std::unique_ptr<PendingBet> p, Result<Odds> first) {
+  const int64_t now = to_ns(clock_.now());
   if constexpr (kTelemetry) {
     Span& risk = p->spans.back();
     risk.end_ns = to_ns(clock_.now());
@@ -198,12 +223,16 @@ bool Engine::admit_to_market(uint64_t market_id, int64_t now_ns) {
   return true;
 }
 
+void Engine::observe_decision(const BetDecision& d) {
+  for (auto& fn : decision_observers_) fn(d);
+}
+
 void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
   int64_t now = to_ns(clock_.now());
-  if (decision_observer_) {
+  if (!decision_observers_.empty()) {
     int64_t sli_latency = std::max<int64_t>(0, now - p.req.gateway_start_ns - p.delay_ns);
-    decision_observer_(BetDecision{p.market_id, p.event_id, sli_latency, p.req.stake, decision.ok(),
-                                   decision.ok() ? ErrorCode::kInternal : decision.error().code});
+    observe_decision(BetDecision{p.market_id, p.event_id, sli_latency, p.req.stake, decision.ok(),
+                                 decision.ok() ? ErrorCode::kInternal : decision.error().code});
   }
   if (kTelemetry && p.delay_ns > 0) {
     Span& d = tracer_.start_in(p.spans, "inplay_delay", p.req.gateway, p.arrival_ns);

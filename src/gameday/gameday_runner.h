@@ -3,16 +3,16 @@
 // world, bettors, the incident loop) — on the simulated clock, one second of
 // book time per step (a 90-minute match day runs in seconds; same seed, same
 // report), or in real time (--real-time, for a drill with traders watching).
-// Faults are applied through the simulated providers' fault hooks at their
-// second; every second it records accept p50/p99 (10 s window), the worst
-// price-age ratio, firing alerts and incidents. At the end it checks the
-// expectations and writes the report folder:
-//   report.md   timeline of faults, alerts, incidents and actions; the
-//               expectation results (value seen vs bound); the incidents
-//   series.csv  the per-second series
-//   chart.svg   accept p99 and price-age ratio, with marks where faults
-//               began (red), alerts fired (orange) and actions ran (green)
-// run_gameday() returns 0 when every expectation holds, 1 otherwise.
+// Faults are applied at their second: feed faults through the simulated
+// providers' hooks, bettor surges through the simulated crowd, engine CPU
+// burn through the simulated engine's cost per bet (sim_bet_cost). Every
+// second it records a GamedayPoint (accept p50/p99 over 10 s, worst price
+// age and drift, alerts, incidents, bets, each SLO's events and burn rate);
+// an observer on the engine checks every accepted bet's price age at its
+// decision. At the end it checks the expectations (gameday/expectations.h)
+// and writes the report folder (gameday/report.h).
+// run_gameday() returns 0 when every expectation holds, 1 otherwise; it
+// throws YamlError for an expectation naming an SLO the SLO file lacks.
 #pragma once
 #include <string>
 

@@ -12,7 +12,14 @@
 
 namespace inplay {
 
+size_t surge_market_index(const std::string& market) {
+  return market == "total_goals" ? 1 : market == "btts" ? 2 : 0;
+}
+
 std::string ScenarioFault::describe() const {
+  if (kind == Kind::kSurge)
+    return fmt::format("{}s surge: match {} {} +{} bets/s for {} s", at_s, match, market, bets_per_s, for_s);
+  if (kind == Kind::kEngine) return fmt::format("{}s engine: {} ms per bet", at_s, bet_cost_ms);
   const FeedFaultPatch& c = change;
   std::string s = fmt::format("{}s {}:", at_s, feed);
   if (c.stall) s += *c.stall ? " stall" : " resume";
@@ -31,15 +38,22 @@ std::string ScenarioFault::describe() const {
 }
 
 std::string Expectation::describe() const {
+  std::string with;
+  for (auto& [k, v] : labels) with += fmt::format("{}{}={}", with.empty() ? " with " : ",", k, v);
   switch (kind) {
-    case Kind::kAlert: return fmt::format("alert {} fires within {} s of the first fault", name, within_s);
-    case Kind::kNoAlert: return fmt::format("alert {} never fires", name);
+    case Kind::kAlert: return fmt::format("alert {}{} fires within {} s of the first fault", name, with, within_s);
+    case Kind::kNoAlert: return fmt::format("alert {}{} never fires", name, with);
     case Kind::kIncidents: return fmt::format("exactly {} incident(s)", count);
     case Kind::kAction: return fmt::format("action {} runs within {} s of the first fault", name, within_s);
     case Kind::kSliceContains: return fmt::format("an incident's slice names {}", name);
     case Kind::kP99Below:
       return fmt::format("accept p99 (10 s window) under {} ms from {} s after the first fault", bound_ms, from_s);
+    case Kind::kSli:
+      return fmt::format("SLO {} {} its target from {} s to {}", name, within_target ? "meets" : "breaches", from_s,
+                         to_s < 0 ? std::string("the end") : fmt::format("{} s", to_s));
     case Kind::kLedgerZero: return "the ledger sums to zero";
+    case Kind::kNoStaleAccept: return "no bet is accepted on a price older than its market's limit";
+    case Kind::kNoDuplicateTx: return "every accepted bet's stake is reserved exactly once";
   }
   return "?";
 }
@@ -49,6 +63,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
   if (!root.IsDefined() || root.IsNull()) throw YamlError(fmt::format("{}:1: the scenario is empty", file_name));
   YamlReader r(root, "", file_name);
   Scenario s;
+  s.file = file_name;
   s.name = r.str("name", true);
   s.description = r.str("description", false);
   s.seed = static_cast<uint64_t>(r.integer("seed", false, 42, 0, INT64_MAX));
@@ -73,13 +88,53 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     s.matches.push_back(sm);
   }
   if (s.matches.empty()) r.fail(r.node(), "a scenario needs at least one match (key 'matches')");
+  auto inside = [&](YamlReader& y, int64_t at_s) {
+    if (at_s >= s.duration_s) y.fail_key("at", y.get("at"), "is not inside the scenario's duration");
+  };
   auto load = r.child("load");
   s.bets_per_second = load.number("bets_per_second", 3, 0, 10000);
+  s.wave_factor = load.number("wave_factor", 5, 1, 100);
+  for (auto& st : load.list("steps")) {
+    Scenario::LoadStep ls{st.duration_ms("at", true, 0, 0, 86400000) / 1000, st.number("bets_per_second", 0, 0, 10000)};
+    if (!st.has("bets_per_second")) st.fail(st.node(), "missing required key 'bets_per_second'");
+    inside(st, ls.at_s);
+    st.done();
+    s.load_steps.push_back(ls);
+  }
+  std::stable_sort(s.load_steps.begin(), s.load_steps.end(),
+                   [](const Scenario::LoadStep& a, const Scenario::LoadStep& b) { return a.at_s < b.at_s; });
   load.done();
+  auto engine = r.child("engine");
+  s.bet_cost_ms = engine.duration_ms("bet_cost", false, 0, 0, 10000);
+  engine.done();
   for (auto& f : r.list("faults")) {
     ScenarioFault sf;
     sf.at_s = f.duration_ms("at", true, 0, 0, 86400000) / 1000;
-    if (sf.at_s >= s.duration_s) f.fail_key("at", f.get("at"), "is not inside the scenario's duration");
+    inside(f, sf.at_s);
+    int kinds = f.has("feed") + f.has("surge") + f.has("engine");
+    if (kinds != 1) f.fail(f.node(), "a fault names exactly one of feed, surge, engine");
+    if (f.has("surge")) {
+      sf.kind = ScenarioFault::Kind::kSurge;
+      auto g = f.child("surge");
+      sf.match = static_cast<size_t>(g.integer("match", true, 0, 1, static_cast<int64_t>(s.matches.size())));
+      sf.market = g.choice("market", {"match_result", "total_goals", "btts"}, "match_result");
+      sf.bets_per_s = g.number("bets_per_second", 0, 0.1, 100000);
+      if (!g.has("bets_per_second")) g.fail(g.node(), "missing required key 'bets_per_second'");
+      sf.for_s = g.duration_ms("for", true, 0, 1000, 86400000) / 1000;
+      g.done();
+      f.done();
+      s.faults.push_back(sf);
+      continue;
+    }
+    if (f.has("engine")) {
+      sf.kind = ScenarioFault::Kind::kEngine;
+      auto g = f.child("engine");
+      sf.bet_cost_ms = g.duration_ms("bet_cost", true, 0, 0, 10000);
+      g.done();
+      f.done();
+      s.faults.push_back(sf);
+      continue;
+    }
     sf.feed = f.choice("feed", {"football-primary", "football-backup", "football-reference"});
     FeedFaultPatch& c = sf.change;
     if (f.has("latency_ms")) c.latency_ms = f.integer("latency_ms", true, 0, 0, 60000);
@@ -106,14 +161,30 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     auto need_fault = [&] {
       if (s.faults.empty()) e.fail(e.node(), "a timing expectation needs a fault to measure from");
     };
+    auto labels = [&] {
+      if (!e.has("labels")) return;
+      auto l = e.child("labels");
+      for (auto& [k, v] : l.entries()) x.labels[k] = l.str(k, true);
+      l.done();
+    };
     if (e.has("alert")) {
       x.kind = Expectation::Kind::kAlert;
       x.name = e.str("alert", true);
       x.within_s = e.duration_ms("within", true, 0, 0, 86400000) / 1000;
+      labels();
       need_fault();
     } else if (e.has("no_alert")) {
       x.kind = Expectation::Kind::kNoAlert;
       x.name = e.str("no_alert", true);
+      labels();
+    } else if (e.has("sli")) {
+      x.kind = Expectation::Kind::kSli;
+      x.name = e.str("sli", true);
+      x.within_target = e.boolean("within_target", true);
+      x.from_s = e.duration_ms("from", false, 0, 0, 86400000) / 1000;
+      x.to_s = e.has("to") ? e.duration_ms("to", true, 0, 0, 86400000) / 1000 : -1;
+      if (x.to_s >= 0 && x.to_s <= x.from_s) e.fail_key("to", e.get("to"), "must be after 'from'");
+      if (x.to_s > s.duration_s) e.fail_key("to", e.get("to"), "is after the scenario's end");
     } else if (e.has("incidents")) {
       x.kind = Expectation::Kind::kIncidents;
       x.count = e.integer("incidents", true, 0, 0, 100000);
@@ -134,10 +205,16 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     } else if (e.has("ledger_sums_to_zero")) {
       x.kind = Expectation::Kind::kLedgerZero;
       if (!e.boolean("ledger_sums_to_zero", true)) e.fail_key("ledger_sums_to_zero", e.get("ledger_sums_to_zero"), "must be true");
+    } else if (e.has("no_stale_accept")) {
+      x.kind = Expectation::Kind::kNoStaleAccept;
+      if (!e.boolean("no_stale_accept", true)) e.fail_key("no_stale_accept", e.get("no_stale_accept"), "must be true");
+    } else if (e.has("no_duplicate_tx")) {
+      x.kind = Expectation::Kind::kNoDuplicateTx;
+      if (!e.boolean("no_duplicate_tx", true)) e.fail_key("no_duplicate_tx", e.get("no_duplicate_tx"), "must be true");
     } else {
       e.fail(e.node(),
-             "unknown expectation (alert, no_alert, incidents, action, slice_contains, p99_below, "
-             "ledger_sums_to_zero)");
+             "unknown expectation (alert, no_alert, incidents, action, slice_contains, p99_below, sli, "
+             "ledger_sums_to_zero, no_stale_accept, no_duplicate_tx)");
     }
     e.done();
     s.expect.push_back(x);

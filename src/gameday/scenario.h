@@ -11,19 +11,30 @@
 //   matches:
 //     - {league: EPL, home: Arsenal, away: Chelsea, minute: 44}   # in play, 44' played
 //     - {league: EPL, home: Brighton, away: Fulham, kickoff_in: 20m}
-//   load: {bets_per_second: 3}
-//   faults:
+//   engine: {bet_cost: 4ms}     # simulated engine thread: 250 bets/s at most
+//   load:
+//     bets_per_second: 3          # the crowd's base rate over the book
+//     wave_factor: 5              # x at kick-off, goals, half-time (a minute)
+//     steps: [{at: 10m, bets_per_second: 6}]
+//   faults:                       # each names one of feed, surge, engine
 //     - {at: 30s, feed: football-primary, skew_leagues: [EPL], skew_version: "2.0"}
+//     - {at: 40s, surge: {match: 1, market: match_result, bets_per_second: 150, for: 60s}}
+//     - {at: 50s, engine: {bet_cost: 10ms}}      # CPU burn on the engine thread
 //   expect:
 //     - {alert: odds_stale, within: 10s}          # of the first fault
+//     - {alert: odds_stale, within: 10s, labels: {league: EPL}}
 //     - {incidents: 1}
 //     - {action: switch_feed, within: 10s}
 //     - {slice_contains: "league=EPL"}
 //     - {p99_below: 250ms, from: 30s}             # seconds after the first fault
 //     - {no_alert: accept_p99_high}
+//     - {sli: accept_latency, within_target: true, from: 60s, to: 90s}  # scenario time
 //     - {ledger_sums_to_zero: true}
+//     - {no_stale_accept: true}                   # no bet accepted on a stale price
+//     - {no_duplicate_tx: true}                   # each accepted stake reserved once
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,31 +51,58 @@ struct ScenarioMatch {
 };
 
 struct ScenarioFault {
+  enum class Kind { kFeed, kSurge, kEngine };
+  Kind kind = Kind::kFeed;
   int64_t at_s = 0;
-  std::string feed;  // a simulated provider: football-primary, -backup, -reference
+  // kFeed: a simulated provider (football-primary, -backup, -reference).
+  std::string feed;
   FeedFaultPatch change;  // a skew is a version skew (default version "2.0")
+  // kSurge: a crowd on one market of a match (1-based in `matches`).
+  size_t match = 0;
+  std::string market;  // match_result, total_goals, btts
+  double bets_per_s = 0;
+  int64_t for_s = 0;
+  // kEngine: the simulated engine's cost per bet from now on.
+  int64_t bet_cost_ms = 0;
   std::string describe() const;  // "30s football-primary: skew EPL -> 2.0"
 };
 
+// The market index of a surge's market name in football_markets().
+size_t surge_market_index(const std::string& market);
+
 struct Expectation {
-  enum class Kind { kAlert, kNoAlert, kIncidents, kAction, kSliceContains, kP99Below, kLedgerZero };
+  enum class Kind {
+    kAlert, kNoAlert, kIncidents, kAction, kSliceContains, kP99Below, kSli, kLedgerZero, kNoStaleAccept,
+    kNoDuplicateTx
+  };
   Kind kind = Kind::kIncidents;
-  std::string name;       // alert / action name, slice text
+  std::string name;       // alert / action / SLO name, slice text
+  std::map<std::string, std::string> labels;  // kAlert, kNoAlert: the instance must carry these
   int64_t within_s = 0;   // kAlert, kAction: after the first fault
   int64_t count = 0;      // kIncidents
   int64_t bound_ms = 0;   // kP99Below
-  int64_t from_s = 0;     // kP99Below: from this long after the first fault to the end
+  int64_t from_s = 0;     // kP99Below: after the first fault; kSli: scenario time
+  int64_t to_s = -1;      // kSli: scenario time, -1: the end
+  bool within_target = true;  // kSli: false expects a breach
   int line = 0;           // in the file, for messages
   std::string describe() const;
 };
 
 struct Scenario {
+  std::string file;  // where it was read from, for messages
   std::string name, description;
   uint64_t seed = 42;
   int64_t start_ms = 0;
   int64_t duration_s = 60;
   std::vector<ScenarioMatch> matches;
   double bets_per_second = 3;
+  double wave_factor = 5;
+  struct LoadStep {
+    int64_t at_s;
+    double bets_per_second;
+  };
+  std::vector<LoadStep> load_steps;  // sorted by at_s
+  int64_t bet_cost_ms = 0;           // engine.bet_cost; 0: free
   std::vector<ScenarioFault> faults;  // sorted by at_s
   std::vector<Expectation> expect;
   std::string slo_file, playbook_file;  // "" = shipped

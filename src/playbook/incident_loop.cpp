@@ -15,6 +15,7 @@ namespace inplay {
 
 namespace {
 constexpr int64_t kSecond = 1'000'000'000;
+constexpr int64_t kBetRateWindowS = 10;
 }
 
 IncidentLoop::IncidentLoop(Engine& engine, FeedDesk* desk, Tracer& tracer, MetricsRegistry& metrics,
@@ -61,7 +62,13 @@ IncidentLoop::IncidentLoop(Engine& engine, FeedDesk* desk, Tracer& tracer, Metri
 int64_t IncidentLoop::now_ns() const { return to_ns(engine_.clock().now()); }
 
 void IncidentLoop::schedule() {
-  engine_.set_decision_observer([this](const Engine::BetDecision& d) {
+  engine_.add_offer_observer([this](uint64_t market_id, uint64_t event_id) {
+    auto it = market_offers_.find(market_id);
+    if (it == market_offers_.end())
+      it = market_offers_.emplace(market_id, MarketOffers{event_id, RollingCounts({kBetRateWindowS})}).first;
+    it->second.counts.add(now_ns() / kSecond, 1, 1);
+  });
+  engine_.add_decision_observer([this](const Engine::BetDecision& d) {
     int64_t t = now_ns() / kSecond;
     const Book& book = engine_.state().book;
     std::string_view league;
@@ -135,6 +142,23 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
                                      {{"sport", f.sport}, {"feed", f.name}, {"league", s.league}, {"version", s.version}},
                                      1.0, true});
     }
+  }
+  // Bets offered per market per second over the last kBetRateWindowS (a
+  // surge on one market crowds the engine thread for the whole book).
+  for (auto it = market_offers_.begin(); it != market_offers_.end();) {
+    it->second.counts.advance(t);
+    double rate = it->second.counts.window(0).valid / static_cast<double>(kBetRateWindowS);
+    if (rate == 0) {
+      it = market_offers_.erase(it);
+      continue;
+    }
+    if (wants("market_bet_rate", rate))
+      if (const Event* e = book.event(it->second.event_id))
+        out.push_back(SignalSample{"market_bet_rate",
+                                   {{"market_id", std::to_string(it->first)}, {"league", e->league},
+                                    {"sport", e->sport}, {"event_id", std::to_string(it->second.event_id)}},
+                                   rate, opts_.top_leagues.count(e->league) > 0});
+    ++it;
   }
   if (bet_totals_) {
     auto [good, valid] = bet_totals_();

@@ -19,6 +19,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "alert/alert_pipeline.h"
@@ -98,6 +99,11 @@ class IncidentLoop {
     RollingCounts window{{60}};
   };
   std::map<std::string, FeedWindow> feed_windows_;
+  struct MarketOffers {
+    uint64_t event_id;
+    RollingCounts counts;  // one window: bets offered (valid) per second
+  };
+  std::unordered_map<uint64_t, MarketOffers> market_offers_;  // markets offered bets lately
   std::map<uint64_t, Alert> received_;  // fingerprint -> alert (from Alertmanager)
   std::map<uint64_t, int64_t> received_at_;
   std::vector<Alert> firing_;

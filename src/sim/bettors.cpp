@@ -36,9 +36,10 @@ void Bettors::tick(int64_t now_ms) {
       MatchPhase ph = world_->phase(eid);
       MatchScore sc = world_->score(eid);
       int goals = sc.home + sc.away;
-      bool kickoff = w.phase == MatchPhase::kPreMatch && ph == MatchPhase::kFirstHalf;
-      bool half_time = w.phase != MatchPhase::kHalfTime && ph == MatchPhase::kHalfTime;
-      if (kickoff || half_time || goals > w.goals) w.wave_until_ms = now_ms + cfg_.wave_ms;
+      bool kickoff = w.seen && w.phase == MatchPhase::kPreMatch && ph == MatchPhase::kFirstHalf;
+      bool half_time = w.seen && w.phase != MatchPhase::kHalfTime && ph == MatchPhase::kHalfTime;
+      if (kickoff || half_time || (w.seen && goals > w.goals)) w.wave_until_ms = now_ms + cfg_.wave_ms;
+      w.seen = true;
       w.phase = ph;
       w.goals = goals;
     }
@@ -47,6 +48,18 @@ void Bettors::tick(int64_t now_ms) {
     std::poisson_distribution<int> n(rate * static_cast<double>(dt) / 1000.0);
     for (int k = n(rng_); k > 0; --k) place_one(eid);
   }
+  const Book& book = engine_.state().book;
+  std::erase_if(surges_, [&](const Surge& s) { return now_ms >= s.until_ms; });
+  for (const Surge& s : surges_) {
+    const Event* e = book.event(s.event_id);
+    if (!e || s.market_index >= e->markets.size()) continue;
+    std::poisson_distribution<int> n(s.bets_per_s * static_cast<double>(dt) / 1000.0);
+    for (int k = n(rng_); k > 0; --k) place_on(*book.market(e->markets[s.market_index]));
+  }
+}
+
+void Bettors::surge(uint64_t event_id, size_t market_index, double bets_per_s, int64_t until_ms) {
+  surges_.push_back(Surge{event_id, market_index, bets_per_s, until_ms});
 }
 
 void Bettors::place_one(uint64_t event_id) {
@@ -57,10 +70,14 @@ void Bettors::place_one(uint64_t event_id) {
   double pick = u(rng_);
   size_t mi = pick < 0.60 ? 0 : pick < 0.85 ? 1 : 2;
   if (mi >= e->markets.size()) mi = 0;
-  const Market* m = book.market(e->markets[mi]);
-  if (m->status != MarketStatus::kOpen || m->selections.empty()) return;
-  std::uniform_int_distribution<size_t> sel(0, m->selections.size() - 1);
-  const Selection* s = book.selection(m->selections[sel(rng_)]);
+  place_on(*book.market(e->markets[mi]));
+}
+
+void Bettors::place_on(const Market& m) {
+  const Book& book = engine_.state().book;
+  if (m.status != MarketStatus::kOpen || m.selections.empty()) return;
+  std::uniform_int_distribution<size_t> sel(0, m.selections.size() - 1);
+  const Selection* s = book.selection(m.selections[sel(rng_)]);
   if (s->price.version == 0) return;
   std::lognormal_distribution<double> stake(std::log(1000.0), 1.0);
   int64_t minor = std::clamp<int64_t>(static_cast<int64_t>(stake(rng_)), 100, 50000);

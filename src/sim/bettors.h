@@ -36,10 +36,26 @@ class Bettors {
   void start();
   void tick(int64_t now_ms);
   uint64_t placed() const { return placed_; }
+  // Engine thread. A crowd on one market (a game day's "bettor surge"):
+  // bets_per_s more bets on the market_index-th market of the event (0
+  // match result, 1 total goals, 2 both teams to score) until until_ms,
+  // on top of the base rate and waves.
+  void surge(uint64_t event_id, size_t market_index, double bets_per_s, int64_t until_ms);
+  // Engine thread. Changes the base rate (a game day's load timeline).
+  void set_rate(double bets_per_s) { cfg_.bets_per_s = bets_per_s; }
 
  private:
   void place_one(uint64_t event_id);
+  void place_on(const Market& m);
+  struct Surge {
+    uint64_t event_id;
+    size_t market_index;
+    double bets_per_s;
+    int64_t until_ms;
+  };
+  std::vector<Surge> surges_;
   struct Watch {
+    bool seen = false;  // phase and goals read once: a match already in play is no kick-off
     MatchPhase phase = MatchPhase::kPreMatch;
     int goals = 0;
     int64_t wave_until_ms = 0;

@@ -19,6 +19,7 @@ const std::set<std::string> kFutureSources{"wallet_auth",        "wallet_tx_uniq
                                            "synthetic_bets"};
 const std::set<std::string> kSignals{
     "market_staleness_ratio", "feed_parse_error_ratio", "market_drift_flagged", "bet_accept_p99_seconds",
+    "market_bet_rate",
     "engine_queue_lag_seconds", "feed_down", "feed_schema_skew", "duplicate_tx", "psp_timeouts_sigma",
     "dlq_growth", "settlement_lag_seconds"};
 

@@ -27,10 +27,44 @@ def test_shipped_scenario_passes(scenario, tmp_path):
     report = (tmp_path / "report" / "report.md").read_text()
     assert r.returncode == 0, r.stdout + r.stderr + report
     assert "Result: **PASS**" in report
-    assert (tmp_path / "report" / "chart.svg").read_text().startswith("<svg")
+    for chart in ("latency.svg", "freshness.svg", "burn.svg"):
+        svg = (tmp_path / "report" / chart).read_text()
+        assert svg.startswith("<svg") and "<polyline" in svg, chart
     lines = (tmp_path / "report" / "series.csv").read_text().splitlines()
     assert lines[0].startswith("t_s,accept_p50_ms,accept_p99_ms")
+    assert "accept_latency_fast_burn" in lines[0]
     assert len(lines) > 60
+    for m in re.finditer(r"\(postmortem-(\d+)\.md\)", report):
+        assert (tmp_path / "report" / f"postmortem-{m.group(1)}.md").read_text().startswith("# ")
+
+
+def test_kickoff_surge_without_shedding_breaks_the_book(tmp_path):
+    """The same kick-off with the playbooks in dry run: nothing sheds the hot
+    market, the engine queue grows for the whole minute and the book's accept
+    SLO breaks — shedding, not luck, is what keeps kickoff-surge green."""
+    playbooks = open(os.path.join(ROOT, "config", "playbooks.yaml")).read().replace("dry_run: false", "dry_run: true")
+    (tmp_path / "dry.yaml").write_text(playbooks)
+    text = open(os.path.join(ROOT, "scenarios", "kickoff-surge.yaml")).read()
+    text = text.replace("seed: 21", f"seed: 21\nplaybook_file: {tmp_path / 'dry.yaml'}")
+    (tmp_path / "surge.yaml").write_text(text)
+    r = gameday(str(tmp_path / "surge.yaml"), tmp_path / "report")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert re.search(r"FAILED expectation \(line \d+\): action shed_load runs within 10 s", r.stderr), r.stderr
+    worst = re.search(r"accept p99 \(10 s window\) under 250 ms .*: seen worst (\d+) ms", r.stderr)
+    assert worst and int(worst.group(1)) > 5000, r.stderr
+    assert re.search(r"SLO accept_latency meets its target .*: seen SLI \d+\.\d+%", r.stderr), r.stderr
+    # Money stays right even when latency does not.
+    assert "no bet is accepted on a price older" not in r.stderr
+    assert "reserved exactly once" not in r.stderr
+
+
+def test_an_expectation_on_an_unknown_slo_fails_at_load(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\n"
+                 "expect:\n  - {sli: happiness}\n")
+    r = gameday(str(f), tmp_path / "report")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert f"{f}:6: expect: sli: no SLO named 'happiness'" in r.stderr, r.stderr
 
 
 def test_a_wrong_expectation_fails_and_names_itself(tmp_path):

@@ -429,5 +429,59 @@ TEST_F(EngineTest, FullQueueRefusesWork) {
   EXPECT_EQ(box.count(), 0u);
 }
 
+// Game days: the simulated engine decides one bet per sim_bet_cost of book
+// time, so bets offered at once queue behind each other, as on a real engine
+// thread; the offer observer counts every bet offered, shed ones included.
+TEST_F(EngineTest, SimulatedBetCostQueuesBetsOneAfterAnother) {
+  cfg.sim_bet_cost = 100ms;
+  staleness = 60s;
+  open();
+  int offered = 0;
+  std::vector<int64_t> decided;
+  engine->add_offer_observer([&](uint64_t market, uint64_t event) {
+    EXPECT_EQ(market, 101u);
+    EXPECT_EQ(event, 1u);
+    ++offered;
+  });
+  engine->add_decision_observer([&](const Engine::BetDecision& d) { decided.push_back(d.latency_ns); });
+  start();
+  deposit("alice", 10000);
+  price(1011, "2.5");
+  Replies box;
+  for (const char* k : {"s1", "s2", "s3"}) ASSERT_TRUE(place(box, k, 1011, 100, "2.5"));
+  flush();
+  EXPECT_EQ(box.count(), 0u) << "decided before the simulated engine had time";
+  advance_to(250ms);
+  ASSERT_TRUE(box.wait(2));
+  flush();
+  EXPECT_EQ(box.count(), 2u) << "the third bet is served at 300 ms";
+  advance_to(300ms);
+  ASSERT_TRUE(box.wait(3));
+  auto accepted = on_engine([&] {
+    std::vector<int64_t> v;
+    for (uint64_t id : {1, 2, 3}) v.push_back(engine->state().bets.at(id).accepted_ns - kT0);
+    return v;
+  });
+  EXPECT_EQ(accepted, (std::vector<int64_t>{100'000'000, 200'000'000, 300'000'000}));
+  EXPECT_EQ(offered, 3);
+  EXPECT_EQ(decided, (std::vector<int64_t>{100'000'000, 200'000'000, 300'000'000})) << "queue wait is latency";
+
+  // A shed bet is offered but never queued or decided.
+  ASSERT_TRUE(on_engine([&] {
+    return engine->set_market_control(101, MarketControl::kIntakePerSecond, 1, "test", "test").ok();
+  }));
+  advance_to(2s);
+  ASSERT_TRUE(place(box, "s4", 1011, 100, "2.5"));
+  ASSERT_TRUE(place(box, "s5", 1011, 100, "2.5"));
+  ASSERT_TRUE(box.wait(4));
+  EXPECT_EQ(box.at(3).status, 503) << box.at(3).body;
+  EXPECT_TRUE(has(box.at(3), "MARKET_BUSY")) << box.at(3).body;
+  advance_to(2100ms);
+  ASSERT_TRUE(box.wait(5));
+  EXPECT_EQ(box.at(4).status, 201) << box.at(4).body;
+  EXPECT_EQ(offered, 5);
+  EXPECT_EQ(decided.size(), 4u);
+}
+
 }  // namespace
 }  // namespace inplay

@@ -1,0 +1,35 @@
+// The game-day report folder, written from a GamedayRecord and the
+// expectation results:
+//   report.md            result, expectations (value seen vs bound), the
+//                        timeline of faults, alerts, incidents and actions,
+//                        the incidents, links to the charts and post-mortems
+//   series.csv           the per-second series (accept p50/p99, price age,
+//                        drift, alerts, incidents, bets, each SLO's SLI
+//                        events and fast burn rate)
+//   latency.svg          accept p50/p99 (10 s window)
+//   freshness.svg        worst price age / limit and worst drift
+//   burn.svg             each SLO's fast-tier burn rate (those with events)
+//   postmortem-<id>.md   the playbook's post-mortem of each incident
+// Every chart marks where faults began (red), alerts fired (orange),
+// incidents opened (blue) and actions ran (green). Nothing in it depends on
+// the wall clock except the "Wall time" line of report.md.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "gameday/expectations.h"
+#include "gameday/gameday_record.h"
+#include "gameday/scenario.h"
+
+namespace inplay {
+
+struct ReportContext {
+  const Scenario& scenario;
+  const GamedayRecord& record;
+  const std::vector<ExpectationResult>& results;
+  bool real_time = false;
+};
+
+void write_gameday_report(const std::string& out_dir, const ReportContext& c);
+
+}  // namespace inplay

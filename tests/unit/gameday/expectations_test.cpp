@@ -1,0 +1,114 @@
+// Expectations (src/gameday/expectations.h) against hand-made records: each
+// kind passes and fails on the values it names, and says what it saw.
+#include "gameday/expectations.h"
+
+#include <gtest/gtest.h>
+
+namespace inplay {
+namespace {
+
+Scenario scenario(const std::string& expect) {
+  return parse_scenario(
+      "name: t\nduration: 100s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\n"
+      "faults:\n  - {at: 20s, feed: football-primary, stall: true}\nexpect:\n" + expect,
+      "t.yaml");
+}
+
+// 100 seconds; SLO "accept_latency" (target 99%): 100 events a second, all
+// good except 10 bad a second from 30 s to 39 s.
+GamedayRecord record() {
+  GamedayRecord r;
+  r.start_ns = 1'000'000'000'000;
+  r.slos = {{"odds_freshness", 0.995}, {"accept_latency", 0.99}};
+  double good = 0, valid = 0;
+  for (int64_t t = 1; t <= 100; ++t) {
+    GamedayPoint p;
+    p.t = t;
+    valid += 100;
+    good += t >= 30 && t < 40 ? 90 : 100;
+    p.good = {0, good};
+    p.valid = {0, valid};
+    p.burn = {0, 0};
+    p.p99_ms = t >= 30 && t < 45 ? 900 : 120;
+    r.points.push_back(p);
+  }
+  r.fired.push_back(FiredAlert{"odds_stale", {{"league", "Championship"}}, 21000});
+  r.fired.push_back(FiredAlert{"odds_stale", {{"league", "EPL"}, {"market_id", "101"}}, 26000});
+  return r;
+}
+
+ExpectationResult check_one(const std::string& expect, const GamedayRecord& r) {
+  static Scenario s;  // results point into it
+  s = scenario(expect);
+  auto results = check_expectations(s, r);
+  EXPECT_EQ(results.size(), 1u);
+  return results.at(0);
+}
+
+TEST(Expectations, AlertWithLabelsMatchesOnlyThatInstance) {
+  GamedayRecord r = record();
+  auto any = check_one("  - {alert: odds_stale, within: 3s}\n", r);
+  EXPECT_TRUE(any.pass) << any.seen;
+  EXPECT_EQ(any.seen, "fired 1 s after the first fault");
+  auto epl = check_one("  - {alert: odds_stale, within: 3s, labels: {league: EPL}}\n", r);
+  EXPECT_FALSE(epl.pass);
+  EXPECT_EQ(epl.seen, "fired 6 s after the first fault");
+  EXPECT_TRUE(check_one("  - {alert: odds_stale, within: 6s, labels: {league: EPL, market_id: \"101\"}}\n", r).pass);
+  auto none = check_one("  - {no_alert: odds_stale, labels: {league: Serie_A}}\n", r);
+  EXPECT_TRUE(none.pass);
+  EXPECT_FALSE(check_one("  - {no_alert: odds_stale, labels: {league: EPL}}\n", r).pass);
+}
+
+TEST(Expectations, SliOverAWindowInScenarioTime) {
+  GamedayRecord r = record();
+  auto clean = check_one("  - {sli: accept_latency, from: 40s}\n", r);
+  EXPECT_TRUE(clean.pass) << clean.seen;
+  EXPECT_EQ(clean.seen, "SLI 100.000% over 6000 events (target 99.000%)");
+  auto bad = check_one("  - {sli: accept_latency, from: 29s, to: 39s}\n", r);
+  EXPECT_FALSE(bad.pass);
+  EXPECT_EQ(bad.seen, "SLI 90.000% over 1000 events (target 99.000%)");
+  EXPECT_TRUE(check_one("  - {sli: accept_latency, within_target: false, from: 29s, to: 39s}\n", r).pass);
+  auto whole = check_one("  - {sli: accept_latency}\n", r);  // 100 bad of 10,000
+  EXPECT_TRUE(whole.pass) << whole.seen;
+  auto empty = check_one("  - {sli: odds_freshness}\n", r);
+  EXPECT_FALSE(empty.pass);
+  EXPECT_EQ(empty.seen, "no events in the window");
+  EXPECT_EQ(check_one("  - {sli: settlement_lag}\n", r).seen, "no such SLO in the catalogue");
+}
+
+TEST(Expectations, P99FromAfterTheFirstFault) {
+  GamedayRecord r = record();
+  EXPECT_FALSE(check_one("  - {p99_below: 250ms, from: 20s}\n", r).pass);  // 40 s..: 900 until 44 s
+  auto later = check_one("  - {p99_below: 250ms, from: 25s}\n", r);
+  EXPECT_TRUE(later.pass) << later.seen;
+  EXPECT_EQ(later.seen, "worst 120 ms");
+}
+
+TEST(Expectations, MoneyInvariants) {
+  GamedayRecord r = record();
+  r.accepted_stakes_minor = 5000;
+  r.reserved_minor = 5000;
+  r.bets_accepted = 3;
+  EXPECT_TRUE(check_one("  - {no_duplicate_tx: true}\n", r).pass);
+  EXPECT_TRUE(check_one("  - {no_stale_accept: true}\n", r).pass);
+  EXPECT_TRUE(check_one("  - {ledger_sums_to_zero: true}\n", r).pass);
+  r.reserved_minor = 6000;  // a stake reserved twice
+  auto dup = check_one("  - {no_duplicate_tx: true}\n", r);
+  EXPECT_FALSE(dup.pass);
+  EXPECT_EQ(dup.seen, "reserved 6000 minor units for 3 accepted bets staking 5000");
+  r.stale_accepts = 1;
+  r.stale_examples = {"market 101 at 25.0 s, price age 3000 ms (limit 1500 ms)"};
+  auto stale = check_one("  - {no_stale_accept: true}\n", r);
+  EXPECT_FALSE(stale.pass);
+  EXPECT_EQ(stale.seen, "1 bet(s) accepted on a stale price: market 101 at 25.0 s, price age 3000 ms (limit 1500 ms)");
+  r.ledger_sum = -1;
+  EXPECT_FALSE(check_one("  - {ledger_sums_to_zero: true}\n", r).pass);
+}
+
+TEST(Expectations, SliceValuesDropSharesAndCounts) {
+  EXPECT_EQ(slice_values("league=EPL (95% of bad, 2% of good), parser_schema=2.0 (67% of bad, 0% of good) [12 traces]"),
+            "league=EPL, parser_schema=2.0");
+}
+
+}  // namespace
+}  // namespace inplay
