@@ -11,6 +11,7 @@
 #include "app/shipped_configs.h"
 #include "core/time_format.h"
 #include "core/yaml_reader.h"
+#include "http/body.h"
 
 namespace inplay {
 
@@ -311,7 +312,7 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
     if (!token_names.insert(tc.name).second)
       t.fail_key("name", t.get("name"), fmt::format("'{}' is used twice", tc.name));
     std::string role = t.str("role", true);
-    if (!parse_role(role, tc.role)) t.fail_key("role", t.get("role"), "must be channel or operator");
+    if (!parse_role(role, tc.role)) t.fail_key("role", t.get("role"), "must be channel, operator or synthetic");
     tc.sha256 = t.str("sha256", true);
     if (tc.sha256.size() != 64 || tc.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
       t.fail_key("sha256", t.get("sha256"), "must be 64 lower-case hex characters (sha256 of the token)");
@@ -347,6 +348,15 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   }
   read_feeds(r, c);
   read_incidents(r.child("incidents"), c, file);
+  auto syn = r.child("synthetic");
+  c.synthetic.enabled = syn.boolean("enabled", false);
+  c.synthetic.every = std::chrono::milliseconds(syn.duration_ms("every", false, 60000, 1000, 86400000));
+  c.synthetic.markets = static_cast<size_t>(syn.integer("markets", false, 3, 1, 100));
+  c.synthetic.stake_minor = syn.integer("stake_minor", false, 100, 1, 100000000);
+  c.synthetic.account = syn.str("account", false, c.synthetic.account);
+  if (!is_synthetic_account(c.synthetic.account) || !valid_account_id(c.synthetic.account))
+    syn.fail_key("account", syn.get("account"), "must start with \"synthetic-\" and match [A-Za-z0-9_.-]{1,64}");
+  syn.done();
   r.done();
   validate(c, file);
   return c;

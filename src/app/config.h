@@ -20,6 +20,7 @@
 #include "market/book.h"
 #include "playbook/playbook_spec.h"
 #include "slo/slo_spec.h"
+#include "synthetic/synthetic_checks.h"
 #include "telemetry/retention.h"
 #include "telemetry/sampler.h"
 
@@ -120,6 +121,9 @@ struct Config {
     SloCatalogue slos;          // parsed and validated at load
     PlaybookFile playbooks;
   } incidents;
+  // Synthetic checks (src/synthetic): `synthetic:` in the file. Their token
+  // (role synthetic) is made at start-up and never leaves the process.
+  SyntheticOptions synthetic;
 };
 
 // Throws ConfigError.

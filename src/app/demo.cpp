@@ -102,6 +102,7 @@ Config demo_config(int64_t now_ms, DemoTokens& tokens) {
   // Odds come from the simulated world: a primary, a backup and a reference
   // provider (in-process TCP servers), the book connected to all three.
   c.sim_world = true;
+  c.synthetic.enabled = true;  // a scripted in-play bet on the top markets every minute
   c.bettors_per_s = 3;  // a crowd that bets in waves at kick-offs, goals and half-time
   c.feeds = simulated_football_feeds();
   c.feed_options.canary_markets["football"] = 101;  // Arsenal v Chelsea, match result

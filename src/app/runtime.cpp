@@ -8,6 +8,7 @@
 #include "feed/tcp_feed_client.h"
 #include "app/local_feed_link.h"
 #include "sim/bettors.h"
+#include "synthetic/synthetic_checks.h"
 #include "sim/sim_world.h"
 #include "engine/journal.h"
 #include "engine/projection.h"
@@ -80,6 +81,7 @@ struct Runtime::Impl {
   std::unique_ptr<FeedDesk> desk;
   std::unique_ptr<SimWorld> sim;
   std::unique_ptr<Bettors> bettors;
+  std::unique_ptr<SyntheticChecks> synthetic;
   std::vector<std::unique_ptr<TcpFeedClient>> clients;
   std::vector<std::unique_ptr<LocalFeedLink>> links;  // simulated clock: no sockets
   Counter* feed_backpressure = nullptr;
@@ -361,6 +363,16 @@ uint16_t Runtime::start() {
       cfg.engine.currency.code());
   m.journal->start();
   start_incident_loop();
+  std::string synthetic_token;
+  if (cfg.synthetic.enabled) {
+    synthetic_token = random_token();
+    m.synthetic = std::make_unique<SyntheticChecks>(*m.engine, m.metrics, cfg.synthetic, synthetic_token);
+    m.synthetic->schedule();
+    if (m.incidents) {
+      SyntheticChecks* s = m.synthetic.get();
+      m.incidents->set_synthetic_failed_rounds([s] { return s->failed_rounds(); });
+    }
+  }
   m.engine->start();
   for (auto& c : m.clients) c->start();
   for (const AccountSeed& a : cfg.accounts) {
@@ -379,6 +391,7 @@ uint16_t Runtime::start() {
   m.audit->start();
 
   for (const TokenConfig& t : cfg.tokens) m.tokens.add(t.sha256, Principal{t.name, t.role});
+  if (m.synthetic) m.tokens.add(sha256_hex(synthetic_token), Principal{"synthetic-checks", Role::kSynthetic});
   m.pseudonymizer = std::make_unique<Pseudonymizer>(cfg.pseudonym_secret);
   m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
                                         *m.clock, m.ready, m.desk.get(), m.sim.get(),
@@ -394,6 +407,7 @@ uint16_t Runtime::start() {
   m.started = true;
   m.ready = true;
   log::info("runtime", "listening", {{"address", cfg.address}, {"port", static_cast<int64_t>(port)}});
+  if (m.synthetic) m.synthetic->start(port);
   return port;
 }
 
@@ -405,6 +419,7 @@ void Runtime::stop() {
   for (auto& c : m.clients) c->stop();
   if (m.sim) m.sim->stop();
   if (m.server) m.server->stop();
+  if (m.synthetic) m.synthetic->stop();  // its call in flight ends with the server
   if (m.engine) m.engine->stop();
   if (m.notifier) m.notifier->stop();
   if (m.journal) m.journal->stop();

@@ -23,8 +23,9 @@ struct Applier {
 
   void operator()(const MoneyMoved& e) {
     uint32_t a = s.ledger.open_user(e.account);
-    Transfer t{s.ledger.funding(), a, e.amount, e.reason};
-    if (e.reason == TransferReason::kWithdrawal) t = Transfer{a, s.ledger.funding(), e.amount, e.reason};
+    const uint32_t house = s.ledger.funding_of(a);
+    Transfer t{house, a, e.amount, e.reason};
+    if (e.reason == TransferReason::kWithdrawal) t = Transfer{a, house, e.amount, e.reason};
     s.ledger.apply(t);
     idem(e.idem, e.at_ns);
   }
@@ -35,7 +36,8 @@ struct Applier {
     const Market* m = s.book.market(sel->market_id);
     uint32_t a = s.ledger.open_user(e.account);
     s.ledger.apply(Transfer{a, s.ledger.reserved_of(a), e.stake, TransferReason::kStakeReserve});
-    s.exposure.add(a, e.selection_id, e.stake, Odds{e.odds});
+    // A synthetic check's bet is no liability of the book (REL-1).
+    if (!s.ledger.account(a).synthetic) s.exposure.add(a, e.selection_id, e.stake, Odds{e.odds});
     Bet b;
     b.id = e.bet_id;
     b.account = a;

@@ -135,6 +135,7 @@ class Engine {
     int64_t stake_minor = 0;
     bool accepted = false;
     ErrorCode code = ErrorCode::kInternal;  // when rejected
+    bool synthetic = false;  // a synthetic check's bet: not a business SLI event
   };
   // Before start() or on the engine thread; each is called on the engine
   // thread for every decision, in the order added.

@@ -10,6 +10,12 @@ EngineMetrics::EngineMetrics(MetricsRegistry& r) {
                   "less the deliberate in-play delay (BET-3)",
                   {}, lat, Unit::kSeconds),
       {});
+  synthetic_accept_latency = &MetricsRegistry::series(
+      r.histogram("synthetic_accept_latency_seconds",
+                  "Accept latency of synthetic checks' bets, measured as bet_accept_latency_seconds "
+                  "(which leaves them out)",
+                  {}, lat, Unit::kSeconds),
+      {});
   inplay_delay = &MetricsRegistry::series(
       r.histogram("bet_inplay_delay_seconds",
                   "Deliberate in-play delay plus price confirmation wait of delayed bets", {},

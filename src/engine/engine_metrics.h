@@ -14,6 +14,7 @@ struct EngineMetrics {
   explicit EngineMetrics(MetricsRegistry& r);
 
   Histogram* accept_latency;        // bet_accept_latency_seconds
+  Histogram* synthetic_accept_latency;  // synthetic_accept_latency_seconds
   Histogram* inplay_delay;          // bet_inplay_delay_seconds (the deliberate delay, for contrast)
   Counter* accepted;                // bets_total{outcome="accepted",code=""}
   Family<Counter>* bets;            // bets_total{outcome,code}

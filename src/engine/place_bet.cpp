@@ -232,7 +232,8 @@ void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
   if (!decision_observers_.empty()) {
     int64_t sli_latency = std::max<int64_t>(0, now - p.req.gateway_start_ns - p.delay_ns);
     observe_decision(BetDecision{p.market_id, p.event_id, sli_latency, p.req.stake, decision.ok(),
-                                 decision.ok() ? ErrorCode::kInternal : decision.error().code});
+                                 decision.ok() ? ErrorCode::kInternal : decision.error().code,
+                                 state_.ledger.account(p.account).synthetic});
   }
   if (kTelemetry && p.delay_ns > 0) {
     Span& d = tracer_.start_in(p.spans, "inplay_delay", p.req.gateway, p.arrival_ns);
@@ -240,7 +241,11 @@ void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
     d.attr(attr::kMarketId, static_cast<int64_t>(p.market_id));
     metrics_.inplay_delay->observe(now - p.arrival_ns);
   }
-  if constexpr (kTelemetry) {
+  if (kTelemetry && state_.ledger.account(p.account).synthetic) {
+    // Synthetic checks keep their own histogram, out of the business one.
+    metrics_.synthetic_accept_latency->observe(std::max<int64_t>(0, now - p.req.gateway_start_ns - p.delay_ns),
+                                               p.req.gateway.trace_id, now);
+  } else if constexpr (kTelemetry) {
     // BET-3: gateway start to final decision, less the deliberate delay.
     int64_t latency = now - p.req.gateway_start_ns - p.delay_ns;
     if (latency < 0) latency = 0;

@@ -88,6 +88,9 @@ void Api::Impl::place_bet(HttpRequest& req, const std::shared_ptr<Exchange>& x, 
   if (!idempotency_key(req, x, who, key)) return;
   auto body = parse_bet_body(req.body);
   if (!body.ok()) return send_error(x, body.error());
+  // Synthetic money never mixes with real: each role sees only its accounts.
+  if (is_synthetic_account(body->account) != (who.role == Role::kSynthetic))
+    return send_error(x, Error{ErrorCode::kAccountNotFound, "unknown account"});
   PlaceBetRequest r;
   r.idem_key = std::move(key);
   r.fingerprint = fingerprint(req);
@@ -112,6 +115,11 @@ void Api::Impl::move_money(HttpRequest& req, const std::shared_ptr<Exchange>& x,
   if (!idempotency_key(req, x, who, key)) return;
   auto body = parse_money_body(req.body);
   if (!body.ok()) return send_error(x, body.error());
+  if (is_synthetic_account(account) && who.role != Role::kSynthetic)
+    return send_error(x, Error{ErrorCode::kValidationFailed,
+                               "account: ids starting \"synthetic-\" are reserved for synthetic checks"});
+  if (!is_synthetic_account(account) && who.role == Role::kSynthetic)
+    return send_error(x, Error{ErrorCode::kForbidden, "the synthetic role may only use \"synthetic-\" accounts"});
   MoneyRequest r;
   r.idem_key = std::move(key);
   r.fingerprint = fingerprint(req);
@@ -225,9 +233,13 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
   if (n == 2 && p[1] == "bets") {
     x->route = "/v1/bets";
     if (!post) return method_not_allowed("POST");
-    x->bets_total = &bets_total;
-    x->bets_5xx = &bets_5xx;
     if (op) return forbidden();
+    if (who.role == Role::kSynthetic) {
+      x->span.attr(attr::kSynthetic, "true");  // kept by the sampler, out of the bet_errors SLI
+    } else {
+      x->bets_total = &bets_total;
+      x->bets_5xx = &bets_5xx;
+    }
     return place_bet(req, x, who);
   }
   if (n == 3 && p[1] == "bets") {
@@ -249,6 +261,8 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
       x->route = "/v1/accounts/{id}";
       if (!get) return method_not_allowed("GET");
       if (!valid_account_id(account)) return not_found(ErrorCode::kAccountNotFound, "unknown account");
+      if (!op && is_synthetic_account(account) != (who.role == Role::kSynthetic))
+        return not_found(ErrorCode::kAccountNotFound, "unknown account");
       std::string a(account);
       return read(x, [a](Engine& e) {
         int64_t i = e.state().ledger.find(a);

@@ -9,11 +9,14 @@
 
 namespace inplay {
 
-const char* role_name(Role r) { return r == Role::kChannel ? "channel" : "operator"; }
+const char* role_name(Role r) {
+  return r == Role::kChannel ? "channel" : r == Role::kOperator ? "operator" : "synthetic";
+}
 
 bool parse_role(std::string_view s, Role& out) {
   if (s == "channel") out = Role::kChannel;
   else if (s == "operator") out = Role::kOperator;
+  else if (s == "synthetic") out = Role::kSynthetic;
   else return false;
   return true;
 }

@@ -13,7 +13,10 @@
 
 namespace inplay {
 
-enum class Role { kChannel, kOperator };
+// channel: a betting channel (bets, deposits, reads); operator: traders and
+// on-call (book controls, incidents, traces); synthetic: the synthetic checks
+// (a channel restricted to "synthetic-" accounts, its traffic flagged).
+enum class Role { kChannel, kOperator, kSynthetic };
 const char* role_name(Role r);
 bool parse_role(std::string_view s, Role& out);
 

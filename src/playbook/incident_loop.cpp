@@ -73,6 +73,8 @@ void IncidentLoop::schedule() {
     const Book& book = engine_.state().book;
     std::string_view league;
     if (const Event* e = book.event(d.event_id)) league = e->league;
+    if (d.synthetic)  // REL-1: its own SLO, never a business SLI event
+      return evaluator_.on_synthetic_bet(t, SloEvaluator::Labels{d.market_id, league, {}}, d.latency_ns, d.accepted);
     evaluator_.on_bet_decision(t, SloEvaluator::Labels{d.market_id, league, {}}, d.latency_ns, d.stake_minor);
   });
   engine_.every(std::chrono::seconds(1), [this] { tick(); });
@@ -159,6 +161,11 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
                                     {"sport", e->sport}, {"event_id", std::to_string(it->second.event_id)}},
                                    rate, opts_.top_leagues.count(e->league) > 0});
     ++it;
+  }
+  if (synthetic_failed_) {
+    const double failed = static_cast<double>(synthetic_failed_());
+    if (wants("synthetic_failed_rounds", failed))
+      out.push_back(SignalSample{"synthetic_failed_rounds", {{"check", "synthetic"}}, failed, true});
   }
   if (bet_totals_) {
     auto [good, valid] = bet_totals_();

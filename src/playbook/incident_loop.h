@@ -56,6 +56,9 @@ class IncidentLoop {
   void schedule();
   // Cumulative (good, valid) bet requests: good = not 5xx (any thread).
   void set_bet_request_totals(std::function<std::pair<uint64_t, uint64_t>()> fn) { bet_totals_ = std::move(fn); }
+  // The synthetic checks' consecutive failed rounds (signal
+  // synthetic_failed_rounds). Before start().
+  void set_synthetic_failed_rounds(std::function<int64_t()> fn) { synthetic_failed_ = std::move(fn); }
 
   // Engine thread.
   void tick();
@@ -93,6 +96,7 @@ class IncidentLoop {
   BookActionPort port_;
   std::unique_ptr<PlaybookRunner> runner_;
   std::function<std::pair<uint64_t, uint64_t>()> bet_totals_;
+  std::function<int64_t()> synthetic_failed_;
   std::map<std::string, double> min_above_;  // signal -> lowest bound of any rule
   struct FeedWindow {
     uint64_t last_ok = 0, last_err = 0;

@@ -20,6 +20,7 @@ std::string signal_expr(const std::string& signal) {
        "sum(rate(feed_parse_errors_total[1m])) / (sum(rate(feed_parse_errors_total[1m])) + "
        "sum(rate(feed_messages_total[1m])))"},
       {"market_drift_flagged", "odds_drift_flagged"},
+      {"synthetic_failed_rounds", "synthetic_failed_rounds"},
       {"bet_accept_p99_seconds", "histogram_quantile(0.99, sum by (le) (rate(bet_accept_latency_seconds_bucket[5m])))"},
       {"engine_queue_lag_seconds",
        "histogram_quantile(0.99, sum by (le) (rate(engine_queue_lag_seconds_bucket[1m])))"},

@@ -97,6 +97,14 @@ void SloEvaluator::on_bet_decision(int64_t t_s, const Labels& l, int64_t latency
   }
 }
 
+void SloEvaluator::on_synthetic_bet(int64_t t_s, const Labels& l, int64_t latency_ns, bool accepted) {
+  for (auto& s : slos_) {
+    if (s.spec->sli.source != "synthetic_bets") continue;
+    const bool good = accepted && (s.spec->sli.threshold_ms == 0 || latency_ns <= s.spec->sli.threshold_ms * 1000000);
+    count(s, t_s, l, good ? 1.0 : 0.0, 1.0);
+  }
+}
+
 void SloEvaluator::on_market_sample(int64_t t_s, const Labels& l, bool fresh) {
   for (auto& s : slos_)
     if (s.spec->sli.source == "market_prices") count(s, t_s, l, fresh ? 1.0 : 0.0, 1.0);

@@ -86,6 +86,9 @@ class SloEvaluator {
   };
   // bet_accept: one bet decision at book second t_s.
   void on_bet_decision(int64_t t_s, const Labels& l, int64_t latency_ns, int64_t stake_minor);
+  // synthetic_bets: one synthetic check's bet decision; good when accepted
+  // within the SLI's threshold (a refused scripted bet is a failed check).
+  void on_synthetic_bet(int64_t t_s, const Labels& l, int64_t latency_ns, bool accepted);
   // market_prices: one open market's price age at book second t_s.
   void on_market_sample(int64_t t_s, const Labels& l, bool fresh);
   // Cumulative-total sources: the good and valid totals so far, per label

@@ -13,13 +13,13 @@ namespace inplay {
 namespace {
 
 // Sources fed today, and those whose hop has not landed (no data yet).
-const std::set<std::string> kLiveSources{"bet_accept", "bet_requests", "market_prices", "feed_messages"};
+const std::set<std::string> kLiveSources{"bet_accept", "bet_requests", "market_prices", "feed_messages",
+                                         "synthetic_bets"};
 const std::set<std::string> kFutureSources{"wallet_auth",        "wallet_tx_unique", "settlement_lag",
-                                           "settlement_correct", "cashout_quotes",   "kyc_screening",
-                                           "synthetic_bets"};
+                                           "settlement_correct", "cashout_quotes",   "kyc_screening"};
 const std::set<std::string> kSignals{
     "market_staleness_ratio", "feed_parse_error_ratio", "market_drift_flagged", "bet_accept_p99_seconds",
-    "market_bet_rate",
+    "market_bet_rate", "synthetic_failed_rounds",
     "engine_queue_lag_seconds", "feed_down", "feed_schema_skew", "duplicate_tx", "psp_timeouts_sigma",
     "dlq_growth", "settlement_lag_seconds"};
 

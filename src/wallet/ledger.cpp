@@ -26,11 +26,22 @@ uint32_t Ledger::open_user(std::string_view user_id) {
   uint32_t cash = static_cast<uint32_t>(accounts_.size());
   std::string id(user_id);
   index_.emplace(id, cash);
-  accounts_.push_back(LedgerAccount{id, AccountKind::kUserCash, 0});
+  const bool synthetic = is_synthetic_account(id);
+  accounts_.push_back(LedgerAccount{id, AccountKind::kUserCash, 0, synthetic});
   std::string reserved = id + "/reserved";
   index_.emplace(reserved, cash + 1);
-  accounts_.push_back(LedgerAccount{reserved, AccountKind::kUserReserved, 0});
+  accounts_.push_back(LedgerAccount{reserved, AccountKind::kUserReserved, 0, synthetic});
   return cash;
+}
+
+uint32_t Ledger::funding_of(uint32_t cash_account) {
+  if (!accounts_[cash_account].synthetic) return funding();
+  auto it = index_.find("house/synthetic");
+  if (it != index_.end()) return it->second;
+  uint32_t i = static_cast<uint32_t>(accounts_.size());
+  index_.emplace("house/synthetic", i);
+  accounts_.push_back(LedgerAccount{"house/synthetic", AccountKind::kHouse, 0, true});
+  return i;
 }
 
 int64_t Ledger::find(std::string_view account_id) const {

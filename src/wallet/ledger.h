@@ -25,7 +25,15 @@ struct LedgerAccount {
   std::string id;
   AccountKind kind = AccountKind::kUserCash;
   int64_t balance = 0;
+  bool synthetic = false;  // a synthetic check's account (is_synthetic_account)
 };
+
+// Synthetic checks (REL-1, BEY-3) bet from accounts whose id starts with
+// "synthetic-": their money comes from and goes to "house/synthetic" (never
+// house/funding), their bets add no exposure, and only the synthetic role
+// may use them. Derived from the id, so a replay marks them the same.
+inline constexpr std::string_view kSyntheticAccountPrefix = "synthetic-";
+inline bool is_synthetic_account(std::string_view id) { return id.substr(0, kSyntheticAccountPrefix.size()) == kSyntheticAccountPrefix; }
 
 enum class TransferReason : uint8_t { kDeposit, kWithdrawal, kStakeReserve };
 const char* transfer_reason_name(TransferReason r);
@@ -48,6 +56,9 @@ class Ledger {
   int64_t find(std::string_view account_id) const;
   uint32_t reserved_of(uint32_t cash_account) const { return cash_account + 1; }
   uint32_t funding() const { return 0; }
+  // Where a user's deposits come from and withdrawals go: house/funding, or
+  // house/synthetic for a synthetic account (opened on first use).
+  uint32_t funding_of(uint32_t cash_account);
   uint32_t revenue() const { return 1; }
   const LedgerAccount& account(uint32_t i) const { return accounts_[i]; }
   size_t size() const { return accounts_.size(); }

@@ -32,7 +32,7 @@ def test_help_explains_every_command(cmd):
     (("max_stake: 100000", "max_stake: -1"), "max_stake:", "book.limits.max_stake: must be between"),
     (("data_dir:", "colour: blue\ndata_dir:"), "colour:", "colour: unknown key"),
     (('odds: "2.10"', 'odds: "0.5"'), 'odds: "0.5"', "odds: must be decimal odds"),
-    (("role: channel", "role: king"), "role: king", "role: must be channel or operator"),
+    (("role: channel", "role: king"), "role: king", "role: must be channel, operator or synthetic"),
 ])
 def test_bad_config_fails_at_start_with_file_line_and_reason(tmp_path, mutation, line_of, reason):
     text = make_config(str(tmp_path / "data"))

@@ -172,6 +172,33 @@ TEST(BookState, BetAcceptedReservesTheStakeAndAddsExposure) {
   EXPECT_EQ(s->next_bet_id, 8u);
 }
 
+// Synthetic checks' money (REL-1): funded from house/synthetic, never
+// house/funding; their bets reserve the stake but add no exposure — on
+// replay too, since both follow from the account id.
+TEST(BookState, SyntheticAccountsMoveNoRealMoneyAndAddNoExposure) {
+  auto s = make_state();
+  s->apply(MoneyMoved{"alice", 10000, TransferReason::kDeposit, kT0, IdemRecord{}});
+  s->apply(bet(1, "alice", 1011, 1000, "2.5", kT0 + 100));
+  const int64_t funding = s->ledger.account(s->ledger.funding()).balance;
+  const int64_t liability = s->exposure.market_liability(101);
+
+  s->apply(MoneyMoved{"synthetic-checks", 5000, TransferReason::kDeposit, kT0 + 200, IdemRecord{}});
+  s->apply(bet(2, "synthetic-checks", 1011, 100, "2.5", kT0 + 300));
+  s->apply(MoneyMoved{"synthetic-checks", 400, TransferReason::kWithdrawal, kT0 + 400, IdemRecord{}});
+  const uint32_t syn = static_cast<uint32_t>(s->ledger.find("synthetic-checks"));
+  EXPECT_TRUE(s->ledger.account(syn).synthetic);
+  EXPECT_TRUE(s->ledger.account(s->ledger.reserved_of(syn)).synthetic);
+  EXPECT_FALSE(s->ledger.account(static_cast<uint32_t>(s->ledger.find("alice"))).synthetic);
+  EXPECT_EQ(s->ledger.account(syn).balance, 4500);
+  EXPECT_EQ(s->ledger.account(s->ledger.reserved_of(syn)).balance, 100);
+  EXPECT_EQ(s->ledger.account(static_cast<uint32_t>(s->ledger.find("house/synthetic"))).balance, -4600);
+  EXPECT_EQ(s->ledger.account(s->ledger.funding()).balance, funding) << "real funding moved";
+  EXPECT_EQ(s->exposure.market_liability(101), liability) << "a synthetic bet added exposure";
+  EXPECT_EQ(s->exposure.account_market_stake(syn, 101), 0);
+  EXPECT_EQ(s->ledger.sum(), 0);
+  EXPECT_EQ(s->bets.count(2), 1u);
+}
+
 TEST(BookState, MoneyMovedOpensTheAccountAndMovesBothLegs) {
   auto s = make_state();
   s->apply(MoneyMoved{"carol", 700, TransferReason::kDeposit, kT0, idem("web:dep", 201, "ok")});
