@@ -145,6 +145,27 @@ std::vector<ExpectationResult> check_expectations(const Scenario& s, const Gamed
         for (auto& ex : r.stale_examples) res.seen += (&ex == &r.stale_examples.front() ? ": " : "; ") + ex;
         break;
       }
+      case Expectation::Kind::kMarketsSuspendedAt: {
+        for (auto& p : r.points)
+          if (p.t == e.from_s) {
+            res.pass = p.in_play_markets > 0 && p.suspended_markets == p.in_play_markets;
+            res.seen = fmt::format("{} of {} in-play markets suspended", p.suspended_markets, p.in_play_markets);
+          }
+        if (res.seen.empty()) res.seen = "no sample at that second";
+        break;
+      }
+      case Expectation::Kind::kMarketsOpenFrom: {
+        int64_t last_closed = -1;
+        size_t worst = 0;
+        for (auto& p : r.points)
+          if (p.t >= e.from_s && p.suspended_markets > 0) {
+            last_closed = p.t;
+            worst = std::max(worst, p.suspended_markets);
+          }
+        res.pass = last_closed < 0 && !r.points.empty() && r.points.back().t >= e.from_s;
+        res.seen = last_closed < 0 ? "all open" : fmt::format("{} suspended, last at {} s", worst, last_closed);
+        break;
+      }
       case Expectation::Kind::kNoDuplicateTx:
         res.pass = r.reserved_minor == r.accepted_stakes_minor;
         res.seen = fmt::format("reserved {} minor units for {} accepted bets staking {}", r.reserved_minor,

@@ -19,6 +19,7 @@ struct GamedayPoint {
   double max_stale_ratio = 0;     // worst price age / limit, open in-play markets
   double max_drift = 0;           // worst drift against the reference feed
   size_t alerts = 0, incidents_open = 0;
+  size_t in_play_markets = 0, suspended_markets = 0;  // markets of in-play matches; of them suspended
   uint64_t bets = 0;     // accepted so far
   uint64_t offered = 0;  // bets offered so far (accepted, refused and shed)
   // Per SLO, in GamedayRecord::slos order: events since the start and the

@@ -191,6 +191,8 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
         if (e->state != EventState::kInPlay) continue;
         for (uint64_t mid : e->markets) {
           const Market* m = book.market(mid);
+          ++p.in_play_markets;
+          p.suspended_markets += m->status == MarketStatus::kSuspended;
           if (desk)
             if (auto d = desk->drift(mid)) p.max_drift = std::max(p.max_drift, *d);
           if (m->status != MarketStatus::kOpen || !m->last_update_ns) continue;

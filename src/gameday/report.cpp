@@ -130,13 +130,14 @@ void write_gameday_report(const std::string& out_dir, const ReportContext& c) {
 
   std::ofstream csv(fs::path(out_dir) / "series.csv");
   csv << "t_s,accept_p50_ms,accept_p99_ms,max_price_age_ratio,max_drift,alerts_firing,incidents_open,bets_offered,"
-         "bets_accepted";
+         "bets_accepted,in_play_markets,suspended_markets";
   for (size_t i : live)
     csv << fmt::format(",{0}_good,{0}_valid,{0}_fast_burn", r.slos[i].name);
   csv << "\n";
   for (auto& p : r.points) {
-    csv << fmt::format("{},{:.3f},{:.3f},{:.3f},{:.4f},{},{},{},{}", p.t, p.p50_ms, p.p99_ms, p.max_stale_ratio,
-                       p.max_drift, p.alerts, p.incidents_open, p.offered, p.bets);
+    csv << fmt::format("{},{:.3f},{:.3f},{:.3f},{:.4f},{},{},{},{},{},{}", p.t, p.p50_ms, p.p99_ms,
+                       p.max_stale_ratio, p.max_drift, p.alerts, p.incidents_open, p.offered, p.bets,
+                       p.in_play_markets, p.suspended_markets);
     for (size_t i : live) csv << fmt::format(",{:.0f},{:.0f},{:.3f}", p.good[i], p.valid[i], p.burn[i]);
     csv << "\n";
   }

@@ -54,6 +54,8 @@ std::string Expectation::describe() const {
     case Kind::kLedgerZero: return "the ledger sums to zero";
     case Kind::kNoStaleAccept: return "no bet is accepted on a price older than its market's limit";
     case Kind::kNoDuplicateTx: return "every accepted bet's stake is reserved exactly once";
+    case Kind::kMarketsSuspendedAt: return fmt::format("every in-play market is suspended at {} s", from_s);
+    case Kind::kMarketsOpenFrom: return fmt::format("every in-play market is open from {} s to the end", from_s);
   }
   return "?";
 }
@@ -205,6 +207,12 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     } else if (e.has("ledger_sums_to_zero")) {
       x.kind = Expectation::Kind::kLedgerZero;
       if (!e.boolean("ledger_sums_to_zero", true)) e.fail_key("ledger_sums_to_zero", e.get("ledger_sums_to_zero"), "must be true");
+    } else if (e.has("markets_suspended_at") || e.has("markets_open_from")) {
+      const bool open = e.has("markets_open_from");
+      const char* key = open ? "markets_open_from" : "markets_suspended_at";
+      x.kind = open ? Expectation::Kind::kMarketsOpenFrom : Expectation::Kind::kMarketsSuspendedAt;
+      x.from_s = e.duration_ms(key, true, 0, 1000, 86400000) / 1000;
+      if (x.from_s > s.duration_s) e.fail_key(key, e.get(key), "is after the scenario's end");
     } else if (e.has("no_stale_accept")) {
       x.kind = Expectation::Kind::kNoStaleAccept;
       if (!e.boolean("no_stale_accept", true)) e.fail_key("no_stale_accept", e.get("no_stale_accept"), "must be true");
@@ -214,7 +222,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     } else {
       e.fail(e.node(),
              "unknown expectation (alert, no_alert, incidents, action, slice_contains, p99_below, sli, "
-             "ledger_sums_to_zero, no_stale_accept, no_duplicate_tx)");
+             "ledger_sums_to_zero, no_stale_accept, no_duplicate_tx, markets_suspended_at, markets_open_from)");
     }
     e.done();
     s.expect.push_back(x);

@@ -32,6 +32,8 @@
 //     - {ledger_sums_to_zero: true}
 //     - {no_stale_accept: true}                   # no bet accepted on a stale price
 //     - {no_duplicate_tx: true}                   # each accepted stake reserved once
+//     - {markets_suspended_at: 85s}               # every in-play market (fail closed)
+//     - {markets_open_from: 105s}                 # every in-play market, to the end
 #pragma once
 #include <cstdint>
 #include <map>
@@ -73,7 +75,7 @@ size_t surge_market_index(const std::string& market);
 struct Expectation {
   enum class Kind {
     kAlert, kNoAlert, kIncidents, kAction, kSliceContains, kP99Below, kSli, kLedgerZero, kNoStaleAccept,
-    kNoDuplicateTx
+    kNoDuplicateTx, kMarketsSuspendedAt, kMarketsOpenFrom
   };
   Kind kind = Kind::kIncidents;
   std::string name;       // alert / action / SLO name, slice text
@@ -81,7 +83,7 @@ struct Expectation {
   int64_t within_s = 0;   // kAlert, kAction: after the first fault
   int64_t count = 0;      // kIncidents
   int64_t bound_ms = 0;   // kP99Below
-  int64_t from_s = 0;     // kP99Below: after the first fault; kSli: scenario time
+  int64_t from_s = 0;     // kP99Below: after the first fault; kSli, kMarkets*: scenario time
   int64_t to_s = -1;      // kSli: scenario time, -1: the end
   bool within_target = true;  // kSli: false expects a breach
   int line = 0;           // in the file, for messages

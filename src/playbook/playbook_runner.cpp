@@ -14,13 +14,17 @@ constexpr int64_t kSecond = 1'000'000'000;
 
 bool market_scoped(ActionType t) { return t != ActionType::kSwitchFeed; }
 
-std::string first_label(const AlertGroup& g, const std::string& key) {
+// The group's value of a label, else the first firing alert's that carries
+// it (preferring alerts matching `when`, the playbook's trigger).
+std::string first_label(const AlertGroup& g, const std::string& key, const LabelSet& when = {}) {
   auto it = g.group_labels.find(key);
   if (it != g.group_labels.end() && !it->second.empty()) return it->second;
-  for (auto& [fp, a] : g.alerts) {
-    std::string v = a.label(key);
-    if (!v.empty()) return v;
-  }
+  for (bool matching : {true, false})
+    for (auto& [fp, a] : g.alerts) {
+      if (a.ends_ns || (matching && !alert_matches(a, when))) continue;
+      std::string v = a.label(key);
+      if (!v.empty()) return v;
+    }
   return "";
 }
 
@@ -42,10 +46,14 @@ const Incident* PlaybookRunner::incident(uint64_t id) const {
   return it == incidents_.end() ? nullptr : &it->second;
 }
 
-bool PlaybookRunner::allow_automatic(int64_t now_ns) {
+bool PlaybookRunner::room_for_automatic(int64_t now_ns) {
   while (!recent_automatic_.empty() && now_ns - recent_automatic_.front() >= file_.guards.window_s * kSecond)
     recent_automatic_.pop_front();
-  if (static_cast<int>(recent_automatic_.size()) >= file_.guards.max_actions) return false;
+  return static_cast<int>(recent_automatic_.size()) < file_.guards.max_actions;
+}
+
+bool PlaybookRunner::allow_automatic(int64_t now_ns) {
+  if (!room_for_automatic(now_ns)) return false;
   recent_automatic_.push_back(now_ns);
   return true;
 }
@@ -167,7 +175,7 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
       ActionTarget target;
       target.sport = first_label(g, "sport");
       target.league = first_label(g, "league");
-      if (spec.type == ActionType::kSwitchFeed) target.feed = first_label(g, "feed");
+      if (spec.type == ActionType::kSwitchFeed) target.feed = first_label(g, "feed", pb.when);
       if (market_scoped(spec.type)) {
         std::set<uint64_t> covered;
         bool league_done = false;
@@ -200,9 +208,25 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
         target.sport.clear();
       } else {
         if (target.sport.empty()) target.sport = port_.markets_of(target).empty() ? "" : target.sport;
+        // A feed switch is per failing feed: when the feed switched to fails
+        // too, the incident switches again — once the other one is up. A
+        // switch that found no healthy feed is retried every tick (quietly)
+        // until one recovers: meanwhile the sport stays suspended (fail
+        // closed) and reopens with the switch.
+        const bool per_feed = spec.type == ActionType::kSwitchFeed;
+        IncidentAction* waiting = nullptr;
         bool done = false;
-        for (auto& a : inc.actions) done = done || (a.playbook == pb.name && a.spec.type == spec.type);
+        for (auto& a : inc.actions) {
+          if (a.playbook != pb.name || a.spec.type != spec.type) continue;
+          if (per_feed && a.target.feed != target.feed) continue;
+          if (per_feed && a.status == "failed") waiting = &a;
+          else done = true;
+        }
         if (done) continue;
+        if (waiting) {
+          retry(now_ns, inc, *waiting);
+          continue;
+        }
       }
       IncidentAction a;
       a.id = next_action_++;
@@ -213,7 +237,8 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
       a.at_ns = now_ns;
       a.automatic = true;
       a.revert_on_resolve = pb.revert;
-      std::string cool_key = pb.name + "|" + action_type_name(spec.type) + "|" + a.target.describe();
+      std::string cool_key =
+          pb.name + "|" + action_type_name(spec.type) + "|" + a.target.describe() + "|" + a.target.feed;
       auto cd = cooldown_until_.find(cool_key);
       if (pb.approval) {
         a.status = "pending_approval";
@@ -233,6 +258,10 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
         cooldown_until_[cool_key] = now_ns + file_.guards.cooldown_s * kSecond;
         inc.actions.push_back(std::move(a));
         execute(now_ns, &inc, inc.actions.back());
+        if (inc.actions.back().status == "failed") {  // nothing ran: no cool-down, no budget spent
+          cooldown_until_.erase(cool_key);
+          recent_automatic_.pop_back();
+        }
       } else {
         inc.timeline.push_back({now_ns, "contain",
                                 fmt::format("{} on {}: {} ({})", action_type_name(spec.type), a.target.describe(),
@@ -263,6 +292,28 @@ void PlaybookRunner::execute(int64_t now_ns, Incident* inc, IncidentAction& a) {
   if (inc)
     inc->timeline.push_back({now_ns, "contain",
                              fmt::format("{}: {} by {}", a.status == "done" ? "done" : "failed", a.detail, a.actor)});
+}
+
+void PlaybookRunner::retry(int64_t now_ns, Incident& inc, IncidentAction& a) {
+  // A retry that fails changes nothing, so only one that succeeds counts
+  // against the guard's action budget.
+  if (!room_for_automatic(now_ns)) return;
+  auto r = port_.apply(a.spec, a.target, a.actor, fmt::format("incident {}: {} (retry)", inc.id, inc.group_key));
+  if (!r.ok()) {
+    a.detail = r.error().message;  // still failing: no new timeline line
+    return;
+  }
+  allow_automatic(now_ns);
+  ++actions_total_;
+  const int64_t waited_ns = now_ns - a.at_ns;
+  a.status = "done";
+  a.at_ns = now_ns;
+  a.outcome = r.value();
+  a.detail = a.outcome.detail;
+  if (!inc.contained_ns) inc.contained_ns = now_ns;
+  inc.timeline.push_back({now_ns, "contain",
+                          fmt::format("done: {} by {} (retried for {:.0f} s until a feed was up)", a.detail, a.actor,
+                                      static_cast<double>(waited_ns) / 1e9)});
 }
 
 bool PlaybookRunner::do_revert(int64_t now_ns, IncidentAction& a, const std::string& actor) {

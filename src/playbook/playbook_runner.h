@@ -77,10 +77,13 @@ class PlaybookRunner {
   Incident& open_incident(int64_t now_ns, const Notification& n);
   void find_slice(int64_t now_ns, Incident& inc);
   void run_playbooks(int64_t now_ns, Incident& inc, const Notification& n);
+  // A failed automatic feed switch, tried again (see run_playbooks).
+  void retry(int64_t now_ns, Incident& inc, IncidentAction& a);
   void execute(int64_t now_ns, Incident* inc, IncidentAction& a);
   bool do_revert(int64_t now_ns, IncidentAction& a, const std::string& actor);
   IncidentAction* find_action(uint64_t incident_id, uint64_t action_id);
-  bool allow_automatic(int64_t now_ns);
+  bool allow_automatic(int64_t now_ns);     // room in the guard's window: takes it
+  bool room_for_automatic(int64_t now_ns);  // the same check, taking nothing
 
   PlaybookFile file_;
   ActionPort& port_;

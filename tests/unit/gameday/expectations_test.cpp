@@ -105,6 +105,26 @@ TEST(Expectations, MoneyInvariants) {
   EXPECT_FALSE(check_one("  - {ledger_sums_to_zero: true}\n", r).pass);
 }
 
+TEST(Expectations, MarketsFailClosedThenReopen) {
+  GamedayRecord r = record();
+  for (auto& p : r.points) {
+    p.in_play_markets = 6;
+    p.suspended_markets = p.t >= 72 && p.t <= 101 ? 6 : p.t == 60 ? 2 : 0;
+  }
+  EXPECT_TRUE(check_one("  - {markets_suspended_at: 85s}\n", r).pass);
+  auto partly = check_one("  - {markets_suspended_at: 60s}\n", r);
+  EXPECT_FALSE(partly.pass);
+  EXPECT_EQ(partly.seen, "2 of 6 in-play markets suspended");
+  auto open = check_one("  - {markets_open_from: 95s}\n", r);
+  EXPECT_FALSE(open.pass);
+  EXPECT_EQ(open.seen, "6 suspended, last at 100 s");
+  for (auto& p : r.points)
+    if (p.t > 90) p.suspended_markets = 0;
+  auto healed = check_one("  - {markets_open_from: 91s}\n", r);
+  EXPECT_TRUE(healed.pass) << healed.seen;
+  EXPECT_EQ(healed.seen, "all open");
+}
+
 TEST(Expectations, SliceValuesDropSharesAndCounts) {
   EXPECT_EQ(slice_values("league=EPL (95% of bad, 2% of good), parser_schema=2.0 (67% of bad, 0% of good) [12 traces]"),
             "league=EPL, parser_schema=2.0");

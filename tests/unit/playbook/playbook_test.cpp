@@ -202,3 +202,64 @@ TEST(PlaybookRunner, BudgetGuardTightensWhileTheSliceBurnsAndRelaxesAfterCalm) {
   EXPECT_EQ(port.calls.size(), 4u);
   EXPECT_EQ(port.calls[2], "revert lower_stake_cap by budget_guard:accept_latency");
 }
+
+// feed-outage: the feed switched to fails as well. The incident switches
+// again — a switch per failing feed — and while no feed is up the switch is
+// retried every tick without new timeline lines or spending the guard's
+// action budget, until one recovers.
+TEST(PlaybookRunner, SwitchesAgainWhenTheBackupFailsTooOnceAFeedIsUp) {
+  const char* file = R"(version: 1
+routing: {group_by: [service], group_wait: 0s}
+guards: {max_actions: 2, window: 10m, cooldown: 1m}
+playbooks:
+  - name: active_feed_down
+    when: {alertname: feed_down}
+    actions:
+      - {do: switch_feed}
+)";
+  auto down = [](const std::string& feed, int64_t start) {
+    Notification n;
+    n.status = "firing";
+    n.group.key = "service=odds";
+    n.group.group_labels = {{"service", "odds"}};
+    n.group.severity = "page";
+    Alert a;
+    a.name = "feed_down";
+    a.labels = {{"service", "odds"}, {"sport", "football"}, {"feed", feed}};
+    a.starts_ns = start;
+    n.group.alerts.emplace(a.fingerprint(), a);
+    return n;
+  };
+  RecordingPort port;
+  PlaybookRunner r(parse_playbook_file(file, "pb.yaml"), port);
+  r.on_notifications(34 * kS, {down("football-primary", 33 * kS)});
+  const Incident& inc = r.incidents().begin()->second;
+  ASSERT_EQ(port.calls.size(), 1u);
+  EXPECT_EQ(inc.actions[0].status, "done");
+
+  // The backup (now active) goes down 40 s later, inside the cool-down, with
+  // the primary still down: the switch fails and waits.
+  Notification both = down("football-backup", 72 * kS);
+  Alert old = down("football-primary", 33 * kS).group.alerts.begin()->second;
+  old.ends_ns = 34 * kS;  // resolved: it must not name the feed to leave
+  both.group.alerts.emplace(old.fingerprint(), old);
+  port.fail_switch = true;
+  r.on_notifications(73 * kS, {both});
+  ASSERT_EQ(inc.actions.size(), 2u);
+  EXPECT_EQ(inc.actions[1].status, "failed");
+  EXPECT_EQ(inc.actions[1].target.feed, "football-backup");
+  const size_t lines = inc.timeline.size();
+  for (int64_t t = 74; t < 100; ++t) r.on_groups(t * kS, {{both.group.key, both.group}});
+  EXPECT_EQ(inc.actions.size(), 2u) << "a retry is not a new action";
+  EXPECT_EQ(inc.timeline.size(), lines) << "a failing retry adds no line";
+  // The primary is up again: the next tick switches (the budget of 2 was not
+  // spent by the 26 failed retries).
+  port.fail_switch = false;
+  r.on_groups(101 * kS, {{both.group.key, both.group}});
+  EXPECT_EQ(inc.actions[1].status, "done");
+  EXPECT_EQ(inc.actions[1].at_ns, 101 * kS);
+  EXPECT_EQ(port.calls.size(), 2u);
+  EXPECT_NE(inc.timeline.back().what.find("retried for 28 s"), std::string::npos) << inc.timeline.back().what;
+  r.on_groups(102 * kS, {{both.group.key, both.group}});
+  EXPECT_EQ(port.calls.size(), 2u) << "switched once per failing feed";
+}
