@@ -20,6 +20,7 @@
 #include "market/book.h"
 #include "playbook/playbook_spec.h"
 #include "slo/slo_spec.h"
+#include "sim/bettors.h"
 #include "synthetic/synthetic_checks.h"
 #include "telemetry/retention.h"
 #include "telemetry/sampler.h"
@@ -107,8 +108,9 @@ struct Config {
   // (feed names must be <sport>-primary, -backup, -reference).
   bool sim_world = false;
   uint64_t sim_seed = 42;
-  double bettors_per_s = 0;  // the simulated crowd's base rate (sim_world only)
-  double bettors_wave_factor = 5;  // its rate at kick-off, goals and half-time
+  // The simulated crowd (sim_world only; bets_per_s 0: none). Its seed is
+  // sim_seed.
+  BettorsConfig bettors{.bets_per_s = 0};
   // The incident loop (SLOs, alerts, playbooks): `incidents:` in the file.
   struct Incidents {
     bool enabled = true;

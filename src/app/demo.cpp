@@ -103,7 +103,7 @@ Config demo_config(int64_t now_ms, DemoTokens& tokens) {
   // provider (in-process TCP servers), the book connected to all three.
   c.sim_world = true;
   c.synthetic.enabled = true;  // a scripted in-play bet on the top markets every minute
-  c.bettors_per_s = 3;  // a crowd that bets in waves at kick-offs, goals and half-time
+  c.bettors.bets_per_s = 3;  // a crowd that bets in waves at kick-offs, goals and half-time
   c.feeds = simulated_football_feeds();
   c.feed_options.canary_markets["football"] = 101;  // Arsenal v Chelsea, match result
   for (const char* a : {"alice", "bob", "carol", "dave"}) c.accounts.push_back(AccountSeed{a, 100000});

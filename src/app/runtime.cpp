@@ -145,13 +145,11 @@ void Runtime::start_feeds() {
     m.sim = std::make_unique<SimWorld>(sw);
     m.sim->start(*m.engine, *m.clock);
     for (FeedConfig& f : feeds) f.port = m.sim->port(f.name);
-    if (cfg.bettors_per_s > 0) {
+    if (cfg.bettors.bets_per_s > 0) {
       const FeedProvider* primary = nullptr;
       for (const FeedConfig& f : feeds)
         if (f.role == FeedRole::kPrimary) primary = m.sim->provider(f.name);
-      BettorsConfig bc;
-      bc.bets_per_s = cfg.bettors_per_s;
-      bc.wave_factor = cfg.bettors_wave_factor;
+      BettorsConfig bc = cfg.bettors;
       bc.seed = cfg.sim_seed;
       m.bettors = std::make_unique<Bettors>(*m.engine, primary, bc);
       m.bettors->start();

@@ -65,8 +65,10 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
   }
   c.sim_world = true;
   c.sim_seed = s.seed;
-  c.bettors_per_s = s.bets_per_second;
-  c.bettors_wave_factor = s.wave_factor;
+  c.bettors.bets_per_s = s.bets_per_second;
+  c.bettors.wave_factor = s.wave_factor;
+  c.bettors.market_mix = s.market_mix;
+  c.bettors.stake_median_minor = s.stake_median_minor;
   c.feeds = simulated_football_feeds();
   c.feed_options.canary_markets["football"] = 101;
   c.incidents.slos = s.slo_file.empty() ? parse_slo_catalogue(kShippedSlosYaml, "config/slos.yaml (built in)")
@@ -204,10 +206,13 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
       p.offered = offered;
       rec.points.push_back(std::move(p));
     });
-    if (o.progress && t % 10 == 0) {
+    if (o.progress && (t % 10 == 0 || t == s.duration_s)) {
       const GamedayPoint& p = rec.points.back();
-      std::cerr << fmt::format("\r[{:>3}%] {} s of {} s  bets {}  alerts {}  open incidents {}   ",
-                               t * 100 / s.duration_s, t, s.duration_s, p.bets, p.alerts, p.incidents_open)
+      const int64_t pct = t * 100 / s.duration_s;
+      const std::string clock = rfc3339_ms(rec.start_ns + t * kSecond).substr(11, 8);
+      std::cerr << fmt::format("\r[{:<20}] {:>3}%  book {}  bets {}  alerts {}  open incidents {}   ",
+                               std::string(static_cast<size_t>(pct / 5), '#'), pct, clock, p.bets, p.alerts,
+                               p.incidents_open)
                 << std::flush;
     }
     if (o.real_time) std::this_thread::sleep_until(wall0 + std::chrono::seconds(t));

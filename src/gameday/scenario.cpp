@@ -96,6 +96,15 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
   auto load = r.child("load");
   s.bets_per_second = load.number("bets_per_second", 3, 0, 10000);
   s.wave_factor = load.number("wave_factor", 5, 1, 100);
+  s.stake_median_minor = load.integer("stake_median_minor", false, 1000, 100, 50000);
+  if (load.has("market_mix")) {
+    auto mix = load.child("market_mix");
+    s.market_mix = {mix.number("match_result", 0, 0, 1000), mix.number("total_goals", 0, 0, 1000),
+                    mix.number("btts", 0, 0, 1000)};
+    mix.done();
+    if (s.market_mix[0] + s.market_mix[1] + s.market_mix[2] <= 0)
+      mix.fail(mix.node(), "at least one market needs a weight above 0");
+  }
   for (auto& st : load.list("steps")) {
     Scenario::LoadStep ls{st.duration_ms("at", true, 0, 0, 86400000) / 1000, st.number("bets_per_second", 0, 0, 10000)};
     if (!st.has("bets_per_second")) st.fail(st.node(), "missing required key 'bets_per_second'");

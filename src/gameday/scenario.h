@@ -15,6 +15,8 @@
 //   load:
 //     bets_per_second: 3          # the crowd's base rate over the book
 //     wave_factor: 5              # x at kick-off, goals, half-time (a minute)
+//     market_mix: {match_result: 60, total_goals: 25, btts: 15}   # weights
+//     stake_median_minor: 1000    # log-normal stakes around it
 //     steps: [{at: 10m, bets_per_second: 6}]
 //   faults:                       # each names one of feed, surge, engine
 //     - {at: 30s, feed: football-primary, skew_leagues: [EPL], skew_version: "2.0"}
@@ -35,6 +37,7 @@
 //     - {markets_suspended_at: 85s}               # every in-play market (fail closed)
 //     - {markets_open_from: 105s}                 # every in-play market, to the end
 #pragma once
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -99,6 +102,8 @@ struct Scenario {
   std::vector<ScenarioMatch> matches;
   double bets_per_second = 3;
   double wave_factor = 5;
+  std::array<double, 3> market_mix{0.60, 0.25, 0.15};  // match_result, total_goals, btts
+  int64_t stake_median_minor = 1000;
   struct LoadStep {
     int64_t at_s;
     double bets_per_second;

@@ -66,9 +66,10 @@ void Bettors::place_one(uint64_t event_id) {
   const Book& book = engine_.state().book;
   const Event* e = book.event(event_id);
   if (!e || e->markets.empty()) return;
-  std::uniform_real_distribution<double> u(0.0, 1.0);
+  const auto& mix = cfg_.market_mix;
+  std::uniform_real_distribution<double> u(0.0, mix[0] + mix[1] + mix[2]);
   double pick = u(rng_);
-  size_t mi = pick < 0.60 ? 0 : pick < 0.85 ? 1 : 2;
+  size_t mi = pick < mix[0] ? 0 : pick < mix[0] + mix[1] ? 1 : 2;
   if (mi >= e->markets.size()) mi = 0;
   place_on(*book.market(e->markets[mi]));
 }
@@ -79,7 +80,7 @@ void Bettors::place_on(const Market& m) {
   std::uniform_int_distribution<size_t> sel(0, m.selections.size() - 1);
   const Selection* s = book.selection(m.selections[sel(rng_)]);
   if (s->price.version == 0) return;
-  std::lognormal_distribution<double> stake(std::log(1000.0), 1.0);
+  std::lognormal_distribution<double> stake(std::log(static_cast<double>(cfg_.stake_median_minor)), 1.0);
   int64_t minor = std::clamp<int64_t>(static_cast<int64_t>(stake(rng_)), 100, 50000);
   std::uniform_int_distribution<int> who(0, cfg_.accounts - 1);
   PlaceBetRequest r;

@@ -1,13 +1,15 @@
 // Bettors: the demo's crowd (issue "Odds in", the simulated world). On the
 // engine's clock it places bets at a base rate with waves — five times the
 // rate for a minute after a kick-off or a goal and around half-time — with
-// log-normal stakes (median £10) and a market mix (match result 60%, total
-// goals 25%, both teams to score 15%), at the book's current price with
+// log-normal stakes (median £10 by default) and a market mix (by default
+// match result 60%, total goals 25%, both teams to score 15%), at the book's
+// current price with
 // price_change "any". Bets go through Engine::place_bet like any channel's
 // (their own accounts, their own idempotency keys), so the bet path cannot
 // tell them from real ones. Match events come from the primary provider.
 // Engine thread (it runs from Engine timers).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -23,6 +25,9 @@ struct BettorsConfig {
   double bets_per_s = 3;   // base rate over the whole book
   double wave_factor = 5;  // rate multiplier during a wave
   int64_t wave_ms = 60000;
+  // Weights of match result, total goals, both teams to score.
+  std::array<double, 3> market_mix{0.60, 0.25, 0.15};
+  int64_t stake_median_minor = 1000;  // log-normal stakes around it (sigma 1)
   int accounts = 50;
   int64_t deposit_minor = 10'000'000;
   uint64_t seed = 7;

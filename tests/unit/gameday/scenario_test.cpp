@@ -82,6 +82,17 @@ TEST(Scenario, DefaultsAreTheDemoCrowd) {
   EXPECT_TRUE(s.load_steps.empty());
 }
 
+TEST(Scenario, StakeAndMarketMix) {
+  Scenario s = parse_scenario(std::string(kHead) +
+                                  "load: {stake_median_minor: 2500, market_mix: {match_result: 1, btts: 3}}\n",
+                              "s.yaml");
+  EXPECT_EQ(s.stake_median_minor, 2500);
+  EXPECT_EQ(s.market_mix, (std::array<double, 3>{1, 0, 3}));
+  EXPECT_EQ(load_error("load: {market_mix: {total_goals: 0}}\n"),
+            "s.yaml:6: load.market_mix: at least one market needs a weight above 0");
+  EXPECT_EQ(load_error("load: {market_mix: {corners: 1}}\n").substr(0, 40), "s.yaml:6: load.market_mix.corners: unkno");
+}
+
 TEST(Scenario, MistakesFailAtLoadWithTheirLine) {
   EXPECT_EQ(load_error("faults:\n  - {at: 10s, surge: {match: 3, bets_per_second: 5, for: 10s}}\n"),
             "s.yaml:7: faults[0].surge.match: must be between 1 and 2");
