@@ -60,6 +60,7 @@ struct GamedayRecord {
   // Bets accepted while their market's price was older than its limit, seen
   // at the moment of the decision, with up to 5 examples.
   uint64_t stale_accepts = 0;
+  std::map<std::string, uint64_t> refused;  // bets refused, by error code
   std::vector<std::string> stale_examples;
   double wall_s = 0;
 };

@@ -69,6 +69,7 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
   c.bettors.wave_factor = s.wave_factor;
   c.bettors.market_mix = s.market_mix;
   c.bettors.stake_median_minor = s.stake_median_minor;
+  c.bettors.accounts = static_cast<int>(s.accounts);
   c.feeds = simulated_football_feeds();
   c.feed_options.canary_markets["football"] = 101;
   c.incidents.slos = s.slo_file.empty() ? parse_slo_catalogue(kShippedSlosYaml, "config/slos.yaml (built in)")
@@ -124,7 +125,10 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
     // The money invariant "no bet accepted on a stale price", checked at the
     // moment of each decision, independently of the risk check.
     engine.add_decision_observer([&](const Engine::BetDecision& d) {
-      if (!d.accepted) return;
+      if (!d.accepted) {
+        ++rec.refused[std::string(error_code_name(d.code))];
+        return;
+      }
       const Market* m = engine.state().book.market(d.market_id);
       const int64_t age = to_ns(engine.clock().now()) - m->last_update_ns;
       if (m->last_update_ns > 0 && age <= m->staleness_limit.count()) return;

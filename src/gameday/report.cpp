@@ -92,6 +92,9 @@ void write_gameday_report(const std::string& out_dir, const ReportContext& c) {
                  c.real_time ? "real-time" : "simulated", s.seed);
   fmt::format_to(out, "- Bets offered: {}; accepted: {}; ledger sum: {}\n",
                  r.points.empty() ? 0 : r.points.back().offered, r.bets_accepted, r.ledger_sum);
+  std::string refused;
+  for (auto& [code, n] : r.refused) refused += fmt::format("{}{} {}", refused.empty() ? "" : ", ", code, n);
+  fmt::format_to(out, "- Bets refused: {}\n", refused.empty() ? "none" : refused);
   fmt::format_to(out, "- Wall time: {:.2f} s\n\n", r.wall_s);
   fmt::format_to(out, "## Expectations\n\n| # | expectation | seen | result |\n|---|---|---|---|\n");
   for (size_t i = 0; i < c.results.size(); ++i)

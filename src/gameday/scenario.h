@@ -17,6 +17,7 @@
 //     wave_factor: 5              # x at kick-off, goals, half-time (a minute)
 //     market_mix: {match_result: 60, total_goals: 25, btts: 15}   # weights
 //     stake_median_minor: 1000    # log-normal stakes around it
+//     accounts: 50                # the crowd's accounts, each funded with £100,000
 //     steps: [{at: 10m, bets_per_second: 6}]
 //   faults:                       # each names one of feed, surge, engine
 //     - {at: 30s, feed: football-primary, skew_leagues: [EPL], skew_version: "2.0"}
@@ -104,6 +105,7 @@ struct Scenario {
   double wave_factor = 5;
   std::array<double, 3> market_mix{0.60, 0.25, 0.15};  // match_result, total_goals, btts
   int64_t stake_median_minor = 1000;
+  int64_t accounts = 50;  // the crowd's accounts, £100,000 each
   struct LoadStep {
     int64_t at_s;
     double bets_per_second;
