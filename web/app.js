@@ -188,7 +188,8 @@ function marketRow(m) {
   r.ageText = h('div', { class: 'muted' });
   r.drift = h('td');
   r.liability = h('td');
-  r.status = h('td');
+  r.bets = h('td', { class: 'bets' });
+  r.status = h('td', { class: 'status-cell' });
   r.suspend = h('button', { type: 'button', 'data-action': 'status' });
   r.cashout = h('button', { type: 'button', 'data-action': 'cashout' });
   r.cap = h('input', { type: 'number', min: 0, step: 1, placeholder: 'cap (minor)', 'aria-label': 'stake cap' });
@@ -210,7 +211,7 @@ function marketRow(m) {
       api('POST', `/v1/markets/${r.id}/stake-cap`, { cap }));
   });
   r.tr = h('tr', { 'data-market': m.market_id }, r.name, r.priceCell, h('td', {}, r.ageBar, r.ageText), r.drift,
-    r.liability, r.status, h('td', {}, h('div', { class: 'controls' }, r.suspend, r.cashout, r.cap, capBtn)));
+    r.liability, r.bets, r.status, h('td', {}, h('div', { class: 'controls' }, r.suspend, r.cashout, r.cap, capBtn)));
   return r;
 }
 
@@ -243,6 +244,7 @@ function renderBoard(s) {
     r.ageText.textContent = age === null ? `never priced / ${m.staleness_limit_ms} ms` : `${age} ms / ${m.staleness_limit_ms} ms`;
     r.drift.textContent = m.drift === null ? '–' : `${(m.drift * 100).toFixed(1)}%`;
     r.liability.textContent = money(m.liability_minor);
+    r.bets.textContent = `${m.accept_p99_us === null ? '–' : `${(m.accept_p99_us / 1000).toFixed(1)} ms`} · ${m.bets_per_second.toFixed(1)}/s`;
     r.status.replaceChildren(h('span', { class: `tag status-${m.status}` }, m.status),
       m.status_reason ? h('div', { class: 'muted' }, m.status_reason) : '',
       m.cashout_frozen ? h('span', { class: 'tag frozen', title: m.cashout_reason }, 'cash-out frozen') : '',

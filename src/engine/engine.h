@@ -135,9 +135,17 @@ class Engine {
     int64_t stake_minor = 0;
     bool accepted = false;
     ErrorCode code = ErrorCode::kInternal;  // when rejected
+    int64_t decided_ns = 0;                 // book time of the decision
   };
-  // Set before start(); called on the engine thread for every decision.
-  void set_decision_observer(std::function<void(const BetDecision&)> fn) { decision_observer_ = std::move(fn); }
+  // Before start() or on the engine thread; every observer is called on the
+  // engine thread for every decision, in the order they were added (the SLO
+  // evaluator, the war room's per-market activity). Keep them O(1).
+  void add_decision_observer(std::function<void(const BetDecision&)> fn) {
+    decision_observers_.push_back(std::move(fn));
+  }
+  // The engine's metric families (the war room reads the accept histogram's
+  // exemplars). Any thread: the series are atomic.
+  const EngineMetrics& metrics() const { return metrics_; }
   // Set before start(); adds attributes (feed, producer, parser_schema,
   // league) to a bet's risk span for its market (BEY-1 slices).
   void set_market_tagger(std::function<void(uint64_t market_id, Span&)> fn) { market_tagger_ = std::move(fn); }
@@ -220,7 +228,7 @@ class Engine {
   std::unordered_map<std::string, std::vector<ReplyFn>> idem_waiters_;
   std::unordered_map<uint64_t, std::vector<uint64_t>> price_waiters_;  // market -> pending ids
   int64_t last_housekeeping_ns_ = 0;
-  std::function<void(const BetDecision&)> decision_observer_;
+  std::vector<std::function<void(const BetDecision&)>> decision_observers_;
   std::function<void(uint64_t, Span&)> market_tagger_;
   // Per-market intake (MarketControl::kIntakePerSecond): bets admitted in
   // the current second of book time.

@@ -200,10 +200,11 @@ bool Engine::admit_to_market(uint64_t market_id, int64_t now_ns) {
 
 void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
   int64_t now = to_ns(clock_.now());
-  if (decision_observer_) {
+  if (!decision_observers_.empty()) {
     int64_t sli_latency = std::max<int64_t>(0, now - p.req.gateway_start_ns - p.delay_ns);
-    decision_observer_(BetDecision{p.market_id, p.event_id, sli_latency, p.req.stake, decision.ok(),
-                                   decision.ok() ? ErrorCode::kInternal : decision.error().code});
+    const BetDecision d{p.market_id, p.event_id, sli_latency, p.req.stake, decision.ok(),
+                        decision.ok() ? ErrorCode::kInternal : decision.error().code, now};
+    for (auto& observe : decision_observers_) observe(d);
   }
   if (kTelemetry && p.delay_ns > 0) {
     Span& d = tracer_.start_in(p.spans, "inplay_delay", p.req.gateway, p.arrival_ns);

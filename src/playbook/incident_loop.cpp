@@ -61,7 +61,7 @@ IncidentLoop::IncidentLoop(Engine& engine, FeedDesk* desk, Tracer& tracer, Metri
 int64_t IncidentLoop::now_ns() const { return to_ns(engine_.clock().now()); }
 
 void IncidentLoop::schedule() {
-  engine_.set_decision_observer([this](const Engine::BetDecision& d) {
+  engine_.add_decision_observer([this](const Engine::BetDecision& d) {
     int64_t t = now_ns() / kSecond;
     const Book& book = engine_.state().book;
     std::string_view league;

@@ -92,6 +92,11 @@ void market_json(JsonWriter& w, const WarRoomInputs& in, uint64_t mid) {
     int64_t age_ms = (in.now_ns - m.last_update_ns) / 1'000'000;
     w.value(age_ms).field("stale", age_ms > limit_ms);
   }
+  const MarketActivity::Stats act = in.activity ? in.activity->stats(mid, in.now_ns) : MarketActivity::Stats{};
+  w.key("accept_p99_us");
+  if (act.p99_ns) w.value(*act.p99_ns / 1000);
+  else w.null();
+  w.key("bets_per_second").raw(fmt::format("{:.1f}", act.bets_per_second));
   const double drift = in.drift ? in.drift(mid).value_or(NAN) : NAN;
   w.key("drift");
   if (std::isfinite(drift)) w.raw(fmt::format("{:.4f}", drift));

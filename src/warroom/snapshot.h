@@ -4,7 +4,8 @@
 //
 // What it holds: the top five markets by liability (live prices, price age
 // against the market's limit, drift against the reference, status and
-// reason, cash-out freeze, stake cap, High Exposure), accept latency p50 and
+// reason, cash-out freeze, stake cap, High Exposure, accept p99 and bets per
+// second from MarketActivity), accept latency p50 and
 // p99, a 15-minute ring of per-second points for the charts, and the SLO,
 // incident and feed views the API already renders (embedded verbatim).
 // Pure functions of their inputs: unit-tested without an engine.
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "engine/book_state.h"
+#include "warroom/market_activity.h"
 
 namespace inplay {
 
@@ -50,6 +52,7 @@ struct WarRoomInputs {
   size_t top_n = 5;
   std::function<std::optional<double>(uint64_t market_id)> drift;  // empty: none known
   std::set<uint64_t> high_exposure;  // markets in a High Exposure alert group or incident
+  const MarketActivity* activity = nullptr;  // per-market accept p99 and bets/s; null: none known
   int64_t accept_p50_ns = 0, accept_p99_ns = 0;
   uint64_t accept_count = 0;
   // Views rendered by their owners, embedded as they are ("" -> null).

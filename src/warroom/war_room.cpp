@@ -12,6 +12,9 @@ WarRoom::WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t
     : engine_(engine), desk_(desk), incidents_(incidents), max_streams_(max_streams) {}
 
 void WarRoom::schedule() {
+  engine_.add_decision_observer([self = shared_from_this()](const Engine::BetDecision& d) {
+    self->activity_.on_decision(d.market_id, d.decided_ns, d.latency_ns);
+  });
   tick();
   engine_.every(std::chrono::seconds(1), [self = shared_from_this()] { self->tick(); });
 }
@@ -22,6 +25,7 @@ WarRoomInputs WarRoom::gather(int64_t now_ns) {
   in.now_ns = now_ns;
   in.seq = ++seq_;
   in.simulated_clock = engine_.clock().simulated();
+  in.activity = &activity_;
   if (desk_) {
     FeedDesk* d = desk_;
     in.drift = [d](uint64_t mid) { return d->drift(mid); };

@@ -1,7 +1,8 @@
 // WarRoom: the live feed of the war-room page (INC-5, OBS-2, OBS-6).
 //
 // Once a second of book time, on the engine thread, it builds a snapshot
-// (snapshot.h) from the book, the feed desk and the incident loop, keeps it
+// (snapshot.h) from the book, the feed desk, the incident loop and its own
+// per-market bet activity (fed by the engine's decision observer), keeps it
 // as the latest immutable string and pushes it to every subscribed stream.
 // HTTP threads read latest() and subscribe() without touching engine state.
 // A projection like the others: it reads the book, never changes it.
@@ -32,8 +33,9 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
 
   WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams = 8);
 
-  // Engine thread (or before it runs): builds the first snapshot now and
-  // registers the once-a-second timer (which holds this object alive).
+  // Engine thread (or before it runs): builds the first snapshot now,
+  // registers the once-a-second timer and the bet decision observer (both
+  // hold this object alive).
   void schedule();
   // Engine thread: builds, keeps and pushes one snapshot.
   void tick();
@@ -53,6 +55,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   IncidentLoop* incidents_;
   const size_t max_streams_;
   WarRoomSeries series_;  // engine thread
+  MarketActivity activity_;  // engine thread
   uint64_t seq_ = 0;      // engine thread
   mutable std::mutex mu_;  // guards latest_ and subs_
   Snapshot latest_;

@@ -3,7 +3,8 @@
 // against `inplay demo --clock real`; by hand:
 //   WARROOM_URL=http://127.0.0.1:8080 WARROOM_TOKEN=<operator token> node tests/e2e/warroom.e2e.js
 // Steps: a wrong token gets 401 and the token dialog again; the right one
-// shows five markets whose prices change; "Switch to backup" (confirmed)
+// shows five markets whose prices change and a market's accept p99 and bets
+// per second; "Switch to backup" (confirmed)
 // changes the active football feed in the page and in GET /v1/feeds, and back;
 // an EPL schema skew on the primary feed opens an incident on the page; a
 // screenshot goes to WARROOM_SCREENSHOT (default build/warroom.png).
@@ -96,6 +97,11 @@ async function switchFeed(page, to) {
     await page.waitForFunction(() => window.__moved && document.querySelectorAll('#board tbody tr').length === 5,
       null, { timeout: 30000 });
     step(`prices move: ${await page.evaluate(() => window.__moved)}`);
+    // The demo's bettors bet on the markets of most liability: a row shows its
+    // accept p99 (last minute) and bets per second.
+    await page.waitForFunction(() => [...document.querySelectorAll('#board td.bets')]
+      .some((td) => /^\d+\.\d ms · \d+\.\d\/s$/.test(td.textContent)), null, { timeout: 30000 });
+    step(`accept p99 · bets/s: ${await page.locator('#board td.bets').first().textContent()}`);
     const seq0 = await page.textContent('#clock');
     await page.waitForFunction((s) => document.querySelector('#clock').textContent !== s, seq0, { timeout: 3000 });
     if (await page.locator('#slos tbody tr').count() < 1) throw new Error('no SLO rows');
@@ -106,12 +112,12 @@ async function switchFeed(page, to) {
 
     step('a cancelled confirm changes nothing');
     const firstRow = page.locator('#board tbody tr').first();
-    const status0 = await firstRow.locator('td').nth(5).textContent();
+    const status0 = await firstRow.locator('td.status-cell').textContent();
     await firstRow.locator('button[data-action="status"]').click();
     await page.locator('#confirm-dialog[open]').waitFor();
     await page.click('#confirm-cancel');
     await page.waitForTimeout(1500);
-    if ((await firstRow.locator('td').nth(5).textContent()).split(' ')[0] !== status0.split(' ')[0])
+    if ((await firstRow.locator('td.status-cell').textContent()).split(' ')[0] !== status0.split(' ')[0])
       throw new Error('cancel changed the market');
 
     step('an EPL schema skew on the primary feed: the incident appears');

@@ -167,10 +167,11 @@ def test_stream_sends_a_snapshot_each_second_with_five_markets_whose_prices_chan
     assert "content-length" not in s.headers
     snaps = []
     seen, moved = {}, []  # selection -> odds last seen; selections whose price changed
+    betting = []  # top-five markets that showed an accept p99 and bets per second
     t0 = time.time()
     # The demo's bettors reshuffle the top five; an in-play price moves every few seconds
     # to a minute (the primary feed sends fair prices, which drift as the clock runs).
-    while len(snaps) < 6 or (not moved and len(snaps) < 75):
+    while len(snaps) < 6 or ((not moved or not betting) and len(snaps) < 75):
         snap = s.snapshot(timeout=3)  # one a second: never 3 s of silence
         assert snap is not None, "the stream ended"
         snaps.append(snap)
@@ -179,6 +180,8 @@ def test_stream_sends_a_snapshot_each_second_with_five_markets_whose_prices_chan
                 moved.append(sel)
             if odds:
                 seen[sel] = odds
+        betting += [m["market_id"] for m in snap["markets"]
+                    if m["accept_p99_us"] is not None and m["bets_per_second"] > 0]
     elapsed = time.time() - t0
     s.close()
     assert elapsed < 1.5 * len(snaps) + 3, f"{len(snaps)} snapshots took {elapsed:.1f} s"
@@ -188,11 +191,16 @@ def test_stream_sends_a_snapshot_each_second_with_five_markets_whose_prices_chan
         assert len(snap["markets"]) == 5
         for m in snap["markets"]:
             assert {"market_id", "name", "event", "league", "status", "staleness_ms", "staleness_limit_ms",
-                    "drift", "cashout_frozen", "high_exposure", "selections"} <= m.keys()
+                    "drift", "cashout_frozen", "high_exposure", "selections", "accept_p99_us",
+                    "bets_per_second"} <= m.keys()
+            assert m["bets_per_second"] >= 0
+            assert m["accept_p99_us"] is None or m["accept_p99_us"] >= 0
         assert snap["slos"]["slos"] and snap["feeds"]["feeds"] and "incidents" in snap["incidents"]
         assert "p99_us" in snap["accept"]
     assert any(m["selections"][0]["odds"] for m in snaps[-1]["markets"]), "no market is priced"
     assert moved, f"no price moved in {len(snaps)} snapshots"
+    # The demo's bettors bet on the markets of most liability.
+    assert betting, f"no top-five market showed an accept p99 and bets per second in {len(snaps)} snapshots"
     # The chart ring grows by one point a second.
     assert len(snaps[-1]["series"]["t_ms"]) > len(snaps[0]["series"]["t_ms"])
     # The snapshot route answers the latest one.

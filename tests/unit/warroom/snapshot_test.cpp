@@ -119,6 +119,10 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   in.accept_count = 12;
   in.slos_json = R"({"slos":[]})";
   in.feeds_json = R"({"sports":[],"feeds":[]})";
+  MarketActivity activity;
+  // Market 101: 20 bets over the last 10 s, 1..20 ms; p99 is the 20th.
+  for (int64_t i = 1; i <= 20; ++i) activity.on_decision(101, now() - 9'000 * kMs + i * 400 * kMs, i * kMs);
+  in.activity = &activity;
   WarRoomSeries series(3);
   series.add(WarRoomPoint{1, 2, 3, 4});
   auto top = top_markets_by_liability(state(), in.top_n);
@@ -144,6 +148,8 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   EXPECT_FALSE(bool(m101["stale"]));
   EXPECT_DOUBLE_EQ(double(m101["drift"]), 0.0125);
   EXPECT_FALSE(bool(m101["high_exposure"]));
+  EXPECT_EQ(int64_t(m101["accept_p99_us"]), 20000);
+  EXPECT_DOUBLE_EQ(double(m101["bets_per_second"]), 2.0);
   simdjson::dom::array sels = m101["selections"];
   ASSERT_EQ(sels.size(), 3u);
   EXPECT_EQ(std::string_view(sels.at(0)["odds"]), "2.1");
@@ -155,6 +161,8 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   EXPECT_TRUE(bool(m201["high_exposure"]));
   EXPECT_TRUE(bool(m201["stale"]));
   EXPECT_TRUE(m201["drift"].is_null());
+  EXPECT_TRUE(m201["accept_p99_us"].is_null());  // no bets: no p99
+  EXPECT_DOUBLE_EQ(double(m201["bets_per_second"]), 0.0);
   EXPECT_TRUE(by_id(markets, 102)["staleness_ms"].is_null());  // never priced
   EXPECT_EQ(int64_t(doc["accept"]["p99_us"]), 40000);
   EXPECT_EQ(int64_t(doc["accept"]["count"]), 12);
