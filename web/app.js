@@ -402,20 +402,50 @@ function renderCharts(s) {
   chart($('#chart-stale'), s, [{ cls: 'stale', values: s.series.stale_ms }], { unit: 'ms', limit, marks });
 }
 
-// Clicking the latency chart opens the slowest trace of that moment.
+// Clicking the latency chart opens an exemplar trace of the points under the
+// cursor: a pixel spans a second or two of the 15 minutes, so of the points
+// within 3 px the slowest (p99) that carries an exemplar (the slowest
+// accept-latency exemplar of its second). With none there, the slowest trace
+// kept around that moment.
 $('#chart-latency').addEventListener('click', async (ev) => {
   const el = ev.currentTarget;
-  if (!el.dataset.t0) return;
+  if (!el.dataset.t0 || !last) return;
   const box = el.getBoundingClientRect();
   const frac = (ev.clientX - box.left) / box.width;
   const t0 = Number(el.dataset.t0), t1 = Number(el.dataset.t1);
+  const msPerPx = (t1 - t0) / (((W - PAD - 4) / W) * box.width);
   const t = t0 + ((frac * W - PAD) / (W - PAD - 4)) * (t1 - t0);
+  const i = exemplarNear(last.series, t, Math.max(1000, 3 * msPerPx));
+  if (i >= 0) {
+    const exemplar = last.series.exemplar[i];
+    log(`exemplar trace of ${time(new Date(last.series.t_ms[i]).toISOString())} (p99 ${(last.series.p99_us[i] / 1000).toFixed(1)} ms): ${exemplar}`);
+    return openTrace(exemplar);
+  }
   const r = await api('GET', `/v1/traces?since=${Math.max(0, Math.round(t - 1000))}&limit=50`);
   if (!r.ok) return log(`traces: ${describeError(r)}`, true);
   const near = r.data.traces.filter((x) => x.start_ns / 1e6 <= t + 1000);
   if (!near.length) return log('no trace kept around that moment');
+  log('no exemplar at that point: the slowest trace kept around it');
   openTrace(near[0].trace_id);
 });
+
+// Of the points within tol ms of t that carry an exemplar, the index of the
+// one with the highest p99 (the nearer on a tie); -1 when none.
+function exemplarNear(series, t, tol) {
+  const ts = series.t_ms;
+  let lo = 0, hi = ts.length;
+  while (lo < hi) {  // first point at or after t - tol
+    const mid = (lo + hi) >> 1;
+    if (ts[mid] < t - tol) lo = mid + 1; else hi = mid;
+  }
+  let best = -1;
+  for (let i = lo; i < ts.length && ts[i] <= t + tol; ++i) {
+    if (!series.exemplar[i]) continue;
+    if (best < 0 || series.p99_us[i] > series.p99_us[best] ||
+        (series.p99_us[i] === series.p99_us[best] && Math.abs(ts[i] - t) < Math.abs(ts[best] - t))) best = i;
+  }
+  return best;
+}
 
 // --- traces -----------------------------------------------------------------
 async function openTrace(id) {

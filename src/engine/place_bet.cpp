@@ -218,8 +218,13 @@ void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
     if (latency < 0) latency = 0;
     // The exemplar links a bucket to a trace, so it is offered only for a trace
     // the sampler will keep (it may keep one for that reason alone).
+    // A bet without a gateway span (the simulated bettors place theirs on the
+    // engine thread) has no trace to link: no exemplar.
     TraceSampler* sampler = tracer_.sampler();
-    if (!sampler || sampler->claim_exemplar(p.req.gateway, !decision.ok(), *metrics_.accept_latency, latency, now))
+    if (!p.req.gateway.valid())
+      metrics_.accept_latency->observe(latency);
+    else if (!sampler ||
+             sampler->claim_exemplar(p.req.gateway, !decision.ok(), *metrics_.accept_latency, latency, now))
       metrics_.accept_latency->observe(latency, p.req.gateway.trace_id, now);
     else
       metrics_.accept_latency->observe(latency);

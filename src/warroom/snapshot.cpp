@@ -7,6 +7,7 @@
 
 #include "core/json.h"
 #include "core/time_format.h"
+#include "telemetry/trace.h"
 
 namespace inplay {
 
@@ -59,6 +60,15 @@ int64_t max_staleness_ms(const BookState& s, const std::vector<uint64_t>& market
     worst = std::max(worst, (now_ns - m->last_update_ns) / 1'000'000);
   }
   return worst;
+}
+
+std::optional<Exemplar> slowest_exemplar(const Histogram& h, int64_t after_ns, int64_t until_ns) {
+  for (size_t b = h.bounds().size() + 1; b-- > 0;) {
+    Exemplar e = h.exemplar(b);
+    if (e.present && e.time_ns > after_ns && e.time_ns <= until_ns && e.trace_id != std::array<uint8_t, 16>{})
+      return e;
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -137,6 +147,13 @@ std::string warroom_snapshot_json(const WarRoomInputs& in, const std::vector<uin
   column("p50_us", [](const WarRoomPoint& p) { return p.p50_us; });
   column("p99_us", [](const WarRoomPoint& p) { return p.p99_us; });
   column("stale_ms", [](const WarRoomPoint& p) { return p.stale_ms; });
+  w.key("exemplar").begin_array();
+  for (size_t i = 0; i < series.size(); ++i) {
+    const WarRoomPoint& p = series.at(i);
+    if (p.exemplar) w.value(to_hex(*p.exemplar));
+    else w.null();
+  }
+  w.end_array();
   w.end_object();
   raw_or_null(w, "slos", in.slos_json);
   raw_or_null(w, "incidents", in.incidents_json);

@@ -6,7 +6,8 @@
 // against the market's limit, drift against the reference, status and
 // reason, cash-out freeze, stake cap, High Exposure, accept p99 and bets per
 // second from MarketActivity), accept latency p50 and
-// p99, a 15-minute ring of per-second points for the charts, and the SLO,
+// p99, a 15-minute ring of per-second points for the charts (each with the
+// trace id of that second's slowest accept-latency exemplar), and the SLO,
 // incident and feed views the API already renders (embedded verbatim).
 // Pure functions of their inputs: unit-tested without an engine.
 #pragma once
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "engine/book_state.h"
+#include "telemetry/metrics.h"
 #include "warroom/market_activity.h"
 
 namespace inplay {
@@ -27,6 +29,10 @@ struct WarRoomPoint {
   int64_t t_ms = 0;
   int64_t p50_us = 0, p99_us = 0;  // accept latency over the last 5 minutes
   int64_t stale_ms = 0;            // worst price age among the open, priced top markets
+  // The trace to open from this point: the exemplar of that second's slowest
+  // accept-latency bucket (slowest_exemplar below); none when no exemplar was
+  // recorded in that second.
+  std::optional<std::array<uint8_t, 16>> exemplar;
 };
 
 // A fixed ring of the last `capacity` points, oldest first.
@@ -65,6 +71,14 @@ std::vector<uint64_t> top_markets_by_liability(const BookState& s, size_t top_n)
 
 // The worst price age (ms) among the given markets that are open and priced.
 int64_t max_staleness_ms(const BookState& s, const std::vector<uint64_t>& markets, int64_t now_ns);
+
+// The exemplar of the highest accept-latency bucket whose exemplar was
+// recorded in (after_ns, until_ns]: a trace the sampler keeps (exemplars are
+// stored only for kept traces) and, within the bucket's resolution, the
+// slowest decision of that span of time that has one. Reads each bucket's
+// exemplar once (no lock); nullopt when none falls in the span. An all-zero
+// trace id (a bet without a gateway span) is no trace.
+std::optional<Exemplar> slowest_exemplar(const Histogram& h, int64_t after_ns, int64_t until_ns);
 
 std::string warroom_snapshot_json(const WarRoomInputs& in, const std::vector<uint64_t>& top,
                                   const WarRoomSeries& series);

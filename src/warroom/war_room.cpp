@@ -54,8 +54,12 @@ void WarRoom::tick() {
   const int64_t now = to_ns(engine_.clock().now());
   WarRoomInputs in = gather(now);
   std::vector<uint64_t> top = top_markets_by_liability(*in.state, in.top_n);
-  series_.add(WarRoomPoint{now / 1'000'000, in.accept_p50_ns / 1000, in.accept_p99_ns / 1000,
-                           max_staleness_ms(*in.state, top, now)});
+  WarRoomPoint point{now / 1'000'000, in.accept_p50_ns / 1000, in.accept_p99_ns / 1000,
+                     max_staleness_ms(*in.state, top, now), std::nullopt};
+  const int64_t since = last_tick_ns_ ? last_tick_ns_ : now - 1'000'000'000;
+  if (auto e = slowest_exemplar(*engine_.metrics().accept_latency, since, now)) point.exemplar = e->trace_id;
+  last_tick_ns_ = now;
+  series_.add(point);
   auto snap = std::make_shared<const std::string>(warroom_snapshot_json(in, top, series_));
   std::lock_guard lk(mu_);
   latest_ = snap;

@@ -57,6 +57,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   WarRoomSeries series_;  // engine thread
   MarketActivity activity_;  // engine thread
   uint64_t seq_ = 0;      // engine thread
+  int64_t last_tick_ns_ = 0;  // engine thread: the previous snapshot's book time
   mutable std::mutex mu_;  // guards latest_ and subs_
   Snapshot latest_;
   std::vector<Subscriber> subs_;

@@ -6,6 +6,8 @@
 // shows five markets whose prices change and a market's accept p99 and bets
 // per second; "Switch to backup" (confirmed)
 // changes the active football feed in the page and in GET /v1/feeds, and back;
+// bets placed through the API give the latency chart exemplars, and a click
+// on that chart point opens its exemplar trace (gateway and engine spans);
 // an EPL schema skew on the primary feed opens an incident on the page; a
 // screenshot goes to WARROOM_SCREENSHOT (default build/warroom.png).
 'use strict';
@@ -14,6 +16,7 @@ const { chromium } = require('playwright-core');
 
 const URL = process.env.WARROOM_URL;
 const TOKEN = process.env.WARROOM_TOKEN;
+const CHANNEL = process.env.WARROOM_CHANNEL_TOKEN;  // places bets (optional)
 const SHOT = process.env.WARROOM_SCREENSHOT || path.join(__dirname, '..', '..', 'build', 'warroom.png');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 if (!URL || !TOKEN) {
@@ -23,12 +26,55 @@ if (!URL || !TOKEN) {
 
 function step(msg) { console.log(`[e2e] ${msg}`); }
 
-async function api(method, p, body) {
+async function api(method, p, body, extra) {
   const r = await fetch(URL + p, {
-    method, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    method, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', ...extra },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: r.status, data: await r.json() };
+}
+
+// Bets through the HTTP API, each with its gateway span (the demo's simulated
+// bettors place theirs on the engine thread, without one: no exemplar). The
+// promises of their answers (an in-play bet answers after its 5 s delay).
+async function placeBets(n) {
+  const snap = (await api('GET', '/v1/warroom/snapshot')).data;
+  const m = snap.markets.find((x) => x.status === 'open' && x.selections.every((s) => s.odds));
+  if (!m) throw new Error('no open, priced market on the board to bet on');
+  const sel = m.selections[0];
+  const bets = [];
+  for (let i = 0; i < n; ++i) {
+    bets.push(api('POST', '/v1/bets', { account: 'alice', selection_id: sel.selection_id, stake: 100, currency: 'GBP',
+      odds: sel.odds, price_change: 'any' }, { Authorization: `Bearer ${CHANNEL}`, 'Idempotency-Key': `e2e-${Date.now()}-${i}` }));
+  }
+  return bets;
+}
+
+async function clickLatencyExemplar(page) {
+  await page.waitForFunction(() => last && last.series.exemplar.some(Boolean), null, { timeout: 30000 });
+  // The newest point with an exemplar, in the page's pixels.
+  const pos = await page.evaluate(() => {
+    const el = document.querySelector('#chart-latency');
+    const s = last.series;
+    let i = s.exemplar.length - 1;
+    while (!s.exemplar[i]) --i;
+    const t0 = Number(el.dataset.t0), t1 = Number(el.dataset.t1);
+    const xv = PAD + ((s.t_ms[i] - t0) / (t1 - t0)) * (W - PAD - 4);
+    const box = el.getBoundingClientRect();
+    return { x: box.left + (xv / W) * box.width, y: box.top + box.height / 2 };
+  });
+  await page.mouse.click(pos.x, pos.y);
+  await page.locator('#trace-panel:not([hidden])').waitFor();
+  await page.waitForFunction(() => /exemplar trace of/.test(document.querySelector('#log').textContent));
+  const id = (await page.textContent('#trace-id')).trim();
+  const exemplars = await page.evaluate(() => last.series.exemplar.filter(Boolean));
+  if (!exemplars.includes(id)) throw new Error(`the trace panel shows ${id}, not an exemplar of the series`);
+  const names = await page.$$eval('#trace .trace-row > span:first-child', (els) => els.map((e) => e.firstChild.textContent.trim()));
+  if (!names.includes('gateway') || !names.includes('risk'))
+    throw new Error(`exemplar trace ${id} shows spans ${names.join(', ')}: no gateway and risk spans`);
+  const t = await api('GET', `/v1/traces/${id}`);
+  if (t.status !== 200) throw new Error(`GET /v1/traces/${id}: ${t.status}`);
+  return `${id}: ${names.join(', ')}`;
 }
 
 async function switchFeed(page, to) {
@@ -119,6 +165,14 @@ async function switchFeed(page, to) {
     await page.waitForTimeout(1500);
     if ((await firstRow.locator('td.status-cell').textContent()).split(' ')[0] !== status0.split(' ')[0])
       throw new Error('cancel changed the market');
+
+    if (CHANNEL) {
+      step('bets through the API; a click on the latency chart opens the exemplar trace of that point');
+      // Answered (after the in-play delay): their traces are complete and kept.
+      const answers = await Promise.all(await placeBets(4));
+      step(`bets answered ${answers.map((b) => b.status).join(', ')}`);
+      step(`exemplar trace ${await clickLatencyExemplar(page)}`);
+    }
 
     step('an EPL schema skew on the primary feed: the incident appears');
     const fault = await api('POST', '/v1/sim/feeds/football-primary/faults',

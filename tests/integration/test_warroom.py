@@ -201,8 +201,11 @@ def test_stream_sends_a_snapshot_each_second_with_five_markets_whose_prices_chan
     assert moved, f"no price moved in {len(snaps)} snapshots"
     # The demo's bettors bet on the markets of most liability.
     assert betting, f"no top-five market showed an accept p99 and bets per second in {len(snaps)} snapshots"
-    # The chart ring grows by one point a second.
+    # The chart ring grows by one point a second; each point has an exemplar id or null.
     assert len(snaps[-1]["series"]["t_ms"]) > len(snaps[0]["series"]["t_ms"])
+    series = snaps[-1]["series"]
+    assert len(series["exemplar"]) == len(series["t_ms"])
+    assert all(e is None or re.fullmatch(r"[0-9a-f]{32}", e) for e in series["exemplar"])
     # The snapshot route answers the latest one.
     r = requests.get(demo.url + "/v1/warroom/snapshot", headers=demo.h(), timeout=5)
     assert r.status_code == 200 and r.json()["seq"] >= snaps[-1]["seq"]
@@ -258,7 +261,7 @@ def test_browser_end_to_end(demo):
     shot = os.path.join(ROOT, "build", "warroom.png")
     os.makedirs(os.path.dirname(shot), exist_ok=True)
     env = dict(os.environ, WARROOM_URL=demo.url, WARROOM_TOKEN=demo.operator, WARROOM_SCREENSHOT=shot,
-               CHROMIUM=CHROMIUM)
+               WARROOM_CHANNEL_TOKEN=demo.channel, CHROMIUM=CHROMIUM)
     r = subprocess.run([node, os.path.join(E2E, "warroom.e2e.js")], env=env, capture_output=True, text=True,
                        timeout=180)
     assert r.returncode == 0, f"e2e failed (rc {r.returncode}):\n{r.stdout}\n{r.stderr}"

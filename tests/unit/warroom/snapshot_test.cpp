@@ -18,6 +18,7 @@
 #include "telemetry/log.h"
 #include "warroom/snapshot.h"
 #include "warroom/war_room.h"
+#include "telemetry/metrics.h"
 
 namespace inplay {
 namespace {
@@ -209,6 +210,52 @@ TEST_F(WarRoomTest, PublishesEachTickToSubscribersAndDropsClosedOnes) {
   auto doc = parse(p, *room->latest());
   EXPECT_EQ(simdjson::dom::array(doc["series"]["t_ms"]).size(), 3u);
   EXPECT_TRUE(doc["feeds"].is_object());  // without a desk: the empty feeds view
+}
+
+TEST(WarRoomExemplar, SlowestBucketRecordedInTheSpan) {
+  std::vector<int64_t> bounds{1 * kMs, 10 * kMs, 100 * kMs};
+  Histogram h(&bounds);
+  std::array<uint8_t, 16> a{}, b{}, c{};
+  a[0] = 0xa;
+  b[0] = 0xb;
+  c[0] = 0xc;
+  EXPECT_FALSE(slowest_exemplar(h, kT0, kT0 + 1000 * kMs));
+  h.observe(5 * kMs, a, kT0 + 100 * kMs);    // bucket le=10ms, in the span
+  h.observe(50 * kMs, b, kT0 + 900 * kMs);   // bucket le=100ms, in the span: the slowest
+  h.observe(500 * kMs, c, kT0 - 10 * kMs);   // +Inf bucket, before the span
+  auto e = slowest_exemplar(h, kT0, kT0 + 1000 * kMs);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->trace_id, b);
+  EXPECT_EQ(e->value, 50 * kMs);
+  // The next second has none; the one before has only c.
+  EXPECT_FALSE(slowest_exemplar(h, kT0 + 1000 * kMs, kT0 + 2000 * kMs));
+  EXPECT_EQ(slowest_exemplar(h, kT0 - 1000 * kMs, kT0)->trace_id, c);
+  // An all-zero trace id is no trace.
+  h.observe(700 * kMs, std::array<uint8_t, 16>{}, kT0 + 3000 * kMs);
+  EXPECT_FALSE(slowest_exemplar(h, kT0 + 2000 * kMs, kT0 + 4000 * kMs));
+}
+
+TEST_F(WarRoomTest, EachChartPointCarriesTheExemplarOfItsSecond) {
+  auto room = std::make_shared<WarRoom>(*engine_, nullptr, nullptr);
+  Histogram& accept = *engine_->metrics().accept_latency;
+  std::array<uint8_t, 16> slow{}, fast{};
+  slow.fill(0x5a);
+  fast.fill(0x11);
+  room->tick();  // second 0: no exemplar
+  clock_.advance(std::chrono::seconds(1));
+  accept.observe(2 * kMs, fast, now() - 600 * kMs);
+  accept.observe(900 * kMs, slow, now() - 300 * kMs);
+  room->tick();  // second 1: the slow one
+  clock_.advance(std::chrono::seconds(1));
+  room->tick();  // second 2: nothing new recorded
+  simdjson::dom::parser p;
+  auto doc = parse(p, *room->latest());
+  simdjson::dom::array ex = doc["series"]["exemplar"];
+  ASSERT_EQ(ex.size(), 3u);
+  EXPECT_TRUE(ex.at(0).is_null());
+  EXPECT_EQ(std::string_view(ex.at(1)), "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
+  EXPECT_TRUE(ex.at(2).is_null());
+  EXPECT_EQ(simdjson::dom::array(doc["series"]["t_ms"]).size(), 3u);
 }
 
 TEST(WarRoomSse, OneFramePerSnapshot) {
