@@ -29,6 +29,8 @@ function h(tag, attrs, ...kids) {
   return el;
 }
 const money = (minor) => (minor / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// A latency in µs as text: µs under a millisecond, else ms with one decimal.
+const micros = (us) => (us === null ? '–' : us < 1000 ? `${us} µs` : `${(us / 1000).toFixed(1)} ms`);
 const time = (iso) => (iso ? new Date(iso).toISOString().slice(11, 19) : '–');
 
 function log(msg, error) {
@@ -244,7 +246,7 @@ function renderBoard(s) {
     r.ageText.textContent = age === null ? `never priced / ${m.staleness_limit_ms} ms` : `${age} ms / ${m.staleness_limit_ms} ms`;
     r.drift.textContent = m.drift === null ? '–' : `${(m.drift * 100).toFixed(1)}%`;
     r.liability.textContent = money(m.liability_minor);
-    r.bets.textContent = `${m.accept_p99_us === null ? '–' : `${(m.accept_p99_us / 1000).toFixed(1)} ms`} · ${m.bets_per_second.toFixed(1)}/s`;
+    r.bets.textContent = `${micros(m.accept_p99_us)} · ${m.bets_per_second.toFixed(1)}/s`;
     r.status.replaceChildren(h('span', { class: `tag status-${m.status}` }, m.status),
       m.status_reason ? h('div', { class: 'muted' }, m.status_reason) : '',
       m.cashout_frozen ? h('span', { class: 'tag frozen', title: m.cashout_reason }, 'cash-out frozen') : '',
@@ -374,9 +376,10 @@ function chart(el, s, lines, opts) {
   svg += `<line class="axis" x1="${PAD}" y1="${H - 16}" x2="${W}" y2="${H - 16}"/>`;
   svg += `<text x="2" y="12">${ymax.toFixed(ymax < 10 ? 1 : 0)} ${opts.unit}</text><text x="2" y="${H - 18}">0</text>`;
   svg += `<text x="${PAD}" y="${H - 3}">-15 min</text><text x="${W - 30}" y="${H - 3}">now</text>`;
-  for (const m of opts.marks || []) {
-    if (m.t < t0) continue;
-    svg += `<line class="mark ${m.kind}" x1="${x(m.t)}" y1="4" x2="${x(m.t)}" y2="${H - 16}"><title>${m.kind}</title></line>`;
+  const shown = (opts.marks || []).filter((m) => m.t_ms >= t0 && m.t_ms <= t1);
+  for (const m of shown) {
+    const kind = m.kind === 'alert' ? 'alert' : 'action';
+    svg += `<line class="mark ${kind}" x1="${x(m.t_ms).toFixed(1)}" y1="4" x2="${x(m.t_ms).toFixed(1)}" y2="${H - 16}"/>`;
   }
   if (opts.limit) svg += `<line class="limit" x1="${PAD}" y1="${y(opts.limit)}" x2="${W}" y2="${y(opts.limit)}"/>`;
   for (const l of lines) {
@@ -385,16 +388,20 @@ function chart(el, s, lines, opts) {
     svg += `<polyline class="${l.cls}" points="${pts.join(' ')}"/>`;
   }
   el.innerHTML = `${svg}</svg>`;  // numbers only: nothing from the book is interpolated as text
+  // The marks' tooltips come from the book (alert labels, actors): DOM text, never markup.
+  el.querySelectorAll('line.mark').forEach((line, i) => {
+    const title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+    title.textContent = `${shown[i].kind} ${time(new Date(shown[i].t_ms).toISOString())}: ${shown[i].what}`;
+    line.append(title);
+  });
   el.dataset.t0 = t0;
   el.dataset.t1 = t1;
 }
 
+// Marks (red: an alert started firing; blue: an action ran, a playbook's or
+// an operator's) come with the snapshot.
 function renderCharts(s) {
-  const marks = [];
-  for (const inc of (s.incidents ? s.incidents.incidents : [])) {
-    if (inc.detected_at) marks.push({ t: Date.parse(inc.detected_at), kind: 'alert' });
-    for (const a of inc.actions) if (a.at) marks.push({ t: Date.parse(a.at), kind: 'action' });
-  }
+  const marks = s.marks;
   chart($('#chart-latency'), s, [
     { cls: 'p50', values: s.series.p50_us.map((v) => v / 1000) },
     { cls: 'p99', values: s.series.p99_us.map((v) => v / 1000) }], { unit: 'ms', marks });

@@ -18,6 +18,10 @@ void Api::Impl::start_warroom() {
   d.engine.submit([w = warroom] { w->schedule(); });
 }
 
+void Api::Impl::mark_action(WarRoom& room, Engine& e, std::string what) {
+  room.mark_action(to_ns(e.clock().now()), std::move(what));
+}
+
 bool Api::Impl::serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x) {
   const WebAsset* a = find_web_asset(req.path());
   if (!a) return false;

@@ -155,6 +155,9 @@ std::string warroom_snapshot_json(const WarRoomInputs& in, const std::vector<uin
   }
   w.end_array();
   w.end_object();
+  w.key("marks");
+  if (in.marks) in.marks->write_json(w);
+  else w.begin_array().end_array();
   raw_or_null(w, "slos", in.slos_json);
   raw_or_null(w, "incidents", in.incidents_json);
   raw_or_null(w, "feeds", in.feeds_json);

@@ -7,7 +7,8 @@
 // reason, cash-out freeze, stake cap, High Exposure, accept p99 and bets per
 // second from MarketActivity), accept latency p50 and
 // p99, a 15-minute ring of per-second points for the charts (each with the
-// trace id of that second's slowest accept-latency exemplar), and the SLO,
+// trace id of that second's slowest accept-latency exemplar), the charts'
+// marks (alerts that fired, actions that ran: chart_marks.h), and the SLO,
 // incident and feed views the API already renders (embedded verbatim).
 // Pure functions of their inputs: unit-tested without an engine.
 #pragma once
@@ -20,6 +21,7 @@
 
 #include "engine/book_state.h"
 #include "telemetry/metrics.h"
+#include "warroom/chart_marks.h"
 #include "warroom/market_activity.h"
 
 namespace inplay {
@@ -59,6 +61,7 @@ struct WarRoomInputs {
   std::function<std::optional<double>(uint64_t market_id)> drift;  // empty: none known
   std::set<uint64_t> high_exposure;  // markets in a High Exposure alert group or incident
   const MarketActivity* activity = nullptr;  // per-market accept p99 and bets/s; null: none known
+  const ChartMarks* marks = nullptr;         // null: no marks
   int64_t accept_p50_ns = 0, accept_p99_ns = 0;
   uint64_t accept_count = 0;
   // Views rendered by their owners, embedded as they are ("" -> null).

@@ -1,8 +1,10 @@
 // WarRoom: the live feed of the war-room page (INC-5, OBS-2, OBS-6).
 //
 // Once a second of book time, on the engine thread, it builds a snapshot
-// (snapshot.h) from the book, the feed desk, the incident loop and its own
-// per-market bet activity (fed by the engine's decision observer), keeps it
+// (snapshot.h) from the book, the feed desk, the incident loop, its own
+// per-market bet activity (fed by the engine's decision observer) and chart
+// marks (alerts that started firing and actions that ran, from the incident
+// loop, plus the operator controls the API reports), keeps it
 // as the latest immutable string and pushes it to every subscribed stream.
 // HTTP threads read latest() and subscribe() without touching engine state.
 // A projection like the others: it reads the book, never changes it.
@@ -39,6 +41,9 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   void schedule();
   // Engine thread: builds, keeps and pushes one snapshot.
   void tick();
+  // Engine thread: an operator control succeeded (the API's market status,
+  // stake cap, cash-out and feed switch routes): an action mark at t_ns.
+  void mark_action(int64_t t_ns, std::string what);
 
   // Any thread.
   Snapshot latest() const;
@@ -49,6 +54,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
 
  private:
   WarRoomInputs gather(int64_t now_ns);
+  void collect_marks(int64_t now_ns);
 
   Engine& engine_;
   FeedDesk* desk_;
@@ -56,6 +62,8 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   const size_t max_streams_;
   WarRoomSeries series_;  // engine thread
   MarketActivity activity_;  // engine thread
+  ChartMarks marks_;         // engine thread
+  uint64_t operator_marks_ = 0;
   uint64_t seq_ = 0;      // engine thread
   int64_t last_tick_ns_ = 0;  // engine thread: the previous snapshot's book time
   mutable std::mutex mu_;  // guards latest_ and subs_

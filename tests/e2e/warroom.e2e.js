@@ -8,7 +8,9 @@
 // changes the active football feed in the page and in GET /v1/feeds, and back;
 // bets placed through the API give the latency chart exemplars, and a click
 // on that chart point opens its exemplar trace (gateway and engine spans);
-// an EPL schema skew on the primary feed opens an incident on the page; a
+// an EPL schema skew on the primary feed opens an incident on the page, with
+// a red mark on the charts where its alert fired and a blue one where its
+// playbook acted (the operator's switches are blue marks too); a
 // screenshot goes to WARROOM_SCREENSHOT (default build/warroom.png).
 'use strict';
 const path = require('path');
@@ -146,7 +148,7 @@ async function switchFeed(page, to) {
     // The demo's bettors bet on the markets of most liability: a row shows its
     // accept p99 (last minute) and bets per second.
     await page.waitForFunction(() => [...document.querySelectorAll('#board td.bets')]
-      .some((td) => /^\d+\.\d ms · \d+\.\d\/s$/.test(td.textContent)), null, { timeout: 30000 });
+      .some((td) => /^(\d+ µs|\d+\.\d ms) · \d+\.\d\/s$/.test(td.textContent)), null, { timeout: 30000 });
     step(`accept p99 · bets/s: ${await page.locator('#board td.bets').first().textContent()}`);
     const seq0 = await page.textContent('#clock');
     await page.waitForFunction((s) => document.querySelector('#clock').textContent !== s, seq0, { timeout: 3000 });
@@ -155,6 +157,10 @@ async function switchFeed(page, to) {
     step('switch football to the backup feed, and back');
     await switchFeed(page, 'backup');
     await switchFeed(page, 'primary');
+    // Both switches are operator actions: blue marks on the charts, named in their tooltips.
+    await page.waitForFunction(() => [...document.querySelectorAll('#chart-latency line.mark.action title')]
+      .filter((t) => /switch football feed \(operator:/.test(t.textContent)).length >= 2, null, { timeout: 5000 });
+    step('the charts mark both switches as actions');
 
     step('a cancelled confirm changes nothing');
     const firstRow = page.locator('#board tbody tr').first();
@@ -180,6 +186,12 @@ async function switchFeed(page, to) {
     if (fault.status !== 200) throw new Error(`fault: ${fault.status} ${JSON.stringify(fault.data)}`);
     await page.locator('#incidents .incident').first().waitFor({ timeout: 30000 });
     step(`incident: ${(await page.textContent('#incidents .incident h3')).trim()}`);
+    // The alert that fired is a red mark on the charts; its playbook's action a blue one.
+    await page.locator('#chart-latency line.mark.alert').first().waitFor({ state: 'attached', timeout: 10000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('#chart-stale line.mark.action title')]
+      .some((t) => /\(playbook:/.test(t.textContent)), null, { timeout: 20000 });
+    step(`marks: ${await page.locator('#chart-latency line.mark.alert').count()} alert, `
+      + `${await page.locator('#chart-latency line.mark.action').count()} action`);
     await page.waitForTimeout(1500);  // one more snapshot: contained actions and chart marks
     await page.screenshot({ path: SHOT, fullPage: true });
     step(`screenshot ${SHOT}`);

@@ -265,6 +265,7 @@ def test_browser_end_to_end(demo):
     r = subprocess.run([node, os.path.join(E2E, "warroom.e2e.js")], env=env, capture_output=True, text=True,
                        timeout=180)
     assert r.returncode == 0, f"e2e failed (rc {r.returncode}):\n{r.stdout}\n{r.stderr}"
+    print(r.stdout)
     # What the page saw, the API says too: the fault's incident, and its
     # playbook moved football to the backup feed.
     deadline = time.time() + 15

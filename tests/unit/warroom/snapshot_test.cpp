@@ -125,7 +125,7 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   for (int64_t i = 1; i <= 20; ++i) activity.on_decision(101, now() - 9'000 * kMs + i * 400 * kMs, i * kMs);
   in.activity = &activity;
   WarRoomSeries series(3);
-  series.add(WarRoomPoint{1, 2, 3, 4});
+  series.add(WarRoomPoint{1, 2, 3, 4, std::nullopt});
   auto top = top_markets_by_liability(state(), in.top_n);
   std::string json = warroom_snapshot_json(in, top, series);
 
@@ -177,7 +177,7 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
 
 TEST(WarRoomSeries, KeepsTheLastCapacityPointsOldestFirst) {
   WarRoomSeries s(900);
-  for (int64_t i = 0; i < 1000; ++i) s.add(WarRoomPoint{i, i, i, i});
+  for (int64_t i = 0; i < 1000; ++i) s.add(WarRoomPoint{i, i, i, i, std::nullopt});
   ASSERT_EQ(s.size(), 900u);
   EXPECT_EQ(s.at(0).t_ms, 100);
   EXPECT_EQ(s.at(899).t_ms, 999);
@@ -256,6 +256,20 @@ TEST_F(WarRoomTest, EachChartPointCarriesTheExemplarOfItsSecond) {
   EXPECT_EQ(std::string_view(ex.at(1)), "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
   EXPECT_TRUE(ex.at(2).is_null());
   EXPECT_EQ(simdjson::dom::array(doc["series"]["t_ms"]).size(), 3u);
+}
+
+TEST_F(WarRoomTest, OperatorActionsAreMarkedOnTheCharts) {
+  auto room = std::make_shared<WarRoom>(*engine_, nullptr, nullptr);
+  room->mark_action(now() - 200 * kMs, "market 101 suspended (operator:trader)");
+  room->mark_action(now() - 100 * kMs, "market 101 suspended (operator:trader)");  // a second press: its own mark
+  room->tick();
+  simdjson::dom::parser p;
+  auto doc = parse(p, *room->latest());
+  simdjson::dom::array marks = doc["marks"];
+  ASSERT_EQ(marks.size(), 2u);
+  EXPECT_EQ(std::string_view(marks.at(0)["kind"]), "action");
+  EXPECT_EQ(int64_t(marks.at(0)["t_ms"]), (now() - 200 * kMs) / kMs);
+  EXPECT_EQ(std::string_view(marks.at(1)["what"]), "market 101 suspended (operator:trader)");
 }
 
 TEST(WarRoomSse, OneFramePerSnapshot) {
