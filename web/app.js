@@ -13,6 +13,10 @@ let stream = null;          // AbortController of the open stream
 let lastFrameAt = 0;
 const rows = new Map();     // market id -> row state
 const incidentCards = new Map();  // incident id -> {digest, el}
+// What applying snapshots costs here (read by tests/e2e/warroom_load.e2e.js):
+// snapshots applied, and the last 120 frames' lengths (characters) and parse+render times.
+window.warroomStats = { renders: 0, render_ms: [], frame_chars: [] };
+function keepLast(a, v) { a.push(v); if (a.length > 120) a.shift(); }
 
 // --- small DOM helper -------------------------------------------------------
 function h(tag, attrs, ...kids) {
@@ -155,7 +159,13 @@ function onFrame(frame) {
   if (event !== 'snapshot') return;
   lastFrameAt = Date.now();
   try {
-    render(JSON.parse(data.join('\n')));
+    const text = data.join('\n');
+    const t0 = performance.now();
+    render(JSON.parse(text));
+    const stats = window.warroomStats;
+    stats.renders += 1;
+    keepLast(stats.render_ms, performance.now() - t0);
+    keepLast(stats.frame_chars, text.length);
   } catch (e) {
     log(`render: ${e.message}`, true);
   }

@@ -106,6 +106,9 @@ struct Config {
   // (feed names must be <sport>-primary, -backup, -reference).
   bool sim_world = false;
   uint64_t sim_seed = 42;
+  // How often the simulated providers re-send every market's price, changed
+  // or not (SimWorldConfig::refresh_ms): 100 gives 10 updates/s per market.
+  int64_t sim_refresh_ms = 200;
   double bettors_per_s = 0;  // the simulated crowd's base rate (sim_world only)
   // The incident loop (SLOs, alerts, playbooks): `incidents:` in the file.
   struct Incidents {

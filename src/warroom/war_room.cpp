@@ -8,8 +8,18 @@
 
 namespace inplay {
 
-WarRoom::WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams)
-    : engine_(engine), desk_(desk), incidents_(incidents), max_streams_(max_streams) {}
+WarRoom::WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams,
+                 MetricsRegistry* metrics)
+    : engine_(engine), desk_(desk), incidents_(incidents), max_streams_(max_streams) {
+  if (metrics)
+    build_seconds_ = &MetricsRegistry::series(
+        metrics->histogram("warroom_snapshot_build_seconds",
+                           "Wall time to build one war-room snapshot on the engine thread (once a second)", {},
+                           {50'000, 100'000, 250'000, 500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000,
+                            25'000'000, 50'000'000, 100'000'000},
+                           Unit::kSeconds),
+        {});
+}
 
 void WarRoom::schedule() {
   engine_.add_decision_observer([self = shared_from_this()](const Engine::BetDecision& d) {
@@ -102,6 +112,7 @@ void WarRoom::collect_marks(int64_t now_ns) {
 }
 
 void WarRoom::tick() {
+  const int64_t wall0 = monotonic_ns();
   const int64_t now = to_ns(engine_.clock().now());
   collect_marks(now);
   WarRoomInputs in = gather(now);
@@ -113,6 +124,7 @@ void WarRoom::tick() {
   last_tick_ns_ = now;
   series_.add(point);
   auto snap = std::make_shared<const std::string>(warroom_snapshot_json(in, top, series_));
+  if (build_seconds_) build_seconds_->observe(monotonic_ns() - wall0);
   std::lock_guard lk(mu_);
   latest_ = snap;
   // Writes only queue bytes (StreamSink::write never blocks).

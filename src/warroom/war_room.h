@@ -33,7 +33,10 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   // Returns false when the stream is gone (it is then dropped).
   using Subscriber = std::function<bool(const Snapshot&)>;
 
-  WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams = 8);
+  // metrics: where warroom_snapshot_build_seconds (the wall time of each
+  // snapshot's build on the engine thread) is registered; null: not measured.
+  WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams = 8,
+          MetricsRegistry* metrics = nullptr);
 
   // Engine thread (or before it runs): builds the first snapshot now,
   // registers the once-a-second timer and the bet decision observer (both
@@ -60,6 +63,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   FeedDesk* desk_;
   IncidentLoop* incidents_;
   const size_t max_streams_;
+  Histogram* build_seconds_ = nullptr;
   WarRoomSeries series_;  // engine thread
   MarketActivity activity_;  // engine thread
   ChartMarks marks_;         // engine thread
