@@ -1,16 +1,21 @@
 // The war room in a real browser: Debian's chromium, headless, driven by
 // playwright-core (no browser download). Run by tests/integration/test_warroom.py
 // against `inplay demo --clock real`; by hand:
-//   WARROOM_URL=http://127.0.0.1:8080 WARROOM_TOKEN=<operator token> node tests/e2e/warroom.e2e.js
+//   WARROOM_URL=http://127.0.0.1:8080 WARROOM_TOKEN=<operator token> \
+//   WARROOM_CHANNEL_TOKEN=<channel token> node tests/e2e/warroom.e2e.js
 // Steps: a wrong token gets 401 and the token dialog again; the right one
 // shows five markets whose prices change and a market's accept p99 and bets
-// per second; "Switch to backup" (confirmed)
-// changes the active football feed in the page and in GET /v1/feeds, and back;
-// bets placed through the API give the latency chart exemplars, and a click
-// on that chart point opens its exemplar trace (gateway and engine spans);
-// an EPL schema skew on the primary feed opens an incident on the page, with
-// a red mark on the charts where its alert fired and a blue one where its
-// playbook acted (the operator's switches are blue marks too); a
+// per second; "Switch to backup" (confirmed) changes the active football feed
+// in the page and in GET /v1/feeds, and back, and both switches are action
+// marks on the charts; a cancelled confirm changes nothing; Suspend then
+// Reopen, and a stake cap set then cleared, on the open market of most
+// liability (each confirmed, each seen in the page and in GET
+// /v1/markets/{id}; it prints "market controls done on market <id>" for the
+// audit check); bets placed through the API (with the channel token) give the
+// latency chart exemplars, and a click on that chart point opens its
+// exemplar trace (gateway and engine spans); an EPL schema skew on the
+// primary feed opens an incident on the page, with a red mark on the charts
+// where its alert fired and a blue one where its playbook acted; a
 // screenshot goes to WARROOM_SCREENSHOT (default build/warroom.png).
 'use strict';
 const path = require('path');
@@ -50,6 +55,52 @@ async function placeBets(n) {
       odds: sel.odds, price_change: 'any' }, { Authorization: `Bearer ${CHANNEL}`, 'Idempotency-Key': `e2e-${Date.now()}-${i}` }));
   }
   return bets;
+}
+
+// Confirms the open dialog after checking what it says it will do.
+async function confirm(page, expect, reason) {
+  await page.locator('#confirm-dialog[open]').waitFor();
+  const text = await page.textContent('#confirm-text');
+  if (!text.startsWith(expect)) throw new Error(`the confirm dialog says "${text}", expected "${expect}..."`);
+  if (reason) await page.fill('#confirm-reason', reason);
+  await page.click('#confirm-ok');
+}
+
+// The board's market controls, as an operator uses them: suspend the open
+// market of most liability and reopen it, then set its stake cap and clear
+// it; each confirmed, each checked in the page and in GET /v1/markets/{id}.
+async function marketControls(page) {
+  const row = page.locator('#board tbody tr').filter({ has: page.locator('td.status-cell .status-open') }).first();
+  const id = await row.getAttribute('data-market');
+  const tr = page.locator(`#board tbody tr[data-market="${id}"]`);
+  const market = async () => (await api('GET', `/v1/markets/${id}`)).data;
+
+  await tr.locator('button[data-action="status"]').click();
+  await confirm(page, `Suspend market ${id}`, 'e2e: suspended from the war room');
+  await tr.locator('td.status-cell .status-suspended').waitFor({ timeout: 10000 });
+  let m = await market();
+  if (m.status !== 'suspended' || m.status_reason !== 'e2e: suspended from the war room')
+    throw new Error(`after Suspend the API says ${m.status} (${m.status_reason})`);
+  if ((await tr.locator('button[data-action="status"]').textContent()) !== 'Reopen') throw new Error('no Reopen button');
+  await tr.locator('button[data-action="status"]').click();
+  await confirm(page, `Reopen market ${id}`, 'e2e: reopened');
+  await tr.locator('td.status-cell .status-open').waitFor({ timeout: 10000 });
+  m = await market();
+  if (m.status !== 'open') throw new Error(`after Reopen the API says ${m.status}`);
+
+  await tr.locator('input[aria-label="stake cap"]').fill('5000');
+  await tr.locator('button[data-action="stake-cap"]').click();
+  await confirm(page, `Set the stake cap of market ${id} to`);
+  await page.waitForFunction((mid) => /cap \d/.test(
+    document.querySelector(`#board tbody tr[data-market="${mid}"] td.status-cell`).textContent), id, { timeout: 10000 });
+  if ((await market()).stake_cap !== 5000) throw new Error('the API does not show the stake cap of 5000');
+  await tr.locator('input[aria-label="stake cap"]').fill('0');
+  await tr.locator('button[data-action="stake-cap"]').click();
+  await confirm(page, `Set the stake cap of market ${id} to none`);
+  await page.waitForFunction((mid) => !/cap \d/.test(
+    document.querySelector(`#board tbody tr[data-market="${mid}"] td.status-cell`).textContent), id, { timeout: 10000 });
+  if ((await market()).stake_cap !== 0) throw new Error('the API still shows a stake cap');
+  return id;
 }
 
 async function clickLatencyExemplar(page) {
@@ -171,6 +222,9 @@ async function switchFeed(page, to) {
     await page.waitForTimeout(1500);
     if ((await firstRow.locator('td.status-cell').textContent()).split(' ')[0] !== status0.split(' ')[0])
       throw new Error('cancel changed the market');
+
+    step('suspend and reopen a market, set and clear its stake cap (each confirmed)');
+    step(`market controls done on market ${await marketControls(page)}`);
 
     if (CHANNEL) {
       step('bets through the API; a click on the latency chart opens the exemplar trace of that point');

@@ -276,3 +276,19 @@ def test_browser_end_to_end(demo):
     incidents = requests.get(demo.url + "/v1/incidents", headers=demo.h(), timeout=5).json()["incidents"]
     assert incidents, "the fault opened no incident"
     assert os.path.getsize(shot) > 10000
+    # The page's market controls are audited (CMP-1) with the operator as actor
+    # and the reason typed in the confirm dialog.
+    market = int(re.search(r"market controls done on market (\d+)", r.stdout).group(1))
+    audit = demo.dir / "data" / "audit.jsonl"
+    want = [("market_status_set", "suspended", "e2e: suspended from the war room"),
+            ("market_status_set", "open", "e2e: reopened"), ("stake_cap_set", 5000, None), ("stake_cap_set", 0, None)]
+    deadline = time.time() + 10
+    while True:  # the audit log follows the journal
+        recs = [json.loads(line) for line in audit.read_text().splitlines()] if audit.exists() else []
+        got = [(x["action"], x.get("status", x.get("cap")), x.get("reason")) for x in recs
+               if x.get("market_id") == market and x["action"] in ("market_status_set", "stake_cap_set")
+               and x["actor"].startswith("operator:")]
+        if got == want or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert got == want, f"audit of market {market}: {got}"
