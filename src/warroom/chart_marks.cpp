@@ -5,23 +5,17 @@ namespace inplay {
 const char* chart_mark_kind_name(ChartMarks::Kind k) { return k == ChartMarks::Kind::kAlert ? "alert" : "action"; }
 
 void ChartMarks::add(int64_t t_ms, Kind kind, std::string key, std::string what) {
-  if (t_ms < floor_ms_ || keys_.count(key)) return;
-  keys_.insert(key);
+  if (t_ms < floor_ms_ || !keys_.emplace(key, t_ms).second) return;
   marks_.push_back(Mark{t_ms, kind, std::move(what), std::move(key)});
-  while (marks_.size() > kMaxMarks) {
-    keys_.erase(marks_.front().key);
-    marks_.pop_front();
-  }
+  while (marks_.size() > kMaxMarks) marks_.pop_front();
 }
 
 void ChartMarks::prune(int64_t now_ms) {
   floor_ms_ = now_ms - kWindowMs;
   // Marks arrive roughly in time order; an old one behind a newer one waits
   // for it (the page ignores marks left of its axis).
-  while (!marks_.empty() && marks_.front().t_ms < floor_ms_) {
-    keys_.erase(marks_.front().key);
-    marks_.pop_front();
-  }
+  while (!marks_.empty() && marks_.front().t_ms < floor_ms_) marks_.pop_front();
+  std::erase_if(keys_, [&](const auto& kv) { return kv.second < floor_ms_; });
 }
 
 void ChartMarks::write_json(JsonWriter& w) const {

@@ -5,15 +5,17 @@
 // Engine thread only. The war room offers it what it sees each second (the
 // alert pipeline's alerts, the incidents' and manual actions) and the API's
 // operator controls add theirs when they succeed; a mark is kept once per
-// key (an alert's fingerprint and start, an action's id), so offering the
-// same alert or action every second adds nothing. Bounded: marks older than
-// the window are dropped at each prune(), and at most kMaxMarks are kept
-// (the oldest go first).
+// key (an alert name and the second it started, an action's id), so offering
+// the same alert or action every second adds nothing. Bounded: marks older
+// than the window are dropped at each prune(), and at most kMaxMarks are
+// kept (the oldest go first). A key stays known until the window has passed
+// it, even when its mark was dropped for the bound, so a dropped mark is not
+// offered back in.
 #pragma once
 #include <cstdint>
 #include <deque>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "core/json.h"
 
@@ -42,7 +44,7 @@ class ChartMarks {
 
  private:
   std::deque<Mark> marks_;
-  std::unordered_set<std::string> keys_;
+  std::unordered_map<std::string, int64_t> keys_;  // key -> t_ms, until the window passes it
   int64_t floor_ms_ = INT64_MIN;
 };
 

@@ -87,12 +87,14 @@ void WarRoom::mark_action(int64_t t_ns, std::string what) {
 void WarRoom::collect_marks(int64_t now_ns) {
   marks_.prune(now_ns / 1'000'000);
   if (!incidents_) return;
-  // Offered every second; ChartMarks keeps each once (by key).
+  // Offered every second; ChartMarks keeps each once (by key). One alert
+  // mark per alert name and second: a stale league starts dozens of
+  // per-market alerts at once, and one line says it.
   for (auto& [key, g] : incidents_->pipeline().groups())
     for (auto& [fp, a] : g.alerts)
       if (a.starts_ns)
-        marks_.add(a.starts_ns / 1'000'000, ChartMarks::Kind::kAlert, fmt::format("alert:{:x}:{}", fp, a.starts_ns),
-                   alert_what(a));
+        marks_.add(a.starts_ns / 1'000'000, ChartMarks::Kind::kAlert,
+                   fmt::format("alert:{}:{}", a.name, a.starts_ns / 1'000'000'000), alert_what(a));
   const int64_t horizon = now_ns - ChartMarks::kWindowMs * 1'000'000;
   auto offer = [&](const IncidentAction& a) {
     // Ran: done (and possibly reverted since). Pending, dry-run, skipped

@@ -47,8 +47,12 @@ TEST(ChartMarks, KeepsAtMostMaxMarksDroppingTheOldest) {
     m.add(kT0 + static_cast<int64_t>(i), ChartMarks::Kind::kAction, "k" + std::to_string(i), "x");
   ASSERT_EQ(m.marks().size(), ChartMarks::kMaxMarks);
   EXPECT_EQ(m.marks().front().key, "k10");
-  // A dropped key is forgotten with its mark.
+  // A key dropped for the bound stays known: offered again, it adds nothing...
   m.add(kT0 + 1000, ChartMarks::Kind::kAction, "k0", "x");
+  EXPECT_EQ(m.marks().back().key, "k" + std::to_string(ChartMarks::kMaxMarks + 9));
+  // ...until the window has passed it.
+  m.prune(kT0 + ChartMarks::kWindowMs + 1);
+  m.add(kT0 + ChartMarks::kWindowMs + 5, ChartMarks::Kind::kAction, "k0", "x");
   EXPECT_EQ(m.marks().back().key, "k0");
 }
 
