@@ -13,6 +13,10 @@ let stream = null;          // AbortController of the open stream
 let lastFrameAt = 0;
 const rows = new Map();     // market id -> row state
 const incidentCards = new Map();  // incident id -> {digest, el}
+// What applying snapshots costs here (read by tests/e2e/warroom_load.e2e.js):
+// snapshots applied, and the last 120 frames' lengths (characters) and parse+render times.
+window.warroomStats = { renders: 0, render_ms: [], frame_chars: [] };
+function keepLast(a, v) { a.push(v); if (a.length > 120) a.shift(); }
 
 // --- small DOM helper -------------------------------------------------------
 function h(tag, attrs, ...kids) {
@@ -29,6 +33,8 @@ function h(tag, attrs, ...kids) {
   return el;
 }
 const money = (minor) => (minor / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// A latency in µs as text: µs under a millisecond, else ms with one decimal.
+const micros = (us) => (us === null ? '–' : us < 1000 ? `${us} µs` : `${(us / 1000).toFixed(1)} ms`);
 const time = (iso) => (iso ? new Date(iso).toISOString().slice(11, 19) : '–');
 
 function log(msg, error) {
@@ -153,7 +159,13 @@ function onFrame(frame) {
   if (event !== 'snapshot') return;
   lastFrameAt = Date.now();
   try {
-    render(JSON.parse(data.join('\n')));
+    const text = data.join('\n');
+    const t0 = performance.now();
+    render(JSON.parse(text));
+    const stats = window.warroomStats;
+    stats.renders += 1;
+    keepLast(stats.render_ms, performance.now() - t0);
+    keepLast(stats.frame_chars, text.length);
   } catch (e) {
     log(`render: ${e.message}`, true);
   }
@@ -188,7 +200,8 @@ function marketRow(m) {
   r.ageText = h('div', { class: 'muted' });
   r.drift = h('td');
   r.liability = h('td');
-  r.status = h('td');
+  r.bets = h('td', { class: 'bets' });
+  r.status = h('td', { class: 'status-cell' });
   r.suspend = h('button', { type: 'button', 'data-action': 'status' });
   r.cashout = h('button', { type: 'button', 'data-action': 'cashout' });
   r.cap = h('input', { type: 'number', min: 0, step: 1, placeholder: 'cap (minor)', 'aria-label': 'stake cap' });
@@ -210,7 +223,7 @@ function marketRow(m) {
       api('POST', `/v1/markets/${r.id}/stake-cap`, { cap }));
   });
   r.tr = h('tr', { 'data-market': m.market_id }, r.name, r.priceCell, h('td', {}, r.ageBar, r.ageText), r.drift,
-    r.liability, r.status, h('td', {}, h('div', { class: 'controls' }, r.suspend, r.cashout, r.cap, capBtn)));
+    r.liability, r.bets, r.status, h('td', {}, h('div', { class: 'controls' }, r.suspend, r.cashout, r.cap, capBtn)));
   return r;
 }
 
@@ -243,6 +256,7 @@ function renderBoard(s) {
     r.ageText.textContent = age === null ? `never priced / ${m.staleness_limit_ms} ms` : `${age} ms / ${m.staleness_limit_ms} ms`;
     r.drift.textContent = m.drift === null ? '–' : `${(m.drift * 100).toFixed(1)}%`;
     r.liability.textContent = money(m.liability_minor);
+    r.bets.textContent = `${micros(m.accept_p99_us)} · ${m.bets_per_second.toFixed(1)}/s`;
     r.status.replaceChildren(h('span', { class: `tag status-${m.status}` }, m.status),
       m.status_reason ? h('div', { class: 'muted' }, m.status_reason) : '',
       m.cashout_frozen ? h('span', { class: 'tag frozen', title: m.cashout_reason }, 'cash-out frozen') : '',
@@ -372,9 +386,10 @@ function chart(el, s, lines, opts) {
   svg += `<line class="axis" x1="${PAD}" y1="${H - 16}" x2="${W}" y2="${H - 16}"/>`;
   svg += `<text x="2" y="12">${ymax.toFixed(ymax < 10 ? 1 : 0)} ${opts.unit}</text><text x="2" y="${H - 18}">0</text>`;
   svg += `<text x="${PAD}" y="${H - 3}">-15 min</text><text x="${W - 30}" y="${H - 3}">now</text>`;
-  for (const m of opts.marks || []) {
-    if (m.t < t0) continue;
-    svg += `<line class="mark ${m.kind}" x1="${x(m.t)}" y1="4" x2="${x(m.t)}" y2="${H - 16}"><title>${m.kind}</title></line>`;
+  const shown = (opts.marks || []).filter((m) => m.t_ms >= t0 && m.t_ms <= t1);
+  for (const m of shown) {
+    const kind = m.kind === 'alert' ? 'alert' : 'action';
+    svg += `<line class="mark ${kind}" x1="${x(m.t_ms).toFixed(1)}" y1="4" x2="${x(m.t_ms).toFixed(1)}" y2="${H - 16}"/>`;
   }
   if (opts.limit) svg += `<line class="limit" x1="${PAD}" y1="${y(opts.limit)}" x2="${W}" y2="${y(opts.limit)}"/>`;
   for (const l of lines) {
@@ -383,16 +398,20 @@ function chart(el, s, lines, opts) {
     svg += `<polyline class="${l.cls}" points="${pts.join(' ')}"/>`;
   }
   el.innerHTML = `${svg}</svg>`;  // numbers only: nothing from the book is interpolated as text
+  // The marks' tooltips come from the book (alert labels, actors): DOM text, never markup.
+  el.querySelectorAll('line.mark').forEach((line, i) => {
+    const title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+    title.textContent = `${shown[i].kind} ${time(new Date(shown[i].t_ms).toISOString())}: ${shown[i].what}`;
+    line.append(title);
+  });
   el.dataset.t0 = t0;
   el.dataset.t1 = t1;
 }
 
+// Marks (red: an alert started firing; blue: an action ran, a playbook's or
+// an operator's) come with the snapshot.
 function renderCharts(s) {
-  const marks = [];
-  for (const inc of (s.incidents ? s.incidents.incidents : [])) {
-    if (inc.detected_at) marks.push({ t: Date.parse(inc.detected_at), kind: 'alert' });
-    for (const a of inc.actions) if (a.at) marks.push({ t: Date.parse(a.at), kind: 'action' });
-  }
+  const marks = s.marks;
   chart($('#chart-latency'), s, [
     { cls: 'p50', values: s.series.p50_us.map((v) => v / 1000) },
     { cls: 'p99', values: s.series.p99_us.map((v) => v / 1000) }], { unit: 'ms', marks });
@@ -400,20 +419,50 @@ function renderCharts(s) {
   chart($('#chart-stale'), s, [{ cls: 'stale', values: s.series.stale_ms }], { unit: 'ms', limit, marks });
 }
 
-// Clicking the latency chart opens the slowest trace of that moment.
+// Clicking the latency chart opens an exemplar trace of the points under the
+// cursor: a pixel spans a second or two of the 15 minutes, so of the points
+// within 3 px the slowest (p99) that carries an exemplar (the slowest
+// accept-latency exemplar of its second). With none there, the slowest trace
+// kept around that moment.
 $('#chart-latency').addEventListener('click', async (ev) => {
   const el = ev.currentTarget;
-  if (!el.dataset.t0) return;
+  if (!el.dataset.t0 || !last) return;
   const box = el.getBoundingClientRect();
   const frac = (ev.clientX - box.left) / box.width;
   const t0 = Number(el.dataset.t0), t1 = Number(el.dataset.t1);
+  const msPerPx = (t1 - t0) / (((W - PAD - 4) / W) * box.width);
   const t = t0 + ((frac * W - PAD) / (W - PAD - 4)) * (t1 - t0);
+  const i = exemplarNear(last.series, t, Math.max(1000, 3 * msPerPx));
+  if (i >= 0) {
+    const exemplar = last.series.exemplar[i];
+    log(`exemplar trace of ${time(new Date(last.series.t_ms[i]).toISOString())} (p99 ${(last.series.p99_us[i] / 1000).toFixed(1)} ms): ${exemplar}`);
+    return openTrace(exemplar);
+  }
   const r = await api('GET', `/v1/traces?since=${Math.max(0, Math.round(t - 1000))}&limit=50`);
   if (!r.ok) return log(`traces: ${describeError(r)}`, true);
   const near = r.data.traces.filter((x) => x.start_ns / 1e6 <= t + 1000);
   if (!near.length) return log('no trace kept around that moment');
+  log('no exemplar at that point: the slowest trace kept around it');
   openTrace(near[0].trace_id);
 });
+
+// Of the points within tol ms of t that carry an exemplar, the index of the
+// one with the highest p99 (the nearer on a tie); -1 when none.
+function exemplarNear(series, t, tol) {
+  const ts = series.t_ms;
+  let lo = 0, hi = ts.length;
+  while (lo < hi) {  // first point at or after t - tol
+    const mid = (lo + hi) >> 1;
+    if (ts[mid] < t - tol) lo = mid + 1; else hi = mid;
+  }
+  let best = -1;
+  for (let i = lo; i < ts.length && ts[i] <= t + tol; ++i) {
+    if (!series.exemplar[i]) continue;
+    if (best < 0 || series.p99_us[i] > series.p99_us[best] ||
+        (series.p99_us[i] === series.p99_us[best] && Math.abs(ts[i] - t) < Math.abs(ts[best] - t))) best = i;
+  }
+  return best;
+}
 
 // --- traces -----------------------------------------------------------------
 async function openTrace(id) {

@@ -108,6 +108,9 @@ struct Config {
   // (feed names must be <sport>-primary, -backup, -reference).
   bool sim_world = false;
   uint64_t sim_seed = 42;
+  // How often the simulated providers re-send every market's price, changed
+  // or not (SimWorldConfig::refresh_ms): 100 gives 10 updates/s per market.
+  int64_t sim_refresh_ms = 200;
   // The simulated crowd (sim_world only; bets_per_s 0: none). Its seed is
   // sim_seed.
   BettorsConfig bettors{.bets_per_s = 0};

@@ -132,6 +132,7 @@ void Runtime::start_feeds() {
   if (cfg.sim_world) {
     SimWorldConfig sw;
     sw.seed = cfg.sim_seed;
+    sw.refresh_ms = cfg.sim_refresh_ms;
     for (const EventConfig& e : cfg.events)
       sw.matches.push_back(SimMatchConfig{e.id, e.league, e.lambda_home, e.lambda_away, e.kickoff_ms});
     for (const FeedConfig& f : feeds) {

@@ -136,6 +136,7 @@ class Engine {
     bool accepted = false;
     ErrorCode code = ErrorCode::kInternal;  // when rejected
     bool synthetic = false;  // a synthetic check's bet: not a business SLI event
+    int64_t decided_ns = 0;  // book time of the decision
   };
   // Before start() or on the engine thread; each is called on the engine
   // thread for every decision, in the order added.
@@ -150,6 +151,9 @@ class Engine {
   }
   // Engine thread: changes EngineConfig::sim_bet_cost (game-day CPU burn).
   void set_sim_bet_cost(Nanos cost) { cfg_.sim_bet_cost = cost; }
+  // The engine's metric families (the war room reads the accept histogram's
+  // exemplars). Any thread: the series are atomic.
+  const EngineMetrics& metrics() const { return metrics_; }
   // Set before start(); adds attributes (feed, producer, parser_schema,
   // league) to a bet's risk span for its market (BEY-1 slices).
   void set_market_tagger(std::function<void(uint64_t market_id, Span&)> fn) { market_tagger_ = std::move(fn); }

@@ -233,7 +233,7 @@ void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
     int64_t sli_latency = std::max<int64_t>(0, now - p.req.gateway_start_ns - p.delay_ns);
     observe_decision(BetDecision{p.market_id, p.event_id, sli_latency, p.req.stake, decision.ok(),
                                  decision.ok() ? ErrorCode::kInternal : decision.error().code,
-                                 state_.ledger.account(p.account).synthetic});
+                                 state_.ledger.account(p.account).synthetic, now});
   }
   if (kTelemetry && p.delay_ns > 0) {
     Span& d = tracer_.start_in(p.spans, "inplay_delay", p.req.gateway, p.arrival_ns);
@@ -251,8 +251,13 @@ void Engine::finish_bet(PendingBet& p, Result<Odds> decision) {
     if (latency < 0) latency = 0;
     // The exemplar links a bucket to a trace, so it is offered only for a trace
     // the sampler will keep (it may keep one for that reason alone).
+    // A bet without a gateway span (the simulated bettors place theirs on the
+    // engine thread) has no trace to link: no exemplar.
     TraceSampler* sampler = tracer_.sampler();
-    if (!sampler || sampler->claim_exemplar(p.req.gateway, !decision.ok(), *metrics_.accept_latency, latency, now))
+    if (!p.req.gateway.valid())
+      metrics_.accept_latency->observe(latency);
+    else if (!sampler ||
+             sampler->claim_exemplar(p.req.gateway, !decision.ok(), *metrics_.accept_latency, latency, now))
       metrics_.accept_latency->observe(latency, p.req.gateway.trace_id, now);
     else
       metrics_.accept_latency->observe(latency);

@@ -200,7 +200,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
       StatusBody s = b.value();
       return operate(
           x, [id, s, actor](Engine& e) { return e.set_market_status(id, s.status, s.reason, actor); },
-          market_body);
+          market_body, fmt::format("market {} {} ({})", id, market_status_name(s.status), actor));
     }
     if (n == 4 && p[3] == "stake-cap") {
       x->route = "/v1/markets/{id}/stake-cap";
@@ -210,7 +210,8 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
       if (!cap.ok()) return send_error(x, cap.error());
       int64_t c = cap.value();
       return operate(
-          x, [id, c, actor](Engine& e) { return e.set_stake_cap(id, c, actor); }, market_body);
+          x, [id, c, actor](Engine& e) { return e.set_stake_cap(id, c, actor); }, market_body,
+          fmt::format("market {} stake cap {} ({})", id, c, actor));
     }
   }
   // /v1/selections/{id}/price (operator: a trader's manual price)
@@ -328,7 +329,8 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
             JsonWriter w;
             w.begin_object().field("sport", sport).field("active", desk->active_feed(sport)).end_object();
             return w.take();
-          });
+          },
+          fmt::format("switch {} feed ({})", sport, actor));
     }
   }
   // /v1/sim/feeds/{name}/faults (operator): fault hooks of the simulated providers

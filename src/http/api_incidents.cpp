@@ -77,7 +77,8 @@ bool Api::Impl::dispatch_incidents(HttpRequest& req, const std::shared_ptr<Excha
           return e.set_market_control(id, MarketControl::kCashoutFrozen, c.frozen ? 1 : 0,
                                       c.reason.empty() ? (c.frozen ? "operator" : "") : c.reason, actor);
         },
-        [id](Engine& e) { return market_json(e.state(), *e.state().book.market(id), e.clock().now()); });
+        [id](Engine& e) { return market_json(e.state(), *e.state().book.market(id), e.clock().now()); },
+        fmt::format("market {} cash-out {} ({})", id, c.frozen ? "frozen" : "unfrozen", actor));
     return true;
   }
   x->route = "/v1/" + std::string(top);

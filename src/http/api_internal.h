@@ -140,15 +140,21 @@ struct Api::Impl {
   }
 
   // Runs an engine operation that returns Result<bool>, answering with
-  // `ok_body(engine)` on success.
+  // `ok_body(engine)` on success. An operator control names itself in
+  // `action` ("suspended market 101 (operator:trader)"): on success the war
+  // room's charts mark it.
   template <class Op, class Body>
-  void operate(const std::shared_ptr<Exchange>& x, Op op, Body ok_body) {
-    read(x, [op, ok_body](Engine& e) mutable -> Reply {
+  void operate(const std::shared_ptr<Exchange>& x, Op op, Body ok_body, std::string action = {}) {
+    std::shared_ptr<WarRoom> room = action.empty() ? nullptr : warroom;
+    read(x, [op, ok_body, room, action = std::move(action)](Engine& e) mutable -> Reply {
       Result<bool> r = op(e);
       if (!r.ok()) return Reply{error_http_status(r.error().code), error_body(r.error())};
+      if (room) mark_action(*room, e, std::move(action));
       return Reply{200, ok_body(e)};
     });
   }
+  // api_warroom.cpp: engine thread.
+  static void mark_action(WarRoom& room, Engine& e, std::string what);
 
   void handle(HttpRequest& req, Responder respond);
   void dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, const Principal& who,

@@ -13,9 +13,13 @@
 namespace inplay {
 
 void Api::Impl::start_warroom() {
-  warroom = std::make_shared<WarRoom>(d.engine, d.desk, d.incidents);
+  warroom = std::make_shared<WarRoom>(d.engine, d.desk, d.incidents, kMaxWarroomStreams, &d.metrics);
   // Engine::every must be called on the engine thread.
   d.engine.submit([w = warroom] { w->schedule(); });
+}
+
+void Api::Impl::mark_action(WarRoom& room, Engine& e, std::string what) {
+  room.mark_action(to_ns(e.clock().now()), std::move(what));
 }
 
 bool Api::Impl::serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x) {

@@ -7,6 +7,7 @@
 
 #include "core/json.h"
 #include "core/time_format.h"
+#include "telemetry/trace.h"
 
 namespace inplay {
 
@@ -61,6 +62,15 @@ int64_t max_staleness_ms(const BookState& s, const std::vector<uint64_t>& market
   return worst;
 }
 
+std::optional<Exemplar> slowest_exemplar(const Histogram& h, int64_t after_ns, int64_t until_ns) {
+  for (size_t b = h.bounds().size() + 1; b-- > 0;) {
+    Exemplar e = h.exemplar(b);
+    if (e.present && e.time_ns > after_ns && e.time_ns <= until_ns && e.trace_id != std::array<uint8_t, 16>{})
+      return e;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 void raw_or_null(JsonWriter& w, std::string_view key, const std::string& json) {
@@ -92,6 +102,11 @@ void market_json(JsonWriter& w, const WarRoomInputs& in, uint64_t mid) {
     int64_t age_ms = (in.now_ns - m.last_update_ns) / 1'000'000;
     w.value(age_ms).field("stale", age_ms > limit_ms);
   }
+  const MarketActivity::Stats act = in.activity ? in.activity->stats(mid, in.now_ns) : MarketActivity::Stats{};
+  w.key("accept_p99_us");
+  if (act.p99_ns) w.value(*act.p99_ns / 1000);
+  else w.null();
+  w.key("bets_per_second").raw(fmt::format("{:.1f}", act.bets_per_second));
   const double drift = in.drift ? in.drift(mid).value_or(NAN) : NAN;
   w.key("drift");
   if (std::isfinite(drift)) w.raw(fmt::format("{:.4f}", drift));
@@ -132,7 +147,17 @@ std::string warroom_snapshot_json(const WarRoomInputs& in, const std::vector<uin
   column("p50_us", [](const WarRoomPoint& p) { return p.p50_us; });
   column("p99_us", [](const WarRoomPoint& p) { return p.p99_us; });
   column("stale_ms", [](const WarRoomPoint& p) { return p.stale_ms; });
+  w.key("exemplar").begin_array();
+  for (size_t i = 0; i < series.size(); ++i) {
+    const WarRoomPoint& p = series.at(i);
+    if (p.exemplar) w.value(to_hex(*p.exemplar));
+    else w.null();
+  }
+  w.end_array();
   w.end_object();
+  w.key("marks");
+  if (in.marks) in.marks->write_json(w);
+  else w.begin_array().end_array();
   raw_or_null(w, "slos", in.slos_json);
   raw_or_null(w, "incidents", in.incidents_json);
   raw_or_null(w, "feeds", in.feeds_json);

@@ -4,8 +4,11 @@
 //
 // What it holds: the top five markets by liability (live prices, price age
 // against the market's limit, drift against the reference, status and
-// reason, cash-out freeze, stake cap, High Exposure), accept latency p50 and
-// p99, a 15-minute ring of per-second points for the charts, and the SLO,
+// reason, cash-out freeze, stake cap, High Exposure, accept p99 and bets per
+// second from MarketActivity), accept latency p50 and
+// p99, a 15-minute ring of per-second points for the charts (each with the
+// trace id of that second's slowest accept-latency exemplar), the charts'
+// marks (alerts that fired, actions that ran: chart_marks.h), and the SLO,
 // incident and feed views the API already renders (embedded verbatim).
 // Pure functions of their inputs: unit-tested without an engine.
 #pragma once
@@ -17,6 +20,9 @@
 #include <vector>
 
 #include "engine/book_state.h"
+#include "telemetry/metrics.h"
+#include "warroom/chart_marks.h"
+#include "warroom/market_activity.h"
 
 namespace inplay {
 
@@ -25,6 +31,10 @@ struct WarRoomPoint {
   int64_t t_ms = 0;
   int64_t p50_us = 0, p99_us = 0;  // accept latency over the last 5 minutes
   int64_t stale_ms = 0;            // worst price age among the open, priced top markets
+  // The trace to open from this point: the exemplar of that second's slowest
+  // accept-latency bucket (slowest_exemplar below); none when no exemplar was
+  // recorded in that second.
+  std::optional<std::array<uint8_t, 16>> exemplar;
 };
 
 // A fixed ring of the last `capacity` points, oldest first.
@@ -50,6 +60,8 @@ struct WarRoomInputs {
   size_t top_n = 5;
   std::function<std::optional<double>(uint64_t market_id)> drift;  // empty: none known
   std::set<uint64_t> high_exposure;  // markets in a High Exposure alert group or incident
+  const MarketActivity* activity = nullptr;  // per-market accept p99 and bets/s; null: none known
+  const ChartMarks* marks = nullptr;         // null: no marks
   int64_t accept_p50_ns = 0, accept_p99_ns = 0;
   uint64_t accept_count = 0;
   // Views rendered by their owners, embedded as they are ("" -> null).
@@ -62,6 +74,14 @@ std::vector<uint64_t> top_markets_by_liability(const BookState& s, size_t top_n)
 
 // The worst price age (ms) among the given markets that are open and priced.
 int64_t max_staleness_ms(const BookState& s, const std::vector<uint64_t>& markets, int64_t now_ns);
+
+// The exemplar of the highest accept-latency bucket whose exemplar was
+// recorded in (after_ns, until_ns]: a trace the sampler keeps (exemplars are
+// stored only for kept traces) and, within the bucket's resolution, the
+// slowest decision of that span of time that has one. Reads each bucket's
+// exemplar once (no lock); nullopt when none falls in the span. An all-zero
+// trace id (a bet without a gateway span) is no trace.
+std::optional<Exemplar> slowest_exemplar(const Histogram& h, int64_t after_ns, int64_t until_ns);
 
 std::string warroom_snapshot_json(const WarRoomInputs& in, const std::vector<uint64_t>& top,
                                   const WarRoomSeries& series);

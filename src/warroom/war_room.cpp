@@ -8,10 +8,23 @@
 
 namespace inplay {
 
-WarRoom::WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams)
-    : engine_(engine), desk_(desk), incidents_(incidents), max_streams_(max_streams) {}
+WarRoom::WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams,
+                 MetricsRegistry* metrics)
+    : engine_(engine), desk_(desk), incidents_(incidents), max_streams_(max_streams) {
+  if (metrics)
+    build_seconds_ = &MetricsRegistry::series(
+        metrics->histogram("warroom_snapshot_build_seconds",
+                           "Wall time to build one war-room snapshot on the engine thread (once a second)", {},
+                           {50'000, 100'000, 250'000, 500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000,
+                            25'000'000, 50'000'000, 100'000'000},
+                           Unit::kSeconds),
+        {});
+}
 
 void WarRoom::schedule() {
+  engine_.add_decision_observer([self = shared_from_this()](const Engine::BetDecision& d) {
+    self->activity_.on_decision(d.market_id, d.decided_ns, d.latency_ns);
+  });
   tick();
   engine_.every(std::chrono::seconds(1), [self = shared_from_this()] { self->tick(); });
 }
@@ -22,6 +35,8 @@ WarRoomInputs WarRoom::gather(int64_t now_ns) {
   in.now_ns = now_ns;
   in.seq = ++seq_;
   in.simulated_clock = engine_.clock().simulated();
+  in.activity = &activity_;
+  in.marks = &marks_;
   if (desk_) {
     FeedDesk* d = desk_;
     in.drift = [d](uint64_t mid) { return d->drift(mid); };
@@ -46,13 +61,72 @@ WarRoomInputs WarRoom::gather(int64_t now_ns) {
   return in;
 }
 
+namespace {
+
+std::string alert_what(const Alert& a) {
+  std::string s = a.name;
+  for (const char* k : {"sport", "feed", "league", "market_id", "slo"}) {
+    std::string v = a.label(k);
+    if (!v.empty()) s += fmt::format(" {}={}", k, v);
+  }
+  return s;
+}
+
+std::string action_what(const IncidentAction& a, bool revert) {
+  return fmt::format("{}{} {} ({})", revert ? "revert " : "", action_type_name(a.spec.type), a.target.describe(),
+                     a.actor);
+}
+
+}  // namespace
+
+void WarRoom::mark_action(int64_t t_ns, std::string what) {
+  marks_.add(t_ns / 1'000'000, ChartMarks::Kind::kAction, fmt::format("operator:{}", ++operator_marks_),
+             std::move(what));
+}
+
+void WarRoom::collect_marks(int64_t now_ns) {
+  marks_.prune(now_ns / 1'000'000);
+  if (!incidents_) return;
+  // Offered every second; ChartMarks keeps each once (by key). One alert
+  // mark per alert name and second: a stale league starts dozens of
+  // per-market alerts at once, and one line says it.
+  for (auto& [key, g] : incidents_->pipeline().groups())
+    for (auto& [fp, a] : g.alerts)
+      if (a.starts_ns)
+        marks_.add(a.starts_ns / 1'000'000, ChartMarks::Kind::kAlert,
+                   fmt::format("alert:{}:{}", a.name, a.starts_ns / 1'000'000'000), alert_what(a));
+  const int64_t horizon = now_ns - ChartMarks::kWindowMs * 1'000'000;
+  auto offer = [&](const IncidentAction& a) {
+    // Ran: done (and possibly reverted since). Pending, dry-run, skipped
+    // and failed actions changed nothing.
+    if (a.status != "done" && a.status != "reverted" && a.status != "revert_failed") return;
+    marks_.add(a.at_ns / 1'000'000, ChartMarks::Kind::kAction, fmt::format("action:{}", a.id), action_what(a, false));
+    if (a.reverted_ns)
+      marks_.add(a.reverted_ns / 1'000'000, ChartMarks::Kind::kAction, fmt::format("revert:{}", a.id),
+                 action_what(a, true));
+  };
+  for (auto& [id, inc] : incidents_->runner().incidents()) {
+    if (inc.status == "resolved" && inc.resolved_ns < horizon) continue;  // all its marks are off the chart
+    for (const IncidentAction& a : inc.actions) offer(a);
+  }
+  for (const IncidentAction& a : incidents_->runner().manual_actions())
+    if (a.at_ns >= horizon || a.reverted_ns >= horizon) offer(a);
+}
+
 void WarRoom::tick() {
+  const int64_t wall0 = monotonic_ns();
   const int64_t now = to_ns(engine_.clock().now());
+  collect_marks(now);
   WarRoomInputs in = gather(now);
   std::vector<uint64_t> top = top_markets_by_liability(*in.state, in.top_n);
-  series_.add(WarRoomPoint{now / 1'000'000, in.accept_p50_ns / 1000, in.accept_p99_ns / 1000,
-                           max_staleness_ms(*in.state, top, now)});
+  WarRoomPoint point{now / 1'000'000, in.accept_p50_ns / 1000, in.accept_p99_ns / 1000,
+                     max_staleness_ms(*in.state, top, now), std::nullopt};
+  const int64_t since = last_tick_ns_ ? last_tick_ns_ : now - 1'000'000'000;
+  if (auto e = slowest_exemplar(*engine_.metrics().accept_latency, since, now)) point.exemplar = e->trace_id;
+  last_tick_ns_ = now;
+  series_.add(point);
   auto snap = std::make_shared<const std::string>(warroom_snapshot_json(in, top, series_));
+  if (build_seconds_) build_seconds_->observe(monotonic_ns() - wall0);
   std::lock_guard lk(mu_);
   latest_ = snap;
   // Writes only queue bytes (StreamSink::write never blocks).

@@ -1,7 +1,10 @@
 // WarRoom: the live feed of the war-room page (INC-5, OBS-2, OBS-6).
 //
 // Once a second of book time, on the engine thread, it builds a snapshot
-// (snapshot.h) from the book, the feed desk and the incident loop, keeps it
+// (snapshot.h) from the book, the feed desk, the incident loop, its own
+// per-market bet activity (fed by the engine's decision observer) and chart
+// marks (alerts that started firing and actions that ran, from the incident
+// loop, plus the operator controls the API reports), keeps it
 // as the latest immutable string and pushes it to every subscribed stream.
 // HTTP threads read latest() and subscribe() without touching engine state.
 // A projection like the others: it reads the book, never changes it.
@@ -30,13 +33,20 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   // Returns false when the stream is gone (it is then dropped).
   using Subscriber = std::function<bool(const Snapshot&)>;
 
-  WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams = 8);
+  // metrics: where warroom_snapshot_build_seconds (the wall time of each
+  // snapshot's build on the engine thread) is registered; null: not measured.
+  WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams = 8,
+          MetricsRegistry* metrics = nullptr);
 
-  // Engine thread (or before it runs): builds the first snapshot now and
-  // registers the once-a-second timer (which holds this object alive).
+  // Engine thread (or before it runs): builds the first snapshot now,
+  // registers the once-a-second timer and the bet decision observer (both
+  // hold this object alive).
   void schedule();
   // Engine thread: builds, keeps and pushes one snapshot.
   void tick();
+  // Engine thread: an operator control succeeded (the API's market status,
+  // stake cap, cash-out and feed switch routes): an action mark at t_ns.
+  void mark_action(int64_t t_ns, std::string what);
 
   // Any thread.
   Snapshot latest() const;
@@ -47,13 +57,19 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
 
  private:
   WarRoomInputs gather(int64_t now_ns);
+  void collect_marks(int64_t now_ns);
 
   Engine& engine_;
   FeedDesk* desk_;
   IncidentLoop* incidents_;
   const size_t max_streams_;
+  Histogram* build_seconds_ = nullptr;
   WarRoomSeries series_;  // engine thread
+  MarketActivity activity_;  // engine thread
+  ChartMarks marks_;         // engine thread
+  uint64_t operator_marks_ = 0;
   uint64_t seq_ = 0;      // engine thread
+  int64_t last_tick_ns_ = 0;  // engine thread: the previous snapshot's book time
   mutable std::mutex mu_;  // guards latest_ and subs_
   Snapshot latest_;
   std::vector<Subscriber> subs_;

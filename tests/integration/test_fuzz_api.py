@@ -14,6 +14,7 @@ Reproduce a failure with the seed printed in the assertion message:
     INPLAY_FUZZ_SEED=<seed> pytest tests/integration/test_fuzz_api.py
 or run the same CLI by hand against `inplay demo --clock sim` (see docs/api.md).
 """
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ import threading
 
 import pytest
 import requests
+import yaml  # PyYAML, installed with schemathesis
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SPEC = os.path.join(ROOT, "docs", "openapi.yaml")
@@ -44,6 +46,11 @@ OPERATOR_EXCLUDED_PATHS = [
     # price tick is journaled, so one such call writes hundreds of MB of
     # journal. Exercised below (and by the clock-advancer thread) instead.
     "/v1/clock/advance",
+    # Server-Sent Events: the operator's stream never ends while the server
+    # runs, so every call would hang until the request timeout. The channel
+    # run still calls it (403 at once). Checked below by hand, and in
+    # tests/integration/test_warroom.py.
+    "/v1/warroom/stream",
 ]
 
 # schemathesis.toml for the run. Status lists replace schemathesis' defaults,
@@ -292,4 +299,27 @@ def test_fuzz_api(book, tmp_path, role):
         for body in ({"ms": -1}, {"ms": 86400001}, {"ms": 1.5}, {}):
             r = requests.post(book.url + "/v1/clock/advance", json=body, headers=hdr, timeout=10)
             assert r.status_code == 422 and r.json()["error"]["code"] == "VALIDATION_FAILED", r.text
+        check_warroom_stream(book, hdr)
         assert_book_healthy(book)
+
+
+def check_warroom_stream(book, hdr):
+    """The stream the operator fuzz run leaves out: its head as documented, then
+    `retry: 1000` and a snapshot frame with the documented keys."""
+    from test_warroom import Sse  # a raw-socket SSE client
+
+    spec = yaml.safe_load(open(SPEC))
+    required = spec["components"]["schemas"]["WarRoomSnapshot"]["required"]
+    s = Sse(int(book.url.rsplit(":", 1)[1]), hdr["Authorization"].split(" ", 1)[1])
+    try:
+        assert s.status == 200 and s.headers["content-type"] == "text/event-stream", s.headers
+        assert "traceparent" in s.headers
+        s.sock.settimeout(10)
+        while b"\n\n" not in s.buf:
+            s.buf += s.sock.recv(65536)
+        assert s.buf.startswith(b"retry: 1000\n\n"), s.buf[:100]
+        snap = s.snapshot(timeout=10)
+    finally:
+        s.close()
+    assert snap is not None, "the stream ended"
+    assert set(required) == set(snap), sorted(set(required) ^ set(snap))

@@ -167,10 +167,11 @@ def test_stream_sends_a_snapshot_each_second_with_five_markets_whose_prices_chan
     assert "content-length" not in s.headers
     snaps = []
     seen, moved = {}, []  # selection -> odds last seen; selections whose price changed
+    betting = []  # top-five markets that showed an accept p99 and bets per second
     t0 = time.time()
     # The demo's bettors reshuffle the top five; an in-play price moves every few seconds
     # to a minute (the primary feed sends fair prices, which drift as the clock runs).
-    while len(snaps) < 6 or (not moved and len(snaps) < 75):
+    while len(snaps) < 6 or ((not moved or not betting) and len(snaps) < 75):
         snap = s.snapshot(timeout=3)  # one a second: never 3 s of silence
         assert snap is not None, "the stream ended"
         snaps.append(snap)
@@ -179,6 +180,8 @@ def test_stream_sends_a_snapshot_each_second_with_five_markets_whose_prices_chan
                 moved.append(sel)
             if odds:
                 seen[sel] = odds
+        betting += [m["market_id"] for m in snap["markets"]
+                    if m["accept_p99_us"] is not None and m["bets_per_second"] > 0]
     elapsed = time.time() - t0
     s.close()
     assert elapsed < 1.5 * len(snaps) + 3, f"{len(snaps)} snapshots took {elapsed:.1f} s"
@@ -188,13 +191,21 @@ def test_stream_sends_a_snapshot_each_second_with_five_markets_whose_prices_chan
         assert len(snap["markets"]) == 5
         for m in snap["markets"]:
             assert {"market_id", "name", "event", "league", "status", "staleness_ms", "staleness_limit_ms",
-                    "drift", "cashout_frozen", "high_exposure", "selections"} <= m.keys()
+                    "drift", "cashout_frozen", "high_exposure", "selections", "accept_p99_us",
+                    "bets_per_second"} <= m.keys()
+            assert m["bets_per_second"] >= 0
+            assert m["accept_p99_us"] is None or m["accept_p99_us"] >= 0
         assert snap["slos"]["slos"] and snap["feeds"]["feeds"] and "incidents" in snap["incidents"]
         assert "p99_us" in snap["accept"]
     assert any(m["selections"][0]["odds"] for m in snaps[-1]["markets"]), "no market is priced"
     assert moved, f"no price moved in {len(snaps)} snapshots"
-    # The chart ring grows by one point a second.
+    # The demo's bettors bet on the markets of most liability.
+    assert betting, f"no top-five market showed an accept p99 and bets per second in {len(snaps)} snapshots"
+    # The chart ring grows by one point a second; each point has an exemplar id or null.
     assert len(snaps[-1]["series"]["t_ms"]) > len(snaps[0]["series"]["t_ms"])
+    series = snaps[-1]["series"]
+    assert len(series["exemplar"]) == len(series["t_ms"])
+    assert all(e is None or re.fullmatch(r"[0-9a-f]{32}", e) for e in series["exemplar"])
     # The snapshot route answers the latest one.
     r = requests.get(demo.url + "/v1/warroom/snapshot", headers=demo.h(), timeout=5)
     assert r.status_code == 200 and r.json()["seq"] >= snaps[-1]["seq"]
@@ -250,10 +261,11 @@ def test_browser_end_to_end(demo):
     shot = os.path.join(ROOT, "build", "warroom.png")
     os.makedirs(os.path.dirname(shot), exist_ok=True)
     env = dict(os.environ, WARROOM_URL=demo.url, WARROOM_TOKEN=demo.operator, WARROOM_SCREENSHOT=shot,
-               CHROMIUM=CHROMIUM)
+               WARROOM_CHANNEL_TOKEN=demo.channel, CHROMIUM=CHROMIUM)
     r = subprocess.run([node, os.path.join(E2E, "warroom.e2e.js")], env=env, capture_output=True, text=True,
                        timeout=180)
     assert r.returncode == 0, f"e2e failed (rc {r.returncode}):\n{r.stdout}\n{r.stderr}"
+    print(r.stdout)
     # What the page saw, the API says too: the fault's incident, and its
     # playbook moved football to the backup feed.
     deadline = time.time() + 15
@@ -264,3 +276,19 @@ def test_browser_end_to_end(demo):
     incidents = requests.get(demo.url + "/v1/incidents", headers=demo.h(), timeout=5).json()["incidents"]
     assert incidents, "the fault opened no incident"
     assert os.path.getsize(shot) > 10000
+    # The page's market controls are audited (CMP-1) with the operator as actor
+    # and the reason typed in the confirm dialog.
+    market = int(re.search(r"market controls done on market (\d+)", r.stdout).group(1))
+    audit = demo.dir / "data" / "audit.jsonl"
+    want = [("market_status_set", "suspended", "e2e: suspended from the war room"),
+            ("market_status_set", "open", "e2e: reopened"), ("stake_cap_set", 5000, None), ("stake_cap_set", 0, None)]
+    deadline = time.time() + 10
+    while True:  # the audit log follows the journal
+        recs = [json.loads(line) for line in audit.read_text().splitlines()] if audit.exists() else []
+        got = [(x["action"], x.get("status", x.get("cap")), x.get("reason")) for x in recs
+               if x.get("market_id") == market and x["action"] in ("market_status_set", "stake_cap_set")
+               and x["actor"].startswith("operator:")]
+        if got == want or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert got == want, f"audit of market {market}: {got}"

@@ -154,6 +154,12 @@ TEST(Config, MinimalConfigGetsTheDefaults) {
   EXPECT_EQ(c.pseudonym_secret, "0123456789abcdef");
   EXPECT_TRUE(c.events.empty());
   EXPECT_TRUE(c.accounts.empty());
+  EXPECT_EQ(c.sim_refresh_ms, 200);
+}
+
+TEST(Config, SimRefreshMs) {
+  EXPECT_EQ(parse_config(std::string(kMinimal) + "sim_refresh_ms: 100\n", "book.yaml").sim_refresh_ms, 100);
+  expect_error(std::string(kMinimal) + "sim_refresh_ms: 5\n", "sim_refresh_ms: 5", "sim_refresh_ms: must be between");
 }
 
 TEST(Config, FullConfigIsReadExactly) {

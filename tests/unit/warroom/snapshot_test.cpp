@@ -18,6 +18,7 @@
 #include "telemetry/log.h"
 #include "warroom/snapshot.h"
 #include "warroom/war_room.h"
+#include "telemetry/metrics.h"
 
 namespace inplay {
 namespace {
@@ -119,8 +120,12 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   in.accept_count = 12;
   in.slos_json = R"({"slos":[]})";
   in.feeds_json = R"({"sports":[],"feeds":[]})";
+  MarketActivity activity;
+  // Market 101: 20 bets over the last 10 s, 1..20 ms; p99 is the 20th.
+  for (int64_t i = 1; i <= 20; ++i) activity.on_decision(101, now() - 9'000 * kMs + i * 400 * kMs, i * kMs);
+  in.activity = &activity;
   WarRoomSeries series(3);
-  series.add(WarRoomPoint{1, 2, 3, 4});
+  series.add(WarRoomPoint{1, 2, 3, 4, std::nullopt});
   auto top = top_markets_by_liability(state(), in.top_n);
   std::string json = warroom_snapshot_json(in, top, series);
 
@@ -144,6 +149,8 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   EXPECT_FALSE(bool(m101["stale"]));
   EXPECT_DOUBLE_EQ(double(m101["drift"]), 0.0125);
   EXPECT_FALSE(bool(m101["high_exposure"]));
+  EXPECT_EQ(int64_t(m101["accept_p99_us"]), 20000);
+  EXPECT_DOUBLE_EQ(double(m101["bets_per_second"]), 2.0);
   simdjson::dom::array sels = m101["selections"];
   ASSERT_EQ(sels.size(), 3u);
   EXPECT_EQ(std::string_view(sels.at(0)["odds"]), "2.1");
@@ -155,6 +162,8 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   EXPECT_TRUE(bool(m201["high_exposure"]));
   EXPECT_TRUE(bool(m201["stale"]));
   EXPECT_TRUE(m201["drift"].is_null());
+  EXPECT_TRUE(m201["accept_p99_us"].is_null());  // no bets: no p99
+  EXPECT_DOUBLE_EQ(double(m201["bets_per_second"]), 0.0);
   EXPECT_TRUE(by_id(markets, 102)["staleness_ms"].is_null());  // never priced
   EXPECT_EQ(int64_t(doc["accept"]["p99_us"]), 40000);
   EXPECT_EQ(int64_t(doc["accept"]["count"]), 12);
@@ -168,7 +177,7 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
 
 TEST(WarRoomSeries, KeepsTheLastCapacityPointsOldestFirst) {
   WarRoomSeries s(900);
-  for (int64_t i = 0; i < 1000; ++i) s.add(WarRoomPoint{i, i, i, i});
+  for (int64_t i = 0; i < 1000; ++i) s.add(WarRoomPoint{i, i, i, i, std::nullopt});
   ASSERT_EQ(s.size(), 900u);
   EXPECT_EQ(s.at(0).t_ms, 100);
   EXPECT_EQ(s.at(899).t_ms, 999);
@@ -201,6 +210,66 @@ TEST_F(WarRoomTest, PublishesEachTickToSubscribersAndDropsClosedOnes) {
   auto doc = parse(p, *room->latest());
   EXPECT_EQ(simdjson::dom::array(doc["series"]["t_ms"]).size(), 3u);
   EXPECT_TRUE(doc["feeds"].is_object());  // without a desk: the empty feeds view
+}
+
+TEST(WarRoomExemplar, SlowestBucketRecordedInTheSpan) {
+  std::vector<int64_t> bounds{1 * kMs, 10 * kMs, 100 * kMs};
+  Histogram h(&bounds);
+  std::array<uint8_t, 16> a{}, b{}, c{};
+  a[0] = 0xa;
+  b[0] = 0xb;
+  c[0] = 0xc;
+  EXPECT_FALSE(slowest_exemplar(h, kT0, kT0 + 1000 * kMs));
+  h.observe(5 * kMs, a, kT0 + 100 * kMs);    // bucket le=10ms, in the span
+  h.observe(50 * kMs, b, kT0 + 900 * kMs);   // bucket le=100ms, in the span: the slowest
+  h.observe(500 * kMs, c, kT0 - 10 * kMs);   // +Inf bucket, before the span
+  auto e = slowest_exemplar(h, kT0, kT0 + 1000 * kMs);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->trace_id, b);
+  EXPECT_EQ(e->value, 50 * kMs);
+  // The next second has none; the one before has only c.
+  EXPECT_FALSE(slowest_exemplar(h, kT0 + 1000 * kMs, kT0 + 2000 * kMs));
+  EXPECT_EQ(slowest_exemplar(h, kT0 - 1000 * kMs, kT0)->trace_id, c);
+  // An all-zero trace id is no trace.
+  h.observe(700 * kMs, std::array<uint8_t, 16>{}, kT0 + 3000 * kMs);
+  EXPECT_FALSE(slowest_exemplar(h, kT0 + 2000 * kMs, kT0 + 4000 * kMs));
+}
+
+TEST_F(WarRoomTest, EachChartPointCarriesTheExemplarOfItsSecond) {
+  auto room = std::make_shared<WarRoom>(*engine_, nullptr, nullptr);
+  Histogram& accept = *engine_->metrics().accept_latency;
+  std::array<uint8_t, 16> slow{}, fast{};
+  slow.fill(0x5a);
+  fast.fill(0x11);
+  room->tick();  // second 0: no exemplar
+  clock_.advance(std::chrono::seconds(1));
+  accept.observe(2 * kMs, fast, now() - 600 * kMs);
+  accept.observe(900 * kMs, slow, now() - 300 * kMs);
+  room->tick();  // second 1: the slow one
+  clock_.advance(std::chrono::seconds(1));
+  room->tick();  // second 2: nothing new recorded
+  simdjson::dom::parser p;
+  auto doc = parse(p, *room->latest());
+  simdjson::dom::array ex = doc["series"]["exemplar"];
+  ASSERT_EQ(ex.size(), 3u);
+  EXPECT_TRUE(ex.at(0).is_null());
+  EXPECT_EQ(std::string_view(ex.at(1)), "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
+  EXPECT_TRUE(ex.at(2).is_null());
+  EXPECT_EQ(simdjson::dom::array(doc["series"]["t_ms"]).size(), 3u);
+}
+
+TEST_F(WarRoomTest, OperatorActionsAreMarkedOnTheCharts) {
+  auto room = std::make_shared<WarRoom>(*engine_, nullptr, nullptr);
+  room->mark_action(now() - 200 * kMs, "market 101 suspended (operator:trader)");
+  room->mark_action(now() - 100 * kMs, "market 101 suspended (operator:trader)");  // a second press: its own mark
+  room->tick();
+  simdjson::dom::parser p;
+  auto doc = parse(p, *room->latest());
+  simdjson::dom::array marks = doc["marks"];
+  ASSERT_EQ(marks.size(), 2u);
+  EXPECT_EQ(std::string_view(marks.at(0)["kind"]), "action");
+  EXPECT_EQ(int64_t(marks.at(0)["t_ms"]), (now() - 200 * kMs) / kMs);
+  EXPECT_EQ(std::string_view(marks.at(1)["what"]), "market 101 suspended (operator:trader)");
 }
 
 TEST(WarRoomSse, OneFramePerSnapshot) {
