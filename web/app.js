@@ -472,7 +472,11 @@ async function openTrace(id) {
   const t0 = Math.min(...spans.map((x) => x.start_ns)), t1 = Math.max(...spans.map((x) => x.end_ns));
   const total = Math.max(1, t1 - t0);
   $('#trace-id').textContent = r.data.trace_id;
-  $('#trace').replaceChildren(h('p', { class: 'muted' }, `${spans.length} spans · ${(total / 1e6).toFixed(3)} ms`),
+  // A synthetic check's bet (src/synthetic) stands out: it is not a customer's.
+  const synthetic = spans.some((sp) => sp.attributes.synthetic === 'true');
+  $('#trace').replaceChildren(h('p', { class: 'muted' },
+    synthetic ? h('span', { class: 'tag synthetic', title: 'a synthetic check: no real money, no exposure' }, 'synthetic') : '',
+    `${spans.length} spans · ${(total / 1e6).toFixed(3)} ms`),
     ...spans.map((sp) => h('div', { class: 'trace-row' },
       h('span', {}, `${sp.name} `, h('span', { class: 'muted' }, `${((sp.end_ns - sp.start_ns) / 1e6).toFixed(3)} ms`)),
       h('div', { class: 'trace-bar' }, h('i', { class: sp.error ? 'err' : '',
@@ -492,7 +496,8 @@ $('#trace-search').addEventListener('submit', async (ev) => {
   if (market) path = `/v1/traces?attr.market_id=${market[1]}&limit=1`;
   else if (/^\d+$/.test(q)) path = `/v1/traces?attr.bet_id=${q}&limit=1`;
   else if (/^slow/i.test(q)) path = `/v1/traces?since=${Math.max(0, (last ? last.now_ms : Date.now()) - 300000)}&limit=1`;
-  else return log('search: a 32-hex trace id, a bet id, m<market id> or "slow"', true);
+  else if (/^synth/i.test(q)) path = '/v1/traces?attr.synthetic=true&limit=1';
+  else return log('search: a 32-hex trace id, a bet id, m<market id>, "slow" or "synthetic"', true);
   const r = await api('GET', path);
   if (!r.ok) return log(`search: ${describeError(r)}`, true);
   if (!r.data.traces.length) return log(`search "${q}": no trace kept`);
