@@ -160,6 +160,16 @@ void Runtime::start_feeds() {
   m.desk->schedule();
   m.dead_letters = std::make_unique<DeadLetterFile>(
       cfg.dead_letter_file.empty() ? cfg.data_dir / "feed-dead-letters.jsonl" : cfg.dead_letter_file);
+  DeadLetterFile* dl = m.dead_letters.get();
+  m.metrics.counter_fn("feed_dead_letters_written_total", "Refused feed lines written to the dead-letter file",
+                       [dl] { return static_cast<double>(dl->written()); });
+  m.metrics.counter_fn("feed_dead_letters_sampled_out_total",
+                       "Refused feed lines not written: over the per-minute sample of their producer and reason",
+                       [dl] { return static_cast<double>(dl->sampled_out()); });
+  m.metrics.counter_fn("feed_dead_letters_dropped_total", "Refused feed lines not written: the file is at its size bound",
+                       [dl] { return static_cast<double>(dl->dropped()); });
+  m.metrics.counter_fn("feed_dead_letters_errors_total", "Dead-letter records lost to a disk error",
+                       [dl] { return static_cast<double>(dl->errors()); });
   m.feed_backpressure = &m.metrics.counter("feed_messages_dropped_total", "Feed messages dropped (duplicate, reordered)",
                                            {"feed", "reason"}).with({"all", "backpressure"});
   if (m.sim && m.clock->simulated()) {

@@ -60,8 +60,11 @@ std::string dead_letter_record(std::string_view producer, std::string_view reaso
 }
 
 DeadLetterFile::DeadLetterFile(std::filesystem::path path, uint64_t max_file_bytes,
-                               size_t max_line_bytes)
-    : path_(std::move(path)), max_file_bytes_(max_file_bytes), max_line_bytes_(max_line_bytes) {
+                               size_t max_line_bytes, uint32_t max_per_minute)
+    : path_(std::move(path)),
+      max_file_bytes_(max_file_bytes),
+      max_line_bytes_(max_line_bytes),
+      max_per_minute_(max_per_minute) {
   std::lock_guard lock(mu_);
   open_locked();  // a failure is retried (and counted) on the first write
 }
@@ -89,6 +92,21 @@ bool DeadLetterFile::open_locked() {
 void DeadLetterFile::write(std::string_view producer, std::string_view reason,
                            std::string_view raw_line, int64_t at_ms) {
   try {
+    if (max_per_minute_ > 0) {
+      std::string key;
+      key.reserve(producer.size() + reason.size() + 1);
+      key.append(producer).push_back('\x1f');
+      key.append(reason);
+      std::lock_guard lock(mu_);
+      auto& [minute, n] = per_minute_.try_emplace(std::move(key), std::make_pair(int64_t{-1}, uint32_t{0})).first->second;
+      const int64_t m = at_ms / 60000;
+      if (m != minute) minute = m, n = 0;
+      if (n >= max_per_minute_) {
+        sampled_out_.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      ++n;
+    }
     std::string rec = dead_letter_record(producer, reason, raw_line, at_ms, max_line_bytes_);
     std::lock_guard lock(mu_);
     if (!open_locked()) {

@@ -66,7 +66,7 @@ TEST(DeadLetter, LongLinesAreCutAtACharacterBoundary) {
 TEST(DeadLetter, BoundedBySizeAndCountsDrops) {
   fs::path dir = temp_dir("dl_bound");
   fs::create_directories(dir);
-  DeadLetterFile f(dir / "dead.jsonl", 200);
+  DeadLetterFile f(dir / "dead.jsonl", 200, DeadLetterFile::kDefaultMaxLineBytes, 0);
   for (int i = 0; i < 10; ++i) f.write("p", "bad_value", "0123456789012345678901234567890123456789", i);
   EXPECT_GT(f.written(), 0u);
   EXPECT_EQ(f.written() + f.dropped(), 10u);
@@ -76,6 +76,25 @@ TEST(DeadLetter, BoundedBySizeAndCountsDrops) {
   again.write("p", "bad_value", "0123456789012345678901234567890123456789", 99);
   EXPECT_EQ(again.written(), 0u);
   EXPECT_EQ(again.dropped(), 1u);
+  fs::remove_all(dir);
+}
+
+// A schema skew refuses every line of a busy feed: the first ones per
+// (producer, reason) and minute are kept, the rest counted; another reason
+// or producer still gets its own room, and a new minute starts afresh.
+TEST(DeadLetter, SampledPerProducerAndReasonPerMinute) {
+  fs::path dir = temp_dir("dl_sample");
+  DeadLetterFile f(dir / "dead.jsonl", DeadLetterFile::kDefaultMaxFileBytes, DeadLetterFile::kDefaultMaxLineBytes, 3);
+  for (int i = 0; i < 10; ++i) f.write("sim-primary", "schema_version", "x", 60000 + i);
+  EXPECT_EQ(f.written(), 3u);
+  EXPECT_EQ(f.sampled_out(), 7u);
+  f.write("sim-primary", "invalid_json", "y", 60100);
+  f.write("sim-backup", "schema_version", "z", 60100);
+  EXPECT_EQ(f.written(), 5u);
+  f.write("sim-primary", "schema_version", "x", 120000);  // the next minute
+  EXPECT_EQ(f.written(), 6u);
+  EXPECT_EQ(lines_of(dir / "dead.jsonl").size(), 6u);
+  EXPECT_EQ(f.dropped(), 0u);
   fs::remove_all(dir);
 }
 
@@ -98,7 +117,7 @@ TEST(DeadLetter, DiskErrorsAreCountedNeverThrown) {
 
 TEST(DeadLetter, ConcurrentWritersNeverInterleave) {
   fs::path dir = temp_dir("dl_threads");
-  DeadLetterFile f(dir / "dead.jsonl");
+  DeadLetterFile f(dir / "dead.jsonl", DeadLetterFile::kDefaultMaxFileBytes, DeadLetterFile::kDefaultMaxLineBytes, 0);
   std::vector<std::thread> ts;
   for (int t = 0; t < 4; ++t)
     ts.emplace_back([&f, t] {
