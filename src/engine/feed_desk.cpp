@@ -130,6 +130,12 @@ void FeedDesk::on_disconnected(size_t i) {
   mark_down(i, "disconnected");
 }
 
+void FeedDesk::on_gap(size_t i) {
+  Feed& f = feeds_[i];
+  gaps_->with({f.cfg.name}).inc();
+  if (f.state != FeedState::kDown) request_recovery(i);
+}
+
 void FeedDesk::request_recovery(size_t i) {
   Feed& f = feeds_[i];
   f.pending_request = next_request_++;
@@ -219,10 +225,7 @@ void FeedDesk::on_message(size_t i, FeedMessage&& m, int64_t read_ns) {
     case SeqVerdict::kReordered:
       dropped_->with({f.cfg.name, "reordered"}).inc();
       return;
-    case SeqVerdict::kGap:
-      gaps_->with({f.cfg.name}).inc();
-      if (f.state != FeedState::kDown) request_recovery(i);
-      break;
+    case SeqVerdict::kGap: on_gap(i); break;
     default: break;
   }
   int64_t now = to_ns(engine_.clock().now());
@@ -262,6 +265,9 @@ void FeedDesk::on_parse_error(size_t i, const ParseError& e) {
   std::string producer = e.producer.empty() ? f.cfg.name : e.producer;
   parse_errors_->with({producer, feed_parse_reason_name(e.reason)}).inc();
   ++f.parse_errors;
+  // A refused line keeps its place in the sequence: the next line is no gap.
+  // A gap before it is still one (lines were lost on the way).
+  if (e.seq && f.seq.observe(e.seq) == SeqVerdict::kGap) on_gap(i);
   if (e.reason == FeedParseReason::kSchemaUnsupported && !e.league.empty())
     f.schemas[e.league] = LeagueSchema{e.league, e.schema, to_ns(engine_.clock().now()), true};
   if (e.reason == FeedParseReason::kSchemaUnsupported &&

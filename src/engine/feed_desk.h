@@ -157,6 +157,7 @@ class FeedDesk {
   bool is_active(size_t feed) const;
   void mark_down(size_t feed, const char* why);
   void mark_up(size_t feed);
+  void on_gap(size_t i);  // counts it and asks for a snapshot (unless the feed is down)
   void request_recovery(size_t feed);
   void suspend_sport(const std::string& sport, const std::string& reason);
   void reopen_sport(const std::string& sport);

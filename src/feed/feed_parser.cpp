@@ -627,7 +627,7 @@ struct FeedParser::Impl {
     sj::document doc;
     sj::object obj;
     if (!salvage_doc(doc, obj)) return;
-    bool have_schema = false, have_producer = false, have_league = false;
+    bool have_schema = false, have_producer = false, have_league = false, have_seq = false;
     std::string_view unaccepted;
     bool schema_unaccepted = false;
     for (auto fr : obj) {
@@ -635,6 +635,12 @@ struct FeedParser::Impl {
       std::string_view key;
       if (std::move(fr).get(f) || f.unescaped_key().get(key)) break;
       const Key k = key_of(key);
+      if (k == Key::kSeq && !have_seq) {
+        have_seq = true;
+        uint64_t v = 0;
+        if (!f.value().get_uint64().get(v) && v >= 1) e.seq = v;
+        continue;
+      }
       if (k != Key::kProducer && k != Key::kSchema && k != Key::kLeague) continue;
       std::string_view s;
       auto err = f.value().get_string().get(s);
@@ -651,7 +657,7 @@ struct FeedParser::Impl {
         have_league = true;
         if (valid_league(s)) e.league.assign(s);
       }
-      if (have_producer && have_schema && have_league) break;
+      if (have_producer && have_schema && have_league && have_seq) break;
     }
     if (schema_unaccepted && e.reason != FeedParseReason::kSchemaUnsupported) {
       e.detail = fmt::format("schema: version \"{}\" is not accepted (also: {}: {})",

@@ -53,6 +53,11 @@ struct ParseError {
   std::string producer;  // empty unless read and valid ([A-Za-z0-9_.-]{1,64})
   std::string league;    // empty unless read (1..64 printable chars)
   std::string schema;    // empty unless read (1..32 chars [A-Za-z0-9_.-])
+  // The envelope's seq when it could be read (an integer >= 1), else 0: a
+  // refused line still takes its place in the sequence, so the line after
+  // it is no gap (a gap asks the provider for a snapshot, which would carry
+  // the same refused lines again).
+  uint64_t seq = 0;
 };
 
 class ParseResult {

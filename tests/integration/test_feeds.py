@@ -114,7 +114,15 @@ def test_switch_refused_to_a_feed_that_is_down(fbook):
     assert feeds(fbook)["football-primary"]["state"] == "up"
 
 
+def recoveries(fbook, feed):
+    for l in fbook.get("/metrics", token=None).text.splitlines():
+        if l.startswith(f'feed_recovery_requests_total{{feed="{feed}"}}'):
+            return float(l.split()[1])
+    return 0.0
+
+
 def test_schema_skew_on_epl_is_flagged_at_once_and_epl_goes_stale(fbook):
+    before = recoveries(fbook, "football-primary")
     faults(fbook, "football-primary", skew_leagues=["EPL"], skew_mode="version", skew_version="2.0")
     line = wait_for(lambda: [l for l in fbook.get("/metrics", token=None).text.splitlines()
                              if l.startswith("feed_schema_skew{")], timeout=5)
@@ -127,11 +135,21 @@ def test_schema_skew_on_epl_is_flagged_at_once_and_epl_goes_stale(fbook):
     assert r.status_code == 409 and r.json()["error"]["code"] == "PRICE_STALE"
     # Championship is untouched.
     assert market(fbook, 301)["bettable"]
-    # Every skewed line is in the dead-letter file with its reason.
+    # A refused line keeps its place in the sequence: no gap, so no snapshot
+    # storm (each snapshot would carry the same refused EPL lines again).
+    time.sleep(2)
+    assert recoveries(fbook, "football-primary") == before
+    assert feeds(fbook)["football-primary"]["gaps"] == 0
+    # Skewed lines are in the dead-letter file with their reason (the first
+    # 120 a minute per producer and reason; the rest are counted).
     dl = os.path.join(fbook.data_dir, "feed-dead-letters.jsonl")
     rows = [json.loads(l) for l in open(dl)]
     assert rows and all(r["reason"] == "schema_unsupported" for r in rows)
     assert '"schema":"2.0"' in rows[0]["line"]
+    text = fbook.get("/metrics", token=None).text
+    written = [l for l in text.splitlines() if l.startswith("feed_dead_letters_written_total ")]
+    assert written and float(written[0].split()[1]) >= len(rows)
+    assert "feed_dead_letters_sampled_out_total " in text
 
 
 def test_drops_duplicates_and_reorders_are_counted(fbook):

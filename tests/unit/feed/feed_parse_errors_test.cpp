@@ -195,6 +195,26 @@ TEST(FeedParseErrors, SchemaSkewStillNamesProducerLeagueAndVersion) {
   }
 }
 
+// A refused line's seq is read when it is an integer >= 1, so the desk can
+// keep the sequence (no false gap, no snapshot storm under a schema skew).
+TEST(FeedParseErrors, TheSeqOfARefusedLineIsReadWhenPossible) {
+  FeedParser p({"1.0"});
+  ParseResult r = p.parse(with(R"("1.0")", R"("2.0")"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().seq, 42u);
+  r = p.parse(R"({"seq":7,"type":"odds_change","producer":"sim-primary","schema":"2.0","league":"EPL"})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().seq, 7u);
+  for (const char* bad : {R"("seq":"5")", R"("seq":0)", R"("seq":-3)", R"("seq":1.5)"}) {
+    r = p.parse(with(R"("seq":42)", bad));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().seq, 0u) << bad;
+  }
+  r = p.parse("not json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().seq, 0u);
+}
+
 TEST(FeedParseErrors, OtherErrorsStillNameTheProducerWhenReadable) {
   FeedParser p({"1.0"});
   ParseResult r = p.parse(with(R"("seq":42)", R"("seq":"5")"));

@@ -215,6 +215,33 @@ TEST_F(FeedDeskTest, SchemaSkewIsFlaggedOnce) {
             std::string::npos);
 }
 
+// A schema skew refuses every EPL line; each still takes its place in the
+// sequence, so the next good line is no gap and no snapshot is asked for (a
+// snapshot would carry the same refused lines: a recovery storm). Lines lost
+// before a refused one are still a gap.
+TEST_F(FeedDeskTest, ARefusedLineKeepsItsPlaceInTheSequence) {
+  uint64_t seq = 1;
+  bring_up(0, seq);
+  const size_t requests = sent_[0].size();
+  ParseError e;
+  e.reason = FeedParseReason::kSchemaUnsupported;
+  e.league = "EPL";
+  e.schema = "2.0";
+  for (int k = 0; k < 5; ++k) {
+    e.seq = seq++;
+    desk_->on_parse_error(0, e);
+    desk_->on_message(0, odds(seq++, {{1011, 21000}, {1012, 35000}, {1013, 38000}}));
+  }
+  EXPECT_EQ(sent_[0].size(), requests) << "asked for a snapshot after a refused line";
+  e.seq = seq + 3;  // three lines lost, then a refused one
+  desk_->on_parse_error(0, e);
+  EXPECT_EQ(sent_[0].size(), requests + 1);
+  e.seq = 0;  // no readable seq: nothing to place
+  desk_->on_parse_error(0, e);
+  EXPECT_EQ(sent_[0].size(), requests + 1);
+  EXPECT_NE(desk_->status_json().find(R"("gaps":1)"), std::string::npos) << desk_->status_json();
+}
+
 }  // namespace
 }  // namespace inplay
 
