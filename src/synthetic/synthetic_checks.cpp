@@ -75,6 +75,7 @@ void SyntheticChecks::stop() {
     stopping_ = true;
     queue_.clear();
   }
+  stopped_.store(true);
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
@@ -137,11 +138,13 @@ bool SyntheticChecks::ensure_funds(uint64_t round) {
 
 void SyntheticChecks::probe_round(uint64_t round, const std::vector<uint64_t>& markets) {
   bool failed = !ensure_funds(round);
+  if (stopped_.load()) return;
   if (failed) log::warn("synthetic", "cannot fund the synthetic account", {{"round", round}});
   for (uint64_t mid : markets) {
     if (failed) break;
     auto g = http_call("127.0.0.1", port_, "GET", fmt::format("/v1/markets/{}", mid), {{"Authorization", auth_}}, "",
                        opts_.timeout_ms);
+    if (stopped_.load()) return;  // the server went away under the call: not a result
     MarketView m = g.status == 200 ? parse_market(g.body) : MarketView{};
     const bool fresh = m.ok && m.status == "open" && m.staleness_ms >= 0 && m.staleness_ms <= m.limit_ms &&
                        m.selection_id != 0;
@@ -160,18 +163,16 @@ void SyntheticChecks::probe_round(uint64_t round, const std::vector<uint64_t>& m
                                    opts_.account, m.selection_id, opts_.stake_minor,
                                    engine_.config().currency.code(), m.odds),
                        opts_.timeout_ms);
+    if (stopped_.load()) return;
     const bool accepted = b.status == 201;
     checks_->with({"bet_accepted", accepted ? "pass" : "fail"}).inc();
     if (!accepted) {
       failed = true;
       log::warn("synthetic", "check failed",
-                {{"check", "bet_accepted"}, {"market_id", mid}, {"status", b.status}});
+                {{"check", "bet_accepted"}, {"market_id", mid}, {"status", b.status}, {"error", b.error}});
     }
   }
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    if (stopping_) return;  // cut short by stop(): not a result
-  }
+  if (stopped_.load()) return;  // cut short by stop(): not a result
   const int64_t f = failed ? failed_rounds_.load() + 1 : 0;
   failed_rounds_.store(f);
   failed_rounds_gauge_->set(f);

@@ -70,7 +70,8 @@ class SyntheticChecks {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::pair<uint64_t, std::vector<uint64_t>>> queue_;  // round, markets
-  bool stopping_ = false;
+  bool stopping_ = false;           // under mu_
+  std::atomic<bool> stopped_{false};  // read by the checks' thread between calls
   uint64_t next_round_ = 1;  // engine thread
   std::thread thread_;
   std::atomic<int64_t> failed_rounds_{0};
