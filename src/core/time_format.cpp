@@ -11,9 +11,23 @@ std::string rfc3339_ms(int64_t unix_ns) {
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     static_cast<int>(ms % 1000));
+  const int year = tm.tm_year + 1900, milli = static_cast<int>(ms % 1000);
+  if (year < 0 || year > 9999 || milli < 0)  // outside the fixed-width form
+    return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", year, tm.tm_mon + 1, tm.tm_mday,
+                       tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
+  // Fixed width, written digit by digit: this runs for every bet's reply.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](size_t end, int v, int width) {
+    for (int i = 0; i < width; ++i, v /= 10) out[end - static_cast<size_t>(i)] = static_cast<char>('0' + v % 10);
+  };
+  put(3, year, 4);
+  put(6, tm.tm_mon + 1, 2);
+  put(9, tm.tm_mday, 2);
+  put(12, tm.tm_hour, 2);
+  put(15, tm.tm_min, 2);
+  put(18, tm.tm_sec, 2);
+  put(22, milli, 3);
+  return out;
 }
 
 bool parse_rfc3339_ns(std::string_view s, int64_t& out) {
