@@ -23,7 +23,8 @@ WarRoom::WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t
 
 void WarRoom::schedule() {
   engine_.add_decision_observer([self = shared_from_this()](const Engine::BetDecision& d) {
-    self->activity_.on_decision(d.market_id, d.decided_ns, d.latency_ns);
+    // The board shows customers' bets: synthetic checks' stay out of it.
+    if (!d.synthetic) self->activity_.on_decision(d.market_id, d.decided_ns, d.latency_ns);
   });
   tick();
   engine_.every(std::chrono::seconds(1), [self = shared_from_this()] { self->tick(); });
