@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/json.h"
+#include "feed/recovery_request.h"
 #include "telemetry/log.h"
 
 namespace inplay {

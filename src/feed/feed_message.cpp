@@ -122,10 +122,4 @@ std::string encode_feed_message(const FeedMessage& m) {
   return w.take();
 }
 
-std::string encode_recovery_request(uint64_t request_id) {
-  JsonWriter w;
-  w.begin_object().field("type", "recovery_request").field("request_id", request_id).end_object();
-  return w.take();
-}
-
 }  // namespace inplay

@@ -131,7 +131,4 @@ struct FeedMessage {
 // type is ignored if they disagree). Odds are written as strings ("2.1").
 std::string encode_feed_message(const FeedMessage& m);
 
-// {"type":"recovery_request","request_id":7} -- Inplay -> provider.
-std::string encode_recovery_request(uint64_t request_id);
-
 }  // namespace inplay

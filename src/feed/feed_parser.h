@@ -94,8 +94,4 @@ class FeedParser {
   std::unique_ptr<Impl> impl_;
 };
 
-// Provider side: reads {"type":"recovery_request","request_id":N}. Returns
-// nothing for any other or malformed line. Not for hot paths (allocates).
-std::optional<uint64_t> parse_recovery_request(std::string_view line);
-
 }  // namespace inplay

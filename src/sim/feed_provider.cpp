@@ -1,7 +1,6 @@
 #include "sim/feed_provider.h"
 
 #include <pthread.h>
-#include <simdjson.h>
 
 #include <algorithm>
 #include <atomic>
@@ -13,6 +12,7 @@
 #include <stdexcept>
 
 #include "core/json.h"
+#include "feed/recovery_request.h"
 
 namespace inplay {
 
@@ -124,7 +124,6 @@ struct FeedProvider::Impl {
   tcp::acceptor acceptor{io};
   std::set<std::shared_ptr<FeedSession>> sessions;  // I/O thread
   std::atomic<size_t> nclients{0};
-  simdjson::dom::parser parser;  // I/O thread
   std::thread thread;
   uint16_t port = 0;
 };
@@ -426,14 +425,10 @@ void FeedProvider::Impl::accept() {
 }
 
 void FeedProvider::Impl::on_request(std::string_view line) {
-  simdjson::dom::element doc;
-  if (parser.parse(line.data(), line.size()).get(doc)) return;  // not JSON: ignored
-  std::string_view type;
-  uint64_t request_id = 0;
-  if (doc["type"].get(type) || type != "recovery_request") return;
-  if (doc["request_id"].get(request_id)) return;
+  std::optional<uint64_t> request_id = parse_recovery_request(line);
+  if (!request_id) return;  // anything else: ignored
   std::lock_guard lk(mu);
-  recovery_requests.push_back(request_id);
+  recovery_requests.push_back(*request_id);
 }
 
 void FeedProvider::Impl::remove(const std::shared_ptr<FeedSession>& s) {

@@ -8,6 +8,7 @@
 #include "feed/dead_letter.h"
 #include "feed/feed_message.h"
 #include "feed/feed_parser.h"
+#include "feed/recovery_request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static inplay::FeedParser parser({"1.0", "1.1"});

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "feed/feed_parser.h"
+#include "feed/recovery_request.h"
 
 namespace inplay {
 namespace {

@@ -1,4 +1,5 @@
 #include "feed/feed_parser.h"
+#include "feed/recovery_request.h"
 
 #include <gtest/gtest.h>
 
