@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -20,6 +21,16 @@ void append_seconds(std::string& out, int64_t ns);  // ns as decimal seconds
 void append_double(std::string& out, double v);     // NaN, +Inf, -Inf as spelled
 void append_timestamp(std::string& out, int64_t ns);  // exact decimal seconds
 void append_value(std::string& out, int64_t v, Unit unit);
+// Label values, the same in both formats (and OpenMetrics HELP): \\, \" and \n.
+void escape_label_value(std::string& out, std::string_view s);
+// `{a="x",b="y"` without the closing brace, or nothing; whether it opened.
+bool open_labels(std::string& out, const std::vector<std::string>& names, const LabelValues& values);
+void append_labels(std::string& out, const std::vector<std::string>& names, const LabelValues& values);
+// A histogram's le values, rendered once per family (not per series).
+std::vector<std::string> le_values(const std::vector<int64_t>& bounds, Unit unit);
+// `<name>_bucket{<labels>,le="<le>"}`: a bucket sample up to its value.
+void append_bucket(std::string& out, std::string_view name, const std::vector<std::string>& labels,
+                   const LabelValues& values, std::string_view le);
 }  // namespace metrics_detail
 
 struct MetricsRegistry::Entry {

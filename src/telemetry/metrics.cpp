@@ -65,8 +65,6 @@ void escape_label_value(std::string& out, std::string_view s) {
   }
 }
 
-// Appends `{a="x",b="y"` (no closing brace) or nothing; returns whether a
-// brace was opened.
 bool open_labels(std::string& out, const std::vector<std::string>& names, const LabelValues& values) {
   if (names.empty()) return false;
   out.push_back('{');
@@ -82,6 +80,27 @@ bool open_labels(std::string& out, const std::vector<std::string>& names, const 
 
 void append_labels(std::string& out, const std::vector<std::string>& names, const LabelValues& values) {
   if (open_labels(out, names, values)) out.push_back('}');
+}
+
+std::vector<std::string> le_values(const std::vector<int64_t>& bounds, Unit unit) {
+  std::vector<std::string> les;
+  les.reserve(bounds.size());
+  for (int64_t b : bounds) {
+    std::string s;
+    append_value(s, b, unit);
+    les.push_back(std::move(s));
+  }
+  return les;
+}
+
+void append_bucket(std::string& out, std::string_view name, const std::vector<std::string>& labels,
+                   const LabelValues& values, std::string_view le) {
+  out += name;
+  out += "_bucket";
+  out.push_back(open_labels(out, labels, values) ? ',' : '{');
+  out += "le=\"";
+  out += le;
+  out += "\"}";
 }
 
 void append_seconds(std::string& out, int64_t ns) {
@@ -282,14 +301,7 @@ std::string MetricsRegistry::render_prometheus() const {
         });
         break;
       case Type::kHistogram: {
-        // Pre-render the le values once per family, not once per series.
-        std::vector<std::string> les;
-        les.reserve(e.bounds.size());
-        for (int64_t b : e.bounds) {
-          std::string s;
-          append_value(s, b, e.unit);
-          les.push_back(std::move(s));
-        }
+        const std::vector<std::string> les = le_values(e.bounds, e.unit);
         std::vector<uint64_t> counts;
         std::get<2>(e.family)->for_each([&](const LabelValues& lv, const Histogram& h, int64_t) {
           // Cumulative counts from one read of the buckets; _count is the
@@ -299,13 +311,8 @@ std::string MetricsRegistry::render_prometheus() const {
           uint64_t cum = 0;
           for (size_t i = 0; i <= e.bounds.size(); ++i) {
             cum += counts[i];
-            out += e.name;
-            out += "_bucket";
-            if (!open_labels(out, e.labels, lv)) out.push_back('{');
-            else out.push_back(',');
-            out += "le=\"";
-            out += i < les.size() ? std::string_view(les[i]) : std::string_view("+Inf");
-            fmt::format_to(std::back_inserter(out), "\"}} {}\n", cum);
+            append_bucket(out, e.name, e.labels, lv, i < les.size() ? std::string_view(les[i]) : "+Inf");
+            fmt::format_to(std::back_inserter(out), " {}\n", cum);
           }
           out += e.name;
           out += "_sum";

@@ -95,16 +95,6 @@ using namespace metrics_detail;
 
 namespace {
 
-// OpenMetrics escaping (HELP and label values alike): \\, \n and \".
-void om_escape(std::string& out, std::string_view s) {
-  for (char c : s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
-  }
-}
-
 // A counter's MetricFamily name excludes the _total suffix of its samples.
 std::string_view om_family_name(std::string_view name, Type t) {
   if (t == Type::kCounter && name.size() > 6 && name.ends_with("_total"))
@@ -124,30 +114,12 @@ std::string_view om_unit(std::string_view family) {
   return {};
 }
 
-// `{a="x",b="y"` without the closing brace; returns whether a brace opened.
-bool om_open_labels(std::string& out, const std::vector<std::string>& names, const LabelValues& values) {
-  if (names.empty()) return false;
-  out.push_back('{');
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i) out.push_back(',');
-    out += names[i];
-    out += "=\"";
-    if (i < values.size()) om_escape(out, values[i]);
-    out.push_back('"');
-  }
-  return true;
-}
-
-void om_labels(std::string& out, const std::vector<std::string>& names, const LabelValues& values) {
-  if (om_open_labels(out, names, values)) out.push_back('}');
-}
-
 void om_created(std::string& out, std::string_view family, const std::vector<std::string>& names,
                 const LabelValues& values, int64_t created_ns) {
   if (created_ns <= 0) return;
   out += family;
   out += "_created";
-  om_labels(out, names, values);
+  append_labels(out, names, values);
   out.push_back(' ');
   append_timestamp(out, created_ns);
   out.push_back('\n');
@@ -181,7 +153,7 @@ std::string MetricsRegistry::render_openmetrics() const {
     out += "# HELP ";
     out += fam;
     out.push_back(' ');
-    om_escape(out, e.help);
+    escape_label_value(out, e.help);
     out.push_back('\n');
     if (e.fn) {
       out += fam;
@@ -196,7 +168,7 @@ std::string MetricsRegistry::render_openmetrics() const {
         std::get<0>(e.family)->for_each([&](const LabelValues& lv, const Counter& c, int64_t created) {
           out += fam;
           out += "_total";
-          om_labels(out, e.labels, lv);
+          append_labels(out, e.labels, lv);
           fmt::format_to(std::back_inserter(out), " {}\n", c.value());
           om_created(out, fam, e.labels, lv, created);
         });
@@ -204,31 +176,20 @@ std::string MetricsRegistry::render_openmetrics() const {
       case Type::kGauge:
         std::get<1>(e.family)->for_each([&](const LabelValues& lv, const Gauge& g, int64_t) {
           out += fam;
-          om_labels(out, e.labels, lv);
+          append_labels(out, e.labels, lv);
           fmt::format_to(std::back_inserter(out), " {}\n", g.value());
         });
         break;
       case Type::kHistogram: {
-        std::vector<std::string> les;
-        les.reserve(e.bounds.size());
-        for (int64_t b : e.bounds) {
-          std::string s;
-          append_value(s, b, e.unit);
-          les.push_back(std::move(s));
-        }
+        const std::vector<std::string> les = le_values(e.bounds, e.unit);
         std::vector<uint64_t> counts;
         std::get<2>(e.family)->for_each([&](const LabelValues& lv, const Histogram& h, int64_t created) {
           h.bucket_counts(counts);
           uint64_t cum = 0;
           for (size_t i = 0; i <= e.bounds.size(); ++i) {
             cum += counts[i];
-            out += fam;
-            out += "_bucket";
-            if (!om_open_labels(out, e.labels, lv)) out.push_back('{');
-            else out.push_back(',');
-            out += "le=\"";
-            out += i < les.size() ? std::string_view(les[i]) : std::string_view("+Inf");
-            fmt::format_to(std::back_inserter(out), "\"}} {}", cum);
+            append_bucket(out, fam, e.labels, lv, i < les.size() ? std::string_view(les[i]) : "+Inf");
+            fmt::format_to(std::back_inserter(out), " {}", cum);
             Exemplar x = h.exemplar(i);
             if (x.present && !zero_id(x.trace_id)) {
               out += " # {trace_id=\"";
@@ -246,11 +207,11 @@ std::string MetricsRegistry::render_openmetrics() const {
           }
           out += fam;
           out += "_count";
-          om_labels(out, e.labels, lv);
+          append_labels(out, e.labels, lv);
           fmt::format_to(std::back_inserter(out), " {}\n", cum);
           out += fam;
           out += "_sum";
-          om_labels(out, e.labels, lv);
+          append_labels(out, e.labels, lv);
           out.push_back(' ');
           append_value(out, h.sum(), e.unit);
           out.push_back('\n');
