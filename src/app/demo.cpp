@@ -51,6 +51,20 @@ std::vector<MarketConfig> football_markets(uint64_t event_id, const std::array<O
                        {{(base + 3) * 10 + 1, "yes", o[5]}, {(base + 3) * 10 + 2, "no", o[6]}}}};
 }
 
+EventConfig football_event(uint64_t event_id, std::string league, std::string home, std::string away,
+                           int64_t kickoff_ms, EventState state, const std::array<Odds, 7>& opening) {
+  EventConfig e;
+  e.id = event_id;
+  e.sport = "football";
+  e.league = std::move(league);
+  e.home = std::move(home);
+  e.away = std::move(away);
+  e.kickoff_ms = kickoff_ms;
+  e.state = state;
+  e.markets = football_markets(event_id, opening);
+  return e;
+}
+
 std::vector<FeedConfig> simulated_football_feeds() {
   std::vector<FeedConfig> feeds;
   for (auto [name, role] : {std::pair{"football-primary", FeedRole::kPrimary},
@@ -81,18 +95,12 @@ Config demo_config(int64_t now_ms, DemoTokens& tokens) {
   const double margin = 0.05;
   uint64_t eid = 1;
   for (const Fixture& f : kFixtures) {
-    EventConfig e;
-    e.id = eid;
-    e.sport = "football";
-    e.league = f.league;
-    e.home = f.home;
-    e.away = f.away;
-    e.kickoff_ms = (now_ms / 60000 + f.kickoff_offset_min) * 60000;
-    e.state = f.kickoff_offset_min < 0 ? EventState::kInPlay : EventState::kPreMatch;
-    double p_away = 1.0 - f.p_home - f.p_draw;
-    e.markets = football_markets(eid, {price(f.p_home, margin), price(f.p_draw, margin), price(p_away, margin),
-                                       price(f.p_over, margin), price(1 - f.p_over, margin),
-                                       price(f.p_btts, margin), price(1 - f.p_btts, margin)});
+    const double p_away = 1.0 - f.p_home - f.p_draw;
+    EventConfig e = football_event(
+        eid, f.league, f.home, f.away, (now_ms / 60000 + f.kickoff_offset_min) * 60000,
+        f.kickoff_offset_min < 0 ? EventState::kInPlay : EventState::kPreMatch,
+        {price(f.p_home, margin), price(f.p_draw, margin), price(p_away, margin), price(f.p_over, margin),
+         price(1 - f.p_over, margin), price(f.p_btts, margin), price(1 - f.p_btts, margin)});
     // Expected goals for the simulated world, roughly matching the prices.
     e.lambda_home = 0.6 + 2.0 * f.p_home;
     e.lambda_away = 0.6 + 2.0 * p_away;

@@ -26,6 +26,10 @@ Config demo_config(int64_t now_ms, DemoTokens& tokens_out);
 // to score (yes, no); selection ids market*10+1.. in that order. `opening`:
 // the seven opening prices in that order.
 std::vector<MarketConfig> football_markets(uint64_t event_id, const std::array<Odds, 7>& opening);
+// A football event of that world: its teams, kick-off and state, with the
+// markets above at their opening prices (goal rates left at their defaults).
+EventConfig football_event(uint64_t event_id, std::string league, std::string home, std::string away,
+                           int64_t kickoff_ms, EventState state, const std::array<Odds, 7>& opening);
 // The football-primary, -backup and -reference feeds the book connects to
 // the simulated world with.
 std::vector<FeedConfig> simulated_football_feeds();

@@ -48,18 +48,13 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
   c.tokens.push_back(TokenConfig{"gameday", Role::kOperator, sha256_hex(random_token())});
   uint64_t eid = 1;
   for (const ScenarioMatch& m : s.matches) {
-    EventConfig e;
-    e.id = eid;
-    e.sport = "football";
-    e.league = m.league;
-    e.home = m.home;
-    e.away = m.away;
-    e.kickoff_ms = m.minute >= 0 ? s.start_ms - m.minute * 60000 : s.start_ms + m.kickoff_in_s * 1000;
-    e.state = m.minute >= 0 ? EventState::kInPlay : EventState::kPreMatch;
+    const Odds two{20000};  // opening prices are not used: the simulated feeds price the book
+    EventConfig e = football_event(
+        eid, m.league, m.home, m.away,
+        m.minute >= 0 ? s.start_ms - m.minute * 60000 : s.start_ms + m.kickoff_in_s * 1000,
+        m.minute >= 0 ? EventState::kInPlay : EventState::kPreMatch, {two, two, two, two, two, two, two});
     e.lambda_home = m.lambda_home;
     e.lambda_away = m.lambda_away;
-    Odds two{20000};  // opening prices are not used: the simulated feeds price the book
-    e.markets = football_markets(eid, {two, two, two, two, two, two, two});
     c.events.push_back(std::move(e));
     ++eid;
   }
