@@ -19,17 +19,10 @@
 // screenshot goes to WARROOM_SCREENSHOT (default build/warroom.png).
 'use strict';
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { URL, TOKEN, launch, newPage } = require('./browser');
 
-const URL = process.env.WARROOM_URL;
-const TOKEN = process.env.WARROOM_TOKEN;
 const CHANNEL = process.env.WARROOM_CHANNEL_TOKEN;  // places bets (optional)
 const SHOT = process.env.WARROOM_SCREENSHOT || path.join(__dirname, '..', '..', 'build', 'warroom.png');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-if (!URL || !TOKEN) {
-  console.error('set WARROOM_URL and WARROOM_TOKEN');
-  process.exit(2);
-}
 
 function step(msg) { console.log(`[e2e] ${msg}`); }
 
@@ -150,18 +143,11 @@ async function switchFeed(page, to) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   const errors = [];
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1400 } });
-    page.on('pageerror', (e) => errors.push(e.message));
+    const page = await newPage(browser, errors, 15000);
     page.on('console', (m) => { if (m.type() === 'error' && !/401|403/.test(m.text())) errors.push(m.text()); });
-    page.setDefaultTimeout(15000);
     await page.goto(URL + '/');
 
     step('a wrong token: 401, the dialog asks again');

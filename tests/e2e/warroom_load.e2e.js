@@ -11,17 +11,10 @@
 // It checks behaviour only (five rows, snapshots applied, every click
 // handled) and prints the figures as one JSON line prefixed "[load] ".
 'use strict';
-const { chromium } = require('playwright-core');
+const { URL, TOKEN, launch, newPage } = require('./browser');
 
-const URL = process.env.WARROOM_URL;
-const TOKEN = process.env.WARROOM_TOKEN;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SECONDS = Number(process.env.WARROOM_LOAD_SECONDS || '20');
 const CLICKS = Number(process.env.WARROOM_LOAD_CLICKS || '40');
-if (!URL || !TOKEN) {
-  console.error('set WARROOM_URL and WARROOM_TOKEN');
-  process.exit(2);
-}
 
 const median = (xs) => {
   const s = xs.slice().sort((a, b) => a - b);
@@ -33,17 +26,10 @@ const quantile = (xs, q) => {
 };
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   const errors = [];
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1400 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.setDefaultTimeout(20000);
+    const page = await newPage(browser, errors, 20000);
     await page.goto(URL + '/');
     await page.locator('#token-dialog[open]').waitFor();
     await page.fill('#token-input', TOKEN);
