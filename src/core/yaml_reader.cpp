@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace inplay {
 
 YamlReader::YamlReader(const YAML::Node& node, std::string path, const std::string& file, int fallback_line)
@@ -160,6 +163,14 @@ bool parse_duration_ms(std::string_view s, int64_t& out) {
   if (v > INT64_MAX / mul) return false;
   out = v * mul;
   return true;
+}
+
+std::string read_yaml_file(const std::string& path, std::string_view what) {
+  std::ifstream in(path);
+  if (!in) throw YamlError(fmt::format("{}:0: cannot read the {}", path, what));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 YAML::Node load_yaml(const std::string& text, const std::string& file_name) {

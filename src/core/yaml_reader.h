@@ -75,5 +75,7 @@ class YamlReader {
 bool parse_duration_ms(std::string_view s, int64_t& out);
 // Loads a YAML document, turning a syntax error into YamlError with the line.
 YAML::Node load_yaml(const std::string& text, const std::string& file_name);
+// The whole text of a file, or YamlError "<path>:0: cannot read the <what>".
+std::string read_yaml_file(const std::string& path, std::string_view what);
 
 }  // namespace inplay

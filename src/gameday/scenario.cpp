@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "core/time_format.h"
 #include "core/yaml_reader.h"
@@ -242,11 +240,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
 }
 
 Scenario load_scenario(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw YamlError(fmt::format("{}:0: cannot read the scenario", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  Scenario s = parse_scenario(ss.str(), path);
+  Scenario s = parse_scenario(read_yaml_file(path, "scenario"), path);
   auto rel = [&](std::string& p) {
     if (!p.empty() && !std::filesystem::path(p).is_absolute())
       p = (std::filesystem::path(path).parent_path() / p).string();

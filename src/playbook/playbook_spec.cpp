@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "core/yaml_reader.h"
 
@@ -160,11 +158,7 @@ PlaybookFile parse_playbook_file(const std::string& yaml_text, const std::string
 }
 
 PlaybookFile load_playbook_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw YamlError(fmt::format("{}:0: cannot read the playbook file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_playbook_file(ss.str(), path);
+  return parse_playbook_file(read_yaml_file(path, "playbook file"), path);
 }
 
 }  // namespace inplay

@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "core/yaml_reader.h"
 
@@ -181,11 +179,7 @@ SloCatalogue parse_slo_catalogue(const std::string& yaml_text, const std::string
 }
 
 SloCatalogue load_slo_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw YamlError(fmt::format("{}:0: cannot read the SLO file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_slo_catalogue(ss.str(), path);
+  return parse_slo_catalogue(read_yaml_file(path, "SLO file"), path);
 }
 
 }  // namespace inplay
