@@ -83,13 +83,18 @@ bool Api::Impl::idempotency_key(const HttpRequest& req, const std::shared_ptr<Ex
   return true;
 }
 
+// Synthetic money never mixes with real: the synthetic role uses only
+// "synthetic-" accounts, every other role only the others.
+static bool own_kind_of_account(const Principal& who, std::string_view account) {
+  return is_synthetic_account(account) == (who.role == Role::kSynthetic);
+}
+
 void Api::Impl::place_bet(HttpRequest& req, const std::shared_ptr<Exchange>& x, const Principal& who) {
   std::string key;
   if (!idempotency_key(req, x, who, key)) return;
   auto body = parse_bet_body(req.body);
   if (!body.ok()) return send_error(x, body.error());
-  // Synthetic money never mixes with real: each role sees only its accounts.
-  if (is_synthetic_account(body->account) != (who.role == Role::kSynthetic))
+  if (!own_kind_of_account(who, body->account))
     return send_error(x, Error{ErrorCode::kAccountNotFound, "unknown account"});
   PlaceBetRequest r;
   r.idem_key = std::move(key);
@@ -115,11 +120,11 @@ void Api::Impl::move_money(HttpRequest& req, const std::shared_ptr<Exchange>& x,
   if (!idempotency_key(req, x, who, key)) return;
   auto body = parse_money_body(req.body);
   if (!body.ok()) return send_error(x, body.error());
-  if (is_synthetic_account(account) && who.role != Role::kSynthetic)
-    return send_error(x, Error{ErrorCode::kValidationFailed,
-                               "account: ids starting \"synthetic-\" are reserved for synthetic checks"});
-  if (!is_synthetic_account(account) && who.role == Role::kSynthetic)
-    return send_error(x, Error{ErrorCode::kForbidden, "the synthetic role may only use \"synthetic-\" accounts"});
+  if (!own_kind_of_account(who, account))
+    return send_error(x, who.role == Role::kSynthetic
+                             ? Error{ErrorCode::kForbidden, "the synthetic role may only use \"synthetic-\" accounts"}
+                             : Error{ErrorCode::kValidationFailed,
+                                     "account: ids starting \"synthetic-\" are reserved for synthetic checks"});
   MoneyRequest r;
   r.idem_key = std::move(key);
   r.fingerprint = fingerprint(req);
@@ -262,7 +267,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
       x->route = "/v1/accounts/{id}";
       if (!get) return method_not_allowed("GET");
       if (!valid_account_id(account)) return not_found(ErrorCode::kAccountNotFound, "unknown account");
-      if (!op && is_synthetic_account(account) != (who.role == Role::kSynthetic))
+      if (!op && !own_kind_of_account(who, account))
         return not_found(ErrorCode::kAccountNotFound, "unknown account");
       std::string a(account);
       return read(x, [a](Engine& e) {
