@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "app/config.h"
+#include "app/book_start.h"
 #include "app/demo.h"
 #include "app/runtime.h"
 #include "engine/engine.h"
@@ -46,8 +47,8 @@ struct Rig {
     log::set_sink([](std::string_view) {});
     dir = fmt::format("/dev/shm/inplay-engine-bench-{}", getpid());
     std::filesystem::remove_all(dir);
-    DemoTokens tokens;
-    Config cfg = demo_config(to_ms(clock.now()), tokens);
+    Config cfg = demo_config(DemoTokens{});
+    place_fixtures(cfg, to_ms(clock.now()));
     cfg.engine.limits.max_stake_minor = 1'000'000'000;
     cfg.engine.limits.max_account_market_minor = INT64_MAX / 4;
     cfg.engine.limits.max_market_liability_minor = INT64_MAX / 4;

@@ -12,7 +12,7 @@ PACKAGES=(g++ cmake ninja-build pkg-config git
 if [ "${1:-}" = "--test" ]; then
   # The war room's browser test: Debian's chromium driven by playwright-core
   # (tests/e2e, installed by scripts/test.sh with npm; no browser download).
-  PACKAGES+=(chromium)
+  PACKAGES+=(chromium faketime)  # faketime: the date-bomb test runs the book years ahead
   # Debian's node and npm, unless a node with npm is there already (another
   # nodejs package ships its own npm and conflicts with Debian's).
   command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm)

@@ -302,7 +302,8 @@ function renderSlos(s) {
     };
     return h('tr', { class: o.firing ? 'firing' : '', 'data-slo': o.name, title: o.path },
       h('td', {}, o.name, o.firing ? h('span', { class: 'tag bad' }, o.severity || 'firing') : ''),
-      h('td', {}, o.has_data ? pct(o.sli) : 'no data'), h('td', {}, pct(o.target)),
+      h('td', { class: o.has_data ? '' : 'muted' }, o.has_data ? pct(o.sli) : (o.wired === false ? 'not wired yet' : 'no data')),
+      h('td', {}, pct(o.target)),
       h('td', {}, o.has_data ? pct(o.error_budget_remaining) : '–'),
       h('td', { title: 'short / long window' }, `${burn('fast')} · ${burn('slow')}`));
   }));

@@ -35,4 +35,10 @@ bool alert_matches(const Alert& a, const LabelSet& matchers) {
   return true;
 }
 
+void write_labels(JsonWriter& w, std::string_view key, const LabelSet& labels) {
+  w.key(key).begin_object();
+  for (auto& [k, v] : labels) w.field(k, v);
+  w.end_object();
+}
+
 }  // namespace inplay

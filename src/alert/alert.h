@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+
+#include "core/json.h"
 
 namespace inplay {
 
@@ -28,5 +31,8 @@ struct Alert {
 
 // A matcher set: every key must equal its value ("alertname" matches name).
 bool alert_matches(const Alert& a, const LabelSet& matchers);
+
+// `"key":{"label":"value",...}` into w: labels as every JSON view writes them.
+void write_labels(JsonWriter& w, std::string_view key, const LabelSet& labels);
 
 }  // namespace inplay

@@ -10,12 +10,6 @@ namespace inplay {
 
 namespace {
 
-void write_labels(JsonWriter& w, std::string_view key, const LabelSet& l) {
-  w.key(key).begin_object();
-  for (auto& [k, v] : l) w.field(k, v);
-  w.end_object();
-}
-
 LabelSet with_name(const Alert& a) {
   LabelSet l = a.labels;
   l["alertname"] = a.name;

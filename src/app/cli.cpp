@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "app/bet_load.h"
+#include "app/book_start.h"
 #include "app/config.h"
 #include "app/demo.h"
 #include "app/ops_commands.h"
@@ -279,9 +280,14 @@ int run_cli(int argc, char** argv) {
   if (*demo) {
     if (demo_fresh) std::filesystem::remove_all(demo_dir);
     DemoTokens tokens;
-    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
-    Config cfg = demo_config(now_ms, tokens);
+    try {
+      tokens = demo_tokens(demo_dir);
+    } catch (const std::exception& e) {
+      std::cerr << "inplay demo: " << e.what() << "\n";
+      return 2;
+    }
+    int64_t now_ms = to_ms(RealClock().now());
+    Config cfg = demo_config(tokens);
     cfg.port = demo_port;
     cfg.data_dir = demo_dir;
     cfg.io_threads = demo_threads;
@@ -315,8 +321,8 @@ int run_cli(int argc, char** argv) {
   }
   if (*simfeed) {
     RealClock clock;
-    DemoTokens unused;
-    Config demo = demo_config(to_ms(clock.now()), unused);
+    Config demo = demo_config(DemoTokens{});
+    place_fixtures(demo, to_ms(clock.now()));
     for (const EventConfig& e : demo.events)
       sf.matches.push_back(SimMatchConfig{e.id, e.league, e.lambda_home, e.lambda_away, e.kickoff_ms});
     FeedProvider provider(sf);

@@ -118,6 +118,36 @@ MarketConfig read_market(Reader m, IdRegistry& ids) {
   return mc;
 }
 
+// One of: kickoff (an RFC 3339 time: a real fixture's date), kickoff_in
+// ("20m", "-30m": relative to the book's start) or minute (in play, that
+// many minutes in at the start). Fixtures on the real clock use the relative
+// forms: a fixed date is long past a week later (book_start.h).
+void read_kickoff(Reader& e, EventConfig& ec) {
+  std::vector<const char*> given;
+  for (const char* k : {"kickoff", "kickoff_in", "minute"})
+    if (e.has(k)) given.push_back(k);
+  if (given.size() != 1) {
+    const char* at = given.empty() ? "id" : given[1];  // point at the second one given
+    e.fail_key(at, e.get(at),
+               "give exactly one of kickoff (RFC 3339 time), kickoff_in (e.g. 20m or -30m) or minute (0-120)");
+  }
+  if (e.has("kickoff")) {
+    std::string ko = e.str("kickoff", true);
+    ec.kickoff_ms = parse_rfc3339_ms(e, "kickoff", ko, e.get("kickoff"));
+  } else if (e.has("kickoff_in")) {
+    std::string in = e.str("kickoff_in", true);
+    const bool before = !in.empty() && in[0] == '-';
+    int64_t ms = 0;
+    if (!parse_duration_ms(before ? std::string_view(in).substr(1) : std::string_view(in), ms) ||
+        ms > 30LL * 86400 * 1000)
+      e.fail_key("kickoff_in", e.get("kickoff_in"),
+                 "must be a duration from the book's start like 20m, 2h or -30m (at most 30d either way)");
+    ec.kickoff_in_ms = before ? -ms : ms;
+  } else {
+    ec.kickoff_in_ms = -e.integer("minute", true, 0, 0, 120) * 60000;
+  }
+}
+
 EventConfig read_event(Reader e, IdRegistry& ids) {
   EventConfig ec;
   ec.id = static_cast<uint64_t>(e.integer("id", true, 0, 1, INT64_MAX));
@@ -126,9 +156,8 @@ EventConfig read_event(Reader e, IdRegistry& ids) {
   ec.league = e.str("league", true);
   ec.home = e.str("home", true);
   ec.away = e.str("away", true);
-  std::string ko = e.str("kickoff", true);
-  ec.kickoff_ms = parse_rfc3339_ms(e, "kickoff", ko, e.get("kickoff"));
-  std::string st = e.str("state", false, "pre_match");
+  read_kickoff(e, ec);
+  std::string st = e.str("state", false, ec.kickoff_in_ms && e.has("minute") ? "in_play" : "pre_match");
   if (st == "pre_match") ec.state = EventState::kPreMatch;
   else if (st == "in_play") ec.state = EventState::kInPlay;
   else if (st == "ended") ec.state = EventState::kEnded;

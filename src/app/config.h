@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -49,6 +50,9 @@ struct EventConfig {
   uint64_t id = 0;
   std::string sport, league, home, away;
   int64_t kickoff_ms = 0;
+  // Set when the file gives the kick-off relative to the book's start
+  // (kickoff_in, minute): placed by place_fixtures() (app/book_start.h).
+  std::optional<int64_t> kickoff_in_ms;
   EventState state = EventState::kPreMatch;
   std::vector<MarketConfig> markets;
   // Expected goals for the simulated world's goal model (sim_world only).

@@ -1,7 +1,11 @@
 #include "app/demo.h"
 
 #include <cmath>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
 
+#include "core/small_file.h"
 #include "http/auth.h"
 
 namespace inplay {
@@ -79,7 +83,33 @@ std::vector<FeedConfig> simulated_football_feeds() {
   return feeds;
 }
 
-Config demo_config(int64_t now_ms, DemoTokens& tokens) {
+DemoTokens demo_tokens(const std::filesystem::path& data_dir) {
+  const std::filesystem::path file = data_dir / "demo-tokens";
+  DemoTokens t;
+  if (std::optional<std::string> text = read_small_file(file)) {
+    std::istringstream in(*text);
+    std::string key, value;
+    while (in >> key >> value) {
+      if (key == "channel") t.channel = value;
+      else if (key == "operator") t.operator_ = value;
+      else if (key == "pseudonym_secret") t.pseudonym_secret = value;
+    }
+    if (t.channel.empty() || t.operator_.empty() || t.pseudonym_secret.size() < 16)
+      throw std::runtime_error(file.string() + ": not the demo's tokens (remove it, or start with --fresh)");
+    return t;
+  }
+  t.channel = random_token();
+  t.operator_ = random_token();
+  t.pseudonym_secret = random_token();
+  std::filesystem::create_directories(data_dir);
+  write_small_file(file,
+                   "channel " + t.channel + "\noperator " + t.operator_ + "\npseudonym_secret " +
+                       t.pseudonym_secret + "\n",
+                   0600);
+  return t;
+}
+
+Config demo_config(const DemoTokens& tokens) {
   Config c;
   c.port = 0;
   c.data_dir = "inplay-demo-data";
@@ -87,9 +117,7 @@ Config demo_config(int64_t now_ms, DemoTokens& tokens) {
   c.price_jitter = 0.05;
   c.top_leagues = {"EPL"};
   c.engine.inplay_delay["football"] = std::chrono::seconds(5);
-  c.pseudonym_secret = random_token();
-  tokens.channel = random_token();
-  tokens.operator_ = random_token();
+  c.pseudonym_secret = tokens.pseudonym_secret;
   c.tokens.push_back(TokenConfig{"demo-channel", Role::kChannel, sha256_hex(tokens.channel)});
   c.tokens.push_back(TokenConfig{"demo-operator", Role::kOperator, sha256_hex(tokens.operator_)});
   const double margin = 0.05;
@@ -97,10 +125,10 @@ Config demo_config(int64_t now_ms, DemoTokens& tokens) {
   for (const Fixture& f : kFixtures) {
     const double p_away = 1.0 - f.p_home - f.p_draw;
     EventConfig e = football_event(
-        eid, f.league, f.home, f.away, (now_ms / 60000 + f.kickoff_offset_min) * 60000,
-        f.kickoff_offset_min < 0 ? EventState::kInPlay : EventState::kPreMatch,
+        eid, f.league, f.home, f.away, 0, f.kickoff_offset_min < 0 ? EventState::kInPlay : EventState::kPreMatch,
         {price(f.p_home, margin), price(f.p_draw, margin), price(p_away, margin), price(f.p_over, margin),
          price(1 - f.p_over, margin), price(f.p_btts, margin), price(1 - f.p_btts, margin)});
+    e.kickoff_in_ms = int64_t{f.kickoff_offset_min} * 60000;
     // Expected goals for the simulated world, roughly matching the prices.
     e.lambda_home = 0.6 + 2.0 * f.p_home;
     e.lambda_away = 0.6 + 2.0 * p_away;

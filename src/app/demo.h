@@ -5,6 +5,7 @@
 // accounts with money, and a fresh channel and operator token.
 #pragma once
 #include <array>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -12,13 +13,22 @@
 
 namespace inplay {
 
+// The demo's channel and operator tokens and its pseudonym secret. Kept in
+// <data_dir>/demo-tokens (mode 0600) so a restart on the same data dir keeps
+// them (the curl lines a user has typed still work, pseudonyms stay the
+// same); a fresh data dir makes new ones.
 struct DemoTokens {
   std::string channel;
   std::string operator_;
+  std::string pseudonym_secret;
 };
+// Reads the kept tokens, or makes and keeps new ones. Throws
+// std::runtime_error on an unreadable or malformed file.
+DemoTokens demo_tokens(const std::filesystem::path& data_dir);
 
-// now_ms: the book's start time (kick-offs are placed around it).
-Config demo_config(int64_t now_ms, DemoTokens& tokens_out);
+// The demo world. Kick-offs are relative to the book's first start
+// (EventConfig::kickoff_in_ms, placed by the runtime: app/book_start.h).
+Config demo_config(const DemoTokens& tokens);
 
 // The simulated world's market layout for football event `event_id` (the
 // ids the simulated providers price, sim/feed_provider.h): e*100+1 match

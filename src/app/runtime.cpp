@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "app/book_start.h"
 #include "engine/engine.h"
 #include "engine/feed_desk.h"
 #include "feed/dead_letter.h"
@@ -328,6 +329,9 @@ uint16_t Runtime::start() {
   m.journal_batches = &m.metrics.counter("journal_batches_total", "Group commits (write + fsync) of the journal").with({});
 
   std::filesystem::create_directories(cfg.data_dir);
+  // Fixtures given relative to the start are placed against the book's
+  // first start on this data dir (kept there), or sim_start.
+  place_fixtures(m.cfg, cfg.sim_clock ? cfg.sim_start_ms : book_start_ms(cfg.data_dir, to_ms(m.clock->now())));
   Journal::Options jo;
   jo.dir = cfg.data_dir / "journal";
   jo.fsync = cfg.fsync;

@@ -136,8 +136,14 @@ void AuditProjection::audit(const JournalRecord& r) {
     e.action = a->action;
     e.at_ns = a->at_ns;
     e.add("target", a->target).add("actor", a->actor).add("detail", a->detail);
+  } else if (auto* f = std::get_if<FeedSwitched>(&ev)) {
+    e.action = "feed_switched";
+    e.at_ns = f->at_ns;
+    e.add("target", "sport:" + f->sport).add("actor", f->actor).add("detail", f->from + " -> " + f->to);
   } else {
-    return;  // prices are not audited
+    // Prices are not audited; incident snapshots are the incident loop's
+    // memory (what its actions did is audited by their own events).
+    return;
   }
   writer_->append(e);
 }

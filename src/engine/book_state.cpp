@@ -101,6 +101,10 @@ struct Applier {
 
   void operator()(const ActionRecorded&) {}
 
+  void operator()(const FeedSwitched& e) { s.active_feeds[e.sport] = e.to; }
+
+  void operator()(const IncidentSaved& e) { s.incidents[e.incident_id] = e.snapshot; }
+
   void operator()(const EventStateSet& e) {
     if (!s.book.set_event_state(e.event_id, static_cast<EventState>(e.state)))
       throw std::invalid_argument(fmt::format("unknown event {}", e.event_id));
@@ -142,6 +146,8 @@ std::string BookState::state_hash() const {
       }
     }
   }
+  for (auto& [sport, feed] : active_feeds) fmt::format_to(std::back_inserter(canon), "F|{}|{}\n", sport, feed);
+  for (auto& [id, snapshot] : incidents) fmt::format_to(std::back_inserter(canon), "I|{}|{}\n", id, snapshot);
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(canon.data()), canon.size(), digest);
   return to_hex(digest, sizeof digest);

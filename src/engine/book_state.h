@@ -6,6 +6,7 @@
 // replay). Engine thread only.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
 
@@ -29,6 +30,11 @@ struct BookState {
   Ledger ledger;
   IdempotencyStore idempotency;
   std::unordered_map<uint64_t, Bet> bets;
+  // sport -> the feed that prices it, once a switch was journaled (the
+  // feed desk starts on it instead of the configured one).
+  std::map<std::string, std::string> active_feeds;
+  // incident id -> its latest snapshot (playbook/incident_codec.h).
+  std::map<uint64_t, std::string> incidents;
   uint64_t next_bet_id = 1;
   uint64_t events_applied = 0;
 
@@ -37,7 +43,7 @@ struct BookState {
   void apply(const BookEvent& e);
 
   // SHA-256 (hex) over a canonical rendering of balances, bets, market
-  // statuses, caps and prices. Excludes the idempotency store (its TTL
+  // statuses, caps and prices, active feeds and incidents. Excludes the idempotency store (its TTL
   // expiry depends on when it is looked at).
   std::string state_hash() const;
 };

@@ -27,6 +27,8 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const MarketPriced&) { return EventType::kMarketPriced; }
     EventType operator()(const MarketControlSet&) { return EventType::kMarketControlSet; }
     EventType operator()(const ActionRecorded&) { return EventType::kActionRecorded; }
+    EventType operator()(const FeedSwitched&) { return EventType::kFeedSwitched; }
+    EventType operator()(const IncidentSaved&) { return EventType::kIncidentSaved; }
   };
   return std::visit(V{}, e);
 }
@@ -116,6 +118,16 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.str(e.target);
           w.str(e.actor);
           w.str(e.detail);
+          w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, FeedSwitched>) {
+          w.str(e.sport);
+          w.str(e.from);
+          w.str(e.to);
+          w.str(e.actor);
+          w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, IncidentSaved>) {
+          w.put(e.incident_id);
+          w.str(e.snapshot);
           w.put(e.at_ns);
         }
       },
@@ -229,6 +241,24 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
       e.target = r.str();
       e.actor = r.str();
       e.detail = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kFeedSwitched: {
+      FeedSwitched e;
+      e.sport = r.str();
+      e.from = r.str();
+      e.to = r.str();
+      e.actor = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kIncidentSaved: {
+      IncidentSaved e;
+      e.incident_id = r.get<uint64_t>();
+      e.snapshot = r.str();
       e.at_ns = r.get<int64_t>();
       out = std::move(e);
       break;

@@ -27,6 +27,8 @@ enum class EventType : uint16_t {
   kMarketPriced = 9,
   kMarketControlSet = 10,
   kActionRecorded = 11,
+  kFeedSwitched = 12,
+  kIncidentSaved = 13,
 };
 
 // The idempotent response an event carries (BET-6: replayed byte for byte).
@@ -128,8 +130,28 @@ struct ActionRecorded {
   int64_t at_ns = 0;
 };
 
+// The feed that prices a sport now (a switch by an operator or a playbook):
+// a restart comes back on the feed the book was left on.
+struct FeedSwitched {
+  std::string sport;
+  std::string from;  // the feed active before ("" when none)
+  std::string to;
+  std::string actor;
+  int64_t at_ns = 0;
+};
+
+// An incident as it stands after a change (playbook/incident_codec.h: JSON),
+// so incidents survive a restart. The latest record per id is the incident;
+// its actions' effects on the book are journaled by their own events.
+struct IncidentSaved {
+  uint64_t incident_id = 0;
+  std::string snapshot;
+  int64_t at_ns = 0;
+};
+
 using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSet, StakeCapSet,
-                               PriceApplied, EventStateSet, MarketPriced, MarketControlSet, ActionRecorded>;
+                               PriceApplied, EventStateSet, MarketPriced, MarketControlSet, ActionRecorded,
+                               FeedSwitched, IncidentSaved>;
 
 EventType event_type(const BookEvent& e);
 void encode_event(const BookEvent& e, std::string& out);

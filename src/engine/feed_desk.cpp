@@ -82,8 +82,30 @@ FeedDesk::FeedDesk(Engine& engine, MetricsRegistry& metrics, std::vector<FeedCon
       size_t i = want->second == FeedRole::kBackup ? s.backup : s.primary;
       if (i != SIZE_MAX) s.active = i;
     }
+    adopt_book(name, s);
     for (size_t i : {s.primary, s.backup})
       if (i != SIZE_MAX) active_->with({name, feeds_[i].cfg.name}).set(i == s.active ? 1 : 0);
+  }
+}
+
+void FeedDesk::adopt_book(const std::string& sport, Sport& s) {
+  // A restart: the sport comes back on the feed it was switched to...
+  const BookState& state = engine_.state();
+  auto kept = state.active_feeds.find(sport);
+  if (kept != state.active_feeds.end())
+    for (size_t i : {s.primary, s.backup})
+      if (i != SIZE_MAX && feeds_[i].cfg.name == kept->second) s.active = i;
+  // ...and the markets this desk suspended when the feed went down (the
+  // journal keeps them suspended) reopen when that feed is up again.
+  const Book& book = state.book;
+  for (uint64_t eid : book.event_ids()) {
+    const Event* e = book.event(eid);
+    if (e->sport != sport) continue;
+    for (uint64_t mid : e->markets) {
+      const Market* m = book.market(mid);
+      if (m->status == MarketStatus::kSuspended && m->status_reason == kFeedDown && m->status_actor == kActor)
+        s.suspended_for_feed_down = true;
+    }
   }
 }
 
@@ -489,9 +511,8 @@ Result<bool> FeedDesk::switch_feed(const std::string& sport, std::optional<FeedR
   log::warn("feed", "feed switched",
             {{"sport", sport}, {"from", from == SIZE_MAX ? "" : feeds_[from].cfg.name},
              {"to", feeds_[target].cfg.name}, {"actor", actor}});
-  engine_.record_action("feed_switched", "sport:" + sport, actor,
-                        fmt::format("{} -> {}", from == SIZE_MAX ? "" : feeds_[from].cfg.name,
-                                    feeds_[target].cfg.name));
+  engine_.commit(FeedSwitched{sport, from == SIZE_MAX ? "" : feeds_[from].cfg.name, feeds_[target].cfg.name, actor,
+                              to_ns(engine_.clock().now())});
   if (s.suspended_for_feed_down) reopen_sport(sport);  // also takes over
   else take_over(target);
   return true;

@@ -17,6 +17,9 @@
 //    so a switch applies them at once: no gap in market status (ODDS-5).
 //  - A feed never reopens a market an operator suspended: it lifts only
 //    suspensions whose actor is a feed or this desk (Market::status_actor).
+//  - Restart: the desk starts on the feed the journal says was active last
+//    (FeedSwitched), and FEED_DOWN suspensions the journal kept lift when
+//    that feed is up again (as after any outage).
 //  - Reference feed: its prices are the ref_price of each selection; the
 //    drift score per market (max |active fair − ref| / ref) is a gauge, and
 //    a market above its band for 60 s is flagged (ODDS-6).
@@ -154,6 +157,9 @@ class FeedDesk {
     bool suspended_for_feed_down = false;
   };
 
+  // At construction (after replay): the active feed and FEED_DOWN
+  // suspensions the journal kept for the sport.
+  void adopt_book(const std::string& sport, Sport& s);
   bool is_active(size_t feed) const;
   void mark_down(size_t feed, const char* why);
   void mark_up(size_t feed);

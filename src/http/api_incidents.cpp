@@ -163,6 +163,7 @@ bool Api::Impl::dispatch_incidents(HttpRequest& req, const std::shared_ptr<Excha
       read(x, [loop, id, aid, approve, actor](Engine& e) {
         int64_t now = to_ns(e.clock().now());
         Result<bool> r = approve ? loop->runner().approve(id, aid, actor, now) : loop->runner().revert(id, aid, actor, now);
+        loop->save_incidents(true);
         if (!r.ok()) return error_reply_of(r.error());
         return Reply{200, loop->incident_json(id)};
       });
@@ -190,6 +191,7 @@ bool Api::Impl::dispatch_incidents(HttpRequest& req, const std::shared_ptr<Excha
         t.league = a.league;
         t.markets = a.markets;
         auto r = loop->runner().trigger(spec, t, actor, a.incident, to_ns(e.clock().now()));
+        loop->save_incidents(true);
         if (!r.ok()) return error_reply_of(r.error());
         std::string body = a.incident ? loop->incident_json(a.incident) : loop->actions_json();
         return Reply{200, std::move(body)};
@@ -202,6 +204,7 @@ bool Api::Impl::dispatch_incidents(HttpRequest& req, const std::shared_ptr<Excha
       if (!parse_id(p[2], aid)) return fail(Error{ErrorCode::kActionNotFound, "unknown action"});
       read(x, [loop, aid, actor](Engine& e) {
         auto r = loop->runner().revert(0, aid, actor, to_ns(e.clock().now()));
+        loop->save_incidents(true);
         if (!r.ok()) return error_reply_of(r.error());
         return Reply{200, loop->actions_json()};
       });

@@ -8,7 +8,9 @@
 #include "alert/alert_wire.h"
 #include "alert/slice_finder.h"
 #include "core/error.h"
+#include "playbook/incident_codec.h"
 #include "telemetry/log.h"
+#include "telemetry/metrics.h"
 #include "telemetry/trace_query.h"
 
 namespace inplay {
@@ -36,7 +38,8 @@ IncidentLoop::IncidentLoop(Engine& engine, FeedDesk* desk, Tracer& tracer, Metri
     auto it = min_above_.find(a.signal);
     if (it == min_above_.end() || a.above < it->second) min_above_[a.signal] = a.above;
   }
-  sli_ = &metrics.gauge("slo_sli_ppm", "SLI over the SLO's period, good / valid events, in parts per million (1e6 when no data)", {"slo"});
+  sli_ = &metrics.gauge("slo_sli_ppm", "SLI over the SLO's period, good / valid events, in parts per million (absent without data)", {"slo"});
+  has_data_ = &metrics.gauge("slo_has_data", "1 when the SLO has valid events over its period; 0: its SLI, budget and burn are not exported", {"slo"});
   budget_ = &metrics.gauge("slo_error_budget_remaining_ppm",
                            "Error budget left over the SLO's period, parts per million (negative when overspent)", {"slo"});
   burn_ = &metrics.gauge("slo_burn_rate_ppm", "Error-budget burn rate over a burn-alert window, in millionths (1e6 = burning exactly the budget)", {"slo", "tier", "window"});
@@ -62,6 +65,19 @@ IncidentLoop::IncidentLoop(Engine& engine, FeedDesk* desk, Tracer& tracer, Metri
 int64_t IncidentLoop::now_ns() const { return to_ns(engine_.clock().now()); }
 
 void IncidentLoop::schedule() {
+  std::vector<Incident> kept;
+  for (auto& [id, snapshot] : engine_.state().incidents) {
+    try {
+      kept.push_back(decode_incident(snapshot));
+      saved_[id] = snapshot;
+    } catch (const IncidentDecodeError& e) {
+      log::error("incident", "journaled incident not restored", {{"incident", id}, {"error", e.what()}});
+    }
+  }
+  if (!kept.empty()) {
+    log::info("incident", "incidents restored from the journal", {{"incidents", static_cast<uint64_t>(kept.size())}});
+    runner_->restore(std::move(kept), now_ns());
+  }
   engine_.add_offer_observer([this](uint64_t market_id, uint64_t event_id) {
     auto it = market_offers_.find(market_id);
     if (it == market_offers_.end())
@@ -175,6 +191,15 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
     double p99 = static_cast<double>(evaluator_.accept_quantile_ns(0.99)) / 1e9;
     if (wants("bet_accept_p99_seconds", p99)) out.push_back(SignalSample{"bet_accept_p99_seconds", {}, p99, true});
   }
+  // BET-4: p99 of the time commands waited in the engine queue since the
+  // last tick (the alert's `for` makes it a sustained lag).
+  std::vector<uint64_t> lag = engine_.metrics().queue_lag->fine_counts();
+  if (!queue_lag_seen_.empty()) {
+    const std::vector<uint64_t> since = log_linear::delta(lag, queue_lag_seen_);
+    double p99 = static_cast<double>(log_linear::quantile(since, 0.99)) / 1e9;
+    if (wants("engine_queue_lag_seconds", p99)) out.push_back(SignalSample{"engine_queue_lag_seconds", {}, p99, true});
+  }
+  queue_lag_seen_ = std::move(lag);
 }
 
 void IncidentLoop::tick() {
@@ -235,7 +260,24 @@ void IncidentLoop::tick() {
   runner_->on_groups(now, pipeline_.groups());
   runner_->tick(now, evaluator_.status());
   publish_metrics();
+  save_incidents();
   tick_ns_->set(monotonic_ns() - wall0);
+}
+
+void IncidentLoop::save_incidents(bool include_settled) {
+  for (auto& [id, inc] : runner_->incidents()) {
+    // A resolved incident changes only by an operator's hand (a revert), so
+    // the tick skips those journaled as resolved; the API asks for all.
+    const bool resolved = inc.status == "resolved";
+    if (resolved && !include_settled && settled_.count(id)) continue;
+    std::string snapshot = encode_incident(inc);
+    auto last = saved_.find(id);
+    if (last == saved_.end() || last->second != snapshot) {
+      engine_.commit(IncidentSaved{id, snapshot, now_ns()});
+      saved_[id] = std::move(snapshot);
+    }
+    if (resolved) settled_.insert(id);
+  }
 }
 
 void IncidentLoop::receive(std::vector<Alert> alerts) {
@@ -268,6 +310,10 @@ void IncidentLoop::publish_metrics() {
   }
   for (auto& st : evaluator_.status()) {
     const std::string& name = st.spec->name;
+    has_data_->with({name}).set(st.has_data ? 1 : 0);
+    // Without data an SLI is no number at all (never a perfect 100 %): its
+    // series appear with the first event.
+    if (!st.has_data) continue;
     sli_->with({name}).set(static_cast<int64_t>(st.sli * 1e6));
     budget_->with({name}).set(static_cast<int64_t>(st.budget_remaining * 1e6));
     for (auto& b : st.burns) {

@@ -62,6 +62,11 @@ class IncidentLoop {
 
   // Engine thread.
   void tick();
+  // Journals every incident that changed since it was last journaled
+  // (IncidentSaved): at the end of each tick and after an operator's
+  // action (include_settled: resolved ones too), so a restart finds the
+  // incidents as they were.
+  void save_incidents(bool include_settled = false);
   void receive(std::vector<Alert> alerts);  // from an Alertmanager webhook
   PlaybookRunner& runner() { return *runner_; }
   const SloEvaluator& evaluator() const { return evaluator_; }
@@ -111,8 +116,12 @@ class IncidentLoop {
   std::map<uint64_t, Alert> received_;  // fingerprint -> alert (from Alertmanager)
   std::map<uint64_t, int64_t> received_at_;
   std::vector<Alert> firing_;
+  std::map<uint64_t, std::string> saved_;  // incident -> snapshot last journaled
+  std::set<uint64_t> settled_;             // journaled as resolved
   // metrics
+  std::vector<uint64_t> queue_lag_seen_;  // engine_queue_lag_seconds at the last tick
   Family<Gauge>* sli_;
+  Family<Gauge>* has_data_;
   Family<Gauge>* budget_;
   Family<Gauge>* burn_;
   Family<Gauge>* alerts_firing_;

@@ -15,12 +15,6 @@ std::string decimal(double v, int places = 6) {
   return fmt::format("{:.{}f}", v, places);
 }
 
-void labels(JsonWriter& w, std::string_view key, const LabelSet& l) {
-  w.key(key).begin_object();
-  for (auto& [k, v] : l) w.field(k, v);
-  w.end_object();
-}
-
 void time_or_null(JsonWriter& w, std::string_view key, int64_t ns) {
   w.key(key);
   if (ns) w.value(rfc3339_ms(ns));
@@ -50,7 +44,7 @@ void incident_body(JsonWriter& w, const Incident& i, bool full) {
   w.field("status", i.status);
   w.field("severity", i.severity);
   w.field("group", i.group_key);
-  labels(w, "group_labels", i.group_labels);
+  write_labels(w, "group_labels", i.group_labels);
   w.field("high_exposure", i.high_exposure);
   w.field("exposure_minor", i.exposure_minor);
   w.key("markets").begin_array();
@@ -93,9 +87,16 @@ std::string IncidentLoop::slos_json() const {
     w.field("kind", sli_kind_name(s.sli.kind)).field("source", s.sli.source);
     w.key("target").raw(decimal(s.target));
     w.field("period_s", s.period_s);
-    w.field("has_data", st.has_data);
-    w.key("sli").raw(decimal(st.sli));
-    w.key("error_budget_remaining").raw(decimal(st.budget_remaining));
+    w.field("wired", st.wired).field("has_data", st.has_data);
+    // "no data" is said, never shown as a perfect SLI.
+    w.field("status", !st.wired ? "not wired yet" : !st.has_data ? "no data" : st.firing ? "burning" : "ok");
+    if (st.has_data) {
+      w.key("sli").raw(decimal(st.sli));
+      w.key("error_budget_remaining").raw(decimal(st.budget_remaining));
+    } else {
+      w.key("sli").null();
+      w.key("error_budget_remaining").null();
+    }
     w.key("valid_events").raw(decimal(st.valid_events, 0));
     w.field("firing", st.firing);
     if (st.firing) w.field("severity", severity_name(st.severity));
@@ -120,6 +121,16 @@ std::string IncidentLoop::slos_json() const {
     w.end_object();
   }
   w.end_array();
+  // The catalogue's threshold alerts, and whether anything samples their
+  // signal yet (an unwired one can never fire).
+  w.key("alerts").begin_array();
+  for (auto& a : evaluator_.catalogue().alerts) {
+    const bool wired = alert_signal_wired(a.signal);
+    w.begin_object().field("name", a.name).field("signal", a.signal).field("service", a.service);
+    w.field("wired", wired).field("status", wired ? "wired" : "not wired yet").field("runbook", a.runbook);
+    w.end_object();
+  }
+  w.end_array();
   w.key("accept_p99_seconds").raw(decimal(static_cast<double>(evaluator_.accept_quantile_ns(0.99)) / 1e9));
   w.key("accept_p99_10s_seconds").raw(decimal(static_cast<double>(evaluator_.accept_recent_quantile_ns(0.99)) / 1e9));
   w.end_object();
@@ -131,8 +142,8 @@ std::string IncidentLoop::alerts_json() const {
   w.begin_object().key("alerts").begin_array();
   for (auto& a : firing_) {
     w.begin_object().field("name", a.name);
-    labels(w, "labels", a.labels);
-    labels(w, "annotations", a.annotations);
+    write_labels(w, "labels", a.labels);
+    write_labels(w, "annotations", a.annotations);
     w.field("source", a.source);
     time_or_null(w, "starts_at", a.starts_ns);
     w.end_object();
@@ -152,7 +163,7 @@ std::string IncidentLoop::alerts_json() const {
   w.key("inhibited").begin_array();
   for (auto& a : pipeline_.inhibited_now()) {
     w.begin_object().field("name", a.name);
-    labels(w, "labels", a.labels);
+    write_labels(w, "labels", a.labels);
     w.end_object();
   }
   w.end_array().end_object();

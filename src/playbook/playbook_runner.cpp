@@ -41,6 +41,20 @@ std::string alert_names(const AlertGroup& g) {
 
 PlaybookRunner::PlaybookRunner(PlaybookFile file, ActionPort& port) : file_(std::move(file)), port_(port) {}
 
+void PlaybookRunner::restore(std::vector<Incident> incidents, int64_t now_ns) {
+  for (Incident& inc : incidents) {
+    next_incident_ = std::max(next_incident_, inc.id + 1);
+    for (auto& a : inc.actions) next_action_ = std::max(next_action_, a.id + 1);
+    if (inc.status != "resolved") {
+      open_by_group_[inc.group_key] = inc.id;
+      inc.timeline.push_back({now_ns, "detect", "the book restarted; the incident continues"});
+      if (inc.status == "open") unconfirmed_[inc.id] = now_ns;
+    }
+    const uint64_t id = inc.id;
+    incidents_[id] = std::move(inc);
+  }
+}
+
 const Incident* PlaybookRunner::incident(uint64_t id) const {
   auto it = incidents_.find(id);
   return it == incidents_.end() ? nullptr : &it->second;
@@ -143,6 +157,7 @@ void PlaybookRunner::on_notifications(int64_t now_ns, const std::vector<Notifica
   for (auto& n : notes) {
     if (n.status == "firing") {
       Incident& inc = open_incident(now_ns, n);
+      unconfirmed_.erase(inc.id);
       const AlertGroup& g = n.group;
       std::set<uint64_t> markets(inc.markets.begin(), inc.markets.end());
       markets.insert(g.markets.begin(), g.markets.end());
@@ -331,6 +346,19 @@ bool PlaybookRunner::do_revert(int64_t now_ns, IncidentAction& a, const std::str
 }
 
 void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
+  for (auto it = unconfirmed_.begin(); it != unconfirmed_.end();) {
+    if (now_ns - it->second < kRestoreGraceNs) {
+      ++it;
+      continue;
+    }
+    Incident& inc = incidents_.at(it->first);
+    if (inc.status == "open") {
+      inc.status = "recovering";
+      inc.recovered_ns = now_ns;
+      inc.timeline.push_back({now_ns, "recover", "its alerts did not fire again after the restart"});
+    }
+    it = unconfirmed_.erase(it);
+  }
   for (auto& [key, id] : open_by_group_) {
     Incident& inc = incidents_.at(id);
     if (!inc.slice_from_traces && now_ns - inc.slice_checked_ns >= 5 * kSecond) find_slice(now_ns, inc);

@@ -61,6 +61,13 @@ class PlaybookRunner {
   Result<bool> approve(uint64_t incident_id, uint64_t action_id, const std::string& actor, int64_t now_ns);
   Result<bool> revert(uint64_t incident_id, uint64_t action_id, const std::string& actor, int64_t now_ns);
 
+  // After a restart, before the first tick: the incidents the journal kept.
+  // One still open waits restore_grace_ns for its alerts to fire again (the
+  // same incident continues, no second one); if they do not, it moves to
+  // recovering and resolves after revert_after like any other.
+  void restore(std::vector<Incident> incidents, int64_t now_ns);
+  static constexpr int64_t kRestoreGraceNs = 30'000'000'000;
+
   const std::map<uint64_t, Incident>& incidents() const { return incidents_; }
   const Incident* incident(uint64_t id) const;
   const PlaybookFile& file() const { return file_; }
@@ -94,6 +101,7 @@ class PlaybookRunner {
   std::deque<int64_t> recent_automatic_;           // guard window
   std::map<std::string, GuardState> guards_;       // slo|label=value
   std::vector<IncidentAction> manual_;
+  std::map<uint64_t, int64_t> unconfirmed_;  // restored open incidents -> restart time
   uint64_t next_incident_ = 1;
   uint64_t next_action_ = 1;
   uint64_t actions_total_ = 0;

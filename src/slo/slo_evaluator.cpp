@@ -137,10 +137,11 @@ void SloEvaluator::tick(int64_t t_s) {
     const double budget = s.spec->error_budget();
     s.burn.advance(t_s);
     s.budget.advance(t_s / 60);
-    st.has_data = s.fed;
     st.total_good = s.total_good;
     st.total_valid = s.total_valid;
     const GoodValid& period = s.budget.window(0);
+    st.wired = slo_source_wired(s.spec->sli.source);
+    st.has_data = s.fed && period.valid > 0;
     st.valid_events = period.valid;
     st.sli = period.valid > 0 ? period.good / period.valid : 1.0;
     st.budget_remaining = period.valid > 0 ? 1.0 - period.bad() / (budget * period.valid) : 1.0;

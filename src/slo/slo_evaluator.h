@@ -15,8 +15,9 @@
 //                  its price age is within the market's staleness limit.
 //   bet_requests, feed_messages   cumulative good/valid totals read once a
 //                  second (e.g. non-5xx / all bet requests); deltas count.
-// A source nobody feeds reports has_data=false ("lights up when its hop
-// lands").
+// has_data: valid events over the period; without them the SLI and budget
+// mean nothing and are not reported (never "100 %"). wired: a hop feeds the
+// source at all (slo_source_wired); an unwired one reads "not wired yet".
 //
 // Burn rate over a window = (bad/valid) / (1 - target). A burn alert fires
 // while the burn over its long AND its short window reach its rate; the
@@ -62,9 +63,10 @@ struct BurnStatus {
 
 struct SloStatus {
   const SloSpec* spec = nullptr;
-  bool has_data = false;
-  double sli = 1.0;              // good/valid over the period (1 when empty)
-  double budget_remaining = 1.0; // 1 - bad/(budget * valid) over the period; may go below 0
+  bool wired = false;            // some hop feeds the source
+  bool has_data = false;         // valid events over the period
+  double sli = 1.0;              // good/valid over the period (only with has_data)
+  double budget_remaining = 1.0; // 1 - bad/(budget * valid) over the period; may go below 0 (only with has_data)
   double valid_events = 0;       // over the period
   double total_good = 0, total_valid = 0;  // since start (slo_events_total)
   std::vector<BurnStatus> burns;

@@ -15,11 +15,12 @@ const std::set<std::string> kLiveSources{"bet_accept", "bet_requests", "market_p
                                          "synthetic_bets"};
 const std::set<std::string> kFutureSources{"wallet_auth",        "wallet_tx_unique", "settlement_lag",
                                            "settlement_correct", "cashout_quotes",   "kyc_screening"};
-const std::set<std::string> kSignals{
+// Signals the incident loop samples, and those whose hop has not landed.
+const std::set<std::string> kLiveSignals{
     "market_staleness_ratio", "feed_parse_error_ratio", "market_drift_flagged", "bet_accept_p99_seconds",
-    "market_bet_rate", "synthetic_failed_rounds",
-    "engine_queue_lag_seconds", "feed_down", "feed_schema_skew", "duplicate_tx", "psp_timeouts_sigma",
-    "dlq_growth", "settlement_lag_seconds"};
+    "market_bet_rate", "synthetic_failed_rounds", "engine_queue_lag_seconds", "feed_down", "feed_schema_skew"};
+const std::set<std::string> kFutureSignals{"duplicate_tx", "psp_timeouts_sigma", "dlq_growth",
+                                           "settlement_lag_seconds"};
 
 bool valid_name(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
@@ -140,7 +141,12 @@ bool slo_source_known(const std::string& source) {
   return kLiveSources.count(source) || kFutureSources.count(source);
 }
 
-bool alert_signal_known(const std::string& signal) { return kSignals.count(signal) > 0; }
+bool alert_signal_known(const std::string& signal) {
+  return kLiveSignals.count(signal) || kFutureSignals.count(signal);
+}
+
+bool slo_source_wired(const std::string& source) { return kLiveSources.count(source) > 0; }
+bool alert_signal_wired(const std::string& signal) { return kLiveSignals.count(signal) > 0; }
 
 const SloSpec* SloCatalogue::find(const std::string& name) const {
   for (auto& s : slos)

@@ -87,9 +87,13 @@ struct SloCatalogue {
 SloCatalogue parse_slo_catalogue(const std::string& yaml_text, const std::string& file_name);
 SloCatalogue load_slo_file(const std::string& path);
 
-// Sources the process knows how to feed today; others report "no data".
+// Sources and signals a catalogue may name.
 bool slo_source_known(const std::string& source);
-// Signals a threshold alert may use.
 bool alert_signal_known(const std::string& signal);
+// Known but not fed by any hop yet (wallet, settlement, cash-out, KYC): an
+// SLO on such a source reads "not wired yet", an alert on such a signal can
+// never fire — said in GET /v1/slos and `inplay rules`, never silently.
+bool slo_source_wired(const std::string& source);
+bool alert_signal_wired(const std::string& signal);
 
 }  // namespace inplay

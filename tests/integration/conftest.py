@@ -8,6 +8,7 @@ operator would. `BookProcess` can also kill -9 and restart the same book.
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -23,13 +24,16 @@ SIM_START = "2026-11-28T15:00:00Z"
 
 # Event 1: EPL, in play (football has a 5 s in-play delay).
 # Event 2: EPL, pre-match.  Event 3: Championship, pre-match.
+# Kick-offs are relative to the book's start (sim_start on the simulated
+# clock, the first start on the real one): a fixed date on the real clock is
+# a date bomb — a week later every match is over and no price moves.
 WORLD = """
 events:
   - id: 1
     league: EPL
     home: Arsenal
     away: Chelsea
-    kickoff: "2026-11-28T14:30:00Z"
+    kickoff_in: -30m
     state: in_play
     markets:
       - id: 101
@@ -42,7 +46,7 @@ events:
     league: EPL
     home: Liverpool
     away: Everton
-    kickoff: "2026-11-28T17:30:00Z"
+    kickoff_in: 150m
     markets:
       - id: 201
         type: match_result
@@ -65,7 +69,7 @@ events:
     league: Championship
     home: Leeds
     away: Sunderland
-    kickoff: "2026-11-28T19:45:00Z"
+    kickoff_in: 285m
     markets:
       - id: 301
         type: match_result
@@ -88,14 +92,14 @@ def make_config(data_dir, clock="sim", extra_book="", refresh_ms=500, fsync="gro
     # world: the events/accounts YAML instead of WORLD.
     # extra_telemetry: more `telemetry:` keys, e.g. "otlp_endpoint: http://127.0.0.1:4318/v1/traces".
     extra_telemetry = "".join(f"  {line}\n" for line in extra_telemetry.splitlines() if line.strip())
-    return f"""{extra_top}
+    sim_start = f'sim_start: "{SIM_START}"\n' if clock == "sim" else ""
+    text = f"""{extra_top}
 listen:
   address: 127.0.0.1
   port: 0
 data_dir: {data_dir}
 clock: {clock}
-sim_start: "{SIM_START}"
-journal:
+{sim_start}journal:
   fsync: {fsync}
 book:
   currency: GBP
@@ -119,10 +123,60 @@ telemetry:
   pseudonym_secret: test-secret-0123456789
 {extra_telemetry}{WORLD if world is None else world}
 """
+    if clock == "real":
+        check_no_fixed_dates(text, "a real-clock book's config")
+    return text
+
+
+DATE = re.compile(r"\b(19|20|21)\d\d-[01]\d-[0-3]\d")
+
+
+def check_no_fixed_dates(text, what):
+    """A fixture on the real clock must place its matches relative to the
+    book's start (kickoff_in, minute): a fixed date is long past a week later."""
+    bad = [line.strip() for line in text.splitlines() if DATE.search(line)]
+    assert not bad, f"{what} names fixed dates (use kickoff_in / minute): {bad[:3]} ({len(bad)} lines)"
+
+
+def wait_for(fn, timeout=10, step=0.1):
+    """Polls fn until it returns something true (returned); fails with fn's
+    last answer after `timeout` seconds."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(step)
+    raise AssertionError(f"condition not met in {timeout}s; last={last!r}")
+
+
+def require_tool(name, path=None, hint="scripts/setup.sh installs it"):
+    """The path of a tool a test needs. Outside CI a missing tool skips the
+    test; under CI=true (set by .ci/run) it fails it, naming the tool."""
+    found = path if path and os.access(path, os.X_OK) else shutil.which(path or name)
+    if found:
+        return found
+    msg = f"{name} is missing ({hint})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """CI never skips: a skipped test there is a test that did not run."""
+    if os.environ.get("CI") != "true":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        for rep in skipped:
+            reporter.write_line(f"CI=true: skipped {rep.nodeid}: {rep.longrepr}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 class BookProcess:
-    def __init__(self, tmp_path, **config_args):
+    def __init__(self, tmp_path, wrapper=(), **config_args):
         self.bin = os.path.abspath(BIN)
         self.dir = tmp_path
         self.data_dir = str(tmp_path / "data")
@@ -134,10 +188,11 @@ class BookProcess:
         self.url = None
         self.session = requests.Session()
         self.stderr_path = tmp_path / "stderr.log"
+        self.wrapper = list(wrapper)  # e.g. ["faketime", "-f", "+400d"]
 
     def start(self, timeout=15):
         self.stderr = open(self.stderr_path, "ab")
-        self.proc = subprocess.Popen([self.bin, "serve", "--config", str(self.config_path)],
+        self.proc = subprocess.Popen(self.wrapper + [self.bin, "serve", "--config", str(self.config_path)],
                                      stdout=subprocess.PIPE, stderr=self.stderr, text=True)
         deadline = time.time() + timeout
         line = ""

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from conftest import BIN, make_config
+from conftest import BIN, check_no_fixed_dates, make_config
 
 ROOT = os.path.join(os.path.dirname(__file__), "../..")
 
@@ -136,3 +136,11 @@ def test_journal_verify(tmp_path):
     p.wait(timeout=10)
     r = run("journal", "verify", str(tmp_path / "d" / "journal"))
     assert r.returncode == 0 and "journal ok" in r.stdout
+
+
+def test_the_shipped_real_clock_config_names_no_fixed_date():
+    """config/example.yaml runs on the real clock: its fixtures are relative
+    to the book's start, so it still has live matches next year."""
+    text = open(os.path.join(ROOT, "config", "example.yaml")).read()
+    assert "clock: real" in text
+    check_no_fixed_dates(text, "config/example.yaml")

@@ -1,11 +1,14 @@
 """Odds in (ODDS-1..8) through the real binary: the simulated world's primary,
 backup and reference providers are real TCP servers; the book connects to
 all three. Real clock, short alive timeout."""
+import datetime
 import json
 import os
 import time
 
 import pytest
+
+from conftest import require_tool, wait_for
 
 FEEDS = """
 sim_world: true
@@ -17,17 +20,6 @@ feeds:
 feed_options:
   canary_markets: {football: 201}
 """
-
-
-def wait_for(fn, timeout=10, step=0.1):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(step)
-    raise AssertionError(f"condition not met in {timeout}s; last={last!r}")
 
 
 @pytest.fixture
@@ -219,3 +211,29 @@ def test_stall_on_the_simulated_clock_fails_closed_at_the_alive_timeout(make_boo
     faults(b, "football-primary", stall=False)
     b.advance(1000)
     assert market(b, 201)["status"] == "open"
+
+
+def test_the_book_runs_years_ahead_under_faketime(make_book):
+    """No date bombs: the book and its simulated world placed 400 days ahead
+    of today (Debian's faketime moves the process's clock) price, take bets
+    and keep their feeds up — every real-clock fixture is relative to the
+    book's start."""
+    faketime = require_tool("faketime", hint="apt: faketime; scripts/setup.sh --test installs it")
+    # Only the wall clock moves (CLOCK_REALTIME: dates). The monotonic clock
+    # measures durations, and glibc's pthread_cond_clockwait, which
+    # libfaketime does not intercept, would sleep 400 days on a faked one.
+    b = make_book(clock="real", extra_top=FEEDS,
+                  wrapper=["env", "FAKETIME_DONT_FAKE_MONOTONIC=1", faketime, "-f", "+400d"]).start()
+    wait_for(lambda: all(f["state"] == "up" for f in b.get("/v1/feeds", token="operator").json()["feeds"]))
+    events = {e["event_id"]: e for e in b.get("/v1/events").json()["events"]}
+    kickoff = datetime.datetime.fromisoformat(events[1]["kickoff"].replace("Z", "+00:00")).timestamp()
+    ahead_days = (kickoff + 30 * 60 - time.time()) / 86400  # event 1 kicked off 30 min before the start
+    assert 399 < ahead_days < 401, f"the book's clock is {ahead_days:.1f} days ahead, not 400"
+    assert events[1]["state"] == "in_play"
+    # Prices move on the in-play match and the pre-match one, and both take bets.
+    for mid in (101, 201):
+        wait_for(lambda: all(s["price_version"] > 1 for s in market(b, mid)["selections"]))
+    r = b.bet(2011, odds="1.01", policy="any")
+    assert r.status_code == 201, r.text
+    m = market(b, 101)
+    assert m["bettable"] and m["staleness_ms"] < 1500, m

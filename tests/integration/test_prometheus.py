@@ -15,6 +15,8 @@ import time
 import pytest
 import requests
 
+from conftest import require_tool
+
 # Prometheus 2.42's scrape Accept header, verbatim.
 PROMETHEUS_ACCEPT = ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
                      "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
@@ -63,12 +65,7 @@ def wait_for(fn, timeout=30, what="condition"):
 
 @pytest.fixture
 def prometheus_bin():
-    path = shutil.which("prometheus")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("the prometheus binary is missing in CI (scripts/setup.sh installs it)")
-        pytest.skip("prometheus binary not installed: apt-get install prometheus (see scripts/setup.sh)")
-    return path
+    return require_tool("prometheus")
 
 
 def test_real_prometheus_ingests_exemplars(prometheus_bin, make_book, tmp_path):

@@ -19,7 +19,7 @@ import time
 import pytest
 import requests
 
-from conftest import BIN
+from conftest import BIN, require_tool
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 E2E = os.path.join(ROOT, "tests", "e2e")
@@ -27,14 +27,14 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 class Demo:
-    """`inplay demo --clock real --port 0 --fresh` in a temp dir; tokens read from its output."""
+    """`inplay demo --clock real --port 0 [--fresh]` in a temp dir; tokens read from its output."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, fresh=True):
         self.dir = tmp_path
         self.stderr = open(tmp_path / "stderr.log", "ab")
         self.proc = subprocess.Popen(
-            [os.path.abspath(BIN), "demo", "--clock", "real", "--port", "0", "--fresh",
-             "--data-dir", str(tmp_path / "data")],
+            [os.path.abspath(BIN), "demo", "--clock", "real", "--port", "0"] + (["--fresh"] if fresh else []) +
+            ["--data-dir", str(tmp_path / "data")],
             stdout=subprocess.PIPE, stderr=self.stderr, text=True, cwd=tmp_path)
         self.url = self.operator = self.channel = None
         deadline = time.time() + 20
@@ -61,9 +61,9 @@ class Demo:
     def h(self, token=None):
         return {"Authorization": f"Bearer {token or self.operator}"}
 
-    def stop(self, timeout=15):
+    def stop(self, timeout=15, sig=signal.SIGTERM):
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -240,19 +240,11 @@ def test_streams_are_bounded_and_closed_at_stop(demo):
 
 def chromium_and_playwright():
     """(node, why-missing). In CI a missing piece fails the test loudly."""
-    node = shutil.which("node")
-    missing = []
-    if not node:
-        missing.append("node (apt: nodejs)")
-    if not os.access(CHROMIUM, os.X_OK):
-        missing.append(f"{CHROMIUM} (apt: chromium)")
+    node = require_tool("node", hint="apt: nodejs; scripts/test.sh installs it")
+    require_tool("chromium", CHROMIUM, hint="apt: chromium; scripts/test.sh installs it")
     if not os.path.isdir(os.path.join(E2E, "node_modules", "playwright-core")):
-        missing.append("tests/e2e/node_modules/playwright-core (npm ci in tests/e2e)")
-    if missing:
-        msg = "war-room browser test needs " + ", ".join(missing) + "; scripts/test.sh installs them"
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
+        require_tool("playwright-core", os.path.join(E2E, "node_modules", "playwright-core", "missing"),
+                     hint="npm ci in tests/e2e; scripts/test.sh runs it")
     return node
 
 

@@ -4,8 +4,13 @@
 #include "app/config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <string>
+
+#include "app/book_start.h"
+#include "core/small_file.h"
 
 namespace inplay {
 namespace {
@@ -284,6 +289,56 @@ TEST(Config, EventMarketSelectionErrorsNameTheirPath) {
   expect_error(replaced(kFull, "events:\n  - id: 1\n", "events: 5\nx:\n  - id: 1\n"), "events: 5",
                "events: must be a list");
   expect_error(kMinimal + "events:\n  - 5\n", "  - 5", "events[0]: must be a mapping");
+}
+
+// Fixtures on the real clock give their kick-off relative to the book's
+// start: kickoff_in (either way) or minute (in play that long).
+TEST(Config, RelativeKickoffs) {
+  auto first = [](const std::string& with) {
+    return parse_config(replaced(kFull, "kickoff: \"2026-11-28T14:30:00Z\"", with), "book.yaml").events[0];
+  };
+  EventConfig e = first("kickoff_in: 20m");
+  ASSERT_TRUE(e.kickoff_in_ms.has_value());
+  EXPECT_EQ(*e.kickoff_in_ms, 20 * 60000);
+  EXPECT_EQ(*first("kickoff_in: -30m").kickoff_in_ms, -30 * 60000);
+  EXPECT_EQ(*first("kickoff_in: 2h").kickoff_in_ms, 2 * 3600000);
+  EventConfig m = parse_config(replaced(replaced(kFull, "kickoff: \"2026-11-28T14:30:00Z\"", "minute: 44"),
+                                        "    state: in_play\n", ""),
+                               "book.yaml").events[0];
+  EXPECT_EQ(*m.kickoff_in_ms, -44 * 60000);
+  EXPECT_EQ(m.state, EventState::kInPlay);  // a minute means the match is on
+  EXPECT_FALSE(first("kickoff: \"2026-11-28T14:30:00Z\"").kickoff_in_ms.has_value());
+
+  Config c = parse_config(replaced(kFull, "kickoff: \"2026-11-28T14:30:00Z\"", "kickoff_in: -30m"), "book.yaml");
+  const int64_t fixed = c.events[1].kickoff_ms;
+  place_fixtures(c, 1'000'000'000'000);
+  EXPECT_EQ(c.events[0].kickoff_ms, 1'000'000'000'000 - 30 * 60000);
+  EXPECT_EQ(c.events[1].kickoff_ms, fixed);  // an absolute kick-off stays where it is
+
+  expect_error(replaced(kFull, "kickoff: \"2026-11-28T14:30:00Z\"", "kickoff_in: soon"), "kickoff_in: soon",
+               "events[0].kickoff_in: must be a duration from the book's start");
+  expect_error(replaced(kFull, "kickoff: \"2026-11-28T14:30:00Z\"", "kickoff_in: 31d"), "kickoff_in: 31d",
+               "events[0].kickoff_in: must be a duration");
+  expect_error(replaced(kFull, "kickoff: \"2026-11-28T14:30:00Z\"", "minute: 200"), "minute: 200",
+               "events[0].minute: must be between 0 and 120");
+  expect_error(replaced(kFull, "kickoff: \"2026-11-28T14:30:00Z\"", "kickoff: \"2026-11-28T14:30:00Z\"\n    minute: 3"),
+               "minute: 3", "events[0].minute: give exactly one of kickoff");
+  expect_error(replaced(kFull, "    kickoff: \"2026-11-28T14:30:00Z\"\n", ""), "  - id: 1",
+               "events[0].id: give exactly one of kickoff");
+}
+
+// The anchor is the book's first start on its data dir, kept there: a
+// restart places the same fixtures at the same times.
+TEST(BookStart, FirstStartIsKeptInTheDataDir) {
+  auto dir = std::filesystem::temp_directory_path() / ("inplay-book-start-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  EXPECT_FALSE(read_book_start_ms(dir).has_value());
+  EXPECT_EQ(book_start_ms(dir, 1'800'000'000'123), 1'800'000'000'123);
+  EXPECT_EQ(book_start_ms(dir, 1'900'000'000'000), 1'800'000'000'123);  // a restart later: the same anchor
+  EXPECT_EQ(read_book_start_ms(dir).value(), 1'800'000'000'123);
+  write_small_file(dir / "book-start", "yesterday\n");
+  EXPECT_THROW(read_book_start_ms(dir), std::runtime_error);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Config, MissingRequiredKeysNameTheMapping) {

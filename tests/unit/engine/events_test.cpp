@@ -46,6 +46,9 @@ std::vector<BookEvent> samples() {
   v.push_back(StakeCapSet{101, 500, "system", 1234});
   v.push_back(PriceApplied{1011, 10000000, 1798812000123, INT64_MAX});
   v.push_back(EventStateSet{1, 2, "operator:trader", 5});
+  v.push_back(FeedSwitched{"football", "football-primary", "football-backup", "playbook:stale_prices", 6});
+  v.push_back(FeedSwitched{"tennis", "", "tennis-primary", "", INT64_MIN});
+  v.push_back(IncidentSaved{3, R"({"id":3,"status":"open","timeline":[]})", 7});
   return v;
 }
 
@@ -116,6 +119,16 @@ void expect_eq(const BookEvent& a, const BookEvent& b) {
           EXPECT_EQ(x.actor, y.actor);
           EXPECT_EQ(x.detail, y.detail);
           EXPECT_EQ(x.at_ns, y.at_ns);
+        } else if constexpr (std::is_same_v<T, FeedSwitched>) {
+          EXPECT_EQ(x.sport, y.sport);
+          EXPECT_EQ(x.from, y.from);
+          EXPECT_EQ(x.to, y.to);
+          EXPECT_EQ(x.actor, y.actor);
+          EXPECT_EQ(x.at_ns, y.at_ns);
+        } else if constexpr (std::is_same_v<T, IncidentSaved>) {
+          EXPECT_EQ(x.incident_id, y.incident_id);
+          EXPECT_EQ(x.snapshot, y.snapshot);
+          EXPECT_EQ(x.at_ns, y.at_ns);
         }
       },
       a);
@@ -140,6 +153,8 @@ TEST(BookEvents, TypeNumbersAreStable) {
   EXPECT_EQ(static_cast<uint16_t>(event_type(MarketPriced{})), 9);
   EXPECT_EQ(static_cast<uint16_t>(event_type(MarketControlSet{})), 10);
   EXPECT_EQ(static_cast<uint16_t>(event_type(ActionRecorded{})), 11);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(FeedSwitched{})), 12);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(IncidentSaved{})), 13);
 }
 
 TEST(BookEvents, EveryTypeRoundTrips) {
@@ -204,7 +219,7 @@ TEST(BookEvents, StringLengthPastTheEndThrows) {
 
 TEST(BookEvents, UnknownTypeThrows) {
   std::string bytes = encode(PriceApplied{1, 2, 3, 4});
-  for (uint16_t t : {0, 1, 12, 100, 0xFFFF}) {
+  for (uint16_t t : {0, 1, 14, 100, 0xFFFF}) {
     EXPECT_THROW(decode_event(t, bytes), std::invalid_argument) << t;
     EXPECT_THROW(decode_event(t, ""), std::invalid_argument) << t;
   }

@@ -297,3 +297,49 @@ TEST_F(FeedDeskTest, ExchangeStreamServesAsReferencePrice) {
 
 }  // namespace
 }  // namespace inplay
+
+namespace inplay {
+namespace {
+
+// A restart: a new desk over the state the journal rebuilt. The sport comes
+// back on the feed it was switched to, and the markets the old desk
+// suspended when that feed went down (FEED_DOWN, kept by the journal)
+// reopen when it is up again; an operator's suspension stays.
+TEST_F(FeedDeskTest, ARestartResumesOnTheSwitchedFeedAndLiftsItsFeedDownSuspensions) {
+  uint64_t s0 = 1, s1 = 1;
+  bring_up(0, s0);
+  bring_up(1, s1);
+  ASSERT_TRUE(desk_->switch_feed("football", FeedRole::kBackup, "operator:trader").ok());
+  EXPECT_EQ(engine_->state().active_feeds.at("football"), "b");
+  desk_->on_disconnected(1);  // the process stops: the active feed's connection drops
+  ASSERT_EQ(market().status, MarketStatus::kSuspended);
+  ASSERT_EQ(market().status_reason, "FEED_DOWN");
+
+  desk_ = std::make_unique<FeedDesk>(*engine_, metrics_, std::vector<FeedConfig>{desk_->feed(0), desk_->feed(1), desk_->feed(2)},
+                                     FeedDeskOptions{});
+  for (size_t i = 0; i < 3; ++i) desk_->set_sender(i, [this, i](std::string line) { sent_[i].push_back(line); });
+  EXPECT_EQ(desk_->active_feed("football"), "b");
+  EXPECT_NE(desk_->status_json().find(R"("suspended_for_feed_down":true)"), std::string::npos);
+  uint64_t r0 = 100, r1 = 100;
+  bring_up(0, r0);
+  EXPECT_EQ(market().status, MarketStatus::kSuspended) << "the primary is up, but the book was left on the backup";
+  bring_up(1, r1);
+  EXPECT_EQ(market().status, MarketStatus::kOpen);
+}
+
+TEST_F(FeedDeskTest, ARestartKeepsAnOperatorsSuspension) {
+  uint64_t s0 = 1;
+  bring_up(0, s0);
+  ASSERT_TRUE(engine_->set_market_status(101, MarketStatus::kSuspended, "VAR check", "operator:trader").ok());
+  desk_->on_disconnected(0);
+  desk_ = std::make_unique<FeedDesk>(*engine_, metrics_, std::vector<FeedConfig>{desk_->feed(0), desk_->feed(1), desk_->feed(2)},
+                                     FeedDeskOptions{});
+  for (size_t i = 0; i < 3; ++i) desk_->set_sender(i, [this, i](std::string line) { sent_[i].push_back(line); });
+  uint64_t r0 = 100;
+  bring_up(0, r0);
+  EXPECT_EQ(market().status, MarketStatus::kSuspended);
+  EXPECT_EQ(market().status_reason, "VAR check");
+}
+
+}  // namespace
+}  // namespace inplay

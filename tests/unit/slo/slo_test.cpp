@@ -214,12 +214,16 @@ TEST(SloEvaluator, TotalsSourcesCountDeltasAndUnfedSourcesHaveNoData) {
       "x.yaml");
   SloEvaluator ev(c);
   ev.on_totals("bet_requests", 1, 1000, 1000);  // baseline, not counted
+  ev.tick(1);
+  EXPECT_FALSE(ev.status()[0].has_data) << "fed, but no event in the period yet: no SLI to speak of";
+  EXPECT_TRUE(ev.status()[0].wired);
   ev.on_totals("bet_requests", 2, 1990, 2000);
   ev.tick(2);
   EXPECT_TRUE(ev.status()[0].has_data);
   EXPECT_DOUBLE_EQ(ev.status()[0].valid_events, 1000);
   EXPECT_NEAR(ev.status()[0].sli, 0.99, 1e-12);
   EXPECT_FALSE(ev.status()[1].has_data);
+  EXPECT_FALSE(ev.status()[1].wired) << "no hop feeds wallet_auth yet";
 }
 
 TEST(LatencyWindow, QuantileWithinBoundOverTheWindow) {
