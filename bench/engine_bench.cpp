@@ -21,7 +21,7 @@
 #include "app/demo.h"
 #include "app/runtime.h"
 #include "engine/engine.h"
-#include "engine/journal.h"
+#include "journal/journal.h"
 #include "sim/fixture_prices.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"

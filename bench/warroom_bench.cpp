@@ -19,7 +19,7 @@
 #include "app/demo.h"
 #include "app/runtime.h"
 #include "engine/engine.h"
-#include "engine/journal.h"
+#include "journal/journal.h"
 #include "telemetry/log.h"
 #include "warroom/market_activity.h"
 #include "warroom/war_room.h"

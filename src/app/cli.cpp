@@ -16,7 +16,7 @@
 #include "gameday/gameday_runner.h"
 #include "core/yaml_reader.h"
 #include "app/runtime.h"
-#include "engine/journal.h"
+#include "journal/journal.h"
 #include "http/auth.h"
 #include "http/client.h"
 #include "http/fixed_handler.h"

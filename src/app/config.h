@@ -15,7 +15,7 @@
 
 #include "engine/engine_config.h"
 #include "engine/feed_desk.h"
-#include "engine/journal.h"
+#include "journal/journal.h"
 #include "feed/feed_config.h"
 #include "http/auth.h"
 #include "market/book.h"

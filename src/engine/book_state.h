@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "bet/bet.h"
-#include "engine/events.h"
+#include "journal/events.h"
 #include "market/book.h"
 #include "risk/exposure.h"
 #include "risk/risk_check.h"

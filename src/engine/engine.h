@@ -36,7 +36,7 @@
 #include "engine/book_state.h"
 #include "engine/engine_config.h"
 #include "engine/engine_metrics.h"
-#include "engine/journal.h"
+#include "journal/journal.h"
 #include "telemetry/trace.h"
 
 namespace inplay {

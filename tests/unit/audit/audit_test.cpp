@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/audit_projection.h"
-#include "engine/events.h"
-#include "engine/journal.h"
+#include "projection/audit_projection.h"
+#include "journal/events.h"
+#include "journal/journal.h"
 #include "telemetry/audit.h"
 
 namespace inplay {

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/journal.h"
+#include "journal/journal.h"
 #include "telemetry/metrics.h"
 #include "telemetry/trace.h"
 

@@ -1,4 +1,4 @@
-#include "engine/journal.h"
+#include "journal/journal.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "engine/projection.h"
+#include "projection/sqlite_projection.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "engine/events.h"
-#include "engine/journal.h"
+#include "journal/events.h"
+#include "journal/journal.h"
 #include "risk/risk_check.h"
 #include "telemetry/log.h"
 

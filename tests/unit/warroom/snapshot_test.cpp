@@ -14,7 +14,7 @@
 #include "app/config.h"
 #include "app/runtime.h"
 #include "engine/engine.h"
-#include "engine/journal.h"
+#include "journal/journal.h"
 #include "telemetry/log.h"
 #include "warroom/snapshot.h"
 #include "warroom/war_room.h"

@@ -1,4 +1,4 @@
-#include "engine/follower_loop.h"
+#include "projection/follower_loop.h"
 
 #include <pthread.h>
 

@@ -1,6 +1,6 @@
 // crc32c (Castagnoli, reflected polynomial 0x82F63B78) for journal records.
 //
-// Contract (declared in engine/journal.h): crc32c(data, n, crc) extends a
+// Contract (declared in journal/journal.h): crc32c(data, n, crc) extends a
 // previous result, so crc32c(b, crc32c(a)) == crc32c(a ++ b); crc = 0 starts
 // a fresh checksum; crc32c("123456789") == 0xE3069283. Uses SSE4.2 crc32
 // instructions when the CPU has them (checked once at run time), else a
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "engine/journal.h"
+#include "journal/journal.h"
 
 #if defined(__x86_64__)
 #include <nmmintrin.h>

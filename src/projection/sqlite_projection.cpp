@@ -1,5 +1,5 @@
-// SqliteProjection (contract in engine/projection.h).
-#include "engine/projection.h"
+// SqliteProjection (contract in projection/sqlite_projection.h).
+#include "projection/sqlite_projection.h"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -11,8 +11,8 @@
 
 #include "core/odds.h"
 #include "core/time_format.h"
-#include "engine/events.h"
-#include "engine/journal.h"
+#include "journal/events.h"
+#include "journal/journal.h"
 #include "risk/risk_check.h"
 #include "telemetry/log.h"
 #include "wallet/ledger.h"

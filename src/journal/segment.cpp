@@ -1,4 +1,4 @@
-#include "engine/segment.h"
+#include "journal/segment.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

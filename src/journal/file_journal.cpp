@@ -1,4 +1,4 @@
-// FileJournal: the segment-file Journal (contract in engine/journal.h).
+// FileJournal: the segment-file Journal (contract in journal/journal.h).
 //
 // The engine thread appends encoded records (crc left 0) into `pending_`
 // under a short mutex; the journal thread swaps that buffer for its own
@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "engine/journal.h"
-#include "engine/segment.h"
+#include "journal/journal.h"
+#include "journal/segment.h"
 #include "telemetry/log.h"
 
 namespace inplay {

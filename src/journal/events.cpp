@@ -1,8 +1,8 @@
-#include "engine/events.h"
+#include "journal/events.h"
 
 #include <stdexcept>
 
-#include "engine/codec.h"
+#include "journal/codec.h"
 
 namespace inplay {
 

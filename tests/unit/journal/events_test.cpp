@@ -1,6 +1,6 @@
-// Book events (src/engine/events.h): every type round-trips through its
+// Book events (src/journal/events.h): every type round-trips through its
 // binary encoding; truncated, over-long and unknown records throw.
-#include "engine/events.h"
+#include "journal/events.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
-// AuditProjection (contract in engine/audit_projection.h).
-#include "engine/audit_projection.h"
+// AuditProjection (contract in projection/audit_projection.h).
+#include "projection/audit_projection.h"
 
 #include <pthread.h>
 
@@ -8,8 +8,8 @@
 
 #include "core/error.h"
 #include "core/odds.h"
-#include "engine/events.h"
-#include "engine/journal.h"
+#include "journal/events.h"
+#include "journal/journal.h"
 #include "market/book.h"
 #include "risk/risk_check.h"
 #include "telemetry/audit.h"

@@ -31,7 +31,7 @@
 #pragma once
 #include <atomic>
 
-#include "engine/follower_loop.h"
+#include "projection/follower_loop.h"
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>

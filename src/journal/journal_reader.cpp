@@ -1,5 +1,5 @@
 // JournalReader: follows a journal directory read-only (contract in
-// engine/journal.h). Opens its own descriptors on every call, so it can run
+// journal/journal.h). Opens its own descriptors on every call, so it can run
 // beside a live FileJournal: a record the writer is still writing looks like
 // a torn tail and is simply not delivered yet.
 //
@@ -16,8 +16,8 @@
 #include <system_error>
 #include <vector>
 
-#include "engine/journal.h"
-#include "engine/segment.h"
+#include "journal/journal.h"
+#include "journal/segment.h"
 
 namespace inplay {
 

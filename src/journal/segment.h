@@ -1,4 +1,4 @@
-// Segment: one journal file and its record format (see engine/journal.h).
+// Segment: one journal file and its record format (see journal/journal.h).
 //
 // Owns the byte layout of a record
 //   u32 payload_length | u16 type | u64 seq | u32 crc32c | payload
@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/journal.h"
+#include "journal/journal.h"
 
 namespace inplay::segment {
 
