@@ -69,6 +69,7 @@ void build_book(const Config& cfg, Book& book) {
 struct Runtime::Impl {
   Config cfg;
   std::unique_ptr<Clock> clock;
+  SimClock* sim_clock = nullptr;  // the same clock, when it is simulated
   MetricsRegistry metrics;
   std::unique_ptr<Tracer> tracer;
   std::shared_ptr<TraceSampler> sampler;
@@ -113,6 +114,7 @@ Runtime::~Runtime() { stop(); }
 
 Engine& Runtime::engine() { return *impl_->engine; }
 Clock& Runtime::clock() { return *impl_->clock; }
+SimClock* Runtime::sim_clock() { return impl_->sim_clock; }
 MetricsRegistry& Runtime::metrics() { return impl_->metrics; }
 Tracer& Runtime::tracer() { return *impl_->tracer; }
 const Config& Runtime::config() const { return impl_->cfg; }
@@ -292,8 +294,13 @@ void Runtime::start_incident_loop() {
 uint16_t Runtime::start() {
   Impl& m = *impl_;
   const Config& cfg = m.cfg;
-  if (cfg.sim_clock) m.clock = std::make_unique<SimClock>(from_ns(cfg.sim_start_ms * 1000000));
-  else m.clock = std::make_unique<RealClock>();
+  if (cfg.sim_clock) {
+    auto sim = std::make_unique<SimClock>(from_ns(cfg.sim_start_ms * 1000000));
+    m.sim_clock = sim.get();
+    m.clock = std::move(sim);
+  } else {
+    m.clock = std::make_unique<RealClock>();
+  }
   m.metrics.set_time_source([c = m.clock.get()] { return to_ns(c->now()); });  // OpenMetrics _created
   register_process_metrics(m.metrics);
   log::configure(m.clock.get(), LogLevel::kInfo);
@@ -408,7 +415,7 @@ uint16_t Runtime::start() {
   m.pseudonymizer = std::make_unique<Pseudonymizer>(cfg.pseudonym_secret);
   m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
                                         *m.clock, m.ready, m.desk.get(), m.sim.get(),
-                                        m.incidents.get()});
+                                        m.incidents.get(), m.sim_clock});
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;
   so.address = cfg.address;

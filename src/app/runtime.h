@@ -35,6 +35,7 @@ class Runtime {
 
   Engine& engine();
   Clock& clock();
+  SimClock* sim_clock();  // nullptr on the real clock
   MetricsRegistry& metrics();
   Tracer& tracer();
   const Config& config() const;

@@ -5,6 +5,10 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+
 #include "telemetry/log.h"
 #include "telemetry/switch.h"
 
@@ -23,6 +27,19 @@ Engine::Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry
 }
 
 Engine::~Engine() { stop(); }
+
+namespace {
+thread_local const Engine* t_engine = nullptr;  // the engine whose thread this is
+}
+
+bool Engine::on_engine_thread() const {
+  return t_engine == this || !running_.load(std::memory_order_acquire);
+}
+
+void engine_thread_violation(const char* method) {
+  std::fprintf(stderr, "inplay: %s called off the engine thread (engine thread only)\n", method);
+  std::abort();
+}
 
 uint64_t Engine::replay() {
   uint64_t n = 0;
@@ -44,9 +61,12 @@ void Engine::start() {
   std::lock_guard<std::mutex> g(mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
+  running_.store(true, std::memory_order_release);
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "engine");
+    t_engine = this;
     run();
+    t_engine = nullptr;
   });
 }
 
@@ -58,6 +78,7 @@ void Engine::stop() {
   }
   cv_.notify_all();
   thread_.join();
+  running_.store(false, std::memory_order_release);
 }
 
 bool Engine::submit(Task t) {
@@ -95,7 +116,10 @@ bool Engine::place_bet(PlaceBetRequest&& r) {
   return submit([this, req] { on_place_bet(*req, monotonic_ns()); });
 }
 
-void Engine::place_bet_now(PlaceBetRequest&& r) { on_place_bet(r, monotonic_ns()); }
+void Engine::place_bet_now(PlaceBetRequest&& r) {
+  INPLAY_ASSERT_ENGINE_THREAD(*this);
+  on_place_bet(r, monotonic_ns());
+}
 
 bool Engine::move_money(MoneyRequest&& r) {
   auto req = std::make_shared<MoneyRequest>(std::move(r));
@@ -114,9 +138,9 @@ void Engine::run() {
       std::unique_lock<std::mutex> lk(mu_);
       if (inbox_.empty() && !stopping_ && !durable_pending_) {
         auto wait = std::chrono::milliseconds(100);
-        if (!timers_.empty() && !clock_.simulated()) {
-          int64_t due_in = timers_.top().due_ns - to_ns(clock_.now());
-          if (due_in < 0) due_in = 0;
+        std::optional<int64_t> due = clock_.simulated() ? std::nullopt : timers_.next_due();
+        if (due) {
+          int64_t due_in = std::max<int64_t>(0, *due - to_ns(clock_.now()));
           if (due_in < 100000000) wait = std::chrono::milliseconds(due_in / 1000000);
         }
         waiting_ = true;
@@ -140,7 +164,7 @@ void Engine::run() {
       task();
     }
     batch.clear();
-    if (!clock_.simulated()) fire_due_timers(to_ns(clock_.now()));
+    if (!clock_.simulated()) timers_.fire_due(to_ns(clock_.now()));
     housekeeping();
     journal_.kick();  // one wake-up of the journal thread per batch
     run_completions();
@@ -184,14 +208,6 @@ void Engine::drain_completions() {
   }
 }
 
-void Engine::fire_due_timers(int64_t now_ns) {
-  while (!timers_.empty() && timers_.top().due_ns <= now_ns) {
-    auto fn = std::move(const_cast<Timer&>(timers_.top()).fn);
-    timers_.pop();
-    fn();
-  }
-}
-
 void Engine::housekeeping() {
   int64_t now = to_ns(clock_.now());
   if (now - last_housekeeping_ns_ < 1000000000) return;
@@ -201,35 +217,29 @@ void Engine::housekeeping() {
   metrics_.pending_bets->set(static_cast<int64_t>(pending_.size()));
 }
 
-void Engine::at(TimePoint t, std::function<void()> fn) {
-  timers_.push(Timer{to_ns(t), timer_seq_++, std::move(fn)});
+TimerPtr Engine::create_timer(std::function<void()> fn) {
+  INPLAY_ASSERT_ENGINE_THREAD(*this);
+  return timers_.create(std::move(fn));
 }
 
-void Engine::every(Nanos period, std::function<void()> fn) {
-  auto shared = std::make_shared<std::function<void()>>(std::move(fn));
-  auto tick = std::make_shared<std::function<void(int64_t)>>();
-  *tick = [this, period, shared, weak = std::weak_ptr<std::function<void(int64_t)>>(tick)](int64_t due) {
-    (*shared)();
-    int64_t next = due + period.count();
-    if (auto t = weak.lock()) at(from_ns(next), [t, next] { (*t)(next); });
-  };
-  int64_t first = to_ns(clock_.now()) + period.count();
-  // The timer holds the only strong reference to `tick`.
-  at(from_ns(first), [tick, first] { (*tick)(first); });
+TimerPtr Engine::every(Nanos period, std::function<void()> fn) {
+  INPLAY_ASSERT_ENGINE_THREAD(*this);
+  return timers_.create_periodic(std::move(fn), to_ns(clock_.now()) + period.count(), period.count());
 }
 
-void Engine::advance_clock(TimePoint t) {
-  auto* sim = dynamic_cast<SimClock*>(&clock_);
-  if (!sim) return;
-  int64_t target = to_ns(t);
-  while (!timers_.empty() && timers_.top().due_ns <= target) {
-    sim->set(from_ns(timers_.top().due_ns));
-    fire_due_timers(timers_.top().due_ns);
+void Engine::advance(SimClock& clock, TimePoint t) {
+  INPLAY_ASSERT_ENGINE_THREAD(*this);
+  if (static_cast<Clock*>(&clock) != &clock_) engine_thread_violation("advance (on another engine's clock)");
+  const int64_t target = to_ns(t);
+  for (std::optional<int64_t> due = timers_.next_due(); due && *due <= target; due = timers_.next_due()) {
+    clock.set(from_ns(*due));
+    timers_.fire_due(*due);
   }
-  sim->set(t);
+  clock.set(t);
 }
 
 uint64_t Engine::commit(BookEvent&& e, std::function<void()> on_durable) {
+  INPLAY_ASSERT_ENGINE_THREAD(*this);
   state_.apply(e);
   scratch_.clear();
   encode_event(e, scratch_);

@@ -15,7 +15,9 @@
 //    repeats) wait for everything appended before them, so nobody sees
 //    state before it is durable. Completions run on the engine thread so
 //    that what it allocated is freed there (no cross-thread malloc traffic).
-// Methods marked "engine thread" must only be called from tasks or timers.
+// Methods marked "engine thread" must only be called from tasks or timers;
+// they check it (INPLAY_ASSERT_ENGINE_THREAD: aborts naming the method).
+// Before start() and after stop() the calling thread is the engine thread.
 // The engine calls Journal::kick() after each batch, so its journal may be
 // opened with Options::wake_on_append = false.
 #pragma once
@@ -36,6 +38,7 @@
 #include "engine/book_state.h"
 #include "engine/engine_config.h"
 #include "engine/engine_metrics.h"
+#include "engine/timer.h"
 #include "journal/journal.h"
 #include "telemetry/trace.h"
 
@@ -105,13 +108,17 @@ class Engine {
   // CPU time the engine thread has used so far (benchmarks: CPU per bet).
   int64_t thread_cpu_ns() const;
 
-  // Engine thread. Registers a recurring timer (first run after period).
-  void every(Nanos period, std::function<void()> fn);
-  // Engine thread. Runs fn at clock time `at`.
-  void at(TimePoint at, std::function<void()> fn);
-  // Engine thread, simulated clock only: moves time to t, firing every timer
-  // due on the way in order, each at its own time.
-  void advance_clock(TimePoint t);
+  // Engine thread. A timer (disabled until enabled) on the engine's clock;
+  // the handle cancels it when destroyed, and must go before the engine.
+  TimerPtr create_timer(std::function<void()> fn);
+  // Engine thread. A timer that fires every period (first after one period).
+  TimerPtr every(Nanos period, std::function<void()> fn);
+  // Engine thread, simulated clock (the one this engine runs on): moves time
+  // to t, firing every timer due on the way in order, each at its own time.
+  void advance(SimClock& clock, TimePoint t);
+  // True on the engine thread, and on any thread while the engine thread
+  // does not run (before start(), after stop()).
+  bool on_engine_thread() const;
   // Engine thread. Applies an event, journals it, replies when durable.
   uint64_t commit(BookEvent&& e, std::function<void()> on_durable = {});
   // Engine thread. Replies once everything before is durable.
@@ -179,33 +186,30 @@ class Engine {
     // (Tracer::span_buffer) and handed whole to the tracer's drain thread
     // with the journal completion (Tracer::record_all).
     std::vector<Span> spans;
+    // What the bet waits for (its simulated engine turn, the in-play delay,
+    // the price confirmation): cancelled with the bet.
+    TimerPtr timer;
   };
-  struct Timer {
-    int64_t due_ns;
-    uint64_t seq;
-    std::function<void()> fn;
-    bool operator>(const Timer& o) const { return due_ns != o.due_ns ? due_ns > o.due_ns : seq > o.seq; }
-  };
-
   void run();
   void on_durable(uint64_t seq);  // journal thread
   void run_completions();         // engine thread: replies of durable events
   void drain_completions();       // engine thread, at stop
-  void fire_due_timers(int64_t now_ns);
   void housekeeping();
+  // Arms the pending bet's timer to run `next` (a member) at t.
+  void wait_until(PendingBet& p, TimePoint t, void (Engine::*next)(PendingBet&));
 
   // place_bet.cpp
   void on_place_bet(PlaceBetRequest& r, int64_t dequeued_ns);
-  void decide_bet(uint64_t pending_id);
-  void on_delay_elapsed(uint64_t pending_id);
-  void on_confirm_timeout(uint64_t pending_id);
+  void decide_bet(PendingBet& p);
+  void on_delay_elapsed(PendingBet& p);
+  void on_confirm_timeout(PendingBet& p);
   void release_price_waiters(uint64_t market_id);
   // After the risk check: the in-play delay, or the decision at once.
   void after_risk(std::unique_ptr<PendingBet> p, Result<Odds> first);
   // sim_bet_cost: parks the bet until the simulated engine thread is free
   // (on_sim_served continues it with the risk check).
   void queue_for_sim_engine(std::unique_ptr<PendingBet> p, int64_t now_ns);
-  void on_sim_served(uint64_t pending_id);
+  void on_sim_served(PendingBet& p);
   void observe_decision(const BetDecision& d);
   void finish_bet(PendingBet& p, Result<Odds> decision);
   // Per-market intake limit (shed load): false when the market has taken
@@ -219,6 +223,8 @@ class Engine {
   void finish_waiters(const std::string& key, const Reply& r, std::vector<ReplyFn>& out);
 
   EngineConfig cfg_;
+  // First member: destroyed last, after every owner of a timer below.
+  TimerQueue timers_;
   Clock& clock_;
   Journal& journal_;
   Tracer& tracer_;
@@ -235,9 +241,8 @@ class Engine {
   // Completions waiting for their seq to be durable, in seq order.
   std::deque<std::pair<uint64_t, std::function<void()>>> awaiting_;
   std::thread thread_;
+  std::atomic<bool> running_{false};  // the engine thread runs (on_engine_thread)
 
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
-  uint64_t timer_seq_ = 0;
   std::unordered_map<uint64_t, std::unique_ptr<PendingBet>> pending_;
   uint64_t next_pending_ = 1;
   std::unordered_map<std::string, std::vector<ReplyFn>> idem_waiters_;
@@ -252,5 +257,14 @@ class Engine {
   std::unordered_map<uint64_t, std::pair<int64_t, int64_t>> intake_;  // market -> (second, count)
   std::string scratch_;
 };
+
+// Aborts with the method's name when an engine-thread-only method runs on
+// another thread while the engine thread runs (Envoy's
+// ASSERT(dispatcher.isThreadSafe()), LevelDB's AssertHeld).
+[[noreturn]] void engine_thread_violation(const char* method);
+#define INPLAY_ASSERT_ENGINE_THREAD(engine) \
+  do {                                      \
+    if (!(engine).on_engine_thread()) ::inplay::engine_thread_violation(__func__); \
+  } while (0)
 
 }  // namespace inplay

@@ -120,7 +120,7 @@ void FeedDesk::set_sender(size_t feed, std::function<void(std::string)> send) {
 }
 
 void FeedDesk::schedule() {
-  engine_.every(std::chrono::milliseconds(250), [this] { check(to_ns(engine_.clock().now())); });
+  timer_ = engine_.every(std::chrono::milliseconds(250), [this] { check(to_ns(engine_.clock().now())); });
 }
 
 bool FeedDesk::is_active(size_t feed) const {

@@ -129,6 +129,7 @@ class FeedDesk {
   PriceSource price_source(const std::string& sport, const std::string& league) const;
 
  private:
+  TimerPtr timer_;  // alive checks and gauges, every 250 ms
   struct CachedMarket {
     MarketStatus status = MarketStatus::kOpen;
     std::unordered_map<uint64_t, Odds> fair;  // selection -> fair odds

@@ -119,15 +119,22 @@ void Engine::queue_for_sim_engine(std::unique_ptr<PendingBet> p, int64_t now) {
   sim_busy_until_ns_ = start + cfg_.sim_bet_cost.count();
   uint64_t id = next_pending_++;
   p->id = id;
-  pending_.emplace(id, std::move(p));
-  at(from_ns(sim_busy_until_ns_), [this, id] { on_sim_served(id); });
+  PendingBet& bet = *pending_.emplace(id, std::move(p)).first->second;
+  wait_until(bet, from_ns(sim_busy_until_ns_), &Engine::on_sim_served);
 }
 
-void Engine::on_sim_served(uint64_t id) {
-  auto it = pending_.find(id);
-  if (it == pending_.end()) return;
+void Engine::wait_until(PendingBet& p, TimePoint t, void (Engine::*next)(PendingBet&)) {
+  // The timer is the bet's: it dies with the bet, so it never fires for a
+  // bet that is gone. Replacing it cancels the previous wait.
+  p.timer = timers_.create([this, bet = &p, next] { (this->*next)(*bet); });
+  p.timer->enable_at(t);
+}
+
+void Engine::on_sim_served(PendingBet& bet) {
+  auto it = pending_.find(bet.id);
   std::unique_ptr<PendingBet> p = std::move(it->second);
   pending_.erase(it);
+  p->id = 0;
   Result<Odds> first = evaluate(*p);
   after_risk(std::move(p), std::move(first));
 }
@@ -156,25 +163,22 @@ void Engine::after_risk(std::unique_ptr<PendingBet> p, Result<Odds> first) {
   }
   uint64_t id = next_pending_++;
   p->id = id;
-  pending_.emplace(id, std::move(p));
+  PendingBet& bet = *pending_.emplace(id, std::move(p)).first->second;
   if constexpr (kTelemetry) metrics_.pending_bets->set(static_cast<int64_t>(pending_.size()));
-  at(from_ns(now + pending_[id]->delay_ns), [this, id] { on_delay_elapsed(id); });
+  wait_until(bet, from_ns(now + bet.delay_ns), &Engine::on_delay_elapsed);
 }
 
-void Engine::on_delay_elapsed(uint64_t id) {
-  auto it = pending_.find(id);
-  if (it == pending_.end()) return;
-  PendingBet& p = *it->second;
+void Engine::on_delay_elapsed(PendingBet& p) {
   const Market* m = state_.book.market(p.market_id);
   if (cfg_.price_confirm_timeout.count() > 0 && m->status == MarketStatus::kOpen &&
       m->last_update_ns <= p.arrival_ns) {
     // RISK-2: wait, bounded, for a price newer than the bet's arrival.
     p.awaiting_price = true;
-    price_waiters_[p.market_id].push_back(id);
-    at(clock_.now() + cfg_.price_confirm_timeout, [this, id] { on_confirm_timeout(id); });
+    price_waiters_[p.market_id].push_back(p.id);
+    wait_until(p, clock_.now() + cfg_.price_confirm_timeout, &Engine::on_confirm_timeout);
     return;
   }
-  decide_bet(id);
+  decide_bet(p);
 }
 
 void Engine::release_price_waiters(uint64_t market_id) {
@@ -182,21 +186,17 @@ void Engine::release_price_waiters(uint64_t market_id) {
   if (it == price_waiters_.end()) return;
   std::vector<uint64_t> ids = std::move(it->second);
   price_waiters_.erase(it);
-  for (uint64_t id : ids)
-    if (pending_.count(id)) decide_bet(id);
+  for (uint64_t id : ids) {
+    auto p = pending_.find(id);  // a waiter that timed out meanwhile is gone
+    if (p != pending_.end()) decide_bet(*p->second);
+  }
 }
 
-void Engine::on_confirm_timeout(uint64_t id) {
-  auto it = pending_.find(id);
-  if (it == pending_.end()) return;
-  finish_bet(*it->second,
-             Error{ErrorCode::kPriceStale, "no price confirmation within the confirmation timeout"});
+void Engine::on_confirm_timeout(PendingBet& p) {
+  finish_bet(p, Error{ErrorCode::kPriceStale, "no price confirmation within the confirmation timeout"});
 }
 
-void Engine::decide_bet(uint64_t id) {
-  auto it = pending_.find(id);
-  if (it == pending_.end()) return;
-  PendingBet& p = *it->second;
+void Engine::decide_bet(PendingBet& p) {
   int64_t now = to_ns(clock_.now());
   if constexpr (kTelemetry) tracer_.start_in(p.spans, "risk.recheck", p.req.gateway, now);
   Result<Odds> r = evaluate(p);

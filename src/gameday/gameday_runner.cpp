@@ -163,7 +163,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
     }
     on_engine([&] {
       const int64_t now = rec.start_ns + t * kSecond;
-      engine.advance_clock(from_ns(now));
+      engine.advance(*rt.sim_clock(), from_ns(now));
       GamedayPoint p;
       p.t = t;
       const int64_t since_ms = (now - rec.start_ns) / 1'000'000;

@@ -292,15 +292,15 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
     x->route = "/v1/clock/advance";
     if (!post) return method_not_allowed("POST");
     if (!op) return forbidden();
-    if (!d.clock.simulated())
+    if (!d.sim_clock)
       return send_error(x, Error{ErrorCode::kValidationFailed, "the book runs on the real clock"});
     auto ms = parse_integer_field(req.body, "ms");
     if (!ms.ok()) return send_error(x, ms.error());
     if (ms.value() > 86400000)
       return send_error(x, Error{ErrorCode::kValidationFailed, "ms: at most 86400000"});
     int64_t adv = ms.value();
-    return read(x, [adv](Engine& e) {
-      e.advance_clock(e.clock().now() + std::chrono::milliseconds(adv));
+    return read(x, [adv, sim = d.sim_clock](Engine& e) {
+      e.advance(*sim, e.clock().now() + std::chrono::milliseconds(adv));
       return Reply{200, fmt::format(R"({{"now_ms":{}}})", to_ms(e.clock().now()))};
     });
   }

@@ -34,6 +34,7 @@ struct ApiDeps {
   FeedDesk* desk = nullptr;        // odds feeds (engine thread); nullptr: none
   SimWorld* sim = nullptr;         // simulated providers' fault hooks; nullptr: none
   IncidentLoop* incidents = nullptr;  // SLOs, alerts, incidents, actions (engine thread)
+  SimClock* sim_clock = nullptr;      // `clock` when it is simulated (POST /v1/clock/advance)
 };
 
 class Api final : public HttpHandler {

@@ -93,7 +93,7 @@ void IncidentLoop::schedule() {
       return evaluator_.on_synthetic_bet(t, SloEvaluator::Labels{d.market_id, league, {}}, d.latency_ns, d.accepted);
     evaluator_.on_bet_decision(t, SloEvaluator::Labels{d.market_id, league, {}}, d.latency_ns, d.stake_minor);
   });
-  engine_.every(std::chrono::seconds(1), [this] { tick(); });
+  timer_ = engine_.every(std::chrono::seconds(1), [this] { tick(); });
 }
 
 void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {

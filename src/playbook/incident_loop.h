@@ -85,6 +85,7 @@ class IncidentLoop {
   bool deploy_blocked(int64_t within_ns, std::string& json) const;
 
  private:
+  TimerPtr timer_;  // the once-a-second tick
   void sample(int64_t now_ns, std::vector<SignalSample>& out);
   void publish_metrics();
   std::pair<std::string, std::vector<std::string>> slice_for(int64_t since_ns);

@@ -24,7 +24,7 @@ void Bettors::start() {
     r.reply = [](Reply) {};
     engine_.move_money(std::move(r));
   }
-  engine_.every(std::chrono::milliseconds(100), [this] { tick(to_ms(engine_.clock().now())); });
+  timer_ = engine_.every(std::chrono::milliseconds(100), [this] { tick(to_ms(engine_.clock().now())); });
 }
 
 void Bettors::tick(int64_t now_ms) {

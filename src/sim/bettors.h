@@ -50,6 +50,7 @@ class Bettors {
   void set_rate(double bets_per_s) { cfg_.bets_per_s = bets_per_s; }
 
  private:
+  TimerPtr timer_;  // the crowd's tick, every 100 ms
   void place_one(uint64_t event_id);
   void place_on(const Market& m);
   struct Surge {

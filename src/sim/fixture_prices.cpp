@@ -36,7 +36,7 @@ void FixturePrices::tick() {
 
 void FixturePrices::schedule(Nanos period) {
   if (period.count() <= 0) return;
-  engine_.every(period, [this] { tick(); });
+  timer_ = engine_.every(period, [this] { tick(); });
 }
 
 }  // namespace inplay

@@ -29,6 +29,7 @@ class FixturePrices {
   void schedule(Nanos period);
 
  private:
+  TimerPtr timer_;  // price refresh
   Engine& engine_;
   std::vector<std::pair<uint64_t, Odds>> opening_;
   double jitter_;

@@ -24,8 +24,8 @@ void SimWorld::start(Engine& engine, Clock& clock) {
       FeedProvider* raw = p.get();
       raw->tick(to_ms(clock.now()));
       // tick() only queues output for the provider's own I/O thread.
-      engine.every(std::chrono::milliseconds(cfg_.tick_ms),
-                   [&engine, raw] { raw->tick(to_ms(engine.clock().now())); });
+      ticks_.push_back(engine.every(std::chrono::milliseconds(cfg_.tick_ms),
+                                    [&engine, raw] { raw->tick(to_ms(engine.clock().now())); }));
     }
   } else {
     for (auto& p : providers_) {

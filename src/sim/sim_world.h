@@ -51,6 +51,7 @@ class SimWorld {
   const SimWorldConfig& config() const { return cfg_; }
 
  private:
+  std::vector<TimerPtr> ticks_;  // simulated clock: one per provider
   SimWorldConfig cfg_;
   std::vector<std::unique_ptr<FeedProvider>> providers_;
   std::vector<std::unique_ptr<RealTimeDriver>> drivers_;

@@ -61,7 +61,7 @@ SyntheticChecks::SyntheticChecks(Engine& engine, MetricsRegistry& metrics, Synth
 SyntheticChecks::~SyntheticChecks() { stop(); }
 
 void SyntheticChecks::schedule() {
-  engine_.every(opts_.every, [this] { on_timer(); });
+  timer_ = engine_.every(opts_.every, [this] { on_timer(); });
 }
 
 void SyntheticChecks::start(uint16_t port) {

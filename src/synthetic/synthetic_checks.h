@@ -58,6 +58,7 @@ class SyntheticChecks {
   uint64_t rounds() const { return rounds_.load(std::memory_order_relaxed); }
 
  private:
+  TimerPtr timer_;  // every opts_.every (engine thread)
   void on_timer();  // engine thread: picks the markets, queues a round
   void run();
   void probe_round(uint64_t round, const std::vector<uint64_t>& markets);

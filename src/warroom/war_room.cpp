@@ -27,7 +27,9 @@ void WarRoom::schedule() {
     if (!d.synthetic) self->activity_.on_decision(d.market_id, d.decided_ns, d.latency_ns);
   });
   tick();
-  engine_.every(std::chrono::seconds(1), [self = shared_from_this()] { self->tick(); });
+  // The room owns its timer; the decision observer above keeps the room
+  // alive as long as the engine, so `this` outlives the timer.
+  timer_ = engine_.every(std::chrono::seconds(1), [this] { tick(); });
 }
 
 WarRoomInputs WarRoom::gather(int64_t now_ns) {

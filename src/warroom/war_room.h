@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "warroom/snapshot.h"
+#include "engine/timer.h"
 
 namespace inplay {
 
@@ -56,6 +57,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   size_t streams() const;
 
  private:
+  TimerPtr timer_;  // the once-a-second snapshot
   WarRoomInputs gather(int64_t now_ns);
   void collect_marks(int64_t now_ns);
 

@@ -145,7 +145,7 @@ class EngineTest : public ::testing::Test {
   }
 
   void advance_to(Nanos since_t0) {
-    on_engine([&] { engine->advance_clock(from_ns(kT0) + since_t0); });
+    on_engine([&] { engine->advance(clock, from_ns(kT0) + since_t0); });
   }
 
   void price(uint64_t sel, const char* o) {
