@@ -26,7 +26,7 @@
 
 #include "app/config.h"
 #include "app/runtime.h"
-#include "engine/feed_desk.h"
+#include "feed/feed_desk.h"
 #include "feed/dead_letter.h"
 #include "feed/feed_parser.h"
 #include "feed/tcp_feed_client.h"
@@ -70,7 +70,7 @@ std::vector<std::string> feed_lines(size_t n, uint64_t first_seq) {
     double ph = 0.3 + (rng() % 300) / 1000.0;
     std::vector<double> p = k == 1 ? std::vector<double>{ph, 0.27, 1 - ph - 0.27} : std::vector<double>{ph + 0.1, 0.9 - ph};
     for (size_t s = 0; s < p.size(); ++s)
-      m.outcomes.push_back(Outcome{m.market_id * 10 + s + 1, Odds{static_cast<int32_t>(10000.0 / p[s])}});
+      m.outcomes.push_back(OutcomeOdds{m.market_id * 10 + s + 1, Odds{static_cast<int32_t>(10000.0 / p[s])}});
     OddsChange oc{"EPL", {m}};
     out.push_back(encode_feed_message(FeedMessage{
         Envelope{FeedMessageType::kOddsChange, "bench", "1.0", first_seq + i, 1800000000000, e}, oc}));
@@ -85,6 +85,7 @@ struct Rig {
   Tracer tracer{10000};
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<MarketDesk> markets;
   std::unique_ptr<FeedDesk> desk;
 
   Rig() {
@@ -95,16 +96,19 @@ struct Rig {
     jo.dir = dir;
     jo.fsync = FsyncPolicy::kNone;
     journal = Journal::open(jo);
-    engine = std::make_unique<Engine>(EngineConfig{}, clock, *journal, metrics, tracer);
+    engine = std::make_unique<Engine>(EngineConfig{}, clock, *journal, metrics);
+    markets = std::make_unique<MarketDesk>(*engine);
     build_book(book_config(), engine->state().book);
     FeedConfig f;
     f.name = "bench";
     f.alive_timeout = std::chrono::hours(1);
-    desk = std::make_unique<FeedDesk>(*engine, metrics, std::vector<FeedConfig>{f}, FeedDeskOptions{});
+    desk = std::make_unique<FeedDesk>(*markets, metrics, std::vector<FeedConfig>{f}, FeedDeskOptions{});
   }
   ~Rig() {
     engine->stop();
     journal->stop();
+    desk.reset();
+    markets.reset();
     std::filesystem::remove_all(dir);
   }
   // The single feed up, as after a recovery snapshot (bench thread = engine thread).

@@ -37,7 +37,7 @@ const std::vector<std::string>& recorded_feed() {
         const int n_out = 3 + static_cast<int>(rng() % 3);
         for (int o = 0; o < n_out; ++o)
           m.outcomes.push_back(
-              Outcome{m.market_id * 10 + o + 1, Odds{static_cast<int32_t>(10100 + rng() % 190000)}});
+              OutcomeOdds{m.market_id * 10 + o + 1, Odds{static_cast<int32_t>(10100 + rng() % 190000)}});
         oc.markets.push_back(std::move(m));
       }
       FeedMessage msg{Envelope{FeedMessageType::kOddsChange, "sim-primary", "1.0", seq, ts, event},

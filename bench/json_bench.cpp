@@ -5,6 +5,8 @@
 #include <benchmark/benchmark.h>
 
 #include "bet/bet.h"
+#include "engine/book_state.h"
+#include "http/views.h"
 #include "core/json.h"
 
 namespace inplay {
@@ -23,8 +25,9 @@ void BM_BetJson(benchmark::State& state) {
   b.placed_ns = 1'764'345'600'000'000'000;
   b.accepted_ns = b.placed_ns + 5'000'000'000;
   for (uint8_t i = 0; i < 16; ++i) b.trace_id[i] = static_cast<uint8_t>(i * 17);
-  const std::string account = "alice", ccy = "GBP";
-  for (auto _ : state) benchmark::DoNotOptimize(bet_json(BetView{b, account, ccy}));
+  BookState s(Currency::of("GBP"), 1);
+  b.account = s.ledger.open_user("alice");
+  for (auto _ : state) benchmark::DoNotOptimize(bet_json(s, b));
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_BetJson);

@@ -15,6 +15,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "app/book_desks.h"
 #include "app/config.h"
 #include "app/demo.h"
 #include "app/runtime.h"
@@ -42,7 +43,8 @@ struct Book {
     jo.dir = dir;
     jo.fsync = FsyncPolicy::kNone;
     journal = Journal::open(jo);
-    engine = std::make_unique<Engine>(EngineConfig{}, clock, *journal, metrics, tracer);
+    engine = std::make_unique<Engine>(EngineConfig{}, clock, *journal, metrics);
+    desks = std::make_unique<BookDesks>(*engine, tracer);
     Config cfg;
     for (int i = 0; i < events; ++i) {
       EventConfig ev;
@@ -67,6 +69,7 @@ struct Book {
       }
   }
   ~Book() {
+    desks.reset();
     engine.reset();
     journal->stop();
     std::filesystem::remove_all(dir);
@@ -77,12 +80,13 @@ struct Book {
   Tracer tracer;
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<BookDesks> desks;
   int markets = 0;
 };
 
 void BM_WarRoomSnapshot(benchmark::State& state) {
   Book b(static_cast<int>(state.range(0)));
-  auto room = std::make_shared<WarRoom>(*b.engine, nullptr, nullptr);
+  auto room = std::make_shared<WarRoom>(b.desks->bets, nullptr, nullptr);
   // A full 15-minute ring first, as on a book that has run a while.
   for (int i = 0; i < 900; ++i) {
     b.clock.advance(std::chrono::seconds(1));

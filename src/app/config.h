@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "engine/engine_config.h"
-#include "engine/feed_desk.h"
+#include "feed/feed_desk.h"
 #include "journal/journal.h"
 #include "feed/feed_config.h"
 #include "http/auth.h"

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "engine/feed_desk.h"
+#include "feed/feed_desk.h"
 #include "feed/dead_letter.h"
 #include "feed/feed_parser.h"
 #include "sim/feed_provider.h"

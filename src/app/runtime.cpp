@@ -2,9 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "app/book_desks.h"
 #include "app/book_start.h"
 #include "engine/engine.h"
-#include "engine/feed_desk.h"
+#include "feed/feed_desk.h"
 #include "feed/dead_letter.h"
 #include "feed/tcp_feed_client.h"
 #include "app/local_feed_link.h"
@@ -78,6 +79,7 @@ struct Runtime::Impl {
   std::unique_ptr<OtlpExporter> otlp;  // telemetry.otlp_endpoint; off by default
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<BookDesks> desks;  // after the engine: destroyed before it
   std::unique_ptr<FixturePrices> prices;
   std::unique_ptr<DeadLetterFile> dead_letters;
   std::unique_ptr<FeedDesk> desk;
@@ -113,6 +115,7 @@ Runtime::Runtime(Config cfg) : impl_(std::make_unique<Impl>()) { impl_->cfg = st
 Runtime::~Runtime() { stop(); }
 
 Engine& Runtime::engine() { return *impl_->engine; }
+BookDesks& Runtime::desks() { return *impl_->desks; }
 Clock& Runtime::clock() { return *impl_->clock; }
 SimClock* Runtime::sim_clock() { return impl_->sim_clock; }
 MetricsRegistry& Runtime::metrics() { return impl_->metrics; }
@@ -155,11 +158,11 @@ void Runtime::start_feeds() {
         if (f.role == FeedRole::kPrimary) primary = m.sim->provider(f.name);
       BettorsConfig bc = cfg.bettors;
       bc.seed = cfg.sim_seed;
-      m.bettors = std::make_unique<Bettors>(*m.engine, primary, bc);
+      m.bettors = std::make_unique<Bettors>(m.desks->bets, m.desks->wallet, *m.engine, primary, bc);
       m.bettors->start();
     }
   }
-  m.desk = std::make_unique<FeedDesk>(*m.engine, m.metrics, feeds, cfg.feed_options);
+  m.desk = std::make_unique<FeedDesk>(m.desks->markets, m.metrics, feeds, cfg.feed_options);
   m.desk->schedule();
   m.dead_letters = std::make_unique<DeadLetterFile>(
       cfg.dead_letter_file.empty() ? cfg.data_dir / "feed-dead-letters.jsonl" : cfg.dead_letter_file);
@@ -267,7 +270,7 @@ void Runtime::start_incident_loop() {
   m.notifier = std::make_unique<Notifier>(m.metrics);
   m.notifier->start();
   m.incidents = std::make_unique<IncidentLoop>(
-      *m.engine, m.desk.get(), *m.tracer, m.metrics, std::move(ic.slos), std::move(ic.playbooks), opts,
+      m.desks->markets, m.desks->bets, m.desk.get(), *m.tracer, m.metrics, std::move(ic.slos), std::move(ic.playbooks), opts,
       [n = m.notifier.get()](const std::string& url, const std::string& body) { n->post(url, body); });
   m.incidents->set_bet_request_totals([&m]() -> std::pair<uint64_t, uint64_t> {
     Api* api = m.api_ptr.load();
@@ -276,7 +279,7 @@ void Runtime::start_incident_loop() {
   m.incidents->schedule();
   Engine* engine = m.engine.get();
   FeedDesk* desk = m.desk.get();
-  engine->set_market_tagger([engine, desk](uint64_t market_id, Span& s) {
+  m.desks->bets.set_market_tagger([engine, desk](uint64_t market_id, Span& s) {
     const Book& book = engine->state().book;
     const Market* mk = book.market(market_id);
     const Event* ev = mk ? book.event(mk->event_id) : nullptr;
@@ -352,7 +355,8 @@ uint16_t Runtime::start() {
   };
   m.journal = Journal::open(jo);
 
-  m.engine = std::make_unique<Engine>(cfg.engine, *m.clock, *m.journal, m.metrics, *m.tracer);
+  m.engine = std::make_unique<Engine>(cfg.engine, *m.clock, *m.journal, m.metrics);
+  m.desks = std::make_unique<BookDesks>(*m.engine, *m.tracer);
   build_book(cfg, m.engine->state().book);
   int64_t t0 = monotonic_ns();
   m.replayed = m.engine->replay();
@@ -367,7 +371,7 @@ uint16_t Runtime::start() {
     for (auto& e : cfg.events)
       for (auto& mk : e.markets)
         for (auto& s : mk.selections) opening.emplace_back(s.id, s.odds);
-    m.prices = std::make_unique<FixturePrices>(*m.engine, std::move(opening), cfg.price_jitter, cfg.seed);
+    m.prices = std::make_unique<FixturePrices>(m.desks->markets, std::move(opening), cfg.price_jitter, cfg.seed);
     m.prices->open();
     m.prices->schedule(std::chrono::milliseconds(cfg.price_refresh_ms));
   } else {
@@ -397,14 +401,14 @@ uint16_t Runtime::start() {
   for (auto& c : m.clients) c->start();
   for (const AccountSeed& a : cfg.accounts) {
     if (a.deposit <= 0) continue;
-    MoneyRequest r;
+    MoveMoney r;
     r.idem_key = "seed:" + a.id;
     r.account = a.id;
     r.amount = a.deposit;
     r.currency = cfg.engine.currency;
     r.reason = TransferReason::kDeposit;
-    r.reply = [](Reply) {};
-    m.engine->move_money(std::move(r));
+    r.done = [](const Outcome&) {};
+    m.desks->wallet.submit(std::move(r));
   }
 
   m.projection->start();
@@ -413,7 +417,8 @@ uint16_t Runtime::start() {
   for (const TokenConfig& t : cfg.tokens) m.tokens.add(t.sha256, Principal{t.name, t.role});
   if (m.synthetic) m.tokens.add(sha256_hex(synthetic_token), Principal{"synthetic-checks", Role::kSynthetic});
   m.pseudonymizer = std::make_unique<Pseudonymizer>(cfg.pseudonym_secret);
-  m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
+  m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.desks->markets, m.desks->wallet, m.desks->bets,
+                                        m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
                                         *m.clock, m.ready, m.desk.get(), m.sim.get(),
                                         m.incidents.get(), m.sim_clock});
   m.api_ptr.store(m.api.get());

@@ -18,6 +18,7 @@
 namespace inplay {
 
 class Engine;
+struct BookDesks;
 class FeedDesk;
 class SimWorld;
 class IncidentLoop;
@@ -34,6 +35,7 @@ class Runtime {
   void stop();
 
   Engine& engine();
+  BookDesks& desks();  // the book's market, wallet and placement desks
   Clock& clock();
   SimClock* sim_clock();  // nullptr on the real clock
   MetricsRegistry& metrics();

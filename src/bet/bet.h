@@ -1,6 +1,5 @@
-// Bet: an accepted bet as the book keeps it, and its JSON rendering.
-// Rejected requests are not bets; they live only as idempotent responses and
-// journal records.
+// Bet: an accepted bet as the book keeps it. Rejected requests are not
+// bets; they live only as idempotent outcomes and journal records.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -29,13 +28,5 @@ struct Bet {
   int64_t accepted_ns = 0;  // final risk decision
   std::array<uint8_t, 16> trace_id{};  // the bet's trace (W3C trace id)
 };
-
-struct BetView {
-  const Bet& bet;
-  const std::string& account_id;
-  const std::string& currency;
-};
-// {"bet_id":"..","status":"accepted","account":..,"selection_id":..,...}
-std::string bet_json(const BetView& v);
 
 }  // namespace inplay

@@ -16,9 +16,9 @@ namespace {
 struct Applier {
   BookState& s;
 
-  void idem(const IdemRecord& r, int64_t at_ns, uint64_t bet_id = 0) {
-    if (!r.key.empty())
-      s.idempotency.complete(r.key, r.fingerprint, StoredResponse{r.status, r.body}, at_ns, bet_id);
+  // The outcome a decision stands for, kept for repeats of its key.
+  void idem(const IdemTag& t, Outcome outcome, int64_t at_ns) {
+    if (!t.key.empty()) s.idempotency.complete(t.key, t.fingerprint, std::move(outcome), at_ns);
   }
 
   void operator()(const MoneyMoved& e) {
@@ -27,7 +27,7 @@ struct Applier {
     Transfer t{house, a, e.amount, e.reason};
     if (e.reason == TransferReason::kWithdrawal) t = Transfer{a, house, e.amount, e.reason};
     s.ledger.apply(t);
-    idem(e.idem, e.at_ns);
+    idem(e.idem, MoneyReceipt{e.account, e.reason, e.amount, s.ledger.account(a).balance, e.trace_id}, e.at_ns);
   }
 
   void operator()(const BetAccepted& e) {
@@ -35,7 +35,7 @@ struct Applier {
     if (!sel) throw std::invalid_argument(fmt::format("bet {}: unknown selection {}", e.bet_id, e.selection_id));
     const Market* m = s.book.market(sel->market_id);
     uint32_t a = s.ledger.open_user(e.account);
-    s.ledger.apply(Transfer{a, s.ledger.reserved_of(a), e.stake, TransferReason::kStakeReserve});
+    s.ledger.apply(s.ledger.stake_reserve(a, e.stake));
     // A synthetic check's bet is no liability of the book (REL-1).
     if (!s.ledger.account(a).synthetic) s.exposure.add(a, e.selection_id, e.stake, Odds{e.odds});
     Bet b;
@@ -50,13 +50,15 @@ struct Applier {
     b.policy = static_cast<PriceChangePolicy>(e.policy);
     b.placed_ns = e.placed_ns;
     b.accepted_ns = e.accepted_ns;
-    parse_trace_id(e.trace_id, b.trace_id);
+    b.trace_id = e.trace_id;
     s.bets.emplace(b.id, std::move(b));
     s.next_bet_id = std::max(s.next_bet_id, e.bet_id + 1);
-    idem(e.idem, e.accepted_ns, e.bet_id);
+    idem(e.idem, BetPlaced{e.bet_id}, e.accepted_ns);
   }
 
-  void operator()(const Rejected& e) { idem(e.idem, e.at_ns); }
+  void operator()(const Rejected& e) {
+    idem(e.idem, Error{static_cast<ErrorCode>(e.code), e.message}, e.at_ns);
+  }
 
   void operator()(const MarketStatusSet& e) {
     if (!s.book.set_status(e.market_id, static_cast<MarketStatus>(e.status), e.reason, e.actor))

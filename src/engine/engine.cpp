@@ -14,12 +14,10 @@
 
 namespace inplay {
 
-Engine::Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry& metrics,
-               Tracer& tracer)
+Engine::Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry& metrics)
     : cfg_(std::move(cfg)),
       clock_(clock),
       journal_(journal),
-      tracer_(tracer),
       metrics_(metrics),
       state_(cfg_.currency, cfg_.idempotency_ttl.count()) {
   durable_seq_.store(journal_.last_seq());  // what is on disk at open is durable
@@ -111,21 +109,6 @@ size_t Engine::queue_depth() const {
   return inbox_.size();
 }
 
-bool Engine::place_bet(PlaceBetRequest&& r) {
-  auto req = std::make_shared<PlaceBetRequest>(std::move(r));
-  return submit([this, req] { on_place_bet(*req, monotonic_ns()); });
-}
-
-void Engine::place_bet_now(PlaceBetRequest&& r) {
-  INPLAY_ASSERT_ENGINE_THREAD(*this);
-  on_place_bet(r, monotonic_ns());
-}
-
-bool Engine::move_money(MoneyRequest&& r) {
-  auto req = std::make_shared<MoneyRequest>(std::move(r));
-  return submit([this, req] { on_move_money(*req); });
-}
-
 namespace {
 constexpr size_t kMaxBatch = 256;
 }
@@ -212,9 +195,12 @@ void Engine::housekeeping() {
   int64_t now = to_ns(clock_.now());
   if (now - last_housekeeping_ns_ < 1000000000) return;
   last_housekeeping_ns_ = now;
-  state_.idempotency.expire(now);
-  metrics_.ledger_sum->set(state_.ledger.sum());
-  metrics_.pending_bets->set(static_cast<int64_t>(pending_.size()));
+  for (auto& fn : housekeeping_) fn(now);
+}
+
+void Engine::add_housekeeping(std::function<void(int64_t)> fn) {
+  INPLAY_ASSERT_ENGINE_THREAD(*this);
+  housekeeping_.push_back(std::move(fn));
 }
 
 TimerPtr Engine::create_timer(std::function<void()> fn) {
@@ -248,80 +234,10 @@ uint64_t Engine::commit(BookEvent&& e, std::function<void()> on_durable) {
   return seq;
 }
 
-void Engine::reply_in_order(ReplyFn fn, Reply r) {
+void Engine::after_durable(std::function<void()> fn) {
+  INPLAY_ASSERT_ENGINE_THREAD(*this);
   // After everything appended so far is durable (at once if it already is).
-  awaiting_.emplace_back(journal_.last_seq(),
-                         [fn = std::move(fn), r = std::move(r)]() mutable { fn(std::move(r)); });
-}
-
-Result<bool> Engine::set_market_status(uint64_t market_id, MarketStatus s, std::string reason,
-                                       std::string actor) {
-  if (!state_.book.market(market_id)) return Error{ErrorCode::kMarketNotFound, "unknown market"};
-  log::info("engine", "market status set",
-            {{"market_id", market_id}, {"status", market_status_name(s)}, {"reason", reason},
-             {"actor", actor}});
-  commit(MarketStatusSet{market_id, static_cast<uint8_t>(s), std::move(reason), std::move(actor),
-                         to_ns(clock_.now())});
-  if (s == MarketStatus::kOpen) release_price_waiters(market_id);
-  return true;
-}
-
-Result<bool> Engine::set_stake_cap(uint64_t market_id, int64_t cap, std::string actor) {
-  if (!state_.book.market(market_id)) return Error{ErrorCode::kMarketNotFound, "unknown market"};
-  if (cap < 0) return Error{ErrorCode::kValidationFailed, "cap must be >= 0"};
-  log::info("engine", "stake cap set", {{"market_id", market_id}, {"cap", cap}, {"actor", actor}});
-  commit(StakeCapSet{market_id, cap, std::move(actor), to_ns(clock_.now())});
-  return true;
-}
-
-Result<bool> Engine::set_event_state(uint64_t event_id, EventState s, std::string actor) {
-  if (!state_.book.event(event_id)) return Error{ErrorCode::kNotFound, "unknown event"};
-  commit(EventStateSet{event_id, static_cast<uint8_t>(s), std::move(actor), to_ns(clock_.now())});
-  return true;
-}
-
-Result<bool> Engine::set_market_control(uint64_t market_id, MarketControl c, int64_t value, std::string reason,
-                                        std::string actor) {
-  if (!state_.book.market(market_id)) return Error{ErrorCode::kMarketNotFound, "unknown market"};
-  if (value < 0) return Error{ErrorCode::kValidationFailed, "value must be >= 0"};
-  if (c == MarketControl::kExtraDelayMs && value > 60000)
-    return Error{ErrorCode::kValidationFailed, "extra delay must be at most 60000 ms"};
-  log::info("engine", "market control set",
-            {{"market_id", market_id}, {"control", market_control_name(c)}, {"value", value},
-             {"reason", reason}, {"actor", actor}});
-  commit(MarketControlSet{market_id, static_cast<uint8_t>(c), value, std::move(reason), std::move(actor),
-                          to_ns(clock_.now())});
-  return true;
-}
-
-void Engine::record_action(std::string action, std::string target, std::string actor, std::string detail) {
-  commit(ActionRecorded{std::move(action), std::move(target), std::move(actor), std::move(detail),
-                        to_ns(clock_.now())});
-}
-
-Result<bool> Engine::price_market(uint64_t market_id, const std::vector<Odds>& odds,
-                                  int64_t provider_ts_ms) {
-  const Market* m = state_.book.market(market_id);
-  if (!m) return Error{ErrorCode::kMarketNotFound, "unknown market"};
-  if (odds.size() != m->selections.size())
-    return Error{ErrorCode::kValidationFailed, "one price per selection of the market"};
-  MarketPriced e{market_id, provider_ts_ms, to_ns(clock_.now()), {}};
-  e.prices.reserve(odds.size());
-  for (size_t i = 0; i < odds.size(); ++i) e.prices.emplace_back(m->selections[i], odds[i].scaled);
-  commit(std::move(e));
-  metrics_.price_updates->inc(odds.size());
-  release_price_waiters(market_id);
-  return true;
-}
-
-Result<bool> Engine::apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms) {
-  const Selection* sel = state_.book.selection(selection_id);
-  if (!sel) return Error{ErrorCode::kSelectionNotFound, "unknown selection"};
-  uint64_t market_id = sel->market_id;
-  commit(PriceApplied{selection_id, odds.scaled, provider_ts_ms, to_ns(clock_.now())});
-  metrics_.price_updates->inc();
-  release_price_waiters(market_id);
-  return true;
+  awaiting_.emplace_back(journal_.last_seq(), std::move(fn));
 }
 
 }  // namespace inplay

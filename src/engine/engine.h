@@ -1,20 +1,22 @@
-// Engine: the single writer (ARCHITECTURE rule 3). One thread owns the
-// BookState and applies commands in arrival order; other threads hand work
-// over through a bounded queue and never touch the state.
+// Engine: the single writer (ARCHITECTURE rule 3), the LMAX processor and
+// nothing else. One thread owns the BookState and runs the work handed to
+// it in arrival order; other threads hand work over through a bounded inbox
+// and never touch the state. What a hop does lives in its desk (bet/,
+// wallet/, market/, feed/: docs/architecture.md), which the engine runs.
 //
 // Threads:
-//  - any thread: place_bet(), move_money(), submit() enqueue and return at
-//    once; false means the queue is full and the caller must shed (503).
+//  - any thread: submit() enqueues and returns at once; false means the
+//    inbox is full and the caller must shed (503).
 //  - engine thread: runs tasks, fires timers on the injected Clock (the
-//    in-play bet delay is a timer: no thread sleeps), decides, applies the
+//    in-play bet delay is a timer: no thread sleeps), and commits: applies a
 //    decision's event to BookState and appends it to the Journal.
 //  - journal thread: writes and syncs batches and tells the engine how far
 //    the journal is durable (Journal::set_durable_listener).
-//  - engine thread again: runs the completions of durable events in seq
-//    order, which send the replies. Replies that carry no event (reads,
-//    repeats) wait for everything appended before them, so nobody sees
-//    state before it is durable. Completions run on the engine thread so
-//    that what it allocated is freed there (no cross-thread malloc traffic).
+//  - engine thread again: runs the after-durable work of each commit in seq
+//    order (it sends the replies). Work that commits nothing
+//    (after_durable: reads, repeats) waits for everything appended before
+//    it, so nobody sees state before it is durable. It runs on the engine
+//    thread so that what the engine allocated is freed there.
 // Methods marked "engine thread" must only be called from tasks or timers;
 // they check it (INPLAY_ASSERT_ENGINE_THREAD: aborts naming the method).
 // Before start() and after stop() the calling thread is the engine thread.
@@ -23,15 +25,12 @@
 #pragma once
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <functional>
-#include <memory>
 #include <mutex>
-#include <queue>
-#include <string>
 #include <thread>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -40,73 +39,58 @@
 #include "engine/engine_metrics.h"
 #include "engine/timer.h"
 #include "journal/journal.h"
-#include "telemetry/trace.h"
 
 namespace inplay {
 
-struct Reply {
-  int status = 200;
-  std::string body;
-};
-using ReplyFn = std::function<void(Reply)>;
-
-struct PlaceBetRequest {
-  std::string idem_key;  // "<caller>:<Idempotency-Key>"
-  Fingerprint fingerprint{};
-  std::string account;    // raw id: stays inside the engine and the journal
-  std::string user_mask;  // pseudonym for telemetry
-  uint64_t selection_id = 0;
-  int64_t stake = 0;
-  Currency currency;
-  Odds odds;
-  PriceChangePolicy policy = PriceChangePolicy::kNone;
-  TraceContext gateway;  // the gateway span: parent of engine spans
-  int64_t gateway_start_ns = 0;
-  ReplyFn reply;
-};
-
-struct MoneyRequest {
-  std::string idem_key;
-  Fingerprint fingerprint{};
-  std::string account;
-  std::string user_mask;
-  int64_t amount = 0;
-  Currency currency;
-  TransferReason reason = TransferReason::kDeposit;
-  TraceContext gateway;
-  int64_t gateway_start_ns = 0;
-  ReplyFn reply;
-};
+// Aborts with the method's name when an engine-thread-only method runs on
+// another thread while the engine thread runs (Envoy's
+// ASSERT(dispatcher.isThreadSafe()), LevelDB's AssertHeld).
+[[noreturn]] void engine_thread_violation(const char* method);
+#define INPLAY_ASSERT_ENGINE_THREAD(engine)                                       \
+  do {                                                                            \
+    if (!(engine).on_engine_thread()) ::inplay::engine_thread_violation(__func__); \
+  } while (0)
 
 class Engine {
  public:
   using Task = std::function<void()>;
 
-  Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry& metrics, Tracer& tracer);
+  Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry& metrics);
   ~Engine();
 
-  // Book structure (events, markets, selections) is added before replay.
-  BookState& state() { return state_; }
+  // Engine thread. The book structure (events, markets, selections) is
+  // added before replay.
+  BookState& state() {
+    INPLAY_ASSERT_ENGINE_THREAD(*this);
+    return state_;
+  }
   const EngineConfig& config() const { return cfg_; }
   Clock& clock() { return clock_; }
+  // The metric families of the engine and its desks. Any thread: the
+  // series are atomic.
+  EngineMetrics& metrics() { return metrics_; }
 
   // Rebuilds state from the journal; throws on a record the book cannot
   // apply. Returns the number of records replayed. Before start().
   uint64_t replay();
   void start();
-  void stop();  // drains the queue, stops timers, flushes replies
+  void stop();  // drains the inbox, runs the after-durable work owed
 
-  // Any thread. false: queue full (shed).
-  bool place_bet(PlaceBetRequest&& r);
-  // Engine thread (timers): places a bet at once, at the clock's current
-  // time — the simulated bettors, whose ticks fire inside a clock advance,
-  // would otherwise reach the queue only when the advance ends.
-  void place_bet_now(PlaceBetRequest&& r);
-  bool move_money(MoneyRequest&& r);
+  // Any thread. false: the inbox is full (shed).
   bool submit(Task t);
   size_t queue_depth() const;
   // CPU time the engine thread has used so far (benchmarks: CPU per bet).
   int64_t thread_cpu_ns() const;
+
+  // Engine thread. Applies an event, appends it to the journal, and runs
+  // on_durable once it is durable. Returns its seq.
+  uint64_t commit(BookEvent&& e, std::function<void()> on_durable = {});
+  // Engine thread. Runs fn once everything appended so far is durable (at
+  // the next pass if it already is).
+  void after_durable(std::function<void()> fn);
+  // Engine thread. fn(now_ns) at most once a second of book time, after a
+  // batch (desks' upkeep: idempotency expiry, gauges).
+  void add_housekeeping(std::function<void(int64_t now_ns)> fn);
 
   // Engine thread. A timer (disabled until enabled) on the engine's clock;
   // the handle cancels it when destroyed, and must go before the engine.
@@ -119,115 +103,19 @@ class Engine {
   // True on the engine thread, and on any thread while the engine thread
   // does not run (before start(), after stop()).
   bool on_engine_thread() const;
-  // Engine thread. Applies an event, journals it, replies when durable.
-  uint64_t commit(BookEvent&& e, std::function<void()> on_durable = {});
-  // Engine thread. Replies once everything before is durable.
-  void reply_in_order(ReplyFn fn, Reply r);
-
-  // Engine thread: state-changing operations shared by the operator API,
-  // the price sources and (later) playbooks.
-  Result<bool> set_market_status(uint64_t market_id, MarketStatus s, std::string reason,
-                                 std::string actor);
-  Result<bool> set_stake_cap(uint64_t market_id, int64_t cap, std::string actor);
-  Result<bool> set_event_state(uint64_t event_id, EventState s, std::string actor);
-  // Cash-out freeze, extra delay, intake limit (MarketControlSet).
-  Result<bool> set_market_control(uint64_t market_id, MarketControl c, int64_t value, std::string reason,
-                                  std::string actor);
-  // A bet's final decision, for the SLO evaluator (BET-3 latency: gateway
-  // start to decision, less the in-play delay).
-  struct BetDecision {
-    uint64_t market_id = 0;
-    uint64_t event_id = 0;
-    int64_t latency_ns = 0;
-    int64_t stake_minor = 0;
-    bool accepted = false;
-    ErrorCode code = ErrorCode::kInternal;  // when rejected
-    bool synthetic = false;  // a synthetic check's bet: not a business SLI event
-    int64_t decided_ns = 0;  // book time of the decision
-  };
-  // Before start() or on the engine thread; each is called on the engine
-  // thread for every decision, in the order added.
-  void add_decision_observer(std::function<void(const BetDecision&)> fn) {
-    decision_observers_.push_back(std::move(fn));
-  }
-  // Before start(); called on the engine thread for every bet offered on a
-  // known market, on arrival, before the market's intake limit (so a shed
-  // bet counts: the rate a market is asked for, not the rate it takes).
-  void add_offer_observer(std::function<void(uint64_t market_id, uint64_t event_id)> fn) {
-    offer_observers_.push_back(std::move(fn));
-  }
-  // Engine thread: changes EngineConfig::sim_bet_cost (game-day CPU burn).
-  void set_sim_bet_cost(Nanos cost) { cfg_.sim_bet_cost = cost; }
-  // The engine's metric families (the war room reads the accept histogram's
-  // exemplars). Any thread: the series are atomic.
-  const EngineMetrics& metrics() const { return metrics_; }
-  // Set before start(); adds attributes (feed, producer, parser_schema,
-  // league) to a bet's risk span for its market (BEY-1 slices).
-  void set_market_tagger(std::function<void(uint64_t market_id, Span&)> fn) { market_tagger_ = std::move(fn); }
-  // Journals an action for the audit log (ActionRecorded).
-  void record_action(std::string action, std::string target, std::string actor, std::string detail);
-  Result<bool> apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms);
-  // A whole market's prices in one journal record (feeds). `odds` in the
-  // market's selection order.
-  Result<bool> price_market(uint64_t market_id, const std::vector<Odds>& odds, int64_t provider_ts_ms);
 
  private:
-  // A bet inside its in-play delay or awaiting a price confirmation.
-  struct PendingBet {
-    uint64_t id = 0;
-    PlaceBetRequest req;
-    uint32_t account = 0;
-    uint64_t market_id = 0;
-    uint64_t event_id = 0;
-    int64_t arrival_ns = 0;  // book time when the engine first saw it
-    int64_t delay_ns = 0;    // configured in-play delay applied to it
-    bool awaiting_price = false;
-    // This bet's spans, started in place in a buffer from the tracer's pool
-    // (Tracer::span_buffer) and handed whole to the tracer's drain thread
-    // with the journal completion (Tracer::record_all).
-    std::vector<Span> spans;
-    // What the bet waits for (its simulated engine turn, the in-play delay,
-    // the price confirmation): cancelled with the bet.
-    TimerPtr timer;
-  };
   void run();
   void on_durable(uint64_t seq);  // journal thread
-  void run_completions();         // engine thread: replies of durable events
+  void run_completions();         // engine thread: the after-durable work now due
   void drain_completions();       // engine thread, at stop
   void housekeeping();
-  // Arms the pending bet's timer to run `next` (a member) at t.
-  void wait_until(PendingBet& p, TimePoint t, void (Engine::*next)(PendingBet&));
-
-  // place_bet.cpp
-  void on_place_bet(PlaceBetRequest& r, int64_t dequeued_ns);
-  void decide_bet(PendingBet& p);
-  void on_delay_elapsed(PendingBet& p);
-  void on_confirm_timeout(PendingBet& p);
-  void release_price_waiters(uint64_t market_id);
-  // After the risk check: the in-play delay, or the decision at once.
-  void after_risk(std::unique_ptr<PendingBet> p, Result<Odds> first);
-  // sim_bet_cost: parks the bet until the simulated engine thread is free
-  // (on_sim_served continues it with the risk check).
-  void queue_for_sim_engine(std::unique_ptr<PendingBet> p, int64_t now_ns);
-  void on_sim_served(PendingBet& p);
-  void observe_decision(const BetDecision& d);
-  void finish_bet(PendingBet& p, Result<Odds> decision);
-  // Per-market intake limit (shed load): false when the market has taken
-  // its bets for this second of book time.
-  bool admit_to_market(uint64_t market_id, int64_t now_ns);
-  Result<Odds> evaluate(const PendingBet& p);
-  // move_money.cpp
-  void on_move_money(MoneyRequest& r);
-  // Idempotency front door shared by bets and money: true if handled.
-  bool idempotent_repeat(const std::string& key, const Fingerprint& fp, ReplyFn& reply);
-  void finish_waiters(const std::string& key, const Reply& r, std::vector<ReplyFn>& out);
 
   EngineConfig cfg_;
-  // First member: destroyed last, after every owner of a timer below.
+  // Before every member that may hold a timer: destroyed after them.
   TimerQueue timers_;
   Clock& clock_;
   Journal& journal_;
-  Tracer& tracer_;
   EngineMetrics metrics_;
   BookState state_;
 
@@ -238,33 +126,14 @@ class Engine {
   bool waiting_ = false;
   bool durable_pending_ = false;  // the journal advanced since the engine looked
   std::atomic<uint64_t> durable_seq_{0};
-  // Completions waiting for their seq to be durable, in seq order.
+  // After-durable work waiting for its seq, in seq order.
   std::deque<std::pair<uint64_t, std::function<void()>>> awaiting_;
   std::thread thread_;
   std::atomic<bool> running_{false};  // the engine thread runs (on_engine_thread)
 
-  std::unordered_map<uint64_t, std::unique_ptr<PendingBet>> pending_;
-  uint64_t next_pending_ = 1;
-  std::unordered_map<std::string, std::vector<ReplyFn>> idem_waiters_;
-  std::unordered_map<uint64_t, std::vector<uint64_t>> price_waiters_;  // market -> pending ids
   int64_t last_housekeeping_ns_ = 0;
-  std::vector<std::function<void(const BetDecision&)>> decision_observers_;
-  std::vector<std::function<void(uint64_t, uint64_t)>> offer_observers_;
-  int64_t sim_busy_until_ns_ = 0;  // sim_bet_cost: when the simulated engine is free
-  std::function<void(uint64_t, Span&)> market_tagger_;
-  // Per-market intake (MarketControl::kIntakePerSecond): bets admitted in
-  // the current second of book time.
-  std::unordered_map<uint64_t, std::pair<int64_t, int64_t>> intake_;  // market -> (second, count)
+  std::vector<std::function<void(int64_t)>> housekeeping_;
   std::string scratch_;
 };
-
-// Aborts with the method's name when an engine-thread-only method runs on
-// another thread while the engine thread runs (Envoy's
-// ASSERT(dispatcher.isThreadSafe()), LevelDB's AssertHeld).
-[[noreturn]] void engine_thread_violation(const char* method);
-#define INPLAY_ASSERT_ENGINE_THREAD(engine) \
-  do {                                      \
-    if (!(engine).on_engine_thread()) ::inplay::engine_thread_violation(__func__); \
-  } while (0)
 
 }  // namespace inplay

@@ -1,4 +1,6 @@
-// EngineConfig: the engine's business settings (loaded by app/config).
+// EngineConfig: the book's settings the engine and its desks read (loaded by
+// app/config): the inbox bound and the BookState's currency and idempotency
+// TTL (the engine), limits, delays and the price confirmation (bet desk).
 #pragma once
 #include <cstdint>
 #include <map>
@@ -20,12 +22,6 @@ struct EngineConfig {
   Nanos price_confirm_timeout{std::chrono::seconds(2)};
   size_t queue_capacity = 65536;
   Nanos idempotency_ttl{std::chrono::hours(24)};
-  int64_t max_deposit_minor = 100000000;  // per call
-  // Simulated clock only (game days): the book time each bet's risk check
-  // occupies the engine thread, as one server. Bets offered faster than
-  // 1/sim_bet_cost per second queue behind each other, as on a real engine
-  // thread; a game day's "engine CPU burn" fault raises it. 0: free.
-  Nanos sim_bet_cost{0};
 };
 
 }  // namespace inplay

@@ -28,7 +28,7 @@ void write_body(JsonWriter& w, const OddsChange& b) {
   for (const MarketOdds& m : b.markets) {
     w.begin_object().field("market_id", m.market_id).field("status", market_status_name(m.status));
     w.key("outcomes").begin_array();
-    for (const Outcome& o : m.outcomes)
+    for (const OutcomeOdds& o : m.outcomes)
       w.begin_object().field("selection_id", o.selection_id).field("odds", o.odds.str()).end_object();
     w.end_array().end_object();
   }

@@ -51,16 +51,16 @@ struct Envelope {
   bool operator==(const Envelope&) const = default;
 };
 
-struct Outcome {
+struct OutcomeOdds {
   uint64_t selection_id = 0;
   Odds odds;  // fair price, in [1.01, 1000]
-  bool operator==(const Outcome&) const = default;
+  bool operator==(const OutcomeOdds&) const = default;
 };
 
 struct MarketOdds {
   uint64_t market_id = 0;
   MarketStatus status = MarketStatus::kOpen;  // open | suspended | closed
-  std::vector<Outcome> outcomes;              // may be empty (status only)
+  std::vector<OutcomeOdds> outcomes;              // may be empty (status only)
   bool operator==(const MarketOdds&) const = default;
 };
 

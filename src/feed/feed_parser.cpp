@@ -302,7 +302,7 @@ struct FeedParser::Impl {
 
   // ---- bodies ----
 
-  bool read_outcome(sj::value& v, Outcome& out) {
+  bool read_outcome(sj::value& v, OutcomeOdds& out) {
     sj::object o;
     if (!read_object(v, "outcomes[]", o)) return false;
     bool has_sel = false, has_odds = false;

@@ -14,12 +14,14 @@
 
 #include "app/config.h"
 #include "app/demo.h"
+#include "app/book_desks.h"
 #include "app/runtime.h"
+#include "sim/sim_engine_cost.h"
 #include "app/shipped_configs.h"
 #include "core/time_format.h"
 #include "core/yaml_reader.h"
 #include "engine/engine.h"
-#include "engine/feed_desk.h"
+#include "feed/feed_desk.h"
 #include "gameday/expectations.h"
 #include "gameday/gameday_record.h"
 #include "gameday/report.h"
@@ -114,12 +116,15 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   if (loop)
     for (const SloStatus& st : loop->evaluator().status()) rec.slos.push_back(GamedaySlo{st.spec->name, st.spec->target});
   uint64_t offered = 0;
+  SimEngineCost engine_cost;  // the simulated engine's cost per bet (the CPU burn fault)
+  PlacementDesk& bets = rt.desks().bets;
   on_engine([&] {
-    engine.set_sim_bet_cost(std::chrono::milliseconds(s.bet_cost_ms));
-    engine.add_offer_observer([&](uint64_t, uint64_t) { ++offered; });
+    engine_cost.set_cost(std::chrono::milliseconds(s.bet_cost_ms));
+    bets.set_risk_turn(&engine_cost);
+    bets.add_offer_observer([&](uint64_t, uint64_t) { ++offered; });
     // The money invariant "no bet accepted on a stale price", checked at the
     // moment of each decision, independently of the risk check.
-    engine.add_decision_observer([&](const Engine::BetDecision& d) {
+    bets.add_decision_observer([&](const BetDecision& d) {
       if (!d.accepted) {
         ++rec.refused[std::string(error_code_name(d.code))];
         return;
@@ -156,7 +161,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
             });
           break;
         case ScenarioFault::Kind::kEngine:
-          on_engine([&] { engine.set_sim_bet_cost(std::chrono::milliseconds(f.bet_cost_ms)); });
+          on_engine([&] { engine_cost.set_cost(std::chrono::milliseconds(f.bet_cost_ms)); });
           break;
       }
       rec.marks.push_back(GamedayMark{f.at_s * 1000, "fault", f.describe()});

@@ -9,7 +9,7 @@
 #include "core/json.h"
 #include "http/body.h"
 #include "http/views.h"
-#include "engine/feed_desk.h"
+#include "feed/feed_desk.h"
 #include "sim/sim_world.h"
 #include "telemetry/attributes.h"
 #include "telemetry/log.h"
@@ -96,7 +96,7 @@ void Api::Impl::place_bet(HttpRequest& req, const std::shared_ptr<Exchange>& x, 
   if (!body.ok()) return send_error(x, body.error());
   if (!own_kind_of_account(who, body->account))
     return send_error(x, Error{ErrorCode::kAccountNotFound, "unknown account"});
-  PlaceBetRequest r;
+  PlaceBet r;
   r.idem_key = std::move(key);
   r.fingerprint = fingerprint(req);
   r.user_mask = d.pseudonymizer.mask(body->account);
@@ -110,8 +110,8 @@ void Api::Impl::place_bet(HttpRequest& req, const std::shared_ptr<Exchange>& x, 
   x->span.attr(attr::kSelection, static_cast<int64_t>(r.selection_id));
   r.gateway = x->span.context();
   r.gateway_start_ns = x->span.start_ns;
-  r.reply = reply_to(x);
-  if (!d.engine.place_bet(std::move(r))) send_error(x, kOverloaded);
+  r.done = answer(x);
+  if (!d.bets.submit(std::move(r))) send_error(x, kOverloaded);
 }
 
 void Api::Impl::move_money(HttpRequest& req, const std::shared_ptr<Exchange>& x, const Principal& who,
@@ -125,7 +125,7 @@ void Api::Impl::move_money(HttpRequest& req, const std::shared_ptr<Exchange>& x,
                              ? Error{ErrorCode::kForbidden, "the synthetic role may only use \"synthetic-\" accounts"}
                              : Error{ErrorCode::kValidationFailed,
                                      "account: ids starting \"synthetic-\" are reserved for synthetic checks"});
-  MoneyRequest r;
+  MoveMoney r;
   r.idem_key = std::move(key);
   r.fingerprint = fingerprint(req);
   r.account = std::string(account);
@@ -135,9 +135,8 @@ void Api::Impl::move_money(HttpRequest& req, const std::shared_ptr<Exchange>& x,
   r.reason = reason;
   x->span.attr(attr::kUser, r.user_mask);
   r.gateway = x->span.context();
-  r.gateway_start_ns = x->span.start_ns;
-  r.reply = reply_to(x);
-  if (!d.engine.move_money(std::move(r))) send_error(x, kOverloaded);
+  r.done = answer(x);
+  if (!d.wallet.submit(std::move(r))) send_error(x, kOverloaded);
 }
 
 void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, const Principal& who,
@@ -172,7 +171,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
     if (!st.ok()) return send_error(x, st.error());
     EventState s = st.value();
     return operate(
-        x, [id, s, actor](Engine& e) { return e.set_event_state(id, s, actor); },
+        x, [id, s, actor](MarketDesk& m) { return m.set_event_state(id, s, actor); },
         [id](Engine& e) {
           return fmt::format(R"({{"event_id":{},"state":"{}"}})", id,
                              event_state_name(e.state().book.event(id)->state));
@@ -204,7 +203,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
       if (!b.ok()) return send_error(x, b.error());
       StatusBody s = b.value();
       return operate(
-          x, [id, s, actor](Engine& e) { return e.set_market_status(id, s.status, s.reason, actor); },
+          x, [id, s, actor](MarketDesk& m) { return m.set_market_status(id, s.status, s.reason, actor); },
           market_body, fmt::format("market {} {} ({})", id, market_status_name(s.status), actor));
     }
     if (n == 4 && p[3] == "stake-cap") {
@@ -215,7 +214,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
       if (!cap.ok()) return send_error(x, cap.error());
       int64_t c = cap.value();
       return operate(
-          x, [id, c, actor](Engine& e) { return e.set_stake_cap(id, c, actor); }, market_body,
+          x, [id, c, actor](MarketDesk& m) { return m.set_stake_cap(id, c, actor); }, market_body,
           fmt::format("market {} stake cap {} ({})", id, c, actor));
     }
   }
@@ -229,7 +228,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
     if (!odds.ok()) return send_error(x, odds.error());
     Odds o = odds.value();
     return operate(
-        x, [id, o](Engine& e) { return e.apply_price(id, o, to_ms(e.clock().now())); },
+        x, [id, o](MarketDesk& m) { return m.apply_price(id, o, to_ms(m.engine().clock().now())); },
         [id](Engine& e) {
           const Selection* s = e.state().book.selection(id);
           return market_json(e.state(), *e.state().book.market(s->market_id), e.clock().now());
@@ -257,7 +256,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
       auto it = s.bets.find(id);
       if (it == s.bets.end()) return Reply{404, error_body(Error{ErrorCode::kBetNotFound, "unknown bet"})};
       std::string ccy = s.ledger.currency().code();
-      return Reply{200, bet_json(BetView{it->second, s.ledger.account(it->second.account).id, ccy})};
+      return Reply{200, bet_json(s, it->second)};
     });
   }
   // /v1/accounts/{id}[/deposits|/withdrawals]
@@ -329,7 +328,7 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
       }
       std::string sport(p[2]);
       return operate(
-          x, [desk, sport, to, actor](Engine&) { return desk->switch_feed(sport, to, actor); },
+          x, [desk, sport, to, actor](MarketDesk&) { return desk->switch_feed(sport, to, actor); },
           [desk, sport](Engine&) {
             JsonWriter w;
             w.begin_object().field("sport", sport).field("active", desk->active_feed(sport)).end_object();

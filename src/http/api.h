@@ -10,7 +10,10 @@
 #include <atomic>
 #include <memory>
 
+#include "bet/placement_desk.h"
 #include "engine/engine.h"
+#include "market/market_desk.h"
+#include "wallet/wallet_desk.h"
 #include "http/auth.h"
 #include "http/server.h"
 #include "telemetry/metrics.h"
@@ -25,6 +28,9 @@ class IncidentLoop;
 
 struct ApiDeps {
   Engine& engine;
+  MarketDesk& markets;   // operator controls and prices
+  WalletDesk& wallet;    // deposits and withdrawals
+  PlacementDesk& bets;   // bet placement
   const TokenStore& tokens;
   MetricsRegistry& metrics;
   Tracer& tracer;

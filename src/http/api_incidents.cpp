@@ -73,8 +73,8 @@ bool Api::Impl::dispatch_incidents(HttpRequest& req, const std::shared_ptr<Excha
     CashoutBody c = b.value();
     operate(
         x,
-        [id, c, actor](Engine& e) {
-          return e.set_market_control(id, MarketControl::kCashoutFrozen, c.frozen ? 1 : 0,
+        [id, c, actor](MarketDesk& m) {
+          return m.set_market_control(id, MarketControl::kCashoutFrozen, c.frozen ? 1 : 0,
                                       c.reason.empty() ? (c.frozen ? "operator" : "") : c.reason, actor);
         },
         [id](Engine& e) { return market_json(e.state(), *e.state().book.market(id), e.clock().now()); },

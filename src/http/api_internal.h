@@ -15,6 +15,8 @@
 
 #include "core/json.h"
 #include "http/api.h"
+#include "http/reply.h"
+#include "http/views.h"
 #include "telemetry/attributes.h"
 
 namespace inplay::api_detail {
@@ -64,9 +66,6 @@ inline void send_error(const std::shared_ptr<Exchange>& x, const Error& e) {
   send(x, error_http_status(e.code), error_body(e), std::move(extra));
 }
 
-inline ReplyFn reply_to(std::shared_ptr<Exchange> x) {
-  return [x](Reply r) { send(x, r.status, std::move(r.body)); };
-}
 
 inline bool parse_id(std::string_view s, uint64_t& out) {
   if (s.empty() || s.size() > 19) return false;
@@ -127,27 +126,37 @@ struct Api::Impl {
     start_warroom();
   }
 
+  // Where a desk's outcome goes: rendered (http/views.h) on the engine
+  // thread, sent from the I/O thread.
+  OutcomeFn answer(std::shared_ptr<Exchange> x) {
+    Engine* e = &d.engine;
+    return [x, e](const Outcome& o) {
+      Reply r = render(o, e->state());
+      send(x, r.status, std::move(r.body));
+    };
+  }
+
   // Runs fn(state) on the engine thread and replies with its result in
   // journal order.
   template <class Fn>
   void read(const std::shared_ptr<Exchange>& x, Fn fn) {
     Engine* e = &d.engine;
     if (!e->submit([e, x, fn]() mutable {
-          Reply r = fn(*e);
-          e->reply_in_order(reply_to(x), std::move(r));
+          e->after_durable([x, r = fn(*e)]() mutable { send(x, r.status, std::move(r.body)); });
         }))
       send_error(x, kOverloaded);
   }
 
-  // Runs an engine operation that returns Result<bool>, answering with
+  // Runs a market desk operation that returns Result<bool>, answering with
   // `ok_body(engine)` on success. An operator control names itself in
   // `action` ("suspended market 101 (operator:trader)"): on success the war
   // room's charts mark it.
   template <class Op, class Body>
   void operate(const std::shared_ptr<Exchange>& x, Op op, Body ok_body, std::string action = {}) {
     std::shared_ptr<WarRoom> room = action.empty() ? nullptr : warroom;
-    read(x, [op, ok_body, room, action = std::move(action)](Engine& e) mutable -> Reply {
-      Result<bool> r = op(e);
+    MarketDesk* markets = &d.markets;
+    read(x, [markets, op, ok_body, room, action = std::move(action)](Engine& e) mutable -> Reply {
+      Result<bool> r = op(*markets);
       if (!r.ok()) return Reply{error_http_status(r.error().code), error_body(r.error())};
       if (room) mark_action(*room, e, std::move(action));
       return Reply{200, ok_body(e)};

@@ -13,7 +13,7 @@
 namespace inplay {
 
 void Api::Impl::start_warroom() {
-  warroom = std::make_shared<WarRoom>(d.engine, d.desk, d.incidents, kMaxWarroomStreams, &d.metrics);
+  warroom = std::make_shared<WarRoom>(d.bets, d.desk, d.incidents, kMaxWarroomStreams, &d.metrics);
   // Engine::every must be called on the engine thread.
   d.engine.submit([w = warroom] { w->schedule(); });
 }

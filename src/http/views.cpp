@@ -1,7 +1,10 @@
 #include "http/views.h"
 
+#include <type_traits>
+
 #include "core/json.h"
 #include "core/time_format.h"
+#include "telemetry/trace.h"
 
 namespace inplay {
 
@@ -83,6 +86,45 @@ std::string admin_state_json(const BookState& s) {
   w.field("idempotency_keys", static_cast<uint64_t>(s.idempotency.size()));
   w.end_object();
   return w.take();
+}
+
+std::string bet_json(const BookState& s, const Bet& b) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("bet_id", std::to_string(b.id));
+  w.field("status", bet_status_name(b.status));
+  w.field("account", s.ledger.account(b.account).id);
+  w.field("event_id", b.event_id).field("market_id", b.market_id);
+  w.field("selection_id", b.selection_id);
+  w.field("stake", b.stake_minor).field("currency", s.ledger.currency().code());
+  w.field("odds", b.odds.str()).field("odds_requested", b.odds_requested.str());
+  w.field("price_change", price_change_policy_name(b.policy));
+  w.field("potential_payout", payout_minor(b.stake_minor, b.odds));
+  w.field("placed_at", rfc3339_ms(b.placed_ns)).field("accepted_at", rfc3339_ms(b.accepted_ns));
+  w.field("trace_id", to_hex(b.trace_id));
+  w.end_object();
+  return w.take();
+}
+
+Reply render(const Outcome& o, const BookState& s) {
+  return std::visit(
+      [&](const auto& v) -> Reply {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, BetPlaced>) {
+          return Reply{201, bet_json(s, s.bets.at(v.bet_id))};
+        } else if constexpr (std::is_same_v<T, MoneyReceipt>) {
+          JsonWriter w;
+          w.begin_object();
+          w.field("account", v.account).field("movement", transfer_reason_name(v.reason));
+          w.field("amount", v.amount).field("currency", s.ledger.currency().code());
+          w.field("balance", v.balance).field("trace_id", to_hex(v.trace_id));
+          w.end_object();
+          return Reply{201, w.take()};
+        } else {
+          return Reply{error_http_status(v.code), error_body(v)};
+        }
+      },
+      o);
 }
 
 }  // namespace inplay

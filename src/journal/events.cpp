@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "journal/codec.h"
+#include "journal/legacy_events.h"
 
 namespace inplay {
 
@@ -33,20 +34,16 @@ EventType event_type(const BookEvent& e) {
   return std::visit(V{}, e);
 }
 
-static void put_idem(ByteWriter& w, const IdemRecord& r) {
-  w.str(r.key);
-  w.bytes(r.fingerprint.data(), r.fingerprint.size());
-  w.put<int32_t>(r.status);
-  w.str(r.body);
+static void put_idem(ByteWriter& w, const IdemTag& t) {
+  w.str(t.key);
+  w.bytes(t.fingerprint.data(), t.fingerprint.size());
 }
 
-static IdemRecord get_idem(ByteReader& r) {
-  IdemRecord i;
-  i.key = r.str();
-  r.bytes(i.fingerprint.data(), i.fingerprint.size());
-  i.status = r.get<int32_t>();
-  i.body = r.str();
-  return i;
+static IdemTag get_idem(ByteReader& r) {
+  IdemTag t;
+  t.key = r.str();
+  r.bytes(t.fingerprint.data(), t.fingerprint.size());
+  return t;
 }
 
 void encode_event(const BookEvent& ev, std::string& out) {
@@ -59,6 +56,7 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.put(e.amount);
           w.put(e.reason);
           w.put(e.at_ns);
+          w.bytes(e.trace_id.data(), e.trace_id.size());
           put_idem(w, e.idem);
         } else if constexpr (std::is_same_v<T, BetAccepted>) {
           w.put(e.bet_id);
@@ -70,10 +68,11 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.put(e.policy);
           w.put(e.placed_ns);
           w.put(e.accepted_ns);
-          w.str(e.trace_id);
+          w.bytes(e.trace_id.data(), e.trace_id.size());
           put_idem(w, e.idem);
         } else if constexpr (std::is_same_v<T, Rejected>) {
           w.put(e.code);
+          w.str(e.message);
           w.put(e.at_ns);
           put_idem(w, e.idem);
         } else if constexpr (std::is_same_v<T, MarketStatusSet>) {
@@ -134,32 +133,46 @@ void encode_event(const BookEvent& ev, std::string& out) {
       ev);
 }
 
+void read_money_head(ByteReader& r, MoneyMoved& e) {
+  e.account = r.str();
+  e.amount = r.get<int64_t>();
+  e.reason = r.get<TransferReason>();
+  e.at_ns = r.get<int64_t>();
+}
+
+void read_bet_head(ByteReader& r, BetAccepted& e) {
+  e.bet_id = r.get<uint64_t>();
+  e.account = r.str();
+  e.selection_id = r.get<uint64_t>();
+  e.stake = r.get<int64_t>();
+  e.odds = r.get<int32_t>();
+  e.odds_requested = r.get<int32_t>();
+  e.policy = r.get<uint8_t>();
+  e.placed_ns = r.get<int64_t>();
+  e.accepted_ns = r.get<int64_t>();
+}
+
 BookEvent decode_event(uint16_t type, std::string_view payload) {
   ByteReader r(payload);
   BookEvent out;
   switch (static_cast<EventType>(type)) {
     case EventType::kMoneyMoved: {
       MoneyMoved e;
-      e.account = r.str();
-      e.amount = r.get<int64_t>();
-      e.reason = r.get<TransferReason>();
-      e.at_ns = r.get<int64_t>();
+      read_money_head(r, e);
+      r.bytes(e.trace_id.data(), e.trace_id.size());
       e.idem = get_idem(r);
       out = std::move(e);
       break;
     }
+    case EventType::kMoneyMovedV1:
+    case EventType::kBetAcceptedV1:
+    case EventType::kRejectedV1:
+      out = decode_legacy_event(static_cast<EventType>(type), r);
+      break;
     case EventType::kBetAccepted: {
       BetAccepted e;
-      e.bet_id = r.get<uint64_t>();
-      e.account = r.str();
-      e.selection_id = r.get<uint64_t>();
-      e.stake = r.get<int64_t>();
-      e.odds = r.get<int32_t>();
-      e.odds_requested = r.get<int32_t>();
-      e.policy = r.get<uint8_t>();
-      e.placed_ns = r.get<int64_t>();
-      e.accepted_ns = r.get<int64_t>();
-      e.trace_id = r.str();
+      read_bet_head(r, e);
+      r.bytes(e.trace_id.data(), e.trace_id.size());
       e.idem = get_idem(r);
       out = std::move(e);
       break;
@@ -167,6 +180,7 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
     case EventType::kRejected: {
       Rejected e;
       e.code = r.get<uint16_t>();
+      e.message = r.str();
       e.at_ns = r.get<int64_t>();
       e.idem = get_idem(r);
       out = std::move(e);

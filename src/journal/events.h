@@ -5,6 +5,7 @@
 // same events, so live state and replayed state come from one code path.
 // Record type numbers are stable on disk: never reuse one.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,9 +18,11 @@
 namespace inplay {
 
 enum class EventType : uint16_t {
-  kMoneyMoved = 2,
-  kBetAccepted = 3,
-  kRejected = 4,
+  // 2, 3 and 4 carried the HTTP reply (status and body) of their request;
+  // they are still read (journal/legacy_events.cpp), never written.
+  kMoneyMovedV1 = 2,
+  kBetAcceptedV1 = 3,
+  kRejectedV1 = 4,
   kMarketStatusSet = 5,
   kStakeCapSet = 6,
   kPriceApplied = 7,
@@ -29,14 +32,16 @@ enum class EventType : uint16_t {
   kActionRecorded = 11,
   kFeedSwitched = 12,
   kIncidentSaved = 13,
+  kMoneyMoved = 14,
+  kBetAccepted = 15,
+  kRejected = 16,
 };
 
-// The idempotent response an event carries (BET-6: replayed byte for byte).
-struct IdemRecord {
-  std::string key;  // "<caller>:<Idempotency-Key>"
+// The idempotency key a decision answers (BET-6, WAL-5): replay completes
+// it in the store with the outcome the event implies (wallet/outcome.h).
+struct IdemTag {
+  std::string key;  // "<caller>:<Idempotency-Key>"; empty: none
   Fingerprint fingerprint{};
-  int32_t status = 0;
-  std::string body;
 };
 
 struct MoneyMoved {
@@ -44,7 +49,8 @@ struct MoneyMoved {
   int64_t amount = 0;
   TransferReason reason = TransferReason::kDeposit;
   int64_t at_ns = 0;
-  IdemRecord idem;
+  std::array<uint8_t, 16> trace_id{};  // the request's trace (its receipt names it)
+  IdemTag idem;
 };
 
 struct BetAccepted {
@@ -57,14 +63,17 @@ struct BetAccepted {
   uint8_t policy = 0;
   int64_t placed_ns = 0;
   int64_t accepted_ns = 0;
-  std::string trace_id;
-  IdemRecord idem;
+  std::array<uint8_t, 16> trace_id{};
+  IdemTag idem;
 };
 
+// A bet or a money movement refused with a code: journaled so a repeat of
+// its key gets the same refusal (and the audit log has it).
 struct Rejected {
   uint16_t code = 0;  // ErrorCode
+  std::string message;
   int64_t at_ns = 0;
-  IdemRecord idem;
+  IdemTag idem;
 };
 
 struct MarketStatusSet {
@@ -156,6 +165,7 @@ using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSe
 EventType event_type(const BookEvent& e);
 void encode_event(const BookEvent& e, std::string& out);
 // Throws std::out_of_range / std::invalid_argument on a malformed payload.
+// Reads the legacy types 2-4 into the current structs.
 BookEvent decode_event(uint16_t type, std::string_view payload);
 
 }  // namespace inplay

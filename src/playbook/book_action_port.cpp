@@ -66,26 +66,26 @@ Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTar
     switch (a.type) {
       case ActionType::kSuspendMarket:
         if (m->status != MarketStatus::kOpen) continue;
-        r = engine_.set_market_status(mid, MarketStatus::kSuspended, reason, actor);
+        r = markets_.set_market_status(mid, MarketStatus::kSuspended, reason, actor);
         break;
       case ActionType::kFreezeCashout:
         if (m->cashout_frozen) continue;
-        r = engine_.set_market_control(mid, MarketControl::kCashoutFrozen, 1, reason, actor);
+        r = markets_.set_market_control(mid, MarketControl::kCashoutFrozen, 1, reason, actor);
         break;
       case ActionType::kLowerStakeCap:
         o.previous[mid] = m->stake_cap_minor;
         if (m->stake_cap_minor > 0 && m->stake_cap_minor <= a.value) continue;
-        r = engine_.set_stake_cap(mid, a.value, actor);
+        r = markets_.set_stake_cap(mid, a.value, actor);
         break;
       case ActionType::kExtendDelay:
         o.previous[mid] = m->extra_delay_ms;
         if (m->extra_delay_ms >= a.value) continue;
-        r = engine_.set_market_control(mid, MarketControl::kExtraDelayMs, a.value, reason, actor);
+        r = markets_.set_market_control(mid, MarketControl::kExtraDelayMs, a.value, reason, actor);
         break;
       case ActionType::kShedLoad:
         o.previous[mid] = m->intake_per_second;
         if (m->intake_per_second > 0 && m->intake_per_second <= a.value) continue;
-        r = engine_.set_market_control(mid, MarketControl::kIntakePerSecond, a.value, reason, actor);
+        r = markets_.set_market_control(mid, MarketControl::kIntakePerSecond, a.value, reason, actor);
         break;
       case ActionType::kSwitchFeed: break;
     }
@@ -128,24 +128,24 @@ Result<std::string> BookActionPort::revert(const ActionSpec& a, const ActionOutc
       case ActionType::kSuspendMarket:
         // Only a suspension that is still this action's is lifted.
         if (m->status != MarketStatus::kSuspended || m->status_actor != done.applied_by) continue;
-        r = engine_.set_market_status(mid, MarketStatus::kOpen, "revert", actor);
+        r = markets_.set_market_status(mid, MarketStatus::kOpen, "revert", actor);
         break;
       case ActionType::kFreezeCashout:
         if (!m->cashout_frozen) continue;
-        r = engine_.set_market_control(mid, MarketControl::kCashoutFrozen, 0, "revert", actor);
+        r = markets_.set_market_control(mid, MarketControl::kCashoutFrozen, 0, "revert", actor);
         break;
       case ActionType::kLowerStakeCap:
         if (m->stake_cap_minor != a.value) continue;  // someone changed it since
-        r = engine_.set_stake_cap(mid, done.previous.count(mid) ? done.previous.at(mid) : 0, actor);
+        r = markets_.set_stake_cap(mid, done.previous.count(mid) ? done.previous.at(mid) : 0, actor);
         break;
       case ActionType::kExtendDelay:
         if (m->extra_delay_ms != a.value) continue;
-        r = engine_.set_market_control(mid, MarketControl::kExtraDelayMs,
+        r = markets_.set_market_control(mid, MarketControl::kExtraDelayMs,
                                        done.previous.count(mid) ? done.previous.at(mid) : 0, "revert", actor);
         break;
       case ActionType::kShedLoad:
         if (m->intake_per_second != a.value) continue;
-        r = engine_.set_market_control(mid, MarketControl::kIntakePerSecond,
+        r = markets_.set_market_control(mid, MarketControl::kIntakePerSecond,
                                        done.previous.count(mid) ? done.previous.at(mid) : 0, "revert", actor);
         break;
       case ActionType::kSwitchFeed: break;
@@ -158,7 +158,7 @@ Result<std::string> BookActionPort::revert(const ActionSpec& a, const ActionOutc
 
 void BookActionPort::audit(const std::string& action, const std::string& target, const std::string& actor,
                            const std::string& detail) {
-  engine_.record_action(action, target, actor, detail);
+  markets_.record_action(action, target, actor, detail);
 }
 
 }  // namespace inplay

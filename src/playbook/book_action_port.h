@@ -6,14 +6,15 @@
 // re-suspended stays suspended). Engine thread only.
 #pragma once
 #include "engine/engine.h"
-#include "engine/feed_desk.h"
+#include "market/market_desk.h"
+#include "feed/feed_desk.h"
 #include "playbook/action_port.h"
 
 namespace inplay {
 
 class BookActionPort final : public ActionPort {
  public:
-  BookActionPort(Engine& engine, FeedDesk* desk) : engine_(engine), desk_(desk) {}
+  BookActionPort(MarketDesk& markets, FeedDesk* desk) : engine_(markets.engine()), markets_(markets), desk_(desk) {}
   std::vector<uint64_t> markets_of(const ActionTarget& t) override;
   Result<ActionOutcome> apply(const ActionSpec& a, const ActionTarget& t, const std::string& actor,
                               const std::string& reason) override;
@@ -24,6 +25,7 @@ class BookActionPort final : public ActionPort {
  private:
   std::string sport_of(const ActionTarget& t);
   Engine& engine_;
+  MarketDesk& markets_;
   FeedDesk* desk_;
 };
 

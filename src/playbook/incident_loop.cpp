@@ -20,9 +20,11 @@ constexpr int64_t kSecond = 1'000'000'000;
 constexpr int64_t kBetRateWindowS = 10;
 }
 
-IncidentLoop::IncidentLoop(Engine& engine, FeedDesk* desk, Tracer& tracer, MetricsRegistry& metrics,
-                           SloCatalogue slos, PlaybookFile playbooks, IncidentLoopOptions opts, Post post)
-    : engine_(engine),
+IncidentLoop::IncidentLoop(MarketDesk& markets, PlacementDesk& bets, FeedDesk* desk, Tracer& tracer,
+                           MetricsRegistry& metrics, SloCatalogue slos, PlaybookFile playbooks,
+                           IncidentLoopOptions opts, Post post)
+    : engine_(markets.engine()),
+      bets_(bets),
       desk_(desk),
       tracer_(tracer),
       opts_(std::move(opts)),
@@ -31,7 +33,7 @@ IncidentLoop::IncidentLoop(Engine& engine, FeedDesk* desk, Tracer& tracer, Metri
       evaluator_(catalogue_),
       rules_(evaluator_.catalogue()),
       pipeline_(playbooks.routing),
-      port_(engine, desk) {
+      port_(markets, desk) {
   runner_ = std::make_unique<PlaybookRunner>(std::move(playbooks), port_);
   runner_->set_slice_finder([this](int64_t since_ns) { return slice_for(since_ns); });
   for (auto& a : evaluator_.catalogue().alerts) {
@@ -78,13 +80,13 @@ void IncidentLoop::schedule() {
     log::info("incident", "incidents restored from the journal", {{"incidents", static_cast<uint64_t>(kept.size())}});
     runner_->restore(std::move(kept), now_ns());
   }
-  engine_.add_offer_observer([this](uint64_t market_id, uint64_t event_id) {
+  bets_.add_offer_observer([this](uint64_t market_id, uint64_t event_id) {
     auto it = market_offers_.find(market_id);
     if (it == market_offers_.end())
       it = market_offers_.emplace(market_id, MarketOffers{event_id, RollingCounts({kBetRateWindowS})}).first;
     it->second.counts.add(now_ns() / kSecond, 1, 1);
   });
-  engine_.add_decision_observer([this](const Engine::BetDecision& d) {
+  bets_.add_decision_observer([this](const BetDecision& d) {
     int64_t t = now_ns() / kSecond;
     const Book& book = engine_.state().book;
     std::string_view league;

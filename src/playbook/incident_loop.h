@@ -24,8 +24,9 @@
 
 #include "alert/alert_pipeline.h"
 #include "alert/alert_rules.h"
+#include "bet/placement_desk.h"
 #include "engine/engine.h"
-#include "engine/feed_desk.h"
+#include "feed/feed_desk.h"
 #include "playbook/book_action_port.h"
 #include "playbook/playbook_runner.h"
 #include "slo/rolling_counts.h"
@@ -48,8 +49,8 @@ class IncidentLoop {
  public:
   // post(url, body): queue a notification for delivery (must not block).
   using Post = std::function<void(const std::string& url, const std::string& body)>;
-  IncidentLoop(Engine& engine, FeedDesk* desk, Tracer& tracer, MetricsRegistry& metrics, SloCatalogue slos,
-               PlaybookFile playbooks, IncidentLoopOptions opts, Post post);
+  IncidentLoop(MarketDesk& markets, PlacementDesk& bets, FeedDesk* desk, Tracer& tracer, MetricsRegistry& metrics,
+               SloCatalogue slos, PlaybookFile playbooks, IncidentLoopOptions opts, Post post);
 
   // Registers the once-a-second timer and the engine's bet observer. Before
   // the engine thread runs (or on it).
@@ -91,6 +92,7 @@ class IncidentLoop {
   std::pair<std::string, std::vector<std::string>> slice_for(int64_t since_ns);
 
   Engine& engine_;
+  PlacementDesk& bets_;
   FeedDesk* desk_;
   Tracer& tracer_;
   IncidentLoopOptions opts_;

@@ -14,6 +14,7 @@
 #include "risk/risk_check.h"
 #include "telemetry/audit.h"
 #include "telemetry/log.h"
+#include "telemetry/trace.h"
 #include "wallet/ledger.h"
 
 namespace inplay {
@@ -89,7 +90,7 @@ void AuditProjection::audit(const JournalRecord& r) {
         .add("odds", Odds{b->odds}.str())
         .add("odds_requested", Odds{b->odds_requested}.str())
         .add("price_change", price_change_policy_name(static_cast<PriceChangePolicy>(b->policy)))
-        .add("trace_id", b->trace_id);
+        .add("trace_id", to_hex(b->trace_id));
   } else if (auto* j = std::get_if<Rejected>(&ev)) {
     e.action = "bet_rejected";
     e.at_ns = j->at_ns;
@@ -98,7 +99,7 @@ void AuditProjection::audit(const JournalRecord& r) {
     std::string_view caller(j->idem.key);
     caller = caller.substr(0, caller.find(':'));
     e.add("code", error_code_name(static_cast<ErrorCode>(j->code)))
-        .add("status", static_cast<int64_t>(j->idem.status))
+        .add("status", static_cast<int64_t>(error_http_status(static_cast<ErrorCode>(j->code))))
         .add("caller", caller);
   } else if (auto* m = std::get_if<MoneyMoved>(&ev)) {
     e.action = m->reason == TransferReason::kDeposit      ? "deposit"

@@ -15,6 +15,7 @@
 #include "journal/journal.h"
 #include "risk/risk_check.h"
 #include "telemetry/log.h"
+#include "telemetry/trace.h"
 #include "wallet/ledger.h"
 
 namespace inplay {
@@ -176,7 +177,7 @@ class SqliteProjection::Db {
         .bind(8, price_change_policy_name(static_cast<PriceChangePolicy>(b.policy)))
         .bind(9, rfc3339_ms(b.placed_ns))
         .bind(10, rfc3339_ms(b.accepted_ns))
-        .bind(11, b.trace_id)
+        .bind(11, to_hex(b.trace_id))
         .run();
     transfer(seq, b.account, b.account + "/reserved", b.stake, TransferReason::kStakeReserve,
              b.accepted_ns);

@@ -6,23 +6,24 @@
 
 namespace inplay {
 
-Bettors::Bettors(Engine& engine, const FeedProvider* world, BettorsConfig cfg)
-    : engine_(engine), world_(world), cfg_(cfg), rng_(cfg.seed) {
+Bettors::Bettors(PlacementDesk& bets, WalletDesk& wallet, Engine& engine, const FeedProvider* world,
+                 BettorsConfig cfg)
+    : bets_(bets), wallet_(wallet), engine_(engine), world_(world), cfg_(cfg), rng_(cfg.seed) {
   for (uint64_t eid : engine_.state().book.event_ids()) watch_[eid] = Watch{};
 }
 
 void Bettors::start() {
   run_ms_ = to_ms(engine_.clock().now());
   for (int i = 0; i < cfg_.accounts; ++i) {
-    MoneyRequest r;
+    MoveMoney r;
     r.account = fmt::format("sim-bettor-{}", i);
     r.idem_key = "sim-bettors:fund:" + r.account;
     r.user_mask = "u_sim";
     r.amount = cfg_.deposit_minor;
     r.currency = engine_.config().currency;
     r.reason = TransferReason::kDeposit;
-    r.reply = [](Reply) {};
-    engine_.move_money(std::move(r));
+    r.done = [](const Outcome&) {};
+    wallet_.submit(std::move(r));  // queued: the engine has not started yet
   }
   timer_ = engine_.every(std::chrono::milliseconds(100), [this] { tick(to_ms(engine_.clock().now())); });
 }
@@ -83,7 +84,7 @@ void Bettors::place_on(const Market& m) {
   std::lognormal_distribution<double> stake(std::log(static_cast<double>(cfg_.stake_median_minor)), 1.0);
   int64_t minor = std::clamp<int64_t>(static_cast<int64_t>(stake(rng_)), 100, 50000);
   std::uniform_int_distribution<int> who(0, cfg_.accounts - 1);
-  PlaceBetRequest r;
+  PlaceBet r;
   r.account = fmt::format("sim-bettor-{}", who(rng_));
   r.idem_key = fmt::format("sim-bettors:{}:{}", run_ms_, placed_);
   r.fingerprint[0] = static_cast<uint8_t>(placed_);
@@ -94,8 +95,8 @@ void Bettors::place_on(const Market& m) {
   r.odds = s->price.odds;
   r.policy = PriceChangePolicy::kAny;
   r.gateway_start_ns = to_ns(engine_.clock().now());
-  r.reply = [](Reply) {};
-  engine_.place_bet_now(std::move(r));  // we are on the engine thread (its timer)
+  r.done = [](const Outcome&) {};
+  bets_.place(std::move(r));  // we are on the engine thread (its timer)
   ++placed_;
 }
 

@@ -16,7 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "bet/placement_desk.h"
 #include "engine/engine.h"
+#include "wallet/wallet_desk.h"
 #include "sim/feed_provider.h"
 
 namespace inplay {
@@ -35,7 +37,7 @@ struct BettorsConfig {
 
 class Bettors {
  public:
-  Bettors(Engine& engine, const FeedProvider* world, BettorsConfig cfg);
+  Bettors(PlacementDesk& bets, WalletDesk& wallet, Engine& engine, const FeedProvider* world, BettorsConfig cfg);
   // Funds the accounts (idempotent deposits) and registers the tick. Before
   // the engine thread runs.
   void start();
@@ -66,6 +68,8 @@ class Bettors {
     int goals = 0;
     int64_t wave_until_ms = 0;
   };
+  PlacementDesk& bets_;
+  WalletDesk& wallet_;
   Engine& engine_;
   const FeedProvider* world_;
   BettorsConfig cfg_;

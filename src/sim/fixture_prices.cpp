@@ -4,15 +4,15 @@
 
 namespace inplay {
 
-FixturePrices::FixturePrices(Engine& engine, std::vector<std::pair<uint64_t, Odds>> opening,
+FixturePrices::FixturePrices(MarketDesk& markets, std::vector<std::pair<uint64_t, Odds>> opening,
                              double jitter, uint64_t seed)
-    : engine_(engine), opening_(std::move(opening)), jitter_(jitter), rng_(seed) {}
+    : engine_(markets.engine()), markets_(markets), opening_(std::move(opening)), jitter_(jitter), rng_(seed) {}
 
 void FixturePrices::open() {
   int64_t ts = to_ms(engine_.clock().now());
   for (auto& [sid, odds] : opening_) {
     const Selection* s = engine_.state().book.selection(sid);
-    if (s && s->price.version == 0) engine_.apply_price(sid, odds, ts);
+    if (s && s->price.version == 0) markets_.apply_price(sid, odds, ts);
   }
 }
 
@@ -30,7 +30,7 @@ void FixturePrices::tick() {
       if (next.scaled < opening.scaled * 8 / 10) dir = 1;
       next = ladder_move(next, dir);
     }
-    engine_.apply_price(sid, next, ts);
+    markets_.apply_price(sid, next, ts);
   }
 }
 

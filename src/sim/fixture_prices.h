@@ -13,12 +13,13 @@
 
 #include "core/odds.h"
 #include "engine/engine.h"
+#include "market/market_desk.h"
 
 namespace inplay {
 
 class FixturePrices {
  public:
-  FixturePrices(Engine& engine, std::vector<std::pair<uint64_t, Odds>> opening, double jitter,
+  FixturePrices(MarketDesk& markets, std::vector<std::pair<uint64_t, Odds>> opening, double jitter,
                 uint64_t seed);
   // Applies the opening price to every selection that has none yet (a
   // replayed journal keeps the prices it had).
@@ -31,6 +32,7 @@ class FixturePrices {
  private:
   TimerPtr timer_;  // price refresh
   Engine& engine_;
+  MarketDesk& markets_;
   std::vector<std::pair<uint64_t, Odds>> opening_;
   double jitter_;
   std::mt19937_64 rng_;

@@ -22,13 +22,11 @@ IdempotencyStore::Lookup IdempotencyStore::begin(const std::string& key, const F
   return it->second.pending ? Lookup::kPending : Lookup::kDone;
 }
 
-void IdempotencyStore::complete(const std::string& key, const Fingerprint& fp, StoredResponse r,
-                                int64_t now_ns, uint64_t bet_id) {
+void IdempotencyStore::complete(const std::string& key, const Fingerprint& fp, Outcome outcome, int64_t now_ns) {
   auto& e = entries_[key];
-  e.bet_id = bet_id;
   e.fingerprint = fp;
   e.pending = false;
-  e.response = std::move(r);
+  e.outcome = std::move(outcome);
   e.completed_ns = now_ns;
   completion_order_.emplace_back(now_ns, key);
 }

@@ -1,12 +1,13 @@
-// IdempotencyStore: remembers the response to each (caller, Idempotency-Key)
+// IdempotencyStore: remembers the outcome of each (caller, Idempotency-Key)
 // for a TTL, for bets and wallet calls alike (BET-6, WAL-5).
 //
 // A key first seen is recorded as pending with the request's fingerprint
-// (a hash of method, path and body). Later the decision's exact response
-// bytes are stored. A repeat with the same fingerprint gets those bytes back
-// (or waits while pending); a repeat with another fingerprint is
-// IDEMPOTENCY_KEY_REUSED. Entries expire TTL after they were completed.
-// Engine thread only.
+// (a hash of method, path and body). Later the decision's Outcome is stored
+// (wallet/outcome.h: the bet id, the money receipt or the refusal — never a
+// rendered response; rendering it again gives the same bytes). A repeat with
+// the same fingerprint gets that outcome (or waits while pending); a repeat
+// with another fingerprint is IDEMPOTENCY_KEY_REUSED. Entries expire TTL
+// after they were completed. Engine thread only.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -14,14 +15,11 @@
 #include <string>
 #include <unordered_map>
 
+#include "wallet/outcome.h"
+
 namespace inplay {
 
 using Fingerprint = std::array<uint8_t, 16>;
-
-struct StoredResponse {
-  int status = 0;
-  std::string body;
-};
 
 class IdempotencyStore {
  public:
@@ -31,19 +29,14 @@ class IdempotencyStore {
   struct Entry {
     Fingerprint fingerprint{};
     bool pending = true;
-    StoredResponse response;
+    Outcome outcome;
     int64_t completed_ns = 0;
-    // For an accepted bet the response is rendered again from the bet
-    // (deterministically, so byte for byte the same) instead of being kept:
-    // it saves ~350 bytes per open bet. 0 otherwise.
-    uint64_t bet_id = 0;
   };
 
   // Looks up key; on kNew, records a pending entry with fp.
   Lookup begin(const std::string& key, const Fingerprint& fp, int64_t now_ns, const Entry** out);
-  // Stores the final response for a key (pending or absent: replay path).
-  void complete(const std::string& key, const Fingerprint& fp, StoredResponse r, int64_t now_ns,
-                uint64_t bet_id = 0);
+  // Stores the outcome for a key (pending or absent: replay path).
+  void complete(const std::string& key, const Fingerprint& fp, Outcome outcome, int64_t now_ns);
   // Forgets a pending key (the request failed before any decision).
   void abandon(const std::string& key);
   // Drops completed entries older than the TTL; returns how many.

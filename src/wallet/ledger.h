@@ -63,7 +63,12 @@ class Ledger {
   const LedgerAccount& account(uint32_t i) const { return accounts_[i]; }
   size_t size() const { return accounts_.size(); }
 
-  // Checks a transfer can be applied (user accounts may not go negative).
+  // A bet's stake moving from the user's cash to their reserved account.
+  Transfer stake_reserve(uint32_t cash_account, int64_t stake) const {
+    return Transfer{cash_account, reserved_of(cash_account), stake, TransferReason::kStakeReserve};
+  }
+  // The one balance check: a transfer can be applied when its amount is
+  // positive and no user account would go below zero.
   bool can_apply(const Transfer& t) const;
   // Applies a transfer; the caller checked can_apply (or is replaying).
   void apply(const Transfer& t);

@@ -3,14 +3,14 @@
 #include <fmt/format.h>
 
 #include "engine/engine.h"
-#include "engine/feed_desk.h"
+#include "feed/feed_desk.h"
 #include "playbook/incident_loop.h"
 
 namespace inplay {
 
-WarRoom::WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams,
+WarRoom::WarRoom(PlacementDesk& bets, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams,
                  MetricsRegistry* metrics)
-    : engine_(engine), desk_(desk), incidents_(incidents), max_streams_(max_streams) {
+    : engine_(bets.engine()), bets_(bets), desk_(desk), incidents_(incidents), max_streams_(max_streams) {
   if (metrics)
     build_seconds_ = &MetricsRegistry::series(
         metrics->histogram("warroom_snapshot_build_seconds",
@@ -22,7 +22,7 @@ WarRoom::WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t
 }
 
 void WarRoom::schedule() {
-  engine_.add_decision_observer([self = shared_from_this()](const Engine::BetDecision& d) {
+  bets_.add_decision_observer([self = shared_from_this()](const BetDecision& d) {
     // The board shows customers' bets: synthetic checks' stay out of it.
     if (!d.synthetic) self->activity_.on_decision(d.market_id, d.decided_ns, d.latency_ns);
   });

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "warroom/snapshot.h"
+#include "bet/placement_desk.h"
 #include "engine/timer.h"
 
 namespace inplay {
@@ -36,7 +37,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
 
   // metrics: where warroom_snapshot_build_seconds (the wall time of each
   // snapshot's build on the engine thread) is registered; null: not measured.
-  WarRoom(Engine& engine, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams = 8,
+  WarRoom(PlacementDesk& bets, FeedDesk* desk, IncidentLoop* incidents, size_t max_streams = 8,
           MetricsRegistry* metrics = nullptr);
 
   // Engine thread (or before it runs): builds the first snapshot now,
@@ -62,6 +63,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   void collect_marks(int64_t now_ns);
 
   Engine& engine_;
+  PlacementDesk& bets_;
   FeedDesk* desk_;
   IncidentLoop* incidents_;
   const size_t max_streams_;

@@ -3,6 +3,8 @@
 // right line; the audit projection continues the chain across restarts
 // without duplicates.
 #include <gtest/gtest.h>
+
+#include "telemetry/trace.h"
 #include <unistd.h>
 
 #include <atomic>
@@ -262,7 +264,7 @@ BookEvent bet(uint64_t id, const std::string& acct) {
   b.odds_requested = 20000;
   b.placed_ns = kT0;
   b.accepted_ns = kT0 + 5;
-  b.trace_id = "0af7651916cd43dd8448eb211c80319c";
+  parse_trace_id("0af7651916cd43dd8448eb211c80319c", b.trace_id);
   return b;
 }
 
@@ -303,7 +305,6 @@ TEST(AuditProjection, RecordsEachActionWithMaskedAccounts) {
   Rejected rej;
   rej.code = static_cast<uint16_t>(ErrorCode::kMarketSuspended);
   rej.idem.key = "web:client-key-alice";
-  rej.idem.status = 409;
   write_journal(j, {deposit("alice", 1000), price(), bet(1, "alice"), suspend(101), cap, st, rej});
   AuditProjection p(f, j, fake_mask, "GBP");
   EXPECT_EQ(p.catch_up(), 7u);

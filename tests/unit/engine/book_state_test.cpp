@@ -38,19 +38,23 @@ std::unique_ptr<BookState> make_state() {
   return s;
 }
 
-IdemRecord idem(const std::string& key, int32_t status, const std::string& body) {
-  IdemRecord r;
-  r.key = key;
-  r.fingerprint.fill(static_cast<uint8_t>(key.size()));
-  r.status = status;
-  r.body = body;
-  return r;
+IdemTag idem(const std::string& key) {
+  IdemTag t;
+  t.key = key;
+  t.fingerprint.fill(static_cast<uint8_t>(key.size()));
+  return t;
+}
+
+TraceId trace(const char* hex) {
+  TraceId t{};
+  EXPECT_TRUE(parse_trace_id(hex, t));
+  return t;
 }
 
 BetAccepted bet(uint64_t id, const std::string& account, uint64_t sel, int64_t stake, const char* o,
                 int64_t at) {
   return BetAccepted{id, account, sel, stake, odds(o).scaled, odds(o).scaled, 0, at - 10, at,
-                     "0af7651916cd43dd8448eb211c80319c", idem("web:bet" + std::to_string(id), 201, "{\"bet_id\":\"" + std::to_string(id) + "\"}")};
+                     trace("0af7651916cd43dd8448eb211c80319c"), idem("web:bet" + std::to_string(id))};
 }
 
 std::vector<BookEvent> session() {
@@ -58,16 +62,16 @@ std::vector<BookEvent> session() {
   v.push_back(PriceApplied{1011, odds("2.5").scaled, 1, kT0});
   v.push_back(PriceApplied{1012, odds("3.4").scaled, 1, kT0});
   v.push_back(PriceApplied{2011, odds("1.8").scaled, 1, kT0});
-  v.push_back(MoneyMoved{"alice", 100000, TransferReason::kDeposit, kT0 + 1, idem("web:d1", 201, "{}")});
-  v.push_back(MoneyMoved{"bob", 5000, TransferReason::kDeposit, kT0 + 2, IdemRecord{}});
+  v.push_back(MoneyMoved{"alice", 100000, TransferReason::kDeposit, kT0 + 1, {}, idem("web:d1")});
+  v.push_back(MoneyMoved{"bob", 5000, TransferReason::kDeposit, kT0 + 2, {}, IdemTag{}});
   v.push_back(EventStateSet{1, static_cast<uint8_t>(EventState::kInPlay), "operator:trader", kT0 + 3});
   v.push_back(bet(1, "alice", 1011, 1000, "2.5", kT0 + 4));
-  v.push_back(Rejected{static_cast<uint16_t>(ErrorCode::kPriceChanged), kT0 + 5, idem("web:r1", 409, "{}")});
+  v.push_back(Rejected{static_cast<uint16_t>(ErrorCode::kPriceChanged), "the price changed", kT0 + 5, idem("web:r1")});
   v.push_back(PriceApplied{1011, odds("2.6").scaled, 2, kT0 + 6});
   v.push_back(bet(2, "bob", 1012, 2000, "3.4", kT0 + 7));
   v.push_back(StakeCapSet{101, 500, "system", kT0 + 8});
   v.push_back(MarketStatusSet{201, static_cast<uint8_t>(MarketStatus::kSuspended), "feed", "system", kT0 + 9});
-  v.push_back(MoneyMoved{"alice", 300, TransferReason::kWithdrawal, kT0 + 10, IdemRecord{}});
+  v.push_back(MoneyMoved{"alice", 300, TransferReason::kWithdrawal, kT0 + 10, {}, IdemTag{}});
   return v;
 }
 
@@ -133,7 +137,7 @@ TEST(BookState, DifferentSequencesGiveDifferentHashes) {
 
 TEST(BookState, BetAcceptedReservesTheStakeAndAddsExposure) {
   auto s = make_state();
-  s->apply(MoneyMoved{"alice", 10000, TransferReason::kDeposit, kT0, IdemRecord{}});
+  s->apply(MoneyMoved{"alice", 10000, TransferReason::kDeposit, kT0, {}, IdemTag{}});
   uint32_t a = static_cast<uint32_t>(s->ledger.find("alice"));
   ASSERT_EQ(s->ledger.account(a).balance, 10000);
 
@@ -160,12 +164,11 @@ TEST(BookState, BetAcceptedReservesTheStakeAndAddsExposure) {
   EXPECT_EQ(to_hex(b.trace_id), "0af7651916cd43dd8448eb211c80319c");
   EXPECT_EQ(s->next_bet_id, 8u);
 
-  // Its response is stored for repeats of the same key.
+  // Its outcome is stored for repeats of the same key.
   const IdempotencyStore::Entry* e = nullptr;
-  IdemRecord r = idem("web:bet7", 201, "");
+  IdemTag r = idem("web:bet7");
   EXPECT_EQ(s->idempotency.begin("web:bet7", r.fingerprint, kT0 + 200, &e), IdempotencyStore::Lookup::kDone);
-  EXPECT_EQ(e->response.status, 201);
-  EXPECT_EQ(e->response.body, "{\"bet_id\":\"7\"}");
+  EXPECT_EQ(std::get<BetPlaced>(e->outcome).bet_id, 7u);
 
   // next_bet_id never goes backwards.
   s->apply(bet(3, "alice", 1012, 100, "3.0", kT0 + 300));
@@ -177,14 +180,14 @@ TEST(BookState, BetAcceptedReservesTheStakeAndAddsExposure) {
 // replay too, since both follow from the account id.
 TEST(BookState, SyntheticAccountsMoveNoRealMoneyAndAddNoExposure) {
   auto s = make_state();
-  s->apply(MoneyMoved{"alice", 10000, TransferReason::kDeposit, kT0, IdemRecord{}});
+  s->apply(MoneyMoved{"alice", 10000, TransferReason::kDeposit, kT0, {}, IdemTag{}});
   s->apply(bet(1, "alice", 1011, 1000, "2.5", kT0 + 100));
   const int64_t funding = s->ledger.account(s->ledger.funding()).balance;
   const int64_t liability = s->exposure.market_liability(101);
 
-  s->apply(MoneyMoved{"synthetic-checks", 5000, TransferReason::kDeposit, kT0 + 200, IdemRecord{}});
+  s->apply(MoneyMoved{"synthetic-checks", 5000, TransferReason::kDeposit, kT0 + 200, {}, IdemTag{}});
   s->apply(bet(2, "synthetic-checks", 1011, 100, "2.5", kT0 + 300));
-  s->apply(MoneyMoved{"synthetic-checks", 400, TransferReason::kWithdrawal, kT0 + 400, IdemRecord{}});
+  s->apply(MoneyMoved{"synthetic-checks", 400, TransferReason::kWithdrawal, kT0 + 400, {}, IdemTag{}});
   const uint32_t syn = static_cast<uint32_t>(s->ledger.find("synthetic-checks"));
   EXPECT_TRUE(s->ledger.account(syn).synthetic);
   EXPECT_TRUE(s->ledger.account(s->ledger.reserved_of(syn)).synthetic);
@@ -201,15 +204,23 @@ TEST(BookState, SyntheticAccountsMoveNoRealMoneyAndAddNoExposure) {
 
 TEST(BookState, MoneyMovedOpensTheAccountAndMovesBothLegs) {
   auto s = make_state();
-  s->apply(MoneyMoved{"carol", 700, TransferReason::kDeposit, kT0, idem("web:dep", 201, "ok")});
+  s->apply(MoneyMoved{"carol", 700, TransferReason::kDeposit, kT0, trace("0af7651916cd43dd8448eb211c80319c"), idem("web:dep")});
   int64_t c = s->ledger.find("carol");
   ASSERT_GE(c, 0);
   EXPECT_EQ(s->ledger.account(c).balance, 700);
   EXPECT_EQ(s->ledger.account(s->ledger.funding()).balance, -700);
-  s->apply(MoneyMoved{"carol", 200, TransferReason::kWithdrawal, kT0 + 1, IdemRecord{}});
+  s->apply(MoneyMoved{"carol", 200, TransferReason::kWithdrawal, kT0 + 1, {}, IdemTag{}});
   EXPECT_EQ(s->ledger.account(c).balance, 500);
   EXPECT_EQ(s->ledger.sum(), 0);
   EXPECT_EQ(s->idempotency.size(), 1u);  // an empty key is not stored
+  // The deposit's key holds its receipt: the balance right after it.
+  const IdempotencyStore::Entry* e = nullptr;
+  ASSERT_EQ(s->idempotency.begin("web:dep", idem("web:dep").fingerprint, kT0 + 2, &e), IdempotencyStore::Lookup::kDone);
+  const auto& receipt = std::get<MoneyReceipt>(e->outcome);
+  EXPECT_EQ(receipt.account, "carol");
+  EXPECT_EQ(receipt.amount, 700);
+  EXPECT_EQ(receipt.balance, 700);
+  EXPECT_EQ(to_hex(receipt.trace_id), "0af7651916cd43dd8448eb211c80319c");
 }
 
 TEST(BookState, MarketAndEventChangesReachTheBook) {

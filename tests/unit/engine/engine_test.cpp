@@ -1,7 +1,9 @@
-// Engine (src/engine/engine.h) with a real Journal in a temp dir, a SimClock,
-// metrics and a tracer: a bet placed and answered once durable, reject codes,
-// idempotent repeats, the in-play delay and price confirmation on the
-// simulated clock, replay to the same state hash, and shedding on a full queue.
+// The engine (src/engine/engine.h) running the book's desks (app/book_desks.h)
+// with a real Journal in a temp dir, a SimClock, metrics and a tracer: a bet
+// placed and answered once durable, reject codes, idempotent repeats, the
+// in-play delay and price confirmation on the simulated clock, replay to the
+// same state hash, and shedding on a full queue. Outcomes are rendered as the
+// API renders them (http/views.h), so the bytes of repeats are checked too.
 #include "engine/engine.h"
 
 #include <gtest/gtest.h>
@@ -17,7 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "app/book_desks.h"
+#include "http/views.h"
 #include "journal/journal.h"
+#include "sim/sim_engine_cost.h"
 #include "telemetry/metrics.h"
 #include "telemetry/trace.h"
 
@@ -36,11 +41,12 @@ Odds odds(const char* s) {
   return o;
 }
 
-// Collects replies from the journal thread.
+// Collects outcomes, rendered as the API renders them, from the engine thread.
 class Replies {
  public:
-  ReplyFn fn() {
-    return [this](Reply r) {
+  OutcomeFn fn(Engine& engine) {
+    return [this, &engine](const Outcome& o) {
+      Reply r = render(o, engine.state());
       std::lock_guard<std::mutex> g(mu_);
       got_.push_back(std::move(r));
       cv_.notify_all();
@@ -93,6 +99,7 @@ class EngineTest : public ::testing::Test {
   }
   void TearDown() override {
     shutdown();
+    desks.reset();
     engine.reset();
     journal.reset();
     fs::remove_all(dir);
@@ -103,7 +110,8 @@ class EngineTest : public ::testing::Test {
     jo.dir = dir;
     jo.fsync = FsyncPolicy::kNone;
     journal = Journal::open(jo);
-    engine = std::make_unique<Engine>(cfg, clock, *journal, metrics, tracer);
+    engine = std::make_unique<Engine>(cfg, clock, *journal, metrics);
+    desks = std::make_unique<BookDesks>(*engine, tracer);
     build(engine->state().book, staleness);
   }
   void start() {
@@ -140,7 +148,7 @@ class EngineTest : public ::testing::Test {
   void flush() {
     auto p = std::make_shared<std::promise<void>>();
     auto fut = p->get_future();
-    on_engine([&, p] { engine->reply_in_order([p](Reply) { p->set_value(); }, Reply{}); });
+    on_engine([&, p] { engine->after_durable([p] { p->set_value(); }); });
     ASSERT_EQ(fut.wait_for(kWait), std::future_status::ready);
   }
 
@@ -149,21 +157,21 @@ class EngineTest : public ::testing::Test {
   }
 
   void price(uint64_t sel, const char* o) {
-    auto r = on_engine([&] { return engine->apply_price(sel, odds(o), 0).ok(); });
+    auto r = on_engine([&] { return desks->markets.apply_price(sel, odds(o), 0).ok(); });
     ASSERT_TRUE(r);
   }
 
   void deposit(const std::string& account, int64_t amount) {
     Replies box;
-    MoneyRequest r;
+    MoveMoney r;
     r.idem_key = "test:deposit:" + account + std::to_string(amount);
     r.account = account;
     r.user_mask = "masked";
     r.amount = amount;
     r.currency = Currency::of("GBP");
     r.reason = TransferReason::kDeposit;
-    r.reply = box.fn();
-    ASSERT_TRUE(engine->move_money(std::move(r)));
+    r.done = box.fn(*engine);
+    ASSERT_TRUE(desks->wallet.submit(std::move(r)));
     ASSERT_TRUE(box.wait(1));
     ASSERT_EQ(box.at(0).status, 201) << box.at(0).body;
   }
@@ -171,7 +179,7 @@ class EngineTest : public ::testing::Test {
   // Places a bet; the reply lands in `box`.
   bool place(Replies& box, const std::string& key, uint64_t sel, int64_t stake, const char* o,
              PriceChangePolicy policy = PriceChangePolicy::kNone, const std::string& account = "alice") {
-    PlaceBetRequest r;
+    PlaceBet r;
     r.idem_key = "test:" + key;
     // The fingerprint stands for (method, path, body): derive it from the request.
     std::string body = account + "|" + std::to_string(sel) + "|" + std::to_string(stake) + "|" + o;
@@ -184,8 +192,8 @@ class EngineTest : public ::testing::Test {
     r.odds = odds(o);
     r.policy = policy;
     r.gateway_start_ns = to_ns(clock.now());
-    r.reply = box.fn();
-    return engine->place_bet(std::move(r));
+    r.done = box.fn(*engine);
+    return desks->bets.submit(std::move(r));
   }
 
   // Places a bet and waits for its reply.
@@ -208,9 +216,11 @@ class EngineTest : public ::testing::Test {
   Tracer tracer{10000};
   EngineConfig cfg;
   Nanos staleness{1500ms};
-  // Destroyed in reverse order: the engine before the journal it uses.
+  // Destroyed in reverse order: the desks before the engine, the engine
+  // before the journal it uses.
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<BookDesks> desks;
 };
 
 TEST_F(EngineTest, PlacesABetAndRepliesOnceDurable) {
@@ -287,7 +297,7 @@ TEST_F(EngineTest, InPlayDelayHoldsTheReplyUntilTheClockMoves) {
   start();
   deposit("alice", 10000);
   price(1011, "2.5");
-  ASSERT_TRUE(on_engine([&] { return engine->set_event_state(1, EventState::kInPlay, "test").ok(); }));
+  ASSERT_TRUE(on_engine([&] { return desks->markets.set_event_state(1, EventState::kInPlay, "test").ok(); }));
 
   Replies box;
   ASSERT_TRUE(place(box, "d1", 1011, 1000, "2.5"));
@@ -315,7 +325,7 @@ TEST_F(EngineTest, InPlayBetWaitsForAPriceConfirmation) {
   start();
   deposit("alice", 10000);
   price(1011, "2.5");
-  ASSERT_TRUE(on_engine([&] { return engine->set_event_state(1, EventState::kInPlay, "test").ok(); }));
+  ASSERT_TRUE(on_engine([&] { return desks->markets.set_event_state(1, EventState::kInPlay, "test").ok(); }));
 
   Replies box;
   ASSERT_TRUE(place(box, "c1", 1011, 1000, "2.5"));
@@ -335,7 +345,7 @@ TEST_F(EngineTest, InPlayBetWithoutConfirmationIsStale) {
   start();
   deposit("alice", 10000);
   price(1011, "2.5");
-  ASSERT_TRUE(on_engine([&] { return engine->set_event_state(1, EventState::kInPlay, "test").ok(); }));
+  ASSERT_TRUE(on_engine([&] { return desks->markets.set_event_state(1, EventState::kInPlay, "test").ok(); }));
 
   Replies box;
   ASSERT_TRUE(place(box, "s1", 1011, 1000, "2.5"));
@@ -359,15 +369,16 @@ TEST_F(EngineTest, ReplayRebuildsTheSameState) {
   ASSERT_EQ(bet("p1", 1011, 1000, "2.5").status, 201);
   ASSERT_EQ(bet("p2", 1012, 700, "3.4", PriceChangePolicy::kNone, "bob").status, 201);
   ASSERT_EQ(bet("p3", 1011, 100, "9.9").status, 409);
-  ASSERT_TRUE(on_engine([&] { return engine->set_stake_cap(101, 500, "test").ok(); }));
+  ASSERT_TRUE(on_engine([&] { return desks->markets.set_stake_cap(101, 500, "test").ok(); }));
   ASSERT_TRUE(on_engine([&] {
-    return engine->set_market_status(201, MarketStatus::kSuspended, "feed", "test").ok();
+    return desks->markets.set_market_status(201, MarketStatus::kSuspended, "feed", "test").ok();
   }));
   price(1011, "2.6");
   shutdown();
   const std::string hash = engine->state().state_hash();
   const size_t bets = engine->state().bets.size();
   const uint64_t records = journal->last_seq();
+  desks.reset();
   engine.reset();
   journal.reset();
 
@@ -396,6 +407,7 @@ TEST_F(EngineTest, ReplayIntoAnotherBookThrows) {
   price(1011, "2.5");
   ASSERT_EQ(bet("x1", 1011, 1000, "2.5").status, 201);
   shutdown();
+  desks.reset();
   engine.reset();
   journal.reset();
 
@@ -403,7 +415,7 @@ TEST_F(EngineTest, ReplayIntoAnotherBookThrows) {
   jo.dir = dir;
   jo.fsync = FsyncPolicy::kNone;
   journal = Journal::open(jo);
-  engine = std::make_unique<Engine>(cfg, clock, *journal, metrics, tracer);
+  engine = std::make_unique<Engine>(cfg, clock, *journal, metrics);
   // An empty book: the journal names selections it does not have.
   EXPECT_THROW(engine->replay(), std::runtime_error);
 }
@@ -417,33 +429,36 @@ TEST_F(EngineTest, FullQueueRefusesWork) {
   EXPECT_FALSE(engine->submit([&] { ++ran; }));
   Replies box;
   EXPECT_FALSE(place(box, "q1", 1011, 100, "2.5"));
-  MoneyRequest m;
+  MoveMoney m;
   m.idem_key = "test:q2";
   m.account = "alice";
   m.amount = 1;
   m.currency = Currency::of("GBP");
-  m.reply = box.fn();
-  EXPECT_FALSE(engine->move_money(std::move(m)));
+  m.done = box.fn(*engine);
+  EXPECT_FALSE(desks->wallet.submit(std::move(m)));
   EXPECT_EQ(engine->queue_depth(), 1u);
   EXPECT_EQ(ran.load(), 0);
   EXPECT_EQ(box.count(), 0u);
 }
 
-// Game days: the simulated engine decides one bet per sim_bet_cost of book
-// time, so bets offered at once queue behind each other, as on a real engine
-// thread; the offer observer counts every bet offered, shed ones included.
+// Game days: the simulated engine (sim/sim_engine_cost.h) decides one bet per
+// 100 ms of book time, so bets offered at once queue behind each other, as on
+// a real engine thread; the offer observer counts every bet offered, shed
+// ones included.
 TEST_F(EngineTest, SimulatedBetCostQueuesBetsOneAfterAnother) {
-  cfg.sim_bet_cost = 100ms;
   staleness = 60s;
   open();
+  SimEngineCost cost;
+  cost.set_cost(100ms);
+  desks->bets.set_risk_turn(&cost);
   int offered = 0;
   std::vector<int64_t> decided;
-  engine->add_offer_observer([&](uint64_t market, uint64_t event) {
+  desks->bets.add_offer_observer([&](uint64_t market, uint64_t event) {
     EXPECT_EQ(market, 101u);
     EXPECT_EQ(event, 1u);
     ++offered;
   });
-  engine->add_decision_observer([&](const Engine::BetDecision& d) { decided.push_back(d.latency_ns); });
+  desks->bets.add_decision_observer([&](const BetDecision& d) { decided.push_back(d.latency_ns); });
   start();
   deposit("alice", 10000);
   price(1011, "2.5");
@@ -468,7 +483,7 @@ TEST_F(EngineTest, SimulatedBetCostQueuesBetsOneAfterAnother) {
 
   // A shed bet is offered but never queued or decided.
   ASSERT_TRUE(on_engine([&] {
-    return engine->set_market_control(101, MarketControl::kIntakePerSecond, 1, "test", "test").ok();
+    return desks->markets.set_market_control(101, MarketControl::kIntakePerSecond, 1, "test", "test").ok();
   }));
   advance_to(2s);
   ASSERT_TRUE(place(box, "s4", 1011, 100, "2.5"));

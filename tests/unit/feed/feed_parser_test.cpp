@@ -61,9 +61,9 @@ TEST(FeedParser, OddsChangeExample) {
   EXPECT_EQ(b.markets[0].market_id, 101u);
   EXPECT_EQ(b.markets[0].status, MarketStatus::kOpen);
   ASSERT_EQ(b.markets[0].outcomes.size(), 3u);
-  EXPECT_EQ(b.markets[0].outcomes[0], (Outcome{1011, Odds{21000}}));
-  EXPECT_EQ(b.markets[0].outcomes[1], (Outcome{1012, Odds{34000}}));
-  EXPECT_EQ(b.markets[0].outcomes[2], (Outcome{1013, Odds{36000}}));
+  EXPECT_EQ(b.markets[0].outcomes[0], (OutcomeOdds{1011, Odds{21000}}));
+  EXPECT_EQ(b.markets[0].outcomes[1], (OutcomeOdds{1012, Odds{34000}}));
+  EXPECT_EQ(b.markets[0].outcomes[2], (OutcomeOdds{1013, Odds{36000}}));
 }
 
 TEST(FeedParser, BetStopExample) {
@@ -174,7 +174,7 @@ TEST(FeedParser, NumericOddsAndFieldOrderAndUnknownFields) {
   EXPECT_EQ(b.league, "Serie B");
   ASSERT_EQ(b.markets.size(), 1u);
   EXPECT_EQ(b.markets[0].status, MarketStatus::kSuspended);
-  EXPECT_EQ(b.markets[0].outcomes, (std::vector<Outcome>{{7, Odds{21000}}}));
+  EXPECT_EQ(b.markets[0].outcomes, (std::vector<OutcomeOdds>{{7, Odds{21000}}}));
 }
 
 TEST(FeedParser, EscapedKeysAreUnescaped) {

@@ -2,6 +2,9 @@
 // binary encoding; truncated, over-long and unknown records throw.
 #include "journal/events.h"
 
+#include "journal/codec.h"
+#include "telemetry/trace.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -10,27 +13,29 @@
 namespace inplay {
 namespace {
 
-IdemRecord idem(const std::string& key) {
-  IdemRecord r;
-  r.key = key;
-  for (size_t i = 0; i < r.fingerprint.size(); ++i) r.fingerprint[i] = static_cast<uint8_t>(0xF0 + i);
-  r.status = 201;
-  r.body = std::string("{\"bet_id\":\"42\"}\0tail", 20);  // a NUL survives
-  return r;
+IdemTag idem(const std::string& key) {
+  IdemTag t;
+  t.key = key;
+  for (size_t i = 0; i < t.fingerprint.size(); ++i) t.fingerprint[i] = static_cast<uint8_t>(0xF0 + i);
+  return t;
 }
 
-void expect_idem_eq(const IdemRecord& a, const IdemRecord& b) {
+void expect_idem_eq(const IdemTag& a, const IdemTag& b) {
   EXPECT_EQ(a.key, b.key);
   EXPECT_EQ(a.fingerprint, b.fingerprint);
-  EXPECT_EQ(a.status, b.status);
-  EXPECT_EQ(a.body, b.body);
+}
+
+TraceId trace(uint8_t first) {
+  TraceId t{};
+  for (size_t i = 0; i < t.size(); ++i) t[i] = static_cast<uint8_t>(first + i);
+  return t;
 }
 
 // One populated sample of every event type, with values that use the whole
 // width of their fields (negative, large, empty strings).
 std::vector<BookEvent> samples() {
   std::vector<BookEvent> v;
-  v.push_back(MoneyMoved{"alice", 123456789012345, TransferReason::kWithdrawal, -5, idem("web:k1")});
+  v.push_back(MoneyMoved{"alice", 123456789012345, TransferReason::kWithdrawal, -5, trace(0x10), idem("web:k1")});
   v.push_back(MarketPriced{101, 1764270000123, 1'800'000'000'000'000'000, {{1011, 21000}, {1012, 34000}, {1013, 36000}}});
   v.push_back(MarketControlSet{101, static_cast<uint8_t>(MarketControl::kCashoutFrozen), 1, "incident 3: odds stale",
                                "playbook:stale_prices", 1'800'000'000'000'000'001});
@@ -38,9 +43,10 @@ std::vector<BookEvent> samples() {
                              1'800'000'000'000'000'002});
   v.push_back(BetAccepted{UINT64_MAX - 1, "bob.smith-1", 1011, 100000, 25000, 24000, 1,
                           1'800'000'000'000'000'000, 1'800'000'005'000'000'000,
-                          "0af7651916cd43dd8448eb211c80319c", idem("web:k2")});
-  v.push_back(Rejected{static_cast<uint16_t>(ErrorCode::kPriceStale), 77, idem("web:k3")});
-  v.push_back(Rejected{0, 0, IdemRecord{}});  // empty idem record
+                          trace(0xA0), idem("web:k2")});
+  v.push_back(Rejected{static_cast<uint16_t>(ErrorCode::kPriceStale), "no price confirmation \"within\"\n", 77,
+                       idem("web:k3")});
+  v.push_back(Rejected{0, "", 0, IdemTag{}});  // empty key
   v.push_back(MarketStatusSet{101, 1, "feed switch to backup", "operator:trader", 99});
   v.push_back(MarketStatusSet{(uint64_t{1} << 63) + 5, 3, "", "", INT64_MIN});
   v.push_back(StakeCapSet{101, 500, "system", 1234});
@@ -63,6 +69,7 @@ void expect_eq(const BookEvent& a, const BookEvent& b) {
           EXPECT_EQ(x.amount, y.amount);
           EXPECT_EQ(x.reason, y.reason);
           EXPECT_EQ(x.at_ns, y.at_ns);
+          EXPECT_EQ(x.trace_id, y.trace_id);
           expect_idem_eq(x.idem, y.idem);
         } else if constexpr (std::is_same_v<T, BetAccepted>) {
           EXPECT_EQ(x.bet_id, y.bet_id);
@@ -78,6 +85,7 @@ void expect_eq(const BookEvent& a, const BookEvent& b) {
           expect_idem_eq(x.idem, y.idem);
         } else if constexpr (std::is_same_v<T, Rejected>) {
           EXPECT_EQ(x.code, y.code);
+          EXPECT_EQ(x.message, y.message);
           EXPECT_EQ(x.at_ns, y.at_ns);
           expect_idem_eq(x.idem, y.idem);
         } else if constexpr (std::is_same_v<T, MarketStatusSet>) {
@@ -143,9 +151,12 @@ std::string encode(const BookEvent& e) {
 TEST(BookEvents, TypeNumbersAreStable) {
   // On disk: never renumber.
   EXPECT_EQ(event_type(MoneyMoved{}), EventType::kMoneyMoved);
-  EXPECT_EQ(static_cast<uint16_t>(event_type(MoneyMoved{})), 2);
-  EXPECT_EQ(static_cast<uint16_t>(event_type(BetAccepted{})), 3);
-  EXPECT_EQ(static_cast<uint16_t>(event_type(Rejected{})), 4);
+  EXPECT_EQ(static_cast<uint16_t>(EventType::kMoneyMovedV1), 2);  // read, never written
+  EXPECT_EQ(static_cast<uint16_t>(EventType::kBetAcceptedV1), 3);
+  EXPECT_EQ(static_cast<uint16_t>(EventType::kRejectedV1), 4);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(MoneyMoved{})), 14);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(BetAccepted{})), 15);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(Rejected{})), 16);
   EXPECT_EQ(static_cast<uint16_t>(event_type(MarketStatusSet{})), 5);
   EXPECT_EQ(static_cast<uint16_t>(event_type(StakeCapSet{})), 6);
   EXPECT_EQ(static_cast<uint16_t>(event_type(PriceApplied{})), 7);
@@ -219,10 +230,77 @@ TEST(BookEvents, StringLengthPastTheEndThrows) {
 
 TEST(BookEvents, UnknownTypeThrows) {
   std::string bytes = encode(PriceApplied{1, 2, 3, 4});
-  for (uint16_t t : {0, 1, 14, 100, 0xFFFF}) {
+  for (uint16_t t : {0, 1, 17, 100, 0xFFFF}) {
     EXPECT_THROW(decode_event(t, bytes), std::invalid_argument) << t;
     EXPECT_THROW(decode_event(t, ""), std::invalid_argument) << t;
   }
+}
+
+// Types 2-4 carried their request's HTTP reply; they are read into today's
+// structs: the refusal's message and the receipt's trace id come from the
+// stored body, so repeats render the same bytes after an upgrade.
+TEST(BookEvents, LegacyRecordsAreReadIntoTodaysEvents) {
+  auto legacy_idem = [](ByteWriter& w, const std::string& key, int32_t status, const std::string& body) {
+    w.str(key);
+    Fingerprint fp{};
+    fp.fill(7);
+    w.bytes(fp.data(), fp.size());
+    w.put<int32_t>(status);
+    w.str(body);
+  };
+  std::string money;
+  {
+    ByteWriter w(money);
+    w.str("alice");
+    w.put<int64_t>(5000);
+    w.put(TransferReason::kDeposit);
+    w.put<int64_t>(42);
+    legacy_idem(w, "web:d", 201,
+                R"({"account":"alice","movement":"deposit","amount":5000,"currency":"GBP","balance":5000,)"
+                R"("trace_id":"0af7651916cd43dd8448eb211c80319c"})");
+  }
+  auto m = std::get<MoneyMoved>(decode_event(2, money));
+  EXPECT_EQ(m.account, "alice");
+  EXPECT_EQ(m.amount, 5000);
+  EXPECT_EQ(m.at_ns, 42);
+  EXPECT_EQ(m.idem.key, "web:d");
+  EXPECT_EQ(to_hex(m.trace_id), "0af7651916cd43dd8448eb211c80319c");
+
+  std::string rejected;
+  {
+    ByteWriter w(rejected);
+    w.put<uint16_t>(static_cast<uint16_t>(ErrorCode::kPriceChanged));
+    w.put<int64_t>(77);
+    legacy_idem(w, "web:r", 409, error_body(Error{ErrorCode::kPriceChanged, "the price moved to 2.10"}));
+  }
+  auto r = std::get<Rejected>(decode_event(4, rejected));
+  EXPECT_EQ(r.code, static_cast<uint16_t>(ErrorCode::kPriceChanged));
+  EXPECT_EQ(r.message, "the price moved to 2.10");
+  EXPECT_EQ(r.at_ns, 77);
+
+  std::string bet;
+  {
+    ByteWriter w(bet);
+    w.put<uint64_t>(9);
+    w.str("bob");
+    w.put<uint64_t>(1011);
+    w.put<int64_t>(100);
+    w.put<int32_t>(21000);
+    w.put<int32_t>(20000);
+    w.put<uint8_t>(1);
+    w.put<int64_t>(1);
+    w.put<int64_t>(2);
+    w.str("0af7651916cd43dd8448eb211c80319c");
+    legacy_idem(w, "web:b", 201, "");
+  }
+  auto b = std::get<BetAccepted>(decode_event(3, bet));
+  EXPECT_EQ(b.bet_id, 9u);
+  EXPECT_EQ(b.odds, 21000);
+  EXPECT_EQ(to_hex(b.trace_id), "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_EQ(b.idem.key, "web:b");
+  // A cut legacy record is refused like any other.
+  EXPECT_THROW(decode_event(3, std::string_view(bet).substr(0, bet.size() - 1)), std::out_of_range);
+  EXPECT_THROW(decode_event(2, money + "x"), std::invalid_argument);
 }
 
 TEST(BookEvents, DecodingAsAnotherTypeFails) {

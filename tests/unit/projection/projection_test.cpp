@@ -1,6 +1,8 @@
 #include "projection/sqlite_projection.h"
 
 #include <gtest/gtest.h>
+
+#include "telemetry/trace.h"
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -80,13 +82,13 @@ uint64_t write_journal(const fs::path& dir, const std::vector<BookEvent>& events
 constexpr int64_t kT0 = 1795809600000000000;  // 2026-11-27T20:00:00Z
 
 MoneyMoved deposit(std::string account, int64_t amount, int64_t at_ns = kT0) {
-  return MoneyMoved{std::move(account), amount, TransferReason::kDeposit, at_ns,
-                    IdemRecord{"wallet:d-" + std::to_string(amount), {}, 201, "{}"}};
+  return MoneyMoved{std::move(account), amount, TransferReason::kDeposit, at_ns, {},
+                    IdemTag{"wallet:d-" + std::to_string(amount), {}}};
 }
 
 MoneyMoved withdrawal(std::string account, int64_t amount, int64_t at_ns = kT0) {
-  return MoneyMoved{std::move(account), amount, TransferReason::kWithdrawal, at_ns,
-                    IdemRecord{"wallet:w-" + std::to_string(amount), {}, 201, "{}"}};
+  return MoneyMoved{std::move(account), amount, TransferReason::kWithdrawal, at_ns, {},
+                    IdemTag{"wallet:w-" + std::to_string(amount), {}}};
 }
 
 BetAccepted bet(uint64_t id, std::string account, int64_t stake, int32_t odds = 25000) {
@@ -100,8 +102,8 @@ BetAccepted bet(uint64_t id, std::string account, int64_t stake, int32_t odds = 
   b.policy = static_cast<uint8_t>(PriceChangePolicy::kBetter);
   b.placed_ns = kT0 + 1'500'000'000;  // 20:00:01.500
   b.accepted_ns = kT0 + 6'250'000'000;  // 20:00:06.250 (after the in-play delay)
-  b.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
-  b.idem = IdemRecord{"bettor:k" + std::to_string(id), {}, 201, "{\"bet_id\":1}"};
+  parse_trace_id("4bf92f3577b34da6a3ce929d0e0e4736", b.trace_id);
+  b.idem = IdemTag{"bettor:k" + std::to_string(id), {}};
   return b;
 }
 
@@ -112,7 +114,7 @@ std::vector<BookEvent> opening_events() {
       deposit("bob", 5000),                                 // 2
       bet(1, "alice", 500),                                 // 3
       PriceApplied{101, 26000, 1795809601000, kT0 + 7},     // 4
-      Rejected{7, kT0 + 8, IdemRecord{"bettor:k9", {}, 422, "{}"}},  // 5
+      Rejected{7, "refused", kT0 + 8, IdemTag{"bettor:k9", {}}},  // 5
       withdrawal("bob", 2000, kT0 + 9'000'000),             // 6
       MarketStatusSet{11, 1, "goal", "operator:ops", kT0},  // 7
   };

@@ -1,5 +1,5 @@
 // IdempotencyStore (src/wallet/idempotency.h): new, pending, done and
-// mismatched keys; expiry after the TTL; abandon.
+// mismatched keys; the stored outcome; expiry after the TTL; abandon.
 #include "wallet/idempotency.h"
 
 #include <gtest/gtest.h>
@@ -16,6 +16,9 @@ Fingerprint fp(uint8_t b) {
 }
 
 using L = IdempotencyStore::Lookup;
+
+Outcome placed(uint64_t bet_id) { return BetPlaced{bet_id}; }
+uint64_t bet_of(const IdempotencyStore::Entry* e) { return std::get<BetPlaced>(e->outcome).bet_id; }
 
 class IdempotencyTest : public ::testing::Test {
  protected:
@@ -44,44 +47,44 @@ TEST_F(IdempotencyTest, RepeatWhilePendingIsPending) {
 TEST_F(IdempotencyTest, OtherRequestWithTheSameKeyIsAMismatch) {
   ASSERT_EQ(store.begin("c:k", fp(1), 0, &e), L::kNew);
   EXPECT_EQ(store.begin("c:k", fp(2), 1, &e), L::kMismatch);
-  store.complete("c:k", fp(1), StoredResponse{201, "first"}, 10);
+  store.complete("c:k", fp(1), placed(1), 10);
   EXPECT_EQ(store.begin("c:k", fp(2), 11, &e), L::kMismatch);
   // The mismatch did not overwrite the stored request.
   EXPECT_EQ(store.begin("c:k", fp(1), 12, &e), L::kDone);
-  EXPECT_EQ(e->response.body, "first");
+  EXPECT_EQ(bet_of(e), 1u);
 }
 
-TEST_F(IdempotencyTest, CompletedKeyReturnsTheStoredResponse) {
+TEST_F(IdempotencyTest, CompletedKeyReturnsTheStoredOutcome) {
   ASSERT_EQ(store.begin("c:k", fp(1), 0, &e), L::kNew);
-  store.complete("c:k", fp(1), StoredResponse{201, "{\"bet_id\":\"1\"}"}, 10);
+  store.complete("c:k", fp(1), placed(1), 10);
   EXPECT_EQ(store.begin("c:k", fp(1), 20, &e), L::kDone);
   ASSERT_NE(e, nullptr);
   EXPECT_FALSE(e->pending);
-  EXPECT_EQ(e->response.status, 201);
-  EXPECT_EQ(e->response.body, "{\"bet_id\":\"1\"}");
+  EXPECT_EQ(bet_of(e), 1u);
   EXPECT_EQ(e->completed_ns, 10);
   // And again: repeats never change the answer.
   EXPECT_EQ(store.begin("c:k", fp(1), 30, &e), L::kDone);
-  EXPECT_EQ(e->response.status, 201);
+  EXPECT_EQ(bet_of(e), 1u);
 }
 
 TEST_F(IdempotencyTest, KeysAreIndependent) {
-  store.complete("a:k", fp(1), StoredResponse{201, "a"}, 0);
+  store.complete("a:k", fp(1), placed(11), 0);
   EXPECT_EQ(store.begin("b:k", fp(1), 1, &e), L::kNew);  // other caller, same key
   EXPECT_EQ(store.begin("a:k2", fp(1), 1, &e), L::kNew);
   EXPECT_EQ(store.begin("a:k", fp(1), 1, &e), L::kDone);
 }
 
 TEST_F(IdempotencyTest, CompleteWithoutBeginIsTheReplayPath) {
-  store.complete("c:k", fp(3), StoredResponse{409, "rejected"}, 100);
+  store.complete("c:k", fp(3), Outcome{Error{ErrorCode::kPriceStale, "rejected"}}, 100);
   EXPECT_EQ(store.begin("c:k", fp(3), 101, &e), L::kDone);
-  EXPECT_EQ(e->response.status, 409);
+  EXPECT_EQ(std::get<Error>(e->outcome).code, ErrorCode::kPriceStale);
+  EXPECT_EQ(std::get<Error>(e->outcome).message, "rejected");
   EXPECT_EQ(store.begin("c:k", fp(4), 101, &e), L::kMismatch);
 }
 
 TEST_F(IdempotencyTest, DoneUntilTheTtlThenNewAgain) {
   ASSERT_EQ(store.begin("c:k", fp(1), 0, &e), L::kNew);
-  store.complete("c:k", fp(1), StoredResponse{201, "x"}, 100);
+  store.complete("c:k", fp(1), placed(9), 100);
   EXPECT_EQ(store.begin("c:k", fp(1), 100 + kTtl, &e), L::kDone);  // at the TTL: still kept
   EXPECT_EQ(store.begin("c:k", fp(1), 100 + kTtl + 1, &e), L::kNew);  // past it: new
   EXPECT_TRUE(e->pending);
@@ -89,7 +92,7 @@ TEST_F(IdempotencyTest, DoneUntilTheTtlThenNewAgain) {
 }
 
 TEST_F(IdempotencyTest, ExpiredKeyIsNewEvenWithAnotherRequest) {
-  store.complete("c:k", fp(1), StoredResponse{201, "x"}, 0);
+  store.complete("c:k", fp(1), placed(9), 0);
   EXPECT_EQ(store.begin("c:k", fp(2), kTtl + 1, &e), L::kNew);
   EXPECT_EQ(e->fingerprint, fp(2));
   EXPECT_EQ(store.begin("c:k", fp(2), kTtl + 2, &e), L::kPending);
@@ -104,8 +107,8 @@ TEST_F(IdempotencyTest, PendingEntriesNeverExpire) {
 }
 
 TEST_F(IdempotencyTest, ExpireDropsCompletedEntriesPastTheTtl) {
-  store.complete("c:a", fp(1), StoredResponse{201, "a"}, 0);
-  store.complete("c:b", fp(1), StoredResponse{201, "b"}, 500);
+  store.complete("c:a", fp(1), placed(11), 0);
+  store.complete("c:b", fp(1), placed(12), 500);
   ASSERT_EQ(store.begin("c:p", fp(1), 600, nullptr), L::kNew);  // pending
   EXPECT_EQ(store.expire(kTtl), 0u);  // a is exactly at its TTL
   EXPECT_EQ(store.expire(kTtl + 1), 1u);
@@ -117,14 +120,14 @@ TEST_F(IdempotencyTest, ExpireDropsCompletedEntriesPastTheTtl) {
 }
 
 TEST_F(IdempotencyTest, ExpireKeepsAKeyThatWasReusedAfterExpiry) {
-  store.complete("c:k", fp(1), StoredResponse{201, "old"}, 0);
+  store.complete("c:k", fp(1), placed(21), 0);
   // Reused after it expired (begin drops the old entry), completed again later.
   ASSERT_EQ(store.begin("c:k", fp(2), kTtl + 1, &e), L::kNew);
-  store.complete("c:k", fp(2), StoredResponse{201, "new"}, kTtl + 10);
+  store.complete("c:k", fp(2), placed(22), kTtl + 10);
   // The stale queue entry for the old completion must not drop the new one.
   EXPECT_EQ(store.expire(kTtl + 20), 0u);
   EXPECT_EQ(store.begin("c:k", fp(2), kTtl + 20, &e), L::kDone);
-  EXPECT_EQ(e->response.body, "new");
+  EXPECT_EQ(bet_of(e), 22u);
   EXPECT_EQ(store.expire(2 * kTtl + 11), 1u);
   EXPECT_EQ(store.size(), 0u);
 }
@@ -137,7 +140,7 @@ TEST_F(IdempotencyTest, AbandonForgetsAPendingKey) {
 }
 
 TEST_F(IdempotencyTest, AbandonLeavesACompletedKeyAlone) {
-  store.complete("c:k", fp(1), StoredResponse{201, "x"}, 0);
+  store.complete("c:k", fp(1), placed(9), 0);
   store.abandon("c:k");
   EXPECT_EQ(store.begin("c:k", fp(1), 1, &e), L::kDone);
   store.abandon("never-seen");  // no-op

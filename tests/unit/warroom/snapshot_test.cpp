@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/config.h"
+#include "app/book_desks.h"
 #include "app/runtime.h"
 #include "engine/engine.h"
 #include "journal/journal.h"
@@ -36,7 +37,8 @@ class WarRoomTest : public ::testing::Test {
     jo.dir = dir_;
     jo.fsync = FsyncPolicy::kNone;
     journal_ = Journal::open(jo);
-    engine_ = std::make_unique<Engine>(EngineConfig{}, clock_, *journal_, metrics_, tracer_);
+    engine_ = std::make_unique<Engine>(EngineConfig{}, clock_, *journal_, metrics_);
+    desks_ = std::make_unique<BookDesks>(*engine_, tracer_);
     // Events 1..4, each with one 1X2 market (id*100+1) of three selections.
     Config cfg;
     for (uint64_t e = 1; e <= 4; ++e) {
@@ -59,6 +61,7 @@ class WarRoomTest : public ::testing::Test {
     build_book(cfg, engine_->state().book);
   }
   void TearDown() override {
+    desks_.reset();  // the war rooms with them (their observers hold them)
     engine_.reset();
     journal_->stop();
     std::filesystem::remove_all(dir_);
@@ -73,6 +76,7 @@ class WarRoomTest : public ::testing::Test {
   Tracer tracer_;
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<BookDesks> desks_;
 };
 
 simdjson::dom::element by_id(simdjson::dom::array markets, uint64_t id) {
@@ -184,7 +188,7 @@ TEST(WarRoomSeries, KeepsTheLastCapacityPointsOldestFirst) {
 }
 
 TEST_F(WarRoomTest, PublishesEachTickToSubscribersAndDropsClosedOnes) {
-  auto room = std::make_shared<WarRoom>(*engine_, nullptr, nullptr, 2);
+  auto room = std::make_shared<WarRoom>(desks_->bets, nullptr, nullptr, 2);
   EXPECT_EQ(room->latest(), nullptr);
   room->tick();
   auto first = room->latest();
@@ -236,7 +240,7 @@ TEST(WarRoomExemplar, SlowestBucketRecordedInTheSpan) {
 }
 
 TEST_F(WarRoomTest, EachChartPointCarriesTheExemplarOfItsSecond) {
-  auto room = std::make_shared<WarRoom>(*engine_, nullptr, nullptr);
+  auto room = std::make_shared<WarRoom>(desks_->bets, nullptr, nullptr);
   Histogram& accept = *engine_->metrics().accept_latency;
   std::array<uint8_t, 16> slow{}, fast{};
   slow.fill(0x5a);
@@ -259,7 +263,7 @@ TEST_F(WarRoomTest, EachChartPointCarriesTheExemplarOfItsSecond) {
 }
 
 TEST_F(WarRoomTest, OperatorActionsAreMarkedOnTheCharts) {
-  auto room = std::make_shared<WarRoom>(*engine_, nullptr, nullptr);
+  auto room = std::make_shared<WarRoom>(desks_->bets, nullptr, nullptr);
   room->mark_action(now() - 200 * kMs, "market 101 suspended (operator:trader)");
   room->mark_action(now() - 100 * kMs, "market 101 suspended (operator:trader)");  // a second press: its own mark
   room->tick();

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/feed_desk.h"
+#include "feed/feed_desk.h"
 #include "feed/betfair/market_cache.h"
 #include "feed/betfair/ref_price.h"
 

@@ -2,7 +2,8 @@
 // client threads parse lines and hand each message here as an engine task;
 // the desk keeps producer health per feed, arbitrates primary/backup per
 // sport, prices the active feed's fair odds with the book's margin and
-// applies them to the book through the Engine (journaled like every change).
+// applies them to the book through the MarketDesk (journaled like every
+// change).
 //
 // Rules it enforces:
 //  - Sequence: gaps are counted and trigger a recovery request; duplicates
@@ -40,6 +41,7 @@
 
 #include "core/error.h"
 #include "engine/engine.h"
+#include "market/market_desk.h"
 #include "feed/feed_config.h"
 #include "feed/feed_message.h"
 #include "feed/feed_parser.h"
@@ -65,7 +67,7 @@ struct FeedDeskOptions {
 
 class FeedDesk {
  public:
-  FeedDesk(Engine& engine, MetricsRegistry& metrics, std::vector<FeedConfig> feeds,
+  FeedDesk(MarketDesk& markets, MetricsRegistry& metrics, std::vector<FeedConfig> feeds,
            FeedDeskOptions opts);
 
   // Setup, before the engine runs: how to send a request line to a feed
@@ -95,7 +97,7 @@ class FeedDesk {
   // Engine thread: JSON for GET /v1/feeds.
   std::string status_json() const;
   // Engine thread: reference prices from an exchange (see
-  // engine/exchange_reference.h) for a book market; they take precedence
+  // feed/exchange_reference.h) for a book market; they take precedence
   // over the reference feed's for drift.
   void set_reference_prices(uint64_t market_id, const std::vector<std::pair<uint64_t, Odds>>& prices);
   // Engine thread: drift score of a market (nullopt without ref prices).
@@ -178,6 +180,7 @@ class FeedDesk {
   static bool feed_owned(const Market& m);
 
   Engine& engine_;
+  MarketDesk& markets_;  // every status and price change goes through it
   MetricsRegistry& metrics_;
   FeedDeskOptions opts_;
   std::vector<Feed> feeds_;

@@ -1,4 +1,4 @@
-#include "engine/exchange_reference.h"
+#include "feed/exchange_reference.h"
 
 namespace inplay {
 

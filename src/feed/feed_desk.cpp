@@ -1,4 +1,4 @@
-#include "engine/feed_desk.h"
+#include "feed/feed_desk.h"
 
 #include <fmt/format.h>
 
@@ -25,9 +25,10 @@ constexpr const char* kFeedDown = "FEED_DOWN";
 constexpr const char* kActor = "system:feed-desk";
 }  // namespace
 
-FeedDesk::FeedDesk(Engine& engine, MetricsRegistry& metrics, std::vector<FeedConfig> feeds,
+FeedDesk::FeedDesk(MarketDesk& markets, MetricsRegistry& metrics, std::vector<FeedConfig> feeds,
                    FeedDeskOptions opts)
-    : engine_(engine),
+    : engine_(markets.engine()),
+      markets_(markets),
       metrics_(metrics),
       opts_(std::move(opts)),
       drift_band_(opts_.drift_band, opts_.drift_hold_ns) {
@@ -198,7 +199,7 @@ void FeedDesk::suspend_sport(const std::string& sport, const std::string& reason
     if (e->sport != sport) continue;
     for (uint64_t mid : e->markets)
       if (book.market(mid)->status == MarketStatus::kOpen)
-        engine_.set_market_status(mid, MarketStatus::kSuspended, reason, kActor);
+        markets_.set_market_status(mid, MarketStatus::kSuspended, reason, kActor);
   }
 }
 
@@ -219,7 +220,7 @@ void FeedDesk::reopen_sport(const std::string& sport) {
       const char* reason = target == MarketStatus::kOpen      ? ""
                            : target == MarketStatus::kClosed ? "feed: closed"
                                                              : "feed: suspended";
-      engine_.set_market_status(mid, target, reason, kActor);
+      markets_.set_market_status(mid, target, reason, kActor);
     }
   }
   take_over(s.active);
@@ -307,7 +308,7 @@ void FeedDesk::apply_odds(size_t i, const FeedMessage& m, const OddsChange& oc, 
   for (const MarketOdds& mo : oc.markets) {
     CachedMarket& cm = f.cache[mo.market_id];
     cm.status = mo.status;
-    for (const Outcome& o : mo.outcomes) cm.fair[o.selection_id] = o.odds;
+    for (const OutcomeOdds& o : mo.outcomes) cm.fair[o.selection_id] = o.odds;
     cm.provider_ts_ms = m.env.ts_ms;
     if (active) apply_market(f, mo.market_id, cm, !mo.outcomes.empty());
   }
@@ -329,12 +330,12 @@ void FeedDesk::apply_market(Feed& f, uint64_t market_id, const CachedMarket& cm,
                    mk->status_actor == kActor;
   if (cm.status == MarketStatus::kClosed && mk->status != MarketStatus::kClosed &&
       mk->status != MarketStatus::kSettled) {
-    engine_.set_market_status(market_id, MarketStatus::kClosed, "feed: closed", actor);
+    markets_.set_market_status(market_id, MarketStatus::kClosed, "feed: closed", actor);
   } else if (cm.status == MarketStatus::kSuspended && mk->status == MarketStatus::kOpen) {
-    engine_.set_market_status(market_id, MarketStatus::kSuspended, "feed: suspended", actor);
+    markets_.set_market_status(market_id, MarketStatus::kSuspended, "feed: suspended", actor);
   } else if (cm.status == MarketStatus::kOpen && mk->status == MarketStatus::kSuspended &&
              feed_owned(*mk) && !feed_down) {
-    engine_.set_market_status(market_id, MarketStatus::kOpen, "", actor);
+    markets_.set_market_status(market_id, MarketStatus::kOpen, "", actor);
   }
   if (!prices) return;
   mk = book.market(market_id);
@@ -352,7 +353,7 @@ void FeedDesk::apply_market(Feed& f, uint64_t market_id, const CachedMarket& cm,
     log::warn("feed", "market not priced", {{"market_id", market_id}, {"error", e.what()}});
     return;
   }
-  engine_.price_market(market_id, priced, cm.provider_ts_ms);
+  markets_.price_market(market_id, priced, cm.provider_ts_ms);
 }
 
 void FeedDesk::apply_bet_stop(size_t i, uint64_t event_id, const BetStop& bs) {
@@ -366,7 +367,7 @@ void FeedDesk::apply_bet_stop(size_t i, uint64_t event_id, const BetStop& bs) {
     if (!is_active(i) || f.state == FeedState::kDown) continue;
     const Market* m = book.market(mid);
     if (m && m->event_id == event_id && m->status == MarketStatus::kOpen)
-      engine_.set_market_status(mid, MarketStatus::kSuspended,
+      markets_.set_market_status(mid, MarketStatus::kSuspended,
                                 bs.reason.empty() ? "feed: bet stop" : "feed: bet stop: " + bs.reason,
                                 "feed:" + f.cfg.name);
   }
@@ -377,13 +378,13 @@ void FeedDesk::apply_fixture(size_t i, uint64_t event_id, const FixtureChange& f
   const Event* e = engine_.state().book.event(event_id);
   std::string actor = "feed:" + feeds_[i].cfg.name;
   if (fc.change == FixtureChangeKind::kStarted && e->state != EventState::kInPlay)
-    engine_.set_event_state(event_id, EventState::kInPlay, actor);
+    markets_.set_event_state(event_id, EventState::kInPlay, actor);
   if ((fc.change == FixtureChangeKind::kEnded || fc.change == FixtureChangeKind::kCancelled) &&
       e->state != EventState::kEnded) {
-    engine_.set_event_state(event_id, EventState::kEnded, actor);
+    markets_.set_event_state(event_id, EventState::kEnded, actor);
     for (uint64_t mid : engine_.state().book.event(event_id)->markets)
       if (engine_.state().book.market(mid)->status == MarketStatus::kOpen)
-        engine_.set_market_status(mid, MarketStatus::kSuspended, "feed: event ended", actor);
+        markets_.set_market_status(mid, MarketStatus::kSuspended, "feed: event ended", actor);
   }
 }
 

@@ -1,7 +1,7 @@
 // FeedDesk on the engine's thread of control, driven by direct calls (no
 // sockets): the test thread acts as the engine thread (the engine is not
 // started), the journal is a temp dir with fsync off.
-#include "engine/feed_desk.h"
+#include "feed/feed_desk.h"
 
 #include <gtest/gtest.h>
 
@@ -26,7 +26,8 @@ class FeedDeskTest : public ::testing::Test {
     jo.fsync = FsyncPolicy::kNone;
     journal_ = Journal::open(jo);
     EngineConfig ec;
-    engine_ = std::make_unique<Engine>(ec, clock_, *journal_, metrics_, tracer_);
+    engine_ = std::make_unique<Engine>(ec, clock_, *journal_, metrics_);
+    markets_ = std::make_unique<MarketDesk>(*engine_);
     Config cfg;
     EventConfig e;
     e.id = 1;
@@ -46,11 +47,12 @@ class FeedDeskTest : public ::testing::Test {
     feeds[2].name = "r";
     feeds[2].role = FeedRole::kReference;
     for (auto& f : feeds) f.alive_timeout = std::chrono::milliseconds(1000);
-    desk_ = std::make_unique<FeedDesk>(*engine_, metrics_, feeds, FeedDeskOptions{});
+    desk_ = std::make_unique<FeedDesk>(*markets_, metrics_, feeds, FeedDeskOptions{});
     for (size_t i = 0; i < 3; ++i) desk_->set_sender(i, [this, i](std::string line) { sent_[i].push_back(line); });
   }
   void TearDown() override {
     desk_.reset();
+    markets_.reset();
     engine_.reset();
     journal_->stop();
     std::filesystem::remove_all(dir_);
@@ -63,7 +65,7 @@ class FeedDeskTest : public ::testing::Test {
     OddsChange oc;
     oc.league = "EPL";
     MarketOdds mo{101, st, {}};
-    for (auto [sid, o] : prices) mo.outcomes.push_back(Outcome{sid, Odds{o}});
+    for (auto [sid, o] : prices) mo.outcomes.push_back(OutcomeOdds{sid, Odds{o}});
     oc.markets.push_back(mo);
     m.body = oc;
     return m;
@@ -90,6 +92,7 @@ class FeedDeskTest : public ::testing::Test {
   Tracer tracer_{1000};
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<MarketDesk> markets_;
   std::unique_ptr<FeedDesk> desk_;
   std::map<size_t, std::vector<std::string>> sent_;
 };
@@ -174,16 +177,16 @@ TEST_F(FeedDeskTest, SwitchTakesOverWithoutAGapAndRefusesAFeedThatIsDown) {
 TEST_F(FeedDeskTest, FeedNeverReopensAnOperatorSuspension) {
   uint64_t seq = 1;
   bring_up(0, seq);
-  engine_->set_market_status(101, MarketStatus::kSuspended, "trader: VAR", "operator:t");
+  markets_->set_market_status(101, MarketStatus::kSuspended, "trader: VAR", "operator:t");
   desk_->on_message(0, odds(seq++, {{1011, 20000}, {1012, 35000}, {1013, 40000}}, MarketStatus::kOpen));
   EXPECT_EQ(market().status, MarketStatus::kSuspended);
   EXPECT_EQ(market().status_reason, "trader: VAR");
   // Even a reason that looks like a feed's: ownership is by actor, not by text.
-  engine_->set_market_status(101, MarketStatus::kSuspended, "feed lag", "operator:t");
+  markets_->set_market_status(101, MarketStatus::kSuspended, "feed lag", "operator:t");
   desk_->on_message(0, odds(seq++, {{1011, 20000}, {1012, 35000}, {1013, 40000}}, MarketStatus::kOpen));
   EXPECT_EQ(market().status, MarketStatus::kSuspended);
   // But its own suspension it lifts.
-  engine_->set_market_status(101, MarketStatus::kOpen, "", "operator:t");
+  markets_->set_market_status(101, MarketStatus::kOpen, "", "operator:t");
   desk_->on_message(0, odds(seq++, {}, MarketStatus::kSuspended));
   EXPECT_EQ(market().status_reason, "feed: suspended");
   desk_->on_message(0, odds(seq++, {}, MarketStatus::kOpen));
@@ -248,7 +251,7 @@ TEST_F(FeedDeskTest, ARefusedLineKeepsItsPlaceInTheSequence) {
 #include <cmath>
 #include <fstream>
 
-#include "engine/exchange_reference.h"
+#include "feed/exchange_reference.h"
 
 namespace inplay {
 namespace {
@@ -315,7 +318,7 @@ TEST_F(FeedDeskTest, ARestartResumesOnTheSwitchedFeedAndLiftsItsFeedDownSuspensi
   ASSERT_EQ(market().status, MarketStatus::kSuspended);
   ASSERT_EQ(market().status_reason, "FEED_DOWN");
 
-  desk_ = std::make_unique<FeedDesk>(*engine_, metrics_, std::vector<FeedConfig>{desk_->feed(0), desk_->feed(1), desk_->feed(2)},
+  desk_ = std::make_unique<FeedDesk>(*markets_, metrics_, std::vector<FeedConfig>{desk_->feed(0), desk_->feed(1), desk_->feed(2)},
                                      FeedDeskOptions{});
   for (size_t i = 0; i < 3; ++i) desk_->set_sender(i, [this, i](std::string line) { sent_[i].push_back(line); });
   EXPECT_EQ(desk_->active_feed("football"), "b");
@@ -330,9 +333,9 @@ TEST_F(FeedDeskTest, ARestartResumesOnTheSwitchedFeedAndLiftsItsFeedDownSuspensi
 TEST_F(FeedDeskTest, ARestartKeepsAnOperatorsSuspension) {
   uint64_t s0 = 1;
   bring_up(0, s0);
-  ASSERT_TRUE(engine_->set_market_status(101, MarketStatus::kSuspended, "VAR check", "operator:trader").ok());
+  ASSERT_TRUE(markets_->set_market_status(101, MarketStatus::kSuspended, "VAR check", "operator:trader").ok());
   desk_->on_disconnected(0);
-  desk_ = std::make_unique<FeedDesk>(*engine_, metrics_, std::vector<FeedConfig>{desk_->feed(0), desk_->feed(1), desk_->feed(2)},
+  desk_ = std::make_unique<FeedDesk>(*markets_, metrics_, std::vector<FeedConfig>{desk_->feed(0), desk_->feed(1), desk_->feed(2)},
                                      FeedDeskOptions{});
   for (size_t i = 0; i < 3; ++i) desk_->set_sender(i, [this, i](std::string line) { sent_[i].push_back(line); });
   uint64_t r0 = 100;

@@ -1,0 +1,39 @@
+// Outcome: what a command that moves money decided, in the domain's terms —
+// ids, amounts and a stable reason code, never an HTTP status or a body.
+// Desks hand one to the command's `done` once the decision is durable; the
+// idempotency store keeps it, so a repeat gets the same outcome; the HTTP
+// views (http/views.h) render it. One name for one thing: a request in
+// flight is a command (PlaceBet, MoveMoney), its answer is an Outcome.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+
+#include "core/error.h"
+#include "wallet/ledger.h"
+
+namespace inplay {
+
+// An accepted bet: its state (BookState::bets) holds the rest.
+struct BetPlaced {
+  uint64_t bet_id = 0;
+};
+
+// A deposit or withdrawal that moved money.
+struct MoneyReceipt {
+  std::string account;
+  TransferReason reason = TransferReason::kDeposit;
+  int64_t amount = 0;
+  int64_t balance = 0;  // the account's balance right after the movement
+  std::array<uint8_t, 16> trace_id{};
+};
+
+// Refused: Error's stable code and message.
+using Outcome = std::variant<Error, BetPlaced, MoneyReceipt>;
+// Called once, on the engine thread, when the outcome is durable (or, for a
+// refusal that changes nothing, after everything before it is durable).
+using OutcomeFn = std::function<void(const Outcome&)>;
+
+}  // namespace inplay

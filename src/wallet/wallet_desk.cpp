@@ -1,0 +1,116 @@
+#include "wallet/wallet_desk.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "telemetry/attributes.h"
+#include "telemetry/switch.h"
+
+namespace inplay {
+
+WalletDesk::WalletDesk(Engine& engine, Tracer& tracer) : engine_(engine), tracer_(tracer) {
+  engine_.add_housekeeping([this](int64_t now_ns) {
+    BookState& s = engine_.state();
+    s.idempotency.expire(now_ns);
+    engine_.metrics().ledger_sum->set(s.ledger.sum());
+  });
+}
+
+bool WalletDesk::submit(MoveMoney&& cmd) {
+  auto c = std::make_shared<MoveMoney>(std::move(cmd));
+  return engine_.submit([this, c] { move(*c); });
+}
+
+bool WalletDesk::admit(const std::string& key, const Fingerprint& fp, OutcomeFn& done) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  BookState& s = engine_.state();
+  const IdempotencyStore::Entry* e = nullptr;
+  switch (s.idempotency.begin(key, fp, to_ns(engine_.clock().now()), &e)) {
+    case IdempotencyStore::Lookup::kNew: return true;
+    case IdempotencyStore::Lookup::kMismatch: {
+      if constexpr (kTelemetry) engine_.metrics().rejected(ErrorCode::kIdempotencyKeyReused).inc();
+      Outcome reused = Error{ErrorCode::kIdempotencyKeyReused, "Idempotency-Key was used with a different request"};
+      engine_.after_durable([done = std::move(done), reused = std::move(reused)] { done(reused); });
+      return false;
+    }
+    case IdempotencyStore::Lookup::kDone:
+      engine_.after_durable([done = std::move(done), outcome = e->outcome] { done(outcome); });
+      return false;
+    case IdempotencyStore::Lookup::kPending:
+      waiters_[key].push_back(std::move(done));
+      return false;
+  }
+  return true;
+}
+
+std::vector<OutcomeFn> WalletDesk::take_waiters(const std::string& key) {
+  auto it = waiters_.find(key);
+  if (it == waiters_.end()) return {};
+  std::vector<OutcomeFn> out = std::move(it->second);
+  waiters_.erase(it);
+  return out;
+}
+
+void WalletDesk::abandon(const std::string& key, const Outcome& outcome, OutcomeFn done) {
+  engine_.state().idempotency.abandon(key);
+  engine_.after_durable([waiters = take_waiters(key), done = std::move(done), outcome] {
+    for (auto& w : waiters) w(outcome);
+    done(outcome);
+  });
+}
+
+bool WalletDesk::can_reserve(uint32_t account, int64_t stake) {
+  const Ledger& ledger = engine_.state().ledger;
+  return ledger.can_apply(ledger.stake_reserve(account, stake));
+}
+
+void WalletDesk::move(MoveMoney& r) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  if (!admit(r.idem_key, r.fingerprint, r.done)) return;
+  BookState& s = engine_.state();
+  const Currency book_ccy = engine_.config().currency;
+  int64_t now = to_ns(engine_.clock().now());
+  if (!r.gateway.valid()) r.gateway = TraceContext{tracer_.new_trace_id(), {}, 1};
+  Span span = tracer_.start("wallet", r.gateway, now);
+  span.attr(attr::kUser, r.user_mask);
+
+  std::optional<Error> refused;
+  int64_t acct = s.ledger.find(r.account);
+  if (!(r.currency == book_ccy)) {
+    refused = Error{ErrorCode::kCurrencyMismatch, fmt::format("the book is in {}", book_ccy.code())};
+  } else if (acct >= 0 && s.ledger.account(acct).kind != AccountKind::kUserCash) {
+    refused = Error{ErrorCode::kForbidden, "not a user account"};
+  } else if (r.reason == TransferReason::kWithdrawal && acct < 0) {
+    refused = Error{ErrorCode::kAccountNotFound, "unknown account"};
+  } else if (r.reason == TransferReason::kWithdrawal &&
+             !s.ledger.can_apply(Transfer{static_cast<uint32_t>(acct), s.ledger.funding(), r.amount, r.reason})) {
+    refused = Error{ErrorCode::kInsufficientFunds, "balance is below the amount"};
+  }
+
+  BookEvent event;
+  if (!refused) {
+    event = MoneyMoved{r.account, r.amount, r.reason, now, r.gateway.trace_id, IdemTag{r.idem_key, r.fingerprint}};
+    engine_.metrics().wallet->with({transfer_reason_name(r.reason)}).inc();
+  } else {
+    event = Rejected{static_cast<uint16_t>(refused->code), refused->message, now, IdemTag{r.idem_key, r.fingerprint}};
+    span.error = true;
+    span.attr(attr::kRejectCode, std::string(error_code_name(refused->code)));
+  }
+  std::vector<OutcomeFn> waiters = take_waiters(r.idem_key);
+  engine_.commit(std::move(event));
+  // The outcome is what the event left in the idempotency store: a receipt
+  // (with the balance after the movement) or the refusal.
+  Outcome outcome = refused ? Outcome{*refused}
+                            : Outcome{MoneyReceipt{r.account, r.reason, r.amount,
+                                                   s.ledger.account(s.ledger.find(r.account)).balance,
+                                                   r.gateway.trace_id}};
+  engine_.after_durable([client = std::move(r.done), waiters = std::move(waiters), outcome = std::move(outcome)] {
+    for (auto& w : waiters) w(outcome);
+    client(outcome);
+  });
+  span.end_ns = to_ns(engine_.clock().now());
+  tracer_.record(std::move(span));
+}
+
+}  // namespace inplay

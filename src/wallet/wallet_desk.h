@@ -1,0 +1,72 @@
+// WalletDesk: money in and out of the book, run on the engine (WAL-1,
+// WAL-5), and the one idempotency front door of every command that moves
+// money — bets included.
+//
+//  - move(MoveMoney): a deposit or withdrawal, idempotent by key, checked by
+//    the ledger (the one place a balance is checked: Ledger::can_apply),
+//    journaled (MoneyMoved, or Rejected with its code) and answered with an
+//    Outcome once durable: a MoneyReceipt or an Error. PSP routes come
+//    later; for now house/funding stands for the outside world.
+//  - admit(key, fingerprint, done): a command's first step. A new key goes
+//    on (true); a repeat is answered with the stored outcome, a different
+//    request under the same key with IDEMPOTENCY_KEY_REUSED, and a repeat
+//    of a command still deciding waits for its outcome (false: handled).
+//  - can_reserve(account, stake): whether a bet's stake can move to the
+//    account's reserve.
+// Engine thread only, except submit().
+#pragma once
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/money.h"
+#include "engine/engine.h"
+#include "telemetry/trace.h"
+#include "wallet/idempotency.h"
+#include "wallet/outcome.h"
+
+namespace inplay {
+
+// A deposit or withdrawal in flight.
+struct MoveMoney {
+  std::string idem_key;  // "<caller>:<Idempotency-Key>"
+  Fingerprint fingerprint{};
+  std::string account;
+  std::string user_mask;  // pseudonym for telemetry
+  int64_t amount = 0;
+  Currency currency;
+  TransferReason reason = TransferReason::kDeposit;
+  TraceContext gateway;  // the gateway span: parent of the wallet span
+  OutcomeFn done;
+};
+
+class WalletDesk {
+ public:
+  WalletDesk(Engine& engine, Tracer& tracer);
+
+  // Any thread: hands the command to the engine; false: its inbox is full.
+  bool submit(MoveMoney&& cmd);
+  // Engine thread.
+  void move(MoveMoney& cmd);
+
+  // Engine thread: the idempotency front door (see the header comment).
+  bool admit(const std::string& key, const Fingerprint& fp, OutcomeFn& done);
+  // Engine thread: the commands that waited on key's first decision; answer
+  // them with its outcome once it is durable.
+  std::vector<OutcomeFn> take_waiters(const std::string& key);
+  // Engine thread: a command under key ended without a decision worth
+  // keeping (e.g. MARKET_BUSY): the key may be used again, and the outcome
+  // answers it and its waiters.
+  void abandon(const std::string& key, const Outcome& outcome, OutcomeFn done);
+
+  // Engine thread.
+  bool can_reserve(uint32_t account, int64_t stake);
+
+ private:
+  Engine& engine_;
+  Tracer& tracer_;
+  std::unordered_map<std::string, std::vector<OutcomeFn>> waiters_;
+};
+
+}  // namespace inplay
