@@ -20,6 +20,7 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "sim/fixture_prices.h"
+#include "sim/sim_routes.h"
 #include "telemetry/log.h"
 #include "telemetry/log_file.h"
 #include "telemetry/metrics.h"
@@ -419,8 +420,9 @@ uint16_t Runtime::start() {
   m.pseudonymizer = std::make_unique<Pseudonymizer>(cfg.pseudonym_secret);
   m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.desks->markets, m.desks->wallet, m.desks->bets,
                                         m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
-                                        *m.clock, m.ready, m.desk.get(), m.sim.get(),
-                                        m.incidents.get(), m.sim_clock});
+                                        *m.clock, m.ready, m.desk.get(), m.incidents.get(), m.sim_clock});
+  // A simulated book has fault hooks in its API; a real one never does.
+  if (cfg.sim_world || cfg.sim_clock) add_sim_routes(*m.api, *m.engine, m.sim.get());
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;
   so.address = cfg.address;

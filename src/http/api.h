@@ -1,11 +1,16 @@
 // Api: the HTTP API of the book, /v1 (docs/api.md, docs/openapi.yaml).
 //
-// Runs on the HTTP I/O threads: authenticates (bearer token and role),
-// validates, opens the gateway span (joining the caller's traceparent),
-// masks the account id for telemetry, and hands a command to the Engine. It
-// never touches book state itself: reads run as engine tasks too. A full
-// engine queue answers 503 OVERLOADED with Retry-After at once (BET-5).
-// Every answer carries `traceparent` with the gateway span's context.
+// Runs on the HTTP I/O threads: authenticates (bearer token), checks the
+// book is ready, then dispatches through the route table (http/route_table.h:
+// route, method, role — in that order, for every route), validates, opens
+// the gateway span (joining the caller's traceparent), masks the account id
+// for telemetry, and hands a command to a desk (bet/, wallet/, market/) or a
+// read to the engine. It never touches book state itself: reads run as
+// engine tasks too, and desks answer with an Outcome that http/views renders.
+// A full engine queue answers 503 OVERLOADED with Retry-After at once
+// (BET-5). /metrics and trace queries run on an offload worker, never on the
+// I/O thread that serves bets. Every answer carries `traceparent` with the
+// gateway span's context.
 #pragma once
 #include <atomic>
 #include <memory>
@@ -23,8 +28,8 @@
 namespace inplay {
 
 class FeedDesk;
-class SimWorld;
 class IncidentLoop;
+struct Route;
 
 struct ApiDeps {
   Engine& engine;
@@ -38,7 +43,6 @@ struct ApiDeps {
   Clock& clock;
   const std::atomic<bool>& ready;  // set once replay is done and the engine runs
   FeedDesk* desk = nullptr;        // odds feeds (engine thread); nullptr: none
-  SimWorld* sim = nullptr;         // simulated providers' fault hooks; nullptr: none
   IncidentLoop* incidents = nullptr;  // SLOs, alerts, incidents, actions (engine thread)
   SimClock* sim_clock = nullptr;      // `clock` when it is simulated (POST /v1/clock/advance)
 };
@@ -50,6 +54,9 @@ class Api final : public HttpHandler {
   void handle(HttpRequest&& req, Responder respond) override;
   // Bet requests answered so far: (not 5xx, all) — the bet_errors SLI.
   std::pair<uint64_t, uint64_t> bet_request_totals() const;
+  // Before the server starts: a route from outside the core (the simulated
+  // world's fault hooks, sim/sim_routes.h).
+  void add_route(Route r);
 
  private:
   struct Impl;

@@ -1,5 +1,7 @@
 #include "http/body.h"
 
+#include "http/body_fields.h"
+
 #include "feed/wire_text.h"
 
 #include <fmt/format.h>
@@ -26,19 +28,19 @@ bool valid_idempotency_key(std::string_view key) {
   return true;
 }
 
-namespace {
+namespace body_fields {
 
+namespace {
 Error malformed(std::string_view why) {
   return Error{ErrorCode::kMalformedRequest, fmt::format("body is not a JSON object: {}", why)};
 }
+}  // namespace
+
 Error invalid(std::string_view field, std::string_view why) {
   return Error{ErrorCode::kValidationFailed, fmt::format("{}: {}", field, why)};
 }
 
-// Calls fn(key, value) for each field of the top-level object. fn returns
-// an Error to stop. Returns the first error, or a malformed-body error.
-std::optional<Error> each_field(std::string_view body,
-                                const std::function<std::optional<Error>(std::string_view, sj::value)>& fn) {
+std::optional<Error> each_field(std::string_view body, const FieldFn& fn) {
   thread_local sj::parser parser;
   thread_local simdjson::dom::parser validator;
   simdjson::padded_string padded(body);
@@ -76,6 +78,12 @@ std::optional<Error> get_int(sj::value& v, std::string_view field, int64_t& out,
   if (out < min || out > max) return invalid(field, fmt::format("must be between {} and {}", min, max));
   return std::nullopt;
 }
+
+}  // namespace body_fields
+
+namespace {
+
+using namespace body_fields;
 
 std::optional<Error> get_odds(sj::value& v, std::string_view field, Odds& out) {
   sj::json_type t;
@@ -224,62 +232,6 @@ Result<std::optional<std::string>> parse_switch_body(std::string_view body) {
   });
   if (err) return *err;
   return to;
-}
-
-Result<SimFaultsBody> parse_sim_faults_body(std::string_view body) {
-  SimFaultsBody f;
-  auto prob = [](sj::value& v, std::string_view k, std::optional<double>& out) -> std::optional<Error> {
-    double d;
-    if (v.get_double().get(d) || !(d >= 0.0 && d <= 1.0)) return invalid(k, "must be a number from 0 to 1");
-    out = d;
-    return std::nullopt;
-  };
-  auto flag = [](sj::value& v, std::string_view k, std::optional<bool>& out) -> std::optional<Error> {
-    bool b;
-    if (v.get_bool().get(b)) return invalid(k, "must be true or false");
-    out = b;
-    return std::nullopt;
-  };
-  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
-    int64_t n;
-    if (k == "latency_ms" || k == "jitter_ms") {
-      if (auto e = get_int(v, k, n, 0, 600000)) return e;
-      (k == "latency_ms" ? f.latency_ms : f.jitter_ms) = n;
-    } else if (k == "stall") {
-      return flag(v, k, f.stall);
-    } else if (k == "disconnect") {
-      return flag(v, k, f.disconnect);
-    } else if (k == "drop") {
-      return prob(v, k, f.drop);
-    } else if (k == "duplicate") {
-      return prob(v, k, f.duplicate);
-    } else if (k == "reorder") {
-      return prob(v, k, f.reorder);
-    } else if (k == "skew_leagues") {
-      sj::array arr;
-      if (v.get_array().get(arr)) return invalid(k, "must be a list of league names");
-      std::vector<std::string> leagues;
-      for (auto item : arr) {
-        std::string_view s;
-        if (item.get_string().get(s) || s.empty() || s.size() > 64) return invalid(k, "must be a list of league names");
-        leagues.emplace_back(s);
-      }
-      f.skew_leagues = std::move(leagues);
-    } else if (k == "skew_mode") {
-      std::string s;
-      if (auto e = get_string(v, k, s)) return e;
-      if (s != "version" && s != "rename") return invalid(k, "must be version or rename");
-      f.skew_mode = s == "rename" ? SkewMode::kRenameField : SkewMode::kVersion;
-    } else if (k == "skew_version") {
-      std::string s;
-      if (auto e = get_string(v, k, s)) return e;
-      if (s.empty() || s.size() > 32) return invalid(k, "1 to 32 characters");
-      f.skew_version = s;
-    }
-    return std::nullopt;
-  });
-  if (err) return *err;
-  return f;
 }
 
 Result<CashoutBody> parse_cashout_body(std::string_view body) {

@@ -17,7 +17,6 @@
 #include "core/odds.h"
 #include "market/book.h"
 #include "risk/risk_check.h"
-#include "sim/feed_provider.h"
 
 namespace inplay {
 
@@ -57,10 +56,6 @@ Result<EventState> parse_event_state_body(std::string_view body);
 
 // {"to": "primary"|"backup"} or {} (the other one).
 Result<std::optional<std::string>> parse_switch_body(std::string_view body);
-
-// Fault hooks of a simulated provider; absent fields are left as they are.
-using SimFaultsBody = FeedFaultPatch;
-Result<SimFaultsBody> parse_sim_faults_body(std::string_view body);
 
 // {"frozen": true, "reason": "..."} (reason optional, at most 200 chars).
 struct CashoutBody {

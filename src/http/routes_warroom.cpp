@@ -42,46 +42,32 @@ bool Api::Impl::serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x)
   return true;
 }
 
-bool Api::Impl::dispatch_warroom(HttpRequest& req, const std::shared_ptr<Exchange>& x, const Principal& who,
-                                 const std::vector<std::string_view>& p) {
-  if (p.size() != 3 || p[1] != "warroom") return false;
-  const bool snapshot = p[2] == "snapshot", stream = p[2] == "stream";
-  if (!snapshot && !stream) return false;
-  x->route = snapshot ? "/v1/warroom/snapshot" : "/v1/warroom/stream";
-  if (req.method != "GET") {
-    send(x, 405, error_body(Error{ErrorCode::kMethodNotAllowed, "use GET"}), {{"Allow", "GET"}});
-    return true;
-  }
-  if (who.role != Role::kOperator) {
-    send_error(x, Error{ErrorCode::kForbidden, "this token's role may not do this"});
-    return true;
-  }
-  WarRoom::Snapshot latest = warroom->latest();
-  if (snapshot) {
-    if (!latest) send_error(x, Error{ErrorCode::kNotReady, "the first snapshot is not built yet"});
-    else send(x, 200, *latest);
-    return true;
-  }
-  if (warroom->streams() >= kMaxWarroomStreams) {
-    send_error(x, Error{ErrorCode::kOverloaded, "too many war-room streams are open"});
-    return true;
-  }
-  HttpResponse r;
-  r.content_type = "text/event-stream";
-  r.headers.emplace_back("traceparent", format_traceparent(x->span.context()));
-  r.headers.emplace_back("X-Accel-Buffering", "no");
-  std::weak_ptr<WarRoom> wr = warroom;
-  r.stream = [wr](std::shared_ptr<StreamSink> sink) {
-    // Tell the client how soon to reconnect, then one event per snapshot.
-    sink->write("retry: 1000\n\n");
-    auto room = wr.lock();
-    if (!room || !room->subscribe([sink](const WarRoom::Snapshot& s) { return sink->write(sse_frame(*s)); })) {
-      sink->write("event: error\ndata: {\"code\":\"OVERLOADED\"}\n\n");
-      sink->close();
-    }
-  };
-  finish(x, std::move(r));
-  return true;
+void Api::Impl::add_warroom_routes() {
+  routes.add({"GET", "/v1/warroom/snapshot", Access::kOperator, [this](Call& c) {
+                WarRoom::Snapshot latest = warroom->latest();
+                if (!latest) return send_error(c.x, Error{ErrorCode::kNotReady, "the first snapshot is not built yet"});
+                send(c.x, 200, *latest);
+              }});
+  routes.add({"GET", "/v1/warroom/stream", Access::kOperator, [this](Call& c) {
+                if (warroom->streams() >= kMaxWarroomStreams)
+                  return send_error(c.x, Error{ErrorCode::kOverloaded, "too many war-room streams are open"});
+                HttpResponse r;
+                r.content_type = "text/event-stream";
+                r.headers.emplace_back("traceparent", format_traceparent(c.x->span.context()));
+                r.headers.emplace_back("X-Accel-Buffering", "no");
+                std::weak_ptr<WarRoom> wr = warroom;
+                r.stream = [wr](std::shared_ptr<StreamSink> sink) {
+                  // Tell the client how soon to reconnect, then one event per snapshot.
+                  sink->write("retry: 1000\n\n");
+                  auto room = wr.lock();
+                  if (!room ||
+                      !room->subscribe([sink](const WarRoom::Snapshot& s) { return sink->write(sse_frame(*s)); })) {
+                    sink->write("event: error\ndata: {\"code\":\"OVERLOADED\"}\n\n");
+                    sink->close();
+                  }
+                };
+                finish(c.x, std::move(r));
+              }});
 }
 
 }  // namespace inplay

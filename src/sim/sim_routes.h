@@ -1,0 +1,23 @@
+// Sim routes: the fault hooks of a simulated book, added to its API only
+// when the book runs simulated (a simulated clock or the simulated world) —
+// fault injection beside the path it breaks, never in a real book's API:
+//   POST /v1/sim/feeds/{name}/faults      a simulated provider's faults
+//                                         (latency, jitter, drops, stall,
+//                                         schema skew...; absent fields stay)
+//   POST /v1/admin/faults/engine-stall    burns the engine thread for up to
+//                                         10 s, as a CPU-starved risk engine
+//                                         would: requests queue behind it
+//                                         and, past the inbox, are shed
+// Operator only; routes are added before the server starts.
+#pragma once
+#include "engine/engine.h"
+#include "http/api.h"
+#include "sim/sim_world.h"
+
+namespace inplay {
+
+// world: nullptr when the book has no simulated world (then only the
+// engine stall is added).
+void add_sim_routes(Api& api, Engine& engine, SimWorld* world);
+
+}  // namespace inplay
