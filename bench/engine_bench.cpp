@@ -24,7 +24,7 @@
 #include "engine/engine.h"
 #include "http/views.h"
 #include "journal/journal.h"
-#include "sim/fixture_prices.h"
+#include "feed/fixture_prices.h"
 #include "telemetry/log.h"
 #include "telemetry/metrics.h"
 #include "telemetry/trace.h"

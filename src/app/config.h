@@ -21,7 +21,7 @@
 #include "market/book.h"
 #include "playbook/playbook_spec.h"
 #include "slo/slo_spec.h"
-#include "sim/bettors.h"
+#include "app/sim_config.h"
 #include "synthetic/synthetic_checks.h"
 #include "telemetry/retention.h"
 #include "telemetry/sampler.h"

@@ -4,14 +4,12 @@
 
 #include "app/book_desks.h"
 #include "app/book_start.h"
+#include "app/runtime_extension.h"
 #include "engine/engine.h"
 #include "feed/feed_desk.h"
 #include "feed/dead_letter.h"
 #include "feed/tcp_feed_client.h"
-#include "app/local_feed_link.h"
-#include "sim/bettors.h"
 #include "synthetic/synthetic_checks.h"
-#include "sim/sim_world.h"
 #include "journal/journal.h"
 #include "projection/sqlite_projection.h"
 #include "projection/audit_projection.h"
@@ -19,8 +17,7 @@
 #include "http/api.h"
 #include "http/client.h"
 #include "http/server.h"
-#include "sim/fixture_prices.h"
-#include "sim/sim_routes.h"
+#include "feed/fixture_prices.h"
 #include "telemetry/log.h"
 #include "telemetry/log_file.h"
 #include "telemetry/metrics.h"
@@ -84,11 +81,9 @@ struct Runtime::Impl {
   std::unique_ptr<FixturePrices> prices;
   std::unique_ptr<DeadLetterFile> dead_letters;
   std::unique_ptr<FeedDesk> desk;
-  std::unique_ptr<SimWorld> sim;
-  std::unique_ptr<Bettors> bettors;
+  std::unique_ptr<RuntimeExtension> ext;  // the simulated world, when plugged in
   std::unique_ptr<SyntheticChecks> synthetic;
   std::vector<std::unique_ptr<TcpFeedClient>> clients;
-  std::vector<std::unique_ptr<LocalFeedLink>> links;  // simulated clock: no sockets
   Counter* feed_backpressure = nullptr;
   std::unique_ptr<SqliteProjection> projection;
   std::unique_ptr<AuditProjection> audit;  // CMP-1: <data_dir>/audit.jsonl
@@ -112,7 +107,10 @@ struct Runtime::Impl {
   void start_telemetry();
 };
 
-Runtime::Runtime(Config cfg) : impl_(std::make_unique<Impl>()) { impl_->cfg = std::move(cfg); }
+Runtime::Runtime(Config cfg, std::unique_ptr<RuntimeExtension> ext) : impl_(std::make_unique<Impl>()) {
+  impl_->cfg = std::move(cfg);
+  impl_->ext = std::move(ext);
+}
 Runtime::~Runtime() { stop(); }
 
 Engine& Runtime::engine() { return *impl_->engine; }
@@ -126,9 +124,7 @@ uint64_t Runtime::replayed_records() const { return impl_->replayed; }
 std::string Runtime::startup_state_hash() const { return impl_->start_hash; }
 
 FeedDesk* Runtime::feed_desk() { return impl_->desk.get(); }
-SimWorld* Runtime::sim_world() { return impl_->sim.get(); }
 IncidentLoop* Runtime::incidents() { return impl_->incidents.get(); }
-Bettors* Runtime::bettors() { return impl_->bettors.get(); }
 
 // Feeds: the desk on the engine thread, a client thread per feed, and (for
 // the demo and drills) the simulated providers they connect to.
@@ -136,33 +132,7 @@ void Runtime::start_feeds() {
   Impl& m = *impl_;
   const Config& cfg = m.cfg;
   std::vector<FeedConfig> feeds = cfg.feeds;
-  if (cfg.sim_world) {
-    SimWorldConfig sw;
-    sw.seed = cfg.sim_seed;
-    sw.refresh_ms = cfg.sim_refresh_ms;
-    for (const EventConfig& e : cfg.events)
-      sw.matches.push_back(SimMatchConfig{e.id, e.league, e.lambda_home, e.lambda_away, e.kickoff_ms});
-    for (const FeedConfig& f : feeds) {
-      SimWorldConfig::Role r;
-      r.feed_name = f.name;
-      r.producer = "sim-" + std::string(feed_role_name(f.role));
-      r.noise = f.role == FeedRole::kPrimary ? 0.0 : f.role == FeedRole::kBackup ? 0.005 : 0.01;
-      r.latency_ms = f.role == FeedRole::kBackup ? 20 : 0;
-      sw.roles.push_back(r);
-    }
-    m.sim = std::make_unique<SimWorld>(sw);
-    m.sim->start(*m.engine, *m.clock);
-    for (FeedConfig& f : feeds) f.port = m.sim->port(f.name);
-    if (cfg.bettors.bets_per_s > 0) {
-      const FeedProvider* primary = nullptr;
-      for (const FeedConfig& f : feeds)
-        if (f.role == FeedRole::kPrimary) primary = m.sim->provider(f.name);
-      BettorsConfig bc = cfg.bettors;
-      bc.seed = cfg.sim_seed;
-      m.bettors = std::make_unique<Bettors>(m.desks->bets, m.desks->wallet, *m.engine, primary, bc);
-      m.bettors->start();
-    }
-  }
+  if (m.ext) m.ext->start_world(cfg, *m.engine, *m.desks, *m.clock, feeds);
   m.desk = std::make_unique<FeedDesk>(m.desks->markets, m.metrics, feeds, cfg.feed_options);
   m.desk->schedule();
   m.dead_letters = std::make_unique<DeadLetterFile>(
@@ -179,16 +149,7 @@ void Runtime::start_feeds() {
                        [dl] { return static_cast<double>(dl->errors()); });
   m.feed_backpressure = &m.metrics.counter("feed_messages_dropped_total", "Feed messages dropped (duplicate, reordered)",
                                            {"feed", "reason"}).with({"all", "backpressure"});
-  if (m.sim && m.clock->simulated()) {
-    // Simulated time: the providers hand their lines straight to the desk
-    // from the engine timer that ticks them (deterministic, no sockets).
-    for (size_t i = 0; i < feeds.size(); ++i) {
-      m.links.push_back(std::make_unique<LocalFeedLink>(*m.desk, i, *m.sim->provider(feeds[i].name),
-                                                        m.dead_letters.get(), *m.clock));
-      m.links.back()->connect();
-    }
-    return;
-  }
+  if (m.ext && m.ext->connect_feeds(*m.desk, m.dead_letters.get(), *m.clock, feeds)) return;
   for (size_t i = 0; i < feeds.size(); ++i) {
     Engine* engine = m.engine.get();
     FeedDesk* desk = m.desk.get();
@@ -421,8 +382,7 @@ uint16_t Runtime::start() {
   m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.desks->markets, m.desks->wallet, m.desks->bets,
                                         m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
                                         *m.clock, m.ready, m.desk.get(), m.incidents.get(), m.sim_clock});
-  // A simulated book has fault hooks in its API; a real one never does.
-  if (cfg.sim_world || cfg.sim_clock) add_sim_routes(*m.api, *m.engine, m.sim.get());
+  if (m.ext) m.ext->add_routes(*m.api, *m.engine);  // a simulated book's fault hooks
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;
   so.address = cfg.address;
@@ -444,7 +404,7 @@ void Runtime::stop() {
   m.started = false;
   m.ready = false;
   for (auto& c : m.clients) c->stop();
-  if (m.sim) m.sim->stop();
+  if (m.ext) m.ext->stop();
   if (m.server) m.server->stop();
   if (m.synthetic) m.synthetic->stop();  // its call in flight ends with the server
   if (m.engine) m.engine->stop();

@@ -20,15 +20,15 @@ namespace inplay {
 class Engine;
 struct BookDesks;
 class FeedDesk;
-class SimWorld;
 class IncidentLoop;
-class Bettors;
+class RuntimeExtension;
 class MetricsRegistry;
 class Tracer;
 
 class Runtime {
  public:
-  explicit Runtime(Config cfg);
+  // ext: what is plugged in beside the core (the simulated world), or none.
+  explicit Runtime(Config cfg, std::unique_ptr<RuntimeExtension> ext = {});
   ~Runtime();
   // Returns the bound HTTP port. Throws on a bad journal or a busy port.
   uint16_t start();
@@ -43,9 +43,7 @@ class Runtime {
   const Config& config() const;
   uint64_t replayed_records() const;
   FeedDesk* feed_desk();  // nullptr without feeds
-  SimWorld* sim_world();  // nullptr without the simulated world
   IncidentLoop* incidents();  // nullptr when incidents.enabled is false
-  Bettors* bettors();  // nullptr without the simulated crowd
   std::string startup_state_hash() const;
 
  private:

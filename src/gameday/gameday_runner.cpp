@@ -17,6 +17,7 @@
 #include "app/book_desks.h"
 #include "app/runtime.h"
 #include "sim/sim_engine_cost.h"
+#include "sim/sim_extension.h"
 #include "app/shipped_configs.h"
 #include "core/time_format.h"
 #include "core/yaml_reader.h"
@@ -94,12 +95,14 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
         std::none_of(cfg.incidents.slos.slos.begin(), cfg.incidents.slos.slos.end(),
                      [&](const SloSpec& x) { return x.name == e.name; }))
       throw YamlError(fmt::format("{}:{}: expect: sli: no SLO named '{}' in the SLO file", s.file, e.line, e.name));
-  Runtime rt(std::move(cfg));
+  auto sim = std::make_unique<SimExtension>();
+  SimExtension& ext = *sim;  // owned by the runtime
+  Runtime rt(std::move(cfg), std::move(sim));
   rt.start();
   Engine& engine = rt.engine();
   IncidentLoop* loop = rt.incidents();
-  SimWorld* world = rt.sim_world();
-  Bettors* bettors = rt.bettors();
+  SimWorld* world = ext.world();
+  Bettors* bettors = ext.bettors();
   FeedDesk* desk = rt.feed_desk();
   auto on_engine = [&](auto fn) {
     std::promise<void> done;

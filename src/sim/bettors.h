@@ -4,7 +4,7 @@
 // log-normal stakes (median £10 by default) and a market mix (by default
 // match result 60%, total goals 25%, both teams to score 15%), at the book's
 // current price with
-// price_change "any". Bets go through Engine::place_bet like any channel's
+// price_change "any". Bets go through the placement desk like any channel's
 // (their own accounts, their own idempotency keys), so the bet path cannot
 // tell them from real ones. Match events come from the primary provider.
 // Engine thread (it runs from Engine timers).
@@ -16,24 +16,13 @@
 #include <string>
 #include <vector>
 
+#include "app/sim_config.h"
 #include "bet/placement_desk.h"
 #include "engine/engine.h"
 #include "wallet/wallet_desk.h"
 #include "sim/feed_provider.h"
 
 namespace inplay {
-
-struct BettorsConfig {
-  double bets_per_s = 3;   // base rate over the whole book
-  double wave_factor = 5;  // rate multiplier during a wave
-  int64_t wave_ms = 60000;
-  // Weights of match result, total goals, both teams to score.
-  std::array<double, 3> market_mix{0.60, 0.25, 0.15};
-  int64_t stake_median_minor = 1000;  // log-normal stakes around it (sigma 1)
-  int accounts = 50;
-  int64_t deposit_minor = 10'000'000;
-  uint64_t seed = 7;
-};
 
 class Bettors {
  public:

@@ -1,4 +1,4 @@
-#include "app/ops_commands.h"
+#include "cli/ops_commands.h"
 
 #include <fmt/format.h>
 

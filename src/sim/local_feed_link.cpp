@@ -1,4 +1,4 @@
-#include "app/local_feed_link.h"
+#include "sim/local_feed_link.h"
 
 namespace inplay {
 

@@ -1,4 +1,4 @@
-#include "app/cli.h"
+#include "cli/cli.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -8,11 +8,11 @@
 #include <iostream>
 #include <thread>
 
-#include "app/bet_load.h"
+#include "cli/bet_load.h"
 #include "app/book_start.h"
 #include "app/config.h"
 #include "app/demo.h"
-#include "app/ops_commands.h"
+#include "cli/ops_commands.h"
 #include "gameday/gameday_runner.h"
 #include "core/yaml_reader.h"
 #include "app/runtime.h"
@@ -23,6 +23,7 @@
 #include "http/loadgen.h"
 #include "http/server.h"
 #include "sim/feed_provider.h"
+#include "sim/sim_extension.h"
 #include "telemetry/audit.h"
 
 namespace inplay {
@@ -45,7 +46,11 @@ void wait_for_stop_signal() {
 }
 
 int run_book(Config cfg, const DemoTokens* demo) {
-  Runtime rt(std::move(cfg));
+  // A simulated book (the demo, a test book) gets the simulated world and
+  // its fault hooks beside the core; a real one never does.
+  std::unique_ptr<RuntimeExtension> sim;
+  if (runs_simulated(cfg)) sim = std::make_unique<SimExtension>();
+  Runtime rt(std::move(cfg), std::move(sim));
   uint16_t port;
   try {
     port = rt.start();

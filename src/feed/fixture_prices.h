@@ -1,9 +1,10 @@
-// FixturePrices: the static price source of the book until real feeds land
-// (issue "Odds in"). It opens every selection at its fixture price and, on
-// every refresh, re-confirms each price as a feed would — moving a share of
-// them (`jitter`) one ladder step up or down, deterministically from a seed.
-// It talks to the book only through Engine::apply_price, the same call a
-// feed uses, so the bet path does not care where prices come from.
+// FixturePrices: the price source of a book configured without feeds (tests,
+// benchmarks, a book priced by hand). It opens every selection at its
+// fixture price and, on every refresh, re-confirms each price as a feed
+// would — moving a share of them (`jitter`) one ladder step up or down,
+// deterministically from a seed. It talks to the book only through
+// MarketDesk::apply_price, the same call a feed uses, so the bet path does
+// not care where prices come from.
 // Engine thread only (it runs from Engine timers).
 #pragma once
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "app/bet_load.h"
+#include "cli/bet_load.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>

@@ -1,4 +1,4 @@
-#include "sim/fixture_prices.h"
+#include "feed/fixture_prices.h"
 
 #include "pricing/price_ladder.h"
 

@@ -1,0 +1,24 @@
+// SimConfig: what a book's config says about a simulated world, as plain
+// data — the crowd's settings (the world itself is Config::sim_world,
+// sim_seed, sim_refresh_ms). The simulated world (src/sim) reads it; app
+// never includes sim/, so the data lives here.
+#pragma once
+#include <array>
+#include <cstdint>
+
+namespace inplay {
+
+// The simulated crowd (sim/bettors.h).
+struct BettorsConfig {
+  double bets_per_s = 3;   // base rate over the whole book
+  double wave_factor = 5;  // rate multiplier during a wave
+  int64_t wave_ms = 60000;
+  // Weights of match result, total goals, both teams to score.
+  std::array<double, 3> market_mix{0.60, 0.25, 0.15};
+  int64_t stake_median_minor = 1000;  // log-normal stakes around it (sigma 1)
+  int accounts = 50;
+  int64_t deposit_minor = 10'000'000;
+  uint64_t seed = 7;
+};
+
+}  // namespace inplay

@@ -1,0 +1,58 @@
+#include "sim/sim_extension.h"
+
+#include "app/book_desks.h"
+#include "sim/sim_routes.h"
+
+namespace inplay {
+
+SimExtension::~SimExtension() { stop(); }
+
+void SimExtension::start_world(const Config& cfg, Engine& engine, BookDesks& desks, Clock& clock,
+                               std::vector<FeedConfig>& feeds) {
+  if (!cfg.sim_world) return;
+  SimWorldConfig sw;
+  sw.seed = cfg.sim_seed;
+  sw.refresh_ms = cfg.sim_refresh_ms;
+  for (const EventConfig& e : cfg.events)
+    sw.matches.push_back(SimMatchConfig{e.id, e.league, e.lambda_home, e.lambda_away, e.kickoff_ms});
+  for (const FeedConfig& f : feeds) {
+    SimWorldConfig::Role r;
+    r.feed_name = f.name;
+    r.producer = "sim-" + std::string(feed_role_name(f.role));
+    r.noise = f.role == FeedRole::kPrimary ? 0.0 : f.role == FeedRole::kBackup ? 0.005 : 0.01;
+    r.latency_ms = f.role == FeedRole::kBackup ? 20 : 0;
+    sw.roles.push_back(r);
+  }
+  world_ = std::make_unique<SimWorld>(sw);
+  world_->start(engine, clock);
+  for (FeedConfig& f : feeds) f.port = world_->port(f.name);
+  if (cfg.bettors.bets_per_s > 0) {
+    const FeedProvider* primary = nullptr;
+    for (const FeedConfig& f : feeds)
+      if (f.role == FeedRole::kPrimary) primary = world_->provider(f.name);
+    BettorsConfig bc = cfg.bettors;
+    bc.seed = cfg.sim_seed;
+    bettors_ = std::make_unique<Bettors>(desks.bets, desks.wallet, engine, primary, bc);
+    bettors_->start();
+  }
+}
+
+bool SimExtension::connect_feeds(FeedDesk& desk, DeadLetterFile* dead_letters, Clock& clock,
+                                 const std::vector<FeedConfig>& feeds) {
+  if (!world_ || !clock.simulated()) return false;
+  // Simulated time: the providers hand their lines straight to the desk
+  // from the engine timer that ticks them (deterministic, no sockets).
+  for (size_t i = 0; i < feeds.size(); ++i) {
+    links_.push_back(std::make_unique<LocalFeedLink>(desk, i, *world_->provider(feeds[i].name), dead_letters, clock));
+    links_.back()->connect();
+  }
+  return true;
+}
+
+void SimExtension::add_routes(Api& api, Engine& engine) { add_sim_routes(api, engine, world_.get()); }
+
+void SimExtension::stop() {
+  if (world_) world_->stop();
+}
+
+}  // namespace inplay

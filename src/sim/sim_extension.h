@@ -1,0 +1,46 @@
+// SimExtension: the simulated world plugged into a Runtime
+// (app/runtime_extension.h) — a book whose config has `sim_world: true` or a
+// simulated clock. It owns the simulated providers (one per configured
+// feed, all playing the configured matches), the crowd of bettors, and, on
+// the simulated clock, the links that hand the providers' lines to the feed
+// desk without sockets; it adds the fault hooks to the API
+// (sim/sim_routes.h). The CLI and the game days make one; the core never
+// names it. Engine thread for the world and crowd (their timers), except
+// where noted.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "app/config.h"
+#include "app/runtime_extension.h"
+#include "sim/bettors.h"
+#include "sim/local_feed_link.h"
+#include "sim/sim_world.h"
+
+namespace inplay {
+
+class SimExtension final : public RuntimeExtension {
+ public:
+  SimExtension() = default;
+  ~SimExtension() override;
+
+  void start_world(const Config& cfg, Engine& engine, BookDesks& desks, Clock& clock,
+                   std::vector<FeedConfig>& feeds) override;
+  bool connect_feeds(FeedDesk& desk, DeadLetterFile* dead_letters, Clock& clock,
+                     const std::vector<FeedConfig>& feeds) override;
+  void add_routes(Api& api, Engine& engine) override;
+  void stop() override;
+
+  SimWorld* world() { return world_.get(); }        // nullptr without sim_world
+  Bettors* bettors() { return bettors_.get(); }      // nullptr without a crowd
+
+ private:
+  std::unique_ptr<SimWorld> world_;
+  std::unique_ptr<Bettors> bettors_;
+  std::vector<std::unique_ptr<LocalFeedLink>> links_;  // simulated clock: no sockets
+};
+
+// Whether a book runs simulated (and so gets a SimExtension).
+inline bool runs_simulated(const Config& c) { return c.sim_world || c.sim_clock; }
+
+}  // namespace inplay
