@@ -27,6 +27,7 @@ bool Engine::idempotent_repeat(const std::string& key, const Fingerprint& fp, Re
                                        "Idempotency-Key was used with a different request"}));
       return true;
     case IdempotencyStore::Lookup::kDone:
+      if constexpr (kTelemetry) metrics_.idem_stored->inc();
       if (e->bet_id) {
         const Bet& b = state_.bets.at(e->bet_id);
         std::string ccy = cfg_.currency.code();
@@ -38,6 +39,7 @@ bool Engine::idempotent_repeat(const std::string& key, const Fingerprint& fp, Re
       }
       return true;
     case IdempotencyStore::Lookup::kPending:
+      if constexpr (kTelemetry) metrics_.idem_joined->inc();
       idem_waiters_[key].push_back(std::move(reply));
       return true;
   }

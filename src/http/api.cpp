@@ -372,6 +372,8 @@ void Api::Impl::dispatch(HttpRequest& req, const std::shared_ptr<Exchange>& x, c
       return send_error(x, Error{ErrorCode::kValidationFailed, "ms: between 1 and 10000"});
     int64_t stall = ms.value();
     return read(x, [stall](Engine&) {
+      // Said as it begins, on the engine thread: the stall is now under way.
+      log::warn("engine", "engine stall injected", {{"ms", stall}});
       int64_t until = monotonic_ns() + stall * 1000000;
       while (monotonic_ns() < until) {
       }
