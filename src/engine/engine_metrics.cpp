@@ -37,6 +37,12 @@ EngineMetrics::EngineMetrics(MetricsRegistry& r) {
   ledger_sum = &r.gauge("ledger_sum_minor", "Sum of all ledger balances; anything but 0 is a bug").with({});
   open_bets = &r.gauge("bets_open", "Accepted bets not yet settled").with({});
   price_updates = &r.counter("odds_updates_applied_total", "Price updates applied to the book").with({});
+  auto& repeats = r.counter("idempotency_repeats_total",
+                            "Repeats of an Idempotency-Key with the same request: answered with the stored "
+                            "response, or joined to the request still in flight (one decision for all)",
+                            {"answer"});
+  idem_stored = &repeats.with({"stored"});
+  idem_joined = &repeats.with({"joined"});
 }
 
 Counter& EngineMetrics::rejected(ErrorCode c) {

@@ -27,6 +27,8 @@ struct EngineMetrics {
   Gauge* ledger_sum;                // ledger_sum_minor (must stay 0)
   Gauge* open_bets;                 // bets_open
   Counter* price_updates;           // odds_updates_applied_total
+  Counter* idem_stored;             // idempotency_repeats_total{answer="stored"}
+  Counter* idem_joined;             // idempotency_repeats_total{answer="joined"}
 
   Counter& rejected(ErrorCode c);
 

@@ -68,6 +68,7 @@ void FollowerLoop::run() {
     } catch (...) {
       failure = std::current_exception();
     }
+    passes_.fetch_add(1, std::memory_order_release);
     if (!failure) {
       if (failures > 0 && hooks_.recovered) hooks_.recovered(failures);
       failures = 0;

@@ -4,8 +4,11 @@
 // backs off (doubling from backoff_min to backoff_max; pokes do not cut a
 // back-off short, only stop()) and reports the failure, then retries — a
 // follower never skips a record and never crashes the process. start()
-// after stop() works again. Thread-safe.
+// after stop() works again. passes() counts the passes run (good or failed),
+// so a caller can wait for the loop to have looked again instead of sleeping.
+// Thread-safe.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -33,6 +36,8 @@ class FollowerLoop {
   void start();
   void poke();
   void stop();
+  // Passes run so far (each pass, good or failed, counts once it ends).
+  uint64_t passes() const { return passes_.load(std::memory_order_acquire); }
 
  private:
   void run();
@@ -44,6 +49,7 @@ class FollowerLoop {
   bool poked_ = false;
   bool stopping_ = false;
   std::thread thread_;
+  std::atomic<uint64_t> passes_{0};
 };
 
 }  // namespace inplay

@@ -101,6 +101,8 @@ class SqliteProjection {
   // Records seen on disk by the last pass but not yet committed (non-zero
   // while a pass is failing or a large backlog is being applied).
   uint64_t lag_records() const;
+  // Passes the background thread has run (FollowerLoop::passes()).
+  uint64_t passes() const { return loop_.passes(); }
 
  private:
   class Db;

@@ -107,6 +107,8 @@ void add_sim_routes(Api& api, Engine& engine, SimWorld* world) {
                    const int64_t stall = ms.value();
                    auto x = c.x;
                    if (!engine.submit([&engine, x, stall] {
+                         // Said as it begins, on the engine thread: the stall is now under way.
+                         log::warn("engine", "engine stall injected", {{"ms", stall}});
                          const int64_t until = monotonic_ns() + stall * 1000000;
                          while (monotonic_ns() < until) {
                          }

@@ -35,9 +35,11 @@ bool WalletDesk::admit(const std::string& key, const Fingerprint& fp, OutcomeFn&
       return false;
     }
     case IdempotencyStore::Lookup::kDone:
+      if constexpr (kTelemetry) engine_.metrics().idem_stored->inc();
       engine_.after_durable([done = std::move(done), outcome = e->outcome] { done(outcome); });
       return false;
     case IdempotencyStore::Lookup::kPending:
+      if constexpr (kTelemetry) engine_.metrics().idem_joined->inc();
       waiters_[key].push_back(std::move(done));
       return false;
   }

@@ -151,6 +151,45 @@ def wait_for(fn, timeout=10, step=0.1):
     raise AssertionError(f"condition not met in {timeout}s; last={last!r}")
 
 
+def metric(text, series):
+    """A sample of a /metrics text (Prometheus format): `series` is a name with
+    its labels as /metrics prints them (that one sample) or a bare name (the
+    sum over its label sets). 0 when absent: counters start there."""
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line[len(series):].split()[0])
+        if "{" not in series and line.startswith(series + "{"):
+            total += float(line[line.rindex("}") + 1:].split()[0])
+    return total
+
+
+class Histogram:
+    """A histogram without labels, read from a /metrics text."""
+
+    def __init__(self, text, name):
+        self.name = name
+        self.count = metric(text, name + "_count")
+        self.sum = metric(text, name + "_sum")
+        self.buckets = []  # (le, cumulative count), ascending
+        for m in re.finditer(rf'^{name}_bucket{{le="([^"]+)"}} (\S+)', text, re.M):
+            self.buckets.append((float(m.group(1)), float(m.group(2))))  # float("+Inf") is inf
+
+    def at_most(self, le):
+        """Observations <= le (a bucket bound of the family)."""
+        return dict(self.buckets)[le]
+
+    def quantile_bound(self, q):
+        """The upper bound of the bucket that holds quantile q (None: no data)."""
+        for le, n in self.buckets:
+            if self.count and n >= q * self.count:
+                return le
+        return None
+
+    def __repr__(self):
+        return f"{self.name}(count={self.count}, sum={self.sum}, buckets={self.buckets})"
+
+
 def require_tool(name, path=None, hint="scripts/setup.sh installs it"):
     """The path of a tool a test needs. Outside CI a missing tool skips the
     test; under CI=true (set by .ci/run) it fails it, naming the tool."""
@@ -258,6 +297,9 @@ class BookProcess:
 
     def _tok(self, token):
         return {"channel": self.channel_token, "operator": self.operator_token}.get(token, token)
+
+    def metrics(self):
+        return self.get("/metrics", token=None).text
 
     # Conveniences for the bet path.
     def bet(self, selection_id, stake=1000, odds="1.5", account="alice", policy="none", key="auto", **kw):

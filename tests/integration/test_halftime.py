@@ -5,21 +5,21 @@ matches and a Championship match near half-time; then the primary feed's
 parser gets a schema skew on EPL only (a silent deploy), EPL prices stop,
 and the risk check waits for prices that never come. Inplay must detect it
 (an alert naming league=EPL), group it into ONE incident (not one page per
-market), tag it High Exposure, freeze cash-out on the affected markets,
-switch football to the backup feed and bring accept p99 back under 250 ms,
-with no bet accepted on a stale price at any time. The times (fault to
-alert, alert to action, fault to p99 recovered) are printed and asserted
-against the issue's aims (10 s, 30 s).
+market), tag it High Exposure, freeze cash-out on the affected markets and
+switch football to the backup feed before the first waiting bet's in-play
+delay ends, so accept p99 never leaves 250 ms (without the playbooks the same
+fault drives it to ~2 s), with no bet accepted on a stale price at any time.
+The times (fault to alert, alert to action, fault to switch) are printed and
+asserted (at most 10 s, 5 s and 10 s).
 """
 import concurrent.futures
 import datetime
 import json
 import os
-import time
 
 import requests
 
-from conftest import BookProcess, SIM_START
+from conftest import BookProcess, SIM_START, wait_for
 
 FEEDS = """
 sim_world: true
@@ -75,6 +75,8 @@ events:
                                    (3, "Championship", "Leeds", "Sunderland")]) + """
 accounts:
 """ + "".join(f"  - {{id: punter{i}, deposit: 10000000}}\n" for i in range(12))
+
+AIM_P99_S = 0.25  # accept p99 (over 10 s) the book must hold through the fault
 
 EPL_SELECTIONS = [1011, 1012, 1013, 1021, 2011, 2012, 2013, 2021]
 CHAMP_SELECTIONS = [3011, 3012, 3021]
@@ -143,9 +145,11 @@ def _run(b, pool, act):
 
     def step(ms=1000):
         nonlocal now
-        deadline = time.time() + 10
-        while enqueued() < len(futures) and time.time() < deadline:
-            time.sleep(0.005)
+        try:
+            wait_for(lambda: enqueued() >= len(futures), timeout=60, step=0.005)
+        except AssertionError:
+            raise AssertionError(f"{len(futures) - enqueued():.0f} of {len(futures)} bets never reached the "
+                                 f"engine; moving the clock now would put the jump in their latency") from None
         now = b.advance(ms)["now_ms"] / 1000.0
 
     # Feeds up and prices flowing.
@@ -167,19 +171,12 @@ def _run(b, pool, act):
                json={"skew_leagues": ["EPL"], "skew_mode": "version", "skew_version": "2.0"})
     assert r.status_code == 200, r.text
     fault = now
-    p99_series = []
-    recovered_at = None
-    degraded = False
+    p99_series = []  # (book seconds since the fault, accept p99 over the last 10 s)
     for _ in range(45):
         bets_this_second()
         step()
         slos = b.get("/v1/slos", token="operator").json()
-        p99 = slos["accept_p99_10s_seconds"]
-        p99_series.append((round(now - fault, 1), p99))
-        if p99 > 0.25:
-            degraded, recovered_at = True, None
-        elif recovered_at is None:
-            recovered_at = now
+        p99_series.append((round(now - fault, 1), slos["accept_p99_10s_seconds"]))
     for _ in range(8):  # the last bets' in-play delay runs out
         step()
     for sel, f in futures:
@@ -235,15 +232,19 @@ def _run(b, pool, act):
             assert not (stale_from < at < switched), (sel, body)
     assert accepted > 50
 
+    # Accept p99 covers EPL bets after the fault, not only Championship ones.
+    epl_after_switch = sum(1 for sel, f in futures if sel in EPL_SELECTIONS and f.result()[0] == 201
+                           and ts(f.result()[1]["accepted_at"]) > switched)
+    assert epl_after_switch > 10, epl_after_switch
+
     alert_to_action = contained - detected
-    fault_to_recovered = (recovered_at - fault) if recovered_at else None
+    above_aim = [(t, p) for t, p in p99_series if p > AIM_P99_S]
     report = {
         "playbooks": "on",
         "fault_to_alert_s": round(fault_to_alert, 2),
         "alert_to_action_s": round(alert_to_action, 2),
         "fault_to_switch_s": round(switched - fault, 2),
-        "fault_to_p99_recovered_s": None if fault_to_recovered is None else round(fault_to_recovered, 2),
-        "p99_degraded": degraded,
+        "p99_seconds_above_aim": len(above_aim),
         "baseline_accept_p99_s": baseline["accept_p99_seconds"],
         "peak_accept_p99_10s_s": peak,
         "slice": inc["slice"],
@@ -252,8 +253,18 @@ def _run(b, pool, act):
     assert fault_to_alert <= 10, report
     assert alert_to_action <= 5, report
     assert switched - fault <= 10, report
-    assert recovered_at is not None and fault_to_recovered <= 30, report
-    assert p99_series[-1][1] <= 0.25, report
+    # The shape of accept p99 (10 s window) over the 45 s after the fault. The
+    # same fault without the playbooks (the dry-run test) drives it to ~2 s
+    # once the first EPL bets' in-play delay ends: they find no price newer
+    # than themselves and wait for one until refused. It falls back under the
+    # aim by itself within ~20 s, once every EPL bet is refused at once as
+    # stale (fail closed) — so "rose, then recovered within 30 s" holds with or
+    # without a playbook and cannot tell them apart. What the playbook buys is
+    # that p99 never rises: its switch comes before the first delay ends, so
+    # no bet waits for a price. A playbook that acts late, or not at all,
+    # fails here.
+    assert not above_aim, (f"accept p99 rose above {AIM_P99_S}s after the fault (the playbook did not "
+                           f"act before the bets' in-play delay ended): {p99_series}")
 
 
 def _check_without_playbooks(b, inc, futures, fault, fault_to_alert, peak, p99_series):
@@ -270,7 +281,7 @@ def _check_without_playbooks(b, inc, futures, fault, fault_to_alert, peak, p99_s
         if sel in EPL_SELECTIONS and status == 409 and body["error"]["code"] in ("PRICE_STALE", "PRICE_CHANGED"):
             refused += 1
     assert refused > 10
-    assert peak > 0.25, p99_series
+    assert peak > AIM_P99_S, p99_series
     _report({"playbooks": "dry run", "fault_to_alert_s": round(fault_to_alert, 2),
              "peak_accept_p99_10s_s": peak, "p99_10s_at_end_s": p99_series[-1][1],
              "epl_bets_refused": refused, "slice": inc["slice"]})

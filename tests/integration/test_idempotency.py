@@ -4,6 +4,8 @@ import threading
 
 import requests
 
+from conftest import metric, wait_for
+
 BET = {"account": "alice", "selection_id": 2011, "stake": 100, "currency": "GBP", "odds": "1.5"}
 
 
@@ -74,15 +76,22 @@ def test_a_thousand_concurrent_retries_give_one_bet(book):
 
 def test_concurrent_retries_during_the_in_play_delay_wait_for_the_one_decision(book):
     body = dict(BET, selection_id=1011, odds="2.1")
+    joined = 'idempotency_repeats_total{answer="joined"}'
     with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
         futures = [pool.submit(book.post, "/v1/bets", json=body, key="inplay-storm") for _ in range(20)]
-        import time
-        time.sleep(0.5)
+        # All twenty are in the engine before the clock moves: one bet in its
+        # delay, nineteen repeats joined to it (none decided yet).
+        wait_for(lambda: metric(book.metrics(), joined) >= 19, timeout=30)
+        text = book.metrics()
+        assert metric(text, joined) == 19 and metric(text, "bets_pending") == 1, text
+        assert not any(f.done() for f in futures)
         book.advance(5000)
-        results = [f.result() for f in futures]
+        results = [f.result(timeout=30) for f in futures]
     assert {r.status_code for r in results} == {201}
     assert len({r.content for r in results}) == 1
     assert book.state()["bets"] == 1
+    # Every one got the one decision as it was made, none a stored copy later.
+    assert metric(book.metrics(), 'idempotency_repeats_total{answer="stored"}') == 0
 
 
 def test_idempotent_response_survives_a_restart(book):

@@ -6,7 +6,8 @@ bets and the audit file. The raw account ids must not appear, nor any
 import json
 import os
 import re
-import time
+
+from conftest import wait_for
 
 ACCOUNTS = ["alice.smith-77", "bob_jones.1984", "carol-o.reilly"]
 CARD = "4111111111111111"  # a test Visa number, sent where a careless edge might echo it
@@ -83,6 +84,24 @@ def metrics_findings(where, text):
     return found
 
 
+def audit_holds(path, trace_ids, deposits):
+    """True once the audit file has a bet_accepted record for each trace id
+    and `deposits` deposit records (a line still being written is not yet)."""
+    if not os.path.exists(path):
+        return False
+    bets, deps = set(), 0
+    with open(path) as f:
+        for line in f:
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if rec["action"] == "bet_accepted":
+                bets.add(rec["trace_id"])
+            deps += rec["action"] == "deposit"
+    return trace_ids <= bets and deps >= deposits
+
+
 def test_no_raw_ids_or_card_numbers_anywhere(make_book):
     b = make_book(clock="real").start()
     trace_ids = []
@@ -116,7 +135,11 @@ def test_no_raw_ids_or_card_numbers_anywhere(make_book):
         found += json_findings(f"trace {tid}", t.json())
         found += text_findings(f"trace {tid}", t.text)
 
-    time.sleep(0.3)  # let the audit projection follow the journal
+    # The audit projection follows the journal: wait until it has written
+    # every bet and deposit above, or the scan of it below could pass on a
+    # file that does not hold them yet.
+    audit = os.path.join(b.data_dir, "audit.jsonl")
+    wait_for(lambda: audit_holds(audit, set(trace_ids), deposits=len(ACCOUNTS)), timeout=30)
     b.stop()
 
     with open(b.stderr_path, encoding="utf-8", errors="replace") as f:
@@ -130,7 +153,6 @@ def test_no_raw_ids_or_card_numbers_anywhere(make_book):
             except ValueError:
                 found += [f"stderr line {n}: card-like {c}" for c in card_like(line)]
 
-    audit = os.path.join(b.data_dir, "audit.jsonl")
     with open(audit) as f:
         lines = f.readlines()
     assert len(lines) >= 3 * 4  # deposits and bets of every account at least

@@ -4,9 +4,10 @@ import concurrent.futures
 import os
 import sqlite3
 import threading
-import time
 
 import requests
+
+from conftest import wait_for
 
 
 def test_full_queue_sheds_with_503_retry_after_and_a_counter(make_book):
@@ -17,7 +18,8 @@ def test_full_queue_sheds_with_503_retry_after_and_a_counter(make_book):
                              kwargs={"json": {"ms": 1500}, "timeout": 30,
                                      "headers": {"Authorization": f"Bearer {b.operator_token}"}})
     stall.start()
-    time.sleep(0.3)
+    # The engine thread says when the stall begins: flood it from then on.
+    wait_for(lambda: '"msg":"engine stall injected"' in b.stderr_path.read_text(errors="replace"), timeout=30)
     body = {"account": "alice", "selection_id": 2011, "stake": 100, "currency": "GBP", "odds": "1.5"}
 
     def flood(i):
@@ -71,7 +73,8 @@ def test_kill_9_under_load_loses_no_acknowledged_bet(make_book):
     threads = [threading.Thread(target=load, args=(b, stop, acked, errors, w)) for w in range(workers)]
     for t in threads:
         t.start()
-    time.sleep(2.0)
+    wait_for(lambda: len(acked) > 100 or errors, timeout=60)
+    assert not errors, f"{len(errors)} requests failed before the kill"
     b.kill9()  # mid-load: requests in flight are cut
     stop.set()
     for t in threads:
@@ -164,14 +167,15 @@ def test_sqlite_projection_survives_kill_9(make_book):
     b.kill9()
     b.start()
     db = os.path.join(b.data_dir, "book.sqlite")
-    deadline = time.time() + 10
-    while time.time() < deadline:
+
+    def projected():
         con = sqlite3.connect(db)
-        n = con.execute("select count(*) from bets").fetchone()[0]
-        dup = con.execute("select count(*) - count(distinct seq) from ledger_entries").fetchone()[0]
-        total = con.execute("select coalesce(sum(amount_minor),0) from ledger_entries").fetchone()[0]
-        con.close()
-        if n == 20:
-            break
-        time.sleep(0.1)
-    assert n == len(ids) and total == 0
+        try:
+            n = con.execute("select count(*) from bets").fetchone()[0]
+            total = con.execute("select coalesce(sum(amount_minor),0) from ledger_entries").fetchone()[0]
+        finally:
+            con.close()
+        return (n, total) if n >= len(ids) else None
+
+    n, total = wait_for(projected, timeout=30)
+    assert n == len(ids) and total == 0, (n, total)

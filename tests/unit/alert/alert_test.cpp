@@ -55,24 +55,27 @@ TEST(AlertRules, ThresholdNeedsItsForDurationAndResetsWhenItStops) {
   EXPECT_TRUE(rules.evaluate(14 * kS, s, {}).empty());
 }
 
-TEST(AlertPipeline, GroupsManyMarketsIntoOneHighExposureNotification) {
+TEST(AlertPipeline, GroupsManyMarketsIntoOneHighExposureNotificationSentFirst) {
   AlertPipeline p;
-  std::vector<Alert> firing;
-  for (uint64_t m = 1; m <= 8; ++m) firing.push_back(stale(m, "EPL"));
-  firing.push_back(stale(20, "LaLiga"));
+  // The High Exposure group (SerieA) comes after the other (Bundesliga) by
+  // name, by arrival and by group id: only its exposure can put it first.
+  std::vector<Alert> firing{stale(20, "Bundesliga")};
+  for (uint64_t m = 1; m <= 8; ++m) firing.push_back(stale(m, "SerieA"));
   // group_wait 1 s: nothing at once.
   EXPECT_TRUE(p.update(100 * kS, firing, liability, true).empty());
   auto notes = p.update(101 * kS, firing, liability, true);
-  ASSERT_EQ(notes.size(), 2u);  // EPL and LaLiga, not nine pages
-  EXPECT_EQ(notes[0].group.key, "service=odds,league=EPL");
+  ASSERT_EQ(notes.size(), 2u);  // SerieA and Bundesliga, not nine pages
+  EXPECT_EQ(notes[0].group.key, "service=odds,league=SerieA");
   EXPECT_TRUE(notes[0].group.high_exposure);  // market 7 carries 200,000.00
   EXPECT_EQ(notes[0].group.markets.size(), 8u);
   EXPECT_EQ(notes[0].group.liability_minor, 20'000'000 + 7 * 1000);
+  EXPECT_EQ(notes[1].group.key, "service=odds,league=Bundesliga");
   EXPECT_FALSE(notes[1].group.high_exposure);
+  EXPECT_LT(notes[1].group.id, notes[0].group.id);  // created first, notified second
   // Unchanged: nothing until the repeat interval.
   EXPECT_TRUE(p.update(102 * kS, firing, liability, true).empty());
   // A new market joins: after group_interval (30 s) one update.
-  firing.push_back(stale(9, "EPL"));
+  firing.push_back(stale(9, "SerieA"));
   EXPECT_TRUE(p.update(110 * kS, firing, liability, true).empty());
   notes = p.update(131 * kS, firing, liability, true);
   ASSERT_EQ(notes.size(), 1u);

@@ -318,6 +318,41 @@ TEST_F(EngineTest, InPlayDelayHoldsTheReplyUntilTheClockMoves) {
   EXPECT_EQ(pre.status, 201) << pre.body;
 }
 
+TEST_F(EngineTest, RepeatsInsideTheDelayJoinTheOneDecision) {
+  cfg.inplay_delay["football"] = 5s;
+  cfg.price_confirm_timeout = Nanos(0);
+  staleness = 60s;
+  open();
+  start();
+  deposit("alice", 10000);
+  price(1011, "2.5");
+  ASSERT_TRUE(on_engine([&] { return desks->markets.set_event_state(1, EventState::kInPlay, "test").ok(); }));
+  auto repeats = [&](const char* answer) {
+    std::string series = std::string("idempotency_repeats_total{answer=\"") + answer + "\"} ";
+    std::string text = metrics.render_prometheus();
+    size_t at = text.find(series);
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + series.size()));
+  };
+
+  Replies box;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(place(box, "j1", 1011, 1000, "2.5"));
+  flush();
+  EXPECT_EQ(box.count(), 0u) << "a repeat answered inside the in-play delay";
+  EXPECT_EQ(repeats("joined"), 2);  // the second and third wait for the first's decision
+  EXPECT_EQ(repeats("stored"), 0);
+  advance_to(5s);
+  ASSERT_TRUE(box.wait(3));
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(box.at(i).status, 201) << box.at(i).body;
+    EXPECT_EQ(box.at(i).body, box.at(0).body);
+  }
+  Reply later = bet("j1", 1011, 1000, "2.5");  // after the decision: the stored response
+  EXPECT_EQ(later.body, box.at(0).body);
+  EXPECT_EQ(repeats("stored"), 1);
+  EXPECT_EQ(repeats("joined"), 2);
+  EXPECT_EQ(on_engine([&] { return engine->state().bets.size(); }), 1u);
+}
+
 TEST_F(EngineTest, InPlayBetWaitsForAPriceConfirmation) {
   cfg.inplay_delay["football"] = 5s;
   cfg.price_confirm_timeout = 2s;

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -322,9 +323,13 @@ TEST(SqliteProjection, BackgroundThreadFollowsALiveJournalWhenPoked) {
   SqliteProjection p(d.db(), d.journal(), "EUR", o);
 
   std::atomic<SqliteProjection*> target{nullptr};
+  std::atomic<int> pokes{0};
   Journal::Options jo = journal_opts(d.journal());
   jo.on_batch = [&](int64_t, size_t, size_t) {
-    if (auto* t = target.load()) t->poke();
+    if (auto* t = target.load()) {
+      t->poke();
+      ++pokes;
+    }
   };
   auto j = Journal::open(jo);
   j->start();
@@ -335,8 +340,14 @@ TEST(SqliteProjection, BackgroundThreadFollowsALiveJournalWhenPoked) {
   uint64_t last = 0;
   for (uint64_t id = 1; id <= 50; ++id) {
     last = append(*j, bet(id, "alice", 100));
-    if (id % 10 == 0) std::this_thread::sleep_for(1ms);  // several journal batches
+    if (id % 10 == 0) {
+      // Several journal batches, each a poke: wait until these ten are durable.
+      auto durable = std::make_shared<std::promise<void>>();
+      j->barrier([durable] { durable->set_value(); });
+      ASSERT_EQ(durable->get_future().wait_for(5s), std::future_status::ready);
+    }
   }
+  EXPECT_GE(pokes.load(), 5);
   EXPECT_TRUE(eventually([&] { return p.last_seq() == last; })) << p.last_seq() << " of " << last;
   j->stop();
   p.stop();
@@ -357,7 +368,9 @@ TEST(SqliteProjection, BackgroundThreadPollsWithoutPokes) {
   write_journal(d.journal(), opening_events());
   EXPECT_TRUE(eventually([&] { return p.last_seq() == 7; })) << p.last_seq();
   // Idle polls over an unchanged journal, then one more append.
-  std::this_thread::sleep_for(30ms);
+  const uint64_t passes = p.passes();
+  EXPECT_TRUE(eventually([&] { return p.passes() >= passes + 3; })) << p.passes() - passes << " idle passes";
+  EXPECT_EQ(p.last_seq(), 7u);
   write_journal(d.journal(), {bet(2, "bob", 700)});
   EXPECT_TRUE(eventually([&] { return p.last_seq() == 8; })) << p.last_seq();
   p.stop();
