@@ -37,7 +37,7 @@
 #include "engine/engine_config.h"
 #include "engine/engine_metrics.h"
 #include "journal/journal.h"
-#include "telemetry/trace.h"
+#include "telemetry/tracer.h"
 
 namespace inplay {
 
