@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "telemetry/trace.h"
+#include "telemetry/tracer.h"
 
 namespace inplay {
 

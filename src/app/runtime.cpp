@@ -25,7 +25,7 @@
 #include "telemetry/pseudonym.h"
 #include "telemetry/retention.h"
 #include "telemetry/sampler.h"
-#include "telemetry/trace.h"
+#include "telemetry/tracer.h"
 #include "app/notifier.h"
 #include "app/shipped_configs.h"
 #include "playbook/incident_loop.h"

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "telemetry/trace.h"
+#include "telemetry/trace_context.h"
 
 namespace inplay {
 

@@ -23,7 +23,7 @@
 #include "http/server.h"
 #include "telemetry/metrics.h"
 #include "telemetry/pseudonym.h"
-#include "telemetry/trace.h"
+#include "telemetry/tracer.h"
 
 namespace inplay {
 

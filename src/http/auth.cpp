@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "telemetry/trace.h"
+#include "telemetry/trace_context.h"
 
 namespace inplay {
 

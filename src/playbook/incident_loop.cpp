@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "playbook/incident_codec.h"
 #include "telemetry/log.h"
+#include "telemetry/log_linear.h"
 #include "telemetry/metrics.h"
 #include "telemetry/trace_query.h"
 

@@ -32,7 +32,7 @@
 #include "slo/rolling_counts.h"
 #include "slo/slo_evaluator.h"
 #include "telemetry/metrics.h"
-#include "telemetry/trace.h"
+#include "telemetry/tracer.h"
 
 namespace inplay {
 

@@ -36,36 +36,24 @@
 // back by it). Goals that happened before the first tick (a match joined in
 // play) whose suspension is already over send no bet_stop.
 //
-// Fault hooks (run time, thread-safe), applied in the provider:
-//  - added latency + jitter: a message is due at tick + latency_ms +
-//    added + uniform[0, jitter]; order is kept (a TCP stream does not
-//    reorder), so due times never go backwards. ts is not moved: the
-//    delay shows up as update latency in the book.
-//  - stall: nothing is produced or sent (no alive either, seq not used);
-//    the matches still advance; held messages and recovery requests wait.
-//  - drop p: a message is not sent (its seq was used: the client sees a gap).
-//  - duplicate p: a message is sent twice.
-//  - reorder p: a message is held and sent after the next one.
-//  - disconnect: closes every client connection now; new ones are accepted.
-//  - schema skew for a set of leagues: messages about their events carry
-//    schema `version` (mode kVersion), or odds_change names "outcomes"
-//    `rename_to` (mode kRenameField). alive/snapshot_complete are unaffected.
+// Fault hooks (run time, thread-safe): added latency and jitter, stall,
+// drop, duplicate, reorder, disconnect and schema skew; sim/feed_faults.h
+// says what each does.
+//
+// Inside, three parts (each header states its contract): sim/feed_script.h
+// (what to publish), sim/feed_faults.h (the fault filter every message
+// passes through) and sim/feed_server.h (the TCP server).
 #pragma once
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <string_view>
 #include <memory>
-#include <mutex>
-#include <set>
-#include <optional>
 #include <string>
-#include <thread>
+#include <string_view>
 #include <vector>
 
-#include "core/clock.h"
+#include "sim/feed_faults.h"
 #include "sim/match_sim.h"
+#include "sim/real_time_driver.h"
 
 namespace inplay {
 
@@ -75,37 +63,6 @@ struct SimMatchConfig {
   double lambda_home = 1.5;  // pre-match expected goals
   double lambda_away = 1.1;
   int64_t kickoff_ms = 0;
-};
-
-enum class SkewMode { kVersion, kRenameField };
-
-struct SchemaSkew {
-  std::set<std::string> leagues;  // empty: no skew
-  SkewMode mode = SkewMode::kVersion;
-  std::string version = "2.0";
-  std::string rename_to = "outcome";  // replaces "outcomes" in odds_change
-};
-
-struct FeedFaults {
-  int64_t added_latency_ms = 0;
-  int64_t jitter_ms = 0;
-  bool stall = false;
-  double drop = 0;       // probabilities in [0, 1]
-  double duplicate = 0;
-  double reorder = 0;
-  SchemaSkew skew;
-};
-
-// A change to some of a provider's faults (the operator API's body, a game
-// day's timeline entry): fields left empty keep their current value.
-struct FeedFaultPatch {
-  std::optional<int64_t> latency_ms, jitter_ms;
-  std::optional<bool> stall, disconnect;
-  std::optional<double> drop, duplicate, reorder;  // probabilities in [0, 1]
-  std::optional<std::vector<std::string>> skew_leagues;  // [] turns skew off
-  std::optional<SkewMode> skew_mode;
-  std::optional<std::string> skew_version;
-  FeedFaults applied_to(FeedFaults f) const;
 };
 
 struct FeedProviderConfig {
@@ -183,28 +140,7 @@ class FeedProvider {
  private:
   void tick_locked(int64_t now_ms);
   struct Impl;
-  friend class FeedSession;  // the I/O side, in the .cpp
   std::unique_ptr<Impl> impl_;
-};
-
-// RealTimeDriver: calls provider.tick(to_ms(clock.now())) every `period` on
-// its own thread — the one place a simulator thread sleeps between ticks.
-class RealTimeDriver {
- public:
-  RealTimeDriver(FeedProvider& provider, Clock& clock, std::chrono::milliseconds period);
-  ~RealTimeDriver();  // stop()s
-  void start();
-  void stop();
-
- private:
-  void run();
-  FeedProvider& provider_;
-  Clock& clock_;
-  std::chrono::milliseconds period_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
 };
 
 }  // namespace inplay

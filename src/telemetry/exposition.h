@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "telemetry/log_linear.h"
 #include "telemetry/metrics.h"
 
 namespace inplay {

@@ -1,5 +1,5 @@
 // LabelIndex: the lock-free lookup of a family's series by label values
-// (telemetry/metrics.h).
+// (telemetry/metrics_detail.h).
 #include <cstring>
 
 #include "telemetry/metrics.h"

@@ -13,7 +13,7 @@
 //
 // Histograms take values in the family's base unit as integers (nanoseconds
 // for *_seconds families: rendered in seconds). A series counts each value
-// in a log-linear fine bucket (HDR-style, see log_linear below): quantile()
+// in a log-linear fine bucket (HDR-style, telemetry/log_linear.h): quantile()
 // and the windowed helpers answer from those within a relative error of
 // 1/64 over 0 .. 2^44 ns (about 4.9 hours). The family's fixed bucket bounds,
 // which /metrics shows with per bucket the last exemplar (trace id, value,
@@ -22,24 +22,25 @@
 // two relaxed atomic adds (a third for a value in a fine bucket that a bound
 // cuts), plus, with an exemplar, one compare-and-swap and relaxed stores.
 // A histogram series holds ~10 KB of counters (1,280 fine buckets).
+//
+// Internals the inline code needs (ExemplarSlot, LabelIndex, ...) are in
+// telemetry/metrics_detail.h, which is not API.
 #pragma once
-#include <algorithm>
 #include <array>
 #include <atomic>
-#include <bit>
 #include <cstdint>
-#include <cstring>
 #include <deque>
 #include <functional>
 #include <initializer_list>
-#include <limits>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "telemetry/log_linear.h"
+#include "telemetry/metrics_detail.h"
 
 namespace inplay {
 
@@ -69,82 +70,6 @@ struct Exemplar {
   int64_t value = 0;
   int64_t time_ns = 0;
   bool present = false;
-};
-
-// Log-linear ("HDR") bucketing of non-negative integers, the fine buckets of
-// every Histogram. Values below 2 * kSubBuckets each have their own bucket
-// (exact); above, each power of two [2^e, 2^(e+1)) splits into kSubBuckets
-// buckets of width 2^(e - kSubBucketBits). Negative values count as 0;
-// values of 2^kRangeBits and more clamp into the top bucket.
-//
-// Error bound: a bucket's representative value (bucket_value, its midpoint
-// rounded down) is within kRelativeError = 1/(2 * kSubBuckets) = 1/64 of
-// every value the bucket holds, relative to that value. So quantile() below
-// returns a value within 1/64 of the exact order statistic of the recorded
-// values (same rank, ceil(q * n)), unless that value was clamped.
-//
-// Windowed quantiles (e.g. the SLO evaluator's per-second deltas): read
-// Histogram::fine_counts() every period, keep delta(now, before) per period,
-// merge() the deltas of a window and ask quantile() of the merged counts.
-namespace log_linear {
-inline constexpr int kSubBucketBits = 5;
-inline constexpr size_t kSubBuckets = size_t{1} << kSubBucketBits;  // 32 per power of two
-inline constexpr int kRangeBits = 44;                                // 2^44 ns ~ 4.9 h
-inline constexpr int64_t kMaxTracked = (int64_t{1} << kRangeBits) - 1;
-inline constexpr size_t kBuckets = (kRangeBits - kSubBucketBits + 1) * kSubBuckets;  // 1280
-inline constexpr double kRelativeError = 1.0 / (2 * kSubBuckets);
-
-// Bucket index of v: one count-leading-zeros, no loop, no branch.
-constexpr size_t bucket_of(int64_t v) {
-  const uint64_t u = static_cast<uint64_t>(std::clamp<int64_t>(v, 0, kMaxTracked));
-  const int shift = std::bit_width(u | kSubBuckets) - 1 - kSubBucketBits;  // >= 0
-  return static_cast<size_t>(shift) * kSubBuckets + static_cast<size_t>(u >> shift);
-}
-// Smallest value of bucket i, and its width (values lower .. lower+width-1).
-constexpr int64_t bucket_width(size_t i) {
-  return int64_t{1} << (std::max<size_t>(i / kSubBuckets, 1) - 1);
-}
-constexpr int64_t bucket_lower(size_t i) {
-  const size_t shift = std::max<size_t>(i / kSubBuckets, 1) - 1;
-  return static_cast<int64_t>((i - shift * kSubBuckets) << shift);
-}
-// The value a bucket stands for: its midpoint (rounded down).
-constexpr int64_t bucket_value(size_t i) { return bucket_lower(i) + (bucket_width(i) - 1) / 2; }
-
-// Value at quantile q in [0,1] (NaN counts as 0) of fine counts indexed by
-// bucket (at most kBuckets of them; a shorter vector is fine): the
-// bucket_value of the bucket holding rank ceil(q * total). 0 if empty.
-int64_t quantile(std::span<const uint64_t> counts, double q);
-// now - before, bucket by bucket (both from fine_counts() of one series;
-// a bucket that went down, which a live series never does, gives 0).
-std::vector<uint64_t> delta(std::span<const uint64_t> now, std::span<const uint64_t> before);
-// into += from, bucket by bucket (into grows to from's size if shorter).
-void merge(std::vector<uint64_t>& into, std::span<const uint64_t> from);
-}  // namespace log_linear
-
-// Where the values of each fine bucket go among a family's rendered bucket
-// bounds (Prometheus "le": rendered bucket i holds bounds[i-1] < v <=
-// bounds[i]). Most fine buckets lie inside one rendered bucket, so a
-// histogram counts only the fine bucket and derives the rendered counts when
-// read; the few fine buckets that a bound cuts are marked kSplit and their
-// values are also counted by rendered bucket. Built once per family.
-class BucketLayout {
- public:
-  static constexpr uint16_t kSplit = 0xffff;
-  static constexpr size_t kMaxBounds = kSplit - 1;
-  // bounds: strictly ascending, at most kMaxBounds; must outlive the layout.
-  explicit BucketLayout(const std::vector<int64_t>* bounds);
-  const std::vector<int64_t>& bounds() const { return *bounds_; }
-  // The rendered bucket of every value of fine bucket f, or kSplit.
-  uint16_t rendered_of_fine(size_t f) const { return map_[f]; }
-  size_t rendered_of(int64_t v) const {
-    const auto& b = *bounds_;
-    return static_cast<size_t>(std::lower_bound(b.begin(), b.end(), v) - b.begin());
-  }
-
- private:
-  const std::vector<int64_t>* bounds_;
-  std::array<uint16_t, log_linear::kBuckets> map_;
 };
 
 class Histogram {
@@ -197,34 +122,6 @@ class Histogram {
   const std::vector<int64_t>& bounds() const { return layout_->bounds(); }
 
  private:
-  // One bucket's last exemplar, written without a lock: a sequence number,
-  // odd while a writer fills the fields, lets readers retry a torn read and
-  // lets a second writer that finds it odd give way (its exemplar is dropped).
-  class ExemplarSlot {
-   public:
-    void store(const std::array<uint8_t, 16>& trace_id, int64_t v, int64_t time_ns) {
-      uint64_t s = seq_.load(std::memory_order_relaxed);
-      if ((s & 1) || !seq_.compare_exchange_strong(s, s + 1, std::memory_order_relaxed)) return;
-      // Orders the odd sequence number before the fields for a reader that
-      // sees any of them (it then re-reads the sequence and retries).
-      std::atomic_thread_fence(std::memory_order_release);
-      uint64_t id[2];
-      std::memcpy(id, trace_id.data(), sizeof id);
-      id_[0].store(id[0], std::memory_order_relaxed);
-      id_[1].store(id[1], std::memory_order_relaxed);
-      value_.store(v, std::memory_order_relaxed);
-      time_ns_.store(time_ns, std::memory_order_relaxed);
-      seq_.store(s + 2, std::memory_order_release);
-    }
-    Exemplar load() const;
-
-   private:
-    std::atomic<uint64_t> seq_{0};  // 0: never written
-    std::atomic<uint64_t> id_[2]{};
-    std::atomic<int64_t> value_{0};
-    std::atomic<int64_t> time_ns_{0};
-  };
-
   explicit Histogram(std::unique_ptr<const BucketLayout> own);
 
   std::unique_ptr<const BucketLayout> own_layout_;  // when built from bounds
@@ -232,74 +129,13 @@ class Histogram {
   std::unique_ptr<std::atomic<uint64_t>[]> fine_;   // log_linear::kBuckets
   std::unique_ptr<std::atomic<uint64_t>[]> split_;  // bounds.size() + 1: values of cut fine buckets
   std::atomic<int64_t> sum_{0};
-  std::unique_ptr<ExemplarSlot[]> exemplars_;  // bounds.size() + 1
+  std::unique_ptr<metrics_detail::ExemplarSlot[]> exemplars_;  // bounds.size() + 1
 };
 
 // Default cap on the series of one family (cardinality guard).
 inline constexpr size_t kDefaultMaxSeries = 1000;
 // The label value every label of a folded series takes.
 inline constexpr const char* kFoldedLabelValue = "other";
-
-namespace metrics_detail {
-// What a family asks of its registry, on the cold path only (series creation).
-class FamilyHooks {
- public:
-  virtual ~FamilyHooks() = default;
-  virtual int64_t now_ns() const = 0;  // series creation time; 0 = unknown
-  virtual size_t default_max_series() const = 0;
-  // Called (without the family's lock held) each time a lookup folds.
-  virtual void on_fold(const std::string& family) = 0;
-};
-
-// What a new series is built from: nothing, or a histogram family's bounds.
-template <class S>
-struct SeriesSeed {
-  void add_to(std::deque<S>& d, const std::string&) const { d.emplace_back(); }
-};
-template <>
-struct SeriesSeed<Histogram> {
-  const BucketLayout* layout = nullptr;  // owned by the registry
-  void add_to(std::deque<Histogram>& d, const std::string& family) const;  // throws without one
-};
-
-// The label sets of one family, each mapped to its series. find() runs on
-// any thread without a lock, concurrently with insert(); insert(), size()
-// and ordered() need the family's lock. The hash index only grows (old
-// tables are kept until the index dies), so a reader never sees freed memory.
-class LabelIndex {
- public:
-  struct Slot {
-    uint64_t hash;
-    std::string key;  // the label values flattened (length-prefixed): one compare, no pointer chase
-    void* series;
-    int64_t created_ns;  // 0 = unknown
-  };
-  using Ordered = std::map<LabelValues, Slot>;  // render order: by label values
-
-  LabelIndex();
-  ~LabelIndex();
-  LabelIndex(const LabelIndex&) = delete;
-  LabelIndex& operator=(const LabelIndex&) = delete;
-
-  const Slot* find(std::span<const std::string> values) const;
-  const Slot* find(std::span<const std::string_view> values) const;
-  // values must not be present yet.
-  void insert(LabelValues values, void* series, int64_t created_ns);
-  const Slot* find_locked(const LabelValues& values) const;
-  size_t size() const { return ordered_.size(); }
-  const Ordered& ordered() const { return ordered_; }
-
- private:
-  struct Table;
-  template <class V>
-  const Slot* find_in(std::span<const V> values) const;
-  void place(const Table& t, const Ordered::value_type* node) const;
-
-  Ordered ordered_;
-  std::atomic<const Table*> table_;
-  std::vector<std::unique_ptr<Table>> tables_;  // every generation, newest last
-};
-}  // namespace metrics_detail
 
 template <class S>
 class Family {

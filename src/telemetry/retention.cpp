@@ -1,7 +1,7 @@
 #include "telemetry/retention.h"
 
 #include "core/clock.h"
-#include "telemetry/trace.h"
+#include "telemetry/tracer.h"
 
 namespace inplay {
 

@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "telemetry/trace.h"
+#include "telemetry/tracer.h"
 
 namespace inplay {
 

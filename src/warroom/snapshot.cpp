@@ -7,7 +7,7 @@
 
 #include "core/json.h"
 #include "core/time_format.h"
-#include "telemetry/trace.h"
+#include "telemetry/trace_context.h"
 
 namespace inplay {
 

@@ -1,0 +1,262 @@
+#include "sim/feed_script.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "core/json.h"
+
+namespace inplay {
+
+namespace {
+
+constexpr size_t kMarketsPerEvent = 3;
+constexpr int64_t kMinHundredths = 101, kMaxHundredths = 100000;
+
+// Decimal odds of probability p times `factor`, in hundredths, clamped.
+int64_t odds_hundredths(double p, double factor) {
+  if (!(p > 0)) return kMaxHundredths;
+  double h = 100.0 / p * factor;
+  if (!(h < static_cast<double>(kMaxHundredths))) return kMaxHundredths;
+  return std::clamp<int64_t>(std::llround(h), kMinHundredths, kMaxHundredths);
+}
+
+std::string format_hundredths(int64_t h) {
+  std::string s = std::to_string(h / 100);
+  s += '.';
+  s += static_cast<char>('0' + (h % 100) / 10);
+  s += static_cast<char>('0' + h % 10);
+  return s;
+}
+
+std::vector<double> market_probs(const FairProbabilities& f, size_t i) {
+  if (i == 0) return {f.home, f.draw, f.away};
+  if (i == 1) return {f.over, f.under};
+  return {f.btts_yes, f.btts_no};
+}
+
+}  // namespace
+
+FeedScript::FeedScript(const FeedProviderConfig& cfg, const FeedFaults& faults, FeedFaultFilter& out,
+                       uint64_t noise_seed)
+    : cfg_(cfg), faults_(faults), out_(out), noise_rng_(noise_seed) {
+  for (const SimMatchConfig& mc : cfg.matches) {
+    GoalModelParams gp = cfg.shape;
+    gp.lambda_home = mc.lambda_home;
+    gp.lambda_away = mc.lambda_away;
+    MatchSimConfig sc{gp, mc.kickoff_ms, cfg.timing, mix_seed(cfg.seed, mc.event_id)};
+    Match m{mc, MatchSim(sc), {}, INT64_MIN, false};
+    for (size_t i = 0; i < kMarketsPerEvent; ++i) {
+      Market mk;
+      mk.id = mc.event_id * 100 + i + 1;
+      size_t n = i == 0 ? 3 : 2;
+      for (size_t s = 0; s < n; ++s) mk.selections.push_back(mk.id * 10 + s + 1);
+      m.markets.push_back(std::move(mk));
+    }
+    matches_.push_back(std::move(m));
+  }
+}
+
+const FeedScript::Match* FeedScript::find(uint64_t event_id) const {
+  for (const Match& m : matches_) {
+    if (m.cfg.event_id == event_id) return &m;
+  }
+  return nullptr;
+}
+
+template <class Body>
+std::string FeedScript::build(std::string_view type, uint64_t s, uint64_t event_id, const std::string* league,
+                              Body&& body) const {
+  bool skewed = league != nullptr && faults_.skew.leagues.count(*league) > 0;
+  std::string_view schema =
+      skewed && faults_.skew.mode == SkewMode::kVersion ? std::string_view(faults_.skew.version)
+                                                       : std::string_view(cfg_.schema);
+  JsonWriter w;
+  w.begin_object();
+  w.field("type", type).field("producer", cfg_.producer).field("schema", schema);
+  w.field("seq", s).field("ts", now_ + cfg_.latency_ms).field("event_id", event_id);
+  body(w, skewed && faults_.skew.mode == SkewMode::kRenameField);
+  w.end_object();
+  std::string line = w.take();
+  line += '\n';
+  return line;
+}
+
+// Uses the next seq and hands the line to the fault filter, which holds it
+// until it is due. Nothing is produced while stalled (false).
+template <class Body>
+bool FeedScript::emit(std::string_view type, uint64_t event_id, const std::string* league, Body&& body) {
+  if (faults_.stall) return false;
+  std::string line = build(type, ++seq_, event_id, league, body);
+  out_.hold(now_ + cfg_.latency_ms, std::move(line));
+  return true;
+}
+
+std::string_view FeedScript::status_of(const Match& m, const std::vector<double>& p) const {
+  if (m.sim.phase() == MatchPhase::kEnded) return "closed";
+  if (now_ < m.suspended_until) return "suspended";
+  for (double x : p) {
+    if (x < 1e-9) return "suspended";  // result already certain
+  }
+  return "open";
+}
+
+void FeedScript::write_markets(JsonWriter& w, const Match& m, const std::vector<size_t>& which,
+                               const FairProbabilities& f, bool rename, std::mt19937_64& rng) const {
+  w.field("league", m.cfg.league);
+  w.key("markets").begin_array();
+  for (size_t i : which) {
+    const Market& mk = m.markets[i];
+    std::vector<double> p = market_probs(f, i);
+    std::string_view status = status_of(m, p);
+    w.begin_object().field("market_id", mk.id).field("status", status);
+    w.key(rename ? std::string_view(faults_.skew.rename_to) : std::string_view("outcomes"));
+    w.begin_array();
+    if (status != "closed") {
+      for (size_t s = 0; s < mk.selections.size(); ++s) {
+        double factor = 1.0;
+        if (cfg_.noise > 0) factor += cfg_.noise * (2 * uniform01(rng()) - 1);
+        w.begin_object().field("selection_id", mk.selections[s]);
+        w.field("odds", format_hundredths(odds_hundredths(p[s], factor))).end_object();
+      }
+    }
+    w.end_array().end_object();
+  }
+  w.end_array();
+}
+
+void FeedScript::on_match_event(Match& m, const MatchEvent& e) {
+  const uint64_t eid = m.cfg.event_id;
+  const std::string* league = &m.cfg.league;
+  switch (e.kind) {
+    case MatchEventKind::kKickoff:
+      emit("fixture_change", eid, league, [&](JsonWriter& w, bool) {
+        w.field("change", "started").field("kickoff", m.cfg.kickoff_ms);
+      });
+      break;
+    case MatchEventKind::kGoal: {
+      int64_t until = e.at_ms + cfg_.reopen_after_goal_ms;
+      if (until <= now_) break;  // caught up after the fact: already reopened
+      m.suspended_until = until;
+      bool sent = emit("bet_stop", eid, league, [&](JsonWriter& w, bool) {
+        w.key("market_ids").begin_array();
+        for (const Market& mk : m.markets) w.value(mk.id);
+        w.end_array().field("reason", "goal");
+      });
+      if (sent) {
+        for (Market& mk : m.markets) mk.last_status = "suspended";
+      }
+      break;
+    }
+    case MatchEventKind::kHalfTime:
+    case MatchEventKind::kSecondHalf:
+      break;  // the protocol has no message for these; prices just pause
+    case MatchEventKind::kFullTime: {
+      emit("fixture_change", eid, league,
+           [&](JsonWriter& w, bool) { w.field("change", "ended").field("kickoff", m.cfg.kickoff_ms); });
+      FairProbabilities f = m.sim.fair(cfg_.total_goals_line);
+      std::vector<size_t> all{0, 1, 2};
+      emit("odds_change", eid, league,
+           [&](JsonWriter& w, bool rename) { write_markets(w, m, all, f, rename, noise_rng_); });
+      const MatchScore s = e.score;
+      const uint64_t winners[kMarketsPerEvent] = {
+          s.home > s.away ? 0u : s.home == s.away ? 1u : 2u,
+          s.home + s.away > cfg_.total_goals_line ? 0u : 1u,
+          s.home > 0 && s.away > 0 ? 0u : 1u};
+      emit("bet_settlement", eid, league, [&](JsonWriter& w, bool) {
+        w.key("markets").begin_array();
+        for (size_t i = 0; i < kMarketsPerEvent; ++i) {
+          const Market& mk = m.markets[i];
+          w.begin_object().field("market_id", mk.id);
+          w.key("winning_selection_ids").begin_array().value(mk.selections[winners[i]]).end_array();
+          w.key("void_selection_ids").begin_array().end_array().end_object();
+        }
+        w.end_array();
+      });
+      m.closed = true;
+      break;
+    }
+  }
+}
+
+void FeedScript::publish_odds(Match& m) {
+  if (m.closed || faults_.stall) return;
+  FairProbabilities f = m.sim.fair(cfg_.total_goals_line);
+  std::vector<size_t> changed;
+  std::vector<std::vector<int64_t>> fair(kMarketsPerEvent);
+  std::vector<std::string_view> status(kMarketsPerEvent);
+  for (size_t i = 0; i < kMarketsPerEvent; ++i) {
+    Market& mk = m.markets[i];
+    std::vector<double> p = market_probs(f, i);
+    for (double x : p) fair[i].push_back(odds_hundredths(x, 1.0));
+    status[i] = status_of(m, p);
+    if (status[i] != mk.last_status || fair[i] != mk.last_fair ||
+        mk.last_sent_ms == INT64_MIN || now_ - mk.last_sent_ms >= cfg_.refresh_ms) {
+      changed.push_back(i);
+    }
+  }
+  if (changed.empty()) return;
+  emit("odds_change", m.cfg.event_id, &m.cfg.league,
+       [&](JsonWriter& w, bool rename) { write_markets(w, m, changed, f, rename, noise_rng_); });
+  for (size_t i : changed) {
+    m.markets[i].last_fair = fair[i];
+    m.markets[i].last_status = status[i];
+    m.markets[i].last_sent_ms = now_;
+  }
+}
+
+void FeedScript::send_snapshot(uint64_t request_id) {
+  std::vector<size_t> all{0, 1, 2};
+  for (Match& m : matches_) {
+    FairProbabilities f = m.sim.fair(cfg_.total_goals_line);
+    emit("odds_change", m.cfg.event_id, &m.cfg.league,
+         [&](JsonWriter& w, bool rename) { write_markets(w, m, all, f, rename, noise_rng_); });
+  }
+  emit("snapshot_complete", 0, nullptr,
+       [&](JsonWriter& w, bool) { w.field("request_id", request_id); });
+}
+
+bool FeedScript::tick(int64_t now_ms) {
+  if (now_ms < now_) return false;  // time never goes back
+  now_ = now_ms;
+  for (Match& m : matches_) {
+    for (const MatchEvent& e : m.sim.advance_to(now_ms)) on_match_event(m, e);
+    publish_odds(m);
+  }
+  if (!faults_.stall) {
+    for (uint64_t id : recovery_requests_) send_snapshot(id);
+    recovery_requests_.clear();
+    if (next_alive_ == INT64_MIN) next_alive_ = now_ms;
+    if (now_ms >= next_alive_) {
+      emit("alive", 0, nullptr, [](JsonWriter& w, bool) { w.field("subscribed", true); });
+      next_alive_ += cfg_.alive_interval_ms;
+      if (next_alive_ <= now_ms) next_alive_ = now_ms + cfg_.alive_interval_ms;
+    }
+  }
+  return true;
+}
+
+void FeedScript::request_snapshot(uint64_t request_id) { recovery_requests_.push_back(request_id); }
+
+std::vector<std::string> FeedScript::snapshot_lines() const {
+  std::mt19937_64 rng = noise_rng_;  // a copy: nothing is used up
+  std::vector<std::string> out;
+  std::vector<size_t> all{0, 1, 2};
+  uint64_t s = seq_;
+  for (const Match& m : matches_) {
+    FairProbabilities f = m.sim.fair(cfg_.total_goals_line);
+    out.push_back(build("odds_change", ++s, m.cfg.event_id, &m.cfg.league,
+                        [&](JsonWriter& w, bool rename) { write_markets(w, m, all, f, rename, rng); }));
+  }
+  return out;
+}
+
+MatchScore FeedScript::score(uint64_t event_id) const {
+  const Match* m = find(event_id);
+  return m ? m->sim.score() : MatchScore{};
+}
+MatchPhase FeedScript::phase(uint64_t event_id) const {
+  const Match* m = find(event_id);
+  return m ? m->sim.phase() : MatchPhase::kPreMatch;
+}
+
+}  // namespace inplay
