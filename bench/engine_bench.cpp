@@ -12,6 +12,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -95,6 +96,13 @@ struct Rig {
     desks.reset();
     std::filesystem::remove_all(dir);
   }
+  // Open bets, read on the engine thread (the state is its alone).
+  size_t open_bets() {
+    std::promise<size_t> p;
+    auto f = p.get_future();
+    while (!engine->submit([&] { p.set_value(engine->state().bets.size()); })) std::this_thread::yield();
+    return f.get();
+  }
   void wait(uint64_t n) {
     while (replies.load(std::memory_order_acquire) < n) std::this_thread::yield();
   }
@@ -158,7 +166,7 @@ void BM_EnginePlaceBet(benchmark::State& state) {
   rig.wait(base + n);
   state.SetItemsProcessed(static_cast<int64_t>(n));
   state.counters["bets_per_s"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
-  state.counters["accepted"] = static_cast<double>(rig.engine->state().bets.size());
+  state.counters["accepted"] = static_cast<double>(rig.open_bets());
   // The engine thread's own CPU time per bet: what one core can do for the
   // decision loop, apart from the producer and journal threads it shares
   // the machine's two cores with.
@@ -186,7 +194,7 @@ void BM_MemoryPerOpenBet(benchmark::State& state) {
     rig.wait(base + n);
     long after = rss_bytes();
     state.counters["bytes_per_open_bet"] = static_cast<double>(after - before) / n;
-    state.counters["open_bets"] = static_cast<double>(rig.engine->state().bets.size());
+    state.counters["open_bets"] = static_cast<double>(rig.open_bets());
   }
 }
 // One repetition only: a second run in the same process reuses the freed heap

@@ -141,6 +141,7 @@ std::string FeedDesk::active_feed(const std::string& sport) const {
 }
 
 void FeedDesk::on_connected(size_t i) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   Feed& f = feeds_[i];
   f.connected = true;
   f.seq.reset();  // a new connection may restart the numbering
@@ -150,6 +151,7 @@ void FeedDesk::on_connected(size_t i) {
 }
 
 void FeedDesk::on_disconnected(size_t i) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   feeds_[i].connected = false;
   mark_down(i, "disconnected");
 }
@@ -232,6 +234,7 @@ void FeedDesk::take_over(size_t i) {
 }
 
 void FeedDesk::on_message(size_t i, FeedMessage&& m, int64_t read_ns) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   Feed& f = feeds_[i];
   f.by_type[static_cast<size_t>(feed_body_type(m.body))]->inc();
   ++f.messages_ok;
@@ -285,6 +288,7 @@ void FeedDesk::on_message(size_t i, FeedMessage&& m, int64_t read_ns) {
 }
 
 void FeedDesk::on_parse_error(size_t i, const ParseError& e) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   Feed& f = feeds_[i];
   std::string producer = e.producer.empty() ? f.cfg.name : e.producer;
   parse_errors_->with({producer, feed_parse_reason_name(e.reason)}).inc();
@@ -441,6 +445,7 @@ Gauge& FeedDesk::market_gauge(Family<Gauge>& fam, uint64_t market_id) {
 }
 
 void FeedDesk::check(int64_t now_ns) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   for (size_t i = 0; i < feeds_.size(); ++i) {
     Feed& f = feeds_[i];
     if (f.state != FeedState::kDown && now_ns - f.last_alive_ns > f.cfg.alive_timeout.count())
@@ -491,6 +496,7 @@ void FeedDesk::check(int64_t now_ns) {
 
 Result<bool> FeedDesk::switch_feed(const std::string& sport, std::optional<FeedRole> to,
                                    const std::string& actor) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   auto it = sports_.find(sport);
   if (it == sports_.end()) return Error{ErrorCode::kNotFound, "no feeds for that sport"};
   Sport& s = it->second;

@@ -34,6 +34,7 @@ std::string BookActionPort::sport_of(const ActionTarget& t) {
 
 Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTarget& t, const std::string& actor,
                                             const std::string& reason) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   ActionOutcome o;
   o.applied_by = actor;
   Book& book = engine_.state().book;
@@ -105,6 +106,7 @@ Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTar
 }
 
 Result<std::string> BookActionPort::revert(const ActionSpec& a, const ActionOutcome& done, const std::string& actor) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   Book& book = engine_.state().book;
   if (a.type == ActionType::kSwitchFeed) {
     if (!desk_) return Error{ErrorCode::kFeedUnavailable, "the book has no feeds"};

@@ -206,6 +206,7 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
 }
 
 void IncidentLoop::tick() {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   int64_t wall0 = monotonic_ns();
   const int64_t now = now_ns();
   std::vector<SignalSample> samples;
@@ -284,6 +285,7 @@ void IncidentLoop::save_incidents(bool include_settled) {
 }
 
 void IncidentLoop::receive(std::vector<Alert> alerts) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   int64_t now = now_ns();
   for (auto& a : alerts) {
     uint64_t fp = a.fingerprint();

@@ -29,6 +29,7 @@ void Bettors::start() {
 }
 
 void Bettors::tick(int64_t now_ms) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   int64_t dt = last_tick_ms_ ? now_ms - last_tick_ms_ : 100;
   last_tick_ms_ = now_ms;
   if (dt <= 0 || watch_.empty()) return;
@@ -60,6 +61,7 @@ void Bettors::tick(int64_t now_ms) {
 }
 
 void Bettors::surge(uint64_t event_id, size_t market_index, double bets_per_s, int64_t until_ms) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   surges_.push_back(Surge{event_id, market_index, bets_per_s, until_ms});
 }
 

@@ -26,7 +26,13 @@ void IdempotencyStore::complete(const std::string& key, const Fingerprint& fp, O
   auto& e = entries_[key];
   e.fingerprint = fp;
   e.pending = false;
-  e.outcome = std::move(outcome);
+  if (const BetPlaced* b = std::get_if<BetPlaced>(&outcome)) {
+    e.bet_id = b->bet_id;
+    e.other.reset();
+  } else {
+    e.bet_id = 0;
+    e.other = std::make_unique<Outcome>(std::move(outcome));
+  }
   e.completed_ns = now_ns;
   completion_order_.emplace_back(now_ns, key);
 }

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -29,8 +30,12 @@ class IdempotencyStore {
   struct Entry {
     Fingerprint fingerprint{};
     bool pending = true;
-    Outcome outcome;
     int64_t completed_ns = 0;
+    // Most entries are placed bets, whose outcome is their id (8 bytes per
+    // open bet); any other outcome is kept whole, out of line.
+    uint64_t bet_id = 0;
+    std::unique_ptr<Outcome> other;
+    Outcome outcome() const { return other ? *other : Outcome{BetPlaced{bet_id}}; }
   };
 
   // Looks up key; on kNew, records a pending entry with fp.

@@ -36,7 +36,7 @@ bool WalletDesk::admit(const std::string& key, const Fingerprint& fp, OutcomeFn&
     }
     case IdempotencyStore::Lookup::kDone:
       if constexpr (kTelemetry) engine_.metrics().idem_stored->inc();
-      engine_.after_durable([done = std::move(done), outcome = e->outcome] { done(outcome); });
+      engine_.after_durable([done = std::move(done), outcome = e->outcome()] { done(outcome); });
       return false;
     case IdempotencyStore::Lookup::kPending:
       if constexpr (kTelemetry) engine_.metrics().idem_joined->inc();

@@ -117,6 +117,7 @@ void WarRoom::collect_marks(int64_t now_ns) {
 }
 
 void WarRoom::tick() {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
   const int64_t wall0 = monotonic_ns();
   const int64_t now = to_ns(engine_.clock().now());
   collect_marks(now);

@@ -168,7 +168,7 @@ TEST(BookState, BetAcceptedReservesTheStakeAndAddsExposure) {
   const IdempotencyStore::Entry* e = nullptr;
   IdemTag r = idem("web:bet7");
   EXPECT_EQ(s->idempotency.begin("web:bet7", r.fingerprint, kT0 + 200, &e), IdempotencyStore::Lookup::kDone);
-  EXPECT_EQ(std::get<BetPlaced>(e->outcome).bet_id, 7u);
+  EXPECT_EQ(std::get<BetPlaced>(e->outcome()).bet_id, 7u);
 
   // next_bet_id never goes backwards.
   s->apply(bet(3, "alice", 1012, 100, "3.0", kT0 + 300));
@@ -216,7 +216,7 @@ TEST(BookState, MoneyMovedOpensTheAccountAndMovesBothLegs) {
   // The deposit's key holds its receipt: the balance right after it.
   const IdempotencyStore::Entry* e = nullptr;
   ASSERT_EQ(s->idempotency.begin("web:dep", idem("web:dep").fingerprint, kT0 + 2, &e), IdempotencyStore::Lookup::kDone);
-  const auto& receipt = std::get<MoneyReceipt>(e->outcome);
+  const auto receipt = std::get<MoneyReceipt>(e->outcome());
   EXPECT_EQ(receipt.account, "carol");
   EXPECT_EQ(receipt.amount, 700);
   EXPECT_EQ(receipt.balance, 700);

@@ -18,7 +18,7 @@ Fingerprint fp(uint8_t b) {
 using L = IdempotencyStore::Lookup;
 
 Outcome placed(uint64_t bet_id) { return BetPlaced{bet_id}; }
-uint64_t bet_of(const IdempotencyStore::Entry* e) { return std::get<BetPlaced>(e->outcome).bet_id; }
+uint64_t bet_of(const IdempotencyStore::Entry* e) { return std::get<BetPlaced>(e->outcome()).bet_id; }
 
 class IdempotencyTest : public ::testing::Test {
  protected:
@@ -77,8 +77,8 @@ TEST_F(IdempotencyTest, KeysAreIndependent) {
 TEST_F(IdempotencyTest, CompleteWithoutBeginIsTheReplayPath) {
   store.complete("c:k", fp(3), Outcome{Error{ErrorCode::kPriceStale, "rejected"}}, 100);
   EXPECT_EQ(store.begin("c:k", fp(3), 101, &e), L::kDone);
-  EXPECT_EQ(std::get<Error>(e->outcome).code, ErrorCode::kPriceStale);
-  EXPECT_EQ(std::get<Error>(e->outcome).message, "rejected");
+  EXPECT_EQ(std::get<Error>(e->outcome()).code, ErrorCode::kPriceStale);
+  EXPECT_EQ(std::get<Error>(e->outcome()).message, "rejected");
   EXPECT_EQ(store.begin("c:k", fp(4), 101, &e), L::kMismatch);
 }
 
