@@ -13,6 +13,7 @@
 #include "app/config.h"
 #include "app/demo.h"
 #include "cli/ops_commands.h"
+#include "cli/settle_commands.h"
 #include "gameday/gameday_runner.h"
 #include "core/yaml_reader.h"
 #include "app/runtime.h"
@@ -266,6 +267,12 @@ int run_cli(int argc, char** argv) {
   guard->add_option("--token", dg.token, "Its operator token (with --url)");
   guard->add_option("--config", dg.config_file, "Or a book config: decide from its fixtures at the real time now");
 
+  auto* settle_check = app.add_subcommand(
+      "settle-check", "Settle bets from a JSON-lines file by the engine's rules: one {id, outcome, return} line each");
+  std::string settle_file;
+  settle_check->add_option("FILE", settle_file, "JSON lines: id, market, line, selection, stake, odds, fthg, ftag (- for stdin)")
+      ->required();
+
   auto* gameday = app.add_subcommand(
       "gameday", "Play a game-day scenario file against a real book and write a report (exit 1 if an expectation fails)");
   std::string gd_file;
@@ -348,6 +355,7 @@ int run_cli(int argc, char** argv) {
   }
   if (*verify) return cmd_journal_verify(journal_dir);
   if (*rules) return cmd_rules(ro);
+  if (*settle_check) return cmd_settle_check(settle_file);
   if (*gameday) {
     Scenario sc;
     try {

@@ -41,6 +41,15 @@ std::string Odds::str() const {
   return fmt::format("{}.{}", whole, f);
 }
 
+int64_t settled_return_minor(int64_t stake_minor, Odds odds, bool won, int void_halves, int32_t dead_heat_scaled) {
+  // stake × [v + (1 − v)·won·odds·dhf] over a common denominator of
+  // 2 × kOddsScale × kOddsScale: exact in 128 bits, floored once.
+  const __int128 unit = static_cast<__int128>(kOddsScale) * kOddsScale;
+  __int128 share = static_cast<__int128>(void_halves) * unit;
+  if (won) share += static_cast<__int128>(2 - void_halves) * odds.scaled * dead_heat_scaled;
+  return static_cast<int64_t>(static_cast<__int128>(stake_minor) * share / (2 * unit));
+}
+
 int64_t payout_minor(int64_t stake_minor, Odds odds) {
   // stake <= 1e12 minor units and odds <= 1e7 keep the product in int64;
   // larger stakes are rejected by validation before they get here.

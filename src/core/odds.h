@@ -6,6 +6,9 @@
 // i.e. the gross return (stake included) is rounded DOWN to the minor unit;
 // the fraction of a penny stays with the house. Potential profit (the
 // house's liability for a winning back bet) is returns - stake.
+// A settled bet (settled_return_minor) follows the same rule on its whole
+// return: floor(stake × (v + (1 − v) × won × odds × dead_heat)), v the share
+// of the stake made void (0, ½ or 1: an Asian quarter line's pushed half).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -30,6 +33,11 @@ struct Odds {
 
 // Gross return of a winning back bet, rounded down to the minor unit.
 int64_t payout_minor(int64_t stake_minor, Odds odds);
+// The gross return of a settled back bet: void_halves (0, 1 or 2) halves of
+// the stake are refunded; the rest wins at the odds times the dead-heat
+// factor (scaled like odds: 10000 = 1) when won, else is lost. Rounded down
+// once, on the whole return.
+int64_t settled_return_minor(int64_t stake_minor, Odds odds, bool won, int void_halves, int32_t dead_heat_scaled);
 // Winnings beyond the stake: what the house stands to lose.
 inline int64_t profit_minor(int64_t stake_minor, Odds odds) {
   return payout_minor(stake_minor, odds) - stake_minor;

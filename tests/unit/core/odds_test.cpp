@@ -48,6 +48,22 @@ TEST(Payout, LargeStakesDoNotOverflow) {
   EXPECT_EQ(payout_minor(1'000'000'000'000, Odds{kMaxOdds}), 1'000'000'000'000'000);
 }
 
+// A settled bet's return: the same floor, once, on the whole return.
+TEST(Payout, SettledReturnsFollowTheOneRule) {
+  Odds o;
+  ASSERT_TRUE(Odds::parse("1.95", o));
+  const int32_t one = kOddsScale;
+  EXPECT_EQ(settled_return_minor(1001, o, true, 0, one), payout_minor(1001, o));  // win: 1951.95 -> 1951
+  EXPECT_EQ(settled_return_minor(1001, o, false, 0, one), 0);                     // lose
+  EXPECT_EQ(settled_return_minor(1001, o, false, 2, one), 1001);                  // push / void: the stake
+  EXPECT_EQ(settled_return_minor(1001, o, true, 1, one), 1476);   // half win: 500.5 + 975.975 = 1476.475
+  EXPECT_EQ(settled_return_minor(1001, o, false, 1, one), 500);   // half lose: 500.5 -> 500
+  EXPECT_EQ(settled_return_minor(1000, o, true, 0, 5000), 975);   // a two-way dead heat halves the winnings
+  Odds big;
+  ASSERT_TRUE(Odds::parse("1000", big));
+  EXPECT_EQ(settled_return_minor(1'000'000'000'000, big, true, 1, one), 500'500'000'000'000);  // no overflow
+}
+
 TEST(Money, ChecksCurrencyAndOverflow) {
   Money a{100, Currency::of("GBP")}, b{50, Currency::of("GBP")}, e{1, Currency::of("EUR")};
   EXPECT_EQ((a + b).minor, 150);
