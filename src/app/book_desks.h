@@ -1,25 +1,34 @@
 // BookDesks: the desks one book runs on its engine, wired the one way —
 // market controls and prices, the wallet (money and the idempotency front
 // door), bet placement (which hears of prices from the market desk and
-// checks balances with the wallet). The runtime, the tests and the
+// checks balances with the wallet), settlement (results to payouts). The
+// runtime, the tests and the
 // benchmarks assemble a book with it. Constructed before the engine starts;
 // destroyed before the engine (the desks hold its timers).
 #pragma once
 #include "bet/placement_desk.h"
 #include "engine/engine.h"
 #include "market/market_desk.h"
+#include "settle/settle_desk.h"
 #include "telemetry/trace.h"
 #include "wallet/wallet_desk.h"
 
 namespace inplay {
 
 struct BookDesks {
-  BookDesks(Engine& engine, Tracer& tracer) : markets(engine), wallet(engine, tracer), bets(engine, markets, wallet, tracer) {}
+  BookDesks(Engine& engine, Tracer& tracer)
+      : markets(engine), wallet(engine, tracer), bets(engine, markets, wallet, tracer), settle(engine) {
+    settle.set_tracer(&tracer);
+    bets.add_decision_observer([this](const BetDecision& d) {
+      if (d.accepted) settle.on_bet(d.market_id);
+    });
+  }
   BookDesks(const BookDesks&) = delete;
 
   MarketDesk markets;
   WalletDesk wallet;
   PlacementDesk bets;
+  SettleDesk settle;
 };
 
 }  // namespace inplay

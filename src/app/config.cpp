@@ -326,6 +326,11 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   c.default_staleness = std::chrono::milliseconds(stale.integer("default", false, 3000, 1, 3600000));
   if (stale.has("leagues")) c.league_staleness = millis_map(stale.child("leagues"));
   stale.done();
+  auto settlement = book.child("settlement");
+  std::string pay_on = settlement.str("pay_on", false, "confirmed");
+  if (!parse_certainty(pay_on, c.engine.settlement.pay_on))
+    settlement.fail_key("pay_on", settlement.get("pay_on"), "must be live or confirmed");
+  settlement.done();
   book.done();
 
   auto prices = r.child("prices");

@@ -30,6 +30,9 @@ const Fixture kFixtures[] = {
     {"Championship", "Leeds", "Sunderland", 0.50, 0.27, 0.49, 0.50, -15},
     {"Championship", "Norwich", "Watford", 0.42, 0.28, 0.52, 0.55, 60},
     {"Championship", "Coventry", "Middlesbrough", 0.40, 0.28, 0.51, 0.54, 150},
+    // Four minutes from the full-time whistle at start: its result pays
+    // within the README's tour (live at the whistle, confirmed 10 s later).
+    {"Championship", "Hull", "Stoke", 0.44, 0.28, 0.50, 0.52, -101},
 };
 
 // Proportional margin: odds = 1 / (p * (1 + margin)), to 2 decimals.

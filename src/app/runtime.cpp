@@ -135,6 +135,8 @@ void Runtime::start_feeds() {
   if (m.ext) m.ext->start_world(cfg, *m.engine, *m.desks, *m.clock, feeds);
   m.desk = std::make_unique<FeedDesk>(m.desks->markets, m.metrics, feeds, cfg.feed_options);
   m.desk->schedule();
+  m.desk->set_results_sink(
+      [settle = &m.desks->settle](const std::string& feed, const FeedMessage& msg) { settle->on_feed_result(feed, msg); });
   m.dead_letters = std::make_unique<DeadLetterFile>(
       cfg.dead_letter_file.empty() ? cfg.data_dir / "feed-dead-letters.jsonl" : cfg.dead_letter_file);
   DeadLetterFile* dl = m.dead_letters.get();
@@ -323,6 +325,7 @@ uint16_t Runtime::start() {
   int64_t t0 = monotonic_ns();
   m.replayed = m.engine->replay();
   m.start_hash = m.engine->state().state_hash();
+  m.desks->settle.resume();  // a market a crash left half paid is paid now
   log::info("runtime", "journal replayed",
             {{"records", m.replayed}, {"ms", (monotonic_ns() - t0) / 1000000},
              {"state_hash", m.start_hash}, {"bets", static_cast<uint64_t>(m.engine->state().bets.size())}});
@@ -379,7 +382,7 @@ uint16_t Runtime::start() {
   for (const TokenConfig& t : cfg.tokens) m.tokens.add(t.sha256, Principal{t.name, t.role});
   if (m.synthetic) m.tokens.add(sha256_hex(synthetic_token), Principal{"synthetic-checks", Role::kSynthetic});
   m.pseudonymizer = std::make_unique<Pseudonymizer>(cfg.pseudonym_secret);
-  m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.desks->markets, m.desks->wallet, m.desks->bets,
+  m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.desks->markets, m.desks->wallet, m.desks->bets, m.desks->settle,
                                         m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
                                         *m.clock, m.ready, m.desk.get(), m.incidents.get(), m.sim_clock});
   if (m.ext) m.ext->add_routes(*m.api, *m.engine);  // a simulated book's fault hooks

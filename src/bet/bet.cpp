@@ -5,9 +5,8 @@ namespace inplay {
 const char* bet_status_name(BetStatus s) {
   switch (s) {
     case BetStatus::kAccepted: return "accepted";
-    case BetStatus::kWon: return "won";
-    case BetStatus::kLost: return "lost";
-    case BetStatus::kVoid: return "void";
+    case BetStatus::kSettled: return "settled";
+    case BetStatus::kCancelled: return "cancelled";
   }
   return "unknown";
 }

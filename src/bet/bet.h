@@ -10,8 +10,11 @@
 
 namespace inplay {
 
-enum class BetStatus : uint8_t { kAccepted, kWon, kLost, kVoid };
-const char* bet_status_name(BetStatus s);
+// accepted: open, its stake reserved; settled: paid under its market's
+// result (settled_version, return_minor); cancelled: void, stake refunded
+// (cancel_id). Settlement may move a bet back to accepted (a rollback).
+enum class BetStatus : uint8_t { kAccepted, kSettled, kCancelled };
+const char* bet_status_name(BetStatus s);  // "accepted", "settled", "cancelled"
 
 struct Bet {
   uint64_t id = 0;
@@ -27,6 +30,10 @@ struct Bet {
   int64_t placed_ns = 0;    // arrival at the gateway
   int64_t accepted_ns = 0;  // final risk decision
   std::array<uint8_t, 16> trace_id{};  // the bet's trace (W3C trace id)
+  uint32_t settled_version = 0;  // settled: the market's result version
+  uint32_t cancel_id = 0;        // cancelled: the market's cancel
+  int64_t return_minor = 0;      // settled: gross return paid
+  int64_t settled_ns = 0;        // settled or cancelled: when
 };
 
 }  // namespace inplay

@@ -279,7 +279,7 @@ void PlacementDesk::finish(PendingBet& p, Result<Odds> decision) {
                    for (auto& w : waiters) w(outcome);
                    client(outcome);
                  });
-  if constexpr (kTelemetry) metrics_.open_bets->set(static_cast<int64_t>(s.bets.size()));
+  if constexpr (kTelemetry) metrics_.open_bets->set(s.open_bets);
   if (p.id) {
     pending_.erase(p.id);  // p is dead after this line
     if constexpr (kTelemetry) metrics_.pending_bets->set(static_cast<int64_t>(pending_.size()));

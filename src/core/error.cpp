@@ -39,6 +39,8 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kActionNotFound: return "ACTION_NOT_FOUND";
     case ErrorCode::kActionStateConflict: return "ACTION_STATE_CONFLICT";
     case ErrorCode::kMarketBusy: return "MARKET_BUSY";
+    case ErrorCode::kMarketSettled: return "MARKET_SETTLED";
+    case ErrorCode::kDeadLetterNotFound: return "DEAD_LETTER_NOT_FOUND";
   }
   return "INTERNAL";
 }
@@ -78,6 +80,8 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kOverloaded:
     case ErrorCode::kNotReady:
     case ErrorCode::kMarketBusy: return 503;
+    case ErrorCode::kMarketSettled: return 409;
+    case ErrorCode::kDeadLetterNotFound: return 404;
   }
   return 500;
 }

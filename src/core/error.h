@@ -47,6 +47,8 @@ enum class ErrorCode : uint8_t {
   kActionNotFound,        // 404
   kActionStateConflict,   // 409 (approve what is not pending, revert what is not done)
   kMarketBusy,            // 503 the market's intake limit (shed load, BET-5)
+  kMarketSettled,         // 409 the market has a result: no prices, no status changes
+  kDeadLetterNotFound,    // 404 no open settlement dead letter with that id
 };
 
 std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"

@@ -15,6 +15,7 @@
 #include "market/book.h"
 #include "risk/exposure.h"
 #include "risk/risk_check.h"
+#include "settle/settlement_book.h"
 #include "wallet/idempotency.h"
 #include "wallet/ledger.h"
 
@@ -30,21 +31,26 @@ struct BookState {
   Ledger ledger;
   IdempotencyStore idempotency;
   std::unordered_map<uint64_t, Bet> bets;
+  // Results, cancels, postings and the settlement dead-letter queue.
+  SettlementBook settlement;
   // sport -> the feed that prices it, once a switch was journaled (the
   // feed desk starts on it instead of the configured one).
   std::map<std::string, std::string> active_feeds;
   // incident id -> its latest snapshot (playbook/incident_codec.h).
   std::map<uint64_t, std::string> incidents;
+  int64_t open_bets = 0;  // bets accepted and neither settled nor cancelled
   uint64_t next_bet_id = 1;
   uint64_t events_applied = 0;
 
   // Throws std::invalid_argument if the event names something the book does
   // not have (a journal written by another configuration).
   void apply(const BookEvent& e);
+  SettlementRefs settlement_refs() { return SettlementRefs{book, ledger, exposure, bets, open_bets}; }
 
-  // SHA-256 (hex) over a canonical rendering of balances, bets, market
-  // statuses, caps and prices, active feeds and incidents. Excludes the idempotency store (its TTL
-  // expiry depends on when it is looked at).
+  // SHA-256 (hex) over a canonical rendering of balances, bets (with their
+  // settlement), market statuses, caps and prices, results, cancels and
+  // dead letters, active feeds and incidents. Excludes the idempotency
+  // store (its TTL expiry depends on when it is looked at).
   std::string state_hash() const;
 };
 

@@ -18,6 +18,7 @@ Engine::Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry
     : cfg_(std::move(cfg)),
       clock_(clock),
       journal_(journal),
+      registry_(metrics),
       metrics_(metrics),
       state_(cfg_.currency, cfg_.idempotency_ttl.count()) {
   durable_seq_.store(journal_.last_seq());  // what is on disk at open is durable
@@ -50,7 +51,7 @@ uint64_t Engine::replay() {
     }
     ++n;
   });
-  metrics_.open_bets->set(static_cast<int64_t>(state_.bets.size()));
+  metrics_.open_bets->set(state_.open_bets);
   metrics_.ledger_sum->set(state_.ledger.sum());
   return n;
 }

@@ -69,6 +69,8 @@ class Engine {
   // The metric families of the engine and its desks. Any thread: the
   // series are atomic.
   EngineMetrics& metrics() { return metrics_; }
+  // The registry the engine's families live in (desks add their own).
+  MetricsRegistry& registry() { return registry_; }
 
   // Rebuilds state from the journal; throws on a record the book cannot
   // apply. Returns the number of records replayed. Before start().
@@ -116,6 +118,7 @@ class Engine {
   TimerQueue timers_;
   Clock& clock_;
   Journal& journal_;
+  MetricsRegistry& registry_;
   EngineMetrics metrics_;
   BookState state_;
 

@@ -1,6 +1,7 @@
 // EngineConfig: the book's settings the engine and its desks read (loaded by
 // app/config): the inbox bound and the BookState's currency and idempotency
-// TTL (the engine), limits, delays and the price confirmation (bet desk).
+// TTL (the engine), limits, delays and the price confirmation (bet desk),
+// the settlement policy (settle desk).
 #pragma once
 #include <cstdint>
 #include <map>
@@ -9,6 +10,7 @@
 #include "core/clock.h"
 #include "core/money.h"
 #include "risk/risk_check.h"
+#include "settle/market_result.h"
 
 namespace inplay {
 
@@ -22,6 +24,7 @@ struct EngineConfig {
   Nanos price_confirm_timeout{std::chrono::seconds(2)};
   size_t queue_capacity = 65536;
   Nanos idempotency_ttl{std::chrono::hours(24)};
+  SettlePolicy settlement;  // when results pay (settle desk)
 };
 
 }  // namespace inplay

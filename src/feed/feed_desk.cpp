@@ -245,15 +245,28 @@ void FeedDesk::on_message(size_t i, FeedMessage&& m, int64_t read_ns) {
     ls.last_ns = to_ns(engine_.clock().now());
     ls.skewed = false;
   }
+  const FeedMessageType type = feed_body_type(m.body);
+  const bool result = type == FeedMessageType::kBetSettlement || type == FeedMessageType::kBetCancel ||
+                      type == FeedMessageType::kRollbackBetSettlement || type == FeedMessageType::kRollbackBetCancel;
   switch (f.seq.observe(m.env.seq)) {
     case SeqVerdict::kDuplicate:
       dropped_->with({f.cfg.name, "duplicate"}).inc();
       return;
     case SeqVerdict::kReordered:
-      dropped_->with({f.cfg.name, "reordered"}).inc();
-      return;
+      if (!result) {
+        dropped_->with({f.cfg.name, "reordered"}).inc();
+        return;
+      }
+      break;  // a late result still counts: settlement orders results by ts
     case SeqVerdict::kGap: on_gap(i); break;
     default: break;
+  }
+  if (result) {
+    // Results of the price feeds only: the reference feed is for drift.
+    if (f.cfg.role == FeedRole::kReference || !results_sink_) return;
+    ++f.results;
+    results_sink_(f.cfg.name, m);
+    return;
   }
   int64_t now = to_ns(engine_.clock().now());
   std::visit(
@@ -278,10 +291,6 @@ void FeedDesk::on_message(size_t i, FeedMessage&& m, int64_t read_ns) {
           apply_bet_stop(i, m.env.event_id, body);
         } else if constexpr (std::is_same_v<T, FixtureChange>) {
           apply_fixture(i, m.env.event_id, body);
-        } else if constexpr (std::is_same_v<T, BetSettlement>) {
-          ++f.settlements;  // carried; settled by the settlement hop
-        } else if constexpr (std::is_same_v<T, BetCancel>) {
-          ++f.cancels;
         }
       },
       m.body);
@@ -571,7 +580,7 @@ std::string FeedDesk::status_json() const {
     w.field("last_seq", f.seq.last()).field("gaps", f.seq.gaps());
     w.field("duplicates", f.seq.duplicates()).field("reordered", f.seq.reordered());
     w.field("markets", static_cast<uint64_t>(f.cache.size()));
-    w.field("settlements_carried", f.settlements).field("cancels_carried", f.cancels);
+    w.field("results", f.results);
     w.key("schema_skew").begin_array();
     for (auto& [league, version] : f.skew_seen)
       w.begin_object().field("league", league).field("version", version).end_object();

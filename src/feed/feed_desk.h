@@ -75,6 +75,12 @@ class FeedDesk {
   void set_sender(size_t feed, std::function<void(std::string line)> send);
   // Registers the alive check and the gauges refresh on the engine's clock.
   void schedule();
+  // Setup: where results go (bet_settlement, bet_cancel and the rollbacks
+  // of the primary and backup feeds, reordered ones included: settlement
+  // orders them by provider time). Called on the engine thread.
+  void set_results_sink(std::function<void(const std::string& feed, const FeedMessage&)> sink) {
+    results_sink_ = std::move(sink);
+  }
 
   size_t feed_count() const { return feeds_.size(); }
   const FeedConfig& feed(size_t i) const { return feeds_[i].cfg; }
@@ -148,8 +154,8 @@ class FeedDesk {
     std::unordered_map<uint64_t, CachedMarket> cache;  // what this feed says
     std::set<std::pair<std::string, std::string>> skew_seen;  // (league, version)
     Gauge* up_gauge = nullptr;
-    std::array<Counter*, 7> by_type{};  // feed_messages_total per message type
-    uint64_t settlements = 0, cancels = 0;
+    std::array<Counter*, kFeedMessageTypeCount> by_type{};  // feed_messages_total per message type
+    uint64_t results = 0;  // results messages handed to settlement
     uint64_t messages_ok = 0, parse_errors = 0;
     std::string producer;  // as the messages name it
     std::map<std::string, LeagueSchema> schemas;  // league -> latest
@@ -186,6 +192,7 @@ class FeedDesk {
   std::vector<Feed> feeds_;
   std::map<std::string, Sport> sports_;
   uint64_t next_request_ = 1;
+  std::function<void(const std::string&, const FeedMessage&)> results_sink_;
   int64_t last_sample_ns_ = 0;  // gauges and staleness sampled once a second
   DriftBand drift_band_;
   std::unordered_map<uint64_t, double> drift_;  // market -> last score

@@ -10,6 +10,7 @@ constexpr FeedMessageType kAllTypes[] = {
     FeedMessageType::kOddsChange,    FeedMessageType::kBetStop,   FeedMessageType::kFixtureChange,
     FeedMessageType::kAlive,         FeedMessageType::kBetSettlement,
     FeedMessageType::kBetCancel,     FeedMessageType::kSnapshotComplete,
+    FeedMessageType::kRollbackBetSettlement, FeedMessageType::kRollbackBetCancel,
 };
 
 constexpr FixtureChangeKind kAllChanges[] = {
@@ -47,20 +48,45 @@ void write_body(JsonWriter& w, const FixtureChange& b) {
 
 void write_body(JsonWriter& w, const Alive& b) { w.field("subscribed", b.subscribed); }
 
+void write_score(JsonWriter& w, std::string_view key, const std::optional<Score>& s) {
+  if (s) w.key(key).begin_object().field("home", s->home).field("away", s->away).end_object();
+}
+
 void write_body(JsonWriter& w, const BetSettlement& b) {
+  w.field("certainty", certainty_name(b.certainty));
+  write_score(w, "score", b.score);
+  write_score(w, "first_half_score", b.first_half_score);
   w.key("markets").begin_array();
   for (const MarketResult& m : b.markets) {
-    w.begin_object().field("market_id", m.market_id);
-    write_ids(w, "winning_selection_ids", m.winning_selection_ids);
-    write_ids(w, "void_selection_ids", m.void_selection_ids);
-    w.end_object();
+    w.begin_object().field("market_id", m.market_id).key("outcomes").begin_array();
+    for (const SettledOutcome& o : m.outcomes) {
+      w.begin_object().field("selection_id", o.selection_id).field("result", o.won ? "won" : "lost");
+      if (o.void_halves) w.key("void_factor").raw(o.void_halves == 1 ? "0.5" : "1");
+      if (o.dead_heat != kOddsScale) w.key("dead_heat_factor").value(Odds{o.dead_heat}.str());
+      w.end_object();
+    }
+    w.end_array().end_object();
   }
   w.end_array();
+}
+
+void write_range(JsonWriter& w, const std::optional<int64_t>& start, const std::optional<int64_t>& end) {
+  if (start) w.field("start_time", *start);
+  if (end) w.field("end_time", *end);
 }
 
 void write_body(JsonWriter& w, const BetCancel& b) {
   write_ids(w, "market_ids", b.market_ids);
   if (!b.reason.empty()) w.field("reason", b.reason);
+  write_range(w, b.start_ms, b.end_ms);
+  if (!b.superseded_by.empty()) w.field("superseded_by", b.superseded_by);
+}
+
+void write_body(JsonWriter& w, const RollbackBetSettlement& b) { write_ids(w, "market_ids", b.market_ids); }
+
+void write_body(JsonWriter& w, const RollbackBetCancel& b) {
+  write_ids(w, "market_ids", b.market_ids);
+  write_range(w, b.start_ms, b.end_ms);
 }
 
 void write_body(JsonWriter& w, const SnapshotComplete& b) { w.field("request_id", b.request_id); }
@@ -76,6 +102,8 @@ const char* feed_message_type_name(FeedMessageType t) {
     case FeedMessageType::kBetSettlement: return "bet_settlement";
     case FeedMessageType::kBetCancel: return "bet_cancel";
     case FeedMessageType::kSnapshotComplete: return "snapshot_complete";
+    case FeedMessageType::kRollbackBetSettlement: return "rollback_bet_settlement";
+    case FeedMessageType::kRollbackBetCancel: return "rollback_bet_cancel";
   }
   return "unknown";
 }

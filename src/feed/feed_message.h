@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "core/odds.h"
+#include "journal/settlement_events.h"
 #include "market/book.h"
+#include "settle/market_result.h"
 
 namespace inplay {
 
@@ -35,9 +37,13 @@ enum class FeedMessageType : uint8_t {
   kBetSettlement,
   kBetCancel,
   kSnapshotComplete,
+  kRollbackBetSettlement,
+  kRollbackBetCancel,
 };
+inline constexpr size_t kFeedMessageTypeCount = 9;
 // "odds_change", "bet_stop", "fixture_change", "alive", "bet_settlement",
-// "bet_cancel", "snapshot_complete".
+// "bet_cancel", "snapshot_complete", "rollback_bet_settlement",
+// "rollback_bet_cancel".
 const char* feed_message_type_name(FeedMessageType t);
 bool parse_feed_message_type(std::string_view s, FeedMessageType& out);
 
@@ -91,22 +97,41 @@ struct Alive {
   bool operator==(const Alive&) const = default;
 };
 
+// One market's result: an outcome for each of its selections (the UOF
+// model: won or lost, a void factor, a dead-heat factor).
 struct MarketResult {
   uint64_t market_id = 0;
-  std::vector<uint64_t> winning_selection_ids;
-  std::vector<uint64_t> void_selection_ids;
+  std::vector<SettledOutcome> outcomes;
   bool operator==(const MarketResult&) const = default;
 };
 
 struct BetSettlement {
+  Certainty certainty = Certainty::kConfirmed;
+  std::optional<Score> score;             // full time, when the provider sends it
+  std::optional<Score> first_half_score;  // half time, likewise
   std::vector<MarketResult> markets;
   bool operator==(const BetSettlement&) const = default;
 };
 
+// Bets placed in [start_ms, end_ms) are void (either end open when absent).
 struct BetCancel {
   std::vector<uint64_t> market_ids;  // empty: every market of the event
   std::string reason;                // optional on the wire; empty if absent
+  std::optional<int64_t> start_ms, end_ms;
+  std::string superseded_by;         // optional; empty if absent
   bool operator==(const BetCancel&) const = default;
+};
+
+struct RollbackBetSettlement {
+  std::vector<uint64_t> market_ids;  // empty: every market of the event
+  bool operator==(const RollbackBetSettlement&) const = default;
+};
+
+// Withdraws the cancel with the same range (both ends as sent).
+struct RollbackBetCancel {
+  std::vector<uint64_t> market_ids;  // empty: every market of the event
+  std::optional<int64_t> start_ms, end_ms;
+  bool operator==(const RollbackBetCancel&) const = default;
 };
 
 struct SnapshotComplete {
@@ -115,7 +140,7 @@ struct SnapshotComplete {
 };
 
 using FeedBody = std::variant<OddsChange, BetStop, FixtureChange, Alive, BetSettlement, BetCancel,
-                              SnapshotComplete>;
+                              SnapshotComplete, RollbackBetSettlement, RollbackBetCancel>;
 
 inline FeedMessageType feed_body_type(const FeedBody& b) {
   return static_cast<FeedMessageType>(b.index());
@@ -128,7 +153,8 @@ struct FeedMessage {
 };
 
 // One JSON line, no '\n'. The "type" written is the body's (the envelope's
-// type is ignored if they disagree). Odds are written as strings ("2.1").
+// type is ignored if they disagree). Odds are written as strings ("2.1");
+// void and dead-heat factors only when they are not 0 and 1.
 std::string encode_feed_message(const FeedMessage& m);
 
 }  // namespace inplay

@@ -36,6 +36,7 @@ namespace {
 enum class Key : uint8_t {
   kType, kProducer, kSchema, kSeq, kTs, kEventId,  // envelope
   kLeague, kMarkets, kMarketIds, kReason, kChange, kKickoff, kSubscribed, kRequestId,  // bodies
+  kCertainty, kScore, kFirstHalfScore, kStartTime, kEndTime, kSupersededBy,             // results
   kOther,
 };
 constexpr uint32_t bit(Key k) { return uint32_t{1} << static_cast<int>(k); }
@@ -47,7 +48,8 @@ const char* key_name(Key k) {
   static constexpr const char* names[] = {"type",    "producer", "schema",     "seq",    "ts",
                                           "event_id", "league",  "markets",    "market_ids",
                                           "reason",  "change",   "kickoff",    "subscribed",
-                                          "request_id", "?"};
+                                          "request_id", "certainty", "score", "first_half_score",
+                                          "start_time", "end_time", "superseded_by", "?"};
   return names[static_cast<int>(k)];
 }
 
@@ -56,6 +58,10 @@ Key key_of(std::string_view k) {
     case 2: return k == "ts" ? Key::kTs : Key::kOther;
     case 3: return k == "seq" ? Key::kSeq : Key::kOther;
     case 4: return k == "type" ? Key::kType : Key::kOther;
+    case 5: return k == "score" ? Key::kScore : Key::kOther;
+    case 9: return k == "certainty" ? Key::kCertainty : Key::kOther;
+    case 13: return k == "superseded_by" ? Key::kSupersededBy : Key::kOther;
+    case 16: return k == "first_half_score" ? Key::kFirstHalfScore : Key::kOther;
     case 6:
       if (k == "schema") return Key::kSchema;
       if (k == "league") return Key::kLeague;
@@ -69,11 +75,13 @@ Key key_of(std::string_view k) {
     case 8:
       if (k == "producer") return Key::kProducer;
       if (k == "event_id") return Key::kEventId;
+      if (k == "end_time") return Key::kEndTime;
       return Key::kOther;
     case 10:
       if (k == "market_ids") return Key::kMarketIds;
       if (k == "subscribed") return Key::kSubscribed;
       if (k == "request_id") return Key::kRequestId;
+      if (k == "start_time") return Key::kStartTime;
       return Key::kOther;
     default: return Key::kOther;
   }
@@ -366,32 +374,124 @@ struct FeedParser::Impl {
     return true;
   }
 
+  // A factor in [0, 1] with at most 4 decimals, as a JSON number or a
+  // string ("0.5"), scaled by 10000.
+  bool read_factor(sj::value& v, std::string_view field, int32_t& out) {
+    std::string_view text;
+    if (v.get_string().get(text)) {
+      sj::json_type t;
+      if (!json_type(v, t)) return false;
+      if (t == sj::json_type::string) return invalid(fmt::format("{}: bad string", field));
+      if (t != sj::json_type::number) return wrong_type(field, "a number like 0.5");
+      text = trim_ws(v.raw_json_token());
+      if (!is_json_number(text)) return invalid(fmt::format("{}: bad number", field));
+    }
+    const size_t dot = text.find('.');
+    const std::string_view whole = text.substr(0, dot), frac = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+    if ((whole != "0" && whole != "1") || (dot != std::string_view::npos && (frac.empty() || frac.size() > 4)) ||
+        frac.find_first_not_of("0123456789") != std::string_view::npos)
+      return bad(field, "must be a number from 0 to 1 with at most 4 decimals");
+    int32_t f = 0;
+    for (size_t i = 0; i < 4; ++i) f = f * 10 + (i < frac.size() ? frac[i] - '0' : 0);
+    out = (whole == "1" ? 10000 : 0) + f;
+    if (out > 10000) return bad(field, "must be a number from 0 to 1 with at most 4 decimals");
+    return true;
+  }
+
+  bool read_settled_outcome(sj::value& v, SettledOutcome& out) {
+    sj::object o;
+    if (!read_object(v, "outcomes[]", o)) return false;
+    bool has_sel = false, has_result = false, has_void = false, has_dh = false;
+    bool ok = each_member(o, "outcomes[]", [&](std::string_view k, sj::value val) {
+      if (k == "selection_id") {
+        if (has_sel) return bad(k, "duplicate field");
+        has_sel = true;
+        return read_uint(val, k, out.selection_id, 1);
+      }
+      if (k == "result") {
+        if (has_result) return bad(k, "duplicate field");
+        has_result = true;
+        std::string_view r;
+        if (!read_string(val, k, r)) return false;
+        if (r != "won" && r != "lost") return bad(k, "must be won or lost");
+        out.won = r == "won";
+        return true;
+      }
+      if (k == "void_factor") {
+        if (has_void) return bad(k, "duplicate field");
+        has_void = true;
+        int32_t f = 0;
+        if (!read_factor(val, k, f)) return false;
+        if (f != 0 && f != 5000 && f != 10000) return bad(k, "must be 0, 0.5 or 1");
+        out.void_halves = static_cast<uint8_t>(f / 5000);
+        return true;
+      }
+      if (k == "dead_heat_factor") {
+        if (has_dh) return bad(k, "duplicate field");
+        has_dh = true;
+        if (!read_factor(val, k, out.dead_heat)) return false;
+        if (out.dead_heat == 0) return bad(k, "must be above 0");
+        return true;
+      }
+      return validate(val, 1);
+    });
+    if (!ok) return false;
+    if (!has_sel) return missing("outcomes[].selection_id");
+    if (!has_result) return missing("outcomes[].result");
+    return true;
+  }
+
   bool read_market_result(sj::value& v, MarketResult& out) {
     sj::object o;
     if (!read_object(v, "markets[]", o)) return false;
-    bool has_id = false, has_win = false, has_void = false;
+    bool has_id = false, has_outcomes = false;
     bool ok = each_member(o, "markets[]", [&](std::string_view k, sj::value val) {
       if (k == "market_id") {
         if (has_id) return bad(k, "duplicate field");
         has_id = true;
         return read_uint(val, k, out.market_id, 1);
       }
-      if (k == "winning_selection_ids") {
-        if (has_win) return bad(k, "duplicate field");
-        has_win = true;
-        return read_ids(val, k, out.winning_selection_ids);
-      }
-      if (k == "void_selection_ids") {
-        if (has_void) return bad(k, "duplicate field");
-        has_void = true;
-        return read_ids(val, k, out.void_selection_ids);
+      if (k == "outcomes") {
+        if (has_outcomes) return bad(k, "duplicate field");
+        has_outcomes = true;
+        return read_list(val, "outcomes", out.outcomes, &Impl::read_settled_outcome);
       }
       return validate(val, 1);
     });
     if (!ok) return false;
     if (!has_id) return missing("markets[].market_id");
-    if (!has_win) return missing("markets[].winning_selection_ids");
-    if (!has_void) return missing("markets[].void_selection_ids");
+    if (!has_outcomes) return missing("markets[].outcomes");
+    return true;
+  }
+
+  bool read_score(sj::value& v, std::string_view field, std::optional<Score>& out) {
+    sj::object o;
+    if (!read_object(v, field, o)) return false;
+    bool has_home = false, has_away = false;
+    Score sc;
+    bool ok = each_member(o, field, [&](std::string_view k, sj::value val) {
+      if (k == "home" || k == "away") {
+        bool& has = k == "home" ? has_home : has_away;
+        if (has) return bad(k, "duplicate field");
+        has = true;
+        uint64_t g;
+        if (!read_uint(val, k, g, 0, 99)) return false;
+        (k == "home" ? sc.home : sc.away) = static_cast<int>(g);
+        return true;
+      }
+      return validate(val, 1);
+    });
+    if (!ok) return false;
+    if (!has_home) return missing(fmt::format("{}.home", field));
+    if (!has_away) return missing(fmt::format("{}.away", field));
+    out = sc;
+    return true;
+  }
+
+  bool read_time(sj::value& v, std::string_view field, std::optional<int64_t>& out) {
+    uint64_t ms;
+    if (!read_uint(v, field, ms, 0, INT64_MAX)) return false;
+    out = static_cast<int64_t>(ms);
     return true;
   }
 
@@ -456,16 +556,41 @@ struct FeedParser::Impl {
     if (k == Key::kSubscribed) return read_bool(v, "subscribed", b.subscribed) ? Field::kOk : Field::kFailed;
     return Field::kNotMine;
   }
+  static Field done(bool ok) { return ok ? Field::kOk : Field::kFailed; }
   Field body_field(BetSettlement& b, Key k, sj::value& v) {
-    if (k == Key::kMarkets)
-      return read_list(v, "markets", b.markets, &Impl::read_market_result) ? Field::kOk
-                                                                           : Field::kFailed;
+    if (k == Key::kMarkets) return done(read_list(v, "markets", b.markets, &Impl::read_market_result));
+    if (k == Key::kCertainty) {
+      std::string_view s;
+      if (!read_string(v, "certainty", s)) return Field::kFailed;
+      if (!parse_certainty(s, b.certainty)) return bad("certainty", "must be live or confirmed"), Field::kFailed;
+      return Field::kOk;
+    }
+    if (k == Key::kScore) return done(read_score(v, "score", b.score));
+    if (k == Key::kFirstHalfScore) return done(read_score(v, "first_half_score", b.first_half_score));
     return Field::kNotMine;
   }
   Field body_field(BetCancel& b, Key k, sj::value& v) {
-    if (k == Key::kMarketIds)
-      return read_ids(v, "market_ids", b.market_ids) ? Field::kOk : Field::kFailed;
-    if (k == Key::kReason) return read_reason(v, b.reason) ? Field::kOk : Field::kFailed;
+    if (k == Key::kMarketIds) return done(read_ids(v, "market_ids", b.market_ids));
+    if (k == Key::kReason) return done(read_reason(v, b.reason));
+    if (k == Key::kStartTime) return done(read_time(v, "start_time", b.start_ms));
+    if (k == Key::kEndTime) return done(read_time(v, "end_time", b.end_ms));
+    if (k == Key::kSupersededBy) {
+      std::string_view s;
+      if (!read_string(v, "superseded_by", s)) return Field::kFailed;
+      if (s.size() > kMaxReasonBytes) return bad("superseded_by", "longer than 256 bytes"), Field::kFailed;
+      b.superseded_by.assign(s);
+      return Field::kOk;
+    }
+    return Field::kNotMine;
+  }
+  Field body_field(RollbackBetSettlement& b, Key k, sj::value& v) {
+    if (k == Key::kMarketIds) return done(read_ids(v, "market_ids", b.market_ids));
+    return Field::kNotMine;
+  }
+  Field body_field(RollbackBetCancel& b, Key k, sj::value& v) {
+    if (k == Key::kMarketIds) return done(read_ids(v, "market_ids", b.market_ids));
+    if (k == Key::kStartTime) return done(read_time(v, "start_time", b.start_ms));
+    if (k == Key::kEndTime) return done(read_time(v, "end_time", b.end_ms));
     return Field::kNotMine;
   }
   Field body_field(SnapshotComplete& b, Key k, sj::value& v) {
@@ -488,10 +613,12 @@ struct FeedParser::Impl {
       case FeedMessageType::kOddsChange: return need(Key::kLeague) && need(Key::kMarkets);
       case FeedMessageType::kFixtureChange: return need(Key::kChange);
       case FeedMessageType::kAlive: return need(Key::kSubscribed);
-      case FeedMessageType::kBetSettlement: return need(Key::kMarkets);
+      case FeedMessageType::kBetSettlement: return need(Key::kCertainty) && need(Key::kMarkets);
       case FeedMessageType::kSnapshotComplete: return need(Key::kRequestId);
       case FeedMessageType::kBetStop:
-      case FeedMessageType::kBetCancel: return true;
+      case FeedMessageType::kBetCancel:
+      case FeedMessageType::kRollbackBetSettlement:
+      case FeedMessageType::kRollbackBetCancel: return true;
     }
     return true;
   }
@@ -540,6 +667,8 @@ struct FeedParser::Impl {
       case FeedMessageType::kBetSettlement: m.body.emplace<BetSettlement>(); break;
       case FeedMessageType::kBetCancel: m.body.emplace<BetCancel>(); break;
       case FeedMessageType::kSnapshotComplete: m.body.emplace<SnapshotComplete>(); break;
+      case FeedMessageType::kRollbackBetSettlement: m.body.emplace<RollbackBetSettlement>(); break;
+      case FeedMessageType::kRollbackBetCancel: m.body.emplace<RollbackBetCancel>(); break;
     }
   }
 

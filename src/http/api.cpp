@@ -22,6 +22,7 @@ Api::Impl::Impl(ApiDeps deps) : d(deps), offload(deps.metrics) {
   start_warroom();
   add_book_routes();
   add_ops_routes();
+  add_settlement_routes();
   add_incident_routes();
   add_warroom_routes();
 }

@@ -29,6 +29,7 @@ namespace inplay {
 
 class FeedDesk;
 class IncidentLoop;
+class SettleDesk;
 struct Route;
 
 struct ApiDeps {
@@ -36,6 +37,7 @@ struct ApiDeps {
   MarketDesk& markets;   // operator controls and prices
   WalletDesk& wallet;    // deposits and withdrawals
   PlacementDesk& bets;   // bet placement
+  SettleDesk& settle;    // results, dead letters, resettlement
   const TokenStore& tokens;
   MetricsRegistry& metrics;
   Tracer& tracer;

@@ -118,6 +118,7 @@ struct Api::Impl {
   void add_ops_routes();        // routes_ops.cpp: feeds, admin state, traces
   void add_incident_routes();   // routes_incidents.cpp: SLOs, alerts, incidents, actions
   void add_warroom_routes();    // routes_warroom.cpp: snapshot and stream
+  void add_settlement_routes(); // routes_settlement.cpp: dead letters, resettlement
   bool serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x);  // the war room's static page
   void start_warroom();
   // The Idempotency-Key header into "<token name>:<key>"; false: answered.

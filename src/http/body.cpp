@@ -320,4 +320,64 @@ Result<EventState> parse_event_state_body(std::string_view body) {
   return s;
 }
 
+namespace {
+
+std::optional<Error> get_reason(sj::value& v, std::string_view k, std::string& out) {
+  if (auto e = get_string(v, k, out)) return e;
+  if (out.empty() || out.size() > 200) return invalid(k, "must be 1 to 200 characters");
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<ResettleBody> parse_resettle_body(std::string_view body) {
+  ResettleBody r;
+  bool have_market = false, have_reason = false;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k == "market_id") {
+      int64_t id;
+      if (auto e = get_int(v, k, id, 1, INT64_MAX)) return e;
+      r.market_id = static_cast<uint64_t>(id);
+      have_market = true;
+    } else if (k == "reason") {
+      have_reason = true;
+      return get_reason(v, k, r.reason);
+    } else if (k == "score") {
+      int64_t home = -1, away = -1;
+      sj::object o;
+      if (v.get_object().get(o)) return invalid(k, "must be an object like {\"home\": 2, \"away\": 1}");
+      for (auto f : o) {
+        std::string_view fk;
+        sj::value fv;
+        if (f.unescaped_key().get(fk) || f.value().get(fv)) return invalid(k, "must be an object");
+        if (fk != "home" && fk != "away") return invalid(k, "has only home and away");
+        if (auto e = get_int(fv, fk == "home" ? "score.home" : "score.away", fk == "home" ? home : away, 0, 99))
+          return e;
+      }
+      if (home < 0 || away < 0) return invalid(k, "needs home and away");
+      r.score = std::make_pair(static_cast<int>(home), static_cast<int>(away));
+    } else {
+      return invalid(k, "is not a field of a resettlement");
+    }
+    return std::nullopt;
+  });
+  if (err) return *err;
+  if (!have_market) return *missing("market_id");
+  if (!have_reason) return *missing("reason");
+  return r;
+}
+
+Result<std::string> parse_reason_body(std::string_view body) {
+  std::string reason;
+  bool have = false;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k != "reason") return invalid(k, "only reason is expected");
+    have = true;
+    return get_reason(v, k, reason);
+  });
+  if (err) return *err;
+  if (!have) return *missing("reason");
+  return reason;
+}
+
 }  // namespace inplay

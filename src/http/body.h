@@ -78,4 +78,17 @@ struct ActionBody {
 };
 Result<ActionBody> parse_action_body(std::string_view body);
 
+// POST /v1/settlement/resettle: {"market_id": 101, "reason": "rule patch
+// 2026-14", "score": {"home": 2, "away": 1}} — reason required (1..200
+// chars), score optional (goals 0..99).
+struct ResettleBody {
+  uint64_t market_id = 0;
+  std::string reason;
+  std::optional<std::pair<int, int>> score;  // home, away
+};
+Result<ResettleBody> parse_resettle_body(std::string_view body);
+
+// {"reason": "..."}: required, 1..200 characters (closing a dead letter).
+Result<std::string> parse_reason_body(std::string_view body);
+
 }  // namespace inplay

@@ -4,6 +4,7 @@
 
 #include "core/json.h"
 #include "core/time_format.h"
+#include "settle/market_result.h"
 #include "telemetry/trace.h"
 
 namespace inplay {
@@ -27,6 +28,24 @@ static void write_market(JsonWriter& w, const BookState& s, const Market& m, Tim
   w.field("extra_delay_ms", m.extra_delay_ms);
   w.field("intake_per_second", m.intake_per_second);
   w.field("liability", s.exposure.market_liability(m.id));
+  w.key("result");
+  const MarketSettlement* ms = s.settlement.market(m.id);
+  if (ms && ms->version) {
+    const MarketSettled& r = ms->result;
+    w.begin_object().field("version", static_cast<int64_t>(r.version));
+    w.field("certainty", certainty_name(static_cast<Certainty>(r.certainty))).field("source", r.source);
+    w.field("reason", r.reason);
+    w.key("score");
+    if (r.has_score) w.begin_object().field("home", r.score_home).field("away", r.score_away).end_object();
+    else w.null();
+    w.field("settled_at", rfc3339_ms(r.at_ns));
+    w.key("outcomes").begin_array();
+    for (const SettledOutcome& o : r.outcomes)
+      w.begin_object().field("selection_id", o.selection_id).field("outcome", outcome_name(o)).end_object();
+    w.end_array().end_object();
+  } else {
+    w.null();
+  }
   w.key("selections").begin_array();
   for (uint64_t sid : m.selections) {
     const Selection* sel = s.book.selection(sid);
@@ -88,11 +107,11 @@ std::string admin_state_json(const BookState& s) {
   return w.take();
 }
 
-std::string bet_json(const BookState& s, const Bet& b) {
+std::string bet_json(const BookState& s, const Bet& b, bool as_placed) {
   JsonWriter w;
   w.begin_object();
   w.field("bet_id", std::to_string(b.id));
-  w.field("status", bet_status_name(b.status));
+  w.field("status", bet_status_name(as_placed ? BetStatus::kAccepted : b.status));
   w.field("account", s.ledger.account(b.account).id);
   w.field("event_id", b.event_id).field("market_id", b.market_id);
   w.field("selection_id", b.selection_id);
@@ -102,6 +121,22 @@ std::string bet_json(const BookState& s, const Bet& b) {
   w.field("potential_payout", payout_minor(b.stake_minor, b.odds));
   w.field("placed_at", rfc3339_ms(b.placed_ns)).field("accepted_at", rfc3339_ms(b.accepted_ns));
   w.field("trace_id", to_hex(b.trace_id));
+  if (!as_placed) {  // the answer to POST is replayed byte for byte, as it was
+    const MarketSettlement* ms = s.settlement.market(b.market_id);
+    const SettledOutcome* o = ms && b.status == BetStatus::kSettled && ms->version == b.settled_version
+                                  ? ms->outcome(b.selection_id)
+                                  : nullptr;
+    auto opt = [&](std::string_view key, bool present, auto value) {
+      w.key(key);
+      if (present) w.value(value);
+      else w.null();
+    };
+    const bool settled = b.status == BetStatus::kSettled, cancelled = b.status == BetStatus::kCancelled;
+    opt("outcome", settled || cancelled, cancelled ? "void" : o ? outcome_name(*o) : "unknown");
+    opt("return", settled || cancelled, settled ? b.return_minor : b.stake_minor);
+    opt("result_version", settled, static_cast<int64_t>(b.settled_version));
+    opt("settled_at", settled || cancelled, rfc3339_ms(b.settled_ns));
+  }
   w.end_object();
   return w.take();
 }
@@ -111,7 +146,7 @@ Reply render(const Outcome& o, const BookState& s) {
       [&](const auto& v) -> Reply {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, BetPlaced>) {
-          return Reply{201, bet_json(s, s.bets.at(v.bet_id))};
+          return Reply{201, bet_json(s, s.bets.at(v.bet_id), /*as_placed=*/true)};
         } else if constexpr (std::is_same_v<T, MoneyReceipt>) {
           JsonWriter w;
           w.begin_object();

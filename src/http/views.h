@@ -10,17 +10,26 @@
 
 namespace inplay {
 
-// BetPlaced: 201 with the bet as bet_json renders it now; MoneyReceipt: 201
-// {"account","movement","amount","currency","balance","trace_id"}; Error:
-// its status (error_http_status) and error_body. Deterministic: a repeat of
-// an idempotency key renders the same bytes.
+// BetPlaced: 201 with the bet as it was placed (bet_json's placement
+// view); MoneyReceipt: 201 {"account","movement","amount","currency",
+// "balance","trace_id"}; Error: its status (error_http_status) and
+// error_body. Deterministic: a repeat of an idempotency key renders the same
+// bytes, whatever settlement did to the bet since.
 Reply render(const Outcome& o, const BookState& s);
-// {"bet_id":"..","status":"accepted","account":..,"selection_id":..,...}
-std::string bet_json(const BookState& s, const Bet& b);
+// {"bet_id":"..","status":..,"account":..,"selection_id":..,...}. The
+// current view adds what settlement did: "outcome" (win, half_win, push,
+// half_lose, lose, dead_heat; void when cancelled), "return" (minor units),
+// "result_version" and "settled_at" — null while the bet is open. The
+// placement view (as_placed: the answer to POST, replayed byte for byte as
+// it was first sent, also by journals from before settlement) is the bet as
+// accepted: status "accepted", without those four fields.
+std::string bet_json(const BookState& s, const Bet& b, bool as_placed = false);
 
 // {"events":[{id,sport,league,home,away,kickoff,state,markets:[...]}]}
 std::string events_json(const BookState& s, TimePoint now);
-// One market with selections, prices, staleness and liability.
+// One market with selections, prices, staleness and liability, and its
+// result when it has one ("result": {"version","certainty","source",
+// "score","outcomes":[{"selection_id","outcome"}]} or null).
 std::string market_json(const BookState& s, const Market& m, TimePoint now);
 // {"account":..,"currency":..,"balance":..,"reserved":..}
 std::string account_json(const BookState& s, uint32_t cash_account);

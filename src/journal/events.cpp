@@ -4,6 +4,7 @@
 
 #include "journal/codec.h"
 #include "journal/legacy_events.h"
+#include "journal/settlement_codec.h"
 
 namespace inplay {
 
@@ -30,6 +31,13 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const ActionRecorded&) { return EventType::kActionRecorded; }
     EventType operator()(const FeedSwitched&) { return EventType::kFeedSwitched; }
     EventType operator()(const IncidentSaved&) { return EventType::kIncidentSaved; }
+    EventType operator()(const MarketSettled&) { return EventType::kMarketSettled; }
+    EventType operator()(const BetPostings&) { return EventType::kBetPostings; }
+    EventType operator()(const SettlementRolledBack&) { return EventType::kSettlementRolledBack; }
+    EventType operator()(const BetsCancelled&) { return EventType::kBetsCancelled; }
+    EventType operator()(const CancelRolledBack&) { return EventType::kCancelRolledBack; }
+    EventType operator()(const SettlementDeadLettered&) { return EventType::kSettlementDeadLettered; }
+    EventType operator()(const DeadLetterResolved&) { return EventType::kDeadLetterResolved; }
   };
   return std::visit(V{}, e);
 }
@@ -128,6 +136,8 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.put(e.incident_id);
           w.str(e.snapshot);
           w.put(e.at_ns);
+        } else {
+          encode_settlement(w, e);
         }
       },
       ev);
@@ -277,6 +287,13 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
       out = std::move(e);
       break;
     }
+    case EventType::kMarketSettled: out = decode_market_settled(r); break;
+    case EventType::kBetPostings: out = decode_bet_postings(r); break;
+    case EventType::kSettlementRolledBack: out = decode_settlement_rolled_back(r); break;
+    case EventType::kBetsCancelled: out = decode_bets_cancelled(r); break;
+    case EventType::kCancelRolledBack: out = decode_cancel_rolled_back(r); break;
+    case EventType::kSettlementDeadLettered: out = decode_settlement_dead_lettered(r); break;
+    case EventType::kDeadLetterResolved: out = decode_dead_letter_resolved(r); break;
     default: throw std::invalid_argument("unknown journal record type " + std::to_string(type));
   }
   if (!r.done()) throw std::invalid_argument("trailing bytes in journal record");

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "journal/settlement_events.h"
 #include "wallet/idempotency.h"
 #include "wallet/ledger.h"
 
@@ -35,6 +36,14 @@ enum class EventType : uint16_t {
   kMoneyMoved = 14,
   kBetAccepted = 15,
   kRejected = 16,
+  // Settlement (journal/settlement_events.h).
+  kMarketSettled = 17,
+  kBetPostings = 18,
+  kSettlementRolledBack = 19,
+  kBetsCancelled = 20,
+  kCancelRolledBack = 21,
+  kSettlementDeadLettered = 22,
+  kDeadLetterResolved = 23,
 };
 
 // The idempotency key a decision answers (BET-6, WAL-5): replay completes
@@ -160,7 +169,8 @@ struct IncidentSaved {
 
 using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSet, StakeCapSet,
                                PriceApplied, EventStateSet, MarketPriced, MarketControlSet, ActionRecorded,
-                               FeedSwitched, IncidentSaved>;
+                               FeedSwitched, IncidentSaved, MarketSettled, BetPostings, SettlementRolledBack,
+                               BetsCancelled, CancelRolledBack, SettlementDeadLettered, DeadLetterResolved>;
 
 EventType event_type(const BookEvent& e);
 void encode_event(const BookEvent& e, std::string& out);

@@ -13,7 +13,11 @@ void MarketDesk::price_moved(uint64_t market_id) {
 Result<bool> MarketDesk::set_market_status(uint64_t market_id, MarketStatus s, std::string reason,
                                            std::string actor) {
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
-  if (!engine_.state().book.market(market_id)) return Error{ErrorCode::kMarketNotFound, "unknown market"};
+  const Market* m = engine_.state().book.market(market_id);
+  if (!m) return Error{ErrorCode::kMarketNotFound, "unknown market"};
+  // Only settlement (its own events) moves a settled market.
+  if (m->status == MarketStatus::kSettled) return Error{ErrorCode::kMarketSettled, "the market is settled"};
+  if (s == MarketStatus::kSettled) return Error{ErrorCode::kValidationFailed, "a market is settled by its result"};
   log::info("engine", "market status set",
             {{"market_id", market_id}, {"status", market_status_name(s)}, {"reason", reason}, {"actor", actor}});
   engine_.commit(MarketStatusSet{market_id, static_cast<uint8_t>(s), std::move(reason), std::move(actor),
@@ -63,6 +67,7 @@ Result<bool> MarketDesk::price_market(uint64_t market_id, const std::vector<Odds
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
   const Market* m = engine_.state().book.market(market_id);
   if (!m) return Error{ErrorCode::kMarketNotFound, "unknown market"};
+  if (m->status == MarketStatus::kSettled) return Error{ErrorCode::kMarketSettled, "the market is settled"};
   if (odds.size() != m->selections.size())
     return Error{ErrorCode::kValidationFailed, "one price per selection of the market"};
   MarketPriced e{market_id, provider_ts_ms, to_ns(engine_.clock().now()), {}};
@@ -79,6 +84,8 @@ Result<bool> MarketDesk::apply_price(uint64_t selection_id, Odds odds, int64_t p
   const Selection* sel = engine_.state().book.selection(selection_id);
   if (!sel) return Error{ErrorCode::kSelectionNotFound, "unknown selection"};
   uint64_t market_id = sel->market_id;
+  if (engine_.state().book.market(market_id)->status == MarketStatus::kSettled)
+    return Error{ErrorCode::kMarketSettled, "the market is settled"};
   engine_.commit(PriceApplied{selection_id, odds.scaled, provider_ts_ms, to_ns(engine_.clock().now())});
   engine_.metrics().price_updates->inc();
   price_moved(market_id);

@@ -141,6 +141,46 @@ void AuditProjection::audit(const JournalRecord& r) {
     e.action = "feed_switched";
     e.at_ns = f->at_ns;
     e.add("target", "sport:" + f->sport).add("actor", f->actor).add("detail", f->from + " -> " + f->to);
+  } else if (auto* ms = std::get_if<MarketSettled>(&ev)) {
+    e.action = "market_settled";
+    e.at_ns = ms->at_ns;
+    e.add("market_id", ms->market_id).add("version", static_cast<int64_t>(ms->version))
+        .add("certainty", ms->certainty == 1 ? "live" : "confirmed")
+        .add("source", ms->source).add("reason", ms->reason);
+  } else if (auto* p = std::get_if<BetPostings>(&ev)) {
+    // One line per batch: how many bets and how much; each bet's own
+    // return is in the journal and in GET /v1/bets/{id}.
+    int64_t total = 0;
+    for (auto& [bet_id, amount] : p->bets) total += amount;
+    e.action = "bets_posted";
+    e.at_ns = p->at_ns;
+    e.add("market_id", p->market_id).add("kind", posting_kind_name(static_cast<PostingKind>(p->kind)))
+        .add("version", static_cast<int64_t>(p->version)).add("cancel_id", static_cast<int64_t>(p->cancel_id))
+        .add("bets", static_cast<int64_t>(p->bets.size())).add("amount", total).add("currency", currency_);
+  } else if (auto* rb = std::get_if<SettlementRolledBack>(&ev)) {
+    e.action = "settlement_rolled_back";
+    e.at_ns = rb->at_ns;
+    e.add("market_id", rb->market_id).add("version", static_cast<int64_t>(rb->version))
+        .add("source", rb->source).add("reason", rb->reason);
+  } else if (auto* bc = std::get_if<BetsCancelled>(&ev)) {
+    e.action = "bets_cancelled";
+    e.at_ns = bc->at_ns;
+    e.add("market_id", bc->market_id).add("cancel_id", static_cast<int64_t>(bc->cancel_id))
+        .add("from_ns", bc->from_ns).add("to_ns", bc->to_ns).add("source", bc->source).add("reason", bc->reason);
+  } else if (auto* cr = std::get_if<CancelRolledBack>(&ev)) {
+    e.action = "cancel_rolled_back";
+    e.at_ns = cr->at_ns;
+    e.add("market_id", cr->market_id).add("cancel_id", static_cast<int64_t>(cr->cancel_id)).add("source", cr->source);
+  } else if (auto* dl = std::get_if<SettlementDeadLettered>(&ev)) {
+    e.action = "settlement_dead_lettered";
+    e.at_ns = dl->at_ns;
+    e.add("dlq_id", dl->dlq_id).add("market_id", dl->market_id).add("reason", dl->reason).add("source", dl->source);
+  } else if (auto* dr = std::get_if<DeadLetterResolved>(&ev)) {
+    e.action = "dead_letter_resolved";
+    e.at_ns = dr->at_ns;
+    e.add("dlq_id", dr->dlq_id)
+        .add("resolution", dr->resolution == static_cast<uint8_t>(DeadLetterResolution::kReplayed) ? "replayed" : "discarded")
+        .add("actor", dr->actor).add("detail", dr->detail);
   } else {
     // Prices are not audited; incident snapshots are the incident loop's
     // memory (what its actions did is audited by their own events).

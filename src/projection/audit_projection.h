@@ -14,6 +14,14 @@
 //   MarketStatusSet  market_status_set  market_id, status, reason, actor
 //   StakeCapSet      stake_cap_set      market_id, cap, actor
 //   EventStateSet    event_state_set    event_id, state, actor
+//   MarketSettled    market_settled     market_id, version, certainty, source, reason
+//   BetPostings      bets_posted        market_id, kind, version, cancel_id, bets,
+//                                       amount (the batch's total), currency
+//   SettlementRolledBack settlement_rolled_back market_id, version, source, reason
+//   BetsCancelled    bets_cancelled     market_id, cancel_id, from_ns, to_ns, source, reason
+//   CancelRolledBack cancel_rolled_back market_id, cancel_id, source
+//   SettlementDeadLettered settlement_dead_lettered dlq_id, market_id, reason, source
+//   DeadLetterResolved dead_letter_resolved dlq_id, resolution, actor, detail
 // Prices (PriceApplied, MarketPriced) are not audited. Account ids go through
 // the `mask` function (the runtime's Pseudonymizer) and never appear raw.
 //

@@ -46,6 +46,16 @@ CREATE TABLE IF NOT EXISTS ledger_entries(
   reason TEXT,
   at TEXT,
   PRIMARY KEY(seq, leg));
+CREATE TABLE IF NOT EXISTS settlements(
+  seq INTEGER,
+  bet_id INTEGER,
+  market_id INTEGER,
+  kind TEXT,
+  result_version INTEGER,
+  cancel_id INTEGER,
+  amount_minor INTEGER,
+  at TEXT,
+  PRIMARY KEY(seq, bet_id));
 INSERT OR IGNORE INTO meta(key, value) VALUES('last_seq', 0);
 INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);
 )sql";
@@ -82,6 +92,21 @@ class Stmt {
     sqlite3_clear_bindings(s_);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) fail(rc);
     return v;
+  }
+
+  // Steps once: column 0 as text and column 1 as an integer; false without a row.
+  bool query_text_int(std::string& text, int64_t& value) {
+    int rc = sqlite3_step(s_);
+    const bool row = rc == SQLITE_ROW;
+    if (row) {
+      const unsigned char* t = sqlite3_column_text(s_, 0);
+      text = t ? reinterpret_cast<const char*>(t) : "";
+      value = sqlite3_column_int64(s_, 1);
+    }
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) fail(rc);
+    return row;
   }
 
  private:
@@ -127,6 +152,12 @@ class SqliteProjection::Db {
           db_,
           "INSERT OR IGNORE INTO ledger_entries(seq, leg, account, amount_minor, currency, "
           "reason, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      get_bet_ = std::make_unique<Stmt>(db_, "SELECT account, stake_minor FROM bets WHERE bet_id = ?1");
+      set_bet_status_ = std::make_unique<Stmt>(db_, "UPDATE bets SET status = ?2 WHERE bet_id = ?1");
+      insert_settlement_ = std::make_unique<Stmt>(
+          db_,
+          "INSERT OR IGNORE INTO settlements(seq, bet_id, market_id, kind, result_version, cancel_id, "
+          "amount_minor, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     } catch (...) {
       close();
       throw;
@@ -154,15 +185,17 @@ class SqliteProjection::Db {
     BookEvent ev = decode_event(r.type, r.payload);
     if (auto* m = std::get_if<MoneyMoved>(&ev)) return money_moved(r.seq, *m);
     if (auto* b = std::get_if<BetAccepted>(&ev)) return bet_accepted(r.seq, *b);
-    // Other events only advance last_seq (projected by a later issue).
+    if (auto* p = std::get_if<BetPostings>(&ev)) return postings(r.seq, *p);
+    // Other events only advance last_seq.
   }
 
  private:
   void money_moved(uint64_t seq, const MoneyMoved& m) {
     // Same direction rule as BookState: only a withdrawal goes to funding.
     const bool out = m.reason == TransferReason::kWithdrawal;
-    const std::string& from = out ? m.account : funding_;
-    const std::string& to = out ? funding_ : m.account;
+    const std::string& funding = is_synthetic_account(m.account) ? synthetic_funding_ : funding_;
+    const std::string& from = out ? m.account : funding;
+    const std::string& to = out ? funding : m.account;
     transfer(seq, from, to, m.amount, m.reason, m.at_ns);
   }
 
@@ -181,6 +214,59 @@ class SqliteProjection::Db {
         .run();
     transfer(seq, b.account, b.account + "/reserved", b.stake, TransferReason::kStakeReserve,
              b.accepted_ns);
+  }
+
+  // Settlement: per bet, the legs BookState's SettlementBook moves (a zero
+  // amount moves nothing), its status, and a settlements row. A record's
+  // legs are numbered in order: 4 per bet at most.
+  void postings(uint64_t seq, const BetPostings& p) {
+    const auto kind = static_cast<PostingKind>(p.kind);
+    const std::string at = rfc3339_ms(p.at_ns);
+    int next_leg = 0;
+    for (auto [bet_id, amount] : p.bets) {
+      std::string cash;
+      int64_t stake = 0;
+      if (!get_bet_->bind(1, static_cast<int64_t>(bet_id)).query_text_int(cash, stake))
+        throw ProjectionError(fmt::format("postings at seq {}: bet {} is not projected", seq, bet_id));
+      const std::string reserved = cash + "/reserved";
+      const std::string house = is_synthetic_account(cash) ? "house/synthetic" : "house/revenue";
+      auto move = [&](const std::string& from, const std::string& to, int64_t v, TransferReason r) {
+        if (v <= 0) return;
+        const char* why = transfer_reason_name(r);
+        leg(seq, next_leg++, from, -v, why, at);
+        leg(seq, next_leg++, to, v, why, at);
+      };
+      const char* status = "accepted";
+      switch (kind) {
+        case PostingKind::kPay:
+          move(reserved, house, stake, TransferReason::kStakeSettle);
+          move(house, cash, amount, TransferReason::kPayout);
+          status = "settled";
+          break;
+        case PostingKind::kReverse:
+          move(cash, house, amount, TransferReason::kReversal);
+          move(house, reserved, stake, TransferReason::kReversal);
+          break;
+        case PostingKind::kRefund:
+          move(reserved, cash, amount, TransferReason::kRefund);
+          status = "cancelled";
+          break;
+        case PostingKind::kUnrefund:
+          move(cash, reserved, amount, TransferReason::kReversal);
+          break;
+        default: throw ProjectionError(fmt::format("postings at seq {}: unknown kind {}", seq, p.kind));
+      }
+      set_bet_status_->bind(1, static_cast<int64_t>(bet_id)).bind(2, status).run();
+      insert_settlement_->bind(1, static_cast<int64_t>(seq))
+          .bind(2, static_cast<int64_t>(bet_id))
+          .bind(3, static_cast<int64_t>(p.market_id))
+          .bind(4, posting_kind_name(kind))
+          .bind(5, static_cast<int64_t>(p.version))
+          .bind(6, static_cast<int64_t>(p.cancel_id))
+          .bind(7, amount)
+          .bind(8, at)
+          .run();
+    }
   }
 
   // Two legs summing to zero: leg 0 debits `from`, leg 1 credits `to`.
@@ -220,6 +306,9 @@ class SqliteProjection::Db {
     set_meta_.reset();
     insert_bet_.reset();
     insert_leg_.reset();
+    get_bet_.reset();
+    set_bet_status_.reset();
+    insert_settlement_.reset();
     sqlite3_close(db_);
     db_ = nullptr;
   }
@@ -227,7 +316,9 @@ class SqliteProjection::Db {
   sqlite3* db_ = nullptr;
   const std::string currency_;
   const std::string funding_ = kHouseFunding;
-  std::unique_ptr<Stmt> begin_, commit_, get_meta_, set_meta_, insert_bet_, insert_leg_;
+  const std::string synthetic_funding_ = "house/synthetic";
+  std::unique_ptr<Stmt> begin_, commit_, get_meta_, set_meta_, insert_bet_, insert_leg_, get_bet_, set_bet_status_,
+      insert_settlement_;
 };
 
 SqliteProjection::SqliteProjection(std::filesystem::path db_file, std::filesystem::path journal_dir,

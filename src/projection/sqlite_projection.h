@@ -11,7 +11,7 @@
 //        account TEXT, selection_id INTEGER, stake_minor INTEGER,
 //        odds TEXT, odds_requested TEXT,      -- decimal, "2.5" (Odds::str)
 //        price_change TEXT,                   -- none | better | any
-//        status TEXT,                         -- 'accepted'
+//        status TEXT,                         -- accepted | settled | cancelled
 //        placed_at TEXT, accepted_at TEXT,    -- RFC 3339 UTC, ms
 //        trace_id TEXT)
 //   ledger_entries(seq INTEGER, leg INTEGER, account TEXT,
@@ -21,10 +21,22 @@
 //     BookState's transfers, so SUM(amount_minor) over the table is 0:
 //       MoneyMoved deposit     0: house/funding -a   1: <acct> +a
 //       MoneyMoved withdrawal  0: <acct> -a          1: house/funding +a
+//       (house/synthetic instead of house/funding for a synthetic account)
 //       BetAccepted            0: <acct> -stake      1: <acct>/reserved +stake
-//     reason is transfer_reason_name(): deposit, withdrawal, stake_reserve.
+//       BetPostings, per bet (a zero amount moves nothing; house is
+//       house/revenue, or house/synthetic for a synthetic account):
+//         pay       <acct>/reserved -stake, house +stake; house -ret, <acct> +ret
+//         reverse   <acct> -ret, house +ret; house -stake, <acct>/reserved +stake
+//         refund    <acct>/reserved -stake, <acct> +stake
+//         unrefund  <acct> -stake, <acct>/reserved +stake
+//     reason is transfer_reason_name(): deposit, withdrawal, stake_reserve,
+//     stake_settle, payout, refund, reversal.
+//   settlements(seq, bet_id, market_id, kind, result_version, cancel_id,
+//        amount_minor, at, PRIMARY KEY(seq, bet_id))
+//     One row per bet per BetPostings record (kind pay | reverse | refund |
+//     unrefund); a bet's status in `bets` follows its last posting.
 //   Other record types (Rejected, MarketStatusSet, StakeCapSet, PriceApplied,
-//   EventStateSet) only advance last_seq.
+//   EventStateSet, the settlement headers) only advance last_seq.
 //
 // Idempotency: a batch (at most Options::batch_records records) is one
 // transaction that writes its rows and meta.last_seq together, so a crash

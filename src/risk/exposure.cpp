@@ -21,12 +21,20 @@ int64_t Exposure::compute_market_liability(const Market& m, uint64_t extra_sel,
 }
 
 void Exposure::add(uint32_t account, uint64_t selection_id, int64_t stake, Odds odds) {
+  change(account, selection_id, stake, payout_minor(stake, odds));
+}
+
+void Exposure::remove(uint32_t account, uint64_t selection_id, int64_t stake, Odds odds) {
+  change(account, selection_id, -stake, -payout_minor(stake, odds));
+}
+
+void Exposure::change(uint32_t account, uint64_t selection_id, int64_t stake, int64_t payout) {
   const Selection* s = book_.selection(selection_id);
   if (!s) return;
   const Market* m = book_.market(s->market_id);
   auto& sb = selections_[selection_id];
   sb.stakes = checked_add(sb.stakes, stake);
-  sb.payouts = checked_add(sb.payouts, payout_minor(stake, odds));
+  sb.payouts = checked_add(sb.payouts, payout);
   auto& mb = markets_[m->id];
   mb.stakes = checked_add(mb.stakes, stake);
   int64_t before = mb.liability;

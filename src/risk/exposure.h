@@ -21,6 +21,8 @@ class Exposure {
 
   // Records an accepted bet: stake on a selection at odds, by an account.
   void add(uint32_t account, uint64_t selection_id, int64_t stake_minor, Odds odds);
+  // Takes a bet out again (settled or cancelled): exactly what add() put in.
+  void remove(uint32_t account, uint64_t selection_id, int64_t stake_minor, Odds odds);
 
   int64_t selection_liability(uint64_t selection_id) const;
   int64_t market_liability(uint64_t market_id) const;
@@ -38,6 +40,7 @@ class Exposure {
     int64_t stakes = 0;
     int64_t liability = 0;
   };
+  void change(uint32_t account, uint64_t selection_id, int64_t stake, int64_t payout);
   int64_t compute_market_liability(const Market& m, uint64_t extra_sel, int64_t extra_stake,
                                    int64_t extra_payout) const;
 

@@ -42,6 +42,7 @@ enum class BetMarket : uint8_t {
 
 struct Score {
   int home = 0, away = 0;
+  bool operator==(const Score&) const = default;
 };
 
 // A line in quarter goals: 2.25 is 9, -0.75 is -3, 2.5 is 10.

@@ -18,7 +18,9 @@
 // market*10+1, +2, +3 in that order):
 //  - fixture_change "started" (with kickoff) at kick-off, "ended" at full
 //    time, then odds_change with every market "closed" (no outcomes) and
-//    bet_settlement with the winning selection of each market;
+//    bet_settlement (certainty live, with the score) with every market's
+//    outcomes by the settlement rules; the confirmed bet_settlement
+//    results_confirm_after_ms later;
 //  - bet_stop (all the event's markets, reason "goal") on a goal, markets
 //    suspended for reopen_after_goal_ms, then odds_change "open" again;
 //  - odds_change for every market of a pre-match or in-play event whose
@@ -30,8 +32,9 @@
 //    "suspended" with its prices: fail closed, never an open 1.01/1000.
 //  - alive (subscribed:true) every alive_interval_ms;
 //  - for each recovery_request read since the last tick: odds_change for
-//    every market (current status, ended events "closed"), then
-//    snapshot_complete with the request_id.
+//    every market (current status, ended events "closed"), the confirmed
+//    results sent so far (with their first ts), then snapshot_complete with
+//    the request_id.
 // ts = tick time + latency_ms (the provider's own latency; it is also held
 // back by it). Goals that happened before the first tick (a match joined in
 // play) whose suspension is already over send no bet_stop.
@@ -80,6 +83,9 @@ struct FeedProviderConfig {
   MatchTiming timing;
   GoalModelParams shape;  // rate shape and grid; lambdas come per match
   double total_goals_line = 2.5;
+  // Results: a live bet_settlement at full time, the confirmed one this
+  // much later (a recovery snapshot re-sends confirmed results).
+  int64_t results_confirm_after_ms = 10000;
   int64_t refresh_ms = 5000;
   int64_t alive_interval_ms = 1000;
   int64_t reopen_after_goal_ms = 5000;

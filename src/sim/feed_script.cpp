@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 
 #include "core/json.h"
 
@@ -48,8 +49,17 @@ FeedScript::FeedScript(const FeedProviderConfig& cfg, const FeedFaults& faults, 
     for (size_t i = 0; i < kMarketsPerEvent; ++i) {
       Market mk;
       mk.id = mc.event_id * 100 + i + 1;
-      size_t n = i == 0 ? 3 : 2;
-      for (size_t s = 0; s < n; ++s) mk.selections.push_back(mk.id * 10 + s + 1);
+      if (i == 0) mk.names = {"home", "draw", "away"};
+      if (i == 1) {
+        mk.rule = BetMarket::kTotalGoals;
+        mk.line = Line{static_cast<int32_t>(std::lround(cfg.total_goals_line * 4))};
+        mk.names = {"over", "under"};
+      }
+      if (i == 2) {
+        mk.rule = BetMarket::kBothTeamsToScore;
+        mk.names = {"yes", "no"};
+      }
+      for (size_t s = 0; s < mk.names.size(); ++s) mk.selections.push_back(mk.id * 10 + s + 1);
       m.markets.push_back(std::move(mk));
     }
     matches_.push_back(std::move(m));
@@ -65,7 +75,7 @@ const FeedScript::Match* FeedScript::find(uint64_t event_id) const {
 
 template <class Body>
 std::string FeedScript::build(std::string_view type, uint64_t s, uint64_t event_id, const std::string* league,
-                              Body&& body) const {
+                              Body&& body, int64_t ts) const {
   bool skewed = league != nullptr && faults_.skew.leagues.count(*league) > 0;
   std::string_view schema =
       skewed && faults_.skew.mode == SkewMode::kVersion ? std::string_view(faults_.skew.version)
@@ -73,7 +83,7 @@ std::string FeedScript::build(std::string_view type, uint64_t s, uint64_t event_
   JsonWriter w;
   w.begin_object();
   w.field("type", type).field("producer", cfg_.producer).field("schema", schema);
-  w.field("seq", s).field("ts", now_ + cfg_.latency_ms).field("event_id", event_id);
+  w.field("seq", s).field("ts", ts == INT64_MIN ? now_ + cfg_.latency_ms : ts).field("event_id", event_id);
   body(w, skewed && faults_.skew.mode == SkewMode::kRenameField);
   w.end_object();
   std::string line = w.take();
@@ -84,9 +94,9 @@ std::string FeedScript::build(std::string_view type, uint64_t s, uint64_t event_
 // Uses the next seq and hands the line to the fault filter, which holds it
 // until it is due. Nothing is produced while stalled (false).
 template <class Body>
-bool FeedScript::emit(std::string_view type, uint64_t event_id, const std::string* league, Body&& body) {
+bool FeedScript::emit(std::string_view type, uint64_t event_id, const std::string* league, Body&& body, int64_t ts) {
   if (faults_.stall) return false;
-  std::string line = build(type, ++seq_, event_id, league, body);
+  std::string line = build(type, ++seq_, event_id, league, body, ts);
   out_.hold(now_ + cfg_.latency_ms, std::move(line));
   return true;
 }
@@ -157,25 +167,33 @@ void FeedScript::on_match_event(Match& m, const MatchEvent& e) {
       std::vector<size_t> all{0, 1, 2};
       emit("odds_change", eid, league,
            [&](JsonWriter& w, bool rename) { write_markets(w, m, all, f, rename, noise_rng_); });
-      const MatchScore s = e.score;
-      const uint64_t winners[kMarketsPerEvent] = {
-          s.home > s.away ? 0u : s.home == s.away ? 1u : 2u,
-          s.home + s.away > cfg_.total_goals_line ? 0u : 1u,
-          s.home > 0 && s.away > 0 ? 0u : 1u};
-      emit("bet_settlement", eid, league, [&](JsonWriter& w, bool) {
-        w.key("markets").begin_array();
-        for (size_t i = 0; i < kMarketsPerEvent; ++i) {
-          const Market& mk = m.markets[i];
-          w.begin_object().field("market_id", mk.id);
-          w.key("winning_selection_ids").begin_array().value(mk.selections[winners[i]]).end_array();
-          w.key("void_selection_ids").begin_array().end_array().end_object();
-        }
-        w.end_array();
-      });
+      m.final_score = e.score;
+      emit_result(m, "live");  // scouted at the whistle; confirmed a little later
+      m.confirm_due_ms = now_ + cfg_.results_confirm_after_ms;
       m.closed = true;
       break;
     }
   }
+}
+
+void FeedScript::emit_result(const Match& m, const char* certainty, int64_t ts) {
+  const Score score{m.final_score.home, m.final_score.away};
+  emit("bet_settlement", m.cfg.event_id, &m.cfg.league, [&](JsonWriter& w, bool) {
+    w.field("certainty", certainty);
+    w.key("score").begin_object().field("home", score.home).field("away", score.away).end_object();
+    w.key("markets").begin_array();
+    for (const Market& mk : m.markets) {
+      w.begin_object().field("market_id", mk.id).key("outcomes").begin_array();
+      for (size_t s = 0; s < mk.selections.size(); ++s) {
+        const OutcomeResult r = outcome_result(*settle_selection(mk.rule, mk.line, mk.names[s], score));
+        w.begin_object().field("selection_id", mk.selections[s]).field("result", r.won ? "won" : "lost");
+        if (r.void_halves) w.key("void_factor").raw(r.void_halves == 1 ? "0.5" : "1");
+        w.end_object();
+      }
+      w.end_array().end_object();
+    }
+    w.end_array();
+  }, ts);
 }
 
 void FeedScript::publish_odds(Match& m) {
@@ -211,6 +229,9 @@ void FeedScript::send_snapshot(uint64_t request_id) {
     emit("odds_change", m.cfg.event_id, &m.cfg.league,
          [&](JsonWriter& w, bool rename) { write_markets(w, m, all, f, rename, noise_rng_); });
   }
+  // Results stand in a snapshot too: one lost on the way comes back here.
+  for (const Match& m : matches_)
+    if (m.confirmed_ts != INT64_MIN) emit_result(m, "confirmed", m.confirmed_ts);
   emit("snapshot_complete", 0, nullptr,
        [&](JsonWriter& w, bool) { w.field("request_id", request_id); });
 }
@@ -221,6 +242,11 @@ bool FeedScript::tick(int64_t now_ms) {
   for (Match& m : matches_) {
     for (const MatchEvent& e : m.sim.advance_to(now_ms)) on_match_event(m, e);
     publish_odds(m);
+    if (m.confirm_due_ms != INT64_MIN && m.confirmed_ts == INT64_MIN && now_ms >= m.confirm_due_ms &&
+        !faults_.stall) {
+      emit_result(m, "confirmed");
+      m.confirmed_ts = now_ + cfg_.latency_ms;
+    }
   }
   if (!faults_.stall) {
     for (uint64_t id : recovery_requests_) send_snapshot(id);

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "settle/rules.h"
 #include "sim/feed_faults.h"
 #include "sim/feed_provider.h"
 #include "sim/match_sim.h"
@@ -51,7 +52,10 @@ class FeedScript {
  private:
   struct Market {
     uint64_t id = 0;
+    BetMarket rule = BetMarket::kMatchResult;  // how its results are made
+    Line line;
     std::vector<uint64_t> selections;
+    std::vector<std::string> names;  // the selections' names, for the rules
     std::vector<int64_t> last_fair;  // hundredths, without noise
     std::string_view last_status;
     int64_t last_sent_ms = INT64_MIN;
@@ -62,13 +66,21 @@ class FeedScript {
     std::vector<Market> markets;
     int64_t suspended_until = INT64_MIN;
     bool closed = false;  // full time sent
+    MatchScore final_score;
+    int64_t confirm_due_ms = INT64_MIN;  // when the confirmed result goes out
+    int64_t confirmed_ts = INT64_MIN;    // its ts, once sent (recovery re-sends it)
   };
 
+  // ts: the provider timestamp, now + latency unless given (a recovery
+  // re-sends a result with the time it was first stamped).
   template <class Body>
   std::string build(std::string_view type, uint64_t seq, uint64_t event_id, const std::string* league,
-                    Body&& body) const;
+                    Body&& body, int64_t ts = INT64_MIN) const;
   template <class Body>
-  bool emit(std::string_view type, uint64_t event_id, const std::string* league, Body&& body);
+  bool emit(std::string_view type, uint64_t event_id, const std::string* league, Body&& body, int64_t ts = INT64_MIN);
+  // A bet_settlement of every market of the match on its final score,
+  // by the settlement rules (settle/rules.h).
+  void emit_result(const Match& m, const char* certainty, int64_t ts = INT64_MIN);
   std::string_view status_of(const Match& m, const std::vector<double>& p) const;
   void write_markets(JsonWriter& w, const Match& m, const std::vector<size_t>& which,
                      const FairProbabilities& f, bool rename, std::mt19937_64& rng) const;

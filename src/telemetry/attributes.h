@@ -19,4 +19,12 @@ inline constexpr std::string_view kFeed = "feed";
 inline constexpr std::string_view kProducer = "producer";
 inline constexpr std::string_view kParserSchema = "parser_schema";
 inline constexpr std::string_view kSynthetic = "synthetic";
+// Settlement spans (settle/settle_desk.h).
+inline constexpr std::string_view kResultVersion = "result_version";
+inline constexpr std::string_view kResultSource = "result_source";
+inline constexpr std::string_view kReturn = "return";
+inline constexpr std::string_view kBets = "bets";
+inline constexpr std::string_view kPosting = "posting";
+// A link by attribute: the trace of the market settlement that paid a bet.
+inline constexpr std::string_view kSettlementTrace = "settlement.trace_id";
 }  // namespace inplay::attr

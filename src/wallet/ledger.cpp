@@ -9,6 +9,10 @@ const char* transfer_reason_name(TransferReason r) {
     case TransferReason::kDeposit: return "deposit";
     case TransferReason::kWithdrawal: return "withdrawal";
     case TransferReason::kStakeReserve: return "stake_reserve";
+    case TransferReason::kStakeSettle: return "stake_settle";
+    case TransferReason::kPayout: return "payout";
+    case TransferReason::kRefund: return "refund";
+    case TransferReason::kReversal: return "reversal";
   }
   return "unknown";
 }

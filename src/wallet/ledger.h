@@ -35,7 +35,11 @@ struct LedgerAccount {
 inline constexpr std::string_view kSyntheticAccountPrefix = "synthetic-";
 inline bool is_synthetic_account(std::string_view id) { return id.substr(0, kSyntheticAccountPrefix.size()) == kSyntheticAccountPrefix; }
 
-enum class TransferReason : uint8_t { kDeposit, kWithdrawal, kStakeReserve };
+// Settlement (settle/settlement_book.h) moves a settled bet's stake from
+// reserved to the house (kStakeSettle) and its return from the house to
+// cash (kPayout); a cancelled bet's stake goes back to cash (kRefund); a
+// rollback moves the same amounts back (kReversal).
+enum class TransferReason : uint8_t { kDeposit, kWithdrawal, kStakeReserve, kStakeSettle, kPayout, kRefund, kReversal };
 const char* transfer_reason_name(TransferReason r);
 
 struct Transfer {
@@ -60,6 +64,11 @@ class Ledger {
   // house/synthetic for a synthetic account (opened on first use).
   uint32_t funding_of(uint32_t cash_account);
   uint32_t revenue() const { return 1; }
+  // The house side of a user's bets: house/revenue, or house/synthetic for
+  // a synthetic account (its bets are no business of the book's).
+  uint32_t house_of(uint32_t cash_account) {
+    return accounts_[cash_account].synthetic ? funding_of(cash_account) : revenue();
+  }
   const LedgerAccount& account(uint32_t i) const { return accounts_[i]; }
   size_t size() const { return accounts_.size(); }
 

@@ -231,8 +231,11 @@ class BookProcess:
 
     def start(self, timeout=15):
         self.stderr = open(self.stderr_path, "ab")
+        # Its own process group: a wrapper (faketime) may run the book as a
+        # child, and a signal must reach the book, not only the wrapper.
         self.proc = subprocess.Popen(self.wrapper + [self.bin, "serve", "--config", str(self.config_path)],
-                                     stdout=subprocess.PIPE, stderr=self.stderr, text=True)
+                                     stdout=subprocess.PIPE, stderr=self.stderr, text=True,
+                                     start_new_session=True)
         deadline = time.time() + timeout
         line = ""
         while time.time() < deadline:
@@ -253,18 +256,26 @@ class BookProcess:
             time.sleep(0.05)
         raise RuntimeError("book never became ready")
 
+    def _signal_group(self, sig):
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self._signal_group(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                self._signal_group(signal.SIGKILL)
                 self.proc.wait()
+        if self.proc:
+            self._signal_group(signal.SIGKILL)  # whatever the wrapper left behind
         self.proc = None
 
     def kill9(self):
-        self.proc.send_signal(signal.SIGKILL)
+        self._signal_group(signal.SIGKILL)
         self.proc.wait()
         self.proc = None
 

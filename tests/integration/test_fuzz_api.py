@@ -91,9 +91,10 @@ include-path = "/v1/accounts/{id}/withdrawals"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "402", "403", "404", "422"]
 
 [[operations]]
-# Odds as a JSON number with more than 4 decimals (see /v1/bets).
+# Odds as a JSON number with more than 4 decimals (see /v1/bets); 409
+# MARKET_SETTLED once the simulated match has ended and its result came in.
 include-path = "/v1/selections/{id}/price"
-checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "422"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
 
 [[operations]]
 # League names (1..64) and skew_version (1..32) are limited in bytes of UTF-8;
@@ -104,8 +105,9 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 [[operations]]
 # `reason` is limited to 200 bytes of UTF-8; the schema's maxLength counts
 # characters, so 200 multi-byte characters are schema-valid but refused.
+# 409 MARKET_SETTLED as for prices.
 include-path = "/v1/markets/{id}/status"
-checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "422"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
 '''
 
 

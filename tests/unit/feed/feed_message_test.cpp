@@ -31,8 +31,16 @@ std::vector<FeedMessage> one_of_each() {
       msg(FixtureChange{FixtureChangeKind::kCancelled, 0}, 8),
       msg(Alive{true}, 9),
       msg(Alive{false}, 10),
-      msg(BetSettlement{{MarketResult{101, {1011}, {}}, MarketResult{102, {}, {1021, 1022}}}}, 11),
-      msg(BetCancel{{101}, "match abandoned"}, 12),
+      msg(BetSettlement{Certainty::kConfirmed, Score{2, 1}, Score{1, 0},
+                        {MarketResult{101, {{1011, true, 0, 10000}, {1012, false, 0, 10000}, {1013, false, 0, 10000}}},
+                         MarketResult{102, {{1021, true, 1, 10000}, {1022, false, 2, 10000}}},
+                         MarketResult{104, {{1041, true, 0, 5000}, {1042, false, 0, 10000}}}}},
+          11),
+      msg(BetSettlement{Certainty::kLive, std::nullopt, std::nullopt, {}}, 14),
+      msg(BetCancel{{101}, "match abandoned", std::nullopt, std::nullopt, ""}, 12),
+      msg(BetCancel{{}, "", 1764270000000, 1764270060000, "event:12"}, 15),
+      msg(RollbackBetSettlement{{101, 102}}, 16),
+      msg(RollbackBetCancel{{101}, 1764270000000, std::nullopt}, 17),
       msg(SnapshotComplete{7}, 13),
       msg(SnapshotComplete{UINT64_MAX}, UINT64_MAX),
   };
@@ -49,7 +57,7 @@ TEST(FeedMessage, EncodeParseRoundTripsEveryType) {
     EXPECT_EQ(r.message(), m) << line;
     types_seen |= 1 << static_cast<int>(m.env.type);
   }
-  EXPECT_EQ(types_seen, (1 << 7) - 1);
+  EXPECT_EQ(types_seen, (1 << kFeedMessageTypeCount) - 1);
 }
 
 TEST(FeedMessage, EncodesTheDocumentedShape) {

@@ -25,9 +25,13 @@ const char* kAlive = R"({"type":"alive","producer":"sim-primary","schema":"1.0",
  "event_id":0,"subscribed":true})";
 const char* kBetSettlement =
     R"({"type":"bet_settlement","producer":"sim-primary","schema":"1.0","seq":46,"ts":1764275400000,
- "event_id":1,"markets":[{"market_id":101,"winning_selection_ids":[1011],"void_selection_ids":[]}]})";
+ "event_id":1,"certainty":"confirmed","score":{"home":2,"away":1},"markets":[{"market_id":101,"outcomes":[
+   {"selection_id":1011,"result":"won"},{"selection_id":1012,"result":"lost"},{"selection_id":1013,"result":"lost"}]},
+   {"market_id":102,"outcomes":[{"selection_id":1021,"result":"won","void_factor":0.5},
+   {"selection_id":1022,"result":"lost","void_factor":"0.5","dead_heat_factor":"1"}]}]})";
 const char* kBetCancel = R"({"type":"bet_cancel","producer":"sim-primary","schema":"1.0","seq":47,"ts":1764275400100,
- "event_id":1,"market_ids":[101],"reason":"match abandoned"})";
+ "event_id":1,"market_ids":[101],"reason":"match abandoned","start_time":1764270000000,"end_time":1764270060000,
+ "superseded_by":"event:12"})";
 const char* kSnapshotComplete =
     R"({"type":"snapshot_complete","producer":"sim-primary","schema":"1.0","seq":48,"ts":1764270002000,
  "event_id":0,"request_id":7})";
@@ -105,10 +109,14 @@ TEST(FeedParser, BetSettlementExample) {
   FeedMessage m = parse_ok(p, kBetSettlement);
   expect_envelope(m, FeedMessageType::kBetSettlement, 46, 1764275400000, 1);
   const auto& b = std::get<BetSettlement>(m.body);
-  ASSERT_EQ(b.markets.size(), 1u);
+  EXPECT_EQ(b.certainty, Certainty::kConfirmed);
+  EXPECT_EQ(b.score, (Score{2, 1}));
+  EXPECT_EQ(b.first_half_score, std::nullopt);
+  ASSERT_EQ(b.markets.size(), 2u);
   EXPECT_EQ(b.markets[0].market_id, 101u);
-  EXPECT_EQ(b.markets[0].winning_selection_ids, (std::vector<uint64_t>{1011}));
-  EXPECT_TRUE(b.markets[0].void_selection_ids.empty());
+  EXPECT_EQ(b.markets[0].outcomes,
+            (std::vector<SettledOutcome>{{1011, true, 0, 10000}, {1012, false, 0, 10000}, {1013, false, 0, 10000}}));
+  EXPECT_EQ(b.markets[1].outcomes, (std::vector<SettledOutcome>{{1021, true, 1, 10000}, {1022, false, 1, 10000}}));
 }
 
 TEST(FeedParser, BetCancelExample) {
@@ -118,6 +126,22 @@ TEST(FeedParser, BetCancelExample) {
   const auto& b = std::get<BetCancel>(m.body);
   EXPECT_EQ(b.market_ids, (std::vector<uint64_t>{101}));
   EXPECT_EQ(b.reason, "match abandoned");
+  EXPECT_EQ(b.start_ms, 1764270000000);
+  EXPECT_EQ(b.end_ms, 1764270060000);
+  EXPECT_EQ(b.superseded_by, "event:12");
+}
+
+TEST(FeedParser, RollbacksExamples) {
+  FeedParser p({"1.0"});
+  FeedMessage m = parse_ok(p, R"({"type":"rollback_bet_settlement","producer":"sim-primary","schema":"1.0","seq":49,)"
+                              R"("ts":1764275500000,"event_id":1,"market_ids":[101]})");
+  EXPECT_EQ(std::get<RollbackBetSettlement>(m.body).market_ids, (std::vector<uint64_t>{101}));
+  m = parse_ok(p, R"({"type":"rollback_bet_cancel","producer":"sim-primary","schema":"1.0","seq":50,)"
+                  R"("ts":1764275500100,"event_id":1,"start_time":1764270000000})");
+  const auto& rb = std::get<RollbackBetCancel>(m.body);
+  EXPECT_TRUE(rb.market_ids.empty());
+  EXPECT_EQ(rb.start_ms, 1764270000000);
+  EXPECT_EQ(rb.end_ms, std::nullopt);
 }
 
 TEST(FeedParser, SnapshotCompleteExample) {

@@ -160,6 +160,7 @@ FeedProviderConfig fast_config() {
   c.timing.half_time_ms = 1000;
   c.reopen_after_goal_ms = 1000;
   c.refresh_ms = 2000;
+  c.results_confirm_after_ms = 1000;
   c.matches = {SimMatchConfig{1, "EPL", 2.5, 2.0, kT0 + 1000}};
   return c;
 }
@@ -313,15 +314,32 @@ TEST(FeedProvider, AWholeMatchGoalsFullTimeAndSettlement) {
   uint64_t w1 = s.home > s.away ? 1011 : s.home == s.away ? 1012 : 1013;
   uint64_t w2 = s.home + s.away > 2.5 ? 1021 : 1022;
   uint64_t w3 = s.home > 0 && s.away > 0 ? 1031 : 1032;
-  simdjson::dom::parser p;
-  simdjson::dom::element d = p.parse(ended[2].raw);
-  std::vector<uint64_t> winners;
-  for (simdjson::dom::element mk : d["markets"].get_array()) {
-    for (simdjson::dom::element w : mk["winning_selection_ids"].get_array()) winners.push_back(uint64_t(w));
-    EXPECT_EQ(mk["void_selection_ids"].get_array().size(), 0u);
+  // A live result at the whistle, the confirmed one a second later: every
+  // selection's outcome, on the final score.
+  auto winners_of = [&](const std::string& raw, std::string_view certainty) {
+    simdjson::dom::parser p;
+    simdjson::dom::element d = p.parse(raw);
+    EXPECT_EQ(std::string_view(d["certainty"]), certainty);
+    EXPECT_EQ(int64_t(d["score"]["home"]), s.home);
+    EXPECT_EQ(int64_t(d["score"]["away"]), s.away);
+    std::vector<uint64_t> winners;
+    size_t outcomes = 0;
+    for (simdjson::dom::element mk : d["markets"].get_array())
+      for (simdjson::dom::element o : mk["outcomes"].get_array()) {
+        ++outcomes;
+        if (std::string_view(o["result"]) == "won") winners.push_back(uint64_t(o["selection_id"]));
+      }
+    EXPECT_EQ(outcomes, 7u);
+    return winners;
+  };
+  EXPECT_EQ(winners_of(ended[2].raw, "live"), (std::vector<uint64_t>{w1, w2, w3}));
+  std::vector<std::string> confirmed;
+  for (auto it = ended + 3; it != ms.end(); ++it) {
+    if (it->type == "bet_settlement") confirmed.push_back(it->raw);
+    else EXPECT_EQ(it->type, "alive");
   }
-  EXPECT_EQ(winners, (std::vector<uint64_t>{w1, w2, w3}));
-  for (auto it = ended + 3; it != ms.end(); ++it) EXPECT_EQ(it->type, "alive");
+  ASSERT_EQ(confirmed.size(), 1u);
+  EXPECT_EQ(winners_of(confirmed[0], "confirmed"), (std::vector<uint64_t>{w1, w2, w3}));
 }
 
 TEST(FeedProvider, DecidedMarketsAreSuspendedNotOfferedAtTheLimits) {
