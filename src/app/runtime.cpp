@@ -240,6 +240,15 @@ void Runtime::start_incident_loop() {
     Api* api = m.api_ptr.load();
     return api ? api->bet_request_totals() : std::pair<uint64_t, uint64_t>{0, 0};
   });
+  SettleDesk* settle = &m.desks->settle;
+  IncidentLoop* loop = m.incidents.get();
+  m.incidents->set_settlement_probe([settle] {
+    const SettleDesk::Signals s = settle->signals();
+    return IncidentLoop::SettlementProbe{s.shadow_matched, s.shadow_matched + s.shadow_mismatched, s.dlq_depth,
+                                         settle->oldest_unpaid_result_ms()};
+  });
+  settle->add_settled_observer(
+      [loop](const SettledMarket& sm) { loop->on_market_settled(sm.market_id, sm.event_id, sm.lag_ns); });
   m.incidents->schedule();
   Engine* engine = m.engine.get();
   FeedDesk* desk = m.desk.get();

@@ -99,6 +99,49 @@ void IncidentLoop::schedule() {
   timer_ = engine_.every(std::chrono::seconds(1), [this] { tick(); });
 }
 
+void IncidentLoop::on_market_settled(uint64_t market_id, uint64_t event_id, int64_t lag_ns) {
+  const int64_t t = now_ns() / kSecond;
+  const Event* e = engine_.state().book.event(event_id);
+  evaluator_.on_market_settled(t, SloEvaluator::Labels{market_id, e ? std::string_view(e->league) : "", {}}, lag_ns);
+  settlement_.lags_ns.emplace_back(t, lag_ns);
+}
+
+template <typename Wants>
+void IncidentLoop::sample_settlement(int64_t now, std::vector<SignalSample>& out, const Wants& wants) {
+  const int64_t t = now / kSecond;
+  const SettlementProbe p = settlement_probe_();
+  SettlementWindow& w = settlement_;
+  // The shadow totals count from this process's start: that is the baseline.
+  if (w.mismatches.empty()) evaluator_.on_totals("settlement_correct", t, 0, 0);
+  evaluator_.on_totals("settlement_correct", t, p.shadow_matched, p.shadow_checked);
+  auto trim = [t](auto& q, int64_t keep_s) {
+    while (!q.empty() && q.front().first < t - keep_s) q.pop_front();
+  };
+  // dlq_growth: dead letters added over the last minute, net of those resolved.
+  w.dlq_depth.emplace_back(t, p.dlq_depth);
+  trim(w.dlq_depth, 60);
+  const double growth = static_cast<double>(p.dlq_depth - w.dlq_depth.front().second);
+  if (wants("dlq_growth", growth)) out.push_back(SignalSample{"dlq_growth", {{"service", "settlement"}}, growth, true});
+  // settlement_shadow_mismatches: results the book's own rules disagreed
+  // with over the last 15 minutes (each one is a page: never paid, never guessed).
+  const uint64_t mismatched = p.shadow_checked - p.shadow_matched;
+  if (w.mismatches.empty()) w.mismatches.emplace_back(t - 1, 0);  // the totals count from this process's start
+  w.mismatches.emplace_back(t, mismatched);
+  trim(w.mismatches, 15 * 60);
+  const double recent = static_cast<double>(mismatched - std::min(mismatched, w.mismatches.front().second));
+  if (wants("settlement_shadow_mismatches", recent))
+    out.push_back(SignalSample{"settlement_shadow_mismatches", {{"service", "settlement"}}, recent, true});
+  // settlement_lag_seconds: the oldest result still being paid, or the
+  // slowest market settled in the last minute, whichever is longer.
+  trim(w.lags_ns, 60);
+  int64_t lag_ns = 0;
+  for (auto& [s, l] : w.lags_ns) lag_ns = std::max(lag_ns, l);
+  if (p.oldest_unpaid_result_ms >= 0) lag_ns = std::max(lag_ns, now - p.oldest_unpaid_result_ms * 1000000);
+  const double lag_s = static_cast<double>(lag_ns) / 1e9;
+  if (wants("settlement_lag_seconds", lag_s))
+    out.push_back(SignalSample{"settlement_lag_seconds", {{"service", "settlement"}}, lag_s, true});
+}
+
 void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
   const int64_t t = now / kSecond;
   const Book& book = engine_.state().book;
@@ -186,6 +229,7 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
     if (wants("synthetic_failed_rounds", failed))
       out.push_back(SignalSample{"synthetic_failed_rounds", {{"check", "synthetic"}}, failed, true});
   }
+  if (settlement_probe_) sample_settlement(now, out, wants);
   if (bet_totals_) {
     auto [good, valid] = bet_totals_();
     evaluator_.on_totals("bet_requests", t, good, valid);

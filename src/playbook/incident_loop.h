@@ -14,6 +14,7 @@
 // thread like everything here.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -60,6 +61,21 @@ class IncidentLoop {
   // The synthetic checks' consecutive failed rounds (signal
   // synthetic_failed_rounds). Before start().
   void set_synthetic_failed_rounds(std::function<int64_t()> fn) { synthetic_failed_ = std::move(fn); }
+  // Settlement as the loop samples it once a second (engine thread): the
+  // shadow check's cumulative totals (SLI settlement_correct), the
+  // dead-letter depth (signal dlq_growth: its rise over a minute) and the
+  // provider time of the oldest result whose bets are not all paid yet
+  // (-1: none; with the last settled markets' lags, signal
+  // settlement_lag_seconds).
+  struct SettlementProbe {
+    uint64_t shadow_matched = 0, shadow_checked = 0;
+    int64_t dlq_depth = 0;
+    int64_t oldest_unpaid_result_ms = -1;
+  };
+  void set_settlement_probe(std::function<SettlementProbe()> fn) { settlement_probe_ = std::move(fn); }
+  // Engine thread: a market's bets are all paid, lag_ns after its result's
+  // provider timestamp (SLI settlement_lag).
+  void on_market_settled(uint64_t market_id, uint64_t event_id, int64_t lag_ns);
 
   // Engine thread.
   void tick();
@@ -105,6 +121,14 @@ class IncidentLoop {
   std::unique_ptr<PlaybookRunner> runner_;
   std::function<std::pair<uint64_t, uint64_t>()> bet_totals_;
   std::function<int64_t()> synthetic_failed_;
+  std::function<SettlementProbe()> settlement_probe_;
+  template <typename Wants>
+  void sample_settlement(int64_t now, std::vector<SignalSample>& out, const Wants& wants);
+  struct SettlementWindow {
+    std::deque<std::pair<int64_t, int64_t>> dlq_depth;     // (second, depth), the last minute
+    std::deque<std::pair<int64_t, uint64_t>> mismatches;   // (second, shadow mismatches so far), 15 min
+    std::deque<std::pair<int64_t, int64_t>> lags_ns;       // (second, lag) of markets settled, 1 min
+  } settlement_;
   std::map<std::string, double> min_above_;  // signal -> lowest bound of any rule
   struct FeedWindow {
     uint64_t last_ok = 0, last_err = 0;

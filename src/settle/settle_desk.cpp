@@ -376,6 +376,14 @@ uint64_t SettleDesk::commit_batch(uint64_t market_id, BetPostings& p, const Trac
   return n;
 }
 
+int64_t SettleDesk::oldest_unpaid_result_ms() const {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  int64_t oldest = -1;
+  for (auto& [id, run] : runs_)
+    if (run.report_lag && (oldest < 0 || run.provider_ts_ms < oldest)) oldest = run.provider_ts_ms;
+  return oldest;
+}
+
 void SettleDesk::finish(uint64_t market_id) {
   auto it = runs_.find(market_id);
   if (it == runs_.end()) return;

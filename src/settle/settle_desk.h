@@ -100,6 +100,9 @@ class SettleDesk {
   void on_bet(uint64_t market_id) { on_bet_accepted(market_id); }
   // Engine thread: markets whose bets are still being moved.
   size_t markets_in_progress() const { return runs_.size(); }
+  // Engine thread: the provider time (ms) of the oldest feed result whose
+  // bets are still being paid; -1 when none is.
+  int64_t oldest_unpaid_result_ms() const;
 
   // Engine thread: re-settles a market (after a rule patch, or on the score
   // an operator gives): its current result is rolled back and settled again

@@ -22,6 +22,9 @@ std::string signal_expr(const std::string& signal) {
       {"market_drift_flagged", "odds_drift_flagged"},
       {"synthetic_failed_rounds", "synthetic_failed_rounds"},
       {"bet_accept_p99_seconds", "histogram_quantile(0.99, sum by (le) (rate(bet_accept_latency_seconds_bucket[5m])))"},
+      {"dlq_growth", "delta(settlement_dlq_depth[1m])"},
+      {"settlement_lag_seconds", "histogram_quantile(0.95, sum by (le) (rate(settlement_lag_seconds_bucket[10m])))"},
+      {"settlement_shadow_mismatches", "increase(settlement_shadow_checks_total{result=\"mismatch\"}[15m])"},
       {"engine_queue_lag_seconds",
        "histogram_quantile(0.99, sum by (le) (rate(engine_queue_lag_seconds_bucket[1m])))"},
   };

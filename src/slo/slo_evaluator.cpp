@@ -105,6 +105,13 @@ void SloEvaluator::on_synthetic_bet(int64_t t_s, const Labels& l, int64_t latenc
   }
 }
 
+void SloEvaluator::on_market_settled(int64_t t_s, const Labels& l, int64_t lag_ns) {
+  for (auto& s : slos_) {
+    if (s.spec->sli.source != "settlement_lag") continue;
+    count(s, t_s, l, lag_ns <= s.spec->sli.threshold_ms * 1000000 ? 1.0 : 0.0, 1.0);
+  }
+}
+
 void SloEvaluator::on_market_sample(int64_t t_s, const Labels& l, bool fresh) {
   for (auto& s : slos_)
     if (s.spec->sli.source == "market_prices") count(s, t_s, l, fresh ? 1.0 : 0.0, 1.0);

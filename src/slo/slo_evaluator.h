@@ -91,6 +91,9 @@ class SloEvaluator {
   // synthetic_bets: one synthetic check's bet decision; good when accepted
   // within the SLI's threshold (a refused scripted bet is a failed check).
   void on_synthetic_bet(int64_t t_s, const Labels& l, int64_t latency_ns, bool accepted);
+  // settlement_lag: one market's bets all paid, lag_ns after its result's
+  // provider timestamp (SET-4); good within the SLI's threshold.
+  void on_market_settled(int64_t t_s, const Labels& l, int64_t lag_ns);
   // market_prices: one open market's price age at book second t_s.
   void on_market_sample(int64_t t_s, const Labels& l, bool fresh);
   // Cumulative-total sources: the good and valid totals so far, per label

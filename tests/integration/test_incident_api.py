@@ -184,8 +184,8 @@ def test_every_route_answers_the_operator(book):
     assert {s["name"]: s["status"] for s in slos["slos"]}["wallet_auth_success"] == "not wired yet"
     alerts = {a["name"]: a for a in slos["alerts"]}
     assert alerts["engine_queue_lag"]["wired"] and alerts["odds_stale"]["wired"]
-    assert {n for n, a in alerts.items() if not a["wired"]} == {
-        "wallet_duplicate_tx", "psp_timeouts", "dlq_growing", "settlement_lag_high"}
+    assert {n for n, a in alerts.items() if not a["wired"]} == {"wallet_duplicate_tx", "psp_timeouts"}
+    assert alerts["settlement_mismatch"]["wired"] and alerts["dlq_growing"]["wired"]
     assert isinstance(slos["accept_p99_seconds"], (int, float))
     # After a bet: the bet SLOs have data; the metrics carry no SLI for the others.
     assert book.bet(2011, odds="1.01", policy="any").status_code == 201

@@ -66,7 +66,8 @@ class World:
         self.p.now_ms = self.now_ms
         for mid in FAIR:  # keep the prices fresh on the book's clock
             self.p.odds(mid)
-        wait_for(lambda: all(self.b.get(f"/v1/markets/{m}").json()["bettable"] for m in FAIR))
+        wait_for(lambda: all((lambda x: x["bettable"] or x["status"] == "settled")(self.b.get(f"/v1/markets/{m}").json())
+                             for m in FAIR))
 
     def bet(self, account, selection, stake):
         r = self.b.bet(selection, stake=stake, odds="1.01", account=account, policy="any")
@@ -175,6 +176,14 @@ def test_a_confirmed_result_pays_every_bet_once_and_a_duplicate_changes_nothing(
     assert metric(text, 'settlement_postings_total{kind="pay"}') == 5
     assert metric(text, 'settlement_payouts_minor_total{market_type="match_result"}') == want[a1["bet_id"]]
     assert metric(text, "settlement_lag_seconds_count") == 3
+
+    # The settlement SLOs are fed for real (the loop samples once a second of book time).
+    w.advance(2000)
+    slos = {s["name"]: s for s in w.b.get("/v1/slos", token="operator").json()["slos"]}
+    for name in ("settlement_lag", "settlement_correctness"):
+        assert slos[name]["wired"] and slos[name]["has_data"] and slos[name]["sli"] == 1, slos[name]
+    # Three markets settled; six results checked (the duplicate was checked again).
+    assert slos["settlement_lag"]["valid_events"] == 3 and slos["settlement_correctness"]["valid_events"] == 6
 
     # Audited from the journal: the result and its postings, no raw account id.
     audit_path = w.b.dir / "data" / "audit.jsonl"
@@ -324,7 +333,7 @@ def test_results_that_cannot_be_settled_go_to_the_dead_letter_queue(world):
     w.send("bet_settlement", **{"certainty": "confirmed", "markets": [
         {"market_id": 202, "outcomes": [{"selection_id": 2021, "result": "won"}]}]})
     w.send("bet_settlement", **result((203, {2032}), score=(1, 1)))  # both scored, yet "no" won
-    w.send("rollback_bet_settlement", market_ids=[201])
+    rollback = w.send("rollback_bet_settlement", market_ids=[201])
     dlq = wait_for(lambda: (lambda d: d if len(d["dead_letters"]) == 4 else None)(
         w.b.get("/v1/settlement/dlq", token="operator").json()))
     reasons = sorted(d["reason"] for d in dlq["dead_letters"])
@@ -332,13 +341,22 @@ def test_results_that_cannot_be_settled_go_to_the_dead_letter_queue(world):
     # Nothing moved: every bet open, every balance as placed.
     w.check_balances({})
     assert metric(w.b.metrics(), "settlement_dlq_depth") == 4
+    # The shadow mismatch pages; the correctness SLI counts it bad.
+    w.advance(2000)
+    alerts = wait_for(lambda: (lambda a: a if "settlement_mismatch" in {x["name"] for x in a} else None)(
+        w.b.get("/v1/alerts", token="operator").json()["alerts"]))
+    mismatch = next(x for x in alerts if x["name"] == "settlement_mismatch")
+    assert mismatch["labels"]["severity"] == "page" and mismatch["labels"]["service"] == "settlement", mismatch
+    slo = next(s for s in w.b.get("/v1/slos", token="operator").json()["slos"] if s["name"] == "settlement_correctness")
+    assert slo["has_data"] and slo["sli"] < 1, slo
     by_reason = {d["reason"]: d for d in dlq["dead_letters"]}
 
     # A dead letter that still fails stays; after the result it waited for, its replay applies.
     rb = by_reason["nothing_to_roll_back"]["dlq_id"]
     r = w.b.post(f"/v1/settlement/dlq/{rb}/replay", token="operator")
     assert r.status_code == 422 and "still fails" in r.json()["error"]["message"], r.text
-    w.send("bet_settlement", ts_offset_ms=500, **result((201, {2011})))
+    # The result the rollback overtook: stamped before it.
+    w.p.send("bet_settlement", 2, ts=rollback["ts"] - 500, **result((201, {2011})))
     wait_for(lambda: w.settled_all({201}))
     r = w.b.post(f"/v1/settlement/dlq/{rb}/replay", token="operator")
     assert r.status_code == 200 and r.json() == {"dlq_id": rb, "verdict": "rolled_back"}, r.text
