@@ -37,4 +37,13 @@ void place_fixtures(Config& c, int64_t start_ms) {
     if (e.kickoff_in_ms) e.kickoff_ms = start_ms + *e.kickoff_in_ms;
 }
 
+int64_t fixture_anchor_ms(const Config& c, int64_t now_ms) {
+  return c.sim_clock ? c.sim_start_ms : book_start_ms(c.data_dir, now_ms);
+}
+
+std::optional<int64_t> kept_fixture_anchor_ms(const Config& c, const std::filesystem::path& data_dir) {
+  if (c.sim_clock) return c.sim_start_ms;
+  return read_book_start_ms(data_dir);
+}
+
 }  // namespace inplay

@@ -24,5 +24,12 @@ std::optional<int64_t> read_book_start_ms(const std::filesystem::path& data_dir)
 int64_t book_start_ms(const std::filesystem::path& data_dir, int64_t now_ms);
 // Sets kickoff_ms of every event given relative to the start.
 void place_fixtures(Config& c, int64_t start_ms);
+// The anchor a book on this config places its fixtures against: sim_start
+// on the simulated clock, else book_start_ms(c.data_dir, now_ms) (so the
+// first start writes it).
+int64_t fixture_anchor_ms(const Config& c, int64_t now_ms);
+// The same without writing anything (inplay replay): nullopt when a
+// real-clock book has never started on data_dir.
+std::optional<int64_t> kept_fixture_anchor_ms(const Config& c, const std::filesystem::path& data_dir);
 
 }  // namespace inplay

@@ -314,7 +314,7 @@ uint16_t Runtime::start() {
   std::filesystem::create_directories(cfg.data_dir);
   // Fixtures given relative to the start are placed against the book's
   // first start on this data dir (kept there), or sim_start.
-  place_fixtures(m.cfg, cfg.sim_clock ? cfg.sim_start_ms : book_start_ms(cfg.data_dir, to_ms(m.clock->now())));
+  place_fixtures(m.cfg, fixture_anchor_ms(cfg, to_ms(m.clock->now())));
   Journal::Options jo;
   jo.dir = cfg.data_dir / "journal";
   jo.fsync = cfg.fsync;

@@ -13,6 +13,7 @@
 #include "app/config.h"
 #include "app/demo.h"
 #include "cli/ops_commands.h"
+#include "cli/replay_command.h"
 #include "cli/settle_commands.h"
 #include "gameday/gameday_runner.h"
 #include "core/yaml_reader.h"
@@ -273,6 +274,22 @@ int run_cli(int argc, char** argv) {
   settle_check->add_option("FILE", settle_file, "JSON lines: id, market, line, selection, stake, odds, fthg, ftag (- for stdin)")
       ->required();
 
+  auto* replay = app.add_subcommand(
+      "replay",
+      "Rebuild the book's exact state at a journal seq or an instant, read-only, and print it as JSON "
+      "(seq, instant, state hash, ledger sum, bets, each account's balance and reserved)");
+  ReplayOptions rpo;
+  replay->add_option("--until", rpo.until,
+                     "A journal seq (the live book's events_applied), or an RFC 3339 time: the records up to the "
+                     "first whose own time (accepted_ns, applied_ns, at_ns) is later")
+      ->required();
+  replay->add_option("--data-dir", rpo.data_dir, "The book's data dir (default: --config's data_dir); never written");
+  replay->add_option("--config", rpo.config_file,
+                     "The book's YAML config: its events and markets (required for a journal with bets on them)");
+  replay->add_flag("--demo", rpo.demo, "The book is `inplay demo`'s (its built-in world; data dir default inplay-demo-data)")
+      ->excludes(replay->get_option("--config"));
+  replay->add_flag("--mask", rpo.mask, "Print account pseudonyms (as the logs and audit log do) instead of ids");
+
   auto* gameday = app.add_subcommand(
       "gameday", "Play a game-day scenario file against a real book and write a report (exit 1 if an expectation fails)");
   std::string gd_file;
@@ -356,6 +373,7 @@ int run_cli(int argc, char** argv) {
   if (*verify) return cmd_journal_verify(journal_dir);
   if (*rules) return cmd_rules(ro);
   if (*settle_check) return cmd_settle_check(settle_file);
+  if (*replay) return cmd_replay(rpo);
   if (*gameday) {
     Scenario sc;
     try {

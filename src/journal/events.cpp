@@ -1,6 +1,7 @@
 #include "journal/events.h"
 
 #include <stdexcept>
+#include <type_traits>
 
 #include "journal/codec.h"
 #include "journal/legacy_events.h"
@@ -15,6 +16,17 @@ const char* market_control_name(MarketControl c) {
     case MarketControl::kIntakePerSecond: return "intake_per_second";
   }
   return "unknown";
+}
+
+int64_t event_time_ns(const BookEvent& e) {
+  return std::visit(
+      [](const auto& v) -> int64_t {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, BetAccepted>) return v.accepted_ns;
+        else if constexpr (std::is_same_v<T, PriceApplied> || std::is_same_v<T, MarketPriced>) return v.applied_ns;
+        else return v.at_ns;
+      },
+      e);
 }
 
 EventType event_type(const BookEvent& e) {

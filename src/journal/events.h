@@ -173,6 +173,9 @@ using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSe
                                BetsCancelled, CancelRolledBack, SettlementDeadLettered, DeadLetterResolved>;
 
 EventType event_type(const BookEvent& e);
+// The book's time the event records (engine clock, ns since the epoch):
+// accepted_ns of a bet, applied_ns of a price, at_ns of everything else.
+int64_t event_time_ns(const BookEvent& e);
 void encode_event(const BookEvent& e, std::string& out);
 // Throws std::out_of_range / std::invalid_argument on a malformed payload.
 // Reads the legacy types 2-4 into the current structs.
