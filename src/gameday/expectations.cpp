@@ -166,6 +166,17 @@ std::vector<ExpectationResult> check_expectations(const Scenario& s, const Gamed
         res.seen = last_closed < 0 ? "all open" : fmt::format("{} suspended, last at {} s", worst, last_closed);
         break;
       }
+      case Expectation::Kind::kSettlementExact: {
+        const SettlementAudit& a = r.settlement;
+        res.pass = a.matches_ended > 0 && a.bets_wrong == 0 && a.bets_unsettled == 0 && a.accounts_off == 0 &&
+                   a.paid_twice == 0 && a.bets_exact == a.bets_due;
+        res.seen = fmt::format("{} matches ended: {} of {} bets paid exactly, {} wrong, {} unsettled, {} paid twice; "
+                               "{} accounts recomputed, {} off",
+                               a.matches_ended, a.bets_exact, a.bets_due, a.bets_wrong, a.bets_unsettled, a.paid_twice,
+                               a.accounts, a.accounts_off);
+        for (auto& x : a.examples) res.seen += "; " + x;
+        break;
+      }
       case Expectation::Kind::kNoDuplicateTx:
         res.pass = r.reserved_minor == r.accepted_stakes_minor;
         res.seen = fmt::format("reserved {} minor units for {} accepted bets staking {}", r.reserved_minor,

@@ -45,6 +45,20 @@ struct GamedaySlo {
   double target = 0;
 };
 
+// Settlement recomputed at the end (expectation settlement_exact), from the
+// simulated world's true scores and the journal, never from the results the
+// book was sent.
+struct SettlementAudit {
+  uint64_t matches_ended = 0;
+  uint64_t bets_due = 0;        // bets on markets of ended matches
+  uint64_t bets_exact = 0;      // settled, paid exactly the rules' return
+  uint64_t bets_wrong = 0;      // settled with another return, or void
+  uint64_t bets_unsettled = 0;  // still open
+  uint64_t accounts = 0, accounts_off = 0;  // balances recomputed / not equal
+  uint64_t paid_twice = 0;      // bets with more pay postings than reversals + 1
+  std::vector<std::string> examples;  // up to 5
+};
+
 struct GamedayRecord {
   int64_t start_ns = 0;
   std::vector<GamedaySlo> slos;  // the catalogue's, in order
@@ -62,6 +76,7 @@ struct GamedayRecord {
   uint64_t stale_accepts = 0;
   std::map<std::string, uint64_t> refused;  // bets refused, by error code
   std::vector<std::string> stale_examples;
+  SettlementAudit settlement;
   double wall_s = 0;
 };
 

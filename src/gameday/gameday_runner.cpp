@@ -25,6 +25,7 @@
 #include "feed/feed_desk.h"
 #include "gameday/expectations.h"
 #include "gameday/gameday_record.h"
+#include "gameday/settlement_audit.h"
 #include "gameday/report.h"
 #include "http/auth.h"
 #include "playbook/incident_loop.h"
@@ -227,7 +228,15 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   if (o.progress) std::cerr << "\n";
 
   // The end state, read on the engine thread.
+  SettlementFacts settlement;
   on_engine([&] {
+    // The world's truth: the primary provider plays the same matches as the others.
+    FeedProvider* truth = world ? world->provider("football-primary") : nullptr;
+    settlement = settlement_facts(engine.state(), [&](uint64_t event_id) -> std::optional<Score> {
+      if (!truth || truth->phase(event_id) != MatchPhase::kEnded) return std::nullopt;
+      const MatchScore s = truth->score(event_id);
+      return Score{s.home, s.away};
+    });
     if (loop) rec.incidents = loop->runner().incidents();
     const BookState& st = engine.state();
     rec.ledger_sum = st.ledger.sum();
@@ -238,6 +247,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
         rec.reserved_minor += st.ledger.account(static_cast<uint32_t>(i)).balance;
   });
   rt.stop();
+  rec.settlement = audit_settlement(settlement, std::filesystem::path(data_dir) / "journal");
   for (auto& [id, inc] : rec.incidents) {
     rec.marks.push_back(
         GamedayMark{(inc.opened_ns - rec.start_ns) / 1'000'000, "incident", fmt::format("incident {} opened", id)});

@@ -32,6 +32,10 @@ std::string ScenarioFault::describe() const {
     for (auto& x : *c.skew_leagues) l += (l.empty() ? "" : ",") + x;
     s += l.empty() ? " skew off" : fmt::format(" schema skew {} -> {}", l, c.skew_version.value_or("2.0"));
   }
+  if (c.results_late_ms) s += fmt::format(" results late {} ms", *c.results_late_ms);
+  if (c.results_wrong_first) s += *c.results_wrong_first ? " results wrong first" : " results right first";
+  if (c.results_withheld) s += *c.results_withheld ? " results withheld" : " results sent";
+  if (c.results_skew) s += *c.results_skew ? " results schema skew -> 2.0" : " results skew off";
   return s;
 }
 
@@ -54,6 +58,9 @@ std::string Expectation::describe() const {
     case Kind::kNoDuplicateTx: return "every accepted bet's stake is reserved exactly once";
     case Kind::kMarketsSuspendedAt: return fmt::format("every in-play market is suspended at {} s", from_s);
     case Kind::kMarketsOpenFrom: return fmt::format("every in-play market is open from {} s to the end", from_s);
+    case Kind::kSettlementExact:
+      return "every bet of an ended match is paid exactly what the rules give on the true score, once; every "
+             "account's money recomputed from the journal's deposits and bets";
   }
   return "?";
 }
@@ -79,7 +86,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     sm.home = m.str("home", true);
     sm.away = m.str("away", true);
     if (m.has("minute") && m.has("kickoff_in")) m.fail(m.node(), "give minute (in play) or kickoff_in, not both");
-    sm.minute = m.integer("minute", false, -1, 0, 95);
+    sm.minute = m.integer("minute", false, -1, 0, 104);  // since kick-off, half-time included: full time at 105
     sm.kickoff_in_s = m.duration_ms("kickoff_in", false, 0, 0, 86400000) / 1000;
     if (sm.minute < 0 && !m.has("kickoff_in")) m.fail(m.node(), "missing required key 'minute' or 'kickoff_in'");
     sm.lambda_home = m.number("lambda_home", 1.5, 0.05, 6);
@@ -160,6 +167,10 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
       c.skew_version = "2.0";
     }
     if (f.has("skew_version")) c.skew_version = f.str("skew_version", true);
+    if (f.has("results_late")) c.results_late_ms = f.duration_ms("results_late", true, 0, 0, 3600000);
+    if (f.has("results_wrong_first")) c.results_wrong_first = f.boolean("results_wrong_first", false);
+    if (f.has("results_withheld")) c.results_withheld = f.boolean("results_withheld", false);
+    if (f.has("results_skew")) c.results_skew = f.boolean("results_skew", false);
     f.done();
     s.faults.push_back(sf);
   }
@@ -227,10 +238,14 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     } else if (e.has("no_duplicate_tx")) {
       x.kind = Expectation::Kind::kNoDuplicateTx;
       if (!e.boolean("no_duplicate_tx", true)) e.fail_key("no_duplicate_tx", e.get("no_duplicate_tx"), "must be true");
+    } else if (e.has("settlement_exact")) {
+      x.kind = Expectation::Kind::kSettlementExact;
+      if (!e.boolean("settlement_exact", true)) e.fail_key("settlement_exact", e.get("settlement_exact"), "must be true");
     } else {
       e.fail(e.node(),
              "unknown expectation (alert, no_alert, incidents, action, slice_contains, p99_below, sli, "
-             "ledger_sums_to_zero, no_stale_accept, no_duplicate_tx, markets_suspended_at, markets_open_from)");
+             "ledger_sums_to_zero, no_stale_accept, no_duplicate_tx, markets_suspended_at, markets_open_from, "
+             "settlement_exact)");
     }
     e.done();
     s.expect.push_back(x);

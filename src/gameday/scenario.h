@@ -37,6 +37,12 @@
 //     - {no_duplicate_tx: true}                   # each accepted stake reserved once
 //     - {markets_suspended_at: 85s}               # every in-play market (fail closed)
 //     - {markets_open_from: 105s}                 # every in-play market, to the end
+//     - {settlement_exact: true}                  # every bet of an ended match paid exactly
+//                                                 # what the rules give on the true score, and
+//                                                 # every account recomputed from the journal
+// Feed faults may also break results: {at: 10s, feed: football-primary,
+//   results_late: 20s, results_wrong_first: true, results_withheld: true,
+//   results_skew: true} (sim/feed_faults.h, ResultFaults).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -79,7 +85,7 @@ size_t surge_market_index(const std::string& market);
 struct Expectation {
   enum class Kind {
     kAlert, kNoAlert, kIncidents, kAction, kSliceContains, kP99Below, kSli, kLedgerZero, kNoStaleAccept,
-    kNoDuplicateTx, kMarketsSuspendedAt, kMarketsOpenFrom
+    kNoDuplicateTx, kMarketsSuspendedAt, kMarketsOpenFrom, kSettlementExact
   };
   Kind kind = Kind::kIncidents;
   std::string name;       // alert / action / SLO name, slice text

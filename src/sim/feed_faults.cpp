@@ -16,6 +16,10 @@ FeedFaults FeedFaultPatch::applied_to(FeedFaults f) const {
   if (skew_leagues) f.skew.leagues = std::set<std::string>(skew_leagues->begin(), skew_leagues->end());
   if (skew_mode) f.skew.mode = *skew_mode;
   if (skew_version) f.skew.version = *skew_version;
+  if (results_late_ms) f.results.late_ms = *results_late_ms;
+  if (results_wrong_first) f.results.wrong_first = *results_wrong_first;
+  if (results_withheld) f.results.withheld = *results_withheld;
+  if (results_skew) f.results.skew = *results_skew;
   return f;
 }
 

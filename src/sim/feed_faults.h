@@ -18,6 +18,15 @@
 //  - schema skew for a set of leagues: messages about their events carry
 //    schema `version` (mode kVersion), or odds_change names "outcomes"
 //    `rename_to` (mode kRenameField). alive/snapshot_complete are unaffected.
+//  - results (ResultFaults), what a results feed gets wrong: late (each
+//    result goes out late_ms after it was due, live and confirmed),
+//    wrong_first (the confirmed result first says a wrong score, stamped a
+//    moment earlier, then a rollback of it, then the right one), withheld
+//    (no result goes out as matches end; only a recovery snapshot carries
+//    the confirmed ones) and skew (results lines carry schema "2.0": a
+//    results-feed schema drift the book refuses). Duplicate and out-of-order
+//    results come from the duplicate and reorder faults, which apply to
+//    every message.
 // Stall and schema skew change what the script produces; disconnect is the
 // server's (sim/feed_server.h); the filter applies the rest.
 #pragma once
@@ -40,6 +49,13 @@ struct SchemaSkew {
   std::string rename_to = "outcome";  // replaces "outcomes" in odds_change
 };
 
+struct ResultFaults {
+  int64_t late_ms = 0;
+  bool wrong_first = false;
+  bool withheld = false;
+  bool skew = false;
+};
+
 struct FeedFaults {
   int64_t added_latency_ms = 0;
   int64_t jitter_ms = 0;
@@ -48,6 +64,7 @@ struct FeedFaults {
   double duplicate = 0;
   double reorder = 0;
   SchemaSkew skew;
+  ResultFaults results;
 };
 
 // A change to some of a provider's faults (the operator API's body, a game
@@ -59,6 +76,8 @@ struct FeedFaultPatch {
   std::optional<std::vector<std::string>> skew_leagues;  // [] turns skew off
   std::optional<SkewMode> skew_mode;
   std::optional<std::string> skew_version;
+  std::optional<int64_t> results_late_ms;
+  std::optional<bool> results_wrong_first, results_withheld, results_skew;
   FeedFaults applied_to(FeedFaults f) const;
 };
 

@@ -80,6 +80,9 @@ std::string FeedScript::build(std::string_view type, uint64_t s, uint64_t event_
   std::string_view schema =
       skewed && faults_.skew.mode == SkewMode::kVersion ? std::string_view(faults_.skew.version)
                                                        : std::string_view(cfg_.schema);
+  // A results-feed schema drift: only the results lines move to "2.0".
+  if (faults_.results.skew && (type == "bet_settlement" || type.substr(0, 9) == "rollback_" || type == "bet_cancel"))
+    schema = "2.0";
   JsonWriter w;
   w.begin_object();
   w.field("type", type).field("producer", cfg_.producer).field("schema", schema);
@@ -168,8 +171,9 @@ void FeedScript::on_match_event(Match& m, const MatchEvent& e) {
       emit("odds_change", eid, league,
            [&](JsonWriter& w, bool rename) { write_markets(w, m, all, f, rename, noise_rng_); });
       m.final_score = e.score;
-      emit_result(m, "live");  // scouted at the whistle; confirmed a little later
-      m.confirm_due_ms = now_ + cfg_.results_confirm_after_ms;
+      // Scouted at the whistle; confirmed a little later (both late under the fault).
+      m.live_due_ms = now_ + faults_.results.late_ms;
+      m.confirm_due_ms = now_ + cfg_.results_confirm_after_ms + faults_.results.late_ms;
       m.closed = true;
       break;
     }
@@ -177,7 +181,30 @@ void FeedScript::on_match_event(Match& m, const MatchEvent& e) {
 }
 
 void FeedScript::emit_result(const Match& m, const char* certainty, int64_t ts) {
-  const Score score{m.final_score.home, m.final_score.away};
+  emit_result(m, m.final_score, certainty, ts);
+}
+
+void FeedScript::emit_confirmed(Match& m) {
+  const int64_t ts = now_ + cfg_.latency_ms;
+  m.confirmed_ts = ts;  // a recovery snapshot re-sends it from now on
+  if (faults_.results.withheld) return;
+  if (faults_.results.wrong_first) {
+    // A wrong score (one more home goal), withdrawn, then the right one:
+    // stamped in that order, a moment apart.
+    MatchScore wrong = m.final_score;
+    ++wrong.home;
+    emit_result(m, wrong, "confirmed", ts - 2);
+    emit("rollback_bet_settlement", m.cfg.event_id, &m.cfg.league, [&](JsonWriter& w, bool) {
+      w.key("market_ids").begin_array();
+      for (const Market& mk : m.markets) w.value(mk.id);
+      w.end_array();
+    }, ts - 1);
+  }
+  emit_result(m, "confirmed", ts);
+}
+
+void FeedScript::emit_result(const Match& m, MatchScore final_score, const char* certainty, int64_t ts) {
+  const Score score{final_score.home, final_score.away};
   emit("bet_settlement", m.cfg.event_id, &m.cfg.league, [&](JsonWriter& w, bool) {
     w.field("certainty", certainty);
     w.key("score").begin_object().field("home", score.home).field("away", score.away).end_object();
@@ -242,11 +269,13 @@ bool FeedScript::tick(int64_t now_ms) {
   for (Match& m : matches_) {
     for (const MatchEvent& e : m.sim.advance_to(now_ms)) on_match_event(m, e);
     publish_odds(m);
-    if (m.confirm_due_ms != INT64_MIN && m.confirmed_ts == INT64_MIN && now_ms >= m.confirm_due_ms &&
-        !faults_.stall) {
-      emit_result(m, "confirmed");
-      m.confirmed_ts = now_ + cfg_.latency_ms;
+    if (m.live_due_ms != INT64_MIN && now_ms >= m.live_due_ms && !faults_.stall) {
+      if (!faults_.results.withheld) emit_result(m, "live");
+      m.live_due_ms = INT64_MIN;
     }
+    if (m.confirm_due_ms != INT64_MIN && m.confirmed_ts == INT64_MIN && now_ms >= m.confirm_due_ms &&
+        !faults_.stall)
+      emit_confirmed(m);
   }
   if (!faults_.stall) {
     for (uint64_t id : recovery_requests_) send_snapshot(id);

@@ -67,6 +67,7 @@ class FeedScript {
     int64_t suspended_until = INT64_MIN;
     bool closed = false;  // full time sent
     MatchScore final_score;
+    int64_t live_due_ms = INT64_MIN;     // when the live result goes out
     int64_t confirm_due_ms = INT64_MIN;  // when the confirmed result goes out
     int64_t confirmed_ts = INT64_MIN;    // its ts, once sent (recovery re-sends it)
   };
@@ -80,7 +81,12 @@ class FeedScript {
   bool emit(std::string_view type, uint64_t event_id, const std::string* league, Body&& body, int64_t ts = INT64_MIN);
   // A bet_settlement of every market of the match on its final score,
   // by the settlement rules (settle/rules.h).
+  // score: the score the result is on (the match's final score unless a
+  // fault sends a wrong one first).
   void emit_result(const Match& m, const char* certainty, int64_t ts = INT64_MIN);
+  void emit_result(const Match& m, MatchScore score, const char* certainty, int64_t ts);
+  // The confirmed result when it is due, through the results faults.
+  void emit_confirmed(Match& m);
   std::string_view status_of(const Match& m, const std::vector<double>& p) const;
   void write_markets(JsonWriter& w, const Match& m, const std::vector<size_t>& which,
                      const FairProbabilities& f, bool rename, std::mt19937_64& rng) const;

@@ -58,6 +58,22 @@ def test_kickoff_surge_without_shedding_breaks_the_book(tmp_path):
     assert "reserved exactly once" not in r.stderr
 
 
+def test_results_chaos_without_the_recovery_leaves_bets_unpaid(tmp_path):
+    """results-chaos without the backup's stall: the result both feeds lost
+    never comes back, and settlement_exact says so — the bets of that match
+    are still open and every account holding one is off its recomputed money."""
+    text = open(os.path.join(ROOT, "scenarios", "results-chaos.yaml")).read()
+    text = re.sub(r"  - \{at: (10m|610s), feed: football-backup, stall: (true|false)\}.*\n", "", text)
+    (tmp_path / "chaos.yaml").write_text(text)
+    r = gameday(str(tmp_path / "chaos.yaml"), tmp_path / "report")
+    assert r.returncode == 1, r.stdout + r.stderr
+    m = re.search(r"4 matches ended: (\d+) of (\d+) bets paid exactly, 0 wrong, (\d+) unsettled, 0 paid twice; "
+                  r"(\d+) accounts recomputed, (\d+) off", r.stderr)
+    assert m, r.stderr
+    exact, due, unsettled, accounts, off = map(int, m.groups())
+    assert unsettled > 0 and exact + unsettled == due and 0 < off <= accounts, m.group(0)
+
+
 def test_an_expectation_on_an_unknown_slo_fails_at_load(tmp_path):
     f = tmp_path / "s.yaml"
     f.write_text("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\n"
@@ -97,7 +113,7 @@ def test_same_seed_same_report(tmp_path):
 @pytest.mark.parametrize("body,where", [
     ("name: x\nduration: 10s\nmatches: []\n", ":1: a scenario needs at least one match"),
     ("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 200}\n",
-     ":4: matches[0].minute: must be between 0 and 95"),
+     ":4: matches[0].minute: must be between 0 and 104"),
     ("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\n"
      "faults:\n  - {at: 20s, feed: football-primary, stall: true}\n", ":6: faults[0].at: is not inside"),
     ("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\nexpect:\n  - {weather: sunny}\n",

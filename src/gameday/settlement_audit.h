@@ -1,0 +1,83 @@
+// SettlementAudit (gameday/gameday_record.h) worked out after a game day:
+// what every bet of an ended match should have been paid, from the
+// simulated world's true final score and the settlement rules
+// (settle/rules.h) — never from the results the book was sent, which the
+// faults may have made late, doubled, reordered or wrong — compared with
+// what the book paid; every account's money recomputed from the journal's
+// deposits and withdrawals, the bets' stakes and those returns; and, from
+// the journal's BetPostings, no bet paid more often than reversed plus once.
+//
+// Input is a copy taken on the engine thread at the end (SettlementFacts);
+// the journal is read after the runtime has stopped (everything durable).
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/book_state.h"
+#include "gameday/gameday_record.h"
+#include "settle/rules.h"
+
+namespace inplay {
+
+struct SettlementFacts {
+  struct BetFact {
+    uint64_t id = 0;
+    std::string account;
+    uint64_t event_id = 0;
+    int64_t stake = 0;
+    Odds odds;
+    BetStatus status = BetStatus::kAccepted;
+    int64_t paid = 0;               // return_minor (settled) or the stake (cancelled)
+    std::optional<int64_t> due;     // what the rules pay on the true score; nullopt: match not ended
+  };
+  std::vector<BetFact> bets;
+  std::map<std::string, std::pair<int64_t, int64_t>> balances;  // user account -> (free, reserved)
+  uint64_t matches_ended = 0;
+};
+
+// On the engine thread: the bets, balances and what each bet is due.
+// final_score(event_id): the true score of an ended match, nullopt if not ended.
+template <class FinalScore>
+SettlementFacts settlement_facts(const BookState& st, const FinalScore& final_score);
+
+// After the run: compares and recomputes (journal_dir: the book's journal).
+SettlementAudit audit_settlement(const SettlementFacts& f, const std::filesystem::path& journal_dir);
+
+// ---- implementation of the template
+
+std::optional<int64_t> due_return(const Market& m, std::string_view selection, Score score, int64_t stake, Odds odds);
+
+template <class FinalScore>
+SettlementFacts settlement_facts(const BookState& st, const FinalScore& final_score) {
+  SettlementFacts f;
+  std::map<uint64_t, std::optional<Score>> scores;
+  for (uint64_t eid : st.book.event_ids()) {
+    scores[eid] = final_score(eid);
+    if (scores[eid]) ++f.matches_ended;
+  }
+  for (auto& [id, b] : st.bets) {
+    SettlementFacts::BetFact x{id, st.ledger.account(b.account).id, b.event_id, b.stake_minor, b.odds, b.status,
+                               b.status == BetStatus::kSettled ? b.return_minor
+                               : b.status == BetStatus::kCancelled ? b.stake_minor
+                                                                   : 0,
+                               std::nullopt};
+    const Market* m = st.book.market(b.market_id);
+    const Selection* s = st.book.selection(b.selection_id);
+    auto sc = scores.find(b.event_id);
+    if (m && s && sc != scores.end() && sc->second) x.due = due_return(*m, s->name, *sc->second, b.stake_minor, b.odds);
+    f.bets.push_back(std::move(x));
+  }
+  for (size_t i = 0; i < st.ledger.size(); ++i) {
+    const auto& a = st.ledger.account(static_cast<uint32_t>(i));
+    if (a.kind == AccountKind::kUserCash) f.balances[a.id].first = a.balance;
+    if (a.kind == AccountKind::kUserReserved)
+      f.balances[a.id.substr(0, a.id.size() - std::string_view("/reserved").size())].second = a.balance;
+  }
+  return f;
+}
+
+}  // namespace inplay
