@@ -63,7 +63,7 @@ std::vector<Notification> AlertPipeline::update(int64_t now_ns, std::vector<Aler
   std::vector<Alert> kept;
   kept.reserve(firing.size());
   for (auto& a : firing) {
-    bool inhibited = false;
+    const Alert* by = nullptr;
     for (auto& rule : cfg_.inhibit) {
       if (!alert_matches(a, rule.target)) continue;
       for (auto& src : firing) {
@@ -71,15 +71,16 @@ std::vector<Notification> AlertPipeline::update(int64_t now_ns, std::vector<Aler
         bool equal = true;
         for (auto& l : rule.equal) equal = equal && src.label(l) == a.label(l);
         if (equal) {
-          inhibited = true;
+          by = &src;
           break;
         }
       }
-      if (inhibited) break;
+      if (by) break;
     }
-    if (inhibited) {
+    if (by) {
       ++inhibited_;
       inhibited_now_.push_back(a);
+      inhibited_now_.back().annotations["inhibited_by"] = by->name;
     } else {
       kept.push_back(a);
     }

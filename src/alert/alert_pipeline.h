@@ -87,7 +87,8 @@ class AlertPipeline {
   uint64_t inhibited_total() const { return inhibited_; }
   uint64_t rate_limited_total() const { return rate_limited_; }
   uint64_t notifications_total() const { return sent_; }
-  // Alerts inhibited in the last update (for the war room and tests).
+  // Alerts inhibited in the last update (for the war room and tests); the
+  // annotation inhibited_by names the alert that silenced each.
   const std::vector<Alert>& inhibited_now() const { return inhibited_now_; }
 
  private:

@@ -26,6 +26,10 @@
 //    a market above its band for 60 s is flagged (ODDS-6).
 //  - Schema canary (ODDS-8): the first message of a (feed, league, version)
 //    outside the accepted schemas raises feed_schema_skew at once.
+//  - Timeliness (ODDS-2): how late each feed's lines arrive, on the
+//    provider's clock (feed/feed_timeliness.h); a feed is fresh while it is
+//    up and every line of the last seconds came within fresh_within. Prices
+//    age from their provider timestamp (market/book.h).
 // Engine thread only, except the noted methods.
 #pragma once
 #include <array>
@@ -45,6 +49,7 @@
 #include "feed/feed_config.h"
 #include "feed/feed_message.h"
 #include "feed/feed_parser.h"
+#include "feed/feed_timeliness.h"
 #include "feed/sequence_tracker.h"
 #include "pricing/drift.h"
 #include "pricing/margin.h"
@@ -63,6 +68,9 @@ struct FeedDeskOptions {
   std::set<std::string> top_leagues{"EPL"};        // per-market gauges only for these
   size_t market_gauge_cap = 500;                   // cardinality guard
   std::map<std::string, FeedRole> initial_active;  // sport -> primary|backup (config)
+  // A feed is fresh while every line of the last few seconds arrived within
+  // this of its provider timestamp (ODDS-2: p95 under 300 ms when healthy).
+  int64_t fresh_within_ns = 1'000'000'000;
 };
 
 class FeedDesk {
@@ -125,8 +133,12 @@ class FeedDesk {
     uint64_t messages_ok = 0;   // parsed and handed to the desk
     uint64_t parse_errors = 0;  // refused by the parser (all reasons)
     std::vector<LeagueSchema> schemas;  // latest schema seen per league
+    int64_t least_delay_ns = -1;  // its most punctual line of the last seconds; -1: none came
+    bool fresh = false;           // up, and every recent line on time
   };
   std::vector<FeedSignals> signals() const;
+  // A feed up and fresh for at least hold_ns (a switch back waits for it).
+  bool fresh_for(const std::string& feed, int64_t hold_ns) const;
   bool drift_flagged(uint64_t market_id) const { return drift_band_.flagged(market_id); }
   // The active feed of a sport and the schema version its latest message for
   // a league carried (skewed or not): the attributes a bet's risk span gets
@@ -159,6 +171,10 @@ class FeedDesk {
     uint64_t messages_ok = 0, parse_errors = 0;
     std::string producer;  // as the messages name it
     std::map<std::string, LeagueSchema> schemas;  // league -> latest
+    FeedTimeliness timeliness;
+    Gauge* delay_gauge = nullptr;
+    Counter* skew_counter = nullptr;
+    Gauge* skew_gauge = nullptr;
   };
   struct Sport {
     size_t primary = SIZE_MAX, backup = SIZE_MAX, reference = SIZE_MAX;

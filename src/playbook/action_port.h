@@ -27,6 +27,7 @@ struct ActionOutcome {
   std::string previous_feed;               // switch_feed: the feed active before
   std::vector<uint64_t> markets;           // the markets it touched
   std::string applied_by;                  // the actor it ran as
+  bool changed = true;                     // false: nothing needed doing (recorded as not_needed)
 };
 
 class ActionPort {
@@ -37,6 +38,8 @@ class ActionPort {
   virtual std::vector<uint64_t> markets_of(const ActionTarget& t) = 0;
   virtual Result<ActionOutcome> apply(const ActionSpec& a, const ActionTarget& t, const std::string& actor,
                                       const std::string& reason) = 0;
+  // NOT_READY: the revert cannot happen yet (a feed not back on time for
+  // long enough); the caller tries again later.
   virtual Result<std::string> revert(const ActionSpec& a, const ActionOutcome& done, const std::string& actor) = 0;
   // Journals a decision that is not itself a book change (audit log).
   virtual void audit(const std::string& action, const std::string& target, const std::string& actor,

@@ -32,29 +32,37 @@ std::string BookActionPort::sport_of(const ActionTarget& t) {
   return "";
 }
 
+Result<ActionOutcome> BookActionPort::switch_feed(const ActionTarget& t, const std::string& actor) {
+  if (!desk_) return Error{ErrorCode::kFeedUnavailable, "the book has no feeds to switch"};
+  std::string sport = sport_of(t);
+  if (sport.empty()) return Error{ErrorCode::kValidationFailed, "no sport to switch"};
+  ActionOutcome o;
+  o.applied_by = actor;
+  o.previous_feed = desk_->active_feed(sport);
+  if (!t.feed.empty() && t.feed != o.previous_feed) {
+    // The alerts blame a feed that no longer prices the sport (switched
+    // already): switching "to the other one" would go back to it.
+    o.detail = fmt::format("{} already off {} (active: {})", sport, t.feed, o.previous_feed);
+    o.previous_feed.clear();  // nothing to undo
+    o.changed = false;
+    return o;
+  }
+  for (auto& s : desk_->signals())
+    if (s.sport == sport && !s.active && s.role != "reference" && s.state == FeedState::kUp && !s.fresh)
+      return Error{ErrorCode::kFeedUnavailable, fmt::format("feed {} is up but late (not fresh)", s.name)};
+  auto r = desk_->switch_feed(sport, std::nullopt, actor);
+  if (!r.ok()) return r.error();
+  o.detail = fmt::format("switched {} from {} to {}", sport, o.previous_feed, desk_->active_feed(sport));
+  return o;
+}
+
 Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTarget& t, const std::string& actor,
                                             const std::string& reason) {
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
   ActionOutcome o;
   o.applied_by = actor;
   Book& book = engine_.state().book;
-  if (a.type == ActionType::kSwitchFeed) {
-    if (!desk_) return Error{ErrorCode::kFeedUnavailable, "the book has no feeds to switch"};
-    std::string sport = sport_of(t);
-    if (sport.empty()) return Error{ErrorCode::kValidationFailed, "no sport to switch"};
-    o.previous_feed = desk_->active_feed(sport);
-    if (!t.feed.empty() && t.feed != o.previous_feed) {
-      // The alerts blame a feed that no longer prices the sport (an operator
-      // switched already): switching "to the other one" would go back to it.
-      o.detail = fmt::format("{} already off {} (active: {})", sport, t.feed, o.previous_feed);
-      o.previous_feed.clear();  // nothing to undo
-      return o;
-    }
-    auto r = desk_->switch_feed(sport, std::nullopt, actor);
-    if (!r.ok()) return r.error();
-    o.detail = fmt::format("switched {} from {} to {}", sport, o.previous_feed, desk_->active_feed(sport));
-    return o;
-  }
+  if (a.type == ActionType::kSwitchFeed) return switch_feed(t, actor);
   std::vector<uint64_t> markets = markets_of(t);
   if (markets.empty()) return Error{ErrorCode::kMarketNotFound, "no market to act on"};
   for (uint64_t mid : markets) {
@@ -99,6 +107,7 @@ Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTar
                      : a.type == ActionType::kExtendDelay   ? "extended the in-play delay on"
                                                             : "limited intake on";
   o.detail = fmt::format("{} {} market(s)", what, o.markets.size());
+  o.changed = !o.markets.empty();
   if (a.type == ActionType::kLowerStakeCap) o.detail += fmt::format(" at {} minor units", a.value);
   if (a.type == ActionType::kExtendDelay) o.detail += fmt::format(" by {} ms", a.value);
   if (a.type == ActionType::kShedLoad) o.detail += fmt::format(" to {} bets/s", a.value);
@@ -111,10 +120,14 @@ Result<std::string> BookActionPort::revert(const ActionSpec& a, const ActionOutc
   if (a.type == ActionType::kSwitchFeed) {
     if (!desk_) return Error{ErrorCode::kFeedUnavailable, "the book has no feeds"};
     if (done.previous_feed.empty()) return std::string("nothing to undo: no switch was made");
-    // Back to the feed that was active before, if it is up again.
+    // Back to the feed that was active before, once it has been up and on
+    // time for the hold period (not merely up: a late feed stays late).
     for (auto& s : desk_->signals()) {
       if (s.name != done.previous_feed) continue;
       if (s.active) return fmt::format("{} is already active", s.name);
+      if (!desk_->fresh_for(s.name, feed_revert_hold_ns_))
+        return Error{ErrorCode::kNotReady, fmt::format("waits until {} has been up and fresh for {} s", s.name,
+                                                       feed_revert_hold_ns_ / 1'000'000'000)};
       auto r = desk_->switch_feed(s.sport, std::nullopt, actor);
       if (!r.ok()) return r.error();
       return fmt::format("switched {} back to {}", s.sport, s.name);

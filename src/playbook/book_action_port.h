@@ -3,7 +3,11 @@
 // playbook (or operator) as actor, so every change is journaled, audited and
 // replayed like any other. Reverts undo exactly what the action changed and
 // leave alone what someone else changed since (a market another actor
-// re-suspended stays suspended). Engine thread only.
+// re-suspended stays suspended). A feed switch goes only to a feed that is
+// up and fresh (its lines on time, ODDS-2), and its revert waits (NOT_READY)
+// until the feed switched away from has been up and fresh for the hold
+// period: a late feed that is merely "up" is not taken back. Engine thread
+// only.
 #pragma once
 #include "engine/engine.h"
 #include "market/market_desk.h"
@@ -14,7 +18,8 @@ namespace inplay {
 
 class BookActionPort final : public ActionPort {
  public:
-  BookActionPort(MarketDesk& markets, FeedDesk* desk) : engine_(markets.engine()), markets_(markets), desk_(desk) {}
+  BookActionPort(MarketDesk& markets, FeedDesk* desk, int64_t feed_revert_hold_ns)
+      : engine_(markets.engine()), markets_(markets), desk_(desk), feed_revert_hold_ns_(feed_revert_hold_ns) {}
   std::vector<uint64_t> markets_of(const ActionTarget& t) override;
   Result<ActionOutcome> apply(const ActionSpec& a, const ActionTarget& t, const std::string& actor,
                               const std::string& reason) override;
@@ -24,9 +29,11 @@ class BookActionPort final : public ActionPort {
 
  private:
   std::string sport_of(const ActionTarget& t);
+  Result<ActionOutcome> switch_feed(const ActionTarget& t, const std::string& actor);
   Engine& engine_;
   MarketDesk& markets_;
   FeedDesk* desk_;
+  int64_t feed_revert_hold_ns_;
 };
 
 }  // namespace inplay

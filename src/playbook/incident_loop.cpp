@@ -34,7 +34,7 @@ IncidentLoop::IncidentLoop(MarketDesk& markets, PlacementDesk& bets, FeedDesk* d
       evaluator_(catalogue_),
       rules_(evaluator_.catalogue()),
       pipeline_(playbooks.routing),
-      port_(markets, desk) {
+      port_(markets, desk, playbooks.guards.feed_revert_hold_s * kSecond) {
   runner_ = std::make_unique<PlaybookRunner>(std::move(playbooks), port_);
   runner_->set_slice_finder([this](int64_t since_ns) { return slice_for(since_ns); });
   for (auto& a : evaluator_.catalogue().alerts) {
@@ -160,7 +160,7 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
       // Open and priced at least once: a market never priced is not stale,
       // it is not bettable yet (the bet path refuses it).
       if (m->status != MarketStatus::kOpen || m->last_update_ns == 0) continue;
-      int64_t age = now - m->last_update_ns;
+      int64_t age = Book::price_age(*m, now).count();  // on the provider's clock (ODDS-3)
       double ratio = static_cast<double>(age) / static_cast<double>(std::max<int64_t>(1, m->staleness_limit.count()));
       evaluator_.on_market_sample(t, SloEvaluator::Labels{mid, e->league, {}}, ratio <= 1.0);
       if (top) {
@@ -191,6 +191,11 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
                            SloEvaluator::Labels{0, {}, f.name});
       if (f.active && f.state != FeedState::kUp)
         out.push_back(SignalSample{"feed_down", {{"sport", f.sport}, {"feed", f.name}}, 1.0, true});
+      // ODDS-2: the active feed's most punctual recent line, on the
+      // provider's clock — a late but steady feed is late.
+      const double delay_s = static_cast<double>(f.least_delay_ns) / 1e9;
+      if (f.active && f.state == FeedState::kUp && wants("feed_delay_seconds", delay_s))
+        out.push_back(SignalSample{"feed_delay_seconds", {{"sport", f.sport}, {"feed", f.name}}, delay_s, true});
       FeedWindow& w = feed_windows_[f.name];
       uint64_t dok = f.messages_ok - std::min(f.messages_ok, w.last_ok);
       uint64_t derr = f.parse_errors - std::min(f.parse_errors, w.last_err);

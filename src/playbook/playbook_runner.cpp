@@ -295,18 +295,19 @@ void PlaybookRunner::execute(int64_t now_ns, Incident* inc, IncidentAction& a) {
   auto r = port_.apply(a.spec, a.target, a.actor, reason);
   a.at_ns = now_ns;
   if (r.ok()) {
-    a.status = "done";
+    // An action that found nothing to change is recorded as such, never as
+    // done: an incident does not claim a switch or a freeze that did not happen.
+    a.status = r.value().changed ? "done" : "not_needed";
     a.outcome = r.value();
     a.detail = a.outcome.detail;
-    if (inc && !inc->contained_ns) inc->contained_ns = now_ns;
+    if (inc && !inc->contained_ns && a.status == "done") inc->contained_ns = now_ns;
   } else {
     a.status = "failed";
     a.detail = r.error().message;
     a.error = r.error().code;
   }
   if (inc)
-    inc->timeline.push_back({now_ns, "contain",
-                             fmt::format("{}: {} by {}", a.status == "done" ? "done" : "failed", a.detail, a.actor)});
+    inc->timeline.push_back({now_ns, "contain", fmt::format("{}: {} by {}", a.status, a.detail, a.actor)});
 }
 
 void PlaybookRunner::retry(int64_t now_ns, Incident& inc, IncidentAction& a) {
@@ -321,19 +322,23 @@ void PlaybookRunner::retry(int64_t now_ns, Incident& inc, IncidentAction& a) {
   allow_automatic(now_ns);
   ++actions_total_;
   const int64_t waited_ns = now_ns - a.at_ns;
-  a.status = "done";
+  a.status = r.value().changed ? "done" : "not_needed";
   a.at_ns = now_ns;
   a.outcome = r.value();
   a.detail = a.outcome.detail;
-  if (!inc.contained_ns) inc.contained_ns = now_ns;
+  if (!inc.contained_ns && a.status == "done") inc.contained_ns = now_ns;
   inc.timeline.push_back({now_ns, "contain",
-                          fmt::format("done: {} by {} (retried for {:.0f} s until a feed was up)", a.detail, a.actor,
-                                      static_cast<double>(waited_ns) / 1e9)});
+                          fmt::format("{}: {} by {} (retried for {:.0f} s until a feed was up)", a.status, a.detail,
+                                      a.actor, static_cast<double>(waited_ns) / 1e9)});
 }
 
 bool PlaybookRunner::do_revert(int64_t now_ns, IncidentAction& a, const std::string& actor) {
   if (a.status != "done") return false;
   auto r = port_.revert(a.spec, a.outcome, actor);
+  if (!r.ok() && r.error().code == ErrorCode::kNotReady) {
+    a.detail = r.error().message;  // still done; tried again later
+    return false;
+  }
   if (r.ok()) {
     a.status = "reverted";
     a.reverted_ns = now_ns;
@@ -365,19 +370,10 @@ void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
   }
   for (auto it = open_by_group_.begin(); it != open_by_group_.end();) {
     Incident& inc = incidents_.at(it->second);
-    if (inc.status != "recovering" || now_ns - inc.recovered_ns < file_.guards.revert_after_s * kSecond) {
+    if (inc.status != "recovering" || now_ns - inc.recovered_ns < file_.guards.revert_after_s * kSecond ||
+        !revert_all(now_ns, inc)) {
       ++it;
       continue;
-    }
-    for (auto& a : inc.actions) {
-      if (a.status == "pending_approval") {
-        a.status = "expired";
-        a.detail = "the incident resolved before approval";
-        continue;
-      }
-      if (!a.revert_on_resolve || a.status != "done") continue;
-      bool ok = do_revert(now_ns, a, "system:playbook_revert");
-      inc.timeline.push_back({now_ns, "recover", fmt::format("{}: {}", ok ? "reverted" : "revert failed", a.detail)});
     }
     inc.status = "resolved";
     inc.resolved_ns = now_ns;
@@ -438,6 +434,43 @@ void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
       }
     }
   }
+}
+
+bool PlaybookRunner::revert_all(int64_t now_ns, Incident& inc) {
+  // Feed switches are undone once per sport, by the incident's first one:
+  // it goes back to the feed the sport was on before the incident, and the
+  // later switches (back and forth between failing feeds) go with it.
+  std::map<std::string, const IncidentAction*> first_switch;
+  for (auto& a : inc.actions)
+    if (a.spec.type == ActionType::kSwitchFeed && a.status == "done" && a.revert_on_resolve)
+      first_switch.try_emplace(a.target.sport, &a);
+  bool waiting = false;
+  for (auto& a : inc.actions) {
+    if (a.status == "pending_approval") {
+      a.status = "expired";
+      a.detail = "the incident resolved before approval";
+      continue;
+    }
+    if (!a.revert_on_resolve || a.status != "done") continue;
+    if (a.spec.type == ActionType::kSwitchFeed && first_switch.at(a.target.sport) != &a) continue;
+    const bool ok = do_revert(now_ns, a, "system:playbook_revert");
+    if (a.status == "done") {  // the revert waits (NOT_READY): the incident stays recovering
+      if (waiting_reverts_.insert(a.id).second)
+        inc.timeline.push_back({now_ns, "recover", fmt::format("revert of {} {}", action_type_name(a.spec.type), a.detail)});
+      waiting = true;
+      continue;
+    }
+    inc.timeline.push_back({now_ns, "recover", fmt::format("{}: {}", ok ? "reverted" : "revert failed", a.detail)});
+  }
+  if (waiting) return false;
+  for (auto& a : inc.actions)
+    if (a.spec.type == ActionType::kSwitchFeed && a.status == "done" && a.revert_on_resolve) {
+      const IncidentAction& first = *first_switch.at(a.target.sport);
+      a.status = first.status;
+      a.reverted_ns = first.reverted_ns;
+      a.detail = fmt::format("with the incident's first feed switch (action {})", first.id);
+    }
+  return true;
 }
 
 IncidentAction* PlaybookRunner::find_action(uint64_t incident_id, uint64_t action_id) {

@@ -12,8 +12,12 @@
 //    pending_approval until an operator approves).
 //  - A resolved notification moves the incident to recovering; if the group
 //    stays quiet for revert_after (hysteresis) its revertible actions are
-//    undone and the incident resolves with its post-mortem (learn). If the
-//    group fires again first, the same incident continues.
+//    undone and the incident resolves with its post-mortem (learn). A revert
+//    the port says must wait (a feed not back on time for its hold period)
+//    keeps the incident recovering until it can run. If the group fires
+//    again first, the same incident continues.
+//  - An action that found nothing to change is recorded not_needed, never
+//    done.
 //  - Budget guards: while an SLO's slice burns over tighten_above, stake caps
 //    and extra delay are set on that slice's markets; when the burn stays
 //    under relax_below for relax_after they are relaxed (restored).
@@ -24,6 +28,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -88,6 +93,9 @@ class PlaybookRunner {
   void retry(int64_t now_ns, Incident& inc, IncidentAction& a);
   void execute(int64_t now_ns, Incident* inc, IncidentAction& a);
   bool do_revert(int64_t now_ns, IncidentAction& a, const std::string& actor);
+  // Undoes an incident's revertible actions; false while one must wait (a
+  // feed not back on time for long enough): the incident stays recovering.
+  bool revert_all(int64_t now_ns, Incident& inc);
   IncidentAction* find_action(uint64_t incident_id, uint64_t action_id);
   bool allow_automatic(int64_t now_ns);     // room in the guard's window: takes it
   bool room_for_automatic(int64_t now_ns);  // the same check, taking nothing
@@ -102,6 +110,7 @@ class PlaybookRunner {
   std::map<std::string, GuardState> guards_;       // slo|label=value
   std::vector<IncidentAction> manual_;
   std::map<uint64_t, int64_t> unconfirmed_;  // restored open incidents -> restart time
+  std::set<uint64_t> waiting_reverts_;       // actions whose revert waits (said once in the timeline)
   uint64_t next_incident_ = 1;
   uint64_t next_action_ = 1;
   uint64_t actions_total_ = 0;

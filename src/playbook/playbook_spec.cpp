@@ -110,6 +110,7 @@ PlaybookFile parse_playbook_file(const std::string& yaml_text, const std::string
   f.guards.cooldown_s = g.duration_ms("cooldown", false, 60000, 0, 86400000) / 1000;
   f.guards.dry_run = g.boolean("dry_run", false);
   f.guards.revert_after_s = g.duration_ms("revert_after", false, 60000, 0, 86400000) / 1000;
+  f.guards.feed_revert_hold_s = g.duration_ms("feed_revert_hold", false, 60000, 0, 86400000) / 1000;
   g.done();
   std::set<std::string> names;
   for (auto& p : r.list("playbooks")) {

@@ -7,7 +7,9 @@
 //   notifiers:  where grouped alerts go (webhook JSON, Alertmanager v2 API)
 //   guards:     rails for automatic actions (at most N per window, cool-down
 //               per playbook and target, dry run, revert after the alert has
-//               stayed resolved for revert_after)
+//               stayed resolved for revert_after; a feed switch is undone
+//               only once the feed has been up and fresh for
+//               feed_revert_hold)
 //   playbooks:  bindings from grouped alerts (label matchers) to actions,
 //               each optionally needing approval, each reverted or not
 //   budget_guards: error-budget-aware tightening (BEY-5): while an SLO burns
@@ -72,6 +74,9 @@ struct GuardRails {
   int64_t cooldown_s = 60;       // same playbook, same target
   bool dry_run = false;
   int64_t revert_after_s = 60;   // hysteresis before an automatic revert
+  // A switch back to a feed waits until it has been up and fresh (on time,
+  // ODDS-2) this long, not only up: a late feed is no better than before.
+  int64_t feed_revert_hold_s = 60;
 };
 
 struct PlaybookFile {

@@ -1,6 +1,7 @@
 #include "slo/slo_evaluator.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace inplay {
 
@@ -31,7 +32,7 @@ SloEvaluator::SloEvaluator(SloCatalogue catalogue) : catalogue_(std::move(catalo
   slos_.reserve(catalogue_.slos.size());
   for (auto& spec : catalogue_.slos) {
     slos_.push_back(Slo{&spec, RollingCounts(burn_windows(spec)),
-                        RollingCounts({std::max<int64_t>(1, spec.period_s / 60)}), false, 0, 0, {}, {}, {}, {}});
+                        RollingCounts({std::max<int64_t>(1, spec.period_s / 60)}), false, 0, 0, {}, {}, {}, {}, {}});
   }
   status_.resize(slos_.size());
   for (size_t i = 0; i < slos_.size(); ++i) status_[i].spec = slos_[i].spec;
@@ -43,7 +44,7 @@ SloEvaluator::SliceSeries* SloEvaluator::slice(Slo& s, const std::string& label,
   if (it != by_value.end()) return it->second;
   if (by_value.size() >= kMaxSlices) return nullptr;  // cardinality guard
   s.slices.push_back(std::make_unique<SliceSeries>(SliceSeries{label, std::string(value),
-                                                               RollingCounts(slice_windows(*s.spec))}));
+                                                               RollingCounts(slice_windows(*s.spec)), {}}));
   SliceSeries* p = s.slices.back().get();
   by_value.emplace(std::string(value), p);
   return p;
@@ -81,8 +82,36 @@ void SloEvaluator::count(Slo& s, int64_t t_s, const Labels& l, double good, doub
   for (auto& label : s.spec->slice_by) {
     std::string_view v = label == "league" ? l.league : label == "feed" ? l.feed : std::string_view{};
     if (v.empty()) continue;
-    if (SliceSeries* ss = slice(s, label, v)) ss->counts.add(t_s, good, valid);
+    if (SliceSeries* ss = slice(s, label, v)) {
+      ss->counts.add(t_s, good, valid);
+      ss->total.good += good;
+      ss->total.valid += valid;
+    }
   }
+  if (l.market_id) {
+    GoodValid& m = s.market_totals[l.market_id];
+    m.good += good;
+    m.valid += valid;
+  }
+}
+
+std::optional<GoodValid> SloEvaluator::totals(const std::string& slo, const std::string& label,
+                                              std::string_view value) const {
+  for (const Slo& s : slos_) {
+    if (s.spec->name != slo) continue;
+    if (label == "market_id") {
+      uint64_t id = 0;
+      std::from_chars(value.data(), value.data() + value.size(), id);
+      auto it = s.market_totals.find(id);
+      if (it != s.market_totals.end()) return it->second;
+      return std::nullopt;
+    }
+    auto by_label = s.slice_index.find(label);
+    if (by_label == s.slice_index.end()) return std::nullopt;
+    auto it = by_label->second.find(value);
+    if (it != by_label->second.end()) return it->second->total;
+  }
+  return std::nullopt;
 }
 
 void SloEvaluator::on_bet_decision(int64_t t_s, const Labels& l, int64_t latency_ns, int64_t stake_minor) {

@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -108,6 +109,9 @@ class SloEvaluator {
   void tick(int64_t t_s);
   const std::vector<SloStatus>& status() const { return status_; }
   const SloCatalogue& catalogue() const { return catalogue_; }
+  // Events since the start of one slice of an SLO: a slice_by label
+  // (league, feed) or market_id; nullopt when it saw none.
+  std::optional<GoodValid> totals(const std::string& slo, const std::string& label, std::string_view value) const;
   // Accept latency quantile over the last 5 minutes (BET-4), all bets.
   int64_t accept_quantile_ns(double q) const { return accept_window_.quantile(q); }
   uint64_t accept_window_count() const { return accept_window_.count(); }
@@ -124,6 +128,7 @@ class SloEvaluator {
   struct SliceSeries {
     std::string label, value;
     RollingCounts counts;
+    GoodValid total;  // since the start
   };
   struct Slo {
     const SloSpec* spec;
@@ -133,6 +138,7 @@ class SloEvaluator {
     double total_good = 0, total_valid = 0;
     std::map<std::string, std::pair<uint64_t, uint64_t>, std::less<>> last_totals;  // by feed
     std::unordered_map<uint64_t, MarketCap> caps;
+    std::unordered_map<uint64_t, GoodValid> market_totals;  // since the start
     std::vector<std::unique_ptr<SliceSeries>> slices;
     // label -> value -> series; looked up with a string_view (no allocation).
     std::map<std::string, std::map<std::string, SliceSeries*, std::less<>>, std::less<>> slice_index;

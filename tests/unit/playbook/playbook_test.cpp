@@ -17,6 +17,8 @@ class RecordingPort : public ActionPort {
   std::vector<std::string> calls;
   std::vector<std::string> audits;
   bool fail_switch = false;
+  bool switch_back_waits = false;  // revert of switch_feed answers NOT_READY
+  bool nothing_to_do = false;      // apply changes nothing
   std::vector<uint64_t> markets_of(const ActionTarget& t) override {
     if (t.league == "EPL") return {1, 2, 3};
     return t.markets;
@@ -28,9 +30,12 @@ class RecordingPort : public ActionPort {
     ActionOutcome o;
     o.detail = calls.back();
     o.markets = t.markets;
+    o.changed = !nothing_to_do;
     return o;
   }
   Result<std::string> revert(const ActionSpec& a, const ActionOutcome& o, const std::string& actor) override {
+    if (a.type == ActionType::kSwitchFeed && switch_back_waits)
+      return Error{ErrorCode::kNotReady, "waits until football-primary has been up and fresh for 60 s"};
     calls.push_back(std::string("revert ") + action_type_name(a.type) + " by " + actor);
     return o.detail;
   }
@@ -262,4 +267,45 @@ playbooks:
   EXPECT_NE(inc.timeline.back().what.find("retried for 28 s"), std::string::npos) << inc.timeline.back().what;
   r.on_groups(102 * kS, {{both.group.key, both.group}});
   EXPECT_EQ(port.calls.size(), 2u) << "switched once per failing feed";
+}
+
+// Issue 17, item 1: a switch back to a feed waits until the feed is on time
+// for the hold period (the port says NOT_READY): the incident stays
+// recovering, says so once, and resolves when the switch back runs. Later
+// switches of the same sport go with the first one's revert.
+TEST(PlaybookRunner, ASwitchBackWaitsForTheFeedAndTheIncidentStaysRecovering) {
+  RecordingPort port;
+  PlaybookRunner r(parse_playbook_file(kFile, "pb.yaml"), port);
+  Notification n = note("firing", {1}, 0);
+  for (auto& [fp, a] : n.group.alerts) a.labels["sport"] = "football";
+  r.on_notifications(1 * kS, {n});
+  const Incident& inc = r.incidents().begin()->second;
+  ASSERT_EQ(inc.actions[1].spec.type, ActionType::kSwitchFeed);
+  r.on_notifications(2 * kS, {note("resolved", {1}, 0)});
+  port.switch_back_waits = true;
+  for (int64_t t = 32; t < 60; ++t) r.tick(t * kS, {});
+  EXPECT_EQ(inc.status, "recovering");
+  EXPECT_EQ(inc.actions[1].status, "done");
+  EXPECT_EQ(inc.actions[0].status, "reverted") << "the freeze is undone; only the switch back waits";
+  size_t waits = 0;
+  for (auto& e : inc.timeline) waits += e.what.find("waits until football-primary") != std::string::npos;
+  EXPECT_EQ(waits, 1u) << "said once";
+  port.switch_back_waits = false;
+  r.tick(61 * kS, {});
+  EXPECT_EQ(inc.status, "resolved");
+  EXPECT_EQ(inc.actions[1].status, "reverted");
+}
+
+// Issue 17, item 2: an action that changes nothing is recorded not_needed,
+// never done, and does not count as containment.
+TEST(PlaybookRunner, AnActionThatChangesNothingIsNotNeededNotDone) {
+  RecordingPort port;
+  port.nothing_to_do = true;
+  PlaybookRunner r(parse_playbook_file(kFile, "pb.yaml"), port);
+  r.on_notifications(1 * kS, {note("firing", {1}, 0)});
+  const Incident& inc = r.incidents().begin()->second;
+  EXPECT_EQ(inc.actions[0].status, "not_needed");
+  EXPECT_EQ(inc.actions[1].status, "not_needed");
+  EXPECT_EQ(inc.contained_ns, 0);
+  for (auto& e : inc.timeline) EXPECT_EQ(e.what.find("done:"), std::string::npos) << e.what;
 }
