@@ -72,6 +72,12 @@ FeedDesk::FeedDesk(MarketDesk& markets, MetricsRegistry& metrics, std::vector<Fe
                                 "The feed's most punctual line of the last 5 s: arrival minus provider timestamp (ODDS-2)",
                                 {"feed"})
                          .with({cfg.name});
+    if (cfg.role == FeedRole::kReference)
+      f.reference_gauge = &metrics
+                               .gauge("feed_reference_problem",
+                                      "1 while the reference feed is down, late or refusing lines (drift unknown)",
+                                      {"feed"})
+                               .with({cfg.name});
     f.skew_counter = &metrics
                           .counter("feed_clock_skew_total",
                                    "Lines stamped in the future by the provider's clock (clamped to their arrival)",
@@ -421,54 +427,6 @@ void FeedDesk::apply_fixture(size_t i, uint64_t event_id, const FixtureChange& f
   }
 }
 
-std::optional<double> FeedDesk::drift(uint64_t market_id) const {
-  auto it = drift_.find(market_id);
-  if (it == drift_.end()) return std::nullopt;
-  return it->second;
-}
-
-void FeedDesk::set_reference_prices(uint64_t market_id,
-                                    const std::vector<std::pair<uint64_t, Odds>>& prices) {
-  auto& ref = exchange_ref_[market_id];
-  ref.clear();
-  for (auto& [sid, odds] : prices) ref[sid] = odds;
-  update_drift(market_id, to_ns(engine_.clock().now()));
-}
-
-void FeedDesk::update_drift(uint64_t market_id, int64_t now_ns) {
-  const Market* mk = engine_.state().book.market(market_id);
-  if (!mk) return;
-  auto s = sports_.find(engine_.state().book.event(mk->event_id)->sport);
-  if (s == sports_.end() || s->second.active == SIZE_MAX) return;
-  const Feed& act = feeds_[s->second.active];
-  auto a = act.cache.find(market_id);
-  if (a == act.cache.end()) return;
-  // The exchange's prices if it has any for the market, else the reference feed's.
-  const std::unordered_map<uint64_t, Odds>* ref = nullptr;
-  auto x = exchange_ref_.find(market_id);
-  if (x != exchange_ref_.end() && !x->second.empty()) {
-    ref = &x->second;
-  } else if (s->second.reference != SIZE_MAX) {
-    auto r = feeds_[s->second.reference].cache.find(market_id);
-    if (r != feeds_[s->second.reference].cache.end()) ref = &r->second.fair;
-  }
-  std::vector<std::pair<Odds, Odds>> pairs;
-  for (uint64_t sid : mk->selections) {
-    if (!ref) break;
-    auto pa = a->second.fair.find(sid);
-    auto pr = ref->find(sid);
-    if (pa != a->second.fair.end() && pr != ref->end()) pairs.emplace_back(pa->second, pr->second);
-  }
-  if (pairs.empty()) {  // no reference now (e.g. the exchange suspended): no score
-    drift_.erase(market_id);
-    drift_band_.reset(market_id);
-    return;
-  }
-  double score = drift_score(pairs);
-  drift_[market_id] = score;
-  drift_band_.update(market_id, score, now_ns);
-}
-
 Gauge& FeedDesk::market_gauge(Family<Gauge>& fam, uint64_t market_id) {
   return fam.with({std::to_string(market_id)});
 }
@@ -482,10 +440,12 @@ void FeedDesk::check(int64_t now_ns) {
     f.timeliness.update(now_ns, f.state == FeedState::kUp, opts_.fresh_within_ns);
     std::optional<int64_t> least = f.timeliness.least_delay_ns(now_ns);
     f.delay_gauge->set(least ? *least / 1'000'000 : -1);
+    if (f.cfg.role == FeedRole::kReference) f.reference_gauge->set(reference_problem(i).empty() ? 0 : 1);
   }
-  // Gauges and the staleness histogram, once a second.
+  // Drift, gauges and the staleness histogram, once a second.
   if (now_ns - last_sample_ns_ < 1000000000) return;
   last_sample_ns_ = now_ns;
+  refresh_drift(now_ns);
   auto& book = engine_.state().book;
   size_t gauges = 0;
   int64_t feed_down = 0, feed_owned_n = 0, operator_n = 0;
@@ -505,11 +465,10 @@ void FeedDesk::check(int64_t now_ns) {
       if (top && gauges < opts_.market_gauge_cap) {
         ++gauges;
         market_gauge(*staleness_ms_, mid).set(age / 1000000);
+        // Without a live, fresh reference the drift is unknown (-1), not a number.
         auto d = drift_.find(mid);
-        if (d != drift_.end()) {
-          market_gauge(*drift_gauge_, mid).set(static_cast<int64_t>(std::llround(d->second * 1e6)));
-          market_gauge(*drift_flagged_, mid).set(drift_band_.flagged(mid) ? 1 : 0);
-        }
+        market_gauge(*drift_gauge_, mid).set(d == drift_.end() ? -1 : static_cast<int64_t>(std::llround(d->second * 1e6)));
+        market_gauge(*drift_flagged_, mid).set(drift_band_.flagged(mid) ? 1 : 0);
       }
     }
   }
@@ -573,6 +532,7 @@ std::vector<FeedDesk::FeedSignals> FeedDesk::signals() const {
     for (auto& [league, ls] : f.schemas) s.schemas.push_back(ls);
     s.least_delay_ns = f.timeliness.least_delay_ns(to_ns(engine_.clock().now())).value_or(-1);
     s.fresh = f.timeliness.fresh();
+    if (f.cfg.role == FeedRole::kReference) s.reference_problem = reference_problem(i);
     out.push_back(std::move(s));
   }
   return out;
@@ -611,6 +571,8 @@ std::string FeedDesk::status_json() const {
     w.field("state", feed_state_name(f.state)).field("connected", f.connected);
     w.field("last_seq", f.seq.last()).field("gaps", f.seq.gaps());
     w.field("duplicates", f.seq.duplicates()).field("reordered", f.seq.reordered());
+    w.field("fresh", f.timeliness.fresh());
+    if (f.cfg.role == FeedRole::kReference) w.field("problem", reference_problem(static_cast<size_t>(&f - feeds_.data())));
     w.field("markets", static_cast<uint64_t>(f.cache.size()));
     w.field("results", f.results);
     w.key("schema_skew").begin_array();

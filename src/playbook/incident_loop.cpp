@@ -187,6 +187,14 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
   }
   if (desk_) {
     for (auto& f : desk_->signals()) {
+      if (f.role == "reference") {
+        // The reference prices nothing (drift only): its outage, lateness or
+        // refused lines are one low-severity signal, never the pricing
+        // feeds' parse-error, schema or feed-down alerts that switch feeds.
+        if (!f.reference_problem.empty() && wants("reference_feed_problem", 1.0))
+          out.push_back(SignalSample{"reference_feed_problem", {{"sport", f.sport}, {"feed", f.name}}, 1.0, true});
+        continue;
+      }
       evaluator_.on_totals("feed_messages", t, f.messages_ok, f.messages_ok + f.parse_errors,
                            SloEvaluator::Labels{0, {}, f.name});
       if (f.active && f.state != FeedState::kUp)
