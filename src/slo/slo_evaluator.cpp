@@ -50,7 +50,12 @@ SloEvaluator::SliceSeries* SloEvaluator::slice(Slo& s, const std::string& label,
   return p;
 }
 
-bool SloEvaluator::admit_capped(Slo& s, int64_t t_s, uint64_t market_id) {
+double SloEvaluator::capped_weight(Slo& s, int64_t t_s, uint64_t market_id) {
+  // BET-3's cap bounds one market's share, never the total: a market with
+  // n decisions in the cap window counts each at cap / n (at most 1), so in
+  // steady state it weighs `cap` per window however hot it is, and every
+  // decision still counts. A hard cap that refused events past the limit
+  // went blind when every market was busy (burn 0 while p50 was 90 s).
   const int64_t width = std::max<int64_t>(1, (s.spec->sli.cap_window_s + kCapBuckets - 1) / kCapBuckets);
   auto [it, fresh] = s.caps.try_emplace(market_id);
   MarketCap& c = it->second;
@@ -60,17 +65,17 @@ bool SloEvaluator::admit_capped(Slo& s, int64_t t_s, uint64_t market_id) {
   }
   const int64_t start = t_s - ((t_s % width) + width) % width;
   const int64_t oldest = start - width * (kCapBuckets - 1);
-  uint64_t in_window = 0;
-  for (int i = 0; i < kCapBuckets; ++i)
-    if (c.bucket_start[i] >= oldest && c.bucket_start[i] <= start) in_window += c.counted[i];
-  if (in_window >= static_cast<uint64_t>(s.spec->sli.per_market_cap)) return false;
   int idx = static_cast<int>(((start / width) % kCapBuckets + kCapBuckets) % kCapBuckets);
   if (c.bucket_start[idx] != start) {
     c.bucket_start[idx] = start;
     c.counted[idx] = 0;
   }
-  ++c.counted[idx];
-  return true;
+  if (c.counted[idx] < UINT32_MAX) ++c.counted[idx];
+  uint64_t in_window = 0;
+  for (int i = 0; i < kCapBuckets; ++i)
+    if (c.bucket_start[i] >= oldest && c.bucket_start[i] <= start) in_window += c.counted[i];
+  const auto cap = static_cast<double>(s.spec->sli.per_market_cap);
+  return std::min(1.0, cap / static_cast<double>(in_window));
 }
 
 void SloEvaluator::count(Slo& s, int64_t t_s, const Labels& l, double good, double valid) {
@@ -119,8 +124,8 @@ void SloEvaluator::on_bet_decision(int64_t t_s, const Labels& l, int64_t latency
   accept_recent_.add(t_s, latency_ns);
   for (auto& s : slos_) {
     if (s.spec->sli.source != "bet_accept") continue;
-    if (s.spec->sli.per_market_cap > 0 && !admit_capped(s, t_s, l.market_id)) continue;
     double w = s.spec->sli.stake_weighted ? static_cast<double>(std::max<int64_t>(stake_minor, 1)) : 1.0;
+    if (s.spec->sli.per_market_cap > 0) w *= capped_weight(s, t_s, l.market_id);
     bool good = latency_ns <= s.spec->sli.threshold_ms * 1000000;
     count(s, t_s, l, good ? w : 0.0, w);
   }

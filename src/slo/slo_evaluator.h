@@ -8,8 +8,11 @@
 //   bet_accept     one event per bet decision: good when its accept latency
 //                  (BET-3: gateway start to final decision, less the in-play
 //                  delay) is at or under the threshold. per_market_cap: a
-//                  market counts at most that many events per cap_window, so
-//                  one hot market cannot hide the others; weight: stake
+//                  market with n decisions in the rolling cap_window counts
+//                  each at min(1, cap / n), so one hot market weighs at most
+//                  about `cap` per window and cannot hide the others, while
+//                  every decision still counts (a book where every market
+//                  is busy is never blind); weight: stake
 //                  makes a slow large bet count more (BEY-6).
 //   market_prices  one event per open in-play market per second: good when
 //                  its price age is within the market's staleness limit.
@@ -119,8 +122,8 @@ class SloEvaluator {
   int64_t accept_recent_quantile_ns(double q) const { return accept_recent_.quantile(q); }
 
  private:
-  // Per market: events counted toward a capped SLI in the cap window, in
-  // ten-second buckets.
+  // Per market: decisions seen by a capped SLI in the cap window, in
+  // cap_window / 60 buckets.
   struct MarketCap {
     int64_t bucket_start[64];
     uint32_t counted[64];
@@ -144,7 +147,8 @@ class SloEvaluator {
     std::map<std::string, std::map<std::string, SliceSeries*, std::less<>>, std::less<>> slice_index;
   };
   void count(Slo& s, int64_t t_s, const Labels& l, double good, double valid);
-  bool admit_capped(Slo& s, int64_t t_s, uint64_t market_id);
+  // The weight of a market's decision under per_market_cap (0 < w <= 1).
+  double capped_weight(Slo& s, int64_t t_s, uint64_t market_id);
   SliceSeries* slice(Slo& s, const std::string& label, std::string_view value);
 
   SloCatalogue catalogue_;
