@@ -17,6 +17,8 @@ struct ActionTarget {
   std::string feed;                // switch_feed: the feed the alerts blame ("" = the active one)
   std::string league;              // for resolving markets when none are named
   std::vector<uint64_t> markets;   // market-scoped actions
+  // None of sport, league, markets: the whole book ("book"); only shed_load
+  // acts on it (a book-wide intake limit), the others find no market.
   std::string describe() const;    // "sport:football", "markets:101,102", "league:EPL"
 };
 
@@ -28,6 +30,7 @@ struct ActionOutcome {
   std::vector<uint64_t> markets;           // the markets it touched
   std::string applied_by;                  // the actor it ran as
   bool changed = true;                     // false: nothing needed doing (recorded as not_needed)
+  int64_t book_intake = 0;                 // shed_load on the book: the limit it set (bets/s)
 };
 
 class ActionPort {

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace inplay {
 
 std::vector<uint64_t> BookActionPort::markets_of(const ActionTarget& t) {
@@ -63,6 +66,8 @@ Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTar
   o.applied_by = actor;
   Book& book = engine_.state().book;
   if (a.type == ActionType::kSwitchFeed) return switch_feed(t, actor);
+  if (a.type == ActionType::kShedLoad && t.markets.empty() && t.league.empty() && t.sport.empty())
+    return shed_book(a, actor, reason);
   std::vector<uint64_t> markets = markets_of(t);
   if (markets.empty()) return Error{ErrorCode::kMarketNotFound, "no market to act on"};
   for (uint64_t mid : markets) {
@@ -114,8 +119,47 @@ Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTar
   return o;
 }
 
+Result<ActionOutcome> BookActionPort::shed_book(const ActionSpec& a, const std::string& actor,
+                                                const std::string& reason) {
+  ActionOutcome o;
+  o.applied_by = actor;
+  int64_t limit = a.value;
+  std::string why;
+  if (a.share_pct > 0) {
+    if (!decided_per_second_) return Error{ErrorCode::kValidationFailed, "the book measures no decided bets"};
+    const double rate = decided_per_second_();
+    const auto share = std::max<int64_t>(1, std::llround(rate * static_cast<double>(a.share_pct) / 100.0));
+    limit = a.value > 0 ? std::min(a.value, share) : share;
+    why = fmt::format(" ({} % of the {:.1f} bets/s it decided over the last 10 s)", a.share_pct, rate);
+  }
+  const int64_t before = engine_.state().book_intake_per_second;
+  o.previous[kWholeBook] = before;
+  if (before > 0 && before <= limit) {
+    o.changed = false;
+    o.detail = fmt::format("the book's intake is already limited to {} bets/s", before);
+    return o;
+  }
+  auto r = markets_.set_book_intake(limit, reason, actor);
+  if (!r.ok()) return r.error();
+  o.book_intake = limit;
+  o.detail = fmt::format("limited the book's intake to {} bets/s{}", limit, why);
+  return o;
+}
+
+Result<std::string> BookActionPort::unshed_book(const ActionOutcome& done, const std::string& actor) {
+  const int64_t now = engine_.state().book_intake_per_second;
+  if (now != done.book_intake)  // someone set another limit since: theirs stays
+    return fmt::format("left the book's intake limit at {} bets/s (changed since)", now);
+  auto prev = done.previous.find(kWholeBook);
+  const int64_t back = prev == done.previous.end() ? 0 : prev->second;
+  auto r = markets_.set_book_intake(back, "revert", actor);
+  if (!r.ok()) return r.error();
+  return back ? fmt::format("set the book's intake back to {} bets/s", back) : std::string("lifted the book's intake limit");
+}
+
 Result<std::string> BookActionPort::revert(const ActionSpec& a, const ActionOutcome& done, const std::string& actor) {
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  if (a.type == ActionType::kShedLoad && done.book_intake > 0) return unshed_book(done, actor);
   Book& book = engine_.state().book;
   if (a.type == ActionType::kSwitchFeed) {
     if (!desk_) return Error{ErrorCode::kFeedUnavailable, "the book has no feeds"};

@@ -35,6 +35,7 @@ IncidentLoop::IncidentLoop(MarketDesk& markets, PlacementDesk& bets, FeedDesk* d
       rules_(evaluator_.catalogue()),
       pipeline_(playbooks.routing),
       port_(markets, desk, playbooks.guards.feed_revert_hold_s * kSecond) {
+  port_.set_decided_per_second([this] { return static_cast<double>(evaluator_.accept_recent_count()) / 10.0; });
   runner_ = std::make_unique<PlaybookRunner>(std::move(playbooks), port_);
   runner_->set_slice_finder([this](int64_t since_ns) { return slice_for(since_ns); });
   for (auto& a : evaluator_.catalogue().alerts) {

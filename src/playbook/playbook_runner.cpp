@@ -151,6 +151,35 @@ void PlaybookRunner::on_groups(int64_t now_ns, const std::map<std::string, Alert
     live.push_back(Notification{"firing", g});
   }
   on_notifications(now_ns, live);
+  for (auto& n : live) lift_quiet_sheds(now_ns, incidents_.at(open_by_group_.at(n.group.key)), n.group);
+}
+
+void PlaybookRunner::lift_quiet_sheds(int64_t now_ns, Incident& inc, const AlertGroup& g) {
+  // Shedding while its trigger is quiet would shed ordinary load (REL-4):
+  // a shed_load whose playbook matches none of the group's alerts for
+  // revert_after is lifted though the group still fires (a slow-burn
+  // ticket of the same SLO can hold it open for hours). If its trigger
+  // fires again, the playbook sheds again.
+  for (auto& a : inc.actions) {
+    if (a.spec.type != ActionType::kShedLoad || a.status != "done" || !a.automatic || !a.revert_on_resolve) continue;
+    const PlaybookSpec* pb = nullptr;
+    for (auto& p : file_.playbooks)
+      if (p.name == a.playbook) pb = &p;
+    bool firing = false;
+    for (auto& [fp, al] : g.alerts) firing = firing || (pb && !al.ends_ns && alert_matches(al, pb->when));
+    if (firing) {
+      shed_quiet_since_.erase(a.id);
+      continue;
+    }
+    auto [q, fresh] = shed_quiet_since_.try_emplace(a.id, now_ns);
+    if (now_ns - q->second < file_.guards.revert_after_s * kSecond) continue;
+    shed_quiet_since_.erase(q);
+    const bool ok = do_revert(now_ns, a, "system:playbook_revert");
+    if (a.status == "done") continue;  // the revert waits: tried again next tick
+    inc.timeline.push_back({now_ns, "recover",
+                            fmt::format("{}: {} (its trigger quiet for {} s)", ok ? "lifted" : "lift failed", a.detail,
+                                        file_.guards.revert_after_s)});
+  }
 }
 
 void PlaybookRunner::on_notifications(int64_t now_ns, const std::vector<Notification>& notes) {
@@ -195,7 +224,7 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
         std::set<uint64_t> covered;
         bool league_done = false;
         for (auto& a : inc.actions)
-          if (a.playbook == pb.name && a.spec.type == spec.type) {
+          if (a.playbook == pb.name && a.spec.type == spec.type && a.status != "reverted") {
             covered.insert(a.target.markets.begin(), a.target.markets.end());
             league_done = league_done || a.target.markets.empty();
           }
@@ -211,14 +240,21 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
         }
         for (uint64_t m : scope)
           if (!covered.count(m)) fresh.push_back(m);
-        if (scope.empty()) {
-          if (league_done || (target.league.empty() && target.sport.empty())) continue;
+        // Alerts that name no market, league or sport are about the whole
+        // book (an overload of every market): shed_load acts on the book
+        // (its intake limit); other market-scoped actions have no book-wide
+        // form and wait for alerts that name a slice.
+        const bool whole_book = scope.empty() && target.league.empty() && target.sport.empty();
+        if (whole_book) {
+          if (league_done || spec.type != ActionType::kShedLoad) continue;
+        } else if (scope.empty()) {
+          if (league_done) continue;
           fresh = port_.markets_of(target);
           bool any = false;
           for (uint64_t m : fresh) any = any || !covered.count(m);
           if (!any) continue;
         }
-        if (fresh.empty()) continue;
+        if (fresh.empty() && !whole_book) continue;
         target.markets = std::move(fresh);
         target.sport.clear();
       } else {

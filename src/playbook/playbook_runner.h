@@ -18,6 +18,12 @@
 //    again first, the same incident continues.
 //  - An action that found nothing to change is recorded not_needed, never
 //    done.
+//  - A shed_load is lifted once its own playbook's alerts have been quiet
+//    for revert_after, though the group still fires (shedding with its
+//    trigger quiet sheds ordinary load); it sheds again if they come back.
+//  - Alerts that name no market, league or sport are about the whole book:
+//    shed_load then sets the book's intake limit; the other market-scoped
+//    actions have no book-wide form and do not run.
 //  - Budget guards: while an SLO's slice burns over tighten_above, stake caps
 //    and extra delay are set on that slice's markets; when the burn stays
 //    under relax_below for relax_after they are relaxed (restored).
@@ -89,6 +95,8 @@ class PlaybookRunner {
   Incident& open_incident(int64_t now_ns, const Notification& n);
   void find_slice(int64_t now_ns, Incident& inc);
   void run_playbooks(int64_t now_ns, Incident& inc, const Notification& n);
+  // Lifts an open incident's shed_load whose own trigger went quiet.
+  void lift_quiet_sheds(int64_t now_ns, Incident& inc, const AlertGroup& g);
   // A failed automatic feed switch, tried again (see run_playbooks).
   void retry(int64_t now_ns, Incident& inc, IncidentAction& a);
   void execute(int64_t now_ns, Incident* inc, IncidentAction& a);
@@ -111,6 +119,7 @@ class PlaybookRunner {
   std::vector<IncidentAction> manual_;
   std::map<uint64_t, int64_t> unconfirmed_;  // restored open incidents -> restart time
   std::set<uint64_t> waiting_reverts_;       // actions whose revert waits (said once in the timeline)
+  std::map<uint64_t, int64_t> shed_quiet_since_;  // shed_load action -> its trigger quiet since
   uint64_t next_incident_ = 1;
   uint64_t next_action_ = 1;
   uint64_t actions_total_ = 0;

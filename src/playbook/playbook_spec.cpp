@@ -128,7 +128,10 @@ PlaybookFile parse_playbook_file(const std::string& yaml_text, const std::string
                    "extend_delay, shed_load");
       if (as.type == ActionType::kLowerStakeCap) as.value = a.integer("stake_cap_minor", true, 0, 1, INT64_MAX / 4);
       if (as.type == ActionType::kExtendDelay) as.value = a.duration_ms("delay", true, 0, 1, 60000);
-      if (as.type == ActionType::kShedLoad) as.value = a.integer("bets_per_second", true, 0, 1, 1000000);
+      if (as.type == ActionType::kShedLoad) {
+        as.share_pct = a.integer("share_of_decided", false, 0, 1, 100);
+        as.value = a.integer("bets_per_second", as.share_pct == 0, 0, 1, 1000000);
+      }
       if (as.type != ActionType::kSwitchFeed) as.league_scope = a.choice("scope", {"alert", "league"}, "alert") == "league";
       a.done();
       s.actions.push_back(as);

@@ -32,7 +32,8 @@ enum class ActionType {
   kFreezeCashout,  // freeze cash-out on the alert's markets
   kLowerStakeCap,  // per-bet stake cap on the alert's markets
   kExtendDelay,    // extra in-play delay on the alert's markets
-  kShedLoad,       // bets per second admitted on the alert's markets
+  kShedLoad,       // bets per second admitted on the alert's markets, or
+                   // on the whole book when the alerts name no slice
 };
 const char* action_type_name(ActionType t);  // "switch_feed", ...
 bool parse_action_type(const std::string& s, ActionType& out);
@@ -44,6 +45,11 @@ struct ActionSpec {
   // alerts; "league" on every open market of the group's league (a skewed
   // feed hurts the whole league, not only the markets already stale).
   bool league_scope = false;
+  // shed_load on the whole book (a group whose alerts name no league, sport
+  // or market: a book-wide overload): the limit is this percentage of the
+  // bets the book decided per second over the last 10 s (what it can do
+  // now), at most `value` when that is set. 0: `value` alone.
+  int64_t share_pct = 0;
 };
 
 struct PlaybookSpec {

@@ -8,6 +8,7 @@ namespace inplay {
 namespace {
 
 constexpr int kCapBuckets = 60;
+constexpr int kRateBuckets = 6;  // a market's recent rate: its last 6 buckets (a minute of a 10 m window)
 
 std::vector<int64_t> burn_windows(const SloSpec& s) {
   std::vector<int64_t> w;
@@ -51,31 +52,39 @@ SloEvaluator::SliceSeries* SloEvaluator::slice(Slo& s, const std::string& label,
 }
 
 double SloEvaluator::capped_weight(Slo& s, int64_t t_s, uint64_t market_id) {
-  // BET-3's cap bounds one market's share, never the total: a market with
-  // n decisions in the cap window counts each at cap / n (at most 1), so in
-  // steady state it weighs `cap` per window however hot it is, and every
-  // decision still counts. A hard cap that refused events past the limit
-  // went blind when every market was busy (burn 0 while p50 was 90 s).
+  // BET-3's cap bounds one market's share, never the total. The cap is a
+  // rate (cap per cap window); a market deciding faster than that lately
+  // (over its last kRateBuckets buckets, or since it was first seen) counts
+  // each decision at cap rate / its rate. In steady state it weighs `cap`
+  // per window however hot it is, all of a market's decisions of a moment
+  // weigh the same (so its good/bad ratio is kept), and every decision
+  // counts. A hard cap that refused decisions past the limit went blind
+  // when every market was busy (burn 0 while bets waited 90 s).
   const int64_t width = std::max<int64_t>(1, (s.spec->sli.cap_window_s + kCapBuckets - 1) / kCapBuckets);
   auto [it, fresh] = s.caps.try_emplace(market_id);
   MarketCap& c = it->second;
   if (fresh) {
     std::fill(std::begin(c.bucket_start), std::end(c.bucket_start), INT64_MIN);
     std::fill(std::begin(c.counted), std::end(c.counted), 0u);
+    c.first_s = t_s;
   }
   const int64_t start = t_s - ((t_s % width) + width) % width;
-  const int64_t oldest = start - width * (kCapBuckets - 1);
   int idx = static_cast<int>(((start / width) % kCapBuckets + kCapBuckets) % kCapBuckets);
   if (c.bucket_start[idx] != start) {
     c.bucket_start[idx] = start;
     c.counted[idx] = 0;
   }
   if (c.counted[idx] < UINT32_MAX) ++c.counted[idx];
-  uint64_t in_window = 0;
+  const int64_t oldest = start - width * (kRateBuckets - 1);
+  uint64_t recent = 0;
   for (int i = 0; i < kCapBuckets; ++i)
-    if (c.bucket_start[i] >= oldest && c.bucket_start[i] <= start) in_window += c.counted[i];
-  const auto cap = static_cast<double>(s.spec->sli.per_market_cap);
-  return std::min(1.0, cap / static_cast<double>(in_window));
+    if (c.bucket_start[i] >= oldest && c.bucket_start[i] <= start) recent += c.counted[i];
+  // At least one bucket: a market's first decisions are not a burst.
+  const int64_t span_s = std::max<int64_t>(width, t_s - std::max(oldest, c.first_s) + 1);
+  const double rate = static_cast<double>(recent) / static_cast<double>(span_s);
+  const double cap_rate =
+      static_cast<double>(s.spec->sli.per_market_cap) / static_cast<double>(std::max<int64_t>(1, s.spec->sli.cap_window_s));
+  return std::min(1.0, cap_rate / rate);
 }
 
 void SloEvaluator::count(Slo& s, int64_t t_s, const Labels& l, double good, double valid) {

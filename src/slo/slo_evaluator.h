@@ -8,11 +8,12 @@
 //   bet_accept     one event per bet decision: good when its accept latency
 //                  (BET-3: gateway start to final decision, less the in-play
 //                  delay) is at or under the threshold. per_market_cap: a
-//                  market with n decisions in the rolling cap_window counts
-//                  each at min(1, cap / n), so one hot market weighs at most
-//                  about `cap` per window and cannot hide the others, while
-//                  every decision still counts (a book where every market
-//                  is busy is never blind); weight: stake
+//                  rate (cap per cap_window); a market deciding faster than
+//                  that over its last minute or so counts each decision at
+//                  cap rate / its rate, so one hot market weighs about `cap`
+//                  per window and cannot hide the others, while every
+//                  decision still counts (a book where every market is busy
+//                  is never blind); weight: stake
 //                  makes a slow large bet count more (BEY-6).
 //   market_prices  one event per open in-play market per second: good when
 //                  its price age is within the market's staleness limit.
@@ -120,6 +121,7 @@ class SloEvaluator {
   uint64_t accept_window_count() const { return accept_window_.count(); }
   // The same over the last 10 s (recovery checks: "p99 back under 250 ms").
   int64_t accept_recent_quantile_ns(double q) const { return accept_recent_.quantile(q); }
+  uint64_t accept_recent_count() const { return accept_recent_.count(); }  // decisions over the last 10 s
 
  private:
   // Per market: decisions seen by a capped SLI in the cap window, in
@@ -127,6 +129,7 @@ class SloEvaluator {
   struct MarketCap {
     int64_t bucket_start[64];
     uint32_t counted[64];
+    int64_t first_s = 0;  // first decision seen
   };
   struct SliceSeries {
     std::string label, value;

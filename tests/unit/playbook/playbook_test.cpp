@@ -309,3 +309,98 @@ TEST(PlaybookRunner, AnActionThatChangesNothingIsNotNeededNotDone) {
   EXPECT_EQ(inc.contained_ns, 0);
   for (auto& e : inc.timeline) EXPECT_EQ(e.what.find("done:"), std::string::npos) << e.what;
 }
+
+// Issue 17, item 3: a burn that names no league, sport or market is about
+// the whole book. Its shed_load acts on the book (an approval playbook's
+// becomes pending — it used to be skipped, never even pending); the other
+// market-scoped actions have no book-wide form. The shed is lifted once its
+// own trigger has been quiet for revert_after, though a slow-burn ticket
+// keeps the group open; it sheds again when the page comes back.
+TEST(PlaybookRunner, ABookWideBurnShedsTheBookAndLiftsOnceItsTriggerIsQuiet) {
+  const char* file = R"(version: 1
+routing:
+  group_by: [service, league]
+guards:
+  max_actions: 10
+  cooldown: 10s
+  revert_after: 30s
+playbooks:
+  - name: league_burn
+    when: {alertname: slo_burn, slo: accept_latency, severity: page, league: "*"}
+    approval: true
+    actions:
+      - {do: shed_load, bets_per_second: 50}
+  - name: book_overload
+    when: {alertname: slo_burn, slo: accept_latency, severity: page, league: ""}
+    actions:
+      - {do: shed_load, share_of_decided: 70}
+      - {do: freeze_cashout}
+)";
+  RecordingPort port;
+  PlaybookRunner r(parse_playbook_file(file, "pb.yaml"), port);
+  auto burn = [](const std::string& severity) {
+    AlertGroup g;
+    g.key = "service=bets,league=";
+    g.group_labels = {{"service", "bets"}, {"league", ""}};
+    g.severity = severity;
+    Alert a;
+    a.name = "slo_burn";
+    a.labels = {{"slo", "accept_latency"}, {"service", "bets"}, {"severity", severity}};
+    a.starts_ns = 1;
+    g.alerts.emplace(a.fingerprint(), a);
+    return g;
+  };
+  r.on_notifications(1 * kS, {Notification{"firing", burn("page")}});
+  ASSERT_EQ(r.incidents().size(), 1u);
+  const Incident& inc = r.incidents().begin()->second;
+  ASSERT_EQ(inc.actions.size(), 1u) << "freeze_cashout has no book-wide form; league_burn needs a league";
+  EXPECT_EQ(inc.actions[0].playbook, "book_overload");
+  EXPECT_EQ(inc.actions[0].target.describe(), "book");
+  EXPECT_EQ(inc.actions[0].spec.share_pct, 70);
+  EXPECT_EQ(inc.actions[0].status, "done");
+  // The page stops, a slow-burn ticket keeps the group firing.
+  for (int64_t t = 2; t <= 31; ++t) r.on_groups(t * kS, {{"service=bets,league=", burn("ticket")}});
+  EXPECT_EQ(inc.actions[0].status, "done");
+  r.on_groups(32 * kS, {{"service=bets,league=", burn("ticket")}});
+  EXPECT_EQ(inc.actions[0].status, "reverted");
+  EXPECT_EQ(inc.status, "open");
+  // The page again: the book is shed again, in the same incident.
+  r.on_groups(40 * kS, {{"service=bets,league=", burn("page")}});
+  ASSERT_EQ(inc.actions.size(), 2u);
+  EXPECT_EQ(inc.actions[1].status, "done");
+  EXPECT_EQ(inc.actions[1].target.describe(), "book");
+}
+
+TEST(PlaybookRunner, ABurnOnOneLeagueWaitsForApprovalOnItsMarkets) {
+  const char* file = R"(version: 1
+routing:
+  group_by: [service, league]
+playbooks:
+  - name: league_burn
+    when: {alertname: slo_burn, slo: accept_latency, severity: page, league: "*"}
+    approval: true
+    actions:
+      - {do: shed_load, bets_per_second: 50}
+  - name: book_overload
+    when: {alertname: slo_burn, slo: accept_latency, severity: page, league: ""}
+    actions:
+      - {do: shed_load, share_of_decided: 70}
+)";
+  RecordingPort port;
+  PlaybookRunner r(parse_playbook_file(file, "pb.yaml"), port);
+  AlertGroup g;
+  g.key = "service=bets,league=EPL";
+  g.group_labels = {{"service", "bets"}, {"league", "EPL"}};
+  g.severity = "page";
+  Alert a;
+  a.name = "slo_burn";
+  a.labels = {{"slo", "accept_latency"}, {"service", "bets"}, {"severity", "page"}, {"league", "EPL"}};
+  g.alerts.emplace(a.fingerprint(), a);
+  r.on_notifications(1 * kS, {Notification{"firing", g}});
+  const Incident& inc = r.incidents().begin()->second;
+  ASSERT_EQ(inc.actions.size(), 1u);
+  EXPECT_EQ(inc.actions[0].playbook, "league_burn");
+  EXPECT_EQ(inc.actions[0].status, "pending_approval");
+  EXPECT_EQ(inc.actions[0].target.describe(), "markets:1,2,3");
+  EXPECT_TRUE(port.calls.empty());
+}
