@@ -50,9 +50,17 @@ Result<ActionOutcome> BookActionPort::switch_feed(const ActionTarget& t, const s
     o.changed = false;
     return o;
   }
-  for (auto& s : desk_->signals())
-    if (s.sport == sport && !s.active && s.role != "reference" && s.state == FeedState::kUp && !s.fresh)
+  for (auto& s : desk_->signals()) {
+    if (s.sport != sport || s.active || s.role == "reference") continue;
+    if (s.state == FeedState::kUp && !s.fresh)
       return Error{ErrorCode::kFeedUnavailable, fmt::format("feed {} is up but late (not fresh)", s.name)};
+    // A switch for one league's schema skew goes only to a feed that
+    // carries that league in a schema we accept.
+    for (auto& ls : s.schemas)
+      if (!t.league.empty() && ls.league == t.league && ls.skewed)
+        return Error{ErrorCode::kFeedUnavailable,
+                     fmt::format("feed {} skews {} too (schema {})", s.name, t.league, ls.version)};
+  }
   auto r = desk_->switch_feed(sport, std::nullopt, actor);
   if (!r.ok()) return r.error();
   o.detail = fmt::format("switched {} from {} to {}", sport, o.previous_feed, desk_->active_feed(sport));

@@ -19,7 +19,7 @@ void put_action(JsonWriter& w, const IncidentAction& a) {
   w.field("id", a.id).field("playbook", a.playbook);
   w.key("spec").begin_object();
   w.field("type", action_type_name(a.spec.type)).field("value", a.spec.value).field("league_scope", a.spec.league_scope);
-  w.field("share_pct", a.spec.share_pct);
+  w.field("share_pct", a.spec.share_pct).field("fallback", a.spec.fallback);
   w.end_object();
   w.key("target").begin_object();
   w.field("sport", a.target.sport).field("feed", a.target.feed).field("league", a.target.league);
@@ -133,6 +133,7 @@ IncidentAction read_action(const object& o) {
   get(spec, "value", a.spec.value);
   get(spec, "league_scope", a.spec.league_scope);
   get(spec, "share_pct", a.spec.share_pct);
+  get(spec, "fallback", a.spec.fallback);
   object target = child(o, "target");  // written by every encoder
   get(target, "sport", a.target.sport);
   get(target, "feed", a.target.feed);

@@ -216,8 +216,12 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
         out.push_back(SignalSample{"feed_parse_error_ratio", {{"sport", f.sport}, {"feed", f.name}}, ratio, true});
       for (auto& s : f.schemas)
         if (s.skewed && now - s.last_ns < 10 * kSecond)
+          // top_league: a top league's skew also stops its prices, and
+          // odds_stale acts on that (freeze, switch); a lower league has no
+          // staleness alert, so the canary's own playbook acts for it.
           out.push_back(SignalSample{"feed_schema_skew",
-                                     {{"sport", f.sport}, {"feed", f.name}, {"league", s.league}, {"version", s.version}},
+                                     {{"sport", f.sport}, {"feed", f.name}, {"league", s.league}, {"version", s.version},
+                                      {"top_league", opts_.top_leagues.count(s.league) ? "true" : "false"}},
                                      1.0, true});
     }
   }

@@ -215,11 +215,23 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
     bool match = false;
     for (auto& [fp, a] : g.alerts) match = match || (!a.ends_ns && alert_matches(a, pb.when));
     if (!match) continue;
-    for (auto& spec : pb.actions) {
+    for (size_t k = 0; k < pb.actions.size(); ++k) {
+      const ActionSpec& spec = pb.actions[k];
+      if (spec.fallback && !previous_failed(inc, pb, k)) continue;
+      // A feed switch is per blamed feed: a group may blame the standby
+      // (nothing to switch) and the active one (switch) at once.
+      std::set<std::string> feeds{""};
+      if (spec.type == ActionType::kSwitchFeed) {
+        feeds.clear();
+        for (auto& [fp, al] : g.alerts)
+          if (!al.ends_ns && alert_matches(al, pb.when)) feeds.insert(al.label("feed"));
+        if (feeds.empty()) feeds.insert(first_label(g, "feed", pb.when));
+      }
+      for (const std::string& feed : feeds) {
       ActionTarget target;
       target.sport = first_label(g, "sport");
       target.league = first_label(g, "league");
-      if (spec.type == ActionType::kSwitchFeed) target.feed = first_label(g, "feed", pb.when);
+      target.feed = feed;
       if (market_scoped(spec.type)) {
         std::set<uint64_t> covered;
         bool league_done = false;
@@ -321,7 +333,25 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
                     fmt::format("{} on {}", action_type_name(spec.type), a.target.describe()));
         inc.actions.push_back(std::move(a));
       }
+      }  // feeds
     }
+  }
+}
+
+bool PlaybookRunner::previous_failed(const Incident& inc, const PlaybookSpec& pb, size_t k) const {
+  const ActionSpec& before = pb.actions[k - 1];
+  for (auto& a : inc.actions)
+    if (a.playbook == pb.name && a.spec.type == before.type && a.status == "failed") return true;
+  return false;
+}
+
+void PlaybookRunner::undo_fallbacks(int64_t now_ns, Incident& inc, const IncidentAction& succeeded) {
+  for (auto& a : inc.actions) {
+    if (a.playbook != succeeded.playbook || !a.spec.fallback || a.status != "done") continue;
+    const bool ok = do_revert(now_ns, a, "system:playbook_revert");
+    inc.timeline.push_back({now_ns, "recover",
+                            fmt::format("{}: {} ({} {} now)", ok ? "reverted" : "revert failed", a.detail,
+                                        action_type_name(succeeded.spec.type), succeeded.status)});
   }
 }
 
@@ -366,6 +396,7 @@ void PlaybookRunner::retry(int64_t now_ns, Incident& inc, IncidentAction& a) {
   inc.timeline.push_back({now_ns, "contain",
                           fmt::format("{}: {} by {} (retried for {:.0f} s until a feed was up)", a.status, a.detail,
                                       a.actor, static_cast<double>(waited_ns) / 1e9)});
+  undo_fallbacks(now_ns, inc, a);  // what stood in for it (a suspension) is not needed now
 }
 
 bool PlaybookRunner::do_revert(int64_t now_ns, IncidentAction& a, const std::string& actor) {

@@ -18,6 +18,9 @@
 //    again first, the same incident continues.
 //  - An action that found nothing to change is recorded not_needed, never
 //    done.
+//  - An action marked if_previous_failed runs only while the one before it
+//    in its playbook has failed (no healthy feed to switch to: suspend the
+//    league instead) and is undone when that one succeeds on a retry.
 //  - A shed_load is lifted once its own playbook's alerts have been quiet
 //    for revert_after, though the group still fires (shedding with its
 //    trigger quiet sheds ordinary load); it sheds again if they come back.
@@ -95,6 +98,10 @@ class PlaybookRunner {
   Incident& open_incident(int64_t now_ns, const Notification& n);
   void find_slice(int64_t now_ns, Incident& inc);
   void run_playbooks(int64_t now_ns, Incident& inc, const Notification& n);
+  // Whether the action before pb.actions[k] last failed in this incident.
+  bool previous_failed(const Incident& inc, const PlaybookSpec& pb, size_t k) const;
+  // Reverts the fallbacks of `succeeded`'s playbook (it worked on a retry).
+  void undo_fallbacks(int64_t now_ns, Incident& inc, const IncidentAction& succeeded);
   // Lifts an open incident's shed_load whose own trigger went quiet.
   void lift_quiet_sheds(int64_t now_ns, Incident& inc, const AlertGroup& g);
   // A failed automatic feed switch, tried again (see run_playbooks).

@@ -133,6 +133,9 @@ PlaybookFile parse_playbook_file(const std::string& yaml_text, const std::string
         as.value = a.integer("bets_per_second", as.share_pct == 0, 0, 1, 1000000);
       }
       if (as.type != ActionType::kSwitchFeed) as.league_scope = a.choice("scope", {"alert", "league"}, "alert") == "league";
+      as.fallback = a.boolean("if_previous_failed", false);
+      if (as.fallback && s.actions.empty())
+        a.fail_key("if_previous_failed", a.get("if_previous_failed"), "the first action has no previous one");
       a.done();
       s.actions.push_back(as);
     }

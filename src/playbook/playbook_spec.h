@@ -50,6 +50,10 @@ struct ActionSpec {
   // bets the book decided per second over the last 10 s (what it can do
   // now), at most `value` when that is set. 0: `value` alone.
   int64_t share_pct = 0;
+  // Runs only while the action before it in the playbook has failed (no
+  // healthy feed to switch to: suspend instead), and is undone as soon as
+  // that one succeeds on a retry.
+  bool fallback = false;
 };
 
 struct PlaybookSpec {

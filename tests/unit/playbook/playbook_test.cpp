@@ -404,3 +404,67 @@ playbooks:
   EXPECT_EQ(inc.actions[0].target.describe(), "markets:1,2,3");
   EXPECT_TRUE(port.calls.empty());
 }
+
+// Issue 17, item 4: the schema canary's playbook on a lower league. The
+// switch goes per blamed feed; with no healthy feed to switch to, the
+// fallback suspends the league, and it is undone when a retried switch
+// succeeds.
+TEST(PlaybookRunner, AFallbackRunsWhileTheSwitchFailsAndIsUndoneWhenItWorks) {
+  const char* file = R"(version: 1
+routing:
+  group_by: [service, league]
+guards:
+  max_actions: 10
+playbooks:
+  - name: skew
+    when: {alertname: feed_schema_skew, top_league: "false"}
+    actions:
+      - {do: switch_feed}
+      - {do: suspend_market, scope: league, if_previous_failed: true}
+)";
+  RecordingPort port;
+  port.fail_switch = true;
+  PlaybookRunner r(parse_playbook_file(file, "pb.yaml"), port);
+  AlertGroup g;
+  g.key = "service=odds,league=EPL";
+  g.group_labels = {{"service", "odds"}, {"league", "EPL"}};
+  g.severity = "ticket";
+  Alert a;
+  a.name = "feed_schema_skew";
+  a.labels = {{"service", "odds"}, {"league", "EPL"}, {"sport", "football"}, {"feed", "primary"},
+              {"top_league", "false"}};
+  g.alerts.emplace(a.fingerprint(), a);
+  r.on_notifications(1 * kS, {Notification{"firing", g}});
+  const Incident& inc = r.incidents().begin()->second;
+  ASSERT_EQ(inc.actions.size(), 2u);
+  EXPECT_EQ(inc.actions[0].status, "failed");
+  EXPECT_EQ(inc.actions[1].spec.type, ActionType::kSuspendMarket);
+  EXPECT_EQ(inc.actions[1].status, "done");
+  EXPECT_EQ(inc.actions[1].target.describe(), "markets:1,2,3");
+  r.on_groups(2 * kS, {{g.key, g}});
+  EXPECT_EQ(inc.actions.size(), 2u) << "suspended once";
+  port.fail_switch = false;  // a feed carries the league again
+  r.on_groups(3 * kS, {{g.key, g}});
+  EXPECT_EQ(inc.actions[0].status, "done");
+  EXPECT_EQ(inc.actions[1].status, "reverted");
+  // A top league's skew is left to the staleness playbooks.
+  PlaybookRunner top(parse_playbook_file(file, "pb.yaml"), port);
+  AlertGroup t = g;
+  t.alerts.clear();
+  a.labels["top_league"] = "true";
+  t.alerts.emplace(a.fingerprint(), a);
+  top.on_notifications(1 * kS, {Notification{"firing", t}});
+  EXPECT_TRUE(top.incidents().begin()->second.actions.empty());
+}
+
+TEST(PlaybookSpec, AFallbackNeedsAPreviousAction) {
+  try {
+    parse_playbook_file("version: 1\nplaybooks:\n  - name: x\n    when: {alertname: a}\n    actions:\n"
+                        "      - {do: suspend_market, if_previous_failed: true}\n",
+                        "pb.yaml");
+    FAIL() << "accepted";
+  } catch (const YamlError& e) {
+    EXPECT_NE(std::string(e.what()).find("pb.yaml:6: "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("the first action has no previous one"), std::string::npos) << e.what();
+  }
+}
