@@ -122,7 +122,7 @@ Incident& PlaybookRunner::open_incident(int64_t now_ns, const Notification& n) {
   }
   inc.timeline.push_back(
       {now_ns, "detect",
-       fmt::format("{} fired on {} market(s), group {}; live liability {}{}{}", alert_names(g), g.markets.size(),
+       fmt::format("{} fired on {} market(s), group {}; live liability {}{}{}", alert_names(g), g.affected.size(),
                    g.key, g.liability_minor, g.high_exposure ? "; High Exposure" : "",
                    inc.slice.empty() ? "" : "; slice: " + inc.slice)});
   port_.audit("incident_opened", fmt::format("incident:{}", inc.id), "system:alert_pipeline", inc.title);
@@ -189,7 +189,7 @@ void PlaybookRunner::on_notifications(int64_t now_ns, const std::vector<Notifica
       unconfirmed_.erase(inc.id);
       const AlertGroup& g = n.group;
       std::set<uint64_t> markets(inc.markets.begin(), inc.markets.end());
-      markets.insert(g.markets.begin(), g.markets.end());
+      markets.insert(g.affected.begin(), g.affected.end());
       inc.markets.assign(markets.begin(), markets.end());
       inc.exposure_minor = std::max(inc.exposure_minor, g.liability_minor);
       inc.high_exposure = inc.high_exposure || g.high_exposure;
