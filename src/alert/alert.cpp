@@ -31,7 +31,7 @@ std::string Alert::label(const std::string& k) const {
 
 bool alert_matches(const Alert& a, const LabelSet& matchers) {
   for (auto& [k, v] : matchers)
-    if (a.label(k) != v) return false;
+    if (v == "*" ? a.label(k).empty() : a.label(k) != v) return false;
   return true;
 }
 

@@ -30,6 +30,8 @@ struct Alert {
 };
 
 // A matcher set: every key must equal its value ("alertname" matches name).
+// "" matches an absent label; "*" any present one (league: "*" is "about
+// one league", league: "" "about no league": the whole book).
 bool alert_matches(const Alert& a, const LabelSet& matchers);
 
 // `"key":{"label":"value",...}` into w: labels as every JSON view writes them.

@@ -63,7 +63,7 @@ std::vector<Notification> AlertPipeline::update(int64_t now_ns, std::vector<Aler
   std::vector<Alert> kept;
   kept.reserve(firing.size());
   for (auto& a : firing) {
-    bool inhibited = false;
+    const Alert* by = nullptr;
     for (auto& rule : cfg_.inhibit) {
       if (!alert_matches(a, rule.target)) continue;
       for (auto& src : firing) {
@@ -71,15 +71,16 @@ std::vector<Notification> AlertPipeline::update(int64_t now_ns, std::vector<Aler
         bool equal = true;
         for (auto& l : rule.equal) equal = equal && src.label(l) == a.label(l);
         if (equal) {
-          inhibited = true;
+          by = &src;
           break;
         }
       }
-      if (inhibited) break;
+      if (by) break;
     }
-    if (inhibited) {
+    if (by) {
       ++inhibited_;
       inhibited_now_.push_back(a);
+      inhibited_now_.back().annotations["inhibited_by"] = by->name;
     } else {
       kept.push_back(a);
     }
@@ -116,7 +117,7 @@ std::vector<Notification> AlertPipeline::update(int64_t now_ns, std::vector<Aler
 
   // Business impact and severity per group.
   for (auto& [key, g] : groups_) {
-    std::set<uint64_t> markets;
+    std::set<uint64_t> markets, affected;
     std::string sev = "none";
     for (auto& [fp, a] : g.alerts) {
       if (a.ends_ns) continue;
@@ -124,13 +125,17 @@ std::vector<Notification> AlertPipeline::update(int64_t now_ns, std::vector<Aler
       uint64_t id = 0;
       auto [p, ec] = std::from_chars(m.data(), m.data() + m.size(), id);
       if (!m.empty() && ec == std::errc() && p == m.data() + m.size() && id > 0) markets.insert(id);
+      else if (affected_)
+        for (uint64_t x : affected_(a)) affected.insert(x);
       std::string s = a.label("severity");
       if (severity_rank(s) > severity_rank(sev)) sev = s;
     }
     if (!markets.empty()) g.markets.assign(markets.begin(), markets.end());
+    affected.insert(g.markets.begin(), g.markets.end());
+    g.affected.assign(affected.begin(), affected.end());
     g.liability_minor = 0;
     if (liability)
-      for (uint64_t m : g.markets) g.liability_minor += liability(m);
+      for (uint64_t m : g.affected) g.liability_minor += liability(m);
     g.high_exposure = g.high_exposure || g.liability_minor >= cfg_.high_exposure_minor;
     if (sev != "none") g.severity = sev;
   }

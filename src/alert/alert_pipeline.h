@@ -62,7 +62,11 @@ struct AlertGroup {
   int64_t last_notified_ns = 0;
   uint64_t notified_digest = 0;  // the firing set last notified
   bool notified_firing = false;
-  std::vector<uint64_t> markets;  // market_id labels of its alerts
+  std::vector<uint64_t> markets;  // market_id labels of its alerts (what actions act on)
+  // What it affects: `markets` plus those an alert that names no market
+  // stands for (set_affected: a down active feed, every market it prices).
+  // Live liability and High Exposure are over these.
+  std::vector<uint64_t> affected;
   int64_t liability_minor = 0;
   bool high_exposure = false;
   std::string severity = "ticket";  // highest of its firing alerts
@@ -82,16 +86,22 @@ class AlertPipeline {
   // notifications to send, High Exposure groups first, then pages.
   std::vector<Notification> update(int64_t now_ns, std::vector<Alert> firing, const Liability& liability,
                                     bool match_day);
+  // The markets an alert without a market_id label affects (e.g. every
+  // market of a sport whose active feed is down); none by default.
+  using Affected = std::function<std::vector<uint64_t>(const Alert&)>;
+  void set_affected(Affected fn) { affected_ = std::move(fn); }
   const std::map<std::string, AlertGroup>& groups() const { return groups_; }
   const RoutingConfig& config() const { return cfg_; }
   uint64_t inhibited_total() const { return inhibited_; }
   uint64_t rate_limited_total() const { return rate_limited_; }
   uint64_t notifications_total() const { return sent_; }
-  // Alerts inhibited in the last update (for the war room and tests).
+  // Alerts inhibited in the last update (for the war room and tests); the
+  // annotation inhibited_by names the alert that silenced each.
   const std::vector<Alert>& inhibited_now() const { return inhibited_now_; }
 
  private:
   std::string group_key(const Alert& a, LabelSet& labels) const;
+  Affected affected_;
   bool quiet(int64_t now_ns, bool match_day) const;
   RoutingConfig cfg_;
   std::map<std::string, AlertGroup> groups_;

@@ -194,6 +194,7 @@ void read_feeds(Reader& r, Config& c) {
   auto fo = r.child("feed_options");
   c.feed_options.drift_band = fo.number("drift_band", c.feed_options.drift_band, 0.0, 10.0);
   c.feed_options.drift_hold_ns = fo.integer("drift_hold_ms", false, 60000, 0, 3600000) * 1000000;
+  c.feed_options.fresh_within_ns = fo.integer("fresh_within_ms", false, 1000, 1, 60000) * 1000000;
   if (fo.has("canary_markets")) {
     auto cm = fo.child("canary_markets");
     for (auto& [sport, n] : cm.entries())

@@ -93,6 +93,14 @@ void PlacementDesk::on_arrival(PlaceBet& cmd) {
                       std::move(p->cmd.done));
       return;
     }
+    if (!book_intake_.admit(p->cmd.stake, s.book_intake_per_second, now)) {
+      // Shed load for the whole book, lowest-value bets first (BET-5):
+      // 503 OVERLOADED with Retry-After, not journaled.
+      wallet_.abandon(p->cmd.idem_key,
+                      Error{ErrorCode::kOverloaded, "the book's intake limit is reached; retry shortly"},
+                      std::move(p->cmd.done));
+      return;
+    }
     const int64_t turn = risk_turn_ ? risk_turn_->turn_at(now) : now;
     if (turn > now) {
       wait_until(park(std::move(p)), turn, &PlacementDesk::on_risk_turn);

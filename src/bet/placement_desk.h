@@ -4,7 +4,8 @@
 //      outcome; a different request under the key, KEY_REUSED);
 //   2. the bet names a selection, a user account and the book's currency;
 //   3. the market's intake limit (shed load: MARKET_BUSY at once, not
-//      journaled, so the same key may retry);
+//      journaled, so the same key may retry), then the book's
+//      (bet/book_intake.h: OVERLOADED, lowest-value bets first);
 //   4. its risk turn (RiskTurn: at once, but for a simulated busy engine);
 //   5. risk (risk/risk_check.h: market open, price fresh and within policy,
 //      limits, liability, stake cap) and the balance (WalletDesk);
@@ -26,6 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bet/book_intake.h"
 #include "bet/intake_limit.h"
 #include "bet/risk_turn.h"
 #include "engine/engine.h"
@@ -136,6 +138,7 @@ class PlacementDesk {
   uint64_t next_pending_ = 1;
   std::unordered_map<uint64_t, std::vector<uint64_t>> price_waiters_;  // market -> pending ids
   IntakeLimit intake_;
+  BookIntake book_intake_;
   RiskTurn* risk_turn_ = nullptr;
   std::vector<std::function<void(const BetDecision&)>> decision_observers_;
   std::vector<std::function<void(uint64_t, uint64_t)>> offer_observers_;

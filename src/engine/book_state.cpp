@@ -89,6 +89,10 @@ struct Applier {
   }
 
   void operator()(const MarketControlSet& e) {
+    if (e.market_id == kWholeBook && static_cast<MarketControl>(e.control) == MarketControl::kIntakePerSecond) {
+      s.book_intake_per_second = e.value;
+      return;
+    }
     Market* m = s.book.market(e.market_id);
     if (!m) throw std::invalid_argument(fmt::format("unknown market {}", e.market_id));
     switch (static_cast<MarketControl>(e.control)) {
@@ -166,6 +170,8 @@ std::string BookState::state_hash() const {
   settlement.hash_into(canon);
   for (auto& [sport, feed] : active_feeds) fmt::format_to(std::back_inserter(canon), "F|{}|{}\n", sport, feed);
   for (auto& [id, snapshot] : incidents) fmt::format_to(std::back_inserter(canon), "I|{}|{}\n", id, snapshot);
+  // Only when set: the hash of a journal without one is unchanged.
+  if (book_intake_per_second) fmt::format_to(std::back_inserter(canon), "B|intake|{}\n", book_intake_per_second);
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(canon.data()), canon.size(), digest);
   return to_hex(digest, sizeof digest);

@@ -39,6 +39,9 @@ struct BookState {
   // incident id -> its latest snapshot (playbook/incident_codec.h).
   std::map<uint64_t, std::string> incidents;
   int64_t open_bets = 0;  // bets accepted and neither settled nor cancelled
+  // The book-wide intake limit, bets per second (0: none): shed load for
+  // the whole book (a MarketControlSet on market 0, BET-5).
+  int64_t book_intake_per_second = 0;
   uint64_t next_bet_id = 1;
   uint64_t events_applied = 0;
 

@@ -51,15 +51,15 @@ FeedDesk::FeedDesk(MarketDesk& markets, MetricsRegistry& metrics, std::vector<Fe
                         Unit::kSeconds),
       {});
   staleness_hist_ = &MetricsRegistry::series(
-      metrics.histogram("odds_staleness_seconds", "Age of every market's last price update, sampled each second (ODDS-3)", {},
+      metrics.histogram("odds_staleness_seconds", "Price age of every open market (now minus its provider timestamp), sampled each second (ODDS-3)", {},
                         {100000000, 250000000, 500000000, 1000000000, 1200000000, 1500000000, 2000000000,
                          3000000000, 5000000000, 10000000000, 30000000000},
                         Unit::kSeconds),
       {});
-  staleness_ms_ = &metrics.gauge("odds_market_staleness_milliseconds", "Age of the market's last price update (top-league markets)", {"market_id"});
+  staleness_ms_ = &metrics.gauge("odds_market_staleness_milliseconds", "Price age of the market on the provider's clock (top-league markets)", {"market_id"});
   drift_gauge_ = &metrics.gauge("odds_market_drift_ppm", "Drift score of the market vs the reference feed, parts per million (ODDS-6)", {"market_id"});
   drift_flagged_ = &metrics.gauge("odds_drift_flagged", "1 while the market's drift has stayed above its band for 60 s", {"market_id"});
-  canary_staleness_ = &metrics.gauge("odds_canary_staleness_milliseconds", "Staleness of the sport's canary market (ODDS-7)", {"sport", "market_id"});
+  canary_staleness_ = &metrics.gauge("odds_canary_staleness_milliseconds", "Price age of the sport's canary market on the provider's clock (ODDS-7)", {"sport", "market_id"});
   canary_drift_ = &metrics.gauge("odds_canary_drift_ppm", "Drift of the sport's canary market (ODDS-7)", {"sport", "market_id"});
   suspended_ = &metrics.gauge("markets_suspended", "Markets suspended now, by reason kind", {"reason"});
 
@@ -67,6 +67,26 @@ FeedDesk::FeedDesk(MarketDesk& markets, MetricsRegistry& metrics, std::vector<Fe
     Feed f;
     f.cfg = cfg;
     f.up_gauge = &metrics.gauge("feed_up", "1 while the feed is up (alive and recovered)", {"feed"}).with({cfg.name});
+    f.delay_gauge = &metrics
+                         .gauge("feed_delay_milliseconds",
+                                "The feed's most punctual line of the last 5 s: arrival minus provider timestamp (ODDS-2)",
+                                {"feed"})
+                         .with({cfg.name});
+    if (cfg.role == FeedRole::kReference)
+      f.reference_gauge = &metrics
+                               .gauge("feed_reference_problem",
+                                      "1 while the reference feed is down, late or refusing lines (drift unknown)",
+                                      {"feed"})
+                               .with({cfg.name});
+    f.skew_counter = &metrics
+                          .counter("feed_clock_skew_total",
+                                   "Lines stamped in the future by the provider's clock (clamped to their arrival)",
+                                   {"feed"})
+                          .with({cfg.name});
+    f.skew_gauge = &metrics
+                        .gauge("feed_clock_skew_milliseconds",
+                               "How far in the future the feed's last future-stamped line was", {"feed"})
+                        .with({cfg.name});
     for (size_t t = 0; t < f.by_type.size(); ++t)
       f.by_type[t] = &messages_->with({cfg.name, feed_message_type_name(static_cast<FeedMessageType>(t))});
     size_t i = feeds_.size();
@@ -238,6 +258,12 @@ void FeedDesk::on_message(size_t i, FeedMessage&& m, int64_t read_ns) {
   Feed& f = feeds_[i];
   f.by_type[static_cast<size_t>(feed_body_type(m.body))]->inc();
   ++f.messages_ok;
+  const uint64_t skewed = f.timeliness.skewed_lines();
+  f.timeliness.on_line(to_ns(engine_.clock().now()), m.env.ts_ms);
+  if (f.timeliness.skewed_lines() != skewed) {
+    f.skew_counter->inc();
+    f.skew_gauge->set(f.timeliness.last_skew_ns() / 1'000'000);
+  }
   if (f.producer != m.env.producer) f.producer = m.env.producer;
   if (auto* oc = std::get_if<OddsChange>(&m.body); oc && !oc->league.empty()) {
     LeagueSchema& ls = f.schemas[oc->league];
@@ -401,54 +427,6 @@ void FeedDesk::apply_fixture(size_t i, uint64_t event_id, const FixtureChange& f
   }
 }
 
-std::optional<double> FeedDesk::drift(uint64_t market_id) const {
-  auto it = drift_.find(market_id);
-  if (it == drift_.end()) return std::nullopt;
-  return it->second;
-}
-
-void FeedDesk::set_reference_prices(uint64_t market_id,
-                                    const std::vector<std::pair<uint64_t, Odds>>& prices) {
-  auto& ref = exchange_ref_[market_id];
-  ref.clear();
-  for (auto& [sid, odds] : prices) ref[sid] = odds;
-  update_drift(market_id, to_ns(engine_.clock().now()));
-}
-
-void FeedDesk::update_drift(uint64_t market_id, int64_t now_ns) {
-  const Market* mk = engine_.state().book.market(market_id);
-  if (!mk) return;
-  auto s = sports_.find(engine_.state().book.event(mk->event_id)->sport);
-  if (s == sports_.end() || s->second.active == SIZE_MAX) return;
-  const Feed& act = feeds_[s->second.active];
-  auto a = act.cache.find(market_id);
-  if (a == act.cache.end()) return;
-  // The exchange's prices if it has any for the market, else the reference feed's.
-  const std::unordered_map<uint64_t, Odds>* ref = nullptr;
-  auto x = exchange_ref_.find(market_id);
-  if (x != exchange_ref_.end() && !x->second.empty()) {
-    ref = &x->second;
-  } else if (s->second.reference != SIZE_MAX) {
-    auto r = feeds_[s->second.reference].cache.find(market_id);
-    if (r != feeds_[s->second.reference].cache.end()) ref = &r->second.fair;
-  }
-  std::vector<std::pair<Odds, Odds>> pairs;
-  for (uint64_t sid : mk->selections) {
-    if (!ref) break;
-    auto pa = a->second.fair.find(sid);
-    auto pr = ref->find(sid);
-    if (pa != a->second.fair.end() && pr != ref->end()) pairs.emplace_back(pa->second, pr->second);
-  }
-  if (pairs.empty()) {  // no reference now (e.g. the exchange suspended): no score
-    drift_.erase(market_id);
-    drift_band_.reset(market_id);
-    return;
-  }
-  double score = drift_score(pairs);
-  drift_[market_id] = score;
-  drift_band_.update(market_id, score, now_ns);
-}
-
 Gauge& FeedDesk::market_gauge(Family<Gauge>& fam, uint64_t market_id) {
   return fam.with({std::to_string(market_id)});
 }
@@ -459,10 +437,15 @@ void FeedDesk::check(int64_t now_ns) {
     Feed& f = feeds_[i];
     if (f.state != FeedState::kDown && now_ns - f.last_alive_ns > f.cfg.alive_timeout.count())
       mark_down(i, "alive timeout");
+    f.timeliness.update(now_ns, f.state == FeedState::kUp, opts_.fresh_within_ns);
+    std::optional<int64_t> least = f.timeliness.least_delay_ns(now_ns);
+    f.delay_gauge->set(least ? *least / 1'000'000 : -1);
+    if (f.cfg.role == FeedRole::kReference) f.reference_gauge->set(reference_problem(i).empty() ? 0 : 1);
   }
-  // Gauges and the staleness histogram, once a second.
+  // Drift, gauges and the staleness histogram, once a second.
   if (now_ns - last_sample_ns_ < 1000000000) return;
   last_sample_ns_ = now_ns;
+  refresh_drift(now_ns);
   auto& book = engine_.state().book;
   size_t gauges = 0;
   int64_t feed_down = 0, feed_owned_n = 0, operator_n = 0;
@@ -477,16 +460,15 @@ void FeedDesk::check(int64_t now_ns) {
         else ++operator_n;
       }
       if (m->last_update_ns == 0 || m->status != MarketStatus::kOpen) continue;
-      int64_t age = now_ns - m->last_update_ns;
+      int64_t age = Book::price_age(*m, now_ns).count();
       staleness_hist_->observe(age);
       if (top && gauges < opts_.market_gauge_cap) {
         ++gauges;
         market_gauge(*staleness_ms_, mid).set(age / 1000000);
+        // Without a live, fresh reference the drift is unknown (-1), not a number.
         auto d = drift_.find(mid);
-        if (d != drift_.end()) {
-          market_gauge(*drift_gauge_, mid).set(static_cast<int64_t>(std::llround(d->second * 1e6)));
-          market_gauge(*drift_flagged_, mid).set(drift_band_.flagged(mid) ? 1 : 0);
-        }
+        market_gauge(*drift_gauge_, mid).set(d == drift_.end() ? -1 : static_cast<int64_t>(std::llround(d->second * 1e6)));
+        market_gauge(*drift_flagged_, mid).set(drift_band_.flagged(mid) ? 1 : 0);
       }
     }
   }
@@ -497,7 +479,7 @@ void FeedDesk::check(int64_t now_ns) {
     const Market* m = book.market(mid);
     if (!m) continue;
     std::string id = std::to_string(mid);
-    canary_staleness_->with({sport, id}).set(m->last_update_ns ? (now_ns - m->last_update_ns) / 1000000 : -1);
+    canary_staleness_->with({sport, id}).set(m->last_update_ns ? Book::price_age(*m, now_ns).count() / 1000000 : -1);
     auto d = drift_.find(mid);
     canary_drift_->with({sport, id}).set(d == drift_.end() ? -1 : static_cast<int64_t>(std::llround(d->second * 1e6)));
   }
@@ -548,9 +530,19 @@ std::vector<FeedDesk::FeedSignals> FeedDesk::signals() const {
     s.messages_ok = f.messages_ok;
     s.parse_errors = f.parse_errors;
     for (auto& [league, ls] : f.schemas) s.schemas.push_back(ls);
+    s.least_delay_ns = f.timeliness.least_delay_ns(to_ns(engine_.clock().now())).value_or(-1);
+    s.fresh = f.timeliness.fresh();
+    if (f.cfg.role == FeedRole::kReference) s.reference_problem = reference_problem(i);
     out.push_back(std::move(s));
   }
   return out;
+}
+
+bool FeedDesk::fresh_for(const std::string& feed, int64_t hold_ns) const {
+  std::optional<size_t> i = feed_index(feed);
+  if (!i) return false;
+  const FeedTimeliness& t = feeds_[*i].timeliness;
+  return t.fresh() && to_ns(engine_.clock().now()) - t.fresh_since_ns() >= hold_ns;
 }
 
 FeedDesk::PriceSource FeedDesk::price_source(const std::string& sport, const std::string& league) const {
@@ -579,6 +571,8 @@ std::string FeedDesk::status_json() const {
     w.field("state", feed_state_name(f.state)).field("connected", f.connected);
     w.field("last_seq", f.seq.last()).field("gaps", f.seq.gaps());
     w.field("duplicates", f.seq.duplicates()).field("reordered", f.seq.reordered());
+    w.field("fresh", f.timeliness.fresh());
+    if (f.cfg.role == FeedRole::kReference) w.field("problem", reference_problem(static_cast<size_t>(&f - feeds_.data())));
     w.field("markets", static_cast<uint64_t>(f.cache.size()));
     w.field("results", f.results);
     w.key("schema_skew").begin_array();

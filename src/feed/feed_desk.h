@@ -23,9 +23,20 @@
 //    that feed is up again (as after any outage).
 //  - Reference feed: its prices are the ref_price of each selection; the
 //    drift score per market (max |active fair − ref| / ref) is a gauge, and
-//    a market above its band for 60 s is flagged (ODDS-6).
+//    a market above its band for 60 s is flagged (ODDS-6). Drift needs a
+//    live, fresh reference: the reference feed up and on time, and its price
+//    for the market no older than the market's staleness limit; without one
+//    the drift is unknown (no score, the band forgets the market), never a
+//    number computed against frozen prices (feed/reference_drift.cpp). The
+//    reference prices nothing, so its outages, lateness and refused lines
+//    are one low-severity signal (reference_problem), never a parse-error
+//    or feed-down alert that switches or freezes.
 //  - Schema canary (ODDS-8): the first message of a (feed, league, version)
 //    outside the accepted schemas raises feed_schema_skew at once.
+//  - Timeliness (ODDS-2): how late each feed's lines arrive, on the
+//    provider's clock (feed/feed_timeliness.h); a feed is fresh while it is
+//    up and every line of the last seconds came within fresh_within. Prices
+//    age from their provider timestamp (market/book.h).
 // Engine thread only, except the noted methods.
 #pragma once
 #include <array>
@@ -45,6 +56,7 @@
 #include "feed/feed_config.h"
 #include "feed/feed_message.h"
 #include "feed/feed_parser.h"
+#include "feed/feed_timeliness.h"
 #include "feed/sequence_tracker.h"
 #include "pricing/drift.h"
 #include "pricing/margin.h"
@@ -63,6 +75,9 @@ struct FeedDeskOptions {
   std::set<std::string> top_leagues{"EPL"};        // per-market gauges only for these
   size_t market_gauge_cap = 500;                   // cardinality guard
   std::map<std::string, FeedRole> initial_active;  // sport -> primary|backup (config)
+  // A feed is fresh while every line of the last few seconds arrived within
+  // this of its provider timestamp (ODDS-2: p95 under 300 ms when healthy).
+  int64_t fresh_within_ns = 1'000'000'000;
 };
 
 class FeedDesk {
@@ -106,8 +121,12 @@ class FeedDesk {
   // feed/exchange_reference.h) for a book market; they take precedence
   // over the reference feed's for drift.
   void set_reference_prices(uint64_t market_id, const std::vector<std::pair<uint64_t, Odds>>& prices);
-  // Engine thread: drift score of a market (nullopt without ref prices).
+  // Engine thread: drift score of a market (nullopt: unknown, without a
+  // live, fresh reference).
   std::optional<double> drift(uint64_t market_id) const;
+  // Engine thread: what is wrong with a sport's reference feed ("" when
+  // nothing): "down", "late", or "refusing lines" (parse errors).
+  std::string reference_problem(size_t feed) const;
 
   // Engine thread: alive timeouts and gauges; called by the scheduled timer.
   void check(int64_t now_ns);
@@ -125,8 +144,13 @@ class FeedDesk {
     uint64_t messages_ok = 0;   // parsed and handed to the desk
     uint64_t parse_errors = 0;  // refused by the parser (all reasons)
     std::vector<LeagueSchema> schemas;  // latest schema seen per league
+    int64_t least_delay_ns = -1;  // its most punctual line of the last seconds; -1: none came
+    bool fresh = false;           // up, and every recent line on time
+    std::string reference_problem;  // a reference feed: reference_problem() (else "")
   };
   std::vector<FeedSignals> signals() const;
+  // A feed up and fresh for at least hold_ns (a switch back waits for it).
+  bool fresh_for(const std::string& feed, int64_t hold_ns) const;
   bool drift_flagged(uint64_t market_id) const { return drift_band_.flagged(market_id); }
   // The active feed of a sport and the schema version its latest message for
   // a league carried (skewed or not): the attributes a bet's risk span gets
@@ -157,8 +181,15 @@ class FeedDesk {
     std::array<Counter*, kFeedMessageTypeCount> by_type{};  // feed_messages_total per message type
     uint64_t results = 0;  // results messages handed to settlement
     uint64_t messages_ok = 0, parse_errors = 0;
+    uint64_t errors_seen = 0;      // parse_errors at the last drift refresh
+    int64_t last_refused_ns = 0;   // book time a refresh last found new parse errors
     std::string producer;  // as the messages name it
     std::map<std::string, LeagueSchema> schemas;  // league -> latest
+    FeedTimeliness timeliness;
+    Gauge* delay_gauge = nullptr;
+    Gauge* reference_gauge = nullptr;  // the reference feed only
+    Counter* skew_counter = nullptr;
+    Gauge* skew_gauge = nullptr;
   };
   struct Sport {
     size_t primary = SIZE_MAX, backup = SIZE_MAX, reference = SIZE_MAX;
@@ -182,6 +213,10 @@ class FeedDesk {
   void apply_fixture(size_t feed, uint64_t event_id, const FixtureChange& fc);
   void take_over(size_t feed);  // apply a feed's whole cache (after a switch)
   void update_drift(uint64_t market_id, int64_t now_ns);
+  void refresh_drift(int64_t now_ns);  // once a second: a reference that went quiet leaves no score
+  // The reference's prices for a market if they are live and fresh, else nullptr.
+  const std::unordered_map<uint64_t, Odds>* live_reference(const Sport& s, const Market& m, int64_t now_ns) const;
+  bool reference_on_time(const Feed& f, int64_t now_ns) const;
   Gauge& market_gauge(Family<Gauge>& f, uint64_t market_id);
   static bool feed_owned(const Market& m);
 

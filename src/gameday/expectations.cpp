@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "playbook/playbook_spec.h"
 
@@ -35,11 +36,32 @@ bool carries(const FiredAlert& a, const std::map<std::string, std::string>& labe
   return true;
 }
 
-// The first firing of the expectation's alert with its labels, or nullptr.
-const FiredAlert* first_fired(const GamedayRecord& r, const Expectation& e) {
+// The first firing of the expectation's alert with its labels, or nullptr;
+// inhibited: the first time it was silenced instead.
+const FiredAlert* first_fired(const GamedayRecord& r, const Expectation& e, bool inhibited = false) {
   for (const FiredAlert& a : r.fired)
-    if (a.name == e.name && carries(a, e.labels)) return &a;
+    if (a.name == e.name && carries(a, e.labels) && a.inhibited_by.empty() != inhibited) return &a;
   return nullptr;
+}
+
+// Every action the book took: the incidents' and the others (budget guards).
+template <class Fn>
+void for_each_action(const GamedayRecord& r, Fn fn) {
+  for (auto& [id, inc] : r.incidents)
+    for (auto& a : inc.actions) fn(a);
+  for (auto& a : r.other_actions) fn(a);
+}
+
+bool ran(const IncidentAction& a) { return a.status == "done" || a.status == "reverted"; }
+
+// The action touched a market of the league (or targeted the league).
+bool touches_league(const GamedayRecord& r, const IncidentAction& a, const std::string& league) {
+  if (a.target.league == league) return true;
+  for (uint64_t m : a.outcome.markets.empty() ? a.target.markets : a.outcome.markets) {
+    auto it = r.market_league.find(m);
+    if (it != r.market_league.end() && it->second == league) return true;
+  }
+  return false;
 }
 
 std::string percent(double v) { return fmt::format("{:.3f}%", v * 100); }
@@ -52,12 +74,19 @@ ExpectationResult check_sli(const Scenario& s, const GamedayRecord& r, const Exp
     res.seen = "no such SLO in the catalogue";
     return res;
   }
-  // Totals at the second before the window and at its last second.
+  // Totals at the second before the window and at its last second (of the
+  // slice the expectation names, if any).
   const int64_t to = e.to_s < 0 ? s.duration_s : e.to_s;
+  const std::string key = e.name + "|" + e.slice_key();
+  auto at = [&](const GamedayPoint& p) -> std::pair<double, double> {
+    if (e.labels.empty()) return {p.good[i], p.valid[i]};
+    auto it = p.events_by.find(key);
+    return it == p.events_by.end() ? std::pair<double, double>{0, 0} : it->second;
+  };
   double g0 = 0, v0 = 0, g1 = 0, v1 = 0;
   for (const GamedayPoint& p : r.points) {
-    if (p.t <= e.from_s) g0 = p.good[i], v0 = p.valid[i];
-    if (p.t <= to) g1 = p.good[i], v1 = p.valid[i];
+    if (p.t <= e.from_s) std::tie(g0, v0) = at(p);
+    if (p.t <= to) std::tie(g1, v1) = at(p);
   }
   const double valid = v1 - v0;
   if (valid <= 0) {
@@ -92,8 +121,11 @@ std::vector<ExpectationResult> check_expectations(const Scenario& s, const Gamed
       }
       case Expectation::Kind::kNoAlert: {
         const FiredAlert* a = first_fired(r, e);
+        const FiredAlert* silenced = first_fired(r, e, true);
         res.pass = a == nullptr;
-        res.seen = res.pass ? "never fired" : fmt::format("fired at {} s", a->t_ms / 1000);
+        res.seen = a ? fmt::format("fired at {} s", a->t_ms / 1000) : "never fired";
+        if (silenced)
+          res.seen += fmt::format("; inhibited by {} from {} s", silenced->inhibited_by, silenced->t_ms / 1000);
         break;
       }
       case Expectation::Kind::kIncidents:
@@ -102,12 +134,11 @@ std::vector<ExpectationResult> check_expectations(const Scenario& s, const Gamed
         break;
       case Expectation::Kind::kAction: {
         int64_t best = -1;
-        for (auto& [id, inc] : r.incidents)
-          for (auto& a : inc.actions)
-            if (action_type_name(a.spec.type) == e.name && (a.status == "done" || a.status == "reverted")) {
-              int64_t at = (a.at_ns - r.start_ns) / 1'000'000;
-              if (best < 0 || at < best) best = at;
-            }
+        for_each_action(r, [&](const IncidentAction& a) {
+          if (action_type_name(a.spec.type) != e.name || !ran(a)) return;
+          int64_t at = (a.at_ns - r.start_ns) / 1'000'000;
+          if (best < 0 || at < best) best = at;
+        });
         if (best < 0) {
           res.seen = "never ran";
         } else {
@@ -115,6 +146,42 @@ std::vector<ExpectationResult> check_expectations(const Scenario& s, const Gamed
           res.pass = after >= 0 && after <= static_cast<double>(e.within_s);
           res.seen = fmt::format("ran {:.0f} s after the first fault", after);
         }
+        break;
+      }
+      case Expectation::Kind::kNoAction: {
+        const auto league = e.labels.find("league");
+        const IncidentAction* seen = nullptr;
+        for_each_action(r, [&](const IncidentAction& a) {
+          if (seen || action_type_name(a.spec.type) != e.name || !ran(a)) return;
+          if (league == e.labels.end() || touches_league(r, a, league->second)) seen = &a;
+        });
+        res.pass = seen == nullptr;
+        res.seen = seen ? fmt::format("ran at {:.0f} s on {} by {}", (seen->at_ns - r.start_ns) / 1e9,
+                                      seen->target.describe(), seen->actor)
+                        : "never ran";
+        break;
+      }
+      case Expectation::Kind::kActiveFeed: {
+        res.seen = "no sample at that second";
+        for (auto& p : r.points)
+          if (p.t == e.from_s) {
+            res.pass = p.active_feed == e.name;
+            res.seen = p.active_feed.empty() ? "no feed" : p.active_feed;
+          }
+        break;
+      }
+      case Expectation::Kind::kIncidentImpact: {
+        const Incident* best = nullptr;
+        for (auto& [id, inc] : r.incidents) {
+          if (std::find(inc.alerts.begin(), inc.alerts.end(), e.name) == inc.alerts.end()) continue;
+          if (!best || inc.markets.size() > best->markets.size()) best = &inc;
+        }
+        res.pass = best && static_cast<int64_t>(best->markets.size()) >= e.count &&
+                   (!e.high_exposure || best->high_exposure);
+        res.seen = best ? fmt::format("incident {}: {} market(s), live liability {}{}", best->id,
+                                      best->markets.size(), best->exposure_minor,
+                                      best->high_exposure ? ", High Exposure" : "")
+                        : "no incident with that alert";
         break;
       }
       case Expectation::Kind::kSliceContains: {
@@ -128,8 +195,12 @@ std::vector<ExpectationResult> check_expectations(const Scenario& s, const Gamed
       }
       case Expectation::Kind::kP99Below: {
         double worst = 0;
-        for (auto& p : r.points)
-          if (p.t * 1000 >= fault0_ms + e.from_s * 1000) worst = std::max(worst, p.p99_ms);
+        const std::string key = e.slice_key();
+        for (auto& p : r.points) {
+          if (p.t * 1000 < fault0_ms + e.from_s * 1000) continue;
+          auto it = p.p99_by.find(key);
+          worst = std::max(worst, key.empty() ? p.p99_ms : it == p.p99_by.end() ? 0.0 : it->second);
+        }
         res.pass = worst <= static_cast<double>(e.bound_ms);
         res.seen = fmt::format("worst {:.0f} ms", worst);
         break;

@@ -25,6 +25,12 @@ struct GamedayPoint {
   // Per SLO, in GamedayRecord::slos order: events since the start and the
   // fast tier's short-window burn rate.
   std::vector<double> good, valid, burn;
+  std::string active_feed;  // the feed pricing the scenario's sport
+  // Only the slices the expectations name: accept p99 over 10 s by
+  // "league=EPL" / "market_id=101", and an SLO's events since the start by
+  // "<slo>|league=EPL" (good, valid).
+  std::map<std::string, double> p99_by;
+  std::map<std::string, std::pair<double, double>> events_by;
 };
 
 struct GamedayMark {
@@ -33,11 +39,14 @@ struct GamedayMark {
   std::string what;
 };
 
-// The first firing of one alert instance (name + labels).
+// The first firing of one alert instance (name + labels), and apart from
+// it the first time it was inhibited (silenced by another alert before it
+// could reach a group: never paged, never acted on).
 struct FiredAlert {
   std::string name;
   LabelSet labels;
   int64_t t_ms = 0;  // since the start
+  std::string inhibited_by;  // "": it fired; else the alert that silenced it
 };
 
 struct GamedaySlo {
@@ -66,6 +75,8 @@ struct GamedayRecord {
   std::vector<GamedayMark> marks;  // sorted by time at the end
   std::vector<FiredAlert> fired;   // in firing order
   std::map<uint64_t, Incident> incidents;
+  std::vector<IncidentAction> other_actions;  // not tied to an incident: budget guards, operators
+  std::map<uint64_t, std::string> market_league;  // every market's league
   // The end state.
   int64_t ledger_sum = 0;
   size_t bets_accepted = 0;

@@ -26,6 +26,7 @@
 #include "gameday/expectations.h"
 #include "gameday/gameday_record.h"
 #include "gameday/settlement_audit.h"
+#include "gameday/gameday_sampler.h"
 #include "gameday/report.h"
 #include "http/auth.h"
 #include "playbook/incident_loop.h"
@@ -122,6 +123,9 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   uint64_t offered = 0;
   SimEngineCost engine_cost;  // the simulated engine's cost per bet (the CPU burn fault)
   PlacementDesk& bets = rt.desks().bets;
+  std::unique_ptr<GamedaySampler> sampler_owner;
+  on_engine([&] { sampler_owner = std::make_unique<GamedaySampler>(s, engine, loop, desk, rec); });
+  GamedaySampler& sampler = *sampler_owner;
   on_engine([&] {
     engine_cost.set_cost(std::chrono::milliseconds(s.bet_cost_ms));
     bets.set_risk_turn(&engine_cost);
@@ -129,12 +133,13 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
     // The money invariant "no bet accepted on a stale price", checked at the
     // moment of each decision, independently of the risk check.
     bets.add_decision_observer([&](const BetDecision& d) {
+      sampler.on_decision(d);
       if (!d.accepted) {
         ++rec.refused[std::string(error_code_name(d.code))];
         return;
       }
       const Market* m = engine.state().book.market(d.market_id);
-      const int64_t age = to_ns(engine.clock().now()) - m->last_update_ns;
+      const int64_t age = Book::price_age(*m, to_ns(engine.clock().now())).count();
       if (m->last_update_ns > 0 && age <= m->staleness_limit.count()) return;
       if (++rec.stale_accepts <= 5)
         rec.stale_examples.push_back(fmt::format("market {} at {:.1f} s, price age {} ms (limit {} ms)", d.market_id,
@@ -143,7 +148,6 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
     });
   });
 
-  std::set<uint64_t> fired_instances;
   size_t fault_i = 0, step_i = 0;
   for (int64_t t = 1; t <= s.duration_s; ++t) {
     while (step_i < s.load_steps.size() && s.load_steps[step_i].at_s <= t - 1) {
@@ -171,48 +175,8 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
       rec.marks.push_back(GamedayMark{f.at_s * 1000, "fault", f.describe()});
     }
     on_engine([&] {
-      const int64_t now = rec.start_ns + t * kSecond;
-      engine.advance(*rt.sim_clock(), from_ns(now));
-      GamedayPoint p;
-      p.t = t;
-      const int64_t since_ms = (now - rec.start_ns) / 1'000'000;
-      if (loop) {
-        p.p50_ms = static_cast<double>(loop->evaluator().accept_recent_quantile_ns(0.5)) / 1e6;
-        p.p99_ms = static_cast<double>(loop->evaluator().accept_recent_quantile_ns(0.99)) / 1e6;
-        p.alerts = loop->firing().size();
-        for (const Alert& a : loop->firing())
-          if (fired_instances.insert(a.fingerprint()).second) {
-            rec.fired.push_back(FiredAlert{a.name, a.labels, since_ms});
-            // One mark per alert name: a page names many markets.
-            bool named = std::any_of(rec.fired.begin(), rec.fired.end() - 1,
-                                     [&](const FiredAlert& x) { return x.name == a.name; });
-            if (!named) rec.marks.push_back(GamedayMark{since_ms, "alert", a.name});
-          }
-        for (auto& [id, inc] : loop->runner().incidents()) p.incidents_open += inc.status != "resolved";
-        for (const SloStatus& st : loop->evaluator().status()) {
-          p.good.push_back(st.total_good);
-          p.valid.push_back(st.total_valid);
-          p.burn.push_back(st.burns.empty() ? 0.0 : st.burns.front().burn_short);
-        }
-      }
-      const Book& book = engine.state().book;
-      for (uint64_t eid : book.event_ids()) {
-        const Event* e = book.event(eid);
-        if (e->state != EventState::kInPlay) continue;
-        for (uint64_t mid : e->markets) {
-          const Market* m = book.market(mid);
-          ++p.in_play_markets;
-          p.suspended_markets += m->status == MarketStatus::kSuspended;
-          if (desk)
-            if (auto d = desk->drift(mid)) p.max_drift = std::max(p.max_drift, *d);
-          if (m->status != MarketStatus::kOpen || !m->last_update_ns) continue;
-          p.max_stale_ratio = std::max(p.max_stale_ratio, static_cast<double>(now - m->last_update_ns) /
-                                                              static_cast<double>(m->staleness_limit.count()));
-        }
-      }
-      p.bets = engine.state().bets.size();
-      p.offered = offered;
-      rec.points.push_back(std::move(p));
+      engine.advance(*rt.sim_clock(), from_ns(rec.start_ns + t * kSecond));
+      sampler.sample(t, offered);
     });
     if (o.progress && (t % 10 == 0 || t == s.duration_s)) {
       const GamedayPoint& p = rec.points.back();
@@ -238,6 +202,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
       return Score{s.home, s.away};
     });
     if (loop) rec.incidents = loop->runner().incidents();
+    if (loop) rec.other_actions = loop->runner().manual_actions();
     const BookState& st = engine.state();
     rec.ledger_sum = st.ledger.sum();
     rec.bets_accepted = st.bets.size();
@@ -248,15 +213,18 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   });
   rt.stop();
   rec.settlement = audit_settlement(settlement, std::filesystem::path(data_dir) / "journal");
+  auto action_mark = [&](const IncidentAction& a) {
+    if (a.at_ns)
+      rec.marks.push_back(GamedayMark{(a.at_ns - rec.start_ns) / 1'000'000, "action",
+                                      fmt::format("{} {} ({}, {})", action_type_name(a.spec.type), a.target.describe(),
+                                                  a.status, a.actor)});
+  };
   for (auto& [id, inc] : rec.incidents) {
     rec.marks.push_back(
         GamedayMark{(inc.opened_ns - rec.start_ns) / 1'000'000, "incident", fmt::format("incident {} opened", id)});
-    for (auto& a : inc.actions)
-      if (a.at_ns)
-        rec.marks.push_back(GamedayMark{(a.at_ns - rec.start_ns) / 1'000'000, "action",
-                                        fmt::format("{} {} ({})", action_type_name(a.spec.type), a.target.describe(),
-                                                    a.status)});
+    for (auto& a : inc.actions) action_mark(a);
   }
+  for (auto& a : rec.other_actions) action_mark(a);
   std::stable_sort(rec.marks.begin(), rec.marks.end(),
                    [](const GamedayMark& a, const GamedayMark& b) { return a.t_ms < b.t_ms; });
 

@@ -39,32 +39,6 @@ std::string ScenarioFault::describe() const {
   return s;
 }
 
-std::string Expectation::describe() const {
-  std::string with;
-  for (auto& [k, v] : labels) with += fmt::format("{}{}={}", with.empty() ? " with " : ",", k, v);
-  switch (kind) {
-    case Kind::kAlert: return fmt::format("alert {}{} fires within {} s of the first fault", name, with, within_s);
-    case Kind::kNoAlert: return fmt::format("alert {}{} never fires", name, with);
-    case Kind::kIncidents: return fmt::format("exactly {} incident(s)", count);
-    case Kind::kAction: return fmt::format("action {} runs within {} s of the first fault", name, within_s);
-    case Kind::kSliceContains: return fmt::format("an incident's slice names {}", name);
-    case Kind::kP99Below:
-      return fmt::format("accept p99 (10 s window) under {} ms from {} s after the first fault", bound_ms, from_s);
-    case Kind::kSli:
-      return fmt::format("SLO {} {} its target from {} s to {}", name, within_target ? "meets" : "breaches", from_s,
-                         to_s < 0 ? std::string("the end") : fmt::format("{} s", to_s));
-    case Kind::kLedgerZero: return "the ledger sums to zero";
-    case Kind::kNoStaleAccept: return "no bet is accepted on a price older than its market's limit";
-    case Kind::kNoDuplicateTx: return "every accepted bet's stake is reserved exactly once";
-    case Kind::kMarketsSuspendedAt: return fmt::format("every in-play market is suspended at {} s", from_s);
-    case Kind::kMarketsOpenFrom: return fmt::format("every in-play market is open from {} s to the end", from_s);
-    case Kind::kSettlementExact:
-      return "every bet of an ended match is paid exactly what the rules give on the true score, once; every "
-             "account's money recomputed from the journal's deposits and bets";
-  }
-  return "?";
-}
-
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name) {
   YAML::Node root = load_yaml(yaml_text, file_name);
   if (!root.IsDefined() || root.IsNull()) throw YamlError(fmt::format("{}:1: the scenario is empty", file_name));
@@ -176,80 +150,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
   }
   std::stable_sort(s.faults.begin(), s.faults.end(),
                    [](const ScenarioFault& a, const ScenarioFault& b) { return a.at_s < b.at_s; });
-  for (auto& e : r.list("expect")) {
-    Expectation x;
-    x.line = e.line_of(e.node());
-    auto need_fault = [&] {
-      if (s.faults.empty()) e.fail(e.node(), "a timing expectation needs a fault to measure from");
-    };
-    auto labels = [&] {
-      if (!e.has("labels")) return;
-      auto l = e.child("labels");
-      for (auto& [k, v] : l.entries()) x.labels[k] = l.str(k, true);
-      l.done();
-    };
-    if (e.has("alert")) {
-      x.kind = Expectation::Kind::kAlert;
-      x.name = e.str("alert", true);
-      x.within_s = e.duration_ms("within", true, 0, 0, 86400000) / 1000;
-      labels();
-      need_fault();
-    } else if (e.has("no_alert")) {
-      x.kind = Expectation::Kind::kNoAlert;
-      x.name = e.str("no_alert", true);
-      labels();
-    } else if (e.has("sli")) {
-      x.kind = Expectation::Kind::kSli;
-      x.name = e.str("sli", true);
-      x.within_target = e.boolean("within_target", true);
-      x.from_s = e.duration_ms("from", false, 0, 0, 86400000) / 1000;
-      x.to_s = e.has("to") ? e.duration_ms("to", true, 0, 0, 86400000) / 1000 : -1;
-      if (x.to_s >= 0 && x.to_s <= x.from_s) e.fail_key("to", e.get("to"), "must be after 'from'");
-      if (x.to_s > s.duration_s) e.fail_key("to", e.get("to"), "is after the scenario's end");
-    } else if (e.has("incidents")) {
-      x.kind = Expectation::Kind::kIncidents;
-      x.count = e.integer("incidents", true, 0, 0, 100000);
-    } else if (e.has("action")) {
-      x.kind = Expectation::Kind::kAction;
-      x.name = e.choice("action", {"switch_feed", "suspend_market", "freeze_cashout", "lower_stake_cap",
-                                   "extend_delay", "shed_load"});
-      x.within_s = e.duration_ms("within", true, 0, 0, 86400000) / 1000;
-      need_fault();
-    } else if (e.has("slice_contains")) {
-      x.kind = Expectation::Kind::kSliceContains;
-      x.name = e.str("slice_contains", true);
-    } else if (e.has("p99_below")) {
-      x.kind = Expectation::Kind::kP99Below;
-      x.bound_ms = e.duration_ms("p99_below", true, 0, 1, 600000);
-      x.from_s = e.duration_ms("from", false, 0, 0, 86400000) / 1000;
-      need_fault();
-    } else if (e.has("ledger_sums_to_zero")) {
-      x.kind = Expectation::Kind::kLedgerZero;
-      if (!e.boolean("ledger_sums_to_zero", true)) e.fail_key("ledger_sums_to_zero", e.get("ledger_sums_to_zero"), "must be true");
-    } else if (e.has("markets_suspended_at") || e.has("markets_open_from")) {
-      const bool open = e.has("markets_open_from");
-      const char* key = open ? "markets_open_from" : "markets_suspended_at";
-      x.kind = open ? Expectation::Kind::kMarketsOpenFrom : Expectation::Kind::kMarketsSuspendedAt;
-      x.from_s = e.duration_ms(key, true, 0, 1000, 86400000) / 1000;
-      if (x.from_s > s.duration_s) e.fail_key(key, e.get(key), "is after the scenario's end");
-    } else if (e.has("no_stale_accept")) {
-      x.kind = Expectation::Kind::kNoStaleAccept;
-      if (!e.boolean("no_stale_accept", true)) e.fail_key("no_stale_accept", e.get("no_stale_accept"), "must be true");
-    } else if (e.has("no_duplicate_tx")) {
-      x.kind = Expectation::Kind::kNoDuplicateTx;
-      if (!e.boolean("no_duplicate_tx", true)) e.fail_key("no_duplicate_tx", e.get("no_duplicate_tx"), "must be true");
-    } else if (e.has("settlement_exact")) {
-      x.kind = Expectation::Kind::kSettlementExact;
-      if (!e.boolean("settlement_exact", true)) e.fail_key("settlement_exact", e.get("settlement_exact"), "must be true");
-    } else {
-      e.fail(e.node(),
-             "unknown expectation (alert, no_alert, incidents, action, slice_contains, p99_below, sli, "
-             "ledger_sums_to_zero, no_stale_accept, no_duplicate_tx, markets_suspended_at, markets_open_from, "
-             "settlement_exact)");
-    }
-    e.done();
-    s.expect.push_back(x);
-  }
+  for (auto& e : r.list("expect")) s.expect.push_back(read_expectation(e, s.duration_s, !s.faults.empty()));
   r.done();
   return s;
 }

@@ -23,23 +23,10 @@
 //     - {at: 30s, feed: football-primary, skew_leagues: [EPL], skew_version: "2.0"}
 //     - {at: 40s, surge: {match: 1, market: match_result, bets_per_second: 150, for: 60s}}
 //     - {at: 50s, engine: {bet_cost: 10ms}}      # CPU burn on the engine thread
-//   expect:
+//   expect:                       # gameday/expectation_spec.h
 //     - {alert: odds_stale, within: 10s}          # of the first fault
-//     - {alert: odds_stale, within: 10s, labels: {league: EPL}}
 //     - {incidents: 1}
 //     - {action: switch_feed, within: 10s}
-//     - {slice_contains: "league=EPL"}
-//     - {p99_below: 250ms, from: 30s}             # seconds after the first fault
-//     - {no_alert: accept_p99_high}
-//     - {sli: accept_latency, within_target: true, from: 60s, to: 90s}  # scenario time
-//     - {ledger_sums_to_zero: true}
-//     - {no_stale_accept: true}                   # no bet accepted on a stale price
-//     - {no_duplicate_tx: true}                   # each accepted stake reserved once
-//     - {markets_suspended_at: 85s}               # every in-play market (fail closed)
-//     - {markets_open_from: 105s}                 # every in-play market, to the end
-//     - {settlement_exact: true}                  # every bet of an ended match paid exactly
-//                                                 # what the rules give on the true score, and
-//                                                 # every account recomputed from the journal
 // Feed faults may also break results: {at: 10s, feed: football-primary,
 //   results_late: 20s, results_wrong_first: true, results_withheld: true,
 //   results_skew: true} (sim/feed_faults.h, ResultFaults).
@@ -51,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "gameday/expectation_spec.h"
 #include "sim/feed_provider.h"
 
 namespace inplay {
@@ -81,24 +69,6 @@ struct ScenarioFault {
 
 // The market index of a surge's market name in football_markets().
 size_t surge_market_index(const std::string& market);
-
-struct Expectation {
-  enum class Kind {
-    kAlert, kNoAlert, kIncidents, kAction, kSliceContains, kP99Below, kSli, kLedgerZero, kNoStaleAccept,
-    kNoDuplicateTx, kMarketsSuspendedAt, kMarketsOpenFrom, kSettlementExact
-  };
-  Kind kind = Kind::kIncidents;
-  std::string name;       // alert / action / SLO name, slice text
-  std::map<std::string, std::string> labels;  // kAlert, kNoAlert: the instance must carry these
-  int64_t within_s = 0;   // kAlert, kAction: after the first fault
-  int64_t count = 0;      // kIncidents
-  int64_t bound_ms = 0;   // kP99Below
-  int64_t from_s = 0;     // kP99Below: after the first fault; kSli, kMarkets*: scenario time
-  int64_t to_s = -1;      // kSli: scenario time, -1: the end
-  bool within_target = true;  // kSli: false expects a breach
-  int line = 0;           // in the file, for messages
-  std::string describe() const;
-};
 
 struct Scenario {
   std::string file;  // where it was read from, for messages

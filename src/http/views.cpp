@@ -16,11 +16,11 @@ static void write_market(JsonWriter& w, const BookState& s, const Market& m, Tim
   if (m.type == MarketType::kTotalGoals) w.field("line", static_cast<int64_t>(m.line_tenths));
   w.field("status", market_status_name(m.status));
   w.field("status_reason", m.status_reason);
-  int64_t stale_ms = m.last_update_ns ? (to_ns(now) - m.last_update_ns) / 1000000 : -1;
+  int64_t stale_ms = m.last_update_ns ? Book::price_age(m, to_ns(now)).count() / 1000000 : -1;
   w.field("staleness_ms", stale_ms);
   w.field("staleness_limit_ms", static_cast<int64_t>(m.staleness_limit.count() / 1000000));
   w.field("bettable", m.status == MarketStatus::kOpen && m.last_update_ns != 0 &&
-                          !s.book.is_stale(m, now));
+                          !Book::is_stale(m, to_ns(now)));
   w.field("stake_cap", m.stake_cap_minor);
   w.key("cashout").begin_object();
   w.field("frozen", m.cashout_frozen).field("reason", m.cashout_reason).field("actor", m.cashout_actor);

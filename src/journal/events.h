@@ -128,6 +128,9 @@ struct MarketPriced {
 enum class MarketControl : uint8_t { kCashoutFrozen = 1, kExtraDelayMs = 2, kIntakePerSecond = 3 };
 const char* market_control_name(MarketControl c);  // "cashout_frozen", ...
 
+// market_id kWholeBook (no market has id 0) with kIntakePerSecond: the
+// book-wide intake limit (shed load for the whole book).
+inline constexpr uint64_t kWholeBook = 0;
 struct MarketControlSet {
   uint64_t market_id = 0;
   uint8_t control = 0;  // MarketControl

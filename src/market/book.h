@@ -3,9 +3,15 @@
 //
 // Owned by the engine thread (single writer); nothing here locks. Prices
 // carry a version (incremented per update), the provider timestamp and the
-// time the book applied them. A market's staleness is now minus the time of
-// its last applied price update (ODDS-3); the bet path treats a market past
-// its staleness limit as not bettable (fail closed).
+// time the book applied them. A market's price age is measured on the
+// provider's clock (ODDS-2, ODDS-3): now minus the provider timestamp of its
+// latest price, so a feed that is late but steady reads as stale. Book and
+// provider clocks are both NTP-synced; a provider timestamp from the future
+// is clamped to the moment the price arrived (the feed desk counts it as
+// clock skew) and nothing estimates an offset, so no steady delay is ever
+// absorbed. The bet path treats a market past its staleness limit as not
+// bettable (fail closed). Replay rebuilds the same ages: both times come
+// from the journaled event.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -50,7 +56,8 @@ struct Market {
   std::string status_actor;  // who set the status: a feed may lift only its own
   std::vector<uint64_t> selections;
   Nanos staleness_limit{1500000000};
-  int64_t last_update_ns = 0;   // last applied price update of any selection
+  int64_t last_update_ns = 0;   // book time the last price update arrived (RISK-2 confirmation)
+  int64_t price_ts_ns = 0;      // provider time of the latest price, clamped to its arrival
   int64_t stake_cap_minor = 0;  // per-bet cap set at run time; 0 = none
   // Run-time controls (operators and playbooks, INC-2):
   bool cashout_frozen = false;     // cash-out offers refused (CO-4)
@@ -85,18 +92,18 @@ class Book {
   const Selection* selection(uint64_t id) const;
   const std::vector<uint64_t>& event_ids() const { return event_order_; }
 
-  // Applies a price to a selection: version+1, times recorded, market's
-  // last update moved. Returns false for an unknown selection.
+  // Applies a price to a selection: version+1, times recorded, the market's
+  // last update (arrival) and price time (provider's, clamped to the
+  // arrival) moved. Returns false for an unknown selection.
   bool apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms, int64_t applied_ns);
   // actor: who set it ("operator:<name>", "feed:<feed>", "system:...").
   bool set_status(uint64_t market_id, MarketStatus s, std::string reason, std::string actor = "");
   bool set_stake_cap(uint64_t market_id, int64_t cap_minor);
   bool set_event_state(uint64_t event_id, EventState s);
 
-  Nanos staleness(const Market& m, TimePoint now) const {
-    return Nanos(to_ns(now) - m.last_update_ns);
-  }
-  bool is_stale(const Market& m, TimePoint now) const { return staleness(m, now) > m.staleness_limit; }
+  // The age of the market's price on the provider's clock (ODDS-3).
+  static Nanos price_age(const Market& m, int64_t now_ns) { return Nanos(now_ns - m.price_ts_ns); }
+  static bool is_stale(const Market& m, int64_t now_ns) { return price_age(m, now_ns) > m.staleness_limit; }
 
  private:
   std::unordered_map<uint64_t, Event> events_;

@@ -57,6 +57,15 @@ Result<bool> MarketDesk::set_market_control(uint64_t market_id, MarketControl c,
   return true;
 }
 
+Result<bool> MarketDesk::set_book_intake(int64_t per_second, std::string reason, std::string actor) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  if (per_second < 0) return Error{ErrorCode::kValidationFailed, "value must be >= 0"};
+  log::info("engine", "book intake limit set", {{"value", per_second}, {"reason", reason}, {"actor", actor}});
+  engine_.commit(MarketControlSet{kWholeBook, static_cast<uint8_t>(MarketControl::kIntakePerSecond), per_second,
+                                  std::move(reason), std::move(actor), to_ns(engine_.clock().now())});
+  return true;
+}
+
 void MarketDesk::record_action(std::string action, std::string target, std::string actor, std::string detail) {
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
   engine_.commit(ActionRecorded{std::move(action), std::move(target), std::move(actor), std::move(detail),

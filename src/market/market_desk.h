@@ -32,6 +32,9 @@ class MarketDesk {
   // Cash-out freeze, extra delay, intake limit (MarketControlSet).
   Result<bool> set_market_control(uint64_t market_id, MarketControl c, int64_t value, std::string reason,
                                   std::string actor);
+  // The book-wide intake limit, bets per second (0: none), journaled as a
+  // MarketControlSet on kWholeBook.
+  Result<bool> set_book_intake(int64_t per_second, std::string reason, std::string actor);
   // One selection's price, or a whole market's in one journal record
   // (feeds: `odds` in the market's selection order).
   Result<bool> apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms);

@@ -17,6 +17,8 @@ struct ActionTarget {
   std::string feed;                // switch_feed: the feed the alerts blame ("" = the active one)
   std::string league;              // for resolving markets when none are named
   std::vector<uint64_t> markets;   // market-scoped actions
+  // None of sport, league, markets: the whole book ("book"); only shed_load
+  // acts on it (a book-wide intake limit), the others find no market.
   std::string describe() const;    // "sport:football", "markets:101,102", "league:EPL"
 };
 
@@ -27,6 +29,8 @@ struct ActionOutcome {
   std::string previous_feed;               // switch_feed: the feed active before
   std::vector<uint64_t> markets;           // the markets it touched
   std::string applied_by;                  // the actor it ran as
+  bool changed = true;                     // false: nothing needed doing (recorded as not_needed)
+  int64_t book_intake = 0;                 // shed_load on the book: the limit it set (bets/s)
 };
 
 class ActionPort {
@@ -37,6 +41,8 @@ class ActionPort {
   virtual std::vector<uint64_t> markets_of(const ActionTarget& t) = 0;
   virtual Result<ActionOutcome> apply(const ActionSpec& a, const ActionTarget& t, const std::string& actor,
                                       const std::string& reason) = 0;
+  // NOT_READY: the revert cannot happen yet (a feed not back on time for
+  // long enough); the caller tries again later.
   virtual Result<std::string> revert(const ActionSpec& a, const ActionOutcome& done, const std::string& actor) = 0;
   // Journals a decision that is not itself a book change (audit log).
   virtual void audit(const std::string& action, const std::string& target, const std::string& actor,

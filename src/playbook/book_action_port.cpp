@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace inplay {
 
 std::vector<uint64_t> BookActionPort::markets_of(const ActionTarget& t) {
@@ -32,29 +35,47 @@ std::string BookActionPort::sport_of(const ActionTarget& t) {
   return "";
 }
 
+Result<ActionOutcome> BookActionPort::switch_feed(const ActionTarget& t, const std::string& actor) {
+  if (!desk_) return Error{ErrorCode::kFeedUnavailable, "the book has no feeds to switch"};
+  std::string sport = sport_of(t);
+  if (sport.empty()) return Error{ErrorCode::kValidationFailed, "no sport to switch"};
+  ActionOutcome o;
+  o.applied_by = actor;
+  o.previous_feed = desk_->active_feed(sport);
+  if (!t.feed.empty() && t.feed != o.previous_feed) {
+    // The alerts blame a feed that no longer prices the sport (switched
+    // already): switching "to the other one" would go back to it.
+    o.detail = fmt::format("{} already off {} (active: {})", sport, t.feed, o.previous_feed);
+    o.previous_feed.clear();  // nothing to undo
+    o.changed = false;
+    return o;
+  }
+  for (auto& s : desk_->signals()) {
+    if (s.sport != sport || s.active || s.role == "reference") continue;
+    if (s.state == FeedState::kUp && !s.fresh)
+      return Error{ErrorCode::kFeedUnavailable, fmt::format("feed {} is up but late (not fresh)", s.name)};
+    // A switch for one league's schema skew goes only to a feed that
+    // carries that league in a schema we accept.
+    for (auto& ls : s.schemas)
+      if (!t.league.empty() && ls.league == t.league && ls.skewed)
+        return Error{ErrorCode::kFeedUnavailable,
+                     fmt::format("feed {} skews {} too (schema {})", s.name, t.league, ls.version)};
+  }
+  auto r = desk_->switch_feed(sport, std::nullopt, actor);
+  if (!r.ok()) return r.error();
+  o.detail = fmt::format("switched {} from {} to {}", sport, o.previous_feed, desk_->active_feed(sport));
+  return o;
+}
+
 Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTarget& t, const std::string& actor,
                                             const std::string& reason) {
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
   ActionOutcome o;
   o.applied_by = actor;
   Book& book = engine_.state().book;
-  if (a.type == ActionType::kSwitchFeed) {
-    if (!desk_) return Error{ErrorCode::kFeedUnavailable, "the book has no feeds to switch"};
-    std::string sport = sport_of(t);
-    if (sport.empty()) return Error{ErrorCode::kValidationFailed, "no sport to switch"};
-    o.previous_feed = desk_->active_feed(sport);
-    if (!t.feed.empty() && t.feed != o.previous_feed) {
-      // The alerts blame a feed that no longer prices the sport (an operator
-      // switched already): switching "to the other one" would go back to it.
-      o.detail = fmt::format("{} already off {} (active: {})", sport, t.feed, o.previous_feed);
-      o.previous_feed.clear();  // nothing to undo
-      return o;
-    }
-    auto r = desk_->switch_feed(sport, std::nullopt, actor);
-    if (!r.ok()) return r.error();
-    o.detail = fmt::format("switched {} from {} to {}", sport, o.previous_feed, desk_->active_feed(sport));
-    return o;
-  }
+  if (a.type == ActionType::kSwitchFeed) return switch_feed(t, actor);
+  if (a.type == ActionType::kShedLoad && t.markets.empty() && t.league.empty() && t.sport.empty())
+    return shed_book(a, actor, reason);
   std::vector<uint64_t> markets = markets_of(t);
   if (markets.empty()) return Error{ErrorCode::kMarketNotFound, "no market to act on"};
   for (uint64_t mid : markets) {
@@ -99,22 +120,66 @@ Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTar
                      : a.type == ActionType::kExtendDelay   ? "extended the in-play delay on"
                                                             : "limited intake on";
   o.detail = fmt::format("{} {} market(s)", what, o.markets.size());
+  o.changed = !o.markets.empty();
   if (a.type == ActionType::kLowerStakeCap) o.detail += fmt::format(" at {} minor units", a.value);
   if (a.type == ActionType::kExtendDelay) o.detail += fmt::format(" by {} ms", a.value);
   if (a.type == ActionType::kShedLoad) o.detail += fmt::format(" to {} bets/s", a.value);
   return o;
 }
 
+Result<ActionOutcome> BookActionPort::shed_book(const ActionSpec& a, const std::string& actor,
+                                                const std::string& reason) {
+  ActionOutcome o;
+  o.applied_by = actor;
+  int64_t limit = a.value;
+  std::string why;
+  if (a.share_pct > 0) {
+    if (!decided_per_second_) return Error{ErrorCode::kValidationFailed, "the book measures no decided bets"};
+    const double rate = decided_per_second_();
+    const auto share = std::max<int64_t>(1, std::llround(rate * static_cast<double>(a.share_pct) / 100.0));
+    limit = a.value > 0 ? std::min(a.value, share) : share;
+    why = fmt::format(" ({} % of the {:.1f} bets/s it decided over the last 10 s)", a.share_pct, rate);
+  }
+  const int64_t before = engine_.state().book_intake_per_second;
+  o.previous[kWholeBook] = before;
+  if (before > 0 && before <= limit) {
+    o.changed = false;
+    o.detail = fmt::format("the book's intake is already limited to {} bets/s", before);
+    return o;
+  }
+  auto r = markets_.set_book_intake(limit, reason, actor);
+  if (!r.ok()) return r.error();
+  o.book_intake = limit;
+  o.detail = fmt::format("limited the book's intake to {} bets/s{}", limit, why);
+  return o;
+}
+
+Result<std::string> BookActionPort::unshed_book(const ActionOutcome& done, const std::string& actor) {
+  const int64_t now = engine_.state().book_intake_per_second;
+  if (now != done.book_intake)  // someone set another limit since: theirs stays
+    return fmt::format("left the book's intake limit at {} bets/s (changed since)", now);
+  auto prev = done.previous.find(kWholeBook);
+  const int64_t back = prev == done.previous.end() ? 0 : prev->second;
+  auto r = markets_.set_book_intake(back, "revert", actor);
+  if (!r.ok()) return r.error();
+  return back ? fmt::format("set the book's intake back to {} bets/s", back) : std::string("lifted the book's intake limit");
+}
+
 Result<std::string> BookActionPort::revert(const ActionSpec& a, const ActionOutcome& done, const std::string& actor) {
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  if (a.type == ActionType::kShedLoad && done.book_intake > 0) return unshed_book(done, actor);
   Book& book = engine_.state().book;
   if (a.type == ActionType::kSwitchFeed) {
     if (!desk_) return Error{ErrorCode::kFeedUnavailable, "the book has no feeds"};
     if (done.previous_feed.empty()) return std::string("nothing to undo: no switch was made");
-    // Back to the feed that was active before, if it is up again.
+    // Back to the feed that was active before, once it has been up and on
+    // time for the hold period (not merely up: a late feed stays late).
     for (auto& s : desk_->signals()) {
       if (s.name != done.previous_feed) continue;
       if (s.active) return fmt::format("{} is already active", s.name);
+      if (!desk_->fresh_for(s.name, feed_revert_hold_ns_))
+        return Error{ErrorCode::kNotReady, fmt::format("waits until {} has been up and fresh for {} s", s.name,
+                                                       feed_revert_hold_ns_ / 1'000'000'000)};
       auto r = desk_->switch_feed(s.sport, std::nullopt, actor);
       if (!r.ok()) return r.error();
       return fmt::format("switched {} back to {}", s.sport, s.name);

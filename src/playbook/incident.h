@@ -26,7 +26,7 @@ struct IncidentAction {
   std::string playbook;  // "" for a manual action
   ActionSpec spec;
   ActionTarget target;
-  // pending_approval, done, dry_run, failed, skipped_rate_limit,
+  // pending_approval, done, not_needed (nothing to change), dry_run, failed, skipped_rate_limit,
   // skipped_cooldown, reverted, revert_failed
   std::string status;
   std::string actor;

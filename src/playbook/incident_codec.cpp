@@ -19,6 +19,7 @@ void put_action(JsonWriter& w, const IncidentAction& a) {
   w.field("id", a.id).field("playbook", a.playbook);
   w.key("spec").begin_object();
   w.field("type", action_type_name(a.spec.type)).field("value", a.spec.value).field("league_scope", a.spec.league_scope);
+  w.field("share_pct", a.spec.share_pct).field("fallback", a.spec.fallback);
   w.end_object();
   w.key("target").begin_object();
   w.field("sport", a.target.sport).field("feed", a.target.feed).field("league", a.target.league);
@@ -35,6 +36,7 @@ void put_action(JsonWriter& w, const IncidentAction& a) {
   w.field("previous_feed", a.outcome.previous_feed);
   put_ids(w, "markets", a.outcome.markets);
   w.field("applied_by", a.outcome.applied_by);
+  w.field("book_intake", a.outcome.book_intake);
   w.end_object();
   w.field("error", error_code_name(a.error));
   w.end_object();
@@ -130,6 +132,8 @@ IncidentAction read_action(const object& o) {
   if (!parse_action_type(type, a.spec.type)) bad("spec.type");
   get(spec, "value", a.spec.value);
   get(spec, "league_scope", a.spec.league_scope);
+  get(spec, "share_pct", a.spec.share_pct);
+  get(spec, "fallback", a.spec.fallback);
   object target = child(o, "target");  // written by every encoder
   get(target, "sport", a.target.sport);
   get(target, "feed", a.target.feed);
@@ -155,6 +159,7 @@ IncidentAction read_action(const object& o) {
     a.outcome.previous[market] = value;
   });
   get(outcome, "previous_feed", a.outcome.previous_feed);
+  get(outcome, "book_intake", a.outcome.book_intake);
   a.outcome.markets = ids(outcome, "markets");
   get(outcome, "applied_by", a.outcome.applied_by);
   std::string error;

@@ -34,9 +34,29 @@ IncidentLoop::IncidentLoop(MarketDesk& markets, PlacementDesk& bets, FeedDesk* d
       evaluator_(catalogue_),
       rules_(evaluator_.catalogue()),
       pipeline_(playbooks.routing),
-      port_(markets, desk) {
+      port_(markets, desk, playbooks.guards.feed_revert_hold_s * kSecond) {
+  port_.set_decided_per_second([this] { return static_cast<double>(evaluator_.accept_recent_count()) / 10.0; });
   runner_ = std::make_unique<PlaybookRunner>(std::move(playbooks), port_);
   runner_->set_slice_finder([this](int64_t since_ns) { return slice_for(since_ns); });
+  // An alert about the feed that prices a sport (down, late, refusing
+  // lines) affects every live market of that sport (of its league, when it
+  // names one): its impact and High Exposure count them, though it names
+  // no market. A standby or reference feed prices nothing.
+  pipeline_.set_affected([this](const Alert& a) {
+    std::vector<uint64_t> out;
+    const std::string feed = a.label("feed"), sport = a.label("sport"), league = a.label("league");
+    if (!desk_ || feed.empty() || sport.empty() || desk_->active_feed(sport) != feed) return out;
+    const Book& book = engine_.state().book;
+    for (uint64_t eid : book.event_ids()) {
+      const Event* e = book.event(eid);
+      if (e->sport != sport || e->state == EventState::kEnded || (!league.empty() && e->league != league)) continue;
+      for (uint64_t mid : e->markets) {
+        const Market* m = book.market(mid);
+        if (m->status == MarketStatus::kOpen || m->status == MarketStatus::kSuspended) out.push_back(mid);
+      }
+    }
+    return out;
+  });
   for (auto& a : evaluator_.catalogue().alerts) {
     auto it = min_above_.find(a.signal);
     if (it == min_above_.end() || a.above < it->second) min_above_[a.signal] = a.above;
@@ -160,7 +180,7 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
       // Open and priced at least once: a market never priced is not stale,
       // it is not bettable yet (the bet path refuses it).
       if (m->status != MarketStatus::kOpen || m->last_update_ns == 0) continue;
-      int64_t age = now - m->last_update_ns;
+      int64_t age = Book::price_age(*m, now).count();  // on the provider's clock (ODDS-3)
       double ratio = static_cast<double>(age) / static_cast<double>(std::max<int64_t>(1, m->staleness_limit.count()));
       evaluator_.on_market_sample(t, SloEvaluator::Labels{mid, e->league, {}}, ratio <= 1.0);
       if (top) {
@@ -187,10 +207,23 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
   }
   if (desk_) {
     for (auto& f : desk_->signals()) {
+      if (f.role == "reference") {
+        // The reference prices nothing (drift only): its outage, lateness or
+        // refused lines are one low-severity signal, never the pricing
+        // feeds' parse-error, schema or feed-down alerts that switch feeds.
+        if (!f.reference_problem.empty() && wants("reference_feed_problem", 1.0))
+          out.push_back(SignalSample{"reference_feed_problem", {{"sport", f.sport}, {"feed", f.name}}, 1.0, true});
+        continue;
+      }
       evaluator_.on_totals("feed_messages", t, f.messages_ok, f.messages_ok + f.parse_errors,
                            SloEvaluator::Labels{0, {}, f.name});
       if (f.active && f.state != FeedState::kUp)
         out.push_back(SignalSample{"feed_down", {{"sport", f.sport}, {"feed", f.name}}, 1.0, true});
+      // ODDS-2: the active feed's most punctual recent line, on the
+      // provider's clock — a late but steady feed is late.
+      const double delay_s = static_cast<double>(f.least_delay_ns) / 1e9;
+      if (f.active && f.state == FeedState::kUp && wants("feed_delay_seconds", delay_s))
+        out.push_back(SignalSample{"feed_delay_seconds", {{"sport", f.sport}, {"feed", f.name}}, delay_s, true});
       FeedWindow& w = feed_windows_[f.name];
       uint64_t dok = f.messages_ok - std::min(f.messages_ok, w.last_ok);
       uint64_t derr = f.parse_errors - std::min(f.parse_errors, w.last_err);
@@ -202,8 +235,12 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
         out.push_back(SignalSample{"feed_parse_error_ratio", {{"sport", f.sport}, {"feed", f.name}}, ratio, true});
       for (auto& s : f.schemas)
         if (s.skewed && now - s.last_ns < 10 * kSecond)
+          // top_league: a top league's skew also stops its prices, and
+          // odds_stale acts on that (freeze, switch); a lower league has no
+          // staleness alert, so the canary's own playbook acts for it.
           out.push_back(SignalSample{"feed_schema_skew",
-                                     {{"sport", f.sport}, {"feed", f.name}, {"league", s.league}, {"version", s.version}},
+                                     {{"sport", f.sport}, {"feed", f.name}, {"league", s.league}, {"version", s.version},
+                                      {"top_league", opts_.top_leagues.count(s.league) ? "true" : "false"}},
                                      1.0, true});
     }
   }

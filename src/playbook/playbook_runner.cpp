@@ -122,7 +122,7 @@ Incident& PlaybookRunner::open_incident(int64_t now_ns, const Notification& n) {
   }
   inc.timeline.push_back(
       {now_ns, "detect",
-       fmt::format("{} fired on {} market(s), group {}; live liability {}{}{}", alert_names(g), g.markets.size(),
+       fmt::format("{} fired on {} market(s), group {}; live liability {}{}{}", alert_names(g), g.affected.size(),
                    g.key, g.liability_minor, g.high_exposure ? "; High Exposure" : "",
                    inc.slice.empty() ? "" : "; slice: " + inc.slice)});
   port_.audit("incident_opened", fmt::format("incident:{}", inc.id), "system:alert_pipeline", inc.title);
@@ -151,6 +151,35 @@ void PlaybookRunner::on_groups(int64_t now_ns, const std::map<std::string, Alert
     live.push_back(Notification{"firing", g});
   }
   on_notifications(now_ns, live);
+  for (auto& n : live) lift_quiet_sheds(now_ns, incidents_.at(open_by_group_.at(n.group.key)), n.group);
+}
+
+void PlaybookRunner::lift_quiet_sheds(int64_t now_ns, Incident& inc, const AlertGroup& g) {
+  // Shedding while its trigger is quiet would shed ordinary load (REL-4):
+  // a shed_load whose playbook matches none of the group's alerts for
+  // revert_after is lifted though the group still fires (a slow-burn
+  // ticket of the same SLO can hold it open for hours). If its trigger
+  // fires again, the playbook sheds again.
+  for (auto& a : inc.actions) {
+    if (a.spec.type != ActionType::kShedLoad || a.status != "done" || !a.automatic || !a.revert_on_resolve) continue;
+    const PlaybookSpec* pb = nullptr;
+    for (auto& p : file_.playbooks)
+      if (p.name == a.playbook) pb = &p;
+    bool firing = false;
+    for (auto& [fp, al] : g.alerts) firing = firing || (pb && !al.ends_ns && alert_matches(al, pb->when));
+    if (firing) {
+      shed_quiet_since_.erase(a.id);
+      continue;
+    }
+    auto [q, fresh] = shed_quiet_since_.try_emplace(a.id, now_ns);
+    if (now_ns - q->second < file_.guards.revert_after_s * kSecond) continue;
+    shed_quiet_since_.erase(q);
+    const bool ok = do_revert(now_ns, a, "system:playbook_revert");
+    if (a.status == "done") continue;  // the revert waits: tried again next tick
+    inc.timeline.push_back({now_ns, "recover",
+                            fmt::format("{}: {} (its trigger quiet for {} s)", ok ? "lifted" : "lift failed", a.detail,
+                                        file_.guards.revert_after_s)});
+  }
 }
 
 void PlaybookRunner::on_notifications(int64_t now_ns, const std::vector<Notification>& notes) {
@@ -160,7 +189,7 @@ void PlaybookRunner::on_notifications(int64_t now_ns, const std::vector<Notifica
       unconfirmed_.erase(inc.id);
       const AlertGroup& g = n.group;
       std::set<uint64_t> markets(inc.markets.begin(), inc.markets.end());
-      markets.insert(g.markets.begin(), g.markets.end());
+      markets.insert(g.affected.begin(), g.affected.end());
       inc.markets.assign(markets.begin(), markets.end());
       inc.exposure_minor = std::max(inc.exposure_minor, g.liability_minor);
       inc.high_exposure = inc.high_exposure || g.high_exposure;
@@ -186,16 +215,28 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
     bool match = false;
     for (auto& [fp, a] : g.alerts) match = match || (!a.ends_ns && alert_matches(a, pb.when));
     if (!match) continue;
-    for (auto& spec : pb.actions) {
+    for (size_t k = 0; k < pb.actions.size(); ++k) {
+      const ActionSpec& spec = pb.actions[k];
+      if (spec.fallback && !previous_failed(inc, pb, k)) continue;
+      // A feed switch is per blamed feed: a group may blame the standby
+      // (nothing to switch) and the active one (switch) at once.
+      std::set<std::string> feeds{""};
+      if (spec.type == ActionType::kSwitchFeed) {
+        feeds.clear();
+        for (auto& [fp, al] : g.alerts)
+          if (!al.ends_ns && alert_matches(al, pb.when)) feeds.insert(al.label("feed"));
+        if (feeds.empty()) feeds.insert(first_label(g, "feed", pb.when));
+      }
+      for (const std::string& feed : feeds) {
       ActionTarget target;
       target.sport = first_label(g, "sport");
       target.league = first_label(g, "league");
-      if (spec.type == ActionType::kSwitchFeed) target.feed = first_label(g, "feed", pb.when);
+      target.feed = feed;
       if (market_scoped(spec.type)) {
         std::set<uint64_t> covered;
         bool league_done = false;
         for (auto& a : inc.actions)
-          if (a.playbook == pb.name && a.spec.type == spec.type) {
+          if (a.playbook == pb.name && a.spec.type == spec.type && a.status != "reverted") {
             covered.insert(a.target.markets.begin(), a.target.markets.end());
             league_done = league_done || a.target.markets.empty();
           }
@@ -211,14 +252,21 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
         }
         for (uint64_t m : scope)
           if (!covered.count(m)) fresh.push_back(m);
-        if (scope.empty()) {
-          if (league_done || (target.league.empty() && target.sport.empty())) continue;
+        // Alerts that name no market, league or sport are about the whole
+        // book (an overload of every market): shed_load acts on the book
+        // (its intake limit); other market-scoped actions have no book-wide
+        // form and wait for alerts that name a slice.
+        const bool whole_book = scope.empty() && target.league.empty() && target.sport.empty();
+        if (whole_book) {
+          if (league_done || spec.type != ActionType::kShedLoad) continue;
+        } else if (scope.empty()) {
+          if (league_done) continue;
           fresh = port_.markets_of(target);
           bool any = false;
           for (uint64_t m : fresh) any = any || !covered.count(m);
           if (!any) continue;
         }
-        if (fresh.empty()) continue;
+        if (fresh.empty() && !whole_book) continue;
         target.markets = std::move(fresh);
         target.sport.clear();
       } else {
@@ -285,7 +333,25 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
                     fmt::format("{} on {}", action_type_name(spec.type), a.target.describe()));
         inc.actions.push_back(std::move(a));
       }
+      }  // feeds
     }
+  }
+}
+
+bool PlaybookRunner::previous_failed(const Incident& inc, const PlaybookSpec& pb, size_t k) const {
+  const ActionSpec& before = pb.actions[k - 1];
+  for (auto& a : inc.actions)
+    if (a.playbook == pb.name && a.spec.type == before.type && a.status == "failed") return true;
+  return false;
+}
+
+void PlaybookRunner::undo_fallbacks(int64_t now_ns, Incident& inc, const IncidentAction& succeeded) {
+  for (auto& a : inc.actions) {
+    if (a.playbook != succeeded.playbook || !a.spec.fallback || a.status != "done") continue;
+    const bool ok = do_revert(now_ns, a, "system:playbook_revert");
+    inc.timeline.push_back({now_ns, "recover",
+                            fmt::format("{}: {} ({} {} now)", ok ? "reverted" : "revert failed", a.detail,
+                                        action_type_name(succeeded.spec.type), succeeded.status)});
   }
 }
 
@@ -295,18 +361,19 @@ void PlaybookRunner::execute(int64_t now_ns, Incident* inc, IncidentAction& a) {
   auto r = port_.apply(a.spec, a.target, a.actor, reason);
   a.at_ns = now_ns;
   if (r.ok()) {
-    a.status = "done";
+    // An action that found nothing to change is recorded as such, never as
+    // done: an incident does not claim a switch or a freeze that did not happen.
+    a.status = r.value().changed ? "done" : "not_needed";
     a.outcome = r.value();
     a.detail = a.outcome.detail;
-    if (inc && !inc->contained_ns) inc->contained_ns = now_ns;
+    if (inc && !inc->contained_ns && a.status == "done") inc->contained_ns = now_ns;
   } else {
     a.status = "failed";
     a.detail = r.error().message;
     a.error = r.error().code;
   }
   if (inc)
-    inc->timeline.push_back({now_ns, "contain",
-                             fmt::format("{}: {} by {}", a.status == "done" ? "done" : "failed", a.detail, a.actor)});
+    inc->timeline.push_back({now_ns, "contain", fmt::format("{}: {} by {}", a.status, a.detail, a.actor)});
 }
 
 void PlaybookRunner::retry(int64_t now_ns, Incident& inc, IncidentAction& a) {
@@ -321,19 +388,24 @@ void PlaybookRunner::retry(int64_t now_ns, Incident& inc, IncidentAction& a) {
   allow_automatic(now_ns);
   ++actions_total_;
   const int64_t waited_ns = now_ns - a.at_ns;
-  a.status = "done";
+  a.status = r.value().changed ? "done" : "not_needed";
   a.at_ns = now_ns;
   a.outcome = r.value();
   a.detail = a.outcome.detail;
-  if (!inc.contained_ns) inc.contained_ns = now_ns;
+  if (!inc.contained_ns && a.status == "done") inc.contained_ns = now_ns;
   inc.timeline.push_back({now_ns, "contain",
-                          fmt::format("done: {} by {} (retried for {:.0f} s until a feed was up)", a.detail, a.actor,
-                                      static_cast<double>(waited_ns) / 1e9)});
+                          fmt::format("{}: {} by {} (retried for {:.0f} s until a feed was up)", a.status, a.detail,
+                                      a.actor, static_cast<double>(waited_ns) / 1e9)});
+  undo_fallbacks(now_ns, inc, a);  // what stood in for it (a suspension) is not needed now
 }
 
 bool PlaybookRunner::do_revert(int64_t now_ns, IncidentAction& a, const std::string& actor) {
   if (a.status != "done") return false;
   auto r = port_.revert(a.spec, a.outcome, actor);
+  if (!r.ok() && r.error().code == ErrorCode::kNotReady) {
+    a.detail = r.error().message;  // still done; tried again later
+    return false;
+  }
   if (r.ok()) {
     a.status = "reverted";
     a.reverted_ns = now_ns;
@@ -365,19 +437,10 @@ void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
   }
   for (auto it = open_by_group_.begin(); it != open_by_group_.end();) {
     Incident& inc = incidents_.at(it->second);
-    if (inc.status != "recovering" || now_ns - inc.recovered_ns < file_.guards.revert_after_s * kSecond) {
+    if (inc.status != "recovering" || now_ns - inc.recovered_ns < file_.guards.revert_after_s * kSecond ||
+        !revert_all(now_ns, inc)) {
       ++it;
       continue;
-    }
-    for (auto& a : inc.actions) {
-      if (a.status == "pending_approval") {
-        a.status = "expired";
-        a.detail = "the incident resolved before approval";
-        continue;
-      }
-      if (!a.revert_on_resolve || a.status != "done") continue;
-      bool ok = do_revert(now_ns, a, "system:playbook_revert");
-      inc.timeline.push_back({now_ns, "recover", fmt::format("{}: {}", ok ? "reverted" : "revert failed", a.detail)});
     }
     inc.status = "resolved";
     inc.resolved_ns = now_ns;
@@ -438,6 +501,43 @@ void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
       }
     }
   }
+}
+
+bool PlaybookRunner::revert_all(int64_t now_ns, Incident& inc) {
+  // Feed switches are undone once per sport, by the incident's first one:
+  // it goes back to the feed the sport was on before the incident, and the
+  // later switches (back and forth between failing feeds) go with it.
+  std::map<std::string, const IncidentAction*> first_switch;
+  for (auto& a : inc.actions)
+    if (a.spec.type == ActionType::kSwitchFeed && a.status == "done" && a.revert_on_resolve)
+      first_switch.try_emplace(a.target.sport, &a);
+  bool waiting = false;
+  for (auto& a : inc.actions) {
+    if (a.status == "pending_approval") {
+      a.status = "expired";
+      a.detail = "the incident resolved before approval";
+      continue;
+    }
+    if (!a.revert_on_resolve || a.status != "done") continue;
+    if (a.spec.type == ActionType::kSwitchFeed && first_switch.at(a.target.sport) != &a) continue;
+    const bool ok = do_revert(now_ns, a, "system:playbook_revert");
+    if (a.status == "done") {  // the revert waits (NOT_READY): the incident stays recovering
+      if (waiting_reverts_.insert(a.id).second)
+        inc.timeline.push_back({now_ns, "recover", fmt::format("revert of {} {}", action_type_name(a.spec.type), a.detail)});
+      waiting = true;
+      continue;
+    }
+    inc.timeline.push_back({now_ns, "recover", fmt::format("{}: {}", ok ? "reverted" : "revert failed", a.detail)});
+  }
+  if (waiting) return false;
+  for (auto& a : inc.actions)
+    if (a.spec.type == ActionType::kSwitchFeed && a.status == "done" && a.revert_on_resolve) {
+      const IncidentAction& first = *first_switch.at(a.target.sport);
+      a.status = first.status;
+      a.reverted_ns = first.reverted_ns;
+      a.detail = fmt::format("with the incident's first feed switch (action {})", first.id);
+    }
+  return true;
 }
 
 IncidentAction* PlaybookRunner::find_action(uint64_t incident_id, uint64_t action_id) {

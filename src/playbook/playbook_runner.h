@@ -12,8 +12,21 @@
 //    pending_approval until an operator approves).
 //  - A resolved notification moves the incident to recovering; if the group
 //    stays quiet for revert_after (hysteresis) its revertible actions are
-//    undone and the incident resolves with its post-mortem (learn). If the
-//    group fires again first, the same incident continues.
+//    undone and the incident resolves with its post-mortem (learn). A revert
+//    the port says must wait (a feed not back on time for its hold period)
+//    keeps the incident recovering until it can run. If the group fires
+//    again first, the same incident continues.
+//  - An action that found nothing to change is recorded not_needed, never
+//    done.
+//  - An action marked if_previous_failed runs only while the one before it
+//    in its playbook has failed (no healthy feed to switch to: suspend the
+//    league instead) and is undone when that one succeeds on a retry.
+//  - A shed_load is lifted once its own playbook's alerts have been quiet
+//    for revert_after, though the group still fires (shedding with its
+//    trigger quiet sheds ordinary load); it sheds again if they come back.
+//  - Alerts that name no market, league or sport are about the whole book:
+//    shed_load then sets the book's intake limit; the other market-scoped
+//    actions have no book-wide form and do not run.
 //  - Budget guards: while an SLO's slice burns over tighten_above, stake caps
 //    and extra delay are set on that slice's markets; when the burn stays
 //    under relax_below for relax_after they are relaxed (restored).
@@ -24,6 +37,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,10 +98,19 @@ class PlaybookRunner {
   Incident& open_incident(int64_t now_ns, const Notification& n);
   void find_slice(int64_t now_ns, Incident& inc);
   void run_playbooks(int64_t now_ns, Incident& inc, const Notification& n);
+  // Whether the action before pb.actions[k] last failed in this incident.
+  bool previous_failed(const Incident& inc, const PlaybookSpec& pb, size_t k) const;
+  // Reverts the fallbacks of `succeeded`'s playbook (it worked on a retry).
+  void undo_fallbacks(int64_t now_ns, Incident& inc, const IncidentAction& succeeded);
+  // Lifts an open incident's shed_load whose own trigger went quiet.
+  void lift_quiet_sheds(int64_t now_ns, Incident& inc, const AlertGroup& g);
   // A failed automatic feed switch, tried again (see run_playbooks).
   void retry(int64_t now_ns, Incident& inc, IncidentAction& a);
   void execute(int64_t now_ns, Incident* inc, IncidentAction& a);
   bool do_revert(int64_t now_ns, IncidentAction& a, const std::string& actor);
+  // Undoes an incident's revertible actions; false while one must wait (a
+  // feed not back on time for long enough): the incident stays recovering.
+  bool revert_all(int64_t now_ns, Incident& inc);
   IncidentAction* find_action(uint64_t incident_id, uint64_t action_id);
   bool allow_automatic(int64_t now_ns);     // room in the guard's window: takes it
   bool room_for_automatic(int64_t now_ns);  // the same check, taking nothing
@@ -102,6 +125,8 @@ class PlaybookRunner {
   std::map<std::string, GuardState> guards_;       // slo|label=value
   std::vector<IncidentAction> manual_;
   std::map<uint64_t, int64_t> unconfirmed_;  // restored open incidents -> restart time
+  std::set<uint64_t> waiting_reverts_;       // actions whose revert waits (said once in the timeline)
+  std::map<uint64_t, int64_t> shed_quiet_since_;  // shed_load action -> its trigger quiet since
   uint64_t next_incident_ = 1;
   uint64_t next_action_ = 1;
   uint64_t actions_total_ = 0;

@@ -110,6 +110,7 @@ PlaybookFile parse_playbook_file(const std::string& yaml_text, const std::string
   f.guards.cooldown_s = g.duration_ms("cooldown", false, 60000, 0, 86400000) / 1000;
   f.guards.dry_run = g.boolean("dry_run", false);
   f.guards.revert_after_s = g.duration_ms("revert_after", false, 60000, 0, 86400000) / 1000;
+  f.guards.feed_revert_hold_s = g.duration_ms("feed_revert_hold", false, 60000, 0, 86400000) / 1000;
   g.done();
   std::set<std::string> names;
   for (auto& p : r.list("playbooks")) {
@@ -127,8 +128,14 @@ PlaybookFile parse_playbook_file(const std::string& yaml_text, const std::string
                    "extend_delay, shed_load");
       if (as.type == ActionType::kLowerStakeCap) as.value = a.integer("stake_cap_minor", true, 0, 1, INT64_MAX / 4);
       if (as.type == ActionType::kExtendDelay) as.value = a.duration_ms("delay", true, 0, 1, 60000);
-      if (as.type == ActionType::kShedLoad) as.value = a.integer("bets_per_second", true, 0, 1, 1000000);
+      if (as.type == ActionType::kShedLoad) {
+        as.share_pct = a.integer("share_of_decided", false, 0, 1, 100);
+        as.value = a.integer("bets_per_second", as.share_pct == 0, 0, 1, 1000000);
+      }
       if (as.type != ActionType::kSwitchFeed) as.league_scope = a.choice("scope", {"alert", "league"}, "alert") == "league";
+      as.fallback = a.boolean("if_previous_failed", false);
+      if (as.fallback && s.actions.empty())
+        a.fail_key("if_previous_failed", a.get("if_previous_failed"), "the first action has no previous one");
       a.done();
       s.actions.push_back(as);
     }

@@ -7,7 +7,9 @@
 //   notifiers:  where grouped alerts go (webhook JSON, Alertmanager v2 API)
 //   guards:     rails for automatic actions (at most N per window, cool-down
 //               per playbook and target, dry run, revert after the alert has
-//               stayed resolved for revert_after)
+//               stayed resolved for revert_after; a feed switch is undone
+//               only once the feed has been up and fresh for
+//               feed_revert_hold)
 //   playbooks:  bindings from grouped alerts (label matchers) to actions,
 //               each optionally needing approval, each reverted or not
 //   budget_guards: error-budget-aware tightening (BEY-5): while an SLO burns
@@ -30,7 +32,8 @@ enum class ActionType {
   kFreezeCashout,  // freeze cash-out on the alert's markets
   kLowerStakeCap,  // per-bet stake cap on the alert's markets
   kExtendDelay,    // extra in-play delay on the alert's markets
-  kShedLoad,       // bets per second admitted on the alert's markets
+  kShedLoad,       // bets per second admitted on the alert's markets, or
+                   // on the whole book when the alerts name no slice
 };
 const char* action_type_name(ActionType t);  // "switch_feed", ...
 bool parse_action_type(const std::string& s, ActionType& out);
@@ -42,6 +45,15 @@ struct ActionSpec {
   // alerts; "league" on every open market of the group's league (a skewed
   // feed hurts the whole league, not only the markets already stale).
   bool league_scope = false;
+  // shed_load on the whole book (a group whose alerts name no league, sport
+  // or market: a book-wide overload): the limit is this percentage of the
+  // bets the book decided per second over the last 10 s (what it can do
+  // now), at most `value` when that is set. 0: `value` alone.
+  int64_t share_pct = 0;
+  // Runs only while the action before it in the playbook has failed (no
+  // healthy feed to switch to: suspend instead), and is undone as soon as
+  // that one succeeds on a retry.
+  bool fallback = false;
 };
 
 struct PlaybookSpec {
@@ -72,6 +84,9 @@ struct GuardRails {
   int64_t cooldown_s = 60;       // same playbook, same target
   bool dry_run = false;
   int64_t revert_after_s = 60;   // hysteresis before an automatic revert
+  // A switch back to a feed waits until it has been up and fresh (on time,
+  // ODDS-2) this long, not only up: a late feed is no better than before.
+  int64_t feed_revert_hold_s = 60;
 };
 
 struct PlaybookFile {

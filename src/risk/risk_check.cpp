@@ -34,7 +34,7 @@ Result<Odds> check_bet(const Book& book, const Exposure& exposure, const RiskLim
     return reject(ErrorCode::kMarketSuspended,
                   m.status_reason.empty() ? "market is suspended"
                                           : fmt::format("market is suspended: {}", m.status_reason));
-  if (sel->price.version == 0 || book.is_stale(m, now))
+  if (sel->price.version == 0 || Book::is_stale(m, to_ns(now)))
     return reject(ErrorCode::kPriceStale, "price is older than the market's staleness limit");
 
   Odds current = sel->price.odds;

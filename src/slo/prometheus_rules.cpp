@@ -15,6 +15,8 @@ std::string signal_expr(const std::string& signal) {
   static const std::map<std::string, std::string> kExpr{
       {"market_staleness_ratio", "odds_staleness_ratio_permille / 1000"},
       {"feed_down", "(feed_active == 1) unless on (feed) (feed_up == 1)"},
+      {"feed_delay_seconds", "(feed_delay_milliseconds / 1000) and on (feed) (feed_active == 1)"},
+      {"reference_feed_problem", "feed_reference_problem"},
       {"feed_schema_skew", "feed_schema_skew"},
       {"feed_parse_error_ratio",
        "sum(rate(feed_parse_errors_total[1m])) / (sum(rate(feed_parse_errors_total[1m])) + "

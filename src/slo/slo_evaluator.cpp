@@ -1,12 +1,14 @@
 #include "slo/slo_evaluator.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace inplay {
 
 namespace {
 
 constexpr int kCapBuckets = 60;
+constexpr int kRateBuckets = 6;  // a market's recent rate: its last 6 buckets (a minute of a 10 m window)
 
 std::vector<int64_t> burn_windows(const SloSpec& s) {
   std::vector<int64_t> w;
@@ -31,7 +33,7 @@ SloEvaluator::SloEvaluator(SloCatalogue catalogue) : catalogue_(std::move(catalo
   slos_.reserve(catalogue_.slos.size());
   for (auto& spec : catalogue_.slos) {
     slos_.push_back(Slo{&spec, RollingCounts(burn_windows(spec)),
-                        RollingCounts({std::max<int64_t>(1, spec.period_s / 60)}), false, 0, 0, {}, {}, {}, {}});
+                        RollingCounts({std::max<int64_t>(1, spec.period_s / 60)}), false, 0, 0, {}, {}, {}, {}, {}});
   }
   status_.resize(slos_.size());
   for (size_t i = 0; i < slos_.size(); ++i) status_[i].spec = slos_[i].spec;
@@ -43,33 +45,46 @@ SloEvaluator::SliceSeries* SloEvaluator::slice(Slo& s, const std::string& label,
   if (it != by_value.end()) return it->second;
   if (by_value.size() >= kMaxSlices) return nullptr;  // cardinality guard
   s.slices.push_back(std::make_unique<SliceSeries>(SliceSeries{label, std::string(value),
-                                                               RollingCounts(slice_windows(*s.spec))}));
+                                                               RollingCounts(slice_windows(*s.spec)), {}}));
   SliceSeries* p = s.slices.back().get();
   by_value.emplace(std::string(value), p);
   return p;
 }
 
-bool SloEvaluator::admit_capped(Slo& s, int64_t t_s, uint64_t market_id) {
+double SloEvaluator::capped_weight(Slo& s, int64_t t_s, uint64_t market_id) {
+  // BET-3's cap bounds one market's share, never the total. The cap is a
+  // rate (cap per cap window); a market deciding faster than that lately
+  // (over its last kRateBuckets buckets, or since it was first seen) counts
+  // each decision at cap rate / its rate. In steady state it weighs `cap`
+  // per window however hot it is, all of a market's decisions of a moment
+  // weigh the same (so its good/bad ratio is kept), and every decision
+  // counts. A hard cap that refused decisions past the limit went blind
+  // when every market was busy (burn 0 while bets waited 90 s).
   const int64_t width = std::max<int64_t>(1, (s.spec->sli.cap_window_s + kCapBuckets - 1) / kCapBuckets);
   auto [it, fresh] = s.caps.try_emplace(market_id);
   MarketCap& c = it->second;
   if (fresh) {
     std::fill(std::begin(c.bucket_start), std::end(c.bucket_start), INT64_MIN);
     std::fill(std::begin(c.counted), std::end(c.counted), 0u);
+    c.first_s = t_s;
   }
   const int64_t start = t_s - ((t_s % width) + width) % width;
-  const int64_t oldest = start - width * (kCapBuckets - 1);
-  uint64_t in_window = 0;
-  for (int i = 0; i < kCapBuckets; ++i)
-    if (c.bucket_start[i] >= oldest && c.bucket_start[i] <= start) in_window += c.counted[i];
-  if (in_window >= static_cast<uint64_t>(s.spec->sli.per_market_cap)) return false;
   int idx = static_cast<int>(((start / width) % kCapBuckets + kCapBuckets) % kCapBuckets);
   if (c.bucket_start[idx] != start) {
     c.bucket_start[idx] = start;
     c.counted[idx] = 0;
   }
-  ++c.counted[idx];
-  return true;
+  if (c.counted[idx] < UINT32_MAX) ++c.counted[idx];
+  const int64_t oldest = start - width * (kRateBuckets - 1);
+  uint64_t recent = 0;
+  for (int i = 0; i < kCapBuckets; ++i)
+    if (c.bucket_start[i] >= oldest && c.bucket_start[i] <= start) recent += c.counted[i];
+  // At least one bucket: a market's first decisions are not a burst.
+  const int64_t span_s = std::max<int64_t>(width, t_s - std::max(oldest, c.first_s) + 1);
+  const double rate = static_cast<double>(recent) / static_cast<double>(span_s);
+  const double cap_rate =
+      static_cast<double>(s.spec->sli.per_market_cap) / static_cast<double>(std::max<int64_t>(1, s.spec->sli.cap_window_s));
+  return std::min(1.0, cap_rate / rate);
 }
 
 void SloEvaluator::count(Slo& s, int64_t t_s, const Labels& l, double good, double valid) {
@@ -81,8 +96,36 @@ void SloEvaluator::count(Slo& s, int64_t t_s, const Labels& l, double good, doub
   for (auto& label : s.spec->slice_by) {
     std::string_view v = label == "league" ? l.league : label == "feed" ? l.feed : std::string_view{};
     if (v.empty()) continue;
-    if (SliceSeries* ss = slice(s, label, v)) ss->counts.add(t_s, good, valid);
+    if (SliceSeries* ss = slice(s, label, v)) {
+      ss->counts.add(t_s, good, valid);
+      ss->total.good += good;
+      ss->total.valid += valid;
+    }
   }
+  if (l.market_id) {
+    GoodValid& m = s.market_totals[l.market_id];
+    m.good += good;
+    m.valid += valid;
+  }
+}
+
+std::optional<GoodValid> SloEvaluator::totals(const std::string& slo, const std::string& label,
+                                              std::string_view value) const {
+  for (const Slo& s : slos_) {
+    if (s.spec->name != slo) continue;
+    if (label == "market_id") {
+      uint64_t id = 0;
+      std::from_chars(value.data(), value.data() + value.size(), id);
+      auto it = s.market_totals.find(id);
+      if (it != s.market_totals.end()) return it->second;
+      return std::nullopt;
+    }
+    auto by_label = s.slice_index.find(label);
+    if (by_label == s.slice_index.end()) return std::nullopt;
+    auto it = by_label->second.find(value);
+    if (it != by_label->second.end()) return it->second->total;
+  }
+  return std::nullopt;
 }
 
 void SloEvaluator::on_bet_decision(int64_t t_s, const Labels& l, int64_t latency_ns, int64_t stake_minor) {
@@ -90,8 +133,8 @@ void SloEvaluator::on_bet_decision(int64_t t_s, const Labels& l, int64_t latency
   accept_recent_.add(t_s, latency_ns);
   for (auto& s : slos_) {
     if (s.spec->sli.source != "bet_accept") continue;
-    if (s.spec->sli.per_market_cap > 0 && !admit_capped(s, t_s, l.market_id)) continue;
     double w = s.spec->sli.stake_weighted ? static_cast<double>(std::max<int64_t>(stake_minor, 1)) : 1.0;
+    if (s.spec->sli.per_market_cap > 0) w *= capped_weight(s, t_s, l.market_id);
     bool good = latency_ns <= s.spec->sli.threshold_ms * 1000000;
     count(s, t_s, l, good ? w : 0.0, w);
   }

@@ -8,8 +8,12 @@
 //   bet_accept     one event per bet decision: good when its accept latency
 //                  (BET-3: gateway start to final decision, less the in-play
 //                  delay) is at or under the threshold. per_market_cap: a
-//                  market counts at most that many events per cap_window, so
-//                  one hot market cannot hide the others; weight: stake
+//                  rate (cap per cap_window); a market deciding faster than
+//                  that over its last minute or so counts each decision at
+//                  cap rate / its rate, so one hot market weighs about `cap`
+//                  per window and cannot hide the others, while every
+//                  decision still counts (a book where every market is busy
+//                  is never blind); weight: stake
 //                  makes a slow large bet count more (BEY-6).
 //   market_prices  one event per open in-play market per second: good when
 //                  its price age is within the market's staleness limit.
@@ -34,6 +38,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -108,22 +113,28 @@ class SloEvaluator {
   void tick(int64_t t_s);
   const std::vector<SloStatus>& status() const { return status_; }
   const SloCatalogue& catalogue() const { return catalogue_; }
+  // Events since the start of one slice of an SLO: a slice_by label
+  // (league, feed) or market_id; nullopt when it saw none.
+  std::optional<GoodValid> totals(const std::string& slo, const std::string& label, std::string_view value) const;
   // Accept latency quantile over the last 5 minutes (BET-4), all bets.
   int64_t accept_quantile_ns(double q) const { return accept_window_.quantile(q); }
   uint64_t accept_window_count() const { return accept_window_.count(); }
   // The same over the last 10 s (recovery checks: "p99 back under 250 ms").
   int64_t accept_recent_quantile_ns(double q) const { return accept_recent_.quantile(q); }
+  uint64_t accept_recent_count() const { return accept_recent_.count(); }  // decisions over the last 10 s
 
  private:
-  // Per market: events counted toward a capped SLI in the cap window, in
-  // ten-second buckets.
+  // Per market: decisions seen by a capped SLI in the cap window, in
+  // cap_window / 60 buckets.
   struct MarketCap {
     int64_t bucket_start[64];
     uint32_t counted[64];
+    int64_t first_s = 0;  // first decision seen
   };
   struct SliceSeries {
     std::string label, value;
     RollingCounts counts;
+    GoodValid total;  // since the start
   };
   struct Slo {
     const SloSpec* spec;
@@ -133,12 +144,14 @@ class SloEvaluator {
     double total_good = 0, total_valid = 0;
     std::map<std::string, std::pair<uint64_t, uint64_t>, std::less<>> last_totals;  // by feed
     std::unordered_map<uint64_t, MarketCap> caps;
+    std::unordered_map<uint64_t, GoodValid> market_totals;  // since the start
     std::vector<std::unique_ptr<SliceSeries>> slices;
     // label -> value -> series; looked up with a string_view (no allocation).
     std::map<std::string, std::map<std::string, SliceSeries*, std::less<>>, std::less<>> slice_index;
   };
   void count(Slo& s, int64_t t_s, const Labels& l, double good, double valid);
-  bool admit_capped(Slo& s, int64_t t_s, uint64_t market_id);
+  // The weight of a market's decision under per_market_cap (0 < w <= 1).
+  double capped_weight(Slo& s, int64_t t_s, uint64_t market_id);
   SliceSeries* slice(Slo& s, const std::string& label, std::string_view value);
 
   SloCatalogue catalogue_;

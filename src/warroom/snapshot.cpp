@@ -57,7 +57,7 @@ int64_t max_staleness_ms(const BookState& s, const std::vector<uint64_t>& market
   for (uint64_t mid : markets) {
     const Market* m = s.book.market(mid);
     if (!m || m->status != MarketStatus::kOpen || m->last_update_ns == 0) continue;
-    worst = std::max(worst, (now_ns - m->last_update_ns) / 1'000'000);
+    worst = std::max(worst, Book::price_age(*m, now_ns).count() / 1'000'000);
   }
   return worst;
 }
@@ -99,7 +99,7 @@ void market_json(JsonWriter& w, const WarRoomInputs& in, uint64_t mid) {
   if (m.last_update_ns == 0) {
     w.null().field("stale", false);
   } else {
-    int64_t age_ms = (in.now_ns - m.last_update_ns) / 1'000'000;
+    int64_t age_ms = Book::price_age(m, in.now_ns).count() / 1'000'000;
     w.value(age_ms).field("stale", age_ms > limit_ms);
   }
   const MarketActivity::Stats act = in.activity ? in.activity->stats(mid, in.now_ns) : MarketActivity::Stats{};

@@ -74,6 +74,24 @@ def test_results_chaos_without_the_recovery_leaves_bets_unpaid(tmp_path):
     assert unsettled > 0 and exact + unsettled == due and 0 < off <= accounts, m.group(0)
 
 
+def test_book_overload_without_the_book_wide_shed_does_not_recover(tmp_path):
+    """Issue 17, item 3: the same book-wide overload with the playbooks in
+    dry run: nothing limits the book's intake, the queue never drains in the
+    run and p99 stays far over 250 ms — the book-wide shed, not the engine's
+    recovery alone, is what brings p99 back in book-overload."""
+    playbooks = open(os.path.join(ROOT, "config", "playbooks.yaml")).read().replace("dry_run: false", "dry_run: true")
+    (tmp_path / "dry.yaml").write_text(playbooks)
+    text = open(os.path.join(ROOT, "scenarios", "book-overload.yaml")).read()
+    text = text.replace("seed: 23", f"seed: 23\nplaybook_file: {tmp_path / 'dry.yaml'}")
+    (tmp_path / "overload.yaml").write_text(text)
+    r = gameday(str(tmp_path / "overload.yaml"), tmp_path / "report")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert re.search(r"FAILED expectation \(line \d+\): action shed_load runs within 60 s", r.stderr), r.stderr
+    worst = re.search(r"accept p99 \(10 s window\) under 250 ms .*: seen worst (\d+) ms", r.stderr)
+    assert worst and int(worst.group(1)) > 10000, r.stderr
+    assert "no bet is accepted on a price older" not in r.stderr
+
+
 def test_an_expectation_on_an_unknown_slo_fails_at_load(tmp_path):
     f = tmp_path / "s.yaml"
     f.write_text("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\n"

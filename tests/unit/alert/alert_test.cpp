@@ -101,6 +101,33 @@ TEST(AlertPipeline, FeedDownInhibitsTheStalenessItCauses) {
   EXPECT_EQ(keys, (std::set<std::string>{"service=odds,league=", "service=odds,league=NBA"}));
 }
 
+// Issue 17, item 6: an alert that names no market (the active feed is
+// down) affects the markets the app resolves for it: the group's impact and
+// High Exposure count them, while the markets actions act on stay those its
+// alerts name.
+TEST(AlertPipeline, AnAlertWithoutMarketsCountsTheMarketsItAffects) {
+  AlertPipeline p;
+  Alert down;
+  down.name = "feed_down";
+  down.labels = {{"service", "odds"}, {"severity", "page"}, {"sport", "football"}, {"feed", "primary"}};
+  p.update(0, {down}, liability, true);
+  auto notes = p.update(1 * kS, {down}, liability, true);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_TRUE(notes[0].group.affected.empty());  // nothing resolves it: "0 markets"
+  EXPECT_FALSE(notes[0].group.high_exposure);
+  AlertPipeline q;
+  q.set_affected([](const Alert& a) {
+    return a.label("feed") == "primary" ? std::vector<uint64_t>{5, 6, 7} : std::vector<uint64_t>{};
+  });
+  q.update(0, {down}, liability, true);
+  notes = q.update(1 * kS, {down}, liability, true);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].group.affected, (std::vector<uint64_t>{5, 6, 7}));
+  EXPECT_TRUE(notes[0].group.markets.empty());
+  EXPECT_EQ(notes[0].group.liability_minor, 2 * 1000 + 20'000'000);
+  EXPECT_TRUE(notes[0].group.high_exposure);
+}
+
 TEST(AlertPipeline, RateLimitDelaysAndQuietHoursHoldTicketsExceptOnMatchDays) {
   RoutingConfig cfg;
   cfg.max_notifications_per_minute = 2;

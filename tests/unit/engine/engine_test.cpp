@@ -157,7 +157,7 @@ class EngineTest : public ::testing::Test {
   }
 
   void price(uint64_t sel, const char* o) {
-    auto r = on_engine([&] { return desks->markets.apply_price(sel, odds(o), 0).ok(); });
+    auto r = on_engine([&] { return desks->markets.apply_price(sel, odds(o), to_ms(engine->clock().now())).ok(); });
     ASSERT_TRUE(r);
   }
 

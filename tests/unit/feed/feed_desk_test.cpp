@@ -204,6 +204,68 @@ TEST_F(FeedDeskTest, DriftAgainstTheReference) {
   EXPECT_NEAR(*d, 0.05, 1e-9);  // |2.10 - 2.00| / 2.00
 }
 
+// Issue 17, item 2: drift needs a live, fresh reference. A reference that
+// stops leaves the drift unknown, never a score against its last prices.
+TEST_F(FeedDeskTest, DriftIsUnknownOnceTheReferenceStops) {
+  uint64_t s0 = 1, s2 = 1;
+  bring_up(0, s0);
+  bring_up(2, s2);
+  desk_->on_message(2, odds(s2++, {{1011, 20000}, {1012, 35000}, {1013, 40000}}));
+  desk_->on_message(0, odds(s0++, {{1011, 21000}, {1012, 35000}, {1013, 40000}}));
+  ASSERT_TRUE(desk_->drift(101).has_value());
+  EXPECT_EQ(desk_->reference_problem(2), "");
+  // The primary keeps pricing (prices far from the reference's last ones);
+  // the reference says nothing past its alive timeout.
+  for (int k = 0; k < 4; ++k) {
+    clock_.advance(std::chrono::milliseconds(500));
+    desk_->on_message(0, odds(s0++, {{1011, 40000}, {1012, 35000}, {1013, 20000}}));
+    desk_->on_message(0, simple(s0++, Alive{true}));
+    desk_->check(to_ns(clock_.now()));
+  }
+  EXPECT_EQ(desk_->reference_problem(2), "down");
+  EXPECT_FALSE(desk_->drift(101).has_value()) << *desk_->drift(101);
+  EXPECT_FALSE(desk_->drift_flagged(101));
+  EXPECT_EQ(market().status, MarketStatus::kOpen);  // the reference suspends nothing
+  EXPECT_EQ(desk_->active_feed("football"), "p");
+}
+
+// Up (its alives come) but every price line refused: its last prices age
+// past the market's limit and the drift goes unknown with them.
+TEST_F(FeedDeskTest, DriftIsUnknownWhileTheReferenceRefusesItsLines) {
+  uint64_t s0 = 1, s2 = 1;
+  bring_up(0, s0);
+  bring_up(2, s2);
+  desk_->on_message(2, odds(s2++, {{1011, 20000}, {1012, 35000}, {1013, 40000}}));
+  desk_->on_message(0, odds(s0++, {{1011, 21000}, {1012, 35000}, {1013, 40000}}));
+  ASSERT_TRUE(desk_->drift(101).has_value());
+  ParseError e;
+  e.reason = FeedParseReason::kInvalidJson;
+  for (int k = 0; k < 8; ++k) {
+    clock_.advance(std::chrono::milliseconds(500));
+    e.seq = s2++;
+    desk_->on_parse_error(2, e);
+    desk_->on_message(2, simple(s2++, Alive{true}));
+    desk_->on_message(0, odds(s0++, {{1011, 21000}, {1012, 35000}, {1013, 40000}}));
+    desk_->on_message(0, simple(s0++, Alive{true}));
+    desk_->check(to_ns(clock_.now()));
+  }
+  EXPECT_EQ(desk_->reference_problem(2), "refusing lines");
+  EXPECT_FALSE(desk_->drift(101).has_value());
+  // Lines parse again: a fresh reference price brings the score back.
+  desk_->on_message(2, odds(s2++, {{1011, 20000}, {1012, 35000}, {1013, 40000}}));
+  desk_->on_message(0, odds(s0++, {{1011, 21000}, {1012, 35000}, {1013, 40000}}));
+  ASSERT_TRUE(desk_->drift(101).has_value());
+  EXPECT_NEAR(*desk_->drift(101), 0.05, 1e-9);
+  for (int k = 0; k < 24; ++k) {
+    clock_.advance(std::chrono::milliseconds(500));
+    desk_->on_message(2, odds(s2++, {{1011, 20000}, {1012, 35000}, {1013, 40000}}));
+    desk_->on_message(2, simple(s2++, Alive{true}));
+    desk_->on_message(0, simple(s0++, Alive{true}));
+    desk_->check(to_ns(clock_.now()));
+  }
+  EXPECT_EQ(desk_->reference_problem(2), "");
+}
+
 TEST_F(FeedDeskTest, SchemaSkewIsFlaggedOnce) {
   ParseError e;
   e.reason = FeedParseReason::kSchemaUnsupported;

@@ -32,8 +32,8 @@ GamedayRecord record() {
     p.p99_ms = t >= 30 && t < 45 ? 900 : 120;
     r.points.push_back(p);
   }
-  r.fired.push_back(FiredAlert{"odds_stale", {{"league", "Championship"}}, 21000});
-  r.fired.push_back(FiredAlert{"odds_stale", {{"league", "EPL"}, {"market_id", "101"}}, 26000});
+  r.fired.push_back(FiredAlert{"odds_stale", {{"league", "Championship"}}, 21000, ""});
+  r.fired.push_back(FiredAlert{"odds_stale", {{"league", "EPL"}, {"market_id", "101"}}, 26000, ""});
   return r;
 }
 
@@ -123,6 +123,77 @@ TEST(Expectations, MarketsFailClosedThenReopen) {
   auto healed = check_one("  - {markets_open_from: 91s}\n", r);
   EXPECT_TRUE(healed.pass) << healed.seen;
   EXPECT_EQ(healed.seen, "all open");
+}
+
+// Issue 17, item 8: sharper tools.
+TEST(Expectations, NoAlertTellsAnInhibitedAlertFromOneThatFired) {
+  GamedayRecord r = record();
+  r.fired.push_back(FiredAlert{"odds_stale", {{"league", "Championship"}, {"market_id", "201"}}, 31000, "feed_down"});
+  auto silenced = check_one("  - {no_alert: odds_stale, labels: {market_id: \"201\"}}\n", r);
+  EXPECT_TRUE(silenced.pass) << silenced.seen;
+  EXPECT_EQ(silenced.seen, "never fired; inhibited by feed_down from 31 s");
+  EXPECT_FALSE(check_one("  - {alert: odds_stale, within: 60s, labels: {market_id: \"201\"}}\n", r).pass)
+      << "an inhibited alert did not fire";
+}
+
+TEST(Expectations, NoActionOnALeagueAndActionsOfBudgetGuards) {
+  GamedayRecord r = record();
+  r.market_league = {{101, "EPL"}, {201, "Championship"}};
+  IncidentAction freeze;
+  freeze.spec.type = ActionType::kFreezeCashout;
+  freeze.target.markets = {201};
+  freeze.status = "done";
+  freeze.at_ns = r.start_ns + 30'000'000'000;
+  Incident inc;
+  inc.actions.push_back(freeze);
+  r.incidents[1] = inc;
+  EXPECT_TRUE(check_one("  - {no_action: freeze_cashout, labels: {league: EPL}}\n", r).pass);
+  auto on = check_one("  - {no_action: freeze_cashout, labels: {league: Championship}}\n", r);
+  EXPECT_FALSE(on.pass);
+  EXPECT_EQ(on.seen, "ran at 30 s on markets:201 by ");
+  EXPECT_FALSE(check_one("  - {no_action: freeze_cashout}\n", r).pass);
+  r.incidents[1].actions[0].status = "not_needed";  // nothing changed: it did not run
+  EXPECT_TRUE(check_one("  - {no_action: freeze_cashout}\n", r).pass);
+  IncidentAction cap;
+  cap.spec.type = ActionType::kLowerStakeCap;
+  cap.status = "done";
+  cap.at_ns = r.start_ns + 25'000'000'000;
+  r.other_actions.push_back(cap);  // a budget guard's
+  auto guard = check_one("  - {action: lower_stake_cap, within: 10s}\n", r);
+  EXPECT_TRUE(guard.pass) << guard.seen;
+}
+
+TEST(Expectations, P99AndSliBySlice) {
+  GamedayRecord r = record();
+  for (auto& p : r.points) {
+    p.p99_by["league=EPL"] = p.t >= 30 && p.t < 45 ? 900 : 100;
+    p.events_by["accept_latency|league=EPL"] = {p.t * 10.0 - (p.t > 50 ? 50 : 0), p.t * 10.0};
+  }
+  EXPECT_FALSE(check_one("  - {p99_below: 250ms, from: 20s, labels: {league: EPL}}\n", r).pass);
+  EXPECT_EQ(check_one("  - {p99_below: 250ms, from: 25s, labels: {league: EPL}}\n", r).seen, "worst 100 ms");
+  EXPECT_EQ(check_one("  - {p99_below: 250ms, from: 0s, labels: {league: L2}}\n", r).seen, "worst 0 ms");
+  auto sli = check_one("  - {sli: accept_latency, to: 50s, labels: {league: EPL}}\n", r);
+  EXPECT_TRUE(sli.pass) << sli.seen;
+  EXPECT_EQ(sli.seen, "SLI 100.000% over 500 events (target 99.000%)");
+  EXPECT_FALSE(check_one("  - {sli: accept_latency, from: 50s, labels: {league: EPL}}\n", r).pass);
+}
+
+TEST(Expectations, ActiveFeedAndIncidentImpact) {
+  GamedayRecord r = record();
+  for (auto& p : r.points) p.active_feed = p.t < 50 ? "football-primary" : "football-backup";
+  EXPECT_TRUE(check_one("  - {active_feed: football-backup, at: 60s}\n", r).pass);
+  EXPECT_EQ(check_one("  - {active_feed: football-backup, at: 40s}\n", r).seen, "football-primary");
+  Incident inc;
+  inc.id = 1;
+  inc.alerts = {"feed_down"};
+  inc.markets = {101, 102, 103};
+  inc.exposure_minor = 123;
+  r.incidents[1] = inc;
+  EXPECT_TRUE(check_one("  - {incident_impact: feed_down, markets: 3}\n", r).pass);
+  auto he = check_one("  - {incident_impact: feed_down, markets: 3, high_exposure: true}\n", r);
+  EXPECT_FALSE(he.pass);
+  EXPECT_EQ(he.seen, "incident 1: 3 market(s), live liability 123");
+  EXPECT_EQ(check_one("  - {incident_impact: odds_stale}\n", r).seen, "no incident with that alert");
 }
 
 TEST(Expectations, SliceValuesDropSharesAndCounts) {

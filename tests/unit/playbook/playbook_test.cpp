@@ -17,6 +17,8 @@ class RecordingPort : public ActionPort {
   std::vector<std::string> calls;
   std::vector<std::string> audits;
   bool fail_switch = false;
+  bool switch_back_waits = false;  // revert of switch_feed answers NOT_READY
+  bool nothing_to_do = false;      // apply changes nothing
   std::vector<uint64_t> markets_of(const ActionTarget& t) override {
     if (t.league == "EPL") return {1, 2, 3};
     return t.markets;
@@ -28,9 +30,12 @@ class RecordingPort : public ActionPort {
     ActionOutcome o;
     o.detail = calls.back();
     o.markets = t.markets;
+    o.changed = !nothing_to_do;
     return o;
   }
   Result<std::string> revert(const ActionSpec& a, const ActionOutcome& o, const std::string& actor) override {
+    if (a.type == ActionType::kSwitchFeed && switch_back_waits)
+      return Error{ErrorCode::kNotReady, "waits until football-primary has been up and fresh for 60 s"};
     calls.push_back(std::string("revert ") + action_type_name(a.type) + " by " + actor);
     return o.detail;
   }
@@ -262,4 +267,204 @@ playbooks:
   EXPECT_NE(inc.timeline.back().what.find("retried for 28 s"), std::string::npos) << inc.timeline.back().what;
   r.on_groups(102 * kS, {{both.group.key, both.group}});
   EXPECT_EQ(port.calls.size(), 2u) << "switched once per failing feed";
+}
+
+// Issue 17, item 1: a switch back to a feed waits until the feed is on time
+// for the hold period (the port says NOT_READY): the incident stays
+// recovering, says so once, and resolves when the switch back runs. Later
+// switches of the same sport go with the first one's revert.
+TEST(PlaybookRunner, ASwitchBackWaitsForTheFeedAndTheIncidentStaysRecovering) {
+  RecordingPort port;
+  PlaybookRunner r(parse_playbook_file(kFile, "pb.yaml"), port);
+  Notification n = note("firing", {1}, 0);
+  for (auto& [fp, a] : n.group.alerts) a.labels["sport"] = "football";
+  r.on_notifications(1 * kS, {n});
+  const Incident& inc = r.incidents().begin()->second;
+  ASSERT_EQ(inc.actions[1].spec.type, ActionType::kSwitchFeed);
+  r.on_notifications(2 * kS, {note("resolved", {1}, 0)});
+  port.switch_back_waits = true;
+  for (int64_t t = 32; t < 60; ++t) r.tick(t * kS, {});
+  EXPECT_EQ(inc.status, "recovering");
+  EXPECT_EQ(inc.actions[1].status, "done");
+  EXPECT_EQ(inc.actions[0].status, "reverted") << "the freeze is undone; only the switch back waits";
+  size_t waits = 0;
+  for (auto& e : inc.timeline) waits += e.what.find("waits until football-primary") != std::string::npos;
+  EXPECT_EQ(waits, 1u) << "said once";
+  port.switch_back_waits = false;
+  r.tick(61 * kS, {});
+  EXPECT_EQ(inc.status, "resolved");
+  EXPECT_EQ(inc.actions[1].status, "reverted");
+}
+
+// Issue 17, item 2: an action that changes nothing is recorded not_needed,
+// never done, and does not count as containment.
+TEST(PlaybookRunner, AnActionThatChangesNothingIsNotNeededNotDone) {
+  RecordingPort port;
+  port.nothing_to_do = true;
+  PlaybookRunner r(parse_playbook_file(kFile, "pb.yaml"), port);
+  r.on_notifications(1 * kS, {note("firing", {1}, 0)});
+  const Incident& inc = r.incidents().begin()->second;
+  EXPECT_EQ(inc.actions[0].status, "not_needed");
+  EXPECT_EQ(inc.actions[1].status, "not_needed");
+  EXPECT_EQ(inc.contained_ns, 0);
+  for (auto& e : inc.timeline) EXPECT_EQ(e.what.find("done:"), std::string::npos) << e.what;
+}
+
+// Issue 17, item 3: a burn that names no league, sport or market is about
+// the whole book. Its shed_load acts on the book (an approval playbook's
+// becomes pending — it used to be skipped, never even pending); the other
+// market-scoped actions have no book-wide form. The shed is lifted once its
+// own trigger has been quiet for revert_after, though a slow-burn ticket
+// keeps the group open; it sheds again when the page comes back.
+TEST(PlaybookRunner, ABookWideBurnShedsTheBookAndLiftsOnceItsTriggerIsQuiet) {
+  const char* file = R"(version: 1
+routing:
+  group_by: [service, league]
+guards:
+  max_actions: 10
+  cooldown: 10s
+  revert_after: 30s
+playbooks:
+  - name: league_burn
+    when: {alertname: slo_burn, slo: accept_latency, severity: page, league: "*"}
+    approval: true
+    actions:
+      - {do: shed_load, bets_per_second: 50}
+  - name: book_overload
+    when: {alertname: slo_burn, slo: accept_latency, severity: page, league: ""}
+    actions:
+      - {do: shed_load, share_of_decided: 70}
+      - {do: freeze_cashout}
+)";
+  RecordingPort port;
+  PlaybookRunner r(parse_playbook_file(file, "pb.yaml"), port);
+  auto burn = [](const std::string& severity) {
+    AlertGroup g;
+    g.key = "service=bets,league=";
+    g.group_labels = {{"service", "bets"}, {"league", ""}};
+    g.severity = severity;
+    Alert a;
+    a.name = "slo_burn";
+    a.labels = {{"slo", "accept_latency"}, {"service", "bets"}, {"severity", severity}};
+    a.starts_ns = 1;
+    g.alerts.emplace(a.fingerprint(), a);
+    return g;
+  };
+  r.on_notifications(1 * kS, {Notification{"firing", burn("page")}});
+  ASSERT_EQ(r.incidents().size(), 1u);
+  const Incident& inc = r.incidents().begin()->second;
+  ASSERT_EQ(inc.actions.size(), 1u) << "freeze_cashout has no book-wide form; league_burn needs a league";
+  EXPECT_EQ(inc.actions[0].playbook, "book_overload");
+  EXPECT_EQ(inc.actions[0].target.describe(), "book");
+  EXPECT_EQ(inc.actions[0].spec.share_pct, 70);
+  EXPECT_EQ(inc.actions[0].status, "done");
+  // The page stops, a slow-burn ticket keeps the group firing.
+  for (int64_t t = 2; t <= 31; ++t) r.on_groups(t * kS, {{"service=bets,league=", burn("ticket")}});
+  EXPECT_EQ(inc.actions[0].status, "done");
+  r.on_groups(32 * kS, {{"service=bets,league=", burn("ticket")}});
+  EXPECT_EQ(inc.actions[0].status, "reverted");
+  EXPECT_EQ(inc.status, "open");
+  // The page again: the book is shed again, in the same incident.
+  r.on_groups(40 * kS, {{"service=bets,league=", burn("page")}});
+  ASSERT_EQ(inc.actions.size(), 2u);
+  EXPECT_EQ(inc.actions[1].status, "done");
+  EXPECT_EQ(inc.actions[1].target.describe(), "book");
+}
+
+TEST(PlaybookRunner, ABurnOnOneLeagueWaitsForApprovalOnItsMarkets) {
+  const char* file = R"(version: 1
+routing:
+  group_by: [service, league]
+playbooks:
+  - name: league_burn
+    when: {alertname: slo_burn, slo: accept_latency, severity: page, league: "*"}
+    approval: true
+    actions:
+      - {do: shed_load, bets_per_second: 50}
+  - name: book_overload
+    when: {alertname: slo_burn, slo: accept_latency, severity: page, league: ""}
+    actions:
+      - {do: shed_load, share_of_decided: 70}
+)";
+  RecordingPort port;
+  PlaybookRunner r(parse_playbook_file(file, "pb.yaml"), port);
+  AlertGroup g;
+  g.key = "service=bets,league=EPL";
+  g.group_labels = {{"service", "bets"}, {"league", "EPL"}};
+  g.severity = "page";
+  Alert a;
+  a.name = "slo_burn";
+  a.labels = {{"slo", "accept_latency"}, {"service", "bets"}, {"severity", "page"}, {"league", "EPL"}};
+  g.alerts.emplace(a.fingerprint(), a);
+  r.on_notifications(1 * kS, {Notification{"firing", g}});
+  const Incident& inc = r.incidents().begin()->second;
+  ASSERT_EQ(inc.actions.size(), 1u);
+  EXPECT_EQ(inc.actions[0].playbook, "league_burn");
+  EXPECT_EQ(inc.actions[0].status, "pending_approval");
+  EXPECT_EQ(inc.actions[0].target.describe(), "markets:1,2,3");
+  EXPECT_TRUE(port.calls.empty());
+}
+
+// Issue 17, item 4: the schema canary's playbook on a lower league. The
+// switch goes per blamed feed; with no healthy feed to switch to, the
+// fallback suspends the league, and it is undone when a retried switch
+// succeeds.
+TEST(PlaybookRunner, AFallbackRunsWhileTheSwitchFailsAndIsUndoneWhenItWorks) {
+  const char* file = R"(version: 1
+routing:
+  group_by: [service, league]
+guards:
+  max_actions: 10
+playbooks:
+  - name: skew
+    when: {alertname: feed_schema_skew, top_league: "false"}
+    actions:
+      - {do: switch_feed}
+      - {do: suspend_market, scope: league, if_previous_failed: true}
+)";
+  RecordingPort port;
+  port.fail_switch = true;
+  PlaybookRunner r(parse_playbook_file(file, "pb.yaml"), port);
+  AlertGroup g;
+  g.key = "service=odds,league=EPL";
+  g.group_labels = {{"service", "odds"}, {"league", "EPL"}};
+  g.severity = "ticket";
+  Alert a;
+  a.name = "feed_schema_skew";
+  a.labels = {{"service", "odds"}, {"league", "EPL"}, {"sport", "football"}, {"feed", "primary"},
+              {"top_league", "false"}};
+  g.alerts.emplace(a.fingerprint(), a);
+  r.on_notifications(1 * kS, {Notification{"firing", g}});
+  const Incident& inc = r.incidents().begin()->second;
+  ASSERT_EQ(inc.actions.size(), 2u);
+  EXPECT_EQ(inc.actions[0].status, "failed");
+  EXPECT_EQ(inc.actions[1].spec.type, ActionType::kSuspendMarket);
+  EXPECT_EQ(inc.actions[1].status, "done");
+  EXPECT_EQ(inc.actions[1].target.describe(), "markets:1,2,3");
+  r.on_groups(2 * kS, {{g.key, g}});
+  EXPECT_EQ(inc.actions.size(), 2u) << "suspended once";
+  port.fail_switch = false;  // a feed carries the league again
+  r.on_groups(3 * kS, {{g.key, g}});
+  EXPECT_EQ(inc.actions[0].status, "done");
+  EXPECT_EQ(inc.actions[1].status, "reverted");
+  // A top league's skew is left to the staleness playbooks.
+  PlaybookRunner top(parse_playbook_file(file, "pb.yaml"), port);
+  AlertGroup t = g;
+  t.alerts.clear();
+  a.labels["top_league"] = "true";
+  t.alerts.emplace(a.fingerprint(), a);
+  top.on_notifications(1 * kS, {Notification{"firing", t}});
+  EXPECT_TRUE(top.incidents().begin()->second.actions.empty());
+}
+
+TEST(PlaybookSpec, AFallbackNeedsAPreviousAction) {
+  try {
+    parse_playbook_file("version: 1\nplaybooks:\n  - name: x\n    when: {alertname: a}\n    actions:\n"
+                        "      - {do: suspend_market, if_previous_failed: true}\n",
+                        "pb.yaml");
+    FAIL() << "accepted";
+  } catch (const YamlError& e) {
+    EXPECT_NE(std::string(e.what()).find("pb.yaml:6: "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("the first action has no previous one"), std::string::npos) << e.what();
+  }
 }

@@ -12,6 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int64_t kT0 = 1'800'000'000'000'000'000;  // book time of the first prices
+constexpr int64_t kMs = 1'000'000;
 
 Odds odds(const char* s) {
   Odds o;
@@ -37,11 +38,11 @@ class RiskCheckTest : public ::testing::Test {
     book.add_market(m);
     for (uint64_t s : {1011, 1012, 1013}) book.add_selection(Selection{s, 101, "x", {}});
     for (uint64_t s : {2011, 2012}) book.add_selection(Selection{s, 201, "x", {}});
-    book.apply_price(1011, odds("2.5"), 0, kT0);
-    book.apply_price(1012, odds("3.4"), 0, kT0);
-    book.apply_price(1013, odds("2.9"), 0, kT0);
-    book.apply_price(2011, odds("1.8"), 0, kT0);
-    book.apply_price(2012, odds("2.0"), 0, kT0);
+    book.apply_price(1011, odds("2.5"), kT0 / kMs, kT0);
+    book.apply_price(1012, odds("3.4"), kT0 / kMs, kT0);
+    book.apply_price(1013, odds("2.9"), kT0 / kMs, kT0);
+    book.apply_price(2011, odds("1.8"), kT0 / kMs, kT0);
+    book.apply_price(2012, odds("2.0"), kT0 / kMs, kT0);
     limits.min_stake_minor = 10;
     limits.max_stake_minor = 10000;
     limits.max_account_market_minor = 20000;
@@ -116,8 +117,30 @@ TEST_F(RiskCheckTest, PriceOlderThanTheMarketsLimitIsStale) {
   EXPECT_TRUE(check(bet(2011, 1000, "1.8"), 2000ms).ok());
   EXPECT_EQ(code(check(bet(2011, 1000, "1.8"), 3001ms)), ErrorCode::kPriceStale);
   // A new price on any selection of the market makes it fresh again.
-  book.apply_price(1012, odds("3.4"), 0, kT0 + 5'000'000'000);
+  book.apply_price(1012, odds("3.4"), (kT0 + 5'000'000'000) / kMs, kT0 + 5'000'000'000);
   EXPECT_TRUE(check(bet(), 5100ms).ok());
+}
+
+TEST_F(RiskCheckTest, PriceAgeIsOnTheProvidersClock) {
+  // ODDS-2/ODDS-3: a price that arrives now but was stamped 2 s ago by the
+  // provider is 2 s old — a late but steady feed is stale, however recently
+  // its lines landed.
+  book.apply_price(1011, odds("2.5"), (kT0 + 8'000'000'000) / kMs, kT0 + 10'000'000'000);
+  EXPECT_EQ(code(check(bet(), 10'100ms)), ErrorCode::kPriceStale);
+  // Stamped 1.4 s before it arrived: fresh for another 100 ms.
+  book.apply_price(1011, odds("2.5"), (kT0 + 8'700'000'000) / kMs, kT0 + 10'100'000'000);
+  EXPECT_TRUE(check(bet(), 10'150ms).ok());
+  EXPECT_EQ(code(check(bet(), 10'201ms)), ErrorCode::kPriceStale);
+}
+
+TEST_F(RiskCheckTest, AProviderTimestampFromTheFutureIsClampedToItsArrival) {
+  // The provider's clock runs 30 s ahead: its price counts as stamped when it
+  // arrived, so it ages from then (never fresher than that), and a steady
+  // delay is never absorbed by an estimate of the offset.
+  book.apply_price(1011, odds("2.5"), (kT0 + 40'000'000'000) / kMs, kT0 + 10'000'000'000);
+  EXPECT_EQ(book.market(101)->price_ts_ns, kT0 + 10'000'000'000);
+  EXPECT_TRUE(check(bet(), 11'500ms).ok());
+  EXPECT_EQ(code(check(bet(), 11'501ms)), ErrorCode::kPriceStale);
 }
 
 TEST_F(RiskCheckTest, PriceChangedUnderPolicyNone) {

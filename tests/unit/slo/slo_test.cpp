@@ -187,14 +187,52 @@ TEST(SloEvaluator, PerMarketCapKeepsOneHotMarketFromHidingOthers) {
   for (int i = 0; i < 10000; ++i) ev.on_bet_decision(100, {1, "", ""}, 1000000, 1);
   for (int i = 0; i < 100; ++i) ev.on_bet_decision(100, {2, "", ""}, 900000000, 1);
   ev.tick(100);
-  // Without the cap the bad ratio would be 100/10100 (1%); capped, market 1
-  // counts 100 bets and market 2 100: half of what counts is bad.
+  // Without the cap the bad ratio would be 100/10100 (1%, burn 10, under the
+  // page's 14.4). The cap is a rate (100 per 300 s); a market's k-th bet of
+  // its first bucket (5 s) runs at k/5 per second, so it counts (1/3) / (k/5).
+  auto weighs = [](int n) {
+    double w = 0;
+    for (int k = 1; k <= n; ++k) w += std::min(1.0, (100.0 / 300.0) / (k / 5.0));
+    return w;
+  };
   const SloStatus& st = ev.status()[0];
-  EXPECT_NEAR(st.burns[0].burn_short, 0.5 / 0.001, 1e-6);
-  // A new cap window admits market 1 again.
-  ev.on_bet_decision(100 + 301, {1, "", ""}, 1000000, 1);
-  ev.tick(401);
-  EXPECT_DOUBLE_EQ(st.valid_events, 201);
+  EXPECT_NEAR(st.burns[0].burn_short, weighs(100) / (weighs(10000) + weighs(100)) / 0.001, 1e-6);
+  EXPECT_GT(st.burns[0].burn_short, 14.4 * 10);
+  // Steady state: a market at 10 fast bets a second for 10 minutes (6,000
+  // bets, 60 times the cap rate) weighs the cap per 5-minute window.
+  SloEvaluator steady(c);
+  for (int64_t t = 1000; t < 1600; ++t)
+    for (int i = 0; i < 10; ++i) steady.on_bet_decision(t, {1, "", ""}, 1000000, 1);
+  steady.tick(1599);
+  // (Its first bucket counts a little more: its rate is read over the bucket.)
+  EXPECT_NEAR(steady.totals("accept", "market_id", "1")->valid, 200, 10);
+  // A market under the cap rate counts every bet in full.
+  SloEvaluator quiet(c);
+  for (int64_t t = 1000; t < 1600; t += 5) quiet.on_bet_decision(t, {2, "", ""}, 1000000, 1);
+  quiet.tick(1599);
+  EXPECT_DOUBLE_EQ(quiet.totals("accept", "market_id", "2")->valid, 120);
+}
+
+// Issue 17, item 3: when every market is busy the cap must not stop the
+// count. Each market passes its cap with fast bets, then the whole book
+// turns slow: the slow decisions still count (a hard cap counted nothing
+// from then on: burn 0 while every bet took 90 s).
+TEST(SloEvaluator, PerMarketCapNeverStopsCountingWhenEveryMarketIsBusy) {
+  SloCatalogue c = one_slo("      per_market_cap: 200\n      cap_window: 10m\n");
+  SloEvaluator ev(c);
+  for (uint64_t m = 1; m <= 9; ++m)
+    for (int i = 0; i < 400; ++i) ev.on_bet_decision(10, {m, "EPL", ""}, 50000000, 1);
+  for (int64_t t = 11; t <= 60; ++t) {
+    for (uint64_t m = 1; m <= 9; ++m)
+      for (int i = 0; i < 5; ++i) ev.on_bet_decision(t, {m, "EPL", ""}, 90000000000, 1);
+    ev.tick(t);
+  }
+  // The first tier's windows (1h / 5m) hold the fast start too: the slow
+  // 50 s still burn far over the page's 14.4.
+  const SloStatus& st = ev.status()[0];
+  EXPECT_GT(st.burns[0].burn_short, 14.4 * 10);
+  EXPECT_GT(st.burns[0].burn_long, 14.4 * 10);
+  EXPECT_TRUE(st.firing);
 }
 
 TEST(SloEvaluator, StakeWeightingCountsBigSlowBetsMore) {

@@ -107,8 +107,9 @@ TEST_F(WarRoomTest, TopMarketsByLiabilityThenInPlayThenOpenThenId) {
 
 TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   Book& b = state().book;
-  b.apply_price(1011, Odds{21000}, 0, now() - 400 * kMs);
-  b.apply_price(2011, Odds{25000}, 0, now() - 2000 * kMs);  // older than the 1.5 s limit
+  // Stamped by the provider 400 ms and 2 s ago (price age is on its clock).
+  b.apply_price(1011, Odds{21000}, (now() - 400 * kMs) / kMs, now() - 100 * kMs);
+  b.apply_price(2011, Odds{25000}, (now() - 2000 * kMs) / kMs, now() - 100 * kMs);  // older than the 1.5 s limit
   b.market(201)->cashout_frozen = true;
   b.market(201)->cashout_reason = "playbook";
   b.set_status(201, MarketStatus::kSuspended, "FEED_DOWN", "system:feed-desk");
@@ -201,7 +202,7 @@ TEST_F(WarRoomTest, PublishesEachTickToSubscribersAndDropsClosedOnes) {
   ASSERT_EQ(a.size(), 1u);  // the latest at once
   EXPECT_EQ(a[0], *first);
   clock_.advance(std::chrono::seconds(1));
-  state().book.apply_price(1011, Odds{22000}, 0, now());
+  state().book.apply_price(1011, Odds{22000}, now() / kMs, now());
   room->tick();
   ASSERT_EQ(a.size(), 2u);
   EXPECT_NE(a[1].find("\"odds\":\"2.2\""), std::string::npos);

@@ -1,0 +1,158 @@
+#include "gameday/expectation_spec.h"
+
+#include <fmt/format.h>
+
+namespace inplay {
+
+namespace {
+
+constexpr int64_t kDay = 86400000;
+
+void read_labels(YamlReader& e, Expectation& x, std::initializer_list<std::string_view> allowed) {
+  if (!e.has("labels")) return;
+  auto l = e.child("labels");
+  for (auto& [k, v] : l.entries()) {
+    bool ok = allowed.size() == 0;
+    for (auto a : allowed) ok = ok || k == a;
+    if (!ok) l.fail_key(k, v, "this expectation is split by league or market_id only");
+    x.labels[k] = l.str(k, true);
+  }
+  l.done();
+  if (allowed.size() > 0 && x.labels.size() > 1) e.fail_key("labels", e.get("labels"), "name one label");
+}
+
+bool must_be_true(YamlReader& e, const char* key) {
+  if (!e.boolean(key, true)) e.fail_key(key, e.get(key), "must be true");
+  return true;
+}
+
+}  // namespace
+
+std::string Expectation::slice_key() const {
+  if (labels.empty()) return "";
+  return labels.begin()->first + "=" + labels.begin()->second;
+}
+
+std::string Expectation::describe() const {
+  std::string with;
+  for (auto& [k, v] : labels) with += fmt::format("{}{}={}", with.empty() ? " with " : ",", k, v);
+  const std::string on = labels.empty() ? "" : " on " + slice_key();
+  switch (kind) {
+    case Kind::kAlert: return fmt::format("alert {}{} fires within {} s of the first fault", name, with, within_s);
+    case Kind::kNoAlert: return fmt::format("alert {}{} never fires", name, with);
+    case Kind::kIncidents: return fmt::format("exactly {} incident(s)", count);
+    case Kind::kAction: return fmt::format("action {} runs within {} s of the first fault", name, within_s);
+    case Kind::kNoAction: return fmt::format("action {} never runs{}", name, on);
+    case Kind::kSliceContains: return fmt::format("an incident's slice names {}", name);
+    case Kind::kP99Below:
+      return fmt::format("accept p99 (10 s window){} under {} ms from {} s after the first fault", on, bound_ms,
+                         from_s);
+    case Kind::kSli:
+      return fmt::format("SLO {}{} {} its target from {} s to {}", name, on, within_target ? "meets" : "breaches",
+                         from_s, to_s < 0 ? std::string("the end") : fmt::format("{} s", to_s));
+    case Kind::kLedgerZero: return "the ledger sums to zero";
+    case Kind::kNoStaleAccept: return "no bet is accepted on a price older than its market's limit";
+    case Kind::kNoDuplicateTx: return "every accepted bet's stake is reserved exactly once";
+    case Kind::kMarketsSuspendedAt: return fmt::format("every in-play market is suspended at {} s", from_s);
+    case Kind::kMarketsOpenFrom: return fmt::format("every in-play market is open from {} s to the end", from_s);
+    case Kind::kActiveFeed: return fmt::format("{} prices its sport at {} s", name, from_s);
+    case Kind::kIncidentImpact:
+      return fmt::format("an incident with {} names at least {} market(s){}", name, count,
+                         high_exposure ? " and is High Exposure" : "");
+    case Kind::kSettlementExact:
+      return "every bet of an ended match is paid exactly what the rules give on the true score, once; every "
+             "account's money recomputed from the journal's deposits and bets";
+  }
+  return "?";
+}
+
+Expectation read_expectation(YamlReader& e, int64_t duration_s, bool has_faults) {
+  Expectation x;
+  x.line = e.line_of(e.node());
+  auto need_fault = [&] {
+    if (!has_faults) e.fail(e.node(), "a timing expectation needs a fault to measure from");
+  };
+  auto scenario_time = [&](const char* key, bool required, int64_t min_ms) {
+    int64_t s = e.duration_ms(key, required, 0, min_ms, kDay) / 1000;
+    if (s > duration_s) e.fail_key(key, e.get(key), "is after the scenario's end");
+    return s;
+  };
+  if (e.has("alert")) {
+    x.kind = Expectation::Kind::kAlert;
+    x.name = e.str("alert", true);
+    x.within_s = e.duration_ms("within", true, 0, 0, kDay) / 1000;
+    read_labels(e, x, {});
+    need_fault();
+  } else if (e.has("no_alert")) {
+    x.kind = Expectation::Kind::kNoAlert;
+    x.name = e.str("no_alert", true);
+    read_labels(e, x, {});
+  } else if (e.has("sli")) {
+    x.kind = Expectation::Kind::kSli;
+    x.name = e.str("sli", true);
+    x.within_target = e.boolean("within_target", true);
+    x.from_s = e.duration_ms("from", false, 0, 0, kDay) / 1000;
+    x.to_s = e.has("to") ? scenario_time("to", true, 0) : -1;
+    if (x.to_s >= 0 && x.to_s <= x.from_s) e.fail_key("to", e.get("to"), "must be after 'from'");
+    read_labels(e, x, {"league", "market_id"});
+  } else if (e.has("incidents")) {
+    x.kind = Expectation::Kind::kIncidents;
+    x.count = e.integer("incidents", true, 0, 0, 100000);
+  } else if (e.has("action") || e.has("no_action")) {
+    const bool never = e.has("no_action");
+    const char* key = never ? "no_action" : "action";
+    x.kind = never ? Expectation::Kind::kNoAction : Expectation::Kind::kAction;
+    x.name = e.choice(key, {"switch_feed", "suspend_market", "freeze_cashout", "lower_stake_cap", "extend_delay",
+                            "shed_load"});
+    if (never) {
+      read_labels(e, x, {"league"});
+    } else {
+      x.within_s = e.duration_ms("within", true, 0, 0, kDay) / 1000;
+      need_fault();
+    }
+  } else if (e.has("slice_contains")) {
+    x.kind = Expectation::Kind::kSliceContains;
+    x.name = e.str("slice_contains", true);
+  } else if (e.has("p99_below")) {
+    x.kind = Expectation::Kind::kP99Below;
+    x.bound_ms = e.duration_ms("p99_below", true, 0, 1, 600000);
+    x.from_s = e.duration_ms("from", false, 0, 0, kDay) / 1000;
+    read_labels(e, x, {"league", "market_id"});
+    need_fault();
+  } else if (e.has("ledger_sums_to_zero")) {
+    x.kind = Expectation::Kind::kLedgerZero;
+    must_be_true(e, "ledger_sums_to_zero");
+  } else if (e.has("markets_suspended_at") || e.has("markets_open_from")) {
+    const bool open = e.has("markets_open_from");
+    const char* key = open ? "markets_open_from" : "markets_suspended_at";
+    x.kind = open ? Expectation::Kind::kMarketsOpenFrom : Expectation::Kind::kMarketsSuspendedAt;
+    x.from_s = scenario_time(key, true, 1000);
+  } else if (e.has("no_stale_accept")) {
+    x.kind = Expectation::Kind::kNoStaleAccept;
+    must_be_true(e, "no_stale_accept");
+  } else if (e.has("no_duplicate_tx")) {
+    x.kind = Expectation::Kind::kNoDuplicateTx;
+    must_be_true(e, "no_duplicate_tx");
+  } else if (e.has("settlement_exact")) {
+    x.kind = Expectation::Kind::kSettlementExact;
+    must_be_true(e, "settlement_exact");
+  } else if (e.has("active_feed")) {
+    x.kind = Expectation::Kind::kActiveFeed;
+    x.name = e.str("active_feed", true);
+    x.from_s = scenario_time("at", true, 1000);
+  } else if (e.has("incident_impact")) {
+    x.kind = Expectation::Kind::kIncidentImpact;
+    x.name = e.str("incident_impact", true);
+    x.count = e.integer("markets", false, 1, 0, 1000000);
+    x.high_exposure = e.boolean("high_exposure", false);
+  } else {
+    e.fail(e.node(),
+           "unknown expectation (alert, no_alert, incidents, action, no_action, slice_contains, p99_below, sli, "
+           "ledger_sums_to_zero, no_stale_accept, no_duplicate_tx, settlement_exact, markets_suspended_at, markets_open_from, "
+           "active_feed, incident_impact)");
+  }
+  e.done();
+  return x;
+}
+
+}  // namespace inplay
