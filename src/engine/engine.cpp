@@ -85,7 +85,8 @@ bool Engine::submit(Task t) {
   bool wake;
   {
     std::lock_guard<std::mutex> g(mu_);
-    if (inbox_.size() >= cfg_.queue_capacity || stopping_) {
+    if (inbox_.size() >= cfg_.queue_capacity || stopping_ ||
+        journal_.undurable_bytes() > cfg_.max_undurable_bytes) {
       if constexpr (kTelemetry) metrics_.shed->inc();
       return false;
     }

@@ -6,7 +6,8 @@
 //
 // Threads:
 //  - any thread: submit() enqueues and returns at once; false means the
-//    inbox is full and the caller must shed (503).
+//    inbox is full, or the journal holds more than max_undurable_bytes it
+//    cannot yet make durable, and the caller must shed (503).
 //  - engine thread: runs tasks, fires timers on the injected Clock (the
 //    in-play bet delay is a timer: no thread sleeps), and commits: applies a
 //    decision's event to BookState and appends it to the Journal.
