@@ -303,6 +303,8 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   else if (fsync == "none") c.fsync = FsyncPolicy::kNone;
   else journal.fail_key("fsync", journal.get("fsync"), "must be group or none");
   c.segment_bytes = static_cast<uint64_t>(journal.integer("segment_mb", false, 64, 1, 4096)) << 20;
+  c.journal_reserve_bytes =
+      static_cast<uint64_t>(journal.integer("reserve_mb", false, static_cast<int64_t>(c.journal_reserve_bytes >> 20), 0, 65536)) << 20;
   c.engine.max_undurable_bytes =
       static_cast<uint64_t>(journal.integer("max_backlog_mb", false,
                                             static_cast<int64_t>(c.engine.max_undurable_bytes >> 20), 1, 65536))

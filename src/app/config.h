@@ -80,6 +80,9 @@ struct Config {
   int64_t sim_start_ms = 1798812000000;  // 2027-01-01T... only with sim_clock
   FsyncPolicy fsync = FsyncPolicy::kGroup;
   uint64_t segment_bytes = 64ull << 20;
+  // journal.reserve_mb: the data dir's last free space, kept for the
+  // journal: followers (SQLite, audit, dead letters) pause below it.
+  uint64_t journal_reserve_bytes = 64ull << 20;
   EngineConfig engine;
   Nanos default_staleness{std::chrono::milliseconds(3000)};
   std::map<std::string, Nanos> league_staleness{{"EPL", std::chrono::milliseconds(1500)}};

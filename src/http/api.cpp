@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "http/api_internal.h"
 #include "http/body.h"
+#include "journal/journal.h"
 #include "telemetry/attributes.h"
 
 namespace inplay {
@@ -56,6 +59,7 @@ void Api::Impl::handle(HttpRequest& req, Responder respond) {
       });
     }
     if (!d.ready.load()) return send_error(x, Error{ErrorCode::kNotReady, "replaying the journal"});
+    if (d.journal && !d.journal->writable()) return send_error(x, journal_unavailable(ErrorCode::kNotReady));
     return read(x, [](Engine&) { return Reply{200, R"({"status":"ready"})"}; });
   }
   if (path.substr(0, 4) != "/v1/") {
@@ -69,7 +73,19 @@ void Api::Impl::handle(HttpRequest& req, Responder respond) {
     return send_error(x, Error{ErrorCode::kUnauthorized, "a valid bearer token is required"});
   }
   if (!d.ready.load()) return send_error(x, Error{ErrorCode::kNotReady, "replaying the journal"});
+  // Nothing that needs the engine goes in while the journal cannot write:
+  // it would wait for durability that is not coming. The war room's cached
+  // snapshot and the trace store do not need it.
+  if (d.journal && !d.journal->writable() && !path.starts_with("/v1/traces") &&
+      !path.starts_with("/v1/warroom/"))
+    return send_error(x, journal_unavailable(ErrorCode::kJournalUnavailable));
   routes.dispatch(req, x, *who);
+}
+
+Error Api::Impl::journal_unavailable(ErrorCode code) const {
+  JournalHealth h = d.journal->health();
+  return Error{code, fmt::format("the journal cannot write ({} failed: {}); nothing was changed, retry later",
+                                 h.op.empty() ? "write" : h.op, h.error ? std::strerror(h.error) : "unknown error")};
 }
 
 bool Api::Impl::idempotency_key(const HttpRequest& req, const std::shared_ptr<Exchange>& x,

@@ -8,8 +8,10 @@
 // read to the engine. It never touches book state itself: reads run as
 // engine tasks too, and desks answer with an Outcome that http/views renders.
 // A full engine queue answers 503 OVERLOADED with Retry-After at once
-// (BET-5). /metrics and trace queries run on an offload worker, never on the
-// I/O thread that serves bets. Every answer carries `traceparent` with the
+// (BET-5). While the journal cannot write, every request that needs the
+// engine is refused 503 JOURNAL_UNAVAILABLE (Retry-After: 5) before it gets
+// there, so nothing changes and nothing waits; /readyz says so. /metrics
+// and trace queries run on an offload worker, never on the I/O thread that serves bets. Every answer carries `traceparent` with the
 // gateway span's context.
 #pragma once
 #include <atomic>
@@ -30,6 +32,7 @@ namespace inplay {
 class FeedDesk;
 class IncidentLoop;
 class SettleDesk;
+class Journal;
 struct Route;
 
 struct ApiDeps {
@@ -47,6 +50,9 @@ struct ApiDeps {
   FeedDesk* desk = nullptr;        // odds feeds (engine thread); nullptr: none
   IncidentLoop* incidents = nullptr;  // SLOs, alerts, incidents, actions (engine thread)
   SimClock* sim_clock = nullptr;      // `clock` when it is simulated (POST /v1/clock/advance)
+  // The journal: while it cannot write, /readyz is 503 and every request
+  // that needs the engine is refused 503 JOURNAL_UNAVAILABLE (nullptr: never).
+  const Journal* journal = nullptr;
 };
 
 class Api final : public HttpHandler {
