@@ -343,6 +343,7 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   c.price_refresh_ms = prices.integer("refresh_ms", false, c.price_refresh_ms, 0, 3600000);
   c.price_jitter = prices.number("jitter", c.price_jitter, 0.0, 1.0);
   c.seed = static_cast<uint64_t>(prices.integer("seed", false, 42, 0, INT64_MAX));
+  c.prices_ready_within_ms = prices.integer("ready_within_ms", false, c.prices_ready_within_ms, 0, 600000);
   prices.done();
 
   auto auth = r.child("auth");

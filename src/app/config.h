@@ -89,6 +89,9 @@ struct Config {
   std::vector<std::string> top_leagues;
   int64_t price_refresh_ms = 500;  // 0: prices only change by hand
   double price_jitter = 0.0;       // share of selections that move a tick per refresh
+  // prices.ready_within_ms: after a start (real clock), /readyz waits this
+  // long at most for every open market's price to be fresh.
+  int64_t prices_ready_within_ms = 5000;
   uint64_t seed = 42;
   std::vector<TokenConfig> tokens;
   std::string pseudonym_secret;

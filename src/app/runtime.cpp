@@ -12,6 +12,7 @@
 #include "synthetic/synthetic_checks.h"
 #include "journal/disk_headroom.h"
 #include "journal/journal.h"
+#include "market/price_readiness.h"
 #include "projection/sqlite_projection.h"
 #include "projection/audit_projection.h"
 #include "projection/follower_loop.h"
@@ -80,6 +81,7 @@ struct Runtime::Impl {
   std::unique_ptr<FollowerLoop> headroom_watch;  // refreshes it every second
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<PriceReadiness> price_readiness;  // /readyz: prices fresh after the start
   std::unique_ptr<BookDesks> desks;  // after the engine: destroyed before it
   std::unique_ptr<FixturePrices> prices;
   std::unique_ptr<DeadLetterFile> dead_letters;
@@ -439,10 +441,12 @@ uint16_t Runtime::start() {
   for (const TokenConfig& t : cfg.tokens) m.tokens.add(t.sha256, Principal{t.name, t.role});
   if (m.synthetic) m.tokens.add(sha256_hex(synthetic_token), Principal{"synthetic-checks", Role::kSynthetic});
   m.pseudonymizer = std::make_unique<Pseudonymizer>(cfg.pseudonym_secret);
+  m.price_readiness = std::make_unique<PriceReadiness>(
+      monotonic_ns(), std::chrono::milliseconds(cfg.prices_ready_within_ms), /*enforce=*/!cfg.sim_clock);
   m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.desks->markets, m.desks->wallet, m.desks->bets, m.desks->settle,
                                         m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
                                         *m.clock, m.ready, m.desk.get(), m.incidents.get(), m.sim_clock,
-                                        m.journal.get()});
+                                        m.journal.get(), m.price_readiness.get()});
   if (m.ext) m.ext->add_routes(*m.api, *m.engine);  // a simulated book's fault hooks
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;

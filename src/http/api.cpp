@@ -7,6 +7,7 @@
 #include "http/api_internal.h"
 #include "http/body.h"
 #include "journal/journal.h"
+#include "market/price_readiness.h"
 #include "telemetry/attributes.h"
 
 namespace inplay {
@@ -60,7 +61,15 @@ void Api::Impl::handle(HttpRequest& req, Responder respond) {
     }
     if (!d.ready.load()) return send_error(x, Error{ErrorCode::kNotReady, "replaying the journal"});
     if (d.journal && !d.journal->writable()) return send_error(x, journal_unavailable(ErrorCode::kNotReady));
-    return read(x, [](Engine&) { return Reply{200, R"({"status":"ready"})"}; });
+    return read(x, [readiness = d.price_readiness](Engine& e) {
+      size_t stale = 0;
+      if (readiness && !readiness->ready(e.state().book, e.clock().now(), monotonic_ns(), &stale))
+        return Reply{503, error_body(Error{ErrorCode::kNotReady,
+                                           fmt::format("prices are not yet fresh after the start ({} open "
+                                                       "markets stale)",
+                                                       stale)})};
+      return Reply{200, R"({"status":"ready"})"};
+    });
   }
   if (path.substr(0, 4) != "/v1/") {
     if (serve_page(req, x)) return;  // the war room (routes_warroom.cpp)

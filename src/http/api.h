@@ -10,8 +10,9 @@
 // A full engine queue answers 503 OVERLOADED with Retry-After at once
 // (BET-5). While the journal cannot write, every request that needs the
 // engine is refused 503 JOURNAL_UNAVAILABLE (Retry-After: 5) before it gets
-// there, so nothing changes and nothing waits; /readyz says so. /metrics
-// and trace queries run on an offload worker, never on the I/O thread that serves bets. Every answer carries `traceparent` with the
+// there, so nothing changes and nothing waits; /readyz says so, and says
+// not ready until prices are fresh after a start. /metrics and trace queries run on an offload worker, never on the
+// I/O thread that serves bets. Every answer carries `traceparent` with the
 // gateway span's context.
 #pragma once
 #include <atomic>
@@ -33,6 +34,7 @@ class FeedDesk;
 class IncidentLoop;
 class SettleDesk;
 class Journal;
+class PriceReadiness;
 struct Route;
 
 struct ApiDeps {
@@ -53,6 +55,8 @@ struct ApiDeps {
   // The journal: while it cannot write, /readyz is 503 and every request
   // that needs the engine is refused 503 JOURNAL_UNAVAILABLE (nullptr: never).
   const Journal* journal = nullptr;
+  // Prices fresh after the start (engine thread; nullptr: not checked).
+  PriceReadiness* price_readiness = nullptr;
 };
 
 class Api final : public HttpHandler {
