@@ -227,6 +227,8 @@ void read_telemetry(Reader& tel, Config& c) {
   smp.slow_p99 = tel.boolean("slow_p99", smp.slow_p99);
   smp.exemplar_refresh_ns =
       tel.integer("exemplar_refresh_ms", false, smp.exemplar_refresh_ns / 1000000, 100, 86400000) * 1000000;
+  c.metrics_max_age_ms = tel.integer("metrics_max_age_ms", false, c.metrics_max_age_ms, 0, 60000);
+  c.metrics_scrapes_per_s = tel.integer("metrics_scrapes_per_s", false, c.metrics_scrapes_per_s, 0, 100000);
   c.log_file = tel.str("log_file", false);
   if (tel.has("log_file") && c.log_file.empty())
     tel.fail_key("log_file", tel.get("log_file"), "must be a file path (leave it out for stderr)");

@@ -75,6 +75,11 @@ struct Config {
   uint16_t port = 8080;
   int io_threads = 1;
   size_t body_limit = 64 * 1024;
+  // telemetry.metrics_max_age_ms: /metrics is rendered again at most this
+  // often; scrapes in between get the last body (a scrape flood, issue 18).
+  int64_t metrics_max_age_ms = 1000;
+  // telemetry.metrics_scrapes_per_s: /metrics answers per second; 0: no limit.
+  int64_t metrics_scrapes_per_s = 20;
   std::filesystem::path data_dir = "inplay-data";
   bool sim_clock = false;
   int64_t sim_start_ms = 1798812000000;  // 2027-01-01T... only with sim_clock

@@ -446,7 +446,9 @@ uint16_t Runtime::start() {
   m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.desks->markets, m.desks->wallet, m.desks->bets, m.desks->settle,
                                         m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
                                         *m.clock, m.ready, m.desk.get(), m.incidents.get(), m.sim_clock,
-                                        m.journal.get(), m.price_readiness.get()});
+                                        m.journal.get(), std::chrono::milliseconds(cfg.metrics_max_age_ms),
+                                        static_cast<uint32_t>(cfg.metrics_scrapes_per_s),
+                                        m.price_readiness.get()});
   if (m.ext) m.ext->add_routes(*m.api, *m.engine);  // a simulated book's fault hooks
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;

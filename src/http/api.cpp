@@ -21,7 +21,7 @@ std::pair<uint64_t, uint64_t> Api::bet_request_totals() const {
   return {all - impl_->bets_5xx.load(std::memory_order_relaxed), all};
 }
 
-Api::Impl::Impl(ApiDeps deps) : d(deps), offload(deps.metrics) {
+Api::Impl::Impl(ApiDeps deps) : d(deps), offload(deps.metrics), metrics_cache(deps.metrics, deps.metrics_max_age, deps.metrics_per_second) {
   requests = &d.metrics.counter("http_requests_total", "HTTP requests by route and status code", {"route", "code"});
   start_warroom();
   add_book_routes();
@@ -51,13 +51,18 @@ void Api::Impl::handle(HttpRequest& req, Responder respond) {
     if (path == "/healthz") return send(x, 200, R"({"status":"ok"})");
     if (path == "/metrics") {
       const bool om = accepts_openmetrics(req.header("accept"));
-      return offload.run([this, x, om] {
+      auto answer = [this, x, om](std::string body) {
         HttpResponse r;
-        r.body = om ? d.metrics.render_openmetrics() : d.metrics.render_prometheus();
+        r.body = std::move(body);
         r.content_type = om ? kOpenMetricsContentType : kPrometheusTextContentType;
         requests->with({x->route, "200"}).inc();
         x->respond(std::move(r));
-      });
+      };
+      if (!metrics_cache.admit(monotonic_ns()))
+        return send_error(x, Error{ErrorCode::kOverloaded, "/metrics is scraped too often; retry in a second"});
+      // A recent body is a copy, cheap enough for the I/O thread; a render is not.
+      if (auto body = metrics_cache.fresh(om, monotonic_ns())) return answer(std::move(*body));
+      return offload.run([this, om, answer] { answer(metrics_cache.render(om, monotonic_ns())); });
     }
     if (!d.ready.load()) return send_error(x, Error{ErrorCode::kNotReady, "replaying the journal"});
     if (d.journal && !d.journal->writable()) return send_error(x, journal_unavailable(ErrorCode::kNotReady));

@@ -21,6 +21,7 @@
 #include "http/reply.h"
 #include "http/route_table.h"
 #include "http/views.h"
+#include "telemetry/metrics_cache.h"
 
 namespace inplay {
 
@@ -68,6 +69,7 @@ struct Api::Impl {
   std::atomic<uint64_t> bets_total{0}, bets_5xx{0};
   RouteTable routes;
   Offload offload;                   // /metrics and trace queries, off the I/O thread
+  MetricsCache metrics_cache;        // /metrics bodies, rendered at most every metrics_max_age
   std::shared_ptr<WarRoom> warroom;  // routes_warroom.cpp
 
   explicit Impl(ApiDeps deps);
