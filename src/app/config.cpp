@@ -228,6 +228,8 @@ void read_telemetry(Reader& tel, Config& c) {
   smp.slow_p99 = tel.boolean("slow_p99", smp.slow_p99);
   smp.exemplar_refresh_ns =
       tel.integer("exemplar_refresh_ms", false, smp.exemplar_refresh_ns / 1000000, 100, 86400000) * 1000000;
+  c.metrics_max_age_ms = tel.integer("metrics_max_age_ms", false, c.metrics_max_age_ms, 0, 60000);
+  c.metrics_scrapes_per_s = tel.integer("metrics_scrapes_per_s", false, c.metrics_scrapes_per_s, 0, 100000);
   c.log_file = tel.str("log_file", false);
   if (tel.has("log_file") && c.log_file.empty())
     tel.fail_key("log_file", tel.get("log_file"), "must be a file path (leave it out for stderr)");
@@ -304,6 +306,12 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   else if (fsync == "none") c.fsync = FsyncPolicy::kNone;
   else journal.fail_key("fsync", journal.get("fsync"), "must be group or none");
   c.segment_bytes = static_cast<uint64_t>(journal.integer("segment_mb", false, 64, 1, 4096)) << 20;
+  c.journal_reserve_bytes =
+      static_cast<uint64_t>(journal.integer("reserve_mb", false, static_cast<int64_t>(c.journal_reserve_bytes >> 20), 0, 65536)) << 20;
+  c.engine.max_undurable_bytes =
+      static_cast<uint64_t>(journal.integer("max_backlog_mb", false,
+                                            static_cast<int64_t>(c.engine.max_undurable_bytes >> 20), 1, 65536))
+      << 20;
   journal.done();
 
   auto book = r.child("book");
@@ -338,6 +346,7 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   c.price_refresh_ms = prices.integer("refresh_ms", false, c.price_refresh_ms, 0, 3600000);
   c.price_jitter = prices.number("jitter", c.price_jitter, 0.0, 1.0);
   c.seed = static_cast<uint64_t>(prices.integer("seed", false, 42, 0, INT64_MAX));
+  c.prices_ready_within_ms = prices.integer("ready_within_ms", false, c.prices_ready_within_ms, 0, 600000);
   prices.done();
 
   auto auth = r.child("auth");

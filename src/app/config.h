@@ -75,17 +75,28 @@ struct Config {
   uint16_t port = 8080;
   int io_threads = 1;
   size_t body_limit = 64 * 1024;
+  // telemetry.metrics_max_age_ms: /metrics is rendered again at most this
+  // often; scrapes in between get the last body (a scrape flood, issue 18).
+  int64_t metrics_max_age_ms = 1000;
+  // telemetry.metrics_scrapes_per_s: /metrics answers per second; 0: no limit.
+  int64_t metrics_scrapes_per_s = 20;
   std::filesystem::path data_dir = "inplay-data";
   bool sim_clock = false;
   int64_t sim_start_ms = 1798812000000;  // 2027-01-01T... only with sim_clock
   FsyncPolicy fsync = FsyncPolicy::kGroup;
   uint64_t segment_bytes = 64ull << 20;
+  // journal.reserve_mb: the data dir's last free space, kept for the
+  // journal: followers (SQLite, audit, dead letters) pause below it.
+  uint64_t journal_reserve_bytes = 64ull << 20;
   EngineConfig engine;
   Nanos default_staleness{std::chrono::milliseconds(3000)};
   std::map<std::string, Nanos> league_staleness{{"EPL", std::chrono::milliseconds(1500)}};
   std::vector<std::string> top_leagues;
   int64_t price_refresh_ms = 500;  // 0: prices only change by hand
   double price_jitter = 0.0;       // share of selections that move a tick per refresh
+  // prices.ready_within_ms: after a start (real clock), /readyz waits this
+  // long at most for every open market's price to be fresh.
+  int64_t prices_ready_within_ms = 5000;
   uint64_t seed = 42;
   std::vector<TokenConfig> tokens;
   std::string pseudonym_secret;

@@ -10,7 +10,9 @@
 #include "feed/dead_letter.h"
 #include "feed/tcp_feed_client.h"
 #include "synthetic/synthetic_checks.h"
+#include "journal/disk_headroom.h"
 #include "journal/journal.h"
+#include "market/price_readiness.h"
 #include "projection/sqlite_projection.h"
 #include "projection/audit_projection.h"
 #include "projection/follower_loop.h"
@@ -75,8 +77,11 @@ struct Runtime::Impl {
   std::unique_ptr<FollowerLoop> trace_retention;  // telemetry.retention.traces
   std::shared_ptr<LogFile> log_file;  // telemetry.log_file; shared with the log sink
   std::unique_ptr<OtlpExporter> otlp;  // telemetry.otlp_endpoint; off by default
+  std::unique_ptr<DiskHeadroom> headroom;       // the data dir's free space, the journal's reserve
+  std::unique_ptr<FollowerLoop> headroom_watch;  // refreshes it every second
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<PriceReadiness> price_readiness;  // /readyz: prices fresh after the start
   std::unique_ptr<BookDesks> desks;  // after the engine: destroyed before it
   std::unique_ptr<FixturePrices> prices;
   std::unique_ptr<DeadLetterFile> dead_letters;
@@ -105,6 +110,7 @@ struct Runtime::Impl {
   Counter* journal_batches = nullptr;
 
   void start_telemetry();
+  void watch_disk();
 };
 
 Runtime::Runtime(Config cfg, std::unique_ptr<RuntimeExtension> ext) : impl_(std::make_unique<Impl>()) {
@@ -139,6 +145,7 @@ void Runtime::start_feeds() {
       [settle = &m.desks->settle](const std::string& feed, const FeedMessage& msg) { settle->on_feed_result(feed, msg); });
   m.dead_letters = std::make_unique<DeadLetterFile>(
       cfg.dead_letter_file.empty() ? cfg.data_dir / "feed-dead-letters.jsonl" : cfg.dead_letter_file);
+  m.dead_letters->set_may_write([h = m.headroom.get()] { return h->followers_may_write(); });
   DeadLetterFile* dl = m.dead_letters.get();
   m.metrics.counter_fn("feed_dead_letters_written_total", "Refused feed lines written to the dead-letter file",
                        [dl] { return static_cast<double>(dl->written()); });
@@ -216,6 +223,38 @@ void Runtime::Impl::start_telemetry() {
   }
 }
 
+// The data dir's free space (every second, on its own thread) and the
+// journal's health, as metrics; the reserve the followers respect.
+void Runtime::Impl::watch_disk() {
+  Impl& m = *this;
+  m.headroom = std::make_unique<DiskHeadroom>(m.cfg.data_dir, m.cfg.journal_reserve_bytes);
+  m.headroom->refresh();
+  DiskHeadroom* h = m.headroom.get();
+  FollowerLoop::Hooks hooks;
+  hooks.pass = [h] { h->refresh(); };
+  m.headroom_watch = std::make_unique<FollowerLoop>("disk-headroom", std::chrono::seconds(1), std::chrono::seconds(1),
+                                                    std::chrono::seconds(1), std::move(hooks));
+  m.headroom_watch->start();
+  m.metrics.gauge_fn("disk_free_bytes", "Free bytes on the data dir's filesystem (for an unprivileged writer)",
+                     [h] { return static_cast<double>(h->free_bytes() == UINT64_MAX ? 0 : h->free_bytes()); });
+  m.metrics.gauge_fn("disk_size_bytes", "Size of the data dir's filesystem",
+                     [h] { return static_cast<double>(h->size_bytes()); });
+  m.metrics.gauge_fn("disk_reserve_bytes",
+                     "The last free bytes kept for the journal: followers (SQLite, audit, dead letters) pause below it",
+                     [h] { return static_cast<double>(h->reserve_bytes()); });
+}
+
+static void add_journal_metrics(MetricsRegistry& metrics, const Journal& j) {
+  metrics.gauge_fn("journal_writable", "1 while the journal can write; 0 while its disk refuses (acknowledgements stop)",
+                   [&j] { return j.writable() ? 1.0 : 0.0; });
+  metrics.gauge_fn("journal_undurable_bytes", "Bytes appended to the journal and not yet durable",
+                   [&j] { return static_cast<double>(j.undurable_bytes()); });
+  metrics.counter_fn("journal_write_failures_total", "Attempts to write or sync the journal that the disk refused",
+                     [&j] { return static_cast<double>(j.health().failures); });
+  metrics.counter_fn("journal_outages_total", "Times the journal went from writable to failing",
+                     [&j] { return static_cast<double>(j.health().outages); });
+}
+
 // The incident loop (SLOs -> alerts -> playbooks) on the engine thread, and
 // the risk-span tags the slice finder needs (league, active feed, producer,
 // parser schema). Before the engine thread runs.
@@ -249,6 +288,10 @@ void Runtime::start_incident_loop() {
   });
   settle->add_settled_observer(
       [loop](const SettledMarket& sm) { loop->on_market_settled(sm.market_id, sm.event_id, sm.lag_ns); });
+  m.incidents->add_signal_source([j = m.journal.get(), h = m.headroom.get()](std::vector<SignalSample>& out) {
+    out.push_back(SignalSample{"journal_unwritable", {}, j->writable() ? 0.0 : 1.0, true});
+    out.push_back(SignalSample{"disk_used_ratio", {}, h->used_ratio(), true});
+  });
   m.incidents->schedule();
   Engine* engine = m.engine.get();
   FeedDesk* desk = m.desk.get();
@@ -312,6 +355,7 @@ uint16_t Runtime::start() {
   m.journal_batches = &m.metrics.counter("journal_batches_total", "Group commits (write + fsync) of the journal").with({});
 
   std::filesystem::create_directories(cfg.data_dir);
+  m.watch_disk();
   // Fixtures given relative to the start are placed against the book's
   // first start on this data dir (kept there), or sim_start.
   place_fixtures(m.cfg, fixture_anchor_ms(cfg, to_ms(m.clock->now())));
@@ -327,6 +371,7 @@ uint16_t Runtime::start() {
     m.journal_batches->inc();
   };
   m.journal = Journal::open(jo);
+  add_journal_metrics(m.metrics, *m.journal);
 
   m.engine = std::make_unique<Engine>(cfg.engine, *m.clock, *m.journal, m.metrics);
   m.desks = std::make_unique<BookDesks>(*m.engine, *m.tracer);
@@ -353,12 +398,17 @@ uint16_t Runtime::start() {
   }
 
   // The projection follows the journal files by polling (ProjectionOptions).
+  auto may_write = [h = m.headroom.get()] { return h->followers_may_write(); };
+  ProjectionOptions po;
+  po.may_write = may_write;
   m.projection = std::make_unique<SqliteProjection>(cfg.data_dir / "book.sqlite", cfg.data_dir / "journal",
-                                                    cfg.engine.currency.code());
+                                                    cfg.engine.currency.code(), po);
+  AuditProjectionOptions ao;
+  ao.may_write = may_write;
   m.audit = std::make_unique<AuditProjection>(
       cfg.data_dir / "audit.jsonl", cfg.data_dir / "journal",
       [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); },
-      cfg.engine.currency.code());
+      cfg.engine.currency.code(), ao);
   m.journal->start();
   start_incident_loop();
   std::string synthetic_token;
@@ -391,9 +441,14 @@ uint16_t Runtime::start() {
   for (const TokenConfig& t : cfg.tokens) m.tokens.add(t.sha256, Principal{t.name, t.role});
   if (m.synthetic) m.tokens.add(sha256_hex(synthetic_token), Principal{"synthetic-checks", Role::kSynthetic});
   m.pseudonymizer = std::make_unique<Pseudonymizer>(cfg.pseudonym_secret);
+  m.price_readiness = std::make_unique<PriceReadiness>(
+      monotonic_ns(), std::chrono::milliseconds(cfg.prices_ready_within_ms), /*enforce=*/!cfg.sim_clock);
   m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.desks->markets, m.desks->wallet, m.desks->bets, m.desks->settle,
                                         m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
-                                        *m.clock, m.ready, m.desk.get(), m.incidents.get(), m.sim_clock});
+                                        *m.clock, m.ready, m.desk.get(), m.incidents.get(), m.sim_clock,
+                                        m.journal.get(), std::chrono::milliseconds(cfg.metrics_max_age_ms),
+                                        static_cast<uint32_t>(cfg.metrics_scrapes_per_s),
+                                        m.price_readiness.get()});
   if (m.ext) m.ext->add_routes(*m.api, *m.engine);  // a simulated book's fault hooks
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;
@@ -443,6 +498,7 @@ void Runtime::stop() {
     m.audit->stop();
   }
   if (m.trace_retention) m.trace_retention->stop();
+  if (m.headroom_watch) m.headroom_watch->stop();
   log::info("runtime", "stopped", {});
   if (m.log_file) log::set_sink({});
   log::configure(nullptr, LogLevel::kInfo);  // the clock goes with this runtime

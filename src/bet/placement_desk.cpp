@@ -5,6 +5,7 @@
 #include "telemetry/attributes.h"
 #include "telemetry/sampler.h"
 #include "telemetry/switch.h"
+#include "wallet/answer_once.h"
 
 namespace inplay {
 
@@ -26,8 +27,12 @@ PlacementDesk::PlacementDesk(Engine& engine, MarketDesk& markets, WalletDesk& wa
 PlacementDesk::~PlacementDesk() = default;
 
 bool PlacementDesk::submit(PlaceBet&& cmd) {
+  std::shared_ptr<AnswerOnce> once = AnswerOnce::wrap(cmd.done);
   auto c = std::make_shared<PlaceBet>(std::move(cmd));
-  return engine_.submit([this, c] { on_arrival(*c); });
+  return engine_.submit([this, c] { on_arrival(*c); },
+                        [this, key = c->idem_key, once](const std::exception& e) {
+                          wallet_.refuse_failed(key, e, [once](const Outcome& o) { once->answer(o); });
+                        });
 }
 
 void PlacementDesk::place(PlaceBet&& cmd) {
@@ -119,7 +124,13 @@ PlacementDesk::PendingBet& PlacementDesk::park(std::unique_ptr<PendingBet> p) {
 void PlacementDesk::wait_until(PendingBet& p, int64_t at_ns, Step next) {
   // The timer is the bet's: it dies with the bet, so it never fires for a
   // bet that is gone. Replacing it cancels the previous wait.
-  p.timer = engine_.create_timer([this, bet = &p, next] { (this->*next)(*bet); });
+  p.timer = engine_.create_timer([this, bet = &p, next] {
+    try {
+      (this->*next)(*bet);
+    } catch (const std::exception& e) {
+      refuse_failed(*bet, e);
+    }
+  });
   p.timer->enable_at(from_ns(at_ns));
 }
 
@@ -179,7 +190,12 @@ void PlacementDesk::release_price_waiters(uint64_t market_id) {
   price_waiters_.erase(it);
   for (uint64_t id : ids) {
     auto p = pending_.find(id);  // a waiter that timed out meanwhile is gone
-    if (p != pending_.end()) decide(*p->second);
+    if (p == pending_.end()) continue;
+    try {
+      decide(*p->second);
+    } catch (const std::exception& e) {
+      refuse_failed(*p->second, e);
+    }
   }
 }
 
@@ -266,7 +282,6 @@ void PlacementDesk::finish(PendingBet& p, Result<Odds> decision) {
     wallet.attr(attr::kBetId, static_cast<int64_t>(bet_id));
     wallet.attr(attr::kUser, p.cmd.user_mask);
   }
-  std::vector<OutcomeFn> waiters = wallet_.take_waiters(p.cmd.idem_key);
   if constexpr (kTelemetry) {
     // The journal span is the bet's last: it ends when the decision is durable.
     Span& journal = tracer_.start_in(p.spans, "journal", p.cmd.gateway, to_ns(engine_.clock().now()));
@@ -275,23 +290,33 @@ void PlacementDesk::finish(PendingBet& p, Result<Odds> decision) {
       p.spans[p.spans.size() - 2].end_ns = journal.start_ns;  // the wallet span
     }
   }
+  // The decision is committed before its answer is set up, so that a commit
+  // the book state refuses (it changes nothing when it throws) leaves the
+  // command whole to be refused.
+  engine_.commit(std::move(event));
+  std::vector<OutcomeFn> waiters = wallet_.take_waiters(p.cmd.idem_key);
   Tracer* tracer = &tracer_;
   Clock* clock = &engine_.clock();
-  engine_.commit(std::move(event),
-                 [client = std::move(p.cmd.done), waiters = std::move(waiters), outcome = std::move(outcome),
-                  spans = std::move(p.spans), tracer, clock]() mutable {
-                   if constexpr (kTelemetry) {
-                     spans.back().end_ns = to_ns(clock->now());
-                     tracer->record_all(std::move(spans));  // a hand-off: the store work is not done here
-                   }
-                   for (auto& w : waiters) w(outcome);
-                   client(outcome);
-                 });
+  engine_.after_durable([client = std::move(p.cmd.done), waiters = std::move(waiters), outcome = std::move(outcome),
+                         spans = std::move(p.spans), tracer, clock]() mutable {
+    if constexpr (kTelemetry) {
+      spans.back().end_ns = to_ns(clock->now());
+      tracer->record_all(std::move(spans));  // a hand-off: the store work is not done here
+    }
+    for (auto& w : waiters) w(outcome);
+    client(outcome);
+  });
   if constexpr (kTelemetry) metrics_.open_bets->set(s.open_bets);
   if (p.id) {
     pending_.erase(p.id);  // p is dead after this line
     if constexpr (kTelemetry) metrics_.pending_bets->set(static_cast<int64_t>(pending_.size()));
   }
+}
+
+void PlacementDesk::refuse_failed(PendingBet& p, const std::exception& e) {
+  engine_.failed("bet", e);
+  wallet_.refuse_failed(p.cmd.idem_key, e, std::move(p.cmd.done));
+  if (p.id) pending_.erase(p.id);  // p is dead after this line
 }
 
 }  // namespace inplay

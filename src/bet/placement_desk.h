@@ -17,10 +17,14 @@
 //      goes to the command's `done` once durable.
 // Every bet gets one trace: risk, risk.recheck, inplay_delay, wallet and
 // journal spans under the gateway span. Accept latency (BET-3) is gateway
-// start to final decision less the deliberate delay. Engine thread only,
-// except submit().
+// start to final decision less the deliberate delay. A bet whose handling
+// throws (a commit the book state refuses, a fault in a desk) is refused
+// INTERNAL with nothing kept and its key free again (WalletDesk::
+// refuse_failed), never left unanswered. Engine thread only, except
+// submit().
 #pragma once
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -127,6 +131,9 @@ class PlacementDesk {
   void release_price_waiters(uint64_t market_id);
   void decide(PendingBet& p);
   void finish(PendingBet& p, Result<Odds> decision);
+  // A bet whose handling threw: refused INTERNAL (nothing of it kept), its
+  // key forgotten, the bet dropped.
+  void refuse_failed(PendingBet& p, const std::exception& e);
   void observe(PendingBet& p, const Result<Odds>& decision, int64_t now);
 
   Engine& engine_;

@@ -181,6 +181,7 @@ int run_cli(int argc, char** argv) {
   uint16_t demo_port = 8080;
   std::string demo_dir = "inplay-demo-data", demo_clock = "real";
   int demo_threads = 1;
+  int64_t demo_metrics_max_age_ms = 1000;
   bool demo_fresh = false;
   demo->add_option("--port", demo_port, "TCP port to listen on (0: any free port)")->capture_default_str();
   demo->add_option("--data-dir", demo_dir, "Where the journal and SQLite projection live")->capture_default_str();
@@ -188,6 +189,9 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::IsMember({"real", "sim"}))->capture_default_str();
   demo->add_option("--io-threads", demo_threads, "HTTP I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
   demo->add_flag("--fresh", demo_fresh, "Delete the data dir first (a new book)");
+  demo->add_option("--metrics-max-age-ms", demo_metrics_max_age_ms,
+                   "/metrics is rendered again at most this often (0: every scrape)")
+      ->check(CLI::Range(int64_t{0}, int64_t{60000}))->capture_default_str();
 
   auto* serve = app.add_subcommand("serve", "Run a book from a YAML config file");
   std::string config_file;
@@ -320,6 +324,8 @@ int run_cli(int argc, char** argv) {
     cfg.port = demo_port;
     cfg.data_dir = demo_dir;
     cfg.io_threads = demo_threads;
+    cfg.metrics_max_age_ms = demo_metrics_max_age_ms;
+    if (demo_metrics_max_age_ms == 0) cfg.metrics_scrapes_per_s = 0;  // the old behaviour, for comparisons
     if (demo_clock == "sim") {
       cfg.sim_clock = true;
       cfg.sim_start_ms = now_ms;

@@ -41,6 +41,7 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kMarketBusy: return "MARKET_BUSY";
     case ErrorCode::kMarketSettled: return "MARKET_SETTLED";
     case ErrorCode::kDeadLetterNotFound: return "DEAD_LETTER_NOT_FOUND";
+    case ErrorCode::kJournalUnavailable: return "JOURNAL_UNAVAILABLE";
   }
   return "INTERNAL";
 }
@@ -79,7 +80,8 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kInternal: return 500;
     case ErrorCode::kOverloaded:
     case ErrorCode::kNotReady:
-    case ErrorCode::kMarketBusy: return 503;
+    case ErrorCode::kMarketBusy:
+    case ErrorCode::kJournalUnavailable: return 503;
     case ErrorCode::kMarketSettled: return 409;
     case ErrorCode::kDeadLetterNotFound: return 404;
   }

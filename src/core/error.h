@@ -49,6 +49,7 @@ enum class ErrorCode : uint8_t {
   kMarketBusy,            // 503 the market's intake limit (shed load, BET-5)
   kMarketSettled,         // 409 the market has a result: no prices, no status changes
   kDeadLetterNotFound,    // 404 no open settlement dead letter with that id
+  kJournalUnavailable,    // 503 the journal cannot write (disk full or failing): nothing changed
 };
 
 std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"

@@ -21,12 +21,25 @@ struct Applier {
     if (!t.key.empty()) s.idempotency.complete(t.key, t.fingerprint, std::move(outcome), at_ns);
   }
 
+  // Undoes the accounts an event opened when it throws before it is whole,
+  // so apply() changes nothing on a throw.
+  struct OpenedAccounts {
+    Ledger& ledger;
+    size_t size = ledger.size();
+    bool kept = false;
+    ~OpenedAccounts() {
+      if (!kept) ledger.forget_accounts_from(size);
+    }
+  };
+
   void operator()(const MoneyMoved& e) {
+    OpenedAccounts opened{s.ledger};
     uint32_t a = s.ledger.open_user(e.account);
     const uint32_t house = s.ledger.funding_of(a);
     Transfer t{house, a, e.amount, e.reason};
     if (e.reason == TransferReason::kWithdrawal) t = Transfer{a, house, e.amount, e.reason};
     s.ledger.apply(t);
+    opened.kept = true;
     idem(e.idem, MoneyReceipt{e.account, e.reason, e.amount, s.ledger.account(a).balance, e.trace_id}, e.at_ns);
   }
 
@@ -34,10 +47,15 @@ struct Applier {
     const Selection* sel = s.book.selection(e.selection_id);
     if (!sel) throw std::invalid_argument(fmt::format("bet {}: unknown selection {}", e.bet_id, e.selection_id));
     const Market* m = s.book.market(sel->market_id);
+    OpenedAccounts opened{s.ledger};
     uint32_t a = s.ledger.open_user(e.account);
-    s.ledger.apply(s.ledger.stake_reserve(a, e.stake));
+    const Transfer reserve = s.ledger.stake_reserve(a, e.stake);
+    // Checked before the exposure moves, so that nothing after it can throw.
+    if (!s.ledger.in_range(reserve)) throw std::logic_error("money overflow");
     // A synthetic check's bet is no liability of the book (REL-1).
     if (!s.ledger.account(a).synthetic) s.exposure.add(a, e.selection_id, e.stake, Odds{e.odds});
+    s.ledger.apply(reserve);
+    opened.kept = true;
     Bet b;
     b.id = e.bet_id;
     b.account = a;

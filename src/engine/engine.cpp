@@ -23,6 +23,7 @@ Engine::Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry
       state_(cfg_.currency, cfg_.idempotency_ttl.count()) {
   durable_seq_.store(journal_.last_seq());  // what is on disk at open is durable
   journal_.set_durable_listener([this](uint64_t seq) { on_durable(seq); });
+  timers_.set_failure_handler([this](const std::exception& e) { failed("timer", e); });
 }
 
 Engine::~Engine() { stop(); }
@@ -80,16 +81,17 @@ void Engine::stop() {
   running_.store(false, std::memory_order_release);
 }
 
-bool Engine::submit(Task t) {
+bool Engine::submit(Task t, Failure on_failure) {
   int64_t now = monotonic_ns();
   bool wake;
   {
     std::lock_guard<std::mutex> g(mu_);
-    if (inbox_.size() >= cfg_.queue_capacity || stopping_) {
+    if (inbox_.size() >= cfg_.queue_capacity || stopping_ ||
+        journal_.undurable_bytes() > cfg_.max_undurable_bytes) {
       if constexpr (kTelemetry) metrics_.shed->inc();
       return false;
     }
-    inbox_.emplace_back(std::move(t), now);
+    inbox_.push_back(Job{std::move(t), std::move(on_failure), now});
     wake = waiting_;
   }
   if (wake) cv_.notify_one();
@@ -114,8 +116,14 @@ namespace {
 constexpr size_t kMaxBatch = 256;
 }
 
+void Engine::failed(const char* where, const std::exception& e) {
+  metrics_.failures(where).inc();
+  log::error("engine", "engine work failed; its command is refused and the engine carries on",
+             {{"where", where}, {"error", e.what()}});
+}
+
 void Engine::run() {
-  std::vector<std::pair<Task, int64_t>> batch;
+  std::vector<Job> batch;
   batch.reserve(1024);
   for (;;) {
     {
@@ -143,9 +151,20 @@ void Engine::run() {
       }
     }
     int64_t busy_start = monotonic_ns();
-    for (auto& [task, enq] : batch) {
-      if constexpr (kTelemetry) metrics_.queue_lag->observe(busy_start - enq);
-      task();
+    for (Job& job : batch) {
+      if constexpr (kTelemetry) metrics_.queue_lag->observe(busy_start - job.enqueued_ns);
+      try {
+        job.task();
+      } catch (const std::exception& e) {
+        failed("task", e);
+        if (job.on_failure) {
+          try {
+            job.on_failure(e);
+          } catch (const std::exception& again) {
+            failed("refusal", again);
+          }
+        }
+      }
     }
     batch.clear();
     if (!clock_.simulated()) timers_.fire_due(to_ns(clock_.now()));
@@ -174,7 +193,11 @@ void Engine::run_completions() {
   while (!awaiting_.empty() && awaiting_.front().first <= durable) {
     auto done = std::move(awaiting_.front().second);
     awaiting_.pop_front();
-    done();
+    try {
+      done();
+    } catch (const std::exception& e) {
+      failed("after_durable", e);
+    }
   }
 }
 
@@ -196,7 +219,13 @@ void Engine::housekeeping() {
   int64_t now = to_ns(clock_.now());
   if (now - last_housekeeping_ns_ < 1000000000) return;
   last_housekeeping_ns_ = now;
-  for (auto& fn : housekeeping_) fn(now);
+  for (auto& fn : housekeeping_) {
+    try {
+      fn(now);
+    } catch (const std::exception& e) {
+      failed("housekeeping", e);
+    }
+  }
 }
 
 void Engine::add_housekeeping(std::function<void(int64_t)> fn) {

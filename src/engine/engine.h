@@ -6,7 +6,8 @@
 //
 // Threads:
 //  - any thread: submit() enqueues and returns at once; false means the
-//    inbox is full and the caller must shed (503).
+//    inbox is full, or the journal holds more than max_undurable_bytes it
+//    cannot yet make durable, and the caller must shed (503).
 //  - engine thread: runs tasks, fires timers on the injected Clock (the
 //    in-play bet delay is a timer: no thread sleeps), and commits: applies a
 //    decision's event to BookState and appends it to the Journal.
@@ -22,11 +23,20 @@
 // Before start() and after stop() the calling thread is the engine thread.
 // The engine calls Journal::kick() after each batch, so its journal may be
 // opened with Options::wake_on_append = false.
+//
+// Failures: an exception thrown by a task, a timer, housekeeping or
+// after-durable work never leaves the engine thread. It is logged (with
+// where it happened), counted (engine_failures_total{where}), handed to the
+// task's Failure (submit) so the command is refused rather than left
+// unanswered, and the engine carries on with the next piece of work. A
+// desk keeps the book whole by deciding before it commits: BookState::apply
+// changes nothing when it throws (book_state.h).
 #pragma once
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -54,6 +64,8 @@ namespace inplay {
 class Engine {
  public:
   using Task = std::function<void()>;
+  // Called on the engine thread when the task threw: refuse its command.
+  using Failure = std::function<void(const std::exception&)>;
 
   Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry& metrics);
   ~Engine();
@@ -78,8 +90,9 @@ class Engine {
   void start();
   void stop();  // drains the inbox, runs the after-durable work owed
 
-  // Any thread. false: the inbox is full (shed).
-  bool submit(Task t);
+  // Any thread. false: the inbox is full (shed). on_failure (may be empty)
+  // runs if the task throws.
+  bool submit(Task t, Failure on_failure = {});
   size_t queue_depth() const;
   // CPU time the engine thread has used so far (benchmarks: CPU per bet).
   int64_t thread_cpu_ns() const;
@@ -90,6 +103,9 @@ class Engine {
   // Engine thread. Runs fn once everything appended so far is durable (at
   // the next pass if it already is).
   void after_durable(std::function<void()> fn);
+  // Engine thread: logs and counts a failure (engine_failures_total{where})
+  // that the engine or a desk caught while handling a command.
+  void failed(const char* where, const std::exception& e);
   // Engine thread. fn(now_ns) at most once a second of book time, after a
   // batch (desks' upkeep: idempotency expiry, gauges).
   void add_housekeeping(std::function<void(int64_t now_ns)> fn);
@@ -124,7 +140,12 @@ class Engine {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::pair<Task, int64_t>> inbox_;  // task, enqueue time (monotonic ns)
+  struct Job {
+    Task task;
+    Failure on_failure;
+    int64_t enqueued_ns;  // monotonic
+  };
+  std::deque<Job> inbox_;
   bool stopping_ = false;
   bool waiting_ = false;
   bool durable_pending_ = false;  // the journal advanced since the engine looked

@@ -23,6 +23,10 @@ struct EngineConfig {
   // its arrival before it is rejected PRICE_STALE (RISK-2). 0: no wait.
   Nanos price_confirm_timeout{std::chrono::seconds(2)};
   size_t queue_capacity = 65536;
+  // The journal's backlog (appended, not yet durable) past which the inbox
+  // takes no more work: a disk that fails or stalls holds its batch in
+  // memory, and this bounds it (journal.max_backlog_mb).
+  uint64_t max_undurable_bytes = uint64_t{256} << 20;
   Nanos idempotency_ttl{std::chrono::hours(24)};
   SettlePolicy settlement;  // when results pay (settle desk)
 };

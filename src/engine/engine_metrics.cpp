@@ -43,6 +43,10 @@ EngineMetrics::EngineMetrics(MetricsRegistry& r) {
                             {"answer"});
   idem_stored = &repeats.with({"stored"});
   idem_joined = &repeats.with({"joined"});
+  failures_ = &r.counter("engine_failures_total",
+                         "Exceptions the engine thread caught in its own work, by where (task, timer, "
+                         "housekeeping, after_durable, refusal): each is logged and its command refused",
+                         {"where"});
 }
 
 Counter& EngineMetrics::rejected(ErrorCode c) {

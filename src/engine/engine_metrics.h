@@ -31,9 +31,13 @@ struct EngineMetrics {
   Counter* idem_joined;             // idempotency_repeats_total{answer="joined"}
 
   Counter& rejected(ErrorCode c);
+  // engine_failures_total{where}: task, timer, housekeeping, after_durable,
+  // refusal, and a desk's own catch (commit, bet).
+  Counter& failures(std::string_view where) { return failures_->with({std::string(where)}); }
 
  private:
   std::array<Counter*, 64> rejected_{};
+  Family<Counter>* failures_;
 };
 
 }  // namespace inplay

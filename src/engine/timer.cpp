@@ -89,7 +89,15 @@ void TimerQueue::fire_due(int64_t now_ns) {
     Slot& s = slots_[e.slot];
     s.armed = false;
     s.firing = true;
-    s.cb();  // may create, enable, disable or destroy timers, this one too
+    try {
+      s.cb();  // may create, enable, disable or destroy timers, this one too
+    } catch (const std::exception& ex) {
+      if (!on_failure_) {
+        slots_[e.slot].firing = false;
+        throw;
+      }
+      on_failure_(ex);
+    }
     Slot& after = slots_[e.slot];
     after.firing = false;
     if (!after.alive) {

@@ -11,10 +11,13 @@
 // timers its callback creates come first at the same instant).
 //
 // Engine thread only (the Engine asserts it). Every Timer must be destroyed
-// before its queue: ~TimerQueue aborts if a handle is still alive.
+// before its queue: ~TimerQueue aborts if a handle is still alive. A
+// callback that throws is reported to the failure handler (the engine logs
+// it) and the queue goes on firing: a periodic timer keeps its period.
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -63,6 +66,8 @@ class TimerQueue {
   // callback arms for a time already reached).
   void fire_due(int64_t now_ns);
   size_t live() const { return live_; }
+  // Where a callback's exception goes (unset: rethrown).
+  void set_failure_handler(std::function<void(const std::exception&)> fn) { on_failure_ = std::move(fn); }
 
  private:
   friend class Timer;
@@ -93,6 +98,7 @@ class TimerQueue {
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap_;
   uint64_t seq_ = 0;
   size_t live_ = 0;
+  std::function<void(const std::exception&)> on_failure_;
 };
 
 }  // namespace inplay

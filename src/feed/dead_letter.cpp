@@ -114,7 +114,7 @@ void DeadLetterFile::write(std::string_view producer, std::string_view reason,
       return;
     }
     const uint64_t size = bytes_.load(std::memory_order_relaxed);
-    if (size + rec.size() > max_file_bytes_) {
+    if (size + rec.size() > max_file_bytes_ || (may_write_ && !may_write_())) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return;
     }

@@ -11,7 +11,9 @@
 // not written — a schema skew on a busy feed refuses every line, and the
 // first ones say all there is, while a later, different failure must still
 // find room. Bounded: once the file would pass max_file_bytes (its size at
-// open included), records are dropped and counted, never written. Never throws
+// open included), or while set_may_write says no (the disk's last free
+// space is the journal's: journal/disk_headroom.h), records are dropped and
+// counted, never written. Never throws
 // on disk errors: a failed open or write is counted and the record lost
 // (the parse-error counter still saw it). Thread-safe (one mutex); every
 // record is one append write(2), so concurrent writers never interleave.
@@ -19,6 +21,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -43,10 +46,12 @@ class DeadLetterFile {
 
   void write(std::string_view producer, std::string_view reason, std::string_view raw_line,
              int64_t at_ms);
+  // Before the first write: asked before each record is written.
+  void set_may_write(std::function<bool()> fn) { may_write_ = std::move(fn); }
 
   const std::filesystem::path& path() const { return path_; }
   uint64_t written() const { return written_.load(std::memory_order_relaxed); }
-  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }  // over the bound
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }  // over the bound or the reserve
   uint64_t sampled_out() const { return sampled_out_.load(std::memory_order_relaxed); }
   uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }    // open/write failed
   uint64_t file_bytes() const { return bytes_.load(std::memory_order_relaxed); }
@@ -64,6 +69,7 @@ class DeadLetterFile {
   // producers x reasons.
   std::map<std::string, std::pair<int64_t, uint32_t>, std::less<>> per_minute_;
   std::atomic<uint64_t> written_{0}, dropped_{0}, errors_{0}, bytes_{0}, sampled_out_{0};
+  std::function<bool()> may_write_;
 };
 
 // The record written for one line (exposed for tests and tools).

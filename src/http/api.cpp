@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "http/api_internal.h"
 #include "http/body.h"
+#include "journal/journal.h"
+#include "market/price_readiness.h"
 #include "telemetry/attributes.h"
 
 namespace inplay {
@@ -17,7 +21,7 @@ std::pair<uint64_t, uint64_t> Api::bet_request_totals() const {
   return {all - impl_->bets_5xx.load(std::memory_order_relaxed), all};
 }
 
-Api::Impl::Impl(ApiDeps deps) : d(deps), offload(deps.metrics) {
+Api::Impl::Impl(ApiDeps deps) : d(deps), offload(deps.metrics), metrics_cache(deps.metrics, deps.metrics_max_age, deps.metrics_per_second) {
   requests = &d.metrics.counter("http_requests_total", "HTTP requests by route and status code", {"route", "code"});
   start_warroom();
   add_book_routes();
@@ -47,16 +51,30 @@ void Api::Impl::handle(HttpRequest& req, Responder respond) {
     if (path == "/healthz") return send(x, 200, R"({"status":"ok"})");
     if (path == "/metrics") {
       const bool om = accepts_openmetrics(req.header("accept"));
-      return offload.run([this, x, om] {
+      auto answer = [this, x, om](std::string body) {
         HttpResponse r;
-        r.body = om ? d.metrics.render_openmetrics() : d.metrics.render_prometheus();
+        r.body = std::move(body);
         r.content_type = om ? kOpenMetricsContentType : kPrometheusTextContentType;
         requests->with({x->route, "200"}).inc();
         x->respond(std::move(r));
-      });
+      };
+      if (!metrics_cache.admit(monotonic_ns()))
+        return send_error(x, Error{ErrorCode::kOverloaded, "/metrics is scraped too often; retry in a second"});
+      // A recent body is a copy, cheap enough for the I/O thread; a render is not.
+      if (auto body = metrics_cache.fresh(om, monotonic_ns())) return answer(std::move(*body));
+      return offload.run([this, om, answer] { answer(metrics_cache.render(om, monotonic_ns())); });
     }
     if (!d.ready.load()) return send_error(x, Error{ErrorCode::kNotReady, "replaying the journal"});
-    return read(x, [](Engine&) { return Reply{200, R"({"status":"ready"})"}; });
+    if (d.journal && !d.journal->writable()) return send_error(x, journal_unavailable(ErrorCode::kNotReady));
+    return read(x, [readiness = d.price_readiness](Engine& e) {
+      size_t stale = 0;
+      if (readiness && !readiness->ready(e.state().book, e.clock().now(), monotonic_ns(), &stale))
+        return Reply{503, error_body(Error{ErrorCode::kNotReady,
+                                           fmt::format("prices are not yet fresh after the start ({} open "
+                                                       "markets stale)",
+                                                       stale)})};
+      return Reply{200, R"({"status":"ready"})"};
+    });
   }
   if (path.substr(0, 4) != "/v1/") {
     if (serve_page(req, x)) return;  // the war room (routes_warroom.cpp)
@@ -69,7 +87,19 @@ void Api::Impl::handle(HttpRequest& req, Responder respond) {
     return send_error(x, Error{ErrorCode::kUnauthorized, "a valid bearer token is required"});
   }
   if (!d.ready.load()) return send_error(x, Error{ErrorCode::kNotReady, "replaying the journal"});
+  // Nothing that needs the engine goes in while the journal cannot write:
+  // it would wait for durability that is not coming. The war room's cached
+  // snapshot and the trace store do not need it.
+  if (d.journal && !d.journal->writable() && !path.starts_with("/v1/traces") &&
+      !path.starts_with("/v1/warroom/"))
+    return send_error(x, journal_unavailable(ErrorCode::kJournalUnavailable));
   routes.dispatch(req, x, *who);
+}
+
+Error Api::Impl::journal_unavailable(ErrorCode code) const {
+  JournalHealth h = d.journal->health();
+  return Error{code, fmt::format("the journal cannot write ({} failed: {}); nothing was changed, retry later",
+                                 h.op.empty() ? "write" : h.op, h.error ? std::strerror(h.error) : "unknown error")};
 }
 
 bool Api::Impl::idempotency_key(const HttpRequest& req, const std::shared_ptr<Exchange>& x,

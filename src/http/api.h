@@ -8,8 +8,13 @@
 // read to the engine. It never touches book state itself: reads run as
 // engine tasks too, and desks answer with an Outcome that http/views renders.
 // A full engine queue answers 503 OVERLOADED with Retry-After at once
-// (BET-5). /metrics and trace queries run on an offload worker, never on the
-// I/O thread that serves bets. Every answer carries `traceparent` with the
+// (BET-5). While the journal cannot write, every request that needs the
+// engine is refused 503 JOURNAL_UNAVAILABLE (Retry-After: 5) before it gets
+// there, so nothing changes and nothing waits; /readyz says so, and says
+// not ready until prices are fresh after a start. /metrics is served from a
+// body rendered at most metrics_max_age ago (a flood of scrapes costs one
+// render per max age); renders and trace queries run on an offload worker,
+// never on the I/O thread that serves bets. Every answer carries `traceparent` with the
 // gateway span's context.
 #pragma once
 #include <atomic>
@@ -30,6 +35,8 @@ namespace inplay {
 class FeedDesk;
 class IncidentLoop;
 class SettleDesk;
+class Journal;
+class PriceReadiness;
 struct Route;
 
 struct ApiDeps {
@@ -47,6 +54,17 @@ struct ApiDeps {
   FeedDesk* desk = nullptr;        // odds feeds (engine thread); nullptr: none
   IncidentLoop* incidents = nullptr;  // SLOs, alerts, incidents, actions (engine thread)
   SimClock* sim_clock = nullptr;      // `clock` when it is simulated (POST /v1/clock/advance)
+  // The journal: while it cannot write, /readyz is 503 and every request
+  // that needs the engine is refused 503 JOURNAL_UNAVAILABLE (nullptr: never).
+  const Journal* journal = nullptr;
+  // /metrics bodies are rendered again at most this often; 0: every scrape
+  // (telemetry.metrics_max_age_ms).
+  Nanos metrics_max_age{0};
+  // /metrics scrapes served per second; past it 503 OVERLOADED; 0: no limit
+  // (telemetry.metrics_scrapes_per_s).
+  uint32_t metrics_per_second = 0;
+  // Prices fresh after the start (engine thread; nullptr: not checked).
+  PriceReadiness* price_readiness = nullptr;
 };
 
 class Api final : public HttpHandler {

@@ -21,6 +21,7 @@
 #include "http/reply.h"
 #include "http/route_table.h"
 #include "http/views.h"
+#include "telemetry/metrics_cache.h"
 
 namespace inplay {
 
@@ -68,6 +69,7 @@ struct Api::Impl {
   std::atomic<uint64_t> bets_total{0}, bets_5xx{0};
   RouteTable routes;
   Offload offload;                   // /metrics and trace queries, off the I/O thread
+  MetricsCache metrics_cache;        // /metrics bodies, rendered at most every metrics_max_age
   std::shared_ptr<WarRoom> warroom;  // routes_warroom.cpp
 
   explicit Impl(ApiDeps deps);
@@ -80,7 +82,10 @@ struct Api::Impl {
     Engine* e = &d.engine;
     return [x, e](const Outcome& o) {
       Reply r = render(o, e->state());
-      send(x, r.status, std::move(r.body));
+      std::vector<std::pair<std::string, std::string>> extra;
+      if (const Error* err = std::get_if<Error>(&o))
+        if (const char* s = retry_after(err->code)) extra.emplace_back("Retry-After", s);
+      send(x, r.status, std::move(r.body), std::move(extra));
     };
   }
 
@@ -121,6 +126,8 @@ struct Api::Impl {
   void add_settlement_routes(); // routes_settlement.cpp: dead letters, resettlement
   bool serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x);  // the war room's static page
   void start_warroom();
+  // JOURNAL_UNAVAILABLE (or NOT_READY for /readyz) naming what failed.
+  Error journal_unavailable(ErrorCode code) const;
   // The Idempotency-Key header into "<token name>:<key>"; false: answered.
   bool idempotency_key(const HttpRequest& req, const std::shared_ptr<Exchange>& x, const Principal& who,
                        std::string& out);

@@ -56,10 +56,17 @@ inline void send(const std::shared_ptr<Exchange>& x, int status, std::string bod
   finish(x, std::move(r));
 }
 
-// An error's status and JSON body (Retry-After on 503 OVERLOADED / NOT_READY).
+// Retry-After (seconds) of an error, or nullptr: every 503 says when to come
+// back — a journal outage is an outage of minutes, the rest pass in a second.
+inline const char* retry_after(ErrorCode c) {
+  if (c == ErrorCode::kJournalUnavailable) return "5";
+  return error_http_status(c) == 503 ? "1" : nullptr;
+}
+
+// An error's status and JSON body (Retry-After on every 503).
 inline void send_error(const std::shared_ptr<Exchange>& x, const Error& e) {
   std::vector<std::pair<std::string, std::string>> extra;
-  if (e.code == ErrorCode::kOverloaded || e.code == ErrorCode::kNotReady) extra.emplace_back("Retry-After", "1");
+  if (const char* s = retry_after(e.code)) extra.emplace_back("Retry-After", s);
   send(x, error_http_status(e.code), error_body(e), std::move(extra));
 }
 

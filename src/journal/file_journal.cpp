@@ -1,21 +1,22 @@
 // FileJournal: the segment-file Journal (contract in journal/journal.h).
 //
 // The engine thread appends encoded records (crc left 0) into `pending_`
-// under a short mutex; the journal thread swaps that buffer for its own
-// (double buffer, capacities kept, so steady state allocates nothing), seals
-// the CRCs, writes the batch with one write(2), fdatasyncs by policy, and
-// runs the batch's completions in order. While it syncs, the next batch
-// accumulates: that is the group commit. An I/O error on the journal thread
-// aborts the process: a record we cannot make durable must never be acked,
-// and retrying fsync after a failure is not safe (the kernel may have
-// dropped the dirty pages).
-#include <fcntl.h>
-#include <unistd.h>
-
+// under a short mutex; the journal thread takes them into its batch (double
+// buffer, capacities kept, so steady state allocates nothing), seals the
+// CRCs, writes the batch with one write at the segment's durable end,
+// fdatasyncs by policy, and runs the batch's completions in order. While it
+// syncs, the next batch accumulates: that is the group commit.
+//
+// A failed write, fsync, segment creation or directory sync is an outage,
+// not a crash: the batch stays (later records join it), the segment is cut
+// back to its durable end, writable() turns false, and the thread tries the
+// whole batch again after a back-off. Writing every byte again — rather than
+// retrying the fsync — is what makes a retry safe after an fsync error: the
+// kernel may have dropped the dirty pages and would report the next fsync
+// clean.
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
-#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <system_error>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "journal/disk.h"
 #include "journal/journal.h"
 #include "journal/segment.h"
 #include "telemetry/log.h"
@@ -40,67 +42,35 @@ namespace {
 
 namespace fs = std::filesystem;
 
-[[noreturn]] void die(const char* what, const std::string& path, int err) {
-  log::error("journal", "journal I/O failed, stopping the process",
-             {{"op", what}, {"path", path}, {"errno", err}, {"error", std::strerror(err)}});
-  std::abort();
-}
+constexpr int64_t kRetryMinNs = 10'000'000;     // 10 ms
+constexpr int64_t kRetryMaxNs = 1'000'000'000;  // 1 s
 
-// 0 or the errno of the failed write(2); partial writes are continued.
-int write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return 0;
-}
-
-void sync_dir(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) die("open dir", dir.string(), errno);
-  if (::fsync(fd) != 0) die("fsync dir", dir.string(), errno);
-  ::close(fd);
-}
-
-// Cuts a torn tail off the last segment at open (before any thread runs).
-void truncate_torn_tail(const segment::File& f, uint64_t valid_bytes) {
-  int fd = ::open(f.path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + f.path.string());
-  if (::ftruncate(fd, static_cast<off_t>(valid_bytes)) != 0 || ::fdatasync(fd) != 0) {
-    int e = errno;
-    ::close(fd);
-    throw std::system_error(e, std::generic_category(), "truncate " + f.path.string());
-  }
-  ::close(fd);
-  log::warn("journal", "torn tail truncated", {{"segment", f.name}, {"offset", valid_bytes}});
-}
+// The last segment at open, cut back to its last whole record.
+struct Tail {
+  Disk::Handle handle = -1;
+  std::string name;
+  uint64_t size = 0;
+};
 
 class FileJournal final : public Journal {
  public:
-  // tail_fd/tail_name/tail_size: the open last segment, or -1 when there is
-  // none yet (it is created with the first batch).
-  FileJournal(Options opts, uint64_t last_seq, int tail_fd, std::string tail_name,
-              uint64_t tail_size)
+  FileJournal(Options opts, Disk& disk, uint64_t last_seq, Tail tail)
       : opts_(std::move(opts)),
+        disk_(disk),
         next_seq_(last_seq + 1),
         last_seq_(last_seq),
-        seg_fd_(tail_fd),
-        seg_name_(std::move(tail_name)),
-        seg_size_(tail_size),
+        seg_(tail.handle),
+        seg_name_(std::move(tail.name)),
+        seg_size_(tail.size),
         last_durable_seq_(last_seq) {}
 
   ~FileJournal() override {
     stop();
-    if (seg_fd_ >= 0) ::close(seg_fd_);
+    if (seg_ >= 0) disk_.close(seg_);
   }
 
   void replay(const std::function<void(const JournalRecord&)>& fn) override {
-    segment::scan_dir(opts_.dir, 0, /*skip_old=*/false, fn);
+    segment::scan_dir(disk_, opts_.dir, 0, /*skip_old=*/false, fn);
   }
 
   uint64_t last_seq() const override { return last_seq_.load(std::memory_order_relaxed); }
@@ -134,6 +104,7 @@ class FileJournal final : public Journal {
       wake = opts_.wake_on_append && writer_waiting_;
       if (wake) writer_waiting_ = false;
     }
+    undurable_bytes_.fetch_add(sizeof header + payload.size(), std::memory_order_relaxed);
     if (wake) cv_.notify_one();
     last_seq_.store(seq, std::memory_order_relaxed);
     return seq;
@@ -173,10 +144,20 @@ class FileJournal final : public Journal {
       }
       cv_.notify_one();
       thread_.join();
-      return;
+    } else {
+      pump();  // never started: flush inline so no appended record is lost
     }
-    // Never started: flush inline so no appended record or completion is lost.
-    while (take_batch()) commit_batch();
+    give_up_if_failing();
+  }
+
+  bool pump() override {
+    if (thread_.joinable()) return false;
+    {
+      std::lock_guard lk(mu_);
+      take_pending_locked();
+    }
+    commit_batch();
+    return !failing_;
   }
 
   JournalStats stats() const override {
@@ -188,6 +169,18 @@ class FileJournal final : public Journal {
     return s;
   }
 
+  bool writable() const override { return writable_.load(std::memory_order_acquire); }
+
+  uint64_t undurable_bytes() const override { return undurable_bytes_.load(std::memory_order_relaxed); }
+
+  JournalHealth health() const override {
+    std::lock_guard lk(health_mu_);
+    JournalHealth h = health_;
+    h.writable = writable();
+    h.undurable_bytes = undurable_bytes();
+    return h;
+  }
+
  private:
   bool has_pending() const { return pending_records_ > 0 || !pending_done_.empty(); }
 
@@ -195,78 +188,168 @@ class FileJournal final : public Journal {
     for (;;) {
       {
         std::unique_lock lk(mu_);
-        while (!has_pending() && !stop_requested_) {
+        for (;;) {
+          if (failing_) {
+            // A failing disk is tried again on its schedule, not on every
+            // kick; a stop gets one last attempt at once.
+            const int64_t wait_ns = retry_at_ns_ - monotonic_ns();
+            if (stop_requested_ || wait_ns <= 0) break;
+            writer_waiting_ = true;
+            cv_.wait_for(lk, std::chrono::nanoseconds(wait_ns));
+            writer_waiting_ = false;
+            continue;
+          }
+          if (has_pending()) break;
+          if (stop_requested_) return;
           writer_waiting_ = true;
           cv_.wait(lk);
           writer_waiting_ = false;
         }
-        if (!has_pending()) return;  // stop requested and drained
-        swap_locked();
+        take_pending_locked();
       }
       commit_batch();
+      if (failing_ && stop_requested_locked()) return;
     }
   }
 
-  bool take_batch() {
+  bool stop_requested_locked() {
     std::lock_guard lk(mu_);
-    if (!has_pending()) return false;
-    swap_locked();
-    return true;
+    return stop_requested_;
   }
 
-  void swap_locked() {
-    batch_.swap(pending_);
-    batch_done_.swap(pending_done_);
-    batch_records_ = pending_records_;
-    batch_first_seq_ = pending_first_seq_;
-    batch_last_seq_ = pending_last_seq_;
+  // Moves what the engine appended into the batch, after whatever a failed
+  // attempt left there (order is kept).
+  void take_pending_locked() {
+    if (batch_.empty() && batch_done_.empty()) {
+      batch_.swap(pending_);
+      batch_done_.swap(pending_done_);
+    } else {
+      batch_.append(pending_);
+      pending_.clear();
+      for (auto& d : pending_done_) batch_done_.push_back(std::move(d));
+      pending_done_.clear();
+    }
+    if (pending_records_ > 0) {
+      if (batch_records_ == 0) batch_first_seq_ = pending_first_seq_;
+      batch_last_seq_ = pending_last_seq_;
+      batch_records_ += pending_records_;
+    }
     pending_records_ = 0;
   }
 
-  // Journal thread (or stop() before start): makes the swapped-out batch
-  // durable, then runs its completions in order.
+  // Journal thread (or pump/stop before start): makes the batch durable,
+  // then runs its completions in order. On a disk error the batch stays.
   void commit_batch() {
     if (batch_records_ > 0) {
       segment::seal(batch_.data(), batch_.size());
-      // Records never span segments: roll between batches only.
-      if (seg_fd_ < 0 || (seg_size_ > 0 && seg_size_ >= opts_.segment_bytes))
-        roll(batch_first_seq_);
-      if (int err = write_all(seg_fd_, batch_.data(), batch_.size()))
-        die("write", seg_path_for_errors(), err);
-      seg_size_ += batch_.size();
       int64_t fsync_ns = 0;
-      if (opts_.fsync == FsyncPolicy::kGroup) {
-        const int64_t t0 = monotonic_ns();
-        if (::fdatasync(seg_fd_) != 0) die("fdatasync", seg_path_for_errors(), errno);
-        fsync_ns = monotonic_ns() - t0;
-      }
+      if (!write_batch(fsync_ns)) return;
       batches_.fetch_add(1, std::memory_order_relaxed);
       records_.fetch_add(batch_records_, std::memory_order_relaxed);
       bytes_.fetch_add(batch_.size(), std::memory_order_relaxed);
+      undurable_bytes_.fetch_sub(batch_.size(), std::memory_order_relaxed);
       last_durable_seq_.store(batch_last_seq_, std::memory_order_release);
       if (opts_.on_batch) opts_.on_batch(fsync_ns, batch_records_, batch_.size());
       if (durable_listener_) durable_listener_(batch_last_seq_);
     }
+    if (failing_) recovered();
     for (auto& done : batch_done_) done();
     batch_done_.clear();
     batch_.clear();
     batch_records_ = 0;
   }
 
-  void roll(uint64_t first_seq) {
-    if (seg_fd_ >= 0) ::close(seg_fd_);  // already synced by policy
-    seg_name_ = segment::file_name(first_seq);
-    const fs::path p = opts_.dir / seg_name_;
-    seg_fd_ = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (seg_fd_ < 0) die("create segment", p.string(), errno);
-    seg_size_ = 0;
-    if (opts_.fsync == FsyncPolicy::kGroup) sync_dir(opts_.dir);
+  // Writes and syncs the batch at the segment's durable end; false (and the
+  // outage recorded) when the disk refused.
+  bool write_batch(int64_t& fsync_ns) {
+    // Records never span segments: roll between batches only.
+    if (seg_ < 0 || (seg_size_ > 0 && seg_size_ >= opts_.segment_bytes)) {
+      if (int err = roll(batch_first_seq_)) return fail("create segment", err);
+    }
+    if (dir_unsynced_) {
+      if (int err = disk_.sync_dir(opts_.dir)) return fail("sync dir", err);
+      dir_unsynced_ = false;
+    }
+    if (int err = disk_.write_at(seg_, seg_size_, batch_)) return fail("write", err);
+    if (opts_.fsync == FsyncPolicy::kGroup) {
+      const int64_t t0 = monotonic_ns();
+      if (int err = disk_.sync(seg_)) return fail("fdatasync", err);
+      fsync_ns = monotonic_ns() - t0;
+    }
+    seg_size_ += batch_.size();
+    return true;
   }
 
-  std::string seg_path_for_errors() const { return (opts_.dir / seg_name_).string(); }
+  // 0 or errno. The old segment stays open until the new one exists.
+  int roll(uint64_t first_seq) {
+    std::string name = segment::file_name(first_seq);
+    Disk::Handle h = -1;
+    if (int err = disk_.open(opts_.dir / name, /*create=*/true, h)) return err;
+    if (seg_ >= 0) disk_.close(seg_);  // already synced by policy
+    seg_ = h;
+    seg_name_ = std::move(name);
+    seg_size_ = 0;
+    dir_unsynced_ = opts_.fsync == FsyncPolicy::kGroup;
+    return 0;
+  }
+
+  bool fail(const char* op, int err) {
+    // Whatever of the batch reached the file goes: the next attempt writes
+    // it all again at the same offset (an error here changes nothing: that
+    // write overwrites the same bytes).
+    if (seg_ >= 0) (void)disk_.truncate(seg_, seg_size_);
+    const int64_t now = monotonic_ns();
+    backoff_ns_ = failing_ ? std::min(backoff_ns_ * 2, kRetryMaxNs) : kRetryMinNs;
+    retry_at_ns_ = now + backoff_ns_;
+    const bool first = !failing_;
+    failing_ = true;
+    JournalHealth h;
+    {
+      std::lock_guard lk(health_mu_);
+      health_.error = err;
+      health_.op = op;
+      health_.path = (opts_.dir / (seg_name_.empty() ? segment::file_name(batch_first_seq_) : seg_name_)).string();
+      ++health_.failures;
+      if (first) ++health_.outages;
+      h = health_;
+    }
+    writable_.store(false, std::memory_order_release);
+    h.writable = false;
+    h.undurable_bytes = undurable_bytes();
+    log::error("journal", first ? "journal cannot write: acknowledgements stop until it can"
+                                : "journal still cannot write",
+               {{"op", op}, {"path", h.path}, {"errno", err}, {"error", std::strerror(err)},
+                {"undurable_bytes", h.undurable_bytes}, {"retry_ms", backoff_ns_ / 1'000'000}});
+    if (first && opts_.on_health) opts_.on_health(h);
+    return false;
+  }
+
+  void recovered() {
+    failing_ = false;
+    backoff_ns_ = 0;
+    writable_.store(true, std::memory_order_release);
+    JournalHealth h = health();
+    log::info("journal", "journal writable again: the records it held are durable",
+              {{"failures", h.failures}, {"last_durable_seq", last_durable_seq_.load()}});
+    if (opts_.on_health) opts_.on_health(h);
+  }
+
+  // At stop, on a disk that still fails: nothing of the batch was ever
+  // acknowledged, so dropping it loses no promise; say so.
+  void give_up_if_failing() {
+    if (!failing_) return;
+    log::error("journal", "journal stopped while it cannot write: records never made durable are dropped",
+               {{"records", static_cast<uint64_t>(batch_records_)},
+                {"first_seq", batch_first_seq_},
+                {"last_seq", batch_last_seq_}});
+    batch_.clear();
+    batch_done_.clear();
+    batch_records_ = 0;
+  }
 
  private:
   const Options opts_;
+  Disk& disk_;
   std::function<void(uint64_t)> durable_listener_;  // set before start()
 
   // Engine thread only.
@@ -290,34 +373,53 @@ class FileJournal final : public Journal {
   size_t batch_records_ = 0;
   uint64_t batch_first_seq_ = 0;
   uint64_t batch_last_seq_ = 0;
-  int seg_fd_;
+  Disk::Handle seg_;
   std::string seg_name_;
-  uint64_t seg_size_;
+  uint64_t seg_size_;         // the segment's durable end
+  bool dir_unsynced_ = false;  // a created segment whose directory entry is not yet synced
+  bool failing_ = false;
+  int64_t backoff_ns_ = 0;
+  int64_t retry_at_ns_ = 0;
   std::thread thread_;
 
   std::atomic<uint64_t> batches_{0}, records_{0}, bytes_{0};
   std::atomic<uint64_t> last_durable_seq_;
+  std::atomic<bool> writable_{true};
+  std::atomic<uint64_t> undurable_bytes_{0};
+  mutable std::mutex health_mu_;
+  JournalHealth health_;  // guarded by health_mu_
 };
+
+// Cuts a torn tail off the last segment at open (before any thread runs)
+// and keeps the segment open for appending.
+Tail open_tail(Disk& disk, const segment::File& f, const segment::ScanResult& scan) {
+  Tail t;
+  if (int err = disk.open(f.path, /*create=*/false, t.handle))
+    throw std::system_error(err, std::generic_category(), "open " + f.path.string());
+  if (scan.torn) {
+    int err = disk.truncate(t.handle, scan.valid_bytes);
+    if (!err) err = disk.sync(t.handle);
+    if (err) {
+      disk.close(t.handle);
+      throw std::system_error(err, std::generic_category(), "truncate " + f.path.string());
+    }
+    log::warn("journal", "torn tail truncated", {{"segment", f.name}, {"offset", scan.valid_bytes}});
+  }
+  t.name = f.name;
+  t.size = scan.valid_bytes;
+  return t;
+}
 
 }  // namespace
 
 std::unique_ptr<Journal> Journal::open(Options opts) {
-  fs::create_directories(opts.dir);
-  segment::DirScan d = segment::scan_dir(opts.dir, 0, /*skip_old=*/false, {});
-  int tail_fd = -1;
-  uint64_t tail_size = 0;
-  std::string tail_name;
-  if (d.any) {
-    if (d.tail_scan.torn) truncate_torn_tail(d.tail, d.tail_scan.valid_bytes);
-    tail_fd = ::open(d.tail.path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (tail_fd < 0)
-      throw std::system_error(errno, std::generic_category(), "open " + d.tail.path.string());
-    tail_size = d.tail_scan.valid_bytes;
-    tail_name = d.tail.name;
-  }
+  Disk& disk = opts.disk ? *opts.disk : posix_disk();
+  disk.create_dirs(opts.dir);
+  segment::DirScan d = segment::scan_dir(disk, opts.dir, 0, /*skip_old=*/false, {});
+  Tail tail;
+  if (d.any) tail = open_tail(disk, d.tail, d.tail_scan);
   const uint64_t last = d.any ? d.last_seq : 0;
-  return std::make_unique<FileJournal>(std::move(opts), last, tail_fd, std::move(tail_name),
-                                       tail_size);
+  return std::make_unique<FileJournal>(std::move(opts), disk, last, std::move(tail));
 }
 
 }  // namespace inplay

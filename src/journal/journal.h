@@ -13,6 +13,18 @@
 // record before it) is durable under the policy": only then may a client be
 // acknowledged.
 //
+// A disk that fails (ENOSPC, EIO, EDQUOT...) is an outage, never a crash:
+// the batch stays in memory, unacknowledged, its bytes on disk are cut back
+// to the last durable offset, writable() turns false, and the journal
+// thread tries again with a growing back-off (10 ms to 1 s) — writing the
+// whole batch again, never retrying an fsync over pages the kernel may have
+// dropped. Records appended meanwhile join the batch in order. The first
+// attempt that writes and syncs makes it all durable at once, runs the
+// completions, and writable() is true again: nothing acknowledged is lost
+// and nothing is written twice. While it fails, undurable_bytes() grows; the
+// engine stops taking work past its limit. All file operations go through a
+// Disk (journal/disk.h).
+//
 // Open: scans all segments. A torn tail (a last record that is cut short or
 // fails its CRC and is followed by nothing but zeros up to EOF, in the last
 // segment) is truncated with a log line. Any other bad record throws
@@ -55,6 +67,19 @@ struct JournalStats {
   uint64_t last_durable_seq = 0;
 };
 
+// Whether the journal can write now, and the last failure (any thread).
+struct JournalHealth {
+  bool writable = true;
+  int error = 0;               // errno of the last failed attempt (0: none yet)
+  std::string op;              // what failed: "write", "fdatasync", "create segment", "sync dir"
+  std::string path;            // the file it failed on
+  uint64_t failures = 0;       // failed attempts since the journal opened
+  uint64_t outages = 0;        // times it went from writable to failing
+  uint64_t undurable_bytes = 0;  // appended, not yet durable
+};
+
+class Disk;
+
 class Journal {
  public:
   struct Options {
@@ -68,6 +93,11 @@ class Journal {
     // caller batches its work and calls kick() at the end of each batch (the
     // engine does, saving a futex wake per record).
     bool wake_on_append = true;
+    // The files (nullptr: the kernel's, posix_disk()).
+    Disk* disk = nullptr;
+    // Called on the journal thread when writable() changes (false: h says
+    // what failed), after the journal's own log line.
+    std::function<void(const JournalHealth& h)> on_health;
   };
   using Completion = std::function<void()>;
 
@@ -95,8 +125,19 @@ class Journal {
   // Options::wake_on_append).
   virtual void kick() = 0;
   // Flushes everything appended, runs all completions, joins the thread.
+  // A disk still failing at stop gets one last attempt; what it cannot make
+  // durable is dropped with a log line (it was never acknowledged).
   virtual void stop() = 0;
+  // Without a journal thread (never started): makes everything appended so
+  // far durable on the caller's thread, running completions; false when the
+  // disk refused (it all stays pending for the next pump). The storage-fault
+  // simulation drives a journal this way, one deterministic step at a time.
+  virtual bool pump() = 0;
   virtual JournalStats stats() const = 0;
+  // Any thread.
+  virtual bool writable() const = 0;
+  virtual uint64_t undurable_bytes() const = 0;
+  virtual JournalHealth health() const = 0;
 };
 
 // Reads durable records from a journal directory without owning it (the

@@ -68,13 +68,13 @@ std::optional<uint64_t> parse_file_name(std::string_view name) {
   return v;
 }
 
-std::vector<File> list(const std::filesystem::path& dir) {
+std::vector<File> list(const std::filesystem::path& dir) { return list(posix_disk(), dir); }
+
+std::vector<File> list(Disk& disk, const std::filesystem::path& dir) {
   std::vector<File> out;
-  if (!std::filesystem::is_directory(dir)) return out;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    std::string name = e.path().filename().string();
+  for (std::string& name : disk.list(dir)) {
     auto seq = parse_file_name(name);
-    if (seq && e.is_regular_file()) out.push_back({*seq, e.path(), std::move(name)});
+    if (seq) out.push_back({*seq, dir / name, std::move(name)});
   }
   std::sort(out.begin(), out.end(),
             [](const File& a, const File& b) { return a.first_seq < b.first_seq; });
@@ -139,10 +139,10 @@ ScanResult scan(std::string_view data, const std::string& name, uint64_t first_s
   return r;
 }
 
-DirScan scan_dir(const std::filesystem::path& dir, uint64_t deliver_after, bool skip_old,
+DirScan scan_dir(Disk& disk, const std::filesystem::path& dir, uint64_t deliver_after, bool skip_old,
                  const std::function<void(const JournalRecord&)>& fn) {
   DirScan d;
-  std::vector<File> files = list(dir);
+  std::vector<File> files = list(disk, dir);
   for (size_t i = 0; i < files.size(); ++i) {
     const File& f = files[i];
     const bool is_last = i + 1 == files.size();
@@ -153,7 +153,7 @@ DirScan scan_dir(const std::filesystem::path& dir, uint64_t deliver_after, bool 
                            "seq gap: expected segment starting at " +
                                std::to_string(d.last_seq + 1));
     }
-    const std::string data = read_all(f.path);
+    const std::string data = disk.read_all(f.path);
     ScanResult r = scan(data, f.name, f.first_seq, is_last, deliver_after, fn);
     // Only a crash between creating a segment and writing it leaves an empty
     // file, and then it is the last one.

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "journal/disk.h"
 #include "journal/journal.h"
 
 namespace inplay::segment {
@@ -39,7 +40,8 @@ struct File {
   std::string name;
 };
 // Segment files of dir, oldest first. Other files are ignored.
-std::vector<File> list(const std::filesystem::path& dir);
+std::vector<File> list(Disk& disk, const std::filesystem::path& dir);
+std::vector<File> list(const std::filesystem::path& dir);  // the kernel's files
 
 // Writes a header with crc = 0; seal() fills the crc of every record in a
 // buffer of whole records (done off the engine thread).
@@ -73,7 +75,7 @@ struct DirScan {
 // a torn tail is tolerated in the last one. With skip_old, segments whose
 // records are all <= deliver_after are not read (the reader's fast path);
 // otherwise every record is validated (open).
-DirScan scan_dir(const std::filesystem::path& dir, uint64_t deliver_after, bool skip_old,
+DirScan scan_dir(Disk& disk, const std::filesystem::path& dir, uint64_t deliver_after, bool skip_old,
                  const std::function<void(const JournalRecord&)>& fn);
 
 // Whole file contents as it is now (a live writer may be appending).

@@ -267,6 +267,7 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
       out.push_back(SignalSample{"synthetic_failed_rounds", {{"check", "synthetic"}}, failed, true});
   }
   if (settlement_probe_) sample_settlement(now, out, wants);
+  for (auto& source : signal_sources_) source(out);
   if (bet_totals_) {
     auto [good, valid] = bet_totals_();
     evaluator_.on_totals("bet_requests", t, good, valid);

@@ -76,6 +76,10 @@ class IncidentLoop {
   // Engine thread: a market's bets are all paid, lag_ns after its result's
   // provider timestamp (SLI settlement_lag).
   void on_market_settled(uint64_t market_id, uint64_t event_id, int64_t lag_ns);
+  // More signals from outside the book, sampled every tick (the journal's
+  // and the disk's: journal_unwritable, disk_used_ratio). Before start().
+  using SignalSource = std::function<void(std::vector<SignalSample>& out)>;
+  void add_signal_source(SignalSource fn) { signal_sources_.push_back(std::move(fn)); }
 
   // Engine thread.
   void tick();
@@ -129,6 +133,7 @@ class IncidentLoop {
     std::deque<std::pair<int64_t, uint64_t>> mismatches;   // (second, shadow mismatches so far), 15 min
     std::deque<std::pair<int64_t, int64_t>> lags_ns;       // (second, lag) of markets settled, 1 min
   } settlement_;
+  std::vector<SignalSource> signal_sources_;
   std::map<std::string, double> min_above_;  // signal -> lowest bound of any rule
   struct FeedWindow {
     uint64_t last_ok = 0, last_err = 0;

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "core/error.h"
+#include "projection/disk_reserve.h"
 #include "core/odds.h"
 #include "journal/events.h"
 #include "journal/journal.h"
@@ -54,6 +55,7 @@ uint64_t AuditProjection::apply_new() {
     reader_->read_from(done_, [&](const JournalRecord& r) {
       if (r.seq <= read) return;
       const uint64_t before = writer_->last_seq();
+      if (in_batch == 0) check_disk_reserve(opts_.may_write, "audit projection");
       audit(r);
       read = r.seq;
       if (writer_->last_seq() != before && ++in_batch >= opts_.batch_records) {

@@ -63,6 +63,11 @@ struct AuditProjectionOptions {
   size_t batch_records = 1000;  // audit records per write + fdatasync
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{5000};
+  // Asked before each pass writes: false pauses it (the pass fails with a
+  // log line and is tried again after the back-off). The runtime passes
+  // DiskHeadroom::followers_may_write, so a follower never takes the disk's
+  // last space, which is the journal's.
+  std::function<bool()> may_write;
 };
 
 class AuditProjection {

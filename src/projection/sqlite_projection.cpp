@@ -1,6 +1,8 @@
 // SqliteProjection (contract in projection/sqlite_projection.h).
 #include "projection/sqlite_projection.h"
 
+#include "projection/disk_reserve.h"
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -362,7 +364,10 @@ uint64_t SqliteProjection::apply_new() {
       if (r.seq <= done) return;
       if (r.seq > seen_seq_.load(std::memory_order_relaxed))
         seen_seq_.store(r.seq, std::memory_order_relaxed);
-      if (in_batch == 0) db.begin();
+      if (in_batch == 0) {
+        check_disk_reserve(opts_.may_write, "sqlite projection");
+        db.begin();
+      }
       db.apply(r);
       done = r.seq;
       if (++in_batch == opts_.batch_records) {

@@ -59,6 +59,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -82,6 +83,11 @@ struct ProjectionOptions {
   size_t batch_records = 10000;  // records per transaction
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{5000};
+  // Asked before each pass writes: false pauses it (the pass fails with a
+  // log line and is tried again after the back-off). The runtime passes
+  // DiskHeadroom::followers_may_write, so a follower never takes the disk's
+  // last space, which is the journal's.
+  std::function<bool()> may_write;
 };
 
 class SqliteProjection {

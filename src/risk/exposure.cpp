@@ -9,13 +9,13 @@ namespace inplay {
 int64_t Exposure::compute_market_liability(const Market& m, uint64_t extra_sel,
                                            int64_t extra_stake, int64_t extra_payout) const {
   auto mb = markets_.find(m.id);
-  int64_t total_stakes = (mb == markets_.end() ? 0 : mb->second.stakes) + extra_stake;
+  int64_t total_stakes = checked_add(mb == markets_.end() ? 0 : mb->second.stakes, extra_stake);
   int64_t worst = 0;
   for (uint64_t sid : m.selections) {
     auto sb = selections_.find(sid);
     int64_t payouts = sb == selections_.end() ? 0 : sb->second.payouts;
-    if (sid == extra_sel) payouts += extra_payout;
-    worst = std::max(worst, payouts - total_stakes);
+    if (sid == extra_sel) payouts = checked_add(payouts, extra_payout);
+    worst = std::max(worst, checked_add(payouts, -total_stakes));
   }
   return worst;
 }
@@ -32,16 +32,23 @@ void Exposure::change(uint32_t account, uint64_t selection_id, int64_t stake, in
   const Selection* s = book_.selection(selection_id);
   if (!s) return;
   const Market* m = book_.market(s->market_id);
-  auto& sb = selections_[selection_id];
-  sb.stakes = checked_add(sb.stakes, stake);
-  sb.payouts = checked_add(sb.payouts, payout);
-  auto& mb = markets_[m->id];
-  mb.stakes = checked_add(mb.stakes, stake);
-  int64_t before = mb.liability;
-  mb.liability = compute_market_liability(*m, 0, 0, 0);
-  events_[m->event_id] += mb.liability - before;
-  auto& staked = account_market_[m->id][account];
-  staked = checked_add(staked, stake);
+  // Every sum first: one that overflows throws before anything changes.
+  const SelectionBook sel_before = selections_.count(selection_id) ? selections_.at(selection_id) : SelectionBook{};
+  const SelectionBook sel{checked_add(sel_before.stakes, stake), checked_add(sel_before.payouts, payout)};
+  const int64_t market_stakes = checked_add(market_stake(m->id), stake);
+  const int64_t staked = checked_add(account_market_stake(account, m->id), stake);
+  const int64_t liability = compute_market_liability(*m, selection_id, stake, payout);
+  const int64_t event_total =
+      checked_add(event_liability(m->event_id), checked_add(liability, -market_liability(m->id)));
+  selections_[selection_id] = sel;
+  markets_[m->id] = MarketBook{market_stakes, liability};
+  events_[m->event_id] = event_total;
+  account_market_[m->id][account] = staked;
+}
+
+int64_t Exposure::market_stake(uint64_t market_id) const {
+  auto it = markets_.find(market_id);
+  return it == markets_.end() ? 0 : it->second.stakes;
 }
 
 int64_t Exposure::selection_liability(uint64_t selection_id) const {

@@ -20,6 +20,8 @@ class Exposure {
   explicit Exposure(const Book& book) : book_(book) {}
 
   // Records an accepted bet: stake on a selection at odds, by an account.
+  // Throws std::logic_error ("money overflow") and changes nothing when a
+  // sum would leave the int64 range.
   void add(uint32_t account, uint64_t selection_id, int64_t stake_minor, Odds odds);
   // Takes a bet out again (settled or cancelled): exactly what add() put in.
   void remove(uint32_t account, uint64_t selection_id, int64_t stake_minor, Odds odds);
@@ -43,6 +45,7 @@ class Exposure {
   void change(uint32_t account, uint64_t selection_id, int64_t stake, int64_t payout);
   int64_t compute_market_liability(const Market& m, uint64_t extra_sel, int64_t extra_stake,
                                    int64_t extra_payout) const;
+  int64_t market_stake(uint64_t market_id) const;
 
   const Book& book_;
   std::unordered_map<uint64_t, SelectionBook> selections_;

@@ -116,6 +116,16 @@ void add_sim_routes(Api& api, Engine& engine, SimWorld* world) {
                        }))
                      send_error(c.x, Error{ErrorCode::kOverloaded, "the engine queue is full; retry shortly"});
                  }});
+  // A task that throws on the engine thread (issue 18): the engine refuses
+  // it with a log line and carries on; the hook answers 500 INTERNAL.
+  api.add_route({"POST", "/v1/admin/faults/engine-throw", Access::kOperator, [&engine](Call& c) {
+                   auto x = c.x;
+                   if (!engine.submit([] { throw std::runtime_error("fault hook: engine-throw"); },
+                                      [x](const std::exception& e) {
+                                        send_error(x, Error{ErrorCode::kInternal, std::string("refused: ") + e.what()});
+                                      }))
+                     send_error(c.x, Error{ErrorCode::kOverloaded, "the engine queue is full; retry shortly"});
+                 }});
 }
 
 }  // namespace inplay

@@ -8,6 +8,9 @@
 //                                         10 s, as a CPU-starved risk engine
 //                                         would: requests queue behind it
 //                                         and, past the inbox, are shed
+//   POST /v1/admin/faults/engine-throw    a task that throws on the engine
+//                                         thread: refused (500 INTERNAL)
+//                                         with a log line, the book lives on
 // Operator only; routes are added before the server starts.
 #pragma once
 #include "engine/engine.h"
@@ -17,7 +20,7 @@
 namespace inplay {
 
 // world: nullptr when the book has no simulated world (then only the
-// engine stall is added).
+// engine stall and throw are added).
 void add_sim_routes(Api& api, Engine& engine, SimWorld* world);
 
 }  // namespace inplay

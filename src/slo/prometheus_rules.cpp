@@ -29,6 +29,8 @@ std::string signal_expr(const std::string& signal) {
       {"settlement_shadow_mismatches", "increase(settlement_shadow_checks_total{result=\"mismatch\"}[15m])"},
       {"engine_queue_lag_seconds",
        "histogram_quantile(0.99, sum by (le) (rate(engine_queue_lag_seconds_bucket[1m])))"},
+      {"journal_unwritable", "1 - journal_writable"},
+      {"disk_used_ratio", "1 - disk_free_bytes / disk_size_bytes"},
   };
   auto it = kExpr.find(signal);
   return it == kExpr.end() ? "" : it->second;

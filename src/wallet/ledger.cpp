@@ -58,12 +58,41 @@ bool Ledger::can_apply(const Transfer& t) const {
     return false;
   const auto& from = accounts_[t.from];
   if (from.kind != AccountKind::kHouse && from.balance < t.amount) return false;
-  return true;
+  return in_range(t);
+}
+
+bool Ledger::in_range(const Transfer& t) const {
+  int64_t unused;
+  return !__builtin_sub_overflow(accounts_[t.from].balance, t.amount, &unused) &&
+         !__builtin_add_overflow(accounts_[t.to].balance, t.amount, &unused);
 }
 
 void Ledger::apply(const Transfer& t) {
-  accounts_[t.from].balance = checked_add(accounts_[t.from].balance, -t.amount);
-  accounts_[t.to].balance = checked_add(accounts_[t.to].balance, t.amount);
+  // Both legs first: a leg that overflows throws before either balance moves.
+  const int64_t from = checked_add(accounts_[t.from].balance, -t.amount);
+  const int64_t to = checked_add(accounts_[t.to].balance, t.amount);
+  accounts_[t.from].balance = from;
+  accounts_[t.to].balance = to;
+}
+
+bool Ledger::can_move(std::string_view user_id, int64_t amount, TransferReason reason) const {
+  if (amount <= 0) return false;
+  const int64_t user = find(user_id);
+  const int64_t house = is_synthetic_account(user_id) ? find("house/synthetic") : int64_t{funding()};
+  const int64_t user_balance = user >= 0 ? accounts_[user].balance : 0;
+  const int64_t house_balance = house >= 0 ? accounts_[house].balance : 0;
+  int64_t unused;
+  if (reason == TransferReason::kWithdrawal)
+    return user >= 0 && user_balance >= amount && !__builtin_add_overflow(house_balance, amount, &unused);
+  return !__builtin_sub_overflow(house_balance, amount, &unused) &&
+         !__builtin_add_overflow(user_balance, amount, &unused);
+}
+
+void Ledger::forget_accounts_from(size_t size) {
+  while (accounts_.size() > size) {
+    index_.erase(accounts_.back().id);
+    accounts_.pop_back();
+  }
 }
 
 int64_t Ledger::sum() const {

@@ -77,10 +77,22 @@ class Ledger {
     return Transfer{cash_account, reserved_of(cash_account), stake, TransferReason::kStakeReserve};
   }
   // The one balance check: a transfer can be applied when its amount is
-  // positive and no user account would go below zero.
+  // positive, no user account would go below zero and no balance would
+  // leave the int64 range (house/funding runs as negative as all the money
+  // ever deposited).
   bool can_apply(const Transfer& t) const;
+  // Whether both balances stay inside the int64 range (apply's only throw).
+  bool in_range(const Transfer& t) const;
+  // Whether a deposit or withdrawal of `amount` for user_id (a deposit opens
+  // the account) passes can_apply, asked before deciding: nothing is opened.
+  bool can_move(std::string_view user_id, int64_t amount, TransferReason reason) const;
   // Applies a transfer; the caller checked can_apply (or is replaying).
+  // Throws std::logic_error ("money overflow") and changes nothing when a
+  // balance would leave the int64 range.
   void apply(const Transfer& t);
+  // Forgets the accounts opened since size() was `size` (an event that
+  // opened them failed to apply, so the ledger is left as it was).
+  void forget_accounts_from(size_t size);
   // Sum of all balances; 0 unless something is badly wrong.
   int64_t sum() const;
 

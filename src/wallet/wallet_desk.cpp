@@ -6,6 +6,7 @@
 
 #include "telemetry/attributes.h"
 #include "telemetry/switch.h"
+#include "wallet/answer_once.h"
 
 namespace inplay {
 
@@ -18,8 +19,21 @@ WalletDesk::WalletDesk(Engine& engine, Tracer& tracer) : engine_(engine), tracer
 }
 
 bool WalletDesk::submit(MoveMoney&& cmd) {
+  std::shared_ptr<AnswerOnce> once = AnswerOnce::wrap(cmd.done);
   auto c = std::make_shared<MoveMoney>(std::move(cmd));
-  return engine_.submit([this, c] { move(*c); });
+  return engine_.submit([this, c] { move(*c); },
+                        [this, key = c->idem_key, once](const std::exception& e) {
+                          refuse_failed(key, e, [once](const Outcome& o) { once->answer(o); });
+                        });
+}
+
+void WalletDesk::refuse_failed(const std::string& key, const std::exception& e, OutcomeFn done) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  abandon(key,
+          Error{ErrorCode::kInternal,
+                std::string("the book could not process this request and changed nothing (") + e.what() +
+                    "); it may be repeated"},
+          std::move(done));
 }
 
 bool WalletDesk::admit(const std::string& key, const Fingerprint& fp, OutcomeFn& done) {
@@ -88,19 +102,31 @@ void WalletDesk::move(MoveMoney& r) {
   } else if (r.reason == TransferReason::kWithdrawal &&
              !s.ledger.can_apply(Transfer{static_cast<uint32_t>(acct), s.ledger.funding(), r.amount, r.reason})) {
     refused = Error{ErrorCode::kInsufficientFunds, "balance is below the amount"};
+  } else if (!s.ledger.can_move(r.account, r.amount, r.reason)) {
+    // The house's funding account runs as negative as all money ever
+    // deposited; a balance that would pass the int64 range is refused.
+    refused = Error{ErrorCode::kValidationFailed, "amount: the book cannot hold this amount (a balance would pass its limit)"};
   }
 
   BookEvent event;
   if (!refused) {
     event = MoneyMoved{r.account, r.amount, r.reason, now, r.gateway.trace_id, IdemTag{r.idem_key, r.fingerprint}};
-    engine_.metrics().wallet->with({transfer_reason_name(r.reason)}).inc();
   } else {
     event = Rejected{static_cast<uint16_t>(refused->code), refused->message, now, IdemTag{r.idem_key, r.fingerprint}};
     span.error = true;
     span.attr(attr::kRejectCode, std::string(error_code_name(refused->code)));
   }
+  try {
+    engine_.commit(std::move(event));  // changes nothing when it throws
+  } catch (const std::exception& e) {
+    engine_.failed("commit", e);
+    span.error = true;
+    tracer_.record(std::move(span));
+    refuse_failed(r.idem_key, e, std::move(r.done));
+    return;
+  }
+  if (!refused) engine_.metrics().wallet->with({transfer_reason_name(r.reason)}).inc();
   std::vector<OutcomeFn> waiters = take_waiters(r.idem_key);
-  engine_.commit(std::move(event));
   // The outcome is what the event left in the idempotency store: a receipt
   // (with the balance after the movement) or the refusal.
   Outcome outcome = refused ? Outcome{*refused}

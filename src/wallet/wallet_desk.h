@@ -13,9 +13,13 @@
 //    of a command still deciding waits for its outcome (false: handled).
 //  - can_reserve(account, stake): whether a bet's stake can move to the
 //    account's reserve.
+// A command whose handling throws (Engine's failure handler, or a commit the
+// book state refuses) is answered INTERNAL and its key forgotten, so it may
+// be repeated; nothing of it was applied or journaled.
 // Engine thread only, except submit().
 #pragma once
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -62,6 +66,9 @@ class WalletDesk {
 
   // Engine thread.
   bool can_reserve(uint32_t account, int64_t stake);
+  // Engine thread: a command under key failed inside the engine (e) before
+  // any of it was kept: answered INTERNAL, the key may be used again.
+  void refuse_failed(const std::string& key, const std::exception& e, OutcomeFn done);
 
  private:
   Engine& engine_;

@@ -121,6 +121,8 @@ auth:
     - {{name: trader, role: operator, sha256: {sha(OPERATOR_TOKEN)}}}
 telemetry:
   pseudonym_secret: test-secret-0123456789
+  metrics_max_age_ms: 0
+  metrics_scrapes_per_s: 0
 {extra_telemetry}{WORLD if world is None else world}
 """
     if clock == "real":
