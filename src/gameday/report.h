@@ -10,6 +10,7 @@
 //   freshness.svg        worst price age / limit and worst drift
 //   burn.svg             each SLO's fast-tier burn rate (those with events)
 //   postmortem-<id>.md   the playbook's post-mortem of each incident
+//   book.log             the book's structured log (written by the runner)
 // Every chart marks where faults began (red), alerts fired (orange),
 // incidents opened (blue) and actions ran (green). Nothing in it depends on
 // the wall clock except the "Wall time" line of report.md.

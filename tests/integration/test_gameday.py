@@ -64,7 +64,7 @@ def test_an_expectation_on_an_unknown_slo_fails_at_load(tmp_path):
                  "expect:\n  - {sli: happiness}\n")
     r = gameday(str(f), tmp_path / "report")
     assert r.returncode == 2, r.stdout + r.stderr
-    assert f"{f}:6: expect: sli: no SLO named 'happiness'" in r.stderr, r.stderr
+    assert f"{f}:6: expect[0].sli: no SLO named 'happiness'" in r.stderr, r.stderr
 
 
 def test_a_wrong_expectation_fails_and_names_itself(tmp_path):
