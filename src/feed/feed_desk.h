@@ -26,6 +26,8 @@
 //    a market above its band for 60 s is flagged (ODDS-6).
 //  - Schema canary (ODDS-8): the first message of a (feed, league, version)
 //    outside the accepted schemas raises feed_schema_skew at once.
+//  - Scoreboard: the active feed's match_status (score, minute, period) is
+//    the event's Scoreboard (display only, not journaled: market/book.h).
 // Engine thread only, except the noted methods.
 #pragma once
 #include <array>
