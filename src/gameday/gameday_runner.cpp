@@ -229,6 +229,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   on_engine([&] {
     if (loop) rec.incidents = loop->runner().incidents();
     const BookState& st = engine.state();
+    rec.currency = st.ledger.currency();
     rec.ledger_sum = st.ledger.sum();
     rec.bets_accepted = st.bets.size();
     for (auto& [id, b] : st.bets) rec.accepted_stakes_minor += b.stake_minor;

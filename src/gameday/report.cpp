@@ -125,7 +125,7 @@ void write_gameday_report(const std::string& out_dir, const ReportContext& c) {
     md += "\n";
     // The post-mortem names slices with their shares, which depend on
     // thread timing: it is written as the playbook writes it.
-    std::ofstream(fs::path(out_dir) / fmt::format("postmortem-{}.md", id)) << postmortem_markdown(inc);
+    std::ofstream(fs::path(out_dir) / fmt::format("postmortem-{}.md", id)) << postmortem_markdown(inc, r.currency);
   }
   md += "\n## Charts\n\n![accept latency](latency.svg)\n\n![price age and drift](freshness.svg)\n\n"
         "![burn rates](burn.svg)\n\nSeries: `series.csv`.\n";

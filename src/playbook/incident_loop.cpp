@@ -7,6 +7,7 @@
 
 #include "alert/alert_wire.h"
 #include "alert/slice_finder.h"
+#include "playbook/incident_impact.h"
 #include "core/error.h"
 #include "playbook/incident_codec.h"
 #include "telemetry/log.h"
@@ -256,6 +257,7 @@ void IncidentLoop::tick() {
   std::vector<SignalSample> samples;
   sample(now, samples);
   evaluator_.tick(now / kSecond);
+  coverage_.observe(now, evaluator_.status());
   firing_ = rules_.evaluate(now, samples, evaluator_.status());
   if (!opts_.builtin_alerts) firing_.clear();
   // Alerts received from Alertmanager stay until resolved or stale.
@@ -307,6 +309,9 @@ void IncidentLoop::tick() {
   runner_->on_notifications(now, notes);
   runner_->on_groups(now, pipeline_.groups());
   runner_->tick(now, evaluator_.status());
+  const int64_t high_exposure = runner_->file().routing.high_exposure_minor;
+  runner_->update_unresolved(
+      [&](Incident& inc) { apply_impact(inc, incident_impact(inc, engine_.state()), high_exposure); });
   publish_metrics();
   save_incidents();
   tick_ns_->set(monotonic_ns() - wall0);
@@ -401,7 +406,9 @@ std::pair<std::string, std::vector<std::string>> IncidentLoop::slice_for(int64_t
   tq.min_ns = q.slow_ns;
   tq.limit = 5;
   for (auto& t : search_traces(tracer_, tq).traces) traces.push_back(to_hex(t.trace_id));
-  std::string text = r.values.empty() ? "" : r.summary();
+  // A handful of bad traces cannot name a slice: one bet refused on a
+  // market a trader suspended would be "the slice that hurts".
+  std::string text = r.values.empty() || r.bad_traces < kMinBadTracesForSlice ? "" : r.summary();
   if (!text.empty())
     text += fmt::format(" [{} bad / {} good traces since {} s before the alert]", r.bad_traces, r.good_traces, 60);
   return {text, traces};

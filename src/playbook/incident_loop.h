@@ -8,6 +8,8 @@
 //      those and the alerts received from Alertmanager;
 //   4. hands the group notifications to the notifiers (off the engine
 //      thread) and to the playbook runner, which opens incidents and acts;
+//      then works out each unresolved incident's impact (its markets and
+//      the liability on them: playbook/incident_impact.h);
 //   5. publishes slo_* / alerts_* / incidents_* metrics.
 // Bet decisions reach it through Engine's decision observer (on_bet).
 // The API reads its state through the *_json() methods, on the engine
@@ -30,6 +32,7 @@
 #include "feed/feed_desk.h"
 #include "playbook/book_action_port.h"
 #include "playbook/playbook_runner.h"
+#include "playbook/slo_coverage.h"
 #include "slo/rolling_counts.h"
 #include "slo/slo_evaluator.h"
 #include "telemetry/metrics.h"
@@ -106,6 +109,7 @@ class IncidentLoop {
   void sample(int64_t now_ns, std::vector<SignalSample>& out);
   void publish_metrics();
   std::pair<std::string, std::vector<std::string>> slice_for(int64_t since_ns);
+  static constexpr uint64_t kMinBadTracesForSlice = 5;
 
   Engine& engine_;
   PlacementDesk& bets_;
@@ -115,6 +119,7 @@ class IncidentLoop {
   Post post_;
   SloCatalogue catalogue_;
   SloEvaluator evaluator_;
+  SloCoverage coverage_;  // how much of each SLO's period has data
   AlertRules rules_;
   AlertPipeline pipeline_;
   BookActionPort port_;
