@@ -188,8 +188,6 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
   }
   if (desk_) {
     for (auto& f : desk_->signals()) {
-      evaluator_.on_totals("feed_messages", t, f.messages_ok, f.messages_ok + f.parse_errors,
-                           SloEvaluator::Labels{0, {}, f.name});
       if (f.active && f.state != FeedState::kUp)
         out.push_back(SignalSample{"feed_down", {{"sport", f.sport}, {"feed", f.name}}, 1.0, true});
       FeedWindow& w = feed_windows_[f.name];
@@ -197,6 +195,14 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
       uint64_t derr = f.parse_errors - std::min(f.parse_errors, w.last_err);
       w.last_ok = f.messages_ok;
       w.last_err = f.parse_errors;
+      // The SLO is about the odds the book prices from: once a switch takes
+      // a skewed feed out of use, its lines stop burning the budget (they
+      // still raise feed_parser_errors below), so the fix reads as a fix.
+      if (f.active) {
+        w.active_ok += dok;
+        w.active_valid += dok + derr;
+      }
+      evaluator_.on_totals("feed_messages", t, w.active_ok, w.active_valid, SloEvaluator::Labels{0, {}, f.name});
       w.window.add(t, static_cast<double>(dok), static_cast<double>(dok + derr));
       double ratio = 1.0 - (w.window.window(0).valid > 0 ? w.window.window(0).good / w.window.window(0).valid : 1.0);
       if (wants("feed_parse_error_ratio", ratio))

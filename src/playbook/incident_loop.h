@@ -138,6 +138,9 @@ class IncidentLoop {
   struct FeedWindow {
     uint64_t last_ok = 0, last_err = 0;
     RollingCounts window{{60}};
+    // The feed_parse_success SLI's totals: lines read while the feed was its
+    // sport's active one (a standby's errors are the parser-error alert's).
+    uint64_t active_ok = 0, active_valid = 0;
   };
   std::map<std::string, FeedWindow> feed_windows_;
   struct MarketOffers {
