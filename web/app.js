@@ -316,7 +316,8 @@ function marketRow(m) {
 function updateRow(r, m) {
   r.m = m;
   r.name.replaceChildren(h('b', {}, m.name), ' ', h('span', { class: 'muted' }, `#${m.market_id}`),
-    m.high_exposure ? [' ', h('span', { class: 'tag he', title: 'in a firing High Exposure alert group or an open High Exposure incident' }, 'HIGH EXPOSURE')] : '',
+    // replaceChildren() does not flatten: an array here would print as text.
+    ...(m.high_exposure ? [' ', h('span', { class: 'tag he', title: 'in a firing High Exposure alert group or an open High Exposure incident' }, 'HIGH EXPOSURE')] : []),
     h('div', {}, m.event), h('div', { class: 'match muted' }, `${m.league} · `, matchLine(m)));
   // Runners: name, back price (flashes on change), liability if it wins; the
   // runner that would cost the book most stands out.

@@ -159,6 +159,8 @@ async function checkBoard(page) {
     }
   }
   if (!inPlay) throw new Error('no in-play market on the board to show a score');
+  const text = await page.textContent('main');
+  if (/\[object |undefined|NaN/.test(text)) throw new Error(`the page prints a value it could not render: ${text.match(/.{0,40}(\[object |undefined|NaN).{0,40}/)[0]}`);
   const sample = rows.find((r) => /′/.test(r.match)) || rows[0];
   step(`board: ${rows.length} rows, e.g. ${sample.names.join(' / ')} — ${sample.match} — ${sample.money[0]}`);
 }
@@ -420,6 +422,13 @@ async function checkIncidentFigures(page) {
     step(`marks: ${await page.locator('#chart-latency line.mark.alert').count()} alert, `
       + `${await page.locator('#chart-latency line.mark.action').count()} action`);
     step(`incident figures: ${await checkIncidentFigures(page)}`);
+    // The riskiest markets say why: the incident's markets are High Exposure
+    // on the board too (the demo's threshold is £250 of liability).
+    await page.locator('#board tbody tr .tag.he').first().waitFor({ timeout: 15000 });
+    const he = await page.$$eval('#board tbody tr', (trs) => trs.filter((tr) => tr.querySelector('.tag.he'))
+      .map((tr) => tr.querySelector('td').textContent.replace(/\s+/g, ' ').trim()));
+    if (he.some((t) => /\[object /.test(t))) throw new Error(`a High Exposure row reads: ${he[0]}`);
+    step(`High Exposure on the board: ${he.length} rows, e.g. "${he[0].slice(0, 80)}"`);
     await checkLayout(page, 1280);  // with the incident and its actions on the page
     await page.waitForTimeout(1500);  // one more snapshot: contained actions and chart marks
     await page.screenshot({ path: SHOT, fullPage: true });
