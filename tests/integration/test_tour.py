@@ -4,11 +4,13 @@ newcomer would run it (issue 21, item 3), so that it stays true.
 The shell block under "## A two-minute tour" is read from README.md and cut
 into steps (a comment block and the commands under it); each step runs in
 bash exactly as written, with only what a reader fills in replaced: the two
-tokens, the demo's URL (port 0 here), the trace id of the first bet,
-`build/inplay`, `scenarios/` and the demo's data dir. After each step the
+tokens, the demo's URL (port 0 here), the trace id of the first bet, the
+settled bet's id, `build/inplay` and `scenarios/` (the demo's data dir is
+linked as ./inplay-demo-data, its default). After each step the
 test checks what the README says it shows — against the commands' output and
-the API at that moment (so "sleep 10" must be enough for the half-time
-incident to have fired, acted and said so). A step added to the README runs
+the API at that moment; a step `sleep N; ...` must show what it claims
+within N s (the half-time incident fired, acted and said so; the bet
+settled). A step added to the README runs
 too; a claim changed in it fails here until the test says the same.
 """
 import json
@@ -58,6 +60,7 @@ class Tour:
         self.cwd = cwd
         self.trace_id = None
         self.first_bet = None  # the tour-1 answer, as its repeat must be
+        self.bet_id = None  # the tour-4 bet, whose settlement the tour shows
         self.outputs = []
         self.variables = []  # the tour's `C=...; O=...` and `B=...` lines: each step runs in its own bash
 
@@ -65,27 +68,66 @@ class Tour:
         d = self.demo
         out = (command.replace("<channel token>", d.channel).replace("<operator token>", d.operator)
                .replace("http://127.0.0.1:8080", d.url).replace("build/inplay", BIN)
-               .replace("scenarios/", os.path.join(ROOT, "scenarios") + "/")
-               .replace("inplay-demo-data", str(d.dir / "data")))
+               .replace("scenarios/", os.path.join(ROOT, "scenarios") + "/"))
         if "<trace_id>" in out:
             assert self.trace_id, "the tour shows a trace before any bet gave its id"
             out = out.replace("<trace_id>", self.trace_id)
+        if "<bet_id>" in out:
+            assert self.bet_id, "the tour shows a bet before placing it"
+            out = out.replace("<bet_id>", self.bet_id)
         assert "<" not in re.sub(r"<<|<\(|'[^']*'", "", out), f"a placeholder is left: {out}"
         return out
 
     def run(self, commands):
         filled = [self.fill(c) for c in commands]
-        # As in a reader's shell: no pipefail (`| head -40` may cut a pipe short).
-        script = "\n".join(self.variables + filled)
         self.variables += [c for c in filled if re.match(r"^[A-Z]\w*=[^$(]*$", c)]
-        r = subprocess.run(["bash", "-c", script], cwd=self.cwd, capture_output=True, text=True, timeout=120)
-        self.outputs.append(r.stdout)
-        return r
+        return self.bash(filled)
+
+    def bash(self, lines):
+        # As in a reader's shell: no pipefail (`| head -40` may cut a pipe short).
+        script = "\n".join(self.variables + lines)
+        return subprocess.run(["bash", "-c", script], cwd=self.cwd, capture_output=True, text=True, timeout=120)
+
+    def run_and_check(self, comments, commands):
+        """A step whose line starts `sleep N; ...` claims that after N s the
+        rest shows something: the lines before it run once, then the rest
+        (without the sleep) until the step's check holds, for at most N s —
+        the README's claim, without always waiting all of it."""
+        at = next((i for i, c in enumerate(commands) if re.match(r"sleep \d+; ", c)), None)
+        if at is None:
+            check_step(self, comments, commands, self.run(commands))
+            return
+        before = self.run(commands[:at])
+        assert before.returncode == 0, (commands[:at], before.stdout, before.stderr)
+        if any("Idempotency-Key: tour-4" in c for c in commands[:at]):  # the bet whose settlement the rest shows
+            bet = outputs(before.stdout)[0]
+            assert bet["status"] == "accepted" and bet["selection_id"] == 9012, bet
+            self.bet_id = bet["bet_id"]
+        n = int(re.match(r"sleep (\d+); ", commands[at]).group(1))
+        rest = [re.sub(r"^sleep \d+; ", "", commands[at])] + commands[at + 1:]
+        deadline = time.time() + n
+        while True:
+            r = self.bash([self.fill(c) for c in rest])
+            r.stdout = before.stdout + r.stdout
+            try:
+                check_step(self, comments, commands, r)
+                return
+            except Exception:  # not yet: an assertion, or an error body where the step shows a result
+                if time.time() > deadline:
+                    raise
+            time.sleep(1)
 
     def get(self, path):
         r = requests.get(self.demo.url + path, headers=self.demo.h(), timeout=10)
         assert r.status_code == 200, (path, r.status_code, r.text)
         return r.json()
+
+
+def json_at(dec, text, i):
+    try:
+        return dec.raw_decode(text, i)
+    except json.JSONDecodeError:
+        return None
 
 
 def outputs(out):
@@ -95,10 +137,10 @@ def outputs(out):
     while i < len(out):
         if out[i].isspace():
             i += 1
-        elif out[i] in "{[":
-            value, i = dec.raw_decode(out, i)
-            got.append(value)
-        else:
+        elif out[i] in "{[" and (value := json_at(dec, out, i)):
+            got.append(value[0])
+            i = value[1]
+        else:  # text, or a fragment of JSON (a grep of a pretty-printed body)
             end = out.find("\n", i)
             end = len(out) if end < 0 else end
             got.append(out[i:end].strip())
@@ -123,6 +165,12 @@ def check_step(tour, comments, commands, r):
         tour.trace_id = bet["trace_id"]
     elif "Idempotency-Key: tour-1" in text:
         assert out == tour.first_bet, f"the repeat is not byte for byte the same:\n{out}\n{tour.first_bet}"
+    elif "v1/settlement" in text:
+        _, bet, *_ = outputs(out)  # the tour-4 bet as placed, then as settled
+        assert bet["bet_id"] == tour.bet_id and bet["status"] == "settled" and bet["outcome"] in ("win", "lose"), bet
+        assert '"certainty": "confirmed"' in out and '"settled"' in out, out
+    elif "settle-check" in text:
+        assert outputs(out)[0] == {"id": "b1", "outcome": "half_win", "return": 1475}, out
     elif "Idempotency-Key: tour-2" in text:
         assert json.loads(out)["status"] == "accepted", out
     elif "v1/admin/state" in text:
@@ -155,6 +203,10 @@ def check_step(tour, comments, commands, r):
     elif "halftime.yaml" in text:
         assert "gameday halftime: PASS" in out and "# Game day: halftime" in out, out + r.stderr
         assert "gameday kickoff-surge: PASS" in out, out + r.stderr
+    elif "inplay replay" in text:
+        at_seq, now = outputs(out)
+        assert at_seq["seq"] == 600 and at_seq["ledger_sum"] == 0 and at_seq["state_hash"], at_seq
+        assert now["seq"] > 600 and now["ledger_sum"] == 0 and now["bets"], now
     elif "sqlite3" in text:
         assert re.search(r"\|alice\|1000\|", out), out
     assert r.returncode == 0, f"{commands}: rc {r.returncode}\n{out}\n{r.stderr}"
@@ -197,11 +249,13 @@ def test_the_readme_tour_in_order(tmp_path):
         deadline = time.time() + 30
         while not feeds_have_spoken(demo) and time.time() < deadline:
             time.sleep(0.2)
+        # The reader runs the demo where the tour runs, with its default data
+        # dir (inplay-demo-data: the replay and SQL steps read it).
+        os.symlink(demo.dir / "data", tmp_path / "inplay-demo-data")
         tour = Tour(demo, tmp_path)
         steps = tour_steps()
         assert len(steps) >= 15, steps
         for comments, commands in steps:
-            r = tour.run(commands)
-            check_step(tour, comments, commands, r)
+            tour.run_and_check(comments, commands)
     finally:
         demo.stop()
