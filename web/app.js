@@ -1,8 +1,12 @@
 // Inplay war room: one live stream of snapshots (GET /v1/warroom/stream,
 // Server-Sent Events read with fetch() because EventSource cannot send the
-// Authorization header), drawn into a board, feeds, SLOs, incidents and two
-// charts. Controls call the same operator API the playbooks call, each after
-// a confirm step. Plain JS, no framework, no build step.
+// Authorization header), drawn into a board of markets, the firing alerts,
+// incidents, two charts, feeds and SLOs. Controls call the same operator API
+// the playbooks call, each after a confirm step whose one submit button is
+// the action it names (Enter confirms it; Cancel and Escape do nothing).
+// When the stream is lost the page greys out and says since when: old data
+// is never shown as live. Money is always shown with its currency. Plain
+// JS, no framework, no build step.
 'use strict';
 
 const TOKEN_KEY = 'inplay.operatorToken';
@@ -11,8 +15,9 @@ let token = sessionStorage.getItem(TOKEN_KEY) || '';
 let last = null;            // latest snapshot
 let stream = null;          // AbortController of the open stream
 let lastFrameAt = 0;
+let offlineSince = 0;       // wall ms the stream was lost; 0 while live
 const rows = new Map();     // market id -> row state
-const incidentCards = new Map();  // incident id -> {digest, el}
+const incidentCards = new Map();  // incident id -> {digest, el, details}
 // What applying snapshots costs here (read by tests/e2e/warroom_load.e2e.js):
 // snapshots applied, and the last 120 frames' lengths (characters) and parse+render times.
 window.warroomStats = { renders: 0, render_ms: [], frame_chars: [] };
@@ -28,14 +33,40 @@ function h(tag, attrs, ...kids) {
     else if (k === 'style') el.style.cssText = v;  // CSSOM: allowed by the page's CSP
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of kids.flat()) if (c !== null && c !== undefined && c !== false)
+  for (const c of kids.flat(Infinity)) if (c !== null && c !== undefined && c !== false)
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return el;
 }
-const money = (minor) => (minor / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+// --- units ------------------------------------------------------------------
+// Money: minor units of the book's currency, always shown with its sign or
+// code (the same rule as format_money in src/core/money.h).
+const moneyFormats = new Map();
+function money(minor) {
+  const cur = (last && last.currency) || 'GBP';
+  if (!moneyFormats.has(cur)) {
+    moneyFormats.set(cur, new Intl.NumberFormat('en-GB', { style: 'currency', currency: cur, currencyDisplay: 'narrowSymbol',
+      minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+  }
+  return moneyFormats.get(cur).format(minor / 100);
+}
 // A latency in µs as text: µs under a millisecond, else ms with one decimal.
-const micros = (us) => (us === null ? '–' : us < 1000 ? `${us} µs` : `${(us / 1000).toFixed(1)} ms`);
+const micros = (us) => (us === null || us === undefined ? '–' : us < 1000 ? `${us} µs` : `${(us / 1000).toFixed(1)} ms`);
+const millis = (ms) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`);
+// A share as a percentage with as many decimals as it needs (99.5 %, 99.9999 %).
+function pct(x, decimals) {
+  const v = Number(x) * 100;
+  if (decimals !== undefined) return `${v.toFixed(decimals)} %`;
+  return `${Number(v.toFixed(4))} %`;
+}
+function span(seconds) {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 3 * 86400) return `${Number((seconds / 3600).toFixed(1))} h`;
+  return `${Number((seconds / 86400).toFixed(1))} d`;
+}
 const time = (iso) => (iso ? new Date(iso).toISOString().slice(11, 19) : '–');
+const clockOf = (ms) => new Date(ms).toISOString().slice(11, 19);
 
 function log(msg, error) {
   const li = h('li', { class: error ? 'error' : '' }, `${new Date().toISOString().slice(11, 19)} ${msg}`);
@@ -60,6 +91,7 @@ $('#logout').addEventListener('click', () => {
   sessionStorage.removeItem(TOKEN_KEY);
   token = '';
   if (stream) stream.abort();
+  stream = null;
   setConn(false);
   askToken();
 });
@@ -82,30 +114,59 @@ function describeError(r) {
   return r.data && r.data.error ? `${r.status} ${r.data.error.code}: ${r.data.error.message}` : `HTTP ${r.status}`;
 }
 
-// Every control: confirm first, then call, then log the outcome.
-function confirmAction(text, run) {
+// Every control: confirm first, then call, then log the outcome. The confirm
+// button says what it does (`verb`); Enter in the reason field presses it.
+let pending = null;  // {text, run} of the open confirm dialog
+function confirmAction(text, verb, run) {
   const d = $('#confirm-dialog');
   $('#confirm-text').textContent = text;
+  $('#confirm-ok').textContent = verb;
   $('#confirm-reason').value = '';
   d.returnValue = '';
-  d.onclose = async () => {
-    if (d.returnValue !== 'ok') return;
-    const reason = $('#confirm-reason').value.trim() || 'war room';
-    try {
-      const r = await run(reason);
-      log(`${text} → ${r.ok ? 'done' : describeError(r)}`, !r.ok);
-    } catch (e) {
-      log(`${text} → ${e.message}`, true);
-    }
-  };
+  pending = { text, run };
   d.showModal();
+  $('#confirm-reason').focus();
 }
+$('#confirm-cancel').addEventListener('click', () => $('#confirm-dialog').close('cancel'));
+$('#confirm-dialog').addEventListener('close', async () => {
+  const d = $('#confirm-dialog');
+  const p = pending;
+  pending = null;
+  if (!p || d.returnValue !== 'ok') return;
+  const reason = $('#confirm-reason').value.trim() || 'war room';
+  try {
+    const r = await p.run(reason);
+    log(`${p.text.replace(/\?$/, '')} → ${r.ok ? 'done' : describeError(r)}`, !r.ok);
+  } catch (e) {
+    log(`${p.text.replace(/\?$/, '')} → ${e.message}`, true);
+  }
+});
 
-// --- the stream -------------------------------------------------------------
+// --- the stream and the offline state ---------------------------------------
 function setConn(on) {
   const c = $('#conn');
   c.className = `conn ${on ? 'on' : 'off'}`;
   c.textContent = on ? 'live' : 'offline';
+  if (on) {
+    if (offlineSince) log(`stream back after ${span((Date.now() - offlineSince) / 1000)} offline`);
+    offlineSince = 0;
+  } else if (!offlineSince && token) {
+    offlineSince = Date.now();
+    log('stream lost: the page is offline until it is back', true);
+  }
+  showOffline();
+}
+
+// Greys the page out and says since when, so a trader never reads a frozen
+// board as live. Runs on every change and every second while offline.
+function showOffline() {
+  const off = !!offlineSince && !!last;
+  document.body.classList.toggle('offline', off);
+  $('#offline-banner').hidden = !off;
+  if (!off) return;
+  $('#offline-since').textContent = clockOf(offlineSince);
+  $('#offline-for').textContent = `${span((Date.now() - offlineSince) / 1000)} ago`;
+  $('#offline-last').textContent = last.now.slice(11, 19);
 }
 
 async function connect() {
@@ -118,12 +179,11 @@ async function connect() {
       headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' }, signal: ctl.signal, cache: 'no-store',
     });
     if (r.status === 401) {
-      setConn(false);
       stream = null;
+      setConn(false);
       return askToken('The token was refused (401).');
     }
     if (!r.ok) throw new Error(`stream answered HTTP ${r.status}`);
-    setConn(true);
     lastFrameAt = Date.now();
     const reader = r.body.getReader();
     const dec = new TextDecoder();
@@ -140,11 +200,11 @@ async function connect() {
       }
     }
   } catch (e) {
-    if (ctl.signal.aborted) return;
-    log(`stream: ${e.message}`, true);
+    if (ctl.signal.aborted && stream !== ctl) return;  // replaced by a newer stream
   }
+  if (stream !== ctl) return;
   setConn(false);
-  if (stream === ctl) setTimeout(() => { if (stream === ctl) connect(); }, 1000);
+  setTimeout(() => { if (stream === ctl) connect(); }, 1000);
 }
 
 function onFrame(frame) {
@@ -162,6 +222,7 @@ function onFrame(frame) {
     const text = data.join('\n');
     const t0 = performance.now();
     render(JSON.parse(text));
+    if (offlineSince || $('#conn').textContent !== 'live') setConn(true);
     const stats = window.warroomStats;
     stats.renders += 1;
     keepLast(stats.render_ms, performance.now() - t0);
@@ -171,12 +232,14 @@ function onFrame(frame) {
   }
 }
 
-// On the real clock a snapshot comes every second: 5 s of silence means a dead stream.
+// On the real clock a snapshot comes every second: 5 s of silence means a
+// dead stream (the page goes offline and reconnects).
 setInterval(() => {
-  if (stream && last && last.clock === 'real' && Date.now() - lastFrameAt > 5000) {
-    log('stream silent for 5 s: reconnecting', true);
+  if (stream && last && last.clock === 'real' && !offlineSince && Date.now() - lastFrameAt > 5000) {
+    setConn(false);
     connect();
   }
+  showOffline();
 }, 1000);
 
 // --- rendering --------------------------------------------------------------
@@ -184,88 +247,187 @@ function render(s) {
   last = s;
   $('#clock').textContent = `book time ${s.now.slice(11, 19)} UTC · #${s.seq}`;
   renderBoard(s);
-  renderFeeds(s.feeds);
-  renderSlos(s.slos);
+  renderAlerts(s.alerts);
   renderIncidents(s.incidents ? s.incidents.incidents : []);
   renderCharts(s);
+  renderFeeds(s.feeds);
+  renderSlos(s.slos);
   const a = s.accept;
-  $('#accept-now').textContent = a.count ? `p50 ${(a.p50_us / 1000).toFixed(1)} ms · p99 ${(a.p99_us / 1000).toFixed(1)} ms (${a.count} bets, 5 min)` : 'no bets yet';
+  $('#accept-now').textContent = a.count ? `now p50 ${micros(a.p50_us)} · p99 ${micros(a.p99_us)} (${a.count} bets, 5 min)` : 'no bets yet';
+}
+
+// A runner by the name a trader uses: the teams for a match result, Over /
+// Under, Yes / No.
+function runnerName(m, sel) {
+  if (m.type === 'match_result') return sel.name === 'home' ? m.home : sel.name === 'away' ? m.away : 'Draw';
+  return sel.name.charAt(0).toUpperCase() + sel.name.slice(1);
+}
+
+// "1–1 · 67′", "HT 0–0", "kicks off 15:30", "full time 2–1".
+function matchLine(m) {
+  const score = m.score ? `${m.score.home}–${m.score.away}` : null;
+  if (m.event_state === 'pre_match') return [`kicks off ${clockOf(m.kickoff_ms).slice(0, 5)}`];
+  if (m.period === 'half_time') return [h('span', { class: 'minute' }, 'HT'), ' ', score ? h('span', { class: 'score' }, score) : ''];
+  if (m.event_state === 'ended' || m.period === 'ended') return ['full time ', score ? h('span', { class: 'score' }, score) : ''];
+  return [score ? h('span', { class: 'score' }, score) : 'in play',
+    m.minute !== null && m.minute !== undefined ? [' · ', h('span', { class: 'minute' }, `${m.minute}′`)] : ''];
 }
 
 function marketRow(m) {
   const r = { id: m.market_id, prices: new Map() };
   r.name = h('td');
-  r.priceCell = h('td', { class: 'prices' });
+  r.runners = h('div', { class: 'runners' });
+  r.liability = h('td', { class: 'liability num' });
   r.ageBar = h('div', { class: 'agebar' }, h('i'));
-  r.ageText = h('div', { class: 'muted' });
-  r.drift = h('td');
-  r.liability = h('td');
-  r.bets = h('td', { class: 'bets' });
+  r.health = h('div', { class: 'health' });
   r.status = h('td', { class: 'status-cell' });
   r.suspend = h('button', { type: 'button', 'data-action': 'status' });
   r.cashout = h('button', { type: 'button', 'data-action': 'cashout' });
-  r.cap = h('input', { type: 'number', min: 0, step: 1, placeholder: 'cap (minor)', 'aria-label': 'stake cap' });
+  r.cap = h('input', { type: 'number', min: 0, step: '0.01', placeholder: 'cap £', 'aria-label': 'stake cap per bet' });
   const capBtn = h('button', { type: 'button', 'data-action': 'stake-cap' }, 'Set cap');
+  const what = () => `market ${r.id} (${r.m.event}, ${r.m.name})`;
   r.suspend.addEventListener('click', () => {
     const open = r.m.status === 'open';
-    confirmAction(`${open ? 'Suspend' : 'Reopen'} market ${r.id} (${r.m.event}, ${r.m.name})?`, (reason) =>
+    confirmAction(`${open ? 'Suspend' : 'Reopen'} ${what()}?`, open ? 'Suspend market' : 'Reopen market', (reason) =>
       api('POST', `/v1/markets/${r.id}/status`, { status: open ? 'suspended' : 'open', reason }));
   });
   r.cashout.addEventListener('click', () => {
     const freeze = !r.m.cashout_frozen;
-    confirmAction(`${freeze ? 'Freeze' : 'Unfreeze'} cash-out on market ${r.id} (${r.m.event}, ${r.m.name})?`, (reason) =>
-      api('POST', `/v1/markets/${r.id}/cashout`, { frozen: freeze, reason }));
+    confirmAction(`${freeze ? 'Freeze' : 'Unfreeze'} cash-out on ${what()}?`, freeze ? 'Freeze cash-out' : 'Unfreeze cash-out',
+      (reason) => api('POST', `/v1/markets/${r.id}/cashout`, { frozen: freeze, reason }));
   });
+  // The cap is typed in the book's currency (pounds), sent in minor units.
   capBtn.addEventListener('click', () => {
-    const cap = Number(r.cap.value);
-    if (!Number.isInteger(cap) || cap < 0) return log('stake cap: a whole number of minor units (0 = none)', true);
-    confirmAction(`Set the stake cap of market ${r.id} to ${cap ? money(cap) : 'none'}?`, () =>
+    const typed = r.cap.value.trim();
+    const major = Number(typed);
+    if (typed === '' || !Number.isFinite(major) || major < 0 || Math.round(major * 100) !== Number((major * 100).toFixed(6)))
+      return log(`stake cap: an amount in ${(last && last.currency) || 'GBP'} with at most 2 decimals (0 clears it)`, true);
+    const cap = Math.round(major * 100);
+    r.cap.value = '';
+    confirmAction(`Set the stake cap of ${what()} to ${cap ? `${money(cap)} per bet` : 'none'}?`, cap ? 'Set cap' : 'Clear cap', () =>
       api('POST', `/v1/markets/${r.id}/stake-cap`, { cap }));
   });
-  r.tr = h('tr', { 'data-market': m.market_id }, r.name, r.priceCell, h('td', {}, r.ageBar, r.ageText), r.drift,
-    r.liability, r.bets, r.status, h('td', {}, h('div', { class: 'controls' }, r.suspend, r.cashout, r.cap, capBtn)));
+  r.tr = h('tr', { 'data-market': m.market_id }, r.name, h('td', {}, r.runners), r.liability,
+    h('td', {}, r.ageBar, r.health), r.status,
+    h('td', {}, h('div', { class: 'controls' }, r.suspend, r.cashout, h('span', { class: 'cap' }, r.cap, capBtn))));
   return r;
 }
 
+function updateRow(r, m) {
+  r.m = m;
+  r.name.replaceChildren(h('b', {}, m.name), ' ', h('span', { class: 'muted' }, `#${m.market_id}`),
+    // replaceChildren() does not flatten: an array here would print as text.
+    ...(m.high_exposure ? [' ', h('span', { class: 'tag he', title: 'in a firing High Exposure alert group or an open High Exposure incident' }, 'HIGH EXPOSURE')] : []),
+    h('div', {}, m.event), h('div', { class: 'match muted' }, `${m.league} · `, matchLine(m)));
+  // Runners: name, back price (flashes on change), liability if it wins; the
+  // runner that would cost the book most stands out.
+  const worst = Math.max(...m.selections.map((x) => x.liability_minor || 0));
+  for (const sel of m.selections) {
+    let p = r.prices.get(sel.selection_id);
+    if (!p) {
+      p = { name: h('span', { class: 'name' }), price: h('span', { class: 'price', 'data-selection': sel.selection_id }),
+        liab: h('span', { class: 'liab' }) };
+      r.prices.set(sel.selection_id, p);
+      r.runners.append(p.name, p.price, p.liab);
+    }
+    p.name.textContent = runnerName(m, sel);
+    p.name.title = p.name.textContent;
+    const text = sel.odds || '–';
+    if (p.price.textContent !== text) {
+      if (p.price.textContent && !offlineSince) { p.price.classList.remove('flash'); void p.price.offsetWidth; p.price.classList.add('flash'); }
+      p.price.textContent = text;
+    }
+    p.liab.textContent = money(sel.liability_minor || 0);
+    p.liab.classList.toggle('top', worst > 0 && sel.liability_minor === worst);
+  }
+  r.liability.textContent = money(m.liability_minor);
+  const age = m.staleness_ms;
+  r.ageBar.classList.toggle('stale', !!m.stale);
+  r.ageBar.firstChild.style.width = `${age === null ? 0 : Math.min(100, (100 * age) / m.staleness_limit_ms)}%`;
+  r.health.replaceChildren(
+    h('div', { class: m.stale ? 'error' : '' }, age === null ? `never priced · limit ${millis(m.staleness_limit_ms)}`
+      : `${millis(age)} / ${millis(m.staleness_limit_ms)}`),
+    h('div', { class: 'muted' }, `drift ${m.drift === null ? '–' : `${(m.drift * 100).toFixed(1)} %`}`),
+    h('div', { class: 'bets' }, `p99 ${micros(m.accept_p99_us)} · ${m.bets_per_second.toFixed(1)} bets/s`));
+  r.status.replaceChildren(h('span', { class: `tag status-${m.status}` }, m.status),
+    m.status_reason ? h('div', { class: 'muted' }, m.status_reason) : '',
+    m.cashout_frozen ? h('span', { class: 'tag frozen', title: m.cashout_reason }, 'cash-out frozen') : '',
+    m.stake_cap_minor ? h('span', { class: 'tag' }, `cap ${money(m.stake_cap_minor)}`) : '');
+  r.suspend.textContent = m.status === 'open' ? 'Suspend' : 'Reopen';
+  r.cashout.textContent = m.cashout_frozen ? 'Unfreeze cash-out' : 'Freeze cash-out';
+}
+
+// The filters: league and status, riskiest first or by match (kick-off,
+// event, market: an order that does not move), 5 / 10 / 20 / all.
+for (const id of ['#f-league', '#f-status', '#f-sort', '#f-count']) $(id).addEventListener('change', () => last && renderBoard(last));
+
+function boardMarkets(s) {
+  const league = $('#f-league').value, status = $('#f-status').value;
+  const count = Number($('#f-count').value);
+  let ms = s.markets.filter((m) => (!league || m.league === league) && (!status || m.status === status));
+  if ($('#f-sort').value === 'match')
+    ms = ms.slice().sort((a, b) => a.kickoff_ms - b.kickoff_ms || a.event_id - b.event_id || a.market_id - b.market_id);
+  return { shown: count ? ms.slice(0, count) : ms, matching: ms.length };
+}
+
 function renderBoard(s) {
+  const leagues = [...new Set(s.markets.map((m) => m.league))].sort();
+  const sel = $('#f-league');
+  const have = [...sel.options].slice(1).map((o) => o.value);
+  if (leagues.join('|') !== have.join('|')) {
+    const keep = sel.value;
+    sel.replaceChildren(h('option', { value: '' }, 'All'), ...leagues.map((l) => h('option', { value: l }, l)));
+    sel.value = leagues.includes(keep) ? keep : '';
+  }
+  const { shown, matching } = boardMarkets(s);
+  $('#board-count').textContent = `${shown.length} of ${matching} (the ${s.markets.length} markets of most liability)`;
   const body = $('#board tbody');
   const seen = new Set();
-  s.markets.forEach((m, i) => {
+  shown.forEach((m, i) => {
     let r = rows.get(m.market_id);
     if (!r) rows.set(m.market_id, (r = marketRow(m)));
-    r.m = m;
+    updateRow(r, m);
     seen.add(m.market_id);
-    r.name.replaceChildren(h('b', {}, m.name), m.high_exposure ? h('span', { class: 'tag he' }, 'HIGH EXPOSURE') : '',
-      h('div', { class: 'muted' }, `${m.event} · ${m.league} · ${m.event_state.replace('_', ' ')} · #${m.market_id}`));
-    for (const sel of m.selections) {
-      let p = r.prices.get(sel.selection_id);
-      if (!p) {
-        p = h('span', { class: 'price', 'data-selection': sel.selection_id });
-        r.prices.set(sel.selection_id, p);
-        r.priceCell.append(h('span', { class: 'sel' }, sel.name), p);
-      }
-      const text = sel.odds || '–';
-      if (p.textContent !== text) {
-        if (p.textContent) { p.classList.remove('flash'); void p.offsetWidth; p.classList.add('flash'); }
-        p.textContent = text;
-      }
-    }
-    const age = m.staleness_ms;
-    r.ageBar.classList.toggle('stale', !!m.stale);
-    r.ageBar.firstChild.style.width = `${age === null ? 0 : Math.min(100, (100 * age) / m.staleness_limit_ms)}%`;
-    r.ageText.textContent = age === null ? `never priced / ${m.staleness_limit_ms} ms` : `${age} ms / ${m.staleness_limit_ms} ms`;
-    r.drift.textContent = m.drift === null ? '–' : `${(m.drift * 100).toFixed(1)}%`;
-    r.liability.textContent = money(m.liability_minor);
-    r.bets.textContent = `${micros(m.accept_p99_us)} · ${m.bets_per_second.toFixed(1)}/s`;
-    r.status.replaceChildren(h('span', { class: `tag status-${m.status}` }, m.status),
-      m.status_reason ? h('div', { class: 'muted' }, m.status_reason) : '',
-      m.cashout_frozen ? h('span', { class: 'tag frozen', title: m.cashout_reason }, 'cash-out frozen') : '',
-      m.stake_cap_minor ? h('span', { class: 'tag' }, `cap ${money(m.stake_cap_minor)}`) : '');
-    r.suspend.textContent = m.status === 'open' ? 'Suspend' : 'Reopen';
-    r.cashout.textContent = m.cashout_frozen ? 'Unfreeze cash-out' : 'Freeze cash-out';
     if (body.children[i] !== r.tr) body.insertBefore(r.tr, body.children[i] || null);
   });
   for (const [id, r] of rows) if (!seen.has(id)) { r.tr.remove(); rows.delete(id); }
+}
+
+// The runbook of an SLO or alert ("docs/runbooks.md#odds-freshness"), served
+// at /runbooks.html.
+function runbookLink(runbook) {
+  if (!runbook) return '';
+  const anchor = runbook.includes('#') ? runbook.slice(runbook.indexOf('#')) : '';
+  return h('a', { href: `/runbooks.html${anchor}`, target: '_blank', rel: 'noopener', class: 'runbook' }, 'runbook');
+}
+
+// Firing alerts, one line per alert name and league (a stale league fires
+// one alert per market), worst first.
+function renderAlerts(a) {
+  const root = $('#alerts');
+  if (!a) return root.replaceChildren(h('p', { class: 'muted' }, 'The incident loop is off.'));
+  const groups = new Map();
+  for (const x of a.alerts) {
+    const key = `${x.name}|${x.labels.league || ''}|${x.labels.feed || ''}|${x.labels.slo || ''}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { alert: x, markets: new Set(), since: x.starts_at, n: 0 }));
+    g.n += 1;
+    if (x.labels.market_id) g.markets.add(x.labels.market_id);
+    if (x.starts_at && x.starts_at < g.since) g.since = x.starts_at;
+  }
+  if (!groups.size) return root.replaceChildren(h('p', { class: 'muted' }, 'None.'));
+  const list = [...groups.values()].sort((x, y) => (y.alert.labels.severity === 'page') - (x.alert.labels.severity === 'page') ||
+    (x.since || '').localeCompare(y.since || ''));
+  root.replaceChildren(...list.map((g) => {
+    const l = g.alert.labels;
+    const where = [l.league, l.feed && `feed ${l.feed}`, l.slo && `SLO ${l.slo}`, g.markets.size && `${g.markets.size} market${g.markets.size > 1 ? 's' : ''}`]
+      .filter(Boolean).join(' · ');
+    return h('div', { class: 'alert-row', 'data-alert': g.alert.name },
+      h('div', { class: 'what' }, h('b', {}, g.alert.name), ' ', h('span', { class: `tag ${l.severity === 'page' ? 'bad' : ''}` }, l.severity || 'alert'),
+        where ? h('div', { class: 'muted' }, where) : '',
+        g.alert.annotations.summary ? h('div', {}, g.alert.annotations.summary) : ''),
+      h('div', { class: 'muted' }, `since ${time(g.since)}`, h('div', {}, runbookLink(g.alert.annotations.runbook))));
+  }));
 }
 
 function renderFeeds(f) {
@@ -276,36 +438,50 @@ function renderFeeds(f) {
     const active = byName.get(sp.active);
     const to = active && active.role === 'backup' ? 'primary' : 'backup';
     const btn = h('button', { type: 'button', 'data-switch': sp.sport, class: 'danger' }, `Switch to ${to}`);
-    btn.addEventListener('click', () => confirmAction(`Switch ${sp.sport} to its ${to} feed?`, () =>
+    btn.addEventListener('click', () => confirmAction(`Switch ${sp.sport} to its ${to} feed?`, `Switch to ${to}`, () =>
       api('POST', `/v1/feeds/${encodeURIComponent(sp.sport)}/switch`, { to })));
     return h('div', { class: 'sport', 'data-sport': sp.sport },
       h('b', {}, sp.sport), ' active: ', h('code', { class: 'active' }, sp.active || '–'), ' ',
       sp.suspended_for_feed_down ? h('span', { class: 'tag bad' }, 'FEED DOWN') : '', ' ', btn);
   });
-  const table = h('table', {}, h('thead', {}, h('tr', {}, ['Feed', 'Role', 'State', 'Seq', 'Gaps', 'Skew'].map((t) => h('th', {}, t)))),
+  const table = h('table', {}, h('thead', {}, h('tr', {}, ['Feed', 'Role', 'State', 'Seq', 'Gaps', 'Schema skew'].map((t) => h('th', {}, t)))),
     h('tbody', {}, f.feeds.map((x) => h('tr', { 'data-feed': x.name },
       h('td', {}, x.name), h('td', {}, x.role),
       h('td', {}, h('span', { class: `tag ${x.state === 'up' ? 'ok' : 'bad'}` }, x.state)),
-      h('td', {}, x.last_seq), h('td', {}, x.gaps),
+      h('td', { class: 'num' }, x.last_seq), h('td', { class: 'num' }, x.gaps),
       h('td', {}, (x.schema_skew || []).map((k) => h('span', { class: 'tag bad' }, `${k.league} ${k.version}`)))))));
   root.replaceChildren(...sports, table);
 }
 
+// SLOs that something measures; the budget over the period, once the data
+// covers the window its alerts trust (else "needs N h of data").
 function renderSlos(s) {
   const body = $('#slos tbody');
-  if (!s) return body.replaceChildren(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'The incident loop is off.')));
-  const pct = (x) => `${(Number(x) * 100).toFixed(3)}%`;
-  body.replaceChildren(...s.slos.map((o) => {
+  if (!s) {
+    $('#slos-unwired').textContent = '';
+    return body.replaceChildren(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'The incident loop is off.')));
+  }
+  const wired = s.slos.filter((o) => o.wired !== false);
+  const unwired = s.slos.filter((o) => o.wired === false).map((o) => o.name);
+  $('#slos-unwired').textContent = unwired.length ? `Not measured yet (their hops are not built): ${unwired.join(', ')}.` : '';
+  body.replaceChildren(...wired.map((o) => {
     const burn = (tier) => {
       const b = o.burn_rates.find((x) => x.tier === tier);
-      return b ? `${Number(b.short).toFixed(1)}/${Number(b.long).toFixed(1)}×` : '–';
+      return b ? `${Number(b.short).toFixed(1)}×` : '–';
     };
+    const period = span(o.period_s);
+    let budget;
+    if (!o.has_data) budget = h('span', { class: 'muted' }, 'no data yet');
+    else if (!o.budget_judged)
+      budget = h('span', { class: 'muted', title: `budget over ${period}; ${span(o.data_s)} of data so far` },
+        `needs ${span(o.budget_needs_s)} of data`);
+    else budget = h('span', { title: `error budget left over ${period}` }, `${pct(o.error_budget_remaining, 1)} of ${period}`);
     return h('tr', { class: o.firing ? 'firing' : '', 'data-slo': o.name, title: o.path },
-      h('td', {}, o.name, o.firing ? h('span', { class: 'tag bad' }, o.severity || 'firing') : ''),
-      h('td', { class: o.has_data ? '' : 'muted' }, o.has_data ? pct(o.sli) : (o.wired === false ? 'not wired yet' : 'no data')),
-      h('td', {}, pct(o.target)),
-      h('td', {}, o.has_data ? pct(o.error_budget_remaining) : '–'),
-      h('td', { title: 'short / long window' }, `${burn('fast')} · ${burn('slow')}`));
+      h('td', {}, o.name, ' ', o.firing ? h('span', { class: 'tag bad' }, o.severity || 'firing') : '', ' ', runbookLink(o.runbook)),
+      h('td', { class: `num ${o.has_data ? '' : 'muted'}` }, o.has_data ? pct(o.sli, 2) : '–'),
+      h('td', { class: 'num' }, pct(o.target)),
+      h('td', {}, budget),
+      h('td', { title: 'burn rate over the short window of each tier; 1× spends exactly the budget' }, `${burn('fast')} · ${burn('slow')}`));
   }));
 }
 
@@ -341,7 +517,7 @@ function incidentCard(inc) {
       h('td', {}, a.automatic ? `playbook ${a.playbook}` : a.actor), h('td', {}, h('span', { class: 'tag' }, a.status)),
       h('td', {}, btns));
   })));
-  const more = h('button', { type: 'button' }, 'Timeline & traces');
+  const more = h('button', { type: 'button' }, 'Timeline, traces & post-mortem');
   const details = h('div', { class: 'details' });
   more.addEventListener('click', async () => {
     const r = await api('GET', `/v1/incidents/${inc.id}`);
@@ -350,49 +526,94 @@ function incidentCard(inc) {
     const fresh = h('div', { class: 'details' },
       h('ol', {}, d.timeline.map((e) => h('li', {}, `${time(e.at)} `, h('b', {}, e.step), ` ${e.what}`))),
       d.trace_ids.length ? h('p', {}, 'Bad traces: ', d.trace_ids.map((t) =>
-        h('a', { href: `#trace=${t}`, class: 'trace-link', onclick: (ev) => { ev.preventDefault(); openTrace(t); } }, `${t.slice(0, 12)}… `))) : '');
+        h('a', { href: `#trace=${t}`, class: 'trace-link', onclick: (ev) => { ev.preventDefault(); openTrace(t); } }, `${t.slice(0, 12)}… `))) : '',
+      h('details', {}, h('summary', {}, 'Post-mortem (Markdown)'), h('pre', { class: 'postmortem' }, d.postmortem)));
     const c = incidentCards.get(inc.id);
     if (c) c.details = fresh;
     details.replaceWith(fresh);
   });
+  const markets = inc.markets.length > 8 ? `${inc.markets.slice(0, 8).join(', ')}, …` : inc.markets.join(', ');
   return h('div', { class: `incident ${inc.status}`, 'data-incident': inc.id },
     h('h3', {}, `#${inc.id} ${inc.title} `, h('span', { class: `tag ${inc.status === 'resolved' ? 'ok' : 'bad'}` }, inc.status),
       h('span', { class: 'tag' }, inc.severity), inc.high_exposure ? h('span', { class: 'tag he' }, 'HIGH EXPOSURE') : ''),
     h('div', { class: 'timeline' },
       ['fault_at', 'detected_at', 'contained_at', 'recovered_at', 'resolved_at'].map((k) =>
         h('span', {}, `${k.replace('_at', '')}: `, h('b', {}, time(inc[k]))))),
+    h('p', { class: 'impact' }, h('b', {}, `${inc.markets.length} market${inc.markets.length === 1 ? '' : 's'}`),
+      inc.markets.length ? ` (${markets})` : '', ' · liability ', h('b', { class: 'exposure' }, money(inc.exposure_minor)),
+      h('span', { class: 'muted' }, ' (peak while open)'), ` · alerts ${inc.alerts.join(', ')}`),
     inc.slice ? h('p', {}, 'Slice: ', h('code', {}, inc.slice)) : '',
-    h('p', { class: 'muted' }, `markets ${inc.markets.join(', ')} · alerts ${inc.alerts.join(', ')} · exposure ${money(inc.exposure_minor)}`),
     actions, more, details);
 }
 
 function actionButton(inc, a, verb, label) {
   return h('button', { type: 'button', 'data-verb': verb, class: verb === 'revert' ? 'danger' : '',
-    onclick: () => confirmAction(`${label} action ${a.id} (${a.action} on ${a.target}) of incident ${inc.id}?`, () =>
+    onclick: () => confirmAction(`${label} action ${a.id} (${a.action} on ${a.target}) of incident ${inc.id}?`, label, () =>
       api('POST', `/v1/incidents/${inc.id}/actions/${a.id}/${verb}`, {})) }, label);
 }
 
-// --- charts (SVG) -----------------------------------------------------------
-const W = 600, H = 150, PAD = 34;
+// --- charts (SVG, drawn at the element's own pixel size) ---------------------
+const CH = 170, PAD_L = 52, PAD_R = 10, PAD_T = 18, PAD_B = 22;
+const MIN_SPAN_MS = 2 * 60 * 1000, MAX_SPAN_MS = 15 * 60 * 1000;
+// The window: the data there is, at least 2 and at most 15 minutes (a fresh
+// demo fills the chart instead of its right edge).
+function chartWindow(s) {
+  const t1 = s.now_ms;
+  const first = s.series.t_ms.length ? s.series.t_ms[0] : t1;
+  return { t0: t1 - Math.min(MAX_SPAN_MS, Math.max(MIN_SPAN_MS, t1 - first)), t1 };
+}
+// 1, 2, 2.5, 5 x 10^n: a step that gives about `n` ticks up to max.
+function niceStep(max, n) {
+  const raw = max / n, mag = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * mag >= raw) return m * mag;
+  return 10 * mag;
+}
+const chartGeom = {};  // chart id -> {t0, t1, w} for clicks and tests
+// The client x of book time t_ms on a chart (tests click a point with it).
+window.warroomChartX = (id, t) => {
+  const g = chartGeom[id], box = document.getElementById(id).getBoundingClientRect();
+  return box.left + PAD_L + ((t - g.t0) / (g.t1 - g.t0)) * (g.w - PAD_L - PAD_R);
+};
+
+// A value in ms on an axis: ms below a second, else seconds.
+const tickLabel = (ms) => (ms >= 1000 ? `${Number((ms / 1000).toFixed(2))} s` : `${Number(ms.toFixed(3))} ms`);
+
 function chart(el, s, lines, opts) {
-  const t1 = s.now_ms, t0 = t1 - 15 * 60 * 1000;
+  const { t0, t1 } = chartWindow(s);
+  const w = Math.max(320, Math.floor(el.clientWidth));
   const ts = s.series.t_ms;
   let ymax = opts.min || 1;
-  for (const l of lines) for (const v of l.values) ymax = Math.max(ymax, v);
-  if (opts.limit) ymax = Math.max(ymax, opts.limit);
-  ymax *= 1.1;
-  const x = (t) => PAD + ((t - t0) / (t1 - t0)) * (W - PAD - 4);
-  const y = (v) => H - 16 - (v / ymax) * (H - 24);
-  let svg = `<svg viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img">`;
-  svg += `<line class="axis" x1="${PAD}" y1="${H - 16}" x2="${W}" y2="${H - 16}"/>`;
-  svg += `<text x="2" y="12">${ymax.toFixed(ymax < 10 ? 1 : 0)} ${opts.unit}</text><text x="2" y="${H - 18}">0</text>`;
-  svg += `<text x="${PAD}" y="${H - 3}">-15 min</text><text x="${W - 30}" y="${H - 3}">now</text>`;
+  for (const l of lines) for (let i = 0; i < ts.length; ++i) if (ts[i] >= t0) ymax = Math.max(ymax, l.values[i]);
+  if (opts.limit) ymax = Math.max(ymax, opts.limit * 1.15);
+  const step = niceStep(ymax * 1.05, 4);
+  ymax = Math.ceil((ymax * 1.05) / step) * step;
+  const x = (t) => PAD_L + ((t - t0) / (t1 - t0)) * (w - PAD_L - PAD_R);
+  const y = (v) => CH - PAD_B - (v / ymax) * (CH - PAD_T - PAD_B);
+  let svg = `<svg width="${w}" height="${CH}" viewBox="0 0 ${w} ${CH}" role="img" aria-label="${opts.label}">`;
+  for (let v = 0; v <= ymax + step / 2; v += step) {
+    const yy = y(v).toFixed(1);
+    svg += `<line class="grid" x1="${PAD_L}" y1="${yy}" x2="${w - PAD_R}" y2="${yy}"/>`;
+    svg += `<text x="${PAD_L - 5}" y="${(Number(yy) + 4).toFixed(1)}" text-anchor="end">${tickLabel(v)}</text>`;
+  }
+  const spanMs = t1 - t0, tick = spanMs <= 3 * 60000 ? 30000 : spanMs <= 8 * 60000 ? 60000 : 180000;
+  svg += `<line class="axis" x1="${PAD_L}" y1="${CH - PAD_B}" x2="${w - PAD_R}" y2="${CH - PAD_B}"/>`;
+  for (let t = t1; t >= t0 - 1; t -= tick) {
+    const xx = x(t).toFixed(1), ago = Math.round((t1 - t) / 1000);
+    const label = ago === 0 ? 'now' : ago % 60 ? `−${ago} s` : `−${ago / 60} min`;
+    svg += `<line class="axis" x1="${xx}" y1="${CH - PAD_B}" x2="${xx}" y2="${CH - PAD_B + 4}"/>`;
+    svg += `<text x="${xx}" y="${CH - 5}" text-anchor="${ago === 0 ? 'end' : 'middle'}">${label}</text>`;
+  }
   const shown = (opts.marks || []).filter((m) => m.t_ms >= t0 && m.t_ms <= t1);
   for (const m of shown) {
-    const kind = m.kind === 'alert' ? 'alert' : 'action';
-    svg += `<line class="mark ${kind}" x1="${x(m.t_ms).toFixed(1)}" y1="4" x2="${x(m.t_ms).toFixed(1)}" y2="${H - 16}"/>`;
+    const xx = x(m.t_ms).toFixed(1);
+    svg += `<line class="mark ${m.kind}" x1="${xx}" y1="${PAD_T}" x2="${xx}" y2="${CH - PAD_B}"/>`;
+    svg += `<text class="mark-n ${m.kind}" x="${xx}" y="${PAD_T - 5}" text-anchor="middle">${m.n}</text>`;
   }
-  if (opts.limit) svg += `<line class="limit" x1="${PAD}" y1="${y(opts.limit)}" x2="${W}" y2="${y(opts.limit)}"/>`;
+  if (opts.limit) {
+    const yy = y(opts.limit).toFixed(1);
+    svg += `<line class="limit" x1="${PAD_L}" y1="${yy}" x2="${w - PAD_R}" y2="${yy}"/>`;
+    svg += `<text x="${w - PAD_R - 2}" y="${(Number(yy) - 4).toFixed(1)}" text-anchor="end">limit ${tickLabel(opts.limit)}</text>`;
+  }
   for (const l of lines) {
     const pts = [];
     for (let i = 0; i < ts.length; ++i) if (ts[i] >= t0) pts.push(`${x(ts[i]).toFixed(1)},${y(l.values[i]).toFixed(1)}`);
@@ -402,41 +623,51 @@ function chart(el, s, lines, opts) {
   // The marks' tooltips come from the book (alert labels, actors): DOM text, never markup.
   el.querySelectorAll('line.mark').forEach((line, i) => {
     const title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
-    title.textContent = `${shown[i].kind} ${time(new Date(shown[i].t_ms).toISOString())}: ${shown[i].what}`;
+    title.textContent = `${shown[i].n}. ${shown[i].kind} ${clockOf(shown[i].t_ms)}: ${shown[i].what}`;
     line.append(title);
   });
+  chartGeom[el.id] = { t0, t1, w };
   el.dataset.t0 = t0;
   el.dataset.t1 = t1;
 }
 
-// Marks (red: an alert started firing; blue: an action ran, a playbook's or
-// an operator's) come with the snapshot.
+// Marks (red: an alert started firing; green: an action ran, a playbook's or
+// an operator's) come with the snapshot; each is numbered on the charts and
+// named in the list under them.
 function renderCharts(s) {
-  const marks = s.marks;
+  const { t0 } = chartWindow(s);
+  const marks = s.marks.filter((m) => m.t_ms >= t0).map((m, i) => ({ ...m, kind: m.kind === 'alert' ? 'alert' : 'action', n: i + 1 }));
   chart($('#chart-latency'), s, [
     { cls: 'p50', values: s.series.p50_us.map((v) => v / 1000) },
-    { cls: 'p99', values: s.series.p99_us.map((v) => v / 1000) }], { unit: 'ms', marks });
+    { cls: 'p99', values: s.series.p99_us.map((v) => v / 1000) }], { marks, label: 'accept latency p50 and p99 in ms' });
   const limit = s.markets.length ? Math.min(...s.markets.map((m) => m.staleness_limit_ms)) : 0;
-  chart($('#chart-stale'), s, [{ cls: 'stale', values: s.series.stale_ms }], { unit: 'ms', limit, marks });
+  chart($('#chart-stale'), s, [{ cls: 'stale', values: s.series.stale_ms }], { limit, marks, min: 100,
+    label: 'worst price age in ms' });
+  const list = $('#chart-events');
+  const digest = marks.map((m) => `${m.t_ms}${m.what}`).join('|');
+  if (list.dataset.digest !== digest) {
+    list.dataset.digest = digest;
+    // Newest first, numbered as on the charts.
+    list.replaceChildren(...marks.slice().reverse().map((m) =>
+      h('li', { class: m.kind, value: m.n }, `${clockOf(m.t_ms)} ${m.kind === 'alert' ? 'alert' : 'action'}: ${m.what}`)));
+  }
 }
 
 // Clicking the latency chart opens an exemplar trace of the points under the
-// cursor: a pixel spans a second or two of the 15 minutes, so of the points
-// within 3 px the slowest (p99) that carries an exemplar (the slowest
-// accept-latency exemplar of its second). With none there, the slowest trace
-// kept around that moment.
+// cursor: of the points within 3 px the slowest (p99) that carries an
+// exemplar (the slowest accept-latency exemplar of its second). With none
+// there, the slowest trace kept around that moment.
 $('#chart-latency').addEventListener('click', async (ev) => {
   const el = ev.currentTarget;
-  if (!el.dataset.t0 || !last) return;
+  const g = chartGeom[el.id];
+  if (!g || !last) return;
   const box = el.getBoundingClientRect();
-  const frac = (ev.clientX - box.left) / box.width;
-  const t0 = Number(el.dataset.t0), t1 = Number(el.dataset.t1);
-  const msPerPx = (t1 - t0) / (((W - PAD - 4) / W) * box.width);
-  const t = t0 + ((frac * W - PAD) / (W - PAD - 4)) * (t1 - t0);
+  const msPerPx = (g.t1 - g.t0) / (g.w - PAD_L - PAD_R);
+  const t = g.t0 + (ev.clientX - box.left - PAD_L) * msPerPx;
   const i = exemplarNear(last.series, t, Math.max(1000, 3 * msPerPx));
   if (i >= 0) {
     const exemplar = last.series.exemplar[i];
-    log(`exemplar trace of ${time(new Date(last.series.t_ms[i]).toISOString())} (p99 ${(last.series.p99_us[i] / 1000).toFixed(1)} ms): ${exemplar}`);
+    log(`exemplar trace of ${clockOf(last.series.t_ms[i])} (p99 ${micros(last.series.p99_us[i])}): ${exemplar}`);
     return openTrace(exemplar);
   }
   const r = await api('GET', `/v1/traces?since=${Math.max(0, Math.round(t - 1000))}&limit=50`);
@@ -504,6 +735,9 @@ $('#trace-search').addEventListener('submit', async (ev) => {
   if (!r.data.traces.length) return log(`search "${q}": no trace kept`);
   openTrace(r.data.traces[0].trace_id);
 });
+
+// Charts follow the page's width.
+window.addEventListener('resize', () => { if (last) renderCharts(last); });
 
 // --- start --------------------------------------------------------------------
 if (token) connect();

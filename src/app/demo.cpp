@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "app/shipped_configs.h"
 #include "core/small_file.h"
 #include "http/auth.h"
 
@@ -145,6 +146,11 @@ Config demo_config(const DemoTokens& tokens) {
   c.bettors.bets_per_s = 3;  // a crowd that bets in waves at kick-offs, goals and half-time
   c.feeds = simulated_football_feeds();
   c.feed_options.canary_markets["football"] = 101;  // Arsenal v Chelsea, match result
+  // The shipped playbooks, with High Exposure at the demo's scale: its
+  // crowd's liabilities are hundreds to thousands of pounds, so the shipped
+  // £100,000 could never show; £250 on an incident's markets does.
+  c.incidents.playbooks = parse_playbook_file(kShippedPlaybooksYaml, "config/playbooks.yaml (built in)");
+  c.incidents.playbooks.routing.high_exposure_minor = kDemoHighExposureMinor;
   for (const char* a : {"alice", "bob", "carol", "dave"}) c.accounts.push_back(AccountSeed{a, 100000});
   return c;
 }

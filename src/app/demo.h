@@ -28,7 +28,11 @@ DemoTokens demo_tokens(const std::filesystem::path& data_dir);
 
 // The demo world. Kick-offs are relative to the book's first start
 // (EventConfig::kickoff_in_ms, placed by the runtime: app/book_start.h).
+// High Exposure at £250 of liability on an incident's markets (the shipped
+// playbooks say £100,000; the demo's crowd reaches a few hundred pounds on a
+// league's markets within its first half minute).
 Config demo_config(const DemoTokens& tokens);
+inline constexpr int64_t kDemoHighExposureMinor = 250'00;
 
 // The simulated world's market layout for football event `event_id` (the
 // ids the simulated providers price, sim/feed_provider.h): e*100+1 match

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "cli/bet_load.h"
+#include "cli/version.h"
+#include "core/spelling.h"
 #include "app/book_start.h"
 #include "app/config.h"
 #include "app/demo.h"
@@ -167,6 +169,31 @@ int cmd_audit_verify(const std::string& file) {
   }
 }
 
+// The first word where a command is expected that names none (CLI11 would
+// only say "A subcommand is required"): the message naming it, the nearest
+// command and the list; "" when every word is a command or an argument.
+std::string unknown_command(CLI::App& app, int argc, char** argv) {
+  CLI::App* level = &app;
+  std::string path = "inplay";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    auto subs = level->get_subcommands([](CLI::App*) { return true; });
+    if (word.empty() || word[0] == '-' || subs.empty()) return "";
+    std::vector<std::string> names;
+    CLI::App* next = nullptr;
+    for (CLI::App* sub : subs) {
+      names.push_back(sub->get_name());
+      if (sub->get_name() == word) next = sub;
+    }
+    if (!next)
+      return fmt::format("{}: unknown command '{}'{}\ncommands: {}\nRun '{} --help' for more.\n", path, word,
+                         did_you_mean(word, names), fmt::join(names, ", "), path);
+    level = next;
+    path += " " + word;
+  }
+  return "";
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -176,6 +203,7 @@ int run_cli(int argc, char** argv) {
 
   CLI::App app{"inplay: an in-play sportsbook core that watches itself"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_line(), "Print the version and exit");
 
   auto* demo = app.add_subcommand("demo", "Start the live demo book on 127.0.0.1 with matches, prices, accounts and tokens");
   uint16_t demo_port = 8080;
@@ -302,8 +330,12 @@ int run_cli(int argc, char** argv) {
   gameday->add_option("--out", gdo.out_dir, "Report folder")->capture_default_str();
   gameday->add_flag("--real-time", gdo.real_time, "One second of book time per wall second (a drill to watch)");
   bool gd_quiet = false;
-  gameday->add_flag("--quiet", gd_quiet, "No progress line");
+  gameday->add_flag("--quiet", gd_quiet, "Nothing on stderr but failed expectations (the book's log goes to OUT/book.log either way)");
 
+  if (std::string unknown = unknown_command(app, argc, argv); !unknown.empty()) {
+    std::cerr << unknown;
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,6 +16,20 @@ Currency Currency::of(std::string_view code) {
   return c;
 }
 
+std::string format_money(int64_t minor, Currency c) {
+  const std::string code = c.code();
+  const char* sign = code == "GBP" ? "\u00a3" : code == "EUR" ? "\u20ac" : code == "USD" ? "$" : nullptr;
+  // Work on the magnitude as unsigned: INT64_MIN has no positive twin.
+  const uint64_t abs = minor < 0 ? 0 - static_cast<uint64_t>(minor) : static_cast<uint64_t>(minor);
+  std::string whole = std::to_string(abs / 100);
+  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(static_cast<size_t>(i), ",");
+  const unsigned cents = static_cast<unsigned>(abs % 100);
+  std::string out = minor < 0 ? "-" : "";
+  out += sign ? std::string(sign) : code + " ";
+  out += whole + "." + static_cast<char>('0' + cents / 10) + static_cast<char>('0' + cents % 10);
+  return out;
+}
+
 int64_t checked_add(int64_t a, int64_t b) {
   int64_t r;
   if (__builtin_add_overflow(a, b, &r)) throw std::logic_error("money overflow");

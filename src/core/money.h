@@ -37,6 +37,13 @@ struct Money {
   bool operator==(const Money&) const = default;
 };
 
+// An amount for people: the currency's sign (£, €, $) or code, thousands
+// separated, two decimals: format_money(102465600, GBP) == "£1,024,656.00",
+// -500 -> "-£5.00", 123456 CHF -> "CHF 1,234.56". Every report, post-mortem
+// and page shows money this way (web/app.js has the same rule), never as
+// bare minor units.
+std::string format_money(int64_t minor, Currency c);
+
 // Checked int64 arithmetic shared by money and exposure code.
 int64_t checked_add(int64_t a, int64_t b);
 int64_t checked_mul(int64_t a, int64_t b);

@@ -2,14 +2,24 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include <fstream>
 #include <sstream>
+
+#include "core/spelling.h"
 
 namespace inplay {
 
 YamlReader::YamlReader(const YAML::Node& node, std::string path, const std::string& file, int fallback_line)
     : node_(node), path_(std::move(path)), file_(file), fallback_line_(fallback_line) {
   if (!node_.IsMap()) fail(node_, "must be a mapping");
+  std::map<std::string, int> first_line;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    auto [at, fresh] = first_line.emplace(k, line_of(it->first));
+    if (!fresh) fail_key(k, it->first, fmt::format("duplicate key (first at line {})", at->second));
+  }
 }
 
 void YamlReader::fail(const YAML::Node& n, std::string_view why) const {
@@ -25,6 +35,19 @@ int YamlReader::line_of(const YAML::Node& n) const {
   return (n.IsDefined() && !n.Mark().is_null() ? n.Mark().line : fallback_line_) + 1;
 }
 
+void YamlReader::missing(std::initializer_list<std::string_view> keys) const {
+  std::vector<std::string> wanted(keys.begin(), keys.end());
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    if (used_.count(k)) continue;
+    if (std::optional<std::string> meant = nearest_name(k, wanted))
+      fail_key(k, it->first, fmt::format("unknown key (did you mean '{}'?)", *meant));
+  }
+  std::string names;
+  for (auto k : keys) names += fmt::format("{}'{}'", names.empty() ? "" : " or ", k);
+  fail(node_, fmt::format("missing required key {}", names));
+}
+
 std::string YamlReader::sub(std::string_view key) const {
   return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
 }
@@ -37,7 +60,7 @@ YAML::Node YamlReader::get(std::string_view key) {
 std::string YamlReader::str(std::string_view key, bool required, std::string dflt) {
   auto n = get(key);
   if (!n.IsDefined()) {
-    if (required) fail(node_, fmt::format("missing required key '{}'", key));
+    if (required) missing({key});
     return dflt;
   }
   if (!n.IsScalar()) fail_key(key, n, "must be a string");
@@ -47,7 +70,7 @@ std::string YamlReader::str(std::string_view key, bool required, std::string dfl
 int64_t YamlReader::integer(std::string_view key, bool required, int64_t dflt, int64_t min, int64_t max) {
   auto n = get(key);
   if (!n.IsDefined()) {
-    if (required) fail(node_, fmt::format("missing required key '{}'", key));
+    if (required) missing({key});
     return dflt;
   }
   int64_t v;
@@ -99,7 +122,7 @@ int64_t YamlReader::duration_ms(std::string_view key, bool required, int64_t dfl
                                 int64_t max_ms) {
   auto n = get(key);
   if (!n.IsDefined()) {
-    if (required) fail(node_, fmt::format("missing required key '{}'", key));
+    if (required) missing({key});
     return dflt;
   }
   int64_t v;
@@ -137,10 +160,12 @@ std::vector<std::pair<std::string, YAML::Node>> YamlReader::entries() const {
 }
 
 void YamlReader::done() const {
+  const std::vector<std::string> known(used_.begin(), used_.end());
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     std::string k = it->first.Scalar();
     if (!used_.count(k))
-      throw YamlError(fmt::format("{}:{}: {}: unknown key", file_, it->first.Mark().line + 1, sub(k)));
+      throw YamlError(
+          fmt::format("{}:{}: {}: unknown key{}", file_, it->first.Mark().line + 1, sub(k), did_you_mean(k, known)));
   }
 }
 

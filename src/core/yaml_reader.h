@@ -5,11 +5,16 @@
 // YamlError whose message is "<file>:<line>: <key path>: <reason>" (line is
 // 1-based, pointing at the offending value, or at the mapping that lacks a
 // required key). Keys that were never asked for are reported by done() as
-// "unknown key" at their own line, so a typo never passes silently.
+// "unknown key" at their own line, so a typo never passes silently; a
+// required key that is missing while a near-miss of it is present (a typo:
+// "duratoin") is reported at the typo, with "did you mean 'duration'?". A key
+// given twice in one mapping is refused at its second place (YAML says keys
+// are unique; yaml-cpp would silently keep the first).
 #pragma once
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -32,6 +37,9 @@ class YamlReader {
 
   [[noreturn]] void fail(const YAML::Node& n, std::string_view why) const;
   [[noreturn]] void fail_key(std::string_view key, const YAML::Node& n, std::string_view why) const;
+  // A required key (or one of several) is absent: at a key of this mapping
+  // that looks like a typo of it, if there is one, else at the mapping.
+  [[noreturn]] void missing(std::initializer_list<std::string_view> keys) const;
   // 1-based line of n, or of the closest enclosing mapping in the file.
   int line_of(const YAML::Node& n) const;
   std::string sub(std::string_view key) const;

@@ -351,6 +351,11 @@ void FeedDesk::apply_odds(size_t i, const FeedMessage& m, const OddsChange& oc, 
     cm.provider_ts_ms = m.env.ts_ms;
     if (active) apply_market(f, mo.market_id, cm, !mo.outcomes.empty());
   }
+  if (active && oc.match_status) {
+    const MatchStatus& ms = *oc.match_status;
+    markets_.set_scoreboard(m.env.event_id, Scoreboard{true, ms.home_score, ms.away_score, ms.minute, ms.period,
+                                                       m.env.ts_ms});
+  }
   int64_t now = to_ns(engine_.clock().now());
   if (active) {
     update_latency_->observe(std::max<int64_t>(0, now - m.env.ts_ms * 1000000));

@@ -37,6 +37,8 @@
 //    provider's clock (feed/feed_timeliness.h); a feed is fresh while it is
 //    up and every line of the last seconds came within fresh_within. Prices
 //    age from their provider timestamp (market/book.h).
+//  - Scoreboard: the active feed's match_status (score, minute, period) is
+//    the event's Scoreboard (display only, not journaled: market/book.h).
 // Engine thread only, except the noted methods.
 #pragma once
 #include <array>

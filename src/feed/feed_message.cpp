@@ -34,6 +34,12 @@ void write_body(JsonWriter& w, const OddsChange& b) {
     w.end_array().end_object();
   }
   w.end_array();
+  if (const auto& s = b.match_status) {
+    w.key("match_status").begin_object().field("home_score", uint64_t{s->home_score}).field("away_score", uint64_t{s->away_score});
+    if (s->minute >= 0) w.field("minute", int64_t{s->minute});
+    if (s->period != MatchPeriod::kUnknown) w.field("period", match_period_name(s->period));
+    w.end_object();
+  }
 }
 
 void write_body(JsonWriter& w, const BetStop& b) {

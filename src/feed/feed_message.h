@@ -70,9 +70,19 @@ struct MarketOdds {
   bool operator==(const MarketOdds&) const = default;
 };
 
+// The match as the provider sees it (UOF's sport_event_status): optional on
+// odds_change. Scores 0..999, minute 0..200 (-1: not sent).
+struct MatchStatus {
+  uint32_t home_score = 0, away_score = 0;
+  int32_t minute = -1;
+  MatchPeriod period = MatchPeriod::kUnknown;  // kUnknown: not sent
+  bool operator==(const MatchStatus&) const = default;
+};
+
 struct OddsChange {
   std::string league;  // for the schema canary (ODDS-8)
   std::vector<MarketOdds> markets;
+  std::optional<MatchStatus> match_status;
   bool operator==(const OddsChange&) const = default;
 };
 

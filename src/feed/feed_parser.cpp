@@ -35,8 +35,8 @@ namespace {
 // extra field: validated, then ignored.
 enum class Key : uint8_t {
   kType, kProducer, kSchema, kSeq, kTs, kEventId,  // envelope
-  kLeague, kMarkets, kMarketIds, kReason, kChange, kKickoff, kSubscribed, kRequestId,  // bodies
-  kCertainty, kScore, kFirstHalfScore, kStartTime, kEndTime, kSupersededBy,             // results
+  kLeague, kMarkets, kMarketIds, kReason, kChange, kKickoff, kSubscribed, kRequestId, kMatchStatus,  // bodies
+  kCertainty, kScore, kFirstHalfScore, kStartTime, kEndTime, kSupersededBy,                           // results
   kOther,
 };
 constexpr uint32_t bit(Key k) { return uint32_t{1} << static_cast<int>(k); }
@@ -48,7 +48,7 @@ const char* key_name(Key k) {
   static constexpr const char* names[] = {"type",    "producer", "schema",     "seq",    "ts",
                                           "event_id", "league",  "markets",    "market_ids",
                                           "reason",  "change",   "kickoff",    "subscribed",
-                                          "request_id", "certainty", "score", "first_half_score",
+                                          "request_id", "match_status", "certainty", "score", "first_half_score",
                                           "start_time", "end_time", "superseded_by", "?"};
   return names[static_cast<int>(k)];
 }
@@ -83,6 +83,7 @@ Key key_of(std::string_view k) {
       if (k == "request_id") return Key::kRequestId;
       if (k == "start_time") return Key::kStartTime;
       return Key::kOther;
+    case 12: return k == "match_status" ? Key::kMatchStatus : Key::kOther;
     default: return Key::kOther;
   }
 }
@@ -441,6 +442,46 @@ struct FeedParser::Impl {
     return true;
   }
 
+  bool read_match_status(sj::value& v, MatchStatus& out) {
+    sj::object o;
+    if (!read_object(v, "match_status", o)) return false;
+    bool has_home = false, has_away = false, has_minute = false, has_period = false;
+    auto score = [&](std::string_view k, sj::value& val, bool& has, uint32_t& into) {
+      if (has) return bad(k, "duplicate field");
+      has = true;
+      uint64_t n;
+      if (!read_uint(val, k, n, 0, 999)) return false;
+      into = static_cast<uint32_t>(n);
+      return true;
+    };
+    bool ok = each_member(o, "match_status", [&](std::string_view k, sj::value val) {
+      if (k == "home_score") return score(k, val, has_home, out.home_score);
+      if (k == "away_score") return score(k, val, has_away, out.away_score);
+      if (k == "minute") {
+        if (has_minute) return bad(k, "duplicate field");
+        has_minute = true;
+        uint64_t n;
+        if (!read_uint(val, k, n, 0, 200)) return false;
+        out.minute = static_cast<int32_t>(n);
+        return true;
+      }
+      if (k == "period") {
+        if (has_period) return bad(k, "duplicate field");
+        has_period = true;
+        std::string_view s;
+        if (!read_string(val, k, s)) return false;
+        if (!parse_match_period(s, out.period))
+          return bad(k, "must be not_started, first_half, half_time, second_half or ended");
+        return true;
+      }
+      return validate(val, 1);
+    });
+    if (!ok) return false;
+    if (!has_home) return missing("match_status.home_score");
+    if (!has_away) return missing("match_status.away_score");
+    return true;
+  }
+
   bool read_market_result(sj::value& v, MarketResult& out) {
     sj::object o;
     if (!read_object(v, "markets[]", o)) return false;
@@ -528,6 +569,8 @@ struct FeedParser::Impl {
       return read_list(v, "markets", b.markets, &Impl::read_market_odds) ? Field::kOk
                                                                          : Field::kFailed;
     }
+    if (k == Key::kMatchStatus)
+      return read_match_status(v, b.match_status.emplace()) ? Field::kOk : Field::kFailed;
     return Field::kNotMine;
   }
   Field body_field(BetStop& b, Key k, sj::value& v) {

@@ -69,6 +69,7 @@ std::string Expectation::describe() const {
 Expectation read_expectation(YamlReader& e, int64_t duration_s, bool has_faults) {
   Expectation x;
   x.line = e.line_of(e.node());
+  x.where = e.path();
   auto need_fault = [&] {
     if (!has_faults) e.fail(e.node(), "a timing expectation needs a fault to measure from");
   };

@@ -47,6 +47,7 @@ struct Expectation {
   bool within_target = true;  // kSli: false expects a breach
   bool high_exposure = false;  // kIncidentImpact: the incident must be tagged High Exposure
   int line = 0;           // in the file, for messages
+  std::string where;      // its key path ("expect[2]"), for messages
   std::string describe() const;
   // The key of a p99/SLI slice: "league=EPL", "market_id=101"; "" for none.
   std::string slice_key() const;

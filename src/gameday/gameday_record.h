@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "alert/alert.h"
+#include "core/money.h"
 #include "playbook/incident.h"
 
 namespace inplay {
@@ -70,6 +71,7 @@ struct SettlementAudit {
 
 struct GamedayRecord {
   int64_t start_ns = 0;
+  Currency currency = Currency::of("GBP");  // the book's
   std::vector<GamedaySlo> slos;  // the catalogue's, in order
   std::vector<GamedayPoint> points;
   std::vector<GamedayMark> marks;  // sorted by time at the end

@@ -50,6 +50,9 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
   c.price_refresh_ms = 0;
   c.engine.inplay_delay["football"] = std::chrono::seconds(5);
   c.pseudonym_secret = random_token();
+  // The book's log goes beside the report, never onto the terminal the
+  // progress line and the verdict are written to.
+  c.log_file = (std::filesystem::path(data_dir).parent_path() / "book.log").string();
   c.tokens.push_back(TokenConfig{"gameday", Role::kOperator, sha256_hex(random_token())});
   uint64_t eid = 1;
   for (const ScenarioMatch& m : s.matches) {
@@ -72,8 +75,7 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
   c.bettors.accounts = static_cast<int>(s.accounts);
   c.feeds = simulated_football_feeds();
   c.feed_options.canary_markets["football"] = 101;
-  c.incidents.slos = s.slo_file.empty() ? parse_slo_catalogue(kShippedSlosYaml, "config/slos.yaml (built in)")
-                                        : load_slo_file(s.slo_file);
+  c.incidents.slos = scenario_slos(s);
   c.incidents.playbooks = s.playbook_file.empty()
                               ? parse_playbook_file(kShippedPlaybooksYaml, "config/playbooks.yaml (built in)")
                               : load_playbook_file(s.playbook_file);
@@ -89,14 +91,11 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   fs::create_directories(o.out_dir);
   const std::string data_dir = (fs::path(o.out_dir) / "data").string();
   fs::remove_all(data_dir);
+  fs::remove(fs::path(o.out_dir) / "book.log");
   auto wall0 = std::chrono::steady_clock::now();
 
   Config cfg = scenario_config(s, data_dir);
-  for (const Expectation& e : s.expect)
-    if (e.kind == Expectation::Kind::kSli &&
-        std::none_of(cfg.incidents.slos.slos.begin(), cfg.incidents.slos.slos.end(),
-                     [&](const SloSpec& x) { return x.name == e.name; }))
-      throw YamlError(fmt::format("{}:{}: expect: sli: no SLO named '{}' in the SLO file", s.file, e.line, e.name));
+  check_scenario_names(s, cfg.incidents.slos);
   auto sim = std::make_unique<SimExtension>();
   SimExtension& ext = *sim;  // owned by the runtime
   Runtime rt(std::move(cfg), std::move(sim));
@@ -204,6 +203,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
     if (loop) rec.incidents = loop->runner().incidents();
     if (loop) rec.other_actions = loop->runner().manual_actions();
     const BookState& st = engine.state();
+    rec.currency = st.ledger.currency();
     rec.ledger_sum = st.ledger.sum();
     rec.bets_accepted = st.bets.size();
     for (auto& [id, b] : st.bets) rec.accepted_stakes_minor += b.stake_minor;

@@ -24,6 +24,7 @@ struct GamedayOptions {
   std::string out_dir = "gameday-report";
   bool real_time = false;
   bool progress = true;  // a progress line every 10 s of book time (stderr)
+  // The book's own log lines go to <out_dir>/book.log, never to the terminal.
 };
 
 int run_gameday(const Scenario& s, const GamedayOptions& o);

@@ -8,63 +8,12 @@
 #include <functional>
 
 #include "core/time_format.h"
+#include "gameday/svg_chart.h"
 #include "playbook/playbook_spec.h"
 
 namespace inplay {
 
 namespace {
-
-struct Line {
-  std::string label, colour;
-  std::function<double(const GamedayPoint&)> value;
-};
-
-// One SVG line chart over the run, with the marks and an optional dashed
-// bound (bound <= 0: none).
-std::string svg_chart(const std::string& title, const std::vector<GamedayPoint>& pts,
-                      const std::vector<GamedayMark>& marks, int64_t duration_s, const std::vector<Line>& lines,
-                      double y_min_top, double bound, const std::string& bound_label) {
-  const double w = 900, h = 260, left = 50, right = 20, top = 34, bottom = 30;
-  double y_top = y_min_top;
-  for (auto& p : pts)
-    for (auto& l : lines) y_top = std::max(y_top, l.value(p));
-  auto x = [&](double t) { return left + (w - left - right) * t / static_cast<double>(std::max<int64_t>(1, duration_s)); };
-  auto y = [&](double v) { return h - bottom - (h - top - bottom) * std::clamp(v, 0.0, y_top) / y_top; };
-  std::string s = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" "
-      "font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{}\" y=\"14\" "
-      "font-weight=\"bold\">{}</text>\n",
-      w, h, left, title);
-  s += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#999\"/>\n", left, h - bottom, w - right);
-  s += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#999\"/>\n", left, top, h - bottom);
-  s += fmt::format("<text x=\"4\" y=\"{:.1f}\">{:.4g}</text><text x=\"4\" y=\"{}\">0</text>\n", top + 4, y_top,
-                   h - bottom);
-  if (bound > 0)
-    s += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#c00\" "
-                     "stroke-dasharray=\"4 3\"/><text x=\"{3}\" y=\"{4:.1f}\" fill=\"#c00\">{5}</text>\n",
-                     left, y(bound), w - right, w - right - 80, y(bound) - 3, bound_label);
-  for (const GamedayMark& m : marks) {
-    const char* colour = m.kind == "fault" ? "#d00" : m.kind == "alert" ? "#e80" : m.kind == "action" ? "#080" : "#55a";
-    s += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"{3}\" opacity=\"0.6\">"
-                     "<title>{4:.1f} s {5}: {6}</title></line>\n",
-                     x(static_cast<double>(m.t_ms) / 1000.0), top, h - bottom, colour,
-                     static_cast<double>(m.t_ms) / 1000.0, m.kind, m.what);
-  }
-  double legend_x = left;
-  for (const Line& l : lines) {
-    std::string points;
-    for (auto& p : pts)
-      points += fmt::format("{}{:.1f},{:.1f}", points.empty() ? "" : " ", x(static_cast<double>(p.t)), y(l.value(p)));
-    s += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" points=\"{}\"><title>{}</title>"
-                     "</polyline>\n",
-                     l.colour, points, l.label);
-    s += fmt::format("<text x=\"{:.0f}\" y=\"28\" fill=\"{}\">{}</text>\n", legend_x, l.colour, l.label);
-    legend_x += 12 + 6.5 * static_cast<double>(l.label.size());
-  }
-  s += fmt::format("<text x=\"{}\" y=\"{}\">0 s</text><text x=\"{}\" y=\"{}\">{} s</text>\n", left, h - 14,
-                   w - right - 40, h - 14, duration_s);
-  return s + "</svg>\n";
-}
 
 const char* kPalette[] = {"#06c", "#c60", "#093", "#90c", "#c03", "#099", "#663", "#f6a"};
 
@@ -125,7 +74,7 @@ void write_gameday_report(const std::string& out_dir, const ReportContext& c) {
     md += "\n";
     // The post-mortem names slices with their shares, which depend on
     // thread timing: it is written as the playbook writes it.
-    std::ofstream(fs::path(out_dir) / fmt::format("postmortem-{}.md", id)) << postmortem_markdown(inc);
+    std::ofstream(fs::path(out_dir) / fmt::format("postmortem-{}.md", id)) << postmortem_markdown(inc, r.currency);
   }
   md += "\n## Charts\n\n![accept latency](latency.svg)\n\n![price age and drift](freshness.svg)\n\n"
         "![burn rates](burn.svg)\n\nSeries: `series.csv`.\n";
@@ -146,24 +95,27 @@ void write_gameday_report(const std::string& out_dir, const ReportContext& c) {
   }
 
   std::ofstream(fs::path(out_dir) / "latency.svg")
-      << svg_chart("accept latency (ms), 10 s window", r.points, r.marks, s.duration_s,
-                   {{"p50", "#9bd", [](const GamedayPoint& p) { return p.p50_ms; }},
-                    {"p99", "#06c", [](const GamedayPoint& p) { return p.p99_ms; }}},
-                   300, 250, "250 ms");
+      << svg_chart({"Accept latency, 10 s window", "ms",
+                    {{"p50", "#7aa7d8", [](const GamedayPoint& p) { return p.p50_ms; }},
+                     {"p99", "#06c", [](const GamedayPoint& p) { return p.p99_ms; }}},
+                    1, 250, "250 ms: the accept-latency objective", s.duration_s},
+                   r.points, r.marks);
   std::ofstream(fs::path(out_dir) / "freshness.svg")
-      << svg_chart("worst price age / limit, worst drift vs reference", r.points, r.marks, s.duration_s,
-                   {{"price age / limit", "#555", [](const GamedayPoint& p) { return std::min(p.max_stale_ratio, 10.0); }},
-                    {"drift (x10)", "#c60", [](const GamedayPoint& p) { return std::min(10 * p.max_drift, 10.0); }}},
-                   2, 1, "limit");
-  std::vector<Line> burns;
+      << svg_chart({"Worst price age / its limit, worst drift x10 (capped at 10)", "x",
+                    {{"price age / limit", "#555", [](const GamedayPoint& p) { return std::min(p.max_stale_ratio, 10.0); }},
+                     {"drift x10", "#c60", [](const GamedayPoint& p) { return std::min(10 * p.max_drift, 10.0); }}},
+                    1.2, 1, "1 x: the limit", s.duration_s},
+                   r.points, r.marks);
+  std::vector<SvgSeries> burns;
   for (size_t k = 0; k < live.size(); ++k) {
     size_t i = live[k];
-    burns.push_back(Line{r.slos[i].name, kPalette[k % std::size(kPalette)],
-                         [i](const GamedayPoint& p) { return std::min(p.burn[i], 100.0); }});
+    burns.push_back(SvgSeries{r.slos[i].name, kPalette[k % std::size(kPalette)],
+                              [i](const GamedayPoint& p) { return std::min(p.burn[i], 100.0); }});
   }
   std::ofstream(fs::path(out_dir) / "burn.svg")
-      << svg_chart("fast-tier burn rate (short window; 1 = spending exactly the budget)", r.points, r.marks,
-                   s.duration_s, burns, 2, 14.4, "14.4 (page)");
+      << svg_chart({"Fast-tier burn rate, short window (1 x spends exactly the budget; capped at 100)", "x",
+                    std::move(burns), 2, 14.4, "14.4 x: pages", s.duration_s},
+                   r.points, r.marks);
 }
 
 }  // namespace inplay

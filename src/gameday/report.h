@@ -10,8 +10,11 @@
 //   freshness.svg        worst price age / limit and worst drift
 //   burn.svg             each SLO's fast-tier burn rate (those with events)
 //   postmortem-<id>.md   the playbook's post-mortem of each incident
-// Every chart marks where faults began (red), alerts fired (orange),
-// incidents opened (blue) and actions ran (green). Nothing in it depends on
+//   book.log             the book's structured log (written by the runner)
+// Every chart (gameday/svg_chart.h) marks where faults began (red), alerts
+// fired (orange), incidents opened (blue) and actions ran (green), each line
+// numbered and named in a key under the plot, with a legend and axes in the
+// chart's unit. Nothing in it depends on
 // the wall clock except the "Wall time" line of report.md.
 #pragma once
 #include <string>

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "app/shipped_configs.h"
+#include "core/spelling.h"
 #include "core/time_format.h"
 #include "core/yaml_reader.h"
+#include "slo/slo_spec.h"
 
 namespace inplay {
 
@@ -62,13 +65,24 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     if (m.has("minute") && m.has("kickoff_in")) m.fail(m.node(), "give minute (in play) or kickoff_in, not both");
     sm.minute = m.integer("minute", false, -1, 0, 104);  // since kick-off, half-time included: full time at 105
     sm.kickoff_in_s = m.duration_ms("kickoff_in", false, 0, 0, 86400000) / 1000;
-    if (sm.minute < 0 && !m.has("kickoff_in")) m.fail(m.node(), "missing required key 'minute' or 'kickoff_in'");
+    if (sm.minute < 0 && !m.has("kickoff_in")) m.missing({"minute", "kickoff_in"});
     sm.lambda_home = m.number("lambda_home", 1.5, 0.05, 6);
     sm.lambda_away = m.number("lambda_away", 1.2, 0.05, 6);
     m.done();
     s.matches.push_back(sm);
   }
   if (s.matches.empty()) r.fail(r.node(), "a scenario needs at least one match (key 'matches')");
+  std::vector<std::string> leagues;
+  for (const ScenarioMatch& m : s.matches)
+    if (std::find(leagues.begin(), leagues.end(), m.league) == leagues.end()) leagues.push_back(m.league);
+  // A league no match plays can never be skewed, alerted or sliced on.
+  auto played = [&](YamlReader& y, std::string_view key, const YAML::Node& n, const std::string& league) {
+    if (std::find(leagues.begin(), leagues.end(), league) != leagues.end()) return;
+    std::string list;
+    for (auto& l : leagues) list += (list.empty() ? "" : ", ") + l;
+    y.fail_key(key, n, fmt::format("no match plays league '{}'{} (the scenario's leagues: {})", league,
+                                   did_you_mean(league, leagues), list));
+  };
   auto inside = [&](YamlReader& y, int64_t at_s) {
     if (at_s >= s.duration_s) y.fail_key("at", y.get("at"), "is not inside the scenario's duration");
   };
@@ -87,7 +101,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
   }
   for (auto& st : load.list("steps")) {
     Scenario::LoadStep ls{st.duration_ms("at", true, 0, 0, 86400000) / 1000, st.number("bets_per_second", 0, 0, 10000)};
-    if (!st.has("bets_per_second")) st.fail(st.node(), "missing required key 'bets_per_second'");
+    if (!st.has("bets_per_second")) st.missing({"bets_per_second"});
     inside(st, ls.at_s);
     st.done();
     s.load_steps.push_back(ls);
@@ -110,7 +124,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
       sf.match = static_cast<size_t>(g.integer("match", true, 0, 1, static_cast<int64_t>(s.matches.size())));
       sf.market = g.choice("market", {"match_result", "total_goals", "btts"}, "match_result");
       sf.bets_per_s = g.number("bets_per_second", 0, 0.1, 100000);
-      if (!g.has("bets_per_second")) g.fail(g.node(), "missing required key 'bets_per_second'");
+      if (!g.has("bets_per_second")) g.missing({"bets_per_second"});
       sf.for_s = g.duration_ms("for", true, 0, 1000, 86400000) / 1000;
       g.done();
       f.done();
@@ -137,6 +151,8 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     if (f.has("reorder")) c.reorder = f.number("reorder", 0, 0, 1);
     if (f.has("skew_leagues")) {
       c.skew_leagues = f.strings("skew_leagues");
+      for (size_t i = 0; i < c.skew_leagues->size(); ++i)
+        played(f, "skew_leagues", f.get("skew_leagues")[i], (*c.skew_leagues)[i]);
       c.skew_mode = SkewMode::kVersion;
       c.skew_version = "2.0";
     }
@@ -163,7 +179,28 @@ Scenario load_scenario(const std::string& path) {
   };
   rel(s.slo_file);
   rel(s.playbook_file);
+  check_scenario_names(s, scenario_slos(s));
   return s;
+}
+
+SloCatalogue scenario_slos(const Scenario& s) {
+  return s.slo_file.empty() ? parse_slo_catalogue(kShippedSlosYaml, "config/slos.yaml (built in)")
+                            : load_slo_file(s.slo_file);
+}
+
+void check_scenario_names(const Scenario& s, const SloCatalogue& slos) {
+  std::vector<std::string> alerts{"slo_burn"}, names;
+  for (const ThresholdAlertSpec& a : slos.alerts) alerts.push_back(a.name);
+  for (const SloSpec& x : slos.slos) names.push_back(x.name);
+  const std::string from = s.slo_file.empty() ? "the shipped SLO file" : s.slo_file;
+  for (const Expectation& e : s.expect) {
+    const bool alert = e.kind == Expectation::Kind::kAlert || e.kind == Expectation::Kind::kNoAlert;
+    const std::vector<std::string>* known = alert ? &alerts : e.kind == Expectation::Kind::kSli ? &names : nullptr;
+    if (!known || std::find(known->begin(), known->end(), e.name) != known->end()) continue;
+    const char* key = e.kind == Expectation::Kind::kAlert ? "alert" : alert ? "no_alert" : "sli";
+    throw YamlError(fmt::format("{}:{}: {}.{}: no {} named '{}' in {}{}", s.file, e.line, e.where, key,
+                                alert ? "alert" : "SLO", e.name, from, did_you_mean(e.name, *known)));
+  }
 }
 
 }  // namespace inplay

@@ -2,7 +2,10 @@
 // (matches, seed, start time), the load, a timeline of faults and the
 // expectations checked at the end. `inplay gameday FILE` runs it
 // (gameday/gameday_runner.h). A file with an error fails at load with
-// "<file>:<line>: <key>: <reason>" (YamlError).
+// "<file>:<line>: <key>: <reason>" (YamlError) — a misspelt key at the typo,
+// a league no match plays (skew_leagues, an alert's labels) and, in
+// load_scenario, an alert or SLO its SLO file does not define: a scenario
+// that cannot pass is refused before it runs, not after.
 //
 //   name: halftime
 //   seed: 11
@@ -93,7 +96,16 @@ struct Scenario {
   std::string slo_file, playbook_file;  // "" = shipped
 };
 
+struct SloCatalogue;
+
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name);
+// parse_scenario, slo_file and playbook_file made relative to the file, and
+// check_scenario_names against its SLO file.
 Scenario load_scenario(const std::string& path);
+// The SLO catalogue the scenario runs with: its slo_file, else the shipped one.
+SloCatalogue scenario_slos(const Scenario& s);
+// Every alert (alert, no_alert) and SLO (sli) an expectation names exists in
+// the catalogue; else YamlError at the expectation, with the nearest name.
+void check_scenario_names(const Scenario& s, const SloCatalogue& slos);
 
 }  // namespace inplay

@@ -112,11 +112,12 @@ void Api::Impl::add_incident_routes() {
   with_loop("GET", "/v1/incidents/{id}/postmortem", [this, loop](Call& c) {
     uint64_t id = 0;
     if (!id_param(c, 0, ErrorCode::kIncidentNotFound, "unknown incident", id)) return;
-    read(c.x, [loop, id](Engine&) {
+    read(c.x, [loop, id](Engine& e) {
       const Incident* i = loop->runner().incident(id);
       if (!i) return error_reply_of(Error{ErrorCode::kIncidentNotFound, "unknown incident"});
       JsonWriter w;
-      w.begin_object().field("incident", id).field("markdown", postmortem_markdown(*i)).end_object();
+      w.begin_object().field("incident", id);
+      w.field("markdown", postmortem_markdown(*i, e.state().ledger.currency())).end_object();
       return Reply{200, w.take()};
     });
   });

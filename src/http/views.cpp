@@ -70,6 +70,7 @@ std::string events_json(const BookState& s, TimePoint now) {
     w.field("event_id", e->id).field("sport", e->sport).field("league", e->league);
     w.field("home", e->home).field("away", e->away);
     w.field("kickoff", rfc3339_ms(e->kickoff_ms * 1000000)).field("state", event_state_name(e->state));
+    write_scoreboard(w, e->scoreboard);
     w.field("liability", s.exposure.event_liability(e->id));
     w.key("markets").begin_array();
     for (uint64_t mid : e->markets) write_market(w, s, *s.book.market(mid), now);

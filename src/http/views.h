@@ -25,7 +25,7 @@ Reply render(const Outcome& o, const BookState& s);
 // accepted: status "accepted", without those four fields.
 std::string bet_json(const BookState& s, const Bet& b, bool as_placed = false);
 
-// {"events":[{id,sport,league,home,away,kickoff,state,markets:[...]}]}
+// {"events":[{id,sport,league,home,away,kickoff,state,score,minute,period,markets:[...]}]}
 std::string events_json(const BookState& s, TimePoint now);
 // One market with selections, prices, staleness and liability, and its
 // result when it has one ("result": {"version","certainty","source",

@@ -20,6 +20,7 @@
 
 #include "core/clock.h"
 #include "core/odds.h"
+#include "market/scoreboard.h"
 
 namespace inplay {
 
@@ -75,6 +76,7 @@ struct Event {
   int64_t kickoff_ms = 0;
   EventState state = EventState::kPreMatch;
   std::vector<uint64_t> markets;
+  Scoreboard scoreboard;
 };
 
 class Book {

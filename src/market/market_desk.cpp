@@ -88,6 +88,14 @@ Result<bool> MarketDesk::price_market(uint64_t market_id, const std::vector<Odds
   return true;
 }
 
+bool MarketDesk::set_scoreboard(uint64_t event_id, const Scoreboard& s) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  Event* e = engine_.state().book.event(event_id);
+  if (!e) return false;
+  e->scoreboard = s;
+  return true;
+}
+
 Result<bool> MarketDesk::apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms) {
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
   const Selection* sel = engine_.state().book.selection(selection_id);

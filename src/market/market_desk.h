@@ -39,6 +39,10 @@ class MarketDesk {
   // (feeds: `odds` in the market's selection order).
   Result<bool> apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms);
   Result<bool> price_market(uint64_t market_id, const std::vector<Odds>& odds, int64_t provider_ts_ms);
+  // The active feed's word on a match: its score, minute and period. Not a
+  // journaled change (book.h: Scoreboard is display only); false for an
+  // unknown event.
+  bool set_scoreboard(uint64_t event_id, const Scoreboard& s);
   // An operator or automatic action that is not itself a book change (a
   // playbook decision, an approval): journaled for the audit log.
   void record_action(std::string action, std::string target, std::string actor, std::string detail);

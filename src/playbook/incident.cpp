@@ -17,7 +17,7 @@ std::string ActionTarget::describe() const {
   return "book";
 }
 
-std::string postmortem_markdown(const Incident& i) {
+std::string postmortem_markdown(const Incident& i, Currency currency) {
   auto t = [](int64_t ns) { return ns ? rfc3339_ms(ns) : std::string("—"); };
   auto secs = [](int64_t a, int64_t b) {
     return (a && b) ? fmt::format("{:.1f} s", static_cast<double>(b - a) / 1e9) : std::string("—");
@@ -33,7 +33,8 @@ std::string postmortem_markdown(const Incident& i) {
   std::string markets;
   for (size_t k = 0; k < i.markets.size(); ++k) markets += (k ? ", " : "") + std::to_string(i.markets[k]);
   fmt::format_to(out, "- Markets: {} ({})\n", i.markets.size(), markets.empty() ? "none named" : markets);
-  fmt::format_to(out, "- Live liability at detection: {} (minor units)\n", i.exposure_minor);
+  fmt::format_to(out, "- Liability on them: {} (the peak of the book's live liability on these markets while the "
+                 "incident was open)\n", format_money(i.exposure_minor, currency));
   fmt::format_to(out, "- Fault to detection: {}; detection to containment: {}; fault to recovery: {}\n\n",
                  secs(i.fault_ns, i.opened_ns), secs(i.opened_ns, i.contained_ns), secs(i.fault_ns, i.recovered_ns));
   fmt::format_to(out, "## The slice that hurt\n\n{}\n\n", i.slice.empty() ? "_No slice stood out._" : i.slice);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alert/alert.h"
+#include "core/money.h"
 #include "playbook/action_port.h"
 #include "playbook/playbook_spec.h"
 
@@ -47,6 +48,8 @@ struct Incident {
   std::string severity;
   std::string status = "open";  // open, recovering, resolved
   bool high_exposure = false;
+  // The impact (playbook/incident_impact.h, the one place it is computed):
+  // the markets it concerns and the peak live liability on them.
   int64_t exposure_minor = 0;
   std::vector<uint64_t> markets;
   std::vector<std::string> alerts;   // alert names seen, in order
@@ -65,7 +68,7 @@ struct Incident {
 
 // The learn step: a Markdown post-mortem skeleton (summary, impact, the
 // slice, the timeline, the actions, trace links, and the questions a review
-// must answer).
-std::string postmortem_markdown(const Incident& i);
+// must answer). Money in the book's currency (format_money).
+std::string postmortem_markdown(const Incident& i, Currency currency);
 
 }  // namespace inplay

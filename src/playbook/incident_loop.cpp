@@ -7,6 +7,7 @@
 
 #include "alert/alert_wire.h"
 #include "alert/slice_finder.h"
+#include "playbook/incident_impact.h"
 #include "core/error.h"
 #include "playbook/incident_codec.h"
 #include "telemetry/log.h"
@@ -215,8 +216,6 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
           out.push_back(SignalSample{"reference_feed_problem", {{"sport", f.sport}, {"feed", f.name}}, 1.0, true});
         continue;
       }
-      evaluator_.on_totals("feed_messages", t, f.messages_ok, f.messages_ok + f.parse_errors,
-                           SloEvaluator::Labels{0, {}, f.name});
       if (f.active && f.state != FeedState::kUp)
         out.push_back(SignalSample{"feed_down", {{"sport", f.sport}, {"feed", f.name}}, 1.0, true});
       // ODDS-2: the active feed's most punctual recent line, on the
@@ -229,6 +228,14 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
       uint64_t derr = f.parse_errors - std::min(f.parse_errors, w.last_err);
       w.last_ok = f.messages_ok;
       w.last_err = f.parse_errors;
+      // The SLO is about the odds the book prices from: once a switch takes
+      // a skewed feed out of use, its lines stop burning the budget (they
+      // still raise feed_parser_errors below), so the fix reads as a fix.
+      if (f.active) {
+        w.active_ok += dok;
+        w.active_valid += dok + derr;
+      }
+      evaluator_.on_totals("feed_messages", t, w.active_ok, w.active_valid, SloEvaluator::Labels{0, {}, f.name});
       w.window.add(t, static_cast<double>(dok), static_cast<double>(dok + derr));
       double ratio = 1.0 - (w.window.window(0).valid > 0 ? w.window.window(0).good / w.window.window(0).valid : 1.0);
       if (wants("feed_parse_error_ratio", ratio))
@@ -294,6 +301,7 @@ void IncidentLoop::tick() {
   std::vector<SignalSample> samples;
   sample(now, samples);
   evaluator_.tick(now / kSecond);
+  coverage_.observe(now, evaluator_.status());
   firing_ = rules_.evaluate(now, samples, evaluator_.status());
   if (!opts_.builtin_alerts) firing_.clear();
   // Alerts received from Alertmanager stay until resolved or stale.
@@ -345,6 +353,9 @@ void IncidentLoop::tick() {
   runner_->on_notifications(now, notes);
   runner_->on_groups(now, pipeline_.groups());
   runner_->tick(now, evaluator_.status());
+  const int64_t high_exposure = runner_->file().routing.high_exposure_minor;
+  runner_->update_unresolved(
+      [&](Incident& inc) { apply_impact(inc, incident_impact(inc, engine_.state()), high_exposure); });
   publish_metrics();
   save_incidents();
   tick_ns_->set(monotonic_ns() - wall0);
@@ -439,7 +450,9 @@ std::pair<std::string, std::vector<std::string>> IncidentLoop::slice_for(int64_t
   tq.min_ns = q.slow_ns;
   tq.limit = 5;
   for (auto& t : search_traces(tracer_, tq).traces) traces.push_back(to_hex(t.trace_id));
-  std::string text = r.values.empty() ? "" : r.summary();
+  // A handful of bad traces cannot name a slice: one bet refused on a
+  // market a trader suspended would be "the slice that hurts".
+  std::string text = r.values.empty() || r.bad_traces < kMinBadTracesForSlice ? "" : r.summary();
   if (!text.empty())
     text += fmt::format(" [{} bad / {} good traces since {} s before the alert]", r.bad_traces, r.good_traces, 60);
   return {text, traces};

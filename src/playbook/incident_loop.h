@@ -8,6 +8,8 @@
 //      those and the alerts received from Alertmanager;
 //   4. hands the group notifications to the notifiers (off the engine
 //      thread) and to the playbook runner, which opens incidents and acts;
+//      then works out each unresolved incident's impact (its markets and
+//      the liability on them: playbook/incident_impact.h);
 //   5. publishes slo_* / alerts_* / incidents_* metrics.
 // Bet decisions reach it through Engine's decision observer (on_bet).
 // The API reads its state through the *_json() methods, on the engine
@@ -30,6 +32,7 @@
 #include "feed/feed_desk.h"
 #include "playbook/book_action_port.h"
 #include "playbook/playbook_runner.h"
+#include "playbook/slo_coverage.h"
 #include "slo/rolling_counts.h"
 #include "slo/slo_evaluator.h"
 #include "telemetry/metrics.h"
@@ -110,6 +113,7 @@ class IncidentLoop {
   void sample(int64_t now_ns, std::vector<SignalSample>& out);
   void publish_metrics();
   std::pair<std::string, std::vector<std::string>> slice_for(int64_t since_ns);
+  static constexpr uint64_t kMinBadTracesForSlice = 5;
 
   Engine& engine_;
   PlacementDesk& bets_;
@@ -119,6 +123,7 @@ class IncidentLoop {
   Post post_;
   SloCatalogue catalogue_;
   SloEvaluator evaluator_;
+  SloCoverage coverage_;  // how much of each SLO's period has data
   AlertRules rules_;
   AlertPipeline pipeline_;
   BookActionPort port_;
@@ -138,6 +143,9 @@ class IncidentLoop {
   struct FeedWindow {
     uint64_t last_ok = 0, last_err = 0;
     RollingCounts window{{60}};
+    // The feed_parse_success SLI's totals: lines read while the feed was its
+    // sport's active one (a standby's errors are the parser-error alert's).
+    uint64_t active_ok = 0, active_valid = 0;
   };
   std::map<std::string, FeedWindow> feed_windows_;
   struct MarketOffers {

@@ -37,7 +37,7 @@ void action_json(JsonWriter& w, const IncidentAction& a) {
   w.end_object();
 }
 
-void incident_body(JsonWriter& w, const Incident& i, bool full) {
+void incident_body(JsonWriter& w, const Incident& i, bool full, Currency currency) {
   w.begin_object();
   w.field("id", i.id);
   w.field("title", i.title);
@@ -46,7 +46,7 @@ void incident_body(JsonWriter& w, const Incident& i, bool full) {
   w.field("group", i.group_key);
   write_labels(w, "group_labels", i.group_labels);
   w.field("high_exposure", i.high_exposure);
-  w.field("exposure_minor", i.exposure_minor);
+  w.field("exposure_minor", i.exposure_minor).field("currency", currency.code());
   w.key("markets").begin_array();
   for (uint64_t m : i.markets) w.value(m);
   w.end_array();
@@ -70,7 +70,7 @@ void incident_body(JsonWriter& w, const Incident& i, bool full) {
     w.key("trace_ids").begin_array();
     for (auto& t : i.trace_ids) w.value(t);
     w.end_array();
-    w.field("postmortem", postmortem_markdown(i));
+    w.field("postmortem", postmortem_markdown(i, currency));
   }
   w.end_object();
 }
@@ -90,6 +90,11 @@ std::string IncidentLoop::slos_json() const {
     w.field("wired", st.wired).field("has_data", st.has_data);
     // "no data" is said, never shown as a perfect SLI.
     w.field("status", !st.wired ? "not wired yet" : !st.has_data ? "no data" : st.firing ? "burning" : "ok");
+    // The budget is over the period; judged only once the data covers the
+    // window its alerts trust (playbook/slo_coverage.h).
+    const int64_t now = now_ns();
+    w.field("data_s", coverage_.data_s(st, now)).field("budget_needs_s", SloCoverage::needs_s(s));
+    w.field("budget_judged", st.has_data && coverage_.judged(st, now));
     if (st.has_data) {
       w.key("sli").raw(decimal(st.sli));
       w.key("error_budget_remaining").raw(decimal(st.budget_remaining));
@@ -174,7 +179,8 @@ std::string IncidentLoop::incidents_json() const {
   JsonWriter w;
   w.begin_object().key("incidents").begin_array();
   auto& all = runner_->incidents();
-  for (auto it = all.rbegin(); it != all.rend(); ++it) incident_body(w, it->second, false);
+  const Currency currency = engine_.state().ledger.currency();
+  for (auto it = all.rbegin(); it != all.rend(); ++it) incident_body(w, it->second, false, currency);
   w.end_array().end_object();
   return w.take();
 }
@@ -183,7 +189,7 @@ std::string IncidentLoop::incident_json(uint64_t id) const {
   const Incident* i = runner_->incident(id);
   if (!i) return "";
   JsonWriter w;
-  incident_body(w, *i, true);
+  incident_body(w, *i, true, engine_.state().ledger.currency());
   return w.take();
 }
 

@@ -122,8 +122,7 @@ Incident& PlaybookRunner::open_incident(int64_t now_ns, const Notification& n) {
   }
   inc.timeline.push_back(
       {now_ns, "detect",
-       fmt::format("{} fired on {} market(s), group {}; live liability {}{}{}", alert_names(g), g.affected.size(),
-                   g.key, g.liability_minor, g.high_exposure ? "; High Exposure" : "",
+       fmt::format("{} fired, group {}{}{}", alert_names(g), g.key, g.high_exposure ? "; High Exposure" : "",
                    inc.slice.empty() ? "" : "; slice: " + inc.slice)});
   port_.audit("incident_opened", fmt::format("incident:{}", inc.id), "system:alert_pipeline", inc.title);
   auto [pos, fresh] = incidents_.emplace(inc.id, std::move(inc));

@@ -83,6 +83,12 @@ class PlaybookRunner {
   static constexpr int64_t kRestoreGraceNs = 30'000'000'000;
 
   const std::map<uint64_t, Incident>& incidents() const { return incidents_; }
+  // fn(incident) for each incident not yet resolved: the incident loop's
+  // figures from the book the runner does not see (playbook/incident_impact.h).
+  void update_unresolved(const std::function<void(Incident&)>& fn) {
+    for (auto& [id, inc] : incidents_)
+      if (inc.status != "resolved") fn(inc);
+  }
   const Incident* incident(uint64_t id) const;
   const PlaybookFile& file() const { return file_; }
   // Manual actions not tied to an incident.

@@ -135,6 +135,23 @@ void FeedScript::write_markets(JsonWriter& w, const Match& m, const std::vector<
     w.end_array().end_object();
   }
   w.end_array();
+  write_match_status(w, m);
+}
+
+void FeedScript::write_match_status(JsonWriter& w, const Match& m) const {
+  const MatchPhase phase = m.sim.phase();
+  const MatchScore score = m.sim.score();
+  w.key("match_status").begin_object().field("home_score", score.home).field("away_score", score.away);
+  // The minute as a scoreboard shows it: the one being played (0:30 is 1').
+  const int minute = std::min(90, static_cast<int>(m.sim.minute()) + 1);
+  switch (phase) {
+    case MatchPhase::kPreMatch: w.field("period", "not_started"); break;
+    case MatchPhase::kFirstHalf: w.field("minute", std::min(minute, 45)).field("period", "first_half"); break;
+    case MatchPhase::kHalfTime: w.field("minute", 45).field("period", "half_time"); break;
+    case MatchPhase::kSecondHalf: w.field("minute", std::max(minute, 46)).field("period", "second_half"); break;
+    case MatchPhase::kEnded: w.field("minute", 90).field("period", "ended"); break;
+  }
+  w.end_object();
 }
 
 void FeedScript::on_match_event(Match& m, const MatchEvent& e) {

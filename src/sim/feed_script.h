@@ -88,6 +88,8 @@ class FeedScript {
   // The confirmed result when it is due, through the results faults.
   void emit_confirmed(Match& m);
   std::string_view status_of(const Match& m, const std::vector<double>& p) const;
+  // odds_change's match_status: the score, the minute being played, the period.
+  void write_match_status(JsonWriter& w, const Match& m) const;
   void write_markets(JsonWriter& w, const Match& m, const std::vector<size_t>& which,
                      const FairProbabilities& f, bool rename, std::mt19937_64& rng) const;
   void on_match_event(Match& m, const MatchEvent& e);

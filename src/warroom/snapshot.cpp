@@ -86,8 +86,12 @@ void market_json(JsonWriter& w, const WarRoomInputs& in, uint64_t mid) {
   w.begin_object();
   w.field("market_id", mid).field("name", m.name()).field("event_id", m.event_id);
   w.field("event", e ? e->home + " v " + e->away : std::string());
+  w.field("home", e ? e->home : std::string()).field("away", e ? e->away : std::string());
   w.field("league", e ? e->league : std::string()).field("sport", e ? e->sport : std::string());
   w.field("event_state", e ? event_state_name(e->state) : "");
+  w.field("kickoff_ms", e ? e->kickoff_ms : 0);
+  write_scoreboard(w, e ? e->scoreboard : Scoreboard{});
+  w.field("type", market_type_name(m.type));
   w.field("status", market_status_name(m.status)).field("status_reason", m.status_reason);
   w.field("cashout_frozen", m.cashout_frozen).field("cashout_reason", m.cashout_reason);
   w.field("stake_cap_minor", m.stake_cap_minor);
@@ -117,7 +121,8 @@ void market_json(JsonWriter& w, const WarRoomInputs& in, uint64_t mid) {
     if (!sel) continue;
     w.begin_object().field("selection_id", sid).field("name", sel->name);
     w.field("odds", sel->price.version ? sel->price.odds.str() : std::string());
-    w.field("version", sel->price.version).end_object();
+    w.field("version", sel->price.version);
+    w.field("liability_minor", s.exposure.selection_liability(sid)).end_object();
   }
   w.end_array();
   w.end_object();
@@ -131,6 +136,7 @@ std::string warroom_snapshot_json(const WarRoomInputs& in, const std::vector<uin
   w.begin_object();
   w.field("seq", in.seq).field("now", rfc3339_ms(in.now_ns)).field("now_ms", in.now_ns / 1'000'000);
   w.field("clock", in.simulated_clock ? "sim" : "real");
+  w.field("currency", in.state->ledger.currency().code());
   w.key("markets").begin_array();
   for (uint64_t mid : top) market_json(w, in, mid);
   w.end_array();
@@ -159,6 +165,7 @@ std::string warroom_snapshot_json(const WarRoomInputs& in, const std::vector<uin
   if (in.marks) in.marks->write_json(w);
   else w.begin_array().end_array();
   raw_or_null(w, "slos", in.slos_json);
+  raw_or_null(w, "alerts", in.alerts_json);
   raw_or_null(w, "incidents", in.incidents_json);
   raw_or_null(w, "feeds", in.feeds_json);
   w.end_object();

@@ -2,14 +2,16 @@
 // the book on the engine thread once a second (see war_room.h) and then
 // handed to HTTP threads as an immutable string.
 //
-// What it holds: the top five markets by liability (live prices, price age
+// What it holds: the book's currency; the top markets by liability (30: the
+// page filters and pages them) with their match (teams, kick-off, score,
+// minute and period), live prices and each selection's liability, price age
 // against the market's limit, drift against the reference, status and
 // reason, cash-out freeze, stake cap, High Exposure, accept p99 and bets per
-// second from MarketActivity), accept latency p50 and
-// p99, a 15-minute ring of per-second points for the charts (each with the
-// trace id of that second's slowest accept-latency exemplar), the charts'
-// marks (alerts that fired, actions that ran: chart_marks.h), and the SLO,
-// incident and feed views the API already renders (embedded verbatim).
+// second from MarketActivity; accept latency p50 and p99, a 15-minute ring
+// of per-second points for the charts (each with the trace id of that
+// second's slowest accept-latency exemplar), the charts' marks (alerts that
+// fired, actions that ran: chart_marks.h), and the SLO, alert, incident and
+// feed views the API already renders (embedded verbatim).
 // Pure functions of their inputs: unit-tested without an engine.
 #pragma once
 #include <cstdint>
@@ -52,12 +54,15 @@ class WarRoomSeries {
   size_t head_ = 0, n_ = 0;
 };
 
+// Markets a snapshot carries: the page shows 5, 10, 20 or all of them.
+inline constexpr size_t kBoardMarkets = 30;
+
 struct WarRoomInputs {
   const BookState* state = nullptr;
   int64_t now_ns = 0;
   uint64_t seq = 0;                 // snapshot number, from 1
   bool simulated_clock = false;
-  size_t top_n = 5;
+  size_t top_n = kBoardMarkets;
   std::function<std::optional<double>(uint64_t market_id)> drift;  // empty: none known
   std::set<uint64_t> high_exposure;  // markets in a High Exposure alert group or incident
   const MarketActivity* activity = nullptr;  // per-market accept p99 and bets/s; null: none known
@@ -65,7 +70,7 @@ struct WarRoomInputs {
   int64_t accept_p50_ns = 0, accept_p99_ns = 0;
   uint64_t accept_count = 0;
   // Views rendered by their owners, embedded as they are ("" -> null).
-  std::string slos_json, incidents_json, feeds_json;
+  std::string slos_json, alerts_json, incidents_json, feeds_json;
 };
 
 // The top markets by liability: liability desc, then in-play before the

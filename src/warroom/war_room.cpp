@@ -59,6 +59,7 @@ WarRoomInputs WarRoom::gather(int64_t now_ns) {
     for (auto& [id, inc] : incidents_->runner().incidents())
       if (inc.high_exposure && inc.status != "resolved") in.high_exposure.insert(inc.markets.begin(), inc.markets.end());
     in.slos_json = incidents_->slos_json();
+    in.alerts_json = incidents_->alerts_json();
     in.incidents_json = incidents_->incidents_json();
   }
   return in;

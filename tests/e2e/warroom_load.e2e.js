@@ -8,7 +8,7 @@
 //  - input delay: a click handler's start minus the click event's timestamp,
 //    for clicks made while snapshots keep arriving;
 //  - long tasks (PerformanceObserver 'longtask') over the measuring window.
-// It checks behaviour only (five rows, snapshots applied, every click
+// It checks behaviour only (ten rows, snapshots applied, every click
 // handled) and prints the figures as one JSON line prefixed "[load] ".
 'use strict';
 const { URL, TOKEN, launch, newPage } = require('./browser');
@@ -34,7 +34,7 @@ const quantile = (xs, q) => {
     await page.locator('#token-dialog[open]').waitFor();
     await page.fill('#token-input', TOKEN);
     await page.click('#token-ok');
-    await page.waitForFunction(() => document.querySelectorAll('#board tbody tr').length === 5);
+    await page.waitForFunction(() => document.querySelectorAll('#board tbody tr').length === 10);
     await page.locator('#conn.on').waitFor();
 
     // Start measuring: long tasks, and a click handler that records its delay.
@@ -65,7 +65,7 @@ const quantile = (xs, q) => {
       long: window.__long.slice(),
       rows: document.querySelectorAll('#board tbody tr').length,
     }));
-    if (r.rows !== 5) throw new Error(`the board shows ${r.rows} rows, not 5`);
+    if (r.rows !== 10) throw new Error(`the board shows ${r.rows} rows, not 10 (the page's default)`);
     if (r.renders < SECONDS / 2) throw new Error(`only ${r.renders} snapshots applied in ${SECONDS} s`);
     if (r.clicks.length !== clicks) throw new Error(`${r.clicks.length} of ${clicks} clicks handled`);
     if (errors.length) throw new Error(`page errors: ${errors.join(' | ')}`);

@@ -98,7 +98,7 @@ def test_an_expectation_on_an_unknown_slo_fails_at_load(tmp_path):
                  "expect:\n  - {sli: happiness}\n")
     r = gameday(str(f), tmp_path / "report")
     assert r.returncode == 2, r.stdout + r.stderr
-    assert f"{f}:6: expect: sli: no SLO named 'happiness'" in r.stderr, r.stderr
+    assert f"{f}:6: expect[0].sli: no SLO named 'happiness'" in r.stderr, r.stderr
 
 
 def test_a_wrong_expectation_fails_and_names_itself(tmp_path):
@@ -144,3 +144,32 @@ def test_malformed_scenarios_fail_at_load_with_their_line(tmp_path, body, where)
     r = gameday(str(f), tmp_path / "report")
     assert r.returncode == 2, r.stdout + r.stderr
     assert f"{f}{where}" in r.stderr, r.stderr
+
+
+def test_halftime_charts_explain_themselves_and_the_switch_stops_the_burn(tmp_path):
+    """Issue 21, item 8: the static charts carry legends, units and their
+    event lines' numbers and key as visible text (a Markdown viewer shows no
+    tooltip); after the playbook switches football to the backup, the skewed
+    primary is standby and its lines no longer count against
+    feed_parse_success (they still raise feed_parser_errors), so the burn
+    chart shows the fix working."""
+    r = gameday(os.path.join(ROOT, "scenarios", "halftime.yaml"), tmp_path / "report")
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = tmp_path / "report"
+    switches = [float(m.group(1)) for m in
+                re.finditer(r"^\| ([\d.]+) s \| action \| switch_feed .*\(done\) \|$", (out / "report.md").read_text(), re.M)]
+    assert switches, (out / "report.md").read_text()
+    rows = [line.split(",") for line in (out / "series.csv").read_text().splitlines()]
+    col = {name: i for i, name in enumerate(rows[0])}
+    bad = {int(x[0]): float(x[col["feed_parse_success_valid"]]) - float(x[col["feed_parse_success_good"]]) for x in rows[1:]}
+    after = [t for t in bad if t > switches[0] + 1 and (len(switches) == 1 or t < switches[1])]
+    assert bad[max(bad)] > 0 and after, "the skew burned nothing before the switch"
+    assert {bad[t] for t in after} == {bad[min(after)]}, "the standby feed's lines still count after the switch"
+    assert "feed_parser_errors" in (out / "report.md").read_text()  # the standby's errors are still seen
+    for chart in ("latency.svg", "freshness.svg", "burn.svg"):
+        svg = (out / chart).read_text()
+        assert "<title>" not in svg, chart
+        assert re.search(r">\d+\. at [\d.]+ s, action: switch_feed sport:football", svg), chart
+        assert all(f">{kind}</text>" in svg for kind in ("fault", "alert", "incident", "action")), chart
+    assert ">250 ms: the accept-latency objective" in (out / "latency.svg").read_text()
+    assert ">14.4 x: pages</text>" in (out / "burn.svg").read_text()

@@ -506,7 +506,10 @@ def test_webhook_opens_an_incident_whose_playbook_freezes_epl_cashout(book):
     inc = open_incident(book)
     assert inc["status"] == "open" and inc["severity"] == "page"
     assert inc["group_labels"] == {"service": "odds", "league": "EPL"}
-    assert inc["markets"] == [101] and inc["alerts"] == ["odds_stale"]
+    # The alert named market 101; the league-wide freeze acted on every EPL market: the
+    # incident concerns them all (one computation: playbook/incident_impact.h).
+    assert inc["markets"] == sorted(EPL_MARKETS) and inc["alerts"] == ["odds_stale"]
+    assert inc["currency"] == "GBP"
     assert inc["title"].startswith("EPL prices are stale")
     assert inc["fault_at"] == "2026-11-28T15:00:00.000Z" and inc["detected_at"] and inc["contained_at"]
     freeze = [a for a in inc["actions"] if a["action"] == "freeze_cashout"]

@@ -1,11 +1,13 @@
 """The war room (docs/warroom.md) against the real binary running `inplay demo`
 on the real clock: the page is served at /, the live stream sends one snapshot
-a second with the five markets of most liability and prices that move, the
-routes want an operator token, the number of streams is bounded and a stop
-closes them. test_browser_end_to_end drives the page in a real headless
-Chromium (tests/e2e/warroom.e2e.js, playwright-core) and saves
-build/warroom.png; without Chromium it skips, except in CI (CI=true), where
-it fails.
+a second with the markets of most liability (with their matches' score and
+minute, each selection's liability, the book's currency) and prices that
+move, the routes want an operator token, the number of streams is bounded
+and a stop closes them. test_browser_end_to_end drives the page in a real
+headless Chromium (tests/e2e/warroom.e2e.js, playwright-core) at 1280, 1500
+and 1920 px and saves build/warroom*.png; the offline test stops the book
+under the page (tests/e2e/warroom_offline.e2e.js). Without Chromium they
+skip, except in CI (CI=true), where they fail.
 """
 import json
 import os
@@ -187,17 +189,30 @@ def test_stream_sends_a_snapshot_each_second_with_five_markets_whose_prices_chan
     assert elapsed < 1.5 * len(snaps) + 3, f"{len(snaps)} snapshots took {elapsed:.1f} s"
     seqs = [x["seq"] for x in snaps]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    events = requests.get(demo.url + "/v1/events", headers=demo.h(demo.channel), timeout=5).json()["events"]
+    open_markets = sum(1 for e in events for m in e["markets"] if m["status"] in ("open", "suspended"))
     for snap in snaps:
-        assert len(snap["markets"]) == 5
+        # The markets of most liability, at most 30 (warroom/snapshot.h): here
+        # every market of the demo's matches, settled ones aside.
+        assert min(open_markets, 30) <= len(snap["markets"]) <= 30, (len(snap["markets"]), open_markets)
+        assert snap["currency"] == "GBP"
         for m in snap["markets"]:
-            assert {"market_id", "name", "event", "league", "status", "staleness_ms", "staleness_limit_ms",
-                    "drift", "cashout_frozen", "high_exposure", "selections", "accept_p99_us",
-                    "bets_per_second"} <= m.keys()
+            assert {"market_id", "name", "type", "event", "home", "away", "league", "status", "staleness_ms",
+                    "staleness_limit_ms", "drift", "cashout_frozen", "high_exposure", "selections", "accept_p99_us",
+                    "bets_per_second", "score", "minute", "period", "kickoff_ms"} <= m.keys()
             assert m["bets_per_second"] >= 0
             assert m["accept_p99_us"] is None or m["accept_p99_us"] >= 0
+            assert all(s["liability_minor"] >= 0 for s in m["selections"])
+        liabilities = [m["liability_minor"] for m in snap["markets"]]
+        assert liabilities == sorted(liabilities, reverse=True)
         assert snap["slos"]["slos"] and snap["feeds"]["feeds"] and "incidents" in snap["incidents"]
+        assert "alerts" in snap["alerts"]
         assert "p99_us" in snap["accept"]
     assert any(m["selections"][0]["odds"] for m in snaps[-1]["markets"]), "no market is priced"
+    # The matches in play have a score and a minute from the feed.
+    live = [m for m in snaps[-1]["markets"] if m["event_state"] == "in_play"]
+    assert live and all(m["score"] is not None and m["period"] for m in live), live[:1]
+    assert any(m["minute"] is not None and 0 < m["minute"] <= 90 for m in live)
     assert moved, f"no price moved in {len(snaps)} snapshots"
     # The demo's bettors bet on the markets of most liability.
     assert betting, f"no top-five market showed an accept p99 and bets per second in {len(snaps)} snapshots"
@@ -284,3 +299,17 @@ def test_browser_end_to_end(demo):
             break
         time.sleep(0.2)
     assert got == want, f"audit of market {market}: {got}"
+
+
+def test_browser_greys_out_and_says_since_when_when_the_book_stops(demo):
+    """Issue 21, item 1: the page never shows old data as live
+    (tests/e2e/warroom_offline.e2e.js stops the book itself)."""
+    node = chromium_and_playwright()
+    shot = os.path.join(ROOT, "build", "warroom-offline.png")
+    env = dict(os.environ, WARROOM_URL=demo.url, WARROOM_TOKEN=demo.operator, WARROOM_SCREENSHOT=shot,
+               WARROOM_KILL_PID=str(demo.proc.pid), CHROMIUM=CHROMIUM)
+    r = subprocess.run([node, os.path.join(E2E, "warroom_offline.e2e.js")], env=env, capture_output=True, text=True,
+                       timeout=90)
+    assert r.returncode == 0, f"e2e failed (rc {r.returncode}):\n{r.stdout}\n{r.stderr}"
+    print(r.stdout)
+    assert demo.proc.wait(timeout=15) == 0  # it was the book that stopped, cleanly

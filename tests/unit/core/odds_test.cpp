@@ -77,4 +77,14 @@ TEST(Money, ChecksCurrencyAndOverflow) {
   EXPECT_EQ(c.code(), "USD");
 }
 
+TEST(Money, FormatsForPeopleWithItsCurrency) {
+  EXPECT_EQ(format_money(102465600, Currency::of("GBP")), "\u00a31,024,656.00");
+  EXPECT_EQ(format_money(1024656, Currency::of("GBP")), "\u00a310,246.56");
+  EXPECT_EQ(format_money(-500, Currency::of("GBP")), "-\u00a35.00");
+  EXPECT_EQ(format_money(7, Currency::of("EUR")), "\u20ac0.07");
+  EXPECT_EQ(format_money(0, Currency::of("USD")), "$0.00");
+  EXPECT_EQ(format_money(123456, Currency::of("CHF")), "CHF 1,234.56");
+  EXPECT_EQ(format_money(INT64_MIN, Currency::of("GBP")), "-\u00a392,233,720,368,547,758.08");
+}
+
 }  // namespace inplay

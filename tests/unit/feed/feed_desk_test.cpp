@@ -126,6 +126,32 @@ TEST_F(FeedDeskTest, ActiveFeedPricesWithTheMarginAndStandbyDoesNot) {
   EXPECT_GT(engine_->state().book.selection(1011)->price.version, v);
 }
 
+TEST_F(FeedDeskTest, TheActiveFeedsMatchStatusIsTheScoreboard) {
+  uint64_t s0 = 1, s1 = 1;
+  bring_up(0, s0);
+  bring_up(1, s1);
+  EXPECT_FALSE(engine_->state().book.event(1)->scoreboard.known);  // not said yet
+  FeedMessage m = odds(s1++, {{1011, 21000}, {1012, 35000}, {1013, 38000}});
+  std::get<OddsChange>(m.body).match_status = MatchStatus{3, 3, 80, MatchPeriod::kSecondHalf};
+  desk_->on_message(1, std::move(m));  // the standby's word is not the book's
+  EXPECT_FALSE(engine_->state().book.event(1)->scoreboard.known);
+  m = odds(s0++, {{1011, 21000}, {1012, 35000}, {1013, 38000}});
+  std::get<OddsChange>(m.body).match_status = MatchStatus{2, 1, 67, MatchPeriod::kSecondHalf};
+  const int64_t ts = m.env.ts_ms;
+  desk_->on_message(0, std::move(m));
+  const Scoreboard& b = engine_->state().book.event(1)->scoreboard;
+  EXPECT_TRUE(b.known);
+  EXPECT_EQ(b.home, 2u);
+  EXPECT_EQ(b.away, 1u);
+  EXPECT_EQ(b.minute, 67);
+  EXPECT_EQ(b.period, MatchPeriod::kSecondHalf);
+  EXPECT_EQ(b.at_ms, ts);
+  // Display only: not part of the journaled state a replay must rebuild.
+  const std::string with = engine_->state().state_hash();
+  engine_->state().book.event(1)->scoreboard = Scoreboard{};
+  EXPECT_EQ(engine_->state().state_hash(), with);
+}
+
 TEST_F(FeedDeskTest, DuplicatesAndReorderedAreDroppedGapsAskForRecovery) {
   uint64_t seq = 1;
   bring_up(0, seq);

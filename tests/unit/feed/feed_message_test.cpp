@@ -23,6 +23,8 @@ std::vector<FeedMessage> one_of_each() {
                       MarketOdds{103, MarketStatus::kClosed, {{1031, Odds{10100}}, {1032, Odds{10000000}}, {1033, Odds{33333}}}}}},
           1),
       msg(OddsChange{"League \"Two\" \\ é", {}}, 2),
+      msg(OddsChange{"EPL", {}, MatchStatus{2, 1, 67, MatchPeriod::kSecondHalf}}, 2),
+      msg(OddsChange{"EPL", {}, MatchStatus{0, 0, -1, MatchPeriod::kUnknown}}, 2),
       msg(BetStop{{101, 102}, "goal"}, 3),
       msg(BetStop{{}, ""}, 4),
       msg(FixtureChange{FixtureChangeKind::kKickoffMoved, 1764269100000}, 5),
@@ -69,6 +71,24 @@ TEST(FeedMessage, EncodesTheDocumentedShape) {
   EXPECT_EQ(encode_feed_message(msg(Alive{true}, 45)),
             R"({"type":"alive","producer":"sim-primary","schema":"1.0","seq":45,"ts":1764270000123,"event_id":1,"subscribed":true})");
   EXPECT_EQ(encode_recovery_request(7), R"({"type":"recovery_request","request_id":7})");
+}
+
+TEST(FeedMessage, MatchStatusIsCheckedLikeEveryField) {
+  FeedParser p({"1.0"});
+  const std::string head =
+      R"({"type":"odds_change","producer":"p","schema":"1.0","seq":1,"ts":1,"event_id":1,"league":"EPL","markets":[],)";
+  auto reason = [&](std::string status) {
+    ParseResult r = p.parse(head + R"("match_status":)" + status + "}");
+    return r.ok() ? std::string("ok") : std::string(feed_parse_reason_name(r.error().reason)) + " " + r.error().detail;
+  };
+  EXPECT_EQ(reason(R"({"home_score":1,"away_score":0,"minute":12,"period":"first_half","extra":[1]})"), "ok");
+  EXPECT_EQ(reason(R"({"home_score":1})"), "missing_field match_status.away_score: is required");
+  EXPECT_EQ(reason(R"({"home_score":"1","away_score":0})"), "wrong_type home_score: must be an integer");
+  EXPECT_EQ(reason(R"({"home_score":1,"away_score":0,"minute":201})"), "bad_value minute: must be between 0 and 200");
+  EXPECT_EQ(reason(R"({"home_score":1,"away_score":0,"period":"extra_time"})"),
+            "bad_value period: must be not_started, first_half, half_time, second_half or ended");
+  EXPECT_EQ(reason(R"({"home_score":1,"home_score":2,"away_score":0})"), "bad_value home_score: duplicate field");
+  EXPECT_EQ(reason(R"([1])"), "wrong_type match_status: must be an object");
 }
 
 TEST(FeedMessage, TypeNamesRoundTrip) {

@@ -10,6 +10,7 @@ namespace {
 Scenario scenario(const std::string& expect) {
   return parse_scenario(
       "name: t\nduration: 100s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\n"
+      "  - {league: Serie_A, home: C, away: D, minute: 1}\n"
       "faults:\n  - {at: 20s, feed: football-primary, stall: true}\nexpect:\n" + expect,
       "t.yaml");
 }

@@ -152,7 +152,7 @@ TEST(PlaybookRunner, OneIncidentActsOnceAndRevertsAfterHysteresis) {
   int reverted = 0;
   for (auto& a : inc.actions) reverted += a.status == "reverted";
   EXPECT_EQ(reverted, 4);  // two freezes, the switch, the approved suspension
-  std::string md = postmortem_markdown(inc);
+  std::string md = postmortem_markdown(inc, Currency::of("GBP"));
   for (const char* s : {"| detect |", "| contain |", "| recover |", "| learn |", "High Exposure", "Fault to detection: 2.0 s"})
     EXPECT_NE(md.find(s), std::string::npos) << s;
   EXPECT_NE(std::find(port.audits.begin(), port.audits.end(), "incident_opened incident:1"), port.audits.end());
