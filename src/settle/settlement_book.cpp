@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "settle/market_result.h"
 
@@ -159,6 +160,35 @@ void SettlementBook::apply(const BetPostings& e, SettlementRefs s) {
   if (it == markets_.end()) refuse(fmt::format("postings for market {} without a result or cancel", e.market_id));
   const MarketSettlement& ms = it->second;
   const auto kind = static_cast<PostingKind>(e.kind);
+  // Every bet is checked before any moves: a record that would pay one bet
+  // wrongly changes nothing at all (the engine then refuses it whole).
+  std::unordered_set<uint64_t> seen;
+  for (auto [bet_id, amount] : e.bets) {
+    const Bet& b = bet_in(s, e.market_id, bet_id);
+    if (!seen.insert(bet_id).second) refuse(fmt::format("bet {} twice in one record", bet_id));
+    switch (kind) {
+      case PostingKind::kPay:
+        if (b.status != BetStatus::kAccepted) refuse(fmt::format("bet {} paid while {}", bet_id, bet_status_name(b.status)));
+        if (e.version != ms.version) refuse(fmt::format("bet {} paid under version {}, market is on {}", bet_id, e.version, ms.version));
+        if (amount < 0) refuse(fmt::format("bet {}: negative return", bet_id));
+        break;
+      case PostingKind::kReverse:
+        if (b.status != BetStatus::kSettled || b.settled_version != e.version || b.return_minor != amount)
+          refuse(fmt::format("bet {}: reversal of a payment it did not get", bet_id));
+        break;
+      case PostingKind::kRefund: {
+        const CancelRange* c = find_cancel(ms, e.cancel_id);
+        if (b.status != BetStatus::kAccepted || !c || !c->active || amount != b.stake_minor)
+          refuse(fmt::format("bet {}: refund by cancel {} does not fit", bet_id, e.cancel_id));
+        break;
+      }
+      case PostingKind::kUnrefund:
+        if (b.status != BetStatus::kCancelled || b.cancel_id != e.cancel_id || amount != b.stake_minor)
+          refuse(fmt::format("bet {}: unrefund of a cancel it was not in", bet_id));
+        break;
+      default: refuse(fmt::format("unknown posting kind {}", e.kind));
+    }
+  }
   for (auto [bet_id, amount] : e.bets) {
     Bet& b = bet_in(s, e.market_id, bet_id);
     const uint32_t cash = b.account, reserved = s.ledger.reserved_of(cash), house = s.ledger.house_of(cash);
@@ -167,10 +197,7 @@ void SettlementBook::apply(const BetPostings& e, SettlementRefs s) {
       if (v > 0) s.ledger.apply(Transfer{from, to, v, r});
     };
     switch (kind) {
-      case PostingKind::kPay: {
-        if (b.status != BetStatus::kAccepted) refuse(fmt::format("bet {} paid while {}", bet_id, bet_status_name(b.status)));
-        if (e.version != ms.version) refuse(fmt::format("bet {} paid under version {}, market is on {}", bet_id, e.version, ms.version));
-        if (amount < 0) refuse(fmt::format("bet {}: negative return", bet_id));
+      case PostingKind::kPay:
         move(reserved, house, b.stake_minor, TransferReason::kStakeSettle);
         move(house, cash, amount, TransferReason::kPayout);
         if (exposed) s.exposure.remove(cash, b.selection_id, b.stake_minor, b.odds);
@@ -180,10 +207,7 @@ void SettlementBook::apply(const BetPostings& e, SettlementRefs s) {
         b.return_minor = amount;
         b.settled_ns = e.at_ns;
         break;
-      }
-      case PostingKind::kReverse: {
-        if (b.status != BetStatus::kSettled || b.settled_version != e.version || b.return_minor != amount)
-          refuse(fmt::format("bet {}: reversal of a payment it did not get", bet_id));
+      case PostingKind::kReverse:
         move(cash, house, amount, TransferReason::kReversal);
         move(house, reserved, b.stake_minor, TransferReason::kReversal);
         if (exposed) s.exposure.add(cash, b.selection_id, b.stake_minor, b.odds);
@@ -193,11 +217,7 @@ void SettlementBook::apply(const BetPostings& e, SettlementRefs s) {
         b.return_minor = 0;
         b.settled_ns = 0;
         break;
-      }
-      case PostingKind::kRefund: {
-        const CancelRange* c = find_cancel(ms, e.cancel_id);
-        if (b.status != BetStatus::kAccepted || !c || !c->active || amount != b.stake_minor)
-          refuse(fmt::format("bet {}: refund by cancel {} does not fit", bet_id, e.cancel_id));
+      case PostingKind::kRefund:
         move(reserved, cash, amount, TransferReason::kRefund);
         if (exposed) s.exposure.remove(cash, b.selection_id, b.stake_minor, b.odds);
         b.status = BetStatus::kCancelled;
@@ -205,10 +225,7 @@ void SettlementBook::apply(const BetPostings& e, SettlementRefs s) {
         b.cancel_id = e.cancel_id;
         b.settled_ns = e.at_ns;
         break;
-      }
-      case PostingKind::kUnrefund: {
-        if (b.status != BetStatus::kCancelled || b.cancel_id != e.cancel_id || amount != b.stake_minor)
-          refuse(fmt::format("bet {}: unrefund of a cancel it was not in", bet_id));
+      case PostingKind::kUnrefund:
         move(cash, reserved, amount, TransferReason::kReversal);
         if (exposed) s.exposure.add(cash, b.selection_id, b.stake_minor, b.odds);
         b.status = BetStatus::kAccepted;
@@ -216,8 +233,7 @@ void SettlementBook::apply(const BetPostings& e, SettlementRefs s) {
         b.cancel_id = 0;
         b.settled_ns = 0;
         break;
-      }
-      default: refuse(fmt::format("unknown posting kind {}", e.kind));
+      default: break;  // refused above
     }
   }
 }

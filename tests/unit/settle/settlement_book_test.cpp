@@ -199,6 +199,24 @@ TEST(SettlementBook, SyntheticBetsSettleAgainstTheSyntheticHouse) {
   EXPECT_EQ(b.s->ledger.account(b.s->ledger.find("house/synthetic")).balance, -10000 + 100);
 }
 
+TEST(SettlementBook, ARecordWithOneBadPostingChangesNothing) {
+  Journaled b = with_bets();
+  b.apply(settled(101, 1, result_101(1011), 1000));
+  const std::string before = b.s->state_hash();
+  // Bet 1's payment is right; bet 5 is not in market 101: the whole record is refused.
+  BetPostings p;
+  p.market_id = 101;
+  p.kind = static_cast<uint8_t>(PostingKind::kPay);
+  p.version = 1;
+  p.at_ns = kT0;
+  p.bets = {{1, 1951}, {5, 0}};
+  EXPECT_THROW(b.s->apply(BookEvent{p}), std::invalid_argument);
+  p.bets = {{1, 1951}, {1, 1951}};  // the same bet twice in one record
+  EXPECT_THROW(b.s->apply(BookEvent{p}), std::invalid_argument);
+  EXPECT_EQ(b.s->state_hash(), before);
+  EXPECT_EQ(b.s->bets.at(1).status, BetStatus::kAccepted);
+}
+
 // Crash after any journal record: replay the records so far, make every
 // posting owed (the desk's resume at start-up), then take the headers that
 // had not arrived yet. The state is the same as without the crash, and no
