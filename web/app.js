@@ -251,6 +251,7 @@ function render(s) {
   renderIncidents(s.incidents ? s.incidents.incidents : []);
   renderCharts(s);
   renderFeeds(s.feeds);
+  renderSettlement(s.settlement);
   renderSlos(s.slos);
   const a = s.accept;
   $('#accept-now').textContent = a.count ? `now p50 ${micros(a.p50_us)} · p99 ${micros(a.p99_us)} (${a.count} bets, 5 min)` : 'no bets yet';
@@ -451,6 +452,23 @@ function renderFeeds(f) {
       h('td', { class: 'num' }, x.last_seq), h('td', { class: 'num' }, x.gaps),
       h('td', {}, (x.schema_skew || []).map((k) => h('span', { class: 'tag bad' }, `${k.league} ${k.version}`)))))));
   root.replaceChildren(...sports, table);
+}
+
+// Settlement: how late the money is (the oldest result still being paid, the
+// last market's lag), what waits in the dead-letter queue, bets still open.
+function renderSettlement(st) {
+  const root = $('#settlement');
+  if (!st) return root.replaceChildren(h('p', { class: 'muted' }, 'No settlement view.'));
+  const secs = (ms) => (ms === null || ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);
+  const late = st.oldest_unpaid_age_ms !== null && st.oldest_unpaid_age_ms > 120000;
+  root.replaceChildren(h('table', {}, h('tbody', {},
+    h('tr', {}, h('th', {}, 'Paying now'), h('td', { class: 'num', 'data-settle': 'unpaid' },
+      h('span', { class: `tag ${late ? 'bad' : 'ok'}` }, st.oldest_unpaid_age_ms === null ? 'nothing' : secs(st.oldest_unpaid_age_ms)))),
+    h('tr', {}, h('th', {}, 'Last lag'), h('td', { class: 'num', 'data-settle': 'lag' }, secs(st.last_lag_ms))),
+    h('tr', {}, h('th', {}, 'Dead letters'), h('td', { class: 'num', 'data-settle': 'dlq' },
+      h('span', { class: `tag ${st.dlq_depth > 0 ? 'bad' : 'ok'}` }, String(st.dlq_depth)))),
+    h('tr', {}, h('th', {}, 'Shadow mismatches'), h('td', { class: 'num' }, String(st.shadow_checks.mismatch))),
+    h('tr', {}, h('th', {}, 'Results / open bets'), h('td', { class: 'num' }, `${st.results} / ${st.open_bets}`)))));
 }
 
 // SLOs that something measures; the budget over the period, once the data

@@ -25,6 +25,13 @@
 
 namespace inplay {
 
+class SettleDesk;
+// GET /v1/settlement's body (also the war room's settlement view): the
+// desk's counts, the pay-on policy, the dead-letter depth, the last lag, the
+// age of the oldest result still being paid, the bets still open. Engine thread.
+std::string settlement_state_json(SettleDesk& desk, Engine& e);
+
+
 inline bool parse_id(std::string_view s, uint64_t& out) {
   if (s.empty() || s.size() > 19) return false;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);

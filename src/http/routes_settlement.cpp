@@ -1,5 +1,6 @@
 // Settlement routes (operator; docs/api.md "Settlement"):
 //   GET  /v1/settlement                   the desk's counts and the dead-letter queue's depth
+//                                         (also the war room's settlement view)
 //   GET  /v1/settlement/dlq               open dead letters: what failed and why
 //   POST /v1/settlement/dlq/{id}/replay   try one again (after the fix it waited for)
 //   POST /v1/settlement/dlq/{id}/discard  close one without acting on it
@@ -48,23 +49,30 @@ Reply error_reply(const Error& e) { return Reply{error_http_status(e.code), erro
 
 }  // namespace
 
+std::string settlement_state_json(SettleDesk& desk, Engine& e) {
+  SettleDesk::Signals s = desk.signals();
+  JsonWriter w;
+  w.begin_object().field("pay_on", certainty_name(e.config().settlement.pay_on));
+  w.field("results", s.results).field("corrections", s.corrections);
+  w.key("shadow_checks").begin_object().field("match", s.shadow_matched)
+      .field("mismatch", s.shadow_mismatched).field("unchecked", s.shadow_unchecked).end_object();
+  w.field("dlq_depth", s.dlq_depth).field("dlq_total", s.dlq_total);
+  w.key("last_lag_ms");
+  if (s.last_lag_ms >= 0) w.value(s.last_lag_ms);
+  else w.null();
+  w.key("oldest_unpaid_age_ms");
+  if (const int64_t ts = desk.oldest_unpaid_result_ms(); ts >= 0)
+    w.value(std::max<int64_t>(0, to_ms(e.clock().now()) - ts));
+  else
+    w.null();
+  w.field("open_bets", e.state().open_bets).end_object();
+  return w.take();
+}
+
 void Api::Impl::add_settlement_routes() {
   routes.add({"GET", "/v1/settlement", Access::kOperator, [this](Call& c) {
                 SettleDesk* desk = &d.settle;
-                read(c.x, [desk](Engine& e) {
-                  SettleDesk::Signals s = desk->signals();
-                  JsonWriter w;
-                  w.begin_object().field("pay_on", certainty_name(e.config().settlement.pay_on));
-                  w.field("results", s.results).field("corrections", s.corrections);
-                  w.key("shadow_checks").begin_object().field("match", s.shadow_matched)
-                      .field("mismatch", s.shadow_mismatched).field("unchecked", s.shadow_unchecked).end_object();
-                  w.field("dlq_depth", s.dlq_depth).field("dlq_total", s.dlq_total);
-                  w.key("last_lag_ms");
-                  if (s.last_lag_ms >= 0) w.value(s.last_lag_ms);
-                  else w.null();
-                  w.field("open_bets", e.state().open_bets).end_object();
-                  return Reply{200, w.take()};
-                });
+                read(c.x, [desk](Engine& e) { return Reply{200, settlement_state_json(*desk, e)}; });
               }});
 
   routes.add({"GET", "/v1/settlement/dlq", Access::kOperator, [this](Call& c) {

@@ -14,6 +14,7 @@ namespace inplay {
 
 void Api::Impl::start_warroom() {
   warroom = std::make_shared<WarRoom>(d.bets, d.desk, d.incidents, kMaxWarroomStreams, &d.metrics);
+  warroom->set_settlement_view([desk = &d.settle, &e = d.engine] { return settlement_state_json(*desk, e); });
   // Engine::every must be called on the engine thread.
   d.engine.submit([w = warroom] { w->schedule(); });
 }

@@ -168,6 +168,7 @@ std::string warroom_snapshot_json(const WarRoomInputs& in, const std::vector<uin
   raw_or_null(w, "alerts", in.alerts_json);
   raw_or_null(w, "incidents", in.incidents_json);
   raw_or_null(w, "feeds", in.feeds_json);
+  raw_or_null(w, "settlement", in.settlement_json);
   w.end_object();
   return w.take();
 }

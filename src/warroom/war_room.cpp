@@ -47,6 +47,7 @@ WarRoomInputs WarRoom::gather(int64_t now_ns) {
   } else {
     in.feeds_json = R"({"sports":[],"feeds":[]})";
   }
+  if (settlement_view_) in.settlement_json = settlement_view_();
   if (incidents_) {
     const SloEvaluator& ev = incidents_->evaluator();
     in.accept_count = ev.accept_window_count();

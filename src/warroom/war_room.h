@@ -49,6 +49,9 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   // Engine thread: an operator control succeeded (the API's market status,
   // stake cap, cash-out and feed switch routes): an action mark at t_ns.
   void mark_action(int64_t t_ns, std::string what);
+  // Before schedule(): the settlement view each snapshot embeds (engine
+  // thread; the API's GET /v1/settlement body). Unset: null.
+  void set_settlement_view(std::function<std::string()> fn) { settlement_view_ = std::move(fn); }
 
   // Any thread.
   Snapshot latest() const;
@@ -66,6 +69,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   PlacementDesk& bets_;
   FeedDesk* desk_;
   IncidentLoop* incidents_;
+  std::function<std::string()> settlement_view_;
   const size_t max_streams_;
   Histogram* build_seconds_ = nullptr;
   WarRoomSeries series_;  // engine thread

@@ -196,6 +196,9 @@ def test_stream_sends_a_snapshot_each_second_with_five_markets_whose_prices_chan
         # every market of the demo's matches, settled ones aside.
         assert min(open_markets, 30) <= len(snap["markets"]) <= 30, (len(snap["markets"]), open_markets)
         assert snap["currency"] == "GBP"
+        # The settlement view: the API's GET /v1/settlement body, live.
+        st = snap["settlement"]
+        assert st["pay_on"] == "confirmed" and st["dlq_depth"] == 0 and st["open_bets"] >= 0, st
         for m in snap["markets"]:
             assert {"market_id", "name", "type", "event", "home", "away", "league", "status", "staleness_ms",
                     "staleness_limit_ms", "drift", "cashout_frozen", "high_exposure", "selections", "accept_p99_us",
