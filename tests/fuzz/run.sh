@@ -20,7 +20,7 @@ BIN="$OUT/feed_parser_fuzz"
 mkdir -p "$OUT/artifacts"
 # Only what the parser needs: the feed's own files, not everything under src/feed.
 SRCS=(tests/fuzz/feed_parser_fuzz.cpp src/feed/feed_message.cpp src/feed/feed_parser.cpp src/feed/recovery_request.cpp src/feed/wire_text.cpp
-      src/feed/dead_letter.cpp src/core/*.cpp src/market/book.cpp
+      src/feed/dead_letter.cpp src/core/*.cpp src/market/book.cpp src/market/scoreboard.cpp
       src/settle/market_result.cpp src/settle/rules.cpp)
 stale=0
 [ -x "$BIN" ] || stale=1
