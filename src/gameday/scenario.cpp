@@ -166,7 +166,13 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
   }
   std::stable_sort(s.faults.begin(), s.faults.end(),
                    [](const ScenarioFault& a, const ScenarioFault& b) { return a.at_s < b.at_s; });
-  for (auto& e : r.list("expect")) s.expect.push_back(read_expectation(e, s.duration_s, !s.faults.empty()));
+  for (auto& e : r.list("expect")) {
+    if (e.has("labels") && (e.has("alert") || e.has("no_alert"))) {  // an alert's league is one the scenario plays
+      auto l = e.child("labels");
+      if (l.has("league")) played(l, "league", l.get("league"), l.str("league", true));
+    }
+    s.expect.push_back(read_expectation(e, s.duration_s, !s.faults.empty()));
+  }
   r.done();
   return s;
 }

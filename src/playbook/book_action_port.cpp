@@ -56,10 +56,17 @@ Result<ActionOutcome> BookActionPort::switch_feed(const ActionTarget& t, const s
       return Error{ErrorCode::kFeedUnavailable, fmt::format("feed {} is up but late (not fresh)", s.name)};
     // A switch for one league's schema skew goes only to a feed that
     // carries that league in a schema we accept.
-    for (auto& ls : s.schemas)
+    // A switch blamed on the whole feed (parse errors) goes only to a feed
+    // refusing no league's lines right now (a skew in the last 10 s).
+    const int64_t now = to_ns(engine_.clock().now());
+    for (auto& ls : s.schemas) {
       if (!t.league.empty() && ls.league == t.league && ls.skewed)
         return Error{ErrorCode::kFeedUnavailable,
                      fmt::format("feed {} skews {} too (schema {})", s.name, t.league, ls.version)};
+      if (t.league.empty() && ls.skewed && now - ls.last_ns < 10'000'000'000)
+        return Error{ErrorCode::kFeedUnavailable,
+                     fmt::format("feed {} skews {} now (schema {})", s.name, ls.league, ls.version)};
+    }
   }
   auto r = desk_->switch_feed(sport, std::nullopt, actor);
   if (!r.ok()) return r.error();
