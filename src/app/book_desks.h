@@ -1,12 +1,14 @@
 // BookDesks: the desks one book runs on its engine, wired the one way —
 // market controls and prices, the wallet (money and the idempotency front
 // door), bet placement (which hears of prices from the market desk and
-// checks balances with the wallet), settlement (results to payouts). The
+// checks balances with the wallet), settlement (results to payouts),
+// cash-out (offers from live prices, taken through the wallet's front door). The
 // runtime, the tests and the
 // benchmarks assemble a book with it. Constructed before the engine starts;
 // destroyed before the engine (the desks hold its timers).
 #pragma once
 #include "bet/placement_desk.h"
+#include "cashout/cashout_desk.h"
 #include "engine/engine.h"
 #include "market/market_desk.h"
 #include "settle/settle_desk.h"
@@ -17,7 +19,11 @@ namespace inplay {
 
 struct BookDesks {
   BookDesks(Engine& engine, Tracer& tracer)
-      : markets(engine), wallet(engine, tracer), bets(engine, markets, wallet, tracer), settle(engine) {
+      : markets(engine),
+        wallet(engine, tracer),
+        bets(engine, markets, wallet, tracer),
+        settle(engine),
+        cashout(engine, wallet, tracer, engine.config().cashout) {
     settle.set_tracer(&tracer);
     bets.add_decision_observer([this](const BetDecision& d) {
       if (d.accepted) settle.on_bet(d.market_id);
@@ -29,6 +35,7 @@ struct BookDesks {
   WalletDesk wallet;
   PlacementDesk bets;
   SettleDesk settle;
+  CashoutDesk cashout;
 };
 
 }  // namespace inplay

@@ -340,6 +340,12 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   if (!parse_certainty(pay_on, c.engine.settlement.pay_on))
     settlement.fail_key("pay_on", settlement.get("pay_on"), "must be live or confirmed");
   settlement.done();
+  auto cashout = book.child("cashout");
+  auto& T = c.engine.cashout;
+  T.margin_bp = static_cast<int32_t>(cashout.integer("margin_bp", false, T.margin_bp, 0, 5000));
+  T.quote_ttl = std::chrono::milliseconds(cashout.integer("quote_ttl_ms", false, 2000, 100, 60000));
+  T.max_price_age = std::chrono::milliseconds(cashout.integer("max_price_age_ms", false, 0, 0, 3600000));
+  cashout.done();
   book.done();
 
   auto prices = r.child("prices");

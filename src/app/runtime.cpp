@@ -444,7 +444,7 @@ uint16_t Runtime::start() {
   m.price_readiness = std::make_unique<PriceReadiness>(
       monotonic_ns(), std::chrono::milliseconds(cfg.prices_ready_within_ms), /*enforce=*/!cfg.sim_clock);
   m.api = std::make_unique<Api>(ApiDeps{*m.engine, m.desks->markets, m.desks->wallet, m.desks->bets, m.desks->settle,
-                                        m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
+                                        m.desks->cashout, m.tokens, m.metrics, *m.tracer, *m.pseudonymizer,
                                         *m.clock, m.ready, m.desk.get(), m.incidents.get(), m.sim_clock,
                                         m.journal.get(), std::chrono::milliseconds(cfg.metrics_max_age_ms),
                                         static_cast<uint32_t>(cfg.metrics_scrapes_per_s),

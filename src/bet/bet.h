@@ -12,9 +12,12 @@ namespace inplay {
 
 // accepted: open, its stake reserved; settled: paid under its market's
 // result (settled_version, return_minor); cancelled: void, stake refunded
-// (cancel_id). Settlement may move a bet back to accepted (a rollback).
-enum class BetStatus : uint8_t { kAccepted, kSettled, kCancelled };
-const char* bet_status_name(BetStatus s);  // "accepted", "settled", "cancelled"
+// (cancel_id); cashed_out: its whole stake cashed out (CO-1), closed for
+// good — settlement never pays it and a rollback leaves it alone.
+// Settlement may move a bet back to accepted (a rollback). A partial
+// cash-out leaves the bet accepted on the stake still riding.
+enum class BetStatus : uint8_t { kAccepted, kSettled, kCancelled, kCashedOut };
+const char* bet_status_name(BetStatus s);  // "accepted", "settled", "cancelled", "cashed_out"
 
 struct Bet {
   uint64_t id = 0;
@@ -22,7 +25,7 @@ struct Bet {
   uint64_t selection_id = 0;
   uint64_t market_id = 0;
   uint64_t event_id = 0;
-  int64_t stake_minor = 0;
+  int64_t stake_minor = 0;  // the stake still riding (placed less cashed out)
   Odds odds;            // accepted at
   Odds odds_requested;
   PriceChangePolicy policy = PriceChangePolicy::kNone;
@@ -34,6 +37,9 @@ struct Bet {
   uint32_t cancel_id = 0;        // cancelled: the market's cancel
   int64_t return_minor = 0;      // settled: gross return paid
   int64_t settled_ns = 0;        // settled or cancelled: when
+  int64_t cashout_stake_minor = 0;   // stake cashed out so far (placed = stake_minor + this)
+  int64_t cashout_return_minor = 0;  // paid for it
+  int64_t cashout_ns = 0;            // the last cash-out
 };
 
 }  // namespace inplay

@@ -42,6 +42,9 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kMarketSettled: return "MARKET_SETTLED";
     case ErrorCode::kDeadLetterNotFound: return "DEAD_LETTER_NOT_FOUND";
     case ErrorCode::kJournalUnavailable: return "JOURNAL_UNAVAILABLE";
+    case ErrorCode::kCashoutUnavailable: return "CASHOUT_UNAVAILABLE";
+    case ErrorCode::kCashoutFrozen: return "CASHOUT_FROZEN";
+    case ErrorCode::kQuoteExpired: return "QUOTE_EXPIRED";
   }
   return "INTERNAL";
 }
@@ -82,7 +85,10 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kNotReady:
     case ErrorCode::kMarketBusy:
     case ErrorCode::kJournalUnavailable: return 503;
-    case ErrorCode::kMarketSettled: return 409;
+    case ErrorCode::kMarketSettled:
+    case ErrorCode::kCashoutUnavailable:
+    case ErrorCode::kCashoutFrozen:
+    case ErrorCode::kQuoteExpired: return 409;
     case ErrorCode::kDeadLetterNotFound: return 404;
   }
   return 500;

@@ -50,6 +50,9 @@ enum class ErrorCode : uint8_t {
   kMarketSettled,         // 409 the market has a result: no prices, no status changes
   kDeadLetterNotFound,    // 404 no open settlement dead letter with that id
   kJournalUnavailable,    // 503 the journal cannot write (disk full or failing): nothing changed
+  kCashoutUnavailable,    // 409 no cash-out for this bet (not open, a synthetic check's, nothing left to cash)
+  kCashoutFrozen,         // 409 cash-out is frozen on the bet's market (CO-4)
+  kQuoteExpired,          // 409 the cash-out quote is unknown, expired or withdrawn: ask again
 };
 
 std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"

@@ -116,6 +116,7 @@ struct Applier {
     switch (static_cast<MarketControl>(e.control)) {
       case MarketControl::kCashoutFrozen:
         m->cashout_frozen = e.value != 0;
+        ++m->offer_epoch;  // a freeze (or its lifting) withdraws every offer
         m->cashout_reason = m->cashout_frozen ? e.reason : "";
         m->cashout_actor = e.actor;
         break;
@@ -123,6 +124,44 @@ struct Applier {
       case MarketControl::kIntakePerSecond: m->intake_per_second = e.value; break;
       default: throw std::invalid_argument(fmt::format("unknown market control {}", e.control));
     }
+  }
+
+  // A cash-out (CO-1): checked whole before anything moves, so a record
+  // that does not fit changes nothing (and stops a replay).
+  void operator()(const BetCashedOut& e) {
+    auto it = s.bets.find(e.bet_id);
+    if (it == s.bets.end()) throw std::invalid_argument(fmt::format("cash-out of unknown bet {}", e.bet_id));
+    Bet& b = it->second;
+    if (b.market_id != e.market_id)
+      throw std::invalid_argument(fmt::format("cash-out of bet {}: not in market {}", e.bet_id, e.market_id));
+    if (b.status != BetStatus::kAccepted)
+      throw std::invalid_argument(fmt::format("cash-out of bet {} while {}", e.bet_id, bet_status_name(b.status)));
+    if (e.stake <= 0 || e.stake > b.stake_minor || e.amount < 0)
+      throw std::invalid_argument(fmt::format("cash-out of bet {}: stake {} of {}, amount {}", e.bet_id, e.stake,
+                                              b.stake_minor, e.amount));
+    const uint32_t cash = b.account, reserved = s.ledger.reserved_of(cash), house = s.ledger.house_of(cash);
+    const Transfer settle{reserved, house, e.stake, TransferReason::kStakeSettle};
+    const Transfer pay{house, cash, e.amount, TransferReason::kCashout};
+    if (!s.ledger.in_range(settle) || (e.amount > 0 && !s.ledger.in_range(pay))) throw std::logic_error("money overflow");
+    const int64_t riding = b.stake_minor - e.stake;
+    if (!s.ledger.account(cash).synthetic) {
+      // Out whole and back in for what still rides: exactly what add() put in.
+      s.exposure.remove(cash, b.selection_id, b.stake_minor, b.odds);
+      if (riding > 0) s.exposure.add(cash, b.selection_id, riding, b.odds);
+    }
+    s.ledger.apply(settle);
+    if (e.amount > 0) s.ledger.apply(pay);
+    b.stake_minor = riding;
+    b.cashout_stake_minor += e.stake;
+    b.cashout_return_minor += e.amount;
+    b.cashout_ns = e.at_ns;
+    if (riding == 0) {
+      b.status = BetStatus::kCashedOut;
+      b.settled_ns = e.at_ns;
+      --s.open_bets;
+    }
+    s.settlement.touch(b.market_id);
+    idem(e.idem, CashedOut{e.bet_id, e.stake, e.amount, e.odds, riding, e.at_ns, e.trace_id}, e.at_ns);
   }
 
   void operator()(const ActionRecorded&) {}
@@ -168,6 +207,9 @@ std::string BookState::state_hash() const {
     if (b->status != BetStatus::kAccepted)
       fmt::format_to(std::back_inserter(canon), "BS|{}|{}|{}|{}|{}\n", b->id, b->settled_version, b->cancel_id,
                      b->return_minor, b->settled_ns);
+    if (b->cashout_stake_minor)
+      fmt::format_to(std::back_inserter(canon), "BC|{}|{}|{}|{}\n", b->id, b->cashout_stake_minor,
+                     b->cashout_return_minor, b->cashout_ns);
   }
   for (uint64_t eid : book.event_ids()) {
     const Event* ev = book.event(eid);

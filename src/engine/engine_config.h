@@ -1,12 +1,13 @@
 // EngineConfig: the book's settings the engine and its desks read (loaded by
 // app/config): the inbox bound and the BookState's currency and idempotency
 // TTL (the engine), limits, delays and the price confirmation (bet desk),
-// the settlement policy (settle desk).
+// the settlement policy (settle desk), the cash-out terms (cash-out desk).
 #pragma once
 #include <cstdint>
 #include <map>
 #include <string>
 
+#include "cashout/cashout_terms.h"
 #include "core/clock.h"
 #include "core/money.h"
 #include "risk/risk_check.h"
@@ -29,6 +30,7 @@ struct EngineConfig {
   uint64_t max_undurable_bytes = uint64_t{256} << 20;
   Nanos idempotency_ttl{std::chrono::hours(24)};
   SettlePolicy settlement;  // when results pay (settle desk)
+  CashoutTerms cashout;     // margin, quote life, price age (cash-out desk)
 };
 
 }  // namespace inplay

@@ -27,6 +27,7 @@ Api::Impl::Impl(ApiDeps deps) : d(deps), offload(deps.metrics), metrics_cache(de
   add_book_routes();
   add_ops_routes();
   add_settlement_routes();
+  add_cashout_routes();
   add_incident_routes();
   add_warroom_routes();
 }

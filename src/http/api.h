@@ -4,7 +4,8 @@
 // book is ready, then dispatches through the route table (http/route_table.h:
 // route, method, role — in that order, for every route), validates, opens
 // the gateway span (joining the caller's traceparent), masks the account id
-// for telemetry, and hands a command to a desk (bet/, wallet/, market/) or a
+// for telemetry, and hands a command to a desk (bet/, wallet/, market/,
+// settle/, cashout/) or a
 // read to the engine. It never touches book state itself: reads run as
 // engine tasks too, and desks answer with an Outcome that http/views renders.
 // A full engine queue answers 503 OVERLOADED with Retry-After at once
@@ -35,6 +36,7 @@ namespace inplay {
 class FeedDesk;
 class IncidentLoop;
 class SettleDesk;
+class CashoutDesk;
 class Journal;
 class PriceReadiness;
 struct Route;
@@ -45,6 +47,7 @@ struct ApiDeps {
   WalletDesk& wallet;    // deposits and withdrawals
   PlacementDesk& bets;   // bet placement
   SettleDesk& settle;    // results, dead letters, resettlement
+  CashoutDesk& cashout;  // cash-out quotes and accepts
   const TokenStore& tokens;
   MetricsRegistry& metrics;
   Tracer& tracer;

@@ -57,6 +57,22 @@ inline Fingerprint fingerprint(const HttpRequest& req) {
   return f;
 }
 
+// The value of `key` in the request target's query ("" when absent).
+inline std::string query_param(std::string_view target, std::string_view key) {
+  size_t q = target.find('?');
+  if (q == std::string_view::npos) return "";
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    size_t amp = rest.find('&');
+    std::string_view kv = rest.substr(0, amp);
+    size_t eq = kv.find('=');
+    if (kv.substr(0, eq) == key) return eq == std::string_view::npos ? "" : std::string(kv.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return "";
+}
+
 // The i-th path parameter as an id; false (answered 404 with `code`) when
 // it is not one.
 inline bool id_param(Call& c, size_t i, ErrorCode code, const char* what, uint64_t& out) {
@@ -131,6 +147,7 @@ struct Api::Impl {
   void add_incident_routes();   // routes_incidents.cpp: SLOs, alerts, incidents, actions
   void add_warroom_routes();    // routes_warroom.cpp: snapshot and stream
   void add_settlement_routes(); // routes_settlement.cpp: dead letters, resettlement
+  void add_cashout_routes();    // routes_cashout.cpp: quotes and accepts
   bool serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x);  // the war room's static page
   void start_warroom();
   // JOURNAL_UNAVAILABLE (or NOT_READY for /readyz) naming what failed.

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <charconv>
 #include <functional>
 
 namespace inplay {
@@ -249,6 +250,35 @@ Result<CashoutBody> parse_cashout_body(std::string_view body) {
   });
   if (err) return *err;
   if (!have) return *missing("frozen");
+  return c;
+}
+
+Result<CashoutAcceptBody> parse_cashout_accept_body(std::string_view body) {
+  CashoutAcceptBody c;
+  bool has_quote = false, has_amount = false;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k == "quote_id") {
+      has_quote = true;
+      std::string q;
+      if (auto e = get_string(v, k, q)) return e;
+      uint64_t id = 0;
+      auto [p, ec] = std::from_chars(q.data(), q.data() + q.size(), id);
+      if (q.empty() || q.size() > 19 || ec != std::errc() || p != q.data() + q.size() || id == 0)
+        return invalid(k, "must be the quote_id of a quote, a decimal string");
+      c.quote_id = id;
+    } else if (k == "amount") {
+      has_amount = true;
+      if (auto e = get_int(v, k, c.amount, 0, 1000000000000000)) return e;
+    } else if (k == "price_change") {
+      std::string s;
+      if (auto e = get_string(v, k, s)) return e;
+      if (!parse_price_change_policy(s, c.policy)) return invalid(k, "must be none, better or any");
+    }
+    return std::nullopt;
+  });
+  if (err) return *err;
+  if (!has_quote) return *missing("quote_id");
+  if (!has_amount) return *missing("amount");
   return c;
 }
 

@@ -64,6 +64,17 @@ struct CashoutBody {
 };
 Result<CashoutBody> parse_cashout_body(std::string_view body);
 
+// A cash-out accept (POST /v1/bets/{id}/cashout): {"quote_id": "812...",
+// "amount": 731, "price_change": "better"}. quote_id (a decimal string) and
+// amount (the quoted amount, minor units) are required; price_change
+// defaults to none (only the quoted amount).
+struct CashoutAcceptBody {
+  uint64_t quote_id = 0;
+  int64_t amount = 0;
+  PriceChangePolicy policy = PriceChangePolicy::kNone;
+};
+Result<CashoutAcceptBody> parse_cashout_accept_body(std::string_view body);
+
 // An operator's action (POST /v1/actions): {"action": "freeze_cashout",
 // "markets": [101], "sport": "football", "league": "EPL", "value": 500,
 // "incident": 3}. action is required; the target needs markets, a league or

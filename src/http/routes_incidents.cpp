@@ -26,21 +26,6 @@ namespace {
 
 Reply error_reply_of(const Error& e) { return Reply{error_http_status(e.code), error_body(e)}; }
 
-std::string query_param(std::string_view target, std::string_view key) {
-  size_t q = target.find('?');
-  if (q == std::string_view::npos) return "";
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    size_t amp = rest.find('&');
-    std::string_view kv = rest.substr(0, amp);
-    size_t eq = kv.find('=');
-    if (kv.substr(0, eq) == key) return eq == std::string_view::npos ? "" : std::string(kv.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    rest = rest.substr(amp + 1);
-  }
-  return "";
-}
-
 }  // namespace
 
 void Api::Impl::add_incident_routes() {

@@ -116,10 +116,13 @@ std::string bet_json(const BookState& s, const Bet& b, bool as_placed) {
   w.field("account", s.ledger.account(b.account).id);
   w.field("event_id", b.event_id).field("market_id", b.market_id);
   w.field("selection_id", b.selection_id);
-  w.field("stake", b.stake_minor).field("currency", s.ledger.currency().code());
+  // The placement view shows the stake as placed; the current one, the
+  // stake still riding (less what was cashed out).
+  const int64_t stake = as_placed ? b.stake_minor + b.cashout_stake_minor : b.stake_minor;
+  w.field("stake", stake).field("currency", s.ledger.currency().code());
   w.field("odds", b.odds.str()).field("odds_requested", b.odds_requested.str());
   w.field("price_change", price_change_policy_name(b.policy));
-  w.field("potential_payout", payout_minor(b.stake_minor, b.odds));
+  w.field("potential_payout", payout_minor(stake, b.odds));
   w.field("placed_at", rfc3339_ms(b.placed_ns)).field("accepted_at", rfc3339_ms(b.accepted_ns));
   w.field("trace_id", to_hex(b.trace_id));
   if (!as_placed) {  // the answer to POST is replayed byte for byte, as it was
@@ -137,6 +140,15 @@ std::string bet_json(const BookState& s, const Bet& b, bool as_placed) {
     opt("return", settled || cancelled, settled ? b.return_minor : b.stake_minor);
     opt("result_version", settled, static_cast<int64_t>(b.settled_version));
     opt("settled_at", settled || cancelled, rfc3339_ms(b.settled_ns));
+    w.key("cashout");
+    if (b.cashout_stake_minor) {
+      w.begin_object();
+      w.field("stake", b.cashout_stake_minor).field("amount", b.cashout_return_minor);
+      w.field("at", rfc3339_ms(b.cashout_ns));
+      w.end_object();
+    } else {
+      w.null();
+    }
   }
   w.end_object();
   return w.take();
@@ -156,6 +168,18 @@ Reply render(const Outcome& o, const BookState& s) {
           w.field("balance", v.balance).field("trace_id", to_hex(v.trace_id));
           w.end_object();
           return Reply{201, w.take()};
+        } else if constexpr (std::is_same_v<T, CashedOut>) {
+          // From the outcome alone: a repeat of the key renders the same bytes.
+          JsonWriter w;
+          w.begin_object();
+          w.field("bet_id", std::to_string(v.bet_id));
+          w.field("status", v.remaining ? "accepted" : "cashed_out");
+          w.field("cashed_out_stake", v.stake).field("amount", v.amount);
+          w.field("currency", s.ledger.currency().code());
+          w.field("odds", Odds{v.odds}.str()).field("remaining_stake", v.remaining);
+          w.field("cashed_out_at", rfc3339_ms(v.at_ns)).field("trace_id", to_hex(v.trace_id));
+          w.end_object();
+          return Reply{200, w.take()};
         } else {
           return Reply{error_http_status(v.code), error_body(v)};
         }

@@ -12,14 +12,17 @@ namespace inplay {
 
 // BetPlaced: 201 with the bet as it was placed (bet_json's placement
 // view); MoneyReceipt: 201 {"account","movement","amount","currency",
-// "balance","trace_id"}; Error: its status (error_http_status) and
+// "balance","trace_id"}; CashedOut: 200 {"bet_id","status","cashed_out_stake",
+// "amount","currency","odds","remaining_stake","cashed_out_at","trace_id"}; Error: its status (error_http_status) and
 // error_body. Deterministic: a repeat of an idempotency key renders the same
 // bytes, whatever settlement did to the bet since.
 Reply render(const Outcome& o, const BookState& s);
 // {"bet_id":"..","status":..,"account":..,"selection_id":..,...}. The
 // current view adds what settlement did: "outcome" (win, half_win, push,
 // half_lose, lose, dead_heat; void when cancelled), "return" (minor units),
-// "result_version" and "settled_at" — null while the bet is open. The
+// "result_version" and "settled_at" — null while the bet is open — and
+// "cashout" ({"stake","amount","at"} once any of it was cashed out, else
+// null); its "stake" is then the stake still riding. The
 // placement view (as_placed: the answer to POST, replayed byte for byte as
 // it was first sent, also by journals from before settlement) is the bet as
 // accepted: status "accepted", without those four fields.

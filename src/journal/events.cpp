@@ -50,6 +50,7 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const CancelRolledBack&) { return EventType::kCancelRolledBack; }
     EventType operator()(const SettlementDeadLettered&) { return EventType::kSettlementDeadLettered; }
     EventType operator()(const DeadLetterResolved&) { return EventType::kDeadLetterResolved; }
+    EventType operator()(const BetCashedOut&) { return EventType::kBetCashedOut; }
   };
   return std::visit(V{}, e);
 }
@@ -148,6 +149,18 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.put(e.incident_id);
           w.str(e.snapshot);
           w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, BetCashedOut>) {
+          w.put(e.bet_id);
+          w.put(e.market_id);
+          w.put(e.stake);
+          w.put(e.amount);
+          w.put(e.odds);
+          w.put(e.price_version);
+          w.put(e.price_ts_ms);
+          w.put(e.requested_ns);
+          w.put(e.at_ns);
+          w.bytes(e.trace_id.data(), e.trace_id.size());
+          put_idem(w, e.idem);
         } else {
           encode_settlement(w, e);
         }
@@ -306,6 +319,22 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
     case EventType::kCancelRolledBack: out = decode_cancel_rolled_back(r); break;
     case EventType::kSettlementDeadLettered: out = decode_settlement_dead_lettered(r); break;
     case EventType::kDeadLetterResolved: out = decode_dead_letter_resolved(r); break;
+    case EventType::kBetCashedOut: {
+      BetCashedOut e;
+      e.bet_id = r.get<uint64_t>();
+      e.market_id = r.get<uint64_t>();
+      e.stake = r.get<int64_t>();
+      e.amount = r.get<int64_t>();
+      e.odds = r.get<int32_t>();
+      e.price_version = r.get<uint64_t>();
+      e.price_ts_ms = r.get<int64_t>();
+      e.requested_ns = r.get<int64_t>();
+      e.at_ns = r.get<int64_t>();
+      r.bytes(e.trace_id.data(), e.trace_id.size());
+      e.idem = get_idem(r);
+      out = std::move(e);
+      break;
+    }
     default: throw std::invalid_argument("unknown journal record type " + std::to_string(type));
   }
   if (!r.done()) throw std::invalid_argument("trailing bytes in journal record");

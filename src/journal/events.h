@@ -44,6 +44,8 @@ enum class EventType : uint16_t {
   kCancelRolledBack = 21,
   kSettlementDeadLettered = 22,
   kDeadLetterResolved = 23,
+  // Cash-out (cashout/cashout_desk.h).
+  kBetCashedOut = 24,
 };
 
 // The idempotency key a decision answers (BET-6, WAL-5): replay completes
@@ -73,6 +75,26 @@ struct BetAccepted {
   int64_t placed_ns = 0;
   int64_t accepted_ns = 0;
   std::array<uint8_t, 16> trace_id{};
+  IdemTag idem;
+};
+
+// Part or all of an open bet's stake cashed out (CO-1): `stake` of it
+// leaves the bet (reserved -> house) and `amount` is paid for it (house ->
+// cash). The price it was decided on is recorded with it (odds, version,
+// provider time), so an audit can prove no cash-out was taken on a stale
+// price. A bet whose whole stake is cashed out is closed: settlement never
+// pays it again and a rollback leaves it alone.
+struct BetCashedOut {
+  uint64_t bet_id = 0;
+  uint64_t market_id = 0;
+  int64_t stake = 0;   // of the bet's open stake, cashed out now
+  int64_t amount = 0;  // paid for it (minor units)
+  int32_t odds = 0;    // the selection's price the amount was computed from (scaled)
+  uint64_t price_version = 0;
+  int64_t price_ts_ms = 0;  // that price's provider timestamp
+  int64_t requested_ns = 0; // the request's gateway start
+  int64_t at_ns = 0;        // the decision
+  std::array<uint8_t, 16> trace_id{};  // the cash-out request's trace
   IdemTag idem;
 };
 
@@ -173,7 +195,8 @@ struct IncidentSaved {
 using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSet, StakeCapSet,
                                PriceApplied, EventStateSet, MarketPriced, MarketControlSet, ActionRecorded,
                                FeedSwitched, IncidentSaved, MarketSettled, BetPostings, SettlementRolledBack,
-                               BetsCancelled, CancelRolledBack, SettlementDeadLettered, DeadLetterResolved>;
+                               BetsCancelled, CancelRolledBack, SettlementDeadLettered, DeadLetterResolved,
+                               BetCashedOut>;
 
 EventType event_type(const BookEvent& e);
 // The book's time the event records (engine clock, ns since the epoch):

@@ -109,6 +109,7 @@ bool Book::set_status(uint64_t market_id, MarketStatus st, std::string reason, s
   Market* m = market(market_id);
   if (!m) return false;
   m->status = st;
+  ++m->offer_epoch;  // every cash-out offer on it is withdrawn
   m->status_reason = std::move(reason);
   m->status_actor = std::move(actor);
   return true;

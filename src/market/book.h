@@ -65,6 +65,9 @@ struct Market {
   std::string cashout_reason, cashout_actor;
   int64_t extra_delay_ms = 0;      // added to the in-play delay of its bets
   int64_t intake_per_second = 0;   // bets per second admitted; 0 = no limit
+  // Moves whenever the market's status or cash-out freeze changes: a
+  // cash-out offer made at another epoch is withdrawn (cashout/offer_book.h).
+  uint64_t offer_epoch = 0;
   std::string name() const;     // "Match result", "Total goals 2.5", ...
 };
 

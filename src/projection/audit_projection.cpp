@@ -93,6 +93,18 @@ void AuditProjection::audit(const JournalRecord& r) {
         .add("odds_requested", Odds{b->odds_requested}.str())
         .add("price_change", price_change_policy_name(static_cast<PriceChangePolicy>(b->policy)))
         .add("trace_id", to_hex(b->trace_id));
+  } else if (auto* co = std::get_if<BetCashedOut>(&ev)) {
+    e.action = "bet_cashed_out";
+    e.at_ns = co->at_ns;
+    e.add("bet_id", co->bet_id)
+        .add("market_id", co->market_id)
+        .add("stake", co->stake)
+        .add("amount", co->amount)
+        .add("currency", currency_)
+        .add("odds", Odds{co->odds}.str())
+        .add("price_version", static_cast<int64_t>(co->price_version))
+        .add("price_ts_ms", co->price_ts_ms)
+        .add("trace_id", to_hex(co->trace_id));
   } else if (auto* j = std::get_if<Rejected>(&ev)) {
     e.action = "bet_rejected";
     e.at_ns = j->at_ns;

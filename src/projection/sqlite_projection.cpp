@@ -156,6 +156,10 @@ class SqliteProjection::Db {
           "reason, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
       get_bet_ = std::make_unique<Stmt>(db_, "SELECT account, stake_minor FROM bets WHERE bet_id = ?1");
       set_bet_status_ = std::make_unique<Stmt>(db_, "UPDATE bets SET status = ?2 WHERE bet_id = ?1");
+      cash_out_bet_ = std::make_unique<Stmt>(
+          db_,
+          "UPDATE bets SET stake_minor = stake_minor - ?2, "
+          "status = CASE WHEN stake_minor = ?2 THEN 'cashed_out' ELSE status END WHERE bet_id = ?1");
       insert_settlement_ = std::make_unique<Stmt>(
           db_,
           "INSERT OR IGNORE INTO settlements(seq, bet_id, market_id, kind, result_version, cancel_id, "
@@ -188,6 +192,7 @@ class SqliteProjection::Db {
     if (auto* m = std::get_if<MoneyMoved>(&ev)) return money_moved(r.seq, *m);
     if (auto* b = std::get_if<BetAccepted>(&ev)) return bet_accepted(r.seq, *b);
     if (auto* p = std::get_if<BetPostings>(&ev)) return postings(r.seq, *p);
+    if (auto* c = std::get_if<BetCashedOut>(&ev)) return cashed_out(r.seq, *c);
     // Other events only advance last_seq.
   }
 
@@ -271,6 +276,36 @@ class SqliteProjection::Db {
     }
   }
 
+  // A cash-out: the cashed stake reserved -> house, its price house -> cash
+  // (legs 0-3), the bet's riding stake less it (cashed_out when nothing is
+  // left), and a settlements row of kind "cashout".
+  void cashed_out(uint64_t seq, const BetCashedOut& c) {
+    std::string cash;
+    int64_t stake = 0;
+    if (!get_bet_->bind(1, static_cast<int64_t>(c.bet_id)).query_text_int(cash, stake))
+      throw ProjectionError(fmt::format("cash-out at seq {}: bet {} is not projected", seq, c.bet_id));
+    const std::string at = rfc3339_ms(c.at_ns);
+    const std::string house = is_synthetic_account(cash) ? "house/synthetic" : "house/revenue";
+    int next_leg = 0;
+    auto move = [&](const std::string& from, const std::string& to, int64_t v, TransferReason r) {
+      if (v <= 0) return;
+      leg(seq, next_leg++, from, -v, transfer_reason_name(r), at);
+      leg(seq, next_leg++, to, v, transfer_reason_name(r), at);
+    };
+    move(cash + "/reserved", house, c.stake, TransferReason::kStakeSettle);
+    move(house, cash, c.amount, TransferReason::kCashout);
+    cash_out_bet_->bind(1, static_cast<int64_t>(c.bet_id)).bind(2, c.stake).run();
+    insert_settlement_->bind(1, static_cast<int64_t>(seq))
+        .bind(2, static_cast<int64_t>(c.bet_id))
+        .bind(3, static_cast<int64_t>(c.market_id))
+        .bind(4, "cashout")
+        .bind(5, 0)
+        .bind(6, 0)
+        .bind(7, c.amount)
+        .bind(8, at)
+        .run();
+  }
+
   // Two legs summing to zero: leg 0 debits `from`, leg 1 credits `to`.
   void transfer(uint64_t seq, const std::string& from, const std::string& to, int64_t amount,
                 TransferReason reason, int64_t at_ns) {
@@ -310,6 +345,7 @@ class SqliteProjection::Db {
     insert_leg_.reset();
     get_bet_.reset();
     set_bet_status_.reset();
+    cash_out_bet_.reset();
     insert_settlement_.reset();
     sqlite3_close(db_);
     db_ = nullptr;
@@ -320,7 +356,7 @@ class SqliteProjection::Db {
   const std::string funding_ = kHouseFunding;
   const std::string synthetic_funding_ = "house/synthetic";
   std::unique_ptr<Stmt> begin_, commit_, get_meta_, set_meta_, insert_bet_, insert_leg_, get_bet_, set_bet_status_,
-      insert_settlement_;
+      cash_out_bet_, insert_settlement_;
 };
 
 SqliteProjection::SqliteProjection(std::filesystem::path db_file, std::filesystem::path journal_dir,

@@ -78,6 +78,10 @@ class SettlementBook {
     ++ms.generation;
   }
 
+  // A bet of the market changed outside settlement (a cash-out): a plan
+  // made before is stale.
+  void touch(uint64_t market_id) { ++markets_[market_id].generation; }
+
   void apply(const MarketSettled& e, SettlementRefs s);
   void apply(const BetPostings& e, SettlementRefs s);
   void apply(const SettlementRolledBack& e, SettlementRefs s);

@@ -27,4 +27,9 @@ inline constexpr std::string_view kBets = "bets";
 inline constexpr std::string_view kPosting = "posting";
 // A link by attribute: the trace of the market settlement that paid a bet.
 inline constexpr std::string_view kSettlementTrace = "settlement.trace_id";
+// Cash-out spans (cashout/cashout_desk.h).
+inline constexpr std::string_view kCashoutAmount = "cashout.amount";
+inline constexpr std::string_view kPriceAgeMs = "price_age_ms";
+// A link by attribute: the trace of the cash-out request that closed a bet.
+inline constexpr std::string_view kCashoutTrace = "cashout.trace_id";
 }  // namespace inplay::attr

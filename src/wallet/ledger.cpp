@@ -13,6 +13,7 @@ const char* transfer_reason_name(TransferReason r) {
     case TransferReason::kPayout: return "payout";
     case TransferReason::kRefund: return "refund";
     case TransferReason::kReversal: return "reversal";
+    case TransferReason::kCashout: return "cashout";
   }
   return "unknown";
 }

@@ -38,8 +38,10 @@ inline bool is_synthetic_account(std::string_view id) { return id.substr(0, kSyn
 // Settlement (settle/settlement_book.h) moves a settled bet's stake from
 // reserved to the house (kStakeSettle) and its return from the house to
 // cash (kPayout); a cancelled bet's stake goes back to cash (kRefund); a
-// rollback moves the same amounts back (kReversal).
-enum class TransferReason : uint8_t { kDeposit, kWithdrawal, kStakeReserve, kStakeSettle, kPayout, kRefund, kReversal };
+// rollback moves the same amounts back (kReversal). A cash-out (CO-1)
+// moves the cashed stake from reserved to the house (kStakeSettle) and its
+// price from the house to cash (kCashout).
+enum class TransferReason : uint8_t { kDeposit, kWithdrawal, kStakeReserve, kStakeSettle, kPayout, kRefund, kReversal, kCashout };
 const char* transfer_reason_name(TransferReason r);
 
 struct Transfer {

@@ -30,8 +30,20 @@ struct MoneyReceipt {
   std::array<uint8_t, 16> trace_id{};
 };
 
+// A cash-out taken (CO-1): stake of the bet cashed out for amount, on the
+// selection's price `odds` (scaled); remaining: the stake still riding.
+struct CashedOut {
+  uint64_t bet_id = 0;
+  int64_t stake = 0;
+  int64_t amount = 0;
+  int32_t odds = 0;
+  int64_t remaining = 0;
+  int64_t at_ns = 0;
+  std::array<uint8_t, 16> trace_id{};
+};
+
 // Refused: Error's stable code and message.
-using Outcome = std::variant<Error, BetPlaced, MoneyReceipt>;
+using Outcome = std::variant<Error, BetPlaced, MoneyReceipt, CashedOut>;
 // Called once, on the engine thread, when the outcome is durable (or, for a
 // refusal that changes nothing, after everything before it is durable).
 using OutcomeFn = std::function<void(const Outcome&)>;

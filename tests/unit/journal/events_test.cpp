@@ -66,6 +66,8 @@ std::vector<BookEvent> samples() {
   v.push_back(SettlementDeadLettered{4, 1, 0, "unknown_market", "event 9 is not in the book", "{\"type\":\"x\"}\n",
                                      "feed:football-primary", 5, 12});
   v.push_back(DeadLetterResolved{4, static_cast<uint8_t>(DeadLetterResolution::kReplayed), "operator:trader", "settled", 13});
+  v.push_back(BetCashedOut{UINT64_MAX - 1, 202, 600, 731, 21500, 42, 1'800'000'000'000, 1'800'000'000'000'000'000,
+                           1'800'000'005'000'000'000, trace(0xC0), idem("web:cash-1")});
   return v;
 }
 
@@ -148,6 +150,19 @@ void expect_eq(const BookEvent& a, const BookEvent& b) {
           EXPECT_EQ(x.incident_id, y.incident_id);
           EXPECT_EQ(x.snapshot, y.snapshot);
           EXPECT_EQ(x.at_ns, y.at_ns);
+        } else if constexpr (std::is_same_v<T, BetCashedOut>) {
+          EXPECT_EQ(x.bet_id, y.bet_id);
+          EXPECT_EQ(x.market_id, y.market_id);
+          EXPECT_EQ(x.stake, y.stake);
+          EXPECT_EQ(x.amount, y.amount);
+          EXPECT_EQ(x.odds, y.odds);
+          EXPECT_EQ(x.price_version, y.price_version);
+          EXPECT_EQ(x.price_ts_ms, y.price_ts_ms);
+          EXPECT_EQ(x.requested_ns, y.requested_ns);
+          EXPECT_EQ(x.at_ns, y.at_ns);
+          EXPECT_EQ(x.trace_id, y.trace_id);
+          EXPECT_EQ(x.idem.key, y.idem.key);
+          EXPECT_EQ(x.idem.fingerprint, y.idem.fingerprint);
         } else {
           EXPECT_TRUE(x == y);  // the settlement events compare whole
         }
@@ -186,6 +201,7 @@ TEST(BookEvents, TypeNumbersAreStable) {
   EXPECT_EQ(static_cast<uint16_t>(event_type(CancelRolledBack{})), 21);
   EXPECT_EQ(static_cast<uint16_t>(event_type(SettlementDeadLettered{})), 22);
   EXPECT_EQ(static_cast<uint16_t>(event_type(DeadLetterResolved{})), 23);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(BetCashedOut{})), 24);
 }
 
 TEST(BookEvents, EveryTypeRoundTrips) {
@@ -250,7 +266,7 @@ TEST(BookEvents, StringLengthPastTheEndThrows) {
 
 TEST(BookEvents, UnknownTypeThrows) {
   std::string bytes = encode(PriceApplied{1, 2, 3, 4});
-  for (uint16_t t : {0, 1, 24, 100, 0xFFFF}) {
+  for (uint16_t t : {0, 1, 25, 100, 0xFFFF}) {
     EXPECT_THROW(decode_event(t, bytes), std::invalid_argument) << t;
     EXPECT_THROW(decode_event(t, ""), std::invalid_argument) << t;
   }
