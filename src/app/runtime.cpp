@@ -288,6 +288,10 @@ void Runtime::start_incident_loop() {
   });
   settle->add_settled_observer(
       [loop](const SettledMarket& sm) { loop->on_market_settled(sm.market_id, sm.event_id, sm.lag_ns); });
+  m.desks->cashout.add_quote_observer([loop](const QuoteSeen& q) {
+    loop->on_cashout_quote(q.event_id, q.offered, !q.offered && q.code == ErrorCode::kPriceStale, q.freshness_ns,
+                           q.synthetic);
+  });
   m.incidents->add_signal_source([j = m.journal.get(), h = m.headroom.get()](std::vector<SignalSample>& out) {
     out.push_back(SignalSample{"journal_unwritable", {}, j->writable() ? 0.0 : 1.0, true});
     out.push_back(SignalSample{"disk_used_ratio", {}, h->used_ratio(), true});

@@ -16,8 +16,9 @@ Result<CashoutOffer> price_cashout(const Book& book, const Bet& bet, int64_t sta
   if (bet.status != BetStatus::kAccepted)
     return Error{ErrorCode::kCashoutUnavailable, fmt::format("the bet is {}", bet_status_name(bet.status))};
   if (stake == 0) stake = bet.stake_minor;
-  if (stake < 1 || stake > bet.stake_minor)
-    return Error{ErrorCode::kValidationFailed, fmt::format("stake: must be between 1 and {}", bet.stake_minor)};
+  if (stake < 1) return Error{ErrorCode::kValidationFailed, "stake: must be a positive integer (minor units)"};
+  if (stake > bet.stake_minor)
+    return Error{ErrorCode::kCashoutUnavailable, fmt::format("only {} of the bet's stake is still riding", bet.stake_minor)};
   const Market* m = book.market(bet.market_id);
   const Selection* sel = book.selection(bet.selection_id);
   if (!m || !sel) return Error{ErrorCode::kCashoutUnavailable, "the bet's market is gone"};

@@ -11,7 +11,8 @@
 //
 // No offer (fail closed), each with its stable code, in this order:
 //   the bet is not open                          CASHOUT_UNAVAILABLE
-//   stake not in [1, open stake]                 VALIDATION_FAILED
+//   stake below 1                                VALIDATION_FAILED
+//   stake above the open stake                   CASHOUT_UNAVAILABLE
 //   market closed or settled                     MARKET_CLOSED
 //   market suspended                             MARKET_SUSPENDED
 //   cash-out frozen on the market (CO-4)         CASHOUT_FROZEN

@@ -127,6 +127,16 @@ void IncidentLoop::on_market_settled(uint64_t market_id, uint64_t event_id, int6
   settlement_.lags_ns.emplace_back(t, lag_ns);
 }
 
+void IncidentLoop::on_cashout_quote(uint64_t event_id, bool offered, bool stale, int64_t freshness_ns,
+                                    bool synthetic) {
+  if (synthetic) return;
+  const int64_t t = now_ns() / kSecond;
+  cashout_quotes_.add(t, stale ? 1 : 0, 1);
+  if (!offered) return;
+  const Event* e = engine_.state().book.event(event_id);
+  evaluator_.on_cashout_quote(t, SloEvaluator::Labels{0, e ? std::string_view(e->league) : "", {}}, freshness_ns);
+}
+
 template <typename Wants>
 void IncidentLoop::sample_settlement(int64_t now, std::vector<SignalSample>& out, const Wants& wants) {
   const int64_t t = now / kSecond;
@@ -274,6 +284,15 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
       out.push_back(SignalSample{"synthetic_failed_rounds", {{"check", "synthetic"}}, failed, true});
   }
   if (settlement_probe_) sample_settlement(now, out, wants);
+  {
+    // cashout_stale_ratio: a rising share of quotes refused for a stale
+    // price (CO-3); quiet below 10 quotes a minute (one refusal is no trend).
+    cashout_quotes_.add(t, 0, 0);  // moves the window on when nobody asks
+    const GoodValid& q = cashout_quotes_.window(0);
+    const double ratio = q.valid >= 10 ? q.good / q.valid : 0.0;
+    if (wants("cashout_stale_ratio", ratio))
+      out.push_back(SignalSample{"cashout_stale_ratio", {{"service", "cashout"}}, ratio, true});
+  }
   for (auto& source : signal_sources_) source(out);
   if (bet_totals_) {
     auto [good, valid] = bet_totals_();

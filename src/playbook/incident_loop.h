@@ -79,6 +79,12 @@ class IncidentLoop {
   // Engine thread: a market's bets are all paid, lag_ns after its result's
   // provider timestamp (SLI settlement_lag).
   void on_market_settled(uint64_t market_id, uint64_t event_id, int64_t lag_ns);
+  // Engine thread: one cash-out quote asked (CO-2): an offer from a price
+  // freshness_ns old (SLI cashout_quotes), or refused — stale: for its price
+  // (signal cashout_stale_ratio: quotes refused PRICE_STALE over quotes
+  // asked in the last minute, once at least 10 were asked). A synthetic
+  // check's quote counts in neither (REL-1).
+  void on_cashout_quote(uint64_t event_id, bool offered, bool stale, int64_t freshness_ns, bool synthetic);
   // More signals from outside the book, sampled every tick (the journal's
   // and the disk's: journal_unwritable, disk_used_ratio). Before start().
   using SignalSource = std::function<void(std::vector<SignalSample>& out)>;
@@ -153,6 +159,7 @@ class IncidentLoop {
     RollingCounts counts;  // one window: bets offered (valid) per second
   };
   std::unordered_map<uint64_t, MarketOffers> market_offers_;  // markets offered bets lately
+  RollingCounts cashout_quotes_{{60}};  // per second: good = refused stale, valid = asked
   std::map<uint64_t, Alert> received_;  // fingerprint -> alert (from Alertmanager)
   std::map<uint64_t, int64_t> received_at_;
   std::vector<Alert> firing_;

@@ -155,6 +155,13 @@ void SloEvaluator::on_market_settled(int64_t t_s, const Labels& l, int64_t lag_n
   }
 }
 
+void SloEvaluator::on_cashout_quote(int64_t t_s, const Labels& l, int64_t freshness_ns) {
+  for (auto& s : slos_) {
+    if (s.spec->sli.source != "cashout_quotes") continue;
+    count(s, t_s, l, freshness_ns <= s.spec->sli.threshold_ms * 1000000 ? 1.0 : 0.0, 1.0);
+  }
+}
+
 void SloEvaluator::on_market_sample(int64_t t_s, const Labels& l, bool fresh) {
   for (auto& s : slos_)
     if (s.spec->sli.source == "market_prices") count(s, t_s, l, fresh ? 1.0 : 0.0, 1.0);

@@ -99,6 +99,11 @@ class SloEvaluator {
   // settlement_lag: one market's bets all paid, lag_ns after its result's
   // provider timestamp (SET-4); good within the SLI's threshold.
   void on_market_settled(int64_t t_s, const Labels& l, int64_t lag_ns);
+  // cashout_quotes: one cash-out offer made from a price freshness_ns old
+  // (CO-2: now less the price's provider timestamp); good within the SLI's
+  // threshold. Quotes refused (stale, frozen) are not offers: the
+  // cashout_stale_ratio signal watches those.
+  void on_cashout_quote(int64_t t_s, const Labels& l, int64_t freshness_ns);
   // market_prices: one open market's price age at book second t_s.
   void on_market_sample(int64_t t_s, const Labels& l, bool fresh);
   // Cumulative-total sources: the good and valid totals so far, per label

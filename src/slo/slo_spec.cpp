@@ -12,14 +12,15 @@ namespace {
 
 // Sources fed today, and those whose hop has not landed (no data yet).
 const std::set<std::string> kLiveSources{"bet_accept",    "bet_requests",   "market_prices",     "feed_messages",
-                                         "synthetic_bets", "settlement_lag", "settlement_correct"};
-const std::set<std::string> kFutureSources{"wallet_auth", "wallet_tx_unique", "cashout_quotes", "kyc_screening"};
+                                         "synthetic_bets", "settlement_lag", "settlement_correct",
+                                         "cashout_quotes"};
+const std::set<std::string> kFutureSources{"wallet_auth", "wallet_tx_unique", "kyc_screening"};
 // Signals the incident loop samples, and those whose hop has not landed.
 const std::set<std::string> kLiveSignals{
     "market_staleness_ratio", "feed_parse_error_ratio", "market_drift_flagged", "bet_accept_p99_seconds",
     "market_bet_rate", "synthetic_failed_rounds", "engine_queue_lag_seconds", "feed_down", "feed_schema_skew",
     "dlq_growth", "settlement_lag_seconds", "settlement_shadow_mismatches", "feed_delay_seconds",
-    "reference_feed_problem", "journal_unwritable", "disk_used_ratio"};
+    "reference_feed_problem", "journal_unwritable", "disk_used_ratio", "cashout_stale_ratio"};
 const std::set<std::string> kFutureSignals{"duplicate_tx", "psp_timeouts_sigma"};
 
 bool valid_name(const std::string& s) {
@@ -80,7 +81,9 @@ SloSpec read_slo(YamlReader& r, const std::vector<BurnAlert>& default_alerts, in
   s.sli.source = sli.str("source", true);
   if (!slo_source_known(s.sli.source))
     sli.fail_key("source", sli.get("source"), fmt::format("unknown source '{}'", s.sli.source));
-  if (s.sli.kind == SliKind::kLatency) {
+  // A latency SLI and a quote-freshness one (cashout_quotes: the price's
+  // age when the offer was made) are good up to a threshold.
+  if (s.sli.kind == SliKind::kLatency || s.sli.source == "cashout_quotes") {
     s.sli.threshold_ms = sli.duration_ms("threshold", true, 0, 1, 3600000);
   }
   s.sli.per_market_cap = sli.integer("per_market_cap", false, 0, 0, 1000000000);

@@ -109,6 +109,10 @@ def test_a_bet_cashed_out_in_full_is_never_paid_again(world):
     assert metric(text, 'cashout_decisions_total{result="QUOTE_EXPIRED"}') == 1
     assert metric(text, "cashout_paid_minor_total") == cash
     assert metric(text, "cashout_quote_freshness_seconds_count") == 1
+    # CO-2: the freshness SLO is fed for real (the quote's price was under 300 ms old on the provider's clock).
+    w.b.advance(2000)  # the loop samples once a second of book time
+    slo = {s["name"]: s for s in w.b.get("/v1/slos", token="operator").json()["slos"]}["cashout_freshness"]
+    assert slo["wired"] and slo["has_data"] and slo["valid_events"] == 1 and slo["sli"] == 1, slo
 
     def spans(trace_id):
         r = w.b.get(f"/v1/traces/{trace_id}", token="operator")
@@ -150,7 +154,9 @@ def test_a_partial_cash_out_leaves_the_rest_riding(world):
     assert now["cashout"] == {"stake": 1000, "amount": cash, "at": now["cashout"]["at"]}
     # More than is left, or nothing: refused, nothing changes.
     before = w.b.state()["state_hash"]
-    for stake in (1501, 0, -3):
+    r = quote(w, bet["bet_id"], stake=1501)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "CASHOUT_UNAVAILABLE", r.text
+    for stake in (0, -3, "x"):
         r = quote(w, bet["bet_id"], stake=stake)
         assert r.status_code == 422 and r.json()["error"]["code"] == "VALIDATION_FAILED", r.text
     assert w.b.state()["state_hash"] == before

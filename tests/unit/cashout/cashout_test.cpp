@@ -77,7 +77,7 @@ TEST(CashoutPrice, OffersFromTheLivePriceAndFailsClosedInOrder) {
     auto r = price_cashout(s->book, s->bets.at(1), stake, terms, at);
     return r.ok() ? std::string("ok") : std::string(error_code_name(r.error().code));
   };
-  EXPECT_EQ(code(1001, now), "VALIDATION_FAILED");
+  EXPECT_EQ(code(1001, now), "CASHOUT_UNAVAILABLE");
   EXPECT_EQ(code(-1, now), "VALIDATION_FAILED");
   // Stale on the provider's clock: the market's 1.5 s limit, or a stricter one of cash-out's.
   EXPECT_EQ(code(0, kT0 + 50'000'000 + 1'500'000'000), "ok");
