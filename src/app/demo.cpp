@@ -144,6 +144,7 @@ Config demo_config(const DemoTokens& tokens) {
   c.sim_world = true;
   c.synthetic.enabled = true;  // a scripted in-play bet on the top markets every minute
   c.bettors.bets_per_s = 3;  // a crowd that bets in waves at kick-offs, goals and half-time
+  c.bettors.cashouts_per_s = 0.2;  // and cashes some of its bets out (quote, then take it)
   c.feeds = simulated_football_feeds();
   c.feed_options.canary_markets["football"] = 101;  // Arsenal v Chelsea, match result
   // The shipped playbooks, with High Exposure at the demo's scale: its

@@ -19,6 +19,9 @@ struct BettorsConfig {
   int accounts = 50;
   int64_t deposit_minor = 10'000'000;
   uint64_t seed = 7;
+  // Cash-outs asked per second over the whole book (CO-1): a bettor quotes
+  // one of the crowd's open bets at random and takes the offer at any price.
+  double cashouts_per_s = 0;
 };
 
 }  // namespace inplay

@@ -255,6 +255,10 @@ void CashoutDesk::finish(Pending& p, Result<CashoutOffer> decision) {
       p.spans.back().attr(attr::kRejectCode, error_code_name(decision.error().code));
     }
   }
+  if (!decision_observers_.empty()) {
+    const CashoutDecision d{p.cmd.bet_id, decision.ok(), decision.ok() ? ErrorCode::kInternal : decision.error().code};
+    for (auto& fn : decision_observers_) fn(d);
+  }
   tracer_.start_in(p.spans, "journal", p.cmd.gateway, now);
   engine_.commit(std::move(event));
   std::vector<OutcomeFn> waiters = wallet_.take_waiters(p.cmd.idem_key);

@@ -78,6 +78,14 @@ struct QuoteSeen {
   bool synthetic = false;
 };
 
+// One accept decided, before it is journaled (the book as it stands at
+// that moment): for game days' independent checks.
+struct CashoutDecision {
+  uint64_t bet_id = 0;
+  bool accepted = false;
+  ErrorCode code = ErrorCode::kInternal;  // when refused
+};
+
 class CashoutDesk {
  public:
   CashoutDesk(Engine& engine, WalletDesk& wallet, Tracer& tracer, CashoutTerms terms);
@@ -92,6 +100,10 @@ class CashoutDesk {
 
   // Before start(): called on the engine thread for every quote asked.
   void add_quote_observer(std::function<void(const QuoteSeen&)> fn) { observers_.push_back(std::move(fn)); }
+  // Before start() or on the engine thread: called for every accept decided.
+  void add_decision_observer(std::function<void(const CashoutDecision&)> fn) {
+    decision_observers_.push_back(std::move(fn));
+  }
 
   // Engine thread.
   const OfferBook& offers() const { return offers_; }
@@ -129,6 +141,7 @@ class CashoutDesk {
   std::unordered_map<uint64_t, std::unique_ptr<Pending>> pending_;
   uint64_t next_pending_ = 1;
   std::vector<std::function<void(const QuoteSeen&)>> observers_;
+  std::vector<std::function<void(const CashoutDecision&)>> decision_observers_;
   TimerPtr sweep_;
 
   Family<Counter>* quotes_;    // cashout_quotes_total{result}

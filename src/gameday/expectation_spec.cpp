@@ -59,6 +59,11 @@ std::string Expectation::describe() const {
     case Kind::kIncidentImpact:
       return fmt::format("an incident with {} names at least {} market(s){}", name, count,
                          high_exposure ? " and is High Exposure" : "");
+    case Kind::kNoUnsafeCashout:
+      return "no cash-out is accepted while its market is suspended, closed, frozen for cash-out or priced older "
+             "than its limit (checked at each decision)";
+    case Kind::kCashoutRefused:
+      return fmt::format("cash-outs are refused {} (a quote or an accept) at least once", name);
     case Kind::kSettlementExact:
       return "every bet of an ended match is paid exactly what the rules give on the true score, once; every "
              "account's money recomputed from the journal's deposits and bets";
@@ -137,6 +142,13 @@ Expectation read_expectation(YamlReader& e, int64_t duration_s, bool has_faults)
   } else if (e.has("settlement_exact")) {
     x.kind = Expectation::Kind::kSettlementExact;
     must_be_true(e, "settlement_exact");
+  } else if (e.has("no_unsafe_cashout")) {
+    x.kind = Expectation::Kind::kNoUnsafeCashout;
+    must_be_true(e, "no_unsafe_cashout");
+  } else if (e.has("cashout_refused")) {
+    x.kind = Expectation::Kind::kCashoutRefused;
+    x.name = e.choice("cashout_refused", {"CASHOUT_FROZEN", "PRICE_STALE", "MARKET_SUSPENDED", "MARKET_CLOSED",
+                                          "QUOTE_EXPIRED", "PRICE_CHANGED", "CASHOUT_UNAVAILABLE"});
   } else if (e.has("active_feed")) {
     x.kind = Expectation::Kind::kActiveFeed;
     x.name = e.str("active_feed", true);
@@ -149,8 +161,8 @@ Expectation read_expectation(YamlReader& e, int64_t duration_s, bool has_faults)
   } else {
     e.fail(e.node(),
            "unknown expectation (alert, no_alert, incidents, action, no_action, slice_contains, p99_below, sli, "
-           "ledger_sums_to_zero, no_stale_accept, no_duplicate_tx, settlement_exact, markets_suspended_at, markets_open_from, "
-           "active_feed, incident_impact)");
+           "ledger_sums_to_zero, no_stale_accept, no_duplicate_tx, settlement_exact, no_unsafe_cashout, cashout_refused, "
+           "markets_suspended_at, markets_open_from, active_feed, incident_impact)");
   }
   e.done();
   return x;

@@ -32,7 +32,7 @@ struct Expectation {
   enum class Kind {
     kAlert, kNoAlert, kIncidents, kAction, kNoAction, kSliceContains, kP99Below, kSli, kLedgerZero,
     kNoStaleAccept, kNoDuplicateTx, kMarketsSuspendedAt, kMarketsOpenFrom, kActiveFeed, kIncidentImpact,
-    kSettlementExact
+    kSettlementExact, kNoUnsafeCashout, kCashoutRefused
   };
   Kind kind = Kind::kIncidents;
   std::string name;       // alert / action / SLO / feed name, slice text

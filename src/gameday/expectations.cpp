@@ -237,6 +237,24 @@ std::vector<ExpectationResult> check_expectations(const Scenario& s, const Gamed
         res.seen = last_closed < 0 ? "all open" : fmt::format("{} suspended, last at {} s", worst, last_closed);
         break;
       }
+      case Expectation::Kind::kNoUnsafeCashout: {
+        const CashoutRecord& c = r.cashout;
+        res.pass = c.unsafe == 0 && c.accepted > 0;
+        res.seen = fmt::format("{} cash-out(s) accepted, {} unsafe", c.accepted, c.unsafe);
+        if (c.accepted == 0) res.seen += " (none accepted: nothing was checked)";
+        for (auto& ex : c.unsafe_examples) res.seen += (&ex == &c.unsafe_examples.front() ? ": " : "; ") + ex;
+        break;
+      }
+      case Expectation::Kind::kCashoutRefused: {
+        auto count = [&](const std::map<std::string, uint64_t>& m) {
+          auto it = m.find(e.name);
+          return it == m.end() ? uint64_t{0} : it->second;
+        };
+        const uint64_t q = count(r.cashout.quotes_refused), a = count(r.cashout.refused);
+        res.pass = q + a > 0;
+        res.seen = fmt::format("{} quote(s) and {} accept(s) refused {}", q, a, e.name);
+        break;
+      }
       case Expectation::Kind::kSettlementExact: {
         const SettlementAudit& a = r.settlement;
         res.pass = a.matches_ended > 0 && a.bets_wrong == 0 && a.bets_unsettled == 0 && a.accounts_off == 0 &&

@@ -65,8 +65,21 @@ struct SettlementAudit {
   uint64_t bets_wrong = 0;      // settled with another return, or void
   uint64_t bets_unsettled = 0;  // still open
   uint64_t accounts = 0, accounts_off = 0;  // balances recomputed / not equal
-  uint64_t paid_twice = 0;      // bets with more pay postings than reversals + 1
+  uint64_t paid_twice = 0;      // bets with more pay postings than reversals + 1, or a cashed-out bet paid
+  uint64_t bets_cashed_out = 0; // closed by a cash-out: no result may pay them
   std::vector<std::string> examples;  // up to 5
+};
+
+// Cash-outs of a game day (CO-1..CO-4), checked at the moment of each
+// accept decision, independently of the desk's own checks: a cash-out
+// accepted while its market was not open, had cash-out frozen, or its
+// selection's price was past the market's staleness limit is unsafe.
+struct CashoutRecord {
+  uint64_t accepted = 0;
+  std::map<std::string, uint64_t> refused;  // accepts refused, by code
+  std::map<std::string, uint64_t> quotes_refused;  // quotes refused, by code
+  uint64_t unsafe = 0;
+  std::vector<std::string> unsafe_examples;  // up to 5
 };
 
 struct GamedayRecord {
@@ -90,6 +103,7 @@ struct GamedayRecord {
   std::map<std::string, uint64_t> refused;  // bets refused, by error code
   std::vector<std::string> stale_examples;
   SettlementAudit settlement;
+  CashoutRecord cashout;
   double wall_s = 0;
 };
 

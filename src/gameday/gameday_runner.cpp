@@ -70,6 +70,7 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
   c.sim_seed = s.seed;
   c.bettors.bets_per_s = s.bets_per_second;
   c.bettors.wave_factor = s.wave_factor;
+  c.bettors.cashouts_per_s = s.cashouts_per_second;
   c.bettors.market_mix = s.market_mix;
   c.bettors.stake_median_minor = s.stake_median_minor;
   c.bettors.accounts = static_cast<int>(s.accounts);
@@ -144,6 +145,34 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
         rec.stale_examples.push_back(fmt::format("market {} at {:.1f} s, price age {} ms (limit {} ms)", d.market_id,
                                                  (to_ns(engine.clock().now()) - rec.start_ns) / 1e9, age / 1'000'000,
                                                  m->staleness_limit.count() / 1'000'000));
+    });
+    // Cash-outs: each accept checked at its decision against the book as it
+    // stands, independently of the desk (CO-2..CO-4), and every refusal counted.
+    CashoutDesk& cashout = rt.desks().cashout;
+    cashout.add_quote_observer([&](const QuoteSeen& q) {
+      if (!q.offered) ++rec.cashout.quotes_refused[std::string(error_code_name(q.code))];
+    });
+    cashout.add_decision_observer([&](const CashoutDecision& d) {
+      if (!d.accepted) {
+        ++rec.cashout.refused[std::string(error_code_name(d.code))];
+        return;
+      }
+      ++rec.cashout.accepted;
+      const BookState& st = engine.state();
+      const Bet& b = st.bets.at(d.bet_id);
+      const Market* m = st.book.market(b.market_id);
+      const Price& p = st.book.selection(b.selection_id)->price;
+      const int64_t now = to_ns(engine.clock().now());
+      const int64_t price_ns = p.provider_ts_ms > p.applied_ns / 1'000'000 ? p.applied_ns : p.provider_ts_ms * 1'000'000;
+      const int64_t age = now - price_ns;
+      const char* why = m->status != MarketStatus::kOpen ? "not open"
+                        : m->cashout_frozen              ? "cash-out frozen"
+                        : age > m->staleness_limit.count() ? "price stale"
+                                                           : nullptr;
+      if (!why) return;
+      if (++rec.cashout.unsafe <= 5)
+        rec.cashout.unsafe_examples.push_back(fmt::format("bet {} on market {} at {:.3f} s: {} (price age {} ms)", d.bet_id,
+                                                          b.market_id, (now - rec.start_ns) / 1e9, why, age / 1'000'000));
     });
   });
 

@@ -89,6 +89,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
   auto load = r.child("load");
   s.bets_per_second = load.number("bets_per_second", 3, 0, 10000);
   s.wave_factor = load.number("wave_factor", 5, 1, 100);
+  s.cashouts_per_second = load.number("cashouts_per_second", s.cashouts_per_second, 0, 10000);
   s.stake_median_minor = load.integer("stake_median_minor", false, 1000, 100, 50000);
   s.accounts = load.integer("accounts", false, 50, 1, 100000);
   if (load.has("market_mix")) {

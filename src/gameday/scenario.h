@@ -18,6 +18,7 @@
 //   load:
 //     bets_per_second: 3          # the crowd's base rate over the book
 //     wave_factor: 5              # x at kick-off, goals, half-time (a minute)
+//     cashouts_per_second: 0.5    # the crowd's cash-outs of its open bets (quote, then take it)
 //     market_mix: {match_result: 60, total_goals: 25, btts: 15}   # weights
 //     stake_median_minor: 1000    # log-normal stakes around it
 //     accounts: 50                # the crowd's accounts, each funded with £100,000
@@ -82,6 +83,7 @@ struct Scenario {
   std::vector<ScenarioMatch> matches;
   double bets_per_second = 3;
   double wave_factor = 5;
+  double cashouts_per_second = 0.5;
   std::array<double, 3> market_mix{0.60, 0.25, 0.15};  // match_result, total_goals, btts
   int64_t stake_median_minor = 1000;
   int64_t accounts = 50;  // the crowd's accounts, £100,000 each

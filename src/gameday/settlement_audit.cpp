@@ -27,6 +27,7 @@ SettlementAudit audit_settlement(const SettlementFacts& f, const std::filesystem
   // Deposits and withdrawals per account, and each bet's pays and reversals, from the journal.
   std::map<std::string, int64_t> moved;
   std::unordered_map<uint64_t, int> pays;  // pays minus reversals, per bet
+  std::unordered_map<uint64_t, std::pair<int64_t, int64_t>> cashed;  // bet -> (stake, amount) cashed out
   JournalReader(journal_dir).read_from(0, [&](const JournalRecord& r) {
     BookEvent ev = decode_event(r.type, r.payload);
     if (auto* m = std::get_if<MoneyMoved>(&ev)) {
@@ -42,13 +43,25 @@ SettlementAudit audit_settlement(const SettlementFacts& f, const std::filesystem
         }
         if (kind == PostingKind::kReverse) --n;
       }
+    } else if (auto* c = std::get_if<BetCashedOut>(&ev)) {
+      cashed[c->bet_id].first += c->stake;
+      cashed[c->bet_id].second += c->amount;
     }
   });
   std::map<std::string, std::pair<int64_t, int64_t>> want;  // account -> (free, reserved)
   for (auto& [acct, amount] : moved) want[acct].first += amount;
   for (const auto& b : f.bets) {
     auto& [free, reserved] = want[b.account];
-    free -= b.stake;
+    free -= b.stake;  // the stake still riding
+    if (auto c = cashed.find(b.id); c != cashed.end()) free += c->second.second - c->second.first;
+    if (b.status == BetStatus::kCashedOut) {
+      ++a.bets_cashed_out;
+      if (pays[b.id] > 0) {
+        ++a.paid_twice;
+        example(fmt::format("bet {} paid by a result after it was cashed out", b.id));
+      }
+      continue;
+    }
     if (!b.due) {
       reserved += b.stake;
       continue;

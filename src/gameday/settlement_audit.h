@@ -4,8 +4,10 @@
 // (settle/rules.h) — never from the results the book was sent, which the
 // faults may have made late, doubled, reordered or wrong — compared with
 // what the book paid; every account's money recomputed from the journal's
-// deposits and withdrawals, the bets' stakes and those returns; and, from
-// the journal's BetPostings, no bet paid more often than reversed plus once.
+// deposits and withdrawals, the bets' stakes and those returns, and the
+// journal's cash-outs (stake out, amount in); and, from the journal's
+// BetPostings, no bet paid more often than reversed plus once, and a
+// cashed-out bet never paid at all.
 //
 // Input is a copy taken on the engine thread at the end (SettlementFacts);
 // the journal is read after the runtime has stopped (everything durable).

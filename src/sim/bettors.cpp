@@ -6,9 +6,13 @@
 
 namespace inplay {
 
+namespace {
+constexpr size_t kMaxOpen = 10000;  // cash-out candidates kept (a random one is replaced past it)
+}  // namespace
+
 Bettors::Bettors(PlacementDesk& bets, WalletDesk& wallet, Engine& engine, const FeedProvider* world,
-                 BettorsConfig cfg)
-    : bets_(bets), wallet_(wallet), engine_(engine), world_(world), cfg_(cfg), rng_(cfg.seed) {
+                 BettorsConfig cfg, CashoutDesk* cashout)
+    : bets_(bets), wallet_(wallet), engine_(engine), world_(world), cfg_(cfg), rng_(cfg.seed), cashout_(cashout) {
   for (uint64_t eid : engine_.state().book.event_ids()) watch_[eid] = Watch{};
 }
 
@@ -58,6 +62,43 @@ void Bettors::tick(int64_t now_ms) {
     std::poisson_distribution<int> n(s.bets_per_s * static_cast<double>(dt) / 1000.0);
     for (int k = n(rng_); k > 0; --k) place_on(*book.market(e->markets[s.market_index]));
   }
+  if (cashout_ && cfg_.cashouts_per_s > 0) {
+    std::poisson_distribution<int> n(cfg_.cashouts_per_s * static_cast<double>(dt) / 1000.0);
+    for (int k = n(rng_); k > 0; --k) cash_out_one();
+  }
+}
+
+void Bettors::cash_out_one() {
+  BookState& s = engine_.state();
+  // A random open bet of the crowd's (closed ones leave the list as they are met).
+  while (!open_.empty()) {
+    std::uniform_int_distribution<size_t> pick(0, open_.size() - 1);
+    const size_t i = pick(rng_);
+    auto it = s.bets.find(open_[i]);
+    if (it != s.bets.end() && it->second.status == BetStatus::kAccepted) {
+      ++cashouts_asked_;
+      QuoteCashout q;
+      q.bet_id = open_[i];
+      CashoutDesk* desk = cashout_;
+      const std::string key = fmt::format("sim-cashout:{}:{}", run_ms_, cashouts_asked_);
+      q.done = [desk, key, bet_id = q.bet_id](const Result<Quote>& r) {
+        if (!r.ok()) return;  // refused: the desk counted it
+        AcceptCashout a;
+        a.idem_key = key;
+        a.fingerprint[0] = static_cast<uint8_t>(bet_id);
+        a.bet_id = bet_id;
+        a.quote_id = r.value().id;
+        a.amount = r.value().offer.amount;
+        a.policy = PriceChangePolicy::kAny;
+        a.done = [](const Outcome&) {};
+        desk->accept(a);  // on the engine thread (an after-durable completion)
+      };
+      cashout_->quote(q);
+      return;
+    }
+    open_[i] = open_.back();
+    open_.pop_back();
+  }
 }
 
 void Bettors::surge(uint64_t event_id, size_t market_index, double bets_per_s, int64_t until_ms) {
@@ -97,7 +138,16 @@ void Bettors::place_on(const Market& m) {
   r.odds = s->price.odds;
   r.policy = PriceChangePolicy::kAny;
   r.gateway_start_ns = to_ns(engine_.clock().now());
-  r.done = [](const Outcome&) {};
+  r.done = [this](const Outcome& o) {
+    const BetPlaced* b = std::get_if<BetPlaced>(&o);
+    if (!b || !cashout_) return;
+    if (open_.size() < kMaxOpen) {
+      open_.push_back(b->bet_id);
+    } else {
+      std::uniform_int_distribution<size_t> pick(0, open_.size() - 1);
+      open_[pick(rng_)] = b->bet_id;
+    }
+  };
   bets_.place(std::move(r));  // we are on the engine thread (its timer)
   ++placed_;
 }

@@ -7,6 +7,9 @@
 // price_change "any". Bets go through the placement desk like any channel's
 // (their own accounts, their own idempotency keys), so the bet path cannot
 // tell them from real ones. Match events come from the primary provider.
+// With a cash-out desk and cashouts_per_s, they also cash out their open
+// bets: a quote, then the offer taken with price_change "any", through the
+// cash-out desk like any channel's request.
 // Engine thread (it runs from Engine timers).
 #pragma once
 #include <array>
@@ -18,6 +21,7 @@
 
 #include "app/sim_config.h"
 #include "bet/placement_desk.h"
+#include "cashout/cashout_desk.h"
 #include "engine/engine.h"
 #include "wallet/wallet_desk.h"
 #include "sim/feed_provider.h"
@@ -26,12 +30,14 @@ namespace inplay {
 
 class Bettors {
  public:
-  Bettors(PlacementDesk& bets, WalletDesk& wallet, Engine& engine, const FeedProvider* world, BettorsConfig cfg);
+  Bettors(PlacementDesk& bets, WalletDesk& wallet, Engine& engine, const FeedProvider* world, BettorsConfig cfg,
+          CashoutDesk* cashout = nullptr);
   // Funds the accounts (idempotent deposits) and registers the tick. Before
   // the engine thread runs.
   void start();
   void tick(int64_t now_ms);
   uint64_t placed() const { return placed_; }
+  uint64_t cashouts_asked() const { return cashouts_asked_; }
   // Engine thread. A crowd on one market (a game day's "bettor surge"):
   // bets_per_s more bets on the market_index-th market of the event (0
   // match result, 1 total goals, 2 both teams to score) until until_ms,
@@ -44,6 +50,7 @@ class Bettors {
   TimerPtr timer_;  // the crowd's tick, every 100 ms
   void place_one(uint64_t event_id);
   void place_on(const Market& m);
+  void cash_out_one();
   struct Surge {
     uint64_t event_id;
     size_t market_index;
@@ -65,6 +72,9 @@ class Bettors {
   std::mt19937_64 rng_;
   std::map<uint64_t, Watch> watch_;
   uint64_t placed_ = 0;
+  CashoutDesk* cashout_;
+  std::vector<uint64_t> open_;  // the crowd's accepted bets, cash-out candidates (at most kMaxOpen)
+  uint64_t cashouts_asked_ = 0;
   int64_t run_ms_ = 0;  // keys of this run: a restart never reuses one
   int64_t last_tick_ms_ = 0;
 };

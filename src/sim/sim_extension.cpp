@@ -32,7 +32,7 @@ void SimExtension::start_world(const Config& cfg, Engine& engine, BookDesks& des
       if (f.role == FeedRole::kPrimary) primary = world_->provider(f.name);
     BettorsConfig bc = cfg.bettors;
     bc.seed = cfg.sim_seed;
-    bettors_ = std::make_unique<Bettors>(desks.bets, desks.wallet, engine, primary, bc);
+    bettors_ = std::make_unique<Bettors>(desks.bets, desks.wallet, engine, primary, bc, &desks.cashout);
     bettors_->start();
   }
 }
