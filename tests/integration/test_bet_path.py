@@ -13,7 +13,7 @@ def test_bet_accepted_end_to_end(book):
     # Readable afterwards: the same bet, and what settlement did (nothing yet).
     got = book.get(f"/v1/bets/{bet['bet_id']}")
     assert got.status_code == 200 and got.json() == dict(
-        bet, outcome=None, result_version=None, settled_at=None, **{"return": None})
+        bet, outcome=None, result_version=None, settled_at=None, cashout=None, **{"return": None})
     # Stake reserved on acceptance: cash down, reserved up, same total.
     after = book.get("/v1/accounts/alice").json()
     assert after["balance"] == before["balance"] - 1000
