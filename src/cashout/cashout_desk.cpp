@@ -85,7 +85,7 @@ void CashoutDesk::observe_quote(const QuoteSeen& q, const TraceContext& gateway,
   for (auto& fn : observers_) fn(q);
 }
 
-void CashoutDesk::quote(QuoteCashout& cmd) {
+Result<Quote> CashoutDesk::quote(QuoteCashout& cmd) {
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
   BookState& s = engine_.state();
   const int64_t now = to_ns(engine_.clock().now());
@@ -119,7 +119,8 @@ void CashoutDesk::quote(QuoteCashout& cmd) {
   }
   span.end_ns = now;
   tracer_.record(std::move(span));
-  engine_.after_durable([done = std::move(cmd.done), answer = std::move(answer)] { done(answer); });
+  if (cmd.done) engine_.after_durable([done = std::move(cmd.done), answer] { done(answer); });
+  return answer;
 }
 
 void CashoutDesk::refused(const char* stage, ErrorCode code) {

@@ -51,7 +51,7 @@ struct QuoteCashout {
   int64_t stake = 0;            // 0: the whole open stake
   bool synthetic_caller = false;  // the synthetic role quotes only synthetic accounts' bets
   TraceContext gateway;
-  // Engine thread, once what the quote read is durable.
+  // Engine thread, once what the quote read is durable (may be empty).
   std::function<void(const Result<Quote>&)> done;
 };
 
@@ -94,8 +94,10 @@ class CashoutDesk {
   // Any thread: hand the command to the engine; false: its inbox is full.
   bool submit_quote(QuoteCashout&& cmd);
   bool submit_accept(AcceptCashout&& cmd);
-  // Engine thread.
-  void quote(QuoteCashout& cmd);
+  // Engine thread. quote() also returns its answer at once (the simulated
+  // crowd takes an offer in the same engine step: deterministic on the
+  // simulated clock); `done`, when set, hears it once what it read is durable.
+  Result<Quote> quote(QuoteCashout& cmd);
   void accept(AcceptCashout& cmd);
 
   // Before start(): called on the engine thread for every quote asked.

@@ -63,6 +63,20 @@ void Bettors::tick(int64_t now_ms) {
     for (int k = n(rng_); k > 0; --k) place_on(*book.market(e->markets[s.market_index]));
   }
   if (cashout_ && cfg_.cashouts_per_s > 0) {
+    // The crowd's bets accepted since the last tick become candidates, read
+    // from the book (not from answers, whose timing follows the journal's
+    // thread): the same seed cashes out the same bets.
+    const BookState& st = engine_.state();
+    for (; scanned_to_ < st.next_bet_id; ++scanned_to_) {
+      auto it = st.bets.find(scanned_to_);
+      if (it == st.bets.end() || st.ledger.account(it->second.account).id.rfind("sim-bettor-", 0) != 0) continue;
+      if (open_.size() < kMaxOpen) {
+        open_.push_back(scanned_to_);
+      } else {
+        std::uniform_int_distribution<size_t> pick(0, open_.size() - 1);
+        open_[pick(rng_)] = scanned_to_;
+      }
+    }
     std::poisson_distribution<int> n(cfg_.cashouts_per_s * static_cast<double>(dt) / 1000.0);
     for (int k = n(rng_); k > 0; --k) cash_out_one();
   }
@@ -79,21 +93,18 @@ void Bettors::cash_out_one() {
       ++cashouts_asked_;
       QuoteCashout q;
       q.bet_id = open_[i];
-      CashoutDesk* desk = cashout_;
-      const std::string key = fmt::format("sim-cashout:{}:{}", run_ms_, cashouts_asked_);
-      q.done = [desk, key, bet_id = q.bet_id](const Result<Quote>& r) {
-        if (!r.ok()) return;  // refused: the desk counted it
-        AcceptCashout a;
-        a.idem_key = key;
-        a.fingerprint[0] = static_cast<uint8_t>(bet_id);
-        a.bet_id = bet_id;
-        a.quote_id = r.value().id;
-        a.amount = r.value().offer.amount;
-        a.policy = PriceChangePolicy::kAny;
-        a.done = [](const Outcome&) {};
-        desk->accept(a);  // on the engine thread (an after-durable completion)
-      };
-      cashout_->quote(q);
+      Result<Quote> r = cashout_->quote(q);
+      if (!r.ok()) return;  // refused: the desk counted it
+      // Taken at once, in the same engine step, at any price.
+      AcceptCashout a;
+      a.idem_key = fmt::format("sim-cashout:{}:{}", run_ms_, cashouts_asked_);
+      a.fingerprint[0] = static_cast<uint8_t>(q.bet_id);
+      a.bet_id = q.bet_id;
+      a.quote_id = r.value().id;
+      a.amount = r.value().offer.amount;
+      a.policy = PriceChangePolicy::kAny;
+      a.done = [](const Outcome&) {};
+      cashout_->accept(a);
       return;
     }
     open_[i] = open_.back();
@@ -138,16 +149,7 @@ void Bettors::place_on(const Market& m) {
   r.odds = s->price.odds;
   r.policy = PriceChangePolicy::kAny;
   r.gateway_start_ns = to_ns(engine_.clock().now());
-  r.done = [this](const Outcome& o) {
-    const BetPlaced* b = std::get_if<BetPlaced>(&o);
-    if (!b || !cashout_) return;
-    if (open_.size() < kMaxOpen) {
-      open_.push_back(b->bet_id);
-    } else {
-      std::uniform_int_distribution<size_t> pick(0, open_.size() - 1);
-      open_[pick(rng_)] = b->bet_id;
-    }
-  };
+  r.done = [](const Outcome&) {};
   bets_.place(std::move(r));  // we are on the engine thread (its timer)
   ++placed_;
 }

@@ -75,6 +75,7 @@ class Bettors {
   CashoutDesk* cashout_;
   std::vector<uint64_t> open_;  // the crowd's accepted bets, cash-out candidates (at most kMaxOpen)
   uint64_t cashouts_asked_ = 0;
+  uint64_t scanned_to_ = 1;  // bet ids below it were looked at as candidates
   int64_t run_ms_ = 0;  // keys of this run: a restart never reuses one
   int64_t last_tick_ms_ = 0;
 };

@@ -170,6 +170,23 @@ void SyntheticChecks::probe_round(uint64_t round, const std::vector<uint64_t>& m
       failed = true;
       log::warn("synthetic", "check failed",
                 {{"check", "bet_accepted"}, {"market_id", mid}, {"status", b.status}, {"error", b.error}});
+      continue;
+    }
+    // 3. A cash-out quote on the bet just placed (never taken): an offer, or
+    //    a deliberate freeze (CASHOUT_FROZEN is the book working, not failing).
+    std::string_view bet_id;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(b.body).get(doc) || doc["bet_id"].get(bet_id)) continue;
+    auto q = http_call("127.0.0.1", port_, "GET", fmt::format("/v1/bets/{}/cashout", bet_id),
+                       {{"Authorization", auth_}}, "", opts_.timeout_ms);
+    if (stopped_.load()) return;
+    const bool frozen = q.status == 409 && q.body.find("\"CASHOUT_FROZEN\"") != std::string::npos;
+    checks_->with({"cashout_quoted", q.status == 200 ? "pass" : frozen ? "frozen" : "fail"}).inc();
+    if (q.status != 200 && !frozen) {
+      failed = true;
+      log::warn("synthetic", "check failed",
+                {{"check", "cashout_quoted"}, {"market_id", mid}, {"status", q.status}, {"error", q.error}});
     }
   }
   if (stopped_.load()) return;  // cut short by stop(): not a result

@@ -5,6 +5,9 @@
 //      staleness_limit_ms) and the market open          check "odds_fresh"
 //   2. POST /v1/bets at that price, price_change "any": accepted (201)
 //                                                        check "bet_accepted"
+//   3. GET /v1/bets/{id}/cashout on that bet: an offer (200), never taken;
+//      409 CASHOUT_FROZEN counts "frozen" (the book working), anything else
+//      fails                                             check "cashout_quoted"
 // The engine thread only picks the markets (top by liability, in play,
 // open, priced); the HTTP calls run on the checks' own thread, so a slow
 // book delays a check, never the engine.

@@ -182,15 +182,18 @@ async function checkFilters(page) {
   step(`filters: Championship shows ${n} rows; "By match" keeps its order; "All" shows ${all}`);
 }
 
-// The board's market controls, as an operator uses them, on the open market
-// of most liability: Suspend with a typed reason and Enter, Reopen, a stake
+// The board's market controls, as an operator uses them, on the first open
+// market of the board sorted by match: Suspend with a typed reason and Enter, Reopen, a stake
 // cap in pounds set then cleared, cash-out frozen and unfrozen with Enter;
 // each checked in the page and in GET /v1/markets/{id}.
 async function marketControls(page) {
+  // Sorted by match first, so the row stays where it is (and on the board)
+  // while we work on it: chosen after a re-sort, it could fall off the
+  // board's first ten rows.
+  await page.selectOption('#f-sort', 'match');
   const row = page.locator('#board tbody tr').filter({ has: page.locator('td.status-cell .status-open') }).first();
   const id = await row.getAttribute('data-market');
   const tr = page.locator(`#board tbody tr[data-market="${id}"]`);
-  await page.selectOption('#f-sort', 'match');  // the row stays where it is while we work on it
   const market = async () => (await api('GET', `/v1/markets/${id}`)).data;
 
   await tr.locator('button[data-action="status"]').click();

@@ -13,12 +13,10 @@ import sqlite3
 import threading
 import uuid
 
-import pytest
 import requests
 
 from conftest import metric, wait_for
-from fake_provider import FakeProvider
-from test_settlement import World, payout, replayed_hash, result
+from test_settlement import payout, replayed_hash, result, world  # noqa: F401 (world: the fixture)
 
 MARGIN_BP = 500
 
@@ -27,15 +25,6 @@ def value(stake, placed, now):
     """floor(stake x placed / now x (10000 - margin) / 10000), exact."""
     p, n = round(float(placed) * 10000), round(float(now) * 10000)
     return stake * p * (10000 - MARGIN_BP) // (n * 10000)
-
-
-@pytest.fixture
-def world(tmp_path):
-    p = FakeProvider()
-    w = World(tmp_path, p)
-    yield w
-    w.b.stop()
-    p.close()
 
 
 def move_price(w, market_id, sels):
@@ -262,17 +251,23 @@ def test_in_play_a_cash_out_waits_the_delay_and_a_suspension_inside_it_refuses(w
         placed["r"] = own_session_post("/v1/bets", {"account": "alice", "selection_id": 1011, "stake": 1000,
                                                     "currency": "GBP", "odds": "1.01", "price_change": "any"})
 
+    def advance_until_answered(th):
+        # Book time passes a second at a time, the market priced fresh each
+        # second, until the answer comes: the football delay (5 s) plus any
+        # extra delay a playbook's budget guard put on the market meanwhile.
+        for _ in range(20):
+            w.b.advance(1000)
+            w.now_ms += 1000
+            w.p.now_ms = w.now_ms
+            w.p.odds(101, ts=w.now_ms)
+            th.join(0.3)
+            if not th.is_alive():
+                break
+        th.join(10)
+
     t = threading.Thread(target=place)
     t.start()
-    for _ in range(20):
-        w.b.advance(1000)
-        w.now_ms += 1000
-        w.p.now_ms = w.now_ms
-        w.p.odds(101, ts=w.now_ms)
-        t.join(0.3)
-        if not t.is_alive():
-            break
-    t.join(10)
+    advance_until_answered(t)
     assert placed["r"].status_code == 201, placed["r"].text
     bet = placed["r"].json()
 
@@ -284,18 +279,7 @@ def test_in_play_a_cash_out_waits_the_delay_and_a_suspension_inside_it_refuses(w
         th.start()
         wait_for(lambda: metric(w.b.metrics(), "cashout_pending") == 1)
         during()
-        # Book time passes a second at a time until the answer comes: the
-        # football delay (5 s) plus any extra delay a playbook's budget guard
-        # put on the market meanwhile.
-        for _ in range(20):
-            w.b.advance(1000)
-            w.now_ms += 1000
-            w.p.now_ms = w.now_ms
-            w.p.odds(101, ts=w.now_ms)
-            th.join(0.3)
-            if not th.is_alive():
-                break
-        th.join(10)
+        advance_until_answered(th)
         return out["r"]
 
     q = quote(w, bet["bet_id"]).json()

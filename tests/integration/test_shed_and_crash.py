@@ -89,7 +89,7 @@ def test_kill_9_under_load_loses_no_acknowledged_bet(make_book):
         got = b.get(f"/v1/bets/{bet['bet_id']}")
         # As acknowledged, and still open (nothing settled it).
         assert got.status_code == 200 and got.json() == dict(
-            bet, outcome=None, result_version=None, settled_at=None, **{"return": None})
+            bet, outcome=None, result_version=None, settled_at=None, cashout=None, **{"return": None})
     # A retry of any acknowledged request returns the same bet (no double).
     key, body, bet = acked[-1]
     r = b.post("/v1/bets", json=body, key=key)

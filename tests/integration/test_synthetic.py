@@ -48,6 +48,9 @@ def test_synthetic_bets_never_touch_real_money_or_exposure(synthetic_book):
     bets_before = metric(b, "bet_accept_latency_seconds_count") or 0
     assert run_until(b, lambda: (metric(b, 'synthetic_checks_total{check="bet_accepted",result="pass"}') or 0) >= 2)
     assert metric(b, 'synthetic_checks_total{check="odds_fresh",result="pass"}') >= 2
+    # REL-1: each scripted bet is also quoted for cash-out (never taken), out of the cash-out SLO.
+    assert run_until(b, lambda: (metric(b, 'synthetic_checks_total{check="cashout_quoted",result="pass"}') or 0) >= 2)
+    assert metric(b, 'cashout_quotes_total{result="offered"}') >= 2
     assert metric(b, "synthetic_failed_rounds") == 0
 
     # The bets exist and hold their stake, on the synthetic account only.
@@ -65,6 +68,7 @@ def test_synthetic_bets_never_touch_real_money_or_exposure(synthetic_book):
     # Their own SLO has events; they are in no business SLO.
     slos = {s["name"]: s for s in b.get("/v1/slos", token="operator").json()["slos"]}
     assert slos["synthetic_checks"]["has_data"], slos["synthetic_checks"]
+    assert not slos["cashout_freshness"]["has_data"], slos["cashout_freshness"]
 
     # A crash and a replay keep them apart: the liability is rebuilt the same.
     b.kill9()
