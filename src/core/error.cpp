@@ -42,6 +42,7 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kMarketSettled: return "MARKET_SETTLED";
     case ErrorCode::kDeadLetterNotFound: return "DEAD_LETTER_NOT_FOUND";
     case ErrorCode::kJournalUnavailable: return "JOURNAL_UNAVAILABLE";
+    case ErrorCode::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
   }
   return "INTERNAL";
 }
@@ -81,7 +82,8 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kOverloaded:
     case ErrorCode::kNotReady:
     case ErrorCode::kMarketBusy:
-    case ErrorCode::kJournalUnavailable: return 503;
+    case ErrorCode::kJournalUnavailable:
+    case ErrorCode::kDeadlineExceeded: return 503;
     case ErrorCode::kMarketSettled: return 409;
     case ErrorCode::kDeadLetterNotFound: return 404;
   }

@@ -50,6 +50,7 @@ enum class ErrorCode : uint8_t {
   kMarketSettled,         // 409 the market has a result: no prices, no status changes
   kDeadLetterNotFound,    // 404 no open settlement dead letter with that id
   kJournalUnavailable,    // 503 the journal cannot write (disk full or failing): nothing changed
+  kDeadlineExceeded,      // 503 the request's deadline passed before the engine took it: nothing changed
 };
 
 std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"
