@@ -31,6 +31,7 @@
 #include "engine/engine.h"
 #include "feed/feed_desk.h"
 #include "playbook/book_action_port.h"
+#include "playbook/market_load.h"
 #include "playbook/playbook_runner.h"
 #include "playbook/slo_coverage.h"
 #include "slo/rolling_counts.h"
@@ -153,6 +154,7 @@ class IncidentLoop {
     RollingCounts counts;  // one window: bets offered (valid) per second
   };
   std::unordered_map<uint64_t, MarketOffers> market_offers_;  // markets offered bets lately
+  MarketLoad market_load_;  // markets' share of the engine's decisions (market_engine_share)
   std::map<uint64_t, Alert> received_;  // fingerprint -> alert (from Alertmanager)
   std::map<uint64_t, int64_t> received_at_;
   std::vector<Alert> firing_;
