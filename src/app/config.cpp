@@ -349,6 +349,19 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   cashout.done();
   book.done();
 
+  // Admission control (issue 18, item 2): deadlines and the queue-delay gate.
+  auto adm = r.child("admission");
+  AdmissionConfig& A = c.engine.admission;
+  A.default_deadline = std::chrono::milliseconds(
+      adm.integer("deadline_ms", false, A.default_deadline.count() / 1000000, 0, 86400000));
+  A.max_deadline = std::chrono::milliseconds(
+      adm.integer("max_deadline_ms", false, A.max_deadline.count() / 1000000, 1, 86400000));
+  A.queue_delay_target = std::chrono::milliseconds(
+      adm.integer("queue_delay_target_ms", false, A.queue_delay_target.count() / 1000000, 0, 60000));
+  A.queue_delay_interval = std::chrono::milliseconds(
+      adm.integer("queue_delay_interval_ms", false, A.queue_delay_interval.count() / 1000000, 1, 60000));
+  adm.done();
+
   auto prices = r.child("prices");
   c.price_refresh_ms = prices.integer("refresh_ms", false, c.price_refresh_ms, 0, 3600000);
   c.price_jitter = prices.number("jitter", c.price_jitter, 0.0, 1.0);

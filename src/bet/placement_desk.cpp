@@ -19,8 +19,14 @@ PlacementDesk::PlacementDesk(Engine& engine, MarketDesk& markets, WalletDesk& wa
       wallet_(wallet),
       tracer_(tracer),
       cfg_(engine.config()),
-      metrics_(engine.metrics()) {
+      metrics_(engine.metrics()),
+      gate_(engine.config().admission.queue_delay_target.count(), engine.config().admission.queue_delay_interval.count()) {
   markets.add_price_listener([this](uint64_t market_id) { release_price_waiters(market_id); });
+  if (cfg_.admission.queue_delay_target.count() > 0)
+    gate_timer_ = engine_.every(cfg_.admission.queue_delay_interval, [this] {
+      gate_.tick(to_ns(engine_.clock().now()));
+      if constexpr (kTelemetry) metrics_.admission_dropping->set(gate_.dropping() ? 1 : 0);
+    });
   engine_.add_housekeeping([this](int64_t) { metrics_.pending_bets->set(static_cast<int64_t>(pending_.size())); });
 }
 
@@ -29,10 +35,42 @@ PlacementDesk::~PlacementDesk() = default;
 bool PlacementDesk::submit(PlaceBet&& cmd) {
   std::shared_ptr<AnswerOnce> once = AnswerOnce::wrap(cmd.done);
   auto c = std::make_shared<PlaceBet>(std::move(cmd));
-  return engine_.submit([this, c] { on_arrival(*c); },
+  return engine_.submit([this, c] { on_taken(*c); },
                         [this, key = c->idem_key, once](const std::exception& e) {
                           wallet_.refuse_failed(key, e, [once](const Outcome& o) { once->answer(o); });
                         });
+}
+
+bool PlacementDesk::admitting() {
+  if (!gate_.dropping()) return true;
+  if constexpr (kTelemetry) {
+    metrics_.shed->inc();
+    metrics_.refused_queue_delay->inc();
+  }
+  return false;
+}
+
+void PlacementDesk::refuse_late(OutcomeFn& done) {
+  if constexpr (kTelemetry) {
+    metrics_.shed->inc();
+    metrics_.refused_deadline->inc();
+  }
+  // Nothing was looked up or kept: answered at once, the key untouched.
+  OutcomeFn answer = std::move(done);
+  answer(Outcome{Error{ErrorCode::kDeadlineExceeded,
+                       "the request's deadline passed before the book could take it; nothing changed, retry shortly"}});
+}
+
+void PlacementDesk::on_taken(PlaceBet& cmd) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  const int64_t now = to_ns(engine_.clock().now());
+  if (cmd.gateway_start_ns > 0) {
+    const bool was = gate_.dropping();
+    gate_.observe(now - cmd.gateway_start_ns, now);
+    if (kTelemetry && was != gate_.dropping()) metrics_.admission_dropping->set(gate_.dropping() ? 1 : 0);
+  }
+  if (cmd.deadline_ns > 0 && now > cmd.deadline_ns) return refuse_late(cmd.done);
+  on_arrival(cmd);
 }
 
 void PlacementDesk::place(PlaceBet&& cmd) {
@@ -139,6 +177,18 @@ void PlacementDesk::on_risk_turn(PendingBet& bet) {
   std::unique_ptr<PendingBet> p = std::move(it->second);
   pending_.erase(it);
   p->id = 0;
+  if (p->cmd.deadline_ns > 0 && to_ns(engine_.clock().now()) > p->cmd.deadline_ns) {
+    // Its turn came too late (a busy engine, simulated): nothing was kept.
+    if constexpr (kTelemetry) {
+      metrics_.shed->inc();
+      metrics_.refused_deadline->inc();
+    }
+    wallet_.abandon(p->cmd.idem_key,
+                    Error{ErrorCode::kDeadlineExceeded,
+                          "the request's deadline passed before the book could take it; nothing changed, retry shortly"},
+                    std::move(p->cmd.done));
+    return;
+  }
   Result<Odds> first = evaluate(*p);
   after_risk(std::move(p), std::move(first));
 }

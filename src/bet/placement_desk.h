@@ -1,5 +1,11 @@
 // PlacementDesk: a bet from request to decision, run on the engine (BET-1,
 // BET-3, BET-5, BET-6, RISK-1, RISK-2). The pipeline, in order:
+//   0. admission (issue 18, item 2): a bet taken from the engine's queue
+//      after its deadline is refused at once, 503 DEADLINE_EXCEEDED, before
+//      anything is looked up, kept or journaled (its key is untouched, so a
+//      retry may succeed); its sojourn (HTTP read to now) feeds the
+//      queue-delay gate (bet/queue_delay_gate.h), which the HTTP edge asks
+//      before it hands a bet over (admitting());
 //   1. idempotency: the wallet desk's front door (a repeat gets the first
 //      outcome; a different request under the key, KEY_REUSED);
 //   2. the bet names a selection, a user account and the book's currency;
@@ -33,6 +39,7 @@
 
 #include "bet/book_intake.h"
 #include "bet/intake_limit.h"
+#include "bet/queue_delay_gate.h"
 #include "bet/risk_turn.h"
 #include "engine/engine.h"
 #include "market/market_desk.h"
@@ -54,6 +61,10 @@ struct PlaceBet {
   PriceChangePolicy policy = PriceChangePolicy::kNone;
   TraceContext gateway;  // the gateway span: parent of the bet's spans
   int64_t gateway_start_ns = 0;
+  // Book time past which the bet is not worth deciding (0: none): the
+  // engine refuses it DEADLINE_EXCEEDED if it takes it later
+  // (http/request_deadline.h).
+  int64_t deadline_ns = 0;
   OutcomeFn done;
 };
 
@@ -77,6 +88,10 @@ class PlacementDesk {
 
   // Any thread: hands the bet to the engine; false: its inbox is full.
   bool submit(PlaceBet&& cmd);
+  // Any thread, before submit(): false while the queue-delay gate drops
+  // (the caller refuses the bet 503 OVERLOADED; counted here as a shed
+  // bet, admission_refusals_total{reason="queue_delay"}).
+  bool admitting();
   // Engine thread: places a bet at once, at the clock's current time (the
   // simulated bettors, whose ticks fire inside a clock advance).
   void place(PlaceBet&& cmd);
@@ -119,6 +134,10 @@ class PlacementDesk {
   };
   using Step = void (PlacementDesk::*)(PendingBet&);
 
+  // A bet taken from the engine's queue: its deadline, then the gate.
+  void on_taken(PlaceBet& cmd);
+  // Answers a bet whose deadline has passed: 503 DEADLINE_EXCEEDED.
+  void refuse_late(OutcomeFn& done);
   void on_arrival(PlaceBet& cmd);
   Result<Odds> evaluate(const PendingBet& p);
   // After the first risk check: the in-play delay, or the decision at once.
@@ -146,6 +165,8 @@ class PlacementDesk {
   std::unordered_map<uint64_t, std::vector<uint64_t>> price_waiters_;  // market -> pending ids
   IntakeLimit intake_;
   BookIntake book_intake_;
+  QueueDelayGate gate_;
+  TimerPtr gate_timer_;
   RiskTurn* risk_turn_ = nullptr;
   std::vector<std::function<void(const BetDecision&)>> decision_observers_;
   std::vector<std::function<void(uint64_t, uint64_t)>> offer_observers_;

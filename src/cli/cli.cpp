@@ -211,12 +211,15 @@ int run_cli(int argc, char** argv) {
   int demo_threads = 1;
   int64_t demo_metrics_max_age_ms = 1000;
   bool demo_fresh = false;
+  bool demo_no_admission = false;
   demo->add_option("--port", demo_port, "TCP port to listen on (0: any free port)")->capture_default_str();
   demo->add_option("--data-dir", demo_dir, "Where the journal and SQLite projection live")->capture_default_str();
   demo->add_option("--clock", demo_clock, "real, or sim (time moves only by POST /v1/clock/advance)")
       ->check(CLI::IsMember({"real", "sim"}))->capture_default_str();
   demo->add_option("--io-threads", demo_threads, "HTTP I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
   demo->add_flag("--fresh", demo_fresh, "Delete the data dir first (a new book)");
+  demo->add_flag("--no-admission", demo_no_admission,
+                 "No request deadline and no queue-delay gate (the behaviour before issue 18, for comparisons)");
   demo->add_option("--metrics-max-age-ms", demo_metrics_max_age_ms,
                    "/metrics is rendered again at most this often (0: every scrape)")
       ->check(CLI::Range(int64_t{0}, int64_t{60000}))->capture_default_str();
@@ -245,6 +248,15 @@ int run_cli(int argc, char** argv) {
   lg->add_option("--warmup", lo.warmup_s, "Unmeasured seconds first")->check(CLI::Range(0.0, 600.0))->capture_default_str();
   lg->add_option("--accounts", lg_accounts, "Load accounts to fund and rotate (--mode bets)")
       ->check(CLI::Range(1, 100000))->capture_default_str();
+  lg->add_option("--rate", lo.rate,
+                 "Paced (open loop): requests per second in all, latency from when each was due; 0: closed loop")
+      ->check(CLI::Range(0.0, 10000000.0));
+  int lg_deadline_ms = 0;
+  lg->add_option("--deadline-ms", lg_deadline_ms, "Send X-Request-Deadline-Ms with every request (0: no header)")
+      ->check(CLI::Range(0, 86400000));
+  lg->callback([&lo, &lg_deadline_ms] {
+    if (lg_deadline_ms > 0) lo.headers.emplace_back("X-Request-Deadline-Ms", std::to_string(lg_deadline_ms));
+  });
   lg->add_flag("--ceiling", lg_ceiling, "First measure a fixed-response server in this process (the ceiling)");
   lg->add_flag("--json", lg_json, "Print the result as JSON");
 
@@ -358,6 +370,10 @@ int run_cli(int argc, char** argv) {
     cfg.io_threads = demo_threads;
     cfg.metrics_max_age_ms = demo_metrics_max_age_ms;
     if (demo_metrics_max_age_ms == 0) cfg.metrics_scrapes_per_s = 0;  // the old behaviour, for comparisons
+    if (demo_no_admission) {
+      cfg.engine.admission.default_deadline = Nanos{0};
+      cfg.engine.admission.queue_delay_target = Nanos{0};
+    }
     if (demo_clock == "sim") {
       cfg.sim_clock = true;
       cfg.sim_start_ms = now_ms;

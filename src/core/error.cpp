@@ -45,6 +45,7 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kCashoutUnavailable: return "CASHOUT_UNAVAILABLE";
     case ErrorCode::kCashoutFrozen: return "CASHOUT_FROZEN";
     case ErrorCode::kQuoteExpired: return "QUOTE_EXPIRED";
+    case ErrorCode::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
   }
   return "INTERNAL";
 }
@@ -84,7 +85,8 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kOverloaded:
     case ErrorCode::kNotReady:
     case ErrorCode::kMarketBusy:
-    case ErrorCode::kJournalUnavailable: return 503;
+    case ErrorCode::kJournalUnavailable:
+    case ErrorCode::kDeadlineExceeded: return 503;
     case ErrorCode::kMarketSettled:
     case ErrorCode::kCashoutUnavailable:
     case ErrorCode::kCashoutFrozen:

@@ -53,6 +53,7 @@ enum class ErrorCode : uint8_t {
   kCashoutUnavailable,    // 409 no cash-out for this bet (not open, a synthetic check's, nothing left to cash)
   kCashoutFrozen,         // 409 cash-out is frozen on the bet's market (CO-4)
   kQuoteExpired,          // 409 the cash-out quote is unknown, expired or withdrawn: ask again
+  kDeadlineExceeded,      // 503 the request's deadline passed before the engine took it: nothing changed
 };
 
 std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"

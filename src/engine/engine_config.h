@@ -1,7 +1,9 @@
 // EngineConfig: the book's settings the engine and its desks read (loaded by
 // app/config): the inbox bound and the BookState's currency and idempotency
 // TTL (the engine), limits, delays and the price confirmation (bet desk),
-// the settlement policy (settle desk), the cash-out terms (cash-out desk).
+// the settlement policy (settle desk), the cash-out terms (cash-out desk),
+// admission control (the HTTP edge and the bet desk: a request's deadline,
+// the queue-delay gate).
 #pragma once
 #include <cstdint>
 #include <map>
@@ -14,6 +16,23 @@
 #include "settle/market_result.h"
 
 namespace inplay {
+
+// Admission control (issue 18, item 2; `admission:` in the config file):
+// refuse early and cheaply what cannot be answered in time.
+struct AdmissionConfig {
+  // A bet request's deadline, from when the HTTP thread read it: the
+  // client's X-Request-Deadline-Ms, capped at max_deadline, or this
+  // default. A bet the engine takes after its deadline is refused 503
+  // DEADLINE_EXCEEDED. 0: no default deadline (a client's still counts).
+  Nanos default_deadline{std::chrono::milliseconds(1000)};
+  Nanos max_deadline{std::chrono::milliseconds(10000)};
+  // The queue-delay gate (bet/queue_delay_gate.h, CoDel-style): when bets'
+  // sojourn (HTTP read to the engine taking them) has stayed above target
+  // for interval, new bets are refused 503 OVERLOADED at the edge until it
+  // is back under target. target 0: off.
+  Nanos queue_delay_target{std::chrono::milliseconds(5)};
+  Nanos queue_delay_interval{std::chrono::milliseconds(100)};
+};
 
 struct EngineConfig {
   Currency currency = Currency::of("GBP");
@@ -31,6 +50,7 @@ struct EngineConfig {
   Nanos idempotency_ttl{std::chrono::hours(24)};
   SettlePolicy settlement;  // when results pay (settle desk)
   CashoutTerms cashout;     // margin, quote life, price age (cash-out desk)
+  AdmissionConfig admission;
 };
 
 }  // namespace inplay

@@ -30,7 +30,20 @@ EngineMetrics::EngineMetrics(MetricsRegistry& r) {
       r.histogram("engine_queue_lag_seconds", "Time a command waited in the engine queue", {}, lat,
                   Unit::kSeconds),
       {});
-  shed = &r.counter("engine_shed_total", "Requests shed because the engine queue was full").with({});
+  shed = &r.counter("engine_shed_total",
+                    "Requests shed with 503: the engine queue was full, or admission control refused a bet "
+                    "(admission_refusals_total says which)")
+              .with({});
+  auto& refusals = r.counter("admission_refusals_total",
+                             "Bets refused 503 by admission control, by reason: deadline (DEADLINE_EXCEEDED, taken "
+                             "after the request's deadline) or queue_delay (OVERLOADED at the edge while the "
+                             "queue-delay gate drops)",
+                             {"reason"});
+  refused_deadline = &refusals.with({"deadline"});
+  refused_queue_delay = &refusals.with({"queue_delay"});
+  admission_dropping =
+      &r.gauge("admission_dropping", "1 while the queue-delay gate refuses new bets (sojourn over target for an interval)")
+           .with({});
   busy_ns = &r.counter("engine_busy_nanoseconds_total", "Time the engine thread spent working").with({});
   pending_bets = &r.gauge("bets_pending", "Bets inside their in-play delay or awaiting a price").with({});
   wallet = &r.counter("wallet_movements_total", "Ledger transfers by reason", {"reason"});

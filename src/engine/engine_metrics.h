@@ -20,7 +20,10 @@ struct EngineMetrics {
   Family<Counter>* bets;            // bets_total{outcome,code}
   Gauge* queue_depth;               // engine_queue_depth
   Histogram* queue_lag;             // engine_queue_lag_seconds
-  Counter* shed;                    // engine_shed_total
+  Counter* shed;                    // engine_shed_total (queue full, and every admission refusal)
+  Counter* refused_deadline;        // admission_refusals_total{reason="deadline"}
+  Counter* refused_queue_delay;     // admission_refusals_total{reason="queue_delay"}
+  Gauge* admission_dropping;        // admission_dropping (1 while the queue-delay gate refuses bets)
   Counter* busy_ns;                 // engine_busy_seconds_total (ns inside)
   Gauge* pending_bets;              // bets_pending (in delay or awaiting a price)
   Family<Counter>* wallet;          // wallet_movements_total{reason}

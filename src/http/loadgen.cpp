@@ -59,6 +59,7 @@ void append_request(std::string& out, const LoadgenOptions& o, std::string_view 
 // What one loadgen thread measured; merged after the threads join.
 struct ThreadStats {
   std::vector<int64_t> latencies;
+  std::vector<int64_t> latencies_2xx;
   uint64_t errors = 0;
   uint64_t non_2xx = 0;
   std::map<int, uint64_t> by_status;
@@ -72,6 +73,12 @@ struct Run {
   int64_t measure_from_ns = 0;
   int64_t end_ns = 0;
   std::atomic<uint64_t> next_n{0};
+  // Paced runs (LoadgenOptions::rate): each connection sends every
+  // interval_ns, the connections offset_ns apart from t0_ns.
+  int64_t t0_ns = 0;
+  int64_t interval_ns = 0;
+  double offset_ns = 0;
+  std::atomic<uint64_t> conn_seq{0};
 };
 
 class Worker;
@@ -79,8 +86,8 @@ class Worker;
 // One connection with one request in flight.
 class Conn {
  public:
-  Conn(Run& run, Worker& worker, asio::io_context& ioc)
-      : run_(run), worker_(worker), sock_(ioc), backoff_(ioc) {}
+  Conn(Run& run, Worker& worker, asio::io_context& ioc, size_t index)
+      : run_(run), worker_(worker), sock_(ioc), backoff_(ioc), index_(index) {}
   void connect();
   void abort() {
     beast::error_code ec;
@@ -90,6 +97,7 @@ class Conn {
 
  private:
   void send();
+  void send_now(int64_t due_ns);
   void on_read(beast::error_code ec);
   void on_error();
   void finish();
@@ -98,17 +106,19 @@ class Conn {
   Worker& worker_;
   Socket sock_;
   Timer backoff_;
+  size_t index_;
   beast::flat_buffer buf_;
   std::optional<http::response_parser<http::string_body>> parser_;
   std::string request_;
   int64_t start_ns_ = 0;
+  int64_t due_ns_ = 0;  // paced: when this connection's next request is due
   bool finished_ = false;
 };
 
 class Worker {
  public:
   Worker(Run& run, int conns) : run_(run), grace_(ioc_) {
-    for (int i = 0; i < conns; ++i) conns_.push_back(std::make_unique<Conn>(run, *this, ioc_));
+    for (int i = 0; i < conns; ++i) conns_.push_back(std::make_unique<Conn>(run, *this, ioc_, conns_.size()));
     active_ = conns;
   }
   void run() {
@@ -151,6 +161,32 @@ void Conn::connect() {
 
 void Conn::send() {
   if (worker_.done() || monotonic_ns() >= run_.end_ns) return finish();
+  if (run_.interval_ns > 0) {
+    // Paced: this connection's share of the rate, its first request offset
+    // so the connections spread evenly over the interval.
+    if (due_ns_ == 0)
+      due_ns_ = run_.t0_ns + static_cast<int64_t>(run_.offset_ns * static_cast<double>(run_.conn_seq.fetch_add(1)));
+    const int64_t now = monotonic_ns();
+    if (due_ns_ > now) {
+      backoff_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(due_ns_)));
+      backoff_.async_wait([this](beast::error_code ec) {
+        if (ec) return finish();
+        const int64_t due = due_ns_;
+        due_ns_ = 0;  // sentinel off: fire now
+        send_now(due);
+      });
+      return;
+    }
+    const int64_t due = due_ns_;
+    send_now(due);
+    return;
+  }
+  send_now(0);
+}
+
+void Conn::send_now(int64_t due_ns) {
+  if (worker_.done() || monotonic_ns() >= run_.end_ns) return finish();
+  if (due_ns > 0) due_ns_ = due_ns + run_.interval_ns;
   uint64_t n = run_.next_n.fetch_add(1, std::memory_order_relaxed);
   if (run_.opts.max_requests > 0 && n >= static_cast<uint64_t>(run_.opts.max_requests)) {
     return finish();
@@ -164,7 +200,9 @@ void Conn::send() {
   parser_.emplace();
   parser_->body_limit(std::numeric_limits<uint64_t>::max());
   if (run_.opts.method == "HEAD") parser_->skip(true);
-  start_ns_ = monotonic_ns();
+  // Paced: latency counts from when the request was due, so a server that
+  // falls behind is charged for the wait it caused (no coordinated omission).
+  start_ns_ = due_ns > 0 ? due_ns : monotonic_ns();
   asio::async_write(sock_, asio::buffer(*bytes), [this](beast::error_code ec, size_t) {
     if (ec) return on_error();
     http::async_read(sock_, buf_, *parser_,
@@ -176,10 +214,14 @@ void Conn::on_read(beast::error_code ec) {
   if (ec) return on_error();
   int64_t now = monotonic_ns();
   auto& res = parser_->get();
-  if (start_ns_ >= run_.measure_from_ns && start_ns_ < run_.end_ns) {
+  // Paced runs count the answers that arrive inside the window (a lagging
+  // client sends requests due late in the window only after it closes).
+  const int64_t at = run_.interval_ns > 0 ? now : start_ns_;
+  if (at >= run_.measure_from_ns && at < run_.end_ns) {
     auto& st = worker_.stats;
     st.latencies.push_back(now - start_ns_);
     int status = res.result_int();
+    if (status >= 200 && status <= 299) st.latencies_2xx.push_back(now - start_ns_);
     ++st.by_status[status];
     if (status < 200 || status > 299) ++st.non_2xx;
   }
@@ -245,6 +287,11 @@ LoadgenResult run_loadgen(const LoadgenOptions& opts) {
   int64_t t0 = monotonic_ns();
   run.measure_from_ns = t0 + static_cast<int64_t>(opts.warmup_s * 1e9);
   run.end_ns = run.measure_from_ns + static_cast<int64_t>(opts.duration_s * 1e9);
+  if (opts.rate > 0) {
+    run.t0_ns = t0 + 50'000'000;  // after the connects
+    run.interval_ns = static_cast<int64_t>(1e9 * opts.connections / opts.rate);
+    run.offset_ns = 1e9 / opts.rate;
+  }
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < nthreads; ++i) {
@@ -256,10 +303,11 @@ LoadgenResult run_loadgen(const LoadgenOptions& opts) {
   for (auto& t : threads) t.join();
 
   LoadgenResult r;
-  std::vector<int64_t> all;
+  std::vector<int64_t> all, ok;
   for (auto& w : workers) {
     auto& st = w->stats;
     all.insert(all.end(), st.latencies.begin(), st.latencies.end());
+    ok.insert(ok.end(), st.latencies_2xx.begin(), st.latencies_2xx.end());
     r.errors += st.errors;
     r.non_2xx += st.non_2xx;
     for (auto [status, n] : st.by_status) r.by_status[status] += n;
@@ -275,6 +323,9 @@ LoadgenResult run_loadgen(const LoadgenOptions& opts) {
   r.p99_ns = percentile(all, 0.99);
   r.p999_ns = percentile(all, 0.999);
   r.max_ns = all.empty() ? 0 : all.back();
+  std::sort(ok.begin(), ok.end());
+  r.ok_p50_ns = percentile(ok, 0.50);
+  r.ok_p99_ns = percentile(ok, 0.99);
   return r;
 }
 
@@ -286,6 +337,11 @@ std::string format_loadgen_text(const LoadgenResult& r) {
   for (auto [status, n] : r.by_status) out += fmt::format(" {}={}", status, n);
   out += fmt::format("\nlatency   p50 {:.3f} ms  p90 {:.3f} ms  p99 {:.3f} ms  p99.9 {:.3f} ms  max {:.3f} ms\n",
                      ms(r.p50_ns), ms(r.p90_ns), ms(r.p99_ns), ms(r.p999_ns), ms(r.max_ns));
+  uint64_t ok = 0;
+  for (auto [status, n] : r.by_status)
+    if (status >= 200 && status <= 299) ok += n;
+  out += fmt::format("2xx       {} = {:.0f}/s  p50 {:.3f} ms  p99 {:.3f} ms\n", ok,
+                     static_cast<double>(ok) / r.seconds, ms(r.ok_p50_ns), ms(r.ok_p99_ns));
   return out;
 }
 
@@ -302,6 +358,7 @@ std::string format_loadgen_json(const LoadgenResult& r) {
   w.field("p50", r.p50_ns).field("p90", r.p90_ns).field("p99", r.p99_ns);
   w.field("p999", r.p999_ns).field("max", r.max_ns);
   w.end_object();
+  w.key("latency_2xx_ns").begin_object().field("p50", r.ok_p50_ns).field("p99", r.ok_p99_ns).end_object();
   w.end_object();
   return w.take();
 }

@@ -1,7 +1,7 @@
 // Loadgen: a closed-loop HTTP/1.1 load generator, used by the CLI and tests to
 // measure the server (the FixedHandler ceiling, the bet endpoint).
 //
-// Contract: `connections` keep-alive connections (TCP_NODELAY), spread over
+// Contract (closed loop, the default; `rate` paces it, see below): `connections` keep-alive connections (TCP_NODELAY), spread over
 // `threads` I/O threads, each keep exactly one request in flight. The run is
 // `warmup_s` of unmeasured traffic followed by `duration_s` of measured
 // traffic; only requests *started* inside the measured window are counted and
@@ -42,6 +42,14 @@ struct LoadgenOptions {
   // request counter starting at 0. Unset: every request is method+path+headers.
   std::function<LoadRequest(uint64_t n)> make_request;
   int64_t max_requests = 0;  // 0: unlimited
+  // > 0: paced (open loop) at this many requests per second in all, each
+  // connection sending on its own schedule (connections / rate apart);
+  // a request's latency counts from when it was due, so a connection still
+  // waiting for its last answer is charged for the delay (wrk2's
+  // coordinated-omission correction). Enough connections must be open for
+  // the rate to be offered; the answers counted are those that arrive
+  // inside the measured window. 0: closed loop.
+  double rate = 0;
 };
 
 struct LoadgenResult {
@@ -52,6 +60,7 @@ struct LoadgenResult {
   double seconds = 0;  // length of the measured window actually run
   double rps = 0;
   int64_t p50_ns = 0, p90_ns = 0, p99_ns = 0, p999_ns = 0, max_ns = 0;
+  int64_t ok_p50_ns = 0, ok_p99_ns = 0;  // of the 2xx answers only
 };
 
 // Runs the load and returns the totals. Throws std::invalid_argument on bad

@@ -13,6 +13,7 @@
 //   POST /v1/clock/advance                simulated clock only (operator)
 #include "http/api_internal.h"
 #include "http/body.h"
+#include "http/request_deadline.h"
 #include "telemetry/attributes.h"
 
 namespace inplay {
@@ -28,6 +29,9 @@ bool own_kind_of_account(const Principal& who, std::string_view account) {
 std::string market_body(Engine& e, uint64_t id) {
   return market_json(e.state(), *e.state().book.market(id), e.clock().now());
 }
+
+const Error kQueueDelayed{ErrorCode::kOverloaded,
+                          "the engine queue's delay has stayed over its target; retry shortly"};
 
 }  // namespace
 
@@ -105,6 +109,11 @@ void Api::Impl::add_book_routes() {
                   c.x->bets_total = &bets_total;
                   c.x->bets_5xx = &bets_5xx;
                 }
+                // Admission (issue 18, item 2): while the queue's delay has
+                // stayed over its target, refuse before any parsing.
+                if (!d.bets.admitting()) return send_error(c.x, kQueueDelayed);
+                auto deadline = request_deadline_ns(c.req, d.engine.config().admission, c.x->span.start_ns);
+                if (!deadline.ok()) return send_error(c.x, deadline.error());
                 std::string key;
                 if (!idempotency_key(c.req, c.x, c.who, key)) return;
                 auto body = parse_bet_body(c.req.body);
@@ -125,6 +134,7 @@ void Api::Impl::add_book_routes() {
                 c.x->span.attr(attr::kSelection, static_cast<int64_t>(r.selection_id));
                 r.gateway = c.x->span.context();
                 r.gateway_start_ns = c.x->span.start_ns;
+                r.deadline_ns = deadline.value();
                 r.done = answer(c.x);
                 if (!d.bets.submit(std::move(r))) send_error(c.x, kOverloaded);
               }});

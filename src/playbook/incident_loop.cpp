@@ -113,6 +113,7 @@ void IncidentLoop::schedule() {
     const Book& book = engine_.state().book;
     std::string_view league;
     if (const Event* e = book.event(d.event_id)) league = e->league;
+    if (d.market_id != 0 && !d.synthetic) market_load_.on_decision(t, d.market_id, d.event_id, d.latency_ns);
     if (d.synthetic)  // REL-1: its own SLO, never a business SLI event
       return evaluator_.on_synthetic_bet(t, SloEvaluator::Labels{d.market_id, league, {}}, d.latency_ns, d.accepted);
     evaluator_.on_bet_decision(t, SloEvaluator::Labels{d.market_id, league, {}}, d.latency_ns, d.stake_minor);
@@ -278,6 +279,15 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
                                    rate, opts_.top_leagues.count(e->league) > 0});
     ++it;
   }
+  // The markets that hurt: a large share of the engine's decisions while
+  // the book's accept p99 is over target (playbook/market_load.h).
+  for (const MarketLoad::Hot& h : market_load_.hot(t))
+    if (wants("market_engine_share", h.share))
+      if (const Event* e = book.event(h.event_id))
+        out.push_back(SignalSample{"market_engine_share",
+                                   {{"market_id", std::to_string(h.market_id)}, {"league", e->league},
+                                    {"sport", e->sport}, {"event_id", std::to_string(h.event_id)}},
+                                   h.share, opts_.top_leagues.count(e->league) > 0});
   if (synthetic_failed_) {
     const double failed = static_cast<double>(synthetic_failed_());
     if (wants("synthetic_failed_rounds", failed))

@@ -31,6 +31,7 @@
 #include "engine/engine.h"
 #include "feed/feed_desk.h"
 #include "playbook/book_action_port.h"
+#include "playbook/market_load.h"
 #include "playbook/playbook_runner.h"
 #include "playbook/slo_coverage.h"
 #include "slo/rolling_counts.h"
@@ -160,6 +161,7 @@ class IncidentLoop {
   };
   std::unordered_map<uint64_t, MarketOffers> market_offers_;  // markets offered bets lately
   RollingCounts cashout_quotes_{{60}};  // per second: good = refused stale, valid = asked
+  MarketLoad market_load_;  // markets' share of the engine's decisions (market_engine_share)
   std::map<uint64_t, Alert> received_;  // fingerprint -> alert (from Alertmanager)
   std::map<uint64_t, int64_t> received_at_;
   std::vector<Alert> firing_;

@@ -18,7 +18,7 @@ const std::set<std::string> kFutureSources{"wallet_auth", "wallet_tx_unique", "k
 // Signals the incident loop samples, and those whose hop has not landed.
 const std::set<std::string> kLiveSignals{
     "market_staleness_ratio", "feed_parse_error_ratio", "market_drift_flagged", "bet_accept_p99_seconds",
-    "market_bet_rate", "synthetic_failed_rounds", "engine_queue_lag_seconds", "feed_down", "feed_schema_skew",
+    "market_bet_rate", "market_engine_share", "synthetic_failed_rounds", "engine_queue_lag_seconds", "feed_down", "feed_schema_skew",
     "dlq_growth", "settlement_lag_seconds", "settlement_shadow_mismatches", "feed_delay_seconds",
     "reference_feed_problem", "journal_unwritable", "disk_used_ratio", "cashout_stale_ratio"};
 const std::set<std::string> kFutureSignals{"duplicate_tx", "psp_timeouts_sigma"};

@@ -442,6 +442,9 @@ TEST(Config, ShippedExampleLoads) {
   Config c = load_config(std::string(INPLAY_SOURCE_DIR) + "/config/example.yaml");
   EXPECT_FALSE(c.tokens.empty());
   EXPECT_FALSE(c.events.empty());
+  EXPECT_EQ(c.engine.admission.default_deadline, std::chrono::milliseconds(1000));
+  EXPECT_EQ(c.engine.admission.queue_delay_target, std::chrono::milliseconds(5));
+  EXPECT_EQ(c.engine.admission.queue_delay_interval, std::chrono::milliseconds(100));
 }
 
 }  // namespace
