@@ -53,7 +53,7 @@ std::vector<MarketConfig> football_markets(uint64_t event_id, const std::array<O
   return {MarketConfig{base + 1, MarketType::kMatchResult, 0,
                        {{(base + 1) * 10 + 1, "home", o[0]}, {(base + 1) * 10 + 2, "draw", o[1]},
                         {(base + 1) * 10 + 3, "away", o[2]}}},
-          MarketConfig{base + 2, MarketType::kTotalGoals, 25,
+          MarketConfig{base + 2, MarketType::kTotalGoals, 10,
                        {{(base + 2) * 10 + 1, "over", o[3]}, {(base + 2) * 10 + 2, "under", o[4]}}},
           MarketConfig{base + 3, MarketType::kBothTeamsToScore, 0,
                        {{(base + 3) * 10 + 1, "yes", o[5]}, {(base + 3) * 10 + 2, "no", o[6]}}}};
