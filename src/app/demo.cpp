@@ -62,8 +62,14 @@ std::vector<MarketConfig> football_markets(uint64_t event_id, const std::array<O
                        {{(base + 3) * 10 + 1, "yes", o[5]}, {(base + 3) * 10 + 2, "no", o[6]}}}};
 }
 
-std::vector<MarketConfig> more_football_markets(uint64_t event_id, double lambda_home, double lambda_away,
-                                                double margin) {
+// Ids unique across events, markets and selections for events up to 99:
+// the three standard markets are e*100+1..3 with selections market*10+1..3
+// (up to 99,033), so these markets take e*100+40.. (no standard selection id
+// has that form) and their selections 1,000,000 + market*100 + 1...
+constexpr uint64_t kMoreMarketsFrom = 40;
+constexpr uint64_t kMoreSelectionsFrom = 1'000'000;
+
+std::vector<MarketConfig> more_football_markets(uint64_t event_id, double lambda_home, double lambda_away) {
   struct Shape {
     MarketType type;
     int32_t line_quarters;
@@ -90,7 +96,7 @@ std::vector<MarketConfig> more_football_markets(uint64_t event_id, double lambda
   const ScoreGrid half = ScoreGrid::poisson(Score{}, lambda_home * first_half_share, lambda_away * first_half_share);
   const MarginConfig margins;
   std::vector<MarketConfig> out;
-  uint64_t id = event_id * 100 + 4;
+  uint64_t id = event_id * 100 + kMoreMarketsFrom;
   for (const Shape& sh : shapes) {
     MarketConfig mc;
     mc.id = id++;
@@ -105,12 +111,9 @@ std::vector<MarketConfig> more_football_markets(uint64_t event_id, double lambda
     std::vector<double> fair;
     for (const std::string& n : sh.names)
       fair.push_back(fair_probability(grid.split([&](Score s) { return settle_selection(rm.market, rm.line_for(n), n, s); })));
-    MarginConfig m = margins;
-    m.for_type(sh.type).margin = margin;
-    const std::vector<Odds> opening = price_market(sh.type, fair, m);
-    const uint64_t per = sh.names.size() > 9 ? 100 : 10;
+    const std::vector<Odds> opening = price_market(sh.type, fair, margins);
     for (size_t i = 0; i < sh.names.size(); ++i)
-      mc.selections.push_back(SelectionConfig{mc.id * per + i + 1, sh.names[i], opening[i]});
+      mc.selections.push_back(SelectionConfig{kMoreSelectionsFrom + mc.id * 100 + i + 1, sh.names[i], opening[i]});
     out.push_back(std::move(mc));
   }
   return out;
@@ -193,7 +196,7 @@ Config demo_config(const DemoTokens& tokens) {
     // Expected goals for the simulated world, roughly matching the prices.
     e.lambda_home = 0.6 + 2.0 * f.p_home;
     e.lambda_away = 0.6 + 2.0 * p_away;
-    for (MarketConfig& m : more_football_markets(eid, e.lambda_home, e.lambda_away, margin))
+    for (MarketConfig& m : more_football_markets(eid, e.lambda_home, e.lambda_away))
       e.markets.push_back(std::move(m));
     c.events.push_back(std::move(e));
     ++eid;
