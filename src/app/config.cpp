@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -11,6 +13,8 @@
 #include "app/shipped_configs.h"
 #include "core/time_format.h"
 #include "core/yaml_reader.h"
+#include "settle/market_result.h"
+#include "settle/rules.h"
 #include "http/body.h"
 
 namespace inplay {
@@ -87,21 +91,45 @@ std::map<std::string, Nanos> millis_map(Reader r) {
   return out;
 }
 
+// The newer market types settle only selections the rules know (a
+// correct score up to 3-3 or "other", "home_draw", ...): a name the rules
+// cannot settle would leave its bets open forever, so it is refused here.
+void check_selection_names(Reader& m, const MarketConfig& mc) {
+  static constexpr MarketType kChecked[] = {MarketType::kAsianHandicap, MarketType::kDoubleChance,
+                                            MarketType::kDrawNoBet, MarketType::kCorrectScore};
+  if (std::find(std::begin(kChecked), std::end(kChecked), mc.type) == std::end(kChecked)) return;
+  Market probe;
+  probe.type = mc.type;
+  probe.line_quarters = mc.line_quarters;
+  const std::optional<RuleMarket> rm = rule_market(probe);
+  for (const SelectionConfig& sc : mc.selections)
+    if (!rm || !settle_selection(rm->market, rm->line_for(sc.name), sc.name, Score{0, 0}))
+      m.fail(m.node(), fmt::format("selection '{}' is not one a {} market settles", sc.name, market_type_name(mc.type)));
+}
+
 MarketConfig read_market(Reader m, IdRegistry& ids) {
   MarketConfig mc;
   mc.id = static_cast<uint64_t>(m.integer("id", true, 0, 1, INT64_MAX));
   ids.claim(m, mc.id, "market");
   std::string type = m.str("type", true);
-  if (type == "match_result") mc.type = MarketType::kMatchResult;
-  else if (type == "total_goals") mc.type = MarketType::kTotalGoals;
-  else if (type == "btts") mc.type = MarketType::kBothTeamsToScore;
-  else m.fail_key("type", m.get("type"), "must be match_result, total_goals or btts");
-  if (mc.type == MarketType::kTotalGoals) {
-    double line = m.number("line", 2.5, 0.5, 20.5);
-    int32_t tenths = static_cast<int32_t>(line * 10 + 0.5);
-    if (tenths % 10 != 5) m.fail_key("line", m.get("line"), "must be a half line like 2.5");
-    mc.line_tenths = tenths;
+  if (!parse_market_type(type, mc.type))
+    m.fail_key("type", m.get("type"),
+               "must be match_result, total_goals, btts, asian_handicap, double_chance, draw_no_bet or correct_score");
+  if (market_type_has_line(mc.type)) {
+    // Exact, in quarter goals: totals on half, whole and quarter lines
+    // (2.5, 2, 2.25); a handicap is the home side's (-0.75, 0, +1).
+    Line line{10};
+    if (m.has("line") && !Line::parse(m.str("line", true), line))
+      m.fail_key("line", m.get("line"), "must be a multiple of 0.25 within 20 goals, like 2.5, 2.25 or -0.75");
+    if (mc.type == MarketType::kTotalGoals && line.quarters <= 0)
+      m.fail_key("line", m.get("line"), "a total goals line must be above 0");
+    if (mc.type == MarketType::kAsianHandicap && !m.has("line")) line.quarters = 0;
+    mc.line_quarters = line.quarters;
+  } else if (m.has("line")) {
+    m.fail_key("line", m.get("line"), "only total_goals and asian_handicap markets have a line");
   }
+  if (m.choice("period", {"full_time", "first_half"}, "full_time") == "first_half")
+    mc.period = MarketPeriod::kFirstHalf;
   for (auto& s : m.list("selections")) {
     SelectionConfig sc;
     sc.id = static_cast<uint64_t>(s.integer("id", true, 0, 1, INT64_MAX));
@@ -114,6 +142,7 @@ MarketConfig read_market(Reader m, IdRegistry& ids) {
     mc.selections.push_back(sc);
   }
   if (mc.selections.empty()) m.fail(m.node(), "a market needs selections");
+  check_selection_names(m, mc);
   m.done();
   return mc;
 }

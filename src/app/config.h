@@ -42,8 +42,9 @@ struct SelectionConfig {
 struct MarketConfig {
   uint64_t id = 0;
   MarketType type = MarketType::kMatchResult;
-  int32_t line_tenths = 0;
+  int32_t line_quarters = 0;  // total goals, Asian handicap: the line in quarter goals
   std::vector<SelectionConfig> selections;
+  MarketPeriod period = MarketPeriod::kFullTime;
 };
 
 struct EventConfig {

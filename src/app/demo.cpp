@@ -7,6 +7,9 @@
 
 #include "app/shipped_configs.h"
 #include "core/small_file.h"
+#include "pricing/margin.h"
+#include "pricing/score_grid.h"
+#include "settle/market_result.h"
 #include "http/auth.h"
 
 namespace inplay {
@@ -53,10 +56,67 @@ std::vector<MarketConfig> football_markets(uint64_t event_id, const std::array<O
   return {MarketConfig{base + 1, MarketType::kMatchResult, 0,
                        {{(base + 1) * 10 + 1, "home", o[0]}, {(base + 1) * 10 + 2, "draw", o[1]},
                         {(base + 1) * 10 + 3, "away", o[2]}}},
-          MarketConfig{base + 2, MarketType::kTotalGoals, 25,
+          MarketConfig{base + 2, MarketType::kTotalGoals, 10,
                        {{(base + 2) * 10 + 1, "over", o[3]}, {(base + 2) * 10 + 2, "under", o[4]}}},
           MarketConfig{base + 3, MarketType::kBothTeamsToScore, 0,
                        {{(base + 3) * 10 + 1, "yes", o[5]}, {(base + 3) * 10 + 2, "no", o[6]}}}};
+}
+
+// Ids unique across events, markets and selections for events up to 99:
+// the three standard markets are e*100+1..3 with selections market*10+1..3
+// (up to 99,033), so these markets take e*100+40.. (no standard selection id
+// has that form) and their selections 1,000,000 + market*100 + 1...
+constexpr uint64_t kMoreMarketsFrom = 40;
+constexpr uint64_t kMoreSelectionsFrom = 1'000'000;
+
+std::vector<MarketConfig> more_football_markets(uint64_t event_id, double lambda_home, double lambda_away) {
+  struct Shape {
+    MarketType type;
+    int32_t line_quarters;
+    MarketPeriod period;
+    std::vector<std::string> names;
+  };
+  std::vector<std::string> scores;
+  for (int h = 0; h <= 3; ++h)
+    for (int a = 0; a <= 3; ++a) scores.push_back(std::to_string(h) + "-" + std::to_string(a));
+  scores.push_back("other");
+  const MarketPeriod ft = MarketPeriod::kFullTime, fh = MarketPeriod::kFirstHalf;
+  const std::vector<Shape> shapes = {
+      {MarketType::kAsianHandicap, -1, ft, {"home", "away"}},
+      {MarketType::kAsianHandicap, -4, ft, {"home", "away"}},
+      {MarketType::kTotalGoals, 9, ft, {"over", "under"}},
+      {MarketType::kDoubleChance, 0, ft, {"home_draw", "home_away", "draw_away"}},
+      {MarketType::kDrawNoBet, 0, ft, {"home", "away"}},
+      {MarketType::kCorrectScore, 0, ft, scores},
+      {MarketType::kMatchResult, 0, fh, {"home", "draw", "away"}},
+      {MarketType::kTotalGoals, 6, fh, {"over", "under"}},
+  };
+  const double first_half_share = 0.45;
+  const ScoreGrid full = ScoreGrid::poisson(Score{}, lambda_home, lambda_away);
+  const ScoreGrid half = ScoreGrid::poisson(Score{}, lambda_home * first_half_share, lambda_away * first_half_share);
+  const MarginConfig margins;
+  std::vector<MarketConfig> out;
+  uint64_t id = event_id * 100 + kMoreMarketsFrom;
+  for (const Shape& sh : shapes) {
+    MarketConfig mc;
+    mc.id = id++;
+    mc.type = sh.type;
+    mc.line_quarters = sh.line_quarters;
+    mc.period = sh.period;
+    Market probe;
+    probe.type = sh.type;
+    probe.line_quarters = sh.line_quarters;
+    const RuleMarket rm = *rule_market(probe);
+    const ScoreGrid& grid = sh.period == fh ? half : full;
+    std::vector<double> fair;
+    for (const std::string& n : sh.names)
+      fair.push_back(fair_probability(grid.split([&](Score s) { return settle_selection(rm.market, rm.line_for(n), n, s); })));
+    const std::vector<Odds> opening = price_market(sh.type, fair, margins);
+    for (size_t i = 0; i < sh.names.size(); ++i)
+      mc.selections.push_back(SelectionConfig{kMoreSelectionsFrom + mc.id * 100 + i + 1, sh.names[i], opening[i]});
+    out.push_back(std::move(mc));
+  }
+  return out;
 }
 
 EventConfig football_event(uint64_t event_id, std::string league, std::string home, std::string away,
@@ -136,6 +196,8 @@ Config demo_config(const DemoTokens& tokens) {
     // Expected goals for the simulated world, roughly matching the prices.
     e.lambda_home = 0.6 + 2.0 * f.p_home;
     e.lambda_away = 0.6 + 2.0 * p_away;
+    for (MarketConfig& m : more_football_markets(eid, e.lambda_home, e.lambda_away))
+      e.markets.push_back(std::move(m));
     c.events.push_back(std::move(e));
     ++eid;
   }

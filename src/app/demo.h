@@ -44,6 +44,17 @@ std::vector<MarketConfig> football_markets(uint64_t event_id, const std::array<O
 // markets above at their opening prices (goal rates left at their defaults).
 EventConfig football_event(uint64_t event_id, std::string league, std::string home, std::string away,
                            int64_t kickoff_ms, EventState state, const std::array<Odds, 7>& opening);
+// The demo's further markets for an event (issue 14), priced by the
+// simulated providers off the score grid: e*100+40 Asian handicap home -0.25
+// (quarter), +41 Asian handicap home -1 (whole), +42 total goals 2.25
+// (quarter), +43 double chance, +44 draw no bet, +45 correct score (0-0..3-3,
+// other), +46 first-half match result, +47 first-half total goals 1.5;
+// selection ids 1,000,000 + market*100 + 1.. (ids stay unique across
+// events, markets and selections for events up to 99). Opening prices from
+// the score grid of the expected goals (the first half carrying 45% of them,
+// as the goal model's rising rate does) under the book's default margins
+// (pricing/margin.h).
+std::vector<MarketConfig> more_football_markets(uint64_t event_id, double lambda_home, double lambda_away);
 // The football-primary, -backup and -reference feeds the book connects to
 // the simulated world with.
 std::vector<FeedConfig> simulated_football_feeds();

@@ -53,7 +53,8 @@ void build_book(const Config& cfg, Book& book) {
       m.id = mc.id;
       m.event_id = ec.id;
       m.type = mc.type;
-      m.line_tenths = mc.line_tenths;
+      m.line_quarters = mc.line_quarters;
+      m.period = mc.period;
       m.staleness_limit = limit;
       book.add_market(std::move(m));
       for (const SelectionConfig& sc : mc.selections) {

@@ -24,7 +24,7 @@ LoadRequest BetLoadPlan::make(uint64_t n) const {
 }
 
 BetLoadPlan prepare_bet_load(const std::string& host, uint16_t port, const std::string& token,
-                             int accounts, int64_t deposit_minor) {
+                             int accounts, int64_t deposit_minor, uint64_t market_id) {
   BetLoadPlan plan;
   plan.token = token;
   std::random_device rd;
@@ -42,6 +42,7 @@ BetLoadPlan prepare_bet_load(const std::string& host, uint16_t port, const std::
     if (std::string_view(ev["state"].get_string()) != "pre_match") continue;
     for (auto m : ev["markets"].get_array()) {
       if (std::string_view(m["status"].get_string()) != "open") continue;
+      if (market_id != 0 && uint64_t(m["market_id"].get_uint64()) != market_id) continue;
       for (auto s : m["selections"].get_array()) {
         std::string_view odds = s["odds"].get_string();
         if (odds.empty()) continue;
@@ -49,7 +50,9 @@ BetLoadPlan prepare_bet_load(const std::string& host, uint16_t port, const std::
       }
     }
   }
-  if (plan.selections.empty()) throw std::runtime_error("no open pre-match selection to bet on");
+  if (plan.selections.empty())
+    throw std::runtime_error(market_id != 0 ? fmt::format("market {} has no open pre-match selection to bet on", market_id)
+                                            : std::string("no open pre-match selection to bet on"));
 
   for (int i = 0; i < accounts; ++i) {
     std::string id = fmt::format("load-{}", i);

@@ -2,6 +2,8 @@
 // load (funds N load accounts, finds the open pre-match selections and their
 // prices) and makes each request of the load: a POST /v1/bets with a fresh
 // Idempotency-Key, rotating accounts and selections, price_change "any".
+// `market_id` (non-zero) keeps the load on that one market's selections (a
+// large settlement to test: tests/integration/test_settlement_kill9.py).
 #pragma once
 #include <cstdint>
 #include <stdexcept>
@@ -24,6 +26,6 @@ struct BetLoadPlan {
 // Throws std::runtime_error with a clear reason (server down, bad token, no
 // open pre-match market).
 BetLoadPlan prepare_bet_load(const std::string& host, uint16_t port, const std::string& token,
-                             int accounts, int64_t deposit_minor);
+                             int accounts, int64_t deposit_minor, uint64_t market_id = 0);
 
 }  // namespace inplay

@@ -82,7 +82,8 @@ int run_book(Config cfg, const DemoTokens* demo) {
 }
 
 int cmd_loadgen(const std::string& url, const std::string& token, const std::string& mode,
-                LoadgenOptions opts, int accounts, bool ceiling, bool json) {
+                LoadgenOptions opts, int accounts, bool ceiling, bool json, uint64_t market_id = 0,
+                int64_t stake = 100) {
   if (!parse_http_url(url, opts.host, opts.port)) {
     std::cerr << "inplay loadgen: --url must look like http://127.0.0.1:8080\n";
     return 2;
@@ -108,7 +109,8 @@ int cmd_loadgen(const std::string& url, const std::string& token, const std::str
       return 2;
     }
     try {
-      plan = prepare_bet_load(opts.host, opts.port, token, accounts, 1000000000);
+      plan = prepare_bet_load(opts.host, opts.port, token, accounts, 1000000000, market_id);
+      plan.stake = stake;
     } catch (const std::exception& e) {
       std::cerr << "inplay loadgen: " << e.what() << "\n";
       return 1;
@@ -236,6 +238,8 @@ int run_cli(int argc, char** argv) {
   lo.path = "";
   int lg_accounts = 200;
   bool lg_ceiling = false, lg_json = false;
+  uint64_t lg_market = 0;
+  int64_t lg_stake = 100;
   lg->add_option("--url", lg_url, "Base URL of the book")->capture_default_str();
   lg->add_option("--token", lg_token, "Channel token (required for --mode bets)");
   lg->add_option("--mode", lg_mode, "bets: POST /v1/bets; get: GET --path")
@@ -257,6 +261,11 @@ int run_cli(int argc, char** argv) {
   lg->callback([&lo, &lg_deadline_ms] {
     if (lg_deadline_ms > 0) lo.headers.emplace_back("X-Request-Deadline-Ms", std::to_string(lg_deadline_ms));
   });
+  lg->add_option("--market", lg_market, "Bet only on this market's selections (--mode bets)");
+  lg->add_option("--stake", lg_stake, "Stake of each bet, minor units (--mode bets)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000000}))->capture_default_str();
+  lg->add_option("--max-requests", lo.max_requests, "Stop after this many requests, warm-up included (0: no cap)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000000}))->capture_default_str();
   lg->add_flag("--ceiling", lg_ceiling, "First measure a fixed-response server in this process (the ceiling)");
   lg->add_flag("--json", lg_json, "Print the result as JSON");
 
@@ -390,7 +399,7 @@ int run_cli(int argc, char** argv) {
       return 2;
     }
   }
-  if (*lg) return cmd_loadgen(lg_url, lg_token, lg_mode, lo, lg_accounts, lg_ceiling, lg_json);
+  if (*lg) return cmd_loadgen(lg_url, lg_token, lg_mode, lo, lg_accounts, lg_ceiling, lg_json, lg_market, lg_stake);
   if (*ceiling) {
     FixedHandler fixed;
     HttpServer::Options so;

@@ -13,7 +13,7 @@ namespace inplay {
 std::optional<int64_t> due_return(const Market& m, std::string_view selection, Score score, int64_t stake, Odds odds) {
   std::optional<RuleMarket> rm = rule_market(m);
   if (!rm || rm->first_half) return std::nullopt;  // the world keeps no half-time truth
-  std::optional<SettleResult> r = settle_selection(rm->market, rm->line, selection, score);
+  std::optional<SettleResult> r = settle_selection(rm->market, rm->line_for(selection), selection, score);
   if (!r) return std::nullopt;
   return settled_return(stake, odds, outcome_result(*r));
 }

@@ -13,7 +13,12 @@ static void write_market(JsonWriter& w, const BookState& s, const Market& m, Tim
   w.begin_object();
   w.field("market_id", m.id).field("event_id", m.event_id);
   w.field("type", market_type_name(m.type)).field("name", m.name());
-  if (m.type == MarketType::kTotalGoals) w.field("line", static_cast<int64_t>(m.line_tenths));
+  // `line` (tenths) is the older field, kept for totals on half and whole
+  // lines; `line_quarters` is exact for every lined market.
+  if (m.type == MarketType::kTotalGoals && m.line_quarters % 2 == 0)
+    w.field("line", static_cast<int64_t>(m.line_quarters) * 10 / 4);
+  if (market_type_has_line(m.type)) w.field("line_quarters", static_cast<int64_t>(m.line_quarters));
+  w.field("period", market_period_name(m.period));
   w.field("status", market_status_name(m.status));
   w.field("status_reason", m.status_reason);
   int64_t stale_ms = m.last_update_ns ? Book::price_age(m, to_ns(now)).count() / 1000000 : -1;

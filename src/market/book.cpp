@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <stdexcept>
 
 namespace inplay {
@@ -11,8 +12,31 @@ const char* market_type_name(MarketType t) {
     case MarketType::kMatchResult: return "match_result";
     case MarketType::kTotalGoals: return "total_goals";
     case MarketType::kBothTeamsToScore: return "btts";
+    case MarketType::kAsianHandicap: return "asian_handicap";
+    case MarketType::kDoubleChance: return "double_chance";
+    case MarketType::kDrawNoBet: return "draw_no_bet";
+    case MarketType::kCorrectScore: return "correct_score";
   }
   return "unknown";
+}
+
+bool parse_market_type(std::string_view s, MarketType& out) {
+  for (auto t : {MarketType::kMatchResult, MarketType::kTotalGoals, MarketType::kBothTeamsToScore,
+                 MarketType::kAsianHandicap, MarketType::kDoubleChance, MarketType::kDrawNoBet,
+                 MarketType::kCorrectScore})
+    if (s == market_type_name(t)) {
+      out = t;
+      return true;
+    }
+  return false;
+}
+
+bool market_type_has_line(MarketType t) {
+  return t == MarketType::kTotalGoals || t == MarketType::kAsianHandicap;
+}
+
+const char* market_period_name(MarketPeriod p) {
+  return p == MarketPeriod::kFirstHalf ? "first_half" : "full_time";
 }
 
 const char* market_status_name(MarketStatus s) {
@@ -44,14 +68,36 @@ bool parse_market_status(std::string_view s, MarketStatus& out) {
   return false;
 }
 
-std::string Market::name() const {
-  switch (type) {
+namespace {
+
+// A line in quarter goals as a bookmaker writes it: "2.5", "-0.75", "+1", "0".
+std::string line_text(int32_t quarters, bool sign) {
+  const int32_t q = quarters < 0 ? -quarters : quarters;
+  const char* frac = q % 4 == 0 ? "" : q % 4 == 1 ? ".25" : q % 4 == 2 ? ".5" : ".75";
+  const char* s = quarters < 0 ? "-" : (sign && quarters > 0 ? "+" : "");
+  return fmt::format("{}{}{}", s, q / 4, frac);
+}
+
+std::string type_title(const Market& m) {
+  switch (m.type) {
     case MarketType::kMatchResult: return "Match result";
-    case MarketType::kTotalGoals:
-      return fmt::format("Total goals {}.{}", line_tenths / 10, line_tenths % 10);
+    case MarketType::kTotalGoals: return "Total goals " + line_text(m.line_quarters, false);
     case MarketType::kBothTeamsToScore: return "Both teams to score";
+    case MarketType::kAsianHandicap: return "Asian handicap " + line_text(m.line_quarters, true);
+    case MarketType::kDoubleChance: return "Double chance";
+    case MarketType::kDrawNoBet: return "Draw no bet";
+    case MarketType::kCorrectScore: return "Correct score";
   }
   return "";
+}
+
+}  // namespace
+
+std::string Market::name() const {
+  std::string t = type_title(*this);
+  if (period != MarketPeriod::kFirstHalf) return t;
+  t[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(t[0])));
+  return "1st half " + t;
 }
 
 Event& Book::add_event(Event e) {

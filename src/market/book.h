@@ -24,11 +24,28 @@
 
 namespace inplay {
 
-enum class MarketType : uint8_t { kMatchResult, kTotalGoals, kBothTeamsToScore };
+// The market types the book offers (issue 14). Lined types (total goals,
+// Asian handicap) carry their line exactly, in quarter goals; any type may
+// be a first-half market (settled on the half-time score).
+enum class MarketType : uint8_t {
+  kMatchResult,
+  kTotalGoals,
+  kBothTeamsToScore,
+  kAsianHandicap,  // the line is the home side's handicap; away backs its negation
+  kDoubleChance,   // home_draw | home_away | draw_away: two outcomes each
+  kDrawNoBet,
+  kCorrectScore,   // "h-a" up to 3-3, and "other"
+};
+enum class MarketPeriod : uint8_t { kFullTime, kFirstHalf };
 enum class MarketStatus : uint8_t { kOpen, kSuspended, kClosed, kSettled };
 enum class EventState : uint8_t { kPreMatch, kInPlay, kEnded };
 
-const char* market_type_name(MarketType t);    // "match_result", "total_goals", "btts"
+// "match_result", "total_goals", "btts", "asian_handicap", "double_chance",
+// "draw_no_bet", "correct_score".
+const char* market_type_name(MarketType t);
+bool parse_market_type(std::string_view s, MarketType& out);
+bool market_type_has_line(MarketType t);         // total goals, Asian handicap
+const char* market_period_name(MarketPeriod p);  // "full_time", "first_half"
 const char* market_status_name(MarketStatus s);  // "open", "suspended", ...
 const char* event_state_name(EventState s);      // "pre_match", "in_play", "ended"
 bool parse_market_status(std::string_view s, MarketStatus& out);
@@ -51,7 +68,8 @@ struct Market {
   uint64_t id = 0;
   uint64_t event_id = 0;
   MarketType type = MarketType::kMatchResult;
-  int32_t line_tenths = 0;  // total goals line x10 (25 = 2.5); 0 otherwise
+  int32_t line_quarters = 0;  // lined types: the line in quarter goals (10 = 2.5, -3 = -0.75); 0 otherwise
+  MarketPeriod period = MarketPeriod::kFullTime;
   MarketStatus status = MarketStatus::kOpen;
   std::string status_reason;
   std::string status_actor;  // who set the status: a feed may lift only its own
@@ -68,7 +86,7 @@ struct Market {
   // Moves whenever the market's status or cash-out freeze changes: a
   // cash-out offer made at another epoch is withdrawn (cashout/offer_book.h).
   uint64_t offer_epoch = 0;
-  std::string name() const;     // "Match result", "Total goals 2.5", ...
+  std::string name() const;     // "Match result", "Total goals 2.5", "1st half Asian handicap -0.25", ...
 };
 
 struct Event {

@@ -209,6 +209,10 @@ const MarketMargin& MarginConfig::for_type(MarketType t) const {
     case MarketType::kMatchResult: return match_result;
     case MarketType::kTotalGoals: return total_goals;
     case MarketType::kBothTeamsToScore: return btts;
+    case MarketType::kAsianHandicap: return asian_handicap;
+    case MarketType::kDoubleChance: return double_chance;
+    case MarketType::kDrawNoBet: return draw_no_bet;
+    case MarketType::kCorrectScore: return correct_score;
   }
   return match_result;
 }
@@ -220,7 +224,13 @@ MarketMargin& MarginConfig::for_type(MarketType t) {
 std::vector<Odds> price_market(MarketType type, const std::vector<double>& fair,
                                const MarginConfig& config) {
   const MarketMargin& mm = config.for_type(type);
-  return apply_margin(fair, mm.margin, mm.method, mm.rounding);
+  if (type != MarketType::kDoubleChance) return apply_margin(fair, mm.margin, mm.method, mm.rounding);
+  // Halves of selections covering two outcomes each (see the header).
+  const std::vector<double> half = margin_probabilities(fair, mm.margin, mm.method);
+  std::vector<Odds> out;
+  out.reserve(half.size());
+  for (double v : half) out.push_back(round_to_ladder(v > 0 ? 1.0 / (2.0 * v) : INFINITY, mm.rounding));
+  return out;
 }
 
 }  // namespace inplay

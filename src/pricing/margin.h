@@ -93,12 +93,23 @@ struct MarginConfig {
   MarketMargin match_result{0.05, MarginMethod::kPower, PriceRounding::kFloor};
   MarketMargin total_goals{0.06, MarginMethod::kPower, PriceRounding::kFloor};
   MarketMargin btts{0.07, MarginMethod::kPower, PriceRounding::kFloor};
+  MarketMargin asian_handicap{0.05, MarginMethod::kPower, PriceRounding::kFloor};
+  MarketMargin double_chance{0.05, MarginMethod::kPower, PriceRounding::kFloor};
+  MarketMargin draw_no_bet{0.05, MarginMethod::kPower, PriceRounding::kFloor};
+  MarketMargin correct_score{0.15, MarginMethod::kPower, PriceRounding::kFloor};
 
   const MarketMargin& for_type(MarketType t) const;
   MarketMargin& for_type(MarketType t);
 };
 
 // apply_margin with the config's margin, method and rounding for the type.
+// `fair` are the selections' fair probabilities; for a market whose
+// selections push or half-win (Asian handicap, totals on whole and quarter
+// lines, draw no bet) the effective ones of pricing/score_grid.h, which sum
+// to 1 like any other two-way market. A double chance market's selections
+// each cover two of the three outcomes, so its fair probabilities sum to 2:
+// the margin is applied to their halves (which sum to 1) and the result
+// doubled — the market's overround is 2 x m.
 std::vector<Odds> price_market(MarketType type, const std::vector<double>& fair,
                                const MarginConfig& config);
 

@@ -31,13 +31,28 @@ const char* dead_letter_reason_name(DeadLetterReason r) {
   return "unknown";
 }
 
-std::optional<RuleMarket> rule_market(const Market& m) {
-  switch (m.type) {
-    case MarketType::kMatchResult: return RuleMarket{BetMarket::kMatchResult, Line{}};
-    case MarketType::kTotalGoals: return RuleMarket{BetMarket::kTotalGoals, Line{m.line_tenths * 4 / 10}};
-    case MarketType::kBothTeamsToScore: return RuleMarket{BetMarket::kBothTeamsToScore, Line{}};
+namespace {
+
+std::optional<BetMarket> rule_of(MarketType t) {
+  switch (t) {
+    case MarketType::kMatchResult: return BetMarket::kMatchResult;
+    case MarketType::kTotalGoals: return BetMarket::kTotalGoals;
+    case MarketType::kBothTeamsToScore: return BetMarket::kBothTeamsToScore;
+    case MarketType::kAsianHandicap: return BetMarket::kAsianHandicap;
+    case MarketType::kDoubleChance: return BetMarket::kDoubleChance;
+    case MarketType::kDrawNoBet: return BetMarket::kDrawNoBet;
+    case MarketType::kCorrectScore: return BetMarket::kCorrectScore;
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<RuleMarket> rule_market(const Market& m) {
+  std::optional<BetMarket> r = rule_of(m.type);
+  if (!r) return std::nullopt;
+  Line line{market_type_has_line(m.type) ? m.line_quarters : 0};
+  return RuleMarket{*r, line, m.period == MarketPeriod::kFirstHalf};
 }
 
 const char* outcome_name(const SettledOutcome& o) {

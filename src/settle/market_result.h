@@ -43,8 +43,13 @@ const char* dead_letter_reason_name(DeadLetterReason r);  // "unknown_market", .
 // market type settle/rules.h does not know).
 struct RuleMarket {
   BetMarket market;
-  Line line;
+  Line line;                // as the book keeps it: an Asian handicap's is the home side's
   bool first_half = false;  // settles on the half-time score
+  // The line a selection backs: the rules take the backed side's handicap,
+  // so an Asian handicap's away side backs the negated home line.
+  Line line_for(std::string_view selection) const {
+    return market == BetMarket::kAsianHandicap && selection == "away" ? Line{-line.quarters} : line;
+  }
 };
 std::optional<RuleMarket> rule_market(const Market& m);
 

@@ -210,7 +210,7 @@ std::optional<SettleVerdict> SettleDesk::shadow_check(const Origin& o, const Mar
   const Book& book = engine_.state().book;
   for (const SettledOutcome& out : r.outcomes) {
     const Selection* sel = book.selection(out.selection_id);
-    std::optional<SettleResult> want = settle_selection(rm->market, rm->line, sel->name, *score);
+    std::optional<SettleResult> want = settle_selection(rm->market, rm->line_for(sel->name), sel->name, *score);
     const SettledOutcome expected = want ? settled_outcome(out.selection_id, outcome_result(*want)) : out;
     if (!want || expected != out) {
       shadow_->with({"mismatch"}).inc();
@@ -558,7 +558,7 @@ Result<ResettleReport> SettleDesk::resettle(uint64_t market_id, std::optional<Sc
     const std::optional<RuleMarket> rm = rule_market(*m);
     if (!rm) return Error{ErrorCode::kValidationFailed, fmt::format("no settlement rule for {} markets", market_type_name(m->type))};
     for (uint64_t sid : m->selections) {
-      std::optional<SettleResult> r = settle_selection(rm->market, rm->line, s.book.selection(sid)->name, *score);
+      std::optional<SettleResult> r = settle_selection(rm->market, rm->line_for(s.book.selection(sid)->name), s.book.selection(sid)->name, *score);
       if (!r) return Error{ErrorCode::kValidationFailed, fmt::format("no rule settles selection {}", sid)};
       outcomes.push_back(settled_outcome(sid, outcome_result(*r)));
     }

@@ -54,11 +54,26 @@
 #include <string_view>
 #include <vector>
 
+#include "settle/rules.h"
 #include "sim/feed_faults.h"
 #include "sim/match_sim.h"
 #include "sim/real_time_driver.h"
 
 namespace inplay {
+
+// A market the provider offers beyond the three every match has (match
+// result, total goals, both teams to score): issue 14's Asian handicaps,
+// quarter-line totals, double chance, draw no bet, correct score and
+// first-half markets. Priced off the match's score grid (pricing/score_grid.h)
+// and settled by the rules; a first-half market closes at half time, when
+// its result goes out on the half-time score.
+struct SimMarketSpec {
+  uint64_t id = 0;
+  BetMarket rule = BetMarket::kMatchResult;
+  Line line;  // as the book keeps it: an Asian handicap's is the home side's
+  bool first_half = false;
+  std::vector<std::pair<uint64_t, std::string>> selections;  // id, name
+};
 
 struct SimMatchConfig {
   uint64_t event_id = 1;
@@ -66,6 +81,7 @@ struct SimMatchConfig {
   double lambda_home = 1.5;  // pre-match expected goals
   double lambda_away = 1.1;
   int64_t kickoff_ms = 0;
+  std::vector<SimMarketSpec> more_markets;
 };
 
 struct FeedProviderConfig {

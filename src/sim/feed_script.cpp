@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/json.h"
+#include "pricing/score_grid.h"
 
 namespace inplay {
 
@@ -27,6 +28,16 @@ std::string format_hundredths(int64_t h) {
   s += static_cast<char>('0' + (h % 100) / 10);
   s += static_cast<char>('0' + h % 10);
   return s;
+}
+
+// The line a selection backs (an Asian handicap's away side: the negation).
+Line line_for(BetMarket rule, Line line, const std::string& name) {
+  return rule == BetMarket::kAsianHandicap && name == "away" ? Line{-line.quarters} : line;
+}
+
+template <class M>
+bool settled_at_half_time(const M& mk) {
+  return mk.first_half && mk.last_status == "closed";
 }
 
 std::vector<double> market_probs(const FairProbabilities& f, size_t i) {
@@ -60,6 +71,19 @@ FeedScript::FeedScript(const FeedProviderConfig& cfg, const FeedFaults& faults, 
         mk.names = {"yes", "no"};
       }
       for (size_t s = 0; s < mk.names.size(); ++s) mk.selections.push_back(mk.id * 10 + s + 1);
+      m.markets.push_back(std::move(mk));
+    }
+    for (const SimMarketSpec& spec : mc.more_markets) {
+      Market mk;
+      mk.id = spec.id;
+      mk.rule = spec.rule;
+      mk.line = spec.line;
+      mk.graded = true;
+      mk.first_half = spec.first_half;
+      for (const auto& [id, name] : spec.selections) {
+        mk.selections.push_back(id);
+        mk.names.push_back(name);
+      }
       m.markets.push_back(std::move(mk));
     }
     matches_.push_back(std::move(m));
@@ -104,9 +128,48 @@ bool FeedScript::emit(std::string_view type, uint64_t event_id, const std::strin
   return true;
 }
 
-std::string_view FeedScript::status_of(const Match& m, const std::vector<double>& p) const {
+std::vector<size_t> FeedScript::all_markets(const Match& m) {
+  std::vector<size_t> out(m.markets.size());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = i;
+  return out;
+}
+
+std::vector<double> FeedScript::probs(const Match& m, size_t i, const FairProbabilities& f) const {
+  const Market& mk = m.markets[i];
+  if (!mk.graded) return market_probs(f, i);
+  // Every graded market off one score grid: the score now plus the goals
+  // still to come (to the final whistle, or to half time for a first-half
+  // market), each selection by its own settlement rule.
+  const GoalModel& gm = m.sim.model();
+  const double minute = m.sim.minute();
+  double home = gm.remaining_home(minute), away = gm.remaining_away(minute);
+  if (mk.first_half) {
+    home = std::max(0.0, home - gm.remaining_home(45));
+    away = std::max(0.0, away - gm.remaining_away(45));
+  }
+  const MatchScore now = m.sim.score();
+  const ScoreGrid grid = ScoreGrid::poisson(Score{now.home, now.away}, home, away, gm.params().max_extra_goals);
+  std::vector<double> out;
+  out.reserve(mk.names.size());
+  for (const std::string& name : mk.names) {
+    const Line line = line_for(mk.rule, mk.line, name);
+    out.push_back(fair_probability(grid.split([&](Score s) { return settle_selection(mk.rule, line, name, s); })));
+  }
+  return out;
+}
+
+std::string_view FeedScript::status_of(const Match& m, const Market& mk, const std::vector<double>& p) const {
   if (m.sim.phase() == MatchPhase::kEnded) return "closed";
+  if (mk.first_half && m.sim.phase() != MatchPhase::kPreMatch && m.sim.phase() != MatchPhase::kFirstHalf)
+    return "closed";
   if (now_ < m.suspended_until) return "suspended";
+  if (mk.graded) {
+    // Many-way markets (correct score) keep trading when some selections
+    // can no longer win (priced at the cap); only a decided market stops.
+    for (double x : p)
+      if (x > 1 - 1e-9) return "suspended";
+    return "open";
+  }
   for (double x : p) {
     if (x < 1e-9) return "suspended";  // result already certain
   }
@@ -119,8 +182,8 @@ void FeedScript::write_markets(JsonWriter& w, const Match& m, const std::vector<
   w.key("markets").begin_array();
   for (size_t i : which) {
     const Market& mk = m.markets[i];
-    std::vector<double> p = market_probs(f, i);
-    std::string_view status = status_of(m, p);
+    std::vector<double> p = probs(m, i, f);
+    std::string_view status = status_of(m, mk, p);
     w.begin_object().field("market_id", mk.id).field("status", status);
     w.key(rename ? std::string_view(faults_.skew.rename_to) : std::string_view("outcomes"));
     w.begin_array();
@@ -169,22 +232,39 @@ void FeedScript::on_match_event(Match& m, const MatchEvent& e) {
       m.suspended_until = until;
       bool sent = emit("bet_stop", eid, league, [&](JsonWriter& w, bool) {
         w.key("market_ids").begin_array();
-        for (const Market& mk : m.markets) w.value(mk.id);
+        for (const Market& mk : m.markets)
+          if (!settled_at_half_time(mk)) w.value(mk.id);
         w.end_array().field("reason", "goal");
       });
       if (sent) {
-        for (Market& mk : m.markets) mk.last_status = "suspended";
+        for (Market& mk : m.markets)
+          if (!settled_at_half_time(mk)) mk.last_status = "suspended";
       }
       break;
     }
-    case MatchEventKind::kHalfTime:
+    case MatchEventKind::kHalfTime: {
+      // The protocol has no message for half time; prices pause. The
+      // first-half markets close and their result goes out, confirmed.
+      std::vector<size_t> halves;
+      for (size_t i = 0; i < m.markets.size(); ++i)
+        if (m.markets[i].first_half) halves.push_back(i);
+      if (halves.empty()) break;
+      FairProbabilities f = m.sim.fair(cfg_.total_goals_line);
+      emit("odds_change", eid, league,
+           [&](JsonWriter& w, bool rename) { write_markets(w, m, halves, f, rename, noise_rng_); });
+      for (size_t i : halves) m.markets[i].last_status = "closed";
+      m.half_time_score = e.score;
+      m.half_time_ts = now_ + cfg_.latency_ms;
+      emit_half_time_result(m, m.half_time_ts);
+      break;
+    }
     case MatchEventKind::kSecondHalf:
-      break;  // the protocol has no message for these; prices just pause
+      break;
     case MatchEventKind::kFullTime: {
       emit("fixture_change", eid, league,
            [&](JsonWriter& w, bool) { w.field("change", "ended").field("kickoff", m.cfg.kickoff_ms); });
       FairProbabilities f = m.sim.fair(cfg_.total_goals_line);
-      std::vector<size_t> all{0, 1, 2};
+      std::vector<size_t> all = all_markets(m);
       emit("odds_change", eid, league,
            [&](JsonWriter& w, bool rename) { write_markets(w, m, all, f, rename, noise_rng_); });
       m.final_score = e.score;
@@ -213,7 +293,8 @@ void FeedScript::emit_confirmed(Match& m) {
     emit_result(m, wrong, "confirmed", ts - 2);
     emit("rollback_bet_settlement", m.cfg.event_id, &m.cfg.league, [&](JsonWriter& w, bool) {
       w.key("market_ids").begin_array();
-      for (const Market& mk : m.markets) w.value(mk.id);
+      for (const Market& mk : m.markets)
+        if (!mk.first_half) w.value(mk.id);
       w.end_array();
     }, ts - 1);
   }
@@ -227,9 +308,31 @@ void FeedScript::emit_result(const Match& m, MatchScore final_score, const char*
     w.key("score").begin_object().field("home", score.home).field("away", score.away).end_object();
     w.key("markets").begin_array();
     for (const Market& mk : m.markets) {
+      if (mk.first_half) continue;  // settled at half time
       w.begin_object().field("market_id", mk.id).key("outcomes").begin_array();
       for (size_t s = 0; s < mk.selections.size(); ++s) {
-        const OutcomeResult r = outcome_result(*settle_selection(mk.rule, mk.line, mk.names[s], score));
+        const OutcomeResult r = outcome_result(*settle_selection(mk.rule, line_for(mk.rule, mk.line, mk.names[s]), mk.names[s], score));
+        w.begin_object().field("selection_id", mk.selections[s]).field("result", r.won ? "won" : "lost");
+        if (r.void_halves) w.key("void_factor").raw(r.void_halves == 1 ? "0.5" : "1");
+        w.end_object();
+      }
+      w.end_array().end_object();
+    }
+    w.end_array();
+  }, ts);
+}
+
+void FeedScript::emit_half_time_result(const Match& m, int64_t ts) {
+  const Score score{m.half_time_score.home, m.half_time_score.away};
+  emit("bet_settlement", m.cfg.event_id, &m.cfg.league, [&](JsonWriter& w, bool) {
+    w.field("certainty", "confirmed");
+    w.key("first_half_score").begin_object().field("home", score.home).field("away", score.away).end_object();
+    w.key("markets").begin_array();
+    for (const Market& mk : m.markets) {
+      if (!mk.first_half) continue;
+      w.begin_object().field("market_id", mk.id).key("outcomes").begin_array();
+      for (size_t s = 0; s < mk.selections.size(); ++s) {
+        const OutcomeResult r = outcome_result(*settle_selection(mk.rule, line_for(mk.rule, mk.line, mk.names[s]), mk.names[s], score));
         w.begin_object().field("selection_id", mk.selections[s]).field("result", r.won ? "won" : "lost");
         if (r.void_halves) w.key("void_factor").raw(r.void_halves == 1 ? "0.5" : "1");
         w.end_object();
@@ -244,13 +347,14 @@ void FeedScript::publish_odds(Match& m) {
   if (m.closed || faults_.stall) return;
   FairProbabilities f = m.sim.fair(cfg_.total_goals_line);
   std::vector<size_t> changed;
-  std::vector<std::vector<int64_t>> fair(kMarketsPerEvent);
-  std::vector<std::string_view> status(kMarketsPerEvent);
-  for (size_t i = 0; i < kMarketsPerEvent; ++i) {
+  std::vector<std::vector<int64_t>> fair(m.markets.size());
+  std::vector<std::string_view> status(m.markets.size());
+  for (size_t i = 0; i < m.markets.size(); ++i) {
     Market& mk = m.markets[i];
-    std::vector<double> p = market_probs(f, i);
+    if (settled_at_half_time(mk)) continue;
+    std::vector<double> p = probs(m, i, f);
     for (double x : p) fair[i].push_back(odds_hundredths(x, 1.0));
-    status[i] = status_of(m, p);
+    status[i] = status_of(m, mk, p);
     if (status[i] != mk.last_status || fair[i] != mk.last_fair ||
         mk.last_sent_ms == INT64_MIN || now_ - mk.last_sent_ms >= cfg_.refresh_ms) {
       changed.push_back(i);
@@ -267,15 +371,17 @@ void FeedScript::publish_odds(Match& m) {
 }
 
 void FeedScript::send_snapshot(uint64_t request_id) {
-  std::vector<size_t> all{0, 1, 2};
   for (Match& m : matches_) {
     FairProbabilities f = m.sim.fair(cfg_.total_goals_line);
+    std::vector<size_t> all = all_markets(m);
     emit("odds_change", m.cfg.event_id, &m.cfg.league,
          [&](JsonWriter& w, bool rename) { write_markets(w, m, all, f, rename, noise_rng_); });
   }
   // Results stand in a snapshot too: one lost on the way comes back here.
-  for (const Match& m : matches_)
+  for (const Match& m : matches_) {
+    if (m.half_time_ts != INT64_MIN) emit_half_time_result(m, m.half_time_ts);
     if (m.confirmed_ts != INT64_MIN) emit_result(m, "confirmed", m.confirmed_ts);
+  }
   emit("snapshot_complete", 0, nullptr,
        [&](JsonWriter& w, bool) { w.field("request_id", request_id); });
 }
@@ -312,10 +418,10 @@ void FeedScript::request_snapshot(uint64_t request_id) { recovery_requests_.push
 std::vector<std::string> FeedScript::snapshot_lines() const {
   std::mt19937_64 rng = noise_rng_;  // a copy: nothing is used up
   std::vector<std::string> out;
-  std::vector<size_t> all{0, 1, 2};
   uint64_t s = seq_;
   for (const Match& m : matches_) {
     FairProbabilities f = m.sim.fair(cfg_.total_goals_line);
+    std::vector<size_t> all = all_markets(m);
     out.push_back(build("odds_change", ++s, m.cfg.event_id, &m.cfg.league,
                         [&](JsonWriter& w, bool rename) { write_markets(w, m, all, f, rename, rng); }));
   }

@@ -56,6 +56,8 @@ class FeedScript {
     Line line;
     std::vector<uint64_t> selections;
     std::vector<std::string> names;  // the selections' names, for the rules
+    bool graded = false;      // one of SimMatchConfig::more_markets: priced off the score grid
+    bool first_half = false;  // closes at half time; settled on the half-time score
     std::vector<int64_t> last_fair;  // hundredths, without noise
     std::string_view last_status;
     int64_t last_sent_ms = INT64_MIN;
@@ -70,6 +72,8 @@ class FeedScript {
     int64_t live_due_ms = INT64_MIN;     // when the live result goes out
     int64_t confirm_due_ms = INT64_MIN;  // when the confirmed result goes out
     int64_t confirmed_ts = INT64_MIN;    // its ts, once sent (recovery re-sends it)
+    MatchScore half_time_score;
+    int64_t half_time_ts = INT64_MIN;    // the first-half result's ts, once sent
   };
 
   // ts: the provider timestamp, now + latency unless given (a recovery
@@ -87,7 +91,13 @@ class FeedScript {
   void emit_result(const Match& m, MatchScore score, const char* certainty, int64_t ts);
   // The confirmed result when it is due, through the results faults.
   void emit_confirmed(Match& m);
-  std::string_view status_of(const Match& m, const std::vector<double>& p) const;
+  // The first-half markets' result, confirmed, on the half-time score.
+  void emit_half_time_result(const Match& m, int64_t ts);
+  std::string_view status_of(const Match& m, const Market& mk, const std::vector<double>& p) const;
+  // Market i's fair probabilities now: the goal model's for the three
+  // standard markets, the score grid's for the others.
+  std::vector<double> probs(const Match& m, size_t i, const FairProbabilities& f) const;
+  static std::vector<size_t> all_markets(const Match& m);
   // odds_change's match_status: the score, the minute being played, the period.
   void write_match_status(JsonWriter& w, const Match& m) const;
   void write_markets(JsonWriter& w, const Match& m, const std::vector<size_t>& which,

@@ -1,6 +1,7 @@
 #include "sim/sim_extension.h"
 
 #include "app/book_desks.h"
+#include "settle/market_result.h"
 #include "sim/sim_routes.h"
 
 namespace inplay {
@@ -13,8 +14,24 @@ void SimExtension::start_world(const Config& cfg, Engine& engine, BookDesks& des
   SimWorldConfig sw;
   sw.seed = cfg.sim_seed;
   sw.refresh_ms = cfg.sim_refresh_ms;
-  for (const EventConfig& e : cfg.events)
-    sw.matches.push_back(SimMatchConfig{e.id, e.league, e.lambda_home, e.lambda_away, e.kickoff_ms});
+  for (const EventConfig& e : cfg.events) {
+    SimMatchConfig mc{e.id, e.league, e.lambda_home, e.lambda_away, e.kickoff_ms, {}};
+    // Beyond the three markets every simulated match has (ids event*100+1..3),
+    // the providers offer each market of the event the rules can settle.
+    for (const MarketConfig& m : e.markets) {
+      if (m.id > e.id * 100 && m.id <= e.id * 100 + 3) continue;
+      Market probe;
+      probe.type = m.type;
+      probe.line_quarters = m.line_quarters;
+      probe.period = m.period;
+      const std::optional<RuleMarket> rm = rule_market(probe);
+      if (!rm) continue;
+      SimMarketSpec spec{m.id, rm->market, rm->line, rm->first_half, {}};
+      for (const SelectionConfig& sc : m.selections) spec.selections.emplace_back(sc.id, sc.name);
+      mc.more_markets.push_back(std::move(spec));
+    }
+    sw.matches.push_back(std::move(mc));
+  }
   for (const FeedConfig& f : feeds) {
     SimWorldConfig::Role r;
     r.feed_name = f.name;

@@ -91,7 +91,9 @@ def test_demo_prints_port_and_two_tokens_and_serves(tmp_path):
             time.sleep(0.05)
         events = requests.get(url + "/v1/events", headers=h).json()["events"]
         assert len(events) >= 5
-        assert {m["type"] for e in events for m in e["markets"]} == {"match_result", "total_goals", "btts"}
+        assert {m["type"] for e in events for m in e["markets"]} == {
+            "match_result", "total_goals", "btts", "asian_handicap", "double_chance", "draw_no_bet", "correct_score"}
+        assert {m["period"] for e in events for m in e["markets"]} == {"full_time", "first_half"}
         assert any(e["state"] == "in_play" for e in events)
         acct = requests.get(url + "/v1/accounts/alice", headers=h).json()
         assert acct["balance"] > 0

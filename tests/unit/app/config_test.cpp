@@ -213,7 +213,7 @@ TEST(Config, FullConfigIsReadExactly) {
   EXPECT_EQ(e.markets[0].selections[1].name, "draw");
   EXPECT_EQ(e.markets[0].selections[1].odds.scaled, 34000);
   EXPECT_EQ(e.markets[1].type, MarketType::kTotalGoals);
-  EXPECT_EQ(e.markets[1].line_tenths, 35);
+  EXPECT_EQ(e.markets[1].line_quarters, 14);
   EXPECT_EQ(c.events[1].sport, "tennis");
   EXPECT_EQ(c.events[1].state, EventState::kPreMatch);
   EXPECT_EQ(c.events[1].kickoff_ms, 1795887000250);  // 17:30:00.250Z
@@ -271,9 +271,12 @@ TEST(Config, EventMarketSelectionErrorsNameTheirPath) {
   expect_error(replaced(kFull, "odds: \"3.40\"", "odds: \"0.5\""), "odds: \"0.5\"",
                "events[0].markets[0].selections[1].odds: must be decimal odds");
   expect_error(replaced(kFull, "type: btts", "type: handicap"), "type: handicap",
-               "events[1].markets[0].type: must be match_result, total_goals or btts");
-  expect_error(replaced(kFull, "line: 3.5", "line: 3"), "line: 3",
-               "events[0].markets[1].line: must be a half line");
+               "events[1].markets[0].type: must be match_result, total_goals, btts, asian_handicap, double_chance, "
+               "draw_no_bet or correct_score");
+  expect_error(replaced(kFull, "line: 3.5", "line: 3.3"), "line: 3.3",
+               "events[0].markets[1].line: must be a multiple of 0.25");
+  expect_error(replaced(kFull, "line: 3.5", "line: -1"), "line: -1",
+               "events[0].markets[1].line: a total goals line must be above 0");
   expect_error(replaced(kFull, "state: in_play", "state: paused"), "state: paused",
                "events[0].state: must be pre_match, in_play or ended");
   expect_error(replaced(kFull, "kickoff: \"2026-11-28T14:30:00Z\"", "kickoff: \"2026-11-28 14:30\""),

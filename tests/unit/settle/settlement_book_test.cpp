@@ -39,7 +39,7 @@ std::unique_ptr<BookState> make_state() {
   s->book.add_market(m);
   m.id = 102;
   m.type = MarketType::kTotalGoals;
-  m.line_tenths = 25;
+  m.line_quarters = 10;
   s->book.add_market(m);
   s->book.add_selection(Selection{1011, 101, "home", {}});
   s->book.add_selection(Selection{1012, 101, "draw", {}});

@@ -342,6 +342,63 @@ TEST(FeedProvider, AWholeMatchGoalsFullTimeAndSettlement) {
   EXPECT_EQ(winners_of(confirmed[0], "confirmed"), (std::vector<uint64_t>{w1, w2, w3}));
 }
 
+// Issue 14: markets beyond the standard three, priced off the score grid;
+// a first-half market closes at half time and is settled then, on the
+// half-time score, and left out of the full-time result.
+TEST(FeedProvider, MoreMarketsArePricedAndFirstHalfOnesSettleAtHalfTime) {
+  FeedProviderConfig c = fast_config();
+  c.matches[0].more_markets = {
+      SimMarketSpec{104, BetMarket::kAsianHandicap, Line{-1}, false, {{1041, "home"}, {1042, "away"}}},
+      SimMarketSpec{107, BetMarket::kDoubleChance, Line{}, false,
+                    {{1071, "home_draw"}, {1072, "home_away"}, {1073, "draw_away"}}},
+      SimMarketSpec{110, BetMarket::kMatchResult, Line{}, true, {{1101, "home"}, {1102, "draw"}, {1103, "away"}}}};
+  Rig r(c);
+  for (int64_t t = kT0; t <= kT0 + 13'000; t += 100) r.provider.tick(t);
+  std::vector<Msg> ms = r.collect();
+  EXPECT_TRUE(consecutive(ms, 1));
+
+  // The first prices: every market, fair odds whose implied probabilities
+  // sum to 1 (2 for double chance) up to the hundredths' rounding.
+  simdjson::dom::parser p;
+  std::map<uint64_t, double> implied;
+  simdjson::dom::element first = p.parse(of_type(ms, "odds_change").at(0).raw);
+  for (simdjson::dom::element mk : first["markets"].get_array()) {
+    double sum = 0;
+    for (simdjson::dom::element o : mk["outcomes"].get_array())
+      sum += 1.0 / std::stod(std::string(std::string_view(o["odds"])));
+    implied[uint64_t(mk["market_id"])] = sum;
+  }
+  ASSERT_EQ(implied.size(), 6u);
+  EXPECT_NEAR(implied[104], 1.0, 0.02);
+  EXPECT_NEAR(implied[107], 2.0, 0.03);
+  EXPECT_NEAR(implied[110], 1.0, 0.03);
+
+  std::vector<Msg> results = of_type(ms, "bet_settlement");
+  ASSERT_EQ(results.size(), 3u);  // half time (confirmed), full time live and confirmed
+  simdjson::dom::element ht = p.parse(results[0].raw);
+  EXPECT_EQ(std::string_view(ht["certainty"]), "confirmed");
+  EXPECT_TRUE(ht["score"].error() == simdjson::NO_SUCH_FIELD);
+  const Score half{int(int64_t(ht["first_half_score"]["home"])), int(int64_t(ht["first_half_score"]["away"]))};
+  simdjson::dom::array ht_markets = ht["markets"].get_array();
+  ASSERT_EQ(ht_markets.size(), 1u);
+  EXPECT_EQ(uint64_t(ht_markets.at(0)["market_id"]), 110u);
+  const uint64_t ht_winner = half.home > half.away ? 1101 : half.home == half.away ? 1102 : 1103;
+  for (simdjson::dom::element o : ht_markets.at(0)["outcomes"].get_array())
+    EXPECT_EQ(std::string_view(o["result"]) == "won", uint64_t(o["selection_id"]) == ht_winner);
+  // Nothing offers the first-half market open after its result.
+  for (const Msg& m : ms)
+    if (m.seq > results[0].seq && m.type == "odds_change")
+      EXPECT_EQ(m.raw.find(R"({"market_id":110,"status":"open")"), std::string::npos) << m.raw;
+  // The full-time results: every other market, not the first-half one.
+  const std::string ft(results[2].raw);
+  EXPECT_EQ(ft.find("\"market_id\":110"), std::string::npos);
+  EXPECT_NE(ft.find("\"market_id\":104"), std::string::npos);
+  EXPECT_NE(ft.find("\"market_id\":107"), std::string::npos);
+  const MatchScore fin = r.provider.score(1);
+  EXPECT_GE(fin.home, half.home);
+  EXPECT_GE(fin.away, half.away);
+}
+
 TEST(FeedProvider, DecidedMarketsAreSuspendedNotOfferedAtTheLimits) {
   Rig r(fast_config());
   for (int64_t t = kT0; t <= kT0 + 10'900; t += 100) r.provider.tick(t);
