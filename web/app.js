@@ -352,7 +352,9 @@ function updateRow(r, m) {
     h('div', { class: 'bets' }, `p99 ${micros(m.accept_p99_us)} · ${m.bets_per_second.toFixed(1)} bets/s`));
   r.status.replaceChildren(h('span', { class: `tag status-${m.status}` }, m.status),
     m.status_reason ? h('div', { class: 'muted' }, m.status_reason) : '',
-    m.cashout_frozen ? h('span', { class: 'tag frozen', title: m.cashout_reason }, 'cash-out frozen') : '',
+    m.cashout_frozen ? h('span', { class: 'tag frozen', title: m.cashout_reason }, 'cash-out frozen')
+      : m.cashout_offers ? h('div', { class: 'muted', title: 'live cash-out offers on this market' },
+        `${m.cashout_offers} cash-out offer${m.cashout_offers === 1 ? '' : 's'} live`) : '',
     m.stake_cap_minor ? h('span', { class: 'tag' }, `cap ${money(m.stake_cap_minor)}`) : '');
   r.suspend.textContent = m.status === 'open' ? 'Suspend' : 'Reopen';
   r.cashout.textContent = m.cashout_frozen ? 'Unfreeze cash-out' : 'Freeze cash-out';

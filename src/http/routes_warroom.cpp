@@ -6,6 +6,7 @@
 // these handlers only read the latest immutable string.
 #include <fmt/format.h>
 
+#include "cashout/cashout_desk.h"
 #include "http/api_internal.h"
 #include "warroom/war_room.h"
 #include "warroom/web_assets.h"
@@ -15,6 +16,9 @@ namespace inplay {
 void Api::Impl::start_warroom() {
   warroom = std::make_shared<WarRoom>(d.bets, d.desk, d.incidents, kMaxWarroomStreams, &d.metrics);
   warroom->set_settlement_view([desk = &d.settle, &e = d.engine] { return settlement_state_json(*desk, e); });
+  warroom->set_cashout_offers([desk = &d.cashout, &e = d.engine](uint64_t market_id, int64_t now_ns) {
+    return desk->offers().live_on(e.state().book, market_id, now_ns);
+  });
   // Engine::every must be called on the engine thread.
   d.engine.submit([w = warroom] { w->schedule(); });
 }

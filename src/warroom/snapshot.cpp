@@ -94,6 +94,9 @@ void market_json(JsonWriter& w, const WarRoomInputs& in, uint64_t mid) {
   w.field("type", market_type_name(m.type));
   w.field("status", market_status_name(m.status)).field("status_reason", m.status_reason);
   w.field("cashout_frozen", m.cashout_frozen).field("cashout_reason", m.cashout_reason);
+  w.key("cashout_offers");  // live offers on it now (CO-1): 0 the moment it is frozen or suspended
+  if (in.cashout_offers) w.value(static_cast<uint64_t>(in.cashout_offers(mid, in.now_ns)));
+  else w.null();
   w.field("stake_cap_minor", m.stake_cap_minor);
   w.field("liability_minor", s.exposure.market_liability(mid));
   w.field("high_exposure", in.high_exposure.count(mid) > 0);

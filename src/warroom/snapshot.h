@@ -67,6 +67,8 @@ struct WarRoomInputs {
   std::set<uint64_t> high_exposure;  // markets in a High Exposure alert group or incident
   const MarketActivity* activity = nullptr;  // per-market accept p99 and bets/s; null: none known
   const ChartMarks* marks = nullptr;         // null: no marks
+  // Live cash-out offers on a market at now_ns; empty: not known (null).
+  std::function<size_t(uint64_t market_id, int64_t now_ns)> cashout_offers;
   int64_t accept_p50_ns = 0, accept_p99_ns = 0;
   uint64_t accept_count = 0;
   // Views rendered by their owners, embedded as they are ("" -> null).

@@ -52,6 +52,10 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   // Before schedule(): the settlement view each snapshot embeds (engine
   // thread; the API's GET /v1/settlement body). Unset: null.
   void set_settlement_view(std::function<std::string()> fn) { settlement_view_ = std::move(fn); }
+  // Live cash-out offers on a market (engine thread; the board's cash-out column).
+  void set_cashout_offers(std::function<size_t(uint64_t market_id, int64_t now_ns)> fn) {
+    cashout_offers_ = std::move(fn);
+  }
 
   // Any thread.
   Snapshot latest() const;
@@ -70,6 +74,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   FeedDesk* desk_;
   IncidentLoop* incidents_;
   std::function<std::string()> settlement_view_;
+  std::function<size_t(uint64_t, int64_t)> cashout_offers_;
   const size_t max_streams_;
   Histogram* build_seconds_ = nullptr;
   WarRoomSeries series_;  // engine thread

@@ -123,6 +123,7 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   in.accept_p50_ns = 3 * kMs;
   in.accept_p99_ns = 40 * kMs;
   in.accept_count = 12;
+  in.cashout_offers = [](uint64_t m, int64_t) -> size_t { return m == 101 ? 3 : 0; };
   in.slos_json = R"({"slos":[]})";
   in.feeds_json = R"({"sports":[],"feeds":[]})";
   MarketActivity activity;
@@ -164,6 +165,8 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   EXPECT_EQ(std::string_view(m201["status"]), "suspended");
   EXPECT_EQ(std::string_view(m201["status_reason"]), "FEED_DOWN");
   EXPECT_TRUE(bool(m201["cashout_frozen"]));
+  EXPECT_EQ(uint64_t(m101["cashout_offers"]), 3u);
+  EXPECT_EQ(uint64_t(m201["cashout_offers"]), 0u);
   EXPECT_TRUE(bool(m201["high_exposure"]));
   EXPECT_TRUE(bool(m201["stale"]));
   EXPECT_TRUE(m201["drift"].is_null());
