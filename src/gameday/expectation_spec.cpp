@@ -52,7 +52,7 @@ std::string Expectation::describe() const {
                          from_s, to_s < 0 ? std::string("the end") : fmt::format("{} s", to_s));
     case Kind::kLedgerZero: return "the ledger sums to zero";
     case Kind::kNoStaleAccept: return "no bet is accepted on a price older than its market's limit";
-    case Kind::kNoDuplicateTx: return "every accepted bet's stake is reserved exactly once";
+    case Kind::kNoDuplicateTx: return "every open bet's riding stake is reserved exactly once";
     case Kind::kMarketsSuspendedAt: return fmt::format("every in-play market is suspended at {} s", from_s);
     case Kind::kMarketsOpenFrom: return fmt::format("every in-play market is open from {} s to the end", from_s);
     case Kind::kActiveFeed: return fmt::format("{} prices its sport at {} s", name, from_s);

@@ -268,7 +268,7 @@ std::vector<ExpectationResult> check_expectations(const Scenario& s, const Gamed
       }
       case Expectation::Kind::kNoDuplicateTx:
         res.pass = r.reserved_minor == r.accepted_stakes_minor;
-        res.seen = fmt::format("reserved {} minor units for {} accepted bets staking {}", r.reserved_minor,
+        res.seen = fmt::format("reserved {} minor units; the open bets of {} accepted ride {}", r.reserved_minor,
                                r.bets_accepted, r.accepted_stakes_minor);
         break;
     }

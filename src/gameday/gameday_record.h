@@ -95,7 +95,7 @@ struct GamedayRecord {
   // The end state.
   int64_t ledger_sum = 0;
   size_t bets_accepted = 0;
-  int64_t accepted_stakes_minor = 0;  // stakes of the accepted bets
+  int64_t accepted_stakes_minor = 0;  // riding stakes of the open bets (settled, cancelled, cashed out: none)
   int64_t reserved_minor = 0;         // balances of the users' reserved accounts
   // Bets accepted while their market's price was older than its limit, seen
   // at the moment of the decision, with up to 5 examples.

@@ -235,7 +235,10 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
     rec.currency = st.ledger.currency();
     rec.ledger_sum = st.ledger.sum();
     rec.bets_accepted = st.bets.size();
-    for (auto& [id, b] : st.bets) rec.accepted_stakes_minor += b.stake_minor;
+    // What still rides: open bets' stakes (less any cashed out); settled,
+    // cancelled and cashed-out bets hold nothing in reserve.
+    for (auto& [id, b] : st.bets)
+      if (b.status == BetStatus::kAccepted) rec.accepted_stakes_minor += b.stake_minor;
     for (size_t i = 0; i < st.ledger.size(); ++i)
       if (st.ledger.account(static_cast<uint32_t>(i)).kind == AccountKind::kUserReserved)
         rec.reserved_minor += st.ledger.account(static_cast<uint32_t>(i)).balance;
