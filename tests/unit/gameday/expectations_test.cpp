@@ -96,7 +96,7 @@ TEST(Expectations, MoneyInvariants) {
   r.reserved_minor = 6000;  // a stake reserved twice
   auto dup = check_one("  - {no_duplicate_tx: true}\n", r);
   EXPECT_FALSE(dup.pass);
-  EXPECT_EQ(dup.seen, "reserved 6000 minor units for 3 accepted bets staking 5000");
+  EXPECT_EQ(dup.seen, "reserved 6000 minor units; the open bets of 3 accepted ride 5000");
   r.stale_accepts = 1;
   r.stale_examples = {"market 101 at 25.0 s, price age 3000 ms (limit 1500 ms)"};
   auto stale = check_one("  - {no_stale_accept: true}\n", r);
