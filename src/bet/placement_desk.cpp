@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "bet/inplay_delay.h"
 #include "telemetry/attributes.h"
 #include "telemetry/sampler.h"
 #include "telemetry/switch.h"
@@ -201,16 +202,7 @@ void PlacementDesk::after_risk(std::unique_ptr<PendingBet> p, Result<Odds> first
     risk.error = !first.ok();
     if (!first.ok()) risk.attr(attr::kRejectCode, error_code_name(first.error().code));
   }
-  if (first.ok()) {
-    const Book& book = engine_.state().book;
-    const Event* ev = book.event(p->event_id);
-    if (ev->state == EventState::kInPlay) {
-      auto d = cfg_.inplay_delay.find(ev->sport);
-      if (d != cfg_.inplay_delay.end() && d->second.count() > 0) p->delay_ns = d->second.count();
-      // A playbook or operator may lengthen it on a market (INC-2, BEY-5).
-      p->delay_ns += book.market(p->market_id)->extra_delay_ms * 1'000'000;
-    }
-  }
+  if (first.ok()) p->delay_ns = inplay_delay_ns(cfg_, engine_.state().book, p->market_id);
   if (!first.ok() || p->delay_ns == 0) {
     finish(*p, std::move(first));
     return;

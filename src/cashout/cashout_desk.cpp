@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "bet/inplay_delay.h"
 #include "telemetry/attributes.h"
 #include "telemetry/sampler.h"
 #include "telemetry/switch.h"
@@ -27,6 +28,7 @@ CashoutDesk::CashoutDesk(Engine& engine, WalletDesk& wallet, Tracer& tracer, Cas
                        "Cash-out quotes asked, by result: offered, or the refusal's code (PRICE_STALE, "
                        "CASHOUT_FROZEN, MARKET_SUSPENDED, ...)",
                        {"result"});
+  offered_series_ = &quotes_->with({"offered"});
   decisions_ = &m.counter("cashout_decisions_total",
                           "Cash-out accepts decided, by result: accepted, or the refusal's code", {"result"});
   paid_ = &m.counter("cashout_paid_minor_total", "Money paid for cashed-out stakes (minor units)").with({});
@@ -75,7 +77,7 @@ void CashoutDesk::observe_quote(const QuoteSeen& q, const TraceContext& gateway,
   asked_.fetch_add(1, std::memory_order_relaxed);
   if (q.offered) {
     offered_.fetch_add(1, std::memory_order_relaxed);
-    quotes_->with({"offered"}).inc();
+    offered_series_->inc();
     if (gateway.valid()) freshness_->observe(q.freshness_ns, gateway.trace_id, now_ns);
     else freshness_->observe(q.freshness_ns);
   } else {
@@ -123,8 +125,7 @@ Result<Quote> CashoutDesk::quote(QuoteCashout& cmd) {
   return answer;
 }
 
-void CashoutDesk::refused(const char* stage, ErrorCode code) {
-  (void)stage;
+void CashoutDesk::refused(ErrorCode code) {
   refused_.fetch_add(1, std::memory_order_relaxed);
   decisions_->with({refusal_label(code)}).inc();
 }
@@ -164,12 +165,7 @@ void CashoutDesk::accept(AcceptCashout& cmd) {
   if (!first.ok()) return finish(*p, std::move(first));
 
   // The in-play delay, as for a bet (BET-1), on the engine's clock.
-  const Event* ev = s.book.event(b.event_id);
-  if (ev && ev->state == EventState::kInPlay) {
-    auto d = engine_.config().inplay_delay.find(ev->sport);
-    if (d != engine_.config().inplay_delay.end()) p->delay_ns = d->second.count();
-    p->delay_ns += s.book.market(b.market_id)->extra_delay_ms * 1'000'000;
-  }
+  p->delay_ns = inplay_delay_ns(engine_.config(), s.book, b.market_id);
   if (p->delay_ns <= 0) return recheck(*p);
   p->id = next_pending_++;
   Pending& parked = *pending_.emplace(p->id, std::move(p)).first->second;
@@ -250,7 +246,7 @@ void CashoutDesk::finish(Pending& p, Result<CashoutOffer> decision) {
   } else {
     event = Rejected{static_cast<uint16_t>(decision.error().code), decision.error().message, now, std::move(idem)};
     outcome = decision.error();
-    refused("accept", decision.error().code);
+    refused(decision.error().code);
     if (!p.spans.empty()) {
       p.spans.back().error = true;
       p.spans.back().attr(attr::kRejectCode, error_code_name(decision.error().code));

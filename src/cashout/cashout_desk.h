@@ -132,7 +132,7 @@ class CashoutDesk {
   Result<CashoutOffer> price(const Bet& b, int64_t stake, int64_t now_ns) const;
   void recheck(Pending& p);
   void finish(Pending& p, Result<CashoutOffer> decision);
-  void refused(const char* stage, ErrorCode code);
+  void refused(ErrorCode code);
   void observe_quote(const QuoteSeen& q, const TraceContext& gateway, int64_t now_ns);
 
   Engine& engine_;
@@ -147,6 +147,7 @@ class CashoutDesk {
   TimerPtr sweep_;
 
   Family<Counter>* quotes_;    // cashout_quotes_total{result}
+  Counter* offered_series_;    // its result="offered" series (every offer: looked up once)
   Family<Counter>* decisions_; // cashout_decisions_total{result}
   Counter* paid_;              // cashout_paid_minor_total
   Gauge* pending_gauge_;       // cashout_pending: accepts inside their in-play delay
