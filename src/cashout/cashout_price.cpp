@@ -28,10 +28,9 @@ Result<CashoutOffer> price_cashout(const Book& book, const Bet& bet, int64_t sta
   if (m->cashout_frozen) return Error{ErrorCode::kCashoutFrozen, "cash-out is frozen on this market"};
   Nanos limit = m->staleness_limit;
   if (terms.max_price_age.count() > 0 && terms.max_price_age < limit) limit = terms.max_price_age;
-  // The selection's own price time, clamped to its arrival as the book does
-  // (compared in milliseconds first: a far-future timestamp cannot overflow).
+  // The selection's own price time, clamped to its arrival as the book does.
   const Price& p = sel->price;
-  const int64_t price_ts = p.provider_ts_ms > p.applied_ns / 1'000'000 ? p.applied_ns : p.provider_ts_ms * 1'000'000;
+  const int64_t price_ts = price_time_ns(p);
   if (p.version == 0 || now_ns - price_ts > limit.count())
     return Error{ErrorCode::kPriceStale, "the selection's price is older than the cash-out limit"};
   CashoutOffer o;

@@ -163,8 +163,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
       const Market* m = st.book.market(b.market_id);
       const Price& p = st.book.selection(b.selection_id)->price;
       const int64_t now = to_ns(engine.clock().now());
-      const int64_t price_ns = p.provider_ts_ms > p.applied_ns / 1'000'000 ? p.applied_ns : p.provider_ts_ms * 1'000'000;
-      const int64_t age = now - price_ns;
+      const int64_t age = now - price_time_ns(p);
       const char* why = m->status != MarketStatus::kOpen ? "not open"
                         : m->cashout_frozen              ? "cash-out frozen"
                         : age > m->staleness_limit.count() ? "price stale"

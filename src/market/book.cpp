@@ -146,8 +146,7 @@ bool Book::apply_price(uint64_t selection_id, Odds odds, int64_t provider_ts_ms,
   s->price.applied_ns = applied_ns;
   Market* m = market(s->market_id);
   if (applied_ns > m->last_update_ns) m->last_update_ns = applied_ns;
-  // Compared in milliseconds first: a far-future timestamp cannot overflow.
-  m->price_ts_ns = provider_ts_ms > applied_ns / 1'000'000 ? applied_ns : provider_ts_ms * 1'000'000;
+  m->price_ts_ns = price_time_ns(provider_ts_ms, applied_ns);
   return true;
 }
 

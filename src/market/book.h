@@ -57,6 +57,14 @@ struct Price {
   int64_t applied_ns = 0;  // book time when applied
 };
 
+// A price's time on the provider's clock, clamped to its arrival (a
+// timestamp from the future is the arrival; compared in milliseconds first,
+// so a far-future timestamp cannot overflow).
+inline int64_t price_time_ns(int64_t provider_ts_ms, int64_t applied_ns) {
+  return provider_ts_ms > applied_ns / 1'000'000 ? applied_ns : provider_ts_ms * 1'000'000;
+}
+inline int64_t price_time_ns(const Price& p) { return price_time_ns(p.provider_ts_ms, p.applied_ns); }
+
 struct Selection {
   uint64_t id = 0;
   uint64_t market_id = 0;
