@@ -90,6 +90,9 @@ struct Config {
   // journal: followers (SQLite, audit, dead letters) pause below it.
   uint64_t journal_reserve_bytes = 64ull << 20;
   EngineConfig engine;
+  // hedging.venue_url: the hedging venue (http://host:port), or "sim": the
+  // simulated exchange the simulated world runs (engine.hedging: the terms).
+  std::string hedge_venue_url = "sim";
   Nanos default_staleness{std::chrono::milliseconds(3000)};
   std::map<std::string, Nanos> league_staleness{{"EPL", std::chrono::milliseconds(1500)}};
   std::vector<std::string> top_leagues;

@@ -46,6 +46,9 @@ enum class EventType : uint16_t {
   kDeadLetterResolved = 23,
   // Cash-out (cashout/cashout_desk.h).
   kBetCashedOut = 24,
+  // Hedging (hedge/hedge_desk.h). 26 and 27 are taken by other records.
+  kHedgeInstructed = 25,
+  kHedgeAnswered = 28,
 };
 
 // The idempotency key a decision answers (BET-6, WAL-5): replay completes
@@ -96,6 +99,35 @@ struct BetCashedOut {
   int64_t at_ns = 0;        // the decision
   std::array<uint8_t, 16> trace_id{};  // the cash-out request's trace
   IdemTag idem;
+};
+
+// The book asks a venue to back a selection (CO-4): a market's worst case
+// passed the hedging threshold. Journaled before the order leaves, so a
+// restart sends every unanswered order again under its id (the venue's
+// idempotency key).
+struct HedgeInstructed {
+  uint64_t hedge_id = 0;
+  uint64_t market_id = 0;
+  uint64_t selection_id = 0;
+  int64_t stake = 0;           // minor units
+  int32_t odds = 0;            // the lowest price taken (scaled)
+  int64_t liability = 0;       // the market's worst case, counting earlier hedges, that called for it
+  std::string venue;
+  int64_t at_ns = 0;
+  bool operator==(const HedgeInstructed&) const = default;
+};
+
+// The venue's final word on a hedge order: filled (at a stake and price) or
+// rejected. Answers we cannot trust (timeouts, errors) are not journaled:
+// the order is sent again.
+struct HedgeAnswered {
+  uint64_t hedge_id = 0;
+  uint8_t result = 0;          // HedgeAnswer::Kind: 1 filled, 2 rejected
+  int64_t matched_stake = 0;
+  int32_t matched_odds = 0;
+  std::string detail;
+  int64_t at_ns = 0;
+  bool operator==(const HedgeAnswered&) const = default;
 };
 
 // A bet or a money movement refused with a code: journaled so a repeat of
@@ -196,7 +228,7 @@ using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSe
                                PriceApplied, EventStateSet, MarketPriced, MarketControlSet, ActionRecorded,
                                FeedSwitched, IncidentSaved, MarketSettled, BetPostings, SettlementRolledBack,
                                BetsCancelled, CancelRolledBack, SettlementDeadLettered, DeadLetterResolved,
-                               BetCashedOut>;
+                               BetCashedOut, HedgeInstructed, HedgeAnswered>;
 
 EventType event_type(const BookEvent& e);
 // The book's time the event records (engine clock, ns since the epoch):

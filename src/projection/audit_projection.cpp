@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "projection/disk_reserve.h"
 #include "core/odds.h"
+#include "hedge/hedge_book.h"
 #include "journal/events.h"
 #include "journal/journal.h"
 #include "market/book.h"
@@ -105,6 +106,25 @@ void AuditProjection::audit(const JournalRecord& r) {
         .add("price_version", static_cast<int64_t>(co->price_version))
         .add("price_ts_ms", co->price_ts_ms)
         .add("trace_id", to_hex(co->trace_id));
+  } else if (auto* hi = std::get_if<HedgeInstructed>(&ev)) {
+    e.action = "hedge_instructed";
+    e.at_ns = hi->at_ns;
+    e.add("hedge_id", hi->hedge_id)
+        .add("market_id", hi->market_id)
+        .add("selection_id", hi->selection_id)
+        .add("stake", hi->stake)
+        .add("currency", currency_)
+        .add("odds", Odds{hi->odds}.str())
+        .add("worst_case", hi->liability)
+        .add("venue", hi->venue);
+  } else if (auto* ha = std::get_if<HedgeAnswered>(&ev)) {
+    e.action = "hedge_answered";
+    e.at_ns = ha->at_ns;
+    e.add("hedge_id", ha->hedge_id)
+        .add("result", hedge_status_name(static_cast<HedgeStatus>(ha->result)))
+        .add("matched_stake", ha->matched_stake)
+        .add("detail", ha->detail);
+    if (ha->matched_odds) e.add("matched_odds", Odds{ha->matched_odds}.str());
   } else if (auto* j = std::get_if<Rejected>(&ev)) {
     e.action = "bet_rejected";
     e.at_ns = j->at_ns;

@@ -68,6 +68,9 @@ std::vector<BookEvent> samples() {
   v.push_back(DeadLetterResolved{4, static_cast<uint8_t>(DeadLetterResolution::kReplayed), "operator:trader", "settled", 13});
   v.push_back(BetCashedOut{UINT64_MAX - 1, 202, 600, 731, 21500, 42, 1'800'000'000'000, 1'800'000'000'000'000'000,
                            1'800'000'005'000'000'000, trace(0xC0), idem("web:cash-1")});
+  v.push_back(HedgeInstructed{UINT64_MAX, 201, 2013, INT64_MAX, 65000, -1, "exchange", 1'800'000'006'000'000'000});
+  v.push_back(HedgeAnswered{UINT64_MAX, 1, 5413, 65000, "", 14});
+  v.push_back(HedgeAnswered{2, 2, 0, 0, "no liquidity at the price", 15});
   return v;
 }
 
@@ -202,6 +205,8 @@ TEST(BookEvents, TypeNumbersAreStable) {
   EXPECT_EQ(static_cast<uint16_t>(event_type(SettlementDeadLettered{})), 22);
   EXPECT_EQ(static_cast<uint16_t>(event_type(DeadLetterResolved{})), 23);
   EXPECT_EQ(static_cast<uint16_t>(event_type(BetCashedOut{})), 24);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(HedgeInstructed{})), 25);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(HedgeAnswered{})), 28);
 }
 
 TEST(BookEvents, EveryTypeRoundTrips) {
@@ -266,7 +271,7 @@ TEST(BookEvents, StringLengthPastTheEndThrows) {
 
 TEST(BookEvents, UnknownTypeThrows) {
   std::string bytes = encode(PriceApplied{1, 2, 3, 4});
-  for (uint16_t t : {0, 1, 25, 100, 0xFFFF}) {
+  for (uint16_t t : {0, 1, 29, 100, 0xFFFF}) {
     EXPECT_THROW(decode_event(t, bytes), std::invalid_argument) << t;
     EXPECT_THROW(decode_event(t, ""), std::invalid_argument) << t;
   }
