@@ -125,7 +125,7 @@ int SimDisk::sync(Handle h) {
   if (rng_.chance(faults_.sync_eio_per_mille)) {
     // Writeback failed: the pages are marked clean, so they never reach the
     // platter and the next sync has nothing to report.
-    f->pending.clear();
+    std::erase_if(f->pending, [](const Pending& p) { return !p.truncate; });
     ++counts_.sync_eio;
     return said(verbose_, EIO, "sync " + handles_[h] + " (its pending pages are dropped)");
   }

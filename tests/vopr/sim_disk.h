@@ -21,7 +21,9 @@
 //    error, the pending pages are dropped from what will become durable —
 //    they stay readable until a crash — and the next sync reports success
 //    without writing them: a journal that retries the fsync instead of
-//    writing again loses them.
+//    writing again loses them. A pending truncate is metadata, which the
+//    file system journals on its own (a failure there takes the whole file
+//    system read-only): it stays pending and the next good sync makes it.
 //  - a write fails with EIO (write_eio_per_mille), after letting a prefix of
 //    its bytes through.
 //  - space: every file's size counts against capacity; a write that grows
