@@ -64,9 +64,9 @@ int main(int argc, char** argv) {
 
   if (single) {
     vopr::SeedReport r = vopr::run_seed(one, tracer, verbose);
-    fmt::print("seed {}: {} ({} lives, {} records, {} answered, {} retries, {} rots refused, {} unacknowledged "
+    fmt::print("seed {}: {} ({} lives, {} records, {} answered, {} bets ({} settled), {} retries, {} rots refused, {} unacknowledged "
                "records lost; disk: {} writes, {} syncs, {} sync EIO, {} write EIO, {} ENOSPC, {} torn, {} power cuts, {} kills)\n",
-               r.seed, r.ok ? "ok" : "FAILED", r.lives, r.records, r.answered, r.retries, r.rots_refused,
+               r.seed, r.ok ? "ok" : "FAILED", r.lives, r.records, r.answered, r.bets, r.bets_settled, r.retries, r.rots_refused,
                r.lost_unacked, r.disk.writes, r.disk.syncs, r.disk.sync_eio, r.disk.write_eio, r.disk.enospc,
                r.disk.torn, r.disk.crashes, r.disk.kills);
     if (!r.ok) fmt::print("  {}\n", r.failure);
@@ -81,6 +81,8 @@ int main(int argc, char** argv) {
     total.lives += r.lives;
     total.records += r.records;
     total.answered += r.answered;
+    total.bets += r.bets;
+    total.bets_settled += r.bets_settled;
     total.rots_refused += r.rots_refused;
     total.lost_unacked += r.lost_unacked;
     total.disk.sync_eio += r.disk.sync_eio;
@@ -97,10 +99,10 @@ int main(int argc, char** argv) {
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("{} seeds ({}..{}), {} failed, {:.1f} s, {:.0f} seeds/s: {} lives, {} records, {} answered, "
-             "{} rots refused, {} unacknowledged records lost, {} sync EIO, {} write EIO, {} ENOSPC, {} torn "
+             "{} bets ({} settled), {} rots refused, {} unacknowledged records lost, {} sync EIO, {} write EIO, {} ENOSPC, {} torn "
              "writes, {} power cuts, {} kills\n",
              count, first, first + count - 1, failed.size(), secs, count / secs, total.lives, total.records,
-             total.answered, total.rots_refused, total.lost_unacked, total.disk.sync_eio, total.disk.write_eio,
+             total.answered, total.bets, total.bets_settled, total.rots_refused, total.lost_unacked, total.disk.sync_eio, total.disk.write_eio,
              total.disk.enospc, total.disk.torn, total.disk.crashes, total.disk.kills);
   return failed.empty() ? 0 : 1;
 }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <set>
 #include <system_error>
 #include <unordered_map>
 #include <vector>
@@ -242,6 +243,9 @@ class SeedRun {
         broken("{} was answered ({}) from record seq {}, which the restarted journal lacks", c.key,
                describe(*c.first), c.decided_seq);
     }
+    report_.bets = state.bets.size();
+    report_.bets_settled = static_cast<uint64_t>(std::count_if(
+        state.bets.begin(), state.bets.end(), [](const auto& b) { return b.second.status == BetStatus::kSettled; }));
     say("checked: hash {}, {} decisions, money balances", got.substr(0, 12), decisions_.size());
   }
 
@@ -327,15 +331,15 @@ class SeedRun {
   }
 
   void act(bool quiet) {
-    const uint64_t r = rng_.below(100);
-    if (r < 30) return bet();
-    if (r < 42) return money(Command::Kind::kDeposit);
-    if (r < 48) return money(Command::Kind::kWithdrawal);
-    if (r < 62) return price();
-    if (r < 67) return result();
-    if (r < 77) return advance(rng_.between(1, 3000));
-    if (r < 84) return repeat_one();
-    if (r < 94 || quiet) return pump();
+    const uint64_t r = rng_.below(200);
+    if (r < 64) return bet();
+    if (r < 88) return money(Command::Kind::kDeposit);
+    if (r < 100) return money(Command::Kind::kWithdrawal);
+    if (r < 128) return price();
+    if (r < 133) return result();
+    if (r < 153) return advance(rng_.between(1, 3000));
+    if (r < 169) return repeat_one();
+    if (r < 190 || quiet) return pump();
     // The disk's space: fill it to near what is used now, or give it back.
     if (rng_.chance(500)) {
       disk_.set_capacity(disk_.used() + rng_.below(3 * kSectorBytes));
@@ -364,7 +368,10 @@ class SeedRun {
     Command c;
     c.kind = Command::Kind::kBet;
     c.account = user();
-    const uint64_t event = kEvents[rng_.below(kEvents.size())];
+    // Mostly on markets still open: a result closes its market.
+    uint64_t event = kEvents[rng_.below(kEvents.size())];
+    for (int tries = 0; tries < 3 && resulted_.count(event) && rng_.chance(900); ++tries)
+      event = kEvents[rng_.below(kEvents.size())];
     c.selection = selection_of(market_of(event), static_cast<int>(rng_.below(3)));
     c.amount = rng_.between(10, 5000);
     c.odds = ladder_[rng_.below(ladder_.size())];
@@ -456,7 +463,10 @@ class SeedRun {
   // A confirmed result for a market: its winner, again and again (the
   // duplicates change nothing); now and then a correction names another.
   void result() {
-    const uint64_t event = kEvents[rng_.below(kEvents.size())];
+    // The early events end first, so most markets stay open for a while.
+    const size_t ended = std::min(kEvents.size(), 1 + commands_.size() / 80);
+    const uint64_t event = kEvents[rng_.below(ended)];
+    resulted_.insert(event);
     if (rng_.chance(150)) winners_[event] = (winners_[event] + 1) % 3;
     FeedMessage m;
     m.env.type = FeedMessageType::kBetSettlement;
@@ -543,6 +553,7 @@ class SeedRun {
   int lives_ = 0;
   std::vector<Odds> ladder_;
   std::map<uint64_t, int> winners_;
+  std::set<uint64_t> resulted_;  // events a result was sent for
   uint64_t feed_seq_ = 0;
 
   History history_;

@@ -46,6 +46,7 @@ struct SeedReport {
   uint64_t lives = 0;
   uint64_t records = 0;       // journal records at the end
   uint64_t answered = 0;      // commands answered with a decision
+  uint64_t bets = 0, bets_settled = 0;  // in the book at the last restart
   uint64_t retries = 0;       // commands sent again under their key
   uint64_t rots_refused = 0;  // bit flips refused at open with their offset
   uint64_t lost_unacked = 0;  // records appended, never acknowledged, gone at a crash
