@@ -243,6 +243,7 @@ class SeedRun {
         broken("{} was answered ({}) from record seq {}, which the restarted journal lacks", c.key,
                describe(*c.first), c.decided_seq);
     }
+    report_.state_hash = got;
     report_.bets = state.bets.size();
     report_.bets_settled = static_cast<uint64_t>(std::count_if(
         state.bets.begin(), state.bets.end(), [](const auto& b) { return b.second.status == BetStatus::kSettled; }));

@@ -47,6 +47,7 @@ struct SeedReport {
   uint64_t records = 0;       // journal records at the end
   uint64_t answered = 0;      // commands answered with a decision
   uint64_t bets = 0, bets_settled = 0;  // in the book at the last restart
+  std::string state_hash;               // the book's at the last restart
   uint64_t retries = 0;       // commands sent again under their key
   uint64_t rots_refused = 0;  // bit flips refused at open with their offset
   uint64_t lost_unacked = 0;  // records appended, never acknowledged, gone at a crash
