@@ -148,6 +148,10 @@ void SimDisk::close(Handle h) { handles_.erase(h); }
 
 int SimDisk::sync_dir(const fs::path& dir) {
   if (dead_ || power_fails_now()) return said(verbose_, EIO, "sync dir (no power)");
+  if (rng_.chance(faults_.sync_eio_per_mille)) {
+    ++counts_.sync_eio;
+    return said(verbose_, EIO, "sync dir " + dir.string());
+  }
   for (auto& [path, f] : files_)
     if (fs::path(path).parent_path() == dir) f.named = true;
   return 0;

@@ -24,6 +24,7 @@
 //    writing again loses them. A pending truncate is metadata, which the
 //    file system journals on its own (a failure there takes the whole file
 //    system read-only): it stays pending and the next good sync makes it.
+//  - a directory sync fails with EIO as often (its entries stay unsynced).
 //  - a write fails with EIO (write_eio_per_mille), after letting a prefix of
 //    its bytes through.
 //  - space: every file's size counts against capacity; a write that grows
