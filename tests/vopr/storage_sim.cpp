@@ -13,7 +13,8 @@
 
 #include "app/book_desks.h"
 #include "engine/engine.h"
-#include "journal/segment.h"
+#include "bit_rot.h"
+#include "client_command.h"
 #include "oracle.h"
 #include "prng.h"
 #include "recording_journal.h"
@@ -30,47 +31,6 @@ namespace fs = std::filesystem;
 // The first broken promise: ends the seed.
 struct Broken {
   std::string what;
-};
-
-// A command a client sent (and may send again under the same key).
-struct Command {
-  enum class Kind { kDeposit, kWithdrawal, kBet } kind = Kind::kDeposit;
-  std::string key, account;
-  int64_t amount = 0;  // deposit, withdrawal, or the bet's stake
-  uint64_t selection = 0;
-  Odds odds;
-  Fingerprint fingerprint{};
-  int outstanding = 0;              // sent in this life, not yet answered
-  bool unanswered_at_crash = false; // sent in a life the power cut short
-  std::optional<Outcome> first;     // its first answer with a decision
-  uint64_t decided_seq = 0;         // the record of that decision
-};
-
-bool same_outcome(const Outcome& a, const Outcome& b) {
-  if (a.index() != b.index()) return false;
-  if (auto* x = std::get_if<BetPlaced>(&a)) return x->bet_id == std::get<BetPlaced>(b).bet_id;
-  if (auto* x = std::get_if<MoneyReceipt>(&a)) {
-    auto& y = std::get<MoneyReceipt>(b);
-    return x->amount == y.amount && x->reason == y.reason && x->balance == y.balance && x->account == y.account;
-  }
-  if (auto* x = std::get_if<Error>(&a)) return x->code == std::get<Error>(b).code;
-  return true;
-}
-
-std::string describe(const Outcome& o) {
-  if (auto* x = std::get_if<BetPlaced>(&o)) return fmt::format("bet {}", x->bet_id);
-  if (auto* x = std::get_if<MoneyReceipt>(&o)) return fmt::format("receipt {} balance {}", x->amount, x->balance);
-  if (auto* x = std::get_if<Error>(&o)) return fmt::format("error {}", error_code_name(x->code));
-  return "cash-out";
-}
-
-// A bit rotted in a durable record, and where the journal must say it is.
-struct Rot {
-  std::string segment;
-  uint64_t record_start = 0;
-  fs::path path;
-  uint64_t byte = 0;
-  int bit = 0;
 };
 
 // The objects one start of the book owns, torn down in order at a crash.
@@ -91,7 +51,7 @@ const char* const kOddsLadder[] = {"1.50", "1.80", "2.00", "2.40", "3.10", "4.50
 class SeedRun {
  public:
   SeedRun(uint64_t seed, Tracer& tracer, bool verbose)
-      : seed_(seed), rng_(seed), tracer_(tracer), verbose_(verbose), disk_(rng_, DiskFaults{}),
+      : rng_(seed), tracer_(tracer), verbose_(verbose), disk_(rng_, DiskFaults{}),
         clock_(from_ns(kStartNs)) {
     report_.seed = seed;
     disk_.set_verbose(verbose);
@@ -278,35 +238,11 @@ class SeedRun {
     }
   }
 
-  // Flips a bit in a record of an old segment, or in a record of the last
-  // segment that is not its last (a rotted last record cannot be told from
-  // a torn write: see docs/durability.md).
   void rot() {
-    std::vector<segment::File> files = segment::list(disk_, kDir);
-    if (files.empty()) return;
-    const size_t fi = rng_.below(files.size());
-    const segment::File& f = files[fi];
-    const bool last = fi + 1 == files.size();
-    const std::string data = disk_.durable(f.path);
-    std::vector<std::pair<uint64_t, uint64_t>> records;  // start, size
-    try {
-      segment::scan(data, f.name, f.first_seq, last, 0, [&](const JournalRecord& r) {
-        const uint64_t start = static_cast<uint64_t>(r.payload.data() - data.data()) - segment::kHeaderBytes;
-        records.emplace_back(start, segment::kHeaderBytes + r.payload.size());
-      });
-    } catch (const JournalCorrupt&) {
-      return;
-    }
-    if (last && !records.empty()) records.pop_back();
-    if (records.empty()) return;
-    const auto [start, size] = records[rng_.below(records.size())];
-    // A third of the rots hit the header (length, type, seq, crc): a
-    // damaged length must not pass for a torn write.
-    const uint64_t within = rng_.chance(333) ? rng_.below(segment::kHeaderBytes) : rng_.below(size);
-    Rot r{f.name, start, f.path, start + within, static_cast<int>(rng_.below(8))};
-    disk_.flip_bit(r.path, r.byte, r.bit);
-    say("bit {} of byte {} in {} rots (record at offset {})", r.bit, r.byte, r.segment, r.record_start);
-    rot_ = std::move(r);
+    rot_ = rot_a_bit(disk_, kDir, rng_);
+    if (rot_)
+      say("bit {} of byte {} in {} rots (record at offset {})", rot_->bit, rot_->byte, rot_->segment,
+          rot_->record_start);
   }
 
   // ---- a life's workload
@@ -543,7 +479,6 @@ class SeedRun {
 
   static inline const fs::path kDir{"/vopr/journal"};
 
-  const uint64_t seed_;
   Prng rng_;
   Tracer& tracer_;
   const bool verbose_;
