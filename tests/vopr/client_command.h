@@ -17,9 +17,10 @@ namespace inplay::vopr {
 
 // A command a client sent (and may send again under the same key).
 struct Command {
-  enum class Kind { kDeposit, kWithdrawal, kBet } kind = Kind::kDeposit;
+  enum class Kind { kDeposit, kWithdrawal, kBet, kCashout } kind = Kind::kDeposit;
   std::string key, account;
-  int64_t amount = 0;  // deposit, withdrawal, or the bet's stake
+  int64_t amount = 0;  // deposit, withdrawal, the bet's stake, or the stake to cash out (0: all)
+  uint64_t bet_id = 0;  // a cash-out's bet
   uint64_t selection = 0;
   Odds odds;
   Fingerprint fingerprint{};
@@ -37,6 +38,10 @@ inline bool same_outcome(const Outcome& a, const Outcome& b) {
     return x->amount == y.amount && x->reason == y.reason && x->balance == y.balance && x->account == y.account;
   }
   if (auto* x = std::get_if<Error>(&a)) return x->code == std::get<Error>(b).code;
+  if (auto* x = std::get_if<CashedOut>(&a)) {
+    auto& y = std::get<CashedOut>(b);
+    return x->bet_id == y.bet_id && x->stake == y.stake && x->amount == y.amount && x->remaining == y.remaining;
+  }
   return true;
 }
 
@@ -44,7 +49,8 @@ inline std::string describe(const Outcome& o) {
   if (auto* x = std::get_if<BetPlaced>(&o)) return fmt::format("bet {}", x->bet_id);
   if (auto* x = std::get_if<MoneyReceipt>(&o)) return fmt::format("receipt {} balance {}", x->amount, x->balance);
   if (auto* x = std::get_if<Error>(&o)) return fmt::format("error {}", error_code_name(x->code));
-  return "cash-out";
+  if (auto* x = std::get_if<CashedOut>(&o)) return fmt::format("cash-out of bet {}: {} for {}", x->bet_id, x->stake, x->amount);
+  return "?";
 }
 
 }  // namespace inplay::vopr

@@ -48,7 +48,10 @@ std::vector<std::string> check_money(const BookState& s, const Expected& e) {
   for (const auto& [user, net] : e.moved) due[user].cash += net;
   for (const auto& [id, b] : s.bets) {
     Due& d = due[s.ledger.account(b.account).id];
-    d.cash -= b.stake_minor;
+    // The stake as placed (a cash-out takes part or all of it off the bet)
+    // and what the cash-outs paid.
+    d.cash -= b.stake_minor + b.cashout_stake_minor;
+    d.cash += b.cashout_return_minor;
     if (b.status == BetStatus::kAccepted) d.reserved += b.stake_minor;
     if (b.status == BetStatus::kSettled) d.cash += b.return_minor;
     if (b.status == BetStatus::kCancelled) d.cash += b.stake_minor;

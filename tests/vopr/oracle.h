@@ -33,8 +33,8 @@ Expected expect(const History& h);
 // The money of a recovered book against the records it came from: the
 // ledger sums to 0; each user's reserve holds exactly the stakes of their
 // open bets; their cash is deposits less withdrawals less every stake plus
-// the returns of their settled bets (a bet paid twice, or a stake kept
-// twice, shows here). Returns what is wrong (empty: nothing).
+// the returns of their settled bets and what their cash-outs paid (a bet
+// paid twice, or a stake kept twice, shows here). Returns what is wrong (empty: nothing).
 std::vector<std::string> check_money(const BookState& s, const Expected& e);
 
 }  // namespace inplay::vopr

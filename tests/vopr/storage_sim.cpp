@@ -269,7 +269,8 @@ class SeedRun {
 
   void act(bool quiet) {
     const uint64_t r = rng_.below(200);
-    if (r < 64) return bet();
+    if (r < 54) return bet();
+    if (r < 64) return cash_out();
     if (r < 88) return money(Command::Kind::kDeposit);
     if (r < 100) return money(Command::Kind::kWithdrawal);
     if (r < 128) return price();
@@ -312,6 +313,22 @@ class SeedRun {
     c.selection = selection_of(market_of(event), static_cast<int>(rng_.below(3)));
     c.amount = rng_.between(10, 5000);
     c.odds = ladder_[rng_.below(ladder_.size())];
+    add_and_send(std::move(c));
+  }
+
+  // A cash-out of all or part of a bet some client was told was placed: a
+  // quote, taken at once at whatever the price is then.
+  void cash_out() {
+    std::vector<size_t> placed;
+    for (size_t i = 0; i < commands_.size(); ++i)
+      if (commands_[i].first && std::holds_alternative<BetPlaced>(*commands_[i].first)) placed.push_back(i);
+    if (placed.empty()) return;
+    const Command& b = commands_[placed[rng_.below(placed.size())]];
+    Command c;
+    c.kind = Command::Kind::kCashout;
+    c.account = b.account;
+    c.bet_id = std::get<BetPlaced>(*b.first).bet_id;
+    c.amount = rng_.chance(500) ? 0 : rng_.between(10, std::max<int64_t>(10, b.amount / 2));
     add_and_send(std::move(c));
   }
 
@@ -358,6 +375,34 @@ class SeedRun {
     for (size_t b = 0; b < 8; ++b) gateway.trace_id[b] = gateway.span_id[b] = static_cast<uint8_t>((i + 1) >> (8 * b));
     gateway.trace_id[15] = gateway.span_id[7] = 1;
     bool queued;
+    if (c.kind == Command::Kind::kCashout) {
+      // The client's quote and accept, one after the other in one engine
+      // step; a refused quote (the bet is closed, the price stale) sends no
+      // accept.
+      BookDesks* d = life_->desks.get();
+      life_->engine->submit([this, d, i, gateway] {
+        Command& c = commands_[i];
+        QuoteCashout q;
+        q.bet_id = c.bet_id;
+        q.stake = c.amount;
+        q.gateway = gateway;
+        Result<Quote> quote = d->cashout.quote(q);
+        if (!quote.ok()) return say("{}: no quote ({})", c.key, error_code_name(quote.error().code));
+        AcceptCashout a;
+        a.idem_key = c.key;
+        a.fingerprint = c.fingerprint;
+        a.bet_id = c.bet_id;
+        a.quote_id = quote->id;
+        a.amount = quote->offer.amount;
+        a.policy = PriceChangePolicy::kAny;
+        a.gateway = gateway;
+        a.gateway_start_ns = to_ns(clock_.now());
+        a.done = [this, i](const Outcome& o) { answered(i, o); };
+        ++c.outstanding;
+        d->cashout.accept(a);
+      });
+      return;
+    }
     if (c.kind == Command::Kind::kBet) {
       PlaceBet p;
       p.idem_key = c.key;
