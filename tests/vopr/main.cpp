@@ -64,9 +64,9 @@ int main(int argc, char** argv) {
 
   if (single) {
     vopr::SeedReport r = vopr::run_seed(one, tracer, verbose);
-    fmt::print("seed {}: {} ({} lives, {} records, {} answered, {} bets ({} settled), {} retries, {} rots refused, {} unacknowledged "
+    fmt::print("seed {}: {} ({} lives, {} records, {} answered, {} bets ({} settled, {} cancelled, {} cashed out), {} retries, {} rots refused, {} unacknowledged "
                "records lost; disk: {} writes, {} syncs, {} sync EIO, {} write EIO, {} ENOSPC, {} torn, {} power cuts, {} kills)\n",
-               r.seed, r.ok ? "ok" : "FAILED", r.lives, r.records, r.answered, r.bets, r.bets_settled, r.retries, r.rots_refused,
+               r.seed, r.ok ? "ok" : "FAILED", r.lives, r.records, r.answered, r.bets, r.bets_settled, r.bets_cancelled, r.bets_cashed_out, r.retries, r.rots_refused,
                r.lost_unacked, r.disk.writes, r.disk.syncs, r.disk.sync_eio, r.disk.write_eio, r.disk.enospc,
                r.disk.torn, r.disk.crashes, r.disk.kills);
     if (!r.ok) fmt::print("  {}\n", r.failure);
@@ -83,6 +83,8 @@ int main(int argc, char** argv) {
     total.answered += r.answered;
     total.bets += r.bets;
     total.bets_settled += r.bets_settled;
+    total.bets_cancelled += r.bets_cancelled;
+    total.bets_cashed_out += r.bets_cashed_out;
     total.rots_refused += r.rots_refused;
     total.lost_unacked += r.lost_unacked;
     total.disk.sync_eio += r.disk.sync_eio;
@@ -108,10 +110,10 @@ int main(int argc, char** argv) {
     if (!deterministic) fmt::print("seed {} ran differently twice: the simulation is not deterministic\n", first);
   }
   fmt::print("{} seeds ({}..{}), {} failed, {:.1f} s, {:.0f} seeds/s: {} lives, {} records, {} answered, "
-             "{} bets ({} settled), {} rots refused, {} unacknowledged records lost, {} sync EIO, {} write EIO, {} ENOSPC, {} torn "
+             "{} bets ({} settled, {} cancelled, {} cashed out), {} rots refused, {} unacknowledged records lost, {} sync EIO, {} write EIO, {} ENOSPC, {} torn "
              "writes, {} power cuts, {} kills\n",
              count, first, first + count - 1, failed.size(), secs, count / secs, total.lives, total.records,
-             total.answered, total.bets, total.bets_settled, total.rots_refused, total.lost_unacked, total.disk.sync_eio, total.disk.write_eio,
+             total.answered, total.bets, total.bets_settled, total.bets_cancelled, total.bets_cashed_out, total.rots_refused, total.lost_unacked, total.disk.sync_eio, total.disk.write_eio,
              total.disk.enospc, total.disk.torn, total.disk.crashes, total.disk.kills);
   return failed.empty() && deterministic ? 0 : 1;
 }

@@ -205,8 +205,12 @@ class SeedRun {
     }
     report_.state_hash = got;
     report_.bets = state.bets.size();
-    report_.bets_settled = static_cast<uint64_t>(std::count_if(
-        state.bets.begin(), state.bets.end(), [](const auto& b) { return b.second.status == BetStatus::kSettled; }));
+    report_.bets_settled = report_.bets_cancelled = report_.bets_cashed_out = 0;
+    for (const auto& [id, b] : state.bets) {
+      report_.bets_settled += b.status == BetStatus::kSettled;
+      report_.bets_cancelled += b.status == BetStatus::kCancelled;
+      report_.bets_cashed_out += b.cashout_stake_minor > 0;
+    }
     say("checked: hash {}, {} decisions, money balances", got.substr(0, 12), decisions_.size());
   }
 
@@ -274,7 +278,7 @@ class SeedRun {
     if (r < 88) return money(Command::Kind::kDeposit);
     if (r < 100) return money(Command::Kind::kWithdrawal);
     if (r < 128) return price();
-    if (r < 133) return result();
+    if (r < 133) return rng_.chance(250) ? cancel() : result();
     if (r < 153) return advance(rng_.between(1, 3000));
     if (r < 169) return repeat_one();
     if (r < 190 || quiet) return pump();
@@ -469,6 +473,33 @@ class SeedRun {
     life_->engine->submit([d, m = std::move(m)] { d->settle.on_feed_result("sim", m); });
   }
 
+  // Bets of a market placed in the last seconds voided (their stakes back),
+  // or, now and then, the last such cancel withdrawn.
+  void cancel() {
+    const uint64_t event = kEvents[rng_.below(kEvents.size())];
+    const uint64_t market = market_of(event);
+    FeedMessage m;
+    m.env.producer = "sim";
+    m.env.schema = "1.0";
+    m.env.seq = ++feed_seq_;
+    m.env.ts_ms = to_ns(clock_.now()) / 1'000'000 + static_cast<int64_t>(feed_seq_);
+    m.env.event_id = event;
+    auto last = cancels_.find(market);
+    if (last != cancels_.end() && rng_.chance(300)) {
+      m.env.type = FeedMessageType::kRollbackBetCancel;
+      m.body = RollbackBetCancel{{market}, last->second.first, last->second.second};
+      cancels_.erase(last);
+    } else {
+      const int64_t end = to_ns(clock_.now()) / 1'000'000;
+      const int64_t start = end - rng_.between(0, 20'000);
+      m.env.type = FeedMessageType::kBetCancel;
+      m.body = BetCancel{{market}, "vopr", start, end, ""};
+      cancels_[market] = {start, end};
+    }
+    BookDesks* d = life_->desks.get();
+    life_->engine->submit([d, m = std::move(m)] { d->settle.on_feed_result("sim", m); });
+  }
+
   // The last life ends on a calm disk: everything sent is answered.
   void settle_down() {
     disk_.set_faults(DiskFaults{});
@@ -535,6 +566,7 @@ class SeedRun {
   std::vector<Odds> ladder_;
   std::map<uint64_t, int> winners_;
   std::set<uint64_t> resulted_;  // events a result was sent for
+  std::map<uint64_t, std::pair<int64_t, int64_t>> cancels_;  // market -> its last cancel's range (ms)
   uint64_t feed_seq_ = 0;
 
   History history_;

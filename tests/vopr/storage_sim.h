@@ -46,7 +46,7 @@ struct SeedReport {
   uint64_t lives = 0;
   uint64_t records = 0;       // journal records at the end
   uint64_t answered = 0;      // commands answered with a decision
-  uint64_t bets = 0, bets_settled = 0;  // in the book at the last restart
+  uint64_t bets = 0, bets_settled = 0, bets_cancelled = 0, bets_cashed_out = 0;  // at the last restart
   std::string state_hash;               // the book's at the last restart
   uint64_t retries = 0;       // commands sent again under their key
   uint64_t rots_refused = 0;  // bit flips refused at open with their offset
