@@ -4,11 +4,12 @@
 // one thread, stepped by the seed: the engine by Engine::step(), the journal
 // by Journal::pump() (each pump one group commit), timers by advancing the
 // simulated clock. A random workload — deposits, withdrawals, bets (pre-match
-// and in play), prices, results (repeated, and now and then corrected),
-// client retries of unanswered commands under their keys — runs while the
-// disk fails writes and fsyncs, fills up and gets space back; the power is
-// cut at a random disk operation or step; between lives a bit may rot in an
-// old record. Several lives per seed.
+// and in play), cash-outs, prices, results (repeated, and now and then
+// corrected), cancels and their rollbacks, clients sending commands again
+// under their keys — runs while the disk fails writes and fsyncs, fills up
+// and gets space back; the process is killed or the power cut at a random
+// disk operation or step (start-up included); between lives a bit may rot
+// in a synced record. Several lives per seed. See docs/durability.md.
 //
 // After every restart it checks the promises:
 //  - the journal opens, or refuses with the segment and offset of the record
@@ -16,15 +17,16 @@
 //    accepted); the rot is then repaired, as from a replica, and the run
 //    goes on;
 //  - every record the journal reported durable is back, byte for byte; the
-//    records past it are ones that were appended (a prefix of them), never
-//    other bytes;
+//    records past it are ones that were appended under their seqs (by this
+//    attempt or an abandoned one: recording_journal.h), never other bytes;
 //  - every answered command's decision is there, under its key, once: an
 //    answer is given only after its record was durable, a repeat answers the
 //    first decision and decides nothing again;
 //  - the engine's replayed state hash equals the oracle's replay of the same
 //    records (and the live state's before the crash when nothing was lost);
 //  - the ledger sums to 0 and each user's money is what their deposits,
-//    withdrawals, stakes and returns say (no bet paid or reserved twice).
+//    withdrawals, stakes, returns, refunds and cash-outs say (no bet paid
+//    or reserved twice).
 // The first broken promise ends the seed with a description. Deterministic:
 // the same seed runs the same way. One thread (plus the tracer's drain).
 #pragma once
