@@ -279,7 +279,8 @@ class SeedRun {
     if (r < 100) return money(Command::Kind::kWithdrawal);
     if (r < 128) return price();
     if (r < 133) return rng_.chance(250) ? cancel() : result();
-    if (r < 153) return advance(rng_.between(1, 3000));
+    if (r < 136) return rng_.chance(700) ? suspend_or_reopen() : resettle();
+    if (r < 155) return advance(rng_.between(1, 3000));
     if (r < 169) return repeat_one();
     if (r < 190 || quiet) return pump();
     // The disk's space: fill it to near what is used now, or give it back.
@@ -498,6 +499,23 @@ class SeedRun {
     }
     BookDesks* d = life_->desks.get();
     life_->engine->submit([d, m = std::move(m)] { d->settle.on_feed_result("sim", m); });
+  }
+
+  // An operator suspends a market or opens it again (bets and cash-outs on
+  // it are refused meanwhile; a settled market refuses the change).
+  void suspend_or_reopen() {
+    const uint64_t market = market_of(kEvents[rng_.below(kEvents.size())]);
+    const MarketStatus to = rng_.chance(500) ? MarketStatus::kSuspended : MarketStatus::kOpen;
+    BookDesks* d = life_->desks.get();
+    life_->engine->submit([d, market, to] { (void)d->markets.set_market_status(market, to, "vopr", "operator:vopr"); });
+  }
+
+  // An operator re-settles a market on its current outcomes: the result
+  // rolled back and paid again as a new version, at once.
+  void resettle() {
+    const uint64_t market = market_of(kEvents[rng_.below(kEvents.size())]);
+    BookDesks* d = life_->desks.get();
+    life_->engine->submit([d, market] { (void)d->settle.resettle(market, std::nullopt, "vopr", "operator:vopr"); });
   }
 
   // The last life ends on a calm disk: everything sent is answered.

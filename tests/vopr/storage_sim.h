@@ -5,7 +5,8 @@
 // by Journal::pump() (each pump one group commit), timers by advancing the
 // simulated clock. A random workload — deposits, withdrawals, bets (pre-match
 // and in play), cash-outs, prices, results (repeated, and now and then
-// corrected), cancels and their rollbacks, clients sending commands again
+// corrected), cancels and their rollbacks, suspensions and re-settlement by
+// an operator, clients sending commands again
 // under their keys — runs while the disk fails writes and fsyncs, fills up
 // and gets space back; the process is killed or the power cut at a random
 // disk operation or step (start-up included); between lives a bit may rot
