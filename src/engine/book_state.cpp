@@ -165,6 +165,7 @@ struct Applier {
   }
 
   void operator()(const ActionRecorded&) {}
+  void operator()(const AuditAnchored&) {}
 
   void operator()(const FeedSwitched& e) { s.active_feeds[e.sport] = e.to; }
 

@@ -51,6 +51,7 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const SettlementDeadLettered&) { return EventType::kSettlementDeadLettered; }
     EventType operator()(const DeadLetterResolved&) { return EventType::kDeadLetterResolved; }
     EventType operator()(const BetCashedOut&) { return EventType::kBetCashedOut; }
+    EventType operator()(const AuditAnchored&) { return EventType::kAuditAnchored; }
   };
   return std::visit(V{}, e);
 }
@@ -161,6 +162,13 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.put(e.at_ns);
           w.bytes(e.trace_id.data(), e.trace_id.size());
           put_idem(w, e.idem);
+        } else if constexpr (std::is_same_v<T, AuditAnchored>) {
+          w.put(e.lines);
+          w.put(e.covered_seq);
+          w.str(e.head);
+          w.str(e.key_id);
+          w.str(e.mac);
+          w.put(e.at_ns);
         } else {
           encode_settlement(w, e);
         }
@@ -332,6 +340,17 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
       e.at_ns = r.get<int64_t>();
       r.bytes(e.trace_id.data(), e.trace_id.size());
       e.idem = get_idem(r);
+      out = std::move(e);
+      break;
+    }
+    case EventType::kAuditAnchored: {
+      AuditAnchored e;
+      e.lines = r.get<uint64_t>();
+      e.covered_seq = r.get<uint64_t>();
+      e.head = r.str();
+      e.key_id = r.str();
+      e.mac = r.str();
+      e.at_ns = r.get<int64_t>();
       out = std::move(e);
       break;
     }
