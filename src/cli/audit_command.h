@@ -1,8 +1,9 @@
 // `inplay audit verify --config FILE`: the audit log checked with the book's
 // chain key against the journal it came from (projection/audit_verify.h:
-// what it proves and what it cannot). Reads only; may run beside the live
-// book (the records and anchors it has not yet written are then reported as
-// missing) or on a copy of its data dir.
+// what it proves and what it cannot). Reads only. Meant for a stopped book
+// or a copy of its data dir: beside a live one the journal and the file move
+// while they are read, so records written meanwhile may be reported (as
+// missing, or as not in the journal).
 //
 // Output: "audit ok: N records, key K, A anchors (the last covers R records,
 // journal seq S), journal read to seq J" on stdout; on failure one line on
