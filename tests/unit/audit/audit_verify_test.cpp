@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -273,6 +276,53 @@ TEST(AuditVerify, ALineTheJournalDoesNotHaveIsNamed) {
   EXPECT_EQ(r.line, 3u);
   EXPECT_NE(r.reason.find("journal seq 99 is not an audited record of the journal"), std::string::npos)
       << r.reason;
+}
+
+// The background thread anchors when due: soon after it starts (nothing was
+// anchored yet), then after anchor_every_records or anchor_every; asking
+// again for a head already asked for does nothing.
+TEST(AuditVerify, TheBackgroundPassAnchorsWhenDue) {
+  TempDir d;
+  const fs::path j = d.path() / "journal", f = d.path() / "audit.jsonl";
+  append_journal(j, {deposit(100), deposit(200)});
+  std::mutex mu;
+  std::vector<AuditAnchored> out;
+  auto anchors = [&] {
+    std::lock_guard lk(mu);
+    return out;
+  };
+  AuditProjectionOptions o;
+  o.poll_interval = std::chrono::milliseconds(10);
+  o.anchor_every = std::chrono::hours(1);
+  o.anchor_every_records = 3;
+  o.anchor = [&](AuditAnchored a) {
+    std::lock_guard lk(mu);
+    out.push_back(std::move(a));
+    return true;
+  };
+  AuditProjection p(f, j, key(), mask, "GBP", o);
+  p.start();
+  for (int i = 0; i < 500 && anchors().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(anchors().size(), 1u);
+  EXPECT_EQ(anchors()[0].lines, 2u);
+  EXPECT_EQ(anchors()[0].covered_seq, 2u);
+  EXPECT_TRUE(audit_anchor_verifies(key(), anchors()[0]));
+
+  // One more record: not due (1 < 3 records, an hour not gone by).
+  append_journal(j, {anchors()[0], deposit(300)});
+  p.poke();
+  for (int i = 0; i < 500 && p.last_seq() < 4; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(anchors().size(), 1u);
+  // Three more past the anchor: due.
+  append_journal(j, {deposit(400), deposit(500)});
+  p.poke();
+  for (int i = 0; i < 500 && anchors().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  p.stop();
+  ASSERT_EQ(anchors().size(), 2u);
+  EXPECT_EQ(anchors()[1].lines, 5u);
+  EXPECT_EQ(anchors()[1].covered_seq, 6u);
+  EXPECT_FALSE(p.anchor_now());  // that head was asked for already
 }
 
 }  // namespace
