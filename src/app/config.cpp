@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "telemetry/audit_key.h"
 #include "telemetry/otlp_exporter.h"
 #include "app/shipped_configs.h"
 #include "core/time_format.h"
@@ -448,6 +449,17 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   }
   read_telemetry(tel, c);
   tel.done();
+
+  // The audit chain's key (telemetry/audit_key.h): required like the
+  // pseudonym secret, long enough to key HMAC-SHA256, and a key of its own.
+  auto aud = r.child("audit");
+  c.audit_chain_secret = aud.str("chain_secret", true);
+  if (c.audit_chain_secret.size() < kAuditSecretMinChars)
+    aud.fail_key("chain_secret", aud.get("chain_secret"),
+                 fmt::format("must be at least {} characters (`inplay token` makes one)", kAuditSecretMinChars));
+  if (c.audit_chain_secret == c.pseudonym_secret)
+    aud.fail_key("chain_secret", aud.get("chain_secret"), "must differ from telemetry.pseudonym_secret");
+  aud.done();
 
   IdRegistry ids;
   for (auto& e : r.list("events")) c.events.push_back(read_event(e, ids));

@@ -104,6 +104,9 @@ struct Config {
   uint64_t seed = 42;
   std::vector<TokenConfig> tokens;
   std::string pseudonym_secret;
+  // audit.chain_secret: keys the audit log's chain and its anchors
+  // (telemetry/audit_key.h); at least kAuditSecretMinChars characters.
+  std::string audit_chain_secret;
   size_t max_spans = 200000;
   // telemetry.otlp_endpoint: OTLP/HTTP JSON trace export (http://host:port/v1/traces); empty = off.
   std::string otlp_endpoint;

@@ -434,8 +434,16 @@ uint16_t Runtime::start() {
                                                     cfg.engine.currency.code(), po);
   AuditProjectionOptions ao;
   ao.may_write = may_write;
+  // The audit's anchors go into the journal through the engine, its one
+  // writer, like any other command (a full inbox: asked again later).
+  ao.anchor = [e = m.engine.get()](AuditAnchored a) {
+    return e->submit([e, a = std::move(a)]() mutable {
+      a.at_ns = to_ns(e->clock().now());
+      e->commit(std::move(a));
+    });
+  };
   m.audit = std::make_unique<AuditProjection>(
-      cfg.data_dir / "audit.jsonl", cfg.data_dir / "journal",
+      cfg.data_dir / "audit.jsonl", cfg.data_dir / "journal", AuditKey(cfg.audit_chain_secret),
       [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); },
       cfg.engine.currency.code(), ao);
   m.journal->start();
@@ -504,6 +512,16 @@ void Runtime::stop() {
   if (m.ext) m.ext->stop();
   if (m.server) m.server->stop();
   if (m.synthetic) m.synthetic->stop();  // its call in flight ends with the server
+  if (m.audit && m.engine) {
+    // Anchor the audit's head while the engine can still journal it: a cut
+    // tail of what was audited up to now is then detectable.
+    try {
+      m.audit->catch_up();
+      m.audit->anchor_now();
+    } catch (const std::exception& e) {
+      log::error("runtime", "audit could not anchor at stop", {{"error", e.what()}});
+    }
+  }
   if (m.engine) m.engine->stop();
   if (m.notifier) m.notifier->stop();
   if (m.journal) m.journal->stop();

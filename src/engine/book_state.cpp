@@ -167,6 +167,7 @@ struct Applier {
   void operator()(const HedgeInstructed& e) { s.hedges.apply(e); }
   void operator()(const HedgeAnswered& e) { s.hedges.apply(e); }
   void operator()(const ActionRecorded&) {}
+  void operator()(const AuditAnchored&) {}
 
   void operator()(const FeedSwitched& e) { s.active_feeds[e.sport] = e.to; }
 

@@ -53,6 +53,7 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const BetCashedOut&) { return EventType::kBetCashedOut; }
     EventType operator()(const HedgeInstructed&) { return EventType::kHedgeInstructed; }
     EventType operator()(const HedgeAnswered&) { return EventType::kHedgeAnswered; }
+    EventType operator()(const AuditAnchored&) { return EventType::kAuditAnchored; }
   };
   return std::visit(V{}, e);
 }
@@ -178,6 +179,13 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.put(e.matched_stake);
           w.put(e.matched_odds);
           w.str(e.detail);
+          w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, AuditAnchored>) {
+          w.put(e.lines);
+          w.put(e.covered_seq);
+          w.str(e.head);
+          w.str(e.key_id);
+          w.str(e.mac);
           w.put(e.at_ns);
         } else {
           encode_settlement(w, e);
@@ -373,6 +381,17 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
       e.matched_stake = r.get<int64_t>();
       e.matched_odds = r.get<int32_t>();
       e.detail = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kAuditAnchored: {
+      AuditAnchored e;
+      e.lines = r.get<uint64_t>();
+      e.covered_seq = r.get<uint64_t>();
+      e.head = r.str();
+      e.key_id = r.str();
+      e.mac = r.str();
       e.at_ns = r.get<int64_t>();
       out = std::move(e);
       break;

@@ -46,8 +46,10 @@ enum class EventType : uint16_t {
   kDeadLetterResolved = 23,
   // Cash-out (cashout/cashout_desk.h).
   kBetCashedOut = 24,
-  // Hedging (hedge/hedge_desk.h). 26 and 27 are taken by other records.
+  // Hedging (hedge/hedge_desk.h). 26 is taken by a change in flight.
   kHedgeInstructed = 25,
+  // The audit log's head (projection/audit_projection.h).
+  kAuditAnchored = 27,
   kHedgeAnswered = 28,
 };
 
@@ -224,11 +226,26 @@ struct IncidentSaved {
   int64_t at_ns = 0;
 };
 
+// The audit log's head, anchored in the journal so that a cut audit tail is
+// detectable (docs/observability.md "Audit log"). The audit projection asks
+// the engine to journal one now and then and at stop; `inplay audit verify`
+// checks the file against every one. No effect on the book's state, and not
+// itself audited (it would move the head it anchors).
+struct AuditAnchored {
+  uint64_t lines = 0;        // records in the audit file when anchored
+  uint64_t covered_seq = 0;  // the last journal seq the audit had read then
+  std::string head;          // mac of record `lines` (64 hex; 64 zeros for none)
+  std::string key_id;        // the chain key (telemetry/audit_key.h)
+  std::string mac;           // HMAC-SHA256 of the above with that key (64 hex)
+  int64_t at_ns = 0;
+  bool operator==(const AuditAnchored&) const = default;
+};
+
 using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSet, StakeCapSet,
                                PriceApplied, EventStateSet, MarketPriced, MarketControlSet, ActionRecorded,
                                FeedSwitched, IncidentSaved, MarketSettled, BetPostings, SettlementRolledBack,
                                BetsCancelled, CancelRolledBack, SettlementDeadLettered, DeadLetterResolved,
-                               BetCashedOut, HedgeInstructed, HedgeAnswered>;
+                               BetCashedOut, HedgeInstructed, HedgeAnswered, AuditAnchored>;
 
 EventType event_type(const BookEvent& e);
 // The book's time the event records (engine clock, ns since the epoch):

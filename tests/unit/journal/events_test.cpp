@@ -71,6 +71,7 @@ std::vector<BookEvent> samples() {
   v.push_back(HedgeInstructed{UINT64_MAX, 201, 2013, INT64_MAX, 65000, -1, "exchange", 1'800'000'006'000'000'000});
   v.push_back(HedgeAnswered{UINT64_MAX, 1, 5413, 65000, "", 14});
   v.push_back(HedgeAnswered{2, 2, 0, 0, "no liquidity at the price", 15});
+  v.push_back(AuditAnchored{1234, 98765, std::string(64, 'a'), "0123456789abcdef", std::string(64, 'b'), 14});
   return v;
 }
 
@@ -167,7 +168,7 @@ void expect_eq(const BookEvent& a, const BookEvent& b) {
           EXPECT_EQ(x.idem.key, y.idem.key);
           EXPECT_EQ(x.idem.fingerprint, y.idem.fingerprint);
         } else {
-          EXPECT_TRUE(x == y);  // the settlement events compare whole
+          EXPECT_TRUE(x == y);  // the settlement events and anchors compare whole
         }
       },
       a);
@@ -207,6 +208,7 @@ TEST(BookEvents, TypeNumbersAreStable) {
   EXPECT_EQ(static_cast<uint16_t>(event_type(BetCashedOut{})), 24);
   EXPECT_EQ(static_cast<uint16_t>(event_type(HedgeInstructed{})), 25);
   EXPECT_EQ(static_cast<uint16_t>(event_type(HedgeAnswered{})), 28);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(AuditAnchored{})), 27);
 }
 
 TEST(BookEvents, EveryTypeRoundTrips) {
