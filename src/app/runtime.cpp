@@ -311,6 +311,10 @@ void Runtime::start_incident_loop() {
   });
   settle->add_settled_observer(
       [loop](const SettledMarket& sm) { loop->on_market_settled(sm.market_id, sm.event_id, sm.lag_ns); });
+  if (m.desk)
+    m.desk->add_update_observer([loop](uint64_t market_id, const std::string& feed, int64_t latency_ns) {
+      loop->on_odds_update(market_id, feed, latency_ns);
+    });
   m.desks->cashout.add_quote_observer([loop](const QuoteSeen& q) {
     loop->on_cashout_quote(q.event_id, q.offered, !q.offered && q.code == ErrorCode::kPriceStale, q.freshness_ns,
                            q.synthetic);

@@ -358,8 +358,12 @@ void FeedDesk::apply_odds(size_t i, const FeedMessage& m, const OddsChange& oc, 
   }
   int64_t now = to_ns(engine_.clock().now());
   if (active) {
-    update_latency_->observe(std::max<int64_t>(0, now - m.env.ts_ms * 1000000));
+    const int64_t latency = std::max<int64_t>(0, now - m.env.ts_ms * 1000000);
+    update_latency_->observe(latency);
     if (read_ns > 0) book_latency_->observe(monotonic_ns() - read_ns);
+    for (auto& fn : update_observers_)
+      for (const MarketOdds& mo : oc.markets)
+        if (!mo.outcomes.empty()) fn(mo.market_id, f.cfg.name, latency);
   }
   if (active || f.cfg.role == FeedRole::kReference)
     for (const MarketOdds& mo : oc.markets) update_drift(mo.market_id, now);

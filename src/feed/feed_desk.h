@@ -95,6 +95,11 @@ class FeedDesk {
   // Setup: where results go (bet_settlement, bet_cancel and the rollbacks
   // of the primary and backup feeds, reordered ones included: settlement
   // orders them by provider time). Called on the engine thread.
+  // Engine thread, before start: hears every market the active feed re-priced,
+  // with the update's latency (provider timestamp to live, ODDS-2).
+  void add_update_observer(std::function<void(uint64_t market_id, const std::string& feed, int64_t latency_ns)> fn) {
+    update_observers_.push_back(std::move(fn));
+  }
   void set_results_sink(std::function<void(const std::string& feed, const FeedMessage&)> sink) {
     results_sink_ = std::move(sink);
   }
@@ -230,6 +235,7 @@ class FeedDesk {
   std::map<std::string, Sport> sports_;
   uint64_t next_request_ = 1;
   std::function<void(const std::string&, const FeedMessage&)> results_sink_;
+  std::vector<std::function<void(uint64_t, const std::string&, int64_t)>> update_observers_;
   int64_t last_sample_ns_ = 0;  // gauges and staleness sampled once a second
   DriftBand drift_band_;
   std::unordered_map<uint64_t, double> drift_;  // market -> last score

@@ -128,6 +128,14 @@ void IncidentLoop::on_market_settled(uint64_t market_id, uint64_t event_id, int6
   settlement_.lags_ns.emplace_back(t, lag_ns);
 }
 
+void IncidentLoop::on_odds_update(uint64_t market_id, const std::string& feed, int64_t latency_ns) {
+  const Book& book = engine_.state().book;
+  const Market* m = book.market(market_id);
+  const Event* e = m ? book.event(m->event_id) : nullptr;
+  if (!e) return;
+  evaluator_.on_odds_update(now_ns() / kSecond, SloEvaluator::Labels{market_id, e->league, feed}, latency_ns);
+}
+
 void IncidentLoop::on_cashout_quote(uint64_t event_id, bool offered, bool stale, int64_t freshness_ns,
                                     bool synthetic) {
   if (synthetic) return;

@@ -86,6 +86,9 @@ class IncidentLoop {
   // asked in the last minute, once at least 10 were asked). A synthetic
   // check's quote counts in neither (REL-1).
   void on_cashout_quote(uint64_t event_id, bool offered, bool stale, int64_t freshness_ns, bool synthetic);
+  // Engine thread: a market re-priced by the active feed, latency_ns after
+  // its provider timestamp (SLI odds_updates, ODDS-2).
+  void on_odds_update(uint64_t market_id, const std::string& feed, int64_t latency_ns);
   // More signals from outside the book, sampled every tick (the journal's
   // and the disk's: journal_unwritable, disk_used_ratio). Before start().
   using SignalSource = std::function<void(std::vector<SignalSample>& out)>;

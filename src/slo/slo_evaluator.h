@@ -104,6 +104,10 @@ class SloEvaluator {
   // threshold. Quotes refused (stale, frozen) are not offers: the
   // cashout_stale_ratio signal watches those.
   void on_cashout_quote(int64_t t_s, const Labels& l, int64_t freshness_ns);
+  // odds_updates: one market re-priced by its sport's active feed,
+  // latency_ns after the provider stamped it (ODDS-2: provider timestamp to
+  // price live); good within the SLI's threshold.
+  void on_odds_update(int64_t t_s, const Labels& l, int64_t latency_ns);
   // market_prices: one open market's price age at book second t_s.
   void on_market_sample(int64_t t_s, const Labels& l, bool fresh);
   // Cumulative-total sources: the good and valid totals so far, per label

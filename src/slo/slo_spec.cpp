@@ -13,7 +13,7 @@ namespace {
 // Sources fed today, and those whose hop has not landed (no data yet).
 const std::set<std::string> kLiveSources{"bet_accept",    "bet_requests",   "market_prices",     "feed_messages",
                                          "synthetic_bets", "settlement_lag", "settlement_correct",
-                                         "cashout_quotes"};
+                                         "cashout_quotes", "odds_updates"};
 const std::set<std::string> kFutureSources{"wallet_auth", "wallet_tx_unique", "kyc_screening"};
 // Signals the incident loop samples, and those whose hop has not landed.
 const std::set<std::string> kLiveSignals{
@@ -83,7 +83,7 @@ SloSpec read_slo(YamlReader& r, const std::vector<BurnAlert>& default_alerts, in
     sli.fail_key("source", sli.get("source"), fmt::format("unknown source '{}'", s.sli.source));
   // A latency SLI and a quote-freshness one (cashout_quotes: the price's
   // age when the offer was made) are good up to a threshold.
-  if (s.sli.kind == SliKind::kLatency || s.sli.source == "cashout_quotes") {
+  if (s.sli.kind == SliKind::kLatency || s.sli.source == "cashout_quotes" || s.sli.source == "odds_updates") {
     s.sli.threshold_ms = sli.duration_ms("threshold", true, 0, 1, 3600000);
   }
   s.sli.per_market_cap = sli.integer("per_market_cap", false, 0, 0, 1000000000);

@@ -57,6 +57,12 @@ def test_the_feed_prices_the_book_with_the_margin(fbook):
     assert latency.count > 0, latency
     assert latency.quantile_bound(0.5) <= 0.3, latency
     assert 'feed_active{sport="football",feed="football-primary"} 1' in text
+    # ...and fed its SLO (evaluated once a second of book time).
+    def odds_slo():
+        s = {x["name"]: x for x in fbook.get("/v1/slos", token="operator").json()["slos"]}["odds_update_latency"]
+        return s if s["has_data"] else None
+    slo = wait_for(odds_slo)
+    assert slo["wired"] and slo["sli"] > 0.9, slo
     # The canary's gauges are sampled once a second: wait for the first sample.
     text = wait_for(lambda: (lambda t: t if 'odds_canary_staleness_milliseconds{sport="football",market_id="201"}' in t
                              else None)(fbook.get("/metrics", token=None).text))

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <memory>
 
 #include "core/yaml_reader.h"
 #include "slo/latency_window.h"
@@ -273,4 +276,36 @@ TEST(LatencyWindow, QuantileWithinBoundOverTheWindow) {
   w.advance(50 + 300);  // the slice of second 50 has left the window
   EXPECT_EQ(w.count(), 0u);
   EXPECT_EQ(w.quantile(0.99), 0);
+}
+
+TEST(SloEvaluator, OddsUpdatesCountTheLatencyFromTheProvidersTimestamp) {
+  // ODDS-2: 300 ms from provider timestamp to live; the shipped catalogue
+  // carries it (p95) and its median twin.
+  SloCatalogue c = parse_slo_catalogue(
+      "version: 1\nslos:\n"
+      "  - {name: odds_latency, path: p, service: odds, runbook: r, target: 0.95, slice_by: [league, feed],\n"
+      "     sli: {kind: latency, source: odds_updates, threshold: 300ms}, burn_alerts: []}\n",
+      "x.yaml");
+  SloEvaluator ev(c);
+  for (int i = 0; i < 18; ++i) ev.on_odds_update(3, {101, "EPL", "football-primary"}, 120'000'000);
+  ev.on_odds_update(3, {101, "EPL", "football-primary"}, 300'000'000);  // at the threshold: good
+  ev.on_odds_update(3, {102, "EPL", "football-primary"}, 2'500'000'000);  // a late line: bad
+  ev.tick(3);
+  ASSERT_TRUE(ev.status()[0].has_data);
+  EXPECT_TRUE(ev.status()[0].wired);
+  EXPECT_DOUBLE_EQ(ev.status()[0].valid_events, 20);
+  EXPECT_NEAR(ev.status()[0].sli, 0.95, 1e-12);
+  // The source needs its threshold.
+  EXPECT_NE(parse_error("version: 1\nslos:\n  - {name: x, path: p, service: odds, runbook: r, target: 0.9,"
+                        " sli: {kind: freshness, source: odds_updates}}\n"),
+            "");
+  const SloCatalogue shipped = parse_slo_catalogue(
+      [] {
+        std::ifstream f(INPLAY_SOURCE_DIR "/config/slos.yaml");
+        return std::string(std::istreambuf_iterator<char>(f), {});
+      }(),
+      "config/slos.yaml");
+  int odds_latency = 0;
+  for (const auto& s : shipped.slos) odds_latency += s.sli.source == "odds_updates";
+  EXPECT_EQ(odds_latency, 2);
 }
