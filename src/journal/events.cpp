@@ -51,6 +51,7 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const SettlementDeadLettered&) { return EventType::kSettlementDeadLettered; }
     EventType operator()(const DeadLetterResolved&) { return EventType::kDeadLetterResolved; }
     EventType operator()(const BetCashedOut&) { return EventType::kBetCashedOut; }
+    EventType operator()(const AccountOpened&) { return EventType::kAccountOpened; }
   };
   return std::visit(V{}, e);
 }
@@ -161,6 +162,11 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.put(e.at_ns);
           w.bytes(e.trace_id.data(), e.trace_id.size());
           put_idem(w, e.idem);
+        } else if constexpr (std::is_same_v<T, AccountOpened>) {
+          w.str(e.account);
+          w.str(e.channel);
+          w.str(e.actor);
+          w.put(e.at_ns);
         } else {
           encode_settlement(w, e);
         }
@@ -332,6 +338,15 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
       e.at_ns = r.get<int64_t>();
       r.bytes(e.trace_id.data(), e.trace_id.size());
       e.idem = get_idem(r);
+      out = std::move(e);
+      break;
+    }
+    case EventType::kAccountOpened: {
+      AccountOpened e;
+      e.account = r.str();
+      e.channel = r.str();
+      e.actor = r.str();
+      e.at_ns = r.get<int64_t>();
       out = std::move(e);
       break;
     }

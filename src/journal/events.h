@@ -46,6 +46,9 @@ enum class EventType : uint16_t {
   kDeadLetterResolved = 23,
   // Cash-out (cashout/cashout_desk.h).
   kBetCashedOut = 24,
+  // 25 and 27 are taken by changes in flight: do not use them here.
+  // Accounts (wallet/account_owners.h, SEC-1).
+  kAccountOpened = 26,
 };
 
 // The idempotency key a decision answers (BET-6, WAL-5): replay completes
@@ -96,6 +99,18 @@ struct BetCashedOut {
   int64_t at_ns = 0;        // the decision
   std::array<uint8_t, 16> trace_id{};  // the cash-out request's trace
   IdemTag idem;
+};
+
+// A user account opened by a channel (SEC-1): from now on only that
+// channel's callers reach it (wallet/account_owners.h). Deposits need an
+// open account; accounts of journals written before this record existed
+// were opened by their first deposit and have no owner.
+struct AccountOpened {
+  std::string account;
+  std::string channel;  // the owner: the opening token's channel
+  std::string actor;    // "<role>:<token name>", or "config" / "sim-bettors" for the book's own
+  int64_t at_ns = 0;
+  bool operator==(const AccountOpened&) const = default;
 };
 
 // A bet or a money movement refused with a code: journaled so a repeat of
@@ -196,7 +211,7 @@ using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSe
                                PriceApplied, EventStateSet, MarketPriced, MarketControlSet, ActionRecorded,
                                FeedSwitched, IncidentSaved, MarketSettled, BetPostings, SettlementRolledBack,
                                BetsCancelled, CancelRolledBack, SettlementDeadLettered, DeadLetterResolved,
-                               BetCashedOut>;
+                               BetCashedOut, AccountOpened>;
 
 EventType event_type(const BookEvent& e);
 // The book's time the event records (engine clock, ns since the epoch):

@@ -122,6 +122,10 @@ void AuditProjection::audit(const JournalRecord& r) {
     e.at_ns = m->at_ns;
     e.add("account", mask_(m->account)).add("amount", m->amount).add("currency", currency_);
     if (e.action == "money_moved") e.add("reason", transfer_reason_name(m->reason));
+  } else if (auto* o = std::get_if<AccountOpened>(&ev)) {
+    e.action = "account_opened";
+    e.at_ns = o->at_ns;
+    e.add("account", mask_(o->account)).add("channel", o->channel).add("actor", o->actor);
   } else if (auto* s = std::get_if<MarketStatusSet>(&ev)) {
     e.action = "market_status_set";
     e.at_ns = s->at_ns;

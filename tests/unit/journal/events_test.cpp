@@ -68,6 +68,8 @@ std::vector<BookEvent> samples() {
   v.push_back(DeadLetterResolved{4, static_cast<uint8_t>(DeadLetterResolution::kReplayed), "operator:trader", "settled", 13});
   v.push_back(BetCashedOut{UINT64_MAX - 1, 202, 600, 731, 21500, 42, 1'800'000'000'000, 1'800'000'000'000'000'000,
                            1'800'000'005'000'000'000, trace(0xC0), idem("web:cash-1")});
+  v.push_back(AccountOpened{"alice.smith-1", "web", "channel:web-eu", 1'800'000'000'000'000'007});
+  v.push_back(AccountOpened{"x", "sim-bettors", "", INT64_MIN});
   return v;
 }
 
@@ -164,7 +166,7 @@ void expect_eq(const BookEvent& a, const BookEvent& b) {
           EXPECT_EQ(x.idem.key, y.idem.key);
           EXPECT_EQ(x.idem.fingerprint, y.idem.fingerprint);
         } else {
-          EXPECT_TRUE(x == y);  // the settlement events compare whole
+          EXPECT_TRUE(x == y);  // the settlement events and AccountOpened compare whole
         }
       },
       a);
@@ -202,6 +204,7 @@ TEST(BookEvents, TypeNumbersAreStable) {
   EXPECT_EQ(static_cast<uint16_t>(event_type(SettlementDeadLettered{})), 22);
   EXPECT_EQ(static_cast<uint16_t>(event_type(DeadLetterResolved{})), 23);
   EXPECT_EQ(static_cast<uint16_t>(event_type(BetCashedOut{})), 24);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(AccountOpened{})), 26);  // 25, 27: other changes
 }
 
 TEST(BookEvents, EveryTypeRoundTrips) {
