@@ -11,7 +11,9 @@
 // caller away from them (is_synthetic_account), whatever the owner.
 //
 // Accounts opened before ownership was journaled (by a deposit, in an old
-// journal) have no owner: only operators see them.
+// journal) have no owner: only operators see them — and, for a
+// "synthetic-" one, the synthetic role, so the checks go on after an
+// upgrade (synthetic money is the book's own, never a customer's).
 //
 // Owners live in BookState and change only through BookState::apply, so a
 // replay rebuilds them. Engine thread only; the rule itself is a pure

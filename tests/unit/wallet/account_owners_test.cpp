@@ -54,8 +54,14 @@ TEST_F(AccountOwnersTest, OperatorsReadEveryUserAccountEvenWithoutAnOwner) {
   const AccountScope op = AccountScope::operator_view();
   EXPECT_TRUE(owners.in_scope(op, ledger, alice));
   EXPECT_TRUE(owners.in_scope(op, ledger, old));
-  // No channel reaches an account without an owner.
+  // No channel reaches an account without an owner...
   EXPECT_FALSE(owners.in_scope(AccountScope::of_channel("web"), ledger, old));
+  // ...but the synthetic role still reaches an old synthetic account (its
+  // checks keep running on an upgraded book), and only that kind.
+  const uint32_t old_probe = ledger.open_user("synthetic-checks");
+  EXPECT_TRUE(owners.in_scope(AccountScope::of_channel("synthetic-checks", true), ledger, old_probe));
+  EXPECT_FALSE(owners.in_scope(AccountScope::of_channel("web"), ledger, old_probe));
+  EXPECT_FALSE(owners.in_scope(AccountScope::of_channel("synthetic-checks", true), ledger, old));
 }
 
 TEST_F(AccountOwnersTest, TheSyntheticRoleKeepsToSyntheticAccounts) {
