@@ -252,6 +252,7 @@ function render(s) {
   renderCharts(s);
   renderFeeds(s.feeds);
   renderSettlement(s.settlement);
+  renderHedging(s.hedging);
   renderSlos(s.slos);
   const a = s.accept;
   $('#accept-now').textContent = a.count ? `now p50 ${micros(a.p50_us)} · p99 ${micros(a.p99_us)} (${a.count} bets, 5 min)` : 'no bets yet';
@@ -355,7 +356,9 @@ function updateRow(r, m) {
     m.cashout_frozen ? h('span', { class: 'tag frozen', title: m.cashout_reason }, 'cash-out frozen')
       : m.cashout_offers ? h('div', { class: 'muted', title: 'live cash-out offers on this market' },
         `${m.cashout_offers} cash-out offer${m.cashout_offers === 1 ? '' : 's'} live`) : '',
-    m.stake_cap_minor ? h('span', { class: 'tag' }, `cap ${money(m.stake_cap_minor)}`) : '');
+    m.stake_cap_minor ? h('span', { class: 'tag' }, `cap ${money(m.stake_cap_minor)}`) : '',
+    m.hedge ? h('div', { class: 'muted', title: `worst case counting hedges ${money(m.hedge.worst_case)}` },
+      `hedged ${money(m.hedge.matched_stake)} (${m.hedge.status})`) : '');
   r.suspend.textContent = m.status === 'open' ? 'Suspend' : 'Reopen';
   r.cashout.textContent = m.cashout_frozen ? 'Unfreeze cash-out' : 'Freeze cash-out';
 }
@@ -471,6 +474,25 @@ function renderSettlement(st) {
       h('span', { class: `tag ${st.dlq_depth > 0 ? 'bad' : 'ok'}` }, String(st.dlq_depth)))),
     h('tr', {}, h('th', {}, 'Shadow mismatches'), h('td', { class: 'num' }, String(st.shadow_checks.mismatch))),
     h('tr', {}, h('th', {}, 'Results / open bets'), h('td', { class: 'num' }, `${st.results} / ${st.open_bets}`)))));
+}
+
+// Hedging (CO-4): the venue as the book sees it, then the newest hedge orders.
+function renderHedging(hg) {
+  const root = $('#hedging');
+  if (!hg || !hg.enabled) return root.replaceChildren(h('p', { class: 'muted' }, 'Hedging is off.'));
+  const v = hg.venue;
+  const failing = v.consecutive_failures > 0;
+  root.replaceChildren(h('table', {}, h('tbody', {},
+    h('tr', {}, h('th', {}, `Venue ${v.name}`), h('td', { class: 'num', 'data-hedge': 'venue' },
+      h('span', { class: `tag ${failing ? 'bad' : 'ok'}`, title: v.last_error || '' },
+        failing ? `failing ×${v.consecutive_failures}` : 'answering'))),
+    h('tr', {}, h('th', {}, 'Open / all'), h('td', { class: 'num', 'data-hedge': 'open' }, `${hg.open} / ${hg.total}`)),
+    h('tr', {}, h('th', {}, 'Filled / rejected / failed calls'),
+      h('td', { class: 'num' }, `${v.filled} / ${v.rejected} / ${v.failed}`)),
+    ...hg.hedges.map((x) => h('tr', { 'data-hedge-id': x.hedge_id },
+      h('th', { class: 'muted' }, `#${x.hedge_id} market ${x.market_id}`),
+      h('td', { class: 'num' }, h('span', { class: `tag ${x.status === 'rejected' ? 'bad' : x.status === 'open' ? '' : 'ok'}` },
+        `${x.status} ${money(x.matched_stake || x.stake)} @ ${x.matched_odds || x.odds}`)))))));
 }
 
 // SLOs that something measures; the budget over the period, once the data

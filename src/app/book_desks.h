@@ -2,7 +2,9 @@
 // market controls and prices, the wallet (money and the idempotency front
 // door), bet placement (which hears of prices from the market desk and
 // checks balances with the wallet), settlement (results to payouts),
-// cash-out (offers from live prices, taken through the wallet's front door). The
+// cash-out (offers from live prices, taken through the wallet's front door),
+// hedging (a market over its liability line backs its worst case on a
+// venue; the runtime gives it the port). The
 // runtime, the tests and the
 // benchmarks assemble a book with it. Constructed before the engine starts;
 // destroyed before the engine (the desks hold its timers).
@@ -10,6 +12,7 @@
 #include "bet/placement_desk.h"
 #include "cashout/cashout_desk.h"
 #include "engine/engine.h"
+#include "hedge/hedge_desk.h"
 #include "market/market_desk.h"
 #include "settle/settle_desk.h"
 #include "telemetry/trace.h"
@@ -23,10 +26,13 @@ struct BookDesks {
         wallet(engine, tracer),
         bets(engine, markets, wallet, tracer),
         settle(engine),
-        cashout(engine, wallet, tracer, engine.config().cashout) {
+        cashout(engine, wallet, tracer, engine.config().cashout),
+        hedge(engine, engine.config().hedging) {
     settle.set_tracer(&tracer);
     bets.add_decision_observer([this](const BetDecision& d) {
-      if (d.accepted) settle.on_bet(d.market_id);
+      if (!d.accepted) return;
+      settle.on_bet(d.market_id);
+      if (!d.synthetic) hedge.on_bet(d.market_id);
     });
   }
   BookDesks(const BookDesks&) = delete;
@@ -36,6 +42,7 @@ struct BookDesks {
   PlacementDesk bets;
   SettleDesk settle;
   CashoutDesk cashout;
+  HedgeDesk hedge;
 };
 
 }  // namespace inplay

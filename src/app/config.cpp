@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "telemetry/audit_key.h"
 #include "telemetry/otlp_exporter.h"
 #include "app/shipped_configs.h"
 #include "core/time_format.h"
@@ -378,6 +379,24 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   cashout.done();
   book.done();
 
+  // Hedging (CO-4): when liability is laid off on an exchange venue.
+  auto hedging = r.child("hedging");
+  HedgeTerms& H = c.engine.hedging;
+  H.enabled = hedging.boolean("enabled", false);
+  H.venue = hedging.str("venue", false, H.venue);
+  c.hedge_venue_url = hedging.str("venue_url", false, c.hedge_venue_url);
+  H.threshold_minor = hedging.integer("threshold", false, H.threshold_minor, 1, 1000000000000000);
+  H.target_minor = hedging.integer("target", false, std::min(H.target_minor, H.threshold_minor), 0, H.threshold_minor);
+  H.min_stake_minor = hedging.integer("min_stake", false, H.min_stake_minor, 1, 1000000000000);
+  H.max_stake_minor = hedging.integer("max_stake", false, H.max_stake_minor, H.min_stake_minor, 1000000000000000);
+  H.timeout = std::chrono::milliseconds(hedging.integer("timeout_ms", false, 1000, 10, 60000));
+  H.retry = std::chrono::milliseconds(hedging.integer("retry_ms", false, 2000, 50, 600000));
+  H.backoff = std::chrono::milliseconds(hedging.integer("backoff_ms", false, 10000, 0, 3600000));
+  H.check_every = std::chrono::milliseconds(hedging.integer("check_ms", false, 250, 10, 60000));
+  if (c.hedge_venue_url != "sim" && c.hedge_venue_url.rfind("http://", 0) != 0)
+    hedging.fail_key("venue_url", hedging.get("venue_url"), "must be sim or http://host:port");
+  hedging.done();
+
   // Admission control (issue 18, item 2): deadlines and the queue-delay gate.
   auto adm = r.child("admission");
   AdmissionConfig& A = c.engine.admission;
@@ -433,6 +452,17 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   }
   read_telemetry(tel, c);
   tel.done();
+
+  // The audit chain's key (telemetry/audit_key.h): required like the
+  // pseudonym secret, long enough to key HMAC-SHA256, and a key of its own.
+  auto aud = r.child("audit");
+  c.audit_chain_secret = aud.str("chain_secret", true);
+  if (c.audit_chain_secret.size() < kAuditSecretMinChars)
+    aud.fail_key("chain_secret", aud.get("chain_secret"),
+                 fmt::format("must be at least {} characters (`inplay token` makes one)", kAuditSecretMinChars));
+  if (c.audit_chain_secret == c.pseudonym_secret)
+    aud.fail_key("chain_secret", aud.get("chain_secret"), "must differ from telemetry.pseudonym_secret");
+  aud.done();
 
   IdRegistry ids;
   for (auto& e : r.list("events")) c.events.push_back(read_event(e, ids));

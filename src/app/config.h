@@ -97,6 +97,9 @@ struct Config {
   // journal: followers (SQLite, audit, dead letters) pause below it.
   uint64_t journal_reserve_bytes = 64ull << 20;
   EngineConfig engine;
+  // hedging.venue_url: the hedging venue (http://host:port), or "sim": the
+  // simulated exchange the simulated world runs (engine.hedging: the terms).
+  std::string hedge_venue_url = "sim";
   Nanos default_staleness{std::chrono::milliseconds(3000)};
   std::map<std::string, Nanos> league_staleness{{"EPL", std::chrono::milliseconds(1500)}};
   std::vector<std::string> top_leagues;
@@ -108,6 +111,9 @@ struct Config {
   uint64_t seed = 42;
   std::vector<TokenConfig> tokens;
   std::string pseudonym_secret;
+  // audit.chain_secret: keys the audit log's chain and its anchors
+  // (telemetry/audit_key.h); at least kAuditSecretMinChars characters.
+  std::string audit_chain_secret;
   size_t max_spans = 200000;
   // telemetry.otlp_endpoint: OTLP/HTTP JSON trace export (http://host:port/v1/traces); empty = off.
   std::string otlp_endpoint;

@@ -1,5 +1,7 @@
 #include "app/demo.h"
 
+#include "telemetry/audit_key.h"
+
 #include <cmath>
 #include <optional>
 #include <sstream>
@@ -11,6 +13,7 @@
 #include "pricing/score_grid.h"
 #include "settle/market_result.h"
 #include "http/auth.h"
+#include "telemetry/audit_key.h"
 
 namespace inplay {
 
@@ -147,6 +150,17 @@ std::vector<FeedConfig> simulated_football_feeds() {
   return feeds;
 }
 
+namespace {
+
+void keep_demo_tokens(const std::filesystem::path& file, const DemoTokens& t) {
+  write_small_file(file,
+                   "channel " + t.channel + "\noperator " + t.operator_ + "\npseudonym_secret " +
+                       t.pseudonym_secret + "\naudit_chain_secret " + t.audit_chain_secret + "\n",
+                   0600);
+}
+
+}  // namespace
+
 DemoTokens demo_tokens(const std::filesystem::path& data_dir) {
   const std::filesystem::path file = data_dir / "demo-tokens";
   DemoTokens t;
@@ -157,19 +171,24 @@ DemoTokens demo_tokens(const std::filesystem::path& data_dir) {
       if (key == "channel") t.channel = value;
       else if (key == "operator") t.operator_ = value;
       else if (key == "pseudonym_secret") t.pseudonym_secret = value;
+      else if (key == "audit_chain_secret") t.audit_chain_secret = value;
     }
-    if (t.channel.empty() || t.operator_.empty() || t.pseudonym_secret.size() < 16)
+    if (t.channel.empty() || t.operator_.empty() || t.pseudonym_secret.size() < 16 ||
+        (!t.audit_chain_secret.empty() && t.audit_chain_secret.size() < kAuditSecretMinChars))
       throw std::runtime_error(file.string() + ": not the demo's tokens (remove it, or start with --fresh)");
+    if (t.audit_chain_secret.empty()) {
+      // Kept by a version before the audit chain was keyed: add its key.
+      t.audit_chain_secret = random_token();
+      keep_demo_tokens(file, t);
+    }
     return t;
   }
   t.channel = random_token();
   t.operator_ = random_token();
   t.pseudonym_secret = random_token();
+  t.audit_chain_secret = random_token();
   std::filesystem::create_directories(data_dir);
-  write_small_file(file,
-                   "channel " + t.channel + "\noperator " + t.operator_ + "\npseudonym_secret " +
-                       t.pseudonym_secret + "\n",
-                   0600);
+  keep_demo_tokens(file, t);
   return t;
 }
 
@@ -182,6 +201,7 @@ Config demo_config(const DemoTokens& tokens) {
   c.top_leagues = {"EPL"};
   c.engine.inplay_delay["football"] = std::chrono::seconds(5);
   c.pseudonym_secret = tokens.pseudonym_secret;
+  c.audit_chain_secret = tokens.audit_chain_secret;
   c.tokens.push_back(TokenConfig{"demo-channel", Role::kChannel, sha256_hex(tokens.channel)});
   c.tokens.push_back(TokenConfig{"demo-operator", Role::kOperator, sha256_hex(tokens.operator_)});
   const double margin = 0.05;
@@ -208,6 +228,11 @@ Config demo_config(const DemoTokens& tokens) {
   c.bettors.bets_per_s = 3;  // a crowd that bets in waves at kick-offs, goals and half-time
   c.bettors.cashouts_per_s = 0.2;  // and cashes some of its bets out (quote, then take it)
   c.feeds = simulated_football_feeds();
+  // Hedging on the simulated exchange, at the crowd's scale: a market whose
+  // worst case passes £500 backs it down to £300.
+  c.engine.hedging.enabled = true;
+  c.engine.hedging.threshold_minor = 50000;
+  c.engine.hedging.target_minor = 30000;
   c.feed_options.canary_markets["football"] = 101;  // Arsenal v Chelsea, match result
   // The shipped playbooks, with High Exposure at the demo's scale: its
   // crowd's liabilities are hundreds to thousands of pounds, so the shipped

@@ -13,7 +13,8 @@
 
 namespace inplay {
 
-// The demo's channel and operator tokens and its pseudonym secret. Kept in
+// The demo's channel and operator tokens, its pseudonym secret and its audit
+// chain secret (a file kept before the chain was keyed gets one added). Kept in
 // <data_dir>/demo-tokens (mode 0600) so a restart on the same data dir keeps
 // them (the curl lines a user has typed still work, pseudonyms stay the
 // same); a fresh data dir makes new ones.
@@ -21,6 +22,7 @@ struct DemoTokens {
   std::string channel;
   std::string operator_;
   std::string pseudonym_secret;
+  std::string audit_chain_secret;
 };
 // Reads the kept tokens, or makes and keeps new ones. Throws
 // std::runtime_error on an unreadable or malformed file.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/book_desks.h"
+#include "app/hedge_venue_client.h"
 #include "app/book_start.h"
 #include "app/runtime_extension.h"
 #include "engine/engine.h"
@@ -88,6 +89,7 @@ struct Runtime::Impl {
   std::unique_ptr<DeadLetterFile> dead_letters;
   std::unique_ptr<FeedDesk> desk;
   std::unique_ptr<RuntimeExtension> ext;  // the simulated world, when plugged in
+  std::unique_ptr<HedgeVenueClient> hedge_port;  // hedging.enabled: the venue's client
   std::unique_ptr<SyntheticChecks> synthetic;
   std::vector<std::unique_ptr<TcpFeedClient>> clients;
   Counter* feed_backpressure = nullptr;
@@ -132,6 +134,26 @@ std::string Runtime::startup_state_hash() const { return impl_->start_hash; }
 
 FeedDesk* Runtime::feed_desk() { return impl_->desk.get(); }
 IncidentLoop* Runtime::incidents() { return impl_->incidents.get(); }
+
+// Hedging (CO-4): the venue's client as the hedge desk's port; the orders a
+// restart left unanswered go again (under their ids). Before the engine
+// thread runs (this thread acts as it).
+void Runtime::start_hedging() {
+  Impl& m = *impl_;
+  const Config& cfg = m.cfg;
+  if (cfg.sim_clock)
+    throw std::runtime_error("hedging: the venue answers in real time; a book on the simulated clock cannot hedge");
+  std::string url = cfg.hedge_venue_url;
+  if (url == "sim") url = m.ext ? m.ext->hedge_venue_url() : "";
+  if (url.empty())
+    throw std::runtime_error("hedging.venue_url: sim needs the simulated world (sim_world: true); else http://host:port");
+  m.hedge_port = std::make_unique<HedgeVenueClient>(url, cfg.engine.hedging.timeout);
+  m.hedge_port->start();
+  m.desks->hedge.set_port(m.hedge_port.get());
+  m.desks->hedge.resume();
+  log::info("runtime", "hedging on", {{"venue", cfg.engine.hedging.venue}, {"url", url},
+                                      {"threshold", cfg.engine.hedging.threshold_minor}});
+}
 
 // Feeds: the desk on the engine thread, a client thread per feed, and (for
 // the demo and drills) the simulated providers they connect to.
@@ -402,6 +424,8 @@ uint16_t Runtime::start() {
     start_feeds();
   }
 
+  if (cfg.engine.hedging.enabled) start_hedging();
+
   // The projection follows the journal files by polling (ProjectionOptions).
   auto may_write = [h = m.headroom.get()] { return h->followers_may_write(); };
   ProjectionOptions po;
@@ -410,8 +434,16 @@ uint16_t Runtime::start() {
                                                     cfg.engine.currency.code(), po);
   AuditProjectionOptions ao;
   ao.may_write = may_write;
+  // The audit's anchors go into the journal through the engine, its one
+  // writer, like any other command (a full inbox: asked again later).
+  ao.anchor = [e = m.engine.get()](AuditAnchored a) {
+    return e->submit([e, a = std::move(a)]() mutable {
+      a.at_ns = to_ns(e->clock().now());
+      e->commit(std::move(a));
+    });
+  };
   m.audit = std::make_unique<AuditProjection>(
-      cfg.data_dir / "audit.jsonl", cfg.data_dir / "journal",
+      cfg.data_dir / "audit.jsonl", cfg.data_dir / "journal", AuditKey(cfg.audit_chain_secret),
       [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); },
       cfg.engine.currency.code(), ao);
   m.journal->start();
@@ -461,7 +493,7 @@ uint16_t Runtime::start() {
                                         *m.clock, m.ready, m.desk.get(), m.incidents.get(), m.sim_clock,
                                         m.journal.get(), std::chrono::milliseconds(cfg.metrics_max_age_ms),
                                         static_cast<uint32_t>(cfg.metrics_scrapes_per_s),
-                                        m.price_readiness.get()});
+                                        m.price_readiness.get(), &m.desks->hedge});
   if (m.ext) m.ext->add_routes(*m.api, *m.engine);  // a simulated book's fault hooks
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;
@@ -484,9 +516,20 @@ void Runtime::stop() {
   m.started = false;
   m.ready = false;
   for (auto& c : m.clients) c->stop();
+  if (m.hedge_port) m.hedge_port->stop();  // its answers go to the engine: before it stops
   if (m.ext) m.ext->stop();
   if (m.server) m.server->stop();
   if (m.synthetic) m.synthetic->stop();  // its call in flight ends with the server
+  if (m.audit && m.engine) {
+    // Anchor the audit's head while the engine can still journal it: a cut
+    // tail of what was audited up to now is then detectable.
+    try {
+      m.audit->catch_up();
+      m.audit->anchor_now();
+    } catch (const std::exception& e) {
+      log::error("runtime", "audit could not anchor at stop", {{"error", e.what()}});
+    }
+  }
   if (m.engine) m.engine->stop();
   if (m.notifier) m.notifier->stop();
   if (m.journal) m.journal->stop();

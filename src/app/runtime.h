@@ -49,6 +49,7 @@ class Runtime {
  private:
   void start_feeds();
   void start_incident_loop();
+  void start_hedging();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

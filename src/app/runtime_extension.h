@@ -5,6 +5,7 @@
 // engine). Each hook is called once, in this order, from Runtime::start()
 // (before the engine thread runs) and stop().
 #pragma once
+#include <string>
 #include <vector>
 
 #include "feed/feed_config.h"
@@ -32,6 +33,9 @@ class RuntimeExtension {
                              const std::vector<FeedConfig>& feeds) = 0;
   // Once the API exists, before the server starts: extra routes.
   virtual void add_routes(Api& api, Engine& engine) = 0;
+  // After start_world: the URL of the hedging venue the extension runs
+  // (the simulated exchange), or "" when it runs none.
+  virtual std::string hedge_venue_url() const { return {}; }
   // At stop, after the feed clients, before the server and the engine.
   virtual void stop() = 0;
 };

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/audit_command.h"
 #include "cli/bet_load.h"
 #include "cli/version.h"
 #include "core/spelling.h"
@@ -28,7 +29,6 @@
 #include "http/server.h"
 #include "sim/feed_provider.h"
 #include "sim/sim_extension.h"
-#include "telemetry/audit.h"
 
 namespace inplay {
 
@@ -150,23 +150,6 @@ int cmd_journal_verify(const std::string& dir) {
     return 3;
   } catch (const std::exception& e) {
     std::cerr << "inplay journal verify: " << e.what() << "\n";
-    return 1;
-  }
-}
-
-// Exit 0: the chain is whole; 3: a bad record (named by line); 1: unreadable.
-int cmd_audit_verify(const std::string& file) {
-  try {
-    AuditVerifyResult r = verify_audit_file(file);
-    if (r.ok) {
-      std::cout << fmt::format("audit ok: {} records\n", r.records);
-      return 0;
-    }
-    std::cerr << fmt::format("audit {}: line {}: {} ({} records before it are valid)\n", file, r.line,
-                             r.reason, r.records);
-    return 3;
-  } catch (const std::exception& e) {
-    std::cerr << "inplay audit verify: " << e.what() << "\n";
     return 1;
   }
 }
@@ -297,9 +280,15 @@ int run_cli(int argc, char** argv) {
   auto* audit = app.add_subcommand("audit", "Inspect an audit log");
   audit->require_subcommand(1);
   auto* audit_verify = audit->add_subcommand(
-      "verify", "Check every record's hash and the chain; exit 3 naming the first bad line");
-  std::string audit_file;
-  audit_verify->add_option("FILE", audit_file, "Audit log (DATA_DIR/audit.jsonl)")->required();
+      "verify",
+      "Check every record's mac and link with the book's key, and the file against the journal's anchors; "
+      "exit 3 naming the first bad line");
+  AuditVerifyOptions avo;
+  audit_verify->add_option("--config", avo.config_file, "The book's config (audit.chain_secret, data_dir)");
+  audit_verify->add_flag("--demo", avo.demo, "The book is `inplay demo`'s (its kept secret; data dir default inplay-demo-data)")
+      ->excludes(audit_verify->get_option("--config"));
+  audit_verify->add_option("--data-dir", avo.data_dir, "The book's data dir (default: the config's)");
+  audit_verify->add_option("FILE", avo.file, "The audit log (default: DATA_DIR/audit.jsonl)");
 
   auto* token = app.add_subcommand("token", "Make an API token and the sha256 to put in a config");
   std::string token_value;
@@ -454,7 +443,7 @@ int run_cli(int argc, char** argv) {
     }
   }
   if (*guard) return cmd_deploy_guard(dg);
-  if (*audit_verify) return cmd_audit_verify(audit_file);
+  if (*audit_verify) return cmd_audit_verify(avo);
   if (*token) {
     std::string t = token_value.empty() ? random_token() : token_value;
     if (token_value.empty()) std::cout << "token:  " << t << "\n";

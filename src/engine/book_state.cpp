@@ -177,7 +177,10 @@ struct Applier {
     idem(e.idem, CashedOut{e.bet_id, e.stake, e.amount, e.odds, riding, e.at_ns, e.trace_id}, e.at_ns);
   }
 
+  void operator()(const HedgeInstructed& e) { s.hedges.apply(e); }
+  void operator()(const HedgeAnswered& e) { s.hedges.apply(e); }
   void operator()(const ActionRecorded&) {}
+  void operator()(const AuditAnchored&) {}
 
   void operator()(const FeedSwitched& e) { s.active_feeds[e.sport] = e.to; }
 
@@ -247,6 +250,7 @@ std::string BookState::state_hash() const {
   settlement.hash_into(canon);
   for (auto& [sport, feed] : active_feeds) fmt::format_to(std::back_inserter(canon), "F|{}|{}\n", sport, feed);
   for (auto& [id, snapshot] : incidents) fmt::format_to(std::back_inserter(canon), "I|{}|{}\n", id, snapshot);
+  hedges.hash_into(canon);
   // Only when set: the hash of a journal without one is unchanged.
   if (book_intake_per_second) fmt::format_to(std::back_inserter(canon), "B|intake|{}\n", book_intake_per_second);
   unsigned char digest[SHA256_DIGEST_LENGTH];

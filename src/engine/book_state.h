@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "bet/bet.h"
+#include "hedge/hedge_book.h"
 #include "journal/events.h"
 #include "market/book.h"
 #include "risk/exposure.h"
@@ -36,6 +37,8 @@ struct BookState {
   std::unordered_map<uint64_t, Bet> bets;
   // Results, cancels, postings and the settlement dead-letter queue.
   SettlementBook settlement;
+  // Hedge orders to exchange venues and their answers (hedge/hedge_desk.h).
+  HedgeBook hedges;
   // sport -> the feed that prices it, once a switch was journaled (the
   // feed desk starts on it instead of the configured one).
   std::map<std::string, std::string> active_feeds;
@@ -56,7 +59,7 @@ struct BookState {
   // SHA-256 (hex) over a canonical rendering of balances, account owners,
   // bets (with their
   // settlement), market statuses, caps and prices, results, cancels and
-  // dead letters, active feeds and incidents. Excludes the idempotency
+  // dead letters, active feeds, incidents and hedges. Excludes the idempotency
   // store (its TTL expiry depends on when it is looked at).
   std::string state_hash() const;
 };

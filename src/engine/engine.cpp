@@ -151,22 +151,7 @@ void Engine::run() {
       }
     }
     int64_t busy_start = monotonic_ns();
-    for (Job& job : batch) {
-      if constexpr (kTelemetry) metrics_.queue_lag->observe(busy_start - job.enqueued_ns);
-      try {
-        job.task();
-      } catch (const std::exception& e) {
-        failed("task", e);
-        if (job.on_failure) {
-          try {
-            job.on_failure(e);
-          } catch (const std::exception& again) {
-            failed("refusal", again);
-          }
-        }
-      }
-    }
-    batch.clear();
+    run_tasks(batch, busy_start);
     if (!clock_.simulated()) timers_.fire_due(to_ns(clock_.now()));
     housekeeping();
     journal_.kick();  // one wake-up of the journal thread per batch
@@ -175,6 +160,42 @@ void Engine::run() {
   }
   drain_completions();
   metrics_.queue_depth->set(0);
+}
+
+void Engine::run_tasks(std::vector<Job>& batch, int64_t busy_start) {
+  for (Job& job : batch) {
+    if constexpr (kTelemetry) metrics_.queue_lag->observe(busy_start - job.enqueued_ns);
+    try {
+      job.task();
+    } catch (const std::exception& e) {
+      failed("task", e);
+      if (job.on_failure) {
+        try {
+          job.on_failure(e);
+        } catch (const std::exception& again) {
+          failed("refusal", again);
+        }
+      }
+    }
+  }
+  batch.clear();
+}
+
+size_t Engine::step() {
+  if (running_.load(std::memory_order_acquire)) engine_thread_violation("step (while the engine thread runs)");
+  std::vector<Job> batch;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    durable_pending_ = false;
+    batch.reserve(inbox_.size());
+    for (Job& job : inbox_) batch.push_back(std::move(job));
+    inbox_.clear();
+  }
+  const size_t n = batch.size();
+  run_tasks(batch, monotonic_ns());
+  housekeeping();
+  run_completions();
+  return n;
 }
 
 void Engine::on_durable(uint64_t seq) {

@@ -89,6 +89,13 @@ class Engine {
   uint64_t replay();
   void start();
   void stop();  // drains the inbox, runs the after-durable work owed
+  // Without an engine thread (before start(), after stop()): one pass of
+  // the engine's loop on the caller's thread — the tasks in the inbox now,
+  // in order, then housekeeping and the after-durable work the journal has
+  // made due. Returns the tasks run. Timers fire only through advance().
+  // The storage-fault simulation (tests/vopr) drives the engine this way,
+  // with Journal::pump(), one deterministic step at a time.
+  size_t step();
 
   // Any thread. false: the inbox is full (shed). on_failure (may be empty)
   // runs if the task throws.
@@ -146,6 +153,9 @@ class Engine {
     int64_t enqueued_ns;  // monotonic
   };
   std::deque<Job> inbox_;
+  // Runs the batch's tasks in order (a task that throws is refused) and
+  // empties it.
+  void run_tasks(std::vector<Job>& batch, int64_t busy_start);
   bool stopping_ = false;
   bool waiting_ = false;
   bool durable_pending_ = false;  // the journal advanced since the engine looked

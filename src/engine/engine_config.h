@@ -2,6 +2,7 @@
 // app/config): the inbox bound and the BookState's currency and idempotency
 // TTL (the engine), limits, delays and the price confirmation (bet desk),
 // the settlement policy (settle desk), the cash-out terms (cash-out desk),
+// the hedging terms (hedge desk),
 // admission control (the HTTP edge and the bet desk: a request's deadline,
 // the queue-delay gate).
 #pragma once
@@ -12,6 +13,7 @@
 #include "cashout/cashout_terms.h"
 #include "core/clock.h"
 #include "core/money.h"
+#include "hedge/hedge_terms.h"
 #include "risk/risk_check.h"
 #include "settle/market_result.h"
 
@@ -50,6 +52,7 @@ struct EngineConfig {
   Nanos idempotency_ttl{std::chrono::hours(24)};
   SettlePolicy settlement;  // when results pay (settle desk)
   CashoutTerms cashout;     // margin, quote life, price age (cash-out desk)
+  HedgeTerms hedging;       // when liability is laid off on a venue (hedge desk)
   AdmissionConfig admission;
 };
 

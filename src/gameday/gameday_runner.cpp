@@ -50,6 +50,7 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
   c.price_refresh_ms = 0;
   c.engine.inplay_delay["football"] = std::chrono::seconds(5);
   c.pseudonym_secret = random_token();
+  c.audit_chain_secret = random_token();
   // The book's log goes beside the report, never onto the terminal the
   // progress line and the verdict are written to.
   c.log_file = (std::filesystem::path(data_dir).parent_path() / "book.log").string();

@@ -28,6 +28,7 @@ Api::Impl::Impl(ApiDeps deps) : d(deps), offload(deps.metrics), metrics_cache(de
   add_ops_routes();
   add_settlement_routes();
   add_cashout_routes();
+  add_hedge_routes();
   add_incident_routes();
   add_warroom_routes();
 }

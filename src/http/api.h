@@ -37,6 +37,7 @@ class FeedDesk;
 class IncidentLoop;
 class SettleDesk;
 class CashoutDesk;
+class HedgeDesk;
 class Journal;
 class PriceReadiness;
 struct Route;
@@ -68,6 +69,7 @@ struct ApiDeps {
   uint32_t metrics_per_second = 0;
   // Prices fresh after the start (engine thread; nullptr: not checked).
   PriceReadiness* price_readiness = nullptr;
+  HedgeDesk* hedge = nullptr;  // hedge orders (engine thread); nullptr: none
 };
 
 class Api final : public HttpHandler {

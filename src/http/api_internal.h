@@ -158,6 +158,7 @@ struct Api::Impl {
   void add_warroom_routes();    // routes_warroom.cpp: snapshot and stream
   void add_settlement_routes(); // routes_settlement.cpp: dead letters, resettlement
   void add_cashout_routes();    // routes_cashout.cpp: quotes and accepts
+  void add_hedge_routes();      // routes_hedge.cpp: hedge orders and the venue
   bool serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x);  // the war room's static page
   void start_warroom();
   // JOURNAL_UNAVAILABLE (or NOT_READY for /readyz) naming what failed.

@@ -16,12 +16,13 @@ HttpCallResult http_call(const std::string& host, uint16_t port, const std::stri
                          const std::vector<std::pair<std::string, std::string>>& headers,
                          const std::string& body, int timeout_ms) {
   HttpCallResult out;
+  // Asynchronous operations on one io_context run to completion here: a
+  // beast::tcp_stream's expiry bounds only asynchronous operations, so this
+  // is what makes timeout_ms hold for the whole call (connect, write, read).
   try {
     net::io_context ioc;
     net::ip::tcp::resolver resolver(ioc);
     beast::tcp_stream stream(ioc);
-    stream.expires_after(std::chrono::milliseconds(timeout_ms));
-    stream.connect(resolver.resolve(host, std::to_string(port)));
     http::request<http::string_body> req(http::string_to_verb(method), target, 11);
     req.set(http::field::host, host);
     for (auto& [k, v] : headers) req.set(k, v);
@@ -30,10 +31,29 @@ HttpCallResult http_call(const std::string& host, uint16_t port, const std::stri
       req.body() = body;
     }
     req.prepare_payload();
-    http::write(stream, req);
     beast::flat_buffer buf;
     http::response<http::string_body> res;
-    http::read(stream, buf, res);
+    beast::error_code failed;
+    const char* stage = "connect";
+    auto fail = [&](beast::error_code ec) {
+      failed = ec;
+      out.error = std::string(stage) + ": " + ec.message();
+    };
+    stream.expires_after(std::chrono::milliseconds(timeout_ms));
+    auto endpoints = resolver.resolve(host, std::to_string(port));
+    stream.async_connect(endpoints, [&](beast::error_code ec, const net::ip::tcp::endpoint&) {
+      if (ec) return fail(ec);
+      stage = "write";
+      http::async_write(stream, req, [&](beast::error_code ec2, size_t) {
+        if (ec2) return fail(ec2);
+        stage = "read";
+        http::async_read(stream, buf, res, [&](beast::error_code ec3, size_t) {
+          if (ec3) return fail(ec3);
+        });
+      });
+    });
+    ioc.run();
+    if (failed) return out;
     out.status = static_cast<int>(res.result_int());
     out.body = std::move(res.body());
     beast::error_code ec;

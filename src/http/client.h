@@ -1,5 +1,7 @@
-// HttpCall: one blocking HTTP/1.1 request on a fresh connection, for the
-// command line tools (loadgen set-up, smoke checks). Not for hot paths.
+// HttpCall: one blocking HTTP/1.1 request on a fresh connection, bounded as
+// a whole by timeout_ms (connect, write and read), for the command line
+// tools (loadgen set-up, smoke checks) and the calls made off the engine
+// thread (notifier, hedging venue). Not for hot paths.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -123,7 +123,13 @@ void Api::Impl::add_book_routes() {
                 if (!odds.ok()) return send_error(c.x, odds.error());
                 Odds o = odds.value();
                 operate(
-                    c.x, [id, o](MarketDesk& m) { return m.apply_price(id, o, to_ms(m.engine().clock().now())); },
+                    c.x,
+                    [id, o, actor = c.actor](MarketDesk& m) {
+                      Result<bool> r = m.apply_price(id, o, to_ms(m.engine().clock().now()));
+                      // Prices are not audited; an operator setting one is.
+                      if (r.ok()) m.record_action("price_set", fmt::format("selection:{}", id), actor, "odds " + o.str());
+                      return r;
+                    },
                     [id](Engine& e) { return market_body(e, e.state().book.selection(id)->market_id); });
               }});
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cashout/cashout_desk.h"
+#include "hedge/hedge_view.h"
 #include "http/api_internal.h"
 #include "warroom/war_room.h"
 #include "warroom/web_assets.h"
@@ -19,6 +20,7 @@ void Api::Impl::start_warroom() {
   warroom->set_cashout_offers([desk = &d.cashout, &e = d.engine](uint64_t market_id, int64_t now_ns) {
     return desk->offers().live_on(e.state().book, market_id, now_ns);
   });
+  warroom->set_hedging_view([desk = d.hedge, &e = d.engine] { return hedges_json(e.state(), desk, 5); });
   // Engine::every must be called on the engine thread.
   d.engine.submit([w = warroom] { w->schedule(); });
 }

@@ -51,6 +51,9 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const SettlementDeadLettered&) { return EventType::kSettlementDeadLettered; }
     EventType operator()(const DeadLetterResolved&) { return EventType::kDeadLetterResolved; }
     EventType operator()(const BetCashedOut&) { return EventType::kBetCashedOut; }
+    EventType operator()(const HedgeInstructed&) { return EventType::kHedgeInstructed; }
+    EventType operator()(const HedgeAnswered&) { return EventType::kHedgeAnswered; }
+    EventType operator()(const AuditAnchored&) { return EventType::kAuditAnchored; }
     EventType operator()(const AccountOpened&) { return EventType::kAccountOpened; }
   };
   return std::visit(V{}, e);
@@ -162,6 +165,29 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.put(e.at_ns);
           w.bytes(e.trace_id.data(), e.trace_id.size());
           put_idem(w, e.idem);
+        } else if constexpr (std::is_same_v<T, HedgeInstructed>) {
+          w.put(e.hedge_id);
+          w.put(e.market_id);
+          w.put(e.selection_id);
+          w.put(e.stake);
+          w.put(e.odds);
+          w.put(e.liability);
+          w.str(e.venue);
+          w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, HedgeAnswered>) {
+          w.put(e.hedge_id);
+          w.put(e.result);
+          w.put(e.matched_stake);
+          w.put(e.matched_odds);
+          w.str(e.detail);
+          w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, AuditAnchored>) {
+          w.put(e.lines);
+          w.put(e.covered_seq);
+          w.str(e.head);
+          w.str(e.key_id);
+          w.str(e.mac);
+          w.put(e.at_ns);
         } else if constexpr (std::is_same_v<T, AccountOpened>) {
           w.str(e.account);
           w.str(e.channel);
@@ -338,6 +364,41 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
       e.at_ns = r.get<int64_t>();
       r.bytes(e.trace_id.data(), e.trace_id.size());
       e.idem = get_idem(r);
+      out = std::move(e);
+      break;
+    }
+    case EventType::kHedgeInstructed: {
+      HedgeInstructed e;
+      e.hedge_id = r.get<uint64_t>();
+      e.market_id = r.get<uint64_t>();
+      e.selection_id = r.get<uint64_t>();
+      e.stake = r.get<int64_t>();
+      e.odds = r.get<int32_t>();
+      e.liability = r.get<int64_t>();
+      e.venue = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kHedgeAnswered: {
+      HedgeAnswered e;
+      e.hedge_id = r.get<uint64_t>();
+      e.result = r.get<uint8_t>();
+      e.matched_stake = r.get<int64_t>();
+      e.matched_odds = r.get<int32_t>();
+      e.detail = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kAuditAnchored: {
+      AuditAnchored e;
+      e.lines = r.get<uint64_t>();
+      e.covered_seq = r.get<uint64_t>();
+      e.head = r.str();
+      e.key_id = r.str();
+      e.mac = r.str();
+      e.at_ns = r.get<int64_t>();
       out = std::move(e);
       break;
     }

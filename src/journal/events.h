@@ -46,7 +46,11 @@ enum class EventType : uint16_t {
   kDeadLetterResolved = 23,
   // Cash-out (cashout/cashout_desk.h).
   kBetCashedOut = 24,
-  // 25 and 27 are taken by changes in flight: do not use them here.
+  // Hedging (hedge/hedge_desk.h).
+  kHedgeInstructed = 25,
+  // The audit log's head (projection/audit_projection.h).
+  kAuditAnchored = 27,
+  kHedgeAnswered = 28,
   // Accounts (wallet/account_owners.h, SEC-1).
   kAccountOpened = 26,
 };
@@ -99,6 +103,35 @@ struct BetCashedOut {
   int64_t at_ns = 0;        // the decision
   std::array<uint8_t, 16> trace_id{};  // the cash-out request's trace
   IdemTag idem;
+};
+
+// The book asks a venue to back a selection (CO-4): a market's worst case
+// passed the hedging threshold. Journaled before the order leaves, so a
+// restart sends every unanswered order again under its id (the venue's
+// idempotency key).
+struct HedgeInstructed {
+  uint64_t hedge_id = 0;
+  uint64_t market_id = 0;
+  uint64_t selection_id = 0;
+  int64_t stake = 0;           // minor units
+  int32_t odds = 0;            // the lowest price taken (scaled)
+  int64_t liability = 0;       // the market's worst case, counting earlier hedges, that called for it
+  std::string venue;
+  int64_t at_ns = 0;
+  bool operator==(const HedgeInstructed&) const = default;
+};
+
+// The venue's final word on a hedge order: filled (at a stake and price) or
+// rejected. Answers we cannot trust (timeouts, errors) are not journaled:
+// the order is sent again.
+struct HedgeAnswered {
+  uint64_t hedge_id = 0;
+  uint8_t result = 0;          // HedgeAnswer::Kind: 1 filled, 2 rejected
+  int64_t matched_stake = 0;
+  int32_t matched_odds = 0;
+  std::string detail;
+  int64_t at_ns = 0;
+  bool operator==(const HedgeAnswered&) const = default;
 };
 
 // A user account opened by a channel (SEC-1): from now on only that
@@ -207,11 +240,26 @@ struct IncidentSaved {
   int64_t at_ns = 0;
 };
 
+// The audit log's head, anchored in the journal so that a cut audit tail is
+// detectable (docs/observability.md "Audit log"). The audit projection asks
+// the engine to journal one now and then and at stop; `inplay audit verify`
+// checks the file against every one. No effect on the book's state, and not
+// itself audited (it would move the head it anchors).
+struct AuditAnchored {
+  uint64_t lines = 0;        // records in the audit file when anchored
+  uint64_t covered_seq = 0;  // the last journal seq the audit had read then
+  std::string head;          // mac of record `lines` (64 hex; 64 zeros for none)
+  std::string key_id;        // the chain key (telemetry/audit_key.h)
+  std::string mac;           // HMAC-SHA256 of the above with that key (64 hex)
+  int64_t at_ns = 0;
+  bool operator==(const AuditAnchored&) const = default;
+};
+
 using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSet, StakeCapSet,
                                PriceApplied, EventStateSet, MarketPriced, MarketControlSet, ActionRecorded,
                                FeedSwitched, IncidentSaved, MarketSettled, BetPostings, SettlementRolledBack,
                                BetsCancelled, CancelRolledBack, SettlementDeadLettered, DeadLetterResolved,
-                               BetCashedOut, AccountOpened>;
+                               BetCashedOut, HedgeInstructed, HedgeAnswered, AuditAnchored, AccountOpened>;
 
 EventType event_type(const BookEvent& e);
 // The book's time the event records (engine clock, ns since the epoch):

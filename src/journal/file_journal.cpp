@@ -390,21 +390,39 @@ class FileJournal final : public Journal {
   JournalHealth health_;  // guarded by health_mu_
 };
 
-// Cuts a torn tail off the last segment at open (before any thread runs)
-// and keeps the segment open for appending.
-Tail open_tail(Disk& disk, const segment::File& f, const segment::ScanResult& scan) {
+// Cuts a torn tail off the last segment at open (before any thread runs),
+// makes what the scan read durable, and keeps the segment open for
+// appending. After a kill -9 the page cache still holds what the dead
+// process wrote but never synced, and the scan reads it as records (and a
+// segment created just before the kill as a file): the journal must not
+// acknowledge new records on top of them until they are on disk, or a power
+// cut later could take them and leave a gap before acknowledged records
+// (found by the storage-fault simulation, tests/vopr). A sync alone is not
+// enough: if the dead process's last fdatasync failed, the kernel has
+// already marked those pages clean and a new sync reports success without
+// writing them. So the tail's records are written again, over themselves,
+// and synced (one sequential write of at most a segment, at start-up only).
+// Every older segment was the tail at some open or was synced before the
+// journal rolled past it, so the tail and the directory cover all.
+Tail open_tail(Disk& disk, const std::filesystem::path& dir, const segment::File& f,
+               const segment::ScanResult& scan) {
   Tail t;
   if (int err = disk.open(f.path, /*create=*/false, t.handle))
     throw std::system_error(err, std::generic_category(), "open " + f.path.string());
-  if (scan.torn) {
-    int err = disk.truncate(t.handle, scan.valid_bytes);
-    if (!err) err = disk.sync(t.handle);
-    if (err) {
-      disk.close(t.handle);
-      throw std::system_error(err, std::generic_category(), "truncate " + f.path.string());
-    }
-    log::warn("journal", "torn tail truncated", {{"segment", f.name}, {"offset", scan.valid_bytes}});
+  int err = scan.torn ? disk.truncate(t.handle, scan.valid_bytes) : 0;
+  if (!err && scan.valid_bytes > 0) {
+    const std::string bytes = disk.read_all(f.path);
+    err = bytes.size() < scan.valid_bytes ? EIO
+                                          : disk.write_at(t.handle, 0, std::string_view(bytes).substr(0, scan.valid_bytes));
   }
+  if (!err) err = disk.sync(t.handle);
+  if (!err) err = disk.sync_dir(dir);
+  if (err) {
+    disk.close(t.handle);
+    throw std::system_error(err, std::generic_category(),
+                            (scan.torn ? "truncate " : "sync ") + f.path.string());
+  }
+  if (scan.torn) log::warn("journal", "torn tail truncated", {{"segment", f.name}, {"offset", scan.valid_bytes}});
   t.name = f.name;
   t.size = scan.valid_bytes;
   return t;
@@ -417,7 +435,7 @@ std::unique_ptr<Journal> Journal::open(Options opts) {
   disk.create_dirs(opts.dir);
   segment::DirScan d = segment::scan_dir(disk, opts.dir, 0, /*skip_old=*/false, {});
   Tail tail;
-  if (d.any) tail = open_tail(disk, d.tail, d.tail_scan);
+  if (d.any) tail = open_tail(disk, opts.dir, d.tail, d.tail_scan);
   const uint64_t last = d.any ? d.last_seq : 0;
   return std::make_unique<FileJournal>(std::move(opts), disk, last, std::move(tail));
 }

@@ -29,6 +29,11 @@
 // fails its CRC and is followed by nothing but zeros up to EOF, in the last
 // segment) is truncated with a log line. Any other bad record throws
 // JournalCorrupt naming the segment and byte offset; start-up stops there.
+// What open found is made durable before anything new is acknowledged: the
+// tail segment's records are written again over themselves and synced, and
+// the directory synced (after a kill -9 the page cache may hold records the
+// dead process never synced, or whose fdatasync failed); a disk that
+// refuses this throws std::system_error and the book does not start.
 #pragma once
 #include <chrono>
 #include <cstdint>

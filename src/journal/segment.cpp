@@ -121,7 +121,10 @@ ScanResult scan(std::string_view data, const std::string& name, uint64_t first_s
     const size_t end = off + kHeaderBytes + len;
     std::string_view payload = data.substr(off + kHeaderBytes, len);
     if (record_crc(h, payload) != load<uint32_t>(h + kCrcOffset)) {
-      if (is_last && all_zero(data.substr(end))) return r.torn = true, r;
+      // Torn only if nothing valid hides in the span its length claims: a
+      // damaged length can reach exactly to EOF over later records.
+      if (is_last && all_zero(data.substr(end)) && !valid_record_after(data, off + kHeaderBytes, want + 1))
+        return r.torn = true, r;
       throw JournalCorrupt(name, base_offset + off, "crc mismatch");
     }
     const uint64_t seq = load<uint64_t>(h + 6);

@@ -9,9 +9,9 @@
 //
 // Torn tail (only when the caller says this is the last segment): a final
 // record that runs past the end of the data, or that fails its CRC and is
-// followed by nothing but zero bytes. Scanning stops before it. If a record
-// runs past the end but a valid record with the next seq is found after its
-// header, the length field is damaged rather than torn: that is corruption.
+// followed by nothing but zero bytes. Scanning stops before it. If a valid
+// record with the next seq is found after the bad record's header, its
+// length field is damaged rather than torn: that is corruption.
 #pragma once
 #include <cstdint>
 #include <filesystem>

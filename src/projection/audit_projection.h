@@ -3,33 +3,24 @@
 // it: it reads only durable records (JournalReader) and the engine never
 // waits for it.
 //
-// One audit record per key action, each carrying the journal seq it came
-// from ("journal_seq"):
-//   BetAccepted      bet_accepted       bet_id, account, selection_id, stake,
-//                                       currency, odds, odds_requested,
-//                                       price_change, trace_id
-//   Rejected         bet_rejected       code, status, caller
-//   MoneyMoved       deposit | withdrawal (others: money_moved)
-//                                       account, amount, currency
-//   AccountOpened    account_opened     account, channel, actor
-//   MarketStatusSet  market_status_set  market_id, status, reason, actor
-//   StakeCapSet      stake_cap_set      market_id, cap, actor
-//   EventStateSet    event_state_set    event_id, state, actor
-//   MarketSettled    market_settled     market_id, version, certainty, source, reason
-//   BetPostings      bets_posted        market_id, kind, version, cancel_id, bets,
-//                                       amount (the batch's total), currency
-//   SettlementRolledBack settlement_rolled_back market_id, version, source, reason
-//   BetsCancelled    bets_cancelled     market_id, cancel_id, from_ns, to_ns, source, reason
-//   CancelRolledBack cancel_rolled_back market_id, cancel_id, source
-//   SettlementDeadLettered settlement_dead_lettered dlq_id, market_id, reason, source
-//   DeadLetterResolved dead_letter_resolved dlq_id, resolution, actor, detail
-// Prices (PriceApplied, MarketPriced) are not audited. Account ids go through
-// the `mask` function (the runtime's Pseudonymizer) and never appear raw.
+// One audit record per key action (projection/audit_entries.h), each
+// carrying the journal seq it came from ("journal_seq"), chained and keyed
+// with the chain key (telemetry/audit.h).
 //
 // Idempotency: the writer reads the last record's journal_seq from the tail
 // of the file at open, and records with seq <= it are skipped, so a restart
 // continues the chain without duplicates; a deleted file is rebuilt from the
 // whole journal. A pass writes and syncs its records in batches.
+//
+// Anchors (projection/audit_anchor.h): after a pass of the background
+// thread, when the file holds records no anchor covers and either
+// anchor_every_records of them or anchor_every has gone by since the last
+// request, the projection hands a keyed anchor {records, head mac, journal
+// seq read} to opts.anchor, which asks the engine to journal it; the engine
+// stays the journal's one writer, and the projection learns the anchor took
+// when it reads the AuditAnchored record back. anchor_now() asks at once
+// (the runtime calls it at stop, after catch_up(), before the engine stops).
+// Anchors are not audited, so an anchor never moves the head it anchors.
 //
 // Threads: start() runs one background thread that applies new records every
 // poll interval or sooner when poke()d; catch_up() may be called from any
@@ -39,8 +30,6 @@
 // crashes. catch_up() throws them instead.
 #pragma once
 #include <atomic>
-
-#include "projection/follower_loop.h"
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -52,6 +41,11 @@
 #include <string>
 #include <string_view>
 #include <thread>
+
+#include "journal/events.h"
+#include "projection/audit_entries.h"
+#include "projection/follower_loop.h"
+#include "telemetry/audit_key.h"
 
 namespace inplay {
 
@@ -69,14 +63,19 @@ struct AuditProjectionOptions {
   // DiskHeadroom::followers_may_write, so a follower never takes the disk's
   // last space, which is the journal's.
   std::function<bool()> may_write;
+  // Journals an anchor (the runtime: an engine task that sets at_ns and
+  // commits it); false: not taken now (asked again later). Empty: no anchors.
+  std::function<bool(AuditAnchored)> anchor;
+  std::chrono::milliseconds anchor_every{10000};
+  uint64_t anchor_every_records = 10000;
 };
 
 class AuditProjection {
  public:
-  using Mask = std::function<std::string(std::string_view account_id)>;
+  using Mask = AuditMask;
   // Nothing is opened here: the audit file is opened by the first pass, so a
   // bad audit file stalls this projection (logged), not the book.
-  AuditProjection(std::filesystem::path audit_file, std::filesystem::path journal_dir, Mask mask,
+  AuditProjection(std::filesystem::path audit_file, std::filesystem::path journal_dir, AuditKey key, Mask mask,
                   std::string currency, AuditProjectionOptions opts = {});
   ~AuditProjection();  // stop()s the thread
   AuditProjection(const AuditProjection&) = delete;
@@ -90,25 +89,34 @@ class AuditProjection {
   // read. Throws AuditError, JournalCorrupt, std::invalid_argument /
   // std::out_of_range (an undecodable record).
   uint64_t catch_up();
+  // Asks opts.anchor to journal the head now if records no anchor covers
+  // are synced (and no request for them is out). Returns whether one was
+  // handed over. Any thread.
+  bool anchor_now();
   // Last journal seq whose records (if any) are synced to the audit file.
   uint64_t last_seq() const { return last_seq_.load(std::memory_order_acquire); }
 
  private:
   uint64_t apply_new();
   void audit(const JournalRecord& r);
+  bool maybe_anchor(bool now);  // work_mu_ held
   void log_failure(std::exception_ptr failure, uint64_t failures,
                    std::chrono::milliseconds retry) noexcept;
 
   const std::filesystem::path file_;
   const std::filesystem::path journal_dir_;
+  const AuditKey key_;
   const Mask mask_;
   const std::string currency_;
   const AuditProjectionOptions opts_;
-  std::mutex work_mu_;  // guards writer_, reader_, done_
+  std::mutex work_mu_;  // guards writer_, reader_, done_ and the anchor state
   std::unique_ptr<AuditWriter> writer_;
   std::unique_ptr<JournalReader> reader_;
   uint64_t done_ = 0;  // last journal seq read and (if audited) synced
   std::atomic<uint64_t> last_seq_{0};
+  uint64_t anchored_ = 0;   // records covered by an anchor read back from the journal
+  uint64_t requested_ = 0;  // records covered by the last anchor handed to opts.anchor
+  int64_t requested_ns_ = 0;  // monotonic time of that request
 
   FollowerLoop loop_;  // last: stopped first, before the state it uses goes
 };

@@ -56,6 +56,14 @@ int64_t Exposure::selection_liability(uint64_t selection_id) const {
   return it == selections_.end() ? 0 : it->second.payouts - it->second.stakes;
 }
 
+int64_t Exposure::outcome_loss(uint64_t selection_id) const {
+  const Selection* s = book_.selection(selection_id);
+  if (!s) return 0;
+  auto it = selections_.find(selection_id);
+  const int64_t payouts = it == selections_.end() ? 0 : it->second.payouts;
+  return payouts - market_stake(s->market_id);
+}
+
 int64_t Exposure::market_liability(uint64_t market_id) const {
   auto it = markets_.find(market_id);
   return it == markets_.end() ? 0 : it->second.liability;

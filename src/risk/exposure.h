@@ -28,6 +28,9 @@ class Exposure {
 
   int64_t selection_liability(uint64_t selection_id) const;
   int64_t market_liability(uint64_t market_id) const;
+  // What the house loses if this selection wins: its bets' payouts less all
+  // stakes in its market (negative: the house wins in that case).
+  int64_t outcome_loss(uint64_t selection_id) const;
   int64_t event_liability(uint64_t event_id) const;
   int64_t account_market_stake(uint32_t account, uint64_t market_id) const;
   // The market's liability if one more bet were accepted.

@@ -40,6 +40,10 @@ void SimExtension::start_world(const Config& cfg, Engine& engine, BookDesks& des
     r.latency_ms = f.role == FeedRole::kBackup ? 20 : 0;
     sw.roles.push_back(r);
   }
+  if (cfg.engine.hedging.enabled && cfg.hedge_venue_url == "sim") {
+    venue_ = std::make_unique<ExchangeVenue>(cfg.sim_seed);
+    venue_->start();
+  }
   world_ = std::make_unique<SimWorld>(sw);
   world_->start(engine, clock);
   for (FeedConfig& f : feeds) f.port = world_->port(f.name);
@@ -66,10 +70,11 @@ bool SimExtension::connect_feeds(FeedDesk& desk, DeadLetterFile* dead_letters, C
   return true;
 }
 
-void SimExtension::add_routes(Api& api, Engine& engine) { add_sim_routes(api, engine, world_.get()); }
+void SimExtension::add_routes(Api& api, Engine& engine) { add_sim_routes(api, engine, world_.get(), venue_.get()); }
 
 void SimExtension::stop() {
   if (world_) world_->stop();
+  if (venue_) venue_->stop();
 }
 
 }  // namespace inplay

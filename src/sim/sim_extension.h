@@ -1,7 +1,8 @@
 // SimExtension: the simulated world plugged into a Runtime
 // (app/runtime_extension.h) — a book whose config has `sim_world: true` or a
 // simulated clock. It owns the simulated providers (one per configured
-// feed, all playing the configured matches), the crowd of bettors, and, on
+// feed, all playing the configured matches), the crowd of bettors, the
+// simulated exchange that takes hedge orders (hedging on, venue_url sim), and, on
 // the simulated clock, the links that hand the providers' lines to the feed
 // desk without sockets; it adds the fault hooks to the API
 // (sim/sim_routes.h). The CLI and the game days make one; the core never
@@ -14,6 +15,7 @@
 #include "app/config.h"
 #include "app/runtime_extension.h"
 #include "sim/bettors.h"
+#include "sim/exchange_venue.h"
 #include "sim/local_feed_link.h"
 #include "sim/sim_world.h"
 
@@ -29,14 +31,17 @@ class SimExtension final : public RuntimeExtension {
   bool connect_feeds(FeedDesk& desk, DeadLetterFile* dead_letters, Clock& clock,
                      const std::vector<FeedConfig>& feeds) override;
   void add_routes(Api& api, Engine& engine) override;
+  std::string hedge_venue_url() const override { return venue_ ? venue_->url() : std::string(); }
   void stop() override;
 
   SimWorld* world() { return world_.get(); }        // nullptr without sim_world
   Bettors* bettors() { return bettors_.get(); }      // nullptr without a crowd
+  ExchangeVenue* venue() { return venue_.get(); }    // nullptr unless hedging on the simulated exchange
 
  private:
   std::unique_ptr<SimWorld> world_;
   std::unique_ptr<Bettors> bettors_;
+  std::unique_ptr<ExchangeVenue> venue_;  // hedging.venue_url: sim
   std::vector<std::unique_ptr<LocalFeedLink>> links_;  // simulated clock: no sockets
 };
 

@@ -85,9 +85,50 @@ std::string faults_json(const std::string& feed, const FeedFaults& cur) {
   return w.take();
 }
 
+// The exchange's fault hooks' body; absent fields are left as they are.
+Result<VenueFaultPatch> parse_venue_faults_body(std::string_view body) {
+  VenueFaultPatch f;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    int64_t n;
+    double d;
+    bool b;
+    if (k == "latency_ms" || k == "jitter_ms") {
+      if (auto e = get_int(v, k, n, 0, 600000)) return e;
+      (k == "latency_ms" ? f.latency_ms : f.jitter_ms) = n;
+    } else if (k == "error_rate" || k == "reject_rate" || k == "fill_ratio") {
+      if (v.get_double().get(d) || !(d >= 0.0 && d <= 1.0)) return invalid(k, "must be a number from 0 to 1");
+      (k == "error_rate" ? f.error_rate : k == "reject_rate" ? f.reject_rate : f.fill_ratio) = d;
+    } else if (k == "down") {
+      if (v.get_bool().get(b)) return invalid(k, "must be true or false");
+      f.down = b;
+    } else {
+      return invalid(k, "unknown field (latency_ms, jitter_ms, error_rate, reject_rate, fill_ratio, down)");
+    }
+    return std::nullopt;
+  });
+  if (err) return *err;
+  return f;
+}
+
+std::string venue_faults_json(const VenueFaults& f) {
+  return fmt::format(R"({{"latency_ms":{},"jitter_ms":{},"error_rate":{},"reject_rate":{},"fill_ratio":{},"down":{}}})",
+                     f.latency_ms, f.jitter_ms, f.error_rate, f.reject_rate, f.fill_ratio, f.down ? "true" : "false");
+}
+
 }  // namespace
 
-void add_sim_routes(Api& api, Engine& engine, SimWorld* world) {
+void add_sim_routes(Api& api, Engine& engine, SimWorld* world, ExchangeVenue* venue) {
+  if (venue) {
+    api.add_route({"POST", "/v1/sim/venue/faults", Access::kOperator, [venue](Call& c) {
+                     auto body = parse_venue_faults_body(c.req.body);
+                     if (!body.ok()) return send_error(c.x, body.error());
+                     const VenueFaults cur = venue->apply(body.value());
+                     log::warn("sim", "venue faults set", {{"actor", c.actor}});
+                     send(c.x, 200, venue_faults_json(cur));
+                   }});
+    api.add_route({"GET", "/v1/sim/venue/orders", Access::kOperator,
+                   [venue](Call& c) { send(c.x, 200, venue->orders_json()); }});
+  }
   if (world)
     api.add_route({"POST", "/v1/sim/feeds/{name}/faults", Access::kOperator, [world](Call& c) {
                      const std::string name(c.params[0]);

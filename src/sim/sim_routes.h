@@ -4,6 +4,10 @@
 //   POST /v1/sim/feeds/{name}/faults      a simulated provider's faults
 //                                         (latency, jitter, drops, stall,
 //                                         schema skew...; absent fields stay)
+//   POST /v1/sim/venue/faults             the simulated exchange's faults
+//                                         (latency_ms, jitter_ms, error_rate,
+//                                         reject_rate, fill_ratio, down)
+//   GET  /v1/sim/venue/orders             the exchange's own record of orders
 //   POST /v1/admin/faults/engine-stall    burns the engine thread for up to
 //                                         10 s, as a CPU-starved risk engine
 //                                         would: requests queue behind it
@@ -15,12 +19,13 @@
 #pragma once
 #include "engine/engine.h"
 #include "http/api.h"
+#include "sim/exchange_venue.h"
 #include "sim/sim_world.h"
 
 namespace inplay {
 
 // world: nullptr when the book has no simulated world (then only the
-// engine stall and throw are added).
-void add_sim_routes(Api& api, Engine& engine, SimWorld* world);
+// engine stall and throw are added); venue: nullptr without the exchange.
+void add_sim_routes(Api& api, Engine& engine, SimWorld* world, ExchangeVenue* venue = nullptr);
 
 }  // namespace inplay

@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <simdjson.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,21 +19,30 @@ namespace inplay {
 
 namespace {
 
-constexpr std::string_view kHashKey = ",\"hash\":\"";
+constexpr std::string_view kMacKey = ",\"mac\":\"";
+// The last field of a record before the chain was keyed.
+constexpr std::string_view kUnkeyedHashKey = ",\"hash\":\"";
 constexpr size_t kHexLen = 64;
-// `,"hash":"<64 hex>"}`
-constexpr size_t kSuffixLen = kHashKey.size() + kHexLen + 2;
-const std::string kGenesis(kHexLen, '0');
+// `,"mac":"<64 hex>"}`
+constexpr size_t kSuffixLen = kMacKey.size() + kHexLen + 2;
 
 bool is_reserved(std::string_view k) {
-  return k == "seq" || k == "at" || k == "action" || k == "journal_seq" || k == "prev" || k == "hash";
+  return k == "seq" || k == "at" || k == "action" || k == "journal_seq" || k == "key" || k == "prev" ||
+         k == "mac";
 }
 
-bool is_lower_hex(std::string_view s) {
-  if (s.size() != kHexLen) return false;
+bool is_lower_hex(std::string_view s, size_t len = kHexLen) {
+  if (s.size() != len) return false;
   for (char c : s)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   return true;
+}
+
+// A record of the unkeyed format: `...,"hash":"<64 hex>"}`.
+bool is_unkeyed_record(std::string_view line) {
+  const size_t n = kUnkeyedHashKey.size() + kHexLen + 2;
+  return line.size() > n && line.substr(line.size() - n, kUnkeyedHashKey.size()) == kUnkeyedHashKey &&
+         line.substr(line.size() - 2) == "\"}";
 }
 
 std::string errno_text(const char* what, const std::filesystem::path& p) {
@@ -43,19 +51,7 @@ std::string errno_text(const char* what, const std::filesystem::path& p) {
 
 }  // namespace
 
-std::string sha256_hex_of(std::string_view bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1 || len != 32)
-    throw AuditError("audit: SHA-256 failed");
-  static const char* hex = "0123456789abcdef";
-  std::string out(64, '0');
-  for (unsigned i = 0; i < 32; ++i) {
-    out[2 * i] = hex[md[i] >> 4];
-    out[2 * i + 1] = hex[md[i] & 15];
-  }
-  return out;
-}
+const std::string kAuditGenesis(kHexLen, '0');
 
 AuditEntry& AuditEntry::add(std::string key, int64_t v) {
   fields.push_back(AuditField{std::move(key), v});
@@ -67,13 +63,16 @@ AuditEntry& AuditEntry::add(std::string key, std::string v) {
   return *this;
 }
 
-std::variant<AuditLine, std::string> parse_audit_line(std::string_view line) {
+std::variant<AuditLine, std::string> parse_audit_line(std::string_view line, const AuditKey& key) {
   if (line.size() < kSuffixLen + 2 || line.front() != '{' || line.back() != '}')
     return std::string("malformed: not a JSON object line");
   std::string_view suffix = line.substr(line.size() - kSuffixLen);
-  if (suffix.substr(0, kHashKey.size()) != kHashKey || suffix.substr(suffix.size() - 2) != "\"}" ||
-      !is_lower_hex(suffix.substr(kHashKey.size(), kHexLen)))
-    return std::string("malformed: \"hash\" is not the last field with 64 lowercase hex digits");
+  if (suffix.substr(0, kMacKey.size()) != kMacKey || suffix.substr(suffix.size() - 2) != "\"}" ||
+      !is_lower_hex(suffix.substr(kMacKey.size(), kHexLen))) {
+    if (is_unkeyed_record(line))
+      return std::string("unkeyed record (written before the chain was keyed with audit.chain_secret)");
+    return std::string("malformed: \"mac\" is not the last field with 64 lowercase hex digits");
+  }
 
   thread_local simdjson::dom::parser parser;
   simdjson::padded_string padded(line);
@@ -96,18 +95,24 @@ std::variant<AuditLine, std::string> parse_audit_line(std::string_view line) {
     if (js.get_uint64().get(u) != simdjson::SUCCESS) return std::string("malformed: bad \"journal_seq\"");
     out.journal_seq = u;
   }
+  if (obj["key"].get_string().get(s) != simdjson::SUCCESS || !is_lower_hex(s, 16))
+    return std::string("malformed: missing or bad \"key\"");
+  out.key_id = std::string(s);
   if (obj["prev"].get_string().get(s) != simdjson::SUCCESS || !is_lower_hex(s))
     return std::string("malformed: missing or bad \"prev\"");
   out.prev = std::string(s);
-  out.hash = std::string(suffix.substr(kHashKey.size(), kHexLen));
+  out.mac = std::string(suffix.substr(kMacKey.size(), kHexLen));
 
+  if (out.key_id != key.id())
+    return fmt::format("key {} is not the configured key {} (the wrong audit.chain_secret?)", out.key_id,
+                       key.id());
   std::string canonical(line.substr(0, line.size() - kSuffixLen));
   canonical.push_back('}');
-  if (sha256_hex_of(out.prev + canonical) != out.hash) return std::string("hash mismatch");
+  if (key.mac_hex(out.prev + canonical) != out.mac) return std::string("mac mismatch");
   return out;
 }
 
-AuditWriter::AuditWriter(std::filesystem::path file) : file_(std::move(file)) {
+AuditWriter::AuditWriter(std::filesystem::path file, AuditKey key) : file_(std::move(file)), key_(std::move(key)) {
   if (file_.has_parent_path()) std::filesystem::create_directories(file_.parent_path());
   fd_ = ::open(file_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) throw AuditError(errno_text("open", file_));
@@ -133,7 +138,7 @@ void AuditWriter::read_tail() {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) throw AuditError(errno_text("stat", file_));
   uint64_t size = static_cast<uint64_t>(st.st_size);
-  synced_ = State{0, 0, kGenesis, 0};
+  synced_ = State{0, 0, kAuditGenesis, 0};
   if (size == 0) return;
 
   std::string buf;
@@ -168,12 +173,32 @@ void AuditWriter::read_tail() {
   std::string_view body(buf.data(), buf.size() - 1);
   size_t nl = body.rfind('\n');
   std::string_view last = nl == std::string_view::npos ? body : body.substr(nl + 1);
-  auto parsed = parse_audit_line(last);
-  if (auto* why = std::get_if<std::string>(&parsed))
+  auto parsed = parse_audit_line(last, key_);
+  if (auto* why = std::get_if<std::string>(&parsed)) {
+    if (is_unkeyed_record(last) && set_aside_unkeyed(last)) return read_tail();
     throw AuditError(fmt::format("audit {}: last record is bad ({}); run `inplay audit verify`",
                                  file_.string(), *why));
+  }
   const AuditLine& l = std::get<AuditLine>(parsed);
-  synced_ = State{l.seq, l.journal_seq, sha256_hex_of(last), size};
+  synced_ = State{l.seq, l.journal_seq, l.mac, size};
+}
+
+// An upgrade: the file holds the unkeyed chain of an older version. It is
+// kept, whole, beside the new file (its records are regulatory records too)
+// and the keyed file is rebuilt from the journal.
+bool AuditWriter::set_aside_unkeyed(std::string_view last_line) {
+  if (!is_unkeyed_record(last_line)) return false;
+  std::filesystem::path aside = file_.string() + ".unkeyed";
+  for (int n = 2; std::filesystem::exists(aside); ++n) aside = file_.string() + ".unkeyed." + std::to_string(n);
+  std::error_code ec;
+  std::filesystem::rename(file_, aside, ec);
+  if (ec) throw AuditError(fmt::format("audit {}: cannot move the unkeyed file aside: {}", file_.string(), ec.message()));
+  ::close(fd_);
+  fd_ = ::open(file_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw AuditError(errno_text("open", file_));
+  log::warn("audit", "unkeyed audit file moved aside; the keyed file is rebuilt from the journal",
+            {{"file", file_.string()}, {"moved_to", aside.string()}});
+  return true;
 }
 
 uint64_t AuditWriter::append(const AuditEntry& e) {
@@ -189,16 +214,17 @@ uint64_t AuditWriter::append(const AuditEntry& e) {
     if (auto* i = std::get_if<int64_t>(&f.value)) w.value(*i);
     else w.value(std::string_view(std::get<std::string>(f.value)));
   }
+  w.field("key", std::string_view(key_.id()));
   w.field("prev", std::string_view(prev_));
   w.end_object();
   std::string line = w.take();
-  const std::string hash = sha256_hex_of(prev_ + line);
+  std::string mac = key_.mac_hex(prev_ + line);
   line.pop_back();  // '}'
-  line += kHashKey;
-  line += hash;
+  line += kMacKey;
+  line += mac;
   line += "\"}";
 
-  prev_ = sha256_hex_of(line);
+  prev_ = std::move(mac);
   ++seq_;
   if (e.journal_seq > 0) journal_seq_ = e.journal_seq;
   pending_ += line;
@@ -234,11 +260,11 @@ void AuditWriter::flush() {
   pending_.clear();
 }
 
-AuditVerifyResult verify_audit_file(const std::filesystem::path& file) {
+AuditVerifyResult verify_audit_file(const std::filesystem::path& file, const AuditKey& key,
+                                    const AuditLineCheck& check) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw AuditError(fmt::format("audit: cannot open {}", file.string()));
   AuditVerifyResult r;
-  std::string prev = kGenesis;
   std::string line;
   uint64_t lineno = 0;
   auto fail = [&](std::string why) {
@@ -250,14 +276,19 @@ AuditVerifyResult verify_audit_file(const std::filesystem::path& file) {
   while (std::getline(in, line)) {
     ++lineno;
     if (in.eof()) return fail("malformed: torn last line (no newline at the end)");
-    auto parsed = parse_audit_line(line);
+    auto parsed = parse_audit_line(line, key);
     if (auto* why = std::get_if<std::string>(&parsed)) return fail(*why);
     const AuditLine& l = std::get<AuditLine>(parsed);
-    if (l.prev != prev)
+    if (l.prev != r.head)
       return fail(lineno == 1 ? std::string("broken chain: prev of the first record is not all zeros")
                               : fmt::format("broken chain: prev does not match line {}", lineno - 1));
     if (l.seq != lineno) return fail(fmt::format("seq {} where {} was expected", l.seq, lineno));
-    prev = sha256_hex_of(line);
+    if (check) {
+      std::string why = check(lineno, l);
+      if (!why.empty()) return fail(std::move(why));
+    }
+    r.head = l.mac;
+    r.last_journal_seq = l.journal_seq;
     ++r.records;
   }
   if (in.bad()) throw AuditError(fmt::format("audit: cannot read {}", file.string()));

@@ -7,6 +7,7 @@
 
 #include "core/json.h"
 #include "core/time_format.h"
+#include "hedge/hedge_view.h"
 #include "telemetry/trace_context.h"
 
 namespace inplay {
@@ -99,6 +100,7 @@ void market_json(JsonWriter& w, const WarRoomInputs& in, uint64_t mid) {
   else w.null();
   w.field("stake_cap_minor", m.stake_cap_minor);
   w.field("liability_minor", s.exposure.market_liability(mid));
+  market_hedge_field(w, s, m);  // laid off on the venue (CO-4): null when never hedged
   w.field("high_exposure", in.high_exposure.count(mid) > 0);
   const int64_t limit_ms = m.staleness_limit.count() / 1'000'000;
   w.field("staleness_limit_ms", limit_ms);
@@ -172,6 +174,7 @@ std::string warroom_snapshot_json(const WarRoomInputs& in, const std::vector<uin
   raw_or_null(w, "incidents", in.incidents_json);
   raw_or_null(w, "feeds", in.feeds_json);
   raw_or_null(w, "settlement", in.settlement_json);
+  raw_or_null(w, "hedging", in.hedging_json);
   w.end_object();
   return w.take();
 }

@@ -48,6 +48,7 @@ WarRoomInputs WarRoom::gather(int64_t now_ns) {
     in.feeds_json = R"({"sports":[],"feeds":[]})";
   }
   if (settlement_view_) in.settlement_json = settlement_view_();
+  if (hedging_view_) in.hedging_json = hedging_view_();
   in.cashout_offers = cashout_offers_;
   if (incidents_) {
     const SloEvaluator& ev = incidents_->evaluator();

@@ -52,6 +52,8 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   // Before schedule(): the settlement view each snapshot embeds (engine
   // thread; the API's GET /v1/settlement body). Unset: null.
   void set_settlement_view(std::function<std::string()> fn) { settlement_view_ = std::move(fn); }
+  // Before schedule(): the hedging view each snapshot embeds (engine thread). Unset: null.
+  void set_hedging_view(std::function<std::string()> fn) { hedging_view_ = std::move(fn); }
   // Live cash-out offers on a market (engine thread; the board's cash-out column).
   void set_cashout_offers(std::function<size_t(uint64_t market_id, int64_t now_ns)> fn) {
     cashout_offers_ = std::move(fn);
@@ -74,6 +76,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   FeedDesk* desk_;
   IncidentLoop* incidents_;
   std::function<std::string()> settlement_view_;
+  std::function<std::string()> hedging_view_;
   std::function<size_t(uint64_t, int64_t)> cashout_offers_;
   const size_t max_streams_;
   Histogram* build_seconds_ = nullptr;

@@ -20,6 +20,8 @@ import requests
 BIN = os.environ.get("INPLAY_BIN", os.path.join(os.path.dirname(__file__), "../../build/inplay"))
 CHANNEL_TOKEN = "test-channel-token-0123456789abcdef"
 OPERATOR_TOKEN = "test-operator-token-0123456789abcdef"
+# Keys the audit chain (audit.chain_secret); `inplay audit verify --config` needs the same.
+AUDIT_CHAIN_SECRET = "test-audit-chain-secret-0123456789abcdef"
 SIM_START = "2026-11-28T15:00:00Z"
 
 # Event 1: EPL, in play (football has a 5 s in-play delay).
@@ -123,7 +125,9 @@ telemetry:
   pseudonym_secret: test-secret-0123456789
   metrics_max_age_ms: 0
   metrics_scrapes_per_s: 0
-{extra_telemetry}{WORLD if world is None else world}
+{extra_telemetry}audit:
+  chain_secret: {AUDIT_CHAIN_SECRET}
+{WORLD if world is None else world}
 """
     if clock == "real":
         check_no_fixed_dates(text, "a real-clock book's config")

@@ -81,6 +81,7 @@ ROUTES = {
     ("GET", "/v1/deploy-guard"): "operator",
     ("GET", "/v1/warroom/snapshot"): "operator",
     ("GET", "/v1/warroom/stream"): "operator",
+    ("GET", "/v1/hedges"): "operator",
 }
 # Registered only when the book runs a simulated world: 404 NOT_FOUND here.
 SIM_ONLY = {"/v1/sim/feeds/{name}/faults", "/v1/admin/faults/engine-stall"}

@@ -17,7 +17,8 @@ def run(*args, timeout=20):
     return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.mark.parametrize("cmd", [[], ["demo"], ["serve"], ["loadgen"], ["ceiling"], ["journal", "verify"], ["token"]])
+@pytest.mark.parametrize("cmd", [[], ["demo"], ["serve"], ["loadgen"], ["ceiling"], ["journal", "verify"],
+                                 ["audit", "verify"], ["token"]])
 def test_help_explains_every_command(cmd):
     r = run(*cmd, "--help")
     assert r.returncode == 0
@@ -33,6 +34,8 @@ def test_help_explains_every_command(cmd):
     (("data_dir:", "colour: blue\ndata_dir:"), "colour:", "colour: unknown key"),
     (('odds: "2.10"', 'odds: "0.5"'), 'odds: "0.5"', "odds: must be decimal odds"),
     (("role: channel", "role: king"), "role: king", "role: must be channel, operator or synthetic"),
+    (("chain_secret: test-audit-chain-secret-0123456789abcdef", "chain_secret: too-short-a-secret"),
+     "chain_secret:", "audit.chain_secret: must be at least 32 characters"),
 ])
 def test_bad_config_fails_at_start_with_file_line_and_reason(tmp_path, mutation, line_of, reason):
     text = make_config(str(tmp_path / "data"))
@@ -122,6 +125,10 @@ def test_demo_prints_port_and_two_tokens_and_serves(tmp_path):
         p.terminate()
         p.wait(timeout=10)
     assert p.returncode == 0
+    # The demo keyed its audit log with a secret of its own, kept beside its tokens.
+    assert "audit_chain_secret " in (tmp_path / "d" / "demo-tokens").read_text()
+    r = run("audit", "verify", "--demo", "--data-dir", str(tmp_path / "d"), timeout=60)
+    assert r.returncode == 0 and r.stdout.startswith("audit ok: "), (r.stdout, r.stderr)
 
 
 def test_token_command_hashes(tmp_path):

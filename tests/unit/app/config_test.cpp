@@ -24,7 +24,9 @@ const std::string kMinimal =
     "  tokens:\n"
     "    - {name: web, role: channel, sha256: " + kHash + "}\n"
     "telemetry:\n"
-    "  pseudonym_secret: 0123456789abcdef\n";
+    "  pseudonym_secret: 0123456789abcdef\n"
+    "audit:\n"
+    "  chain_secret: chain-secret-0123456789abcdef-0123\n";
 
 const std::string kFull =
     "listen:\n"
@@ -66,6 +68,8 @@ const std::string kFull =
     "telemetry:\n"
     "  pseudonym_secret: 0123456789abcdef\n"
     "  max_spans: 5000\n"
+    "audit:\n"
+    "  chain_secret: chain-secret-0123456789abcdef-0123\n"
     "events:\n"
     "  - id: 1\n"
     "    league: EPL\n"
@@ -157,6 +161,7 @@ TEST(Config, MinimalConfigGetsTheDefaults) {
   EXPECT_EQ(c.tokens[0].role, Role::kChannel);
   EXPECT_EQ(c.tokens[0].sha256, kHash);
   EXPECT_EQ(c.pseudonym_secret, "0123456789abcdef");
+  EXPECT_EQ(c.audit_chain_secret, "chain-secret-0123456789abcdef-0123");
   EXPECT_TRUE(c.events.empty());
   EXPECT_TRUE(c.accounts.empty());
   EXPECT_EQ(c.sim_refresh_ms, 200);
@@ -261,8 +266,13 @@ TEST(Config, WrongTypesAndRangesNameFileLineAndPath) {
                         "    max_account_market: 200000\n    max_market_liability: 50000000\n",
                         "  limits: 5\n"),
                "limits: 5", "book.limits: must be a mapping");
-  expect_error(replaced(kMinimal, "0123456789abcdef", "short"), "short",
+  expect_error(replaced(kMinimal, "0123456789abcdef\n", "short\n"), "short",
                "telemetry.pseudonym_secret: must be at least 16 characters");
+  expect_error(replaced(kMinimal, "chain-secret-0123456789abcdef-0123", "chain-secret-short"), "chain-secret-short",
+               "audit.chain_secret: must be at least 32 characters");
+  expect_error(replaced(kMinimal, "pseudonym_secret: 0123456789abcdef\n",
+                        "pseudonym_secret: chain-secret-0123456789abcdef-0123\n"),
+               "chain_secret:", "audit.chain_secret: must differ from telemetry.pseudonym_secret");
   expect_error(replaced(kFull, "sim_start: \"2026-11-28T15:00:00Z\"", "sim_start: tomorrow"), "sim_start",
                "sim_start: must be an RFC 3339 UTC time");
 }
@@ -358,6 +368,9 @@ TEST(Config, MissingRequiredKeysNameTheMapping) {
   // A required section that is absent altogether: the line of its parent.
   std::string no_telemetry = "# a comment\n" + replaced(kMinimal, "telemetry:\n  pseudonym_secret: 0123456789abcdef\n", "");
   expect_error(no_telemetry, "auth:", "telemetry: missing required key 'pseudonym_secret'");
+  std::string no_audit =
+      "# a comment\n" + replaced(kMinimal, "audit:\n  chain_secret: chain-secret-0123456789abcdef-0123\n", "");
+  expect_error(no_audit, "auth:", "audit: missing required key 'chain_secret'");
 }
 
 TEST(Config, UnknownKeysAreRejectedWithTheirLine) {

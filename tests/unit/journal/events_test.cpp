@@ -68,6 +68,10 @@ std::vector<BookEvent> samples() {
   v.push_back(DeadLetterResolved{4, static_cast<uint8_t>(DeadLetterResolution::kReplayed), "operator:trader", "settled", 13});
   v.push_back(BetCashedOut{UINT64_MAX - 1, 202, 600, 731, 21500, 42, 1'800'000'000'000, 1'800'000'000'000'000'000,
                            1'800'000'005'000'000'000, trace(0xC0), idem("web:cash-1")});
+  v.push_back(HedgeInstructed{UINT64_MAX, 201, 2013, INT64_MAX, 65000, -1, "exchange", 1'800'000'006'000'000'000});
+  v.push_back(HedgeAnswered{UINT64_MAX, 1, 5413, 65000, "", 14});
+  v.push_back(HedgeAnswered{2, 2, 0, 0, "no liquidity at the price", 15});
+  v.push_back(AuditAnchored{1234, 98765, std::string(64, 'a'), "0123456789abcdef", std::string(64, 'b'), 14});
   v.push_back(AccountOpened{"alice.smith-1", "web", "channel:web-eu", 1'800'000'000'000'000'007});
   v.push_back(AccountOpened{"x", "sim-bettors", "", INT64_MIN});
   return v;
@@ -166,7 +170,7 @@ void expect_eq(const BookEvent& a, const BookEvent& b) {
           EXPECT_EQ(x.idem.key, y.idem.key);
           EXPECT_EQ(x.idem.fingerprint, y.idem.fingerprint);
         } else {
-          EXPECT_TRUE(x == y);  // the settlement events and AccountOpened compare whole
+          EXPECT_TRUE(x == y);  // the settlement events, anchors and AccountOpened compare whole
         }
       },
       a);
@@ -204,7 +208,10 @@ TEST(BookEvents, TypeNumbersAreStable) {
   EXPECT_EQ(static_cast<uint16_t>(event_type(SettlementDeadLettered{})), 22);
   EXPECT_EQ(static_cast<uint16_t>(event_type(DeadLetterResolved{})), 23);
   EXPECT_EQ(static_cast<uint16_t>(event_type(BetCashedOut{})), 24);
-  EXPECT_EQ(static_cast<uint16_t>(event_type(AccountOpened{})), 26);  // 25, 27: other changes
+  EXPECT_EQ(static_cast<uint16_t>(event_type(HedgeInstructed{})), 25);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(HedgeAnswered{})), 28);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(AuditAnchored{})), 27);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(AccountOpened{})), 26);
 }
 
 TEST(BookEvents, EveryTypeRoundTrips) {
@@ -269,7 +276,7 @@ TEST(BookEvents, StringLengthPastTheEndThrows) {
 
 TEST(BookEvents, UnknownTypeThrows) {
   std::string bytes = encode(PriceApplied{1, 2, 3, 4});
-  for (uint16_t t : {0, 1, 25, 100, 0xFFFF}) {
+  for (uint16_t t : {0, 1, 29, 100, 0xFFFF}) {
     EXPECT_THROW(decode_event(t, bytes), std::invalid_argument) << t;
     EXPECT_THROW(decode_event(t, ""), std::invalid_argument) << t;
   }

@@ -426,6 +426,26 @@ TEST(Journal, DamagedLengthInLastSegmentThrows) {
   }
 }
 
+// One flipped bit in a length (46 -> 110) makes seq 3 claim the rest of the
+// file exactly: its CRC fails and nothing follows it, which once read as a
+// torn tail and cut seqs 3 and 4, acknowledged, without a word. A valid
+// record with the next seq inside its claimed span means the length is
+// damaged (found by the storage-fault simulation, tests/vopr).
+TEST(Journal, DamagedLengthReachingEofInLastSegmentThrows) {
+  TempDir d;
+  write_records(d.path(), 4, 46);
+  const uint64_t rec = kHeader + 46;  // 64: 2^6
+  write_at(first_segment(d.path()), 2 * rec, "\x6e");
+  try {
+    Journal::open(opts_for(d.path()));
+    FAIL() << "expected JournalCorrupt";
+  } catch (const JournalCorrupt& e) {
+    EXPECT_EQ(e.offset, 2 * rec);
+    EXPECT_EQ(e.reason, "crc mismatch");
+  }
+  EXPECT_THROW(read_all(d.path()), JournalCorrupt);
+}
+
 TEST(Journal, TruncatedNonLastSegmentThrows) {
   TempDir d;
   write_records(d.path(), 20, 30, FsyncPolicy::kNone, 100);
