@@ -35,6 +35,7 @@ using namespace inplay;
 namespace {
 
 struct Rig {
+  static constexpr const char* kChannel = "bench";  // owns the rig's accounts
   std::filesystem::path dir;
   RealClock clock;
   MetricsRegistry metrics;
@@ -79,9 +80,14 @@ struct Rig {
     engine->start();
     for (int i = 0; i < 1000; ++i) {
       accounts.push_back(fmt::format("bench-{}", i));
+      OpenAccount o;  // a deposit needs an open account (SEC-1); taken first, in order
+      o.account = accounts.back();
+      o.channel = kChannel;
+      desks->wallet.submit(std::move(o));
       MoveMoney r;
       r.idem_key = "fund:" + accounts.back();
       r.account = accounts.back();
+      r.scope = AccountScope::of_channel(kChannel);
       r.amount = 1'000'000'000'000;
       r.currency = cfg.engine.currency;
       r.done = [this](const Outcome&) { replies.fetch_add(1); };
@@ -112,6 +118,7 @@ struct Rig {
     r.fingerprint[0] = static_cast<uint8_t>(n);
     const auto& [sel, odds] = selections[n % selections.size()];
     r.account = accounts[(n / selections.size()) % accounts.size()];
+    r.scope = AccountScope::of_channel(kChannel);
     r.user_mask = "u_bench";
     r.selection_id = sel;
     r.stake = 100;

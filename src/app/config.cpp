@@ -426,6 +426,9 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
       t.fail_key("name", t.get("name"), fmt::format("'{}' is used twice", tc.name));
     std::string role = t.str("role", true);
     if (!parse_role(role, tc.role)) t.fail_key("role", t.get("role"), "must be channel, operator or synthetic");
+    tc.channel = t.str("channel", false, tc.name);
+    if (!valid_channel_name(tc.channel))
+      t.fail_key("channel", t.get("channel"), "must match [A-Za-z0-9_.-]{1,64}");
     tc.sha256 = t.str("sha256", true);
     if (tc.sha256.size() != 64 || tc.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
       t.fail_key("sha256", t.get("sha256"), "must be 64 lower-case hex characters (sha256 of the token)");
@@ -467,6 +470,9 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
     AccountSeed s;
     s.id = a.str("id", true);
     s.deposit = a.integer("deposit", false, 0, 0, 1000000000000);
+    s.channel = a.str("channel", false, "");
+    if (!s.channel.empty() && !valid_channel_name(s.channel))
+      a.fail_key("channel", a.get("channel"), "must match [A-Za-z0-9_.-]{1,64}");
     a.done();
     c.accounts.push_back(s);
   }
@@ -504,6 +510,13 @@ void validate(const Config& c, const std::string& file) {
   for (auto& t : c.tokens)
     if (!names.insert(t.name).second)
       throw ConfigError(fmt::format("{}: auth.tokens: name '{}' is used twice", file, t.name));
+}
+
+std::string seed_channel(const Config& c, const AccountSeed& a) {
+  if (!a.channel.empty()) return a.channel;
+  for (const TokenConfig& t : c.tokens)
+    if (t.role == Role::kChannel) return t.channel_name();
+  return "config";
 }
 
 Config load_config(const std::filesystem::path& file) {

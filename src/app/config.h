@@ -64,11 +64,18 @@ struct TokenConfig {
   std::string name;
   Role role = Role::kChannel;
   std::string sha256;  // hex of the token
+  // The channel the token acts for (SEC-1: its accounts are the channel's);
+  // tokens of one channel share them. "": the token's name.
+  std::string channel;
+  const std::string& channel_name() const { return channel.empty() ? name : channel; }
 };
 
 struct AccountSeed {
   std::string id;
   int64_t deposit = 0;  // minor units, deposited once (idempotent)
+  // The channel that owns it; "": the channel of the first token with role
+  // channel (seed_channel).
+  std::string channel;
 };
 
 struct Config {
@@ -152,6 +159,10 @@ struct Config {
   // (role synthetic) is made at start-up and never leaves the process.
   SyntheticOptions synthetic;
 };
+
+// The channel that owns a seeded account: its own `channel`, else the first
+// channel token's, else "config" (no token acts for it: operators only).
+std::string seed_channel(const Config& c, const AccountSeed& a);
 
 // Throws ConfigError.
 Config load_config(const std::filesystem::path& file);

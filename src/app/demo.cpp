@@ -239,7 +239,8 @@ Config demo_config(const DemoTokens& tokens) {
   // £100,000 could never show; £250 on an incident's markets does.
   c.incidents.playbooks = parse_playbook_file(kShippedPlaybooksYaml, "config/playbooks.yaml (built in)");
   c.incidents.playbooks.routing.high_exposure_minor = kDemoHighExposureMinor;
-  for (const char* a : {"alice", "bob", "carol", "dave"}) c.accounts.push_back(AccountSeed{a, 100000});
+  // The demo's accounts are its channel's (SEC-1): the channel token sees them.
+  for (const char* a : {"alice", "bob", "carol", "dave"}) c.accounts.push_back(AccountSeed{a, 100000, "demo-channel"});
   return c;
 }
 

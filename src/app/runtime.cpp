@@ -465,10 +465,18 @@ uint16_t Runtime::start() {
   m.engine->start();
   for (auto& c : m.clients) c->start();
   for (const AccountSeed& a : cfg.accounts) {
+    // Opened by its channel as a channel would (a restart's repeat changes
+    // nothing), then funded once.
+    OpenAccount o;
+    o.account = a.id;
+    o.channel = seed_channel(cfg, a);
+    o.actor = "config";
+    m.desks->wallet.submit(std::move(o));
     if (a.deposit <= 0) continue;
     MoveMoney r;
     r.idem_key = "seed:" + a.id;
     r.account = a.id;
+    r.scope = AccountScope::of_channel(seed_channel(cfg, a), is_synthetic_account(a.id));
     r.amount = a.deposit;
     r.currency = cfg.engine.currency;
     r.reason = TransferReason::kDeposit;
@@ -479,7 +487,7 @@ uint16_t Runtime::start() {
   m.projection->start();
   m.audit->start();
 
-  for (const TokenConfig& t : cfg.tokens) m.tokens.add(t.sha256, Principal{t.name, t.role});
+  for (const TokenConfig& t : cfg.tokens) m.tokens.add(t.sha256, Principal{t.name, t.role, t.channel_name()});
   if (m.synthetic) m.tokens.add(sha256_hex(synthetic_token), Principal{"synthetic-checks", Role::kSynthetic});
   m.pseudonymizer = std::make_unique<Pseudonymizer>(cfg.pseudonym_secret);
   m.price_readiness = std::make_unique<PriceReadiness>(

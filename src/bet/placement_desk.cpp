@@ -100,7 +100,7 @@ void PlacementDesk::on_arrival(PlaceBet& cmd) {
   p->cmd = std::move(cmd);
   p->arrival_ns = now;
   const Selection* sel = s.book.selection(p->cmd.selection_id);
-  int64_t acct = s.ledger.find(p->cmd.account);
+  const int64_t acct = s.owners.find(p->cmd.scope, s.ledger, p->cmd.account);
   // The bet's spans are started in place in its reused span buffer: no
   // allocation, no regrowth, no moves (kTelemetry: compiled out otherwise).
   if constexpr (kTelemetry) {
@@ -113,7 +113,7 @@ void PlacementDesk::on_arrival(PlaceBet& cmd) {
   Result<Odds> first = Error{ErrorCode::kInternal, ""};
   if (!sel) {
     first = Error{ErrorCode::kSelectionNotFound, "unknown selection"};
-  } else if (acct < 0 || s.ledger.account(acct).kind != AccountKind::kUserCash) {
+  } else if (acct < 0) {
     first = Error{ErrorCode::kAccountNotFound, "unknown account"};
   } else if (!(p->cmd.currency == cfg_.currency)) {
     first = Error{ErrorCode::kCurrencyMismatch, fmt::format("the book is in {}", cfg_.currency.code())};

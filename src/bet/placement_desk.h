@@ -8,7 +8,9 @@
 //      before it hands a bet over (admitting());
 //   1. idempotency: the wallet desk's front door (a repeat gets the first
 //      outcome; a different request under the key, KEY_REUSED);
-//   2. the bet names a selection, a user account and the book's currency;
+//   2. the bet names a selection, a user account in the caller's scope
+//      (wallet/account_owners.h: else ACCOUNT_NOT_FOUND, as for an unknown
+//      one) and the book's currency;
 //   3. the market's intake limit (shed load: MARKET_BUSY at once, not
 //      journaled, so the same key may retry), then the book's
 //      (bet/book_intake.h: OVERLOADED, lowest-value bets first);
@@ -53,6 +55,7 @@ struct PlaceBet {
   std::string idem_key;  // "<caller>:<Idempotency-Key>"
   Fingerprint fingerprint{};
   std::string account;    // raw id: stays inside the engine and the journal
+  AccountScope scope;     // whose accounts the caller may bet from
   std::string user_mask;  // pseudonym for telemetry
   uint64_t selection_id = 0;
   int64_t stake = 0;

@@ -96,11 +96,11 @@ Result<Quote> CashoutDesk::quote(QuoteCashout& cmd) {
   auto it = s.bets.find(cmd.bet_id);
   Result<Quote> answer = Error{ErrorCode::kBetNotFound, "unknown bet"};
   QuoteSeen seen;
-  if (it != s.bets.end() && s.ledger.account(it->second.account).synthetic == cmd.synthetic_caller) {
+  if (it != s.bets.end() && s.owners.in_scope(cmd.scope, s.ledger, it->second.account)) {
     const Bet& b = it->second;
     seen.market_id = b.market_id;
     seen.event_id = b.event_id;
-    seen.synthetic = cmd.synthetic_caller;
+    seen.synthetic = cmd.scope.synthetic;
     span.attr(attr::kMarketId, static_cast<int64_t>(b.market_id));
     Result<CashoutOffer> o = price(b, cmd.stake, now);
     if (o.ok()) {
@@ -144,7 +144,7 @@ void CashoutDesk::accept(AcceptCashout& cmd) {
   check.attr(attr::kBetId, static_cast<int64_t>(p->cmd.bet_id));
 
   auto it = s.bets.find(p->cmd.bet_id);
-  if (it == s.bets.end() || s.ledger.account(it->second.account).synthetic != p->cmd.synthetic_caller)
+  if (it == s.bets.end() || !s.owners.in_scope(p->cmd.scope, s.ledger, it->second.account))
     return finish(*p, Error{ErrorCode::kBetNotFound, "unknown bet"});
   const Bet& b = it->second;
   p->account = b.account;

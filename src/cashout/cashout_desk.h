@@ -18,6 +18,9 @@
 //                        now). The decision is journaled (BetCashedOut, or
 //                        Rejected with its code) and answered once durable.
 //
+// A bet outside the caller's scope (another channel's: wallet/
+// account_owners.h) is BET_NOT_FOUND to both commands, as an unknown one.
+//
 // Fail closed: a freeze, suspension or result withdraws every offer on the
 // market in the engine step that applies it (OfferBook), and a price past
 // its limit refuses the quote and the accept at once.
@@ -49,7 +52,7 @@ namespace inplay {
 struct QuoteCashout {
   uint64_t bet_id = 0;
   int64_t stake = 0;            // 0: the whole open stake
-  bool synthetic_caller = false;  // the synthetic role quotes only synthetic accounts' bets
+  AccountScope scope;  // whose bets the caller may quote (wallet/account_owners.h)
   TraceContext gateway;
   // Engine thread, once what the quote read is durable (may be empty).
   std::function<void(const Result<Quote>&)> done;
@@ -62,7 +65,7 @@ struct AcceptCashout {
   uint64_t quote_id = 0;
   int64_t amount = 0;  // the quoted amount the client saw
   PriceChangePolicy policy = PriceChangePolicy::kNone;
-  bool synthetic_caller = false;
+  AccountScope scope;  // whose bets the caller may cash out
   TraceContext gateway;
   int64_t gateway_start_ns = 0;
   OutcomeFn done;

@@ -56,6 +56,11 @@ BetLoadPlan prepare_bet_load(const std::string& host, uint16_t port, const std::
 
   for (int i = 0; i < accounts; ++i) {
     std::string id = fmt::format("load-{}", i);
+    // Opened by this token's channel (200: already its own, from a run before).
+    auto o = http_call(host, port, "POST", "/v1/accounts", {auth[0], {"Content-Type", "application/json"}},
+                       fmt::format(R"({{"account":"{}"}})", id));
+    if (o.status != 201 && o.status != 200)
+      throw std::runtime_error(fmt::format("opening account {} answered {}: {}", id, o.status, o.body));
     auto r = http_call(host, port, "POST", fmt::format("/v1/accounts/{}/deposits", id),
                        {auth[0], {"Idempotency-Key", fmt::format("{}-deposit-{}", plan.run_id, i)}},
                        fmt::format(R"({{"amount":{},"currency":"{}"}})", deposit_minor, currency));

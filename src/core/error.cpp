@@ -46,6 +46,7 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kCashoutFrozen: return "CASHOUT_FROZEN";
     case ErrorCode::kQuoteExpired: return "QUOTE_EXPIRED";
     case ErrorCode::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
+    case ErrorCode::kAccountExists: return "ACCOUNT_EXISTS";
   }
   return "INTERNAL";
 }
@@ -90,7 +91,8 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kMarketSettled:
     case ErrorCode::kCashoutUnavailable:
     case ErrorCode::kCashoutFrozen:
-    case ErrorCode::kQuoteExpired: return 409;
+    case ErrorCode::kQuoteExpired:
+    case ErrorCode::kAccountExists: return 409;
     case ErrorCode::kDeadLetterNotFound: return 404;
   }
   return 500;

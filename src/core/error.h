@@ -54,6 +54,7 @@ enum class ErrorCode : uint8_t {
   kCashoutFrozen,         // 409 cash-out is frozen on the bet's market (CO-4)
   kQuoteExpired,          // 409 the cash-out quote is unknown, expired or withdrawn: ask again
   kDeadlineExceeded,      // 503 the request's deadline passed before the engine took it: nothing changed
+  kAccountExists,         // 409 an account with this id is already open (SEC-1: opened by another channel)
 };
 
 std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"

@@ -32,6 +32,19 @@ struct Applier {
     }
   };
 
+  // Opens the account and records its owner. An id already open (whoever
+  // owns it) is a journal that does not fit: the desk never writes one.
+  void operator()(const AccountOpened& e) {
+    if (s.ledger.find(e.account) >= 0) throw std::invalid_argument(fmt::format("account {} is already open", e.account));
+    if (e.channel.empty()) throw std::invalid_argument(fmt::format("account {} opened by no channel", e.account));
+    OpenedAccounts opened{s.ledger};
+    const uint32_t a = s.ledger.open_user(e.account);
+    s.owners.set(a, e.channel);
+    opened.kept = true;
+  }
+
+  // open_user: a journal from before AccountOpened opened the account with
+  // its first deposit (no owner); the wallet desk now needs it open.
   void operator()(const MoneyMoved& e) {
     OpenedAccounts opened{s.ledger};
     uint32_t a = s.ledger.open_user(e.account);
@@ -196,8 +209,12 @@ void BookState::apply(const BookEvent& e) {
 
 std::string BookState::state_hash() const {
   std::string canon;
-  for (size_t i = 0; i < ledger.size(); ++i)
+  for (size_t i = 0; i < ledger.size(); ++i) {
     fmt::format_to(std::back_inserter(canon), "A|{}|{}\n", ledger.account(i).id, ledger.account(i).balance);
+    // Only an owned account has the line: a journal from before owners hashes as it did.
+    if (const std::string* o = owners.owner(static_cast<uint32_t>(i)))
+      fmt::format_to(std::back_inserter(canon), "O|{}|{}\n", ledger.account(i).id, *o);
+  }
   std::vector<const Bet*> sorted;
   sorted.reserve(bets.size());
   for (auto& [id, b] : bets) sorted.push_back(&b);

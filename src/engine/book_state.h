@@ -17,6 +17,7 @@
 #include "risk/exposure.h"
 #include "risk/risk_check.h"
 #include "settle/settlement_book.h"
+#include "wallet/account_owners.h"
 #include "wallet/idempotency.h"
 #include "wallet/ledger.h"
 
@@ -30,6 +31,8 @@ struct BookState {
   Book book;
   Exposure exposure;
   Ledger ledger;
+  // The channel that opened each user account (SEC-1).
+  AccountOwners owners;
   IdempotencyStore idempotency;
   std::unordered_map<uint64_t, Bet> bets;
   // Results, cancels, postings and the settlement dead-letter queue.
@@ -53,7 +56,8 @@ struct BookState {
   void apply(const BookEvent& e);
   SettlementRefs settlement_refs() { return SettlementRefs{book, ledger, exposure, bets, open_bets}; }
 
-  // SHA-256 (hex) over a canonical rendering of balances, bets (with their
+  // SHA-256 (hex) over a canonical rendering of balances, account owners,
+  // bets (with their
   // settlement), market statuses, caps and prices, results, cancels and
   // dead letters, active feeds, incidents and hedges. Excludes the idempotency
   // store (its TTL expiry depends on when it is looked at).

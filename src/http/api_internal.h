@@ -81,6 +81,16 @@ inline bool id_param(Call& c, size_t i, ErrorCode code, const char* what, uint64
   return false;
 }
 
+// The accounts a caller may reach (wallet/account_owners.h, SEC-1).
+inline AccountScope account_scope(const Principal& who) {
+  if (who.role == Role::kOperator) return AccountScope::operator_view();
+  return AccountScope::of_channel(who.channel_name(), who.role == Role::kSynthetic);
+}
+// What of the book a caller may see (views.h: liability is the operator's).
+inline Audience audience(const Principal& who) {
+  return who.role == Role::kOperator ? Audience::kOperator : Audience::kChannel;
+}
+
 inline const Error kOverloaded{ErrorCode::kOverloaded, "the engine queue is full; retry shortly"};
 
 class WarRoom;

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <cctype>
 #include <stdexcept>
 
 #include "telemetry/trace_context.h"
@@ -18,6 +19,13 @@ bool parse_role(std::string_view s, Role& out) {
   else if (s == "operator") out = Role::kOperator;
   else if (s == "synthetic") out = Role::kSynthetic;
   else return false;
+  return true;
+}
+
+bool valid_channel_name(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char ch : s)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '-')) return false;
   return true;
 }
 

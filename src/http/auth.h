@@ -4,6 +4,8 @@
 // presented token is hashed and looked up. A channel (the operator's web/app
 // back end) places bets and moves money for the accounts it authenticated;
 // an operator (trader, on-call) reads everything and uses the controls.
+// Accounts belong to the channel that opened them (SEC-1): a token acts for
+// its `channel` (several tokens may share one; default: the token's name).
 // Immutable after construction; thread-safe.
 #pragma once
 #include <optional>
@@ -23,7 +25,12 @@ bool parse_role(std::string_view s, Role& out);
 struct Principal {
   std::string name;  // token name from config, e.g. "web"
   Role role;
+  std::string channel;  // the channel it acts for ("" = name), e.g. "web"
+  const std::string& channel_name() const { return channel.empty() ? name : channel; }
 };
+
+// A channel's name in config: [A-Za-z0-9_.-]{1,64}.
+bool valid_channel_name(std::string_view s);
 
 class TokenStore {
  public:

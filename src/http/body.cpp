@@ -220,6 +220,21 @@ Result<Odds> parse_odds_body(std::string_view body) {
   return o;
 }
 
+Result<std::optional<std::string>> parse_open_account_body(std::string_view body) {
+  std::optional<std::string> account;
+  if (body.empty()) return account;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k != "account") return std::nullopt;
+    std::string a;
+    if (auto e = get_string(v, k, a)) return e;
+    if (!valid_account_id(a)) return invalid(k, "must match [A-Za-z0-9_.-]{1,64} and not start \"house\"");
+    account = std::move(a);
+    return std::nullopt;
+  });
+  if (err) return *err;
+  return account;
+}
+
 Result<std::optional<std::string>> parse_switch_body(std::string_view body) {
   std::optional<std::string> to;
   if (body.empty()) return to;

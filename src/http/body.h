@@ -54,6 +54,10 @@ Result<Odds> parse_odds_body(std::string_view body);
 // {"state": "in_play"}
 Result<EventState> parse_event_state_body(std::string_view body);
 
+// POST /v1/accounts: {"account": "alice"} (valid_account_id), or {} or an
+// empty body (the book names the account).
+Result<std::optional<std::string>> parse_open_account_body(std::string_view body);
+
 // {"to": "primary"|"backup"} or {} (the other one).
 Result<std::optional<std::string>> parse_switch_body(std::string_view body);
 

@@ -7,6 +7,7 @@
 //   PUT  /v1/selections/{id}/price        a trader's manual price (operator)
 //   POST /v1/bets                         place a bet (channel, synthetic)
 //   GET  /v1/bets/{id}                    one bet
+//   POST /v1/accounts                     open an account (channel, synthetic)
 //   GET  /v1/accounts/{id}                an account's balances
 //   POST /v1/accounts/{id}/deposits       (channel, synthetic)
 //   POST /v1/accounts/{id}/withdrawals    (channel, synthetic)
@@ -20,14 +21,36 @@ namespace inplay {
 
 namespace {
 
+// Accounts and bets belong to the channel that opened the account (SEC-1,
+// wallet/account_owners.h): another channel's are answered exactly as
+// unknown ones, here or in the desks (which check the owner on the engine).
+
 // Synthetic money never mixes with real: the synthetic role uses only
 // "synthetic-" accounts, every other role only the others.
 bool own_kind_of_account(const Principal& who, std::string_view account) {
   return is_synthetic_account(account) == (who.role == Role::kSynthetic);
 }
 
+// Why a customer may not use an account id of the other kind (synthetic or
+// not): it says nothing about any account, only about the id.
+Error wrong_kind_of_account(const Principal& who) {
+  return who.role == Role::kSynthetic
+             ? Error{ErrorCode::kForbidden, "the synthetic role may only use \"synthetic-\" accounts"}
+             : Error{ErrorCode::kValidationFailed, "account: ids starting \"synthetic-\" are reserved for synthetic checks"};
+}
+
+// An id for an account the caller left the book to name: random, so it
+// tells nothing about how many accounts there are.
+std::string book_named_account(const Principal& who) {
+  return std::string(who.role == Role::kSynthetic ? kSyntheticAccountPrefix : "acct-") + random_token().substr(0, 24);
+}
+
+const Error kUnknownAccount{ErrorCode::kAccountNotFound, "unknown account"};
+const Error kUnknownBet{ErrorCode::kBetNotFound, "unknown bet"};
+
+// After an operator's control: the market as operators see it.
 std::string market_body(Engine& e, uint64_t id) {
-  return market_json(e.state(), *e.state().book.market(id), e.clock().now());
+  return market_json(e.state(), *e.state().book.market(id), e.clock().now(), Audience::kOperator);
 }
 
 const Error kQueueDelayed{ErrorCode::kOverloaded,
@@ -37,7 +60,9 @@ const Error kQueueDelayed{ErrorCode::kOverloaded,
 
 void Api::Impl::add_book_routes() {
   routes.add({"GET", "/v1/events", Access::kAnyToken, [this](Call& c) {
-                read(c.x, [](Engine& e) { return Reply{200, events_json(e.state(), e.clock().now())}; });
+                read(c.x, [who = audience(c.who)](Engine& e) {
+                  return Reply{200, events_json(e.state(), e.clock().now(), who)};
+                });
               }});
 
   routes.add({"POST", "/v1/events/{id}/state", Access::kOperator, [this](Call& c) {
@@ -57,10 +82,10 @@ void Api::Impl::add_book_routes() {
   routes.add({"GET", "/v1/markets/{id}", Access::kAnyToken, [this](Call& c) {
                 uint64_t id = 0;
                 if (!id_param(c, 0, ErrorCode::kMarketNotFound, "unknown market", id)) return;
-                read(c.x, [id](Engine& e) {
+                read(c.x, [id, who = audience(c.who)](Engine& e) {
                   const Market* m = e.state().book.market(id);
                   if (!m) return Reply{404, error_body(Error{ErrorCode::kMarketNotFound, "unknown market"})};
-                  return Reply{200, market_json(e.state(), *m, e.clock().now())};
+                  return Reply{200, market_json(e.state(), *m, e.clock().now(), who)};
                 });
               }});
 
@@ -124,10 +149,10 @@ void Api::Impl::add_book_routes() {
                 if (!idempotency_key(c.req, c.x, c.who, key)) return;
                 auto body = parse_bet_body(c.req.body);
                 if (!body.ok()) return send_error(c.x, body.error());
-                if (!own_kind_of_account(c.who, body->account))
-                  return send_error(c.x, Error{ErrorCode::kAccountNotFound, "unknown account"});
+                if (!own_kind_of_account(c.who, body->account)) return send_error(c.x, kUnknownAccount);
                 PlaceBet r;
                 r.idem_key = std::move(key);
+                r.scope = account_scope(c.who);
                 r.fingerprint = fingerprint(c.req);
                 r.user_mask = d.pseudonymizer.mask(body->account);
                 r.account = std::move(body->account);
@@ -148,24 +173,42 @@ void Api::Impl::add_book_routes() {
   routes.add({"GET", "/v1/bets/{id}", Access::kAnyToken, [this](Call& c) {
                 uint64_t id = 0;
                 if (!id_param(c, 0, ErrorCode::kBetNotFound, "unknown bet", id)) return;
-                read(c.x, [id](Engine& e) {
+                read(c.x, [id, scope = account_scope(c.who)](Engine& e) {
                   auto& s = e.state();
                   auto it = s.bets.find(id);
-                  if (it == s.bets.end()) return Reply{404, error_body(Error{ErrorCode::kBetNotFound, "unknown bet"})};
+                  if (it == s.bets.end() || !s.owners.in_scope(scope, s.ledger, it->second.account))
+                    return Reply{404, error_body(kUnknownBet)};
                   return Reply{200, bet_json(s, it->second)};
                 });
               }});
 
+  routes.add({"POST", "/v1/accounts", Access::kCustomer, [this](Call& c) {
+                auto body = parse_open_account_body(c.req.body);
+                if (!body.ok()) return send_error(c.x, body.error());
+                std::string account = body.value() ? *body.value() : book_named_account(c.who);
+                if (!own_kind_of_account(c.who, account)) return send_error(c.x, wrong_kind_of_account(c.who));
+                c.x->span.attr(attr::kUser, d.pseudonymizer.mask(account));
+                OpenAccount o;
+                o.account = std::move(account);
+                o.channel = c.who.channel_name();
+                o.actor = c.actor;
+                Engine* e = &d.engine;
+                o.done = [x = c.x, e, a = o.account](const Result<bool>& r) {
+                  if (!r.ok()) return send_error(x, r.error());
+                  const BookState& s = e->state();
+                  send(x, r.value() ? 201 : 200, account_json(s, static_cast<uint32_t>(s.ledger.find(a))));
+                };
+                if (!d.wallet.submit(std::move(o))) send_error(c.x, kOverloaded);
+              }});
+
   routes.add({"GET", "/v1/accounts/{id}", Access::kAnyToken, [this](Call& c) {
                 std::string_view account = c.params[0];
-                if (!valid_account_id(account) ||
-                    (c.who.role != Role::kOperator && !own_kind_of_account(c.who, account)))
-                  return send_error(c.x, Error{ErrorCode::kAccountNotFound, "unknown account"});
-                read(c.x, [a = std::string(account)](Engine& e) {
-                  int64_t i = e.state().ledger.find(a);
-                  if (i < 0 || e.state().ledger.account(i).kind != AccountKind::kUserCash)
-                    return Reply{404, error_body(Error{ErrorCode::kAccountNotFound, "unknown account"})};
-                  return Reply{200, account_json(e.state(), static_cast<uint32_t>(i))};
+                if (!valid_account_id(account)) return send_error(c.x, kUnknownAccount);
+                read(c.x, [a = std::string(account), scope = account_scope(c.who)](Engine& e) {
+                  const BookState& s = e.state();
+                  const int64_t i = s.owners.find(scope, s.ledger, a);
+                  if (i < 0) return Reply{404, error_body(kUnknownAccount)};
+                  return Reply{200, account_json(s, static_cast<uint32_t>(i))};
                 });
               }});
 
@@ -180,16 +223,12 @@ void Api::Impl::add_book_routes() {
                   if (!idempotency_key(c.req, c.x, c.who, key)) return;
                   auto body = parse_money_body(c.req.body);
                   if (!body.ok()) return send_error(c.x, body.error());
-                  if (!own_kind_of_account(c.who, account))
-                    return send_error(
-                        c.x, c.who.role == Role::kSynthetic
-                                 ? Error{ErrorCode::kForbidden, "the synthetic role may only use \"synthetic-\" accounts"}
-                                 : Error{ErrorCode::kValidationFailed,
-                                         "account: ids starting \"synthetic-\" are reserved for synthetic checks"});
+                  if (!own_kind_of_account(c.who, account)) return send_error(c.x, wrong_kind_of_account(c.who));
                   MoveMoney r;
                   r.idem_key = std::move(key);
                   r.fingerprint = fingerprint(c.req);
                   r.account = std::string(account);
+                  r.scope = account_scope(c.who);
                   r.user_mask = d.pseudonymizer.mask(account);
                   r.amount = body->amount;
                   r.currency = body->currency;

@@ -2,8 +2,9 @@
 //   GET  /v1/bets/{id}/cashout[?stake=N]   a quote for all (or N minor units) of an open bet's stake
 //   POST /v1/bets/{id}/cashout             take a quote: {"quote_id","amount","price_change"},
 //                                          with an Idempotency-Key
-// A channel token quotes and cashes out its customers' bets, the synthetic
-// role only synthetic accounts' bets (as for bets).
+// A channel token quotes and cashes out only its own channel's bets
+// (SEC-1: another channel's are BET_NOT_FOUND, as unknown ones), the
+// synthetic role only synthetic accounts' bets (as for bets).
 #include "cashout/cashout_desk.h"
 #include "core/time_format.h"
 #include "http/api_internal.h"
@@ -47,7 +48,7 @@ void Api::Impl::add_cashout_routes() {
                 QuoteCashout q;
                 q.bet_id = id;
                 q.stake = stake;
-                q.synthetic_caller = c.who.role == Role::kSynthetic;
+                q.scope = account_scope(c.who);
                 q.gateway = c.x->span.context();
                 Engine* e = &d.engine;
                 q.done = [x = c.x, e](const Result<Quote>& r) {
@@ -73,7 +74,7 @@ void Api::Impl::add_cashout_routes() {
                 a.quote_id = body->quote_id;
                 a.amount = body->amount;
                 a.policy = body->policy;
-                a.synthetic_caller = c.who.role == Role::kSynthetic;
+                a.scope = account_scope(c.who);
                 a.gateway = c.x->span.context();
                 a.gateway_start_ns = c.x->span.start_ns;
                 a.done = answer(c.x);

@@ -50,7 +50,7 @@ void Api::Impl::add_incident_routes() {
                       return m.set_market_control(id, MarketControl::kCashoutFrozen, cb.frozen ? 1 : 0,
                                                   cb.reason.empty() ? (cb.frozen ? "operator" : "") : cb.reason, actor);
                     },
-                    [id](Engine& e) { return market_json(e.state(), *e.state().book.market(id), e.clock().now()); },
+                    [id](Engine& e) { return market_json(e.state(), *e.state().book.market(id), e.clock().now(), Audience::kOperator); },
                     fmt::format("market {} cash-out {} ({})", id, cb.frozen ? "frozen" : "unfrozen", c.actor));
               }});
 

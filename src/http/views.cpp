@@ -9,7 +9,8 @@
 
 namespace inplay {
 
-static void write_market(JsonWriter& w, const BookState& s, const Market& m, TimePoint now) {
+static void write_market(JsonWriter& w, const BookState& s, const Market& m, TimePoint now, Audience who) {
+  const bool liability = who == Audience::kOperator;
   w.begin_object();
   w.field("market_id", m.id).field("event_id", m.event_id);
   w.field("type", market_type_name(m.type)).field("name", m.name());
@@ -32,7 +33,7 @@ static void write_market(JsonWriter& w, const BookState& s, const Market& m, Tim
   w.end_object();
   w.field("extra_delay_ms", m.extra_delay_ms);
   w.field("intake_per_second", m.intake_per_second);
-  w.field("liability", s.exposure.market_liability(m.id));
+  if (liability) w.field("liability", s.exposure.market_liability(m.id));
   w.key("result");
   const MarketSettlement* ms = s.settlement.market(m.id);
   if (ms && ms->version) {
@@ -59,14 +60,14 @@ static void write_market(JsonWriter& w, const BookState& s, const Market& m, Tim
     w.field("odds", sel->price.version ? sel->price.odds.str() : std::string());
     w.field("price_version", sel->price.version);
     w.field("price_set_at", sel->price.applied_ns ? rfc3339_ms(sel->price.applied_ns) : std::string());
-    w.field("liability", s.exposure.selection_liability(sid));
+    if (liability) w.field("liability", s.exposure.selection_liability(sid));
     w.end_object();
   }
   w.end_array();
   w.end_object();
 }
 
-std::string events_json(const BookState& s, TimePoint now) {
+std::string events_json(const BookState& s, TimePoint now, Audience who) {
   JsonWriter w;
   w.begin_object().key("events").begin_array();
   for (uint64_t eid : s.book.event_ids()) {
@@ -76,9 +77,9 @@ std::string events_json(const BookState& s, TimePoint now) {
     w.field("home", e->home).field("away", e->away);
     w.field("kickoff", rfc3339_ms(e->kickoff_ms * 1000000)).field("state", event_state_name(e->state));
     write_scoreboard(w, e->scoreboard);
-    w.field("liability", s.exposure.event_liability(e->id));
+    if (who == Audience::kOperator) w.field("liability", s.exposure.event_liability(e->id));
     w.key("markets").begin_array();
-    for (uint64_t mid : e->markets) write_market(w, s, *s.book.market(mid), now);
+    for (uint64_t mid : e->markets) write_market(w, s, *s.book.market(mid), now, who);
     w.end_array();
     w.end_object();
   }
@@ -86,9 +87,9 @@ std::string events_json(const BookState& s, TimePoint now) {
   return w.take();
 }
 
-std::string market_json(const BookState& s, const Market& m, TimePoint now) {
+std::string market_json(const BookState& s, const Market& m, TimePoint now, Audience who) {
   JsonWriter w;
-  write_market(w, s, m, now);
+  write_market(w, s, m, now, who);
   return w.take();
 }
 
@@ -98,6 +99,10 @@ std::string account_json(const BookState& s, uint32_t a) {
   w.field("account", s.ledger.account(a).id).field("currency", s.ledger.currency().code());
   w.field("balance", s.ledger.account(a).balance);
   w.field("reserved", s.ledger.account(s.ledger.reserved_of(a)).balance);
+  const std::string* owner = s.owners.owner(a);
+  w.key("channel");
+  if (owner) w.value(*owner);
+  else w.null();
   w.end_object();
   return w.take();
 }

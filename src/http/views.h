@@ -28,13 +28,18 @@ Reply render(const Outcome& o, const BookState& s);
 // accepted: status "accepted", without those four fields.
 std::string bet_json(const BookState& s, const Bet& b, bool as_placed = false);
 
+// Liability (the book's exposure, per event, market and selection) is the
+// operator's: a channel's view leaves the "liability" fields out (SEC-1).
+enum class Audience : uint8_t { kChannel, kOperator };
+
 // {"events":[{id,sport,league,home,away,kickoff,state,score,minute,period,markets:[...]}]}
-std::string events_json(const BookState& s, TimePoint now);
-// One market with selections, prices, staleness and liability, and its
-// result when it has one ("result": {"version","certainty","source",
+std::string events_json(const BookState& s, TimePoint now, Audience who);
+// One market with selections, prices, staleness and (operators) liability,
+// and its result when it has one ("result": {"version","certainty","source",
 // "score","outcomes":[{"selection_id","outcome"}]} or null).
-std::string market_json(const BookState& s, const Market& m, TimePoint now);
-// {"account":..,"currency":..,"balance":..,"reserved":..}
+std::string market_json(const BookState& s, const Market& m, TimePoint now, Audience who);
+// {"account":..,"currency":..,"balance":..,"reserved":..,"channel":..}
+// (channel: the owner, null for an account from before owners)
 std::string account_json(const BookState& s, uint32_t cash_account);
 // {"state_hash":..,"ledger_sum":..,"bets":..,"events_applied":..}
 std::string admin_state_json(const BookState& s);

@@ -54,6 +54,7 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const HedgeInstructed&) { return EventType::kHedgeInstructed; }
     EventType operator()(const HedgeAnswered&) { return EventType::kHedgeAnswered; }
     EventType operator()(const AuditAnchored&) { return EventType::kAuditAnchored; }
+    EventType operator()(const AccountOpened&) { return EventType::kAccountOpened; }
   };
   return std::visit(V{}, e);
 }
@@ -186,6 +187,11 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.str(e.head);
           w.str(e.key_id);
           w.str(e.mac);
+          w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, AccountOpened>) {
+          w.str(e.account);
+          w.str(e.channel);
+          w.str(e.actor);
           w.put(e.at_ns);
         } else {
           encode_settlement(w, e);
@@ -392,6 +398,15 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
       e.head = r.str();
       e.key_id = r.str();
       e.mac = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kAccountOpened: {
+      AccountOpened e;
+      e.account = r.str();
+      e.channel = r.str();
+      e.actor = r.str();
       e.at_ns = r.get<int64_t>();
       out = std::move(e);
       break;

@@ -46,11 +46,13 @@ enum class EventType : uint16_t {
   kDeadLetterResolved = 23,
   // Cash-out (cashout/cashout_desk.h).
   kBetCashedOut = 24,
-  // Hedging (hedge/hedge_desk.h). 26 is taken by a change in flight.
+  // Hedging (hedge/hedge_desk.h).
   kHedgeInstructed = 25,
   // The audit log's head (projection/audit_projection.h).
   kAuditAnchored = 27,
   kHedgeAnswered = 28,
+  // Accounts (wallet/account_owners.h, SEC-1).
+  kAccountOpened = 26,
 };
 
 // The idempotency key a decision answers (BET-6, WAL-5): replay completes
@@ -130,6 +132,18 @@ struct HedgeAnswered {
   std::string detail;
   int64_t at_ns = 0;
   bool operator==(const HedgeAnswered&) const = default;
+};
+
+// A user account opened by a channel (SEC-1): from now on only that
+// channel's callers reach it (wallet/account_owners.h). Deposits need an
+// open account; accounts of journals written before this record existed
+// were opened by their first deposit and have no owner.
+struct AccountOpened {
+  std::string account;
+  std::string channel;  // the owner: the opening token's channel
+  std::string actor;    // "<role>:<token name>", or "config" / "sim-bettors" for the book's own
+  int64_t at_ns = 0;
+  bool operator==(const AccountOpened&) const = default;
 };
 
 // A bet or a money movement refused with a code: journaled so a repeat of
@@ -245,7 +259,7 @@ using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSe
                                PriceApplied, EventStateSet, MarketPriced, MarketControlSet, ActionRecorded,
                                FeedSwitched, IncidentSaved, MarketSettled, BetPostings, SettlementRolledBack,
                                BetsCancelled, CancelRolledBack, SettlementDeadLettered, DeadLetterResolved,
-                               BetCashedOut, HedgeInstructed, HedgeAnswered, AuditAnchored>;
+                               BetCashedOut, HedgeInstructed, HedgeAnswered, AuditAnchored, AccountOpened>;
 
 EventType event_type(const BookEvent& e);
 // The book's time the event records (engine clock, ns since the epoch):

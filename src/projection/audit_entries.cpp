@@ -77,6 +77,10 @@ std::optional<AuditEntry> audit_entry_of(const BookEvent& ev, uint64_t journal_s
     e.at_ns = m->at_ns;
     e.add("account", mask(m->account)).add("amount", m->amount).add("currency", currency);
     if (e.action == "money_moved") e.add("reason", transfer_reason_name(m->reason));
+  } else if (auto* o = std::get_if<AccountOpened>(&ev)) {
+    e.action = "account_opened";
+    e.at_ns = o->at_ns;
+    e.add("account", mask(o->account)).add("channel", o->channel).add("actor", o->actor);
   } else if (auto* s = std::get_if<MarketStatusSet>(&ev)) {
     e.action = "market_status_set";
     e.at_ns = s->at_ns;

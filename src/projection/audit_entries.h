@@ -12,6 +12,7 @@
 //   Rejected               bet_rejected        code, status, caller
 //   MoneyMoved             deposit | withdrawal (others: money_moved + reason)
 //                                              account, amount, currency
+//   AccountOpened          account_opened      account, channel, actor
 //   MarketStatusSet        market_status_set   market_id, status, reason, actor
 //   StakeCapSet            stake_cap_set       market_id, cap, actor
 //   EventStateSet          event_state_set     event_id, state, actor

@@ -58,6 +58,11 @@ CREATE TABLE IF NOT EXISTS settlements(
   amount_minor INTEGER,
   at TEXT,
   PRIMARY KEY(seq, bet_id));
+CREATE TABLE IF NOT EXISTS accounts(
+  account TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  channel TEXT,
+  opened_at TEXT);
 INSERT OR IGNORE INTO meta(key, value) VALUES('last_seq', 0);
 INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);
 )sql";
@@ -160,6 +165,8 @@ class SqliteProjection::Db {
           db_,
           "UPDATE bets SET stake_minor = stake_minor - ?2, "
           "status = CASE WHEN stake_minor = ?2 THEN 'cashed_out' ELSE status END WHERE bet_id = ?1");
+      insert_account_ = std::make_unique<Stmt>(
+          db_, "INSERT OR IGNORE INTO accounts(account, seq, channel, opened_at) VALUES(?1, ?2, ?3, ?4)");
       insert_settlement_ = std::make_unique<Stmt>(
           db_,
           "INSERT OR IGNORE INTO settlements(seq, bet_id, market_id, kind, result_version, cancel_id, "
@@ -193,6 +200,7 @@ class SqliteProjection::Db {
     if (auto* b = std::get_if<BetAccepted>(&ev)) return bet_accepted(r.seq, *b);
     if (auto* p = std::get_if<BetPostings>(&ev)) return postings(r.seq, *p);
     if (auto* c = std::get_if<BetCashedOut>(&ev)) return cashed_out(r.seq, *c);
+    if (auto* o = std::get_if<AccountOpened>(&ev)) return account_opened(r.seq, *o);
     // Other events only advance last_seq.
   }
 
@@ -204,6 +212,14 @@ class SqliteProjection::Db {
     const std::string& from = out ? m.account : funding;
     const std::string& to = out ? funding : m.account;
     transfer(seq, from, to, m.amount, m.reason, m.at_ns);
+  }
+
+  void account_opened(uint64_t seq, const AccountOpened& o) {
+    insert_account_->bind(1, o.account)
+        .bind(2, static_cast<int64_t>(seq))
+        .bind(3, o.channel)
+        .bind(4, rfc3339_ms(o.at_ns))
+        .run();
   }
 
   void bet_accepted(uint64_t seq, const BetAccepted& b) {
@@ -346,6 +362,7 @@ class SqliteProjection::Db {
     get_bet_.reset();
     set_bet_status_.reset();
     cash_out_bet_.reset();
+    insert_account_.reset();
     insert_settlement_.reset();
     sqlite3_close(db_);
     db_ = nullptr;
@@ -356,7 +373,7 @@ class SqliteProjection::Db {
   const std::string funding_ = kHouseFunding;
   const std::string synthetic_funding_ = "house/synthetic";
   std::unique_ptr<Stmt> begin_, commit_, get_meta_, set_meta_, insert_bet_, insert_leg_, get_bet_, set_bet_status_,
-      cash_out_bet_, insert_settlement_;
+      cash_out_bet_, insert_account_, insert_settlement_;
 };
 
 SqliteProjection::SqliteProjection(std::filesystem::path db_file, std::filesystem::path journal_dir,

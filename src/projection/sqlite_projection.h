@@ -35,6 +35,10 @@
 //        amount_minor, at, PRIMARY KEY(seq, bet_id))
 //     One row per bet per BetPostings record (kind pay | reverse | refund |
 //     unrefund); a bet's status in `bets` follows its last posting.
+//   accounts(account TEXT PRIMARY KEY, seq INTEGER NOT NULL, channel TEXT,
+//        opened_at TEXT)
+//     One row per AccountOpened: the channel that owns the account (SEC-1).
+//     Accounts of journals from before it (opened by a deposit) have none.
 //   Other record types (Rejected, MarketStatusSet, StakeCapSet, PriceApplied,
 //   EventStateSet, the settlement headers) only advance last_seq.
 //

@@ -19,8 +19,14 @@ Bettors::Bettors(PlacementDesk& bets, WalletDesk& wallet, Engine& engine, const 
 void Bettors::start() {
   run_ms_ = to_ms(engine_.clock().now());
   for (int i = 0; i < cfg_.accounts; ++i) {
+    OpenAccount o;
+    o.account = fmt::format("sim-bettor-{}", i);
+    o.channel = kChannel;
+    o.actor = kChannel;
+    wallet_.submit(std::move(o));  // queued before its deposit: the engine takes them in order
     MoveMoney r;
     r.account = fmt::format("sim-bettor-{}", i);
+    r.scope = AccountScope::of_channel(kChannel);
     r.idem_key = "sim-bettors:fund:" + r.account;
     r.user_mask = "u_sim";
     r.amount = cfg_.deposit_minor;
@@ -93,6 +99,7 @@ void Bettors::cash_out_one() {
       ++cashouts_asked_;
       QuoteCashout q;
       q.bet_id = open_[i];
+      q.scope = AccountScope::of_channel(kChannel);
       Result<Quote> r = cashout_->quote(q);
       if (!r.ok()) return;  // refused: the desk counted it
       // Taken at once, in the same engine step, at any price.
@@ -100,6 +107,7 @@ void Bettors::cash_out_one() {
       a.idem_key = fmt::format("sim-cashout:{}:{}", run_ms_, cashouts_asked_);
       a.fingerprint[0] = static_cast<uint8_t>(q.bet_id);
       a.bet_id = q.bet_id;
+      a.scope = q.scope;
       a.quote_id = r.value().id;
       a.amount = r.value().offer.amount;
       a.policy = PriceChangePolicy::kAny;
@@ -140,6 +148,7 @@ void Bettors::place_on(const Market& m) {
   std::uniform_int_distribution<int> who(0, cfg_.accounts - 1);
   PlaceBet r;
   r.account = fmt::format("sim-bettor-{}", who(rng_));
+  r.scope = AccountScope::of_channel(kChannel);
   r.idem_key = fmt::format("sim-bettors:{}:{}", run_ms_, placed_);
   r.fingerprint[0] = static_cast<uint8_t>(placed_);
   r.user_mask = "u_sim";

@@ -5,8 +5,9 @@
 // match result 60%, total goals 25%, both teams to score 15%), at the book's
 // current price with
 // price_change "any". Bets go through the placement desk like any channel's
-// (their own accounts, their own idempotency keys), so the bet path cannot
-// tell them from real ones. Match events come from the primary provider.
+// (their own accounts, opened by their own channel "sim-bettors" through
+// the wallet desk as a channel's are, and their own idempotency keys), so
+// the bet path cannot tell them from real ones. Match events come from the primary provider.
 // With a cash-out desk and cashouts_per_s, they also cash out their open
 // bets: a quote, then the offer taken with price_change "any", through the
 // cash-out desk like any channel's request.
@@ -30,10 +31,12 @@ namespace inplay {
 
 class Bettors {
  public:
+  static constexpr const char* kChannel = "sim-bettors";  // owns the crowd's accounts
+
   Bettors(PlacementDesk& bets, WalletDesk& wallet, Engine& engine, const FeedProvider* world, BettorsConfig cfg,
           CashoutDesk* cashout = nullptr);
-  // Funds the accounts (idempotent deposits) and registers the tick. Before
-  // the engine thread runs.
+  // Opens and funds the accounts (a repeat of either changes nothing) and
+  // registers the tick. Before the engine thread runs.
   void start();
   void tick(int64_t now_ms);
   uint64_t placed() const { return placed_; }

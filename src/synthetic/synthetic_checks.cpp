@@ -122,7 +122,14 @@ bool SyntheticChecks::ensure_funds(uint64_t round) {
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     if (parser.parse(r.body).get(doc) || doc["balance"].get(balance)) return false;
-  } else if (r.status != 404) {
+  } else if (r.status == 404) {
+    // Not open yet (a new data dir): the checks' channel opens it, as any
+    // channel opens its accounts (SEC-1); a deposit never opens one.
+    auto o = http_call("127.0.0.1", port_, "POST", "/v1/accounts",
+                       {{"Authorization", auth_}, {"Content-Type", "application/json"}},
+                       fmt::format(R"({{"account":"{}"}})", opts_.account), opts_.timeout_ms);
+    if (o.status != 201 && o.status != 200) return false;
+  } else {
     return false;
   }
   if (balance >= opts_.stake_minor * static_cast<int64_t>(opts_.markets)) return true;

@@ -13,7 +13,8 @@
 // book delays a check, never the engine.
 //
 // Synthetic traffic is kept apart (see wallet/ledger.h): the token has the
-// synthetic role, its accounts start "synthetic-", are funded from
+// synthetic role, its accounts start "synthetic-" (opened by its own
+// channel, POST /v1/accounts, on the first round), are funded from
 // house/synthetic and add no exposure; its bets' traces carry
 // synthetic=true (always kept); their decisions feed only the
 // synthetic_checks SLO and synthetic_accept_latency_seconds.

@@ -27,6 +27,43 @@ bool WalletDesk::submit(MoveMoney&& cmd) {
                         });
 }
 
+bool WalletDesk::submit(OpenAccount&& cmd) {
+  auto c = std::make_shared<OpenAccount>(std::move(cmd));
+  return engine_.submit([this, c] { open(*c); },
+                        [c](const std::exception& e) {
+                          if (c->done)
+                            c->done(Error{ErrorCode::kInternal,
+                                          std::string("the book could not open the account and changed nothing (") +
+                                              e.what() + "); it may be repeated"});
+                        });
+}
+
+void WalletDesk::open(OpenAccount& cmd) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  BookState& s = engine_.state();
+  Result<bool> answer = true;
+  const int64_t existing = s.ledger.find(cmd.account);
+  if (existing >= 0) {
+    // A repeat by the owner is answered as one; anyone else learns only that
+    // the id is taken (not whose it is, nor anything about it).
+    const std::string* owner = s.owners.owner(static_cast<uint32_t>(existing));
+    if (owner && *owner == cmd.channel && s.ledger.account(existing).kind == AccountKind::kUserCash)
+      answer = false;
+    else
+      answer = Error{ErrorCode::kAccountExists, "an account with this id is already open; choose another id"};
+  } else {
+    try {
+      engine_.commit(AccountOpened{cmd.account, cmd.channel, cmd.actor, to_ns(engine_.clock().now())});
+    } catch (const std::exception& e) {
+      engine_.failed("commit", e);
+      answer = Error{ErrorCode::kInternal,
+                     std::string("the book could not open the account and changed nothing (") + e.what() +
+                         "); it may be repeated"};
+    }
+  }
+  if (cmd.done) engine_.after_durable([done = std::move(cmd.done), answer] { done(answer); });
+}
+
 void WalletDesk::refuse_failed(const std::string& key, const std::exception& e, OutcomeFn done) {
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
   abandon(key,
@@ -92,12 +129,11 @@ void WalletDesk::move(MoveMoney& r) {
   span.attr(attr::kUser, r.user_mask);
 
   std::optional<Error> refused;
-  int64_t acct = s.ledger.find(r.account);
+  // Unknown, not a user's, or another channel's: one answer (SEC-1).
+  int64_t acct = s.owners.find(r.scope, s.ledger, r.account);
   if (!(r.currency == book_ccy)) {
     refused = Error{ErrorCode::kCurrencyMismatch, fmt::format("the book is in {}", book_ccy.code())};
-  } else if (acct >= 0 && s.ledger.account(acct).kind != AccountKind::kUserCash) {
-    refused = Error{ErrorCode::kForbidden, "not a user account"};
-  } else if (r.reason == TransferReason::kWithdrawal && acct < 0) {
+  } else if (acct < 0) {
     refused = Error{ErrorCode::kAccountNotFound, "unknown account"};
   } else if (r.reason == TransferReason::kWithdrawal &&
              !s.ledger.can_apply(Transfer{static_cast<uint32_t>(acct), s.ledger.funding(), r.amount, r.reason})) {

@@ -2,11 +2,17 @@
 // WAL-5), and the one idempotency front door of every command that moves
 // money — bets included.
 //
+//  - open(OpenAccount): a channel opens a user account (SEC-1), journaled
+//    (AccountOpened) and answered once durable: opened, already this
+//    channel's (a repeat; nothing journaled), or ACCOUNT_EXISTS.
 //  - move(MoveMoney): a deposit or withdrawal, idempotent by key, checked by
 //    the ledger (the one place a balance is checked: Ledger::can_apply),
 //    journaled (MoneyMoved, or Rejected with its code) and answered with an
-//    Outcome once durable: a MoneyReceipt or an Error. PSP routes come
-//    later; for now house/funding stands for the outside world.
+//    Outcome once durable: a MoneyReceipt or an Error. The account must be
+//    open and in the caller's scope (wallet/account_owners.h), else
+//    ACCOUNT_NOT_FOUND, the same for an unknown account and another
+//    channel's — a deposit never opens an account. PSP routes come later;
+//    for now house/funding stands for the outside world.
 //  - admit(key, fingerprint, done): a command's first step. A new key goes
 //    on (true); a repeat is answered with the stored outcome, a different
 //    request under the same key with IDEMPOTENCY_KEY_REUSED, and a repeat
@@ -20,6 +26,7 @@
 #pragma once
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,6 +34,7 @@
 #include "core/money.h"
 #include "engine/engine.h"
 #include "telemetry/trace.h"
+#include "wallet/account_owners.h"
 #include "wallet/idempotency.h"
 #include "wallet/outcome.h"
 
@@ -37,6 +45,7 @@ struct MoveMoney {
   std::string idem_key;  // "<caller>:<Idempotency-Key>"
   Fingerprint fingerprint{};
   std::string account;
+  AccountScope scope;     // whose accounts the caller may move money for
   std::string user_mask;  // pseudonym for telemetry
   int64_t amount = 0;
   Currency currency;
@@ -45,14 +54,26 @@ struct MoveMoney {
   OutcomeFn done;
 };
 
+// A channel opening a user account.
+struct OpenAccount {
+  std::string account;  // valid_account_id; "synthetic-" only for the synthetic role
+  std::string channel;  // the owner-to-be
+  std::string actor;    // for the journal: "<role>:<token name>", "config", ...
+  // Engine thread, once durable: the account opened (true) or already this
+  // channel's (false), or ACCOUNT_EXISTS. May be empty.
+  std::function<void(const Result<bool>&)> done;
+};
+
 class WalletDesk {
  public:
   WalletDesk(Engine& engine, Tracer& tracer);
 
   // Any thread: hands the command to the engine; false: its inbox is full.
   bool submit(MoveMoney&& cmd);
+  bool submit(OpenAccount&& cmd);
   // Engine thread.
   void move(MoveMoney& cmd);
+  void open(OpenAccount& cmd);
 
   // Engine thread: the idempotency front door (see the header comment).
   bool admit(const std::string& key, const Fingerprint& fp, OutcomeFn& done);

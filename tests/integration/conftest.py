@@ -325,6 +325,13 @@ class BookProcess:
         body.update(kw)
         return self.post("/v1/bets", json=body, key=key)
 
+    def open_account(self, account, token="channel"):
+        """Opens `account` for the token's channel (SEC-1: a deposit needs an
+        open account); a repeat by the same channel is fine."""
+        r = self.post("/v1/accounts", json={"account": account}, token=token)
+        assert r.status_code in (200, 201), r.text
+        return r.json()
+
     def advance(self, ms):
         r = self.post("/v1/clock/advance", json={"ms": ms}, token="operator")
         assert r.status_code == 200, r.text

@@ -18,8 +18,10 @@ def test_bet_accepted_end_to_end(book):
     after = book.get("/v1/accounts/alice").json()
     assert after["balance"] == before["balance"] - 1000
     assert after["reserved"] == before["reserved"] + 1000
-    # Liability moved on the market and selection.
-    m = book.get("/v1/markets/201").json()
+    # Liability moved on the market and selection (operators see it; a
+    # channel's view has none, SEC-1).
+    assert "liability" not in book.get("/v1/markets/201").json()
+    m = book.get("/v1/markets/201", token="operator").json()
     assert m["liability"] == 500
     sel = [s for s in m["selections"] if s["selection_id"] == 2011][0]
     assert sel["liability"] == 500
@@ -72,6 +74,7 @@ def test_open_endpoints_need_no_token(book):
 
 
 def test_deposit_and_withdrawal(book):
+    book.open_account("zoe")
     r = book.post("/v1/accounts/zoe/deposits", json={"amount": 5000, "currency": "GBP"}, key="dep-1")
     assert r.status_code == 201, r.text
     assert r.json()["balance"] == 5000
@@ -79,7 +82,7 @@ def test_deposit_and_withdrawal(book):
     assert r.status_code == 201, r.text
     assert r.json()["balance"] == 3000
     assert book.get("/v1/accounts/zoe").json() == {"account": "zoe", "currency": "GBP",
-                                                   "balance": 3000, "reserved": 0}
+                                                   "balance": 3000, "reserved": 0, "channel": "web"}
     assert book.state()["ledger_sum"] == 0
 
 

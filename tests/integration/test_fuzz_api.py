@@ -81,6 +81,14 @@ include-method = "POST"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "402", "403", "404", "409", "422"]
 
 [[operations]]
+# Opening an account: 409 ACCOUNT_EXISTS for a taken id; 422 for a
+# schema-valid id the caller's role may not use ("synthetic-..." for a
+# channel: JSON Schema cannot say "not for this token").
+include-path = "/v1/accounts"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "409", "422"]
+
+[[operations]]
 # Deposits: IDEMPOTENCY_KEY_REUSED and CURRENCY_MISMATCH as above.
 include-path = "/v1/accounts/{id}/deposits"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "422"]

@@ -46,6 +46,7 @@ def test_keys_are_shared_by_bets_and_wallet_calls(book):
 
 def test_wallet_retry_moves_money_once(book):
     body = {"amount": 2500, "currency": "GBP"}
+    book.open_account("carl")
     rs = [book.post("/v1/accounts/carl/deposits", json=body, key="dep-carl") for _ in range(3)]
     assert all(r.status_code == 201 for r in rs)
     assert len({r.content for r in rs}) == 1

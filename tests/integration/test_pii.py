@@ -106,6 +106,7 @@ def test_no_raw_ids_or_card_numbers_anywhere(make_book):
     b = make_book(clock="real").start()
     trace_ids = []
     for i, acct in enumerate(ACCOUNTS):
+        b.open_account(acct)
         r = b.post(f"/v1/accounts/{acct}/deposits", json={"amount": 50000, "currency": "GBP"},
                    key=f"dep-{i}-{CARD}")
         assert r.status_code == 201, r.text

@@ -66,6 +66,7 @@ def test_kill_9_under_load_loses_no_acknowledged_bet(make_book):
     b = make_book(clock="real").start()
     workers = 8
     for w in range(workers):
+        b.open_account(f"c{w}")
         assert b.post(f"/v1/accounts/c{w}/deposits", json={"amount": 10**9, "currency": "GBP"},
                       key=f"fund-{w}").status_code == 201
     stop = threading.Event()

@@ -44,7 +44,7 @@ def synthetic_book(make_book):
 
 def test_synthetic_bets_never_touch_real_money_or_exposure(synthetic_book):
     b = synthetic_book
-    money, liability = real_money(b), b.get("/v1/markets/101").json()["liability"]
+    money, liability = real_money(b), b.get("/v1/markets/101", token="operator").json()["liability"]
     bets_before = metric(b, "bet_accept_latency_seconds_count") or 0
     assert run_until(b, lambda: (metric(b, 'synthetic_checks_total{check="bet_accepted",result="pass"}') or 0) >= 2)
     assert metric(b, 'synthetic_checks_total{check="odds_fresh",result="pass"}') >= 2
@@ -57,7 +57,7 @@ def test_synthetic_bets_never_touch_real_money_or_exposure(synthetic_book):
     acct = b.get("/v1/accounts/synthetic-checks", token="operator").json()
     assert acct["reserved"] >= 200, acct
     assert real_money(b) == money
-    assert b.get("/v1/markets/101").json()["liability"] == liability
+    assert b.get("/v1/markets/101", token="operator").json()["liability"] == liability
     assert b.state()["ledger_sum"] == 0
     # Out of the business latency histogram, in their own.
     assert (metric(b, "bet_accept_latency_seconds_count") or 0) == bets_before
@@ -73,7 +73,7 @@ def test_synthetic_bets_never_touch_real_money_or_exposure(synthetic_book):
     # A crash and a replay keep them apart: the liability is rebuilt the same.
     b.kill9()
     b.restart()
-    assert b.get("/v1/markets/101").json()["liability"] == liability
+    assert b.get("/v1/markets/101", token="operator").json()["liability"] == liability
     assert real_money(b) == money
     assert b.get("/v1/accounts/synthetic-checks", token="operator").json()["reserved"] == acct["reserved"]
 

@@ -177,7 +177,22 @@ class SeedRun {
     }
     check_restart(engine.state(), journal->adopted());
     life_->desks->settle.resume();
+    open_accounts();
     ++report_.lives;
+  }
+
+  // The users' accounts are the workload's channel's (SEC-1: a deposit needs
+  // an open account). Asked again in every life, first: a repeat changes
+  // nothing, and an open lost with an unacknowledged tail is made again.
+  static constexpr const char* kChannel = "vopr";
+  void open_accounts() {
+    for (int u = 0; u < kUsers; ++u) {
+      OpenAccount o;
+      o.account = fmt::format("u{}", u);
+      o.channel = kChannel;
+      o.actor = kChannel;
+      life_->desks->wallet.submit(std::move(o));
+    }
   }
 
   void check_restart(const BookState& state, bool adopted) {
@@ -305,7 +320,8 @@ class SeedRun {
     life_->engine->step();
   }
 
-  std::string user() { return fmt::format("u{}", rng_.below(8)); }
+  static constexpr int kUsers = 8;
+  std::string user() { return fmt::format("u{}", rng_.below(kUsers)); }
 
   void bet() {
     Command c;
@@ -390,6 +406,7 @@ class SeedRun {
         QuoteCashout q;
         q.bet_id = c.bet_id;
         q.stake = c.amount;
+        q.scope = AccountScope::of_channel(kChannel);
         q.gateway = gateway;
         Result<Quote> quote = d->cashout.quote(q);
         if (!quote.ok()) return say("{}: no quote ({})", c.key, error_code_name(quote.error().code));
@@ -397,6 +414,7 @@ class SeedRun {
         a.idem_key = c.key;
         a.fingerprint = c.fingerprint;
         a.bet_id = c.bet_id;
+        a.scope = q.scope;
         a.quote_id = quote->id;
         a.amount = quote->offer.amount;
         a.policy = PriceChangePolicy::kAny;
@@ -413,6 +431,7 @@ class SeedRun {
       p.idem_key = c.key;
       p.fingerprint = c.fingerprint;
       p.account = c.account;
+      p.scope = AccountScope::of_channel(kChannel);
       p.user_mask = c.account;
       p.selection_id = c.selection;
       p.stake = c.amount;
@@ -428,6 +447,7 @@ class SeedRun {
       m.idem_key = c.key;
       m.fingerprint = c.fingerprint;
       m.account = c.account;
+      m.scope = AccountScope::of_channel(kChannel);
       m.user_mask = c.account;
       m.amount = c.amount;
       m.currency = world_engine_config().currency;

@@ -465,3 +465,32 @@ TEST(Config, ShippedExampleLoads) {
 
 }  // namespace
 }  // namespace inplay
+
+namespace inplay {
+namespace {
+
+// SEC-1: a token acts for its channel (default: its name); seeded accounts
+// go to their own channel, else the first channel token's, else "config".
+TEST(Config, TokensActForAChannelAndSeededAccountsHaveOne) {
+  const std::string two = "    - {name: web, role: channel, sha256: " + kHash + "}\n";
+  Config c = parse_config(
+      replaced(kMinimal, two,
+               "    - {name: trader, role: operator, sha256: " + std::string(64, 'b') + "}\n" + two +
+                   "    - {name: web-2, role: channel, channel: web, sha256: " + std::string(64, 'c') + "}\n") +
+          "accounts:\n  - {id: alice}\n  - {id: carol, channel: app}\n",
+      "book.yaml");
+  ASSERT_EQ(c.tokens.size(), 3u);
+  EXPECT_EQ(c.tokens[0].channel_name(), "trader");
+  EXPECT_EQ(c.tokens[1].channel_name(), "web");
+  EXPECT_EQ(c.tokens[2].channel_name(), "web");
+  EXPECT_EQ(seed_channel(c, c.accounts[0]), "web");  // the first channel token's
+  EXPECT_EQ(seed_channel(c, c.accounts[1]), "app");
+  c.tokens.erase(c.tokens.begin() + 1, c.tokens.end());
+  EXPECT_EQ(seed_channel(c, c.accounts[0]), "config");  // no channel token: operators only
+
+  expect_error(replaced(kMinimal, "role: channel,", "role: channel, channel: \"a b\","), "channel: \"a b\"",
+               "auth.tokens[0].channel: must match");
+}
+
+}  // namespace
+}  // namespace inplay

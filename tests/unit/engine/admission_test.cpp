@@ -24,6 +24,7 @@ class AdmissionTest : public EngineTest {
     r.idem_key = "test:" + key;
     r.fingerprint[0] = 7;
     r.account = "alice";
+    r.scope = scope_of("alice");
     r.user_mask = "masked";
     r.selection_id = 1011;
     r.stake = 100;

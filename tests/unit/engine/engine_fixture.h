@@ -161,9 +161,33 @@ class EngineTest : public ::testing::Test {
     ASSERT_TRUE(r);
   }
 
+  // The channel the fixture's commands act for (SEC-1).
+  static constexpr const char* kChannel = "test";
+  static AccountScope scope_of(const std::string& account) {
+    return AccountScope::of_channel(kChannel, is_synthetic_account(account));
+  }
+
+  // Opens the account for kChannel (a repeat changes nothing); the answer:
+  // true opened, false already the channel's, or the error.
+  Result<bool> open_account(const std::string& account, const std::string& channel = kChannel) {
+    auto p = std::make_shared<std::promise<Result<bool>>>();
+    auto fut = p->get_future();
+    OpenAccount o;
+    o.account = account;
+    o.channel = channel;
+    o.actor = "test";
+    o.done = [p](const Result<bool>& r) { p->set_value(r); };
+    if (!desks->wallet.submit(std::move(o))) throw std::runtime_error("engine queue refused the open");
+    if (fut.wait_for(kWait) != std::future_status::ready) throw std::runtime_error("open did not answer in time");
+    return fut.get();
+  }
+
+  // Opens the account (if it is not yet) and deposits into it.
   void deposit(const std::string& account, int64_t amount) {
+    ASSERT_TRUE(open_account(account).ok());
     Replies box;
     MoveMoney r;
+    r.scope = scope_of(account);
     r.idem_key = "test:deposit:" + account + std::to_string(amount);
     r.account = account;
     r.user_mask = "masked";
@@ -185,6 +209,7 @@ class EngineTest : public ::testing::Test {
     std::string body = account + "|" + std::to_string(sel) + "|" + std::to_string(stake) + "|" + o;
     for (size_t i = 0; i < body.size(); ++i) r.fingerprint[i % 16] ^= static_cast<uint8_t>(body[i] + i);
     r.account = account;
+    r.scope = scope_of(account);
     r.user_mask = "masked";
     r.selection_id = sel;
     r.stake = stake;

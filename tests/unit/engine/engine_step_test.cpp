@@ -14,10 +14,12 @@ using namespace engine_test;
 
 TEST_F(EngineTest, StepRunsTasksThenAnswersOnlyAfterThePump) {
   open();  // never started: this thread is the engine thread
+  engine->commit(AccountOpened{"alice", kChannel, "test", 0});  // a deposit needs an open account (SEC-1)
   Replies box;
   MoveMoney m;
   m.idem_key = "test:step";
   m.account = "alice";
+  m.scope = scope_of("alice");
   m.user_mask = "masked";
   m.amount = 500;
   m.currency = Currency::of("GBP");

@@ -72,6 +72,8 @@ std::vector<BookEvent> samples() {
   v.push_back(HedgeAnswered{UINT64_MAX, 1, 5413, 65000, "", 14});
   v.push_back(HedgeAnswered{2, 2, 0, 0, "no liquidity at the price", 15});
   v.push_back(AuditAnchored{1234, 98765, std::string(64, 'a'), "0123456789abcdef", std::string(64, 'b'), 14});
+  v.push_back(AccountOpened{"alice.smith-1", "web", "channel:web-eu", 1'800'000'000'000'000'007});
+  v.push_back(AccountOpened{"x", "sim-bettors", "", INT64_MIN});
   return v;
 }
 
@@ -168,7 +170,7 @@ void expect_eq(const BookEvent& a, const BookEvent& b) {
           EXPECT_EQ(x.idem.key, y.idem.key);
           EXPECT_EQ(x.idem.fingerprint, y.idem.fingerprint);
         } else {
-          EXPECT_TRUE(x == y);  // the settlement events and anchors compare whole
+          EXPECT_TRUE(x == y);  // the settlement events, anchors and AccountOpened compare whole
         }
       },
       a);
@@ -209,6 +211,7 @@ TEST(BookEvents, TypeNumbersAreStable) {
   EXPECT_EQ(static_cast<uint16_t>(event_type(HedgeInstructed{})), 25);
   EXPECT_EQ(static_cast<uint16_t>(event_type(HedgeAnswered{})), 28);
   EXPECT_EQ(static_cast<uint16_t>(event_type(AuditAnchored{})), 27);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(AccountOpened{})), 26);
 }
 
 TEST(BookEvents, EveryTypeRoundTrips) {

@@ -238,6 +238,26 @@ TEST(SqliteProjection, CatchUpProjectsBetsAndLedgerEntries) {
   EXPECT_EQ(q.rows("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
 }
 
+// SEC-1: an opened account is a row naming its channel, once (a second
+// catch-up after a restart adds nothing); accounts of older journals,
+// opened by a deposit, have none.
+TEST(SqliteProjection, OpenedAccountsNameTheirChannel) {
+  TempDir d;
+  ASSERT_EQ(write_journal(d.journal(), {AccountOpened{"carol", "app", "channel:app", kT0 + 5'000'000},
+                                        deposit("carol", 700), deposit("alice", 100)}),
+            3u);
+  {
+    SqliteProjection p(d.db(), d.journal(), "EUR");
+    EXPECT_EQ(p.catch_up(), 3u);
+  }
+  SqliteProjection again(d.db(), d.journal(), "EUR");
+  EXPECT_EQ(again.catch_up(), 3u);
+  Sql q(d.db());
+  EXPECT_EQ(q.rows("SELECT * FROM accounts ORDER BY account"),
+            std::vector<std::string>{"carol|1|app|2026-11-27T20:00:00.005Z"});
+  EXPECT_EQ(q.scalar("SELECT SUM(amount_minor) FROM ledger_entries"), 0);
+}
+
 TEST(SqliteProjection, EmptyOrMissingJournalProjectsNothing) {
   TempDir d;
   SqliteProjection p(d.db(), d.journal(), "EUR");
