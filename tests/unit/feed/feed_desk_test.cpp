@@ -53,8 +53,13 @@ class FeedDeskTest : public ::testing::Test {
   void TearDown() override {
     desk_.reset();
     markets_.reset();
-    engine_.reset();
+    // The runtime's order (app/runtime.cpp): stop the engine, then the
+    // journal, then free them. The journal's last flush calls the engine's
+    // durable listener, so freeing the engine first is a use after free
+    // (found by ASan, scripts/sanitize.sh).
+    engine_->stop();
     journal_->stop();
+    engine_.reset();
     std::filesystem::remove_all(dir_);
   }
 
