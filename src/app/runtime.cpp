@@ -262,6 +262,8 @@ void Runtime::Impl::watch_disk() {
                      [h] { return static_cast<double>(h->free_bytes() == UINT64_MAX ? 0 : h->free_bytes()); });
   m.metrics.gauge_fn("disk_size_bytes", "Size of the data dir's filesystem",
                      [h] { return static_cast<double>(h->size_bytes()); });
+  m.metrics.gauge_fn("disk_used_bytes", "Bytes in use on the data dir's filesystem (size less every free block)",
+                     [h] { return static_cast<double>(h->used_bytes()); });
   m.metrics.gauge_fn("disk_reserve_bytes",
                      "The last free bytes kept for the journal: followers (SQLite, audit, dead letters) pause below it",
                      [h] { return static_cast<double>(h->reserve_bytes()); });

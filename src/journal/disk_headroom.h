@@ -15,6 +15,9 @@
 
 namespace inplay {
 
+// used / (used + free): the share in use of what a writer could ever have.
+double disk_used_ratio(uint64_t used_bytes, uint64_t free_bytes);
+
 class DiskHeadroom {
  public:
   DiskHeadroom(std::filesystem::path dir, uint64_t reserve_bytes);
@@ -25,8 +28,12 @@ class DiskHeadroom {
 
   uint64_t free_bytes() const { return free_.load(std::memory_order_relaxed); }
   uint64_t size_bytes() const { return size_.load(std::memory_order_relaxed); }
+  uint64_t used_bytes() const { return used_.load(std::memory_order_relaxed); }
   uint64_t reserve_bytes() const { return reserve_; }
-  // Share of the filesystem in use, 0..1 (0 before the first refresh).
+  // Share of the filesystem in use as a writer sees it, 0..1 (0 before the
+  // first refresh): used / (used + free to us), df's Use% — blocks reserved
+  // for root are neither (a filesystem may reserve most of itself; counting
+  // them as used raised the disk alert on a disk 59 % full).
   double used_ratio() const;
   // A follower may write: more than the reserve is free (true before the
   // first refresh).
@@ -37,6 +44,7 @@ class DiskHeadroom {
   const uint64_t reserve_;
   std::atomic<uint64_t> free_{UINT64_MAX};
   std::atomic<uint64_t> size_{0};
+  std::atomic<uint64_t> used_{0};
 };
 
 }  // namespace inplay
