@@ -5,6 +5,7 @@ simulated clock (time moves only through POST /v1/clock/advance), known
 tokens, and a fresh data dir; tests drive it over HTTP like a channel or an
 operator would. `BookProcess` can also kill -9 and restart the same book.
 """
+import glob
 import hashlib
 import os
 import re
@@ -268,11 +269,30 @@ class BookProcess:
         except ProcessLookupError:
             pass
 
+    def _group_alive(self):
+        """Whether any live (not zombie) process is left in the book's group:
+        a wrapper (faketime) may exit at SIGTERM before the book it runs has
+        finished its clean stop."""
+        pgid = self.proc.pid
+        for stat in glob.glob("/proc/[0-9]*/stat"):
+            try:
+                text = open(stat).read()
+            except OSError:
+                continue
+            fields = text[text.rfind(")") + 2:].split()
+            if fields[0] != "Z" and int(fields[2]) == pgid:
+                return True
+        return False
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self._signal_group(signal.SIGTERM)
+            deadline = time.time() + 15
             try:
                 self.proc.wait(timeout=15)
+                # The wrapper is gone; the book may still be stopping cleanly.
+                while self._group_alive() and time.time() < deadline:
+                    time.sleep(0.02)
             except subprocess.TimeoutExpired:
                 self._signal_group(signal.SIGKILL)
                 self.proc.wait()
