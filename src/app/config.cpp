@@ -417,6 +417,32 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   c.prices_ready_within_ms = prices.integer("ready_within_ms", false, c.prices_ready_within_ms, 0, 600000);
   prices.done();
 
+  auto payments = r.child("payments");
+  std::set<std::string> route_names;
+  for (auto& rt : payments.list("routes")) {
+    PspRouteTerms t;
+    t.name = rt.str("name", true);
+    if (!valid_channel_name(t.name)) rt.fail_key("name", rt.get("name"), "must match [A-Za-z0-9_.-]{1,64}");
+    if (!route_names.insert(t.name).second) rt.fail_key("name", rt.get("name"), fmt::format("'{}' is used twice", t.name));
+    t.url = rt.str("url", true);
+    if (t.url != "sim" && t.url.rfind("http://", 0) != 0) rt.fail_key("url", rt.get("url"), "must be sim or http://host:port");
+    t.timeout = std::chrono::milliseconds(rt.integer("timeout_ms", false, 2000, 10, 60000));
+    t.attempts = static_cast<int>(rt.integer("attempts", false, 3, 1, 10));
+    t.retry = std::chrono::milliseconds(rt.integer("retry_ms", false, 100, 1, 60000));
+    t.breaker_failures = static_cast<int>(rt.integer("breaker_failures", false, 5, 1, 1000));
+    t.breaker_open = std::chrono::milliseconds(rt.integer("breaker_open_ms", false, 10000, 10, 3600000));
+    t.threads = static_cast<int>(rt.integer("threads", false, 8, 1, 256));
+    t.callback_secret = rt.str("callback_secret", t.url != "sim");
+    if (t.url != "sim" && t.callback_secret.size() < 32)
+      rt.fail_key("callback_secret", rt.get("callback_secret"), "must be at least 32 characters (`inplay token` makes one)");
+    rt.done();
+    c.payments.routes.push_back(std::move(t));
+  }
+  c.payments.active = payments.str("active", false, c.payments.routes.empty() ? "" : c.payments.routes.front().name);
+  if (!c.payments.routes.empty() && !route_names.count(c.payments.active))
+    payments.fail_key("active", payments.get("active"), "must name one of payments.routes");
+  payments.done();
+
   auto auth = r.child("auth");
   std::set<std::string> token_names;
   for (auto& t : auth.list("tokens")) {

@@ -17,6 +17,7 @@
 #include "feed/feed_desk.h"
 #include "journal/journal.h"
 #include "feed/feed_config.h"
+#include "payment/payment_terms.h"
 #include "http/auth.h"
 #include "market/book.h"
 #include "playbook/playbook_spec.h"
@@ -100,6 +101,9 @@ struct Config {
   // hedging.venue_url: the hedging venue (http://host:port), or "sim": the
   // simulated exchange the simulated world runs (engine.hedging: the terms).
   std::string hedge_venue_url = "sim";
+  // payments: the PSP routes deposits and withdrawals go through (a route's
+  // url "sim": a simulated PSP the simulated world runs on loopback).
+  PaymentTerms payments;
   Nanos default_staleness{std::chrono::milliseconds(3000)};
   std::map<std::string, Nanos> league_staleness{{"EPL", std::chrono::milliseconds(1500)}};
   std::vector<std::string> top_leagues;

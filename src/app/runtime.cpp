@@ -4,6 +4,7 @@
 
 #include "app/book_desks.h"
 #include "app/hedge_venue_client.h"
+#include "app/psp_client.h"
 #include "app/book_start.h"
 #include "app/runtime_extension.h"
 #include "engine/engine.h"
@@ -90,6 +91,7 @@ struct Runtime::Impl {
   std::unique_ptr<FeedDesk> desk;
   std::unique_ptr<RuntimeExtension> ext;  // the simulated world, when plugged in
   std::unique_ptr<HedgeVenueClient> hedge_port;  // hedging.enabled: the venue's client
+  std::vector<std::unique_ptr<PspClient>> psp_routes;  // payments.routes: one client each
   std::unique_ptr<SyntheticChecks> synthetic;
   std::vector<std::unique_ptr<TcpFeedClient>> clients;
   Counter* feed_backpressure = nullptr;
@@ -134,6 +136,36 @@ std::string Runtime::startup_state_hash() const { return impl_->start_hash; }
 
 FeedDesk* Runtime::feed_desk() { return impl_->desk.get(); }
 IncidentLoop* Runtime::incidents() { return impl_->incidents.get(); }
+
+// route -> the secret its PSP signs callbacks with.
+static std::vector<std::pair<std::string, std::string>> psp_callback_secrets(const Config& cfg) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const PspRouteTerms& t : cfg.payments.routes) out.emplace_back(t.name, t.callback_secret);
+  return out;
+}
+
+// Payments (WAL-1): a client per PSP route as the payment desk's ports; the
+// payments a restart left unanswered are asked again (under their keys).
+// Before the engine thread runs (this thread acts as it).
+void Runtime::start_payments() {
+  Impl& m = *impl_;
+  const Config& cfg = m.cfg;
+  std::vector<PspPort*> ports;
+  for (const PspRouteTerms& t : cfg.payments.routes) {
+    std::string url = t.url;
+    if (url == "sim") url = m.ext ? m.ext->psp_url(t.name) : "";
+    if (url.empty())
+      throw std::runtime_error(fmt::format("payments.routes[{}].url: sim needs the simulated world; else http://host:port", t.name));
+    m.psp_routes.push_back(std::make_unique<PspClient>(t, url, m.metrics));
+    PspClient* c = m.psp_routes.back().get();
+    c->start();
+    ports.push_back(c);
+    log::info("runtime", "payment route", {{"route", t.name}, {"url", url}});
+  }
+  m.desks->payments.set_routes(std::move(ports), cfg.payments.active,
+                               [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); });
+  m.desks->payments.resume();
+}
 
 // Hedging (CO-4): the venue's client as the hedge desk's port; the orders a
 // restart left unanswered go again (under their ids). Before the engine
@@ -345,6 +377,9 @@ void Runtime::start_incident_loop() {
 
 uint16_t Runtime::start() {
   Impl& m = *impl_;
+  // A simulated PSP signs its callbacks with a secret made for this run.
+  for (PspRouteTerms& t : m.cfg.payments.routes)
+    if (t.url == "sim" && t.callback_secret.empty()) t.callback_secret = random_token() + random_token();
   const Config& cfg = m.cfg;
   if (cfg.sim_clock) {
     auto sim = std::make_unique<SimClock>(from_ns(cfg.sim_start_ms * 1000000));
@@ -431,6 +466,10 @@ uint16_t Runtime::start() {
   }
 
   if (cfg.engine.hedging.enabled) start_hedging();
+  if (cfg.payments.enabled()) {
+    if (m.ext) m.ext->start_partners(cfg);
+    start_payments();
+  }
 
   // The projection follows the journal files by polling (ProjectionOptions).
   auto may_write = [h = m.headroom.get()] { return h->followers_may_write(); };
@@ -499,7 +538,8 @@ uint16_t Runtime::start() {
                                         *m.clock, m.ready, m.desk.get(), m.incidents.get(), m.sim_clock,
                                         m.journal.get(), std::chrono::milliseconds(cfg.metrics_max_age_ms),
                                         static_cast<uint32_t>(cfg.metrics_scrapes_per_s),
-                                        m.price_readiness.get(), &m.desks->hedge});
+                                        m.price_readiness.get(), &m.desks->hedge, &m.desks->payments,
+                                        psp_callback_secrets(cfg)});
   if (m.ext) m.ext->add_routes(*m.api, *m.engine);  // a simulated book's fault hooks
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;
@@ -513,6 +553,7 @@ uint16_t Runtime::start() {
   m.ready = true;
   log::info("runtime", "listening", {{"address", cfg.address}, {"port", static_cast<int64_t>(port)}});
   if (m.synthetic) m.synthetic->start(port);
+  m.desks->payments.set_callback_base(fmt::format("http://{}:{}", cfg.address == "0.0.0.0" ? "127.0.0.1" : cfg.address, port));
   return port;
 }
 
@@ -523,6 +564,7 @@ void Runtime::stop() {
   m.ready = false;
   for (auto& c : m.clients) c->stop();
   if (m.hedge_port) m.hedge_port->stop();  // its answers go to the engine: before it stops
+  for (auto& p : m.psp_routes) p->stop();   // the same
   if (m.ext) m.ext->stop();
   if (m.server) m.server->stop();
   if (m.synthetic) m.synthetic->stop();  // its call in flight ends with the server

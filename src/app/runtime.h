@@ -50,6 +50,7 @@ class Runtime {
   void start_feeds();
   void start_incident_loop();
   void start_hedging();
+  void start_payments();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

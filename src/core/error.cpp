@@ -47,6 +47,9 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kQuoteExpired: return "QUOTE_EXPIRED";
     case ErrorCode::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
     case ErrorCode::kAccountExists: return "ACCOUNT_EXISTS";
+    case ErrorCode::kPaymentRouteUnavailable: return "PAYMENT_ROUTE_UNAVAILABLE";
+    case ErrorCode::kPaymentDeclined: return "PAYMENT_DECLINED";
+    case ErrorCode::kPaymentNotFound: return "PAYMENT_NOT_FOUND";
   }
   return "INTERNAL";
 }
@@ -93,6 +96,9 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kCashoutFrozen:
     case ErrorCode::kQuoteExpired:
     case ErrorCode::kAccountExists: return 409;
+    case ErrorCode::kPaymentRouteUnavailable: return 503;
+    case ErrorCode::kPaymentDeclined: return 402;
+    case ErrorCode::kPaymentNotFound: return 404;
     case ErrorCode::kDeadLetterNotFound: return 404;
   }
   return 500;

@@ -55,6 +55,9 @@ enum class ErrorCode : uint8_t {
   kQuoteExpired,          // 409 the cash-out quote is unknown, expired or withdrawn: ask again
   kDeadlineExceeded,      // 503 the request's deadline passed before the engine took it: nothing changed
   kAccountExists,         // 409 an account with this id is already open (SEC-1: opened by another channel)
+  kPaymentRouteUnavailable, // 503 no payment route can take a payment now (none configured, or every breaker open)
+  kPaymentDeclined,       // 402 the PSP declined the payment
+  kPaymentNotFound,       // 404 no such payment (or not the caller's)
 };
 
 std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"

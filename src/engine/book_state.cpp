@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -179,6 +180,38 @@ struct Applier {
 
   void operator()(const HedgeInstructed& e) { s.hedges.apply(e); }
   void operator()(const HedgeAnswered& e) { s.hedges.apply(e); }
+
+  // A withdrawal holds its amount from the request on (cash -> funding).
+  void operator()(const PaymentRequested& e) {
+    s.payments.check(e);
+    const int64_t a = s.ledger.find(e.account);
+    if (a < 0 || s.ledger.account(a).kind != AccountKind::kUserCash || s.ledger.account(a).synthetic)
+      throw std::invalid_argument(fmt::format("payment {}: account {} is not an open user account", e.payment_id, e.account));
+    const uint32_t cash = static_cast<uint32_t>(a);
+    const Transfer hold{cash, s.ledger.funding_of(cash), e.amount, TransferReason::kWithdrawal};
+    const bool holds = e.kind == TransferReason::kWithdrawal;
+    if (holds && !s.ledger.in_range(hold)) throw std::logic_error("money overflow");
+    s.payments.apply(e);
+    if (holds) s.ledger.apply(hold);
+    idem(e.idem, PaymentRef{e.payment_id}, e.at_ns);
+  }
+
+  // An authorised deposit is credited; a declined withdrawal's hold comes back.
+  void operator()(const PaymentAnswered& e) {
+    s.payments.check(e);
+    const auto to = static_cast<PaymentStatus>(e.status);
+    const int64_t a = s.ledger.find(e.account);
+    if (a < 0) throw std::invalid_argument(fmt::format("payment {}: unknown account {}", e.payment_id, e.account));
+    const uint32_t cash = static_cast<uint32_t>(a);
+    std::optional<Transfer> move;
+    if (e.kind == TransferReason::kDeposit && to == PaymentStatus::kAuthorised)
+      move = Transfer{s.ledger.funding_of(cash), cash, e.amount, TransferReason::kDeposit};
+    else if (e.kind == TransferReason::kWithdrawal && to == PaymentStatus::kDeclined)
+      move = Transfer{s.ledger.funding_of(cash), cash, e.amount, TransferReason::kWithdrawalReturned};
+    if (move && !s.ledger.in_range(*move)) throw std::logic_error("money overflow");
+    s.payments.apply(e);
+    if (move) s.ledger.apply(*move);
+  }
   void operator()(const ActionRecorded&) {}
   void operator()(const AuditAnchored&) {}
 
@@ -251,6 +284,7 @@ std::string BookState::state_hash() const {
   for (auto& [sport, feed] : active_feeds) fmt::format_to(std::back_inserter(canon), "F|{}|{}\n", sport, feed);
   for (auto& [id, snapshot] : incidents) fmt::format_to(std::back_inserter(canon), "I|{}|{}\n", id, snapshot);
   hedges.hash_into(canon);
+  payments.hash_into(canon);
   // Only when set: the hash of a journal without one is unchanged.
   if (book_intake_per_second) fmt::format_to(std::back_inserter(canon), "B|intake|{}\n", book_intake_per_second);
   unsigned char digest[SHA256_DIGEST_LENGTH];

@@ -14,6 +14,7 @@
 #include "hedge/hedge_book.h"
 #include "journal/events.h"
 #include "market/book.h"
+#include "payment/payment_book.h"
 #include "risk/exposure.h"
 #include "risk/risk_check.h"
 #include "settle/settlement_book.h"
@@ -39,6 +40,8 @@ struct BookState {
   SettlementBook settlement;
   // Hedge orders to exchange venues and their answers (hedge/hedge_desk.h).
   HedgeBook hedges;
+  // Deposits and withdrawals through PSP routes (payment/payment_desk.h).
+  PaymentBook payments;
   // sport -> the feed that prices it, once a switch was journaled (the
   // feed desk starts on it instead of the configured one).
   std::map<std::string, std::string> active_feeds;
@@ -59,7 +62,7 @@ struct BookState {
   // SHA-256 (hex) over a canonical rendering of balances, account owners,
   // bets (with their
   // settlement), market statuses, caps and prices, results, cancels and
-  // dead letters, active feeds, incidents and hedges. Excludes the idempotency
+  // dead letters, active feeds, incidents, hedges and payments. Excludes the idempotency
   // store (its TTL expiry depends on when it is looked at).
   std::string state_hash() const;
 };

@@ -29,6 +29,7 @@ Api::Impl::Impl(ApiDeps deps) : d(deps), offload(deps.metrics), metrics_cache(de
   add_settlement_routes();
   add_cashout_routes();
   add_hedge_routes();
+  add_payment_routes();
   add_incident_routes();
   add_warroom_routes();
 }
@@ -77,6 +78,11 @@ void Api::Impl::handle(HttpRequest& req, Responder respond) {
                                                        stale)})};
       return Reply{200, R"({"status":"ready"})"};
     });
+  }
+  if (path.starts_with("/psp/callbacks/")) {
+    if (!d.ready.load()) return send_error(x, Error{ErrorCode::kNotReady, "replaying the journal"});
+    if (d.journal && !d.journal->writable()) return send_error(x, journal_unavailable(ErrorCode::kJournalUnavailable));
+    return psp_callback(req, x);
   }
   if (path.substr(0, 4) != "/v1/") {
     if (serve_page(req, x)) return;  // the war room (routes_warroom.cpp)

@@ -20,6 +20,9 @@
 #pragma once
 #include <atomic>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "bet/placement_desk.h"
 #include "engine/engine.h"
@@ -38,6 +41,7 @@ class IncidentLoop;
 class SettleDesk;
 class CashoutDesk;
 class HedgeDesk;
+class PaymentDesk;
 class Journal;
 class PriceReadiness;
 struct Route;
@@ -70,6 +74,9 @@ struct ApiDeps {
   // Prices fresh after the start (engine thread; nullptr: not checked).
   PriceReadiness* price_readiness = nullptr;
   HedgeDesk* hedge = nullptr;  // hedge orders (engine thread); nullptr: none
+  PaymentDesk* payments = nullptr;  // deposits and withdrawals through PSP routes; nullptr: none
+  // route -> the secret its PSP signs callbacks with (POST /psp/callbacks/{route}).
+  std::vector<std::pair<std::string, std::string>> psp_callback_secrets = {};
 };
 
 class Api final : public HttpHandler {

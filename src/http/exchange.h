@@ -59,7 +59,7 @@ inline void send(const std::shared_ptr<Exchange>& x, int status, std::string bod
 // Retry-After (seconds) of an error, or nullptr: every 503 says when to come
 // back — a journal outage is an outage of minutes, the rest pass in a second.
 inline const char* retry_after(ErrorCode c) {
-  if (c == ErrorCode::kJournalUnavailable) return "5";
+  if (c == ErrorCode::kJournalUnavailable || c == ErrorCode::kPaymentRouteUnavailable) return "5";
   return error_http_status(c) == 503 ? "1" : nullptr;
 }
 

@@ -15,6 +15,7 @@
 #include "http/api_internal.h"
 #include "http/body.h"
 #include "http/request_deadline.h"
+#include "payment/payment_desk.h"
 #include "telemetry/attributes.h"
 
 namespace inplay {
@@ -224,6 +225,28 @@ void Api::Impl::add_book_routes() {
                   auto body = parse_money_body(c.req.body);
                   if (!body.ok()) return send_error(c.x, body.error());
                   if (!own_kind_of_account(c.who, account)) return send_error(c.x, wrong_kind_of_account(c.who));
+                  if (c.who.role != Role::kSynthetic) {
+                    // A customer's money moves only through a PSP route
+                    // (payment/payment_desk.h); a synthetic check's is the
+                    // house's own (house/synthetic) and never leaves the book.
+                    RequestPayment p;
+                    p.idem_key = std::move(key);
+                    p.fingerprint = fingerprint(c.req);
+                    p.account = std::string(account);
+                    p.scope = account_scope(c.who);
+                    p.user_mask = d.pseudonymizer.mask(account);
+                    p.amount = body->amount;
+                    p.currency = body->currency;
+                    p.kind = reason;
+                    c.x->span.attr(attr::kUser, p.user_mask);
+                    p.gateway = c.x->span.context();
+                    p.done = answer(c.x);
+                    if (!d.payments || !d.payments->enabled())
+                      return send_error(c.x, Error{ErrorCode::kPaymentRouteUnavailable,
+                                                   "the book has no payment route (payments.routes in the config)"});
+                    if (!d.payments->submit(std::move(p))) send_error(c.x, kOverloaded);
+                    return;
+                  }
                   MoveMoney r;
                   r.idem_key = std::move(key);
                   r.fingerprint = fingerprint(c.req);

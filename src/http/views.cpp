@@ -190,11 +190,61 @@ Reply render(const Outcome& o, const BookState& s) {
           w.field("cashed_out_at", rfc3339_ms(v.at_ns)).field("trace_id", to_hex(v.trace_id));
           w.end_object();
           return Reply{200, w.take()};
+        } else if constexpr (std::is_same_v<T, PaymentRef>) {
+          const Payment* p = s.payments.find(v.payment_id);
+          if (!p) return Reply{500, error_body(Error{ErrorCode::kInternal, "payment missing"})};
+          return payment_reply(s, *p);
         } else {
           return Reply{error_http_status(v.code), error_body(v)};
         }
       },
       o);
+}
+
+std::string payment_json(const BookState& s, const Payment& p) {
+  JsonWriter w;
+  w.begin_object();
+  payment_fields(w, s, p);
+  w.end_object();
+  return w.take();
+}
+
+void payment_fields(JsonWriter& w, const BookState& s, const Payment& p) {
+  w.field("payment_id", std::to_string(p.id)).field("account", p.account);
+  w.field("movement", transfer_reason_name(p.kind)).field("amount", p.amount);
+  w.field("currency", s.ledger.currency().code()).field("status", payment_status_name(p.status));
+  w.field("reconciled", p.reconciled).field("route", p.route);
+  w.key("psp_ref");
+  if (p.psp_ref.empty()) w.null();
+  else w.value(p.psp_ref);
+  const int64_t a = s.ledger.find(p.account);
+  w.field("balance", a >= 0 ? s.ledger.account(static_cast<uint32_t>(a)).balance : 0);
+  w.field("requested_at", rfc3339_ms(p.requested_ns));
+  w.key("answered_at");
+  if (p.answered_ns) w.value(rfc3339_ms(p.answered_ns));
+  else w.null();
+  w.field("trace_id", to_hex(p.trace_id));
+}
+
+Reply payment_reply(const BookState& s, const Payment& p) {
+  switch (p.status) {
+    case PaymentStatus::kAuthorised: return Reply{201, payment_json(s, p)};
+    case PaymentStatus::kDeclined: {
+      JsonWriter w;
+      w.begin_object().key("error").begin_object();
+      w.field("code", error_code_name(ErrorCode::kPaymentDeclined));
+      w.field("message", p.detail.empty() ? std::string("the payment provider declined the payment")
+                                          : "the payment provider declined the payment (" + p.detail + ")");
+      w.end_object();
+      w.key("payment").begin_object();
+      payment_fields(w, s, p);
+      w.end_object().end_object();
+      return Reply{402, w.take()};
+    }
+    case PaymentStatus::kPending:
+    case PaymentStatus::kTimedOut: return Reply{202, payment_json(s, p)};
+  }
+  return Reply{500, error_body(Error{ErrorCode::kInternal, "payment status"})};
 }
 
 }  // namespace inplay

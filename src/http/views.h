@@ -4,6 +4,7 @@
 #pragma once
 #include <string>
 
+#include "core/json.h"
 #include "engine/book_state.h"
 #include "http/reply.h"
 #include "wallet/outcome.h"
@@ -16,7 +17,16 @@ namespace inplay {
 // "amount","currency","odds","remaining_stake","cashed_out_at","trace_id"}; Error: its status (error_http_status) and
 // error_body. Deterministic: a repeat of an idempotency key renders the same
 // bytes, whatever settlement did to the bet since.
+// PaymentRef: the payment as it stands now (payment_reply).
 Reply render(const Outcome& o, const BookState& s);
+// A payment (payment/payment_book.h): {"payment_id","account","movement",
+// "amount","currency","status","reconciled","route","psp_ref","balance",
+// "requested_at","answered_at","trace_id"}; "balance" is the account's now.
+std::string payment_json(const BookState& s, const Payment& p);
+void payment_fields(JsonWriter& w, const BookState& s, const Payment& p);
+// 201 authorised, 202 pending or timed out (the PSP's word comes later), 402
+// declined: {"error":{"code":"PAYMENT_DECLINED","message"},"payment":{..}}.
+Reply payment_reply(const BookState& s, const Payment& p);
 // {"bet_id":"..","status":..,"account":..,"selection_id":..,...}. The
 // current view adds what settlement did: "outcome" (win, half_win, push,
 // half_lose, lose, dead_heat; void when cancelled), "return" (minor units),

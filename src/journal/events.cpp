@@ -55,6 +55,8 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const HedgeAnswered&) { return EventType::kHedgeAnswered; }
     EventType operator()(const AuditAnchored&) { return EventType::kAuditAnchored; }
     EventType operator()(const AccountOpened&) { return EventType::kAccountOpened; }
+    EventType operator()(const PaymentRequested&) { return EventType::kPaymentRequested; }
+    EventType operator()(const PaymentAnswered&) { return EventType::kPaymentAnswered; }
   };
   return std::visit(V{}, e);
 }
@@ -192,6 +194,25 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.str(e.account);
           w.str(e.channel);
           w.str(e.actor);
+          w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, PaymentRequested>) {
+          w.put(e.payment_id);
+          w.str(e.account);
+          w.put(e.kind);
+          w.put(e.amount);
+          w.str(e.route);
+          w.put(e.at_ns);
+          w.bytes(e.trace_id.data(), e.trace_id.size());
+          put_idem(w, e.idem);
+        } else if constexpr (std::is_same_v<T, PaymentAnswered>) {
+          w.put(e.payment_id);
+          w.str(e.account);
+          w.put(e.kind);
+          w.put(e.amount);
+          w.put(e.status);
+          w.put(e.source);
+          w.str(e.psp_ref);
+          w.str(e.detail);
           w.put(e.at_ns);
         } else {
           encode_settlement(w, e);
@@ -407,6 +428,33 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
       e.account = r.str();
       e.channel = r.str();
       e.actor = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kPaymentRequested: {
+      PaymentRequested e;
+      e.payment_id = r.get<uint64_t>();
+      e.account = r.str();
+      e.kind = r.get<TransferReason>();
+      e.amount = r.get<int64_t>();
+      e.route = r.str();
+      e.at_ns = r.get<int64_t>();
+      r.bytes(e.trace_id.data(), e.trace_id.size());
+      e.idem = get_idem(r);
+      out = std::move(e);
+      break;
+    }
+    case EventType::kPaymentAnswered: {
+      PaymentAnswered e;
+      e.payment_id = r.get<uint64_t>();
+      e.account = r.str();
+      e.kind = r.get<TransferReason>();
+      e.amount = r.get<int64_t>();
+      e.status = r.get<uint8_t>();
+      e.source = r.get<uint8_t>();
+      e.psp_ref = r.str();
+      e.detail = r.str();
       e.at_ns = r.get<int64_t>();
       out = std::move(e);
       break;

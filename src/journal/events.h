@@ -53,6 +53,9 @@ enum class EventType : uint16_t {
   kHedgeAnswered = 28,
   // Accounts (wallet/account_owners.h, SEC-1).
   kAccountOpened = 26,
+  // Payments through PSP routes (payment/payment_desk.h, WAL-1, WAL-5).
+  kPaymentRequested = 29,
+  kPaymentAnswered = 30,
 };
 
 // The idempotency key a decision answers (BET-6, WAL-5): replay completes
@@ -231,6 +234,43 @@ struct FeedSwitched {
   int64_t at_ns = 0;
 };
 
+// A deposit or withdrawal asked of a PSP route (WAL-1): journaled before the
+// call leaves, so a restart asks again under the same idempotency key
+// ("pay-<id>") and a PSP that honours it never charges twice. A withdrawal
+// holds its amount at once (cash -> funding); a deposit moves nothing until
+// the PSP authorises it.
+struct PaymentRequested {
+  uint64_t payment_id = 0;
+  std::string account;
+  TransferReason kind = TransferReason::kDeposit;  // kDeposit or kWithdrawal
+  int64_t amount = 0;
+  std::string route;                   // the PSP route it goes through
+  int64_t at_ns = 0;
+  std::array<uint8_t, 16> trace_id{};  // the request's trace
+  IdemTag idem;
+};
+
+// A payment's state after an answer (PaymentBook): the PSP's word
+// (authorised, declined), or timed-out when no answer could be trusted in
+// time; a timed-out payment is settled later by the PSP's word found by a
+// callback or a reconciliation (then `reconciled`). It repeats the
+// request's account, kind and amount so a follower (projection, audit) can
+// move the money without the request at hand; apply checks they match.
+// Authorised deposit: funding -> cash; declined withdrawal: its hold comes
+// back (funding -> cash, withdrawal_returned).
+struct PaymentAnswered {
+  uint64_t payment_id = 0;
+  std::string account;
+  TransferReason kind = TransferReason::kDeposit;
+  int64_t amount = 0;
+  uint8_t status = 0;      // PaymentStatus (payment/payment_book.h): 1 authorised, 2 declined, 3 timed out
+  uint8_t source = 0;      // PaymentSource: 1 the call's answer, 2 a callback, 3 reconciliation, 4 the book (timeout)
+  std::string psp_ref;     // the PSP's id for it ("" when unknown)
+  std::string detail;      // the PSP's reason, or what went wrong
+  int64_t at_ns = 0;
+  bool operator==(const PaymentAnswered&) const = default;
+};
+
 // An incident as it stands after a change (playbook/incident_codec.h: JSON),
 // so incidents survive a restart. The latest record per id is the incident;
 // its actions' effects on the book are journaled by their own events.
@@ -259,7 +299,8 @@ using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSe
                                PriceApplied, EventStateSet, MarketPriced, MarketControlSet, ActionRecorded,
                                FeedSwitched, IncidentSaved, MarketSettled, BetPostings, SettlementRolledBack,
                                BetsCancelled, CancelRolledBack, SettlementDeadLettered, DeadLetterResolved,
-                               BetCashedOut, HedgeInstructed, HedgeAnswered, AuditAnchored, AccountOpened>;
+                               BetCashedOut, HedgeInstructed, HedgeAnswered, AuditAnchored, AccountOpened,
+                               PaymentRequested, PaymentAnswered>;
 
 EventType event_type(const BookEvent& e);
 // The book's time the event records (engine clock, ns since the epoch):

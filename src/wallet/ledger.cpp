@@ -14,6 +14,7 @@ const char* transfer_reason_name(TransferReason r) {
     case TransferReason::kRefund: return "refund";
     case TransferReason::kReversal: return "reversal";
     case TransferReason::kCashout: return "cashout";
+    case TransferReason::kWithdrawalReturned: return "withdrawal_returned";
   }
   return "unknown";
 }

@@ -40,8 +40,12 @@ inline bool is_synthetic_account(std::string_view id) { return id.substr(0, kSyn
 // cash (kPayout); a cancelled bet's stake goes back to cash (kRefund); a
 // rollback moves the same amounts back (kReversal). A cash-out (CO-1)
 // moves the cashed stake from reserved to the house (kStakeSettle) and its
-// price from the house to cash (kCashout).
-enum class TransferReason : uint8_t { kDeposit, kWithdrawal, kStakeReserve, kStakeSettle, kPayout, kRefund, kReversal, kCashout };
+// price from the house to cash (kCashout). A withdrawal the PSP declined
+// gives its hold back (kWithdrawalReturned, payment/payment_book.h).
+// Journaled by number: append only.
+enum class TransferReason : uint8_t {
+  kDeposit, kWithdrawal, kStakeReserve, kStakeSettle, kPayout, kRefund, kReversal, kCashout, kWithdrawalReturned
+};
 const char* transfer_reason_name(TransferReason r);
 
 struct Transfer {

@@ -42,8 +42,15 @@ struct CashedOut {
   std::array<uint8_t, 16> trace_id{};
 };
 
+// A deposit or withdrawal asked of a PSP route: the payment
+// (payment/payment_book.h) holds where it stands, so a repeat of its key
+// answers its state now (pending, then authorised or declined).
+struct PaymentRef {
+  uint64_t payment_id = 0;
+};
+
 // Refused: Error's stable code and message.
-using Outcome = std::variant<Error, BetPlaced, MoneyReceipt, CashedOut>;
+using Outcome = std::variant<Error, BetPlaced, MoneyReceipt, CashedOut, PaymentRef>;
 // Called once, on the engine thread, when the outcome is durable (or, for a
 // refusal that changes nothing, after everything before it is durable).
 using OutcomeFn = std::function<void(const Outcome&)>;

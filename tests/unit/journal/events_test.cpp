@@ -74,6 +74,9 @@ std::vector<BookEvent> samples() {
   v.push_back(AuditAnchored{1234, 98765, std::string(64, 'a'), "0123456789abcdef", std::string(64, 'b'), 14});
   v.push_back(AccountOpened{"alice.smith-1", "web", "channel:web-eu", 1'800'000'000'000'000'007});
   v.push_back(AccountOpened{"x", "sim-bettors", "", INT64_MIN});
+  v.push_back(PaymentRequested{12, "alice", TransferReason::kWithdrawal, 5000, "psp-a", 1'800'000'000'000'000'009,
+                               {1, 2, 3}, IdemTag{"web:k1", Fingerprint{7, 8}}});
+  v.push_back(PaymentAnswered{12, "alice", TransferReason::kWithdrawal, 5000, 2, 3, "psp-a-7", "do_not_honour", -1});
   return v;
 }
 
@@ -169,6 +172,16 @@ void expect_eq(const BookEvent& a, const BookEvent& b) {
           EXPECT_EQ(x.trace_id, y.trace_id);
           EXPECT_EQ(x.idem.key, y.idem.key);
           EXPECT_EQ(x.idem.fingerprint, y.idem.fingerprint);
+        } else if constexpr (std::is_same_v<T, PaymentRequested>) {
+          EXPECT_EQ(x.payment_id, y.payment_id);
+          EXPECT_EQ(x.account, y.account);
+          EXPECT_EQ(x.kind, y.kind);
+          EXPECT_EQ(x.amount, y.amount);
+          EXPECT_EQ(x.route, y.route);
+          EXPECT_EQ(x.at_ns, y.at_ns);
+          EXPECT_EQ(x.trace_id, y.trace_id);
+          EXPECT_EQ(x.idem.key, y.idem.key);
+          EXPECT_EQ(x.idem.fingerprint, y.idem.fingerprint);
         } else {
           EXPECT_TRUE(x == y);  // the settlement events, anchors and AccountOpened compare whole
         }
@@ -212,6 +225,8 @@ TEST(BookEvents, TypeNumbersAreStable) {
   EXPECT_EQ(static_cast<uint16_t>(event_type(HedgeAnswered{})), 28);
   EXPECT_EQ(static_cast<uint16_t>(event_type(AuditAnchored{})), 27);
   EXPECT_EQ(static_cast<uint16_t>(event_type(AccountOpened{})), 26);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(PaymentRequested{})), 29);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(PaymentAnswered{})), 30);
 }
 
 TEST(BookEvents, EveryTypeRoundTrips) {
@@ -276,7 +291,7 @@ TEST(BookEvents, StringLengthPastTheEndThrows) {
 
 TEST(BookEvents, UnknownTypeThrows) {
   std::string bytes = encode(PriceApplied{1, 2, 3, 4});
-  for (uint16_t t : {0, 1, 29, 100, 0xFFFF}) {
+  for (uint16_t t : {0, 1, 31, 100, 0xFFFF}) {
     EXPECT_THROW(decode_event(t, bytes), std::invalid_argument) << t;
     EXPECT_THROW(decode_event(t, ""), std::invalid_argument) << t;
   }

@@ -1,0 +1,74 @@
+// PspClient: one payment route's port (payment/psp_port.h) to a PSP over
+// HTTP/1.1 — a simulated PSP of demos and tests (sim/psp_server.h) or a
+// real one behind the same protocol (docs/payments.md):
+//
+//   POST {url}/v1/payments   Idempotency-Key: pay-<id>
+//        {"payment_id":"<id>","kind":"deposit"|"payout","amount_minor":..,
+//         "currency":"GBP","account_ref":"<pseudonym>","callback_url":".."}
+//   200 {"status":"authorised"|"declined"|"pending","psp_ref":..,"reason":..}
+//   400/422: the PSP refused the request as asked -> declined (nothing charged)
+//   anything else, a timeout, a refused connection -> a failed attempt
+//
+// send() queues and returns at once; `threads` workers make the calls. Each
+// send makes up to `attempts` calls, each bounded by `timeout`, `retry`
+// (doubling) apart, all under the same key — the PSP answers a repeat with
+// what it recorded, never a second charge. A circuit breaker per route
+// (core/circuit_breaker.h) counts failed calls: open, new sends fail at
+// once without calling ("never sent": attempts 0) and available() is
+// false, so new payments take another route. stop() answers what is queued
+// as never sent and ends the calls in flight after their current attempt.
+#pragma once
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "app/call_workers.h"
+#include "core/circuit_breaker.h"
+#include "payment/payment_terms.h"
+#include "payment/psp_port.h"
+#include "telemetry/metrics.h"
+
+namespace inplay {
+
+class PspClient final : public PspPort {
+ public:
+  // url: "http://host:port". Throws std::invalid_argument if malformed.
+  // Its series (label route): psp_breaker_open (1 from the moment the breaker
+  // opens until a call succeeds), psp_breaker_opened_total,
+  // psp_calls_total{result}: ok or failed, per call.
+  PspClient(const PspRouteTerms& terms, const std::string& url, MetricsRegistry& metrics);
+  ~PspClient() override;
+  void start();
+  void stop();
+
+  const std::string& route() const override { return terms_.name; }
+  bool available() const override;
+  void send(PaymentCall call, std::function<void(PspAnswer)> answer) override;
+
+  CircuitBreaker::State breaker_state() const;
+  uint64_t breaker_opened_total() const { return breaker_.opened_total(); }
+  uint64_t calls_failed_total() const { return failed_calls_.load(); }
+  const std::string& url() const { return url_; }
+
+ private:
+  PspAnswer run(const PaymentCall& call);
+
+  PspRouteTerms terms_;
+  std::string url_, host_;
+  uint16_t port_ = 0;
+  CircuitBreaker breaker_;
+  CallWorkers workers_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> failed_calls_{0};
+  Gauge* breaker_open_;
+  Counter* breaker_opened_;
+  Counter* calls_ok_;
+  Counter* calls_failed_;
+};
+
+// The request body of a payment, and the PSP's answer to one call.
+std::string psp_payment_body(const PaymentCall& c);
+// Final (authorised, declined, pending) or kFailed for a failed call.
+PspAnswer parse_psp_answer(uint64_t payment_id, int status, const std::string& body, const std::string& transport_error);
+
+}  // namespace inplay

@@ -1,0 +1,33 @@
+#include "core/hmac.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <stdexcept>
+
+namespace inplay {
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view bytes) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  // One-shot HMAC(): not deprecated in OpenSSL 3 (only the HMAC_CTX API is).
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(bytes.data()),
+           bytes.size(), mac, &len) == nullptr ||
+      len != 32)
+    throw std::runtime_error("HMAC-SHA256 failed");
+  static const char* kHex = "0123456789abcdef";
+  std::string out(64, '0');
+  for (int i = 0; i < 32; ++i) {
+    out[2 * i] = kHex[mac[i] >> 4];
+    out[2 * i + 1] = kHex[mac[i] & 15];
+  }
+  return out;
+}
+
+bool equal_in_constant_time(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace inplay

@@ -1,0 +1,151 @@
+// PaymentDesk: deposits and withdrawals through PSP routes, run on the
+// engine (WAL-1, WAL-5, WAL-6). No money enters the book without a PSP's
+// authorisation.
+//
+//  - request(RequestPayment): through the wallet's idempotency front door;
+//    checked (currency, the caller's account, a withdrawal's funds, a route
+//    whose breaker is closed), journaled as PaymentRequested (a withdrawal
+//    holds its amount from now on) and, once durable, handed to the route's
+//    port (payment/psp_port.h), which never blocks. The client's answer
+//    waits for the PSP's answer (bounded by the route's attempts × timeout),
+//    and never holds a thread meanwhile: the reply goes when it comes.
+//  - the PSP's answer: authorised / declined are journaled
+//    (PaymentAnswered: an authorised deposit is credited, a declined
+//    withdrawal's hold comes back); pending waits for a callback; no answer
+//    after every attempt makes the payment timed_out (money stays where it
+//    is until the PSP's word is found) — except a payment that never left
+//    (breaker open, queue full), which is declined by the book: the PSP
+//    cannot have it.
+//  - callback(PspCallback): a PSP's signed notification (checked by the
+//    HTTP route). The first final word about a pending or timed-out payment
+//    is journaled; a duplicate, a stale "pending" or a word about a final
+//    payment changes nothing (payment_callbacks_total{result}).
+//  - resume() at start, reconcile() on demand: every pending payment is
+//    sent again and every timed-out one asked again, under the same key —
+//    the PSP answers with what it recorded, so a timed-out payment is
+//    settled (reconciled) without charging twice.
+// A repeat of the request's Idempotency-Key answers the payment as it
+// stands now. Seen: payment_* and psp_* metrics, a "psp" span (psp_route)
+// in the request's trace, GET /v1/payments. Engine thread only, except
+// submit() and set_callback_base().
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/money.h"
+#include "engine/engine.h"
+#include "payment/payment_book.h"
+#include "payment/psp_port.h"
+#include "telemetry/metrics.h"
+#include "telemetry/trace.h"
+#include "wallet/account_owners.h"
+#include "wallet/outcome.h"
+#include "wallet/wallet_desk.h"
+
+namespace inplay {
+
+// A deposit or withdrawal asked by a caller.
+struct RequestPayment {
+  std::string idem_key;  // "<caller>:<Idempotency-Key>"
+  Fingerprint fingerprint{};
+  std::string account;
+  AccountScope scope;
+  std::string user_mask;  // pseudonym: telemetry and the PSP's account_ref
+  int64_t amount = 0;
+  Currency currency;
+  TransferReason kind = TransferReason::kDeposit;
+  TraceContext gateway;
+  OutcomeFn done;
+};
+
+// A PSP's notification about a payment (signature already checked).
+struct PspCallback {
+  std::string route;
+  uint64_t payment_id = 0;
+  PaymentStatus status = PaymentStatus::kPending;  // kAuthorised, kDeclined, or kPending (a progress note)
+  std::string psp_ref;
+  std::string reason;
+  // What became of it: "applied", "duplicate" (already that), "stale"
+  // (a progress note, or a word about a payment already final), "unknown"
+  // (no such payment on that route). Engine thread.
+  std::function<void(const char* result)> done;
+};
+
+class PaymentDesk {
+ public:
+  PaymentDesk(Engine& engine, WalletDesk& wallet, Tracer& tracer);
+  ~PaymentDesk();
+  PaymentDesk(const PaymentDesk&) = delete;
+
+  // Before start(): the routes in order of preference after the active one.
+  // `mask` turns an account id into the pseudonym the PSP sees.
+  void set_routes(std::vector<PspPort*> ports, const std::string& active,
+                  std::function<std::string(std::string_view)> mask);
+  bool enabled() const { return !ports_.empty(); }
+  // Any thread: where PSPs send callbacks ("http://host:port"; "" none).
+  void set_callback_base(std::string url);
+
+  // Any thread: hands the command to the engine; false: its inbox is full.
+  bool submit(RequestPayment&& cmd);
+  bool submit(PspCallback&& cb);
+
+  // Engine thread.
+  void request(RequestPayment& r);
+  void callback(PspCallback& cb);
+  void resume();
+  // Asks every unresolved payment again; returns how many.
+  size_t reconcile();
+
+  // The route a new payment would take now ("": none available).
+  std::string route_now() const;
+  const std::string& active() const { return active_; }
+  struct RouteSeen {
+    std::string name;
+    bool available = false;
+    uint64_t sent = 0, authorised = 0, declined = 0, pending = 0, failed = 0;
+    std::string last_error;
+  };
+  std::vector<RouteSeen> routes_seen() const;
+
+ private:
+  struct Waiting {
+    std::vector<OutcomeFn> replies;  // answered once the PSP's word (or no word) is in
+    TraceContext trace;              // the payment span: parent of the psp span
+    int64_t sent_ns = 0;             // book time of the send
+    bool in_flight = false;
+  };
+  PspPort* port(const std::string& route) const;
+  void send(uint64_t payment_id);
+  void answered(const PspAnswer& a);
+  void record(const Payment& p, PaymentStatus to, PaymentSource source, const std::string& psp_ref,
+              const std::string& detail);
+  void reply(uint64_t payment_id);
+
+  Engine& engine_;
+  WalletDesk& wallet_;
+  Tracer& tracer_;
+  std::vector<PspPort*> ports_;
+  std::string active_;
+  std::function<std::string(std::string_view)> mask_;
+  mutable std::mutex callback_mu_;
+  std::string callback_base_;
+  std::unordered_map<uint64_t, Waiting> waiting_;
+  std::unordered_map<std::string, RouteSeen> seen_;
+  // Answers arrive on the ports' threads; once the desk is gone they are dropped.
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+
+  Family<Counter>* requests_;   // payment_requests_total{route,kind}
+  Family<Counter>* answers_;    // payment_answers_total{route,result}
+  Family<Counter>* callbacks_;  // payment_callbacks_total{route,result}
+  Family<Histogram>* psp_seconds_;  // psp_call_seconds{route}
+  Gauge* pending_;              // payments_pending
+  Gauge* timed_out_;            // payments_timed_out
+};
+
+}  // namespace inplay
