@@ -353,6 +353,11 @@ void Runtime::start_incident_loop() {
     loop->on_cashout_quote(q.event_id, q.offered, !q.offered && q.code == ErrorCode::kPriceStale, q.freshness_ns,
                            q.synthetic);
   });
+  m.incidents->add_totals_source([desk = &m.desks->payments](std::vector<IncidentLoop::TotalsSample>& out) {
+    if (!desk->enabled()) return;
+    for (const PaymentDesk::RouteSeen& r : desk->routes_seen())
+      out.push_back(IncidentLoop::TotalsSample{"wallet_auth", r.name, r.auth_good, r.auth_valid});
+  });
   m.incidents->add_signal_source([j = m.journal.get(), h = m.headroom.get()](std::vector<SignalSample>& out) {
     out.push_back(SignalSample{"journal_unwritable", {}, j->writable() ? 0.0 : 1.0, true});
     out.push_back(SignalSample{"disk_used_ratio", {}, h->used_ratio(), true});

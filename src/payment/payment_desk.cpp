@@ -290,6 +290,11 @@ void PaymentDesk::record(const Payment& p, PaymentStatus to, PaymentSource sourc
   e.detail = detail;
   e.at_ns = to_ns(engine_.clock().now());
   const uint64_t id = p.id;
+  if (p.status == PaymentStatus::kPending) {
+    RouteSeen& seen = seen_[p.route];
+    ++seen.auth_valid;
+    if (to == PaymentStatus::kAuthorised) ++seen.auth_good;
+  }
   log::info("payment", "payment answered",
             {{"payment_id", id}, {"route", p.route}, {"status", payment_status_name(to)},
              {"source", payment_source_name(source)}});

@@ -109,6 +109,9 @@ class PaymentDesk {
     std::string name;
     bool available = false;
     uint64_t sent = 0, authorised = 0, declined = 0, pending = 0, failed = 0;
+    // SLI wallet_auth: payments this route authorised (good) of those that
+    // got a first final word or timed out (valid); reconciliations not again.
+    uint64_t auth_good = 0, auth_valid = 0;
     std::string last_error;
   };
   std::vector<RouteSeen> routes_seen() const;

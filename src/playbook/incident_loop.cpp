@@ -115,8 +115,8 @@ void IncidentLoop::schedule() {
     if (const Event* e = book.event(d.event_id)) league = e->league;
     if (d.market_id != 0 && !d.synthetic) market_load_.on_decision(t, d.market_id, d.event_id, d.latency_ns);
     if (d.synthetic)  // REL-1: its own SLO, never a business SLI event
-      return evaluator_.on_synthetic_bet(t, SloEvaluator::Labels{d.market_id, league, {}}, d.latency_ns, d.accepted);
-    evaluator_.on_bet_decision(t, SloEvaluator::Labels{d.market_id, league, {}}, d.latency_ns, d.stake_minor);
+      return evaluator_.on_synthetic_bet(t, SloEvaluator::Labels{d.market_id, league, {}, {}}, d.latency_ns, d.accepted);
+    evaluator_.on_bet_decision(t, SloEvaluator::Labels{d.market_id, league, {}, {}}, d.latency_ns, d.stake_minor);
   });
   timer_ = engine_.every(std::chrono::seconds(1), [this] { tick(); });
 }
@@ -124,7 +124,7 @@ void IncidentLoop::schedule() {
 void IncidentLoop::on_market_settled(uint64_t market_id, uint64_t event_id, int64_t lag_ns) {
   const int64_t t = now_ns() / kSecond;
   const Event* e = engine_.state().book.event(event_id);
-  evaluator_.on_market_settled(t, SloEvaluator::Labels{market_id, e ? std::string_view(e->league) : "", {}}, lag_ns);
+  evaluator_.on_market_settled(t, SloEvaluator::Labels{market_id, e ? std::string_view(e->league) : "", {}, {}}, lag_ns);
   settlement_.lags_ns.emplace_back(t, lag_ns);
 }
 
@@ -133,7 +133,7 @@ void IncidentLoop::on_odds_update(uint64_t market_id, const std::string& feed, i
   const Market* m = book.market(market_id);
   const Event* e = m ? book.event(m->event_id) : nullptr;
   if (!e) return;
-  evaluator_.on_odds_update(now_ns() / kSecond, SloEvaluator::Labels{market_id, e->league, feed}, latency_ns);
+  evaluator_.on_odds_update(now_ns() / kSecond, SloEvaluator::Labels{market_id, e->league, feed, {}}, latency_ns);
 }
 
 void IncidentLoop::on_cashout_quote(uint64_t event_id, bool offered, bool stale, int64_t freshness_ns,
@@ -143,7 +143,7 @@ void IncidentLoop::on_cashout_quote(uint64_t event_id, bool offered, bool stale,
   cashout_quotes_.add(t, stale ? 1 : 0, 1);
   if (!offered) return;
   const Event* e = engine_.state().book.event(event_id);
-  evaluator_.on_cashout_quote(t, SloEvaluator::Labels{0, e ? std::string_view(e->league) : "", {}}, freshness_ns);
+  evaluator_.on_cashout_quote(t, SloEvaluator::Labels{0, e ? std::string_view(e->league) : "", {}, {}}, freshness_ns);
 }
 
 template <typename Wants>
@@ -202,7 +202,7 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
       if (m->status != MarketStatus::kOpen || m->last_update_ns == 0) continue;
       int64_t age = Book::price_age(*m, now).count();  // on the provider's clock (ODDS-3)
       double ratio = static_cast<double>(age) / static_cast<double>(std::max<int64_t>(1, m->staleness_limit.count()));
-      evaluator_.on_market_sample(t, SloEvaluator::Labels{mid, e->league, {}}, ratio <= 1.0);
+      evaluator_.on_market_sample(t, SloEvaluator::Labels{mid, e->league, {}, {}}, ratio <= 1.0);
       if (top) {
         staleness_ratio_->with({std::to_string(mid), e->league, e->sport})
             .set(static_cast<int64_t>(std::min(ratio, 1e6) * 1000));
@@ -254,7 +254,7 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
         w.active_ok += dok;
         w.active_valid += dok + derr;
       }
-      evaluator_.on_totals("feed_messages", t, w.active_ok, w.active_valid, SloEvaluator::Labels{0, {}, f.name});
+      evaluator_.on_totals("feed_messages", t, w.active_ok, w.active_valid, SloEvaluator::Labels{0, {}, f.name, {}});
       w.window.add(t, static_cast<double>(dok), static_cast<double>(dok + derr));
       double ratio = 1.0 - (w.window.window(0).valid > 0 ? w.window.window(0).good / w.window.window(0).valid : 1.0);
       if (wants("feed_parse_error_ratio", ratio))
@@ -312,6 +312,12 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
       out.push_back(SignalSample{"cashout_stale_ratio", {{"service", "cashout"}}, ratio, true});
   }
   for (auto& source : signal_sources_) source(out);
+  if (!totals_sources_.empty()) {
+    std::vector<TotalsSample> totals;
+    for (auto& source : totals_sources_) source(totals);
+    for (const TotalsSample& s : totals)
+      evaluator_.on_totals(s.source, t, s.good, s.valid, SloEvaluator::Labels{0, {}, {}, s.psp_route});
+  }
   if (bet_totals_) {
     auto [good, valid] = bet_totals_();
     evaluator_.on_totals("bet_requests", t, good, valid);

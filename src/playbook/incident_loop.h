@@ -93,6 +93,16 @@ class IncidentLoop {
   // and the disk's: journal_unwritable, disk_used_ratio). Before start().
   using SignalSource = std::function<void(std::vector<SignalSample>& out)>;
   void add_signal_source(SignalSource fn) { signal_sources_.push_back(std::move(fn)); }
+  // Cumulative (good, valid) totals of an SLI source fed from outside the
+  // loop, per PSP route when it has one (e.g. wallet_auth from the payment
+  // desk), sampled every tick on the engine thread. Before start().
+  struct TotalsSample {
+    std::string source;
+    std::string psp_route;
+    uint64_t good = 0, valid = 0;
+  };
+  using TotalsSource = std::function<void(std::vector<TotalsSample>& out)>;
+  void add_totals_source(TotalsSource fn) { totals_sources_.push_back(std::move(fn)); }
 
   // Engine thread.
   void tick();
@@ -149,6 +159,7 @@ class IncidentLoop {
     std::deque<std::pair<int64_t, int64_t>> lags_ns;       // (second, lag) of markets settled, 1 min
   } settlement_;
   std::vector<SignalSource> signal_sources_;
+  std::vector<TotalsSource> totals_sources_;
   std::map<std::string, double> min_above_;  // signal -> lowest bound of any rule
   struct FeedWindow {
     uint64_t last_ok = 0, last_err = 0;

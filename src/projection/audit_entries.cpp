@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/odds.h"
 #include "hedge/hedge_book.h"
+#include "payment/payment_book.h"
 #include "market/book.h"
 #include "risk/risk_check.h"
 #include "telemetry/trace.h"
@@ -77,6 +78,27 @@ std::optional<AuditEntry> audit_entry_of(const BookEvent& ev, uint64_t journal_s
     e.at_ns = m->at_ns;
     e.add("account", mask(m->account)).add("amount", m->amount).add("currency", currency);
     if (e.action == "money_moved") e.add("reason", transfer_reason_name(m->reason));
+  } else if (auto* pr = std::get_if<PaymentRequested>(&ev)) {
+    e.action = "payment_requested";
+    e.at_ns = pr->at_ns;
+    e.add("payment_id", pr->payment_id)
+        .add("account", mask(pr->account))
+        .add("movement", transfer_reason_name(pr->kind))
+        .add("amount", pr->amount)
+        .add("currency", currency)
+        .add("route", pr->route)
+        .add("trace_id", to_hex(pr->trace_id));
+  } else if (auto* pa = std::get_if<PaymentAnswered>(&ev)) {
+    e.action = "payment_answered";
+    e.at_ns = pa->at_ns;
+    e.add("payment_id", pa->payment_id)
+        .add("account", mask(pa->account))
+        .add("movement", transfer_reason_name(pa->kind))
+        .add("amount", pa->amount)
+        .add("currency", currency)
+        .add("status", payment_status_name(static_cast<PaymentStatus>(pa->status)))
+        .add("source", payment_source_name(static_cast<PaymentSource>(pa->source)))
+        .add("psp_ref", pa->psp_ref);
   } else if (auto* o = std::get_if<AccountOpened>(&ev)) {
     e.action = "account_opened";
     e.at_ns = o->at_ns;

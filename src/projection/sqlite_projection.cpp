@@ -18,6 +18,7 @@
 #include "risk/risk_check.h"
 #include "telemetry/log.h"
 #include "telemetry/trace.h"
+#include "payment/payment_book.h"
 #include "wallet/ledger.h"
 
 namespace inplay {
@@ -63,6 +64,21 @@ CREATE TABLE IF NOT EXISTS accounts(
   seq INTEGER NOT NULL,
   channel TEXT,
   opened_at TEXT);
+CREATE TABLE IF NOT EXISTS payments(
+  payment_id INTEGER PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  account TEXT,
+  kind TEXT,
+  amount_minor INTEGER,
+  currency TEXT,
+  route TEXT,
+  status TEXT,
+  reconciled INTEGER DEFAULT 0,
+  psp_ref TEXT,
+  requested_at TEXT,
+  answered_seq INTEGER,
+  answered_at TEXT,
+  trace_id TEXT);
 INSERT OR IGNORE INTO meta(key, value) VALUES('last_seq', 0);
 INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);
 )sql";
@@ -167,6 +183,16 @@ class SqliteProjection::Db {
           "status = CASE WHEN stake_minor = ?2 THEN 'cashed_out' ELSE status END WHERE bet_id = ?1");
       insert_account_ = std::make_unique<Stmt>(
           db_, "INSERT OR IGNORE INTO accounts(account, seq, channel, opened_at) VALUES(?1, ?2, ?3, ?4)");
+      insert_payment_ = std::make_unique<Stmt>(
+          db_,
+          "INSERT OR IGNORE INTO payments(payment_id, seq, account, kind, amount_minor, currency, route, status, "
+          "requested_at, trace_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9)");
+      // Idempotent by seq: an answer already projected is not applied again.
+      answer_payment_ = std::make_unique<Stmt>(
+          db_,
+          "UPDATE payments SET status = ?2, reconciled = reconciled OR (status = 'timed_out'), "
+          "psp_ref = CASE WHEN ?3 = '' THEN psp_ref ELSE ?3 END, answered_seq = ?4, answered_at = ?5 "
+          "WHERE payment_id = ?1 AND (answered_seq IS NULL OR answered_seq < ?4)");
       insert_settlement_ = std::make_unique<Stmt>(
           db_,
           "INSERT OR IGNORE INTO settlements(seq, bet_id, market_id, kind, result_version, cancel_id, "
@@ -201,6 +227,8 @@ class SqliteProjection::Db {
     if (auto* p = std::get_if<BetPostings>(&ev)) return postings(r.seq, *p);
     if (auto* c = std::get_if<BetCashedOut>(&ev)) return cashed_out(r.seq, *c);
     if (auto* o = std::get_if<AccountOpened>(&ev)) return account_opened(r.seq, *o);
+    if (auto* p = std::get_if<PaymentRequested>(&ev)) return payment_requested(r.seq, *p);
+    if (auto* a = std::get_if<PaymentAnswered>(&ev)) return payment_answered(r.seq, *a);
     // Other events only advance last_seq.
   }
 
@@ -212,6 +240,36 @@ class SqliteProjection::Db {
     const std::string& from = out ? m.account : funding;
     const std::string& to = out ? funding : m.account;
     transfer(seq, from, to, m.amount, m.reason, m.at_ns);
+  }
+
+  // The same money rule as BookState: a withdrawal is held at its request,
+  // a deposit credited when authorised, a declined withdrawal given back.
+  void payment_requested(uint64_t seq, const PaymentRequested& p) {
+    insert_payment_->bind(1, static_cast<int64_t>(p.payment_id))
+        .bind(2, static_cast<int64_t>(seq))
+        .bind(3, p.account)
+        .bind(4, transfer_reason_name(p.kind))
+        .bind(5, p.amount)
+        .bind(6, currency_)
+        .bind(7, p.route)
+        .bind(8, rfc3339_ms(p.at_ns))
+        .bind(9, to_hex(p.trace_id))
+        .run();
+    if (p.kind == TransferReason::kWithdrawal) transfer(seq, p.account, funding_, p.amount, p.kind, p.at_ns);
+  }
+
+  void payment_answered(uint64_t seq, const PaymentAnswered& a) {
+    const auto st = static_cast<PaymentStatus>(a.status);
+    answer_payment_->bind(1, static_cast<int64_t>(a.payment_id))
+        .bind(2, payment_status_name(st))
+        .bind(3, a.psp_ref)
+        .bind(4, static_cast<int64_t>(seq))
+        .bind(5, rfc3339_ms(a.at_ns))
+        .run();
+    if (a.kind == TransferReason::kDeposit && st == PaymentStatus::kAuthorised)
+      transfer(seq, funding_, a.account, a.amount, TransferReason::kDeposit, a.at_ns);
+    else if (a.kind == TransferReason::kWithdrawal && st == PaymentStatus::kDeclined)
+      transfer(seq, funding_, a.account, a.amount, TransferReason::kWithdrawalReturned, a.at_ns);
   }
 
   void account_opened(uint64_t seq, const AccountOpened& o) {
@@ -372,7 +430,7 @@ class SqliteProjection::Db {
   const std::string currency_;
   const std::string funding_ = kHouseFunding;
   const std::string synthetic_funding_ = "house/synthetic";
-  std::unique_ptr<Stmt> begin_, commit_, get_meta_, set_meta_, insert_bet_, insert_leg_, get_bet_, set_bet_status_,
+  std::unique_ptr<Stmt> begin_, commit_, get_meta_, set_meta_, insert_bet_, insert_payment_, answer_payment_, insert_leg_, get_bet_, set_bet_status_,
       cash_out_bet_, insert_account_, insert_settlement_;
 };
 

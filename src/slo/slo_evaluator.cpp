@@ -94,7 +94,10 @@ void SloEvaluator::count(Slo& s, int64_t t_s, const Labels& l, double good, doub
   s.burn.add(t_s, good, valid);
   s.budget.add(t_s / 60, good, valid);
   for (auto& label : s.spec->slice_by) {
-    std::string_view v = label == "league" ? l.league : label == "feed" ? l.feed : std::string_view{};
+    std::string_view v = label == "league"      ? l.league
+                         : label == "feed"      ? l.feed
+                         : label == "psp_route" ? l.psp_route
+                                                : std::string_view{};
     if (v.empty()) continue;
     if (SliceSeries* ss = slice(s, label, v)) {
       ss->counts.add(t_s, good, valid);

@@ -90,6 +90,7 @@ class SloEvaluator {
     uint64_t market_id = 0;
     std::string_view league;
     std::string_view feed;
+    std::string_view psp_route;
   };
   // bet_accept: one bet decision at book second t_s.
   void on_bet_decision(int64_t t_s, const Labels& l, int64_t latency_ns, int64_t stake_minor);

@@ -13,8 +13,8 @@ namespace {
 // Sources fed today, and those whose hop has not landed (no data yet).
 const std::set<std::string> kLiveSources{"bet_accept",    "bet_requests",   "market_prices",     "feed_messages",
                                          "synthetic_bets", "settlement_lag", "settlement_correct",
-                                         "cashout_quotes", "odds_updates"};
-const std::set<std::string> kFutureSources{"wallet_auth", "wallet_tx_unique", "kyc_screening"};
+                                         "cashout_quotes", "odds_updates",  "wallet_auth"};
+const std::set<std::string> kFutureSources{"wallet_tx_unique", "kyc_screening"};
 // Signals the incident loop samples, and those whose hop has not landed.
 const std::set<std::string> kLiveSignals{
     "market_staleness_ratio", "feed_parse_error_ratio", "market_drift_flagged", "bet_accept_p99_seconds",

@@ -251,7 +251,7 @@ TEST(SloEvaluator, TotalsSourcesCountDeltasAndUnfedSourcesHaveNoData) {
   SloCatalogue c = parse_slo_catalogue(
       "version: 1\nslos:\n"
       "  - {name: errors, path: p, service: bets, runbook: r, target: 0.998, sli: {kind: availability, source: bet_requests}}\n"
-      "  - {name: psp, path: p, service: wallet, runbook: r, target: 0.995, sli: {kind: availability, source: wallet_auth}}\n",
+      "  - {name: psp, path: p, service: wallet, runbook: r, target: 0.995, sli: {kind: availability, source: kyc_screening}}\n",
       "x.yaml");
   SloEvaluator ev(c);
   ev.on_totals("bet_requests", 1, 1000, 1000);  // baseline, not counted
@@ -264,7 +264,7 @@ TEST(SloEvaluator, TotalsSourcesCountDeltasAndUnfedSourcesHaveNoData) {
   EXPECT_DOUBLE_EQ(ev.status()[0].valid_events, 1000);
   EXPECT_NEAR(ev.status()[0].sli, 0.99, 1e-12);
   EXPECT_FALSE(ev.status()[1].has_data);
-  EXPECT_FALSE(ev.status()[1].wired) << "no hop feeds wallet_auth yet";
+  EXPECT_FALSE(ev.status()[1].wired) << "no hop feeds kyc_screening yet";
 }
 
 TEST(LatencyWindow, QuantileWithinBoundOverTheWindow) {
