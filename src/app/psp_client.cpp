@@ -126,6 +126,44 @@ void PspClient::send(PaymentCall call, std::function<void(PspAnswer)> answer) {
     answer(PspAnswer{id, PspAnswer::Kind::kFailed, "", stopping_ ? "stopping" : "the route's queue is full", 0, 0});
 }
 
+void PspClient::ask(uint64_t payment_id, std::function<void(PspAnswer)> answer) {
+  auto job = [this, payment_id, answer](bool cancelled) {
+    if (cancelled) return answer(PspAnswer{payment_id, PspAnswer::Kind::kFailed, "", "stopping", 0, 0});
+    answer(look_up(payment_id));
+  };
+  if (!workers_.post(job))
+    answer(PspAnswer{payment_id, PspAnswer::Kind::kFailed, "", stopping_ ? "stopping" : "the route's queue is full", 0, 0});
+}
+
+PspAnswer PspClient::look_up(uint64_t payment_id) {
+  const int64_t start = monotonic_ns();
+  const int timeout_ms = static_cast<int>(std::max<int64_t>(1, terms_.timeout.count() / 1000000));
+  PspAnswer a{payment_id, PspAnswer::Kind::kFailed, "", "circuit breaker open", 0, 0};
+  if (breaker_.allow(monotonic_ns())) {
+    a.attempts = 1;
+    HttpCallResult r = http_call(host_, port_, "GET", fmt::format("/v1/payments/{}", payment_id), {}, "", timeout_ms);
+    if (r.status == 404) {
+      a.kind = PspAnswer::Kind::kUnknown;
+      a.detail = "the PSP has no record of it";
+      breaker_.record_success();
+    } else {
+      PspAnswer got = parse_psp_answer(payment_id, r.status == 400 || r.status == 422 ? 500 : r.status, r.body, r.error);
+      if (got.kind == PspAnswer::Kind::kFailed) {
+        breaker_.record_failure(monotonic_ns());
+        calls_failed_->inc();
+        a.detail = got.detail;
+      } else {
+        breaker_.record_success();
+        calls_ok_->inc();
+        got.attempts = 1;
+        a = got;
+      }
+    }
+  }
+  a.took_ns = monotonic_ns() - start;
+  return a;
+}
+
 PspAnswer PspClient::run(const PaymentCall& call) {
   const int64_t start = monotonic_ns();
   const int timeout_ms = static_cast<int>(std::max<int64_t>(1, terms_.timeout.count() / 1000000));

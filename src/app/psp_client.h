@@ -8,6 +8,7 @@
 //   200 {"status":"authorised"|"declined"|"pending","psp_ref":..,"reason":..}
 //   400/422: the PSP refused the request as asked -> declined (nothing charged)
 //   anything else, a timeout, a refused connection -> a failed attempt
+//   GET  {url}/v1/payments/<id>   200 {"status",..} its record; 404 none
 //
 // send() queues and returns at once; `threads` workers make the calls. Each
 // send makes up to `attempts` calls, each bounded by `timeout`, `retry`
@@ -44,6 +45,8 @@ class PspClient final : public PspPort {
   const std::string& route() const override { return terms_.name; }
   bool available() const override;
   void send(PaymentCall call, std::function<void(PspAnswer)> answer) override;
+  // GET {url}/v1/payments/<id>: 200 its status, 404 kUnknown; one call.
+  void ask(uint64_t payment_id, std::function<void(PspAnswer)> answer) override;
 
   CircuitBreaker::State breaker_state() const;
   uint64_t breaker_opened_total() const { return breaker_.opened_total(); }
@@ -52,6 +55,7 @@ class PspClient final : public PspPort {
 
  private:
   PspAnswer run(const PaymentCall& call);
+  PspAnswer look_up(uint64_t payment_id);
 
   PspRouteTerms terms_;
   std::string url_, host_;

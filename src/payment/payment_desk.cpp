@@ -16,6 +16,7 @@ const char* psp_answer_name(PspAnswer::Kind k) {
     case PspAnswer::Kind::kDeclined: return "declined";
     case PspAnswer::Kind::kPending: return "pending";
     case PspAnswer::Kind::kFailed: return "failed";
+    case PspAnswer::Kind::kUnknown: return "unknown";
   }
   return "unknown";
 }
@@ -162,7 +163,7 @@ void PaymentDesk::request(RequestPayment& r) {
   const uint64_t id = e.payment_id;
   span.attr(attr::kPspRoute, route);
   try {
-    engine_.commit(std::move(e), [this, id] { send(id); });
+    engine_.commit(std::move(e), [this, id] { send(id, /*ask=*/false); });
   } catch (const std::exception& ex) {
     engine_.failed("commit", ex);
     span.error = true;
@@ -181,9 +182,10 @@ void PaymentDesk::request(RequestPayment& r) {
   tracer_.record(std::move(span));
 }
 
-// Engine thread: hands the payment to its route's port; the answer comes
-// back through the engine's inbox.
-void PaymentDesk::send(uint64_t payment_id) {
+// Engine thread: hands the payment to its route's port — to be made
+// (send) or only looked up (ask) — and the answer comes back through the
+// engine's inbox.
+void PaymentDesk::send(uint64_t payment_id, bool ask) {
   const Payment* p = engine_.state().payments.find(payment_id);
   if (!p || p->final()) return;
   Waiting& w = waiting_[payment_id];
@@ -195,19 +197,10 @@ void PaymentDesk::send(uint64_t payment_id) {
     return;
   }
   w.in_flight = true;
+  w.asking = ask;
   w.sent_ns = to_ns(engine_.clock().now());
   ++seen_[p->route].sent;
-  PaymentCall call;
-  call.payment_id = p->id;
-  call.kind = p->kind;
-  call.amount = p->amount;
-  call.currency = std::string(engine_.config().currency.code());
-  call.account_ref = mask_ ? mask_(p->account) : std::string();
-  {
-    std::lock_guard<std::mutex> lk(callback_mu_);
-    if (!callback_base_.empty()) call.callback_url = callback_base_ + "/v1/psp/callbacks/" + p->route;
-  }
-  pp->send(std::move(call), [this, alive = alive_](PspAnswer answer) {
+  auto back = [this, alive = alive_](PspAnswer answer) {
     if (!alive->load()) return;
     // The client's reply waits for this answer: keep offering it while the
     // inbox is full (the port's thread may wait; the engine never does).
@@ -218,15 +211,31 @@ void PaymentDesk::send(uint64_t payment_id) {
         return;
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
-    log::error("payment", "a PSP answer could not reach the engine (inbox full for 5 s); the payment stays pending",
+    log::error("payment", "a PSP answer could not reach the engine (inbox full for 5 s); the payment stays as it was",
                {{"payment_id", answer.payment_id}});
-  });
+  };
+  if (ask) return pp->ask(payment_id, std::move(back));
+  PaymentCall call;
+  call.payment_id = p->id;
+  call.kind = p->kind;
+  call.amount = p->amount;
+  call.currency = std::string(engine_.config().currency.code());
+  call.account_ref = mask_ ? mask_(p->account) : std::string();
+  {
+    std::lock_guard<std::mutex> lk(callback_mu_);
+    if (!callback_base_.empty()) call.callback_url = callback_base_ + "/psp/callbacks/" + p->route;
+  }
+  pp->send(std::move(call), std::move(back));
 }
 
 void PaymentDesk::answered(const PspAnswer& a) {
   const Payment* p = engine_.state().payments.find(a.payment_id);
   auto wit = waiting_.find(a.payment_id);
-  if (wit != waiting_.end()) wit->second.in_flight = false;
+  bool asked = false;
+  if (wit != waiting_.end()) {
+    wit->second.in_flight = false;
+    asked = wit->second.asking;
+  }
   if (!p) return;
   const std::string route = p->route;
   answers_->with({route, psp_answer_name(a.kind)}).inc();
@@ -259,10 +268,21 @@ void PaymentDesk::answered(const PspAnswer& a) {
       ++seen.pending;
       reply(a.payment_id);  // 202: the PSP calls back with its word
       return;
+    case PspAnswer::Kind::kUnknown:
+      // Asked, and the PSP never had it: nothing was charged.
+      record(*p, PaymentStatus::kDeclined, PaymentSource::kReconciliation, "",
+             "the PSP has no record of it: nothing was charged");
+      return;
     case PspAnswer::Kind::kFailed:
       ++seen.failed;
       seen.last_error = a.detail;
-      if (a.attempts == 0 && p->status == PaymentStatus::kPending) {
+      if (asked && p->status == PaymentStatus::kPending) {
+        // Asked at a restart and no answer: its customer has gone; it waits
+        // for the PSP's callback or the next reconciliation.
+        record(*p, PaymentStatus::kTimedOut, PaymentSource::kBook, "", a.detail);
+      } else if (asked) {
+        reply(a.payment_id);
+      } else if (a.attempts == 0 && p->status == PaymentStatus::kPending) {
         // It never left: the PSP cannot have it.
         record(*p, PaymentStatus::kDeclined, PaymentSource::kBook, "",
                "not sent: " + a.detail);
@@ -353,7 +373,7 @@ void PaymentDesk::resume() {
 size_t PaymentDesk::reconcile() {
   size_t n = 0;
   for (const Payment* p : engine_.state().payments.unresolved()) {
-    send(p->id);
+    send(p->id, /*ask=*/true);
     ++n;
   }
   return n;

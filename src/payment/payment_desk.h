@@ -20,10 +20,11 @@
 //    HTTP route). The first final word about a pending or timed-out payment
 //    is journaled; a duplicate, a stale "pending" or a word about a final
 //    payment changes nothing (payment_callbacks_total{result}).
-//  - resume() at start, reconcile() on demand: every pending payment is
-//    sent again and every timed-out one asked again, under the same key —
-//    the PSP answers with what it recorded, so a timed-out payment is
-//    settled (reconciled) without charging twice.
+//  - resume() at start, reconcile() on demand: the PSP is asked what it
+//    recorded for every payment still without its word (never asked to
+//    charge again: its customer has gone) — its status settles the payment
+//    (reconciled when it had timed out), "no record" declines it (nothing
+//    was charged), no answer leaves it timed out for the next time.
 // A repeat of the request's Idempotency-Key answers the payment as it
 // stands now. Seen: payment_* and psp_* metrics, a "psp" span (psp_route)
 // in the request's trace, GET /v1/payments. Engine thread only, except
@@ -122,9 +123,10 @@ class PaymentDesk {
     TraceContext trace;              // the payment span: parent of the psp span
     int64_t sent_ns = 0;             // book time of the send
     bool in_flight = false;
+    bool asking = false;             // a look-up (ask), not a request to pay
   };
   PspPort* port(const std::string& route) const;
-  void send(uint64_t payment_id);
+  void send(uint64_t payment_id, bool ask);
   void answered(const PspAnswer& a);
   void record(const Payment& p, PaymentStatus to, PaymentSource source, const std::string& psp_ref,
               const std::string& detail);

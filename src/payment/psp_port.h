@@ -4,7 +4,9 @@
 // per send. The port makes its attempts (each bounded by the route's
 // timeout) under the payment's idempotency key (payment_key: "pay-<id>"),
 // which the PSP honours, so asking again — after a timeout, at a restart —
-// never charges twice. available() is false while the route's circuit
+// never charges twice; ask() only reads what the PSP recorded, so a
+// payment whose customer has gone (a restart, a reconciliation) is never
+// charged late. available() is false while the route's circuit
 // breaker is open: a new payment goes to another route.
 #pragma once
 #include <cstdint>
@@ -28,7 +30,8 @@ struct PspAnswer {
   // kAuthorised, kDeclined: the PSP's final word. kPending: the PSP has it
   // and will call back. kFailed: no answer we can trust after every attempt
   // (the PSP may or may not have it) — unless attempts == 0: it never left.
-  enum class Kind : uint8_t { kAuthorised = 1, kDeclined = 2, kPending = 3, kFailed = 4 };
+  // kUnknown (ask() only): the PSP has no record of it — nothing was charged.
+  enum class Kind : uint8_t { kAuthorised = 1, kDeclined = 2, kPending = 3, kFailed = 4, kUnknown = 5 };
   uint64_t payment_id = 0;
   Kind kind = Kind::kFailed;
   std::string psp_ref;
@@ -37,7 +40,7 @@ struct PspAnswer {
   int64_t took_ns = 0; // from send to answer (steady clock)
 };
 
-const char* psp_answer_name(PspAnswer::Kind k);  // "authorised", "declined", "pending", "failed"
+const char* psp_answer_name(PspAnswer::Kind k);  // "authorised", "declined", "pending", "failed", "unknown"
 
 class PspPort {
  public:
@@ -47,6 +50,10 @@ class PspPort {
   virtual bool available() const = 0;
   // Any thread; never blocks. `answer` runs on the port's thread.
   virtual void send(PaymentCall call, std::function<void(PspAnswer)> answer) = 0;
+  // Any thread; never blocks. Asks the PSP what it recorded for a payment
+  // (reconciliation, a restart) without asking it to charge anything: the
+  // answer is its status, kUnknown, or kFailed.
+  virtual void ask(uint64_t payment_id, std::function<void(PspAnswer)> answer) = 0;
 };
 
 }  // namespace inplay

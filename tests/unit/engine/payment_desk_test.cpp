@@ -32,6 +32,20 @@ class ScriptedPort final : public PspPort {
     lk.unlock();
     answer(a);
   }
+  void ask(uint64_t payment_id, std::function<void(PspAnswer)> answer) override {
+    std::unique_lock<std::mutex> lk(mu_);
+    ++asks_;
+    PaymentCall c;
+    c.payment_id = payment_id;
+    calls_.push_back(c);
+    PspAnswer a = next(payment_id);
+    lk.unlock();
+    answer(a);
+  }
+  int asks() {
+    std::lock_guard<std::mutex> lk(mu_);
+    return asks_;
+  }
   void script(PspAnswer::Kind k, int attempts = 1, std::string detail = "") {
     std::lock_guard<std::mutex> lk(mu_);
     script_.push_back(PspAnswer{0, k, "", std::move(detail), attempts, 1000});
@@ -72,6 +86,7 @@ class ScriptedPort final : public PspPort {
   std::deque<PspAnswer> script_;
   std::vector<PaymentCall> calls_;
   bool hold_ = false;
+  int asks_ = 0;
   std::vector<std::pair<uint64_t, std::function<void(PspAnswer)>>> held_;
 };
 
@@ -303,17 +318,21 @@ TEST_F(PaymentDeskTest, ARestartAsksAgainUnderTheSameIdAndReplaysToTheSameHash) 
   EXPECT_EQ(engine->state().payments.pending_count(), 1u);
   EXPECT_EQ(engine->state().payments.timed_out_count(), 1u);
   desks->payments.set_routes({&a2, &b}, "psp-a", {});
-  desks->payments.resume();  // asks again about payments 2 (timed out) and 3 (pending)
+  a2.script(PspAnswer::Kind::kAuthorised);  // payment 2: the PSP did authorise it
+  a2.script(PspAnswer::Kind::kUnknown);     // payment 3: the PSP never heard of it
+  desks->payments.resume();  // asks (never pays) about payments 2 (timed out) and 3 (pending)
   start();
   ASSERT_TRUE(wait_until([&] { return a2.calls().size() == 2; }));
+  EXPECT_EQ(a2.asks(), 2);
   EXPECT_EQ(a2.calls().at(0).payment_id, 2u);
   EXPECT_EQ(a2.calls().at(1).payment_id, 3u);
   flush();
   ASSERT_TRUE(wait_until([&] { return payment(3).final(); }));
   EXPECT_EQ(payment(2).status, PaymentStatus::kAuthorised);
   EXPECT_TRUE(payment(2).reconciled);
-  EXPECT_EQ(payment(3).status, PaymentStatus::kAuthorised);
-  EXPECT_EQ(balance(), 10000 + 500 - 2500);
+  EXPECT_EQ(payment(3).status, PaymentStatus::kDeclined);  // nothing charged: its hold comes back
+  EXPECT_EQ(payment(3).source, PaymentSource::kReconciliation);
+  EXPECT_EQ(balance(), 10000 + 500);
 }
 
 }  // namespace
