@@ -90,8 +90,19 @@ def sha(s):
     return hashlib.sha256(s.encode()).hexdigest()
 
 
+# Two simulated PSP routes (docs/payments.md): deposits and withdrawals of a
+# channel's accounts go through them, over HTTP on loopback. Short timeouts
+# so a fault shows within a test's patience.
+PAYMENTS = """payments:
+  routes:
+    - {name: psp-a, url: sim, timeout_ms: 400, attempts: 2, retry_ms: 20, breaker_failures: 3, breaker_open_ms: 1500}
+    - {name: psp-b, url: sim, timeout_ms: 400, attempts: 2, retry_ms: 20, breaker_failures: 3, breaker_open_ms: 1500}
+  active: psp-a
+"""
+
+
 def make_config(data_dir, clock="sim", extra_book="", refresh_ms=500, fsync="group", extra_top="",
-                extra_telemetry="", world=None):
+                extra_telemetry="", world=None, payments=PAYMENTS):
     # world: the events/accounts YAML instead of WORLD.
     # extra_telemetry: more `telemetry:` keys, e.g. "otlp_endpoint: http://127.0.0.1:4318/v1/traces".
     extra_telemetry = "".join(f"  {line}\n" for line in extra_telemetry.splitlines() if line.strip())
@@ -128,6 +139,7 @@ telemetry:
   metrics_scrapes_per_s: 0
 {extra_telemetry}audit:
   chain_secret: {AUDIT_CHAIN_SECRET}
+{payments}
 {WORLD if world is None else world}
 """
     if clock == "real":
