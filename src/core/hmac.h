@@ -1,0 +1,14 @@
+// HMAC-SHA256 as lowercase hex: the one keyed MAC of the code base (the
+// audit chain's records, the simulated PSPs' callback signatures and the
+// book checking them). Thread-safe (OpenSSL's one-shot HMAC()).
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace inplay {
+
+// HMAC-SHA256(key, bytes) as 64 lowercase hex digits. Throws
+// std::runtime_error if OpenSSL fails: never an unkeyed or empty answer.
+std::string hmac_sha256_hex(std::string_view key, std::string_view bytes);
+
+}  // namespace inplay
