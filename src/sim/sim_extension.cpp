@@ -70,11 +70,31 @@ bool SimExtension::connect_feeds(FeedDesk& desk, DeadLetterFile* dead_letters, C
   return true;
 }
 
-void SimExtension::add_routes(Api& api, Engine& engine) { add_sim_routes(api, engine, world_.get(), venue_.get()); }
+void SimExtension::start_partners(const Config& cfg) {
+  uint64_t seed = cfg.sim_seed;
+  for (const PspRouteTerms& r : cfg.payments.routes) {
+    if (r.url != "sim") continue;
+    psps_.push_back(std::make_unique<PspServer>(r.name, r.callback_secret, ++seed));
+    psps_.back()->start();
+  }
+}
+
+std::string SimExtension::psp_url(const std::string& route) const {
+  for (const auto& p : psps_)
+    if (p->name() == route) return p->url();
+  return {};
+}
+
+void SimExtension::add_routes(Api& api, Engine& engine) {
+  std::vector<PspServer*> psps;
+  for (auto& p : psps_) psps.push_back(p.get());
+  add_sim_routes(api, engine, world_.get(), venue_.get(), std::move(psps));
+}
 
 void SimExtension::stop() {
   if (world_) world_->stop();
   if (venue_) venue_->stop();
+  for (auto& p : psps_) p->stop();
 }
 
 }  // namespace inplay

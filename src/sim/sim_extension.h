@@ -2,7 +2,8 @@
 // (app/runtime_extension.h) — a book whose config has `sim_world: true` or a
 // simulated clock. It owns the simulated providers (one per configured
 // feed, all playing the configured matches), the crowd of bettors, the
-// simulated exchange that takes hedge orders (hedging on, venue_url sim), and, on
+// simulated exchange that takes hedge orders (hedging on, venue_url sim), the
+// simulated PSPs of the payment routes whose url is sim, and, on
 // the simulated clock, the links that hand the providers' lines to the feed
 // desk without sockets; it adds the fault hooks to the API
 // (sim/sim_routes.h). The CLI and the game days make one; the core never
@@ -17,6 +18,7 @@
 #include "sim/bettors.h"
 #include "sim/exchange_venue.h"
 #include "sim/local_feed_link.h"
+#include "sim/psp_server.h"
 #include "sim/sim_world.h"
 
 namespace inplay {
@@ -32,6 +34,8 @@ class SimExtension final : public RuntimeExtension {
                      const std::vector<FeedConfig>& feeds) override;
   void add_routes(Api& api, Engine& engine) override;
   std::string hedge_venue_url() const override { return venue_ ? venue_->url() : std::string(); }
+  void start_partners(const Config& cfg) override;
+  std::string psp_url(const std::string& route) const override;
   void stop() override;
 
   SimWorld* world() { return world_.get(); }        // nullptr without sim_world
@@ -43,9 +47,14 @@ class SimExtension final : public RuntimeExtension {
   std::unique_ptr<Bettors> bettors_;
   std::unique_ptr<ExchangeVenue> venue_;  // hedging.venue_url: sim
   std::vector<std::unique_ptr<LocalFeedLink>> links_;  // simulated clock: no sockets
+  std::vector<std::unique_ptr<PspServer>> psps_;  // payments.routes with url: sim
 };
 
 // Whether a book runs simulated (and so gets a SimExtension).
-inline bool runs_simulated(const Config& c) { return c.sim_world || c.sim_clock; }
+inline bool runs_simulated(const Config& c) {
+  for (const PspRouteTerms& r : c.payments.routes)
+    if (r.url == "sim") return true;
+  return c.sim_world || c.sim_clock;
+}
 
 }  // namespace inplay

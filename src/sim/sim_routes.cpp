@@ -117,7 +117,38 @@ std::string venue_faults_json(const VenueFaults& f) {
 
 }  // namespace
 
-void add_sim_routes(Api& api, Engine& engine, SimWorld* world, ExchangeVenue* venue) {
+void add_sim_routes(Api& api, Engine& engine, SimWorld* world, ExchangeVenue* venue, std::vector<PspServer*> psps) {
+  if (!psps.empty()) {
+    auto find = [psps](std::string_view name) -> PspServer* {
+      for (PspServer* p : psps)
+        if (p->name() == name) return p;
+      return nullptr;
+    };
+    const Error unknown{ErrorCode::kNotFound, "no simulated PSP for that route"};
+    api.add_route({"POST", "/v1/sim/psps/{route}/faults", Access::kOperator, [find, unknown](Call& c) {
+                     PspServer* p = find(c.params[0]);
+                     if (!p) return send_error(c.x, unknown);
+                     auto body = parse_psp_faults_body(c.req.body);
+                     if (!body.ok()) return send_error(c.x, body.error());
+                     const PspFaults cur = p->apply(body.value());
+                     log::warn("sim", "PSP faults set", {{"route", p->name()}, {"actor", c.actor}});
+                     send(c.x, 200, psp_faults_json(cur));
+                   }});
+    api.add_route({"GET", "/v1/sim/psps/{route}/transactions", Access::kOperator, [find, unknown](Call& c) {
+                     PspServer* p = find(c.params[0]);
+                     if (!p) return send_error(c.x, unknown);
+                     send(c.x, 200, p->transactions_json());
+                   }});
+    api.add_route({"GET", "/v1/sim/psps/{route}/settlement-report", Access::kOperator, [find, unknown](Call& c) {
+                     PspServer* p = find(c.params[0]);
+                     if (!p) return send_error(c.x, unknown);
+                     HttpResponse r;
+                     r.status = 200;
+                     r.content_type = "text/csv";
+                     r.body = p->settlement_report_csv();
+                     finish(c.x, std::move(r));
+                   }});
+  }
   if (venue) {
     api.add_route({"POST", "/v1/sim/venue/faults", Access::kOperator, [venue](Call& c) {
                      auto body = parse_venue_faults_body(c.req.body);

@@ -8,6 +8,9 @@
 //                                         (latency_ms, jitter_ms, error_rate,
 //                                         reject_rate, fill_ratio, down)
 //   GET  /v1/sim/venue/orders             the exchange's own record of orders
+//   POST /v1/sim/psps/{route}/faults      a simulated PSP's faults (sim/psp_server.h)
+//   GET  /v1/sim/psps/{route}/transactions  the PSP's own record
+//   GET  /v1/sim/psps/{route}/settlement-report  its T+0 report (CSV)
 //   POST /v1/admin/faults/engine-stall    burns the engine thread for up to
 //                                         10 s, as a CPU-starved risk engine
 //                                         would: requests queue behind it
@@ -17,15 +20,20 @@
 //                                         with a log line, the book lives on
 // Operator only; routes are added before the server starts.
 #pragma once
+#include <vector>
+
 #include "engine/engine.h"
 #include "http/api.h"
 #include "sim/exchange_venue.h"
+#include "sim/psp_server.h"
 #include "sim/sim_world.h"
 
 namespace inplay {
 
 // world: nullptr when the book has no simulated world (then only the
 // engine stall and throw are added); venue: nullptr without the exchange.
-void add_sim_routes(Api& api, Engine& engine, SimWorld* world, ExchangeVenue* venue = nullptr);
+// psps: the simulated PSPs (none: no PSP routes).
+void add_sim_routes(Api& api, Engine& engine, SimWorld* world, ExchangeVenue* venue = nullptr,
+                    std::vector<PspServer*> psps = {});
 
 }  // namespace inplay
