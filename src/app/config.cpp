@@ -248,6 +248,7 @@ void read_feeds(Reader& r, Config& c) {
   c.sim_refresh_ms = r.integer("sim_refresh_ms", false, c.sim_refresh_ms, 10, 60000);
   c.bettors.bets_per_s = r.number("bettors_per_s", 0.0, 0.0, 100000.0);
   c.bettors.cashouts_per_s = r.number("bettors_cashouts_per_s", 0.0, 0.0, 100000.0);
+  c.bettors.payments_per_min = r.number("bettors_payments_per_min", 0.0, 0.0, 100000.0);
   if (r.has("dead_letter_file")) c.dead_letter_file = r.str("dead_letter_file", true);
 }
 

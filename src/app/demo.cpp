@@ -227,12 +227,22 @@ Config demo_config(const DemoTokens& tokens) {
   c.synthetic.enabled = true;  // a scripted in-play bet on the top markets every minute
   c.bettors.bets_per_s = 3;  // a crowd that bets in waves at kick-offs, goals and half-time
   c.bettors.cashouts_per_s = 0.2;  // and cashes some of its bets out (quote, then take it)
+  c.bettors.payments_per_min = 6;  // and tops up or withdraws through the simulated PSPs
   c.feeds = simulated_football_feeds();
   // Hedging on the simulated exchange, at the crowd's scale: a market whose
   // worst case passes £500 backs it down to £300.
   c.engine.hedging.enabled = true;
   c.engine.hedging.threshold_minor = 50000;
   c.engine.hedging.target_minor = 30000;
+  // Deposits and withdrawals through two simulated PSPs (docs/payments.md):
+  // psp-a active, psp-b where payments go while psp-a's breaker is open.
+  for (const char* name : {"psp-a", "psp-b"}) {
+    PspRouteTerms r;
+    r.name = name;
+    r.url = "sim";
+    c.payments.routes.push_back(r);
+  }
+  c.payments.active = "psp-a";
   c.feed_options.canary_markets["football"] = 101;  // Arsenal v Chelsea, match result
   // The shipped playbooks, with High Exposure at the demo's scale: its
   // crowd's liabilities are hundreds to thousands of pounds, so the shipped

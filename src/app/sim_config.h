@@ -22,6 +22,9 @@ struct BettorsConfig {
   // Cash-outs asked per second over the whole book (CO-1): a bettor quotes
   // one of the crowd's open bets at random and takes the offer at any price.
   double cashouts_per_s = 0;
+  // Deposits and withdrawals asked per minute over the whole crowd, through
+  // the book's PSP routes (payment/payment_desk.h); 0: none.
+  double payments_per_min = 0;
 };
 
 }  // namespace inplay

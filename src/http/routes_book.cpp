@@ -241,7 +241,9 @@ void Api::Impl::add_book_routes() {
                     c.x->span.attr(attr::kUser, p.user_mask);
                     p.gateway = c.x->span.context();
                     p.done = answer(c.x);
-                    if (!d.payments || !d.payments->enabled())
+                    // Without routes the desk still answers a repeat of a
+                    // key it holds, then refuses PAYMENT_ROUTE_UNAVAILABLE.
+                    if (!d.payments)
                       return send_error(c.x, Error{ErrorCode::kPaymentRouteUnavailable,
                                                    "the book has no payment route (payments.routes in the config)"});
                     if (!d.payments->submit(std::move(p))) send_error(c.x, kOverloaded);

@@ -123,7 +123,7 @@ void PaymentDesk::request(RequestPayment& r) {
     tracer_.record(std::move(span));
     wallet_.abandon(r.idem_key,
                     Error{ErrorCode::kPaymentRouteUnavailable,
-                          ports_.empty() ? "the book has no payment route" : "every payment route is unavailable (circuit breakers open); try again later"},
+                          ports_.empty() ? "the book has no payment route (payments.routes in the config)" : "every payment route is unavailable (circuit breakers open); try again later"},
                     std::move(r.done));
     return;
   }

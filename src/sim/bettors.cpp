@@ -86,6 +86,28 @@ void Bettors::tick(int64_t now_ms) {
     std::poisson_distribution<int> n(cfg_.cashouts_per_s * static_cast<double>(dt) / 1000.0);
     for (int k = n(rng_); k > 0; --k) cash_out_one();
   }
+  if (payments_ && payments_->enabled() && cfg_.payments_per_min > 0) {
+    std::poisson_distribution<int> n(cfg_.payments_per_min * static_cast<double>(dt) / 60000.0);
+    for (int k = n(rng_); k > 0; --k) pay_one();
+  }
+}
+
+// A bettor tops up (four in five) or cashes some of their balance out,
+// through the book's PSP routes like any channel's customer.
+void Bettors::pay_one() {
+  std::uniform_int_distribution<int> who(0, std::max(0, cfg_.accounts - 1));
+  std::lognormal_distribution<double> amount(std::log(static_cast<double>(cfg_.stake_median_minor) * 5), 0.7);
+  RequestPayment r;
+  r.account = fmt::format("sim-bettor-{}", who(rng_));
+  r.scope = AccountScope::of_channel(kChannel);
+  r.idem_key = fmt::format("sim-bettors:pay:{}", ++payments_asked_);
+  r.fingerprint[0] = 1;
+  r.user_mask = "u_sim";
+  r.amount = std::max<int64_t>(100, static_cast<int64_t>(amount(rng_)));
+  r.currency = engine_.config().currency;
+  r.kind = std::uniform_int_distribution<int>(0, 4)(rng_) == 0 ? TransferReason::kWithdrawal : TransferReason::kDeposit;
+  r.done = [](const Outcome&) {};
+  payments_->request(r);  // on the engine thread already (the crowd's tick)
 }
 
 void Bettors::cash_out_one() {

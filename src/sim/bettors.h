@@ -10,7 +10,9 @@
 // the bet path cannot tell them from real ones. Match events come from the primary provider.
 // With a cash-out desk and cashouts_per_s, they also cash out their open
 // bets: a quote, then the offer taken with price_change "any", through the
-// cash-out desk like any channel's request.
+// cash-out desk like any channel's request. With a payment desk and
+// payments_per_min, they top up and cash out money through the book's PSP
+// routes (four deposits to one withdrawal).
 // Engine thread (it runs from Engine timers).
 #pragma once
 #include <array>
@@ -24,6 +26,7 @@
 #include "bet/placement_desk.h"
 #include "cashout/cashout_desk.h"
 #include "engine/engine.h"
+#include "payment/payment_desk.h"
 #include "wallet/wallet_desk.h"
 #include "sim/feed_provider.h"
 
@@ -48,12 +51,19 @@ class Bettors {
   void surge(uint64_t event_id, size_t market_index, double bets_per_s, int64_t until_ms);
   // Engine thread. Changes the base rate (a game day's load timeline).
   void set_rate(double bets_per_s) { cfg_.bets_per_s = bets_per_s; }
+  // Before start(): deposits and withdrawals go through this desk (PSP
+  // routes) at cfg.payments_per_min.
+  void set_payments(PaymentDesk* payments) { payments_ = payments; }
+  uint64_t payments_asked() const { return payments_asked_; }
 
  private:
   TimerPtr timer_;  // the crowd's tick, every 100 ms
   void place_one(uint64_t event_id);
   void place_on(const Market& m);
   void cash_out_one();
+  void pay_one();
+  PaymentDesk* payments_ = nullptr;
+  uint64_t payments_asked_ = 0;
   struct Surge {
     uint64_t event_id;
     size_t market_index;

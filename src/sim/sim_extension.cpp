@@ -54,6 +54,7 @@ void SimExtension::start_world(const Config& cfg, Engine& engine, BookDesks& des
     BettorsConfig bc = cfg.bettors;
     bc.seed = cfg.sim_seed;
     bettors_ = std::make_unique<Bettors>(desks.bets, desks.wallet, engine, primary, bc, &desks.cashout);
+    bettors_->set_payments(&desks.payments);
     bettors_->start();
   }
 }

@@ -98,7 +98,10 @@ def audit_holds(path, trace_ids, deposits):
                 continue
             if rec["action"] == "bet_accepted":
                 bets.add(rec["trace_id"])
-            deps += rec["action"] == "deposit"
+            # A channel's deposit is a payment through a PSP route: audited
+            # when the PSP's word is in.
+            deps += rec["action"] == "deposit" or (rec["action"] == "payment_answered"
+                                                   and rec.get("movement") == "deposit")
     return trace_ids <= bets and deps >= deposits
 
 
