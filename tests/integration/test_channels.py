@@ -27,6 +27,7 @@ APP_TOKEN = "test-app-token-0123456789abcdef01234"
 # How each route of the OpenAPI file keeps channels apart.
 #   account   an account id in the path: another channel's is ACCOUNT_NOT_FOUND
 #   bet       a bet id in the path: another channel's is BET_NOT_FOUND
+#   payment   a payment id in the path: another channel's is PAYMENT_NOT_FOUND
 #   body      an account id in the body (POST /v1/bets): as `account`
 #   open      opening an account: another channel's id is ACCOUNT_EXISTS,
 #             which tells nothing about the account
@@ -82,6 +83,9 @@ ROUTES = {
     ("GET", "/v1/warroom/snapshot"): "operator",
     ("GET", "/v1/warroom/stream"): "operator",
     ("GET", "/v1/hedges"): "operator",
+    ("GET", "/v1/payments"): "operator",
+    ("GET", "/v1/payments/{id}"): "payment",
+    ("POST", "/v1/payments/reconcile"): "operator",
 }
 # Registered only when the book runs a simulated world: 404 NOT_FOUND here.
 SIM_ONLY = {"/v1/sim/feeds/{name}/faults", "/v1/admin/faults/engine-stall"}
@@ -143,6 +147,10 @@ def test_another_channel_cannot_see_or_touch_accounts_or_bets_on_any_route(two_c
     r = b.bet(2011, stake=1000, odds="1.5", account="alice", policy="any")
     assert r.status_code == 201, r.text
     bet_id = r.json()["bet_id"]
+    # web's payment (a deposit through a PSP route).
+    r = b.post("/v1/accounts/alice/deposits", json=MONEY, key="auto")
+    assert r.status_code == 201, r.text
+    payment_id = r.json()["payment_id"]
     before = book_state(b)
 
     checked = set()
@@ -163,6 +171,14 @@ def test_another_channel_cannot_see_or_touch_accounts_or_bets_on_any_route(two_c
             assert theirs.json()["error"]["code"] == "BET_NOT_FOUND", (method, path, theirs.text)
             assert theirs.text == nobody.text, (method, path)
             assert "alice" not in theirs.text
+        elif kind == "payment":
+            theirs = call(b, method, fill(path, id=payment_id), APP_TOKEN)
+            nobody = call(b, method, fill(path, id=987654321), APP_TOKEN)
+            assert theirs.status_code == 404, (method, path, theirs.text)
+            assert theirs.json()["error"]["code"] == "PAYMENT_NOT_FOUND", (method, path, theirs.text)
+            assert theirs.text == nobody.text, (method, path)
+            assert "alice" not in theirs.text
+            assert call(b, method, fill(path, id=payment_id), "channel").json()["account"] == "alice"
         elif kind == "body":
             bet = {"selection_id": 2011, "stake": 100, "currency": "GBP", "odds": "1.5", "price_change": "any"}
             theirs = call(b, method, path, APP_TOKEN, dict(bet, account="alice"), key)
