@@ -4,7 +4,8 @@
 // checks balances with the wallet), settlement (results to payouts),
 // cash-out (offers from live prices, taken through the wallet's front door),
 // hedging (a market over its liability line backs its worst case on a
-// venue; the runtime gives it the port). The
+// venue; the runtime gives it the port), support (customer contacts as
+// a signal: support/support_desk.h). The
 // runtime, the tests and the
 // benchmarks assemble a book with it. Constructed before the engine starts;
 // destroyed before the engine (the desks hold its timers).
@@ -15,6 +16,7 @@
 #include "hedge/hedge_desk.h"
 #include "market/market_desk.h"
 #include "settle/settle_desk.h"
+#include "support/support_desk.h"
 #include "telemetry/trace.h"
 #include "wallet/wallet_desk.h"
 
@@ -27,7 +29,8 @@ struct BookDesks {
         bets(engine, markets, wallet, tracer),
         settle(engine),
         cashout(engine, wallet, tracer, engine.config().cashout),
-        hedge(engine, engine.config().hedging) {
+        hedge(engine, engine.config().hedging),
+        support(engine, engine.config().support) {
     settle.set_tracer(&tracer);
     bets.add_decision_observer([this](const BetDecision& d) {
       if (!d.accepted) return;
@@ -43,6 +46,7 @@ struct BookDesks {
   SettleDesk settle;
   CashoutDesk cashout;
   HedgeDesk hedge;
+  SupportDesk support;
 };
 
 }  // namespace inplay

@@ -47,6 +47,7 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kQuoteExpired: return "QUOTE_EXPIRED";
     case ErrorCode::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
     case ErrorCode::kAccountExists: return "ACCOUNT_EXISTS";
+    case ErrorCode::kIncidentResolved: return "INCIDENT_RESOLVED";
   }
   return "INTERNAL";
 }
@@ -92,7 +93,8 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kCashoutUnavailable:
     case ErrorCode::kCashoutFrozen:
     case ErrorCode::kQuoteExpired:
-    case ErrorCode::kAccountExists: return 409;
+    case ErrorCode::kAccountExists:
+    case ErrorCode::kIncidentResolved: return 409;
     case ErrorCode::kDeadLetterNotFound: return 404;
   }
   return 500;

@@ -55,6 +55,7 @@ enum class ErrorCode : uint8_t {
   kQuoteExpired,          // 409 the cash-out quote is unknown, expired or withdrawn: ask again
   kDeadlineExceeded,      // 503 the request's deadline passed before the engine took it: nothing changed
   kAccountExists,         // 409 an account with this id is already open (SEC-1: opened by another channel)
+  kIncidentResolved,      // 409 the incident is resolved: no status-page note for it (SUP-1)
 };
 
 std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"

@@ -29,6 +29,7 @@ Api::Impl::Impl(ApiDeps deps) : d(deps), offload(deps.metrics), metrics_cache(de
   add_settlement_routes();
   add_cashout_routes();
   add_hedge_routes();
+  add_support_routes();
   add_incident_routes();
   add_warroom_routes();
 }
@@ -78,11 +79,13 @@ void Api::Impl::handle(HttpRequest& req, Responder respond) {
       return Reply{200, R"({"status":"ready"})"};
     });
   }
+  // The public status page: no token (SUP-1), never the engine.
+  if (path == "/v1/status") return serve_status(req, x);
   if (path.substr(0, 4) != "/v1/") {
     if (serve_page(req, x)) return;  // the war room (routes_warroom.cpp)
     return send_error(x, Error{ErrorCode::kNotFound, "no such route"});
   }
-  // Every /v1/ path, known or not, needs a token.
+  // Every other /v1/ path, known or not, needs a token.
   auto who = d.tokens.authenticate(req.header("authorization"));
   if (!who) {
     x->route = "/v1";

@@ -40,6 +40,8 @@ class CashoutDesk;
 class HedgeDesk;
 class Journal;
 class PriceReadiness;
+class StatusBoard;
+class SupportDesk;
 struct Route;
 
 struct ApiDeps {
@@ -70,6 +72,10 @@ struct ApiDeps {
   // Prices fresh after the start (engine thread; nullptr: not checked).
   PriceReadiness* price_readiness = nullptr;
   HedgeDesk* hedge = nullptr;  // hedge orders (engine thread); nullptr: none
+  SupportDesk* support = nullptr;  // customer contacts (engine thread); nullptr: none
+  // The public status page (GET /v1/status, no token), any thread;
+  // nullptr: always "operational".
+  const StatusBoard* status_board = nullptr;
 };
 
 class Api final : public HttpHandler {

@@ -159,6 +159,9 @@ struct Api::Impl {
   void add_settlement_routes(); // routes_settlement.cpp: dead letters, resettlement
   void add_cashout_routes();    // routes_cashout.cpp: quotes and accepts
   void add_hedge_routes();      // routes_hedge.cpp: hedge orders and the venue
+  void add_support_routes();    // routes_support.cpp: contacts, support signals, status notes
+  // GET /v1/status (routes_support.cpp): the public status page, no token.
+  void serve_status(const HttpRequest& req, const std::shared_ptr<Exchange>& x);
   bool serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x);  // the war room's static page
   void start_warroom();
   // JOURNAL_UNAVAILABLE (or NOT_READY for /readyz) naming what failed.

@@ -297,7 +297,7 @@ TEST(Config, EventMarketSelectionErrorsNameTheirPath) {
   expect_error(replaced(kFull, "{id: bob}", "{id: bob, deposit: -5}"), "deposit: -5",
                "accounts[1].deposit: must be between");
   expect_error(replaced(kFull, "role: operator", "role: king"), "role: king",
-               "auth.tokens[1].role: must be channel, operator or synthetic");
+               "auth.tokens[1].role: must be channel, operator, synthetic or support");
   expect_error(replaced(kMinimal, kHash, "ABC"), "ABC", "auth.tokens[0].sha256: must be 64 lower-case hex");
   expect_error(replaced(kFull, "events:\n  - id: 1\n", "events: 5\nx:\n  - id: 1\n"), "events: 5",
                "events: must be a list");
