@@ -12,7 +12,10 @@
 // (BET-5). While the journal cannot write, every request that needs the
 // engine is refused 503 JOURNAL_UNAVAILABLE (Retry-After: 5) before it gets
 // there, so nothing changes and nothing waits; /readyz says so, and says
-// not ready until prices are fresh after a start. /metrics is served from a
+// not ready until prices are fresh after a start. The public status page
+// (GET /v1/status) is served before authentication, like the probes, from
+// the status board (support/status_board.h), never through the engine.
+// /metrics is served from a
 // body rendered at most metrics_max_age ago (a flood of scrapes costs one
 // render per max age); renders and trace queries run on an offload worker,
 // never on the I/O thread that serves bets. Every answer carries `traceparent` with the
