@@ -5,7 +5,8 @@
 // cash-out (offers from live prices, taken through the wallet's front door),
 // hedging (a market over its liability line backs its worst case on a
 // venue; the runtime gives it the port), payments (deposits and
-// withdrawals through PSP routes; the runtime gives it the ports). The
+// withdrawals through PSP routes; the runtime gives it the ports), support
+// (customer contacts as a signal: support/support_desk.h). The
 // runtime, the tests and the
 // benchmarks assemble a book with it. Constructed before the engine starts;
 // destroyed before the engine (the desks hold its timers).
@@ -17,6 +18,7 @@
 #include "market/market_desk.h"
 #include "payment/payment_desk.h"
 #include "settle/settle_desk.h"
+#include "support/support_desk.h"
 #include "telemetry/trace.h"
 #include "wallet/wallet_desk.h"
 
@@ -30,7 +32,8 @@ struct BookDesks {
         settle(engine),
         cashout(engine, wallet, tracer, engine.config().cashout),
         hedge(engine, engine.config().hedging),
-        payments(engine, wallet, tracer) {
+        payments(engine, wallet, tracer),
+        support(engine, engine.config().support) {
     settle.set_tracer(&tracer);
     bets.add_decision_observer([this](const BetDecision& d) {
       if (!d.accepted) return;
@@ -47,6 +50,7 @@ struct BookDesks {
   CashoutDesk cashout;
   HedgeDesk hedge;
   PaymentDesk payments;
+  SupportDesk support;
 };
 
 }  // namespace inplay

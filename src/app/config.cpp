@@ -16,6 +16,7 @@
 #include "core/yaml_reader.h"
 #include "settle/market_result.h"
 #include "settle/rules.h"
+#include "support/support_terms.h"
 #include "http/body.h"
 
 namespace inplay {
@@ -249,6 +250,7 @@ void read_feeds(Reader& r, Config& c) {
   c.bettors.bets_per_s = r.number("bettors_per_s", 0.0, 0.0, 100000.0);
   c.bettors.cashouts_per_s = r.number("bettors_cashouts_per_s", 0.0, 0.0, 100000.0);
   c.bettors.payments_per_min = r.number("bettors_payments_per_min", 0.0, 0.0, 100000.0);
+  c.support_crowd.contacts_per_min = r.number("sim_support_contacts_per_min", 0.0, 0.0, 100000.0);
   if (r.has("dead_letter_file")) c.dead_letter_file = r.str("dead_letter_file", true);
 }
 
@@ -397,6 +399,7 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   if (c.hedge_venue_url != "sim" && c.hedge_venue_url.rfind("http://", 0) != 0)
     hedging.fail_key("venue_url", hedging.get("venue_url"), "must be sim or http://host:port");
   hedging.done();
+  read_support_terms(r.child("support"), c.engine.support);  // SUP-1: tags and the spike alert's windows
 
   // Admission control (issue 18, item 2): deadlines and the queue-delay gate.
   auto adm = r.child("admission");
@@ -452,7 +455,7 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
     if (!token_names.insert(tc.name).second)
       t.fail_key("name", t.get("name"), fmt::format("'{}' is used twice", tc.name));
     std::string role = t.str("role", true);
-    if (!parse_role(role, tc.role)) t.fail_key("role", t.get("role"), "must be channel, operator or synthetic");
+    if (!parse_role(role, tc.role)) t.fail_key("role", t.get("role"), "must be channel, operator, synthetic or support");
     tc.channel = t.str("channel", false, tc.name);
     if (!valid_channel_name(tc.channel))
       t.fail_key("channel", t.get("channel"), "must match [A-Za-z0-9_.-]{1,64}");

@@ -147,6 +147,8 @@ struct Config {
   // The simulated crowd (sim_world only; bets_per_s 0: none). Its seed is
   // sim_seed.
   BettorsConfig bettors{.bets_per_s = 0};
+  // The simulated customers who write in to support (sim_world only).
+  SupportCrowdConfig support_crowd;
   // The incident loop (SLOs, alerts, playbooks): `incidents:` in the file.
   struct Incidents {
     bool enabled = true;

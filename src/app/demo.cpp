@@ -228,6 +228,7 @@ Config demo_config(const DemoTokens& tokens) {
   c.bettors.bets_per_s = 3;  // a crowd that bets in waves at kick-offs, goals and half-time
   c.bettors.cashouts_per_s = 0.2;  // and cashes some of its bets out (quote, then take it)
   c.bettors.payments_per_min = 6;  // and tops up or withdraws through the simulated PSPs
+  c.support_crowd.contacts_per_min = 6;  // customers write in to support (the support_first_reply SLO's data)
   c.feeds = simulated_football_feeds();
   // Hedging on the simulated exchange, at the crowd's scale: a market whose
   // worst case passes £500 backs it down to £300.

@@ -33,6 +33,7 @@
 #include "app/notifier.h"
 #include "app/shipped_configs.h"
 #include "playbook/incident_loop.h"
+#include "support/status_board.h"
 #include "telemetry/attributes.h"
 
 namespace inplay {
@@ -98,6 +99,7 @@ struct Runtime::Impl {
   std::unique_ptr<SqliteProjection> projection;
   std::unique_ptr<AuditProjection> audit;  // CMP-1: <data_dir>/audit.jsonl
   TokenStore tokens;
+  StatusBoard status_board;  // GET /v1/status: the incidents' published notes (outlives the API and the loop)
   std::unique_ptr<Pseudonymizer> pseudonymizer;
   std::unique_ptr<Api> api;
   std::atomic<Api*> api_ptr{nullptr};  // read by the incident loop (engine thread)
@@ -358,6 +360,17 @@ void Runtime::start_incident_loop() {
     for (const PaymentDesk::RouteSeen& r : desk->routes_seen())
       out.push_back(IncidentLoop::TotalsSample{"wallet_auth", r.name, r.auth_good, r.auth_valid});
   });
+  // SUP-1: first replies feed support_first_reply; each tag's rate against
+  // its baseline is the support_tag_spike alert's signal.
+  SupportDesk* support = &m.desks->support;
+  support->add_reply_observer([loop](ContactChannel, int64_t reply_ns, bool judged) {
+    if (judged) loop->on_support_reply(reply_ns);
+  });
+  m.incidents->add_signal_source([support](std::vector<SignalSample>& out) {
+    for (const SupportDesk::TagSignal& t : support->signals())
+      out.push_back(SignalSample{"support_tag_rate_ratio", {{"tag", t.tag}}, t.ratio, true});
+  });
+  m.incidents->set_status_board(&m.status_board);
   m.incidents->add_signal_source([j = m.journal.get(), h = m.headroom.get()](std::vector<SignalSample>& out) {
     out.push_back(SignalSample{"journal_unwritable", {}, j->writable() ? 0.0 : 1.0, true});
     out.push_back(SignalSample{"disk_used_ratio", {}, h->used_ratio(), true});
@@ -544,7 +557,7 @@ uint16_t Runtime::start() {
                                         m.journal.get(), std::chrono::milliseconds(cfg.metrics_max_age_ms),
                                         static_cast<uint32_t>(cfg.metrics_scrapes_per_s),
                                         m.price_readiness.get(), &m.desks->hedge, &m.desks->payments,
-                                        psp_callback_secrets(cfg)});
+                                        psp_callback_secrets(cfg), &m.desks->support, &m.status_board});
   if (m.ext) m.ext->add_routes(*m.api, *m.engine);  // a simulated book's fault hooks
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;

@@ -1,5 +1,6 @@
 // SimConfig: what a book's config says about a simulated world, as plain
-// data — the crowd's settings (the world itself is Config::sim_world,
+// data — the crowd's settings, and the customers who write in to support
+// (the world itself is Config::sim_world,
 // sim_seed, sim_refresh_ms). The simulated world (src/sim) reads it; app
 // never includes sim/, so the data lives here.
 #pragma once
@@ -25,6 +26,13 @@ struct BettorsConfig {
   // Deposits and withdrawals asked per minute over the whole crowd, through
   // the book's PSP routes (payment/payment_desk.h); 0: none.
   double payments_per_min = 0;
+};
+
+// The simulated customers who contact support (sim/support_crowd.h):
+// contacts opened per minute over the whole book (0: none), answered by
+// simulated agents; their first replies feed the support_first_reply SLO.
+struct SupportCrowdConfig {
+  double contacts_per_min = 0;
 };
 
 }  // namespace inplay

@@ -50,6 +50,7 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kPaymentRouteUnavailable: return "PAYMENT_ROUTE_UNAVAILABLE";
     case ErrorCode::kPaymentDeclined: return "PAYMENT_DECLINED";
     case ErrorCode::kPaymentNotFound: return "PAYMENT_NOT_FOUND";
+    case ErrorCode::kIncidentResolved: return "INCIDENT_RESOLVED";
   }
   return "INTERNAL";
 }
@@ -99,6 +100,7 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kPaymentRouteUnavailable: return 503;
     case ErrorCode::kPaymentDeclined: return 402;
     case ErrorCode::kPaymentNotFound: return 404;
+    case ErrorCode::kIncidentResolved: return 409;
     case ErrorCode::kDeadLetterNotFound: return 404;
   }
   return 500;

@@ -58,6 +58,7 @@ enum class ErrorCode : uint8_t {
   kPaymentRouteUnavailable, // 503 no payment route can take a payment now (none configured, or every breaker open)
   kPaymentDeclined,       // 402 the PSP declined the payment
   kPaymentNotFound,       // 404 no such payment (or not the caller's)
+  kIncidentResolved,      // 409 the incident is resolved: no status-page note for it (SUP-1)
 };
 
 std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"

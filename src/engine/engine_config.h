@@ -2,7 +2,7 @@
 // app/config): the inbox bound and the BookState's currency and idempotency
 // TTL (the engine), limits, delays and the price confirmation (bet desk),
 // the settlement policy (settle desk), the cash-out terms (cash-out desk),
-// the hedging terms (hedge desk),
+// the hedging terms (hedge desk), the support terms (support desk),
 // admission control (the HTTP edge and the bet desk: a request's deadline,
 // the queue-delay gate).
 #pragma once
@@ -16,6 +16,7 @@
 #include "hedge/hedge_terms.h"
 #include "risk/risk_check.h"
 #include "settle/market_result.h"
+#include "support/support_terms.h"
 
 namespace inplay {
 
@@ -53,6 +54,7 @@ struct EngineConfig {
   SettlePolicy settlement;  // when results pay (settle desk)
   CashoutTerms cashout;     // margin, quote life, price age (cash-out desk)
   HedgeTerms hedging;       // when liability is laid off on a venue (hedge desk)
+  SupportTerms support;     // tags, judged channels, spike windows (support desk)
   AdmissionConfig admission;
 };
 

@@ -42,7 +42,9 @@ std::string Expectation::describe() const {
     case Kind::kNoAlert: return fmt::format("alert {}{} never fires", name, with);
     case Kind::kIncidents: return fmt::format("exactly {} incident(s)", count);
     case Kind::kAction: return fmt::format("action {} runs within {} s of the first fault", name, within_s);
-    case Kind::kNoAction: return fmt::format("action {} never runs{}", name, on);
+    case Kind::kNoAction:
+      return name == "any" ? fmt::format("no action runs{} (automatic or manual)", on)
+                           : fmt::format("action {} never runs{}", name, on);
     case Kind::kSliceContains: return fmt::format("an incident's slice names {}", name);
     case Kind::kP99Below:
       return fmt::format("accept p99 (10 s window){} under {} ms from {} s after the first fault", on, bound_ms,
@@ -108,8 +110,10 @@ Expectation read_expectation(YamlReader& e, int64_t duration_s, bool has_faults)
     const bool never = e.has("no_action");
     const char* key = never ? "no_action" : "action";
     x.kind = never ? Expectation::Kind::kNoAction : Expectation::Kind::kAction;
-    x.name = e.choice(key, {"switch_feed", "suspend_market", "freeze_cashout", "lower_stake_cap", "extend_delay",
-                            "shed_load"});
+    x.name = never ? e.choice(key, {"switch_feed", "suspend_market", "freeze_cashout", "lower_stake_cap",
+                                    "extend_delay", "shed_load", "any"})
+                   : e.choice(key, {"switch_feed", "suspend_market", "freeze_cashout", "lower_stake_cap",
+                                    "extend_delay", "shed_load"});
     if (never) {
       read_labels(e, x, {"league"});
     } else {

@@ -8,6 +8,7 @@
 //   - {incidents: 1}
 //   - {action: switch_feed, within: 10s}  # done (incidents, budget guards)
 //   - {no_action: suspend_market, labels: {league: EPL}}  # never done (on that league)
+//   - {no_action: any}                  # no action of any kind is done
 //   - {slice_contains: "league=EPL"}
 //   - {p99_below: 250ms, from: 30s, labels: {league: EPL}}  # or market_id
 //   - {sli: accept_latency, within_target: true, from: 90s, to: 120s, labels: {league: EPL}}

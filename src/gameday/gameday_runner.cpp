@@ -75,6 +75,7 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
   c.bettors.market_mix = s.market_mix;
   c.bettors.stake_median_minor = s.stake_median_minor;
   c.bettors.accounts = static_cast<int>(s.accounts);
+  c.support_crowd.contacts_per_min = s.support_contacts_per_minute;
   c.feeds = simulated_football_feeds();
   c.feed_options.canary_markets["football"] = 101;
   c.incidents.slos = scenario_slos(s);
@@ -198,6 +199,10 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
           break;
         case ScenarioFault::Kind::kEngine:
           on_engine([&] { engine_cost.set_cost(std::chrono::milliseconds(f.bet_cost_ms)); });
+          break;
+        case ScenarioFault::Kind::kSupportSpike:
+          if (SupportCrowd* crowd = ext.support_crowd())
+            on_engine([&] { crowd->spike(f.tag, f.contacts_per_min, to_ms(engine.clock().now()) + f.for_s * 1000); });
           break;
       }
       rec.marks.push_back(GamedayMark{f.at_s * 1000, "fault", f.describe()});

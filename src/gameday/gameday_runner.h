@@ -5,7 +5,8 @@
 // report), or in real time (--real-time, for a drill with traders watching).
 // Faults are applied at their second: feed faults through the simulated
 // providers' hooks, bettor surges through the simulated crowd, engine CPU
-// burn through the simulated engine's cost per bet (sim/sim_engine_cost.h). Every
+// burn through the simulated engine's cost per bet (sim/sim_engine_cost.h),
+// support-tag spikes through the simulated customers (sim/support_crowd.h). Every
 // second it records a GamedayPoint (accept p50/p99 over 10 s, worst price
 // age and drift, alerts, incidents, bets, each SLO's events and burn rate);
 // an observer on the engine checks every accepted bet's price age at its

@@ -10,6 +10,7 @@
 #include "core/time_format.h"
 #include "core/yaml_reader.h"
 #include "slo/slo_spec.h"
+#include "support/support_terms.h"
 
 namespace inplay {
 
@@ -21,6 +22,8 @@ std::string ScenarioFault::describe() const {
   if (kind == Kind::kSurge)
     return fmt::format("{}s surge: match {} {} +{} bets/s for {} s", at_s, match, market, bets_per_s, for_s);
   if (kind == Kind::kEngine) return fmt::format("{}s engine: {} ms per bet", at_s, bet_cost_ms);
+  if (kind == Kind::kSupportSpike)
+    return fmt::format("{}s support_tag_spike: +{} contacts/min tagged {} for {} s", at_s, contacts_per_min, tag, for_s);
   const FeedFaultPatch& c = change;
   std::string s = fmt::format("{}s {}:", at_s, feed);
   if (c.stall) s += *c.stall ? " stall" : " resume";
@@ -92,6 +95,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
   s.cashouts_per_second = load.number("cashouts_per_second", s.cashouts_per_second, 0, 10000);
   s.stake_median_minor = load.integer("stake_median_minor", false, 1000, 100, 50000);
   s.accounts = load.integer("accounts", false, 50, 1, 100000);
+  s.support_contacts_per_minute = load.number("support_contacts_per_minute", 0, 0, 100000);
   if (load.has("market_mix")) {
     auto mix = load.child("market_mix");
     s.market_mix = {mix.number("match_result", 0, 0, 1000), mix.number("total_goals", 0, 0, 1000),
@@ -117,8 +121,28 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     ScenarioFault sf;
     sf.at_s = f.duration_ms("at", true, 0, 0, 86400000) / 1000;
     inside(f, sf.at_s);
-    int kinds = f.has("feed") + f.has("surge") + f.has("engine");
-    if (kinds != 1) f.fail(f.node(), "a fault names exactly one of feed, surge, engine");
+    int kinds = f.has("feed") + f.has("surge") + f.has("engine") + f.has("support_tag_spike");
+    if (kinds != 1) f.fail(f.node(), "a fault names exactly one of feed, surge, engine, support_tag_spike");
+    if (f.has("support_tag_spike")) {
+      sf.kind = ScenarioFault::Kind::kSupportSpike;
+      auto g = f.child("support_tag_spike");
+      sf.tag = g.str("tag", true);
+      // The scenario's book counts the default support tags by name; any
+      // other would be "other" and its alert would not say the tag.
+      const std::vector<std::string> tags = SupportTerms{}.tags;
+      if (std::find(tags.begin(), tags.end(), sf.tag) == tags.end()) {
+        std::string list;
+        for (auto& t : tags) list += (list.empty() ? "" : ", ") + t;
+        g.fail_key("tag", g.get("tag"), fmt::format("'{}' is not a support tag{} ({})", sf.tag, did_you_mean(sf.tag, tags), list));
+      }
+      sf.contacts_per_min = g.number("contacts_per_minute", 0, 0.1, 100000);
+      if (!g.has("contacts_per_minute")) g.missing({"contacts_per_minute"});
+      sf.for_s = g.duration_ms("for", true, 0, 1000, 86400000) / 1000;
+      g.done();
+      f.done();
+      s.faults.push_back(sf);
+      continue;
+    }
     if (f.has("surge")) {
       sf.kind = ScenarioFault::Kind::kSurge;
       auto g = f.child("surge");

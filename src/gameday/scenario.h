@@ -23,10 +23,12 @@
 //     stake_median_minor: 1000    # log-normal stakes around it
 //     accounts: 50                # the crowd's accounts, each funded with £100,000
 //     steps: [{at: 10m, bets_per_second: 6}]
-//   faults:                       # each names one of feed, surge, engine
+//     support_contacts_per_minute: 6  # customers writing in to support (sim/support_crowd.h); default 0
+//   faults:                       # each names one of feed, surge, engine, support_tag_spike
 //     - {at: 30s, feed: football-primary, skew_leagues: [EPL], skew_version: "2.0"}
 //     - {at: 40s, surge: {match: 1, market: match_result, bets_per_second: 150, for: 60s}}
 //     - {at: 50s, engine: {bet_cost: 10ms}}      # CPU burn on the engine thread
+//     - {at: 20m, support_tag_spike: {tag: delay, contacts_per_minute: 30, for: 5m}}  # customers write in
 //   expect:                       # gameday/expectation_spec.h
 //     - {alert: odds_stale, within: 10s}          # of the first fault
 //     - {incidents: 1}
@@ -55,7 +57,7 @@ struct ScenarioMatch {
 };
 
 struct ScenarioFault {
-  enum class Kind { kFeed, kSurge, kEngine };
+  enum class Kind { kFeed, kSurge, kEngine, kSupportSpike };
   Kind kind = Kind::kFeed;
   int64_t at_s = 0;
   // kFeed: a simulated provider (football-primary, -backup, -reference).
@@ -68,6 +70,10 @@ struct ScenarioFault {
   int64_t for_s = 0;
   // kEngine: the simulated engine's cost per bet from now on.
   int64_t bet_cost_ms = 0;
+  // kSupportSpike: customers write in about `tag` (a tag of the support
+  // terms) at contacts_per_min more for for_s.
+  std::string tag;
+  double contacts_per_min = 0;
   std::string describe() const;  // "30s football-primary: skew EPL -> 2.0"
 };
 
@@ -92,6 +98,7 @@ struct Scenario {
     double bets_per_second;
   };
   std::vector<LoadStep> load_steps;  // sorted by at_s
+  double support_contacts_per_minute = 0;  // the simulated customers who write in to support
   int64_t bet_cost_ms = 0;           // engine.bet_cost; 0: free
   std::vector<ScenarioFault> faults;  // sorted by at_s
   std::vector<Expectation> expect;

@@ -30,6 +30,7 @@ Api::Impl::Impl(ApiDeps deps) : d(deps), offload(deps.metrics), metrics_cache(de
   add_cashout_routes();
   add_hedge_routes();
   add_payment_routes();
+  add_support_routes();
   add_incident_routes();
   add_warroom_routes();
 }
@@ -84,11 +85,13 @@ void Api::Impl::handle(HttpRequest& req, Responder respond) {
     if (d.journal && !d.journal->writable()) return send_error(x, journal_unavailable(ErrorCode::kJournalUnavailable));
     return psp_callback(req, x);
   }
+  // The public status page: no token (SUP-1), never the engine.
+  if (path == "/v1/status") return serve_status(req, x);
   if (path.substr(0, 4) != "/v1/") {
     if (serve_page(req, x)) return;  // the war room (routes_warroom.cpp)
     return send_error(x, Error{ErrorCode::kNotFound, "no such route"});
   }
-  // Every /v1/ path, known or not, needs a token.
+  // Every other /v1/ path, known or not, needs a token.
   auto who = d.tokens.authenticate(req.header("authorization"));
   if (!who) {
     x->route = "/v1";

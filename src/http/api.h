@@ -12,7 +12,10 @@
 // (BET-5). While the journal cannot write, every request that needs the
 // engine is refused 503 JOURNAL_UNAVAILABLE (Retry-After: 5) before it gets
 // there, so nothing changes and nothing waits; /readyz says so, and says
-// not ready until prices are fresh after a start. /metrics is served from a
+// not ready until prices are fresh after a start. The public status page
+// (GET /v1/status) is served before authentication, like the probes, from
+// the status board (support/status_board.h), never through the engine.
+// /metrics is served from a
 // body rendered at most metrics_max_age ago (a flood of scrapes costs one
 // render per max age); renders and trace queries run on an offload worker,
 // never on the I/O thread that serves bets. Every answer carries `traceparent` with the
@@ -44,6 +47,8 @@ class HedgeDesk;
 class PaymentDesk;
 class Journal;
 class PriceReadiness;
+class StatusBoard;
+class SupportDesk;
 struct Route;
 
 struct ApiDeps {
@@ -77,6 +82,10 @@ struct ApiDeps {
   PaymentDesk* payments = nullptr;  // deposits and withdrawals through PSP routes; nullptr: none
   // route -> the secret its PSP signs callbacks with (POST /psp/callbacks/{route}).
   std::vector<std::pair<std::string, std::string>> psp_callback_secrets = {};
+  SupportDesk* support = nullptr;  // customer contacts (engine thread); nullptr: none
+  // The public status page (GET /v1/status, no token), any thread;
+  // nullptr: always "operational".
+  const StatusBoard* status_board = nullptr;
 };
 
 class Api final : public HttpHandler {

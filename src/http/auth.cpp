@@ -11,13 +11,20 @@
 namespace inplay {
 
 const char* role_name(Role r) {
-  return r == Role::kChannel ? "channel" : r == Role::kOperator ? "operator" : "synthetic";
+  switch (r) {
+    case Role::kChannel: return "channel";
+    case Role::kOperator: return "operator";
+    case Role::kSynthetic: return "synthetic";
+    case Role::kSupport: return "support";
+  }
+  return "channel";
 }
 
 bool parse_role(std::string_view s, Role& out) {
   if (s == "channel") out = Role::kChannel;
   else if (s == "operator") out = Role::kOperator;
   else if (s == "synthetic") out = Role::kSynthetic;
+  else if (s == "support") out = Role::kSupport;
   else return false;
   return true;
 }

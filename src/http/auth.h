@@ -17,8 +17,11 @@ namespace inplay {
 
 // channel: a betting channel (bets, deposits, reads); operator: traders and
 // on-call (book controls, incidents, traces); synthetic: the synthetic checks
-// (a channel restricted to "synthetic-" accounts, its traffic flagged).
-enum class Role { kChannel, kOperator, kSynthetic };
+// (a channel restricted to "synthetic-" accounts, its traffic flagged);
+// support: a chat or CRM integration that reports customer contacts (POST
+// /v1/support/events) and reads the support signals — no account, bet,
+// money or control.
+enum class Role { kChannel, kOperator, kSynthetic, kSupport };
 const char* role_name(Role r);
 bool parse_role(std::string_view s, Role& out);
 

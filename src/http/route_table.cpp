@@ -22,9 +22,12 @@ bool is_param(std::string_view s) { return s.size() >= 2 && s.front() == '{' && 
 
 bool allows(Access a, Role r) {
   switch (a) {
-    case Access::kAnyToken: return true;
+    // A support token reports contacts; it never reads accounts or bets
+    // (its channel name could be a betting channel's).
+    case Access::kAnyToken: return r != Role::kSupport;
     case Access::kOperator: return r == Role::kOperator;
-    case Access::kCustomer: return r != Role::kOperator;
+    case Access::kCustomer: return r == Role::kChannel || r == Role::kSynthetic;
+    case Access::kSupport: return r == Role::kSupport || r == Role::kOperator;
   }
   return false;
 }

@@ -25,9 +25,10 @@ namespace inplay {
 
 // Who may call a route (after authentication).
 enum class Access : uint8_t {
-  kAnyToken,  // every role
+  kAnyToken,  // every role that sees the book: operator, channel, synthetic (not support)
   kOperator,  // traders and on-call
   kCustomer,  // the roles that bet and move money for customers: channel, synthetic
+  kSupport,   // customer contacts from chat and the CRM: support, and operators
 };
 
 // One dispatched request, as a handler sees it.

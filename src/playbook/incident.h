@@ -3,7 +3,9 @@
 // High Exposure), the slice that hurts (BEY-1), the actions taken (automatic
 // or manual, with their guard-rail status) and a timeline in the NIST
 // incident-handling steps: detect, contain, recover, learn. The learn step
-// is a generated post-mortem skeleton in Markdown.
+// is a generated post-mortem skeleton in Markdown. An operator may publish
+// a note from it on the public status page (support/status_note.h), which
+// comes down when the incident resolves.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -13,6 +15,7 @@
 #include "core/money.h"
 #include "playbook/action_port.h"
 #include "playbook/playbook_spec.h"
+#include "support/status_note.h"
 
 namespace inplay {
 
@@ -64,6 +67,7 @@ struct Incident {
   int64_t resolved_ns = 0;   // stayed resolved; actions reverted
   std::vector<TimelineEntry> timeline;
   std::vector<IncidentAction> actions;
+  StatusNote status_note;  // on the public status page while published and unresolved
 };
 
 // The learn step: a Markdown post-mortem skeleton (summary, impact, the

@@ -194,6 +194,13 @@ std::string encode_incident(const Incident& i) {
   w.key("actions").begin_array();
   for (auto& a : i.actions) put_action(w, a);
   w.end_array();
+  if (i.status_note.published()) {  // absent from older snapshots and without a note
+    const StatusNote& n = i.status_note;
+    w.key("status_note").begin_object();
+    w.field("message", n.message).field("status", public_status_name(n.status));
+    w.field("published_ns", n.published_ns).field("updated_ns", n.updated_ns).field("actor", n.actor);
+    w.end_object();
+  }
   w.end_object();
   return w.take();
 }
@@ -240,6 +247,18 @@ Incident decode_incident(std::string_view json) {
     if (a.get_object().get(ao) != simdjson::SUCCESS) bad("actions");
     i.actions.push_back(read_action(ao));
   });
+  element note;
+  if (o.at_key("status_note").get(note) == simdjson::SUCCESS) {
+    object n = child(o, "status_note");
+    StatusNote& sn = i.status_note;
+    get(n, "message", sn.message);
+    std::string status;
+    get(n, "status", status);
+    if (!parse_public_status(status, sn.status)) bad("status_note.status");
+    get(n, "published_ns", sn.published_ns);
+    get(n, "updated_ns", sn.updated_ns);
+    get(n, "actor", sn.actor);
+  }
   return i;
 }
 

@@ -101,6 +101,7 @@ void IncidentLoop::schedule() {
   if (!kept.empty()) {
     log::info("incident", "incidents restored from the journal", {{"incidents", static_cast<uint64_t>(kept.size())}});
     runner_->restore(std::move(kept), now_ns());
+    publish_status_page();  // the notes the journal kept are on the page again
   }
   bets_.add_offer_observer([this](uint64_t market_id, uint64_t event_id) {
     auto it = market_offers_.find(market_id);
@@ -134,6 +135,18 @@ void IncidentLoop::on_odds_update(uint64_t market_id, const std::string& feed, i
   const Event* e = m ? book.event(m->event_id) : nullptr;
   if (!e) return;
   evaluator_.on_odds_update(now_ns() / kSecond, SloEvaluator::Labels{market_id, e->league, feed, {}}, latency_ns);
+}
+
+void IncidentLoop::on_support_reply(int64_t first_reply_ns) {
+  evaluator_.on_support_reply(now_ns() / kSecond, SloEvaluator::Labels{}, first_reply_ns);
+}
+
+void IncidentLoop::publish_status_page() {
+  if (!status_board_) return;
+  std::vector<StatusNote> notes;
+  for (auto& [id, inc] : runner_->incidents())
+    if (inc.status != "resolved" && inc.status_note.published()) notes.push_back(inc.status_note);
+  status_board_->publish(std::move(notes));
 }
 
 void IncidentLoop::on_cashout_quote(uint64_t event_id, bool offered, bool stale, int64_t freshness_ns,
@@ -401,6 +414,7 @@ void IncidentLoop::tick() {
       [&](Incident& inc) { apply_impact(inc, incident_impact(inc, engine_.state()), high_exposure); });
   publish_metrics();
   save_incidents();
+  publish_status_page();
   tick_ns_->set(monotonic_ns() - wall0);
 }
 

@@ -10,7 +10,8 @@
 //      thread) and to the playbook runner, which opens incidents and acts;
 //      then works out each unresolved incident's impact (its markets and
 //      the liability on them: playbook/incident_impact.h);
-//   5. publishes slo_* / alerts_* / incidents_* metrics.
+//   5. publishes slo_* / alerts_* / incidents_* metrics and the status-page
+//      notes of the unresolved incidents (support/status_board.h).
 // Bet decisions reach it through Engine's decision observer (on_bet).
 // The API reads its state through the *_json() methods, on the engine
 // thread like everything here.
@@ -36,6 +37,7 @@
 #include "playbook/slo_coverage.h"
 #include "slo/rolling_counts.h"
 #include "slo/slo_evaluator.h"
+#include "support/status_board.h"
 #include "telemetry/metrics.h"
 #include "telemetry/tracer.h"
 
@@ -89,6 +91,15 @@ class IncidentLoop {
   // Engine thread: a market re-priced by the active feed, latency_ns after
   // its provider timestamp (SLI odds_updates, ODDS-2).
   void on_odds_update(uint64_t market_id, const std::string& feed, int64_t latency_ns);
+  // Engine thread: a customer contact's first agent reply, first_reply_ns
+  // after it opened, on a channel the support terms judge (SLI
+  // support_replies, SUP-1).
+  void on_support_reply(int64_t first_reply_ns);
+  // Before start(): where the public status page's notes go.
+  void set_status_board(StatusBoard* board) { status_board_ = board; }
+  // Engine thread: the unresolved incidents' published notes to the status
+  // board (each tick, and after an operator changes a note).
+  void publish_status_page();
   // More signals from outside the book, sampled every tick (the journal's
   // and the disk's: journal_unwritable, disk_used_ratio). Before start().
   using SignalSource = std::function<void(std::vector<SignalSample>& out)>;
@@ -160,6 +171,7 @@ class IncidentLoop {
   } settlement_;
   std::vector<SignalSource> signal_sources_;
   std::vector<TotalsSource> totals_sources_;
+  StatusBoard* status_board_ = nullptr;
   std::map<std::string, double> min_above_;  // signal -> lowest bound of any rule
   struct FeedWindow {
     uint64_t last_ok = 0, last_err = 0;

@@ -62,6 +62,15 @@ void incident_body(JsonWriter& w, const Incident& i, bool full, Currency currenc
   w.key("actions").begin_array();
   for (auto& a : i.actions) action_json(w, a);
   w.end_array();
+  w.key("status_note");  // what the public status page says of it (SUP-1), or null
+  if (i.status_note.published()) {
+    const StatusNote& n = i.status_note;
+    w.begin_object().field("status", public_status_name(n.status)).field("message", n.message);
+    w.field("published_at", rfc3339_ms(n.published_ns)).field("updated_at", rfc3339_ms(n.updated_ns));
+    w.field("actor", n.actor).end_object();
+  } else {
+    w.null();
+  }
   if (full) {
     w.key("timeline").begin_array();
     for (auto& e : i.timeline)

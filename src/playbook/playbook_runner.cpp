@@ -443,6 +443,10 @@ void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
     }
     inc.status = "resolved";
     inc.resolved_ns = now_ns;
+    if (inc.status_note.published()) {
+      inc.status_note = StatusNote{};
+      inc.timeline.push_back({now_ns, "recover", "status-page note taken down: the incident resolved"});
+    }
     inc.timeline.push_back({now_ns, "learn", fmt::format("post-mortem skeleton at /v1/incidents/{}/postmortem", inc.id)});
     port_.audit("incident_resolved", fmt::format("incident:{}", inc.id), "system:playbook", inc.title);
     it = open_by_group_.erase(it);
@@ -604,6 +608,40 @@ Result<bool> PlaybookRunner::revert(uint64_t incident_id, uint64_t action_id, co
     incidents_.at(incident_id)
         .timeline.push_back({now_ns, "recover", fmt::format("{} by {}: {}", ok ? "reverted" : "revert failed", actor, a->detail)});
   if (!ok) return Error{ErrorCode::kActionStateConflict, a->detail};
+  return true;
+}
+
+Result<bool> PlaybookRunner::publish_status_note(uint64_t incident_id, PublicStatus status, const std::string& message,
+                                                 const std::string& actor, int64_t now_ns) {
+  auto it = incidents_.find(incident_id);
+  if (it == incidents_.end()) return Error{ErrorCode::kIncidentNotFound, "unknown incident"};
+  Incident& inc = it->second;
+  if (inc.status == "resolved")
+    return Error{ErrorCode::kIncidentResolved, "the incident is resolved: its note is off the status page"};
+  StatusNote& n = inc.status_note;
+  const bool replaced = n.published();
+  if (!replaced) n.published_ns = now_ns;
+  n.message = message;
+  n.status = status;
+  n.updated_ns = now_ns;
+  n.actor = actor;
+  inc.timeline.push_back({now_ns, "contain",
+                          fmt::format("status-page note {} by {} ({}): {}", replaced ? "replaced" : "published", actor,
+                                      public_status_name(status), message)});
+  port_.audit("status_note_published", fmt::format("incident:{}", incident_id), actor,
+              fmt::format("{}: {}", public_status_name(status), message));
+  return true;
+}
+
+Result<bool> PlaybookRunner::clear_status_note(uint64_t incident_id, const std::string& actor, int64_t now_ns) {
+  auto it = incidents_.find(incident_id);
+  if (it == incidents_.end()) return Error{ErrorCode::kIncidentNotFound, "unknown incident"};
+  Incident& inc = it->second;
+  if (!inc.status_note.published()) return false;
+  inc.status_note = StatusNote{};
+  inc.timeline.push_back({now_ns, inc.status == "open" ? "contain" : "recover",
+                          fmt::format("status-page note taken down by {}", actor)});
+  port_.audit("status_note_cleared", fmt::format("incident:{}", incident_id), actor, "");
   return true;
 }
 

@@ -32,6 +32,9 @@
 //    under relax_below for relax_after they are relaxed (restored).
 //  - Operators trigger, approve and revert through the same port; every
 //    decision goes to the audit log via ActionPort::audit.
+//  - Operators publish an incident's note on the public status page and take
+//    it down (timeline and audit say who); it comes down by itself when the
+//    incident resolves. A note never acts on the book.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -74,6 +77,12 @@ class PlaybookRunner {
                            uint64_t incident_id, int64_t now_ns);
   Result<bool> approve(uint64_t incident_id, uint64_t action_id, const std::string& actor, int64_t now_ns);
   Result<bool> revert(uint64_t incident_id, uint64_t action_id, const std::string& actor, int64_t now_ns);
+  // The incident's status-page note, published or replaced (published_ns
+  // kept); INCIDENT_RESOLVED once the incident is resolved.
+  Result<bool> publish_status_note(uint64_t incident_id, PublicStatus status, const std::string& message,
+                                   const std::string& actor, int64_t now_ns);
+  // Takes the note down; true when there was one (none: nothing to do).
+  Result<bool> clear_status_note(uint64_t incident_id, const std::string& actor, int64_t now_ns);
 
   // After a restart, before the first tick: the incidents the journal kept.
   // One still open waits restore_grace_ns for its alerts to fire again (the

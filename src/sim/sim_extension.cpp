@@ -57,6 +57,9 @@ void SimExtension::start_world(const Config& cfg, Engine& engine, BookDesks& des
     bettors_->set_payments(&desks.payments);
     bettors_->start();
   }
+  // At contacts_per_min 0 it stays quiet until a game day's spike.
+  support_crowd_ = std::make_unique<SupportCrowd>(desks.support, engine, cfg.support_crowd, cfg.sim_seed);
+  support_crowd_->start();
 }
 
 bool SimExtension::connect_feeds(FeedDesk& desk, DeadLetterFile* dead_letters, Clock& clock,

@@ -2,7 +2,8 @@
 // (app/runtime_extension.h) — a book whose config has `sim_world: true` or a
 // simulated clock. It owns the simulated providers (one per configured
 // feed, all playing the configured matches), the crowd of bettors, the
-// simulated exchange that takes hedge orders (hedging on, venue_url sim), the
+// customers who write in to support (sim/support_crowd.h), the simulated
+// exchange that takes hedge orders (hedging on, venue_url sim), the
 // simulated PSPs of the payment routes whose url is sim, and, on
 // the simulated clock, the links that hand the providers' lines to the feed
 // desk without sockets; it adds the fault hooks to the API
@@ -20,6 +21,7 @@
 #include "sim/local_feed_link.h"
 #include "sim/psp_server.h"
 #include "sim/sim_world.h"
+#include "sim/support_crowd.h"
 
 namespace inplay {
 
@@ -41,11 +43,13 @@ class SimExtension final : public RuntimeExtension {
   SimWorld* world() { return world_.get(); }        // nullptr without sim_world
   Bettors* bettors() { return bettors_.get(); }      // nullptr without a crowd
   ExchangeVenue* venue() { return venue_.get(); }    // nullptr unless hedging on the simulated exchange
+  SupportCrowd* support_crowd() { return support_crowd_.get(); }  // nullptr without sim_world
 
  private:
   std::unique_ptr<SimWorld> world_;
   std::unique_ptr<Bettors> bettors_;
   std::unique_ptr<ExchangeVenue> venue_;  // hedging.venue_url: sim
+  std::unique_ptr<SupportCrowd> support_crowd_;  // sim_world; quiet at contacts_per_min 0
   std::vector<std::unique_ptr<LocalFeedLink>> links_;  // simulated clock: no sockets
   std::vector<std::unique_ptr<PspServer>> psps_;  // payments.routes with url: sim
 };

@@ -34,6 +34,7 @@ std::string signal_expr(const std::string& signal) {
       {"cashout_stale_ratio",
        "(sum(increase(cashout_quotes_total{result=\"PRICE_STALE\"}[1m])) / sum(increase(cashout_quotes_total[1m]))) "
        "and on () (sum(increase(cashout_quotes_total[1m])) >= 10)"},
+      {"support_tag_rate_ratio", "support_tag_rate_ratio_permille / 1000"},
   };
   auto it = kExpr.find(signal);
   return it == kExpr.end() ? "" : it->second;

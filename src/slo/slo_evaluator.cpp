@@ -172,6 +172,13 @@ void SloEvaluator::on_odds_update(int64_t t_s, const Labels& l, int64_t latency_
   }
 }
 
+void SloEvaluator::on_support_reply(int64_t t_s, const Labels& l, int64_t first_reply_ns) {
+  for (auto& s : slos_) {
+    if (s.spec->sli.source != "support_replies") continue;
+    count(s, t_s, l, first_reply_ns <= s.spec->sli.threshold_ms * 1000000 ? 1.0 : 0.0, 1.0);
+  }
+}
+
 void SloEvaluator::on_market_sample(int64_t t_s, const Labels& l, bool fresh) {
   for (auto& s : slos_)
     if (s.spec->sli.source == "market_prices") count(s, t_s, l, fresh ? 1.0 : 0.0, 1.0);

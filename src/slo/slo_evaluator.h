@@ -109,6 +109,10 @@ class SloEvaluator {
   // latency_ns after the provider stamped it (ODDS-2: provider timestamp to
   // price live); good within the SLI's threshold.
   void on_odds_update(int64_t t_s, const Labels& l, int64_t latency_ns);
+  // support_replies: one customer contact's first agent reply, first_reply_ns
+  // after it opened (SUP-1), on a channel the support terms judge; good
+  // within the SLI's threshold.
+  void on_support_reply(int64_t t_s, const Labels& l, int64_t first_reply_ns);
   // market_prices: one open market's price age at book second t_s.
   void on_market_sample(int64_t t_s, const Labels& l, bool fresh);
   // Cumulative-total sources: the good and valid totals so far, per label

@@ -34,7 +34,9 @@ APP_TOKEN = "test-app-token-0123456789abcdef01234"
 #   catalogue no account or bet: the same for every channel, without liability
 #   operator  not a channel's at all: 403 (404 where the route is only
 #             registered in a simulated world)
-#   public    probes and metrics: no token, nothing of any account
+#   support   customer contacts from chat and the CRM (support or operator
+#             tokens): a channel's is 403, as on operator routes
+#   public    probes, metrics and the status page: no token, nothing of any account
 ROUTES = {
     ("GET", "/healthz"): "public",
     ("GET", "/readyz"): "public",
@@ -86,6 +88,11 @@ ROUTES = {
     ("GET", "/v1/payments"): "operator",
     ("GET", "/v1/payments/{id}"): "payment",
     ("POST", "/v1/payments/reconcile"): "operator",
+    ("POST", "/v1/support/events"): "support",
+    ("GET", "/v1/support"): "support",
+    ("GET", "/v1/status"): "public",
+    ("POST", "/v1/incidents/{id}/status-note"): "operator",
+    ("DELETE", "/v1/incidents/{id}/status-note"): "operator",
 }
 # Registered only when the book runs a simulated world: 404 NOT_FOUND here.
 SIM_ONLY = {"/v1/sim/feeds/{name}/faults", "/v1/admin/faults/engine-stall"}
@@ -199,7 +206,7 @@ def test_another_channel_cannot_see_or_touch_accounts_or_bets_on_any_route(two_c
             assert theirs.status_code == 200, theirs.text
             assert "liability" not in theirs.text, path
             assert "liability" in call(b, method, fill(path, id=201), "operator").text, path
-        elif kind == "operator":
+        elif kind in ("operator", "support"):
             body = {} if method in ("POST", "PUT") else None
             r = call(b, method, fill(path, trace_id="0af7651916cd43dd8448eb211c80319c"), APP_TOKEN, body, key)
             if path in SIM_ONLY:

@@ -33,7 +33,7 @@ def test_help_explains_every_command(cmd):
     (("max_stake: 100000", "max_stake: -1"), "max_stake:", "book.limits.max_stake: must be between"),
     (("data_dir:", "colour: blue\ndata_dir:"), "colour:", "colour: unknown key"),
     (('odds: "2.10"', 'odds: "0.5"'), 'odds: "0.5"', "odds: must be decimal odds"),
-    (("role: channel", "role: king"), "role: king", "role: must be channel, operator or synthetic"),
+    (("role: channel", "role: king"), "role: king", "role: must be channel, operator, synthetic or support"),
     (("chain_secret: test-audit-chain-secret-0123456789abcdef", "chain_secret: too-short-a-secret"),
      "chain_secret:", "audit.chain_secret: must be at least 32 characters"),
 ])

@@ -111,6 +111,14 @@ include-path = "/v1/sim/feeds/{name}/faults"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "422"]
 
 [[operations]]
+# Support contacts: opened_at_ms may be at most 5 minutes ahead of the
+# book's clock, which JSON Schema cannot express ("near now"): a
+# schema-valid time further ahead is 422 VALIDATION_FAILED.
+include-path = "/v1/support/events"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "422"]
+
+[[operations]]
 # `reason` is limited to 200 bytes of UTF-8; the schema's maxLength counts
 # characters, so 200 multi-byte characters are schema-valid but refused.
 # 409 MARKET_SETTLED as for prices.

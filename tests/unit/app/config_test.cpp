@@ -297,7 +297,7 @@ TEST(Config, EventMarketSelectionErrorsNameTheirPath) {
   expect_error(replaced(kFull, "{id: bob}", "{id: bob, deposit: -5}"), "deposit: -5",
                "accounts[1].deposit: must be between");
   expect_error(replaced(kFull, "role: operator", "role: king"), "role: king",
-               "auth.tokens[1].role: must be channel, operator or synthetic");
+               "auth.tokens[1].role: must be channel, operator, synthetic or support");
   expect_error(replaced(kMinimal, kHash, "ABC"), "ABC", "auth.tokens[0].sha256: must be 64 lower-case hex");
   expect_error(replaced(kFull, "events:\n  - id: 1\n", "events: 5\nx:\n  - id: 1\n"), "events: 5",
                "events: must be a list");
@@ -490,6 +490,33 @@ TEST(Config, TokensActForAChannelAndSeededAccountsHaveOne) {
 
   expect_error(replaced(kMinimal, "role: channel,", "role: channel, channel: \"a b\","), "channel: \"a b\"",
                "auth.tokens[0].channel: must match");
+}
+
+TEST(Config, SupportTermsAreReadStrictly) {
+  Config d = parse_config(kMinimal, "book.yaml");
+  EXPECT_EQ(d.engine.support.tags.size(), 6u);
+  EXPECT_TRUE(d.engine.support.judges(ContactChannel::kChat));
+  EXPECT_FALSE(d.engine.support.judges(ContactChannel::kEmail));
+  EXPECT_EQ(d.engine.support.spike.window_s, 300);
+  Config c = parse_config(kMinimal + "support:\n  tags: [delay, cashout]\n  first_reply_channels: [chat]\n"
+                                     "  spike: {window: 2m, baseline: 30m, warmup: 5m, min_contacts: 4}\n"
+                                     "sim_support_contacts_per_min: 6\n",
+                          "book.yaml");
+  EXPECT_EQ(c.engine.support.tags, (std::vector<std::string>{"delay", "cashout"}));
+  EXPECT_FALSE(c.engine.support.judges(ContactChannel::kPhone));
+  EXPECT_EQ(c.engine.support.spike.window_s, 120);
+  EXPECT_EQ(c.engine.support.spike.baseline_s, 1800);
+  EXPECT_EQ(c.engine.support.spike.warmup_s, 300);
+  EXPECT_EQ(c.engine.support.spike.min_contacts, 4);
+  EXPECT_EQ(c.support_crowd.contacts_per_min, 6);
+  expect_error(kMinimal + "support:\n  tags: [delay, Delay]\n", "tags:", "support.tags: a tag is [a-z0-9_]{1,32}");
+  expect_error(kMinimal + "support:\n  tags: [delay, other]\n", "tags:", "support.tags: 'other' is where");
+  expect_error(kMinimal + "support:\n  tags: [delay, delay]\n", "tags:", "support.tags: 'delay' is listed twice");
+  expect_error(kMinimal + "support:\n  first_reply_channels: [fax]\n", "first_reply",
+               "support.first_reply_channels: must be chat, email or phone");
+  expect_error(kMinimal + "support:\n  spike: {window: 10m, baseline: 15m}\n", "spike:",
+               "support.spike.baseline: must be at least twice the window");
+  expect_error(kMinimal + "support:\n  spike: {windw: 10m}\n", "spike:", "support.spike.windw: unknown key");
 }
 
 }  // namespace

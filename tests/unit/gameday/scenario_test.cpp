@@ -74,6 +74,25 @@ TEST(Scenario, LoadEngineFaultsAndExpectationsParse) {
   EXPECT_EQ(s.expect[3].kind, Expectation::Kind::kNoDuplicateTx);
 }
 
+TEST(Scenario, ASupportTagSpikeAndNoActionAtAll) {
+  Scenario s = parse_scenario(std::string(kHead) +
+                                  "load: {support_contacts_per_minute: 6}\n"
+                                  "faults:\n  - {at: 60s, support_tag_spike: {tag: delay, contacts_per_minute: 30, for: 30s}}\n"
+                                  "expect:\n  - {no_action: any}\n",
+                              "s.yaml");
+  EXPECT_EQ(s.support_contacts_per_minute, 6);
+  ASSERT_EQ(s.faults.size(), 1u);
+  EXPECT_EQ(s.faults[0].kind, ScenarioFault::Kind::kSupportSpike);
+  EXPECT_EQ(s.faults[0].describe(), "60s support_tag_spike: +30 contacts/min tagged delay for 30 s");
+  EXPECT_EQ(s.expect[0].kind, Expectation::Kind::kNoAction);
+  EXPECT_EQ(s.expect[0].describe(), "no action runs (automatic or manual)");
+  EXPECT_EQ(load_error("faults:\n  - {at: 60s, support_tag_spike: {tag: dealy, contacts_per_minute: 30, for: 30s}}\n"),
+            "s.yaml:7: faults[0].support_tag_spike.tag: 'dealy' is not a support tag (did you mean 'delay'?) "
+            "(delay, cashout, settlement, payment, account, odds)");
+  EXPECT_EQ(load_error("faults:\n  - {at: 60s, support_tag_spike: {tag: delay, for: 30s}}\n"),
+            "s.yaml:7: faults[0].support_tag_spike: missing required key 'contacts_per_minute'");
+}
+
 TEST(Scenario, DefaultsAreTheDemoCrowd) {
   Scenario s = parse_scenario(kHead, "s.yaml");
   EXPECT_EQ(s.bets_per_second, 3);
@@ -99,8 +118,8 @@ TEST(Scenario, MistakesFailAtLoadWithTheirLine) {
   EXPECT_EQ(load_error("faults:\n  - {at: 10s, surge: {match: 1, for: 10s}}\n"),
             "s.yaml:7: faults[0].surge: missing required key 'bets_per_second'");
   EXPECT_EQ(load_error("faults:\n  - {at: 10s, feed: football-primary, engine: {bet_cost: 1ms}}\n"),
-            "s.yaml:7: faults[0]: a fault names exactly one of feed, surge, engine");
-  EXPECT_EQ(load_error("faults:\n  - {at: 10s}\n"), "s.yaml:7: faults[0]: a fault names exactly one of feed, surge, engine");
+            "s.yaml:7: faults[0]: a fault names exactly one of feed, surge, engine, support_tag_spike");
+  EXPECT_EQ(load_error("faults:\n  - {at: 10s}\n"), "s.yaml:7: faults[0]: a fault names exactly one of feed, surge, engine, support_tag_spike");
   EXPECT_EQ(load_error("faults:\n  - {at: 10s, surge: {match: 1, market: corners, bets_per_second: 5, for: 10s}}\n")
                 .substr(0, 36),
             "s.yaml:7: faults[0].surge.market: mu");

@@ -37,6 +37,7 @@ struct Harness {
     table.add({"GET", "/v1/traces/{id}", Access::kOperator, record("trace")});
     table.add({"GET", "/v1/traces/breakdown", Access::kOperator, record("breakdown")});
     table.add({"POST", "/v1/bets", Access::kCustomer, record("bet")});
+    table.add({"POST", "/v1/support/events", Access::kSupport, record("contacts")});
   }
 
   std::shared_ptr<Exchange> dispatch(const std::string& method, const std::string& target, Role role) {
@@ -117,6 +118,23 @@ TEST(RouteTable, TheRoleIsCheckedInOnePlace) {
   EXPECT_EQ(h.called, "bet|synthetic:trader");
   h.dispatch("POST", "/v1/bets", Role::kChannel);
   EXPECT_EQ(h.answer.status, 200);
+}
+
+TEST(RouteTable, ASupportTokenReportsContactsAndSeesNothingElse) {
+  Harness h;
+  h.dispatch("POST", "/v1/support/events", Role::kSupport);
+  EXPECT_EQ(h.called, "contacts|support:trader");
+  h.dispatch("POST", "/v1/support/events", Role::kOperator);
+  EXPECT_EQ(h.answer.status, 200);
+  h.dispatch("POST", "/v1/support/events", Role::kChannel);
+  EXPECT_EQ(h.answer.status, 403);
+  // No bet, no control, and none of the book every other token reads.
+  for (auto [method, target] : {std::pair{"POST", "/v1/bets"}, std::pair{"GET", "/v1/markets/101"},
+                                std::pair{"GET", "/v1/actions"}}) {
+    h.dispatch(method, target, Role::kSupport);
+    EXPECT_EQ(h.answer.status, 403) << target;
+    EXPECT_TRUE(h.called.empty()) << target;
+  }
 }
 
 }  // namespace

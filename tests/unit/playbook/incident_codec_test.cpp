@@ -56,6 +56,11 @@ Incident full_incident() {
   b.id = 13;
   b.spec.type = ActionType::kSwitchFeed;
   i.actions.push_back(b);
+  i.status_note.message = "Some in-play bets are \"delayed\"; we are on it.";
+  i.status_note.status = PublicStatus::kMajorOutage;
+  i.status_note.published_ns = 5;
+  i.status_note.updated_ns = 6;
+  i.status_note.actor = "operator:trader";
   return i;
 }
 
@@ -77,6 +82,7 @@ TEST(IncidentCodec, EveryFieldRoundTrips) {
   EXPECT_EQ(back.actions[0].error, ErrorCode::kFeedUnavailable);
   EXPECT_FALSE(back.actions[0].automatic);
   EXPECT_EQ(back.actions[1].spec.type, ActionType::kSwitchFeed);
+  EXPECT_EQ(back.status_note, i.status_note);
 }
 
 TEST(IncidentCodec, MissingFieldsKeepTheirDefaults) {
@@ -85,11 +91,13 @@ TEST(IncidentCodec, MissingFieldsKeepTheirDefaults) {
   EXPECT_EQ(i.title, "t");
   EXPECT_EQ(i.status, "open");
   EXPECT_TRUE(i.actions.empty());
+  EXPECT_FALSE(i.status_note.published());  // a snapshot from before status notes
 }
 
 TEST(IncidentCodec, TextThatIsNotASnapshotIsRefused) {
   for (const char* bad : {"", "[]", "{", R"({"title":"no id"})", R"({"id":"3"})", R"({"id":3,"markets":[-1]})",
-                          R"({"id":3,"actions":[{"id":1,"spec":{"type":"launch_rockets"},"target":{},"outcome":{}}]})"})
+                          R"({"id":3,"actions":[{"id":1,"spec":{"type":"launch_rockets"},"target":{},"outcome":{}}]})",
+                          R"({"id":3,"status_note":{"message":"m","status":"on_fire"}})", R"({"id":3,"status_note":"m"})"})
     EXPECT_THROW(decode_incident(bad), IncidentDecodeError) << bad;
 }
 

@@ -468,3 +468,38 @@ TEST(PlaybookSpec, AFallbackNeedsAPreviousAction) {
     EXPECT_NE(std::string(e.what()).find("the first action has no previous one"), std::string::npos) << e.what();
   }
 }
+
+TEST(PlaybookRunner, AStatusNoteIsPublishedReplacedTakenDownAndGoesWithTheResolve) {
+  RecordingPort port;
+  PlaybookRunner r(parse_playbook_file(kFile, "pb.yaml"), port);
+  r.on_notifications(100 * kS, {note("firing", {1}, 98 * kS)});
+  const Incident& inc = r.incidents().begin()->second;
+  EXPECT_EQ(r.publish_status_note(99, PublicStatus::kDegraded, "x", "operator:ops", 101 * kS).error().code,
+            ErrorCode::kIncidentNotFound);
+  ASSERT_TRUE(r.publish_status_note(inc.id, PublicStatus::kDegraded, "Bets are slow.", "operator:ops", 101 * kS).ok());
+  ASSERT_TRUE(r.publish_status_note(inc.id, PublicStatus::kMajorOutage, "Bets are paused.", "operator:lead", 102 * kS).ok());
+  EXPECT_EQ(inc.status_note.message, "Bets are paused.");
+  EXPECT_EQ(inc.status_note.published_ns, 101 * kS);  // first published, then replaced
+  EXPECT_EQ(inc.status_note.updated_ns, 102 * kS);
+  EXPECT_EQ(inc.status_note.actor, "operator:lead");
+  EXPECT_EQ(inc.timeline.back().what, "status-page note replaced by operator:lead (major_outage): Bets are paused.");
+  EXPECT_NE(std::find(port.audits.begin(), port.audits.end(), "status_note_published incident:1"), port.audits.end());
+  // Taken down by hand; a second time there is nothing to take down.
+  ASSERT_TRUE(r.clear_status_note(inc.id, "operator:ops", 103 * kS).value());
+  EXPECT_FALSE(inc.status_note.published());
+  EXPECT_FALSE(r.clear_status_note(inc.id, "operator:ops", 103 * kS).value());
+  // Published again, then the incident resolves: the note comes down with it.
+  ASSERT_TRUE(r.publish_status_note(inc.id, PublicStatus::kDegraded, "Bets are slow.", "operator:ops", 104 * kS).ok());
+  r.on_notifications(110 * kS, {note("resolved", {1}, 98 * kS)});
+  r.tick(141 * kS, {});
+  ASSERT_EQ(inc.status, "resolved");
+  EXPECT_FALSE(inc.status_note.published());
+  bool said = false;
+  for (auto& e : inc.timeline) said = said || e.what == "status-page note taken down: the incident resolved";
+  EXPECT_TRUE(said);
+  // A resolved incident takes no note.
+  EXPECT_EQ(r.publish_status_note(inc.id, PublicStatus::kDegraded, "x", "operator:ops", 150 * kS).error().code,
+            ErrorCode::kIncidentResolved);
+  // A note never acts on the book: only the freeze and the switch the playbook did (and their reverts).
+  for (auto& c : port.calls) EXPECT_EQ(c.find("status"), std::string::npos) << c;
+}

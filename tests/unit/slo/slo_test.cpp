@@ -309,3 +309,40 @@ TEST(SloEvaluator, OddsUpdatesCountTheLatencyFromTheProvidersTimestamp) {
   for (const auto& s : shipped.slos) odds_latency += s.sli.source == "odds_updates";
   EXPECT_EQ(odds_latency, 2);
 }
+
+TEST(SloEvaluator, SupportRepliesCountTheFirstReplyAgainstItsThreshold) {
+  // SUP-1: first reply within 60 s; the shipped catalogue carries it and the
+  // support_tag_spike alert on a wired signal.
+  SloCatalogue c = parse_slo_catalogue(
+      "version: 1\nslos:\n"
+      "  - {name: first_reply, path: p, service: support, runbook: r, target: 0.95,\n"
+      "     sli: {kind: latency, source: support_replies, threshold: 60s}, burn_alerts: []}\n",
+      "x.yaml");
+  SloEvaluator ev(c);
+  for (int i = 0; i < 18; ++i) ev.on_support_reply(3, {}, 20'000'000'000);
+  ev.on_support_reply(3, {}, 60'000'000'000);   // at the threshold: good
+  ev.on_support_reply(3, {}, 600'000'000'000);  // ten minutes: bad
+  ev.tick(3);
+  ASSERT_TRUE(ev.status()[0].has_data);
+  EXPECT_TRUE(ev.status()[0].wired);
+  EXPECT_NEAR(ev.status()[0].sli, 0.95, 1e-12);
+  const SloCatalogue shipped = parse_slo_catalogue(
+      [] {
+        std::ifstream f(INPLAY_SOURCE_DIR "/config/slos.yaml");
+        return std::string(std::istreambuf_iterator<char>(f), {});
+      }(),
+      "config/slos.yaml");
+  const SloSpec* s = shipped.find("support_first_reply");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->sli.source, "support_replies");
+  EXPECT_EQ(s->sli.threshold_ms, 60000);
+  bool spike = false;
+  for (const auto& a : shipped.alerts)
+    if (a.name == "support_tag_spike") {
+      spike = true;
+      EXPECT_EQ(a.signal, "support_tag_rate_ratio");
+      EXPECT_EQ(a.above, 3);
+      EXPECT_TRUE(alert_signal_wired(a.signal));
+    }
+  EXPECT_TRUE(spike);
+}
