@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <deque>
+#include <map>
+#include <tuple>
+
 #include "app/book_desks.h"
 #include "app/hedge_venue_client.h"
 #include "app/psp_client.h"
@@ -354,6 +358,28 @@ void Runtime::start_incident_loop() {
   m.desks->cashout.add_quote_observer([loop](const QuoteSeen& q) {
     loop->on_cashout_quote(q.event_id, q.offered, !q.offered && q.code == ErrorCode::kPriceStale, q.freshness_ns,
                            q.synthetic);
+  });
+  // WAL-4: a route whose breaker is open, or whose authorisations fail over
+  // the last minute (real time: the PSP answers in real time), is a signal
+  // the psp playbooks switch routes on.
+  m.incidents->set_payments(&m.desks->payments);
+  struct AuthWindow {
+    std::deque<std::tuple<int64_t, uint64_t, uint64_t>> seen;  // (monotonic ns, good, valid) per tick
+  };
+  auto windows = std::make_shared<std::map<std::string, AuthWindow>>();
+  m.incidents->add_signal_source([desk = &m.desks->payments, windows](std::vector<SignalSample>& out) {
+    if (!desk->enabled()) return;
+    const int64_t now = monotonic_ns();
+    for (const PaymentDesk::RouteSeen& r : desk->routes_seen()) {
+      out.push_back(SignalSample{"psp_route_unavailable", {{"route", r.name}}, r.available ? 0.0 : 1.0, true});
+      auto& w = (*windows)[r.name].seen;
+      w.emplace_back(now, r.auth_good, r.auth_valid);
+      while (w.size() > 1 && std::get<0>(w.front()) < now - 60'000'000'000) w.pop_front();
+      const uint64_t valid = r.auth_valid - std::get<2>(w.front());
+      const uint64_t good = r.auth_good - std::get<1>(w.front());
+      const double ratio = valid >= 10 ? 1.0 - static_cast<double>(good) / static_cast<double>(valid) : 0.0;
+      out.push_back(SignalSample{"psp_auth_failure_ratio", {{"route", r.name}}, ratio, true});
+    }
   });
   m.incidents->add_totals_source([desk = &m.desks->payments](std::vector<IncidentLoop::TotalsSample>& out) {
     if (!desk->enabled()) return;

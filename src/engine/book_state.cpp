@@ -196,6 +196,11 @@ struct Applier {
     idem(e.idem, PaymentRef{e.payment_id}, e.at_ns);
   }
 
+  void operator()(const PaymentRouteSwitched& e) {
+    if (e.to.empty()) throw std::invalid_argument("payment route switch to no route");
+    s.payment_route = e.to;
+  }
+
   // An authorised deposit is credited; a declined withdrawal's hold comes back.
   void operator()(const PaymentAnswered& e) {
     s.payments.check(e);
@@ -285,6 +290,7 @@ std::string BookState::state_hash() const {
   for (auto& [id, snapshot] : incidents) fmt::format_to(std::back_inserter(canon), "I|{}|{}\n", id, snapshot);
   hedges.hash_into(canon);
   payments.hash_into(canon);
+  if (!payment_route.empty()) fmt::format_to(std::back_inserter(canon), "R|{}\n", payment_route);
   // Only when set: the hash of a journal without one is unchanged.
   if (book_intake_per_second) fmt::format_to(std::back_inserter(canon), "B|intake|{}\n", book_intake_per_second);
   unsigned char digest[SHA256_DIGEST_LENGTH];

@@ -42,6 +42,9 @@ struct BookState {
   HedgeBook hedges;
   // Deposits and withdrawals through PSP routes (payment/payment_desk.h).
   PaymentBook payments;
+  // The PSP route new payments go to, once a switch was journaled ("": the
+  // config's payments.active).
+  std::string payment_route;
   // sport -> the feed that prices it, once a switch was journaled (the
   // feed desk starts on it instead of the configured one).
   std::map<std::string, std::string> active_feeds;

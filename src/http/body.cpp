@@ -1,5 +1,6 @@
 #include "http/body.h"
 
+#include "http/auth.h"
 #include "http/body_fields.h"
 
 #include "feed/wire_text.h"
@@ -248,6 +249,21 @@ Result<std::optional<std::string>> parse_switch_body(std::string_view body) {
   });
   if (err) return *err;
   return to;
+}
+
+Result<std::string> parse_route_switch_body(std::string_view body) {
+  std::optional<std::string> to;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k != "to") return invalid(k, "unknown field (to)");
+    std::string t;
+    if (auto e = get_string(v, k, t)) return e;
+    if (!valid_channel_name(t)) return invalid(k, "must match [A-Za-z0-9_.-]{1,64}");
+    to = t;
+    return std::nullopt;
+  });
+  if (err) return *err;
+  if (!to) return Error{ErrorCode::kValidationFailed, "to: required (the route new payments go to)"};
+  return *to;
 }
 
 Result<CashoutBody> parse_cashout_body(std::string_view body) {

@@ -61,6 +61,9 @@ Result<std::optional<std::string>> parse_open_account_body(std::string_view body
 // {"to": "primary"|"backup"} or {} (the other one).
 Result<std::optional<std::string>> parse_switch_body(std::string_view body);
 
+// {"to": "<payment route name>"}: [A-Za-z0-9_.-]{1,64}, required.
+Result<std::string> parse_route_switch_body(std::string_view body);
+
 // {"frozen": true, "reason": "..."} (reason optional, at most 200 chars).
 struct CashoutBody {
   bool frozen = false;

@@ -4,6 +4,9 @@
 //   GET  /v1/payments/{id}        a payment (the account's channel, operators)
 //   GET  /v1/payments             operator: the newest payments (at most 200,
 //                                 ?status= filters) and each route as seen
+//   POST /v1/payments/routes/switch  operator: {"to": route} — new payments
+//                                 go there (journaled; 409-free: the same
+//                                 route again is 200 unchanged)
 //   POST /v1/payments/reconcile   operator: asks the PSPs again about every
 //                                 payment still waiting for their word
 //   POST /psp/callbacks/{route}   a PSP's notification; no token: signed
@@ -13,6 +16,7 @@
 
 #include "core/hmac.h"
 #include "http/api_internal.h"
+#include "http/body.h"
 #include "payment/payment_desk.h"
 #include "telemetry/log.h"
 
@@ -72,6 +76,22 @@ void Api::Impl::add_payment_routes() {
                   w.field("pending", static_cast<uint64_t>(s.payments.pending_count()));
                   w.field("timed_out", static_cast<uint64_t>(s.payments.timed_out_count()));
                   if (desk && desk->enabled()) w.key("routes").raw(routes_json(desk->routes_seen(), desk->active(), desk->route_now()));
+                  w.end_object();
+                  return Reply{200, w.take()};
+                });
+              }});
+
+  routes.add({"POST", "/v1/payments/routes/switch", Access::kOperator, [this](Call& c) {
+                if (!d.payments || !d.payments->enabled())
+                  return send_error(c.x, Error{ErrorCode::kPaymentRouteUnavailable, "the book has no payment route"});
+                auto body = parse_route_switch_body(c.req.body);
+                if (!body.ok()) return send_error(c.x, body.error());
+                read(c.x, [desk = d.payments, to = body.value(), actor = c.actor](Engine&) {
+                  const std::string from = desk->active();
+                  Result<bool> r = desk->switch_route(to, actor, "operator");
+                  if (!r.ok()) return Reply{error_http_status(r.error().code), error_body(r.error())};
+                  JsonWriter w;
+                  w.begin_object().field("active", desk->active()).field("previous", from).field("changed", r.value());
                   w.end_object();
                   return Reply{200, w.take()};
                 });

@@ -57,6 +57,7 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const AccountOpened&) { return EventType::kAccountOpened; }
     EventType operator()(const PaymentRequested&) { return EventType::kPaymentRequested; }
     EventType operator()(const PaymentAnswered&) { return EventType::kPaymentAnswered; }
+    EventType operator()(const PaymentRouteSwitched&) { return EventType::kPaymentRouteSwitched; }
   };
   return std::visit(V{}, e);
 }
@@ -204,6 +205,12 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.put(e.at_ns);
           w.bytes(e.trace_id.data(), e.trace_id.size());
           put_idem(w, e.idem);
+        } else if constexpr (std::is_same_v<T, PaymentRouteSwitched>) {
+          w.str(e.from);
+          w.str(e.to);
+          w.str(e.actor);
+          w.str(e.reason);
+          w.put(e.at_ns);
         } else if constexpr (std::is_same_v<T, PaymentAnswered>) {
           w.put(e.payment_id);
           w.str(e.account);
@@ -455,6 +462,16 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
       e.source = r.get<uint8_t>();
       e.psp_ref = r.str();
       e.detail = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kPaymentRouteSwitched: {
+      PaymentRouteSwitched e;
+      e.from = r.str();
+      e.to = r.str();
+      e.actor = r.str();
+      e.reason = r.str();
       e.at_ns = r.get<int64_t>();
       out = std::move(e);
       break;

@@ -56,6 +56,7 @@ enum class EventType : uint16_t {
   // Payments through PSP routes (payment/payment_desk.h, WAL-1, WAL-5).
   kPaymentRequested = 29,
   kPaymentAnswered = 30,
+  kPaymentRouteSwitched = 31,
 };
 
 // The idempotency key a decision answers (BET-6, WAL-5): replay completes
@@ -271,6 +272,18 @@ struct PaymentAnswered {
   bool operator==(const PaymentAnswered&) const = default;
 };
 
+// New payments go to another PSP route from now on (WAL-4, INC-2): by an
+// operator or a playbook (a route's breaker open, its authorisations
+// failing). Payments already sent stay on their route.
+struct PaymentRouteSwitched {
+  std::string from;
+  std::string to;
+  std::string actor;
+  std::string reason;
+  int64_t at_ns = 0;
+  bool operator==(const PaymentRouteSwitched&) const = default;
+};
+
 // An incident as it stands after a change (playbook/incident_codec.h: JSON),
 // so incidents survive a restart. The latest record per id is the incident;
 // its actions' effects on the book are journaled by their own events.
@@ -300,7 +313,7 @@ using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSe
                                FeedSwitched, IncidentSaved, MarketSettled, BetPostings, SettlementRolledBack,
                                BetsCancelled, CancelRolledBack, SettlementDeadLettered, DeadLetterResolved,
                                BetCashedOut, HedgeInstructed, HedgeAnswered, AuditAnchored, AccountOpened,
-                               PaymentRequested, PaymentAnswered>;
+                               PaymentRequested, PaymentAnswered, PaymentRouteSwitched>;
 
 EventType event_type(const BookEvent& e);
 // The book's time the event records (engine clock, ns since the epoch):

@@ -80,11 +80,41 @@ PspPort* PaymentDesk::port(const std::string& route) const {
   return nullptr;
 }
 
+const std::string& PaymentDesk::active() const {
+  const std::string& journaled = engine_.state().payment_route;
+  return journaled.empty() || !port(journaled) ? active_ : journaled;
+}
+
+Result<bool> PaymentDesk::switch_route(const std::string& to, const std::string& actor, const std::string& reason) {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  PspPort* p = port(to);
+  if (!p) return Error{ErrorCode::kValidationFailed, fmt::format("to: no payment route named '{}'", to)};
+  const std::string from = active();
+  if (from == to) return false;
+  if (!p->available())
+    return Error{ErrorCode::kPaymentRouteUnavailable, fmt::format("route {}'s circuit breaker is open", to)};
+  engine_.commit(PaymentRouteSwitched{from, to, actor, reason, to_ns(engine_.clock().now())});
+  log::warn("payment", "payment route switched", {{"from", from}, {"to", to}, {"actor", actor}, {"reason", reason}});
+  return true;
+}
+
+std::string PaymentDesk::next_route_after(const std::string& from) const {
+  size_t start = 0;
+  for (size_t i = 0; i < ports_.size(); ++i)
+    if (ports_[i]->route() == from) start = i;
+  for (size_t k = 1; k < ports_.size(); ++k) {
+    PspPort* p = ports_[(start + k) % ports_.size()];
+    if (p->available()) return p->route();
+  }
+  return {};
+}
+
 std::string PaymentDesk::route_now() const {
   if (ports_.empty()) return {};
   size_t start = 0;
+  const std::string& act = active();
   for (size_t i = 0; i < ports_.size(); ++i)
-    if (ports_[i]->route() == active_) start = i;
+    if (ports_[i]->route() == act) start = i;
   for (size_t k = 0; k < ports_.size(); ++k) {
     PspPort* p = ports_[(start + k) % ports_.size()];
     if (p->available()) return p->route();

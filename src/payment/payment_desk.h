@@ -20,6 +20,9 @@
 //    HTTP route). The first final word about a pending or timed-out payment
 //    is journaled; a duplicate, a stale "pending" or a word about a final
 //    payment changes nothing (payment_callbacks_total{result}).
+//  - switch_route(): the active route changes by operator (API, war room)
+//    or playbook (a breaker open, authorisations failing), journaled, so a
+//    restart keeps it.
 //  - resume() at start, reconcile() on demand: the PSP is asked what it
 //    recorded for every payment still without its word (never asked to
 //    charge again: its customer has gone) — its status settles the payment
@@ -105,7 +108,16 @@ class PaymentDesk {
 
   // The route a new payment would take now ("": none available).
   std::string route_now() const;
-  const std::string& active() const { return active_; }
+  // The active route: the last journaled switch's, else the config's.
+  const std::string& active() const;
+  // Engine thread: new payments go to `to` from now on (journaled:
+  // PaymentRouteSwitched). Refused: an unknown route (VALIDATION_FAILED),
+  // one whose breaker is open (PAYMENT_ROUTE_UNAVAILABLE). false: it was
+  // already the active route (nothing journaled).
+  Result<bool> switch_route(const std::string& to, const std::string& actor, const std::string& reason);
+  // Engine thread: the next route after `from` (in config order) whose
+  // breaker is closed, "" when none — where a playbook switches to.
+  std::string next_route_after(const std::string& from) const;
   struct RouteSeen {
     std::string name;
     bool available = false;

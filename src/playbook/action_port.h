@@ -14,7 +14,8 @@ namespace inplay {
 
 struct ActionTarget {
   std::string sport;               // switch_feed
-  std::string feed;                // switch_feed: the feed the alerts blame ("" = the active one)
+  std::string feed;                // switch_feed: the feed the alerts blame ("" = the active one);
+                                   // switch_psp_route: the PSP route they blame
   std::string league;              // for resolving markets when none are named
   std::vector<uint64_t> markets;   // market-scoped actions
   // None of sport, league, markets: the whole book ("book"); only shed_load
@@ -26,7 +27,7 @@ struct ActionTarget {
 struct ActionOutcome {
   std::string detail;                      // human text: "froze cash-out on 6 markets"
   std::map<uint64_t, int64_t> previous;    // market -> value before (caps, delays, intake)
-  std::string previous_feed;               // switch_feed: the feed active before
+  std::string previous_feed;               // switch_feed: the feed active before; switch_psp_route: the route
   std::vector<uint64_t> markets;           // the markets it touched
   std::string applied_by;                  // the actor it ran as
   bool changed = true;                     // false: nothing needed doing (recorded as not_needed)

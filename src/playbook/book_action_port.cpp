@@ -81,6 +81,7 @@ Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTar
   o.applied_by = actor;
   Book& book = engine_.state().book;
   if (a.type == ActionType::kSwitchFeed) return switch_feed(t, actor);
+  if (a.type == ActionType::kSwitchPspRoute) return switch_psp_route(t, actor, reason);
   if (a.type == ActionType::kShedLoad && t.markets.empty() && t.league.empty() && t.sport.empty())
     return shed_book(a, actor, reason);
   std::vector<uint64_t> markets = markets_of(t);
@@ -116,7 +117,8 @@ Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTar
         if (m->intake_per_second > 0 && m->intake_per_second <= a.value) continue;
         r = markets_.set_market_control(mid, MarketControl::kIntakePerSecond, a.value, reason, actor);
         break;
-      case ActionType::kSwitchFeed: break;
+      case ActionType::kSwitchFeed:
+      case ActionType::kSwitchPspRoute: break;
     }
     if (!r.ok()) return r.error();
     o.markets.push_back(mid);
@@ -172,8 +174,43 @@ Result<std::string> BookActionPort::unshed_book(const ActionOutcome& done, const
   return back ? fmt::format("set the book's intake back to {} bets/s", back) : std::string("lifted the book's intake limit");
 }
 
+Result<ActionOutcome> BookActionPort::switch_psp_route(const ActionTarget& t, const std::string& actor,
+                                                       const std::string& reason) {
+  if (!payments_ || !payments_->enabled())
+    return Error{ErrorCode::kPaymentRouteUnavailable, "the book has no payment route"};
+  ActionOutcome o;
+  o.applied_by = actor;
+  const std::string active = payments_->active();
+  if (!t.feed.empty() && t.feed != active) {
+    o.changed = false;
+    o.detail = fmt::format("{} is not the active route ({} is): nothing to switch", t.feed, active);
+    return o;
+  }
+  const std::string to = payments_->next_route_after(active);
+  if (to.empty()) return Error{ErrorCode::kPaymentRouteUnavailable, "no other payment route is available"};
+  auto r = payments_->switch_route(to, actor, reason);
+  if (!r.ok()) return r.error();
+  o.previous_feed = active;
+  o.detail = fmt::format("switched new payments from {} to {}", active, to);
+  return o;
+}
+
+Result<std::string> BookActionPort::switch_psp_route_back(const ActionOutcome& done, const std::string& actor) {
+  if (!payments_ || done.previous_feed.empty()) return std::string("nothing to undo: no switch was made");
+  if (payments_->active() == done.previous_feed) return fmt::format("{} is already active", done.previous_feed);
+  // Back only once the route switched away from takes payments again.
+  bool available = false;
+  for (const auto& r : payments_->routes_seen())
+    if (r.name == done.previous_feed) available = r.available;
+  if (!available) return Error{ErrorCode::kNotReady, fmt::format("waits until {} is available again", done.previous_feed)};
+  auto r = payments_->switch_route(done.previous_feed, actor, "revert");
+  if (!r.ok()) return r.error();
+  return fmt::format("switched new payments back to {}", done.previous_feed);
+}
+
 Result<std::string> BookActionPort::revert(const ActionSpec& a, const ActionOutcome& done, const std::string& actor) {
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  if (a.type == ActionType::kSwitchPspRoute) return switch_psp_route_back(done, actor);
   if (a.type == ActionType::kShedLoad && done.book_intake > 0) return unshed_book(done, actor);
   Book& book = engine_.state().book;
   if (a.type == ActionType::kSwitchFeed) {

@@ -9,13 +9,17 @@
 // period: a late feed that is merely "up" is not taken back. shed_load on
 // the book (a target naming nothing) sets the book-wide intake limit
 // (bet/book_intake.h), a share of what the book decides per second now
-// when the spec asks for one. Engine thread only.
+// when the spec asks for one. switch_psp_route sends new payments from the
+// blamed PSP route (the active one when none is named) to the next route
+// whose breaker is closed; its revert waits (NOT_READY) until the route
+// switched away from is available again. Engine thread only.
 #pragma once
 #include <functional>
 
 #include "engine/engine.h"
 #include "market/market_desk.h"
 #include "feed/feed_desk.h"
+#include "payment/payment_desk.h"
 #include "playbook/action_port.h"
 
 namespace inplay {
@@ -33,13 +37,18 @@ class BookActionPort final : public ActionPort {
   // Bets the book decided per second lately (the app wires the accept
   // window): what a share_of_decided book-wide shed is a share of.
   void set_decided_per_second(std::function<double()> fn) { decided_per_second_ = std::move(fn); }
+  // The payment desk a switch_psp_route acts on (nullptr: none).
+  void set_payments(PaymentDesk* payments) { payments_ = payments; }
 
  private:
   std::string sport_of(const ActionTarget& t);
   Result<ActionOutcome> switch_feed(const ActionTarget& t, const std::string& actor);
   Result<ActionOutcome> shed_book(const ActionSpec& a, const std::string& actor, const std::string& reason);
   Result<std::string> unshed_book(const ActionOutcome& done, const std::string& actor);
+  Result<ActionOutcome> switch_psp_route(const ActionTarget& t, const std::string& actor, const std::string& reason);
+  Result<std::string> switch_psp_route_back(const ActionOutcome& done, const std::string& actor);
   std::function<double()> decided_per_second_;
+  PaymentDesk* payments_ = nullptr;
   Engine& engine_;
   MarketDesk& markets_;
   FeedDesk* desk_;

@@ -104,6 +104,8 @@ class IncidentLoop {
   // and the disk's: journal_unwritable, disk_used_ratio). Before start().
   using SignalSource = std::function<void(std::vector<SignalSample>& out)>;
   void add_signal_source(SignalSource fn) { signal_sources_.push_back(std::move(fn)); }
+  // The payment desk the playbooks' switch_psp_route acts on. Before start().
+  void set_payments(PaymentDesk* payments) { port_.set_payments(payments); }
   // Cumulative (good, valid) totals of an SLI source fed from outside the
   // loop, per PSP route when it has one (e.g. wallet_auth from the payment
   // desk), sampled every tick on the engine thread. Before start().

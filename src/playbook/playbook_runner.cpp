@@ -12,7 +12,7 @@ namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
 
-bool market_scoped(ActionType t) { return t != ActionType::kSwitchFeed; }
+bool market_scoped(ActionType t) { return t != ActionType::kSwitchFeed && t != ActionType::kSwitchPspRoute; }
 
 // The group's value of a label, else the first firing alert's that carries
 // it (preferring alerts matching `when`, the playbook's trigger).
@@ -231,6 +231,8 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
       target.sport = first_label(g, "sport");
       target.league = first_label(g, "league");
       target.feed = feed;
+      // A route switch moves away from the route the alerts blame.
+      if (spec.type == ActionType::kSwitchPspRoute) target.feed = first_label(g, "route", pb.when);
       if (market_scoped(spec.type)) {
         std::set<uint64_t> covered;
         bool league_done = false;

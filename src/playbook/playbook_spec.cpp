@@ -18,6 +18,7 @@ constexpr ActionName kActions[] = {
     {ActionType::kSwitchFeed, "switch_feed"},       {ActionType::kSuspendMarket, "suspend_market"},
     {ActionType::kFreezeCashout, "freeze_cashout"}, {ActionType::kLowerStakeCap, "lower_stake_cap"},
     {ActionType::kExtendDelay, "extend_delay"},     {ActionType::kShedLoad, "shed_load"},
+    {ActionType::kSwitchPspRoute, "switch_psp_route"},
 };
 
 LabelSet read_matchers(YamlReader& r, std::string_view key) {
@@ -125,14 +126,14 @@ PlaybookFile parse_playbook_file(const std::string& yaml_text, const std::string
       if (!parse_action_type(t, as.type))
         a.fail_key("do", a.get("do"),
                    "must be one of switch_feed, suspend_market, freeze_cashout, lower_stake_cap, "
-                   "extend_delay, shed_load");
+                   "extend_delay, shed_load, switch_psp_route");
       if (as.type == ActionType::kLowerStakeCap) as.value = a.integer("stake_cap_minor", true, 0, 1, INT64_MAX / 4);
       if (as.type == ActionType::kExtendDelay) as.value = a.duration_ms("delay", true, 0, 1, 60000);
       if (as.type == ActionType::kShedLoad) {
         as.share_pct = a.integer("share_of_decided", false, 0, 1, 100);
         as.value = a.integer("bets_per_second", as.share_pct == 0, 0, 1, 1000000);
       }
-      if (as.type != ActionType::kSwitchFeed) as.league_scope = a.choice("scope", {"alert", "league"}, "alert") == "league";
+      if (as.type != ActionType::kSwitchFeed && as.type != ActionType::kSwitchPspRoute) as.league_scope = a.choice("scope", {"alert", "league"}, "alert") == "league";
       as.fallback = a.boolean("if_previous_failed", false);
       if (as.fallback && s.actions.empty())
         a.fail_key("if_previous_failed", a.get("if_previous_failed"), "the first action has no previous one");

@@ -34,6 +34,7 @@ enum class ActionType {
   kExtendDelay,    // extra in-play delay on the alert's markets
   kShedLoad,       // bets per second admitted on the alert's markets, or
                    // on the whole book when the alerts name no slice
+  kSwitchPspRoute, // new payments to the next PSP route whose breaker is closed
 };
 const char* action_type_name(ActionType t);  // "switch_feed", ...
 bool parse_action_type(const std::string& s, ActionType& out);

@@ -88,6 +88,10 @@ std::optional<AuditEntry> audit_entry_of(const BookEvent& ev, uint64_t journal_s
         .add("currency", currency)
         .add("route", pr->route)
         .add("trace_id", to_hex(pr->trace_id));
+  } else if (auto* rs = std::get_if<PaymentRouteSwitched>(&ev)) {
+    e.action = "payment_route_switched";
+    e.at_ns = rs->at_ns;
+    e.add("from", rs->from).add("to", rs->to).add("actor", rs->actor).add("reason", rs->reason);
   } else if (auto* pa = std::get_if<PaymentAnswered>(&ev)) {
     e.action = "payment_answered";
     e.at_ns = pa->at_ns;

@@ -21,6 +21,7 @@ const std::set<std::string> kLiveSignals{
     "market_bet_rate", "market_engine_share", "synthetic_failed_rounds", "engine_queue_lag_seconds", "feed_down", "feed_schema_skew",
     "dlq_growth", "settlement_lag_seconds", "settlement_shadow_mismatches", "feed_delay_seconds",
     "reference_feed_problem", "journal_unwritable", "disk_used_ratio", "cashout_stale_ratio",
+    "psp_route_unavailable", "psp_auth_failure_ratio",
     "support_tag_rate_ratio"};
 const std::set<std::string> kFutureSignals{"duplicate_tx", "psp_timeouts_sigma"};
 

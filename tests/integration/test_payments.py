@@ -309,3 +309,40 @@ def test_without_routes_deposits_are_refused_and_nothing_changes(tmp_path):
         assert b.get("/v1/payments", token="operator").json()["payments"] == []
     finally:
         b.stop()
+
+
+def test_an_operator_switches_the_route_and_a_restart_keeps_it(paying):
+    b = paying
+    b.open_account("erin")
+    for body, code in (({}, 422), ({"to": "psp-x"}, 422), ({"to": 5}, 422), ({"to": "a b"}, 422)):
+        r = b.post("/v1/payments/routes/switch", json=body, token="operator")
+        assert r.status_code == code, (body, r.text)
+    assert b.post("/v1/payments/routes/switch", json={"to": "psp-b"}).status_code == 403  # a channel may not
+    r = b.post("/v1/payments/routes/switch", json={"to": "psp-b"}, token="operator")
+    assert r.status_code == 200 and r.json() == {"active": "psp-b", "previous": "psp-a", "changed": True}, r.text
+    assert deposit(b, "erin", 1000).json()["route"] == "psp-b"
+    b.kill9()
+    b.start()
+    assert b.get("/v1/payments", token="operator").json()["routes"]["active"] == "psp-b"
+    assert deposit(b, "erin", 1000).json()["route"] == "psp-b"
+
+
+def test_a_route_whose_breaker_opens_is_switched_away_by_the_playbook(paying):
+    b = paying
+    b.open_account("erin")
+    psp(b, "psp-a", down=True)
+    for _ in range(2):
+        deposit(b, "erin", 1000)  # 4 failed calls: psp-a's breaker opens
+    assert metric(b.metrics(), 'psp_breaker_open{route="psp-a"}') == 1
+
+    def switched():
+        b.advance(1000)  # the incident loop ticks on the book's clock
+        return b.get("/v1/payments", token="operator").json()["routes"]["active"] == "psp-b"
+    wait_for(switched, timeout=20)
+    alerts = b.get("/v1/alerts", token="operator").json()
+    assert any(a["name"] == "psp_route_down" and a["labels"].get("route") == "psp-a" for a in alerts["alerts"]), alerts
+    incidents = b.get("/v1/incidents", token="operator").json()
+    text = json.dumps(incidents)
+    assert "switch_psp_route" in text and "switched new payments from psp-a to psp-b" in text, text[:2000]
+    # Deposits go on through psp-b meanwhile.
+    assert deposit(b, "erin", 1000).json()["route"] == "psp-b"

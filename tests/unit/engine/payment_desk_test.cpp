@@ -335,6 +335,35 @@ TEST_F(PaymentDeskTest, ARestartAsksAgainUnderTheSameIdAndReplaysToTheSameHash) 
   EXPECT_EQ(balance(), 10000 + 500);
 }
 
+TEST_F(PaymentDeskTest, ASwitchedRouteTakesNewPaymentsAndSurvivesARestart) {
+  boot();
+  auto sw = [&](const std::string& to) {
+    return on_engine([&] { return desks->payments.switch_route(to, "operator:test", "drill"); });
+  };
+  EXPECT_EQ(sw("psp-x").error().code, ErrorCode::kValidationFailed);
+  b.available_ = false;
+  EXPECT_EQ(sw("psp-b").error().code, ErrorCode::kPaymentRouteUnavailable);
+  EXPECT_EQ(on_engine([&] { return desks->payments.next_route_after("psp-a"); }), "");
+  b.available_ = true;
+  EXPECT_EQ(on_engine([&] { return desks->payments.next_route_after("psp-a"); }), "psp-b");
+  ASSERT_TRUE(sw("psp-b").ok());
+  EXPECT_FALSE(sw("psp-b").value());  // already: nothing journaled
+  EXPECT_EQ(pay(TransferReason::kDeposit, 1000, "d1").status, 201);
+  EXPECT_EQ(payment(1).route, "psp-b");
+  flush();
+  const std::string before = on_engine([&] { return engine->state().state_hash(); });
+  shutdown();
+  desks.reset();
+  engine.reset();
+  journal.reset();
+  open();
+  engine->replay();
+  EXPECT_EQ(engine->state().state_hash(), before);
+  EXPECT_EQ(engine->state().payment_route, "psp-b");
+  desks->payments.set_routes({&a, &b}, "psp-a", {});
+  EXPECT_EQ(desks->payments.active(), "psp-b");  // the journaled switch beats the config
+}
+
 }  // namespace
 }  // namespace engine_test
 }  // namespace inplay

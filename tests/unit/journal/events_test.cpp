@@ -77,6 +77,7 @@ std::vector<BookEvent> samples() {
   v.push_back(PaymentRequested{12, "alice", TransferReason::kWithdrawal, 5000, "psp-a", 1'800'000'000'000'000'009,
                                {1, 2, 3}, IdemTag{"web:k1", Fingerprint{7, 8}}});
   v.push_back(PaymentAnswered{12, "alice", TransferReason::kWithdrawal, 5000, 2, 3, "psp-a-7", "do_not_honour", -1});
+  v.push_back(PaymentRouteSwitched{"psp-a", "psp-b", "playbook:psp_route_down", "psp-a breaker open", 42});
   return v;
 }
 
@@ -227,6 +228,7 @@ TEST(BookEvents, TypeNumbersAreStable) {
   EXPECT_EQ(static_cast<uint16_t>(event_type(AccountOpened{})), 26);
   EXPECT_EQ(static_cast<uint16_t>(event_type(PaymentRequested{})), 29);
   EXPECT_EQ(static_cast<uint16_t>(event_type(PaymentAnswered{})), 30);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(PaymentRouteSwitched{})), 31);
 }
 
 TEST(BookEvents, EveryTypeRoundTrips) {
@@ -291,7 +293,7 @@ TEST(BookEvents, StringLengthPastTheEndThrows) {
 
 TEST(BookEvents, UnknownTypeThrows) {
   std::string bytes = encode(PriceApplied{1, 2, 3, 4});
-  for (uint16_t t : {0, 1, 31, 100, 0xFFFF}) {
+  for (uint16_t t : {0, 1, 34, 100, 0xFFFF}) {
     EXPECT_THROW(decode_event(t, bytes), std::invalid_argument) << t;
     EXPECT_THROW(decode_event(t, ""), std::invalid_argument) << t;
   }
