@@ -110,8 +110,9 @@ size_t Reconciliation::count(MismatchKind k) const {
   return static_cast<size_t>(std::count_if(mismatches.begin(), mismatches.end(), [k](const Mismatch& m) { return m.kind == k; }));
 }
 
-Reconciliation reconcile(const std::string& route, const std::vector<Payment>& book, uint64_t book_next_id,
-                         const std::vector<SettlementRow>& rows, std::string_view currency) {
+Reconciliation reconcile(const std::string& route, const std::vector<Payment>& book,
+                         const std::vector<SettlementRow>& rows, std::string_view currency,
+                         const std::set<uint64_t>* authorised_before) {
   Reconciliation out;
   out.rows = rows.size();
   std::map<uint64_t, const Payment*> ours;
@@ -127,7 +128,6 @@ Reconciliation reconcile(const std::string& route, const std::vector<Payment>& b
     const bool numeric = ec == std::errc() && p == r.payment_id.data() + r.payment_id.size() && id > 0 &&
                          r.payment_id[0] != '0';
     if (numeric && ours.count(id)) by_payment[id].push_back(&r);
-    else if (numeric && id >= book_next_id && !elsewhere.count(id)) ++out.later;
     else unknown.emplace_back(r.payment_id, &r);
   }
 
@@ -142,7 +142,7 @@ Reconciliation reconcile(const std::string& route, const std::vector<Payment>& b
     auto it = by_payment.find(id);
     const std::string pid = std::to_string(id);
     if (it == by_payment.end()) {
-      if (p.status == PaymentStatus::kAuthorised)
+      if (p.status == PaymentStatus::kAuthorised && (!authorised_before || authorised_before->count(id)))
         add(MismatchKind::kMissingAtPsp, pid, {}, "authorised at the book, not in the PSP's report");
       continue;
     }

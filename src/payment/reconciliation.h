@@ -21,11 +21,15 @@
 //   kind             deposit at one side, payout at the other
 // A book payment still pending or timed_out whose PSP row is final is
 // `unsettled` (counted, not a mismatch) until the PSP's word reaches the
-// book. Rows with a payment_id at or above `book_next_id` are payments
-// asked after the book was read (the report is fetched after): skipped,
-// counted as `later`, never called unknown.
+// book. The reconciler reads the book twice, before and after fetching
+// the report: `book` is the read after (every payment the report can hold
+// was journaled before it was sent, so it is there), `authorised_before`
+// the payments authorised at the read before — only those can be
+// missing_at_psp (one authorised in between may be in no report yet).
+// nullptr: every authorised payment in `book` was so before the report.
 #pragma once
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,7 +72,6 @@ struct Reconciliation {
   size_t held = 0;           // book payments the PSP holds (one row or more)
   size_t held_once = 0;      // ... exactly once (SLI wallet_tx_unique: good / valid)
   size_t unsettled = 0;      // book pending / timed_out, PSP final
-  size_t later = 0;          // rows for payments asked after the book was read
   size_t duplicates = 0;     // book payments held more than once
   std::vector<Mismatch> mismatches;  // payment_id order, then kind
   size_t count(MismatchKind k) const;
@@ -76,7 +79,8 @@ struct Reconciliation {
 
 // book: the book's payments on this route (others are ignored);
 // currency: the book's currency code.
-Reconciliation reconcile(const std::string& route, const std::vector<Payment>& book, uint64_t book_next_id,
-                         const std::vector<SettlementRow>& rows, std::string_view currency);
+Reconciliation reconcile(const std::string& route, const std::vector<Payment>& book,
+                         const std::vector<SettlementRow>& rows, std::string_view currency,
+                         const std::set<uint64_t>* authorised_before = nullptr);
 
 }  // namespace inplay

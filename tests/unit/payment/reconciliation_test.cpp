@@ -74,7 +74,7 @@ TEST(Reconcile, ACleanDayHasNoMismatch) {
   // 4 was declined by the book (it never left): the PSP has no row for it.
   std::vector<SettlementRow> rows{row("psp-a-1", "1"), row("psp-a-2", "2", "declined"),
                                   row("psp-a-3", "3", "authorised", 500, "payout")};
-  Reconciliation r = reconcile("psp-a", book, 6, rows, "GBP");
+  Reconciliation r = reconcile("psp-a", book, rows, "GBP");
   EXPECT_TRUE(r.mismatches.empty()) << r.mismatches.front().detail;
   EXPECT_EQ(r.book_payments, 4u);
   EXPECT_EQ(r.matched, 3u);
@@ -103,7 +103,7 @@ TEST(Reconcile, FindsEveryKindOfMismatch) {
       row("psp-a-8", "card-test"),  // never the book's
       row("psp-a-10", "0042"),      // not the book's spelling of an id
   };
-  Reconciliation r = reconcile("psp-a", book, 8, rows, "GBP");
+  Reconciliation r = reconcile("psp-a", book, rows, "GBP");
   EXPECT_EQ(r.count(MismatchKind::kDuplicate), 1u);
   EXPECT_EQ(r.count(MismatchKind::kMissingAtPsp), 1u);
   EXPECT_EQ(r.count(MismatchKind::kStatus), 2u);
@@ -122,7 +122,7 @@ TEST(Reconcile, FindsEveryKindOfMismatch) {
 }
 
 TEST(Reconcile, ACurrencyOtherThanTheBooksIsAnAmountMismatch) {
-  Reconciliation r = reconcile("psp-a", {pay(1, PaymentStatus::kAuthorised)}, 2,
+  Reconciliation r = reconcile("psp-a", {pay(1, PaymentStatus::kAuthorised)},
                                {row("psp-a-1", "1", "authorised", 1000, "deposit", "EUR")}, "GBP");
   ASSERT_EQ(r.mismatches.size(), 1u);
   EXPECT_EQ(r.mismatches[0].kind, MismatchKind::kAmount);
@@ -131,23 +131,28 @@ TEST(Reconcile, ACurrencyOtherThanTheBooksIsAnAmountMismatch) {
 TEST(Reconcile, ATimedOutPaymentThePspSettledIsUnsettledNotAMismatch) {
   std::vector<Payment> book{pay(1, PaymentStatus::kTimedOut), pay(2, PaymentStatus::kPending),
                             pay(3, PaymentStatus::kTimedOut)};
-  Reconciliation r = reconcile("psp-a", book, 4, {row("psp-a-1", "1"), row("psp-a-2", "2", "declined")}, "GBP");
+  Reconciliation r = reconcile("psp-a", book, {row("psp-a-1", "1"), row("psp-a-2", "2", "declined")}, "GBP");
   EXPECT_TRUE(r.mismatches.empty());
   EXPECT_EQ(r.unsettled, 2u);
   EXPECT_EQ(r.matched, 0u);
   // Once reconciled (the PSP's word reached the book), it matches.
   book[0].status = PaymentStatus::kAuthorised;
   book[0].reconciled = true;
-  r = reconcile("psp-a", book, 4, {row("psp-a-1", "1")}, "GBP");
+  r = reconcile("psp-a", book, {row("psp-a-1", "1")}, "GBP");
   EXPECT_TRUE(r.mismatches.empty());
   EXPECT_EQ(r.matched, 1u);
 }
 
-TEST(Reconcile, PaymentsAskedAfterTheBookWasReadAreNotUnknown) {
-  Reconciliation r = reconcile("psp-a", {pay(1, PaymentStatus::kAuthorised)}, 2,
-                               {row("psp-a-1", "1"), row("psp-a-2", "2"), row("psp-a-3", "3")}, "GBP");
-  EXPECT_TRUE(r.mismatches.empty());
-  EXPECT_EQ(r.later, 2u);
+TEST(Reconcile, OnlyAPaymentAuthorisedBeforeTheReportCanBeMissingFromIt) {
+  std::vector<Payment> book{pay(1, PaymentStatus::kAuthorised), pay(2, PaymentStatus::kAuthorised)};
+  std::set<uint64_t> before{1};  // 2 was authorised while the report was fetched
+  Reconciliation r = reconcile("psp-a", book, {}, "GBP", &before);
+  ASSERT_EQ(r.mismatches.size(), 1u);
+  EXPECT_EQ(r.mismatches[0].payment_id, "1");
+  EXPECT_EQ(r.mismatches[0].kind, MismatchKind::kMissingAtPsp);
+  // A row for a payment far above the book's ids is the PSP's own.
+  r = reconcile("psp-a", book, {row("psp-a-1", "1"), row("psp-a-2", "2"), row("psp-a-3", "999999")}, "GBP");
+  EXPECT_EQ(r.count(MismatchKind::kUnknownAtBook), 1u);
 }
 
 TEST(ReconciliationBoard, KeepsTheLastGoodResultBesideAFailure) {
