@@ -253,6 +253,7 @@ function render(s) {
   renderFeeds(s.feeds);
   renderSettlement(s.settlement);
   renderHedging(s.hedging);
+  renderPayments(s.payments);
   renderSlos(s.slos);
   const a = s.accept;
   $('#accept-now').textContent = a.count ? `now p50 ${micros(a.p50_us)} · p99 ${micros(a.p99_us)} (${a.count} bets, 5 min)` : 'no bets yet';
@@ -493,6 +494,34 @@ function renderHedging(hg) {
       h('th', { class: 'muted' }, `#${x.hedge_id} market ${x.market_id}`),
       h('td', { class: 'num' }, h('span', { class: `tag ${x.status === 'rejected' ? 'bad' : x.status === 'open' ? '' : 'ok'}` },
         `${x.status} ${money(x.matched_stake || x.stake)} @ ${x.matched_odds || x.odds}`)))))));
+}
+
+// Payments (WAL-1..6): each PSP route (active, breaker, its calls), what
+// waits for a PSP's word, and the last T+0 reconciliation of each route.
+function renderPayments(pm) {
+  const root = $('#payments');
+  if (!pm || !pm.enabled) return root.replaceChildren(h('p', { class: 'muted' }, 'No payment routes.'));
+  const recon = (r) => {
+    const x = r.reconciliation;
+    if (!x) return h('span', { class: 'muted' }, 'not reconciled yet');
+    if (x.error) return h('span', { class: 'tag bad', title: x.error }, 'report failed');
+    const bad = x.mismatches > 0;
+    return h('span', { class: `tag ${bad ? 'bad' : 'ok'}`, title: `${x.unsettled} unsettled` },
+      bad ? `${x.mismatches} mismatches, ${x.duplicates} dup` : 'reconciled');
+  };
+  root.replaceChildren(h('table', {}, h('tbody', {},
+    h('tr', {}, h('th', {}, 'Pending / timed out'), h('td', { class: 'num', 'data-payments': 'waiting' },
+      `${pm.pending} / ${pm.timed_out}`)),
+    h('tr', {}, h('th', {}, 'Duplicate charges'), h('td', { class: 'num', 'data-payments': 'duplicates' },
+      h('span', { class: `tag ${pm.duplicates > 0 ? 'bad' : 'ok'}` }, String(pm.duplicates)))),
+    ...pm.routes.flatMap((r) => [
+      h('tr', { 'data-psp-route': r.name },
+        h('th', {}, `${r.name}${r.active ? ' (active)' : ''}`),
+        h('td', { class: 'num' }, h('span', { class: `tag ${r.breaker === 'open' ? 'bad' : 'ok'}` }, `breaker ${r.breaker}`))),
+      h('tr', {}, h('th', { class: 'muted' }, 'sent / auth / decl / failed'),
+        h('td', { class: 'num' }, `${r.sent} / ${r.authorised} / ${r.declined} / ${r.failed}`)),
+      h('tr', {}, h('th', { class: 'muted' }, 'reconciliation'), h('td', { class: 'num', 'data-recon': r.name }, recon(r))),
+    ]))));
 }
 
 // SLOs that something measures; the budget over the period, once the data

@@ -445,6 +445,7 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   c.payments.active = payments.str("active", false, c.payments.routes.empty() ? "" : c.payments.routes.front().name);
   if (!c.payments.routes.empty() && !route_names.count(c.payments.active))
     payments.fail_key("active", payments.get("active"), "must name one of payments.routes");
+  c.payments.reconcile_every = std::chrono::milliseconds(payments.integer("reconcile_every_ms", false, 60000, 1000, 86400000));
   payments.done();
 
   auto auth = r.child("auth");

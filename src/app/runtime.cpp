@@ -8,7 +8,9 @@
 
 #include "app/book_desks.h"
 #include "app/hedge_venue_client.h"
+#include "app/payment_signals.h"
 #include "app/psp_client.h"
+#include "app/reconciler.h"
 #include "app/book_start.h"
 #include "app/runtime_extension.h"
 #include "engine/engine.h"
@@ -97,6 +99,8 @@ struct Runtime::Impl {
   std::unique_ptr<RuntimeExtension> ext;  // the simulated world, when plugged in
   std::unique_ptr<HedgeVenueClient> hedge_port;  // hedging.enabled: the venue's client
   std::vector<std::unique_ptr<PspClient>> psp_routes;  // payments.routes: one client each
+  std::unique_ptr<ReconciliationBoard> reconciliation;  // each route's last reconciliation
+  std::unique_ptr<Reconciler> reconciler;               // runs them (after the engine starts)
   std::unique_ptr<SyntheticChecks> synthetic;
   std::vector<std::unique_ptr<TcpFeedClient>> clients;
   Counter* feed_backpressure = nullptr;
@@ -157,6 +161,8 @@ void Runtime::start_payments() {
   Impl& m = *impl_;
   const Config& cfg = m.cfg;
   std::vector<PspPort*> ports;
+  std::vector<Reconciler::Route> reports;
+  std::vector<std::string> names;
   for (const PspRouteTerms& t : cfg.payments.routes) {
     std::string url = t.url;
     if (url == "sim") url = m.ext ? m.ext->psp_url(t.name) : "";
@@ -166,8 +172,15 @@ void Runtime::start_payments() {
     PspClient* c = m.psp_routes.back().get();
     c->start();
     ports.push_back(c);
+    reports.push_back({t.name, url});
+    names.push_back(t.name);
     log::info("runtime", "payment route", {{"route", t.name}, {"url", url}});
   }
+  m.reconciliation = std::make_unique<ReconciliationBoard>(std::move(names));
+  m.reconciler = std::make_unique<Reconciler>(
+      *m.engine, *m.clock, *m.reconciliation, m.metrics, std::move(reports),
+      std::chrono::duration_cast<std::chrono::milliseconds>(cfg.payments.reconcile_every), cfg.engine.currency.code(),
+      10000);
   m.desks->payments.set_routes(std::move(ports), cfg.payments.active,
                                [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); });
   m.desks->payments.resume();
@@ -371,16 +384,21 @@ void Runtime::start_incident_loop() {
     if (!desk->enabled()) return;
     const int64_t now = monotonic_ns();
     for (const PaymentDesk::RouteSeen& r : desk->routes_seen()) {
-      out.push_back(SignalSample{"psp_route_unavailable", {{"route", r.name}}, r.available ? 0.0 : 1.0, true});
+      out.push_back(SignalSample{"psp_route_unavailable", {{"psp_route", r.name}}, r.available ? 0.0 : 1.0, true});
       auto& w = (*windows)[r.name].seen;
       w.emplace_back(now, r.auth_good, r.auth_valid);
       while (w.size() > 1 && std::get<0>(w.front()) < now - 60'000'000'000) w.pop_front();
       const uint64_t valid = r.auth_valid - std::get<2>(w.front());
       const uint64_t good = r.auth_good - std::get<1>(w.front());
       const double ratio = valid >= 10 ? 1.0 - static_cast<double>(good) / static_cast<double>(valid) : 0.0;
-      out.push_back(SignalSample{"psp_auth_failure_ratio", {{"route", r.name}}, ratio, true});
+      out.push_back(SignalSample{"psp_auth_failure_ratio", {{"psp_route", r.name}}, ratio, true});
     }
   });
+  if (m.reconciliation) {
+    std::vector<const PspClient*> clients;
+    for (auto& c : m.psp_routes) clients.push_back(c.get());
+    feed_payment_signals(*m.incidents, *m.reconciliation, std::move(clients));
+  }
   m.incidents->add_totals_source([desk = &m.desks->payments](std::vector<IncidentLoop::TotalsSample>& out) {
     if (!desk->enabled()) return;
     for (const PaymentDesk::RouteSeen& r : desk->routes_seen())
@@ -548,6 +566,7 @@ uint16_t Runtime::start() {
     }
   }
   m.engine->start();
+  if (m.reconciler) m.reconciler->start();  // its first run reads the replayed book
   for (auto& c : m.clients) c->start();
   for (const AccountSeed& a : cfg.accounts) {
     // Opened by its channel as a channel would (a restart's repeat changes
@@ -583,7 +602,8 @@ uint16_t Runtime::start() {
                                         m.journal.get(), std::chrono::milliseconds(cfg.metrics_max_age_ms),
                                         static_cast<uint32_t>(cfg.metrics_scrapes_per_s),
                                         m.price_readiness.get(), &m.desks->hedge, &m.desks->payments,
-                                        psp_callback_secrets(cfg), &m.desks->support, &m.status_board});
+                                        psp_callback_secrets(cfg), &m.desks->support, &m.status_board,
+                                        m.reconciliation.get()});
   if (m.ext) m.ext->add_routes(*m.api, *m.engine);  // a simulated book's fault hooks
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;
@@ -607,6 +627,7 @@ void Runtime::stop() {
   m.started = false;
   m.ready = false;
   for (auto& c : m.clients) c->stop();
+  if (m.reconciler) m.reconciler->stop();  // it reads the book through the engine
   if (m.hedge_port) m.hedge_port->stop();  // its answers go to the engine: before it stops
   for (auto& p : m.psp_routes) p->stop();   // the same
   if (m.ext) m.ext->stop();

@@ -48,6 +48,7 @@ class PaymentDesk;
 class Journal;
 class PriceReadiness;
 class StatusBoard;
+class ReconciliationBoard;
 class SupportDesk;
 struct Route;
 
@@ -86,6 +87,9 @@ struct ApiDeps {
   // The public status page (GET /v1/status, no token), any thread;
   // nullptr: always "operational".
   const StatusBoard* status_board = nullptr;
+  // Each PSP route's last reconciliation (GET /v1/payments/reconciliation,
+  // the war room's payments panel); nullptr: no payment routes.
+  const ReconciliationBoard* reconciliation = nullptr;
 };
 
 class Api final : public HttpHandler {

@@ -30,6 +30,11 @@ class SettleDesk;
 // desk's counts, the pay-on policy, the dead-letter depth, the last lag, the
 // age of the oldest result still being paid, the bets still open. Engine thread.
 std::string settlement_state_json(SettleDesk& desk, Engine& e);
+// routes_reconciliation.cpp: GET /v1/payments/reconciliation's body (any
+// thread), and the war room's payments panel (engine thread; desk and
+// board may be null).
+std::string reconciliation_json(const ReconciliationBoard& board);
+std::string payments_panel_json(const BookState& s, const PaymentDesk* desk, const ReconciliationBoard* board);
 
 
 inline bool parse_id(std::string_view s, uint64_t& out) {
@@ -160,6 +165,7 @@ struct Api::Impl {
   void add_cashout_routes();    // routes_cashout.cpp: quotes and accepts
   void add_hedge_routes();      // routes_hedge.cpp: hedge orders and the venue
   void add_payment_routes();    // routes_payments.cpp: payments, reconciliation
+  void add_reconciliation_routes();  // routes_reconciliation.cpp: T+0 reconciliation against settlement reports
   // routes_payments.cpp: POST /psp/callbacks/{route} (signed, no token).
   void psp_callback(HttpRequest& req, const std::shared_ptr<Exchange>& x);
   void add_support_routes();    // routes_support.cpp: contacts, support signals, status notes

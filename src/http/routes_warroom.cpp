@@ -21,6 +21,9 @@ void Api::Impl::start_warroom() {
     return desk->offers().live_on(e.state().book, market_id, now_ns);
   });
   warroom->set_hedging_view([desk = d.hedge, &e = d.engine] { return hedges_json(e.state(), desk, 5); });
+  warroom->set_payments_view([desk = d.payments, board = d.reconciliation, &e = d.engine] {
+    return payments_panel_json(e.state(), desk, board);
+  });
   // Engine::every must be called on the engine thread.
   d.engine.submit([w = warroom] { w->schedule(); });
 }

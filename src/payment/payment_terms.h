@@ -29,6 +29,9 @@ struct PspRouteTerms {
 struct PaymentTerms {
   std::vector<PspRouteTerms> routes;
   std::string active;  // a route's name (default: the first)
+  // T+0 reconciliation against each route's settlement report, this often
+  // (real time), besides at every start and on demand (app/reconciler.h).
+  Nanos reconcile_every{std::chrono::seconds(60)};
   bool enabled() const { return !routes.empty(); }
 };
 

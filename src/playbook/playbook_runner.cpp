@@ -232,7 +232,7 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
       target.league = first_label(g, "league");
       target.feed = feed;
       // A route switch moves away from the route the alerts blame.
-      if (spec.type == ActionType::kSwitchPspRoute) target.feed = first_label(g, "route", pb.when);
+      if (spec.type == ActionType::kSwitchPspRoute) target.feed = first_label(g, "psp_route", pb.when);
       if (market_scoped(spec.type)) {
         std::set<uint64_t> covered;
         bool league_done = false;

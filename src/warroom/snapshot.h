@@ -72,7 +72,7 @@ struct WarRoomInputs {
   int64_t accept_p50_ns = 0, accept_p99_ns = 0;
   uint64_t accept_count = 0;
   // Views rendered by their owners, embedded as they are ("" -> null).
-  std::string slos_json, alerts_json, incidents_json, feeds_json, settlement_json, hedging_json;
+  std::string slos_json, alerts_json, incidents_json, feeds_json, settlement_json, hedging_json, payments_json;
 };
 
 // The top markets by liability: liability desc, then in-play before the

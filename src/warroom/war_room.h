@@ -54,6 +54,9 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   void set_settlement_view(std::function<std::string()> fn) { settlement_view_ = std::move(fn); }
   // Before schedule(): the hedging view each snapshot embeds (engine thread). Unset: null.
   void set_hedging_view(std::function<std::string()> fn) { hedging_view_ = std::move(fn); }
+  // Before schedule(): the payments view (PSP routes, breakers, the last
+  // reconciliation) each snapshot embeds (engine thread). Unset: null.
+  void set_payments_view(std::function<std::string()> fn) { payments_view_ = std::move(fn); }
   // Live cash-out offers on a market (engine thread; the board's cash-out column).
   void set_cashout_offers(std::function<size_t(uint64_t market_id, int64_t now_ns)> fn) {
     cashout_offers_ = std::move(fn);
@@ -77,6 +80,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   IncidentLoop* incidents_;
   std::function<std::string()> settlement_view_;
   std::function<std::string()> hedging_view_;
+  std::function<std::string()> payments_view_;
   std::function<size_t(uint64_t, int64_t)> cashout_offers_;
   const size_t max_streams_;
   Histogram* build_seconds_ = nullptr;

@@ -134,6 +134,16 @@ async function checkLayout(page, width) {
   step(`${width} px: no horizontal overflow, nothing clipped (${shot})`);
 }
 
+// The payments panel: each PSP route with its breaker and its last
+// reconciliation (the book reconciles at start, so it shows at once).
+async function checkPayments(page) {
+  await page.waitForFunction(() => document.querySelectorAll('#payments [data-psp-route]').length >= 1
+    && [...document.querySelectorAll('#payments [data-recon]')].every((e) => /reconciled|mismatches/.test(e.textContent)));
+  const routes = await page.$$eval('#payments [data-psp-route]', (trs) => trs.map((t) => t.textContent));
+  if (!routes.some((t) => /\(active\)/.test(t))) throw new Error(`no active payment route: ${routes.join(' | ')}`);
+  step(`payments panel: ${routes.length} routes, reconciled`);
+}
+
 // The board as a trader reads it: runners by name with price and liability,
 // score and minute of the matches in play, money with its currency.
 async function checkBoard(page) {
@@ -376,6 +386,7 @@ async function checkIncidentFigures(page) {
     await page.waitForFunction((s) => document.querySelector('#clock').textContent !== s, seq0, { timeout: 3000 });
     if (await page.locator('#slos tbody tr').count() < 1) throw new Error('no SLO rows');
     await checkBoard(page);
+    await checkPayments(page);
     await checkFilters(page);
 
     step('switch football to the backup feed, and back');

@@ -88,6 +88,8 @@ ROUTES = {
     ("GET", "/v1/payments"): "operator",
     ("GET", "/v1/payments/{id}"): "payment",
     ("POST", "/v1/payments/reconcile"): "operator",
+    ("GET", "/v1/payments/reconciliation"): "operator",
+    ("POST", "/v1/payments/reconciliation/run"): "operator",
     ("POST", "/v1/support/events"): "support",
     ("GET", "/v1/support"): "support",
     ("GET", "/v1/status"): "public",

@@ -340,7 +340,7 @@ def test_a_route_whose_breaker_opens_is_switched_away_by_the_playbook(paying):
         return b.get("/v1/payments", token="operator").json()["routes"]["active"] == "psp-b"
     wait_for(switched, timeout=20)
     alerts = b.get("/v1/alerts", token="operator").json()
-    assert any(a["name"] == "psp_route_down" and a["labels"].get("route") == "psp-a" for a in alerts["alerts"]), alerts
+    assert any(a["name"] == "psp_route_down" and a["labels"].get("psp_route") == "psp-a" for a in alerts["alerts"]), alerts
     incidents = b.get("/v1/incidents", token="operator").json()
     text = json.dumps(incidents)
     assert "switch_psp_route" in text and "switched new payments from psp-a to psp-b" in text, text[:2000]
