@@ -83,56 +83,30 @@ HedgeAnswer parse_venue_answer(uint64_t hedge_id, int status, const std::string&
 }
 
 HedgeVenueClient::HedgeVenueClient(const std::string& url, Nanos timeout, int threads, size_t max_queue)
-    : timeout_ms_(static_cast<int>(std::max<int64_t>(1, timeout.count() / 1000000))),
-      threads_(std::max(1, threads)),
-      max_queue_(max_queue) {
+    : timeout_ms_(static_cast<int>(std::max<int64_t>(1, timeout.count() / 1000000))), workers_(threads, max_queue) {
   if (!parse_http_url(url, host_, port_)) throw std::invalid_argument("hedging.venue_url: must be http://host:port");
 }
 
 HedgeVenueClient::~HedgeVenueClient() { stop(); }
 
 void HedgeVenueClient::start() {
-  for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { run(); });
+  stopping_ = false;
+  workers_.start();
 }
 
 void HedgeVenueClient::stop() {
-  std::deque<Job> left;
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    if (stopping_ && workers_.empty()) return;
-    stopping_ = true;
-    left.swap(queue_);
-  }
-  cv_.notify_all();
-  for (auto& t : workers_) t.join();
-  workers_.clear();
-  for (Job& j : left) j.answer(HedgeAnswer{j.order.hedge_id, HedgeAnswer::Kind::kFailed, 0, 0, "stopping", 0});
+  stopping_ = true;
+  workers_.stop();  // what is still queued is answered failed ("stopping"): sent again at the next start
 }
 
 void HedgeVenueClient::send(HedgeOrder order, std::function<void(HedgeAnswer)> answer) {
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    if (!stopping_ && queue_.size() < max_queue_) {
-      queue_.push_back(Job{std::move(order), std::move(answer)});
-      cv_.notify_one();
-      return;
-    }
-  }
-  answer(HedgeAnswer{order.hedge_id, HedgeAnswer::Kind::kFailed, 0, 0, "hedging port queue full", 0});
-}
-
-void HedgeVenueClient::run() {
-  for (;;) {
-    Job job;
-    {
-      std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait(lk, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    job.answer(call(job.order));
-  }
+  const uint64_t id = order.hedge_id;
+  auto job = [this, order = std::move(order), answer](bool cancelled) {
+    if (cancelled) return answer(HedgeAnswer{order.hedge_id, HedgeAnswer::Kind::kFailed, 0, 0, "stopping", 0});
+    answer(call(order));
+  };
+  if (!workers_.post(std::move(job)))
+    answer(HedgeAnswer{id, HedgeAnswer::Kind::kFailed, 0, 0, stopping_ ? "stopping" : "hedging port queue full", 0});
 }
 
 HedgeAnswer HedgeVenueClient::call(const HedgeOrder& o) const {

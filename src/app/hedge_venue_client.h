@@ -15,15 +15,12 @@
 // `timeout`, so a slow or dead venue holds only them. stop() answers what is
 // still queued `failed` (sent again at the next start) and joins.
 #pragma once
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
 
+#include "app/call_workers.h"
 #include "core/clock.h"
 #include "hedge/hedge_port.h"
 
@@ -39,23 +36,13 @@ class HedgeVenueClient final : public HedgePort {
   void send(HedgeOrder order, std::function<void(HedgeAnswer)> answer) override;
 
  private:
-  struct Job {
-    HedgeOrder order;
-    std::function<void(HedgeAnswer)> answer;
-  };
-  void run();
   HedgeAnswer call(const HedgeOrder& o) const;
 
   std::string host_;
   uint16_t port_ = 0;
   int timeout_ms_;
-  int threads_;
-  size_t max_queue_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> queue_;
-  bool stopping_ = false;
-  std::vector<std::thread> workers_;
+  CallWorkers workers_;
+  std::atomic<bool> stopping_{false};
 };
 
 // The venue's answer to a hedge order, from its HTTP status and body.
