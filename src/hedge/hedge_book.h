@@ -70,6 +70,7 @@ class HedgeBook {
   const Hedge* latest_on(uint64_t market_id) const;
   const std::map<uint64_t, Hedge>& all() const { return hedges_; }
   std::vector<const Hedge*> open() const;
+  size_t open_count() const { return open_by_market_.size(); }
   uint64_t next_id() const { return hedges_.empty() ? 1 : hedges_.rbegin()->first + 1; }
 
   // Appends the canonical lines of BookState::state_hash (none when empty,

@@ -96,7 +96,7 @@ void HedgeDesk::instruct(uint64_t market_id) {
              {"worst_case", worst.loss_minor}, {"venue", terms_.venue}});
   engine_.commit(std::move(e), [this, id] { send(id); });
   instructed_->inc();
-  open_->set(static_cast<double>(s.hedges.open().size()));
+  open_->set(static_cast<double>(s.hedges.open_count()));
 }
 
 // Engine thread: hands the order to the port; the answer comes back through
@@ -162,7 +162,7 @@ void HedgeDesk::answered(const HedgeAnswer& a) {
   engine_.commit(std::move(e));
   // The attempt count stays: GET /v1/hedges shows how often an order went.
   if (matched) matched_->inc(static_cast<double>(matched));
-  open_->set(static_cast<double>(engine_.state().hedges.open().size()));
+  open_->set(static_cast<double>(engine_.state().hedges.open_count()));
   log::info("hedge", "hedge answered",
             {{"hedge_id", a.hedge_id}, {"result", hedge_answer_name(a.kind)}, {"matched_stake", matched}});
   marked_.insert(market_id);  // the market may still be over the line

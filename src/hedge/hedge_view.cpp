@@ -19,7 +19,7 @@ std::string hedges_json(const BookState& s, const HedgeDesk* desk, size_t limit)
   }
   w.field("currency", s.ledger.currency().code());
   w.field("total", static_cast<uint64_t>(s.hedges.all().size()));
-  w.field("open", static_cast<uint64_t>(s.hedges.open().size()));
+  w.field("open", static_cast<uint64_t>(s.hedges.open_count()));
   w.key("hedges").begin_array();
   size_t n = 0;
   for (auto it = s.hedges.all().rbegin(); it != s.hedges.all().rend() && n < limit; ++it, ++n) {
