@@ -14,6 +14,7 @@
 #include "hedge/hedge_book.h"
 #include "journal/events.h"
 #include "market/book.h"
+#include "kyc/screening_book.h"
 #include "payment/payment_book.h"
 #include "risk/exposure.h"
 #include "risk/risk_check.h"
@@ -42,6 +43,8 @@ struct BookState {
   HedgeBook hedges;
   // Deposits and withdrawals through PSP routes (payment/payment_desk.h).
   PaymentBook payments;
+  // KYC/AML screenings of new accounts and big withdrawals (kyc/kyc_desk.h).
+  ScreeningBook screenings;
   // sport -> the feed that prices it, once a switch was journaled (the
   // feed desk starts on it instead of the configured one).
   std::map<std::string, std::string> active_feeds;

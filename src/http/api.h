@@ -49,6 +49,7 @@ class Journal;
 class PriceReadiness;
 class StatusBoard;
 class SupportDesk;
+class KycDesk;
 struct Route;
 
 struct ApiDeps {
@@ -86,6 +87,7 @@ struct ApiDeps {
   // The public status page (GET /v1/status, no token), any thread;
   // nullptr: always "operational".
   const StatusBoard* status_board = nullptr;
+  KycDesk* kyc = nullptr;  // KYC/AML screenings (engine thread); nullptr: none
 };
 
 class Api final : public HttpHandler {

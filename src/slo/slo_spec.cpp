@@ -13,15 +13,15 @@ namespace {
 // Sources fed today, and those whose hop has not landed (no data yet).
 const std::set<std::string> kLiveSources{"bet_accept",    "bet_requests",   "market_prices",     "feed_messages",
                                          "synthetic_bets", "settlement_lag", "settlement_correct",
-                                         "cashout_quotes", "odds_updates",  "wallet_auth", "support_replies"};
-const std::set<std::string> kFutureSources{"wallet_tx_unique", "kyc_screening"};
+                                         "cashout_quotes", "odds_updates",  "wallet_auth", "support_replies", "kyc_screening"};
+const std::set<std::string> kFutureSources{"wallet_tx_unique"};
 // Signals the incident loop samples, and those whose hop has not landed.
 const std::set<std::string> kLiveSignals{
     "market_staleness_ratio", "feed_parse_error_ratio", "market_drift_flagged", "bet_accept_p99_seconds",
     "market_bet_rate", "market_engine_share", "synthetic_failed_rounds", "engine_queue_lag_seconds", "feed_down", "feed_schema_skew",
     "dlq_growth", "settlement_lag_seconds", "settlement_shadow_mismatches", "feed_delay_seconds",
     "reference_feed_problem", "journal_unwritable", "disk_used_ratio", "cashout_stale_ratio",
-    "support_tag_rate_ratio"};
+    "support_tag_rate_ratio", "kyc_backlog", "kyc_vendor_error_ratio"};
 const std::set<std::string> kFutureSignals{"duplicate_tx", "psp_timeouts_sigma"};
 
 bool valid_name(const std::string& s) {
