@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 #include "hedge/hedge_desk.h"
 #include "market/market_desk.h"
+#include "kyc/kyc_desk.h"
 #include "payment/payment_desk.h"
 #include "settle/settle_desk.h"
 #include "support/support_desk.h"
@@ -33,7 +34,15 @@ struct BookDesks {
         cashout(engine, wallet, tracer, engine.config().cashout),
         hedge(engine, engine.config().hedging),
         payments(engine, wallet, tracer),
+        kyc(engine, wallet, payments),
         support(engine, engine.config().support) {
+    // KYC-1: new accounts are screened; big withdrawals wait for theirs.
+    payments.set_screening_gate(&kyc);
+    // The accounts of the config itself ("config") are the book's seed, not a
+    // customer's: only those a channel opens are screened.
+    wallet.add_open_observer([this](const std::string& account, const std::string& channel, const std::string& actor) {
+      if (actor != "config") kyc.on_account_opened(account, channel);
+    });
     settle.set_tracer(&tracer);
     bets.add_decision_observer([this](const BetDecision& d) {
       if (!d.accepted) return;
@@ -50,6 +59,7 @@ struct BookDesks {
   CashoutDesk cashout;
   HedgeDesk hedge;
   PaymentDesk payments;
+  KycDesk kyc;
   SupportDesk support;
 };
 

@@ -448,6 +448,32 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   c.payments.reconcile_every = std::chrono::milliseconds(payments.integer("reconcile_every_ms", false, 60000, 1000, 86400000));
   payments.done();
 
+  auto kyc = r.child("kyc");
+  std::set<std::string> vendor_names;
+  for (auto& vn : kyc.list("vendors")) {
+    KycVendorTerms t;
+    t.name = vn.str("name", true);
+    if (!valid_channel_name(t.name)) vn.fail_key("name", vn.get("name"), "must match [A-Za-z0-9_.-]{1,64}");
+    if (!vendor_names.insert(t.name).second) vn.fail_key("name", vn.get("name"), fmt::format("'{}' is used twice", t.name));
+    t.url = vn.str("url", true);
+    if (t.url != "sim" && t.url.rfind("http://", 0) != 0) vn.fail_key("url", vn.get("url"), "must be sim or http://host:port");
+    t.timeout = std::chrono::milliseconds(vn.integer("timeout_ms", false, 800, 10, 60000));
+    t.attempts = static_cast<int>(vn.integer("attempts", false, 2, 1, 10));
+    t.retry = std::chrono::milliseconds(vn.integer("retry_ms", false, 50, 1, 60000));
+    t.breaker_failures = static_cast<int>(vn.integer("breaker_failures", false, 5, 1, 1000));
+    t.breaker_open = std::chrono::milliseconds(vn.integer("breaker_open_ms", false, 10000, 10, 3600000));
+    t.threads = static_cast<int>(vn.integer("threads", false, 4, 1, 256));
+    vn.done();
+    c.kyc.vendors.push_back(std::move(t));
+  }
+  c.kyc.active = kyc.str("active", false, c.kyc.vendors.empty() ? "" : c.kyc.vendors.front().name);
+  if (!c.kyc.vendors.empty() && !vendor_names.count(c.kyc.active))
+    kyc.fail_key("active", kyc.get("active"), "must name one of kyc.vendors");
+  c.kyc.screen_new_accounts = kyc.boolean("screen_new_accounts", true);
+  c.kyc.withdrawal_threshold = kyc.integer("withdrawal_threshold", false, 100000, 0, 1'000'000'000'000LL);
+  c.kyc.review_within = std::chrono::milliseconds(kyc.integer("review_within_ms", false, 72LL * 3600 * 1000, 1000, 365LL * 86400 * 1000));
+  kyc.done();
+
   auto auth = r.child("auth");
   std::set<std::string> token_names;
   for (auto& t : auth.list("tokens")) {

@@ -17,6 +17,7 @@
 #include "feed/feed_desk.h"
 #include "journal/journal.h"
 #include "feed/feed_config.h"
+#include "kyc/kyc_terms.h"
 #include "payment/payment_terms.h"
 #include "http/auth.h"
 #include "market/book.h"
@@ -104,6 +105,9 @@ struct Config {
   // payments: the PSP routes deposits and withdrawals go through (a route's
   // url "sim": a simulated PSP the simulated world runs on loopback).
   PaymentTerms payments;
+  // kyc: the KYC/AML vendors new accounts and big withdrawals are screened
+  // by (a vendor's url "sim": a simulated vendor on loopback).
+  KycTerms kyc;
   Nanos default_staleness{std::chrono::milliseconds(3000)};
   std::map<std::string, Nanos> league_staleness{{"EPL", std::chrono::milliseconds(1500)}};
   std::vector<std::string> top_leagues;

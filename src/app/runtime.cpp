@@ -9,6 +9,7 @@
 #include "app/book_desks.h"
 #include "app/hedge_venue_client.h"
 #include "app/payment_signals.h"
+#include "app/kyc_client.h"
 #include "app/psp_client.h"
 #include "app/reconciler.h"
 #include "app/book_start.h"
@@ -101,6 +102,7 @@ struct Runtime::Impl {
   std::vector<std::unique_ptr<PspClient>> psp_routes;  // payments.routes: one client each
   std::unique_ptr<ReconciliationBoard> reconciliation;  // each route's last reconciliation
   std::unique_ptr<Reconciler> reconciler;               // runs them (after the engine starts)
+  std::vector<std::unique_ptr<KycClient>> kyc_vendors;  // kyc.vendors: one client each
   std::unique_ptr<SyntheticChecks> synthetic;
   std::vector<std::unique_ptr<TcpFeedClient>> clients;
   Counter* feed_backpressure = nullptr;
@@ -184,6 +186,29 @@ void Runtime::start_payments() {
   m.desks->payments.set_routes(std::move(ports), cfg.payments.active,
                                [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); });
   m.desks->payments.resume();
+}
+
+// KYC-1: a client per screening vendor as the KYC desk's ports; the
+// screenings a restart left unanswered are sent again (under their keys).
+// Before the engine thread runs (this thread acts as it).
+void Runtime::start_kyc() {
+  Impl& m = *impl_;
+  const Config& cfg = m.cfg;
+  std::vector<KycVendorPort*> ports;
+  for (const KycVendorTerms& t : cfg.kyc.vendors) {
+    std::string url = t.url;
+    if (url == "sim") url = m.ext ? m.ext->kyc_url(t.name) : "";
+    if (url.empty())
+      throw std::runtime_error(fmt::format("kyc.vendors[{}].url: sim needs the simulated world; else http://host:port", t.name));
+    m.kyc_vendors.push_back(std::make_unique<KycClient>(t, url, m.metrics));
+    KycClient* c = m.kyc_vendors.back().get();
+    c->start();
+    ports.push_back(c);
+    log::info("runtime", "kyc vendor", {{"vendor", t.name}, {"url", url}});
+  }
+  m.desks->kyc.set_vendors(cfg.kyc, std::move(ports),
+                           [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); });
+  m.desks->kyc.resume();
 }
 
 // Hedging (CO-4): the venue's client as the hedge desk's port; the orders a
@@ -404,6 +429,15 @@ void Runtime::start_incident_loop() {
     for (const PaymentDesk::RouteSeen& r : desk->routes_seen())
       out.push_back(IncidentLoop::TotalsSample{"wallet_auth", r.name, r.auth_good, r.auth_valid});
   });
+  // KYC-1: each vendor answer's latency feeds kyc_screening; the backlog
+  // and the vendors' failed calls are the alerts' signals.
+  KycDesk* kyc = &m.desks->kyc;
+  kyc->add_latency_observer([loop](int64_t took_ns) { loop->on_kyc_screening(took_ns); });
+  m.incidents->add_signal_source([kyc](std::vector<SignalSample>& out) {
+    if (!kyc->enabled()) return;
+    out.push_back(SignalSample{"kyc_backlog", {}, static_cast<double>(kyc->backlog()), true});
+    out.push_back(SignalSample{"kyc_vendor_error_ratio", {}, kyc->recent_error_ratio(), true});
+  });
   // SUP-1: first replies feed support_first_reply; each tag's rate against
   // its baseline is the support_tag_spike alert's signal.
   SupportDesk* support = &m.desks->support;
@@ -528,9 +562,10 @@ uint16_t Runtime::start() {
   }
 
   if (cfg.engine.hedging.enabled) start_hedging();
-  if (cfg.payments.enabled()) {
+  if (cfg.payments.enabled() || cfg.kyc.enabled()) {
     if (m.ext) m.ext->start_partners(cfg);
-    start_payments();
+    if (cfg.payments.enabled()) start_payments();
+    if (cfg.kyc.enabled()) start_kyc();
   }
 
   // The projection follows the journal files by polling (ProjectionOptions).
@@ -603,7 +638,7 @@ uint16_t Runtime::start() {
                                         static_cast<uint32_t>(cfg.metrics_scrapes_per_s),
                                         m.price_readiness.get(), &m.desks->hedge, &m.desks->payments,
                                         psp_callback_secrets(cfg), &m.desks->support, &m.status_board,
-                                        m.reconciliation.get()});
+                                        m.reconciliation.get(), &m.desks->kyc});
   if (m.ext) m.ext->add_routes(*m.api, *m.engine);  // a simulated book's fault hooks
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;
@@ -629,7 +664,8 @@ void Runtime::stop() {
   for (auto& c : m.clients) c->stop();
   if (m.reconciler) m.reconciler->stop();  // it reads the book through the engine
   if (m.hedge_port) m.hedge_port->stop();  // its answers go to the engine: before it stops
-  for (auto& p : m.psp_routes) p->stop();   // the same
+  for (auto& p : m.psp_routes) p->stop();
+  for (auto& k : m.kyc_vendors) k->stop();   // the same
   if (m.ext) m.ext->stop();
   if (m.server) m.server->stop();
   if (m.synthetic) m.synthetic->stop();  // its call in flight ends with the server

@@ -51,6 +51,7 @@ class Runtime {
   void start_incident_loop();
   void start_hedging();
   void start_payments();
+  void start_kyc();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

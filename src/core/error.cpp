@@ -51,6 +51,10 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kPaymentDeclined: return "PAYMENT_DECLINED";
     case ErrorCode::kPaymentNotFound: return "PAYMENT_NOT_FOUND";
     case ErrorCode::kIncidentResolved: return "INCIDENT_RESOLVED";
+    case ErrorCode::kKycNotCleared: return "KYC_NOT_CLEARED";
+    case ErrorCode::kKycRejected: return "KYC_REJECTED";
+    case ErrorCode::kScreeningNotFound: return "SCREENING_NOT_FOUND";
+    case ErrorCode::kScreeningNotInReview: return "SCREENING_NOT_IN_REVIEW";
   }
   return "INTERNAL";
 }
@@ -101,6 +105,10 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kPaymentDeclined: return 402;
     case ErrorCode::kPaymentNotFound: return 404;
     case ErrorCode::kIncidentResolved: return 409;
+    case ErrorCode::kKycNotCleared: return 403;
+    case ErrorCode::kKycRejected: return 403;
+    case ErrorCode::kScreeningNotFound: return 404;
+    case ErrorCode::kScreeningNotInReview: return 409;
     case ErrorCode::kDeadLetterNotFound: return 404;
   }
   return 500;

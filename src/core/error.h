@@ -59,6 +59,10 @@ enum class ErrorCode : uint8_t {
   kPaymentDeclined,       // 402 the PSP declined the payment
   kPaymentNotFound,       // 404 no such payment (or not the caller's)
   kIncidentResolved,      // 409 the incident is resolved: no status-page note for it (SUP-1)
+  kKycNotCleared,         // 403 the account's KYC screening is not cleared yet: no withdrawal (KYC-1)
+  kKycRejected,           // 403 the KYC screening rejected it (KYC-1)
+  kScreeningNotFound,     // 404 no such screening
+  kScreeningNotInReview,  // 409 the screening is not waiting for a manual review (pending, or decided)
 };
 
 std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"

@@ -194,12 +194,21 @@ struct Applier {
     s.payments.apply(e);
     if (holds) s.ledger.apply(hold);
     idem(e.idem, PaymentRef{e.payment_id}, e.at_ns);
+    // A withdrawal a cleared screening let go (kyc/screening_book.h).
+    if (e.idem.key.rfind("kyc:", 0) == 0) s.screenings.link_payment(e.idem.key, e.payment_id);
   }
 
   void operator()(const PaymentRouteSwitched& e) {
     if (e.to.empty()) throw std::invalid_argument("payment route switch to no route");
     s.payment_route = e.to;
   }
+  // A held withdrawal is answered by its screening until it goes on.
+  void operator()(const ScreeningRequested& e) {
+    s.screenings.apply(e);
+    if (e.subject == static_cast<uint8_t>(ScreeningSubject::kWithdrawal))
+      idem(e.idem, ScreeningRef{e.screening_id}, e.at_ns);
+  }
+  void operator()(const ScreeningDecided& e) { s.screenings.apply(e); }
 
   // An authorised deposit is credited; a declined withdrawal's hold comes back.
   void operator()(const PaymentAnswered& e) {
@@ -291,6 +300,7 @@ std::string BookState::state_hash() const {
   hedges.hash_into(canon);
   payments.hash_into(canon);
   if (!payment_route.empty()) fmt::format_to(std::back_inserter(canon), "R|{}\n", payment_route);
+  screenings.hash_into(canon);
   // Only when set: the hash of a journal without one is unchanged.
   if (book_intake_per_second) fmt::format_to(std::back_inserter(canon), "B|intake|{}\n", book_intake_per_second);
   unsigned char digest[SHA256_DIGEST_LENGTH];

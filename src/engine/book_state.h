@@ -14,6 +14,7 @@
 #include "hedge/hedge_book.h"
 #include "journal/events.h"
 #include "market/book.h"
+#include "kyc/screening_book.h"
 #include "payment/payment_book.h"
 #include "risk/exposure.h"
 #include "risk/risk_check.h"
@@ -45,6 +46,8 @@ struct BookState {
   // The PSP route new payments go to, once a switch was journaled ("": the
   // config's payments.active).
   std::string payment_route;
+  // KYC/AML screenings of new accounts and big withdrawals (kyc/kyc_desk.h).
+  ScreeningBook screenings;
   // sport -> the feed that prices it, once a switch was journaled (the
   // feed desk starts on it instead of the configured one).
   std::map<std::string, std::string> active_feeds;

@@ -32,6 +32,7 @@ Api::Impl::Impl(ApiDeps deps) : d(deps), offload(deps.metrics), metrics_cache(de
   add_payment_routes();
   add_reconciliation_routes();
   add_support_routes();
+  add_kyc_routes();
   add_incident_routes();
   add_warroom_routes();
 }

@@ -50,6 +50,7 @@ class PriceReadiness;
 class StatusBoard;
 class ReconciliationBoard;
 class SupportDesk;
+class KycDesk;
 struct Route;
 
 struct ApiDeps {
@@ -90,6 +91,7 @@ struct ApiDeps {
   // Each PSP route's last reconciliation (GET /v1/payments/reconciliation,
   // the war room's payments panel); nullptr: no payment routes.
   const ReconciliationBoard* reconciliation = nullptr;
+  KycDesk* kyc = nullptr;  // KYC/AML screenings (engine thread); nullptr: none
 };
 
 class Api final : public HttpHandler {

@@ -168,7 +168,8 @@ struct Api::Impl {
   void add_reconciliation_routes();  // routes_reconciliation.cpp: T+0 reconciliation against settlement reports
   // routes_payments.cpp: POST /psp/callbacks/{route} (signed, no token).
   void psp_callback(HttpRequest& req, const std::shared_ptr<Exchange>& x);
-  void add_support_routes();    // routes_support.cpp: contacts, support signals, status notes
+  void add_support_routes();
+  void add_kyc_routes();        // routes_kyc.cpp: KYC/AML reviews, vendor switch, rule pause    // routes_support.cpp: contacts, support signals, status notes
   // GET /v1/status (routes_support.cpp): the public status page, no token.
   void serve_status(const HttpRequest& req, const std::shared_ptr<Exchange>& x);
   bool serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x);  // the war room's static page

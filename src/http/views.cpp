@@ -194,11 +194,63 @@ Reply render(const Outcome& o, const BookState& s) {
           const Payment* p = s.payments.find(v.payment_id);
           if (!p) return Reply{500, error_body(Error{ErrorCode::kInternal, "payment missing"})};
           return payment_reply(s, *p);
+        } else if constexpr (std::is_same_v<T, ScreeningRef>) {
+          return held_withdrawal_reply(s, v.screening_id);
         } else {
           return Reply{error_http_status(v.code), error_body(v)};
         }
       },
       o);
+}
+
+std::string screening_json(const Screening& k) {
+  JsonWriter w;
+  w.begin_object();
+  screening_fields(w, k);
+  w.end_object();
+  return w.take();
+}
+
+void screening_fields(JsonWriter& w, const Screening& k) {
+  w.field("screening_id", std::to_string(k.id)).field("subject", screening_subject_name(k.subject));
+  w.field("account", k.account).field("status", screening_status_name(k.status));
+  if (k.subject == ScreeningSubject::kWithdrawal) w.field("amount", k.amount);
+  w.field("requested_at", rfc3339_ms(k.requested_ns));
+  w.key("decided_at");
+  if (k.decided_ns) w.value(rfc3339_ms(k.decided_ns));
+  else w.null();
+  w.field("source", screening_source_name(k.source)).field("vendor", k.vendor);
+  w.key("payment_id");
+  if (k.payment_id) w.value(std::to_string(k.payment_id));
+  else w.null();
+}
+
+Reply held_withdrawal_reply(const BookState& s, uint64_t screening_id) {
+  const Screening* k = s.screenings.find(screening_id);
+  if (!k) return Reply{500, error_body(Error{ErrorCode::kInternal, "screening missing"})};
+  if (k->payment_id) {
+    const Payment* p = s.payments.find(k->payment_id);
+    if (p) return payment_reply(s, *p);
+  }
+  if (k->status == ScreeningStatus::kRejected) {
+    JsonWriter w;
+    w.begin_object().key("error").begin_object();
+    w.field("code", error_code_name(ErrorCode::kKycRejected));
+    w.field("message", "the withdrawal's KYC/AML screening rejected it; nothing was paid");
+    w.end_object();
+    w.key("screening").begin_object();
+    screening_fields(w, *k);
+    w.end_object().end_object();
+    return Reply{error_http_status(ErrorCode::kKycRejected), w.take()};
+  }
+  // Pending, referred for review, or cleared and about to go: 202, the
+  // payment follows once cleared (a repeat of the key shows it then).
+  JsonWriter w;
+  w.begin_object().field("status", "in_review");
+  w.key("screening").begin_object();
+  screening_fields(w, *k);
+  w.end_object().end_object();
+  return Reply{202, w.take()};
 }
 
 std::string payment_json(const BookState& s, const Payment& p) {

@@ -27,6 +27,12 @@ void payment_fields(JsonWriter& w, const BookState& s, const Payment& p);
 // 201 authorised, 202 pending or timed out (the PSP's word comes later), 402
 // declined: {"error":{"code":"PAYMENT_DECLINED","message"},"payment":{..}}.
 Reply payment_reply(const BookState& s, const Payment& p);
+// A screening (kyc/screening_book.h) as JSON, and a withdrawal held for its
+// screening as it stands: the payment it let go, 403 KYC_REJECTED, or 202
+// {"status":"in_review","screening":{..}}.
+std::string screening_json(const Screening& k);
+void screening_fields(JsonWriter& w, const Screening& k);
+Reply held_withdrawal_reply(const BookState& s, uint64_t screening_id);
 // {"bet_id":"..","status":..,"account":..,"selection_id":..,...}. The
 // current view adds what settlement did: "outcome" (win, half_win, push,
 // half_lose, lose, dead_heat; void when cancelled), "return" (minor units),

@@ -58,6 +58,8 @@ EventType event_type(const BookEvent& e) {
     EventType operator()(const PaymentRequested&) { return EventType::kPaymentRequested; }
     EventType operator()(const PaymentAnswered&) { return EventType::kPaymentAnswered; }
     EventType operator()(const PaymentRouteSwitched&) { return EventType::kPaymentRouteSwitched; }
+    EventType operator()(const ScreeningRequested&) { return EventType::kScreeningRequested; }
+    EventType operator()(const ScreeningDecided&) { return EventType::kScreeningDecided; }
   };
   return std::visit(V{}, e);
 }
@@ -210,6 +212,24 @@ void encode_event(const BookEvent& ev, std::string& out) {
           w.str(e.to);
           w.str(e.actor);
           w.str(e.reason);
+          w.put(e.at_ns);
+        } else if constexpr (std::is_same_v<T, ScreeningRequested>) {
+          w.put(e.screening_id);
+          w.put(e.subject);
+          w.str(e.account);
+          w.str(e.channel);
+          w.put(e.amount);
+          w.str(e.vendor);
+          w.put(e.at_ns);
+          put_idem(w, e.idem);
+        } else if constexpr (std::is_same_v<T, ScreeningDecided>) {
+          w.put(e.screening_id);
+          w.put(e.status);
+          w.put(e.source);
+          w.str(e.vendor);
+          w.str(e.vendor_ref);
+          w.str(e.actor);
+          w.str(e.note);
           w.put(e.at_ns);
         } else if constexpr (std::is_same_v<T, PaymentAnswered>) {
           w.put(e.payment_id);
@@ -472,6 +492,32 @@ BookEvent decode_event(uint16_t type, std::string_view payload) {
       e.to = r.str();
       e.actor = r.str();
       e.reason = r.str();
+      e.at_ns = r.get<int64_t>();
+      out = std::move(e);
+      break;
+    }
+    case EventType::kScreeningRequested: {
+      ScreeningRequested e;
+      e.screening_id = r.get<uint64_t>();
+      e.subject = r.get<uint8_t>();
+      e.account = r.str();
+      e.channel = r.str();
+      e.amount = r.get<int64_t>();
+      e.vendor = r.str();
+      e.at_ns = r.get<int64_t>();
+      e.idem = get_idem(r);
+      out = std::move(e);
+      break;
+    }
+    case EventType::kScreeningDecided: {
+      ScreeningDecided e;
+      e.screening_id = r.get<uint64_t>();
+      e.status = r.get<uint8_t>();
+      e.source = r.get<uint8_t>();
+      e.vendor = r.str();
+      e.vendor_ref = r.str();
+      e.actor = r.str();
+      e.note = r.str();
       e.at_ns = r.get<int64_t>();
       out = std::move(e);
       break;

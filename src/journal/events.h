@@ -57,6 +57,9 @@ enum class EventType : uint16_t {
   kPaymentRequested = 29,
   kPaymentAnswered = 30,
   kPaymentRouteSwitched = 31,
+  // 31 is reserved by payments. KYC/AML screenings (kyc/kyc_desk.h, KYC-1).
+  kScreeningRequested = 32,
+  kScreeningDecided = 33,
 };
 
 // The idempotency key a decision answers (BET-6, WAL-5): replay completes
@@ -284,6 +287,43 @@ struct PaymentRouteSwitched {
   bool operator==(const PaymentRouteSwitched&) const = default;
 };
 
+// A KYC/AML screening asked of the vendors (KYC-1): journaled before the
+// call leaves, so a restart asks again under the same key ("scr-<id>") and
+// a vendor that honours it never screens twice. subject 1: a new account
+// (it may not withdraw until cleared); 2: a withdrawal over the threshold,
+// held (nothing moves) until cleared — idem is the client's key, answered
+// with the screening (ScreeningRef) until the withdrawal goes on.
+struct ScreeningRequested {
+  uint64_t screening_id = 0;
+  uint8_t subject = 1;    // ScreeningSubject (kyc/screening_book.h)
+  std::string account;
+  std::string channel;    // the account's channel
+  int64_t amount = 0;     // a withdrawal's amount; 0 for an account
+  std::string vendor;     // the vendor asked first
+  int64_t at_ns = 0;
+  IdemTag idem;
+  bool operator==(const ScreeningRequested& o) const {
+    return screening_id == o.screening_id && subject == o.subject && account == o.account && channel == o.channel &&
+           amount == o.amount && vendor == o.vendor && at_ns == o.at_ns && idem.key == o.idem.key &&
+           idem.fingerprint == o.idem.fingerprint;
+  }
+};
+
+// A screening decided (ScreeningBook): a vendor's answer (cleared, referred
+// for manual review, rejected), the book's referral when no vendor
+// answered, or an operator's review of a referred one (cleared, rejected).
+struct ScreeningDecided {
+  uint64_t screening_id = 0;
+  uint8_t status = 0;   // ScreeningStatus: 1 cleared, 2 referred, 3 rejected
+  uint8_t source = 0;   // ScreeningSource: 1 vendor, 2 operator, 3 book
+  std::string vendor;
+  std::string vendor_ref;
+  std::string actor;    // "operator:<token>" for a review; else empty
+  std::string note;     // the vendor's reason or the reviewer's note
+  int64_t at_ns = 0;
+  bool operator==(const ScreeningDecided&) const = default;
+};
+
 // An incident as it stands after a change (playbook/incident_codec.h: JSON),
 // so incidents survive a restart. The latest record per id is the incident;
 // its actions' effects on the book are journaled by their own events.
@@ -313,7 +353,8 @@ using BookEvent = std::variant<MoneyMoved, BetAccepted, Rejected, MarketStatusSe
                                FeedSwitched, IncidentSaved, MarketSettled, BetPostings, SettlementRolledBack,
                                BetsCancelled, CancelRolledBack, SettlementDeadLettered, DeadLetterResolved,
                                BetCashedOut, HedgeInstructed, HedgeAnswered, AuditAnchored, AccountOpened,
-                               PaymentRequested, PaymentAnswered, PaymentRouteSwitched>;
+                               PaymentRequested, PaymentAnswered, PaymentRouteSwitched, ScreeningRequested,
+                               ScreeningDecided>;
 
 EventType event_type(const BookEvent& e);
 // The book's time the event records (engine clock, ns since the epoch):

@@ -158,6 +158,15 @@ void PaymentDesk::request(RequestPayment& r) {
     return;
   }
 
+  // KYC-1 (payment/screening_gate.h): a withdrawal may wait for its own
+  // screening, or be refused until its account's is cleared.
+  if (!refused && gate_ && r.kind == TransferReason::kWithdrawal && gate_->holds(r, refused)) {
+    span.attr(attr::kOutcome, std::string("in_review"));
+    span.end_ns = now;
+    tracer_.record(std::move(span));
+    return;
+  }
+
   if (refused) {
     span.error = true;
     span.attr(attr::kRejectCode, std::string(error_code_name(refused->code)));

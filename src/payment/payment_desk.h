@@ -46,6 +46,7 @@
 #include "engine/engine.h"
 #include "payment/payment_book.h"
 #include "payment/psp_port.h"
+#include "payment/screening_gate.h"
 #include "telemetry/metrics.h"
 #include "telemetry/trace.h"
 #include "wallet/account_owners.h"
@@ -92,6 +93,8 @@ class PaymentDesk {
   void set_routes(std::vector<PspPort*> ports, const std::string& active,
                   std::function<std::string(std::string_view)> mask);
   bool enabled() const { return !ports_.empty(); }
+  // Before start(): KYC-1's hook (payment/screening_gate.h); nullptr: none.
+  void set_screening_gate(ScreeningGate* gate) { gate_ = gate; }
   // Any thread: where PSPs send callbacks ("http://host:port"; "" none).
   void set_callback_base(std::string url);
 
@@ -148,6 +151,7 @@ class PaymentDesk {
   WalletDesk& wallet_;
   Tracer& tracer_;
   std::vector<PspPort*> ports_;
+  ScreeningGate* gate_ = nullptr;  // KYC-1: withdrawals may wait for a screening
   std::string active_;
   std::function<std::string(std::string_view)> mask_;
   mutable std::mutex callback_mu_;

@@ -141,6 +141,10 @@ void IncidentLoop::on_support_reply(int64_t first_reply_ns) {
   evaluator_.on_support_reply(now_ns() / kSecond, SloEvaluator::Labels{}, first_reply_ns);
 }
 
+void IncidentLoop::on_kyc_screening(int64_t took_ns) {
+  evaluator_.on_kyc_screening(now_ns() / kSecond, SloEvaluator::Labels{}, took_ns);
+}
+
 void IncidentLoop::publish_status_page() {
   if (!status_board_) return;
   std::vector<StatusNote> notes;

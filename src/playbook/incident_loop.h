@@ -95,6 +95,9 @@ class IncidentLoop {
   // after it opened, on a channel the support terms judge (SLI
   // support_replies, SUP-1).
   void on_support_reply(int64_t first_reply_ns);
+  // Engine thread: a KYC screening answered by a vendor took_ns after it was
+  // first sent (SLI kyc_screening, KYC-1).
+  void on_kyc_screening(int64_t took_ns);
   // Before start(): where the public status page's notes go.
   void set_status_board(StatusBoard* board) { status_board_ = board; }
   // Engine thread: the unresolved incidents' published notes to the status

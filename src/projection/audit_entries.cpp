@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/odds.h"
 #include "hedge/hedge_book.h"
+#include "kyc/screening_book.h"
 #include "payment/payment_book.h"
 #include "market/book.h"
 #include "risk/risk_check.h"
@@ -103,6 +104,23 @@ std::optional<AuditEntry> audit_entry_of(const BookEvent& ev, uint64_t journal_s
         .add("status", payment_status_name(static_cast<PaymentStatus>(pa->status)))
         .add("source", payment_source_name(static_cast<PaymentSource>(pa->source)))
         .add("psp_ref", pa->psp_ref);
+  } else if (auto* sr = std::get_if<ScreeningRequested>(&ev)) {
+    e.action = "kyc_screening_requested";
+    e.at_ns = sr->at_ns;
+    e.add("screening_id", sr->screening_id)
+        .add("subject", screening_subject_name(static_cast<ScreeningSubject>(sr->subject)))
+        .add("account", mask(sr->account))
+        .add("amount", sr->amount)
+        .add("vendor", sr->vendor);
+  } else if (auto* sd = std::get_if<ScreeningDecided>(&ev)) {
+    e.action = "kyc_screening_decided";
+    e.at_ns = sd->at_ns;
+    e.add("screening_id", sd->screening_id)
+        .add("status", screening_status_name(static_cast<ScreeningStatus>(sd->status)))
+        .add("source", screening_source_name(static_cast<ScreeningSource>(sd->source)))
+        .add("vendor", sd->vendor)
+        .add("vendor_ref", sd->vendor_ref)
+        .add("actor", sd->actor);
   } else if (auto* o = std::get_if<AccountOpened>(&ev)) {
     e.action = "account_opened";
     e.at_ns = o->at_ns;

@@ -81,6 +81,17 @@ void SimExtension::start_partners(const Config& cfg) {
     psps_.push_back(std::make_unique<PspServer>(r.name, r.callback_secret, ++seed));
     psps_.back()->start();
   }
+  for (const KycVendorTerms& v : cfg.kyc.vendors) {
+    if (v.url != "sim") continue;
+    kyc_vendors_.push_back(std::make_unique<KycVendor>(v.name, ++seed));
+    kyc_vendors_.back()->start();
+  }
+}
+
+std::string SimExtension::kyc_url(const std::string& vendor) const {
+  for (const auto& k : kyc_vendors_)
+    if (k->name() == vendor) return k->url();
+  return {};
 }
 
 std::string SimExtension::psp_url(const std::string& route) const {
@@ -92,13 +103,16 @@ std::string SimExtension::psp_url(const std::string& route) const {
 void SimExtension::add_routes(Api& api, Engine& engine) {
   std::vector<PspServer*> psps;
   for (auto& p : psps_) psps.push_back(p.get());
-  add_sim_routes(api, engine, world_.get(), venue_.get(), std::move(psps));
+  std::vector<KycVendor*> kyc;
+  for (auto& k : kyc_vendors_) kyc.push_back(k.get());
+  add_sim_routes(api, engine, world_.get(), venue_.get(), std::move(psps), std::move(kyc));
 }
 
 void SimExtension::stop() {
   if (world_) world_->stop();
   if (venue_) venue_->stop();
   for (auto& p : psps_) p->stop();
+  for (auto& k : kyc_vendors_) k->stop();
 }
 
 }  // namespace inplay

@@ -4,7 +4,7 @@
 // feed, all playing the configured matches), the crowd of bettors, the
 // customers who write in to support (sim/support_crowd.h), the simulated
 // exchange that takes hedge orders (hedging on, venue_url sim), the
-// simulated PSPs of the payment routes whose url is sim, and, on
+// simulated PSPs of the payment routes and the simulated KYC vendors whose url is sim, and, on
 // the simulated clock, the links that hand the providers' lines to the feed
 // desk without sockets; it adds the fault hooks to the API
 // (sim/sim_routes.h). The CLI and the game days make one; the core never
@@ -19,6 +19,7 @@
 #include "sim/bettors.h"
 #include "sim/exchange_venue.h"
 #include "sim/local_feed_link.h"
+#include "sim/kyc_vendor.h"
 #include "sim/psp_server.h"
 #include "sim/sim_world.h"
 #include "sim/support_crowd.h"
@@ -38,6 +39,7 @@ class SimExtension final : public RuntimeExtension {
   std::string hedge_venue_url() const override { return venue_ ? venue_->url() : std::string(); }
   void start_partners(const Config& cfg) override;
   std::string psp_url(const std::string& route) const override;
+  std::string kyc_url(const std::string& vendor) const override;
   void stop() override;
 
   SimWorld* world() { return world_.get(); }        // nullptr without sim_world
@@ -52,12 +54,15 @@ class SimExtension final : public RuntimeExtension {
   std::unique_ptr<SupportCrowd> support_crowd_;  // sim_world; quiet at contacts_per_min 0
   std::vector<std::unique_ptr<LocalFeedLink>> links_;  // simulated clock: no sockets
   std::vector<std::unique_ptr<PspServer>> psps_;  // payments.routes with url: sim
+  std::vector<std::unique_ptr<KycVendor>> kyc_vendors_;  // kyc.vendors with url: sim
 };
 
 // Whether a book runs simulated (and so gets a SimExtension).
 inline bool runs_simulated(const Config& c) {
   for (const PspRouteTerms& r : c.payments.routes)
     if (r.url == "sim") return true;
+  for (const KycVendorTerms& v : c.kyc.vendors)
+    if (v.url == "sim") return true;
   return c.sim_world || c.sim_clock;
 }
 

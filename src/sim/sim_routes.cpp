@@ -117,7 +117,30 @@ std::string venue_faults_json(const VenueFaults& f) {
 
 }  // namespace
 
-void add_sim_routes(Api& api, Engine& engine, SimWorld* world, ExchangeVenue* venue, std::vector<PspServer*> psps) {
+void add_sim_routes(Api& api, Engine& engine, SimWorld* world, ExchangeVenue* venue, std::vector<PspServer*> psps,
+                    std::vector<KycVendor*> kyc) {
+  if (!kyc.empty()) {
+    auto find = [kyc](std::string_view name) -> KycVendor* {
+      for (KycVendor* k : kyc)
+        if (k->name() == name) return k;
+      return nullptr;
+    };
+    const Error unknown{ErrorCode::kNotFound, "no simulated KYC vendor of that name"};
+    api.add_route({"POST", "/v1/sim/kyc/{vendor}/faults", Access::kOperator, [find, unknown](Call& c) {
+                     KycVendor* k = find(c.params[0]);
+                     if (!k) return send_error(c.x, unknown);
+                     auto body = parse_kyc_faults_body(c.req.body);
+                     if (!body.ok()) return send_error(c.x, body.error());
+                     const KycVendorFaults cur = k->apply(body.value());
+                     log::warn("sim", "KYC vendor faults set", {{"vendor", k->name()}, {"actor", c.actor}});
+                     send(c.x, 200, kyc_faults_json(cur));
+                   }});
+    api.add_route({"GET", "/v1/sim/kyc/{vendor}/screenings", Access::kOperator, [find, unknown](Call& c) {
+                     KycVendor* k = find(c.params[0]);
+                     if (!k) return send_error(c.x, unknown);
+                     send(c.x, 200, k->screenings_json());
+                   }});
+  }
   if (!psps.empty()) {
     auto find = [psps](std::string_view name) -> PspServer* {
       for (PspServer* p : psps)

@@ -11,6 +11,8 @@
 //   POST /v1/sim/psps/{route}/faults      a simulated PSP's faults (sim/psp_server.h)
 //   GET  /v1/sim/psps/{route}/transactions  the PSP's own record
 //   GET  /v1/sim/psps/{route}/settlement-report  its T+0 report (CSV)
+//   POST /v1/sim/kyc/{vendor}/faults      a simulated KYC vendor's faults (sim/kyc_vendor.h)
+//   GET  /v1/sim/kyc/{vendor}/screenings  the vendor's own record
 //   POST /v1/admin/faults/engine-stall    burns the engine thread for up to
 //                                         10 s, as a CPU-starved risk engine
 //                                         would: requests queue behind it
@@ -25,6 +27,7 @@
 #include "engine/engine.h"
 #include "http/api.h"
 #include "sim/exchange_venue.h"
+#include "sim/kyc_vendor.h"
 #include "sim/psp_server.h"
 #include "sim/sim_world.h"
 
@@ -32,8 +35,9 @@ namespace inplay {
 
 // world: nullptr when the book has no simulated world (then only the
 // engine stall and throw are added); venue: nullptr without the exchange.
-// psps: the simulated PSPs (none: no PSP routes).
+// psps: the simulated PSPs (none: no PSP routes); kyc: the simulated KYC
+// vendors (none: no KYC vendor routes).
 void add_sim_routes(Api& api, Engine& engine, SimWorld* world, ExchangeVenue* venue = nullptr,
-                    std::vector<PspServer*> psps = {});
+                    std::vector<PspServer*> psps = {}, std::vector<KycVendor*> kyc = {});
 
 }  // namespace inplay

@@ -179,6 +179,13 @@ void SloEvaluator::on_support_reply(int64_t t_s, const Labels& l, int64_t first_
   }
 }
 
+void SloEvaluator::on_kyc_screening(int64_t t_s, const Labels& l, int64_t took_ns) {
+  for (auto& s : slos_) {
+    if (s.spec->sli.source != "kyc_screening") continue;
+    count(s, t_s, l, took_ns <= s.spec->sli.threshold_ms * 1000000 ? 1.0 : 0.0, 1.0);
+  }
+}
+
 void SloEvaluator::on_market_sample(int64_t t_s, const Labels& l, bool fresh) {
   for (auto& s : slos_)
     if (s.spec->sli.source == "market_prices") count(s, t_s, l, fresh ? 1.0 : 0.0, 1.0);

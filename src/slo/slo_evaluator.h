@@ -113,6 +113,9 @@ class SloEvaluator {
   // after it opened (SUP-1), on a channel the support terms judge; good
   // within the SLI's threshold.
   void on_support_reply(int64_t t_s, const Labels& l, int64_t first_reply_ns);
+  // kyc_screening: one screening's vendor answer, took_ns after it was first
+  // sent (KYC-1, failovers included); good within the SLI's threshold.
+  void on_kyc_screening(int64_t t_s, const Labels& l, int64_t took_ns);
   // market_prices: one open market's price age at book second t_s.
   void on_market_sample(int64_t t_s, const Labels& l, bool fresh);
   // Cumulative-total sources: the good and valid totals so far, per label

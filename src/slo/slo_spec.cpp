@@ -14,8 +14,8 @@ namespace {
 const std::set<std::string> kLiveSources{"bet_accept",    "bet_requests",   "market_prices",     "feed_messages",
                                          "synthetic_bets", "settlement_lag", "settlement_correct",
                                          "cashout_quotes", "odds_updates",  "wallet_auth", "support_replies",
-                                         "wallet_tx_unique"};
-const std::set<std::string> kFutureSources{"kyc_screening"};
+                                         "wallet_tx_unique", "kyc_screening"};
+const std::set<std::string> kFutureSources{};
 // Signals the incident loop samples, and those whose hop has not landed.
 const std::set<std::string> kLiveSignals{
     "market_staleness_ratio", "feed_parse_error_ratio", "market_drift_flagged", "bet_accept_p99_seconds",
@@ -23,7 +23,8 @@ const std::set<std::string> kLiveSignals{
     "dlq_growth", "settlement_lag_seconds", "settlement_shadow_mismatches", "feed_delay_seconds",
     "reference_feed_problem", "journal_unwritable", "disk_used_ratio", "cashout_stale_ratio",
     "psp_route_unavailable", "psp_auth_failure_ratio",
-    "support_tag_rate_ratio", "duplicate_tx", "psp_timeouts_sigma", "payment_reconciliation_mismatches"};
+    "support_tag_rate_ratio", "duplicate_tx", "psp_timeouts_sigma", "payment_reconciliation_mismatches",
+    "kyc_backlog", "kyc_vendor_error_ratio"};
 const std::set<std::string> kFutureSignals{};
 
 bool valid_name(const std::string& s) {

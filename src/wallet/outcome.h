@@ -49,8 +49,15 @@ struct PaymentRef {
   uint64_t payment_id = 0;
 };
 
+// A withdrawal over the KYC threshold held for its own screening
+// (kyc/screening_book.h): a repeat of its key answers the screening as it
+// stands now — in review, rejected, or the payment it let go.
+struct ScreeningRef {
+  uint64_t screening_id = 0;
+};
+
 // Refused: Error's stable code and message.
-using Outcome = std::variant<Error, BetPlaced, MoneyReceipt, CashedOut, PaymentRef>;
+using Outcome = std::variant<Error, BetPlaced, MoneyReceipt, CashedOut, PaymentRef, ScreeningRef>;
 // Called once, on the engine thread, when the outcome is durable (or, for a
 // refusal that changes nothing, after everything before it is durable).
 using OutcomeFn = std::function<void(const Outcome&)>;

@@ -54,6 +54,7 @@ void WalletDesk::open(OpenAccount& cmd) {
   } else {
     try {
       engine_.commit(AccountOpened{cmd.account, cmd.channel, cmd.actor, to_ns(engine_.clock().now())});
+      for (auto& f : open_observers_) f(cmd.account, cmd.channel, cmd.actor);
     } catch (const std::exception& e) {
       engine_.failed("commit", e);
       answer = Error{ErrorCode::kInternal,

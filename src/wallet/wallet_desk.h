@@ -85,6 +85,13 @@ class WalletDesk {
   // answers it and its waiters.
   void abandon(const std::string& key, const Outcome& outcome, OutcomeFn done);
 
+  // Before start(): called on the engine thread after each account a
+  // channel opens is journaled (KYC-1 screens it: kyc/kyc_desk.h).
+  void add_open_observer(
+      std::function<void(const std::string& account, const std::string& channel, const std::string& actor)> fn) {
+    open_observers_.push_back(std::move(fn));
+  }
+
   // Engine thread.
   bool can_reserve(uint32_t account, int64_t stake);
   // Engine thread: a command under key failed inside the engine (e) before
@@ -95,6 +102,7 @@ class WalletDesk {
   Engine& engine_;
   Tracer& tracer_;
   std::unordered_map<std::string, std::vector<OutcomeFn>> waiters_;
+  std::vector<std::function<void(const std::string&, const std::string&, const std::string&)>> open_observers_;
 };
 
 }  // namespace inplay

@@ -95,6 +95,11 @@ ROUTES = {
     ("GET", "/v1/status"): "public",
     ("POST", "/v1/incidents/{id}/status-note"): "operator",
     ("DELETE", "/v1/incidents/{id}/status-note"): "operator",
+    ("GET", "/v1/kyc/reviews"): "operator",
+    ("POST", "/v1/kyc/reviews/{id}"): "operator",
+    ("GET", "/v1/kyc/screenings/{id}"): "operator",
+    ("POST", "/v1/kyc/vendor"): "operator",
+    ("POST", "/v1/kyc/rules/withdrawal"): "operator",
 }
 # Registered only when the book runs a simulated world: 404 NOT_FOUND here.
 SIM_ONLY = {"/v1/sim/feeds/{name}/faults", "/v1/admin/faults/engine-stall"}

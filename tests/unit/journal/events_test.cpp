@@ -78,6 +78,11 @@ std::vector<BookEvent> samples() {
                                {1, 2, 3}, IdemTag{"web:k1", Fingerprint{7, 8}}});
   v.push_back(PaymentAnswered{12, "alice", TransferReason::kWithdrawal, 5000, 2, 3, "psp-a-7", "do_not_honour", -1});
   v.push_back(PaymentRouteSwitched{"psp-a", "psp-b", "playbook:psp_route_down", "psp-a breaker open", 42});
+  v.push_back(ScreeningRequested{7, 2, "alice", "web", 6000, "kyc-a", 1'800'000'000'000'000'011,
+                                 IdemTag{"web:k2", Fingerprint{9, 1}}});
+  v.push_back(ScreeningRequested{8, 1, "bob", "", 0, "", 0, IdemTag{}});
+  v.push_back(ScreeningDecided{7, 2, 1, "kyc-a", "kyc-a-3", "", "possible_match", 1'800'000'000'000'000'012});
+  v.push_back(ScreeningDecided{7, 1, 2, "", "", "operator:trader", "same name, other person", -5});
   return v;
 }
 
@@ -229,6 +234,8 @@ TEST(BookEvents, TypeNumbersAreStable) {
   EXPECT_EQ(static_cast<uint16_t>(event_type(PaymentRequested{})), 29);
   EXPECT_EQ(static_cast<uint16_t>(event_type(PaymentAnswered{})), 30);
   EXPECT_EQ(static_cast<uint16_t>(event_type(PaymentRouteSwitched{})), 31);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(ScreeningRequested{})), 32);
+  EXPECT_EQ(static_cast<uint16_t>(event_type(ScreeningDecided{})), 33);
 }
 
 TEST(BookEvents, EveryTypeRoundTrips) {
