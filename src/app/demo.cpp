@@ -244,6 +244,15 @@ Config demo_config(const DemoTokens& tokens) {
     c.payments.routes.push_back(r);
   }
   c.payments.active = "psp-a";
+  // KYC/AML screening by two simulated vendors (docs/kyc.md): every account
+  // the demo's channel and its crowd open, and withdrawals over £1,000.
+  for (const char* name : {"kyc-a", "kyc-b"}) {
+    KycVendorTerms v;
+    v.name = name;
+    v.url = "sim";
+    c.kyc.vendors.push_back(v);
+  }
+  c.kyc.active = "kyc-a";
   c.feed_options.canary_markets["football"] = 101;  // Arsenal v Chelsea, match result
   // The shipped playbooks, with High Exposure at the demo's scale: its
   // crowd's liabilities are hundreds to thousands of pounds, so the shipped

@@ -195,9 +195,13 @@ void SloEvaluator::on_totals(std::string_view source, int64_t t_s, uint64_t good
                              const Labels& l) {
   for (auto& s : slos_) {
     if (s.spec->sli.source != source) continue;
-    auto it = s.last_totals.find(l.feed);
+    // One baseline per label set: the totals of one feed (or PSP route) are
+    // never diffed against another's.
+    std::string key(l.feed);
+    if (!l.psp_route.empty()) key.append("\x1f").append(l.psp_route);
+    auto it = s.last_totals.find(key);
     if (it == s.last_totals.end()) {
-      s.last_totals.emplace(std::string(l.feed), std::make_pair(good_total, valid_total));  // baseline
+      s.last_totals.emplace(std::move(key), std::make_pair(good_total, valid_total));  // baseline
     } else {
       auto& [g, v] = it->second;
       if (valid_total >= v && good_total >= g)

@@ -269,6 +269,26 @@ TEST(SloEvaluator, TotalsSourcesCountDeltasAndUnfedSourcesHaveNoData) {
   EXPECT_TRUE(ev.status()[1].wired);
 }
 
+TEST(SloEvaluator, TotalsOfEachRouteHaveTheirOwnBaseline) {
+  SloCatalogue c = parse_slo_catalogue(
+      "version: 1\nslos:\n"
+      "  - {name: psp, path: p, service: wallet, runbook: r, target: 0.995, slice_by: [psp_route],"
+      " sli: {kind: availability, source: wallet_auth}}\n",
+      "x.yaml");
+  SloEvaluator ev(c);
+  for (int64_t t = 1; t <= 5; ++t) {
+    // psp-a has answered 5 (all authorised) since the start, psp-b none: every tick reports both.
+    ev.on_totals("wallet_auth", t, 5, 5, SloEvaluator::Labels{0, {}, {}, "psp-a"});
+    ev.on_totals("wallet_auth", t, 0, 0, SloEvaluator::Labels{0, {}, {}, "psp-b"});
+    ev.tick(t);
+  }
+  ev.on_totals("wallet_auth", 6, 7, 8, SloEvaluator::Labels{0, {}, {}, "psp-a"});
+  ev.on_totals("wallet_auth", 6, 0, 0, SloEvaluator::Labels{0, {}, {}, "psp-b"});
+  ev.tick(6);
+  EXPECT_DOUBLE_EQ(ev.status()[0].valid_events, 3) << "only what psp-a answered after its baseline";
+  EXPECT_NEAR(ev.status()[0].sli, 2.0 / 3.0, 1e-12);
+}
+
 TEST(LatencyWindow, QuantileWithinBoundOverTheWindow) {
   LatencyWindow w(300, 10);
   for (int i = 1; i <= 1000; ++i) w.add(50, i * 1000000LL);  // 1..1000 ms
