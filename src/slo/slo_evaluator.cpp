@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include <fmt/format.h>
+
 namespace inplay {
 
 namespace {
@@ -188,9 +190,12 @@ void SloEvaluator::on_totals(std::string_view source, int64_t t_s, uint64_t good
                              const Labels& l) {
   for (auto& s : slos_) {
     if (s.spec->sli.source != source) continue;
-    auto it = s.last_totals.find(l.feed);
+    // Each slice's totals count on their own: two PSP routes' totals are
+    // two counters, and a delta between them is no event.
+    const std::string key = fmt::format("{}|{}", l.feed, l.psp_route);
+    auto it = s.last_totals.find(key);
     if (it == s.last_totals.end()) {
-      s.last_totals.emplace(std::string(l.feed), std::make_pair(good_total, valid_total));  // baseline
+      s.last_totals.emplace(key, std::make_pair(good_total, valid_total));  // baseline
     } else {
       auto& [g, v] = it->second;
       if (valid_total >= v && good_total >= g)
