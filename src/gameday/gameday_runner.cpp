@@ -96,8 +96,9 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
     }
     c.payments.active = "psp-a";
     c.payments.breaker_on_book_clock = true;
-    // Real time: the duplicate_tx signal stays live while the day runs in seconds.
-    c.payments.reconcile_every = std::chrono::seconds(2);
+    // Reconciliation runs on book time, from the drill (every 30 s); the
+    // book's own real-time loop runs only at start.
+    c.payments.reconcile_every = std::chrono::hours(24);
     c.bettors.payments_per_min = s.payments_per_minute;
   }
   c.feeds = simulated_football_feeds();
@@ -242,6 +243,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
     if (drill) {
       for (std::string& what : drill->clear_due(t - 1)) rec.marks.push_back(GamedayMark{(t - 1) * 1000, "fault", what});
       drill->settle(rec);  // the PSP calls of the last second answered before the clock moves
+      if ((t - 1) % 30 == 0) drill->reconcile();  // T+0 reconciliation every 30 s of book time
     }
     on_engine([&] {
       engine.advance(*rt.sim_clock(), from_ns(rec.start_ns + t * kSecond));

@@ -83,6 +83,14 @@ bool PspDrill::settle(GamedayRecord& rec, std::chrono::milliseconds bound) {
   }
 }
 
+bool PspDrill::reconcile() {
+  if (!board_) return false;
+  auto done = std::make_shared<std::promise<void>>();
+  auto f = done->get_future();
+  if (!board_->run_now([done] { done->set_value(); })) return false;
+  return f.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+}
+
 void PspDrill::finish(GamedayRecord& rec) {
   rec.payments.on = true;
   // Every payment still without its PSP's word (timed out, pending) is
@@ -90,13 +98,7 @@ void PspDrill::finish(GamedayRecord& rec) {
   // compares final states where the PSP has them.
   on_engine([&] { desk_.reconcile(); });
   settle(rec);
-  bool ran = false;
-  if (board_) {
-    auto done = std::make_shared<std::promise<void>>();
-    auto f = done->get_future();
-    if (board_->run_now([done] { done->set_value(); }))
-      ran = f.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
-  }
+  const bool ran = reconcile();
   on_engine([&] {
     for (const PaymentDesk::RouteSeen& r : desk_.routes_seen()) {
       PaymentRouteRecord pr;

@@ -17,6 +17,12 @@
 // the book's clock too (PaymentTerms::breaker_on_book_clock): a breaker
 // open for 10 s stays open for 10 s of book time, however fast the day runs.
 //
+// Reconciliation keeps book time as well: the book's own loop (real time)
+// is stretched out of the day, and reconcile() runs one pass of every route
+// and waits for it — the runner calls it every 30 s of book time, so the
+// duplicate_tx signal and the wallet_tx_unique SLI move at the same book
+// seconds on every run.
+//
 // apply() patches the route's simulated PSP at the fault's second;
 // clear_due() puts back, after its `for`, each field the fault changed as
 // it was before. finish() asks the PSPs for every payment still without
@@ -52,6 +58,9 @@ class PspDrill {
   // Waits until no payment's PSP call is outstanding, at most `bound` of
   // real time; false (and counted in rec.payments.settle_cut) if it was cut.
   bool settle(GamedayRecord& rec, std::chrono::milliseconds bound = std::chrono::seconds(30));
+  // One T+0 reconciliation of every route, waited for (at most 30 s real);
+  // false if none finished.
+  bool reconcile();
   // The end of the day, before the engine stops.
   void finish(GamedayRecord& rec);
 
