@@ -79,8 +79,10 @@ PspAnswer parse_psp_answer(uint64_t payment_id, int status, const std::string& b
   return a;
 }
 
-PspClient::PspClient(const PspRouteTerms& terms, const std::string& url, MetricsRegistry& metrics)
+PspClient::PspClient(const PspRouteTerms& terms, const std::string& url, MetricsRegistry& metrics,
+                     const Clock* breaker_clock)
     : terms_(terms),
+      breaker_clock_(breaker_clock),
       url_(url),
       breaker_(terms.breaker_failures, terms.breaker_open.count()),
       workers_(terms.threads, 4096) {
@@ -112,9 +114,13 @@ void PspClient::stop() {
   workers_.stop();
 }
 
-bool PspClient::available() const { return breaker_.would_allow(monotonic_ns()); }
+int64_t PspClient::breaker_now() const {
+  return breaker_clock_ ? to_ns(breaker_clock_->now()) : monotonic_ns();
+}
 
-CircuitBreaker::State PspClient::breaker_state() const { return breaker_.state(monotonic_ns()); }
+bool PspClient::available() const { return breaker_.would_allow(breaker_now()); }
+
+CircuitBreaker::State PspClient::breaker_state() const { return breaker_.state(breaker_now()); }
 
 void PspClient::send(PaymentCall call, std::function<void(PspAnswer)> answer) {
   const uint64_t id = call.payment_id;
@@ -139,7 +145,7 @@ PspAnswer PspClient::look_up(uint64_t payment_id) {
   const int64_t start = monotonic_ns();
   const int timeout_ms = static_cast<int>(std::max<int64_t>(1, terms_.timeout.count() / 1000000));
   PspAnswer a{payment_id, PspAnswer::Kind::kFailed, "", "circuit breaker open", 0, 0};
-  if (breaker_.allow(monotonic_ns())) {
+  if (breaker_.allow(breaker_now())) {
     a.attempts = 1;
     HttpCallResult r = http_call(host_, port_, "GET", fmt::format("/v1/payments/{}", payment_id), {}, "", timeout_ms);
     if (r.status == 404) {
@@ -149,7 +155,7 @@ PspAnswer PspClient::look_up(uint64_t payment_id) {
     } else {
       PspAnswer got = parse_psp_answer(payment_id, r.status == 400 || r.status == 422 ? 500 : r.status, r.body, r.error);
       if (got.kind == PspAnswer::Kind::kFailed) {
-        breaker_.record_failure(monotonic_ns());
+        breaker_.record_failure(breaker_now());
         calls_failed_->inc();
         a.detail = got.detail;
       } else {
@@ -171,7 +177,7 @@ PspAnswer PspClient::run(const PaymentCall& call) {
   PspAnswer a{call.payment_id, PspAnswer::Kind::kFailed, "", "", 0, 0};
   int64_t wait_ms = std::max<int64_t>(1, terms_.retry.count() / 1000000);
   for (int i = 0; i < terms_.attempts && !stopping_; ++i) {
-    if (!breaker_.allow(monotonic_ns())) {
+    if (!breaker_.allow(breaker_now())) {
       a.detail = a.attempts ? a.detail + "; then the circuit breaker opened" : "circuit breaker open";
       break;
     }
@@ -189,7 +195,7 @@ PspAnswer PspClient::run(const PaymentCall& call) {
       return got;
     }
     const uint64_t opened = breaker_.opened_total();
-    breaker_.record_failure(monotonic_ns());
+    breaker_.record_failure(breaker_now());
     ++failed_calls_;
     calls_failed_->inc();
     if (breaker_.opened_total() != opened) {

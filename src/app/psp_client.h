@@ -37,7 +37,10 @@ class PspClient final : public PspPort {
   // Its series (label route): psp_breaker_open (1 from the moment the breaker
   // opens until a call succeeds), psp_breaker_opened_total,
   // psp_calls_total{result}: ok or failed, per call.
-  PspClient(const PspRouteTerms& terms, const std::string& url, MetricsRegistry& metrics);
+  // breaker_clock: where the breaker reads its time (game days: the book's
+  // clock, PaymentTerms::breaker_on_book_clock); nullptr: the steady clock.
+  PspClient(const PspRouteTerms& terms, const std::string& url, MetricsRegistry& metrics,
+            const Clock* breaker_clock = nullptr);
   ~PspClient() override;
   void start();
   void stop();
@@ -56,8 +59,10 @@ class PspClient final : public PspPort {
  private:
   PspAnswer run(const PaymentCall& call);
   PspAnswer look_up(uint64_t payment_id);
+  int64_t breaker_now() const;  // ns on the breaker's clock
 
   PspRouteTerms terms_;
+  const Clock* breaker_clock_;
   std::string url_, host_;
   uint16_t port_ = 0;
   CircuitBreaker breaker_;

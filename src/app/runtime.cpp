@@ -148,6 +148,7 @@ std::string Runtime::startup_state_hash() const { return impl_->start_hash; }
 
 FeedDesk* Runtime::feed_desk() { return impl_->desk.get(); }
 IncidentLoop* Runtime::incidents() { return impl_->incidents.get(); }
+ReconciliationBoard* Runtime::reconciliation() { return impl_->reconciliation.get(); }
 
 // route -> the secret its PSP signs callbacks with.
 static std::vector<std::pair<std::string, std::string>> psp_callback_secrets(const Config& cfg) {
@@ -170,7 +171,8 @@ void Runtime::start_payments() {
     if (url == "sim") url = m.ext ? m.ext->psp_url(t.name) : "";
     if (url.empty())
       throw std::runtime_error(fmt::format("payments.routes[{}].url: sim needs the simulated world; else http://host:port", t.name));
-    m.psp_routes.push_back(std::make_unique<PspClient>(t, url, m.metrics));
+    m.psp_routes.push_back(std::make_unique<PspClient>(t, url, m.metrics,
+                                                       cfg.payments.breaker_on_book_clock ? m.clock.get() : nullptr));
     PspClient* c = m.psp_routes.back().get();
     c->start();
     ports.push_back(c);

@@ -23,6 +23,7 @@ class FeedDesk;
 class IncidentLoop;
 class RuntimeExtension;
 class MetricsRegistry;
+class ReconciliationBoard;
 class Tracer;
 
 class Runtime {
@@ -44,6 +45,9 @@ class Runtime {
   uint64_t replayed_records() const;
   FeedDesk* feed_desk();  // nullptr without feeds
   IncidentLoop* incidents();  // nullptr when incidents.enabled is false
+  // Each PSP route's last reconciliation; run_now() asks for one (nullptr
+  // until start(), and without payment routes).
+  ReconciliationBoard* reconciliation();
   std::string startup_state_hash() const;
 
  private:

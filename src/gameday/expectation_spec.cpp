@@ -58,6 +58,10 @@ std::string Expectation::describe() const {
     case Kind::kMarketsSuspendedAt: return fmt::format("every in-play market is suspended at {} s", from_s);
     case Kind::kMarketsOpenFrom: return fmt::format("every in-play market is open from {} s to the end", from_s);
     case Kind::kActiveFeed: return fmt::format("{} prices its sport at {} s", name, from_s);
+    case Kind::kPaymentRoute: return fmt::format("new payments go to {} at {} s", name, from_s);
+    case Kind::kPaymentsAuthorised: return fmt::format("{} authorises at least {} payment(s)", name, count);
+    case Kind::kPspReconciled:
+      return "a T+0 reconciliation of every PSP route at the end finds no payment charged twice and no mismatch";
     case Kind::kIncidentImpact:
       return fmt::format("an incident with {} names at least {} market(s){}", name, count,
                          high_exposure ? " and is High Exposure" : "");
@@ -111,9 +115,9 @@ Expectation read_expectation(YamlReader& e, int64_t duration_s, bool has_faults)
     const char* key = never ? "no_action" : "action";
     x.kind = never ? Expectation::Kind::kNoAction : Expectation::Kind::kAction;
     x.name = never ? e.choice(key, {"switch_feed", "suspend_market", "freeze_cashout", "lower_stake_cap",
-                                    "extend_delay", "shed_load", "any"})
+                                    "extend_delay", "shed_load", "switch_psp_route", "any"})
                    : e.choice(key, {"switch_feed", "suspend_market", "freeze_cashout", "lower_stake_cap",
-                                    "extend_delay", "shed_load"});
+                                    "extend_delay", "shed_load", "switch_psp_route"});
     if (never) {
       read_labels(e, x, {"league"});
     } else {
@@ -157,6 +161,17 @@ Expectation read_expectation(YamlReader& e, int64_t duration_s, bool has_faults)
     x.kind = Expectation::Kind::kActiveFeed;
     x.name = e.str("active_feed", true);
     x.from_s = scenario_time("at", true, 1000);
+  } else if (e.has("payment_route")) {
+    x.kind = Expectation::Kind::kPaymentRoute;
+    x.name = e.choice("payment_route", {"psp-a", "psp-b"});  // the game day's routes
+    x.from_s = scenario_time("at", true, 1000);
+  } else if (e.has("payments_authorised")) {
+    x.kind = Expectation::Kind::kPaymentsAuthorised;
+    x.name = e.choice("payments_authorised", {"psp-a", "psp-b"});
+    x.count = e.integer("at_least", false, 1, 1, 100000000);
+  } else if (e.has("psp_reconciled")) {
+    x.kind = Expectation::Kind::kPspReconciled;
+    must_be_true(e, "psp_reconciled");
   } else if (e.has("incident_impact")) {
     x.kind = Expectation::Kind::kIncidentImpact;
     x.name = e.str("incident_impact", true);
@@ -166,7 +181,8 @@ Expectation read_expectation(YamlReader& e, int64_t duration_s, bool has_faults)
     e.fail(e.node(),
            "unknown expectation (alert, no_alert, incidents, action, no_action, slice_contains, p99_below, sli, "
            "ledger_sums_to_zero, no_stale_accept, no_duplicate_tx, settlement_exact, no_unsafe_cashout, cashout_refused, "
-           "markets_suspended_at, markets_open_from, active_feed, incident_impact)");
+           "markets_suspended_at, markets_open_from, active_feed, incident_impact, payment_route, payments_authorised, "
+           "psp_reconciled)");
   }
   e.done();
   return x;

@@ -13,6 +13,11 @@
 //   - {p99_below: 250ms, from: 30s, labels: {league: EPL}}  # or market_id
 //   - {sli: accept_latency, within_target: true, from: 90s, to: 120s, labels: {league: EPL}}
 //   - {active_feed: football-backup, at: 150s}
+//   - {payment_route: psp-b, at: 6m}   # the active PSP route at that second
+//   - {payments_authorised: psp-b, at_least: 5}  # PSP answers "authorised" on that route
+//   - {psp_reconciled: true}    # the end-of-day T+0 reconciliation of every PSP route
+//                               # ran: no payment held twice by its PSP, no mismatch
+//   - {action: switch_psp_route, within: 30s}, {no_action: switch_psp_route}
 //   - {incident_impact: feed_down, markets: 9, high_exposure: true}
 //   - {ledger_sums_to_zero: true}, {no_stale_accept: true}, {no_duplicate_tx: true}
 //   - {markets_suspended_at: 85s}, {markets_open_from: 105s}
@@ -33,7 +38,7 @@ struct Expectation {
   enum class Kind {
     kAlert, kNoAlert, kIncidents, kAction, kNoAction, kSliceContains, kP99Below, kSli, kLedgerZero,
     kNoStaleAccept, kNoDuplicateTx, kMarketsSuspendedAt, kMarketsOpenFrom, kActiveFeed, kIncidentImpact,
-    kSettlementExact, kNoUnsafeCashout, kCashoutRefused
+    kSettlementExact, kNoUnsafeCashout, kCashoutRefused, kPaymentRoute, kPaymentsAuthorised, kPspReconciled
   };
   Kind kind = Kind::kIncidents;
   std::string name;       // alert / action / SLO / feed name, slice text
@@ -41,9 +46,9 @@ struct Expectation {
   // slice (league or market_id); kNoAction: league.
   std::map<std::string, std::string> labels;
   int64_t within_s = 0;   // kAlert, kAction: after the first fault
-  int64_t count = 0;      // kIncidents; kIncidentImpact: at least this many markets
+  int64_t count = 0;      // kIncidents; kIncidentImpact, kPaymentsAuthorised: at least this many
   int64_t bound_ms = 0;   // kP99Below
-  int64_t from_s = 0;     // kP99Below: after the first fault; kSli, kMarkets*, kActiveFeed: scenario time
+  int64_t from_s = 0;     // kP99Below: after the first fault; kSli, kMarkets*, kActiveFeed, kPaymentRoute: scenario time
   int64_t to_s = -1;      // kSli: scenario time, -1: the end
   bool within_target = true;  // kSli: false expects a breach
   bool high_exposure = false;  // kIncidentImpact: the incident must be tagged High Exposure

@@ -170,6 +170,37 @@ std::vector<ExpectationResult> check_expectations(const Scenario& s, const Gamed
           }
         break;
       }
+      case Expectation::Kind::kPaymentRoute: {
+        res.seen = "no sample at that second";
+        for (auto& p : r.points)
+          if (p.t == e.from_s) {
+            res.pass = p.payment_route == e.name;
+            res.seen = p.payment_route.empty() ? "the book takes no payments" : p.payment_route;
+          }
+        break;
+      }
+      case Expectation::Kind::kPaymentsAuthorised: {
+        res.seen = "the book takes no payments";
+        for (const PaymentRouteRecord& pr : r.payments.routes)
+          if (pr.route == e.name) {
+            res.pass = static_cast<int64_t>(pr.authorised) >= e.count;
+            res.seen = fmt::format("{} sent, {} authorised, {} declined, {} failed", pr.sent, pr.authorised,
+                                   pr.declined, pr.failed);
+          }
+        break;
+      }
+      case Expectation::Kind::kPspReconciled: {
+        res.pass = !r.payments.routes.empty();
+        for (const PaymentRouteRecord& pr : r.payments.routes) {
+          res.pass = res.pass && pr.reconciled && pr.duplicates == 0 && pr.mismatches == 0;
+          res.seen += fmt::format("{}{}: ", res.seen.empty() ? "" : "; ", pr.route);
+          res.seen += pr.reconciled ? fmt::format("{} rows, {} held, {} duplicate(s), {} mismatch(es), {} unsettled",
+                                                  pr.rows, pr.held, pr.duplicates, pr.mismatches, pr.unsettled)
+                                    : "not reconciled (" + pr.error + ")";
+        }
+        if (res.seen.empty()) res.seen = "the book takes no payments";
+        break;
+      }
       case Expectation::Kind::kIncidentImpact: {
         const Incident* best = nullptr;
         for (auto& [id, inc] : r.incidents) {

@@ -27,6 +27,7 @@ struct GamedayPoint {
   // fast tier's short-window burn rate.
   std::vector<double> good, valid, burn;
   std::string active_feed;  // the feed pricing the scenario's sport
+  std::string payment_route;  // the active PSP route ("" : the book takes no payments)
   // Only the slices the expectations name: accept p99 over 10 s by
   // "league=EPL" / "market_id=101", and an SLO's events since the start by
   // "<slo>|league=EPL" (good, valid).
@@ -82,6 +83,25 @@ struct CashoutRecord {
   std::vector<std::string> unsafe_examples;  // up to 5
 };
 
+// Payments of a day whose book pays through PSP routes (gameday/psp_drill.h):
+// each route as the payment desk saw it at the end, and the T+0
+// reconciliation of every route run at the end, after every payment still
+// without its word had been asked about.
+struct PaymentRouteRecord {
+  std::string route;
+  uint64_t sent = 0, authorised = 0, declined = 0, failed = 0;  // PSP calls' answers
+  bool reconciled = false;  // the end-of-day run worked
+  std::string error;        // why it did not
+  uint64_t rows = 0, held = 0, duplicates = 0, mismatches = 0, unsettled = 0;
+};
+
+struct PaymentRecord {
+  bool on = false;
+  std::vector<PaymentRouteRecord> routes;  // in config order
+  uint64_t settle_cut = 0;  // steps whose wait for the PSP calls hit its bound
+  uint64_t unresolved = 0;  // payments still without their PSP's word at the end
+};
+
 struct GamedayRecord {
   int64_t start_ns = 0;
   Currency currency = Currency::of("GBP");  // the book's
@@ -104,6 +124,7 @@ struct GamedayRecord {
   std::vector<std::string> stale_examples;
   SettlementAudit settlement;
   CashoutRecord cashout;
+  PaymentRecord payments;
   double wall_s = 0;
 };
 

@@ -27,6 +27,7 @@
 #include "gameday/gameday_record.h"
 #include "gameday/settlement_audit.h"
 #include "gameday/gameday_sampler.h"
+#include "gameday/psp_drill.h"
 #include "gameday/report.h"
 #include "http/auth.h"
 #include "playbook/incident_loop.h"
@@ -76,6 +77,30 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
   c.bettors.stake_median_minor = s.stake_median_minor;
   c.bettors.accounts = static_cast<int>(s.accounts);
   c.support_crowd.contacts_per_min = s.support_contacts_per_minute;
+  if (s.payments()) {
+    // Two simulated PSPs, psp-a active, as in the demo; terms short enough
+    // that a slow route costs the drill little real time (gameday/psp_drill.h):
+    // a call gives up after 250 ms, a payment after 2 calls, 3 failed calls
+    // open the breaker for 10 s of book time.
+    for (const char* name : {"psp-a", "psp-b"}) {
+      PspRouteTerms r;
+      r.name = name;
+      r.url = "sim";
+      r.timeout = std::chrono::milliseconds(250);
+      r.attempts = 2;
+      r.retry = std::chrono::milliseconds(50);
+      r.breaker_failures = 3;
+      r.breaker_open = std::chrono::seconds(10);
+      r.threads = 4;
+      c.payments.routes.push_back(r);
+    }
+    c.payments.active = "psp-a";
+    c.payments.breaker_on_book_clock = true;
+    // Reconciliation runs on book time, from the drill (every 30 s); the
+    // book's own real-time loop runs only at start.
+    c.payments.reconcile_every = std::chrono::hours(24);
+    c.bettors.payments_per_min = s.payments_per_minute;
+  }
   c.feeds = simulated_football_feeds();
   c.feed_options.canary_markets["football"] = 101;
   c.incidents.slos = scenario_slos(s);
@@ -128,6 +153,11 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   std::unique_ptr<GamedaySampler> sampler_owner;
   on_engine([&] { sampler_owner = std::make_unique<GamedaySampler>(s, engine, loop, desk, rec); });
   GamedaySampler& sampler = *sampler_owner;
+  std::unique_ptr<PspDrill> drill;  // the book pays through PSP routes
+  if (s.payments()) {
+    drill = std::make_unique<PspDrill>(ext, engine, rt.desks().payments, rt.reconciliation());
+    sampler.set_payments(&rt.desks().payments);
+  }
   on_engine([&] {
     engine_cost.set_cost(std::chrono::milliseconds(s.bet_cost_ms));
     bets.set_risk_turn(&engine_cost);
@@ -204,8 +234,16 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
           if (SupportCrowd* crowd = ext.support_crowd())
             on_engine([&] { crowd->spike(f.tag, f.contacts_per_min, to_ms(engine.clock().now()) + f.for_s * 1000); });
           break;
+        case ScenarioFault::Kind::kPsp:
+          if (drill) drill->apply(f);
+          break;
       }
       rec.marks.push_back(GamedayMark{f.at_s * 1000, "fault", f.describe()});
+    }
+    if (drill) {
+      for (std::string& what : drill->clear_due(t - 1)) rec.marks.push_back(GamedayMark{(t - 1) * 1000, "fault", what});
+      drill->settle(rec);  // the PSP calls of the last second answered before the clock moves
+      if ((t - 1) % 30 == 0) drill->reconcile();  // T+0 reconciliation every 30 s of book time
     }
     on_engine([&] {
       engine.advance(*rt.sim_clock(), from_ns(rec.start_ns + t * kSecond));
@@ -224,6 +262,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   }
   if (o.progress) std::cerr << "\n";
 
+  if (drill) drill->finish(rec);
   // The end state, read on the engine thread.
   SettlementFacts settlement;
   on_engine([&] {

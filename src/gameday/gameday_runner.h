@@ -6,7 +6,10 @@
 // Faults are applied at their second: feed faults through the simulated
 // providers' hooks, bettor surges through the simulated crowd, engine CPU
 // burn through the simulated engine's cost per bet (sim/sim_engine_cost.h),
-// support-tag spikes through the simulated customers (sim/support_crowd.h). Every
+// support-tag spikes through the simulated customers (sim/support_crowd.h),
+// PSP faults through the simulated PSPs of the book's two payment routes
+// (gameday/psp_drill.h: each second waits until the PSP calls sent in the
+// one before have answered, real time, before the clock moves on). Every
 // second it records a GamedayPoint (accept p50/p99 over 10 s, worst price
 // age and drift, alerts, incidents, bets, each SLO's events and burn rate);
 // an observer on the engine checks every accepted bet's price age at its

@@ -99,6 +99,7 @@ void GamedaySampler::sample(int64_t t, uint64_t offered) {
   }
   sample_markets(now, p);
   if (desk_) p.active_feed = desk_->active_feed(sport_);
+  if (payments_ && payments_->enabled()) p.payment_route = payments_->active();
   p.bets = engine_.state().bets.size();
   p.offered = offered;
   rec_.points.push_back(std::move(p));

@@ -2,7 +2,7 @@
 // GamedayPoint) — accept p50/p99 over 10 s, the worst price age and drift,
 // alerts (each instance's first firing, and apart from it the first time
 // it was inhibited), incidents, markets, bets, each SLO's events and burn,
-// the active feed — plus the slices the scenario's expectations name:
+// the active feed and PSP route — plus the slices the scenario's expectations name:
 // accept p99 and SLO events by league or market_id. Runs on the engine
 // thread (the runner calls it from an engine task; the decision observer
 // is called by the placement desk).
@@ -17,6 +17,7 @@
 #include "feed/feed_desk.h"
 #include "gameday/gameday_record.h"
 #include "gameday/scenario.h"
+#include "payment/payment_desk.h"
 #include "playbook/incident_loop.h"
 #include "slo/latency_window.h"
 
@@ -25,6 +26,8 @@ namespace inplay {
 class GamedaySampler {
  public:
   GamedaySampler(const Scenario& s, Engine& engine, IncidentLoop* loop, FeedDesk* desk, GamedayRecord& rec);
+  // A book that takes payments: each point records its active PSP route.
+  void set_payments(const PaymentDesk* payments) { payments_ = payments; }
   // Every bet decision: the accept p99 of the slices the expectations name.
   void on_decision(const BetDecision& d);
   // Second t of the scenario (book time start + t s), after the clock moved.
@@ -36,6 +39,7 @@ class GamedaySampler {
   Engine& engine_;
   IncidentLoop* loop_;
   FeedDesk* desk_;
+  const PaymentDesk* payments_ = nullptr;
   GamedayRecord& rec_;
   std::string sport_ = "football";
   std::map<std::string, std::unique_ptr<LatencyWindow>> p99_by_;  // "league=EPL" -> last 10 s

@@ -55,6 +55,18 @@ void write_gameday_report(const std::string& out_dir, const ReportContext& c) {
     fmt::format_to(out, "| {} | {:.3f}% | {:.3f}% | {:.0f} |\n", r.slos[i].name, 100 * p.good[i] / p.valid[i],
                    100 * r.slos[i].target, p.valid[i]);
   }
+  if (r.payments.on) {
+    // The book's side of each PSP route and what the end-of-day T+0
+    // reconciliation found on the PSP's (gameday/psp_drill.h).
+    fmt::format_to(out, "\n## Payments\n\n| route | sent | authorised | declined | failed | PSP rows | duplicates | "
+                        "mismatches | unsettled |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (const PaymentRouteRecord& p : r.payments.routes)
+      fmt::format_to(out, "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", p.route, p.sent, p.authorised, p.declined,
+                     p.failed, p.reconciled ? std::to_string(p.rows) : "not reconciled: " + p.error, p.duplicates,
+                     p.mismatches, p.unsettled);
+    fmt::format_to(out, "\nPayments without their PSP's word at the end: {}. Seconds whose wait for the PSP "
+                        "calls was cut at 30 s: {}.\n", r.payments.unresolved, r.payments.settle_cut);
+  }
   fmt::format_to(out, "\n## Timeline\n\n| t | what | |\n|---|---|---|\n");
   for (auto& m : r.marks) fmt::format_to(out, "| {:.1f} s | {} | {} |\n", m.t_ms / 1000.0, m.kind, m.what);
   fmt::format_to(out, "\n## Incidents\n\n");

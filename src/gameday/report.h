@@ -2,7 +2,9 @@
 // expectation results:
 //   report.md            result, expectations (value seen vs bound), the
 //                        timeline of faults, alerts, incidents and actions,
-//                        the incidents, links to the charts and post-mortems
+//                        the incidents, links to the charts and post-mortems;
+//                        a book that takes payments: each PSP route's calls
+//                        and its end-of-day reconciliation
 //   series.csv           the per-second series (accept p50/p99, price age,
 //                        drift, alerts, incidents, bets, each SLO's SLI
 //                        events and fast burn rate)

@@ -18,7 +18,65 @@ size_t surge_market_index(const std::string& market) {
   return market == "total_goals" ? 1 : market == "btts" ? 2 : 0;
 }
 
+bool Scenario::payments() const {
+  return payments_per_minute > 0 ||
+         std::any_of(faults.begin(), faults.end(), [](const ScenarioFault& f) { return f.kind == ScenarioFault::Kind::kPsp; });
+}
+
+namespace {
+
+std::string describe_psp(const PspFaultPatch& p) {
+  std::string s;
+  auto num = [&](const char* k, const auto& v) {
+    if (v) s += fmt::format(" {} {}", k, *v);
+  };
+  num("latency_ms", p.latency_ms);
+  num("jitter_ms", p.jitter_ms);
+  num("error_rate", p.error_rate);
+  num("timeout_rate", p.timeout_rate);
+  num("hang_ms", p.hang_ms);
+  num("decline_rate", p.decline_rate);
+  num("async_rate", p.async_rate);
+  num("callback_delay_ms", p.callback_delay_ms);
+  num("duplicate_callback_rate", p.duplicate_callback_rate);
+  num("out_of_order_rate", p.out_of_order_rate);
+  if (p.down) s += *p.down ? " down" : " up";
+  return s;
+}
+
+// psp: {route, <PSP faults>, for}; at least one fault.
+void read_psp_fault(YamlReader& g, ScenarioFault& sf) {
+  sf.kind = ScenarioFault::Kind::kPsp;
+  sf.route = g.choice("route", {"psp-a", "psp-b"});
+  PspFaultPatch& p = sf.psp;
+  auto ms = [&](const char* k, std::optional<int64_t>& v) {
+    if (g.has(k)) v = g.integer(k, true, 0, 0, 600000);
+  };
+  auto rate = [&](const char* k, std::optional<double>& v) {
+    if (g.has(k)) v = g.number(k, 0, 0, 1);
+  };
+  ms("latency_ms", p.latency_ms);
+  ms("jitter_ms", p.jitter_ms);
+  rate("error_rate", p.error_rate);
+  rate("timeout_rate", p.timeout_rate);
+  ms("hang_ms", p.hang_ms);
+  rate("decline_rate", p.decline_rate);
+  rate("async_rate", p.async_rate);
+  ms("callback_delay_ms", p.callback_delay_ms);
+  rate("duplicate_callback_rate", p.duplicate_callback_rate);
+  rate("out_of_order_rate", p.out_of_order_rate);
+  if (g.has("down")) p.down = g.boolean("down", false);
+  sf.for_s = g.duration_ms("for", true, 0, 1000, 86400000) / 1000;
+  if (describe_psp(p).empty())
+    g.missing({"latency_ms", "jitter_ms", "error_rate", "timeout_rate", "hang_ms", "decline_rate", "async_rate",
+               "callback_delay_ms", "duplicate_callback_rate", "out_of_order_rate", "down"});
+  g.done();
+}
+
+}  // namespace
+
 std::string ScenarioFault::describe() const {
+  if (kind == Kind::kPsp) return fmt::format("{}s psp {}:{} for {} s", at_s, route, describe_psp(psp), for_s);
   if (kind == Kind::kSurge)
     return fmt::format("{}s surge: match {} {} +{} bets/s for {} s", at_s, match, market, bets_per_s, for_s);
   if (kind == Kind::kEngine) return fmt::format("{}s engine: {} ms per bet", at_s, bet_cost_ms);
@@ -96,6 +154,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
   s.stake_median_minor = load.integer("stake_median_minor", false, 1000, 100, 50000);
   s.accounts = load.integer("accounts", false, 50, 1, 100000);
   s.support_contacts_per_minute = load.number("support_contacts_per_minute", 0, 0, 100000);
+  s.payments_per_minute = load.number("payments_per_minute", 0, 0, 100000);
   if (load.has("market_mix")) {
     auto mix = load.child("market_mix");
     s.market_mix = {mix.number("match_result", 0, 0, 1000), mix.number("total_goals", 0, 0, 1000),
@@ -121,8 +180,15 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     ScenarioFault sf;
     sf.at_s = f.duration_ms("at", true, 0, 0, 86400000) / 1000;
     inside(f, sf.at_s);
-    int kinds = f.has("feed") + f.has("surge") + f.has("engine") + f.has("support_tag_spike");
-    if (kinds != 1) f.fail(f.node(), "a fault names exactly one of feed, surge, engine, support_tag_spike");
+    int kinds = f.has("feed") + f.has("surge") + f.has("engine") + f.has("support_tag_spike") + f.has("psp");
+    if (kinds != 1) f.fail(f.node(), "a fault names exactly one of feed, surge, engine, support_tag_spike, psp");
+    if (f.has("psp")) {
+      auto g = f.child("psp");
+      read_psp_fault(g, sf);
+      f.done();
+      s.faults.push_back(sf);
+      continue;
+    }
     if (f.has("support_tag_spike")) {
       sf.kind = ScenarioFault::Kind::kSupportSpike;
       auto g = f.child("support_tag_spike");

@@ -24,11 +24,13 @@
 //     accounts: 50                # the crowd's accounts, each funded with £100,000
 //     steps: [{at: 10m, bets_per_second: 6}]
 //     support_contacts_per_minute: 6  # customers writing in to support (sim/support_crowd.h); default 0
-//   faults:                       # each names one of feed, surge, engine, support_tag_spike
+//     payments_per_minute: 30     # the crowd's deposits and withdrawals through the PSP routes; default 0
+//   faults:                       # each names one of feed, surge, engine, support_tag_spike, psp
 //     - {at: 30s, feed: football-primary, skew_leagues: [EPL], skew_version: "2.0"}
 //     - {at: 40s, surge: {match: 1, market: match_result, bets_per_second: 150, for: 60s}}
 //     - {at: 50s, engine: {bet_cost: 10ms}}      # CPU burn on the engine thread
 //     - {at: 20m, support_tag_spike: {tag: delay, contacts_per_minute: 30, for: 5m}}  # customers write in
+//     - {at: 5m, psp: {route: psp-a, latency_ms: 1500, error_rate: 0.3, for: 5m}}  # a slow, failing PSP
 //   expect:                       # gameday/expectation_spec.h
 //     - {alert: odds_stale, within: 10s}          # of the first fault
 //     - {incidents: 1}
@@ -46,6 +48,7 @@
 
 #include "gameday/expectation_spec.h"
 #include "sim/feed_provider.h"
+#include "sim/psp_server.h"
 
 namespace inplay {
 
@@ -57,7 +60,7 @@ struct ScenarioMatch {
 };
 
 struct ScenarioFault {
-  enum class Kind { kFeed, kSurge, kEngine, kSupportSpike };
+  enum class Kind { kFeed, kSurge, kEngine, kSupportSpike, kPsp };
   Kind kind = Kind::kFeed;
   int64_t at_s = 0;
   // kFeed: a simulated provider (football-primary, -backup, -reference).
@@ -74,6 +77,11 @@ struct ScenarioFault {
   // terms) at contacts_per_min more for for_s.
   std::string tag;
   double contacts_per_min = 0;
+  // kPsp: the simulated PSP of a payment route (psp-a, psp-b) gets these
+  // faults (sim/psp_server.h) for for_s; then each field goes back to what
+  // it was.
+  std::string route;
+  PspFaultPatch psp;
   std::string describe() const;  // "30s football-primary: skew EPL -> 2.0"
 };
 
@@ -99,6 +107,10 @@ struct Scenario {
   };
   std::vector<LoadStep> load_steps;  // sorted by at_s
   double support_contacts_per_minute = 0;  // the simulated customers who write in to support
+  double payments_per_minute = 0;  // the crowd's deposits and withdrawals (load.payments_per_minute)
+  // The book pays through two simulated PSP routes, psp-a (active) and
+  // psp-b, when the crowd pays or a fault names a PSP.
+  bool payments() const;
   int64_t bet_cost_ms = 0;           // engine.bet_cost; 0: free
   std::vector<ScenarioFault> faults;  // sorted by at_s
   std::vector<Expectation> expect;

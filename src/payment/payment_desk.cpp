@@ -267,6 +267,21 @@ void PaymentDesk::send(uint64_t payment_id, bool ask) {
   pp->send(std::move(call), std::move(back));
 }
 
+size_t PaymentDesk::calls_outstanding() const {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  size_t n = 0;
+  for (const auto& [id, w] : waiting_) {
+    if (w.in_flight) {
+      ++n;
+      continue;
+    }
+    // Not sent yet: journaled, its send waits for durability.
+    const Payment* p = engine_.state().payments.find(id);
+    if (w.sent_ns == 0 && p && !p->final()) ++n;
+  }
+  return n;
+}
+
 void PaymentDesk::answered(const PspAnswer& a) {
   const Payment* p = engine_.state().payments.find(a.payment_id);
   auto wit = waiting_.find(a.payment_id);

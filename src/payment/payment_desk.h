@@ -109,6 +109,10 @@ class PaymentDesk {
   // Asks every unresolved payment again; returns how many.
   size_t reconcile();
 
+  // Payments journaled whose PSP call (a send or an ask) has not answered
+  // yet — about to go once durable, or on a port's thread. A game day waits
+  // for none before it moves the simulated clock (gameday/psp_drill.h).
+  size_t calls_outstanding() const;
   // The route a new payment would take now ("": none available).
   std::string route_now() const;
   // The active route: the last journaled switch's, else the config's.

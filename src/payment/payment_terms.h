@@ -32,6 +32,12 @@ struct PaymentTerms {
   // T+0 reconciliation against each route's settlement report, this often
   // (real time), besides at every start and on demand (app/reconciler.h).
   Nanos reconcile_every{std::chrono::seconds(60)};
+  // Not a config key: game days set it. The breakers' open time runs on the
+  // book's clock instead of the steady one, so on the simulated clock a
+  // breaker stays open for `breaker_open` of book time whatever the calls
+  // cost in real time (a drill's route switch and revert come at the same
+  // book second on every run). The calls' own timeouts stay real.
+  bool breaker_on_book_clock = false;
   bool enabled() const { return !routes.empty(); }
 };
 

@@ -100,6 +100,12 @@ std::string SimExtension::psp_url(const std::string& route) const {
   return {};
 }
 
+PspServer* SimExtension::psp(const std::string& route) {
+  for (auto& p : psps_)
+    if (p->name() == route) return p.get();
+  return nullptr;
+}
+
 void SimExtension::add_routes(Api& api, Engine& engine) {
   std::vector<PspServer*> psps;
   for (auto& p : psps_) psps.push_back(p.get());

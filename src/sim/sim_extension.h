@@ -46,6 +46,8 @@ class SimExtension final : public RuntimeExtension {
   Bettors* bettors() { return bettors_.get(); }      // nullptr without a crowd
   ExchangeVenue* venue() { return venue_.get(); }    // nullptr unless hedging on the simulated exchange
   SupportCrowd* support_crowd() { return support_crowd_.get(); }  // nullptr without sim_world
+  // The simulated PSP of a route whose url is sim (nullptr: none). Thread-safe.
+  PspServer* psp(const std::string& route);
 
  private:
   std::unique_ptr<SimWorld> world_;

@@ -159,7 +159,7 @@ class SloEvaluator {
     RollingCounts budget;  // per minute; one window: the period
     bool fed = false;
     double total_good = 0, total_valid = 0;
-    std::map<std::string, std::pair<uint64_t, uint64_t>, std::less<>> last_totals;  // by feed
+    std::map<std::string, std::pair<uint64_t, uint64_t>, std::less<>> last_totals;  // by "feed|psp_route"
     std::unordered_map<uint64_t, MarketCap> caps;
     std::unordered_map<uint64_t, GoodValid> market_totals;  // since the start
     std::vector<std::unique_ptr<SliceSeries>> slices;

@@ -92,6 +92,53 @@ def test_book_overload_without_the_book_wide_shed_does_not_recover(tmp_path):
     assert "no bet is accepted on a price older" not in r.stderr
 
 
+def psp_slow_on(route, expect, tmp_path):
+    """psp-slow.yaml with its fault on `route` and these expectations."""
+    text = open(os.path.join(ROOT, "scenarios", "psp-slow.yaml")).read()
+    text = text.replace("psp: {route: psp-a,", f"psp: {{route: {route},")
+    text = text[:text.index("expect:")] + "expect:\n" + "".join(f"  - {e}\n" for e in expect)
+    path = tmp_path / "psp.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_psp_slowness_on_the_standby_route_switches_nothing(tmp_path):
+    """The fault next to the one planned for: the same slowness on psp-b
+    while psp-a is active. psp-b takes no payments, its breaker never opens,
+    nothing alerts, nothing switches: payments stay on psp-a all day, each
+    authorised and held once by its PSP."""
+    path = psp_slow_on("psp-b", [
+        "{no_action: switch_psp_route}",
+        "{no_alert: psp_route_down}",
+        "{no_alert: psp_auth_drop}",
+        "{incidents: 0}",
+        "{payment_route: psp-a, at: 4m}",
+        "{payment_route: psp-a, at: 9m}",
+        "{payments_authorised: psp-a, at_least: 200}",
+        "{psp_reconciled: true}",
+        "{ledger_sums_to_zero: true}",
+    ], tmp_path)
+    r = gameday(str(path), tmp_path / "report")
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert r.returncode == 0, r.stdout + r.stderr + report
+    assert re.search(r"\| psp-b \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \|", report), report
+
+
+def test_psp_slow_same_seed_same_report(tmp_path):
+    """The PSP calls run in real time, the day on the simulated clock: each
+    second waits for its calls and the breakers keep book time, so the
+    same seed gives the same alerts, switch and payments."""
+    path = os.path.join(ROOT, "scenarios", "psp-slow.yaml")
+    reports = []
+    for i in range(2):
+        assert gameday(path, tmp_path / f"r{i}").returncode == 0
+        text = (tmp_path / f"r{i}" / "report.md").read_text()
+        reports.append(re.sub(r"- Wall time: .*\n", "", text))
+        reports.append((tmp_path / f"r{i}" / "series.csv").read_text())
+    assert reports[0] == reports[2]
+    assert reports[1] == reports[3]
+
+
 def test_an_expectation_on_an_unknown_slo_fails_at_load(tmp_path):
     f = tmp_path / "s.yaml"
     f.write_text("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\n"
@@ -137,6 +184,12 @@ def test_same_seed_same_report(tmp_path):
     ("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\nexpect:\n  - {weather: sunny}\n",
      ":6: expect[0]: unknown expectation"),
     ("name: x\nduration: 10s\nmatches: [\n", ":4:"),
+    ("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\n"
+     "faults:\n  - {at: 1s, psp: {route: psp-c, latency_ms: 10, for: 5s}}\n",
+     ":6: faults[0].psp.route: must be one of psp-a, psp-b"),
+    ("name: x\nduration: 10s\nmatches:\n  - {league: EPL, home: A, away: B, minute: 1}\n"
+     "faults:\n  - {at: 1s, psp: {route: psp-a, latncy_ms: 3, for: 5s}}\n",
+     ":6: faults[0].psp.latncy_ms: unknown key (did you mean 'latency_ms'?)"),
 ])
 def test_malformed_scenarios_fail_at_load_with_their_line(tmp_path, body, where):
     f = tmp_path / "s.yaml"

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <future>
+#include <thread>
 
 #include "core/circuit_breaker.h"
 #include "sim/psp_server.h"
@@ -138,6 +139,27 @@ TEST_F(PspClientTest, AnOutageOpensTheBreakerAndSendsFailAtOnceAsNeverSent) {
   EXPECT_EQ(a.attempts, 0) << "never sent: the PSP cannot have it";
   EXPECT_EQ(c.breaker_opened_total(), 1u);
   EXPECT_EQ(psp.transactions().size(), 0u);
+  c.stop();
+}
+
+TEST_F(PspClientTest, OnTheBooksClockTheBreakerStaysOpenUntilThatClockMoves) {
+  // Game days: the breaker's open time is book time, however long the
+  // calls took in real time.
+  SimClock book(from_ns(1'000'000'000'000));
+  terms.breaker_open = 10s;
+  PspClient c(terms, psp.url(), metrics, &book);
+  c.start();
+  psp.apply(PspFaultPatch{.down = true});
+  call(c, 1);
+  call(c, 2);  // the third failed call opens it
+  EXPECT_FALSE(c.available());
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(c.breaker_state(), CircuitBreaker::State::kOpen);
+  book.advance(9999ms);
+  EXPECT_FALSE(c.available());
+  book.advance(1ms);
+  EXPECT_TRUE(c.available()) << "half-open after 10 s of book time";
+  EXPECT_EQ(c.breaker_state(), CircuitBreaker::State::kHalfOpen);
   c.stop();
 }
 

@@ -197,6 +197,41 @@ TEST(Expectations, ActiveFeedAndIncidentImpact) {
   EXPECT_EQ(check_one("  - {incident_impact: odds_stale}\n", r).seen, "no incident with that alert");
 }
 
+TEST(Expectations, PaymentRouteAuthorisationsAndReconciliation) {
+  GamedayRecord r = record();
+  EXPECT_EQ(check_one("  - {psp_reconciled: true}\n", r).seen, "the book takes no payments");
+  EXPECT_FALSE(check_one("  - {psp_reconciled: true}\n", r).pass);
+  for (auto& p : r.points) p.payment_route = p.t < 30 ? "psp-a" : "psp-b";
+  EXPECT_TRUE(check_one("  - {payment_route: psp-b, at: 40s}\n", r).pass);
+  EXPECT_EQ(check_one("  - {payment_route: psp-b, at: 20s}\n", r).seen, "psp-a");
+  r.payments.on = true;
+  PaymentRouteRecord a;
+  a.route = "psp-a";
+  a.sent = 12, a.authorised = 9, a.failed = 3;
+  a.reconciled = true, a.rows = 9, a.held = 9;
+  PaymentRouteRecord b = a;
+  b.route = "psp-b";
+  r.payments.routes = {a, b};
+  EXPECT_TRUE(check_one("  - {payments_authorised: psp-b, at_least: 9}\n", r).pass);
+  auto few = check_one("  - {payments_authorised: psp-b, at_least: 10}\n", r);
+  EXPECT_FALSE(few.pass);
+  EXPECT_EQ(few.seen, "12 sent, 9 authorised, 0 declined, 3 failed");
+  EXPECT_TRUE(check_one("  - {psp_reconciled: true}\n", r).pass);
+  // One payment the PSP holds twice fails it, naming the route.
+  r.payments.routes[1].duplicates = 1;
+  r.payments.routes[1].rows = 10;
+  auto dup = check_one("  - {psp_reconciled: true}\n", r);
+  EXPECT_FALSE(dup.pass);
+  EXPECT_NE(dup.seen.find("psp-b: 10 rows, 9 held, 1 duplicate(s)"), std::string::npos) << dup.seen;
+  // A route whose run failed is no clean reconciliation.
+  r.payments.routes[1] = b;
+  r.payments.routes[0].reconciled = false;
+  r.payments.routes[0].error = "connection refused";
+  auto failed = check_one("  - {psp_reconciled: true}\n", r);
+  EXPECT_FALSE(failed.pass);
+  EXPECT_NE(failed.seen.find("psp-a: not reconciled (connection refused)"), std::string::npos) << failed.seen;
+}
+
 TEST(Expectations, SliceValuesDropSharesAndCounts) {
   EXPECT_EQ(slice_values("league=EPL (95% of bad, 2% of good), parser_schema=2.0 (67% of bad, 0% of good) [12 traces]"),
             "league=EPL, parser_schema=2.0");

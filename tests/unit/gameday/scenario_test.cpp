@@ -93,6 +93,46 @@ TEST(Scenario, ASupportTagSpikeAndNoActionAtAll) {
             "s.yaml:7: faults[0].support_tag_spike: missing required key 'contacts_per_minute'");
 }
 
+TEST(Scenario, APspFaultAndThePaymentExpectations) {
+  Scenario s = parse_scenario(std::string(kHead) +
+                                  "load: {payments_per_minute: 30}\n"
+                                  "faults:\n  - {at: 60s, psp: {route: psp-a, latency_ms: 1500, error_rate: 0.3, "
+                                  "down: false, for: 30s}}\n"
+                                  "expect:\n"
+                                  "  - {payment_route: psp-b, at: 90s}\n"
+                                  "  - {payments_authorised: psp-b, at_least: 5}\n"
+                                  "  - {psp_reconciled: true}\n"
+                                  "  - {action: switch_psp_route, within: 20s}\n"
+                                  "  - {no_action: switch_psp_route}\n",
+                              "s.yaml");
+  EXPECT_TRUE(s.payments());
+  EXPECT_EQ(s.payments_per_minute, 30);
+  ASSERT_EQ(s.faults.size(), 1u);
+  const ScenarioFault& f = s.faults[0];
+  EXPECT_EQ(f.kind, ScenarioFault::Kind::kPsp);
+  EXPECT_EQ(f.route, "psp-a");
+  EXPECT_EQ(f.psp.latency_ms, 1500);
+  EXPECT_EQ(f.psp.error_rate, 0.3);
+  EXPECT_EQ(f.psp.down, false);
+  EXPECT_FALSE(f.psp.timeout_rate) << "a field not named stays as it is";
+  EXPECT_EQ(f.for_s, 30);
+  EXPECT_EQ(f.describe(), "60s psp psp-a: latency_ms 1500 error_rate 0.3 up for 30 s");
+  ASSERT_EQ(s.expect.size(), 5u);
+  EXPECT_EQ(s.expect[0].kind, Expectation::Kind::kPaymentRoute);
+  EXPECT_EQ(s.expect[0].from_s, 90);
+  EXPECT_EQ(s.expect[1].count, 5);
+  EXPECT_EQ(s.expect[2].kind, Expectation::Kind::kPspReconciled);
+  EXPECT_EQ(s.expect[3].name, "switch_psp_route");
+  EXPECT_FALSE(parse_scenario(std::string(kHead), "s.yaml").payments()) << "no payments unless asked for";
+  EXPECT_EQ(load_error("faults:\n  - {at: 60s, psp: {route: psp-a, for: 30s}}\n").rfind(
+                "s.yaml:7: faults[0].psp: missing required key 'latency_ms'", 0),
+            0u);
+  EXPECT_EQ(load_error("faults:\n  - {at: 60s, psp: {route: psp-a, error_rate: 1.5, for: 30s}}\n"),
+            "s.yaml:7: faults[0].psp.error_rate: must be between 0 and 1");
+  EXPECT_EQ(load_error("expect:\n  - {payment_route: psp-c, at: 10s}\n"),
+            "s.yaml:7: expect[0].payment_route: must be one of psp-a, psp-b");
+}
+
 TEST(Scenario, DefaultsAreTheDemoCrowd) {
   Scenario s = parse_scenario(kHead, "s.yaml");
   EXPECT_EQ(s.bets_per_second, 3);
@@ -118,8 +158,8 @@ TEST(Scenario, MistakesFailAtLoadWithTheirLine) {
   EXPECT_EQ(load_error("faults:\n  - {at: 10s, surge: {match: 1, for: 10s}}\n"),
             "s.yaml:7: faults[0].surge: missing required key 'bets_per_second'");
   EXPECT_EQ(load_error("faults:\n  - {at: 10s, feed: football-primary, engine: {bet_cost: 1ms}}\n"),
-            "s.yaml:7: faults[0]: a fault names exactly one of feed, surge, engine, support_tag_spike");
-  EXPECT_EQ(load_error("faults:\n  - {at: 10s}\n"), "s.yaml:7: faults[0]: a fault names exactly one of feed, surge, engine, support_tag_spike");
+            "s.yaml:7: faults[0]: a fault names exactly one of feed, surge, engine, support_tag_spike, psp");
+  EXPECT_EQ(load_error("faults:\n  - {at: 10s}\n"), "s.yaml:7: faults[0]: a fault names exactly one of feed, surge, engine, support_tag_spike, psp");
   EXPECT_EQ(load_error("faults:\n  - {at: 10s, surge: {match: 1, market: corners, bets_per_second: 5, for: 10s}}\n")
                 .substr(0, 36),
             "s.yaml:7: faults[0].surge.market: mu");

@@ -289,6 +289,24 @@ TEST(SloEvaluator, TotalsOfEachRouteHaveTheirOwnBaseline) {
   EXPECT_NEAR(ev.status()[0].sli, 2.0 / 3.0, 1e-12);
 }
 
+TEST(SloEvaluator, TotalsOfTwoPspRoutesCountApart) {
+  // Found by the psp-slow game day: the two routes' cumulative totals shared
+  // one baseline, so each tick counted the gap between them as events.
+  SloCatalogue c = parse_slo_catalogue(
+      "version: 1\nslos:\n"
+      "  - {name: auth, path: p, service: wallet, runbook: r, target: 0.995, sli: {kind: availability, source: wallet_auth}}\n",
+      "x.yaml");
+  SloEvaluator ev(c);
+  for (int t = 1; t <= 3; ++t) {
+    ev.on_totals("wallet_auth", t, 100 + t * 10, 100 + t * 10, {0, {}, {}, "psp-a"});
+    ev.on_totals("wallet_auth", t, 5 * t, 6 * t, {0, {}, {}, "psp-b"});
+    ev.tick(t);
+  }
+  // Ticks 2 and 3: psp-a 20 good of 20, psp-b 10 good of 12.
+  EXPECT_DOUBLE_EQ(ev.status()[0].valid_events, 32);
+  EXPECT_NEAR(ev.status()[0].sli, 30.0 / 32.0, 1e-12);
+}
+
 TEST(LatencyWindow, QuantileWithinBoundOverTheWindow) {
   LatencyWindow w(300, 10);
   for (int i = 1; i <= 1000; ++i) w.add(50, i * 1000000LL);  // 1..1000 ms
