@@ -31,7 +31,7 @@ SPEC = os.path.join(ROOT, "docs", "openapi.yaml")
 MAX_EXAMPLES = int(os.environ.get("INPLAY_FUZZ_EXAMPLES", "50"))
 SEED = os.environ.get("INPLAY_FUZZ_SEED", "20261128")
 # Per role; the defaults keep the whole file well under 3 minutes.
-RUN_TIMEOUT_S = int(os.environ.get("INPLAY_FUZZ_TIMEOUT_S", "80"))
+RUN_TIMEOUT_S = int(os.environ.get("INPLAY_FUZZ_TIMEOUT_S", "180"))
 
 EXCLUDED_CHECKS: list[str] = []  # none: every schemathesis check runs
 
