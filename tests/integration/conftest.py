@@ -374,6 +374,20 @@ class BookProcess:
         assert r.status_code == 200, r.text
         return r.json()
 
+    def quiet_state(self, quiet_s=0.5, timeout=15):
+        """The state once nothing has been journaled for quiet_s: after a start the
+        feed's snapshot and reopenings are still landing, and a hash read among
+        them is not the one a kill -9 right after leaves in the journal."""
+        last = self.state()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(quiet_s)
+            now = self.state()
+            if now["events_applied"] == last["events_applied"]:
+                return now
+            last = now
+        raise AssertionError(f"the book kept journaling for {timeout} s: {last}")
+
     def price(self, selection_id):
         for ev in self.get("/v1/events").json()["events"]:
             for m in ev["markets"]:
