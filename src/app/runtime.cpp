@@ -403,6 +403,7 @@ void Runtime::start_incident_loop() {
   // the last minute (real time: the PSP answers in real time), is a signal
   // the psp playbooks switch routes on.
   m.incidents->set_payments(&m.desks->payments);
+  m.incidents->set_kyc(&m.desks->kyc);
   struct AuthWindow {
     std::deque<std::tuple<int64_t, uint64_t, uint64_t>> seen;  // (monotonic ns, good, valid) per tick
   };
@@ -438,7 +439,8 @@ void Runtime::start_incident_loop() {
   m.incidents->add_signal_source([kyc](std::vector<SignalSample>& out) {
     if (!kyc->enabled()) return;
     out.push_back(SignalSample{"kyc_backlog", {}, static_cast<double>(kyc->backlog()), true});
-    out.push_back(SignalSample{"kyc_vendor_error_ratio", {}, kyc->recent_error_ratio(), true});
+    for (const KycDesk::VendorSeen& v : kyc->vendors_seen())
+      out.push_back(SignalSample{"kyc_vendor_error_ratio", {{"kyc_vendor", v.name}}, kyc->recent_error_ratio(v.name), true});
   });
   // SUP-1: first replies feed support_first_reply; each tag's rate against
   // its baseline is the support_tag_spike alert's signal.

@@ -38,13 +38,13 @@ class RuntimeExtension {
   virtual std::string hedge_venue_url() const { return {}; }
   // Before the payment routes and KYC vendors are made (with or without
   // feeds): start the simulated PSPs and vendors whose url is "sim".
-  virtual void start_partners(const Config& cfg) {}
+  virtual void start_partners(const Config& /*cfg*/) {}
   // After start_partners: the URL of the simulated PSP it runs for a
   // payment route, or "" when it runs none.
-  virtual std::string psp_url(const std::string& route) const { return {}; }
+  virtual std::string psp_url(const std::string& /*route*/) const { return {}; }
   // After start_partners: the URL of the simulated KYC vendor it runs for a
   // vendor of kyc.vendors, or "" when it runs none.
-  virtual std::string kyc_url(const std::string& vendor) const { return {}; }
+  virtual std::string kyc_url(const std::string& /*vendor*/) const { return {}; }
   // At stop, after the feed clients, before the server and the engine.
   virtual void stop() = 0;
 };

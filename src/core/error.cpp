@@ -55,6 +55,7 @@ std::string_view error_code_name(ErrorCode c) {
     case ErrorCode::kKycRejected: return "KYC_REJECTED";
     case ErrorCode::kScreeningNotFound: return "SCREENING_NOT_FOUND";
     case ErrorCode::kScreeningNotInReview: return "SCREENING_NOT_IN_REVIEW";
+    case ErrorCode::kKycVendorUnavailable: return "KYC_VENDOR_UNAVAILABLE";
   }
   return "INTERNAL";
 }
@@ -109,6 +110,7 @@ int error_http_status(ErrorCode c) {
     case ErrorCode::kKycRejected: return 403;
     case ErrorCode::kScreeningNotFound: return 404;
     case ErrorCode::kScreeningNotInReview: return 409;
+    case ErrorCode::kKycVendorUnavailable: return 503;
     case ErrorCode::kDeadLetterNotFound: return 404;
   }
   return 500;

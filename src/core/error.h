@@ -63,6 +63,7 @@ enum class ErrorCode : uint8_t {
   kKycRejected,           // 403 the KYC screening rejected it (KYC-1)
   kScreeningNotFound,     // 404 no such screening
   kScreeningNotInReview,  // 409 the screening is not waiting for a manual review (pending, or decided)
+  kKycVendorUnavailable,  // 503 no KYC vendor can take screenings (none configured, or every breaker open)
 };
 
 std::string_view error_code_name(ErrorCode c);  // "PRICE_CHANGED"

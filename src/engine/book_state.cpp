@@ -226,7 +226,16 @@ struct Applier {
     s.payments.apply(e);
     if (move) s.ledger.apply(*move);
   }
-  void operator()(const ActionRecorded&) {}
+  // Actions are audit records, except the KYC controls, which the book keeps.
+  void operator()(const ActionRecorded& e) {
+    if (e.action == "kyc_switch_vendor") {
+      if (e.target.rfind("kyc:", 0) != 0 || e.target.size() == 4)
+        throw std::invalid_argument("kyc_switch_vendor names no vendor");
+      s.kyc_vendor = e.target.substr(4);
+    } else if (e.action == "kyc_rule_paused" || e.action == "kyc_rule_resumed") {
+      s.kyc_withdrawal_rule_paused = e.action == "kyc_rule_paused";
+    }
+  }
   void operator()(const AuditAnchored&) {}
 
   void operator()(const FeedSwitched& e) { s.active_feeds[e.sport] = e.to; }
@@ -301,6 +310,8 @@ std::string BookState::state_hash() const {
   payments.hash_into(canon);
   if (!payment_route.empty()) fmt::format_to(std::back_inserter(canon), "R|{}\n", payment_route);
   screenings.hash_into(canon);
+  if (!kyc_vendor.empty()) fmt::format_to(std::back_inserter(canon), "K|vendor|{}\n", kyc_vendor);
+  if (kyc_withdrawal_rule_paused) canon += "K|rule_paused\n";
   // Only when set: the hash of a journal without one is unchanged.
   if (book_intake_per_second) fmt::format_to(std::back_inserter(canon), "B|intake|{}\n", book_intake_per_second);
   unsigned char digest[SHA256_DIGEST_LENGTH];

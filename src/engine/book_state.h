@@ -48,6 +48,12 @@ struct BookState {
   std::string payment_route;
   // KYC/AML screenings of new accounts and big withdrawals (kyc/kyc_desk.h).
   ScreeningBook screenings;
+  // The KYC controls an operator or a playbook changed, journaled as actions
+  // (ActionRecorded kyc_switch_vendor, kyc_rule_paused / kyc_rule_resumed):
+  // the vendor screenings go to ("": the config's kyc.active) and whether
+  // the withdrawal rule is paused. A restart comes back as it was left.
+  std::string kyc_vendor;
+  bool kyc_withdrawal_rule_paused = false;
   // sport -> the feed that prices it, once a switch was journaled (the
   // feed desk starts on it instead of the configured one).
   std::map<std::string, std::string> active_feeds;
@@ -68,7 +74,7 @@ struct BookState {
   // SHA-256 (hex) over a canonical rendering of balances, account owners,
   // bets (with their
   // settlement), market statuses, caps and prices, results, cancels and
-  // dead letters, active feeds, incidents, hedges and payments. Excludes the idempotency
+  // dead letters, active feeds, incidents, hedges, payments and KYC controls. Excludes the idempotency
   // store (its TTL expiry depends on when it is looked at).
   std::string state_hash() const;
 };

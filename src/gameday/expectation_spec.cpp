@@ -115,9 +115,11 @@ Expectation read_expectation(YamlReader& e, int64_t duration_s, bool has_faults)
     const char* key = never ? "no_action" : "action";
     x.kind = never ? Expectation::Kind::kNoAction : Expectation::Kind::kAction;
     x.name = never ? e.choice(key, {"switch_feed", "suspend_market", "freeze_cashout", "lower_stake_cap",
-                                    "extend_delay", "shed_load", "switch_psp_route", "any"})
+                                    "extend_delay", "shed_load", "switch_psp_route",
+                                    "switch_kyc_vendor", "pause_kyc_rule", "any"})
                    : e.choice(key, {"switch_feed", "suspend_market", "freeze_cashout", "lower_stake_cap",
-                                    "extend_delay", "shed_load", "switch_psp_route"});
+                                    "extend_delay", "shed_load", "switch_psp_route",
+                                    "switch_kyc_vendor", "pause_kyc_rule"});
     if (never) {
       read_labels(e, x, {"league"});
     } else {

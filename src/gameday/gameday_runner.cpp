@@ -27,6 +27,7 @@
 #include "gameday/gameday_record.h"
 #include "gameday/settlement_audit.h"
 #include "gameday/gameday_sampler.h"
+#include "gameday/kyc_drill.h"
 #include "gameday/psp_drill.h"
 #include "gameday/report.h"
 #include "http/auth.h"
@@ -101,6 +102,24 @@ Config scenario_config(const Scenario& s, const std::string& data_dir) {
     c.payments.reconcile_every = std::chrono::hours(24);
     c.bettors.payments_per_min = s.payments_per_minute;
   }
+  if (s.kyc()) {
+    // Two simulated KYC vendors, kyc-a active; the crowd's withdrawals over
+    // £20 are screened. Short terms as for the PSPs: a call gives up after
+    // 250 ms, a vendor after 2 calls, 3 failed calls open its breaker.
+    for (const char* name : {"kyc-a", "kyc-b"}) {
+      KycVendorTerms v;
+      v.name = name;
+      v.url = "sim";
+      v.timeout = std::chrono::milliseconds(250);
+      v.attempts = 2;
+      v.retry = std::chrono::milliseconds(20);
+      v.breaker_failures = 3;
+      v.breaker_open = std::chrono::seconds(10);
+      c.kyc.vendors.push_back(v);
+    }
+    c.kyc.active = "kyc-a";
+    c.kyc.withdrawal_threshold = 2000;
+  }
   c.feeds = simulated_football_feeds();
   c.feed_options.canary_markets["football"] = 101;
   c.incidents.slos = scenario_slos(s);
@@ -158,6 +177,8 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
     drill = std::make_unique<PspDrill>(ext, engine, rt.desks().payments, rt.reconciliation());
     sampler.set_payments(&rt.desks().payments);
   }
+  std::unique_ptr<KycDrill> kyc_drill;  // the book screens big withdrawals
+  if (s.kyc()) kyc_drill = std::make_unique<KycDrill>(ext, engine);
   on_engine([&] {
     engine_cost.set_cost(std::chrono::milliseconds(s.bet_cost_ms));
     bets.set_risk_turn(&engine_cost);
@@ -237,6 +258,9 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
         case ScenarioFault::Kind::kPsp:
           if (drill) drill->apply(f);
           break;
+        case ScenarioFault::Kind::kKyc:
+          if (kyc_drill) kyc_drill->apply(f);
+          break;
       }
       rec.marks.push_back(GamedayMark{f.at_s * 1000, "fault", f.describe()});
     }
@@ -244,6 +268,10 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
       for (std::string& what : drill->clear_due(t - 1)) rec.marks.push_back(GamedayMark{(t - 1) * 1000, "fault", what});
       drill->settle(rec);  // the PSP calls of the last second answered before the clock moves
       if ((t - 1) % 30 == 0) drill->reconcile();  // T+0 reconciliation every 30 s of book time
+    }
+    if (kyc_drill) {
+      for (std::string& what : kyc_drill->clear_due(t - 1)) rec.marks.push_back(GamedayMark{(t - 1) * 1000, "fault", what});
+      kyc_drill->settle();  // the screenings of the last second decided before the clock moves
     }
     on_engine([&] {
       engine.advance(*rt.sim_clock(), from_ns(rec.start_ns + t * kSecond));

@@ -18,8 +18,12 @@ size_t surge_market_index(const std::string& market) {
   return market == "total_goals" ? 1 : market == "btts" ? 2 : 0;
 }
 
+bool Scenario::kyc() const {
+  return std::any_of(faults.begin(), faults.end(), [](const ScenarioFault& f) { return f.kind == ScenarioFault::Kind::kKyc; });
+}
+
 bool Scenario::payments() const {
-  return payments_per_minute > 0 ||
+  return payments_per_minute > 0 || kyc() ||
          std::any_of(faults.begin(), faults.end(), [](const ScenarioFault& f) { return f.kind == ScenarioFault::Kind::kPsp; });
 }
 
@@ -73,9 +77,49 @@ void read_psp_fault(YamlReader& g, ScenarioFault& sf) {
   g.done();
 }
 
+std::string describe_kyc(const KycVendorFaultPatch& p) {
+  std::string s;
+  auto num = [&](const char* k, const auto& v) {
+    if (v) s += fmt::format(" {} {}", k, *v);
+  };
+  num("latency_ms", p.latency_ms);
+  num("jitter_ms", p.jitter_ms);
+  num("error_rate", p.error_rate);
+  num("refer_rate", p.refer_rate);
+  num("reject_rate", p.reject_rate);
+  num("false_positive_rate", p.false_positive_rate);
+  if (p.down) s += *p.down ? " down" : " up";
+  return s;
+}
+
+// kyc: {vendor, <vendor faults>, for}; at least one fault.
+void read_kyc_fault(YamlReader& g, ScenarioFault& sf) {
+  sf.kind = ScenarioFault::Kind::kKyc;
+  sf.vendor = g.choice("vendor", {"kyc-a", "kyc-b"});
+  KycVendorFaultPatch& p = sf.kyc;
+  auto ms = [&](const char* k, std::optional<int64_t>& v) {
+    if (g.has(k)) v = g.integer(k, true, 0, 0, 600000);
+  };
+  auto rate = [&](const char* k, std::optional<double>& v) {
+    if (g.has(k)) v = g.number(k, 0, 0, 1);
+  };
+  ms("latency_ms", p.latency_ms);
+  ms("jitter_ms", p.jitter_ms);
+  rate("error_rate", p.error_rate);
+  rate("refer_rate", p.refer_rate);
+  rate("reject_rate", p.reject_rate);
+  rate("false_positive_rate", p.false_positive_rate);
+  if (g.has("down")) p.down = g.boolean("down", false);
+  sf.for_s = g.duration_ms("for", true, 0, 1000, 86400000) / 1000;
+  if (describe_kyc(p).empty())
+    g.missing({"latency_ms", "jitter_ms", "error_rate", "refer_rate", "reject_rate", "false_positive_rate", "down"});
+  g.done();
+}
+
 }  // namespace
 
 std::string ScenarioFault::describe() const {
+  if (kind == Kind::kKyc) return fmt::format("{}s kyc {}:{} for {} s", at_s, vendor, describe_kyc(kyc), for_s);
   if (kind == Kind::kPsp) return fmt::format("{}s psp {}:{} for {} s", at_s, route, describe_psp(psp), for_s);
   if (kind == Kind::kSurge)
     return fmt::format("{}s surge: match {} {} +{} bets/s for {} s", at_s, match, market, bets_per_s, for_s);
@@ -180,11 +224,13 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     ScenarioFault sf;
     sf.at_s = f.duration_ms("at", true, 0, 0, 86400000) / 1000;
     inside(f, sf.at_s);
-    int kinds = f.has("feed") + f.has("surge") + f.has("engine") + f.has("support_tag_spike") + f.has("psp");
-    if (kinds != 1) f.fail(f.node(), "a fault names exactly one of feed, surge, engine, support_tag_spike, psp");
-    if (f.has("psp")) {
-      auto g = f.child("psp");
-      read_psp_fault(g, sf);
+    int kinds =
+        f.has("feed") + f.has("surge") + f.has("engine") + f.has("support_tag_spike") + f.has("psp") + f.has("kyc");
+    if (kinds != 1) f.fail(f.node(), "a fault names exactly one of feed, surge, engine, support_tag_spike, psp, kyc");
+    if (f.has("psp") || f.has("kyc")) {
+      auto g = f.child(f.has("psp") ? "psp" : "kyc");
+      if (f.has("psp")) read_psp_fault(g, sf);
+      else read_kyc_fault(g, sf);
       f.done();
       s.faults.push_back(sf);
       continue;

@@ -25,12 +25,13 @@
 //     steps: [{at: 10m, bets_per_second: 6}]
 //     support_contacts_per_minute: 6  # customers writing in to support (sim/support_crowd.h); default 0
 //     payments_per_minute: 30     # the crowd's deposits and withdrawals through the PSP routes; default 0
-//   faults:                       # each names one of feed, surge, engine, support_tag_spike, psp
+//   faults:                       # each names one of feed, surge, engine, support_tag_spike, psp, kyc
 //     - {at: 30s, feed: football-primary, skew_leagues: [EPL], skew_version: "2.0"}
 //     - {at: 40s, surge: {match: 1, market: match_result, bets_per_second: 150, for: 60s}}
 //     - {at: 50s, engine: {bet_cost: 10ms}}      # CPU burn on the engine thread
 //     - {at: 20m, support_tag_spike: {tag: delay, contacts_per_minute: 30, for: 5m}}  # customers write in
 //     - {at: 5m, psp: {route: psp-a, latency_ms: 1500, error_rate: 0.3, for: 5m}}  # a slow, failing PSP
+//     - {at: 3m, kyc: {vendor: kyc-a, error_rate: 1.0, for: 5m}}  # a KYC vendor down (gameday/kyc_drill.h)
 //   expect:                       # gameday/expectation_spec.h
 //     - {alert: odds_stale, within: 10s}          # of the first fault
 //     - {incidents: 1}
@@ -48,6 +49,7 @@
 
 #include "gameday/expectation_spec.h"
 #include "sim/feed_provider.h"
+#include "sim/kyc_vendor.h"
 #include "sim/psp_server.h"
 
 namespace inplay {
@@ -60,7 +62,7 @@ struct ScenarioMatch {
 };
 
 struct ScenarioFault {
-  enum class Kind { kFeed, kSurge, kEngine, kSupportSpike, kPsp };
+  enum class Kind { kFeed, kSurge, kEngine, kSupportSpike, kPsp, kKyc };
   Kind kind = Kind::kFeed;
   int64_t at_s = 0;
   // kFeed: a simulated provider (football-primary, -backup, -reference).
@@ -82,6 +84,10 @@ struct ScenarioFault {
   // it was.
   std::string route;
   PspFaultPatch psp;
+  // kKyc: the simulated KYC vendor (kyc-a, kyc-b) gets these faults
+  // (sim/kyc_vendor.h) for for_s; then each field goes back.
+  std::string vendor;
+  KycVendorFaultPatch kyc;
   std::string describe() const;  // "30s football-primary: skew EPL -> 2.0"
 };
 
@@ -111,6 +117,9 @@ struct Scenario {
   // The book pays through two simulated PSP routes, psp-a (active) and
   // psp-b, when the crowd pays or a fault names a PSP.
   bool payments() const;
+  // The book screens big withdrawals with two simulated KYC vendors, kyc-a
+  // (active) and kyc-b, when a fault names a vendor (and then pays too).
+  bool kyc() const;
   int64_t bet_cost_ms = 0;           // engine.bet_cost; 0: free
   std::vector<ScenarioFault> faults;  // sorted by at_s
   std::vector<Expectation> expect;

@@ -48,6 +48,13 @@ void KycDesk::set_vendors(const KycTerms& terms, std::vector<KycVendorPort*> por
   terms_ = terms;
   ports_ = std::move(ports);
   active_ = terms.active.empty() && !ports_.empty() ? ports_.front()->vendor() : terms.active;
+  // A switch or pause journaled before a restart stands (a vendor since
+  // taken out of the config does not).
+  const BookState& st = engine_.state();
+  for (KycVendorPort* p : ports_)
+    if (p->vendor() == st.kyc_vendor) active_ = st.kyc_vendor;
+  paused_ = st.kyc_withdrawal_rule_paused;
+  paused_gauge_->set(paused_ ? 1 : 0);
   mask_ = std::move(mask);
   for (KycVendorPort* p : ports_) seen_[p->vendor()].name = p->vendor();
 }
@@ -194,8 +201,9 @@ void KycDesk::answered(const VendorAnswer& a) {
   screenings_->with({a.vendor, vendor_answer_name(a.kind)}).inc();
   if (a.took_ns > 0) MetricsRegistry::series(*vendor_seconds_, {a.vendor}).observe(a.took_ns);
   VendorSeen& seen = seen_[a.vendor];
-  recent_failed_.push_back(a.kind == VendorAnswer::Kind::kFailed);
-  if (recent_failed_.size() > kErrorWindow) recent_failed_.pop_front();
+  auto& recent = recent_[a.vendor];
+  recent.push_back(Recent{to_ns(engine_.clock().now()), a.kind == VendorAnswer::Kind::kFailed});
+  if (recent.size() > kErrorWindow) recent.pop_front();
   auto wit = waiting_.find(a.screening_id);
   if (wit != waiting_.end()) wit->second.in_flight = false;
   const Screening* k = engine_.state().screenings.find(a.screening_id);
@@ -335,11 +343,17 @@ std::vector<KycDesk::VendorSeen> KycDesk::vendors_seen() const {
   return out;
 }
 
-double KycDesk::recent_error_ratio() const {
-  if (recent_failed_.empty()) return 0.0;
-  size_t n = 0;
-  for (bool f : recent_failed_) n += f ? 1 : 0;
-  return static_cast<double>(n) / static_cast<double>(recent_failed_.size());
+double KycDesk::recent_error_ratio(const std::string& vendor) const {
+  auto it = recent_.find(vendor);
+  if (it == recent_.end()) return 0.0;
+  const int64_t since = to_ns(engine_.clock().now()) - kErrorAgeNs;
+  size_t n = 0, failed = 0;
+  for (const Recent& r : it->second) {
+    if (r.at_ns < since) continue;
+    ++n;
+    failed += r.failed ? 1 : 0;
+  }
+  return n ? static_cast<double>(failed) / static_cast<double>(n) : 0.0;
 }
 
 uint64_t KycDesk::failed_total() const {

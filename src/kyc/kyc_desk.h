@@ -53,7 +53,8 @@ class KycDesk final : public ScreeningGate {
   ~KycDesk() override;
   KycDesk(const KycDesk&) = delete;
 
-  // Before start(): the vendors in order of preference after the active one;
+  // Before start(), after the replay (a journaled vendor switch or rule pause
+  // stands): the vendors in order of preference after the active one;
   // `mask` turns an account id into the pseudonym the vendor sees.
   void set_vendors(const KycTerms& terms, std::vector<KycVendorPort*> ports,
                    std::function<std::string(std::string_view)> mask);
@@ -83,10 +84,13 @@ class KycDesk final : public ScreeningGate {
   std::vector<VendorSeen> vendors_seen() const;
   // Screenings sent and not yet answered (the kyc_backlog alert's signal).
   size_t backlog() const { return engine_.state().screenings.pending_count(); }
-  // Share of failed vendor answers among the last kErrorWindow answers, all
-  // vendors (the kyc_vendor_errors alert's signal); 0 before any.
-  double recent_error_ratio() const;
+  // Share of failed answers among a vendor's last kErrorWindow answers of
+  // the last kErrorAgeNs of book time (the kyc_vendor_errors alert's signal,
+  // labelled kyc_vendor); 0 with none. A vendor no longer asked (switched
+  // away from, breaker open) ages out, and its alert resolves.
+  double recent_error_ratio(const std::string& vendor) const;
   static constexpr size_t kErrorWindow = 20;
+  static constexpr int64_t kErrorAgeNs = 60'000'000'000;
   // Vendor calls that failed (for the vendor-error alert): all vendors.
   uint64_t failed_total() const;
   uint64_t answered_total() const;
@@ -119,7 +123,11 @@ class KycDesk final : public ScreeningGate {
   std::unordered_map<uint64_t, Waiting> waiting_;
   std::unordered_map<std::string, VendorSeen> seen_;
   std::vector<std::function<void(int64_t)>> observers_;
-  std::deque<bool> recent_failed_;  // the last kErrorWindow answers: failed or not
+  struct Recent {
+    int64_t at_ns;  // book clock
+    bool failed;
+  };
+  std::unordered_map<std::string, std::deque<Recent>> recent_;  // vendor -> its last answers
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
 
   Family<Counter>* screenings_;       // kyc_screenings_total{vendor,result}

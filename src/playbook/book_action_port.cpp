@@ -82,6 +82,8 @@ Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTar
   Book& book = engine_.state().book;
   if (a.type == ActionType::kSwitchFeed) return switch_feed(t, actor);
   if (a.type == ActionType::kSwitchPspRoute) return switch_psp_route(t, actor, reason);
+  if (a.type == ActionType::kSwitchKycVendor) return switch_kyc_vendor(t, actor);
+  if (a.type == ActionType::kPauseKycRule) return pause_kyc_rule(actor, reason);
   if (a.type == ActionType::kShedLoad && t.markets.empty() && t.league.empty() && t.sport.empty())
     return shed_book(a, actor, reason);
   std::vector<uint64_t> markets = markets_of(t);
@@ -118,7 +120,9 @@ Result<ActionOutcome> BookActionPort::apply(const ActionSpec& a, const ActionTar
         r = markets_.set_market_control(mid, MarketControl::kIntakePerSecond, a.value, reason, actor);
         break;
       case ActionType::kSwitchFeed:
-      case ActionType::kSwitchPspRoute: break;
+      case ActionType::kSwitchPspRoute:
+      case ActionType::kSwitchKycVendor:
+      case ActionType::kPauseKycRule: break;
     }
     if (!r.ok()) return r.error();
     o.markets.push_back(mid);
@@ -208,9 +212,66 @@ Result<std::string> BookActionPort::switch_psp_route_back(const ActionOutcome& d
   return fmt::format("switched new payments back to {}", done.previous_feed);
 }
 
+Result<ActionOutcome> BookActionPort::switch_kyc_vendor(const ActionTarget& t, const std::string& actor) {
+  if (!kyc_ || !kyc_->enabled()) return Error{ErrorCode::kKycVendorUnavailable, "the book has no KYC vendor"};
+  ActionOutcome o;
+  o.applied_by = actor;
+  const std::string active = kyc_->active();
+  if (!t.feed.empty() && t.feed != active) {
+    o.changed = false;
+    o.detail = fmt::format("{} is not the active KYC vendor ({} is): nothing to switch", t.feed, active);
+    return o;
+  }
+  std::string to;
+  for (const KycDesk::VendorSeen& v : kyc_->vendors_seen())
+    if (v.name != active && v.available && to.empty()) to = v.name;
+  if (to.empty()) return Error{ErrorCode::kKycVendorUnavailable, "no other KYC vendor is available"};
+  auto r = kyc_->switch_vendor(to, actor);
+  if (!r.ok()) return r.error();
+  o.previous_feed = active;
+  o.detail = fmt::format("switched new screenings from {} to {}", active, to);
+  return o;
+}
+
+Result<std::string> BookActionPort::switch_kyc_vendor_back(const ActionOutcome& done, const std::string& actor) {
+  if (!kyc_ || done.previous_feed.empty()) return std::string("nothing to undo: no switch was made");
+  if (kyc_->active() == done.previous_feed) return fmt::format("{} is already active", done.previous_feed);
+  bool available = false;
+  for (const KycDesk::VendorSeen& v : kyc_->vendors_seen())
+    if (v.name == done.previous_feed) available = v.available;
+  if (!available)
+    return Error{ErrorCode::kNotReady, fmt::format("waits until {} takes screenings again", done.previous_feed)};
+  auto r = kyc_->switch_vendor(done.previous_feed, actor);
+  if (!r.ok()) return r.error();
+  return fmt::format("switched new screenings back to {}", done.previous_feed);
+}
+
+Result<ActionOutcome> BookActionPort::pause_kyc_rule(const std::string& actor, const std::string& reason) {
+  if (!kyc_ || !kyc_->enabled()) return Error{ErrorCode::kKycVendorUnavailable, "the book has no KYC vendor"};
+  ActionOutcome o;
+  o.applied_by = actor;
+  if (kyc_->withdrawal_rule_paused()) {
+    o.changed = false;
+    o.detail = "the withdrawal screening rule is already paused";
+    return o;
+  }
+  kyc_->pause_withdrawal_rule(true, actor, reason);
+  o.detail = fmt::format("paused the screening of withdrawals over {} minor units", kyc_->terms().withdrawal_threshold);
+  return o;
+}
+
+Result<std::string> BookActionPort::resume_kyc_rule(const ActionOutcome& done, const std::string& actor) {
+  if (!kyc_ || !done.changed) return std::string("nothing to undo: the rule was already paused");
+  if (!kyc_->withdrawal_rule_paused()) return std::string("the withdrawal screening rule was resumed since");
+  kyc_->pause_withdrawal_rule(false, actor, "revert");
+  return std::string("resumed the screening of withdrawals over the threshold");
+}
+
 Result<std::string> BookActionPort::revert(const ActionSpec& a, const ActionOutcome& done, const std::string& actor) {
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
   if (a.type == ActionType::kSwitchPspRoute) return switch_psp_route_back(done, actor);
+  if (a.type == ActionType::kSwitchKycVendor) return switch_kyc_vendor_back(done, actor);
+  if (a.type == ActionType::kPauseKycRule) return resume_kyc_rule(done, actor);
   if (a.type == ActionType::kShedLoad && done.book_intake > 0) return unshed_book(done, actor);
   Book& book = engine_.state().book;
   if (a.type == ActionType::kSwitchFeed) {

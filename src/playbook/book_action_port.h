@@ -12,13 +12,18 @@
 // when the spec asks for one. switch_psp_route sends new payments from the
 // blamed PSP route (the active one when none is named) to the next route
 // whose breaker is closed; its revert waits (NOT_READY) until the route
-// switched away from is available again. Engine thread only.
+// switched away from is available again. switch_kyc_vendor does the same
+// for new KYC screenings (the blamed vendor, else the active one; back once
+// that vendor's breaker lets calls go again); pause_kyc_rule pauses the
+// screening of big withdrawals and its revert resumes it (unless someone
+// resumed it since). Engine thread only.
 #pragma once
 #include <functional>
 
 #include "engine/engine.h"
 #include "market/market_desk.h"
 #include "feed/feed_desk.h"
+#include "kyc/kyc_desk.h"
 #include "payment/payment_desk.h"
 #include "playbook/action_port.h"
 
@@ -39,6 +44,8 @@ class BookActionPort final : public ActionPort {
   void set_decided_per_second(std::function<double()> fn) { decided_per_second_ = std::move(fn); }
   // The payment desk a switch_psp_route acts on (nullptr: none).
   void set_payments(PaymentDesk* payments) { payments_ = payments; }
+  // The KYC desk switch_kyc_vendor and pause_kyc_rule act on (nullptr: none).
+  void set_kyc(KycDesk* kyc) { kyc_ = kyc; }
 
  private:
   std::string sport_of(const ActionTarget& t);
@@ -47,8 +54,13 @@ class BookActionPort final : public ActionPort {
   Result<std::string> unshed_book(const ActionOutcome& done, const std::string& actor);
   Result<ActionOutcome> switch_psp_route(const ActionTarget& t, const std::string& actor, const std::string& reason);
   Result<std::string> switch_psp_route_back(const ActionOutcome& done, const std::string& actor);
+  Result<ActionOutcome> switch_kyc_vendor(const ActionTarget& t, const std::string& actor);
+  Result<std::string> switch_kyc_vendor_back(const ActionOutcome& done, const std::string& actor);
+  Result<ActionOutcome> pause_kyc_rule(const std::string& actor, const std::string& reason);
+  Result<std::string> resume_kyc_rule(const ActionOutcome& done, const std::string& actor);
   std::function<double()> decided_per_second_;
   PaymentDesk* payments_ = nullptr;
+  KycDesk* kyc_ = nullptr;
   Engine& engine_;
   MarketDesk& markets_;
   FeedDesk* desk_;

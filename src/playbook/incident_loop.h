@@ -109,6 +109,8 @@ class IncidentLoop {
   void add_signal_source(SignalSource fn) { signal_sources_.push_back(std::move(fn)); }
   // The payment desk the playbooks' switch_psp_route acts on. Before start().
   void set_payments(PaymentDesk* payments) { port_.set_payments(payments); }
+  // The KYC desk the playbooks' switch_kyc_vendor and pause_kyc_rule act on. Before start().
+  void set_kyc(KycDesk* kyc) { port_.set_kyc(kyc); }
   // Cumulative (good, valid) totals of an SLI source fed from outside the
   // loop, per PSP route when it has one (e.g. wallet_auth from the payment
   // desk), sampled every tick on the engine thread. Before start().

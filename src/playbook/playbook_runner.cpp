@@ -12,7 +12,6 @@ namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
 
-bool market_scoped(ActionType t) { return t != ActionType::kSwitchFeed && t != ActionType::kSwitchPspRoute; }
 
 // The group's value of a label, else the first firing alert's that carries
 // it (preferring alerts matching `when`, the playbook's trigger).
@@ -208,6 +207,20 @@ void PlaybookRunner::on_notifications(int64_t now_ns, const std::vector<Notifica
   }
 }
 
+namespace {
+
+// The label naming what a switch moves away from (nullptr: not a switch).
+const char* blamed_label(ActionType t) {
+  switch (t) {
+    case ActionType::kSwitchFeed: return "feed";
+    case ActionType::kSwitchPspRoute: return "psp_route";
+    case ActionType::kSwitchKycVendor: return "kyc_vendor";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
 void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notification& n) {
   const AlertGroup& g = n.group;
   for (auto& pb : file_.playbooks) {
@@ -217,22 +230,22 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
     for (size_t k = 0; k < pb.actions.size(); ++k) {
       const ActionSpec& spec = pb.actions[k];
       if (spec.fallback && !previous_failed(inc, pb, k)) continue;
-      // A feed switch is per blamed feed: a group may blame the standby
-      // (nothing to switch) and the active one (switch) at once.
+      // A switch (of a feed, a PSP route, a KYC vendor) is per blamed one: a
+      // group may blame the standby (nothing to switch) and the active one
+      // (switch) at once, in either order.
+      const char* blame_label = blamed_label(spec.type);
       std::set<std::string> feeds{""};
-      if (spec.type == ActionType::kSwitchFeed) {
+      if (blame_label) {
         feeds.clear();
         for (auto& [fp, al] : g.alerts)
-          if (!al.ends_ns && alert_matches(al, pb.when)) feeds.insert(al.label("feed"));
-        if (feeds.empty()) feeds.insert(first_label(g, "feed", pb.when));
+          if (!al.ends_ns && alert_matches(al, pb.when)) feeds.insert(al.label(blame_label));
+        if (feeds.empty()) feeds.insert(first_label(g, blame_label, pb.when));
       }
       for (const std::string& feed : feeds) {
       ActionTarget target;
       target.sport = first_label(g, "sport");
       target.league = first_label(g, "league");
       target.feed = feed;
-      // A route switch moves away from the route the alerts blame.
-      if (spec.type == ActionType::kSwitchPspRoute) target.feed = first_label(g, "psp_route", pb.when);
       if (market_scoped(spec.type)) {
         std::set<uint64_t> covered;
         bool league_done = false;
@@ -277,7 +290,7 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
         // switch that found no healthy feed is retried every tick (quietly)
         // until one recovers: meanwhile the sport stays suspended (fail
         // closed) and reopens with the switch.
-        const bool per_feed = spec.type == ActionType::kSwitchFeed;
+        const bool per_feed = blame_label != nullptr;
         IncidentAction* waiting = nullptr;
         bool done = false;
         for (auto& a : inc.actions) {

@@ -18,7 +18,8 @@ constexpr ActionName kActions[] = {
     {ActionType::kSwitchFeed, "switch_feed"},       {ActionType::kSuspendMarket, "suspend_market"},
     {ActionType::kFreezeCashout, "freeze_cashout"}, {ActionType::kLowerStakeCap, "lower_stake_cap"},
     {ActionType::kExtendDelay, "extend_delay"},     {ActionType::kShedLoad, "shed_load"},
-    {ActionType::kSwitchPspRoute, "switch_psp_route"},
+    {ActionType::kSwitchPspRoute, "switch_psp_route"}, {ActionType::kSwitchKycVendor, "switch_kyc_vendor"},
+    {ActionType::kPauseKycRule, "pause_kyc_rule"},
 };
 
 LabelSet read_matchers(YamlReader& r, std::string_view key) {
@@ -81,6 +82,11 @@ const char* action_type_name(ActionType t) {
   return "unknown";
 }
 
+bool market_scoped(ActionType t) {
+  return t != ActionType::kSwitchFeed && t != ActionType::kSwitchPspRoute && t != ActionType::kSwitchKycVendor &&
+         t != ActionType::kPauseKycRule;
+}
+
 bool parse_action_type(const std::string& s, ActionType& out) {
   for (auto& a : kActions)
     if (s == a.name) {
@@ -126,14 +132,14 @@ PlaybookFile parse_playbook_file(const std::string& yaml_text, const std::string
       if (!parse_action_type(t, as.type))
         a.fail_key("do", a.get("do"),
                    "must be one of switch_feed, suspend_market, freeze_cashout, lower_stake_cap, "
-                   "extend_delay, shed_load, switch_psp_route");
+                   "extend_delay, shed_load, switch_psp_route, switch_kyc_vendor, pause_kyc_rule");
       if (as.type == ActionType::kLowerStakeCap) as.value = a.integer("stake_cap_minor", true, 0, 1, INT64_MAX / 4);
       if (as.type == ActionType::kExtendDelay) as.value = a.duration_ms("delay", true, 0, 1, 60000);
       if (as.type == ActionType::kShedLoad) {
         as.share_pct = a.integer("share_of_decided", false, 0, 1, 100);
         as.value = a.integer("bets_per_second", as.share_pct == 0, 0, 1, 1000000);
       }
-      if (as.type != ActionType::kSwitchFeed && as.type != ActionType::kSwitchPspRoute) as.league_scope = a.choice("scope", {"alert", "league"}, "alert") == "league";
+      if (market_scoped(as.type)) as.league_scope = a.choice("scope", {"alert", "league"}, "alert") == "league";
       as.fallback = a.boolean("if_previous_failed", false);
       if (as.fallback && s.actions.empty())
         a.fail_key("if_previous_failed", a.get("if_previous_failed"), "the first action has no previous one");

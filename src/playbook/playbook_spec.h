@@ -35,7 +35,13 @@ enum class ActionType {
   kShedLoad,       // bets per second admitted on the alert's markets, or
                    // on the whole book when the alerts name no slice
   kSwitchPspRoute, // new payments to the next PSP route whose breaker is closed
+  kSwitchKycVendor,// new screenings to the next KYC vendor whose breaker is closed
+  kPauseKycRule,   // stop screening withdrawals over the threshold (KYC-1; a
+                   // compliance risk: ship it behind approval)
 };
+// Actions on a market or the book's intake (the others act on a feed, a
+// payment route or the KYC controls).
+bool market_scoped(ActionType t);
 const char* action_type_name(ActionType t);  // "switch_feed", ...
 bool parse_action_type(const std::string& s, ActionType& out);
 

@@ -106,6 +106,12 @@ PspServer* SimExtension::psp(const std::string& route) {
   return nullptr;
 }
 
+KycVendor* SimExtension::kyc_vendor(const std::string& vendor) {
+  for (auto& k : kyc_vendors_)
+    if (k->name() == vendor) return k.get();
+  return nullptr;
+}
+
 void SimExtension::add_routes(Api& api, Engine& engine) {
   std::vector<PspServer*> psps;
   for (auto& p : psps_) psps.push_back(p.get());

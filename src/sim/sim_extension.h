@@ -48,6 +48,8 @@ class SimExtension final : public RuntimeExtension {
   SupportCrowd* support_crowd() { return support_crowd_.get(); }  // nullptr without sim_world
   // The simulated PSP of a route whose url is sim (nullptr: none). Thread-safe.
   PspServer* psp(const std::string& route);
+  // The simulated vendor of a KYC vendor whose url is sim (nullptr: none). Thread-safe.
+  KycVendor* kyc_vendor(const std::string& vendor);
 
  private:
   std::unique_ptr<SimWorld> world_;

@@ -228,3 +228,24 @@ def test_halftime_charts_explain_themselves_and_the_switch_stops_the_burn(tmp_pa
         assert all(f">{kind}</text>" in svg for kind in ("fault", "alert", "incident", "action")), chart
     assert ">250 ms: the accept-latency objective" in (out / "latency.svg").read_text()
     assert ">14.4 x: pages</text>" in (out / "burn.svg").read_text()
+
+
+def test_every_kyc_vendor_down_switches_nothing_and_refers_to_review(tmp_path):
+    """The fault next to kyc-vendor-down.yaml: both vendors fail. There is no
+    vendor to switch to, so no switch is recorded as done and the rule is
+    never paused by itself; the book refers each big withdrawal to manual
+    review (fail closed) instead of clearing it unasked."""
+    text = open(os.path.join(ROOT, "scenarios", "kyc-vendor-down.yaml")).read()
+    text = text.replace("faults:\n", "faults:\n  - {at: 2m, kyc: {vendor: kyc-b, error_rate: 1.0, for: 4m}}\n")
+    text = text[:text.index("expect:")] + "expect:\n" + "".join(f"  - {e}\n" for e in [
+        "{alert: kyc_vendor_errors, within: 60s, labels: {kyc_vendor: kyc-a}}",
+        "{no_action: switch_kyc_vendor}",
+        "{no_action: pause_kyc_rule}",
+        "{ledger_sums_to_zero: true}",
+    ])
+    path = tmp_path / "kyc.yaml"
+    path.write_text(text)
+    r = gameday(str(path), tmp_path / "report")
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert r.returncode == 0, r.stdout + r.stderr + report
+    assert "no other KYC vendor is available" in report, report

@@ -202,3 +202,37 @@ def test_kill9_mid_screening_loses_nothing_and_screens_nothing_twice(book):
     assert len(ids) == len(set(ids)), rec
     deposit(b, "jo", 500)
     assert withdraw(b, "jo", 100).status_code == 201
+
+
+def test_a_failing_vendor_is_switched_away_by_the_playbook_and_a_restart_keeps_it(book):
+    b = book
+    vendor(b, "kyc-a", error_rate=1.0)  # answers 503 to every call
+    for i in range(3):
+        b.open_account(f"kim{i}")  # each fails at kyc-a, then kyc-b clears it
+    wait_for(lambda: reviews(b)["pending"] == 0 and len(vendor_record(b, "kyc-b")) == 3)
+
+    def switched():
+        b.advance(1000)  # the incident loop ticks on the book's clock
+        return reviews(b)["kyc"]["active"] == "kyc-b"
+    wait_for(switched, timeout=30)
+    alerts = b.get("/v1/alerts", token="operator").json()["alerts"]
+    # Blamed by name: kyc-a fails, kyc-b (answering every screening) does not.
+    assert any(a["name"] == "kyc_vendor_errors" and a["labels"].get("kyc_vendor") == "kyc-a" for a in alerts), alerts
+    assert not any(a["name"] == "kyc_vendor_errors" and a["labels"].get("kyc_vendor") == "kyc-b" for a in alerts)
+    text = json.dumps(b.get("/v1/incidents", token="operator").json())
+    assert "switch_kyc_vendor" in text and "switched new screenings from kyc-a to kyc-b" in text, text[:2000]
+    # The withdrawal rule is not paused by any of it (that waits for an operator).
+    assert reviews(b)["kyc"]["withdrawal_rule_paused"] is False
+    # New accounts go straight to kyc-b now; nothing more reaches kyc-a.
+    b.open_account("kim9")
+    wait_for(lambda: len(vendor_record(b, "kyc-b")) == 4)
+    assert vendor_record(b, "kyc-a") == []
+    # The switch is journaled: a kill -9 and a restart come back on kyc-b,
+    # and an operator's pause of the rule is kept the same way.
+    r = b.post("/v1/kyc/rules/withdrawal", json={"paused": True, "reason": "vendors down"}, token="operator")
+    assert r.status_code == 200, r.text
+    b.kill9()
+    b.start()
+    kyc = reviews(b)["kyc"]
+    assert kyc["active"] == "kyc-b" and kyc["withdrawal_rule_paused"] is True, kyc
+    assert metric(b.metrics(), "kyc_withdrawal_rule_paused") == 1

@@ -158,8 +158,8 @@ TEST(Scenario, MistakesFailAtLoadWithTheirLine) {
   EXPECT_EQ(load_error("faults:\n  - {at: 10s, surge: {match: 1, for: 10s}}\n"),
             "s.yaml:7: faults[0].surge: missing required key 'bets_per_second'");
   EXPECT_EQ(load_error("faults:\n  - {at: 10s, feed: football-primary, engine: {bet_cost: 1ms}}\n"),
-            "s.yaml:7: faults[0]: a fault names exactly one of feed, surge, engine, support_tag_spike, psp");
-  EXPECT_EQ(load_error("faults:\n  - {at: 10s}\n"), "s.yaml:7: faults[0]: a fault names exactly one of feed, surge, engine, support_tag_spike, psp");
+            "s.yaml:7: faults[0]: a fault names exactly one of feed, surge, engine, support_tag_spike, psp, kyc");
+  EXPECT_EQ(load_error("faults:\n  - {at: 10s}\n"), "s.yaml:7: faults[0]: a fault names exactly one of feed, surge, engine, support_tag_spike, psp, kyc");
   EXPECT_EQ(load_error("faults:\n  - {at: 10s, surge: {match: 1, market: corners, bets_per_second: 5, for: 10s}}\n")
                 .substr(0, 36),
             "s.yaml:7: faults[0].surge.market: mu");

@@ -85,5 +85,26 @@ TEST(ScreeningBook, AHeldWithdrawalIsAnsweredByItsScreeningAndReplaysToTheSameHa
   EXPECT_EQ(screening_key(7), "scr-7");
 }
 
+// The KYC controls (a vendor switch, the withdrawal rule paused) are
+// journaled actions the book keeps: a replay comes back as it was left, a
+// switch naming no vendor is refused, other actions change nothing.
+TEST(ScreeningBook, AVendorSwitchAndARulePauseReplayIntoTheBook) {
+  BookState b(Currency::of("GBP"), 3'600'000'000'000);
+  const std::string empty = b.state_hash();
+  b.apply(ActionRecorded{"switch_feed", "sport:football", "operator:x", "", 1});
+  EXPECT_EQ(b.state_hash(), empty);
+  EXPECT_THROW(b.apply(ActionRecorded{"kyc_switch_vendor", "kyc:", "operator:x", "", 2}), std::invalid_argument);
+  EXPECT_EQ(b.kyc_vendor, "");
+  b.apply(ActionRecorded{"kyc_switch_vendor", "kyc:kyc-b", "playbook:kyc_vendor_failing", "from kyc-a", 3});
+  b.apply(ActionRecorded{"kyc_rule_paused", "kyc:withdrawal_threshold", "operator:x", "vendors down", 4});
+  EXPECT_EQ(b.kyc_vendor, "kyc-b");
+  EXPECT_TRUE(b.kyc_withdrawal_rule_paused);
+  const std::string switched = b.state_hash();
+  EXPECT_NE(switched, empty);
+  b.apply(ActionRecorded{"kyc_rule_resumed", "kyc:withdrawal_threshold", "operator:x", "", 5});
+  EXPECT_FALSE(b.kyc_withdrawal_rule_paused);
+  EXPECT_NE(b.state_hash(), switched);
+}
+
 }  // namespace
 }  // namespace inplay

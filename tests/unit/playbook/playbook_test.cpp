@@ -105,7 +105,7 @@ TEST(PlaybookSpec, ParsesAndRejectsWithLines) {
   };
   EXPECT_EQ(err("version: 1\nplaybooks:\n  - name: x\n    when: {alertname: a}\n    actions:\n      - {do: reboot}\n"),
             "pb.yaml:6: playbooks[0].actions[0].do: must be one of switch_feed, suspend_market, freeze_cashout, "
-            "lower_stake_cap, extend_delay, shed_load, switch_psp_route");
+            "lower_stake_cap, extend_delay, shed_load, switch_psp_route, switch_kyc_vendor, pause_kyc_rule");
   EXPECT_EQ(err("version: 1\nrouting:\n  quiet_hours: {from: '25:00', to: '07:00'}\n"),
             "pb.yaml:3: routing.quiet_hours.from: must be a time of day like 23:00 (UTC)");
   EXPECT_EQ(err("version: 1\nplaybooks:\n  - name: x\n    when: {alertname: a}\n    actions:\n      - {do: lower_stake_cap}\n"),
