@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstring>
+#include <exception>
 #include <string_view>
 #include <vector>
 
@@ -161,21 +162,30 @@ class PostgresHistory final : public HistoryStore {
     connect();
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE) abandon_batch();
     exec("BEGIN");
-    return read_last_seq("lock_last_seq");
+    const uint64_t stored = read_last_seq("lock_last_seq");
+    if (PQenterPipelineMode(conn_) != 1) throw ProjectionError("cannot enter pipeline mode: " + trimmed(PQerrorMessage(conn_)));
+    return stored;
   }
   void commit_batch(uint64_t last_seq) override {
-    run("set_last_seq", Params().add(last_seq));
+    send("set_last_seq", Params().add(last_seq));
+    leave_pipeline();
     Result r = exec("COMMIT");
     // COMMIT of a transaction that failed answers ROLLBACK, not an error.
     if (std::strcmp(PQcmdStatus(r.get()), "COMMIT") != 0)
       throw ProjectionError(fmt::format("COMMIT answered {}", PQcmdStatus(r.get())));
   }
   void abandon_batch() noexcept override {
+    if (!conn_) return;
+    try {
+      leave_pipeline();  // what was in flight failed or does not matter now
+    } catch (...) {
+    }
+    // leave_pipeline drops a connection it cannot bring back in step.
     if (conn_ && PQstatus(conn_) == CONNECTION_OK) PQclear(PQexec(conn_, "ROLLBACK"));
   }
 
   void add_bet(const BetRow& b) override {
-    run("add_bet", Params()
+    send("add_bet", Params()
                        .add(b.bet_id)
                        .add(b.seq)
                        .add(b.account)
@@ -189,11 +199,11 @@ class PostgresHistory final : public HistoryStore {
                        .add(b.trace_id));
   }
   void add_leg(const LedgerLeg& l) override {
-    run("add_leg",
+    send("add_leg",
         Params().add(l.seq).add(l.leg).add(l.account).add(l.amount_minor).add(l.currency).add(l.reason).add(l.at));
   }
   void add_settlement(const SettledBetRow& s) override {
-    run("add_settlement", Params()
+    send("add_settlement", Params()
                               .add(s.seq)
                               .add(s.bet_id)
                               .add(s.market_id)
@@ -204,10 +214,10 @@ class PostgresHistory final : public HistoryStore {
                               .add(s.at));
   }
   void add_account(const AccountRow& a) override {
-    run("add_account", Params().add(a.account).add(a.seq).add(a.channel).add(a.opened_at));
+    send("add_account", Params().add(a.account).add(a.seq).add(a.channel).add(a.opened_at));
   }
   void add_payment(const PaymentRow& p) override {
-    run("add_payment", Params()
+    send("add_payment", Params()
                            .add(p.payment_id)
                            .add(p.seq)
                            .add(p.account)
@@ -219,25 +229,28 @@ class PostgresHistory final : public HistoryStore {
                            .add(p.trace_id));
   }
   void answer_payment(const PaymentAnswer& a) override {
-    run("answer_payment", Params().add(a.payment_id).add(a.status).add(a.psp_ref).add(a.seq).add(a.answered_at));
+    send("answer_payment", Params().add(a.payment_id).add(a.status).add(a.psp_ref).add(a.seq).add(a.answered_at));
   }
   std::optional<BetStake> find_bet(uint64_t bet_id) override {
+    // A read sees the writes sent before it: those in flight land first.
+    leave_pipeline();
     Result r = run("find_bet", Params().add(bet_id));
+    if (PQenterPipelineMode(conn_) != 1) throw ProjectionError("cannot enter pipeline mode: " + trimmed(PQerrorMessage(conn_)));
     if (PQntuples(r.get()) == 0) return std::nullopt;
     return BetStake{PQgetvalue(r.get(), 0, 0), std::stoll(PQgetvalue(r.get(), 0, 1))};
   }
   void set_bet_status(uint64_t bet_id, const std::string& status) override {
-    run("set_bet_status", Params().add(bet_id).add(status));
+    send("set_bet_status", Params().add(bet_id).add(status));
   }
   void cash_out_bet(uint64_t bet_id, int64_t stake_minor) override {
-    run("cash_out_bet", Params().add(bet_id).add(stake_minor));
+    send("cash_out_bet", Params().add(bet_id).add(stake_minor));
   }
 
  private:
   // A connection with the schema and the statements, or ProjectionError.
   void connect() {
     if (conn_ && PQstatus(conn_) == CONNECTION_OK) return;
-    PQfinish(conn_);
+    drop_connection();
     // Keywords after dbname override what the DSN says; those before it are
     // defaults the DSN may override.
     const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
@@ -266,6 +279,76 @@ class PostgresHistory final : public HistoryStore {
       conn_ = nullptr;
       throw;
     }
+  }
+
+  // Writes of a batch go out pipelined, without waiting for each answer
+  // (one round trip per kSyncEvery statements instead of one each); their
+  // answers are read, and the first error thrown, at the next sync.
+  static constexpr int kSyncEvery = 512;
+
+  void send(const char* statement, const Params& params) {
+    if (!conn_ || PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) {
+      run(statement, params);  // outside a batch: one at a time
+      return;
+    }
+    std::vector<const char*> values = params.pointers();
+    if (PQsendQueryPrepared(conn_, statement, params.size(), values.data(), nullptr, nullptr, 0) != 1)
+      throw ProjectionError(fmt::format("'{}': {}", statement, trimmed(PQerrorMessage(conn_))));
+    if (++in_flight_ >= kSyncEvery) sync();
+  }
+
+  // Sends a sync and reads every answer up to it. Throws the first error;
+  // the connection is dropped when the answers do not end in the sync.
+  void sync() {
+    if (PQpipelineSync(conn_) != 1) {
+      drop_connection();
+      throw ProjectionError("pipeline sync failed");
+    }
+    std::string first_error;
+    bool synced = false;
+    // Every statement's answers end in a null result; the sync's does not.
+    for (int nulls = 0; !synced && nulls <= in_flight_ + 1;) {
+      Result r(PQgetResult(conn_), &PQclear);
+      if (!r) {
+        ++nulls;
+        continue;
+      }
+      const ExecStatusType st = PQresultStatus(r.get());
+      if (st == PGRES_PIPELINE_SYNC) synced = true;
+      else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_PIPELINE_ABORTED && first_error.empty())
+        first_error = trimmed(PQresultErrorMessage(r.get()));
+    }
+    in_flight_ = 0;
+    if (!synced) {
+      if (first_error.empty()) first_error = trimmed(PQerrorMessage(conn_));
+      drop_connection();
+    }
+    if (!first_error.empty()) throw ProjectionError(fmt::format("pipelined write: {}", first_error));
+    if (!synced) throw ProjectionError("pipelined write: no answer to the sync");
+  }
+
+  // Reads what is in flight and leaves pipeline mode (no-op outside it);
+  // then throws the first error of what was in flight, if any.
+  void leave_pipeline() {
+    if (!conn_ || PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) return;
+    std::exception_ptr failed;
+    try {
+      sync();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    if (conn_ && PQexitPipelineMode(conn_) != 1) {
+      std::string why = trimmed(PQerrorMessage(conn_));
+      drop_connection();
+      throw ProjectionError("cannot leave pipeline mode: " + why);
+    }
+    if (failed) std::rethrow_exception(failed);
+  }
+
+  void drop_connection() noexcept {
+    PQfinish(conn_);
+    conn_ = nullptr;
+    in_flight_ = 0;
   }
 
   uint64_t read_last_seq(const char* statement) {
@@ -300,6 +383,7 @@ class PostgresHistory final : public HistoryStore {
 
   const std::string dsn_;
   PGconn* conn_ = nullptr;
+  int in_flight_ = 0;  // pipelined statements sent since the last sync
 };
 
 }  // namespace

@@ -207,6 +207,14 @@ class PostgresView : public StoreView {
     server_.drop_database(database_);
     server_.admin("CREATE DATABASE " + database_);
   }
+  // Runs a statement that returns no rows (DDL in a test).
+  void exec(const std::string& sql) {
+    PGconn* c = PQconnectdb(dsn().c_str());
+    PGresult* r = PQexec(c, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) ADD_FAILURE() << sql << ": " << PQerrorMessage(c);
+    PQclear(r);
+    PQfinish(c);
+  }
 
  private:
   testing::PostgresServer& server_;
@@ -684,6 +692,42 @@ TEST_F(PostgresHistoryTest, LostConnectionIsOpenedAgain) {
   EXPECT_EQ(p.catch_up(), 9u);
   EXPECT_EQ(v.scalar("SELECT COUNT(*) FROM ledger_entries"), 12);
   EXPECT_EQ(v.scalar("SELECT SUM(amount_minor) FROM ledger_entries"), 0);
+}
+
+// Writes go out pipelined; a write the database refuses (here a check
+// constraint an operator added) fails the batch at the next sync: nothing of
+// it stays, last_seq stays, and once the refusal goes the batch goes in whole.
+TEST_F(PostgresHistoryTest, RefusedPipelinedWriteFailsTheWholeBatch) {
+  PostgresView v(pg());
+  write_journal(d.journal(), opening_events());
+  HistoryProjection p(v.open(), d.journal(), "EUR");
+  EXPECT_EQ(p.catch_up(), 7u);
+  // 300 bets: more statements than one pipeline sync carries (512), the
+  // refused leg first, so the refusal comes back at the first sync.
+  std::vector<BookEvent> more{deposit("mallory", 50)};
+  for (uint64_t id = 2; id <= 301; ++id) more.push_back(bet(id, "alice", 1));
+  more.push_back(deposit("mallory", 60));
+  const uint64_t last = write_journal(d.journal(), more);
+  v.exec("ALTER TABLE ledger_entries ADD CONSTRAINT no_mallory CHECK (account <> 'mallory')");
+  try {
+    p.catch_up();
+    ADD_FAILURE() << "the refused write was not reported";
+  } catch (const ProjectionError& e) {
+    EXPECT_NE(std::string(e.what()).find("no_mallory"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(p.last_seq(), 7u);
+  EXPECT_EQ(v.scalar("SELECT COUNT(*) FROM bets"), 1);
+  EXPECT_EQ(v.scalar("SELECT value FROM meta WHERE key = 'last_seq'"), 7);
+  // Refused at the end instead: the refusal comes back at the commit's sync.
+  v.exec("ALTER TABLE ledger_entries DROP CONSTRAINT no_mallory");
+  v.exec("ALTER TABLE ledger_entries ADD CONSTRAINT no_big_mallory CHECK (account <> 'mallory' OR amount_minor < 55)");
+  EXPECT_THROW(p.catch_up(), ProjectionError);
+  EXPECT_EQ(v.scalar("SELECT COUNT(*) FROM bets"), 1);
+  v.exec("ALTER TABLE ledger_entries DROP CONSTRAINT no_big_mallory");
+  EXPECT_EQ(p.catch_up(), last);
+  EXPECT_EQ(v.scalar("SELECT COUNT(*) FROM bets"), 301);
+  EXPECT_EQ(v.scalar("SELECT SUM(amount_minor) FROM ledger_entries"), 0);
+  EXPECT_EQ(v.scalar("SELECT SUM(amount_minor) FROM ledger_entries WHERE account = 'mallory'"), 110);
 }
 
 // The same journal gives the same rows in both stores.
