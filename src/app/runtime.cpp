@@ -576,6 +576,7 @@ uint16_t Runtime::start() {
   auto may_write = [h = m.headroom.get()] { return h->followers_may_write(); };
   ProjectionOptions po;
   po.may_write = may_write;
+  po.audit_mask = [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); };
   std::unique_ptr<HistoryStore> history = cfg.history.kind == HistoryConfig::Kind::kPostgres
                                               ? open_postgres_history(cfg.history.dsn)
                                               : open_sqlite_history(cfg.data_dir / "book.sqlite");

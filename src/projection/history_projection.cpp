@@ -74,7 +74,7 @@ uint64_t HistoryProjection::apply_new() {
         open = true;
         if (r.seq <= done) return;
       }
-      project_record(r, store, currency_);
+      project_record(r, store, currency_, opts_.audit_mask);
       done = r.seq;
       if (++in_batch == opts_.batch_records) commit();
     });

@@ -1,5 +1,5 @@
 // HistoryProjection: the history read model (bets, ledger legs, settlements,
-// accounts, payments) as an idempotent projection of the journal
+// accounts, payments, audit entries) as an idempotent projection of the journal
 // (ARCHITECTURE rule 4), kept in a HistoryStore: SQLite embedded or
 // PostgreSQL (projection/history_store.h; what each record writes:
 // projection/history_rows.h). It follows the journal, never leads it: it
@@ -32,6 +32,7 @@
 #include <mutex>
 #include <string>
 
+#include "projection/audit_entries.h"
 #include "projection/follower_loop.h"
 #include "projection/history_store.h"
 
@@ -49,6 +50,9 @@ struct ProjectionOptions {
   // DiskHeadroom::followers_may_write, so a follower never takes the disk's
   // last space, which is the journal's.
   std::function<bool()> may_write;
+  // Masks account ids in the audit table's rows (the runtime passes its
+  // Pseudonymizer, as to the audit log); empty: no audit rows are written.
+  AuditMask audit_mask;
 };
 
 class HistoryProjection {

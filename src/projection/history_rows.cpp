@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <variant>
 
+#include "core/json.h"
 #include "core/odds.h"
 #include "core/time_format.h"
 #include "journal/events.h"
@@ -152,11 +154,26 @@ class RecordRows {
   int next_leg_ = 0;
 };
 
-}  // namespace
+// The audit entry's fields as one JSON object (values as the audit log has them).
+std::string fields_json(const AuditEntry& e) {
+  JsonWriter w;
+  w.begin_object();
+  for (const AuditField& f : e.fields) {
+    w.key(f.key);
+    std::visit([&](const auto& v) { w.value(v); }, f.value);
+  }
+  w.end_object();
+  return w.take();
+}
 
-void project_record(const JournalRecord& r, HistoryStore& store, const std::string& currency) {
-  BookEvent ev = decode_event(r.type, r.payload);
-  RecordRows rows(r.seq, store, currency);
+void audit(const BookEvent& ev, uint64_t seq, HistoryStore& store, const std::string& currency,
+           const AuditMask& mask) {
+  if (!mask) return;
+  std::optional<AuditEntry> e = audit_entry_of(ev, seq, mask, currency);
+  if (e) store.add_audit(AuditRow{seq, e->action, rfc3339_ms(e->at_ns), fields_json(*e)});
+}
+
+void rows_of(const BookEvent& ev, RecordRows& rows) {
   if (auto* m = std::get_if<MoneyMoved>(&ev)) return rows.money_moved(*m);
   if (auto* b = std::get_if<BetAccepted>(&ev)) return rows.bet_accepted(*b);
   if (auto* p = std::get_if<BetPostings>(&ev)) return rows.postings(*p);
@@ -165,6 +182,16 @@ void project_record(const JournalRecord& r, HistoryStore& store, const std::stri
   if (auto* p = std::get_if<PaymentRequested>(&ev)) return rows.payment_requested(*p);
   if (auto* a = std::get_if<PaymentAnswered>(&ev)) return rows.payment_answered(*a);
   // Other events only advance last_seq.
+}
+
+}  // namespace
+
+void project_record(const JournalRecord& r, HistoryStore& store, const std::string& currency,
+                    const AuditMask& mask) {
+  BookEvent ev = decode_event(r.type, r.payload);
+  RecordRows rows(r.seq, store, currency);
+  rows_of(ev, rows);
+  audit(ev, r.seq, store, currency, mask);
 }
 
 }  // namespace inplay

@@ -22,6 +22,8 @@
 // settlements: one row per bet per BetPostings record (kind pay | reverse |
 // refund | unrefund) or cash-out (kind cashout); a bet's status in `bets`
 // follows its last posting. accounts: one row per AccountOpened.
+// audit: the record's audit entry (audit_entry_of: the same entries as the
+// audit log, accounts through `mask`), when it has one and `mask` is set.
 // Other record types write nothing (the store only advances last_seq).
 //
 // Throws std::invalid_argument / std::out_of_range for a record that does not
@@ -30,12 +32,14 @@
 #pragma once
 #include <string>
 
+#include "projection/audit_entries.h"
 #include "projection/history_store.h"
 
 namespace inplay {
 
 struct JournalRecord;
 
-void project_record(const JournalRecord& r, HistoryStore& store, const std::string& currency);
+void project_record(const JournalRecord& r, HistoryStore& store, const std::string& currency,
+                    const AuditMask& mask);
 
 }  // namespace inplay

@@ -18,6 +18,9 @@
 //   payments(payment_id PK, seq, account, kind, amount_minor, currency, route,
 //        status, reconciled, psp_ref, requested_at, answered_seq, answered_at,
 //        trace_id)
+//   audit(seq PK, action, at, fields)  one row per audited journal record
+//        (projection/audit_entries.h: the same entries as audit.jsonl,
+//        accounts masked); fields is a JSON object as text
 // What a journal event writes is decided once, for both stores, by
 // project_record() (projection/history_rows.h).
 //
@@ -89,6 +92,12 @@ struct PaymentAnswer {
   std::string status, psp_ref, answered_at;
 };
 
+struct AuditRow {
+  uint64_t seq = 0;
+  std::string action, at;
+  std::string fields;  // a JSON object: {"bet_id":7,"account":"p-1f..",...}
+};
+
 // The cash account and riding stake of a projected bet.
 struct BetStake {
   std::string account;
@@ -111,6 +120,7 @@ class HistoryStore {
   virtual void add_account(const AccountRow& a) = 0;
   virtual void add_payment(const PaymentRow& p) = 0;
   virtual void answer_payment(const PaymentAnswer& a) = 0;
+  virtual void add_audit(const AuditRow& a) = 0;
   // Rows written earlier in the same batch are seen.
   virtual std::optional<BetStake> find_bet(uint64_t bet_id) = 0;
   virtual void set_bet_status(uint64_t bet_id, const std::string& status) = 0;

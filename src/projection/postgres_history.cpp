@@ -68,6 +68,11 @@ CREATE TABLE IF NOT EXISTS payments(
   answered_seq BIGINT,
   answered_at TEXT,
   trace_id TEXT);
+CREATE TABLE IF NOT EXISTS audit(
+  seq BIGINT PRIMARY KEY,
+  action TEXT,
+  at TEXT,
+  fields TEXT);
 INSERT INTO meta(key, value) VALUES('last_seq', 0) ON CONFLICT DO NOTHING;
 INSERT INTO meta(key, value) VALUES('schema_version', 1) ON CONFLICT DO NOTHING;
 )sql";
@@ -106,6 +111,8 @@ constexpr std::array kStatements{
               "reconciled = CASE WHEN reconciled = 1 OR status = 'timed_out' THEN 1 ELSE 0 END, "
               "psp_ref = CASE WHEN $3::text = '' THEN psp_ref ELSE $3::text END, answered_seq = $4, "
               "answered_at = $5 WHERE payment_id = $1 AND (answered_seq IS NULL OR answered_seq < $4)"},
+    Statement{"add_audit",
+              "INSERT INTO audit(seq, action, at, fields) VALUES($1, $2, $3, $4) ON CONFLICT DO NOTHING"},
     Statement{"find_bet", "SELECT account, stake_minor FROM bets WHERE bet_id = $1"},
     Statement{"set_bet_status", "UPDATE bets SET status = $2 WHERE bet_id = $1"},
     Statement{"cash_out_bet",
@@ -230,6 +237,9 @@ class PostgresHistory final : public HistoryStore {
   }
   void answer_payment(const PaymentAnswer& a) override {
     send("answer_payment", Params().add(a.payment_id).add(a.status).add(a.psp_ref).add(a.seq).add(a.answered_at));
+  }
+  void add_audit(const AuditRow& a) override {
+    send("add_audit", Params().add(a.seq).add(a.action).add(a.at).add(a.fields));
   }
   std::optional<BetStake> find_bet(uint64_t bet_id) override {
     // A read sees the writes sent before it: those in flight land first.

@@ -64,6 +64,11 @@ CREATE TABLE IF NOT EXISTS payments(
   answered_seq INTEGER,
   answered_at TEXT,
   trace_id TEXT);
+CREATE TABLE IF NOT EXISTS audit(
+  seq INTEGER PRIMARY KEY,
+  action TEXT,
+  at TEXT,
+  fields TEXT);
 INSERT OR IGNORE INTO meta(key, value) VALUES('last_seq', 0);
 INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);
 )sql";
@@ -243,6 +248,9 @@ class SqliteHistory final : public HistoryStore {
         .bind(5, a.answered_at)
         .run();
   }
+  void add_audit(const AuditRow& a) override {
+    insert_audit_.bind(1, a.seq).bind(2, a.action).bind(3, a.at).bind(4, a.fields).run();
+  }
   std::optional<BetStake> find_bet(uint64_t bet_id) override {
     BetStake b;
     if (!get_bet_.bind(1, bet_id).query_text_int(b.account, b.stake_minor)) return std::nullopt;
@@ -283,6 +291,7 @@ class SqliteHistory final : public HistoryStore {
                        "UPDATE payments SET status = ?2, reconciled = reconciled OR (status = 'timed_out'), "
                        "psp_ref = CASE WHEN ?3 = '' THEN psp_ref ELSE ?3 END, answered_seq = ?4, answered_at = ?5 "
                        "WHERE payment_id = ?1 AND (answered_seq IS NULL OR answered_seq < ?4)"};
+  Stmt insert_audit_{conn_.get(), "INSERT OR IGNORE INTO audit(seq, action, at, fields) VALUES(?1, ?2, ?3, ?4)"};
   Stmt insert_settlement_{conn_.get(),
                           "INSERT OR IGNORE INTO settlements(seq, bet_id, market_id, kind, result_version, "
                           "cancel_id, amount_minor, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"};

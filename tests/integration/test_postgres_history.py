@@ -10,9 +10,11 @@ history follows the journal, never leads it) and started again. At the end
 the PostgreSQL tables agree with the book: every placed bet once, every
 ledger record's legs summing to zero and the whole ledger to zero, each
 account's cash and reserved stake equal to the book's, one settlement row
-per bet, and no SQLite file written. Outside CI a missing PostgreSQL skips
+per bet, the audit table equal to the keyed audit log entry for entry, and
+no SQLite file written. Outside CI a missing PostgreSQL skips
 the test; under CI=true it fails.
 """
+import json
 import os
 import shutil
 import socket
@@ -71,12 +73,12 @@ class Postgres:
         return f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
 
     def query(self, sql):
-        """Rows as tuples of strings (psql unaligned, '|' between fields)."""
-        out = subprocess.run([os.path.join(PG_BIN, "psql"), "-X", "-At", "-F", "|", "-h", "127.0.0.1",
+        """Rows as tuples of strings (psql unaligned, unit separators between fields)."""
+        out = subprocess.run([os.path.join(PG_BIN, "psql"), "-X", "-At", "-F", "\x1f", "-h", "127.0.0.1",
                               "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-c", sql],
                              capture_output=True, text=True, timeout=30)
         assert out.returncode == 0, (sql, out.stderr)
-        return [tuple(line.split("|")) for line in out.stdout.splitlines()]
+        return [tuple(line.split("\x1f")) for line in out.stdout.splitlines()]
 
     def scalar(self, sql):
         return int(self.query(sql)[0][0])
@@ -94,6 +96,24 @@ def postgres():
     pg = Postgres()
     yield pg
     pg.close()
+
+
+CHAIN_KEYS = {"seq", "at", "action", "journal_seq", "key", "prev", "mac"}
+
+
+def audit_log(w):
+    """journal seq -> (action, at, fields) from the keyed audit log file."""
+    out = {}
+    with open(os.path.join(w.b.data_dir, "audit.jsonl")) as f:
+        for line in f:
+            e = json.loads(line)
+            out[e["journal_seq"]] = (e["action"], e["at"], {k: v for k, v in e.items() if k not in CHAIN_KEYS})
+    return out
+
+
+def audit_rows(pg):
+    return {int(seq): (action, at, json.loads(fields))
+            for seq, action, at, fields in pg.query("SELECT seq, action, at, fields FROM audit")}
 
 
 def place(w, n, first):
@@ -174,6 +194,12 @@ def test_postgres_history_agrees_with_the_ledger_across_kill9_and_a_database_res
         assert paid == want
         assert w.b.state()["ledger_sum"] == 0
         assert not os.path.exists(os.path.join(w.b.data_dir, "book.sqlite"))
+
+        # The audit table holds the audit log's entries, record for record,
+        # accounts masked as there.
+        assert pg.scalar("SELECT COUNT(*) FROM audit WHERE action = 'bet_accepted'") == len(w.bets)
+        assert pg.scalar("SELECT COUNT(*) FROM audit WHERE fields LIKE '%\"alice\"%'") == 0
+        wait_for(lambda: audit_rows(pg) == audit_log(w), timeout=20)
         # The high-water mark reaches the journal's last record once the book is quiet.
         applied = w.b.quiet_state()["events_applied"]
         wait_for(lambda: pg.scalar("SELECT value FROM meta WHERE key = 'last_seq'") >= applied, timeout=20)

@@ -226,7 +226,8 @@ std::vector<std::string> all_rows(StoreView& v) {
   std::vector<std::string> out;
   for (auto* sql : {"SELECT * FROM bets ORDER BY bet_id", "SELECT * FROM ledger_entries ORDER BY seq, leg",
                     "SELECT * FROM settlements ORDER BY seq, bet_id", "SELECT * FROM accounts ORDER BY account",
-                    "SELECT * FROM payments ORDER BY payment_id", "SELECT * FROM meta ORDER BY key"})
+                    "SELECT * FROM payments ORDER BY payment_id", "SELECT * FROM audit ORDER BY seq",
+                    "SELECT * FROM meta ORDER BY key"})
     for (auto& r : v.rows(sql)) out.push_back(r);
   return out;
 }
@@ -374,6 +375,29 @@ TEST_P(HistoryProjectionTest, SettlementsCashOutsAndPaymentsMoveTheirLegs) {
   // The declined withdrawal's hold came back to bob.
   EXPECT_EQ(q().rows("SELECT leg, account, amount_minor, reason FROM ledger_entries WHERE seq = 10 ORDER BY leg"),
             (std::vector<std::string>{"0|house/funding|-300|withdrawal_returned", "1|bob|300|withdrawal_returned"}));
+}
+
+// The audit entries (the audit log's, projection/audit_entries.h) as rows,
+// one per audited record, accounts masked; none without a mask.
+TEST_P(HistoryProjectionTest, AuditEntriesAreRowsWithMaskedAccounts) {
+  write_journal(d.journal(), opening_events());
+  ProjectionOptions o;
+  o.audit_mask = [](std::string_view a) { return "p-" + std::string(a.substr(0, 1)); };
+  EXPECT_EQ(projection(o)->catch_up(), 7u);
+  EXPECT_EQ(q().rows("SELECT seq, action, at FROM audit ORDER BY seq"),
+            (std::vector<std::string>{"1|deposit|2026-11-27T20:00:00.000Z", "2|deposit|2026-11-27T20:00:00.000Z",
+                                      "3|bet_accepted|2026-11-27T20:00:06.250Z",
+                                      "5|bet_rejected|2026-11-27T20:00:00.000Z",
+                                      "6|withdrawal|2026-11-27T20:00:00.009Z",
+                                      "7|market_status_set|2026-11-27T20:00:00.000Z"}));
+  EXPECT_EQ(q().rows("SELECT fields FROM audit WHERE seq = 1"),
+            std::vector<std::string>{R"({"account":"p-a","amount":10000,"currency":"EUR"})"});
+  EXPECT_EQ(q().scalar("SELECT COUNT(*) FROM audit WHERE fields LIKE '%alice%' OR fields LIKE '%bob%'"), 0);
+
+  q().erase();
+  EXPECT_EQ(projection()->catch_up(), 7u);
+  EXPECT_EQ(q().scalar("SELECT COUNT(*) FROM audit"), 0);
+  EXPECT_EQ(q().scalar("SELECT COUNT(*) FROM bets"), 1);
 }
 
 // SEC-1: an opened account is a row naming its channel, once (a second
@@ -738,8 +762,11 @@ TEST_F(PostgresHistoryTest, SameRowsAsSqlite) {
   write_journal(d.journal(), events);
   PostgresView v(pg());
   SqliteView s(d.db());
-  EXPECT_EQ(HistoryProjection(v.open(), d.journal(), "EUR").catch_up(), 37u);
-  EXPECT_EQ(HistoryProjection(s.open(), d.journal(), "EUR").catch_up(), 37u);
+  ProjectionOptions o;
+  o.audit_mask = [](std::string_view a) { return "masked-" + std::to_string(a.size()); };
+  EXPECT_EQ(HistoryProjection(v.open(), d.journal(), "EUR", o).catch_up(), 37u);
+  EXPECT_EQ(HistoryProjection(s.open(), d.journal(), "EUR", o).catch_up(), 37u);
+  EXPECT_EQ(v.scalar("SELECT COUNT(*) FROM audit"), 36);  // all but the price
   EXPECT_EQ(all_rows(v), all_rows(s));
 }
 
