@@ -7,7 +7,10 @@
 // Both keep the same tables with the same meaning (columns, keys, text
 // forms; docs/storage.md) so one test suite runs against both:
 //   meta(key, value)          'last_seq': journal seq of the last record
-//                             applied (0 = none); 'schema_version' 1
+//                             applied (0 = none); 'schema_version' 1;
+//                             'audit_since': last_seq when the audit table
+//                             was made (0 for a new store; a store from
+//                             before it has audit rows only after that seq)
 //   bets(bet_id PK, seq UNIQUE, account, selection_id, stake_minor, odds,
 //        odds_requested, price_change, status, placed_at, accepted_at, trace_id)
 //   ledger_entries(seq, leg, account, amount_minor, currency, reason, at;

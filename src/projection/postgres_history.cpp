@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS audit(
   fields TEXT);
 INSERT INTO meta(key, value) VALUES('last_seq', 0) ON CONFLICT DO NOTHING;
 INSERT INTO meta(key, value) VALUES('schema_version', 1) ON CONFLICT DO NOTHING;
+INSERT INTO meta(key, value) SELECT 'audit_since', value FROM meta WHERE key = 'last_seq' ON CONFLICT DO NOTHING;
 )sql";
 
 struct Statement {

@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS audit(
   fields TEXT);
 INSERT OR IGNORE INTO meta(key, value) VALUES('last_seq', 0);
 INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);
+INSERT OR IGNORE INTO meta(key, value) SELECT 'audit_since', value FROM meta WHERE key = 'last_seq';
 )sql";
 
 // One prepared statement, reset after every use.

@@ -326,6 +326,7 @@ TEST_P(HistoryProjectionTest, CatchUpProjectsBetsAndLedgerEntries) {
                        "HAVING SUM(amount_minor) != 0 OR COUNT(*) != 2) AS unbalanced"),
             0);
   EXPECT_EQ(q().scalar("SELECT value FROM meta WHERE key = 'last_seq'"), 7);
+  EXPECT_EQ(q().scalar("SELECT value FROM meta WHERE key = 'audit_since'"), 0);
   // Balances fall out of the entries: alice 10000 - 500, bob 5000 - 2000.
   EXPECT_EQ(q().rows("SELECT account, SUM(amount_minor) FROM ledger_entries GROUP BY account "
                      "ORDER BY account"),
@@ -650,6 +651,30 @@ TEST(SqliteHistory, FileIsInWalMode) {
   HistoryProjection p(open_sqlite_history(d.db()), d.journal(), "EUR");
   EXPECT_EQ(p.catch_up(), 7u);
   EXPECT_EQ(SqliteView(d.db()).rows("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
+}
+
+// A book.sqlite from before the audit table: the table is added, and
+// meta.audit_since says from which seq on it holds rows.
+TEST(SqliteHistory, StoreFromBeforeTheAuditTableSaysWhereItsAuditStarts) {
+  TempDir d;
+  write_journal(d.journal(), opening_events());
+  {
+    HistoryProjection p(open_sqlite_history(d.db()), d.journal(), "EUR");
+    EXPECT_EQ(p.catch_up(), 7u);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(d.db().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE audit; DELETE FROM meta WHERE key = 'audit_since'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  write_journal(d.journal(), {bet(2, "bob", 700)});
+  ProjectionOptions o;
+  o.audit_mask = [](std::string_view a) { return std::string(a.size(), '*'); };
+  HistoryProjection p(open_sqlite_history(d.db()), d.journal(), "EUR", o);
+  EXPECT_EQ(p.catch_up(), 8u);
+  SqliteView v(d.db());
+  EXPECT_EQ(v.scalar("SELECT value FROM meta WHERE key = 'audit_since'"), 7);
+  EXPECT_EQ(v.rows("SELECT seq, action FROM audit"), std::vector<std::string>{"8|bet_accepted"});
 }
 
 TEST(SqliteHistory, UnopenableDatabaseThrows) {
