@@ -171,7 +171,7 @@ class PostgresHistory final : public HistoryStore {
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE) abandon_batch();
     exec("BEGIN");
     const uint64_t stored = read_last_seq("lock_last_seq");
-    if (PQenterPipelineMode(conn_) != 1) throw ProjectionError("cannot enter pipeline mode: " + trimmed(PQerrorMessage(conn_)));
+    enter_pipeline();
     return stored;
   }
   void commit_batch(uint64_t last_seq) override {
@@ -246,7 +246,7 @@ class PostgresHistory final : public HistoryStore {
     // A read sees the writes sent before it: those in flight land first.
     leave_pipeline();
     Result r = run("find_bet", Params().add(bet_id));
-    if (PQenterPipelineMode(conn_) != 1) throw ProjectionError("cannot enter pipeline mode: " + trimmed(PQerrorMessage(conn_)));
+    enter_pipeline();
     if (PQntuples(r.get()) == 0) return std::nullopt;
     return BetStake{PQgetvalue(r.get(), 0, 0), std::stoll(PQgetvalue(r.get(), 0, 1))};
   }
@@ -279,7 +279,7 @@ class PostgresHistory final : public HistoryStore {
       // The first store on a new database creates the tables; two at once
       // must not both try (CREATE TABLE IF NOT EXISTS races on the catalogue).
       exec("SELECT pg_advisory_lock(7215)");
-      Result schema = exec(kSchema);
+      exec(kSchema);
       exec("SELECT pg_advisory_unlock(7215)");
       for (const Statement& s : kStatements) {
         Result r(PQprepare(conn_, s.name, s.sql, 0, nullptr), &PQclear);
@@ -336,6 +336,11 @@ class PostgresHistory final : public HistoryStore {
     }
     if (!first_error.empty()) throw ProjectionError(fmt::format("pipelined write: {}", first_error));
     if (!synced) throw ProjectionError("pipelined write: no answer to the sync");
+  }
+
+  void enter_pipeline() {
+    if (PQenterPipelineMode(conn_) != 1)
+      throw ProjectionError("cannot enter pipeline mode: " + trimmed(PQerrorMessage(conn_)));
   }
 
   // Reads what is in flight and leaves pipeline mode (no-op outside it);

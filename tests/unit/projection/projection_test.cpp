@@ -266,6 +266,12 @@ class LogCapture {
 
 enum class StoreKind { kSqlite, kPostgres };
 
+// Under CI=true a test that needs a missing PostgreSQL fails instead of skipping.
+bool ci() {
+  const char* v = std::getenv("CI");
+  return v && std::string(v) == "true";
+}
+
 // Each test of the suite runs once per store.
 class HistoryProjectionTest : public ::testing::TestWithParam<StoreKind> {
  protected:
@@ -276,8 +282,7 @@ class HistoryProjectionTest : public ::testing::TestWithParam<StoreKind> {
     }
     testing::PostgresServer& pg = testing::PostgresServer::get();
     if (!pg.available()) {
-      const char* ci = std::getenv("CI");
-      if (ci && std::string(ci) == "true") FAIL() << "CI=true and PostgreSQL is missing: " << pg.why();
+      if (pg.broken() || ci()) FAIL() << "no PostgreSQL: " << pg.why();
       GTEST_SKIP() << pg.why();
     }
     store_ = std::make_unique<PostgresView>(pg);
@@ -689,8 +694,7 @@ class PostgresHistoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!pg().available()) {
-      const char* ci = std::getenv("CI");
-      if (ci && std::string(ci) == "true") FAIL() << "CI=true and PostgreSQL is missing: " << pg().why();
+      if (pg().broken() || ci()) FAIL() << "no PostgreSQL: " << pg().why();
       GTEST_SKIP() << pg().why();
     }
   }
