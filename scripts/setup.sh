@@ -8,6 +8,7 @@ PACKAGES=(g++ cmake ninja-build pkg-config git
   libboost-dev libboost-system-dev libsimdjson-dev libfmt-dev libyaml-cpp-dev libcli11-dev
   libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv python3-pip curl sqlite3 clang
+  libpq-dev postgresql-15  # the PostgreSQL history store; its tests start a real server
   prometheus prometheus-alertmanager)  # tests run a real Prometheus 2.42 and Alertmanager 0.25
 if [ "${1:-}" = "--test" ]; then
   # The war room's browser test: Debian's chromium driven by playwright-core

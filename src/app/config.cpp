@@ -14,6 +14,7 @@
 #include "app/shipped_configs.h"
 #include "core/time_format.h"
 #include "core/yaml_reader.h"
+#include "projection/postgres_history.h"
 #include "settle/market_result.h"
 #include "settle/rules.h"
 #include "support/support_terms.h"
@@ -347,6 +348,19 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
                                             static_cast<int64_t>(c.engine.max_undurable_bytes >> 20), 1, 65536))
       << 20;
   journal.done();
+
+  auto history = r.child("history");
+  std::string kind = history.str("kind", false, "sqlite");
+  if (kind == "sqlite") {
+    c.history.kind = HistoryConfig::Kind::kSqlite;
+  } else if (kind == "postgres") {
+    c.history.kind = HistoryConfig::Kind::kPostgres;
+    c.history.dsn = history.str("dsn", true);
+    if (auto why = postgres_dsn_error(c.history.dsn)) history.fail_key("dsn", history.get("dsn"), *why);
+  } else {
+    history.fail_key("kind", history.get("kind"), "must be sqlite or postgres");
+  }
+  history.done();
 
   auto book = r.child("book");
   std::string ccy = book.str("currency", false, "GBP");

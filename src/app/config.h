@@ -80,6 +80,14 @@ struct AccountSeed {
   std::string channel;
 };
 
+// history: where the history projection keeps bets, ledger legs and
+// settlements (projection/history_store.h).
+struct HistoryConfig {
+  enum class Kind { kSqlite, kPostgres };
+  Kind kind = Kind::kSqlite;  // sqlite: <data_dir>/book.sqlite
+  std::string dsn;            // postgres: a libpq connection string or URI
+};
+
 struct Config {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;
@@ -98,6 +106,7 @@ struct Config {
   // journal.reserve_mb: the data dir's last free space, kept for the
   // journal: followers (SQLite, audit, dead letters) pause below it.
   uint64_t journal_reserve_bytes = 64ull << 20;
+  HistoryConfig history;
   EngineConfig engine;
   // hedging.venue_url: the hedging venue (http://host:port), or "sim": the
   // simulated exchange the simulated world runs (engine.hedging: the terms).

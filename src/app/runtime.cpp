@@ -22,7 +22,9 @@
 #include "journal/disk_headroom.h"
 #include "journal/journal.h"
 #include "market/price_readiness.h"
-#include "projection/sqlite_projection.h"
+#include "projection/history_projection.h"
+#include "projection/postgres_history.h"
+#include "projection/sqlite_history.h"
 #include "projection/audit_projection.h"
 #include "projection/follower_loop.h"
 #include "http/api.h"
@@ -106,7 +108,7 @@ struct Runtime::Impl {
   std::unique_ptr<SyntheticChecks> synthetic;
   std::vector<std::unique_ptr<TcpFeedClient>> clients;
   Counter* feed_backpressure = nullptr;
-  std::unique_ptr<SqliteProjection> projection;
+  std::unique_ptr<HistoryProjection> projection;  // history: SQLite or PostgreSQL
   std::unique_ptr<AuditProjection> audit;  // CMP-1: <data_dir>/audit.jsonl
   TokenStore tokens;
   StatusBoard status_board;  // GET /v1/status: the incidents' published notes (outlives the API and the loop)
@@ -576,8 +578,12 @@ uint16_t Runtime::start() {
   auto may_write = [h = m.headroom.get()] { return h->followers_may_write(); };
   ProjectionOptions po;
   po.may_write = may_write;
-  m.projection = std::make_unique<SqliteProjection>(cfg.data_dir / "book.sqlite", cfg.data_dir / "journal",
-                                                    cfg.engine.currency.code(), po);
+  po.audit_mask = [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); };
+  std::unique_ptr<HistoryStore> history = cfg.history.kind == HistoryConfig::Kind::kPostgres
+                                              ? open_postgres_history(cfg.history.dsn)
+                                              : open_sqlite_history(cfg.data_dir / "book.sqlite");
+  m.projection = std::make_unique<HistoryProjection>(std::move(history), cfg.data_dir / "journal",
+                                                     cfg.engine.currency.code(), po);
   AuditProjectionOptions ao;
   ao.may_write = may_write;
   // The audit's anchors go into the journal through the engine, its one

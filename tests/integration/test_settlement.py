@@ -43,10 +43,10 @@ def payout(stake, odds):
 
 
 class World:
-    def __init__(self, tmp_path, provider, extra_book=""):
+    def __init__(self, tmp_path, provider, extra_book="", extra_top=""):
         self.p = provider
         feeds = "feeds:\n" + provider.feed_config()
-        self.b = BookProcess(tmp_path, extra_top=feeds, extra_book=extra_book)
+        self.b = BookProcess(tmp_path, extra_top=feeds + extra_top, extra_book=extra_book)
         self.now_ms = START_MS
         provider.now_ms = self.now_ms
         for mid, sels in FAIR.items():

@@ -519,5 +519,23 @@ TEST(Config, SupportTermsAreReadStrictly) {
   expect_error(kMinimal + "support:\n  spike: {windw: 10m}\n", "spike:", "support.spike.windw: unknown key");
 }
 
+// history: SQLite in the data dir by default; PostgreSQL needs a DSN that parses.
+TEST(Config, HistoryStore) {
+  EXPECT_EQ(parse_config(kMinimal, "book.yaml").history.kind, HistoryConfig::Kind::kSqlite);
+  Config pg = parse_config(kMinimal + "history:\n  kind: postgres\n  dsn: \"host=127.0.0.1 dbname=history\"\n",
+                           "book.yaml");
+  EXPECT_EQ(pg.history.kind, HistoryConfig::Kind::kPostgres);
+  EXPECT_EQ(pg.history.dsn, "host=127.0.0.1 dbname=history");
+  std::string bad_kind = kMinimal + "history:\n  kind: mysql\n";
+  expect_error(bad_kind, "kind: mysql", "history.kind: must be sqlite or postgres");
+  std::string no_dsn = kMinimal + "history:\n  kind: postgres\n";
+  EXPECT_NE(error_of(no_dsn).find("history: missing required key 'dsn'"), std::string::npos) << error_of(no_dsn);
+  std::string bad_dsn = kMinimal + "history:\n  kind: postgres\n  dsn: \"host=127.0.0.1 port\"\n";
+  expect_error(bad_dsn, "dsn:", "history.dsn:");
+  // A DSN for SQLite is a mistake, not something to ignore.
+  std::string sqlite_dsn = kMinimal + "history:\n  dsn: \"host=x\"\n";
+  EXPECT_NE(error_of(sqlite_dsn).find("history.dsn"), std::string::npos) << error_of(sqlite_dsn);
+}
+
 }  // namespace
 }  // namespace inplay
