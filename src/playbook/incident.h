@@ -47,6 +47,9 @@ struct Incident {
   uint64_t id = 0;
   std::string group_key;
   LabelSet group_labels;
+  // Groups that joined it by a causal rule (PlaybookFile::correlate): one
+  // cause, one page. The incident recovers once none of its groups fires.
+  std::vector<std::string> joined_groups;
   std::string title;
   std::string severity;
   std::string status = "open";  // open, recovering, resolved

@@ -174,6 +174,11 @@ std::string encode_incident(const Incident& i) {
   JsonWriter w;
   w.begin_object();
   w.field("id", i.id).field("group_key", i.group_key);
+  if (!i.joined_groups.empty()) {  // only then: older snapshots read the same
+    w.key("joined_groups").begin_array();
+    for (auto& g : i.joined_groups) w.value(g);
+    w.end_array();
+  }
   write_labels(w, "group_labels", i.group_labels);
   w.field("title", i.title).field("severity", i.severity).field("status", i.status);
   w.field("high_exposure", i.high_exposure).field("exposure_minor", i.exposure_minor);
@@ -216,6 +221,7 @@ Incident decode_incident(std::string_view json) {
   get(o, "id", i.id);
   if (i.id == 0) bad("id");
   get(o, "group_key", i.group_key);
+  i.joined_groups = strings(o, "joined_groups");
   i.group_labels = labels(o, "group_labels");
   get(o, "title", i.title);
   get(o, "severity", i.severity);

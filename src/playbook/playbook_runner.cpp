@@ -46,6 +46,7 @@ void PlaybookRunner::restore(std::vector<Incident> incidents, int64_t now_ns) {
     for (auto& a : inc.actions) next_action_ = std::max(next_action_, a.id + 1);
     if (inc.status != "resolved") {
       open_by_group_[inc.group_key] = inc.id;
+      for (auto& joined : inc.joined_groups) open_by_group_[joined] = inc.id;
       inc.timeline.push_back({now_ns, "detect", "the book restarted; the incident continues"});
       if (inc.status == "open") unconfirmed_[inc.id] = now_ns;
     }
@@ -82,6 +83,17 @@ Incident& PlaybookRunner::open_incident(int64_t now_ns, const Notification& n) {
       inc.timeline.push_back({now_ns, "detect", fmt::format("alerts fired again: {}", alert_names(g))});
     }
     return inc;
+  }
+  std::string why;
+  if (Incident* cause = correlated(now_ns, g, why)) {
+    cause->joined_groups.push_back(g.key);
+    open_by_group_[g.key] = cause->id;
+    if (cause->status == "recovering") {
+      cause->status = "open";
+      cause->recovered_ns = 0;
+    }
+    cause->timeline.push_back({now_ns, "detect", fmt::format("{} fired, group {}: joined, {}", alert_names(g), g.key, why)});
+    return *cause;
   }
   Incident inc;
   inc.id = next_incident_++;
@@ -129,6 +141,35 @@ Incident& PlaybookRunner::open_incident(int64_t now_ns, const Notification& n) {
   return pos->second;
 }
 
+Incident* PlaybookRunner::correlated(int64_t now_ns, const AlertGroup& g, std::string& why) {
+  for (const CorrelationRule& rule : file_.correlate) {
+    for (int side = 0; side < 2; ++side) {
+      const LabelSet& mine = side == 0 ? rule.effect : rule.cause;
+      const LabelSet& theirs = side == 0 ? rule.cause : rule.effect;
+      for (auto& [fp, a] : g.alerts) {
+        if (a.ends_ns || !alert_matches(a, mine)) continue;
+        for (auto& [key, other] : firing_groups_) {
+          if (key == g.key) continue;
+          auto inc_it = open_by_group_.find(key);
+          if (inc_it == open_by_group_.end()) continue;
+          Incident& inc = incidents_.at(inc_it->second);
+          if (inc.status == "resolved" || now_ns - inc.opened_ns > rule.within_s * kSecond) continue;
+          for (auto& [ofp, b] : other.alerts) {
+            if (b.ends_ns || !alert_matches(b, theirs)) continue;
+            bool same = true;
+            for (auto& l : rule.equal) same = same && a.label(l) == b.label(l);
+            if (!same) continue;
+            why = fmt::format("{} {} {} (playbook correlate: one cause, one page)", a.name,
+                              side == 0 ? "is caused by" : "causes", b.name);
+            return &inc;
+          }
+        }
+      }
+    }
+  }
+  return nullptr;
+}
+
 void PlaybookRunner::find_slice(int64_t now_ns, Incident& inc) {
   if (!slice_ || inc.slice_from_traces) return;
   inc.slice_checked_ns = now_ns;
@@ -143,16 +184,24 @@ void PlaybookRunner::find_slice(int64_t now_ns, Incident& inc) {
 void PlaybookRunner::on_groups(int64_t now_ns, const std::map<std::string, AlertGroup>& groups) {
   std::vector<Notification> live;
   for (auto& [key, g] : groups) {
+    if (g.firing()) firing_groups_[key] = g;
+    else firing_groups_.erase(key);
+  }
+  for (auto& [key, g] : groups) {
     auto it = open_by_group_.find(key);
     if (it == open_by_group_.end() || !g.firing()) continue;
     if (incidents_.at(it->second).status != "open") continue;
     live.push_back(Notification{"firing", g});
   }
   on_notifications(now_ns, live);
-  for (auto& n : live) lift_quiet_sheds(now_ns, incidents_.at(open_by_group_.at(n.group.key)), n.group);
+  std::set<uint64_t> lifted;
+  for (auto& n : live) {
+    const uint64_t id = open_by_group_.at(n.group.key);
+    if (lifted.insert(id).second) lift_quiet_sheds(now_ns, incidents_.at(id));
+  }
 }
 
-void PlaybookRunner::lift_quiet_sheds(int64_t now_ns, Incident& inc, const AlertGroup& g) {
+void PlaybookRunner::lift_quiet_sheds(int64_t now_ns, Incident& inc) {
   // Shedding while its trigger is quiet would shed ordinary load (REL-4):
   // a shed_load whose playbook matches none of the group's alerts for
   // revert_after is lifted though the group still fires (a slow-burn
@@ -163,8 +212,12 @@ void PlaybookRunner::lift_quiet_sheds(int64_t now_ns, Incident& inc, const Alert
     const PlaybookSpec* pb = nullptr;
     for (auto& p : file_.playbooks)
       if (p.name == a.playbook) pb = &p;
-    bool firing = false;
-    for (auto& [fp, al] : g.alerts) firing = firing || (pb && !al.ends_ns && alert_matches(al, pb->when));
+    bool firing = false;  // in any group of the incident (one joined by a causal rule too)
+    for (auto& [key, id] : open_by_group_) {
+      auto g = firing_groups_.find(key);
+      if (id != inc.id || g == firing_groups_.end()) continue;
+      for (auto& [fp, al] : g->second.alerts) firing = firing || (pb && !al.ends_ns && alert_matches(al, pb->when));
+    }
     if (firing) {
       shed_quiet_since_.erase(a.id);
       continue;
@@ -183,6 +236,7 @@ void PlaybookRunner::lift_quiet_sheds(int64_t now_ns, Incident& inc, const Alert
 void PlaybookRunner::on_notifications(int64_t now_ns, const std::vector<Notification>& notes) {
   for (auto& n : notes) {
     if (n.status == "firing") {
+      firing_groups_[n.group.key] = n.group;
       Incident& inc = open_incident(now_ns, n);
       unconfirmed_.erase(inc.id);
       const AlertGroup& g = n.group;
@@ -197,9 +251,18 @@ void PlaybookRunner::on_notifications(int64_t now_ns, const std::vector<Notifica
           inc.alerts.push_back(a.name);
       run_playbooks(now_ns, inc, n);
     } else {
+      firing_groups_.erase(n.group.key);
       auto it = open_by_group_.find(n.group.key);
       if (it == open_by_group_.end()) continue;
       Incident& inc = incidents_.at(it->second);
+      // A joined incident recovers once none of its groups fires.
+      bool other_fires = false;
+      for (auto& [key, id] : open_by_group_)
+        other_fires = other_fires || (id == inc.id && key != n.group.key && firing_groups_.count(key));
+      if (other_fires) {
+        inc.timeline.push_back({now_ns, "detect", fmt::format("group {} resolved; the incident's other groups still fire", n.group.key)});
+        continue;
+      }
       inc.status = "recovering";
       inc.recovered_ns = now_ns;
       inc.timeline.push_back({now_ns, "recover", "every alert of the group resolved"});
@@ -451,6 +514,10 @@ void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
   }
   for (auto it = open_by_group_.begin(); it != open_by_group_.end();) {
     Incident& inc = incidents_.at(it->second);
+    if (inc.status == "resolved") {  // a joined group of an incident resolved above
+      it = open_by_group_.erase(it);
+      continue;
+    }
     if (inc.status != "recovering" || now_ns - inc.recovered_ns < file_.guards.revert_after_s * kSecond ||
         !revert_all(now_ns, inc)) {
       ++it;

@@ -118,7 +118,7 @@ class PlaybookRunner {
   // Reverts the fallbacks of `succeeded`'s playbook (it worked on a retry).
   void undo_fallbacks(int64_t now_ns, Incident& inc, const IncidentAction& succeeded);
   // Lifts an open incident's shed_load whose own trigger went quiet.
-  void lift_quiet_sheds(int64_t now_ns, Incident& inc, const AlertGroup& g);
+  void lift_quiet_sheds(int64_t now_ns, Incident& inc);
   // A failed automatic feed switch, tried again (see run_playbooks).
   void retry(int64_t now_ns, Incident& inc, IncidentAction& a);
   void execute(int64_t now_ns, Incident* inc, IncidentAction& a);
@@ -127,6 +127,9 @@ class PlaybookRunner {
   // feed not back on time for long enough): the incident stays recovering.
   bool revert_all(int64_t now_ns, Incident& inc);
   IncidentAction* find_action(uint64_t incident_id, uint64_t action_id);
+  // The open incident a new group joins by a causal rule (nullptr: none),
+  // and the rule's text for its timeline.
+  Incident* correlated(int64_t now_ns, const AlertGroup& g, std::string& why);
   bool allow_automatic(int64_t now_ns);     // room in the guard's window: takes it
   bool room_for_automatic(int64_t now_ns);  // the same check, taking nothing
 
@@ -135,6 +138,7 @@ class PlaybookRunner {
   SliceFn slice_;
   std::map<uint64_t, Incident> incidents_;
   std::map<std::string, uint64_t> open_by_group_;  // group key -> incident (open/recovering)
+  std::map<std::string, AlertGroup> firing_groups_;  // group key -> the group, while it fires
   std::map<std::string, int64_t> cooldown_until_;  // playbook|target -> ns
   std::deque<int64_t> recent_automatic_;           // guard window
   std::map<std::string, GuardState> guards_;       // slo|label=value

@@ -152,6 +152,16 @@ PlaybookFile parse_playbook_file(const std::string& yaml_text, const std::string
     p.done();
     f.playbooks.push_back(std::move(s));
   }
+  for (auto& c : r.list("correlate")) {
+    CorrelationRule rule;
+    rule.cause = read_matchers(c, "cause");
+    rule.effect = read_matchers(c, "effect");
+    if (rule.cause.empty() || rule.effect.empty()) c.fail(c.node(), "a rule needs cause and effect (label matchers)");
+    if (c.has("equal")) rule.equal = c.strings("equal");
+    rule.within_s = c.duration_ms("within", false, 600000, 1000, 86400000) / 1000;
+    c.done();
+    f.correlate.push_back(std::move(rule));
+  }
   for (auto& b : r.list("budget_guards")) {
     BudgetGuardSpec s;
     s.slo = b.str("slo", true);

@@ -12,6 +12,11 @@
 //               feed_revert_hold)
 //   playbooks:  bindings from grouped alerts (label matchers) to actions,
 //               each optionally needing approval, each reverted or not
+//   correlate:  causal rules (one cause, one page): a group whose alerts
+//               match one side of a rule joins the open incident whose
+//               alerts matched the other side, with the same values of the
+//               rule's `equal` labels, opened within `within` — instead of
+//               opening a second incident
 //   budget_guards: error-budget-aware tightening (BEY-5): while an SLO burns
 //               over a rate, tighten stake caps and delay on the markets of
 //               the burning slice; relax when the burn stays under the
@@ -96,8 +101,18 @@ struct GuardRails {
   int64_t feed_revert_hold_s = 60;
 };
 
+// A causal rule: alerts matching `effect` are caused by alerts matching
+// `cause` (either may fire first) when the `equal` labels agree.
+struct CorrelationRule {
+  LabelSet cause;
+  LabelSet effect;
+  std::vector<std::string> equal;
+  int64_t within_s = 600;
+};
+
 struct PlaybookFile {
   RoutingConfig routing;
+  std::vector<CorrelationRule> correlate;
   std::vector<NotifierSpec> notifiers;
   GuardRails guards;
   std::vector<PlaybookSpec> playbooks;

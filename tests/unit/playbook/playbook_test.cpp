@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/yaml_reader.h"
+#include "playbook/incident_codec.h"
 #include "playbook/playbook_runner.h"
 #include "playbook/playbook_spec.h"
 
@@ -502,4 +503,74 @@ TEST(PlaybookRunner, AStatusNoteIsPublishedReplacedTakenDownAndGoesWithTheResolv
             ErrorCode::kIncidentResolved);
   // A note never acts on the book: only the freeze and the switch the playbook did (and their reverts).
   for (auto& c : port.calls) EXPECT_EQ(c.find("status"), std::string::npos) << c;
+}
+
+namespace {
+
+Notification bets_group(const std::string& status, const std::string& league, const std::string& alert,
+                        const LabelSet& extra, int64_t start) {
+  Notification n;
+  n.status = status;
+  n.group.key = "service=bets,league=" + league;
+  n.group.group_labels = {{"service", "bets"}, {"league", league}};
+  n.group.severity = "page";
+  Alert a;
+  a.name = alert;
+  a.labels = extra;
+  a.labels["service"] = "bets";
+  if (!league.empty()) a.labels["league"] = league;
+  a.starts_ns = start;
+  if (status == "resolved") a.ends_ns = start + 1;
+  n.group.alerts.emplace(a.fingerprint(), a);
+  return n;
+}
+
+const char* kCorrelated = R"(version: 1
+guards: {revert_after: 30s}
+correlate:
+  - cause: {alertname: market_bet_surge}
+    effect: {alertname: slo_burn, slo: accept_latency}
+    equal: [service]
+    within: 5m
+)";
+
+}  // namespace
+
+// One cause, one page (issue 17 item 5): the effect's group joins the
+// cause's incident whichever fires first; an unrelated alert pages on its
+// own; the incident recovers only once none of its groups fires, and a
+// restart keeps the joined group on it.
+TEST(PlaybookRunner, ACausalRuleKeepsOnePagePerCause) {
+  RecordingPort port;
+  PlaybookRunner r(parse_playbook_file(kCorrelated, "pb.yaml"), port);
+  const LabelSet burn{{"slo", "accept_latency"}};
+  r.on_notifications(100 * kS, {bets_group("firing", "", "slo_burn", burn, 99 * kS)});
+  r.on_notifications(105 * kS, {bets_group("firing", "EPL", "market_bet_surge", {{"market_id", "7"}}, 104 * kS)});
+  ASSERT_EQ(r.incidents().size(), 1u);
+  const Incident& inc = r.incidents().begin()->second;
+  EXPECT_EQ(inc.joined_groups, std::vector<std::string>{"service=bets,league=EPL"});
+  EXPECT_EQ(inc.alerts, (std::vector<std::string>{"slo_burn", "market_bet_surge"}));
+  // Another SLO's burn is another cause: its own page.
+  r.on_notifications(106 * kS, {bets_group("firing", "Championship", "slo_burn", {{"slo", "settlement_lag"}}, 106 * kS)});
+  EXPECT_EQ(r.incidents().size(), 2u);
+  // The surge ends, the burn goes on: the incident stays open.
+  r.on_notifications(110 * kS, {bets_group("resolved", "EPL", "market_bet_surge", {{"market_id", "7"}}, 104 * kS)});
+  EXPECT_EQ(inc.status, "open");
+  r.on_notifications(112 * kS, {bets_group("resolved", "", "slo_burn", burn, 99 * kS)});
+  EXPECT_EQ(inc.status, "recovering");
+  // The snapshot carries the joined group; restored, the surge firing
+  // again lands on the same incident.
+  std::vector<Incident> saved;
+  for (auto& [id, i] : r.incidents()) saved.push_back(decode_incident(encode_incident(i)));
+  EXPECT_EQ(saved[0].joined_groups, inc.joined_groups);
+  PlaybookRunner again(parse_playbook_file(kCorrelated, "pb.yaml"), port);
+  again.restore(saved, 120 * kS);
+  again.on_notifications(121 * kS, {bets_group("firing", "EPL", "market_bet_surge", {{"market_id", "7"}}, 121 * kS)});
+  EXPECT_EQ(again.incidents().size(), 2u);
+  EXPECT_EQ(again.incidents().at(1).status, "open");
+  // Outside the rule's window a surge is a new page.
+  PlaybookRunner late(parse_playbook_file(kCorrelated, "pb.yaml"), port);
+  late.on_notifications(100 * kS, {bets_group("firing", "", "slo_burn", burn, 99 * kS)});
+  late.on_notifications(500 * kS, {bets_group("firing", "EPL", "market_bet_surge", {{"market_id", "7"}}, 499 * kS)});
+  EXPECT_EQ(late.incidents().size(), 2u);
 }
