@@ -445,4 +445,12 @@ std::vector<PaymentDesk::RouteSeen> PaymentDesk::routes_seen() const {
   return out;
 }
 
+void PaymentDesk::each_route_auth(const std::function<void(const RouteAuth&)>& fn) const {
+  for (PspPort* p : ports_) {
+    auto it = seen_.find(p->route());
+    const bool seen = it != seen_.end();
+    fn(RouteAuth{p->route(), p->available(), seen ? it->second.auth_good : 0, seen ? it->second.auth_valid : 0});
+  }
+}
+
 }  // namespace inplay
