@@ -4,11 +4,6 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <chrono>
-#include <stdexcept>
-#include <thread>
-
-#include "core/clock.h"
 #include "core/json.h"
 #include "http/client.h"
 #include "kyc/screening_book.h"
@@ -72,94 +67,64 @@ VendorAnswer parse_vendor_answer(const std::string& vendor, uint64_t screening_i
   return a;
 }
 
-KycClient::KycClient(const KycVendorTerms& terms, const std::string& url, MetricsRegistry& metrics)
-    : terms_(terms),
-      url_(url),
-      breaker_(terms.breaker_failures, terms.breaker_open.count()),
-      workers_(terms.threads, 4096) {
-  if (!parse_http_url(url, host_, port_))
-    throw std::invalid_argument(fmt::format("kyc.vendors[{}].url: must be http://host:port", terms.name));
-  breaker_open_ = &metrics
-                       .gauge("kyc_breaker_open",
-                              "1 while a KYC vendor's circuit breaker is open (screenings go to another vendor)",
-                              {"vendor"})
-                       .with({terms.name});
+static PartnerSeries kyc_series(const std::string& vendor, MetricsRegistry& metrics) {
+  PartnerSeries s;
+  s.breaker_open = &metrics
+                        .gauge("kyc_breaker_open",
+                               "1 while a KYC vendor's circuit breaker is open (screenings go to another vendor)",
+                               {"vendor"})
+                        .with({vendor});
   auto& calls = metrics.counter("kyc_vendor_calls_total",
                                 "Calls to a KYC vendor, by result: ok, or failed (timeout, 5xx, transport)",
                                 {"vendor", "result"});
-  calls_ok_ = &calls.with({terms.name, "ok"});
-  calls_failed_ = &calls.with({terms.name, "failed"});
+  s.calls_ok = &calls.with({vendor, "ok"});
+  s.calls_failed = &calls.with({vendor, "failed"});
+  return s;
 }
+
+KycClient::KycClient(const KycVendorTerms& terms, const std::string& url, MetricsRegistry& metrics)
+    : terms_(terms),
+      partner_(partner_terms(terms), url, fmt::format("kyc.vendors[{}].url: must be http://host:port", terms.name),
+               kyc_series(terms.name, metrics), "the vendor's queue is full") {}
 
 KycClient::~KycClient() { stop(); }
 
-void KycClient::start() {
-  stopping_ = false;
-  workers_.start();
-}
+void KycClient::start() { partner_.start(); }
 
-void KycClient::stop() {
-  stopping_ = true;
-  workers_.stop();
-}
+void KycClient::stop() { partner_.stop(); }
 
-bool KycClient::available() const { return breaker_.would_allow(monotonic_ns()); }
+bool KycClient::available() const { return partner_.available(); }
 
 void KycClient::screen(ScreeningCall call, std::function<void(VendorAnswer)> answer) {
   const uint64_t id = call.screening_id;
-  auto never_sent = [this, id](const char* why) {
+  auto never_sent = [this, id, answer](const char* why) {
     VendorAnswer a;
     a.vendor = terms_.name;
     a.screening_id = id;
     a.detail = why;
-    return a;
+    answer(std::move(a));
   };
-  auto job = [this, call = std::move(call), answer, never_sent](bool cancelled) {
-    if (cancelled) return answer(never_sent("stopping"));
-    answer(run(call));
-  };
-  if (!workers_.post(job)) answer(never_sent(stopping_ ? "stopping" : "the vendor's queue is full"));
+  partner_.queue([this, call = std::move(call), answer] { answer(run(call)); }, never_sent);
 }
 
 VendorAnswer KycClient::run(const ScreeningCall& call) {
-  const int64_t start = monotonic_ns();
-  const int timeout_ms = static_cast<int>(std::max<int64_t>(1, terms_.timeout.count() / 1000000));
-  const std::string body = kyc_screening_body(call);
-  VendorAnswer a;
-  a.vendor = terms_.name;
-  a.screening_id = call.screening_id;
-  int64_t wait_ms = std::max<int64_t>(1, terms_.retry.count() / 1000000);
-  for (int i = 0; i < terms_.attempts && !stopping_; ++i) {
-    if (!breaker_.allow(monotonic_ns())) {
-      a.detail = a.attempts ? a.detail + "; then the circuit breaker opened" : "circuit breaker open";
-      break;
-    }
-    ++a.attempts;
-    HttpCallResult r = http_call(host_, port_, "POST", "/v1/screenings",
-                                 {{"Idempotency-Key", screening_key(call.screening_id)},
-                                  {"Content-Type", "application/json"}},
-                                 body, timeout_ms);
-    VendorAnswer got = parse_vendor_answer(terms_.name, call.screening_id, r.status, r.body, r.error);
-    if (got.kind != VendorAnswer::Kind::kFailed) {
-      breaker_.record_success();
-      breaker_open_->set(0);
-      calls_ok_->inc();
-      got.attempts = a.attempts;
-      got.took_ns = monotonic_ns() - start;
-      return got;
-    }
-    const uint64_t opened = breaker_.opened_total();
-    breaker_.record_failure(monotonic_ns());
-    calls_failed_->inc();
-    if (breaker_.opened_total() != opened) breaker_open_->set(1);
-    a.detail = got.detail;
-    if (i + 1 < terms_.attempts && !stopping_) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
-      wait_ms *= 2;
-    }
+  VendorAnswer got;
+  PartnerCall::Tried t = partner_.post(
+      "/v1/screenings", screening_key(call.screening_id), kyc_screening_body(call),
+      [&](const HttpCallResult& r, std::string& detail) {
+        got = parse_vendor_answer(terms_.name, call.screening_id, r.status, r.body, r.error);
+        detail = got.detail;
+        return got.kind != VendorAnswer::Kind::kFailed;
+      });
+  if (!t.heard) {
+    got = VendorAnswer{};
+    got.vendor = terms_.name;
+    got.screening_id = call.screening_id;
+    got.detail = t.detail;
   }
-  a.took_ns = monotonic_ns() - start;
-  return a;
+  got.attempts = t.attempts;
+  got.took_ns = t.took_ns;
+  return got;
 }
 
 }  // namespace inplay

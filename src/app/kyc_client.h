@@ -8,18 +8,16 @@
 //   200 {"result":"clear"|"refer"|"reject","vendor_ref":..,"reason":..}
 //   anything else, a timeout, a refused connection -> a failed attempt
 //
-// screen() queues and returns at once; `threads` workers make the calls
-// (app/call_workers.h). Each screen makes up to `attempts` calls, each
-// bounded by `timeout`, `retry` (doubling) apart, under the same key. A
-// circuit breaker per vendor (core/circuit_breaker.h): open, calls fail at
-// once ("never sent") and available() is false, so the desk asks the next
-// vendor. Series (label vendor): kyc_breaker_open, kyc_vendor_calls_total{result}.
+// screen() queues and returns at once; the calls go the way every partner's
+// do (app/partner_call.h): up to `attempts` calls under the same key, each
+// bounded by `timeout`, `retry` (doubling) apart, on `threads` workers, a
+// circuit breaker per vendor: open, calls fail at once ("never sent") and
+// available() is false, so the desk asks the next vendor. Series (label
+// vendor): kyc_breaker_open, kyc_vendor_calls_total{result}.
 #pragma once
-#include <atomic>
 #include <string>
 
-#include "app/call_workers.h"
-#include "core/circuit_breaker.h"
+#include "app/partner_call.h"
 #include "kyc/kyc_terms.h"
 #include "kyc/kyc_vendor_port.h"
 #include "telemetry/metrics.h"
@@ -42,14 +40,7 @@ class KycClient final : public KycVendorPort {
   VendorAnswer run(const ScreeningCall& call);
 
   KycVendorTerms terms_;
-  std::string url_, host_;
-  uint16_t port_ = 0;
-  CircuitBreaker breaker_;
-  CallWorkers workers_;
-  std::atomic<bool> stopping_{false};
-  Gauge* breaker_open_;
-  Counter* calls_ok_;
-  Counter* calls_failed_;
+  PartnerCall partner_;
 };
 
 // The request body of a screening, and the vendor's answer to one call

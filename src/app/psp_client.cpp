@@ -3,10 +3,6 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <chrono>
-#include <stdexcept>
-#include <thread>
-
 #include "core/clock.h"
 #include "core/json.h"
 #include "http/client.h"
@@ -79,88 +75,76 @@ PspAnswer parse_psp_answer(uint64_t payment_id, int status, const std::string& b
   return a;
 }
 
+static PartnerSeries psp_series(const std::string& route, MetricsRegistry& metrics) {
+  PartnerSeries s;
+  s.breaker_open = &metrics
+                        .gauge("psp_breaker_open",
+                               "1 while a payment route's circuit breaker is open (new payments take another route)",
+                               {"route"})
+                        .with({route});
+  s.breaker_opened =
+      &metrics.counter("psp_breaker_opened_total", "Times a payment route's circuit breaker opened", {"route"})
+           .with({route});
+  auto& calls = metrics.counter("psp_calls_total", "Calls to a PSP, by result: ok, or failed (timeout, 5xx, transport)",
+                                {"route", "result"});
+  s.calls_ok = &calls.with({route, "ok"});
+  s.calls_failed = &calls.with({route, "failed"});
+  return s;
+}
+
 PspClient::PspClient(const PspRouteTerms& terms, const std::string& url, MetricsRegistry& metrics,
                      const Clock* breaker_clock)
     : terms_(terms),
-      breaker_clock_(breaker_clock),
       url_(url),
-      breaker_(terms.breaker_failures, terms.breaker_open.count()),
-      workers_(terms.threads, 4096) {
-  if (!parse_http_url(url, host_, port_))
-    throw std::invalid_argument(fmt::format("payments.routes[{}].url: must be http://host:port", terms.name));
-  breaker_open_ = &metrics
-                       .gauge("psp_breaker_open",
-                              "1 while a payment route's circuit breaker is open (new payments take another route)",
-                              {"route"})
-                       .with({terms.name});
-  breaker_opened_ = &metrics.counter("psp_breaker_opened_total", "Times a payment route's circuit breaker opened",
-                                     {"route"})
-                         .with({terms.name});
-  auto& calls = metrics.counter("psp_calls_total", "Calls to a PSP, by result: ok, or failed (timeout, 5xx, transport)",
-                                {"route", "result"});
-  calls_ok_ = &calls.with({terms.name, "ok"});
-  calls_failed_ = &calls.with({terms.name, "failed"});
-}
+      series_(psp_series(terms.name, metrics)),
+      partner_(partner_terms(terms), url, fmt::format("payments.routes[{}].url: must be http://host:port", terms.name),
+               series_, "the route's queue is full", breaker_clock) {}
 
 PspClient::~PspClient() { stop(); }
 
-void PspClient::start() {
-  stopping_ = false;
-  workers_.start();
+void PspClient::start() { partner_.start(); }
+
+void PspClient::stop() { partner_.stop(); }
+
+bool PspClient::available() const { return partner_.available(); }
+
+static std::function<void(const char*)> never_sent(uint64_t payment_id, std::function<void(PspAnswer)> answer) {
+  return [payment_id, answer = std::move(answer)](const char* why) {
+    answer(PspAnswer{payment_id, PspAnswer::Kind::kFailed, "", why, 0, 0});
+  };
 }
-
-void PspClient::stop() {
-  stopping_ = true;
-  workers_.stop();
-}
-
-int64_t PspClient::breaker_now() const {
-  return breaker_clock_ ? to_ns(breaker_clock_->now()) : monotonic_ns();
-}
-
-bool PspClient::available() const { return breaker_.would_allow(breaker_now()); }
-
-CircuitBreaker::State PspClient::breaker_state() const { return breaker_.state(breaker_now()); }
 
 void PspClient::send(PaymentCall call, std::function<void(PspAnswer)> answer) {
   const uint64_t id = call.payment_id;
-  auto job = [this, call = std::move(call), answer](bool cancelled) {
-    if (cancelled) return answer(PspAnswer{call.payment_id, PspAnswer::Kind::kFailed, "", "stopping", 0, 0});
-    answer(run(call));
-  };
-  if (!workers_.post(job))
-    answer(PspAnswer{id, PspAnswer::Kind::kFailed, "", stopping_ ? "stopping" : "the route's queue is full", 0, 0});
+  partner_.queue([this, call = std::move(call), answer] { answer(run(call)); }, never_sent(id, answer));
 }
 
 void PspClient::ask(uint64_t payment_id, std::function<void(PspAnswer)> answer) {
-  auto job = [this, payment_id, answer](bool cancelled) {
-    if (cancelled) return answer(PspAnswer{payment_id, PspAnswer::Kind::kFailed, "", "stopping", 0, 0});
-    answer(look_up(payment_id));
-  };
-  if (!workers_.post(job))
-    answer(PspAnswer{payment_id, PspAnswer::Kind::kFailed, "", stopping_ ? "stopping" : "the route's queue is full", 0, 0});
+  partner_.queue([this, payment_id, answer] { answer(look_up(payment_id)); }, never_sent(payment_id, answer));
 }
 
+// One call, no retry; counted in psp_calls_total and the breaker, not in the
+// send failures psp_timeouts_sigma watches.
 PspAnswer PspClient::look_up(uint64_t payment_id) {
   const int64_t start = monotonic_ns();
-  const int timeout_ms = static_cast<int>(std::max<int64_t>(1, terms_.timeout.count() / 1000000));
   PspAnswer a{payment_id, PspAnswer::Kind::kFailed, "", "circuit breaker open", 0, 0};
-  if (breaker_.allow(breaker_now())) {
+  CircuitBreaker& breaker = partner_.breaker();
+  if (breaker.allow(partner_.breaker_now())) {
     a.attempts = 1;
-    HttpCallResult r = http_call(host_, port_, "GET", fmt::format("/v1/payments/{}", payment_id), {}, "", timeout_ms);
+    HttpCallResult r = partner_.get(fmt::format("/v1/payments/{}", payment_id));
     if (r.status == 404) {
       a.kind = PspAnswer::Kind::kUnknown;
       a.detail = "the PSP has no record of it";
-      breaker_.record_success();
+      breaker.record_success();
     } else {
       PspAnswer got = parse_psp_answer(payment_id, r.status == 400 || r.status == 422 ? 500 : r.status, r.body, r.error);
       if (got.kind == PspAnswer::Kind::kFailed) {
-        breaker_.record_failure(breaker_now());
-        calls_failed_->inc();
+        breaker.record_failure(partner_.breaker_now());
+        series_.calls_failed->inc();
         a.detail = got.detail;
       } else {
-        breaker_.record_success();
-        calls_ok_->inc();
+        breaker.record_success();
+        series_.calls_ok->inc();
         got.attempts = 1;
         a = got;
       }
@@ -171,45 +155,17 @@ PspAnswer PspClient::look_up(uint64_t payment_id) {
 }
 
 PspAnswer PspClient::run(const PaymentCall& call) {
-  const int64_t start = monotonic_ns();
-  const int timeout_ms = static_cast<int>(std::max<int64_t>(1, terms_.timeout.count() / 1000000));
-  const std::string body = psp_payment_body(call);
-  PspAnswer a{call.payment_id, PspAnswer::Kind::kFailed, "", "", 0, 0};
-  int64_t wait_ms = std::max<int64_t>(1, terms_.retry.count() / 1000000);
-  for (int i = 0; i < terms_.attempts && !stopping_; ++i) {
-    if (!breaker_.allow(breaker_now())) {
-      a.detail = a.attempts ? a.detail + "; then the circuit breaker opened" : "circuit breaker open";
-      break;
-    }
-    ++a.attempts;
-    HttpCallResult r = http_call(host_, port_, "POST", "/v1/payments",
-                                 {{"Idempotency-Key", payment_key(call.payment_id)}, {"Content-Type", "application/json"}},
-                                 body, timeout_ms);
-    PspAnswer got = parse_psp_answer(call.payment_id, r.status, r.body, r.error);
-    if (got.kind != PspAnswer::Kind::kFailed) {
-      breaker_.record_success();
-      breaker_open_->set(0);
-      calls_ok_->inc();
-      got.attempts = a.attempts;
-      got.took_ns = monotonic_ns() - start;
-      return got;
-    }
-    const uint64_t opened = breaker_.opened_total();
-    breaker_.record_failure(breaker_now());
-    ++failed_calls_;
-    calls_failed_->inc();
-    if (breaker_.opened_total() != opened) {
-      breaker_opened_->inc();
-      breaker_open_->set(1);
-    }
-    a.detail = got.detail;
-    if (i + 1 < terms_.attempts && !stopping_) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
-      wait_ms *= 2;
-    }
-  }
-  a.took_ns = monotonic_ns() - start;
-  return a;
+  PspAnswer got;
+  PartnerCall::Tried t = partner_.post("/v1/payments", payment_key(call.payment_id), psp_payment_body(call),
+                                       [&](const HttpCallResult& r, std::string& detail) {
+                                         got = parse_psp_answer(call.payment_id, r.status, r.body, r.error);
+                                         detail = got.detail;
+                                         return got.kind != PspAnswer::Kind::kFailed;
+                                       });
+  if (!t.heard) got = PspAnswer{call.payment_id, PspAnswer::Kind::kFailed, "", t.detail, 0, 0};
+  got.attempts = t.attempts;
+  got.took_ns = t.took_ns;
+  return got;
 }
 
 }  // namespace inplay

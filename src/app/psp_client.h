@@ -10,21 +10,20 @@
 //   anything else, a timeout, a refused connection -> a failed attempt
 //   GET  {url}/v1/payments/<id>   200 {"status",..} its record; 404 none
 //
-// send() queues and returns at once; `threads` workers make the calls. Each
-// send makes up to `attempts` calls, each bounded by `timeout`, `retry`
-// (doubling) apart, all under the same key — the PSP answers a repeat with
-// what it recorded, never a second charge. A circuit breaker per route
-// (core/circuit_breaker.h) counts failed calls: open, new sends fail at
-// once without calling ("never sent": attempts 0) and available() is
-// false, so new payments take another route. stop() answers what is queued
-// as never sent and ends the calls in flight after their current attempt.
+// send() queues and returns at once; the calls go the way every partner's
+// do (app/partner_call.h): up to `attempts` calls, each bounded by
+// `timeout`, `retry` (doubling) apart, on `threads` workers, all under the
+// same key — the PSP answers a repeat with what it recorded, never a second
+// charge. A circuit breaker per route counts failed calls: open, new sends
+// fail at once without calling ("never sent": attempts 0) and available()
+// is false, so new payments take another route. stop() answers what is
+// queued as never sent and ends the calls in flight after their current
+// attempt.
 #pragma once
-#include <atomic>
 #include <memory>
 #include <string>
 
-#include "app/call_workers.h"
-#include "core/circuit_breaker.h"
+#include "app/partner_call.h"
 #include "payment/payment_terms.h"
 #include "payment/psp_port.h"
 #include "telemetry/metrics.h"
@@ -51,28 +50,19 @@ class PspClient final : public PspPort {
   // GET {url}/v1/payments/<id>: 200 its status, 404 kUnknown; one call.
   void ask(uint64_t payment_id, std::function<void(PspAnswer)> answer) override;
 
-  CircuitBreaker::State breaker_state() const;
-  uint64_t breaker_opened_total() const { return breaker_.opened_total(); }
-  uint64_t calls_failed_total() const { return failed_calls_.load(); }
+  CircuitBreaker::State breaker_state() const { return partner_.breaker_state(); }
+  uint64_t breaker_opened_total() const { return partner_.breaker_opened_total(); }
+  uint64_t calls_failed_total() const { return partner_.calls_failed_total(); }
   const std::string& url() const { return url_; }
 
  private:
   PspAnswer run(const PaymentCall& call);
   PspAnswer look_up(uint64_t payment_id);
-  int64_t breaker_now() const;  // ns on the breaker's clock
 
   PspRouteTerms terms_;
-  const Clock* breaker_clock_;
-  std::string url_, host_;
-  uint16_t port_ = 0;
-  CircuitBreaker breaker_;
-  CallWorkers workers_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<uint64_t> failed_calls_{0};
-  Gauge* breaker_open_;
-  Counter* breaker_opened_;
-  Counter* calls_ok_;
-  Counter* calls_failed_;
+  std::string url_;
+  PartnerSeries series_;
+  PartnerCall partner_;
 };
 
 // The request body of a payment, and the PSP's answer to one call.

@@ -2,16 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <deque>
-#include <map>
-#include <tuple>
-
 #include "app/book_desks.h"
-#include "app/hedge_venue_client.h"
-#include "app/payment_signals.h"
-#include "app/kyc_client.h"
-#include "app/psp_client.h"
-#include "app/reconciler.h"
+#include "app/hedge_wiring.h"
+#include "app/kyc_wiring.h"
+#include "app/payment_wiring.h"
+#include "app/support_wiring.h"
 #include "app/book_start.h"
 #include "app/runtime_extension.h"
 #include "engine/engine.h"
@@ -101,9 +96,7 @@ struct Runtime::Impl {
   std::unique_ptr<FeedDesk> desk;
   std::unique_ptr<RuntimeExtension> ext;  // the simulated world, when plugged in
   std::unique_ptr<HedgeVenueClient> hedge_port;  // hedging.enabled: the venue's client
-  std::vector<std::unique_ptr<PspClient>> psp_routes;  // payments.routes: one client each
-  std::unique_ptr<ReconciliationBoard> reconciliation;  // each route's last reconciliation
-  std::unique_ptr<Reconciler> reconciler;               // runs them (after the engine starts)
+  PaymentRoutes payments;  // payments.routes: a client each, their reconciliation (run after the engine starts)
   std::vector<std::unique_ptr<KycClient>> kyc_vendors;  // kyc.vendors: one client each
   std::unique_ptr<SyntheticChecks> synthetic;
   std::vector<std::unique_ptr<TcpFeedClient>> clients;
@@ -150,90 +143,7 @@ std::string Runtime::startup_state_hash() const { return impl_->start_hash; }
 
 FeedDesk* Runtime::feed_desk() { return impl_->desk.get(); }
 IncidentLoop* Runtime::incidents() { return impl_->incidents.get(); }
-ReconciliationBoard* Runtime::reconciliation() { return impl_->reconciliation.get(); }
-
-// route -> the secret its PSP signs callbacks with.
-static std::vector<std::pair<std::string, std::string>> psp_callback_secrets(const Config& cfg) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const PspRouteTerms& t : cfg.payments.routes) out.emplace_back(t.name, t.callback_secret);
-  return out;
-}
-
-// Payments (WAL-1): a client per PSP route as the payment desk's ports; the
-// payments a restart left unanswered are asked again (under their keys).
-// Before the engine thread runs (this thread acts as it).
-void Runtime::start_payments() {
-  Impl& m = *impl_;
-  const Config& cfg = m.cfg;
-  std::vector<PspPort*> ports;
-  std::vector<Reconciler::Route> reports;
-  std::vector<std::string> names;
-  for (const PspRouteTerms& t : cfg.payments.routes) {
-    std::string url = t.url;
-    if (url == "sim") url = m.ext ? m.ext->psp_url(t.name) : "";
-    if (url.empty())
-      throw std::runtime_error(fmt::format("payments.routes[{}].url: sim needs the simulated world; else http://host:port", t.name));
-    m.psp_routes.push_back(std::make_unique<PspClient>(t, url, m.metrics,
-                                                       cfg.payments.breaker_on_book_clock ? m.clock.get() : nullptr));
-    PspClient* c = m.psp_routes.back().get();
-    c->start();
-    ports.push_back(c);
-    reports.push_back({t.name, url});
-    names.push_back(t.name);
-    log::info("runtime", "payment route", {{"route", t.name}, {"url", url}});
-  }
-  m.reconciliation = std::make_unique<ReconciliationBoard>(std::move(names));
-  m.reconciler = std::make_unique<Reconciler>(
-      *m.engine, *m.clock, *m.reconciliation, m.metrics, std::move(reports),
-      std::chrono::duration_cast<std::chrono::milliseconds>(cfg.payments.reconcile_every), cfg.engine.currency.code(),
-      10000);
-  m.desks->payments.set_routes(std::move(ports), cfg.payments.active,
-                               [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); });
-  m.desks->payments.resume();
-}
-
-// KYC-1: a client per screening vendor as the KYC desk's ports; the
-// screenings a restart left unanswered are sent again (under their keys).
-// Before the engine thread runs (this thread acts as it).
-void Runtime::start_kyc() {
-  Impl& m = *impl_;
-  const Config& cfg = m.cfg;
-  std::vector<KycVendorPort*> ports;
-  for (const KycVendorTerms& t : cfg.kyc.vendors) {
-    std::string url = t.url;
-    if (url == "sim") url = m.ext ? m.ext->kyc_url(t.name) : "";
-    if (url.empty())
-      throw std::runtime_error(fmt::format("kyc.vendors[{}].url: sim needs the simulated world; else http://host:port", t.name));
-    m.kyc_vendors.push_back(std::make_unique<KycClient>(t, url, m.metrics));
-    KycClient* c = m.kyc_vendors.back().get();
-    c->start();
-    ports.push_back(c);
-    log::info("runtime", "kyc vendor", {{"vendor", t.name}, {"url", url}});
-  }
-  m.desks->kyc.set_vendors(cfg.kyc, std::move(ports),
-                           [p = Pseudonymizer(cfg.pseudonym_secret)](std::string_view a) { return p.mask(a); });
-  m.desks->kyc.resume();
-}
-
-// Hedging (CO-4): the venue's client as the hedge desk's port; the orders a
-// restart left unanswered go again (under their ids). Before the engine
-// thread runs (this thread acts as it).
-void Runtime::start_hedging() {
-  Impl& m = *impl_;
-  const Config& cfg = m.cfg;
-  if (cfg.sim_clock)
-    throw std::runtime_error("hedging: the venue answers in real time; a book on the simulated clock cannot hedge");
-  std::string url = cfg.hedge_venue_url;
-  if (url == "sim") url = m.ext ? m.ext->hedge_venue_url() : "";
-  if (url.empty())
-    throw std::runtime_error("hedging.venue_url: sim needs the simulated world (sim_world: true); else http://host:port");
-  m.hedge_port = std::make_unique<HedgeVenueClient>(url, cfg.engine.hedging.timeout);
-  m.hedge_port->start();
-  m.desks->hedge.set_port(m.hedge_port.get());
-  m.desks->hedge.resume();
-  log::info("runtime", "hedging on", {{"venue", cfg.engine.hedging.venue}, {"url", url},
-                                      {"threshold", cfg.engine.hedging.threshold_minor}});
-}
+ReconciliationBoard* Runtime::reconciliation() { return impl_->payments.reconciliation.get(); }
 
 // Feeds: the desk on the engine thread, a client thread per feed, and (for
 // the demo and drills) the simulated providers they connect to.
@@ -401,59 +311,13 @@ void Runtime::start_incident_loop() {
     loop->on_cashout_quote(q.event_id, q.offered, !q.offered && q.code == ErrorCode::kPriceStale, q.freshness_ns,
                            q.synthetic);
   });
-  // WAL-4: a route whose breaker is open, or whose authorisations fail over
-  // the last minute (real time: the PSP answers in real time), is a signal
-  // the psp playbooks switch routes on.
+  // The playbooks act on the payment and KYC desks; what the loop samples of
+  // payments (WAL-4), KYC (KYC-1) and support (SUP-1): app/*_wiring.h.
   m.incidents->set_payments(&m.desks->payments);
   m.incidents->set_kyc(&m.desks->kyc);
-  struct AuthWindow {
-    std::deque<std::tuple<int64_t, uint64_t, uint64_t>> seen;  // (monotonic ns, good, valid) per tick
-  };
-  auto windows = std::make_shared<std::map<std::string, AuthWindow>>();
-  m.incidents->add_signal_source([desk = &m.desks->payments, windows](std::vector<SignalSample>& out) {
-    if (!desk->enabled()) return;
-    const int64_t now = monotonic_ns();
-    for (const PaymentDesk::RouteSeen& r : desk->routes_seen()) {
-      out.push_back(SignalSample{"psp_route_unavailable", {{"psp_route", r.name}}, r.available ? 0.0 : 1.0, true});
-      auto& w = (*windows)[r.name].seen;
-      w.emplace_back(now, r.auth_good, r.auth_valid);
-      while (w.size() > 1 && std::get<0>(w.front()) < now - 60'000'000'000) w.pop_front();
-      const uint64_t valid = r.auth_valid - std::get<2>(w.front());
-      const uint64_t good = r.auth_good - std::get<1>(w.front());
-      const double ratio = valid >= 10 ? 1.0 - static_cast<double>(good) / static_cast<double>(valid) : 0.0;
-      out.push_back(SignalSample{"psp_auth_failure_ratio", {{"psp_route", r.name}}, ratio, true});
-    }
-  });
-  if (m.reconciliation) {
-    std::vector<const PspClient*> clients;
-    for (auto& c : m.psp_routes) clients.push_back(c.get());
-    feed_payment_signals(*m.incidents, *m.reconciliation, std::move(clients));
-  }
-  m.incidents->add_totals_source([desk = &m.desks->payments](std::vector<IncidentLoop::TotalsSample>& out) {
-    if (!desk->enabled()) return;
-    for (const PaymentDesk::RouteSeen& r : desk->routes_seen())
-      out.push_back(IncidentLoop::TotalsSample{"wallet_auth", r.name, r.auth_good, r.auth_valid});
-  });
-  // KYC-1: each vendor answer's latency feeds kyc_screening; the backlog
-  // and the vendors' failed calls are the alerts' signals.
-  KycDesk* kyc = &m.desks->kyc;
-  kyc->add_latency_observer([loop](int64_t took_ns) { loop->on_kyc_screening(took_ns); });
-  m.incidents->add_signal_source([kyc](std::vector<SignalSample>& out) {
-    if (!kyc->enabled()) return;
-    out.push_back(SignalSample{"kyc_backlog", {}, static_cast<double>(kyc->backlog()), true});
-    for (const KycDesk::VendorSeen& v : kyc->vendors_seen())
-      out.push_back(SignalSample{"kyc_vendor_error_ratio", {{"kyc_vendor", v.name}}, kyc->recent_error_ratio(v.name), true});
-  });
-  // SUP-1: first replies feed support_first_reply; each tag's rate against
-  // its baseline is the support_tag_spike alert's signal.
-  SupportDesk* support = &m.desks->support;
-  support->add_reply_observer([loop](ContactChannel, int64_t reply_ns, bool judged) {
-    if (judged) loop->on_support_reply(reply_ns);
-  });
-  m.incidents->add_signal_source([support](std::vector<SignalSample>& out) {
-    for (const SupportDesk::TagSignal& t : support->signals())
-      out.push_back(SignalSample{"support_tag_rate_ratio", {{"tag", t.tag}}, t.ratio, true});
-  });
+  watch_payments(*m.incidents, m.desks->payments, m.payments);
+  watch_kyc(*m.incidents, m.desks->kyc);
+  watch_support(*m.incidents, m.desks->support);
   m.incidents->set_status_board(&m.status_board);
   m.incidents->add_signal_source([j = m.journal.get(), h = m.headroom.get()](std::vector<SignalSample>& out) {
     out.push_back(SignalSample{"journal_unwritable", {}, j->writable() ? 0.0 : 1.0, true});
@@ -567,11 +431,14 @@ uint16_t Runtime::start() {
     start_feeds();
   }
 
-  if (cfg.engine.hedging.enabled) start_hedging();
+  // Partners' clients as the desks' ports; what a restart left unanswered
+  // goes again. Before the engine thread runs (this thread acts as it).
+  if (cfg.engine.hedging.enabled) m.hedge_port = connect_hedge_venue(cfg, m.ext.get(), m.desks->hedge);
   if (cfg.payments.enabled() || cfg.kyc.enabled()) {
     if (m.ext) m.ext->start_partners(cfg);
-    if (cfg.payments.enabled()) start_payments();
-    if (cfg.kyc.enabled()) start_kyc();
+    if (cfg.payments.enabled())
+      m.payments = connect_payment_routes(cfg, m.ext.get(), *m.engine, *m.clock, m.metrics, m.desks->payments);
+    if (cfg.kyc.enabled()) m.kyc_vendors = connect_kyc_vendors(cfg, m.ext.get(), m.metrics, m.desks->kyc);
   }
 
   // The projection follows the journal files by polling (ProjectionOptions).
@@ -611,7 +478,7 @@ uint16_t Runtime::start() {
     }
   }
   m.engine->start();
-  if (m.reconciler) m.reconciler->start();  // its first run reads the replayed book
+  if (m.payments.reconciler) m.payments.reconciler->start();  // its first run reads the replayed book
   for (auto& c : m.clients) c->start();
   for (const AccountSeed& a : cfg.accounts) {
     // Opened by its channel as a channel would (a restart's repeat changes
@@ -648,7 +515,7 @@ uint16_t Runtime::start() {
                                         static_cast<uint32_t>(cfg.metrics_scrapes_per_s),
                                         m.price_readiness.get(), &m.desks->hedge, &m.desks->payments,
                                         psp_callback_secrets(cfg), &m.desks->support, &m.status_board,
-                                        m.reconciliation.get(), &m.desks->kyc});
+                                        m.payments.reconciliation.get(), &m.desks->kyc});
   if (m.ext) m.ext->add_routes(*m.api, *m.engine);  // a simulated book's fault hooks
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;
@@ -672,9 +539,9 @@ void Runtime::stop() {
   m.started = false;
   m.ready = false;
   for (auto& c : m.clients) c->stop();
-  if (m.reconciler) m.reconciler->stop();  // it reads the book through the engine
+  if (m.payments.reconciler) m.payments.reconciler->stop();  // it reads the book through the engine
   if (m.hedge_port) m.hedge_port->stop();  // its answers go to the engine: before it stops
-  for (auto& p : m.psp_routes) p->stop();
+  for (auto& p : m.payments.clients) p->stop();
   for (auto& k : m.kyc_vendors) k->stop();   // the same
   if (m.ext) m.ext->stop();
   if (m.server) m.server->stop();

@@ -53,9 +53,6 @@ class Runtime {
  private:
   void start_feeds();
   void start_incident_loop();
-  void start_hedging();
-  void start_payments();
-  void start_kyc();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

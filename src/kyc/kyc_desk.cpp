@@ -4,9 +4,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <thread>
 
 #include "core/clock.h"
+#include "engine/hand_to_engine.h"
 #include "telemetry/log.h"
 #include "wallet/answer_once.h"
 
@@ -183,15 +183,10 @@ void KycDesk::send(uint64_t screening_id) {
   call.currency = std::string(engine_.config().currency.code());
   p->screen(std::move(call), [this, alive = alive_](VendorAnswer answer) {
     if (!alive->load()) return;
-    // Keep offering the answer while the inbox is full (the port's thread
-    // may wait; the engine never does).
-    for (int tries = 0; tries < 200; ++tries) {
-      if (engine_.submit([this, alive, answer] {
-            if (alive->load()) answered(answer);
-          }))
-        return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
+    if (hand_to_engine(engine_, [this, alive, answer] {
+          if (alive->load()) answered(answer);
+        }))
+      return;
     log::error("kyc", "a vendor answer could not reach the engine (inbox full for 5 s); the screening stays pending",
                {{"screening_id", answer.screening_id}});
   });

@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "engine/hand_to_engine.h"
 #include "telemetry/attributes.h"
 #include "telemetry/log.h"
 #include "wallet/answer_once.h"
@@ -241,15 +242,11 @@ void PaymentDesk::send(uint64_t payment_id, bool ask) {
   ++seen_[p->route].sent;
   auto back = [this, alive = alive_](PspAnswer answer) {
     if (!alive->load()) return;
-    // The client's reply waits for this answer: keep offering it while the
-    // inbox is full (the port's thread may wait; the engine never does).
-    for (int tries = 0; tries < 200; ++tries) {
-      if (engine_.submit([this, alive, answer] {
-            if (alive->load()) answered(answer);
-          }))
-        return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
+    // The client's reply waits for this answer: it must reach the engine.
+    if (hand_to_engine(engine_, [this, alive, answer] {
+          if (alive->load()) answered(answer);
+        }))
+      return;
     log::error("payment", "a PSP answer could not reach the engine (inbox full for 5 s); the payment stays as it was",
                {{"payment_id", answer.payment_id}});
   };
@@ -446,6 +443,14 @@ std::vector<PaymentDesk::RouteSeen> PaymentDesk::routes_seen() const {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+void PaymentDesk::each_route_auth(const std::function<void(const RouteAuth&)>& fn) const {
+  for (PspPort* p : ports_) {
+    auto it = seen_.find(p->route());
+    const bool seen = it != seen_.end();
+    fn(RouteAuth{p->route(), p->available(), seen ? it->second.auth_good : 0, seen ? it->second.auth_valid : 0});
+  }
 }
 
 }  // namespace inplay

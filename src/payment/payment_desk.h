@@ -135,6 +135,14 @@ class PaymentDesk {
     std::string last_error;
   };
   std::vector<RouteSeen> routes_seen() const;
+  // What the incident loop's tick reads of each route, in config order,
+  // without copying a RouteSeen (routes_seen() builds a vector).
+  struct RouteAuth {
+    const std::string& name;
+    bool available;
+    uint64_t auth_good, auth_valid;
+  };
+  void each_route_auth(const std::function<void(const RouteAuth&)>& fn) const;
 
  private:
   struct Waiting {

@@ -10,6 +10,7 @@
 
 #include "core/json.h"
 #include "core/odds.h"
+#include "sim/partner_http.h"
 
 namespace inplay {
 
@@ -76,12 +77,7 @@ ExchangeVenue::ExchangeVenue(uint64_t seed) : rng_(seed ^ 0x6865646765ULL), dela
 ExchangeVenue::~ExchangeVenue() { stop(); }
 
 uint16_t ExchangeVenue::start() {
-  HttpServer::Options o;
-  o.address = "127.0.0.1";
-  o.port = 0;
-  o.threads = 1;
-  server_ = std::make_unique<HttpServer>(o, *this);
-  port_ = server_->start();
+  server_ = partner_http::start_loopback(*this, port_);
   return port_;
 }
 
@@ -91,7 +87,7 @@ void ExchangeVenue::stop() {
   server_.reset();
 }
 
-std::string ExchangeVenue::url() const { return fmt::format("http://127.0.0.1:{}", port_); }
+std::string ExchangeVenue::url() const { return partner_http::loopback_url(port_); }
 
 VenueFaults ExchangeVenue::apply(const VenueFaultPatch& p) {
   std::lock_guard<std::mutex> lk(mu_);
@@ -133,13 +129,6 @@ std::string ExchangeVenue::orders_json() const {
   return w.take();
 }
 
-static HttpResponse json_response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
 static std::string order_answer(const VenueOrder& o) {
   JsonWriter w;
   w.begin_object().field("order_id", o.order_id);
@@ -177,14 +166,14 @@ HttpResponse ExchangeVenue::take_order(const HttpRequest& req) {
   }
   Odds odds;
   if (!ok || order_id.empty() || side != "back" || o.stake_minor <= 0 || !Odds::parse(price, odds))
-    return json_response(400, R"({"status":"invalid","reason":"order_id, side back, stake_minor > 0 and price needed"})");
+    return partner_http::json_response(400, R"({"status":"invalid","reason":"order_id, side back, stake_minor > 0 and price needed"})");
   std::string key(req.header("idempotency-key"));
   if (key.empty()) key = std::string(order_id);
 
   std::lock_guard<std::mutex> lk(mu_);
-  if (faults_.down) return json_response(503, R"({"status":"unavailable"})");
+  if (faults_.down) return partner_http::json_response(503, R"({"status":"unavailable"})");
   std::uniform_real_distribution<double> u(0.0, 1.0);
-  if (faults_.error_rate > 0 && u(rng_) < faults_.error_rate) return json_response(503, R"({"status":"error"})");
+  if (faults_.error_rate > 0 && u(rng_) < faults_.error_rate) return partner_http::json_response(503, R"({"status":"error"})");
   auto it = orders_.find(key);
   if (it == orders_.end()) {
     o.order_id = std::string(order_id);
@@ -201,20 +190,19 @@ HttpResponse ExchangeVenue::take_order(const HttpRequest& req) {
     it = orders_.emplace(key, std::move(o)).first;
   }
   ++it->second.requests;
-  return json_response(it->second.matched ? 200 : 409, order_answer(it->second));
+  return partner_http::json_response(it->second.matched ? 200 : 409, order_answer(it->second));
 }
 
 void ExchangeVenue::handle(HttpRequest&& req, Responder respond) {
   const std::string_view path = req.path();
-  if (req.method == "GET" && path == "/v1/orders") return respond(json_response(200, orders_json()));
+  if (req.method == "GET" && path == "/v1/orders") return respond(partner_http::json_response(200, orders_json()));
   if (req.method != "POST" || path != "/v1/orders")
-    return respond(json_response(404, R"({"status":"not_found"})"));
+    return respond(partner_http::json_response(404, R"({"status":"not_found"})"));
   HttpResponse res = take_order(req);
   int64_t delay_ms;
   {
     std::lock_guard<std::mutex> lk(mu_);
-    delay_ms = faults_.latency_ms;
-    if (faults_.jitter_ms > 0) delay_ms += std::uniform_int_distribution<int64_t>(0, faults_.jitter_ms)(rng_);
+    delay_ms = partner_http::answer_delay_ms(rng_, faults_.latency_ms, faults_.jitter_ms);
   }
   if (delay_ms <= 0) return respond(std::move(res));
   delayer_->add(std::chrono::milliseconds(delay_ms), std::move(respond), std::move(res));

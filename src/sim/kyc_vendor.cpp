@@ -3,48 +3,19 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <stdexcept>
 
 #include "core/json.h"
 #include "http/body.h"
 #include "http/body_fields.h"
+#include "sim/partner_http.h"
 
 namespace inplay {
 
 using namespace body_fields;
+using namespace partner_http;
 
 namespace {
-
-constexpr int64_t kMaxFaultMs = 600000;
-
-bool valid_name(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) return false;
-  return true;
-}
-
-bool valid_screening_id(std::string_view s) {
-  if (s.empty() || s.size() > 128) return false;
-  for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '~' || c == ':' || c == '-'))
-      return false;
-  return true;
-}
-
-HttpResponse json_response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-HttpResponse error_response(int status, std::string_view code, std::string_view message) {
-  JsonWriter w;
-  w.begin_object().field("error", code).field("message", message).end_object();
-  return json_response(status, w.take());
-}
 
 struct ScreeningBody {
   std::string screening_id, subject, subject_ref;
@@ -58,7 +29,7 @@ Result<ScreeningBody> parse_screening_body(std::string_view body) {
     if (k == "screening_id") {
       has_id = true;
       if (auto e = get_string(v, k, b.screening_id)) return e;
-      if (!valid_screening_id(b.screening_id)) return invalid(k, "must match [A-Za-z0-9._~:-]{1,128}");
+      if (!valid_ref(b.screening_id)) return invalid(k, "must match [A-Za-z0-9._~:-]{1,128}");
     } else if (k == "subject") {
       has_subject = true;
       if (auto e = get_string(v, k, b.subject)) return e;
@@ -84,30 +55,13 @@ Result<ScreeningBody> parse_screening_body(std::string_view body) {
 Result<KycVendorFaultPatch> parse_kyc_faults_body(std::string_view body) {
   KycVendorFaultPatch f;
   auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
-    auto ms = [&](std::optional<int64_t>& out) -> std::optional<Error> {
-      int64_t n;
-      if (auto e = get_int(v, k, n, 0, kMaxFaultMs)) return e;
-      out = n;
-      return std::nullopt;
-    };
-    auto prob = [&](std::optional<double>& out) -> std::optional<Error> {
-      double d;
-      if (v.get_double().get(d) || !(d >= 0.0 && d <= 1.0)) return invalid(k, "must be a number from 0 to 1");
-      out = d;
-      return std::nullopt;
-    };
-    if (k == "latency_ms") return ms(f.latency_ms);
-    if (k == "jitter_ms") return ms(f.jitter_ms);
-    if (k == "error_rate") return prob(f.error_rate);
-    if (k == "refer_rate") return prob(f.refer_rate);
-    if (k == "reject_rate") return prob(f.reject_rate);
-    if (k == "false_positive_rate") return prob(f.false_positive_rate);
-    if (k == "down") {
-      bool b;
-      if (v.get_bool().get(b)) return invalid(k, "must be true or false");
-      f.down = b;
-      return std::nullopt;
-    }
+    if (k == "latency_ms") return fault_ms(v, k, f.latency_ms);
+    if (k == "jitter_ms") return fault_ms(v, k, f.jitter_ms);
+    if (k == "error_rate") return fault_rate(v, k, f.error_rate);
+    if (k == "refer_rate") return fault_rate(v, k, f.refer_rate);
+    if (k == "reject_rate") return fault_rate(v, k, f.reject_rate);
+    if (k == "false_positive_rate") return fault_rate(v, k, f.false_positive_rate);
+    if (k == "down") return fault_flag(v, k, f.down);
     return invalid(k,
                    "unknown field (latency_ms, jitter_ms, error_rate, down, refer_rate, reject_rate, "
                    "false_positive_rate)");
@@ -122,14 +76,14 @@ std::string kyc_faults_json(const KycVendorFaults& f) {
       .field("latency_ms", f.latency_ms)
       .field("jitter_ms", f.jitter_ms)
       .key("error_rate")
-      .raw(fmt::format("{}", f.error_rate))
+      .raw(rate_json(f.error_rate))
       .field("down", f.down)
       .key("refer_rate")
-      .raw(fmt::format("{}", f.refer_rate))
+      .raw(rate_json(f.refer_rate))
       .key("reject_rate")
-      .raw(fmt::format("{}", f.reject_rate))
+      .raw(rate_json(f.reject_rate))
       .key("false_positive_rate")
-      .raw(fmt::format("{}", f.false_positive_rate))
+      .raw(rate_json(f.false_positive_rate))
       .end_object();
   return w.take();
 }
@@ -141,12 +95,7 @@ KycVendor::KycVendor(std::string name, uint64_t seed) : name_(std::move(name)), 
 KycVendor::~KycVendor() { stop(); }
 
 uint16_t KycVendor::start() {
-  HttpServer::Options o;
-  o.address = "127.0.0.1";
-  o.port = 0;
-  o.threads = 1;
-  server_ = std::make_unique<HttpServer>(o, *this);
-  port_ = server_->start();
+  server_ = start_loopback(*this, port_);
   return port_;
 }
 
@@ -155,7 +104,7 @@ void KycVendor::stop() {
   answers_.shutdown();
 }
 
-std::string KycVendor::url() const { return fmt::format("http://127.0.0.1:{}", port_); }
+std::string KycVendor::url() const { return loopback_url(port_); }
 
 KycVendorFaults KycVendor::apply(const KycVendorFaultPatch& p) {
   std::lock_guard<std::mutex> lk(mu_);
@@ -174,11 +123,7 @@ KycVendorFaults KycVendor::faults() const {
   return faults_;
 }
 
-bool KycVendor::chance(double p) {
-  if (p <= 0.0) return false;
-  if (p >= 1.0) return true;
-  return std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < p;
-}
+bool KycVendor::chance(double p) { return partner_http::chance(rng_, p); }
 
 std::vector<VendorScreening> KycVendor::screenings() const {
   std::lock_guard<std::mutex> lk(mu_);
@@ -249,8 +194,7 @@ HttpResponse KycVendor::take_screening(const HttpRequest& req, int64_t& answer_m
       by_key_.emplace(e.idempotency_key, entries_.size());
       entries_.push_back(std::move(e));
     }
-    answer_ms = faults_.latency_ms;
-    if (faults_.jitter_ms > 0) answer_ms += std::uniform_int_distribution<int64_t>(0, faults_.jitter_ms)(rng_);
+    answer_ms = answer_delay_ms(rng_, faults_.latency_ms, faults_.jitter_ms);
   }
   JsonWriter w;
   w.begin_object()

@@ -13,33 +13,19 @@
 #include "http/body.h"
 #include "http/body_fields.h"
 #include "http/client.h"
+#include "sim/partner_http.h"
 
 namespace inplay {
 
 using namespace body_fields;
+using namespace partner_http;
 
 namespace {
 
-constexpr int64_t kMaxFaultMs = 600000;
 constexpr int kCallbackTimeoutMs = 2000;
 // Waits before the 2nd, 3rd and 4th (last) try of a callback.
 constexpr std::array<int64_t, 3> kCallbackBackoffMs = {50, 200, 1000};
 constexpr std::string_view kDeclineReason = "do_not_honour";
-
-bool valid_name(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) return false;
-  return true;
-}
-
-bool valid_payment_id(std::string_view s) {
-  if (s.empty() || s.size() > 128) return false;
-  for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '~' || c == ':' || c == '-'))
-      return false;
-  return true;
-}
 
 struct CallbackTarget {
   std::string host;
@@ -64,22 +50,7 @@ std::optional<CallbackTarget> parse_callback_url(std::string_view url) {
   return CallbackTarget{"127.0.0.1", static_cast<uint16_t>(port), path.empty() ? "/" : std::string(path)};
 }
 
-HttpResponse json_response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-HttpResponse error_response(int status, std::string_view code, std::string_view message) {
-  JsonWriter w;
-  w.begin_object().field("error", code).field("message", message).end_object();
-  return json_response(status, w.take());
-}
-
 HttpResponse unavailable() { return error_response(503, "PSP_UNAVAILABLE", "the payment provider is unavailable"); }
-
-std::string rate(double d) { return fmt::format("{}", d); }
 
 // A payment request's body, as read.
 struct PaymentBody {
@@ -99,7 +70,7 @@ Result<PaymentBody> parse_payment_body(std::string_view body) {
     if (k == "payment_id") {
       has_id = true;
       if (auto e = get_string(v, k, b.payment_id)) return e;
-      if (!valid_payment_id(b.payment_id)) return invalid(k, "must match [A-Za-z0-9._~:-]{1,128}");
+      if (!valid_ref(b.payment_id)) return invalid(k, "must match [A-Za-z0-9._~:-]{1,128}");
     } else if (k == "kind") {
       has_kind = true;
       std::string s;
@@ -168,34 +139,17 @@ std::string notice_body(const PspTransaction& t, PspStatus status, std::string_v
 Result<PspFaultPatch> parse_psp_faults_body(std::string_view body) {
   PspFaultPatch f;
   auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
-    auto ms = [&](std::optional<int64_t>& out) -> std::optional<Error> {
-      int64_t n;
-      if (auto e = get_int(v, k, n, 0, kMaxFaultMs)) return e;
-      out = n;
-      return std::nullopt;
-    };
-    auto prob = [&](std::optional<double>& out) -> std::optional<Error> {
-      double d;
-      if (v.get_double().get(d) || !(d >= 0.0 && d <= 1.0)) return invalid(k, "must be a number from 0 to 1");
-      out = d;
-      return std::nullopt;
-    };
-    if (k == "latency_ms") return ms(f.latency_ms);
-    if (k == "jitter_ms") return ms(f.jitter_ms);
-    if (k == "hang_ms") return ms(f.hang_ms);
-    if (k == "callback_delay_ms") return ms(f.callback_delay_ms);
-    if (k == "error_rate") return prob(f.error_rate);
-    if (k == "timeout_rate") return prob(f.timeout_rate);
-    if (k == "decline_rate") return prob(f.decline_rate);
-    if (k == "async_rate") return prob(f.async_rate);
-    if (k == "duplicate_callback_rate") return prob(f.duplicate_callback_rate);
-    if (k == "out_of_order_rate") return prob(f.out_of_order_rate);
-    if (k == "down") {
-      bool b;
-      if (v.get_bool().get(b)) return invalid(k, "must be true or false");
-      f.down = b;
-      return std::nullopt;
-    }
+    if (k == "latency_ms") return fault_ms(v, k, f.latency_ms);
+    if (k == "jitter_ms") return fault_ms(v, k, f.jitter_ms);
+    if (k == "hang_ms") return fault_ms(v, k, f.hang_ms);
+    if (k == "callback_delay_ms") return fault_ms(v, k, f.callback_delay_ms);
+    if (k == "error_rate") return fault_rate(v, k, f.error_rate);
+    if (k == "timeout_rate") return fault_rate(v, k, f.timeout_rate);
+    if (k == "decline_rate") return fault_rate(v, k, f.decline_rate);
+    if (k == "async_rate") return fault_rate(v, k, f.async_rate);
+    if (k == "duplicate_callback_rate") return fault_rate(v, k, f.duplicate_callback_rate);
+    if (k == "out_of_order_rate") return fault_rate(v, k, f.out_of_order_rate);
+    if (k == "down") return fault_flag(v, k, f.down);
     return invalid(k,
                    "unknown field (latency_ms, jitter_ms, error_rate, timeout_rate, hang_ms, decline_rate, "
                    "async_rate, callback_delay_ms, duplicate_callback_rate, out_of_order_rate, down)");
@@ -210,19 +164,19 @@ std::string psp_faults_json(const PspFaults& f) {
       .field("latency_ms", f.latency_ms)
       .field("jitter_ms", f.jitter_ms)
       .key("error_rate")
-      .raw(rate(f.error_rate))
+      .raw(rate_json(f.error_rate))
       .key("timeout_rate")
-      .raw(rate(f.timeout_rate))
+      .raw(rate_json(f.timeout_rate))
       .field("hang_ms", f.hang_ms)
       .key("decline_rate")
-      .raw(rate(f.decline_rate))
+      .raw(rate_json(f.decline_rate))
       .key("async_rate")
-      .raw(rate(f.async_rate))
+      .raw(rate_json(f.async_rate))
       .field("callback_delay_ms", f.callback_delay_ms)
       .key("duplicate_callback_rate")
-      .raw(rate(f.duplicate_callback_rate))
+      .raw(rate_json(f.duplicate_callback_rate))
       .key("out_of_order_rate")
-      .raw(rate(f.out_of_order_rate))
+      .raw(rate_json(f.out_of_order_rate))
       .field("down", f.down)
       .end_object();
   return w.take();
@@ -265,12 +219,7 @@ PspServer::PspServer(std::string name, std::string callback_secret, uint64_t see
 PspServer::~PspServer() { stop(); }
 
 uint16_t PspServer::start() {
-  HttpServer::Options o;
-  o.address = "127.0.0.1";
-  o.port = 0;
-  o.threads = 1;
-  server_ = std::make_unique<HttpServer>(o, *this);
-  port_ = server_->start();
+  server_ = start_loopback(*this, port_);
   return port_;
 }
 
@@ -283,7 +232,7 @@ void PspServer::stop() {
   callbacks_.shutdown();
 }
 
-std::string PspServer::url() const { return fmt::format("http://127.0.0.1:{}", port_); }
+std::string PspServer::url() const { return loopback_url(port_); }
 
 PspFaults PspServer::apply(const PspFaultPatch& p) {
   std::lock_guard<std::mutex> lk(mu_);
@@ -306,13 +255,7 @@ PspFaults PspServer::faults() const {
   return faults_;
 }
 
-// A rate of 0 or 1 draws nothing, so turning one fault on leaves the others'
-// sequence of draws as it was.
-bool PspServer::chance(double p) {
-  if (p <= 0.0) return false;
-  if (p >= 1.0) return true;
-  return std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < p;
-}
+bool PspServer::chance(double p) { return partner_http::chance(rng_, p); }
 
 PspTransaction PspServer::view(const Entry& e, int64_t now_ns) const {
   PspTransaction t = e.tx;
@@ -434,8 +377,7 @@ HttpResponse PspServer::take_payment(const HttpRequest& req, int64_t& answer_ms)
       newest_by_payment_[t.payment_id] = entries_.size();
       entries_.push_back(std::move(e));
     }
-    answer_ms = faults_.latency_ms;
-    if (faults_.jitter_ms > 0) answer_ms += std::uniform_int_distribution<int64_t>(0, faults_.jitter_ms)(rng_);
+    answer_ms = answer_delay_ms(rng_, faults_.latency_ms, faults_.jitter_ms);
     if (notice_ms < 0) notice_ms = answer_ms;
     if (hang) answer_ms = faults_.hang_ms;
   }
@@ -501,7 +443,7 @@ void PspServer::handle(HttpRequest&& req, Responder respond) {
   if (path.substr(0, kOne.size()) == kOne) {
     const std::string_view id = path.substr(kOne.size());
     if (!is_get) return respond(error_response(405, "METHOD_NOT_ALLOWED", "GET"));
-    if (!valid_payment_id(id)) return respond(error_response(404, "NOT_FOUND", "no transaction for this payment_id"));
+    if (!valid_ref(id)) return respond(error_response(404, "NOT_FOUND", "no transaction for this payment_id"));
     return respond(read_payment(id));
   }
   respond(error_response(404, "NOT_FOUND", "no such route"));
