@@ -83,7 +83,7 @@ int run_book(Config cfg, const DemoTokens* demo) {
 
 int cmd_loadgen(const std::string& url, const std::string& token, const std::string& mode,
                 LoadgenOptions opts, int accounts, bool ceiling, bool json, uint64_t market_id = 0,
-                int64_t stake = 100) {
+                int64_t stake = 100, bool prepare_only = false) {
   if (!parse_http_url(url, opts.host, opts.port)) {
     std::cerr << "inplay loadgen: --url must look like http://127.0.0.1:8080\n";
     return 2;
@@ -115,7 +115,12 @@ int cmd_loadgen(const std::string& url, const std::string& token, const std::str
       std::cerr << "inplay loadgen: " << e.what() << "\n";
       return 1;
     }
+    if (prepare_only) {
+      std::cout << plan.describe();
+      return 0;
+    }
     opts.method = "POST";
+    opts.accepted_status = 201;  // a bet placed; a 503 MARKET_BUSY is answered, not accepted
     opts.make_request = [&plan](uint64_t n) { return plan.make(n); };
   } else {
     opts.method = "GET";
@@ -126,14 +131,17 @@ int cmd_loadgen(const std::string& url, const std::string& token, const std::str
     std::string out = "{\"mode\":\"" + mode + "\",\"result\":" + format_loadgen_json(r);
     if (ceiling) {
       out += ",\"ceiling\":" + format_loadgen_json(ceiling_result);
-      out += fmt::format(",\"ratio_to_ceiling\":{:.3f}", ceiling_result.rps > 0 ? r.rps / ceiling_result.rps : 0.0);
+      out += fmt::format(",\"ratio_to_ceiling\":{:.3f}",
+                         ceiling_result.rps > 0 ? r.accepted_per_s / ceiling_result.rps : 0.0);
     }
     std::cout << out << "}\n";
   } else {
     if (ceiling) std::cout << "ceiling (fixed response, 1 I/O thread, in-process):\n" << format_loadgen_text(ceiling_result) << "\n";
     std::cout << mode << ":\n" << format_loadgen_text(r);
     if (ceiling && ceiling_result.rps > 0)
-      std::cout << fmt::format("ratio to ceiling: {:.2f}\n", r.rps / ceiling_result.rps);
+      std::cout << fmt::format("ratio to ceiling: {:.3f} (accepted {}/s / ceiling req/s; all answers {:.3f})\n",
+                               r.accepted_per_s / ceiling_result.rps, mode == "bets" ? "bets" : "answers",
+                               r.rps / ceiling_result.rps);
   }
   return r.requests > 0 ? 0 : 1;
 }
@@ -251,6 +259,10 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::Range(int64_t{0}, int64_t{1000000000}))->capture_default_str();
   lg->add_flag("--ceiling", lg_ceiling, "First measure a fixed-response server in this process (the ceiling)");
   lg->add_flag("--json", lg_json, "Print the result as JSON");
+  bool lg_prepare_only = false;
+  lg->add_flag("--prepare-only", lg_prepare_only,
+               "Fund the load accounts, print the selections and accounts for another load generator "
+               "(bench/wrk_bets.lua), send no bet");
 
   auto* ceiling = app.add_subcommand("ceiling", "Serve a fixed response (the HTTP ceiling for benchmarks)");
   uint16_t ceiling_port = 8090;
@@ -388,7 +400,8 @@ int run_cli(int argc, char** argv) {
       return 2;
     }
   }
-  if (*lg) return cmd_loadgen(lg_url, lg_token, lg_mode, lo, lg_accounts, lg_ceiling, lg_json, lg_market, lg_stake);
+  if (*lg) return cmd_loadgen(lg_url, lg_token, lg_mode, lo, lg_accounts, lg_ceiling, lg_json, lg_market, lg_stake,
+                             lg_prepare_only);
   if (*ceiling) {
     FixedHandler fixed;
     HttpServer::Options so;
