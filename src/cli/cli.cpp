@@ -18,6 +18,7 @@
 #include "cli/ops_commands.h"
 #include "cli/replay_command.h"
 #include "cli/settle_commands.h"
+#include "cli/thread_cpu.h"
 #include "gameday/gameday_runner.h"
 #include "core/yaml_reader.h"
 #include "app/runtime.h"
@@ -83,7 +84,7 @@ int run_book(Config cfg, const DemoTokens* demo) {
 
 int cmd_loadgen(const std::string& url, const std::string& token, const std::string& mode,
                 LoadgenOptions opts, int accounts, bool ceiling, bool json, uint64_t market_id = 0,
-                int64_t stake = 100, bool prepare_only = false) {
+                int64_t stake = 100, bool prepare_only = false, int server_pid = 0) {
   if (!parse_http_url(url, opts.host, opts.port)) {
     std::cerr << "inplay loadgen: --url must look like http://127.0.0.1:8080\n";
     return 2;
@@ -126,7 +127,14 @@ int cmd_loadgen(const std::string& url, const std::string& token, const std::str
     opts.method = "GET";
     if (opts.path.empty()) opts.path = "/healthz";
   }
+  ThreadCpu cpu_open, cpu_close;
+  if (server_pid > 0) {
+    opts.on_window_open = [&] { cpu_open = read_thread_cpu(server_pid); };
+    opts.on_window_close = [&] { cpu_close = read_thread_cpu(server_pid); };
+  }
   LoadgenResult r = run_loadgen(opts);
+  // Per accepted bet (per answer in --mode get): what each server thread spent on one.
+  const std::string cpu = server_pid > 0 ? format_cpu_per_unit(cpu_open, cpu_close, r.accepted) : "";
   if (json) {
     std::string out = "{\"mode\":\"" + mode + "\",\"result\":" + format_loadgen_json(r);
     if (ceiling) {
@@ -134,6 +142,7 @@ int cmd_loadgen(const std::string& url, const std::string& token, const std::str
       out += fmt::format(",\"ratio_to_ceiling\":{:.3f}",
                          ceiling_result.rps > 0 ? r.accepted_per_s / ceiling_result.rps : 0.0);
     }
+    if (server_pid > 0) out += ",\"server_cpu_per_accepted\":\"" + cpu + "\"";
     std::cout << out << "}\n";
   } else {
     if (ceiling) std::cout << "ceiling (fixed response, 1 I/O thread, in-process):\n" << format_loadgen_text(ceiling_result) << "\n";
@@ -142,6 +151,9 @@ int cmd_loadgen(const std::string& url, const std::string& token, const std::str
       std::cout << fmt::format("ratio to ceiling: {:.3f} (accepted {}/s / ceiling req/s; all answers {:.3f})\n",
                                r.accepted_per_s / ceiling_result.rps, mode == "bets" ? "bets" : "answers",
                                r.rps / ceiling_result.rps);
+    if (server_pid > 0)
+      std::cout << fmt::format("server CPU per {}, per thread (pid {}): {}\n",
+                               mode == "bets" ? "accepted bet" : "answer", server_pid, cpu);
   }
   return r.requests > 0 ? 0 : 1;
 }
@@ -259,6 +271,11 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::Range(int64_t{0}, int64_t{1000000000}))->capture_default_str();
   lg->add_flag("--ceiling", lg_ceiling, "First measure a fixed-response server in this process (the ceiling)");
   lg->add_flag("--json", lg_json, "Print the result as JSON");
+  int lg_server_pid = 0;
+  lg->add_option("--server-pid", lg_server_pid,
+                 "Also print each thread's CPU of this process (the book, on this machine) per accepted bet, "
+                 "read from /proc over the measured window")
+      ->check(CLI::Range(1, 1 << 30));
   bool lg_prepare_only = false;
   lg->add_flag("--prepare-only", lg_prepare_only,
                "Fund the load accounts, print the selections and accounts for another load generator "
@@ -401,7 +418,7 @@ int run_cli(int argc, char** argv) {
     }
   }
   if (*lg) return cmd_loadgen(lg_url, lg_token, lg_mode, lo, lg_accounts, lg_ceiling, lg_json, lg_market, lg_stake,
-                             lg_prepare_only);
+                             lg_prepare_only, lg_server_pid);
   if (*ceiling) {
     FixedHandler fixed;
     HttpServer::Options so;

@@ -328,7 +328,21 @@ LoadgenResult run_loadgen(const LoadgenOptions& opts) {
     workers.push_back(std::make_unique<Worker>(run, conns));
   }
   std::vector<std::thread> threads;
-  for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
+  std::atomic<size_t> finished{0};
+  for (auto& w : workers) threads.emplace_back([&w, &finished] {
+    w->run();
+    finished.fetch_add(1);
+  });
+  // Wakes at the window's edges for the callers' hooks; polls so that a
+  // capped run (max_requests) that ends early is not waited for.
+  auto wait_until = [&](int64_t at) {
+    while (finished.load() < workers.size() && monotonic_ns() < at)
+      std::this_thread::sleep_for(std::chrono::nanoseconds(std::clamp<int64_t>(at - monotonic_ns(), 0, 5'000'000)));
+  };
+  wait_until(run.measure_from_ns);
+  if (opts.on_window_open) opts.on_window_open();
+  wait_until(run.end_ns);
+  if (opts.on_window_close) opts.on_window_close();
   for (auto& t : threads) t.join();
 
   LoadgenResult r;

@@ -57,6 +57,10 @@ struct LoadgenOptions {
   // inside the measured window. 0: closed loop.
   double rate = 0;
   int accepted_status = 0;  // 0: any 2xx is accepted
+  // Called on run_loadgen's calling thread as the measured window opens and
+  // as it closes (or once every connection has finished, if sooner): where a
+  // caller reads the server's CPU for the window (cli/thread_cpu.h).
+  std::function<void()> on_window_open, on_window_close;
 };
 
 // One entry of the status mix: a status and the error code its body named

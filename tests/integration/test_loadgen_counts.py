@@ -40,13 +40,14 @@ def test_accepted_is_what_the_book_holds_and_refusals_are_in_the_mix(book):
     assert any(k.endswith(" USER_MARKET_LIMIT") for k in refused), refused
 
 
-def test_text_output_prints_accepted_and_the_mix(book):
+def test_text_output_prints_accepted_the_mix_and_the_server_cpu(book):
     before = book.state()["bets"]
-    text = run_load(book)
+    text = run_load(book, "--server-pid", str(book.proc.pid))
     held = book.state()["bets"] - before
     assert f"accepted  {held} =" in text, text
     mix = next(line for line in text.splitlines() if line.startswith("mix"))
     assert f"201 {held} (" in mix and "USER_MARKET_LIMIT" in mix, mix
+    assert f"server CPU per accepted bet, per thread (pid {book.proc.pid}): total " in text, text
 
 
 def test_prepare_only_funds_the_accounts_and_places_no_bet(book):
