@@ -53,15 +53,17 @@ read -r PREFIX NACCOUNTS < <(awk '$1 == "accounts" {print $2, $3}' <<<"$PLAN")
 echo "book $BOOK_URL (pid $BOOK), echo $ECHO_URL (pid $ECHO); selections $SELECTIONS; $NACCOUNTS accounts"
 echo "wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 
-# "name ticks" per thread of PID: utime + stime (fields 14, 15 of stat, counted
-# after the ")" that closes the command name, which may hold spaces).
+# "name ticks wait_ns" per thread of PID: utime + stime (fields 14, 15 of
+# stat, counted after the ")" that closes the command name, which may hold
+# spaces) and the time it waited runnable for a core (schedstat's second field).
 thread_ticks() {
   local pid=$1 t
   for t in /proc/"$pid"/task/*; do
-    local stat comm
+    local stat comm wait
     stat=$(cat "$t/stat" 2>/dev/null) || continue
     comm=$(tr ' ' '_' <"$t/comm")
-    awk -v c="$comm" '{ sub(/^.*\) /, ""); print c, $12 + $13 }' <<<"$stat"
+    wait=$(awk '{print $2}' "$t/schedstat" 2>/dev/null || echo 0)
+    awk -v c="$comm" -v w="${wait:-0}" '{ sub(/^.*\) /, ""); print c, $12 + $13, w }' <<<"$stat"
   done
 }
 
@@ -70,23 +72,30 @@ thread_ticks() {
 # name=us_per_unit,..., the unit an accepted bet on the book, an answer on
 # the echo) and the human lines before it.
 RESULTS="$DATA/results"
+metrics() {  # the book's /metrics (nothing for the echo)
+  [ "$1" = book ] && curl -s -H "Authorization: Bearer example-operator-token" "$2/metrics" || true
+}
 run() {
   local target=$1 url=$2 pid=$3 conn=$4 round=$5
   thread_ticks "$pid" >"$DATA/before"
+  metrics "$target" "$url" >"$DATA/metrics.before"
   wrk -t1 -c"$conn" -d"${SECS}s" --latency -s bench/wrk_bets.lua "$url" -- \
     "$TOKEN" "$SELECTIONS" "$PREFIX" "$NACCOUNTS" 100 "r$round-$target-c$conn-$$" >"$DATA/wrk.out" 2>&1
   thread_ticks "$pid" >"$DATA/after"
-  python3 - "$target" "$conn" "$round" "$(getconf CLK_TCK)" "$DATA/wrk.out" "$DATA/before" "$DATA/after" <<'EOF' | tee -a "$RESULTS"
+  metrics "$target" "$url" >"$DATA/metrics.after"
+  python3 - "$target" "$conn" "$round" "$(getconf CLK_TCK)" "$DATA/wrk.out" "$DATA/before" "$DATA/after" \
+    "$DATA/metrics.before" "$DATA/metrics.after" <<'EOF' | tee -a "$RESULTS"
 import re, sys
-target, conn, rnd, hz, out, before, after = sys.argv[1:]
+target, conn, rnd, hz, out, before, after, m_before, m_after = sys.argv[1:]
 text = open(out).read()
-def ticks(path):
+def ticks(path, col=1):
     t = {}
     for line in open(path):
-        name, n = line.split()
-        t[name] = t.get(name, 0) + int(n)
+        f = line.split()
+        t[f[0]] = t.get(f[0], 0) + int(f[col])
     return t
 b, a = ticks(before), ticks(after)
+wb, wa = ticks(before, 2), ticks(after, 2)
 mix = dict(kv.split("=") for kv in re.search(r"^mix (.*)$", text, re.M).group(1).split())
 acc = re.search(r"^accepted (\d+) in ([\d.]+) s", text, re.M)
 ans = re.search(r"^answers (\d+) = .*p50 ([\d.]+) p99 ([\d.]+) p99.9 ([\d.]+) max ([\d.]+) ms; socket errors (.*)$", text, re.M)
@@ -104,6 +113,23 @@ print(f"  round {rnd} c{conn} {target}: {what} {unit / secs:,.0f}/s; mix {' '.jo
       f"p50 {ans.group(2)} p99 {ans.group(3)} p99.9 {ans.group(4)} max {ans.group(5)} ms; socket errors {ans.group(6)}")
 print(f"    cpu per {'accepted bet' if target == 'book' else 'answer'}, us: {sum(cpu.values()):.2f} = "
       + " + ".join(f"{n} {us:.2f}" for n, us in cpu.items()))
+waits = {n: (wa[n] - wb.get(n, 0)) / 1e6 / secs for n in wa}
+waits = {n: w for n, w in sorted(waits.items(), key=lambda kv: -kv[1]) if w >= 0.5}
+print(f"    waiting runnable for a core (schedstat), ms per s of run: "
+      + (", ".join(f"{n} {w:.0f}" for n, w in waits.items()) or "none"))
+if target == "book":
+    # Where the slow answers waited, from the book's own histograms over this run.
+    def buckets(path):
+        b = {}
+        for m in re.finditer(r'^(journal_fsync_seconds|engine_queue_lag_seconds)_bucket\{le="([^"]+)"\} (\d+)', open(path).read(), re.M):
+            b[(m.group(1), m.group(2))] = int(m.group(3))
+        return b
+    mb, ma = buckets(m_before), buckets(m_after)
+    d = lambda name, le: ma.get((name, le), 0) - mb.get((name, le), 0)
+    def over(name, le): return d(name, "+Inf") - d(name, le)
+    f, q = "journal_fsync_seconds", "engine_queue_lag_seconds"
+    print(f"    book's own histograms: {d(f, '+Inf')} journal fsyncs, {over(f, '0.025')} over 25 ms, {over(f, '0.05')} over 50 ms, "
+          f"{over(f, '0.1')} over 100 ms; engine queue waits over 25 ms {over(q, '0.025')}, over 100 ms {over(q, '0.1')}")
 EOF
 }
 
@@ -154,7 +180,7 @@ for conn in sorted({int(r[2]) for r in rows}):
           f"p99.9 {med(float(r[9]) for r in book):.2f} ms; max per round {' / '.join(r[10] for r in book)} ms")
     print(f"  echo latency, median over rounds: p50 {med(float(r[7]) for r in echo):.2f} p99 {med(float(r[8]) for r in echo):.2f} "
           f"p99.9 {med(float(r[9]) for r in echo):.2f} ms; max per round {' / '.join(r[10] for r in echo)} ms")
-    print(f"  book CPU per accepted bet (median), us: {sum(bc.values()):.2f} = "
+    print(f"  book CPU per accepted bet (each thread's median over rounds, summed), us: {sum(bc.values()):.2f} = "
           + " + ".join(f"{n} {us:.2f}" for n, us in sorted(bc.items(), key=lambda kv: -kv[1]) if us >= 0.005))
     print(f"  echo CPU per answer (median), us: {sum(ec.values()):.2f}")
 EOF
