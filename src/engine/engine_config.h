@@ -55,8 +55,11 @@ struct EngineConfig {
   // start. Growing a hash index past its size rehashes it all at once on
   // the engine thread: ~100 ms per 400,000 entries here, a stall every bet
   // in the queue waits out (issue 19, item 2). Size it for a day's bets (the
-  // keys' TTL); 8 bytes per bet per index are allocated up front.
-  size_t reserve_bets = size_t{1} << 20;
+  // keys' TTL); 8 bytes per bet per index are allocated up front. 0 here
+  // (tests and benches build many small engines); a configured book's
+  // default is book.reserve_bets's, kDefaultReserveBets.
+  size_t reserve_bets = 0;
+  static constexpr size_t kDefaultReserveBets = size_t{1} << 20;
   SettlePolicy settlement;  // when results pay (settle desk)
   CashoutTerms cashout;     // margin, quote life, price age (cash-out desk)
   HedgeTerms hedging;       // when liability is laid off on a venue (hedge desk)

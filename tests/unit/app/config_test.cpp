@@ -155,7 +155,8 @@ TEST(Config, MinimalConfigGetsTheDefaults) {
   EXPECT_EQ(c.engine.price_confirm_timeout, 2s);
   EXPECT_EQ(c.engine.queue_capacity, 65536u);
   EXPECT_EQ(c.engine.idempotency_ttl, 24h);
-  EXPECT_EQ(c.engine.reserve_bets, size_t{1} << 20);
+  EXPECT_EQ(c.engine.reserve_bets, EngineConfig::kDefaultReserveBets);
+  EXPECT_EQ(EngineConfig::kDefaultReserveBets, size_t{1} << 20);
   EXPECT_EQ(c.default_staleness, 3s);
   EXPECT_EQ(c.league_staleness.at("EPL"), 1500ms);
   ASSERT_EQ(c.tokens.size(), 1u);
