@@ -13,11 +13,14 @@
 # (bench/wrk_bets.lua: POST /v1/bets, a fresh Idempotency-Key per request)
 # against the echo server and against the book, alternating which goes
 # first. Each run prints the status mix, accepted (201) bets/s, latency
-# including the max, and each server thread's CPU (utime + stime from
+# including the max, each server thread's CPU (utime + stime from
 # /proc/PID/task/*/stat, named by comm, summed over threads of one name) per
-# accepted bet or per echo answer. The summary gives medians over the rounds
+# accepted bet or per echo answer, each thread's wait for a core (schedstat),
+# and for the book its own journal-fsync and engine-queue histograms over the
+# run (where a slow tail waited). The summary gives medians over the rounds
 # and the ratio: median accepted bets/s / median echo req/s. wrk runs on the
 # same two cores as both servers; the numbers are ratios, not promises.
+# Needs wrk (apt-get install wrk), python3 and curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
