@@ -54,6 +54,7 @@ ReplayedBook replay_book(Config cfg, const std::filesystem::path& data_dir, cons
   if (anchor) place_fixtures(cfg, *anchor);
   ReplayedBook out;
   out.state = std::make_unique<BookState>(cfg.engine.currency, cfg.engine.idempotency_ttl.count());
+  out.state->reserve_bets(cfg.engine.reserve_bets);
   build_book(cfg, out.state->book);
 
   JournalReader reader(journal_dir);

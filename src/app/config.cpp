@@ -379,6 +379,8 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
       book.integer("price_confirm_timeout_ms", false, 2000, 0, 60000));
   c.engine.queue_capacity = static_cast<size_t>(book.integer("queue_capacity", false, 65536, 1, 1 << 24));
   c.engine.idempotency_ttl = std::chrono::seconds(book.integer("idempotency_ttl_s", false, 86400, 1, 30 * 86400));
+  c.engine.reserve_bets = static_cast<size_t>(
+      book.integer("reserve_bets", false, static_cast<int64_t>(EngineConfig::kDefaultReserveBets), 0, int64_t{1} << 28));
   auto stale = book.child("staleness_ms");
   c.default_staleness = std::chrono::milliseconds(stale.integer("default", false, 3000, 1, 3600000));
   if (stale.has("leagues")) c.league_staleness = millis_map(stale.child("leagues"));

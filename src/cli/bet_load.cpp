@@ -23,6 +23,12 @@ LoadRequest BetLoadPlan::make(uint64_t n) const {
   return r;
 }
 
+std::string BetLoadPlan::describe() const {
+  std::string sels;
+  for (const auto& [sel, odds] : selections) sels += fmt::format("{}{}:{}", sels.empty() ? "" : ",", sel, odds);
+  return fmt::format("selections {}\naccounts load- {}\n", sels, accounts.size());
+}
+
 BetLoadPlan prepare_bet_load(const std::string& host, uint16_t port, const std::string& token,
                              int accounts, int64_t deposit_minor, uint64_t market_id) {
   BetLoadPlan plan;

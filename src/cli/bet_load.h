@@ -4,6 +4,7 @@
 // Idempotency-Key, rotating accounts and selections, price_change "any".
 // `market_id` (non-zero) keeps the load on that one market's selections (a
 // large settlement to test: tests/integration/test_settlement_kill9.py).
+// `describe` hands the prepared plan to another generator (wrk) instead.
 #pragma once
 #include <cstdint>
 #include <stdexcept>
@@ -21,6 +22,10 @@ struct BetLoadPlan {
   std::string token;
   int64_t stake = 100;
   LoadRequest make(uint64_t n) const;
+  // Two lines another load generator can take as arguments (bench/wrk_bets.lua):
+  //   selections 1011:2.10,1012:3.40,...
+  //   accounts load- 200       (the prefix and count: load-0 .. load-199)
+  std::string describe() const;
 };
 
 // Throws std::runtime_error with a clear reason (server down, bad token, no

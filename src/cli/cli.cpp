@@ -18,6 +18,7 @@
 #include "cli/ops_commands.h"
 #include "cli/replay_command.h"
 #include "cli/settle_commands.h"
+#include "cli/thread_cpu.h"
 #include "gameday/gameday_runner.h"
 #include "core/yaml_reader.h"
 #include "app/runtime.h"
@@ -83,7 +84,7 @@ int run_book(Config cfg, const DemoTokens* demo) {
 
 int cmd_loadgen(const std::string& url, const std::string& token, const std::string& mode,
                 LoadgenOptions opts, int accounts, bool ceiling, bool json, uint64_t market_id = 0,
-                int64_t stake = 100) {
+                int64_t stake = 100, bool prepare_only = false, int server_pid = 0) {
   if (!parse_http_url(url, opts.host, opts.port)) {
     std::cerr << "inplay loadgen: --url must look like http://127.0.0.1:8080\n";
     return 2;
@@ -115,25 +116,44 @@ int cmd_loadgen(const std::string& url, const std::string& token, const std::str
       std::cerr << "inplay loadgen: " << e.what() << "\n";
       return 1;
     }
+    if (prepare_only) {
+      std::cout << plan.describe();
+      return 0;
+    }
     opts.method = "POST";
+    opts.accepted_status = 201;  // a bet placed; a 503 MARKET_BUSY is answered, not accepted
     opts.make_request = [&plan](uint64_t n) { return plan.make(n); };
   } else {
     opts.method = "GET";
     if (opts.path.empty()) opts.path = "/healthz";
   }
+  ThreadCpu cpu_open, cpu_close;
+  if (server_pid > 0) {
+    opts.on_window_open = [&] { cpu_open = read_thread_cpu(server_pid); };
+    opts.on_window_close = [&] { cpu_close = read_thread_cpu(server_pid); };
+  }
   LoadgenResult r = run_loadgen(opts);
+  // Per accepted bet (per answer in --mode get): what each server thread spent on one.
+  const std::string cpu = server_pid > 0 ? format_cpu_per_unit(cpu_open, cpu_close, r.accepted) : "";
   if (json) {
     std::string out = "{\"mode\":\"" + mode + "\",\"result\":" + format_loadgen_json(r);
     if (ceiling) {
       out += ",\"ceiling\":" + format_loadgen_json(ceiling_result);
-      out += fmt::format(",\"ratio_to_ceiling\":{:.3f}", ceiling_result.rps > 0 ? r.rps / ceiling_result.rps : 0.0);
+      out += fmt::format(",\"ratio_to_ceiling\":{:.3f}",
+                         ceiling_result.rps > 0 ? r.accepted_per_s / ceiling_result.rps : 0.0);
     }
+    if (server_pid > 0) out += ",\"server_cpu_per_accepted\":\"" + cpu + "\"";
     std::cout << out << "}\n";
   } else {
     if (ceiling) std::cout << "ceiling (fixed response, 1 I/O thread, in-process):\n" << format_loadgen_text(ceiling_result) << "\n";
     std::cout << mode << ":\n" << format_loadgen_text(r);
     if (ceiling && ceiling_result.rps > 0)
-      std::cout << fmt::format("ratio to ceiling: {:.2f}\n", r.rps / ceiling_result.rps);
+      std::cout << fmt::format("ratio to ceiling: {:.3f} (accepted {}/s / ceiling req/s; all answers {:.3f})\n",
+                               r.accepted_per_s / ceiling_result.rps, mode == "bets" ? "bets" : "answers",
+                               r.rps / ceiling_result.rps);
+    if (server_pid > 0)
+      std::cout << fmt::format("server CPU per {}, per thread (pid {}): {}\n",
+                               mode == "bets" ? "accepted bet" : "answer", server_pid, cpu);
   }
   return r.requests > 0 ? 0 : 1;
 }
@@ -251,6 +271,15 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::Range(int64_t{0}, int64_t{1000000000}))->capture_default_str();
   lg->add_flag("--ceiling", lg_ceiling, "First measure a fixed-response server in this process (the ceiling)");
   lg->add_flag("--json", lg_json, "Print the result as JSON");
+  int lg_server_pid = 0;
+  lg->add_option("--server-pid", lg_server_pid,
+                 "Also print each thread's CPU of this process (the book, on this machine) per accepted bet, "
+                 "read from /proc over the measured window")
+      ->check(CLI::Range(1, 1 << 30));
+  bool lg_prepare_only = false;
+  lg->add_flag("--prepare-only", lg_prepare_only,
+               "Fund the load accounts, print the selections and accounts for another load generator "
+               "(bench/wrk_bets.lua), send no bet");
 
   auto* ceiling = app.add_subcommand("ceiling", "Serve a fixed response (the HTTP ceiling for benchmarks)");
   uint16_t ceiling_port = 8090;
@@ -388,7 +417,8 @@ int run_cli(int argc, char** argv) {
       return 2;
     }
   }
-  if (*lg) return cmd_loadgen(lg_url, lg_token, lg_mode, lo, lg_accounts, lg_ceiling, lg_json, lg_market, lg_stake);
+  if (*lg) return cmd_loadgen(lg_url, lg_token, lg_mode, lo, lg_accounts, lg_ceiling, lg_json, lg_market, lg_stake,
+                             lg_prepare_only, lg_server_pid);
   if (*ceiling) {
     FixedHandler fixed;
     HttpServer::Options so;

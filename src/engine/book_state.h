@@ -66,6 +66,14 @@ struct BookState {
   uint64_t next_bet_id = 1;
   uint64_t events_applied = 0;
 
+  // Sizes the bet and idempotency indexes for n entries, so that none of
+  // the first n bets rehashes them on the engine thread (a stall of ~100 ms
+  // per 400,000 entries; EngineConfig::reserve_bets).
+  void reserve_bets(size_t n) {
+    bets.reserve(n);
+    idempotency.reserve(n);
+  }
+
   // Throws std::invalid_argument if the event names something the book does
   // not have (a journal written by another configuration).
   void apply(const BookEvent& e);

@@ -21,6 +21,7 @@ Engine::Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry
       registry_(metrics),
       metrics_(metrics),
       state_(cfg_.currency, cfg_.idempotency_ttl.count()) {
+  state_.reserve_bets(cfg_.reserve_bets);  // no rehash stall on the engine thread before then
   durable_seq_.store(journal_.last_seq());  // what is on disk at open is durable
   journal_.set_durable_listener([this](uint64_t seq) { on_durable(seq); });
   timers_.set_failure_handler([this](const std::exception& e) { failed("timer", e); });

@@ -51,6 +51,15 @@ struct EngineConfig {
   // memory, and this bounds it (journal.max_backlog_mb).
   uint64_t max_undurable_bytes = uint64_t{256} << 20;
   Nanos idempotency_ttl{std::chrono::hours(24)};
+  // Bets (and their idempotency keys) the book's indexes are sized for at
+  // start. Growing a hash index past its size rehashes it all at once on
+  // the engine thread: ~100 ms per 400,000 entries here, a stall every bet
+  // in the queue waits out (issue 19, item 2). Size it for a day's bets (the
+  // keys' TTL); 8 bytes per bet per index are allocated up front. 0 here
+  // (tests and benches build many small engines); a configured book's
+  // default is book.reserve_bets's, kDefaultReserveBets.
+  size_t reserve_bets = 0;
+  static constexpr size_t kDefaultReserveBets = size_t{1} << 20;
   SettlePolicy settlement;  // when results pay (settle desk)
   CashoutTerms cashout;     // margin, quote life, price age (cash-out desk)
   HedgeTerms hedging;       // when liability is laid off on a venue (hedge desk)

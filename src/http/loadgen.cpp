@@ -60,9 +60,11 @@ void append_request(std::string& out, const LoadgenOptions& o, std::string_view 
 struct ThreadStats {
   std::vector<int64_t> latencies;
   std::vector<int64_t> latencies_2xx;
+  std::vector<int64_t> latencies_accepted;
   uint64_t errors = 0;
   uint64_t non_2xx = 0;
   std::map<int, uint64_t> by_status;
+  std::map<StatusCode, uint64_t> mix;
 };
 
 struct Run {
@@ -221,9 +223,13 @@ void Conn::on_read(beast::error_code ec) {
     auto& st = worker_.stats;
     st.latencies.push_back(now - start_ns_);
     int status = res.result_int();
-    if (status >= 200 && status <= 299) st.latencies_2xx.push_back(now - start_ns_);
+    const bool is_2xx = status >= 200 && status <= 299;
+    if (is_2xx) st.latencies_2xx.push_back(now - start_ns_);
+    const int want = run_.opts.accepted_status;
+    if (want == 0 ? is_2xx : status == want) st.latencies_accepted.push_back(now - start_ns_);
     ++st.by_status[status];
-    if (status < 200 || status > 299) ++st.non_2xx;
+    ++st.mix[StatusCode{status, is_2xx ? std::string() : error_code_of(res.body())}];
+    if (!is_2xx) ++st.non_2xx;
   }
   if (!res.keep_alive()) {
     beast::error_code ignore;
@@ -274,6 +280,29 @@ tcp::endpoint resolve(const std::string& host, uint16_t port) {
 
 }  // namespace
 
+std::string error_code_of(std::string_view body) {
+  constexpr std::string_view kError = R"("error":{)";
+  constexpr std::string_view kCode = R"("code":")";
+  auto e = body.find(kError);
+  if (e == std::string_view::npos) return {};
+  auto c = body.find(kCode, e + kError.size());
+  if (c == std::string_view::npos) return {};
+  c += kCode.size();
+  auto end = body.find('"', c);
+  if (end == std::string_view::npos) return {};
+  return std::string(body.substr(c, end - c));
+}
+
+std::string format_status_mix(const LoadgenResult& r) {
+  std::string out;
+  for (const auto& [sc, n] : r.mix) {
+    if (!out.empty()) out += ", ";
+    out += sc.code.empty() ? fmt::format("{} {}", sc.status, n) : fmt::format("{} {} {}", sc.status, sc.code, n);
+    if (r.requests > 0) out += fmt::format(" ({:.1f} %)", 100.0 * static_cast<double>(n) / static_cast<double>(r.requests));
+  }
+  return out.empty() ? std::string("none") : out;
+}
+
 LoadgenResult run_loadgen(const LoadgenOptions& opts) {
   if (opts.port == 0) throw std::invalid_argument("loadgen: port is required");
   if (opts.connections < 1) throw std::invalid_argument("loadgen: connections must be >= 1");
@@ -299,18 +328,34 @@ LoadgenResult run_loadgen(const LoadgenOptions& opts) {
     workers.push_back(std::make_unique<Worker>(run, conns));
   }
   std::vector<std::thread> threads;
-  for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
+  std::atomic<size_t> finished{0};
+  for (auto& w : workers) threads.emplace_back([&w, &finished] {
+    w->run();
+    finished.fetch_add(1);
+  });
+  // Wakes at the window's edges for the callers' hooks; polls so that a
+  // capped run (max_requests) that ends early is not waited for.
+  auto wait_until = [&](int64_t at) {
+    while (finished.load() < workers.size() && monotonic_ns() < at)
+      std::this_thread::sleep_for(std::chrono::nanoseconds(std::clamp<int64_t>(at - monotonic_ns(), 0, 5'000'000)));
+  };
+  wait_until(run.measure_from_ns);
+  if (opts.on_window_open) opts.on_window_open();
+  wait_until(run.end_ns);
+  if (opts.on_window_close) opts.on_window_close();
   for (auto& t : threads) t.join();
 
   LoadgenResult r;
-  std::vector<int64_t> all, ok;
+  std::vector<int64_t> all, ok, accepted;
   for (auto& w : workers) {
     auto& st = w->stats;
     all.insert(all.end(), st.latencies.begin(), st.latencies.end());
     ok.insert(ok.end(), st.latencies_2xx.begin(), st.latencies_2xx.end());
+    accepted.insert(accepted.end(), st.latencies_accepted.begin(), st.latencies_accepted.end());
     r.errors += st.errors;
     r.non_2xx += st.non_2xx;
     for (auto [status, n] : st.by_status) r.by_status[status] += n;
+    for (const auto& [sc, n] : st.mix) r.mix[sc] += n;
   }
   std::sort(all.begin(), all.end());
   r.requests = all.size();
@@ -318,6 +363,8 @@ LoadgenResult run_loadgen(const LoadgenOptions& opts) {
   int64_t window_end = std::min(run.end_ns, monotonic_ns());
   r.seconds = static_cast<double>(std::max<int64_t>(window_end - run.measure_from_ns, 1)) / 1e9;
   r.rps = static_cast<double>(r.requests) / r.seconds;
+  r.accepted = accepted.size();
+  r.accepted_per_s = static_cast<double>(r.accepted) / r.seconds;
   r.p50_ns = percentile(all, 0.50);
   r.p90_ns = percentile(all, 0.90);
   r.p99_ns = percentile(all, 0.99);
@@ -326,6 +373,9 @@ LoadgenResult run_loadgen(const LoadgenOptions& opts) {
   std::sort(ok.begin(), ok.end());
   r.ok_p50_ns = percentile(ok, 0.50);
   r.ok_p99_ns = percentile(ok, 0.99);
+  std::sort(accepted.begin(), accepted.end());
+  r.accepted_p50_ns = percentile(accepted, 0.50);
+  r.accepted_p99_ns = percentile(accepted, 0.99);
   return r;
 }
 
@@ -333,8 +383,7 @@ std::string format_loadgen_text(const LoadgenResult& r) {
   auto ms = [](int64_t ns) { return static_cast<double>(ns) / 1e6; };
   std::string out = fmt::format("requests  {} in {:.2f} s = {:.0f} req/s\n", r.requests, r.seconds, r.rps);
   out += fmt::format("errors    {} transport, {} non-2xx\n", r.errors, r.non_2xx);
-  out += "status   ";
-  for (auto [status, n] : r.by_status) out += fmt::format(" {}={}", status, n);
+  out += "mix       " + format_status_mix(r);
   out += fmt::format("\nlatency   p50 {:.3f} ms  p90 {:.3f} ms  p99 {:.3f} ms  p99.9 {:.3f} ms  max {:.3f} ms\n",
                      ms(r.p50_ns), ms(r.p90_ns), ms(r.p99_ns), ms(r.p999_ns), ms(r.max_ns));
   uint64_t ok = 0;
@@ -342,6 +391,8 @@ std::string format_loadgen_text(const LoadgenResult& r) {
     if (status >= 200 && status <= 299) ok += n;
   out += fmt::format("2xx       {} = {:.0f}/s  p50 {:.3f} ms  p99 {:.3f} ms\n", ok,
                      static_cast<double>(ok) / r.seconds, ms(r.ok_p50_ns), ms(r.ok_p99_ns));
+  out += fmt::format("accepted  {} = {:.0f}/s  p50 {:.3f} ms  p99 {:.3f} ms\n", r.accepted, r.accepted_per_s,
+                     ms(r.accepted_p50_ns), ms(r.accepted_p99_ns));
   return out;
 }
 
@@ -352,6 +403,12 @@ std::string format_loadgen_json(const LoadgenResult& r) {
   w.key("by_status").begin_object();
   for (auto [status, n] : r.by_status) w.field(std::to_string(status), n);
   w.end_object();
+  w.key("mix").begin_object();
+  for (const auto& [sc, n] : r.mix)
+    w.field(sc.code.empty() ? std::to_string(sc.status) : fmt::format("{} {}", sc.status, sc.code), n);
+  w.end_object();
+  w.field("accepted", r.accepted);
+  w.key("accepted_per_s").raw(fmt::format("{:.1f}", r.accepted_per_s));
   w.key("seconds").raw(fmt::format("{:.3f}", r.seconds));
   w.key("rps").raw(fmt::format("{:.1f}", r.rps));
   w.key("latency_ns").begin_object();
@@ -359,6 +416,7 @@ std::string format_loadgen_json(const LoadgenResult& r) {
   w.field("p999", r.p999_ns).field("max", r.max_ns);
   w.end_object();
   w.key("latency_2xx_ns").begin_object().field("p50", r.ok_p50_ns).field("p99", r.ok_p99_ns).end_object();
+  w.key("latency_accepted_ns").begin_object().field("p50", r.accepted_p50_ns).field("p99", r.accepted_p99_ns).end_object();
   w.end_object();
   return w.take();
 }

@@ -47,6 +47,12 @@ class IdempotencyStore {
   // Drops completed entries older than the TTL; returns how many.
   size_t expire(int64_t now_ns);
   size_t size() const { return entries_.size(); }
+  // Sizes the index for n keys up front (growing it later rehashes every
+  // key at once); capacity() is how many it holds before it grows.
+  void reserve(size_t n) { entries_.reserve(n); }
+  size_t capacity() const {
+    return static_cast<size_t>(static_cast<double>(entries_.bucket_count()) * entries_.max_load_factor());
+  }
 
  private:
   int64_t ttl_ns_;

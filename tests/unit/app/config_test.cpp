@@ -53,6 +53,7 @@ const std::string kFull =
     "  price_confirm_timeout_ms: 1500\n"
     "  queue_capacity: 128\n"
     "  idempotency_ttl_s: 600\n"
+    "  reserve_bets: 5000\n"
     "  staleness_ms:\n"
     "    default: 2500\n"
     "    leagues:\n"
@@ -154,6 +155,8 @@ TEST(Config, MinimalConfigGetsTheDefaults) {
   EXPECT_EQ(c.engine.price_confirm_timeout, 2s);
   EXPECT_EQ(c.engine.queue_capacity, 65536u);
   EXPECT_EQ(c.engine.idempotency_ttl, 24h);
+  EXPECT_EQ(c.engine.reserve_bets, EngineConfig::kDefaultReserveBets);
+  EXPECT_EQ(EngineConfig::kDefaultReserveBets, size_t{1} << 20);
   EXPECT_EQ(c.default_staleness, 3s);
   EXPECT_EQ(c.league_staleness.at("EPL"), 1500ms);
   ASSERT_EQ(c.tokens.size(), 1u);
@@ -193,6 +196,7 @@ TEST(Config, FullConfigIsReadExactly) {
   EXPECT_EQ(c.engine.price_confirm_timeout, 1500ms);
   EXPECT_EQ(c.engine.queue_capacity, 128u);
   EXPECT_EQ(c.engine.idempotency_ttl, 600s);
+  EXPECT_EQ(c.engine.reserve_bets, 5000u);
   EXPECT_EQ(c.default_staleness, 2500ms);
   EXPECT_EQ(c.league_staleness.size(), 1u);
   EXPECT_EQ(c.league_staleness.at("EPL"), 1200ms);

@@ -147,5 +147,18 @@ TEST_F(IdempotencyTest, AbandonLeavesACompletedKeyAlone) {
   EXPECT_EQ(store.size(), 1u);
 }
 
+// Sized up front, the index takes that many keys without growing: growing
+// rehashes every key at once on the engine thread (the stalls of issue 19).
+TEST_F(IdempotencyTest, ReservedKeysFitWithoutGrowing) {
+  store.reserve(5000);
+  const size_t cap = store.capacity();
+  EXPECT_GE(cap, 5000u);
+  for (int i = 0; i < 5000; ++i) ASSERT_EQ(store.begin("c:k" + std::to_string(i), fp(1), 0, nullptr), L::kNew);
+  EXPECT_EQ(store.capacity(), cap);
+  IdempotencyStore unsized{kTtl};
+  for (int i = 0; i < 5000; ++i) unsized.begin("c:k" + std::to_string(i), fp(1), 0, nullptr);
+  EXPECT_GT(unsized.capacity(), 0u);
+}
+
 }  // namespace
 }  // namespace inplay
