@@ -57,12 +57,14 @@ PaymentRoutes connect_payment_routes(const Config& cfg, const RuntimeExtension* 
   return out;
 }
 
-void watch_payments(IncidentLoop& loop, PaymentDesk& desk, const PaymentRoutes& routes) {
+void watch_payments(IncidentLoop& loop, PaymentDesk& desk, const PaymentRoutes& routes, const Clock& book_clock) {
   // Engine thread only: the windows live in the source.
   auto windows = std::make_shared<std::map<std::string, AuthFailureWindow, std::less<>>>();
-  loop.add_signal_source([desk = &desk, windows](std::vector<SignalSample>& out) {
+  loop.add_signal_source([desk = &desk, windows, clock = &book_clock](std::vector<SignalSample>& out) {
     if (!desk->enabled()) return;
-    const int64_t now = monotonic_ns();
+    // The book's clock: in a game day a minute of book time, however fast
+    // the day runs (the drill settles each second's calls before it moves).
+    const int64_t now = to_ns(clock->now());
     desk->each_route_auth([&](const PaymentDesk::RouteAuth& r) {
       out.push_back(SignalSample{"psp_route_unavailable", {{"psp_route", r.name}}, r.available ? 0.0 : 1.0, true});
       auto w = windows->find(r.name);

@@ -11,7 +11,7 @@
 //
 // watch_payments(): what the incident loop samples of the routes each tick
 // (engine thread): psp_route_unavailable and psp_auth_failure_ratio (the
-// last minute, real time: payment/auth_failure_window.h) per route, the
+// last minute of the book's clock: payment/auth_failure_window.h) per route, the
 // reconciliation's and the failure baseline's (app/payment_signals.h), the
 // SLI wallet_auth per route. Before the incident loop starts.
 #pragma once
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "app/psp_client.h"
+#include "core/clock.h"
 #include "app/reconciler.h"
 #include "payment/reconciliation_board.h"
 
@@ -42,7 +43,7 @@ struct PaymentRoutes {
 
 PaymentRoutes connect_payment_routes(const Config& cfg, const RuntimeExtension* ext, Engine& engine, Clock& clock,
                                      MetricsRegistry& metrics, PaymentDesk& desk);
-void watch_payments(IncidentLoop& loop, PaymentDesk& desk, const PaymentRoutes& routes);
+void watch_payments(IncidentLoop& loop, PaymentDesk& desk, const PaymentRoutes& routes, const Clock& book_clock);
 // route -> the secret its PSP signs callbacks with (the API checks them).
 std::vector<std::pair<std::string, std::string>> psp_callback_secrets(const Config& cfg);
 

@@ -315,7 +315,7 @@ void Runtime::start_incident_loop() {
   // payments (WAL-4), KYC (KYC-1) and support (SUP-1): app/*_wiring.h.
   m.incidents->set_payments(&m.desks->payments);
   m.incidents->set_kyc(&m.desks->kyc);
-  watch_payments(*m.incidents, m.desks->payments, m.payments);
+  watch_payments(*m.incidents, m.desks->payments, m.payments, *m.clock);
   watch_kyc(*m.incidents, m.desks->kyc);
   watch_support(*m.incidents, m.desks->support);
   m.incidents->set_status_board(&m.status_board);

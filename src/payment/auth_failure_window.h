@@ -4,8 +4,8 @@
 //
 // observe(t_ns, good_total, valid_total) takes the route's cumulative
 // wallet_auth counts (PaymentDesk::RouteAuth: payments authorised of those
-// that got a first final word or timed out) at t_ns of real (monotonic)
-// time — the PSP answers in real time. It keeps one sample a call, the
+// that got a first final word or timed out) at t_ns of the book's clock (a
+// game day's simulated minute is a minute). It keeps one sample a call, the
 // oldest no older than 60 s (at least one), and returns 1 - good / valid
 // over the counts since that oldest sample; 0 while fewer than 10 payments
 // are valid in it (too few to judge a route by). Not thread-safe: one
