@@ -16,6 +16,7 @@ Everything it starts it stops.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -63,7 +64,7 @@ def main():
     conns = int(sys.argv[1]) if len(sys.argv) > 1 else 64
     secs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     root = tempfile.mkdtemp(prefix="inplay-kafka-bench.")
-    cluster = KafkaCluster(os.path.join(root, "kafka"))
+    cluster = KafkaCluster(os.path.join(root, "cluster"))
     rows = []
     try:
         cluster.start()
@@ -71,7 +72,7 @@ def main():
         for kind in ("file", "kafka"):
             d = os.path.join(root, kind)
             os.makedirs(d)
-            text = make_config(os.path.join(d, "data"), clock="real", payments="")
+            text = make_config(os.path.join(d, "data"), clock="real")
             if kind == "kafka":
                 text = text.replace("journal:\n", f"journal:\n  kind: kafka\n  brokers: {cluster.bootstrap}\n"
                                                   f"  topic: {topic}\n  transactional_id: bench-book\n", 1)
@@ -84,6 +85,7 @@ def main():
             rows.append(row)
     finally:
         cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
     print(f"\n| journal | connections | bets accepted/s | p50 ms | p99 ms |\n|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['journal']} | {r['connections']} | {r['bets_accepted_per_s']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |")

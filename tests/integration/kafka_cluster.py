@@ -100,6 +100,7 @@ class KafkaCluster:
         self.ports = [free_port() for _ in range(nodes)]
         self.cports = [free_port() for _ in range(nodes)]
         self.procs = [None] * nodes
+        # 22 chars of URL-safe base64; may start with '-' (hence --cluster-id=).
         self.cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         voters = ",".join(f"{i + 1}@127.0.0.1:{self.cports[i]}" for i in range(nodes))
         self.props = []
@@ -121,7 +122,7 @@ class KafkaCluster:
                 "-cp", os.path.join(self.lib, "*"), *args]
 
     def start(self, timeout=90):
-        formats = [subprocess.Popen(self._java("kafka.tools.StorageTool", "format", "-t", self.cluster_id,
+        formats = [subprocess.Popen(self._java("kafka.tools.StorageTool", "format", f"--cluster-id={self.cluster_id}",
                                                "-c", p, "--ignore-formatted"),
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                    for p in self.props]
