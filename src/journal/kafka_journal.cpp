@@ -49,6 +49,35 @@ struct ErrorBox {
   std::string str() const { return e ? e->str() : "ok"; }
 };
 
+// Throws when the topic (or its partition 0) does not exist: a consumer
+// only logs that, and would wait for the topic until the open timeout.
+void check_topic(RdKafka::KafkaConsumer& c, const KafkaJournalOptions& k) {
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&c, k.topic, nullptr, err));
+  if (!t) throw std::runtime_error("kafka journal: topic handle: " + err);
+  const int64_t deadline = monotonic_ns() + k.open_timeout_ms * 1'000'000;
+  for (;;) {
+    RdKafka::Metadata* raw = nullptr;
+    RdKafka::ErrorCode ec = c.metadata(false, t.get(), &raw, 5000);
+    std::unique_ptr<RdKafka::Metadata> md(raw);
+    if (ec == RdKafka::ERR_NO_ERROR && md) {
+      for (const RdKafka::TopicMetadata* tm : *md->topics()) {
+        if (tm->topic() != k.topic) continue;
+        if (tm->err() == RdKafka::ERR_NO_ERROR && !tm->partitions()->empty()) return;
+        if (tm->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART || tm->err() == RdKafka::ERR_NO_ERROR)
+          throw std::runtime_error(fmt::format(
+              "kafka journal: topic {} partition 0 does not exist (create it first, e.g. replication factor 3, "
+              "min.insync.replicas 2)",
+              k.topic));
+        ec = tm->err();
+      }
+    }
+    if (monotonic_ns() > deadline)
+      throw std::runtime_error(fmt::format("kafka journal: no metadata for topic {}: {}", k.topic, RdKafka::err2str(ec)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 // Reads partition 0 of the topic from the beginning to its end with
 // read_committed, checking every record, and calls fn for each. Returns the
 // last seq (0 for an empty topic).
@@ -63,6 +92,7 @@ uint64_t read_topic(const KafkaJournalOptions& k, const std::function<void(const
   std::string err;
   std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!c) throw std::runtime_error("kafka journal: consumer: " + err);
+  check_topic(*c, k);
   std::vector<RdKafka::TopicPartition*> parts{
       RdKafka::TopicPartition::create(k.topic, 0, RdKafka::Topic::OFFSET_BEGINNING)};
   RdKafka::ErrorCode ec = c->assign(parts);

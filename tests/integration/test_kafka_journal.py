@@ -202,3 +202,25 @@ def test_a_broker_killed_under_load_loses_no_acknowledged_bet(kafka, tmp_path):
         check_acknowledged(b, acked, workers)
     finally:
         b.stop()
+
+
+def test_a_missing_topic_or_a_mirror_ahead_of_the_topic_stops_start_up(kafka, tmp_path):
+    # The topic is the operator's to create: the book names it and stops.
+    (tmp_path / "missing").mkdir()
+    b = kafka_book(tmp_path / "missing", kafka, topic=f"absent-{uuid.uuid4().hex[:8]}")
+    with pytest.raises(RuntimeError, match=f"topic {b.topic} partition 0 does not exist"):
+        b.start(timeout=90)
+    b.stop()
+    # Local segment files that hold records the topic does not (another
+    # topic's mirror): refused, never replayed over.
+    (tmp_path / "ahead").mkdir()
+    a = kafka_book(tmp_path / "ahead", kafka).start(timeout=90)
+    assert a.bet(2011, stake=100, odds="1.5", policy="any").status_code == 201
+    a.stop()
+    text = a.config_path.read_text()
+    other = kafka.create_topic(f"journal-{uuid.uuid4().hex[:8]}")
+    a.config_path.write_text(text.replace(f"topic: {a.topic}\n", f"topic: {other}\n")
+                             .replace(f"transactional_id: book-{a.topic}\n", f"transactional_id: book-{other}\n"))
+    with pytest.raises(RuntimeError, match=f"the local mirror holds seq \\d+ but topic {other} ends at seq 0"):
+        a.start(timeout=90)
+    a.stop()
