@@ -9,11 +9,15 @@ PACKAGES=(g++ cmake ninja-build pkg-config git
   libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv python3-pip curl sqlite3 clang
   libpq-dev postgresql-15  # the PostgreSQL history store; its tests start a real server
+  librdkafka-dev  # the Kafka journal (journal: {kind: kafka})
   prometheus prometheus-alertmanager)  # tests run a real Prometheus 2.42 and Alertmanager 0.25
 if [ "${1:-}" = "--test" ]; then
   # The war room's browser test: Debian's chromium driven by playwright-core
   # (tests/e2e, installed by scripts/test.sh with npm; no browser download).
   PACKAGES+=(chromium faketime)  # faketime: the date-bomb test runs the book years ahead
+  # The Kafka journal's tests run a real Kafka 4.4 (jars fetched by maven from
+  # Maven Central into build/kafka, tests/integration/kafka_cluster.py).
+  PACKAGES+=(maven openjdk-17-jre-headless)
   # Debian's node and npm, unless a node with npm is there already (another
   # nodejs package ships its own npm and conflicts with Debian's).
   command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm)

@@ -336,6 +336,18 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
   if (r.has("sim_start")) c.sim_start_ms = parse_rfc3339_ms(r, "sim_start", r.str("sim_start", true), r.get("sim_start"));
 
   auto journal = r.child("journal");
+  if (journal.choice("kind", {"file", "kafka"}, "file") == "kafka") {
+    c.kafka_journal = true;
+    c.kafka.brokers = journal.str("brokers", true);
+    c.kafka.topic = journal.str("topic", false, "inplay-journal");
+    c.kafka.transactional_id = journal.str("transactional_id", false, "inplay-book");
+    c.kafka.open_timeout_ms = journal.duration_ms("open_timeout", false, 60000, 1000, 3600000);
+    if (journal.has("client")) {
+      auto client = journal.child("client");
+      for (auto& [k, n] : client.entries()) c.kafka.client[k] = client.str(k, true);
+      client.done();
+    }
+  }
   std::string fsync = journal.str("fsync", false, "group");
   if (fsync == "group") c.fsync = FsyncPolicy::kGroup;
   else if (fsync == "none") c.fsync = FsyncPolicy::kNone;

@@ -16,6 +16,7 @@
 #include "engine/engine_config.h"
 #include "feed/feed_desk.h"
 #include "journal/journal.h"
+#include "journal/kafka_journal.h"
 #include "feed/feed_config.h"
 #include "kyc/kyc_terms.h"
 #include "payment/payment_terms.h"
@@ -103,6 +104,11 @@ struct Config {
   int64_t sim_start_ms = 1798812000000;  // 2027-01-01T... only with sim_clock
   FsyncPolicy fsync = FsyncPolicy::kGroup;
   uint64_t segment_bytes = 64ull << 20;
+  // journal.kind: file (segment files under data_dir/journal, the default)
+  // or kafka (journal/kafka_journal.h: the topic is the truth, the segment
+  // files a local mirror written after each commit).
+  bool kafka_journal = false;
+  KafkaJournalOptions kafka;  // journal.{brokers, topic, transactional_id, open_timeout, client}
   // journal.reserve_mb: the data dir's last free space, kept for the
   // journal: followers (SQLite, audit, dead letters) pause below it.
   uint64_t journal_reserve_bytes = 64ull << 20;

@@ -16,6 +16,7 @@
 #include "synthetic/synthetic_checks.h"
 #include "journal/disk_headroom.h"
 #include "journal/journal.h"
+#include "journal/kafka_journal.h"
 #include "market/price_readiness.h"
 #include "projection/history_projection.h"
 #include "projection/postgres_history.h"
@@ -404,7 +405,7 @@ uint16_t Runtime::start() {
     m.journal_bytes->inc(bytes);
     m.journal_batches->inc();
   };
-  m.journal = Journal::open(jo);
+  m.journal = cfg.kafka_journal ? open_kafka_journal(std::move(jo), cfg.kafka) : Journal::open(jo);
   add_journal_metrics(m.metrics, *m.journal);
 
   m.engine = std::make_unique<Engine>(cfg.engine, *m.clock, *m.journal, m.metrics);

@@ -541,5 +541,26 @@ TEST(Config, HistoryStore) {
   EXPECT_NE(error_of(sqlite_dsn).find("history.dsn"), std::string::npos) << error_of(sqlite_dsn);
 }
 
+// journal.kind: the segment files by default; kafka needs its brokers, and
+// its keys mean nothing to the file journal.
+TEST(Config, KafkaJournal) {
+  EXPECT_FALSE(parse_config(kMinimal, "book.yaml").kafka_journal);
+  Config k = parse_config(kMinimal +
+                              "journal:\n  kind: kafka\n  brokers: 127.0.0.1:9092\n  topic: book\n"
+                              "  open_timeout: 5s\n  client: {retry.backoff.ms: \"10\"}\n",
+                          "book.yaml");
+  EXPECT_TRUE(k.kafka_journal);
+  EXPECT_EQ(k.kafka.brokers, "127.0.0.1:9092");
+  EXPECT_EQ(k.kafka.topic, "book");
+  EXPECT_EQ(k.kafka.transactional_id, "inplay-book");
+  EXPECT_EQ(k.kafka.open_timeout_ms, 5000);
+  EXPECT_EQ(k.kafka.client.at("retry.backoff.ms"), "10");
+  std::string no_brokers = kMinimal + "journal:\n  kind: kafka\n";
+  EXPECT_NE(error_of(no_brokers).find("journal: missing required key 'brokers'"), std::string::npos)
+      << error_of(no_brokers);
+  expect_error(kMinimal + "journal:\n  kind: nats\n", "kind: nats", "journal.kind: must be one of file, kafka");
+  expect_error(kMinimal + "journal:\n  brokers: 127.0.0.1:9092\n", "brokers:", "journal.brokers: unknown key");
+}
+
 }  // namespace
 }  // namespace inplay
