@@ -65,7 +65,7 @@ void BM_DepositsAtRate(benchmark::State& st) {
     auto desks = std::make_unique<BookDesks>(*engine, tracer);
     PspRouteTerms terms;
     terms.name = "psp-a";
-    terms.threads = 16;
+    terms.threads = 64;
     PspClient client(terms, psp.url(), metrics);
     client.start();
     desks->payments.set_routes({&client}, "psp-a", [](std::string_view) { return std::string("u_bench"); });

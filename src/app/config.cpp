@@ -463,7 +463,7 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
     t.retry = std::chrono::milliseconds(rt.integer("retry_ms", false, 100, 1, 60000));
     t.breaker_failures = static_cast<int>(rt.integer("breaker_failures", false, 5, 1, 1000));
     t.breaker_open = std::chrono::milliseconds(rt.integer("breaker_open_ms", false, 10000, 10, 3600000));
-    t.threads = static_cast<int>(rt.integer("threads", false, 8, 1, 256));
+    t.threads = static_cast<int>(rt.integer("threads", false, 64, 1, 256));
     t.callback_secret = rt.str("callback_secret", t.url != "sim");
     if (t.url != "sim" && t.callback_secret.size() < 32)
       rt.fail_key("callback_secret", rt.get("callback_secret"), "must be at least 32 characters (`inplay token` makes one)");

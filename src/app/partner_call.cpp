@@ -34,6 +34,8 @@ void PartnerCall::start() {
 void PartnerCall::stop() {
   stopping_ = true;
   workers_.stop();
+  std::lock_guard<std::mutex> lk(pool_mu_);
+  idle_.clear();
 }
 
 int64_t PartnerCall::breaker_now() const {
@@ -52,9 +54,29 @@ void PartnerCall::queue(std::function<void()> call, std::function<void(const cha
   if (!workers_.post(std::move(job))) never_sent(stopping_ ? "stopping" : queue_full_.c_str());
 }
 
-HttpCallResult PartnerCall::get(const std::string& target) const {
-  return http_call(host_, port_, "GET", target, {}, "", timeout_ms_);
+HttpCallResult PartnerCall::call(const std::string& method, const std::string& target,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 const std::string& body) const {
+  std::unique_ptr<KeepAliveConnection> c;
+  {
+    std::lock_guard<std::mutex> lk(pool_mu_);
+    if (!idle_.empty()) {
+      c = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (!c) c = std::make_unique<KeepAliveConnection>(host_, port_);
+  const uint64_t before = c->connects();
+  HttpCallResult r = c->call(method, target, headers, body, timeout_ms_);
+  connects_ += c->connects() - before;
+  if (c->open() && !stopping_) {
+    std::lock_guard<std::mutex> lk(pool_mu_);
+    idle_.push_back(std::move(c));
+  }
+  return r;
 }
+
+HttpCallResult PartnerCall::get(const std::string& target) const { return call("GET", target, {}, ""); }
 
 PartnerCall::Tried PartnerCall::post(const std::string& target, const std::string& idempotency_key,
                                      const std::string& body, const Read& read) {
@@ -67,9 +89,8 @@ PartnerCall::Tried PartnerCall::post(const std::string& target, const std::strin
       break;
     }
     ++t.attempts;
-    HttpCallResult r = http_call(host_, port_, "POST", target,
-                                 {{"Idempotency-Key", idempotency_key}, {"Content-Type", "application/json"}}, body,
-                                 timeout_ms_);
+    HttpCallResult r =
+        call("POST", target, {{"Idempotency-Key", idempotency_key}, {"Content-Type", "application/json"}}, body);
     std::string detail;
     if (read(r, detail)) {
       breaker_.record_success();

@@ -9,6 +9,13 @@
 //  - post() makes up to `attempts` calls, each bounded by `timeout`,
 //    `retry` (doubling) apart, all under the same idempotency key, so the
 //    partner answers a repeat with what it recorded.
+//  - calls go over keep-alive connections (http/keep_alive_connection.h)
+//    from a small pool per partner: a worker takes one (or opens one when
+//    none is free), makes its call and gives it back if still open, so the
+//    pool never holds more than `threads` and calls reuse the connections
+//    across calls. A reused connection found closed is reopened and the
+//    same request sent again within the same attempt and timeout, under the
+//    same idempotency key.
 //  - one circuit breaker per partner (core/circuit_breaker.h) counts the
 //    failed calls: open, calls fail at once without calling and available()
 //    is false, so the desk goes to another route or vendor.
@@ -20,12 +27,16 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
 #include <string>
 
 #include "app/call_workers.h"
 #include "core/circuit_breaker.h"
 #include "core/clock.h"
 #include "http/client.h"
+#include "http/keep_alive_connection.h"
 #include "telemetry/metrics.h"
 
 namespace inplay {
@@ -93,6 +104,9 @@ class PartnerCall {
   int64_t breaker_now() const;
   HttpCallResult get(const std::string& target) const;
 
+  uint64_t connections_opened() const { return connects_.load(); }  // over the pool's life
+
+
  private:
   PartnerTerms terms_;
   PartnerSeries series_;
@@ -102,6 +116,13 @@ class PartnerCall {
   uint16_t port_ = 0;
   int timeout_ms_;
   CircuitBreaker breaker_;
+  // One call on a pooled connection.
+  HttpCallResult call(const std::string& method, const std::string& target,
+                      const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body) const;
+
+  mutable std::mutex pool_mu_;
+  mutable std::vector<std::unique_ptr<KeepAliveConnection>> idle_;
+  mutable std::atomic<uint64_t> connects_{0};
   CallWorkers workers_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> failed_calls_{0};

@@ -22,7 +22,7 @@ struct PspRouteTerms {
   Nanos retry{std::chrono::milliseconds(100)}; // between attempts (doubling)
   int breaker_failures = 5;                    // consecutive failed calls that open the breaker
   Nanos breaker_open{std::chrono::seconds(10)};// how long it stays open before one call may try
-  int threads = 8;                             // calls in flight at once
+  int threads = 64;                            // calls in flight at once (each keeps its connection)
   std::string callback_secret;                 // HMAC key of the PSP's callbacks (X-Psp-Signature)
 };
 
