@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "playbook/incident_correlation.h"
+
 namespace inplay {
 
 namespace {
@@ -142,32 +144,15 @@ Incident& PlaybookRunner::open_incident(int64_t now_ns, const Notification& n) {
 }
 
 Incident* PlaybookRunner::correlated(int64_t now_ns, const AlertGroup& g, std::string& why) {
-  for (const CorrelationRule& rule : file_.correlate) {
-    for (int side = 0; side < 2; ++side) {
-      const LabelSet& mine = side == 0 ? rule.effect : rule.cause;
-      const LabelSet& theirs = side == 0 ? rule.cause : rule.effect;
-      for (auto& [fp, a] : g.alerts) {
-        if (a.ends_ns || !alert_matches(a, mine)) continue;
-        for (auto& [key, other] : firing_groups_) {
-          if (key == g.key) continue;
-          auto inc_it = open_by_group_.find(key);
-          if (inc_it == open_by_group_.end()) continue;
-          Incident& inc = incidents_.at(inc_it->second);
-          if (inc.status == "resolved" || now_ns - inc.opened_ns > rule.within_s * kSecond) continue;
-          for (auto& [ofp, b] : other.alerts) {
-            if (b.ends_ns || !alert_matches(b, theirs)) continue;
-            bool same = true;
-            for (auto& l : rule.equal) same = same && a.label(l) == b.label(l);
-            if (!same) continue;
-            why = fmt::format("{} {} {} (playbook correlate: one cause, one page)", a.name,
-                              side == 0 ? "is caused by" : "causes", b.name);
-            return &inc;
-          }
-        }
-      }
-    }
-  }
-  return nullptr;
+  auto m = find_correlated_group(file_.correlate, g, firing_groups_, [&](const std::string& key, const CorrelationRule& rule) {
+    auto it = open_by_group_.find(key);
+    if (it == open_by_group_.end()) return false;
+    const Incident& inc = incidents_.at(it->second);
+    return inc.status != "resolved" && now_ns - inc.opened_ns <= rule.within_s * kSecond;
+  });
+  if (!m) return nullptr;
+  why = std::move(m->why);
+  return &incidents_.at(open_by_group_.at(m->group_key));
 }
 
 void PlaybookRunner::find_slice(int64_t now_ns, Incident& inc) {
