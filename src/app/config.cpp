@@ -342,6 +342,7 @@ Config parse_config_yaml(const std::string& text, const std::string& file) {
     c.kafka.topic = journal.str("topic", false, "inplay-journal");
     c.kafka.transactional_id = journal.str("transactional_id", false, "inplay-book");
     c.kafka.open_timeout_ms = journal.duration_ms("open_timeout", false, 60000, 1000, 3600000);
+    c.kafka.lease_ms = journal.duration_ms("lease", false, 5000, 500, 60000);
     if (journal.has("client")) {
       auto client = journal.child("client");
       for (auto& [k, n] : client.entries()) c.kafka.client[k] = client.str(k, true);

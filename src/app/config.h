@@ -108,7 +108,10 @@ struct Config {
   // or kafka (journal/kafka_journal.h: the topic is the truth, the segment
   // files a local mirror written after each commit).
   bool kafka_journal = false;
-  KafkaJournalOptions kafka;  // journal.{brokers, topic, transactional_id, open_timeout, client}
+  KafkaJournalOptions kafka;  // journal.{brokers, topic, transactional_id, open_timeout, lease, client}
+  // `inplay serve --standby` (kafka only): follow the leader's journal and
+  // take over when its lease runs out (journal/kafka_journal.h).
+  bool standby = false;
   // journal.reserve_mb: the data dir's last free space, kept for the
   // journal: followers (SQLite, audit, dead letters) pause below it.
   uint64_t journal_reserve_bytes = 64ull << 20;

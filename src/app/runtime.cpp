@@ -1,8 +1,14 @@
 #include "app/runtime.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "app/book_desks.h"
+#include "app/book_role.h"
+#include "app/standby_handler.h"
 #include "app/hedge_wiring.h"
 #include "app/kyc_wiring.h"
 #include "app/payment_wiring.h"
@@ -113,6 +119,14 @@ struct Runtime::Impl {
   std::unique_ptr<IncidentLoop> incidents;
   std::unique_ptr<HttpServer> server;
   std::atomic<bool> ready{false};
+  std::unique_ptr<BookRole> role;                      // leader or standby (Kafka journal)
+  std::unique_ptr<StandbyHandler> standby_handler;     // a standby's answers until it takes over
+  std::unique_ptr<HttpServer> standby_server;
+  std::function<void(uint16_t)> on_standby;
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  std::optional<int> stop_code;  // request_stop()
+  std::atomic<bool> stop_asked{false};
   uint64_t replayed = 0;
   std::string start_hash;
   bool started = false;
@@ -324,6 +338,11 @@ void Runtime::start_incident_loop() {
     out.push_back(SignalSample{"journal_unwritable", {}, j->writable() ? 0.0 : 1.0, true});
     out.push_back(SignalSample{"disk_used_ratio", {}, h->used_ratio(), true});
   });
+  if (m.role)
+    m.incidents->add_signal_source([r = m.role.get()](std::vector<SignalSample>& out) {
+      constexpr int64_t kWindowNs = 600'000'000'000;  // 10 minutes
+      out.push_back(SignalSample{"book_took_over", {}, r->took_over_within(monotonic_ns(), kWindowNs), true});
+    });
   m.incidents->schedule();
   Engine* engine = m.engine.get();
   FeedDesk* desk = m.desk.get();
@@ -405,14 +424,33 @@ uint16_t Runtime::start() {
     m.journal_bytes->inc(bytes);
     m.journal_batches->inc();
   };
-  m.journal = cfg.kafka_journal ? open_kafka_journal(std::move(jo), cfg.kafka) : Journal::open(jo);
+  if (cfg.standby && !cfg.kafka_journal)
+    throw std::runtime_error("--standby follows a Kafka journal: set journal.kind: kafka");
+  if (cfg.kafka_journal) {
+    m.role = std::make_unique<BookRole>(m.metrics, cfg.standby);
+    KafkaJournalHooks hooks = m.role->journal_hooks([this](const std::string& why) {
+      log::error("runtime", "fenced: another book took the journal; this one stops serving",
+                 {{"why", why}, {"exit_code", kExitFenced}});
+      request_stop(kExitFenced);
+    });
+    KafkaStandby following = m.role->following([&m] { return m.stop_asked.load(); },
+                                               [&m] { return m.engine->state().state_hash(); });
+    m.journal = open_kafka_journal(std::move(jo), cfg.kafka, std::move(hooks), std::move(following));
+  } else {
+    m.journal = Journal::open(jo);
+  }
   add_journal_metrics(m.metrics, *m.journal);
 
   m.engine = std::make_unique<Engine>(cfg.engine, *m.clock, *m.journal, m.metrics);
   m.desks = std::make_unique<BookDesks>(*m.engine, *m.tracer);
   build_book(cfg, m.engine->state().book);
+  if (cfg.standby) serve_standby();
   int64_t t0 = monotonic_ns();
-  m.replayed = m.engine->replay();
+  m.replayed = m.engine->replay();  // a standby: until it takes over
+  if (m.standby_server) {
+    m.standby_server->stop();
+    m.standby_server.reset();
+  }
   m.start_hash = m.engine->state().state_hash();
   m.desks->settle.resume();  // a market a crash left half paid is paid now
   log::info("runtime", "journal replayed",
@@ -528,10 +566,45 @@ uint16_t Runtime::start() {
   uint16_t port = m.server->start();
   m.started = true;
   m.ready = true;
+  if (m.role) m.role->now_leading(monotonic_ns());
   log::info("runtime", "listening", {{"address", cfg.address}, {"port", static_cast<int64_t>(port)}});
   if (m.synthetic) m.synthetic->start(port);
   m.desks->payments.set_callback_base(fmt::format("http://{}:{}", cfg.address == "0.0.0.0" ? "127.0.0.1" : cfg.address, port));
   return port;
+}
+
+void Runtime::serve_standby() {
+  Impl& m = *impl_;
+  m.standby_handler = std::make_unique<StandbyHandler>(*m.role, m.metrics);
+  HttpServer::Options so;
+  so.address = m.cfg.address;
+  so.port = m.cfg.port;
+  so.threads = 1;
+  m.standby_server = std::make_unique<HttpServer>(so, *m.standby_handler);
+  m.cfg.port = m.standby_server->start();  // the API takes the same port over
+  log::info("runtime", "standby: following the leader's journal",
+            {{"address", m.cfg.address}, {"port", static_cast<int64_t>(m.cfg.port)}});
+  if (m.on_standby) m.on_standby(m.cfg.port);
+}
+
+void Runtime::on_standby(std::function<void(uint16_t)> fn) { impl_->on_standby = std::move(fn); }
+
+void Runtime::request_stop(int exit_code) {
+  Impl& m = *impl_;
+  {
+    std::lock_guard lk(m.stop_mu);
+    if (m.stop_code) return;
+    m.stop_code = exit_code;
+  }
+  m.stop_asked = true;
+  m.stop_cv.notify_all();
+}
+
+int Runtime::wait_for_stop() {
+  Impl& m = *impl_;
+  std::unique_lock lk(m.stop_mu);
+  m.stop_cv.wait(lk, [&m] { return m.stop_code.has_value(); });
+  return *m.stop_code;
 }
 
 void Runtime::stop() {

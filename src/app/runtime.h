@@ -6,9 +6,20 @@
 // prices, seeds demo accounts (idempotent deposits), starts the engine, the
 // projection and the HTTP server, and only then reports ready (/readyz).
 // stop(): the reverse; every acknowledged response has been journaled.
+//
+// A standby (Config::standby, Kafka journal only): start() serves the
+// standby's answers (app/standby_handler.h) on the book's port, tells
+// on_standby() the port, and replays the leader's journal as it grows
+// until the leader's lease runs out; then it fences the leader, reads the
+// rest, and goes on as any start does: the book's API on the same port, as
+// the leader. A stop requested meanwhile throws StandbyStopped.
+//
+// request_stop() (any thread: a signal; the journal when Kafka fenced this
+// book) ends wait_for_stop() with its exit code; the caller then stop()s.
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,6 +37,9 @@ class MetricsRegistry;
 class ReconciliationBoard;
 class Tracer;
 
+// The exit code of a book Kafka fenced: another book took its journal.
+inline constexpr int kExitFenced = 4;
+
 class Runtime {
  public:
   // ext: what is plugged in beside the core (the simulated world), or none.
@@ -34,6 +48,13 @@ class Runtime {
   // Returns the bound HTTP port. Throws on a bad journal or a busy port.
   uint16_t start();
   void stop();
+  // Before start(): called with the bound port once a standby serves its
+  // standby answers (start() blocks until it takes over).
+  void on_standby(std::function<void(uint16_t port)> fn);
+  // Any thread; the first call's code wins.
+  void request_stop(int exit_code);
+  // Blocks until request_stop(); returns its exit code.
+  int wait_for_stop();
 
   Engine& engine();
   BookDesks& desks();  // the book's market, wallet and placement desks
@@ -53,6 +74,7 @@ class Runtime {
  private:
   void start_feeds();
   void start_incident_loop();
+  void serve_standby();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -23,6 +23,7 @@
 #include "core/yaml_reader.h"
 #include "app/runtime.h"
 #include "journal/journal.h"
+#include "journal/kafka_journal.h"
 #include "http/auth.h"
 #include "http/client.h"
 #include "http/fixed_handler.h"
@@ -56,15 +57,34 @@ int run_book(Config cfg, const DemoTokens* demo) {
   std::unique_ptr<RuntimeExtension> sim;
   if (runs_simulated(cfg)) sim = std::make_unique<SimExtension>();
   Runtime rt(std::move(cfg), std::move(sim));
+  rt.on_standby([&rt](uint16_t port) {
+    std::cout << fmt::format("inplay standby on http://{}:{} (following the leader's journal)\n", rt.config().address,
+                             port)
+              << std::flush;
+  });
+  // SIGINT/SIGTERM (blocked in every thread) end the book, on a thread of
+  // their own: start() may block (a standby following its leader).
+  std::thread signals([&rt] {
+    wait_for_stop_signal();
+    rt.request_stop(0);
+  });
+  auto finish = [&](int code) {
+    rt.request_stop(code);  // releases the signal thread if no signal came
+    pthread_kill(signals.native_handle(), SIGTERM);
+    signals.join();
+    return code;
+  };
   uint16_t port;
   try {
     port = rt.start();
+  } catch (const StandbyStopped&) {
+    return finish(0);
   } catch (const JournalCorrupt& e) {
     std::cerr << "inplay: cannot start: " << e.what() << "\n";
-    return 3;
+    return finish(3);
   } catch (const std::exception& e) {
     std::cerr << "inplay: cannot start: " << e.what() << "\n";
-    return 1;
+    return finish(1);
   }
   const Config& c = rt.config();
   std::cout << fmt::format("inplay listening on http://{}:{}\n", c.address, port);
@@ -77,9 +97,10 @@ int run_book(Config cfg, const DemoTokens* demo) {
         c.address, port);
   }
   std::cout << std::flush;
-  wait_for_stop_signal();
+  const int code = rt.wait_for_stop();
   rt.stop();
-  return 0;
+  if (code == kExitFenced) std::cerr << "inplay: fenced: another book took the journal; stopped\n";
+  return finish(code);
 }
 
 int cmd_loadgen(const std::string& url, const std::string& token, const std::string& mode,
@@ -234,6 +255,9 @@ int run_cli(int argc, char** argv) {
   int serve_port = -1;
   serve->add_option("--config", config_file, "YAML config (see config/example.yaml)")->required();
   serve->add_option("--port", serve_port, "Override listen.port")->check(CLI::Range(0, 65535));
+  bool serve_standby = false;
+  serve->add_flag("--standby", serve_standby,
+                  "Follow the leader's Kafka journal and take over when its lease runs out (journal.kind: kafka)");
 
   auto* lg = app.add_subcommand("loadgen", "Closed-loop HTTP load against a running book");
   std::string lg_url = "http://127.0.0.1:8080", lg_token, lg_mode = "bets";
@@ -411,6 +435,11 @@ int run_cli(int argc, char** argv) {
     try {
       Config cfg = load_config(config_file);
       if (serve_port >= 0) cfg.port = static_cast<uint16_t>(serve_port);
+      if (serve_standby && !cfg.kafka_journal) {
+        std::cerr << "inplay: --standby follows a Kafka journal: set journal.kind: kafka in " << config_file << "\n";
+        return 2;
+      }
+      cfg.standby = serve_standby;
       return run_book(std::move(cfg), nullptr);
     } catch (const ConfigError& e) {
       std::cerr << "inplay: bad config: " << e.what() << "\n";

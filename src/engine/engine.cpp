@@ -53,6 +53,9 @@ uint64_t Engine::replay() {
     }
     ++n;
   });
+  // A journal that reads its records at replay (Kafka: a standby's
+  // following, a takeover) knows its last seq only now.
+  durable_seq_.store(journal_.last_seq(), std::memory_order_release);
   metrics_.open_bets->set(state_.open_bets);
   metrics_.ledger_sum->set(state_.ledger.sum());
   return n;

@@ -12,16 +12,20 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "core/clock.h"
+#include "journal/kafka_client.h"
+#include "journal/kafka_topic_reader.h"
 #include "journal/segment.h"
 #include "telemetry/log.h"
 
@@ -32,122 +36,88 @@ constexpr int kCommitTimeoutMs = 30000;
 constexpr int64_t kRetryMinNs = 50'000'000;     // 50 ms
 constexpr int64_t kRetryMaxNs = 2'000'000'000;  // 2 s
 
-std::unique_ptr<RdKafka::Conf> make_conf(const std::map<std::string, std::string>& props) {
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  std::string err;
-  for (auto& [k, v] : props)
-    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK)
-      throw std::runtime_error(fmt::format("kafka journal: client property {}={}: {}", k, v, err));
-  return conf;
-}
-
-// A librdkafka Error* owned for the length of a statement.
-struct ErrorBox {
-  std::unique_ptr<RdKafka::Error> e;
-  explicit ErrorBox(RdKafka::Error* p) : e(p) {}
-  explicit operator bool() const { return e != nullptr; }
-  std::string str() const { return e ? e->str() : "ok"; }
+// The mirror's last record, to check it against the topic's record of the
+// same seq.
+struct MirrorTail {
+  uint64_t seq = 0;
+  uint16_t type = 0;
+  std::string payload;
 };
 
-// Throws when the topic (or its partition 0) does not exist: a consumer
-// only logs that, and would wait for the topic until the open timeout.
-void check_topic(RdKafka::KafkaConsumer& c, const KafkaJournalOptions& k) {
-  std::string err;
-  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&c, k.topic, nullptr, err));
-  if (!t) throw std::runtime_error("kafka journal: topic handle: " + err);
-  const int64_t deadline = monotonic_ns() + k.open_timeout_ms * 1'000'000;
-  for (;;) {
-    RdKafka::Metadata* raw = nullptr;
-    RdKafka::ErrorCode ec = c.metadata(false, t.get(), &raw, 5000);
-    std::unique_ptr<RdKafka::Metadata> md(raw);
-    if (ec == RdKafka::ERR_NO_ERROR && md) {
-      for (const RdKafka::TopicMetadata* tm : *md->topics()) {
-        if (tm->topic() != k.topic) continue;
-        if (tm->err() == RdKafka::ERR_NO_ERROR && !tm->partitions()->empty()) return;
-        if (tm->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART || tm->err() == RdKafka::ERR_NO_ERROR)
-          throw std::runtime_error(fmt::format(
-              "kafka journal: topic {} partition 0 does not exist (create it first, e.g. replication factor 3, "
-              "min.insync.replicas 2)",
-              k.topic));
-        ec = tm->err();
-      }
-    }
-    if (monotonic_ns() > deadline)
-      throw std::runtime_error(fmt::format("kafka journal: no metadata for topic {}: {}", k.topic, RdKafka::err2str(ec)));
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-}
-
-// Reads partition 0 of the topic from the beginning to its end with
-// read_committed, checking every record, and calls fn for each. Returns the
-// last seq (0 for an empty topic).
-uint64_t read_topic(const KafkaJournalOptions& k, const std::function<void(const JournalRecord&)>& fn) {
-  auto conf = make_conf({{"bootstrap.servers", k.brokers},
-                         {"group.id", k.transactional_id + ".replay"},  // required by the API; never joined
-                         {"isolation.level", "read_committed"},
-                         {"enable.auto.commit", "false"},
-                         {"enable.partition.eof", "true"},
-                         {"auto.offset.reset", "earliest"},
-                         {"reconnect.backoff.max.ms", "1000"}});
-  std::string err;
-  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
-  if (!c) throw std::runtime_error("kafka journal: consumer: " + err);
-  check_topic(*c, k);
-  std::vector<RdKafka::TopicPartition*> parts{
-      RdKafka::TopicPartition::create(k.topic, 0, RdKafka::Topic::OFFSET_BEGINNING)};
-  RdKafka::ErrorCode ec = c->assign(parts);
-  RdKafka::TopicPartition::destroy(parts);
-  if (ec != RdKafka::ERR_NO_ERROR) throw std::runtime_error("kafka journal: assign: " + RdKafka::err2str(ec));
-
-  uint64_t last = 0;
-  const int64_t deadline = monotonic_ns() + k.open_timeout_ms * 1'000'000;
-  std::string last_error;
-  for (;;) {
-    if (monotonic_ns() > deadline) {
-      c->close();
-      throw std::runtime_error(fmt::format("kafka journal: reading topic {} did not reach its end in {} ms{}{}", k.topic,
-                                           k.open_timeout_ms, last_error.empty() ? "" : ": ", last_error));
-    }
-    std::unique_ptr<RdKafka::Message> m(c->consume(500));
-    const RdKafka::ErrorCode e = m->err();
-    if (e == RdKafka::ERR__TIMED_OUT) continue;
-    if (e == RdKafka::ERR__PARTITION_EOF) break;
-    if (e == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART || e == RdKafka::ERR__UNKNOWN_TOPIC ||
-        e == RdKafka::ERR__UNKNOWN_PARTITION) {
-      c->close();
-      throw std::runtime_error(fmt::format("kafka journal: topic {} partition 0 does not exist (create it first): {}",
-                                           k.topic, m->errstr()));
-    }
-    if (e != RdKafka::ERR_NO_ERROR) {
-      last_error = m->errstr();  // transient (a broker restarting): read on until the deadline
-      continue;
-    }
-    const std::string where = fmt::format("kafka:{}/0 offset {}", k.topic, m->offset());
-    std::string_view value(static_cast<const char*>(m->payload()), m->len());
-    if (value.empty()) throw JournalCorrupt(where, 0, "empty record");
-    segment::ScanResult r = segment::scan(value, where, last + 1, /*is_last=*/false, 0, fn);
-    if (r.last_seq != last + 1 || r.valid_bytes != value.size())
-      throw JournalCorrupt(where, 0, "a Kafka record must hold exactly one journal record");
-    last = r.last_seq;
-  }
-  c->close();
-  return last;
+MirrorTail mirror_tail(const std::filesystem::path& dir, uint64_t last) {
+  MirrorTail t;
+  if (last == 0) return t;
+  JournalReader reader(dir);
+  reader.read_from(last - 1, [&](const JournalRecord& r) {
+    if (r.seq != last) return;
+    t.seq = r.seq;
+    t.type = r.type;
+    t.payload.assign(r.payload);
+  });
+  return t;
 }
 
 class KafkaJournal final : public Journal {
  public:
-  KafkaJournal(KafkaJournalOptions k, bool wake_on_append, std::unique_ptr<Journal> mirror,
-               std::unique_ptr<RdKafka::Producer> producer, uint64_t last_seq)
+  KafkaJournal(KafkaJournalOptions k, KafkaJournalHooks hooks, KafkaStandby standby, bool wake_on_append,
+               std::unique_ptr<Journal> mirror, std::unique_ptr<RdKafka::Producer> producer,
+               std::filesystem::path mirror_dir, MirrorTail tail)
       : k_(std::move(k)),
+        hooks_(std::move(hooks)),
+        standby_(std::move(standby)),
         wake_on_append_(wake_on_append),
         mirror_(std::move(mirror)),
         producer_(std::move(producer)),
-        next_seq_(last_seq + 1),
-        last_seq_(last_seq) {}
+        mirror_dir_(std::move(mirror_dir)),
+        tail_(std::move(tail)),
+        next_seq_(tail_.seq + 1),
+        last_seq_(tail_.seq) {}
 
   ~KafkaJournal() override { stop(); }
 
-  void replay(const std::function<void(const JournalRecord&)>& fn) override { read_topic(k_, fn); }
+  // The first call: [follow as a standby,] take the transactional id, read
+  // the topic to its end, filling the mirror. A later call reads the topic again.
+  void replay(const std::function<void(const JournalRecord&)>& fn) override {
+    if (led_) {
+      KafkaTopicReader(k_).read_to_end(k_.open_timeout_ms, fn);
+      return;
+    }
+    bool tail_checked = tail_.seq == 0;
+    uint64_t filled = 0;
+    auto deliver = [&](const JournalRecord& r) {
+      if (r.seq == tail_.seq && tail_.seq > 0) {
+        if (r.type != tail_.type || r.payload != tail_.payload)
+          throw JournalCorrupt((mirror_dir_ / "").string(), 0,
+                               fmt::format("the local mirror's record {} differs from the topic's", tail_.seq));
+        tail_checked = true;
+      }
+      if (r.seq > tail_.seq) {
+        if (mirror_->append(r.type, r.payload, {}) != r.seq) throw std::logic_error("kafka journal: mirror seq");
+        if (++filled % 10000 == 0 && !mirror_->pump())
+          throw std::runtime_error("kafka journal: the local mirror cannot be written");
+      }
+      fn(r);
+    };
+    int64_t offset = 0;
+    uint64_t seq = 0;
+    if (standby_.enabled) std::tie(offset, seq) = follow(deliver);
+    take_leadership();
+    KafkaTopicReader rest(k_, offset, seq);
+    rest.read_to_end(k_.open_timeout_ms, deliver);
+    const uint64_t last = rest.last_seq();
+    if (last < tail_.seq || !tail_checked)
+      throw JournalCorrupt((mirror_dir_ / "").string(), 0,
+                           fmt::format("the local mirror holds seq {} but topic {} ends at seq {}", tail_.seq,
+                                       k_.topic, last));
+    if (!mirror_->pump()) throw std::runtime_error("kafka journal: the local mirror cannot be written");
+    if (filled > 0)
+      log::info("journal", "local mirror filled from the topic", {{"records", filled}, {"last_seq", last}});
+    next_seq_ = last + 1;
+    last_seq_.store(last, std::memory_order_relaxed);
+    led_ = true;
+    log::info("journal", "kafka journal open",
+              {{"topic", k_.topic}, {"last_seq", last}, {"mirrored", tail_.seq}, {"role", "leader"}});
+  }
 
   uint64_t last_seq() const override { return last_seq_.load(std::memory_order_relaxed); }
 
@@ -157,6 +127,7 @@ class KafkaJournal final : public Journal {
 
   void start() override {
     if (thread_.joinable()) return;
+    if (!led_) throw std::logic_error("kafka journal: replay() takes the transactional id before start()");
     mirror_->start();
     {
       std::lock_guard lk(mu_);
@@ -270,17 +241,32 @@ class KafkaJournal final : public Journal {
   }
 
   void run() {
+    const int64_t beat_ns = std::max<int64_t>(k_.lease_ms / 5, 50) * 1'000'000;
+    last_commit_ns_ = monotonic_ns();
     for (;;) {
+      bool lease = false;
       {
         std::unique_lock lk(mu_);
         for (;;) {
           if (has_pending() && !fatal_) break;
           if (stop_requested_) return;
+          const int64_t quiet = monotonic_ns() - last_commit_ns_;
+          if (!fatal_ && quiet >= beat_ns) {
+            lease = true;
+            break;
+          }
           writer_waiting_ = true;
-          cv_.wait(lk);
+          if (fatal_)
+            cv_.wait(lk);
+          else
+            cv_.wait_for(lk, std::chrono::nanoseconds(beat_ns - quiet));
           writer_waiting_ = false;
         }
-        take_pending_locked();
+        if (!lease) take_pending_locked();
+      }
+      if (lease) {
+        commit_lease();
+        continue;
       }
       while (!commit_batch()) {
         if (fatal_) break;
@@ -289,6 +275,53 @@ class KafkaJournal final : public Journal {
         cv_.wait_for(lk, std::chrono::nanoseconds(backoff_ns_));
       }
     }
+  }
+
+  // Journal thread: a transaction holding one lease record, when nothing
+  // was committed for a beat (lease_ms / 5): the leader's sign of life.
+  void commit_lease() {
+    last_commit_ns_ = monotonic_ns();  // a failed beat is tried again a beat later
+    if (!transact(/*lease=*/true)) return;
+    if (kafka_failing_.load()) recovered();
+  }
+
+  // A standby: reads the topic and goes on reading until nothing (no
+  // journal record, no lease) has arrived for lease_ms. Returns where the
+  // reading stopped (Kafka offset, seq).
+  std::pair<int64_t, uint64_t> follow(const std::function<void(const JournalRecord&)>& deliver) {
+    KafkaTopicReader reader(k_);
+    const int64_t lease_ns = k_.lease_ms * 1'000'000;
+    int64_t last_seen = monotonic_ns();
+    log::info("journal", "standby: following the leader's journal",
+              {{"topic", k_.topic}, {"lease_ms", k_.lease_ms}, {"transactional_id", k_.transactional_id}});
+    for (;;) {
+      if (standby_.stop_requested && standby_.stop_requested()) throw StandbyStopped();
+      KafkaTopicReader::Step s = reader.poll(100, deliver);
+      const int64_t now = monotonic_ns();
+      if (s.records + s.leases > 0) last_seen = now;
+      if (s.records > 0 && !mirror_->pump())
+        throw std::runtime_error("kafka journal: the local mirror cannot be written");
+      if (standby_.on_follow)
+        standby_.on_follow(
+            KafkaStandby::Progress{reader.last_seq(), reader.lag(), (now - last_seen) / 1'000'000, s.at_end});
+      if (now - last_seen > lease_ns) {
+        log::warn("journal", "standby: the leader's lease ran out: taking over",
+                  {{"silent_ms", (now - last_seen) / 1'000'000}, {"applied_seq", reader.last_seq()}});
+        if (standby_.on_lease_out) standby_.on_lease_out();
+        return {reader.next_offset(), reader.last_seq()};
+      }
+    }
+  }
+
+  // Takes the transactional id: fences a predecessor holding it and aborts
+  // what it left open.
+  void take_leadership() {
+    const int64_t t0 = monotonic_ns();
+    if (KafkaErrorBox e{producer_->init_transactions(static_cast<int>(k_.open_timeout_ms))})
+      throw std::runtime_error(fmt::format("kafka journal: init_transactions on {} ({}): {}", k_.brokers,
+                                           k_.transactional_id, e.str()));
+    log::info("journal", "kafka journal: transactional id taken (a book that held it is fenced)",
+              {{"transactional_id", k_.transactional_id}, {"ms", (monotonic_ns() - t0) / 1'000'000}});
   }
 
   // Without a thread: everything appended so far, on the caller's thread.
@@ -320,6 +353,7 @@ class KafkaJournal final : public Journal {
         sealed_ = true;
       }
       if (!transact()) return false;
+      last_commit_ns_ = monotonic_ns();
       hand_to_mirror();
       if (kafka_failing_.load()) recovered();
     }
@@ -329,38 +363,51 @@ class KafkaJournal final : public Journal {
     return true;
   }
 
-  bool transact() {
-    if (ErrorBox e{producer_->begin_transaction()}) return failed("begin_transaction", e);
-    size_t off = 0;
-    while (off < batch_.size()) {
-      uint32_t len;
-      std::memcpy(&len, batch_.data() + off, sizeof len);
-      const size_t n = segment::kHeaderBytes + len;
-      for (;;) {
-        RdKafka::ErrorCode ec = producer_->produce(k_.topic, 0, RdKafka::Producer::RK_MSG_COPY,
-                                                   batch_.data() + off, n, nullptr, 0, 0, nullptr);
-        if (ec == RdKafka::ERR_NO_ERROR) break;
-        if (ec == RdKafka::ERR__QUEUE_FULL) {
-          producer_->poll(5);
-          continue;
-        }
-        note_failure("produce", RdKafka::err2str(ec), false);
-        abort_quietly();
-        return false;
+  bool transact(bool lease = false) {
+    const int64_t t0 = monotonic_ns();
+    if (KafkaErrorBox e{producer_->begin_transaction()}) return failed("begin_transaction", e);
+    if (lease) {
+      if (!produce(kLeaseKey, k_.transactional_id)) return false;
+    } else {
+      size_t off = 0;
+      while (off < batch_.size()) {
+        uint32_t len;
+        std::memcpy(&len, batch_.data() + off, sizeof len);
+        const size_t n = segment::kHeaderBytes + len;
+        if (!produce({}, std::string_view(batch_.data() + off, n))) return false;
+        off += n;
       }
-      off += n;
     }
     for (;;) {
-      ErrorBox e{producer_->commit_transaction(kCommitTimeoutMs)};
-      if (!e) return true;
+      KafkaErrorBox e{producer_->commit_transaction(kCommitTimeoutMs)};
+      if (!e) break;
       if (e.e->is_fatal() || !e.e->is_retriable() || e.e->txn_requires_abort()) return failed("commit_transaction", e);
       note_failure("commit_transaction", e.str(), false);  // retriable: commit again, never produce again
+    }
+    if (hooks_.on_commit) hooks_.on_commit(monotonic_ns() - t0, lease ? 0 : batch_records_);
+    return true;
+  }
+
+  // One Kafka record in the open transaction (key empty: a journal record).
+  bool produce(std::string_view key, std::string_view value) {
+    for (;;) {
+      RdKafka::ErrorCode ec = producer_->produce(k_.topic, 0, RdKafka::Producer::RK_MSG_COPY,
+                                                 const_cast<char*>(value.data()), value.size(),
+                                                 key.empty() ? nullptr : key.data(), key.size(), 0, nullptr);
+      if (ec == RdKafka::ERR_NO_ERROR) return true;
+      if (ec == RdKafka::ERR__QUEUE_FULL) {
+        producer_->poll(5);
+        continue;
+      }
+      note_failure("produce", RdKafka::err2str(ec), false);
+      abort_quietly();
+      return false;
     }
   }
 
   // A failed transaction step: a fatal error stops the journal; anything
   // else aborts the transaction so that the batch can be produced again.
-  bool failed(const char* op, const ErrorBox& e) {
+  bool failed(const char* op, const KafkaErrorBox& e) {
     const bool fatal = e.e->is_fatal();
     note_failure(op, e.str(), fatal);
     if (fatal) {
@@ -372,7 +419,8 @@ class KafkaJournal final : public Journal {
   }
 
   void abort_quietly() {
-    ErrorBox a{producer_->abort_transaction(kCommitTimeoutMs)};
+    if (hooks_.on_abort) hooks_.on_abort();
+    KafkaErrorBox a{producer_->abort_transaction(kCommitTimeoutMs)};
     if (a && a.e->is_fatal()) {
       note_failure("abort_transaction", a.str(), true);
       fatal_ = true;
@@ -388,9 +436,11 @@ class KafkaJournal final : public Journal {
       if (first) ++kafka_outages_;
       kafka_op_ = op;
     }
-    if (fatal)
+    if (fatal) {
       log::error("journal", "kafka journal fenced or failed for good: nothing more is acknowledged",
                  {{"op", op}, {"error", why}, {"topic", k_.topic}, {"transactional_id", k_.transactional_id}});
+      if (!fatal_reported_.exchange(true) && hooks_.on_fatal) hooks_.on_fatal(fmt::format("{}: {}", op, why));
+    }
     else
       log::error("journal", first ? "kafka journal cannot commit: acknowledgements stop until it can"
                                   : "kafka journal still cannot commit",
@@ -428,9 +478,14 @@ class KafkaJournal final : public Journal {
   }
 
   const KafkaJournalOptions k_;
+  const KafkaJournalHooks hooks_;
+  const KafkaStandby standby_;
   const bool wake_on_append_;
   std::unique_ptr<Journal> mirror_;
   std::unique_ptr<RdKafka::Producer> producer_;
+  const std::filesystem::path mirror_dir_;
+  const MirrorTail tail_;  // the mirror's last record at open
+  bool led_ = false;       // replay() took the transactional id
 
   // Engine thread only.
   uint64_t next_seq_;
@@ -452,8 +507,10 @@ class KafkaJournal final : public Journal {
   int64_t backoff_ns_ = kRetryMinNs;
   std::thread thread_;
   bool stopped_ = false;
+  int64_t last_commit_ns_ = 0;
 
   std::atomic<bool> fatal_{false};
+  std::atomic<bool> fatal_reported_{false};
   std::atomic<bool> kafka_failing_{false};
   std::atomic<uint64_t> undurable_bytes_{0};
   mutable std::mutex health_mu_;
@@ -462,37 +519,16 @@ class KafkaJournal final : public Journal {
   std::string kafka_op_;
 };
 
-// The mirror's last record, to check it against the topic's record of the
-// same seq.
-struct MirrorTail {
-  uint64_t seq = 0;
-  uint16_t type = 0;
-  std::string payload;
-};
-
-MirrorTail mirror_tail(const std::filesystem::path& dir, uint64_t last) {
-  MirrorTail t;
-  if (last == 0) return t;
-  JournalReader reader(dir);
-  reader.read_from(last - 1, [&](const JournalRecord& r) {
-    if (r.seq != last) return;
-    t.seq = r.seq;
-    t.type = r.type;
-    t.payload.assign(r.payload);
-  });
-  return t;
-}
-
 }  // namespace
 
-std::unique_ptr<Journal> open_kafka_journal(Journal::Options mirror_opts, KafkaJournalOptions k) {
+std::unique_ptr<Journal> open_kafka_journal(Journal::Options mirror_opts, KafkaJournalOptions k,
+                                            KafkaJournalHooks hooks, KafkaStandby standby) {
   if (k.brokers.empty() || k.topic.empty() || k.transactional_id.empty())
     throw std::invalid_argument("kafka journal: brokers, topic and transactional_id are required");
   const bool wake_on_append = mirror_opts.wake_on_append;
-  const std::filesystem::path dir = mirror_opts.dir;
+  std::filesystem::path dir = mirror_opts.dir;
   std::unique_ptr<Journal> mirror = Journal::open(std::move(mirror_opts));
-  const uint64_t mirrored = mirror->last_seq();
-  const MirrorTail tail = mirror_tail(dir, mirrored);
+  MirrorTail tail = mirror_tail(dir, mirror->last_seq());
 
   // Defaults that shorten a commit's round (overridable): librdkafka waits
   // retry.backoff.ms (100) before asking again about a transaction the
@@ -508,40 +544,12 @@ std::unique_ptr<Journal> open_kafka_journal(Journal::Options mirror_opts, KafkaJ
   props["transactional.id"] = k.transactional_id;
   props["enable.idempotence"] = "true";
   props["acks"] = "all";
-  auto conf = make_conf(props);
+  auto conf = make_kafka_conf(props);
   std::string err;
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
   if (!producer) throw std::runtime_error("kafka journal: producer: " + err);
-  // Fences a predecessor with the same transactional id and aborts what it
-  // left open, so that the read below reaches the end of the partition.
-  if (ErrorBox e{producer->init_transactions(static_cast<int>(k.open_timeout_ms))})
-    throw std::runtime_error(fmt::format("kafka journal: init_transactions on {} ({}): {}", k.brokers,
-                                         k.transactional_id, e.str()));
-
-  bool tail_checked = mirrored == 0;
-  uint64_t filled = 0;
-  const uint64_t last = read_topic(k, [&](const JournalRecord& r) {
-    if (r.seq == mirrored && mirrored > 0) {
-      if (r.type != tail.type || r.payload != tail.payload)
-        throw JournalCorrupt((dir / "").string(), 0,
-                             fmt::format("the local mirror's record {} differs from the topic's", mirrored));
-      tail_checked = true;
-    }
-    if (r.seq <= mirrored) return;
-    if (mirror->append(r.type, r.payload, {}) != r.seq) throw std::logic_error("kafka journal: mirror seq");
-    if (++filled % 10000 == 0 && !mirror->pump())
-      throw std::runtime_error("kafka journal: the local mirror cannot be written");
-  });
-  if (last < mirrored || !tail_checked)
-    throw JournalCorrupt((dir / "").string(), 0,
-                         fmt::format("the local mirror holds seq {} but topic {} ends at seq {}", mirrored,
-                                     k.topic, last));
-  if (filled > 0) {
-    if (!mirror->pump()) throw std::runtime_error("kafka journal: the local mirror cannot be written");
-    log::info("journal", "local mirror filled from the topic", {{"records", filled}, {"last_seq", last}});
-  }
-  log::info("journal", "kafka journal open", {{"topic", k.topic}, {"last_seq", last}, {"mirrored", mirrored}});
-  return std::make_unique<KafkaJournal>(std::move(k), wake_on_append, std::move(mirror), std::move(producer), last);
+  return std::make_unique<KafkaJournal>(std::move(k), std::move(hooks), std::move(standby), wake_on_append,
+                                        std::move(mirror), std::move(producer), std::move(dir), std::move(tail));
 }
 
 }  // namespace inplay

@@ -97,7 +97,10 @@ bool AuditProjection::maybe_anchor(bool now) {
   const uint64_t records = writer_->synced_seq();
   if (records <= std::max(anchored_, requested_)) return false;
   const int64_t t = monotonic_ns();
-  const bool due = records - anchored_ >= opts_.anchor_every_records ||
+  // Never asked yet: due at once (monotonic time starts at boot, so "an
+  // anchor_every since 0" would hold the first anchor back on a host up
+  // for less than anchor_every).
+  const bool due = requested_ns_ == 0 || records - anchored_ >= opts_.anchor_every_records ||
                    t - requested_ns_ >= std::chrono::nanoseconds(opts_.anchor_every).count();
   if (!now && !due) return false;
   // done_: every record up to it is in the file (a pass syncs before it

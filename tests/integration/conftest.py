@@ -248,30 +248,47 @@ class BookProcess:
         self.stderr_path = tmp_path / "stderr.log"
         self.wrapper = list(wrapper)  # e.g. ["faketime", "-f", "+400d"]
 
-    def start(self, timeout=15):
+    def start(self, timeout=15, standby=False):
+        """Starts the book and waits until /readyz says ready. standby: runs
+        `inplay serve --standby` (a Kafka journal's follower) and returns as
+        soon as it serves its standby answers (wait_leading() waits for the
+        takeover)."""
         self.stderr = open(self.stderr_path, "ab")
+        args = ["serve", "--config", str(self.config_path)] + (["--standby"] if standby else [])
         # Its own process group: a wrapper (faketime) may run the book as a
         # child, and a signal must reach the book, not only the wrapper.
-        self.proc = subprocess.Popen(self.wrapper + [self.bin, "serve", "--config", str(self.config_path)],
+        self.proc = subprocess.Popen(self.wrapper + [self.bin] + args,
                                      stdout=subprocess.PIPE, stderr=self.stderr, text=True,
                                      start_new_session=True)
         deadline = time.time() + timeout
         line = ""
+        self.url = None
+        first = r"inplay standby on" if standby else r"inplay listening on"
         while time.time() < deadline:
             line = self.proc.stdout.readline()
-            m = re.match(r"inplay listening on (http://127\.0\.0\.1:\d+)", line)
+            m = re.match(first + r" (http://127\.0\.0\.1:\d+)", line)
             if m:
                 self.url = m.group(1)
                 break
             if self.proc.poll() is not None:
                 raise RuntimeError(f"inplay exited {self.proc.returncode}: {self.stderr_path.read_text()}")
         assert self.url, f"no listening line; last: {line!r}"
+        if standby:
+            return self
+        return self.wait_leading(deadline - time.time())
+
+    def wait_leading(self, timeout=15):
+        """Waits until /readyz answers 200: the book serves (a standby: has
+        taken over)."""
+        deadline = time.time() + timeout
         while time.time() < deadline:
             try:
                 if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
                     return self
             except requests.RequestException:
                 pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"inplay exited {self.proc.returncode}: {self.stderr_path.read_text()[-3000:]}")
             time.sleep(0.05)
         raise RuntimeError("book never became ready")
 
@@ -419,3 +436,18 @@ def make_book(tmp_path):
     yield factory
     for b in made:
         b.stop()
+
+
+@pytest.fixture(scope="module")
+def kafka(tmp_path_factory):
+    """A real Kafka 4.4 cluster (three KRaft brokers on loopback,
+    kafka_cluster.py) for one test module."""
+    from kafka_cluster import KafkaCluster
+    java = require_tool("java", hint="openjdk-17-jre-headless; scripts/setup.sh --test installs it")
+    mvn = require_tool("mvn", hint="maven; scripts/setup.sh --test installs it")
+    c = KafkaCluster(tmp_path_factory.mktemp("kafka"), java=java, mvn=mvn)
+    try:
+        c.start()
+        yield c
+    finally:
+        c.stop()

@@ -16,39 +16,8 @@ import uuid
 
 import pytest
 
-from conftest import BookProcess, require_tool, wait_for
-from kafka_cluster import KafkaCluster
-
-
-@pytest.fixture(scope="module")
-def kafka(tmp_path_factory):
-    java = require_tool("java", hint="openjdk-17-jre-headless; scripts/setup.sh --test installs it")
-    mvn = require_tool("mvn", hint="maven; scripts/setup.sh --test installs it")
-    c = KafkaCluster(tmp_path_factory.mktemp("kafka"), java=java, mvn=mvn)
-    try:
-        c.start()
-        yield c
-    finally:
-        c.stop()
-
-
-def kafka_book(tmp_path, kafka, topic=None, **kw):
-    topic = topic or kafka.create_topic(f"journal-{uuid.uuid4().hex[:8]}")
-    b = BookProcess(tmp_path, **kw)
-    text = b.config_path.read_text()
-    block = (f"journal:\n  kind: kafka\n  brokers: {kafka.bootstrap}\n  topic: {topic}\n"
-             f"  transactional_id: book-{topic}\n")
-    assert "journal:\n" in text
-    b.config_path.write_text(text.replace("journal:\n", block, 1))
-    b.topic = topic
-    return b
-
-
-def fund(b, workers):
-    for w in range(workers):
-        b.open_account(f"c{w}")
-        assert b.post(f"/v1/accounts/c{w}/deposits", json={"amount": 10**9, "currency": "GBP"},
-                      key=f"fund-{w}").status_code == 201
+from conftest import BookProcess, wait_for
+from kafka_books import bet_body, check_acknowledged, fund, kafka_book
 
 
 def load(b, stop, acked, errors, w):
@@ -58,8 +27,7 @@ def load(b, stop, acked, errors, w):
     i = 0
     while not stop.is_set():
         key = f"w{w}-{i}"
-        body = {"account": f"c{w}", "selection_id": 2011 + i % 3, "stake": 100, "currency": "GBP",
-                "odds": ["1.5", "4.2", "6.5"][i % 3], "price_change": "any"}
+        body = bet_body(w, i)
         try:
             r = s.post(b.url + "/v1/bets", json=body, timeout=30,
                        headers={"Authorization": f"Bearer {b.channel_token}", "Idempotency-Key": key})
@@ -80,28 +48,6 @@ def replayed(b):
              if '"msg":"journal replayed"' in line]
     assert lines, "no 'journal replayed' line"
     return lines[-1]["records"], lines[-1]["state_hash"]
-
-
-def check_acknowledged(b, acked, workers):
-    """Every acknowledged bet is there as acknowledged; none doubled, none
-    half applied (each account's reserved money is exactly its bets)."""
-    state = b.state()
-    assert state["ledger_sum"] == 0
-    for key, body, bet in acked:
-        got = b.get(f"/v1/bets/{bet['bet_id']}")
-        assert got.status_code == 200, (key, got.text)
-        assert got.json()["bet_id"] == bet["bet_id"] and got.json()["stake"] == bet["stake"]
-    key, body, bet = acked[-1]
-    r = b.post("/v1/bets", json=body, key=key)  # a client's retry gets the same bet
-    assert r.status_code == 201 and r.json() == bet
-    reserved = 0
-    for w in range(workers):
-        a = b.get(f"/v1/accounts/c{w}").json()
-        assert a["balance"] + a["reserved"] == 10**9
-        reserved += a["reserved"]
-    assert reserved == 100 * state["bets"]
-    assert state["bets"] >= len(acked)
-    return state
 
 
 def test_replay_from_the_topic_after_kill_9_gives_the_same_state(kafka, tmp_path):

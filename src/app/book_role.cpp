@@ -1,0 +1,129 @@
+// BookRole (contract in app/book_role.h).
+#include "app/book_role.h"
+
+#include "core/clock.h"
+#include "telemetry/log.h"
+
+namespace inplay {
+
+namespace {
+constexpr int64_t kHashEveryNs = 250'000'000;
+}
+
+BookRole::BookRole(MetricsRegistry& metrics, bool standby)
+    : role_(metrics.gauge("book_role", "1 for the role this book holds now: leader (writes the journal) or standby",
+                          {"role"})),
+      takeovers_(metrics.counter("book_takeovers_total",
+                                 "Times this book found the leader's lease run out and took the journal over")
+                     .with({})),
+      fenced_(metrics.gauge("book_fenced", "1 once Kafka refused this book's journal for good (another book took it)")
+                  .with({})),
+      commit_records_(MetricsRegistry::series(
+          metrics.histogram("journal_kafka_commit_seconds",
+                            "Each Kafka journal transaction, begin to commit (kind: records, or a lease alone)",
+                            {"kind"}, default_latency_bounds_ns(), Unit::kSeconds),
+          {"records"})),
+      commit_lease_(MetricsRegistry::series(
+          metrics.histogram("journal_kafka_commit_seconds",
+                            "Each Kafka journal transaction, begin to commit (kind: records, or a lease alone)",
+                            {"kind"}, default_latency_bounds_ns(), Unit::kSeconds),
+          {"lease"})),
+      aborts_(metrics.counter("journal_kafka_aborts_total", "Kafka journal transactions aborted (their records go again)")
+                  .with({})),
+      standby_(standby) {
+  role_.with({"leader"}).set(standby ? 0 : 1);
+  role_.with({"standby"}).set(standby ? 1 : 0);
+  metrics.gauge_fn("journal_standby_applied_seq", "The last journal record a standby applied (0 on a leader)", [this] {
+    std::lock_guard lk(mu_);
+    return static_cast<double>(standby_ ? status_.applied_seq : 0);
+  });
+  metrics.gauge_fn("journal_standby_lag", "Kafka offsets of the journal a standby has not read yet", [this] {
+    std::lock_guard lk(mu_);
+    return static_cast<double>(standby_ ? status_.lag : 0);
+  });
+  metrics.gauge_fn("journal_standby_silent_seconds", "Seconds since a standby last saw the leader commit", [this] {
+    std::lock_guard lk(mu_);
+    return standby_ ? status_.silent_ms / 1000.0 : 0.0;
+  });
+  metrics.gauge_fn("book_takeover_seconds", "The last takeover: the leader's lease ran out -> this book leading", [this] {
+    std::lock_guard lk(mu_);
+    return last_takeover_ms_ < 0 ? 0.0 : last_takeover_ms_ / 1000.0;
+  });
+}
+
+bool BookRole::standby() const {
+  std::lock_guard lk(mu_);
+  return standby_;
+}
+
+KafkaJournalHooks BookRole::journal_hooks(std::function<void(const std::string& why)> on_fatal) {
+  KafkaJournalHooks h;
+  h.on_commit = [this](int64_t ns, size_t records) { (records > 0 ? commit_records_ : commit_lease_).observe(ns); };
+  h.on_abort = [this] { aborts_.inc(); };
+  h.on_fatal = [this, on_fatal = std::move(on_fatal)](const std::string& why) {
+    fenced_.set(1);
+    if (on_fatal) on_fatal(why);
+  };
+  return h;
+}
+
+KafkaStandby BookRole::following(std::function<bool()> stop_requested, std::function<std::string()> state_hash) {
+  KafkaStandby s;
+  s.enabled = standby();
+  s.stop_requested = std::move(stop_requested);
+  s.on_follow = [this, state_hash = std::move(state_hash)](const KafkaStandby::Progress& p) {
+    const int64_t now = monotonic_ns();
+    std::string hash;
+    bool take_hash;
+    {
+      std::lock_guard lk(mu_);
+      take_hash = p.applied_seq != hashed_seq_ && (p.caught_up || now - hashed_ns_ >= kHashEveryNs);
+    }
+    if (take_hash) hash = state_hash();  // the replaying thread owns the state: outside the lock
+    std::lock_guard lk(mu_);
+    if (take_hash) {
+      hashed_ns_ = now;
+      hashed_seq_ = p.applied_seq;
+      status_.state_hash = std::move(hash);
+    }
+    status_.applied_seq = p.applied_seq;
+    status_.lag = p.lag;
+    status_.silent_ms = p.silent_ms;
+    status_.caught_up = p.caught_up && hashed_seq_ == p.applied_seq;
+  };
+  s.on_lease_out = [this] {
+    std::lock_guard lk(mu_);
+    lease_out_ns_ = monotonic_ns();
+  };
+  return s;
+}
+
+void BookRole::now_leading(int64_t now_ns) {
+  std::lock_guard lk(mu_);
+  if (!standby_) return;
+  standby_ = false;
+  role_.with({"leader"}).set(1);
+  role_.with({"standby"}).set(0);
+  takeovers_.inc();
+  took_over_ns_ = now_ns;
+  if (lease_out_ns_ > 0) last_takeover_ms_ = (now_ns - lease_out_ns_) / 1'000'000;
+  log::warn("runtime", "took over: this book is the leader now",
+            {{"takeover_ms", last_takeover_ms_}, {"applied_seq", status_.applied_seq}});
+}
+
+StandbyStatus BookRole::status() const {
+  std::lock_guard lk(mu_);
+  return status_;
+}
+
+double BookRole::took_over_within(int64_t now_ns, int64_t window_ns) const {
+  std::lock_guard lk(mu_);
+  return took_over_ns_ > 0 && now_ns - took_over_ns_ < window_ns ? 1.0 : 0.0;
+}
+
+int64_t BookRole::last_takeover_ms() const {
+  std::lock_guard lk(mu_);
+  return last_takeover_ms_;
+}
+
+}  // namespace inplay

@@ -1,0 +1,85 @@
+// BookRole: whether this book leads (writes the journal) or stands by
+// (follows the leader's Kafka journal, `inplay serve --standby`), and what
+// the Kafka journal's leadership looks like from outside (issue 20, item 5).
+//
+// Metrics (registered at construction, all on the book's registry):
+//   book_role{role="leader"|"standby"}       1 for the role held now, 0 else
+//   book_takeovers_total                     leases run out and taken over
+//   book_takeover_seconds                    the last takeover: the lease ran
+//                                            out -> this book serving as leader
+//   book_fenced                              1 once Kafka refused this book for
+//                                            good (another book took the id)
+//   journal_kafka_commit_seconds{kind}       each transaction, begin -> commit
+//                                            (kind: records | lease)
+//   journal_kafka_aborts_total               transactions aborted (produced again)
+//   journal_standby_applied_seq              the last record a standby applied
+//   journal_standby_lag                      Kafka offsets it has not read yet
+//   journal_standby_silent_seconds           since the leader last committed
+//
+// Signal (app/runtime.cpp samples it for the incident loop):
+//   book_took_over   1 for 10 minutes after this book took over: alert
+//                    leader_takeover opens an incident with its timeline
+//
+// The status a standby shows (/readyz and /healthz of StandbyHandler) is
+// kept here too: the replaying thread publishes it, HTTP threads read it.
+// Thread-safe.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "journal/kafka_journal.h"
+#include "telemetry/metrics.h"
+
+namespace inplay {
+
+struct StandbyStatus {
+  uint64_t applied_seq = 0;
+  std::string state_hash;   // of the state after applied_seq (empty until first caught up)
+  int64_t lag = 0;
+  int64_t silent_ms = 0;
+  bool caught_up = false;
+};
+
+class BookRole {
+ public:
+  BookRole(MetricsRegistry& metrics, bool standby);
+
+  bool standby() const;
+  // The journal's hooks: commit latency, aborts, and on_fatal (called once,
+  // journal thread) after the fenced gauge is set.
+  KafkaJournalHooks journal_hooks(std::function<void(const std::string& why)> on_fatal);
+  // A standby's following: stop_requested as given; the progress goes into
+  // status() and the gauges; state_hash() (replaying thread) is asked for
+  // at most every 250 ms and whenever the standby has caught up after
+  // applying something new.
+  KafkaStandby following(std::function<bool()> stop_requested, std::function<std::string()> state_hash);
+  // The standby now serves as the leader (after replay returned).
+  void now_leading(int64_t now_ns);
+
+  StandbyStatus status() const;
+  int64_t last_takeover_ms() const;  // -1: none
+  // The signal book_took_over: 1 within `window_ns` of this book taking
+  // over (monotonic clock), else 0.
+  double took_over_within(int64_t now_ns, int64_t window_ns) const;
+
+ private:
+  Family<Gauge>& role_;
+  Counter& takeovers_;
+  Gauge& fenced_;
+  Histogram& commit_records_;
+  Histogram& commit_lease_;
+  Counter& aborts_;
+
+  mutable std::mutex mu_;
+  bool standby_;
+  StandbyStatus status_;
+  int64_t lease_out_ns_ = 0;  // when the lease ran out (0: not yet)
+  int64_t hashed_ns_ = 0;     // when the state hash was last taken
+  uint64_t hashed_seq_ = 0;
+  int64_t last_takeover_ms_ = -1;
+  int64_t took_over_ns_ = 0;  // when this book started leading after a takeover (0: never)
+};
+
+}  // namespace inplay
