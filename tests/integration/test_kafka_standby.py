@@ -18,6 +18,7 @@ What is proven:
 The takeover time (kill -9 -> the first bet the new leader acknowledges)
 is printed per round; bench/kafka_journal_bench.py measures it too.
 """
+import json
 import signal
 import statistics
 import threading
@@ -249,6 +250,19 @@ def test_a_paused_leader_is_fenced_and_steps_down(kafka, tmp_path):
         assert state["bets"] == 20
         m = requests.get(new.url + "/metrics", timeout=2).text
         assert 'book_role{role="leader"} 1' in m and "book_takeovers_total 1" in m
+        # The takeover is an incident (ticket) on the new leader, with its timeline.
+        new.advance(3000)
+
+        def takeover_incident():
+            for i in new.get("/v1/incidents", token="operator").json()["incidents"]:
+                inc = new.get(f"/v1/incidents/{i['id']}", token="operator").json()
+                if "leader_takeover" in json.dumps(inc.get("alerts", [])):
+                    return inc
+            new.advance(1000)
+            return None
+        inc = wait_for(takeover_incident, timeout=30)
+        assert inc["group_labels"].get("service") == "journal", inc
+        assert inc["timeline"] and inc["timeline"][0]["step"] == "detect", inc["timeline"]
     finally:
         new.stop()
         old.stop()
