@@ -121,6 +121,8 @@ class FeedDesk {
   Result<bool> switch_feed(const std::string& sport, std::optional<FeedRole> to,
                            const std::string& actor);
   std::string active_feed(const std::string& sport) const;
+  // The canary market of each sport (ODDS-7: sport -> market id), from the config.
+  const std::map<std::string, uint64_t>& canary_markets() const { return opts_.canary_markets; }
 
   // Engine thread: JSON for GET /v1/feeds.
   std::string status_json() const;

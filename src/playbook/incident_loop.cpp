@@ -134,7 +134,11 @@ void IncidentLoop::on_odds_update(uint64_t market_id, const std::string& feed, i
   const Market* m = book.market(market_id);
   const Event* e = m ? book.event(m->event_id) : nullptr;
   if (!e) return;
-  evaluator_.on_odds_update(now_ns() / kSecond, SloEvaluator::Labels{market_id, e->league, feed, {}}, latency_ns);
+  const int64_t t = now_ns() / kSecond;
+  evaluator_.on_odds_update(t, SloEvaluator::Labels{market_id, e->league, feed, {}}, latency_ns);
+  auto it = latency_shift_.find(feed);
+  if (it == latency_shift_.end()) it = latency_shift_.emplace(feed, FeedShift{e->sport, LatencyShift{}}).first;
+  it->second.shift.add(t, latency_ns);
 }
 
 void IncidentLoop::on_support_reply(int64_t first_reply_ns) {
@@ -206,6 +210,8 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
     auto it = min_above_.find(signal);
     return it != min_above_.end() && v > it->second;
   };
+  const auto& exposure = engine_.state().exposure;
+  const int64_t high_exposure_minor = runner_->file().routing.high_exposure_minor;
   std::set<uint64_t> stale_gauges = std::move(staleness_published_);
   staleness_published_.clear();
   for (uint64_t eid : book.event_ids()) {
@@ -231,6 +237,15 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
                                    {{"market_id", std::to_string(mid)}, {"league", e->league}, {"sport", e->sport},
                                     {"event_id", std::to_string(eid)}},
                                    ratio, top});
+      // ODDS-3: a market whose own live liability would make its alert
+      // group High Exposure pages on its price age sooner (1.2 s, the
+      // catalogue's bound) than on its staleness limit.
+      const double age_s = static_cast<double>(age) / 1e9;
+      if (wants("high_exposure_price_age_seconds", age_s) && exposure.market_liability(mid) >= high_exposure_minor)
+        out.push_back(SignalSample{"high_exposure_price_age_seconds",
+                                   {{"market_id", std::to_string(mid)}, {"league", e->league}, {"sport", e->sport},
+                                    {"event_id", std::to_string(eid)}},
+                                   age_s, top});
       if (desk_ && desk_->drift_flagged(mid))
         out.push_back(SignalSample{"market_drift_flagged",
                                    {{"market_id", std::to_string(mid)}, {"league", e->league}, {"sport", e->sport}},
@@ -243,6 +258,30 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
     if (e) staleness_ratio_->with({std::to_string(mid), e->league, e->sport}).set(0);
   }
   if (desk_) {
+    // ODDS-7: each sport's canary market is watched at all times — in play
+    // or pre-match, top league or not — while it is open and priced (a
+    // suspension has its own cause and alert: feed_down, a goal's bet_stop).
+    for (auto& [sport, mid] : desk_->canary_markets()) {
+      const Market* m = book.market(mid);
+      const Event* e = m ? book.event(m->event_id) : nullptr;
+      if (!e || e->state == EventState::kEnded || m->status != MarketStatus::kOpen || m->last_update_ns == 0) continue;
+      const double ratio = static_cast<double>(Book::price_age(*m, now).count()) /
+                           static_cast<double>(std::max<int64_t>(1, m->staleness_limit.count()));
+      if (wants("canary_staleness_ratio", ratio))
+        out.push_back(SignalSample{"canary_staleness_ratio",
+                                   {{"market_id", std::to_string(mid)}, {"league", e->league}, {"sport", sport},
+                                    {"event_id", std::to_string(e->id)}, {"feed", desk_->active_feed(sport)}},
+                                   ratio, true});
+    }
+    // ODDS-3: a fast shift of the active feed's update-latency p95 against
+    // its own baseline (slo/latency_shift.h); a standby's window waits.
+    for (auto& [feed, fs] : latency_shift_) {
+      fs.shift.advance(t);
+      if (desk_->active_feed(fs.sport) != feed) continue;
+      const double ratio = fs.shift.ratio();
+      if (wants("odds_update_p95_shift", ratio))
+        out.push_back(SignalSample{"odds_update_p95_shift", {{"sport", fs.sport}, {"feed", feed}}, ratio, true});
+    }
     for (auto& f : desk_->signals()) {
       if (f.role == "reference") {
         // The reference prices nothing (drift only): its outage, lateness or

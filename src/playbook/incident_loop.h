@@ -35,6 +35,7 @@
 #include "playbook/market_load.h"
 #include "playbook/playbook_runner.h"
 #include "playbook/slo_coverage.h"
+#include "slo/latency_shift.h"
 #include "slo/rolling_counts.h"
 #include "slo/slo_evaluator.h"
 #include "support/status_board.h"
@@ -188,6 +189,13 @@ class IncidentLoop {
     uint64_t active_ok = 0, active_valid = 0;
   };
   std::map<std::string, FeedWindow> feed_windows_;
+  // ODDS-3: each active feed's update-latency p95 against its baseline
+  // (signal odds_update_p95_shift), by feed name.
+  struct FeedShift {
+    std::string sport;
+    LatencyShift shift;
+  };
+  std::map<std::string, FeedShift> latency_shift_;
   struct MarketOffers {
     uint64_t event_id;
     RollingCounts counts;  // one window: bets offered (valid) per second

@@ -24,7 +24,8 @@ const std::set<std::string> kLiveSignals{
     "reference_feed_problem", "journal_unwritable", "disk_used_ratio", "cashout_stale_ratio",
     "psp_route_unavailable", "psp_auth_failure_ratio",
     "support_tag_rate_ratio", "duplicate_tx", "psp_timeouts_sigma", "payment_reconciliation_mismatches",
-    "kyc_backlog", "kyc_vendor_error_ratio", "book_took_over"};
+    "kyc_backlog", "kyc_vendor_error_ratio", "high_exposure_price_age_seconds", "canary_staleness_ratio",
+    "odds_update_p95_shift", "book_took_over"};
 const std::set<std::string> kFutureSignals{};
 
 bool valid_name(const std::string& s) {
