@@ -1,5 +1,7 @@
 #include "bet/placement_desk.h"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "bet/inplay_delay.h"
@@ -145,9 +147,9 @@ void PlacementDesk::on_arrival(PlaceBet& cmd) {
                       std::move(p->cmd.done));
       return;
     }
-    const int64_t turn = risk_turn_ ? risk_turn_->turn_at(now) : now;
-    if (turn > now) {
-      wait_until(park(std::move(p)), turn, &PlacementDesk::on_risk_turn);
+    if (risk_turn_ && (risk_busy_ || !risk_queue_.empty() || risk_turn_->cost_ns(now) > 0)) {
+      risk_queue_.push_back(park(std::move(p)).id);
+      serve_next_risk();
       return;
     }
     first = evaluate(*p);
@@ -173,6 +175,39 @@ void PlacementDesk::wait_until(PendingBet& p, int64_t at_ns, Step next) {
   p.timer->enable_at(from_ns(at_ns));
 }
 
+void PlacementDesk::serve_next_risk() {
+  while (!risk_busy_ && !risk_queue_.empty()) {
+    auto it = pending_.find(risk_queue_.front());
+    if (it == pending_.end()) {  // gone (refused meanwhile)
+      risk_queue_.pop_front();
+      continue;
+    }
+    PendingBet& bet = *it->second;
+    const int64_t now = to_ns(engine_.clock().now());
+    const int64_t cost = risk_turn_->cost_ns(now);
+    if (cost <= 0 || (bet.cmd.deadline_ns > 0 && now > bet.cmd.deadline_ns)) {
+      // A free engine decides at once; a bet already too late is refused
+      // as it is taken, using no engine time.
+      risk_queue_.pop_front();
+      on_risk_turn(bet);
+      continue;
+    }
+    risk_busy_ = true;
+    if (!risk_timer_) risk_timer_ = engine_.create_timer([this] { end_risk_turn(); });
+    risk_timer_->enable_at(from_ns(now + cost));
+  }
+}
+
+void PlacementDesk::end_risk_turn() {
+  risk_busy_ = false;
+  if (!risk_queue_.empty()) {
+    const uint64_t id = risk_queue_.front();
+    risk_queue_.pop_front();
+    if (auto it = pending_.find(id); it != pending_.end()) on_risk_turn(*it->second);
+  }
+  serve_next_risk();
+}
+
 void PlacementDesk::on_risk_turn(PendingBet& bet) {
   auto it = pending_.find(bet.id);
   std::unique_ptr<PendingBet> p = std::move(it->second);
@@ -190,8 +225,14 @@ void PlacementDesk::on_risk_turn(PendingBet& bet) {
                     std::move(p->cmd.done));
     return;
   }
-  Result<Odds> first = evaluate(*p);
-  after_risk(std::move(p), std::move(first));
+  std::optional<Result<Odds>> first;
+  try {
+    first.emplace(evaluate(*p));
+  } catch (const std::exception& e) {
+    refuse_failed(*p, e);  // p is no longer parked: it dies here
+    return;
+  }
+  after_risk(std::move(p), std::move(*first));
 }
 
 void PlacementDesk::after_risk(std::unique_ptr<PendingBet> p, Result<Odds> first) {

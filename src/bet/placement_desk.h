@@ -33,6 +33,7 @@
 #pragma once
 #include <cstdint>
 #include <exception>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -148,6 +149,10 @@ class PlacementDesk {
   PendingBet& park(std::unique_ptr<PendingBet> p);
   void wait_until(PendingBet& p, int64_t at_ns, Step next);
   void on_risk_turn(PendingBet& p);
+  // The simulated engine (RiskTurn): starts the check of the queue's head,
+  // charged the cost in force now, unless one is running.
+  void serve_next_risk();
+  void end_risk_turn();  // the running check is done: decide it, serve the next
   void on_delay_elapsed(PendingBet& p);
   void on_confirm_timeout(PendingBet& p);
   void release_price_waiters(uint64_t market_id);
@@ -171,6 +176,9 @@ class PlacementDesk {
   QueueDelayGate gate_;
   TimerPtr gate_timer_;
   RiskTurn* risk_turn_ = nullptr;
+  std::deque<uint64_t> risk_queue_;  // pending ids waiting for the simulated engine, in arrival order
+  bool risk_busy_ = false;           // a check is running: risk_queue_.front()'s
+  TimerPtr risk_timer_;              // fires when it is done
   std::vector<std::function<void(const BetDecision&)>> decision_observers_;
   std::vector<std::function<void(uint64_t, uint64_t)>> offer_observers_;
   std::function<void(uint64_t, Span&)> market_tagger_;

@@ -1,9 +1,11 @@
 // SimEngineCost: a busy engine thread, modelled on the simulated clock for
-// game days (bet/risk_turn.h). Each bet's risk check occupies the one
-// engine for `cost` of book time; a bet that arrives while it is busy waits
-// its turn, so bets offered faster than 1/cost per second queue up as they
-// would on a real engine thread. The "engine CPU burn" fault raises the
-// cost; 0 is a free engine (every bet at once). Engine thread only.
+// game days (bet/risk_turn.h). Each bet's risk check occupies the one engine
+// for `cost` of book time, charged when the check starts (the placement desk
+// queues bets first come first served), so bets offered faster than 1/cost
+// per second queue up as they would on a real engine thread, and a cost
+// changed mid-queue applies to every check not yet started. The "engine
+// CPU burn" fault raises the cost; 0 is a free engine (every bet at once).
+// Engine thread only.
 #pragma once
 #include <cstdint>
 
@@ -15,11 +17,10 @@ namespace inplay {
 class SimEngineCost final : public RiskTurn {
  public:
   void set_cost(Nanos cost) { cost_ns_ = cost.count(); }
-  int64_t turn_at(int64_t now_ns) override;
+  int64_t cost_ns(int64_t) const override { return cost_ns_; }
 
  private:
   int64_t cost_ns_ = 0;
-  int64_t busy_until_ns_ = 0;
 };
 
 }  // namespace inplay

@@ -327,5 +327,37 @@ TEST_F(EngineTest, SimulatedBetCostQueuesBetsOneAfterAnother) {
   EXPECT_EQ(decided.size(), 4u);
 }
 
+// The simulated engine charges a bet's cost when its check starts, first come
+// first served (issue 17, item 8): the CPU burn ending mid-queue speeds up
+// every bet still waiting, not only those offered afterwards.
+TEST_F(EngineTest, SimulatedBetCostIsChargedWhenTheCheckStarts) {
+  staleness = 60s;
+  open();
+  SimEngineCost cost;
+  cost.set_cost(100ms);
+  desks->bets.set_risk_turn(&cost);
+  start();
+  deposit("alice", 10000);
+  price(1011, "2.5");
+  Replies box;
+  for (const char* k : {"f1", "f2", "f3", "f4"}) ASSERT_TRUE(place(box, k, 1011, 100, "2.5"));
+  flush();
+  advance_to(150ms);  // f1 decided at 100 ms; f2's check started at 100 ms at 100 ms
+  ASSERT_TRUE(box.wait(1));
+  on_engine([&] {
+    cost.set_cost(10ms);
+    return true;
+  });
+  advance_to(230ms);
+  ASSERT_TRUE(box.wait(4));
+  auto accepted = on_engine([&] {
+    std::vector<int64_t> v;
+    for (uint64_t id : {1, 2, 3, 4}) v.push_back(engine->state().bets.at(id).accepted_ns - kT0);
+    return v;
+  });
+  // Charged at queue time, f3 and f4 would wait until 300 and 400 ms.
+  EXPECT_EQ(accepted, (std::vector<int64_t>{100'000'000, 200'000'000, 210'000'000, 220'000'000}));
+}
+
 }  // namespace
 }  // namespace inplay
