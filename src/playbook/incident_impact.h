@@ -2,7 +2,9 @@
 // and the liability on them — computed in this one place, so the war room,
 // GET /v1/incidents and the post-mortem say the same thing.
 //
-//  - Markets: those its alerts named (the group's market_id labels), those
+//  - Markets: those its alerts named (the group's market_id labels, and
+//    those an alert naming none affects, AlertGroup::affected: every live
+//    market a down or late active feed prices, suspended by it), those
 //    its actions acted on (a league-wide cash-out freeze names them all),
 //    and, for an incident whose alerts name a league but no market (a
 //    feed's schema skew on EPL), that league's open or suspended markets —
