@@ -127,6 +127,19 @@ def test_a_feed_wide_outage_reports_every_market_it_suspended(tmp_path):
     assert down and int(down.group(1).replace(",", "")) > 0, report
 
 
+def test_a_league_skew_does_not_count_the_markets_the_feed_still_prices(tmp_path):
+    """Issue 17, item 6: in lower-league-skew-both-feeds only the
+    Championship's lines stop parsing. The parse-error incident (its alert
+    names the feed, no league) counts the markets the fault took out — never
+    the EPL's 3, which the feed kept pricing on time (it counted all 9)."""
+    r = gameday(os.path.join(ROOT, "scenarios", "lower-league-skew-both-feeds.yaml"), tmp_path / "report")
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert r.returncode == 0, r.stdout + r.stderr + report
+    impact = re.search(r"### Incident \d+: more than 0\.5% of a feed's messages fail to parse[^\n]*\n\n[^\n]*\n"
+                       r"- impact: (\d+) market\(s\)", report)
+    assert impact and int(impact.group(1)) <= 6, report
+
+
 def psp_slow_on(route, expect, tmp_path):
     """psp-slow.yaml with its fault on `route` and these expectations."""
     text = open(os.path.join(ROOT, "scenarios", "psp-slow.yaml")).read()
