@@ -72,10 +72,11 @@ void write_gameday_report(const std::string& out_dir, const ReportContext& c) {
   fmt::format_to(out, "\n## Incidents\n\n");
   if (r.incidents.empty()) md += "None.\n";
   for (auto& [id, inc] : r.incidents) {
-    fmt::format_to(out, "### Incident {}: {}\n\n- group `{}`, severity {}, {}{}\n- slice: {}\n- post-mortem: "
-                   "[postmortem-{}.md](postmortem-{}.md)\n",
+    fmt::format_to(out, "### Incident {}: {}\n\n- group `{}`, severity {}, {}{}\n- impact: {} market(s), live "
+                   "liability {} (peak)\n- slice: {}\n- post-mortem: [postmortem-{}.md](postmortem-{}.md)\n",
                    id, inc.title, inc.group_key, inc.severity, inc.status,
-                   inc.high_exposure ? ", **High Exposure**" : "", inc.slice.empty() ? "—" : slice_values(inc.slice),
+                   inc.high_exposure ? ", **High Exposure**" : "", inc.markets.size(),
+                   format_money(inc.exposure_minor, r.currency), inc.slice.empty() ? "—" : slice_values(inc.slice),
                    id, id);
     for (auto& e : inc.timeline) {
       std::string what = e.what;
@@ -87,6 +88,22 @@ void write_gameday_report(const std::string& out_dir, const ReportContext& c) {
     // The post-mortem names slices with their shares, which depend on
     // thread timing: it is written as the playbook writes it.
     std::ofstream(fs::path(out_dir) / fmt::format("postmortem-{}.md", id)) << postmortem_markdown(inc, r.currency);
+  }
+  // Budget guards' caps and delays (and operators' actions tied to no
+  // incident): when they acted, on what, and when they were relaxed. The
+  // incidents they concern say so in their timelines too.
+  fmt::format_to(out, "\n## Actions outside incidents\n\n");
+  if (r.other_actions.empty()) md += "None.\n";
+  else
+    md += "| t | action | on | status | by | relaxed | detail |\n|---|---|---|---|---|---|---|\n";
+  for (const IncidentAction& a : r.other_actions) {
+    const std::string on = a.target.league.empty()
+                               ? a.target.describe()
+                               : fmt::format("league {} ({} markets)", a.target.league, a.target.markets.size());
+    fmt::format_to(out, "| {} | {} | {} | {} | {} | {} | {} |\n",
+                   a.at_ns ? fmt::format("{:.1f} s", (a.at_ns - r.start_ns) / 1e9) : "—", action_type_name(a.spec.type),
+                   on, a.status, a.actor,
+                   a.reverted_ns ? fmt::format("{:.1f} s", (a.reverted_ns - r.start_ns) / 1e9) : "—", a.detail);
   }
   md += "\n## Charts\n\n![accept latency](latency.svg)\n\n![price age and drift](freshness.svg)\n\n"
         "![burn rates](burn.svg)\n\nSeries: `series.csv`.\n";

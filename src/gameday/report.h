@@ -2,7 +2,12 @@
 // expectation results:
 //   report.md            result, expectations (value seen vs bound), the
 //                        timeline of faults, alerts, incidents and actions,
-//                        the incidents, links to the charts and post-mortems;
+//                        the incidents (impact: markets and peak live
+//                        liability; their timelines carry the budget
+//                        guards' actions on what they concern), the actions
+//                        tied to no incident (budget guards' caps and delays,
+//                        when they acted and relaxed), links to the charts and
+//                        post-mortems;
 //                        a book that takes payments: each PSP route's calls
 //                        and its end-of-day reconciliation
 //   series.csv           the per-second series (accept p50/p99, price age,

@@ -22,6 +22,22 @@ void league_markets(const Book& book, const std::string& league, std::set<uint64
 
 }  // namespace
 
+std::vector<uint64_t> feed_fault_markets(const Book& book, const std::string& sport, const std::string& league,
+                                         int64_t now_ns) {
+  std::vector<uint64_t> out;
+  for (uint64_t eid : book.event_ids()) {
+    const Event* e = book.event(eid);
+    if (e->sport != sport || e->state == EventState::kEnded || (!league.empty() && e->league != league)) continue;
+    for (uint64_t mid : e->markets) {
+      const Market* m = book.market(mid);
+      const bool live = m->status == MarketStatus::kOpen || m->status == MarketStatus::kSuspended;
+      if (live && Book::is_stale(*m, now_ns)) out.push_back(mid);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 IncidentImpact incident_impact(const Incident& inc, const BookState& s) {
   std::set<uint64_t> markets(inc.markets.begin(), inc.markets.end());
   for (const IncidentAction& a : inc.actions) {

@@ -40,23 +40,13 @@ IncidentLoop::IncidentLoop(MarketDesk& markets, PlacementDesk& bets, FeedDesk* d
   runner_ = std::make_unique<PlaybookRunner>(std::move(playbooks), port_);
   runner_->set_slice_finder([this](int64_t since_ns) { return slice_for(since_ns); });
   // An alert about the feed that prices a sport (down, late, refusing
-  // lines) affects every live market of that sport (of its league, when it
-  // names one): its impact and High Exposure count them, though it names
-  // no market. A standby or reference feed prices nothing.
+  // lines) affects the markets of that sport (of its league, when it names
+  // one) that the fault took out: its impact and High Exposure count them,
+  // though it names no market. A standby or reference feed prices nothing.
   pipeline_.set_affected([this](const Alert& a) {
-    std::vector<uint64_t> out;
-    const std::string feed = a.label("feed"), sport = a.label("sport"), league = a.label("league");
-    if (!desk_ || feed.empty() || sport.empty() || desk_->active_feed(sport) != feed) return out;
-    const Book& book = engine_.state().book;
-    for (uint64_t eid : book.event_ids()) {
-      const Event* e = book.event(eid);
-      if (e->sport != sport || e->state == EventState::kEnded || (!league.empty() && e->league != league)) continue;
-      for (uint64_t mid : e->markets) {
-        const Market* m = book.market(mid);
-        if (m->status == MarketStatus::kOpen || m->status == MarketStatus::kSuspended) out.push_back(mid);
-      }
-    }
-    return out;
+    const std::string feed = a.label("feed"), sport = a.label("sport");
+    if (!desk_ || feed.empty() || sport.empty() || desk_->active_feed(sport) != feed) return std::vector<uint64_t>{};
+    return feed_fault_markets(engine_.state().book, sport, a.label("league"), now_ns());
   });
   for (auto& a : evaluator_.catalogue().alerts) {
     auto it = min_above_.find(a.signal);

@@ -554,6 +554,8 @@ void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
           }
           gs.tightened = true;
           gs.calm_since_ns = 0;
+          gs.slice = GuardedSlice{bg.slo, sl.label, sl.value, t.markets};
+          gs.why = fmt::format("{} burns {:.1f}x on {}={}", bg.slo, sl.burn_short, sl.label, sl.value);
         } else if (gs.tightened) {
           if (sl.burn_short >= bg.relax_below) {
             gs.calm_since_ns = 0;
@@ -565,11 +567,35 @@ void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
               for (auto& m : manual_)
                 if (m.id == a.id) m = a;
             }
+            for (uint64_t id : gs.told) {
+              auto inc = incidents_.find(id);
+              if (inc == incidents_.end() || inc->second.status == "resolved") continue;
+              for (auto& a : gs.actions) {
+                std::string line = guard_relaxed_line(a, bg);
+                if (!line.empty()) inc->second.timeline.push_back({now_ns, "recover", std::move(line)});
+              }
+            }
             gs = GuardState{};
           }
         }
+        if (gs.tightened) tell_incidents(now_ns, gs);
       }
     }
+  }
+}
+
+void PlaybookRunner::tell_incidents(int64_t now_ns, GuardState& gs) {
+  std::map<uint64_t, std::vector<const AlertGroup*>> groups;  // open incident -> its firing groups
+  for (auto& [key, id] : open_by_group_) {
+    auto& of = groups[id];
+    auto g = firing_groups_.find(key);
+    if (g != firing_groups_.end()) of.push_back(&g->second);
+  }
+  for (auto& [id, of] : groups) {
+    Incident& inc = incidents_.at(id);
+    if (gs.told.count(id) || !incident_concerns_guard(inc, of, gs.slice)) continue;
+    for (auto& a : gs.actions) inc.timeline.push_back({now_ns, "contain", guard_tightened_line(a, gs.why, now_ns)});
+    gs.told.insert(id);
   }
 }
 

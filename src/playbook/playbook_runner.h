@@ -29,7 +29,10 @@
 //    actions have no book-wide form and do not run.
 //  - Budget guards: while an SLO's slice burns over tighten_above, stake caps
 //    and extra delay are set on that slice's markets; when the burn stays
-//    under relax_below for relax_after they are relaxed (restored).
+//    under relax_below for relax_after they are relaxed (restored). Their
+//    actions are not an incident's (none reverts them on resolve), but the
+//    timeline of every open incident they concern says what they did and
+//    when they relaxed (playbook/budget_guard_timeline.h).
 //  - Operators trigger, approve and revert through the same port; every
 //    decision goes to the audit log via ActionPort::audit.
 //  - Operators publish an incident's note on the public status page and take
@@ -46,6 +49,7 @@
 
 #include "alert/alert_pipeline.h"
 #include "playbook/action_port.h"
+#include "playbook/budget_guard_timeline.h"
 #include "playbook/incident.h"
 #include "playbook/playbook_spec.h"
 #include "slo/slo_evaluator.h"
@@ -109,6 +113,9 @@ class PlaybookRunner {
     bool tightened = false;
     int64_t calm_since_ns = 0;
     std::vector<IncidentAction> actions;
+    GuardedSlice slice;       // what it tightened
+    std::string why;          // "accept_latency burns 8.1x on league=EPL"
+    std::set<uint64_t> told;  // incidents whose timeline has its actions
   };
   Incident& open_incident(int64_t now_ns, const Notification& n);
   void find_slice(int64_t now_ns, Incident& inc);
@@ -119,6 +126,9 @@ class PlaybookRunner {
   void undo_fallbacks(int64_t now_ns, Incident& inc, const IncidentAction& succeeded);
   // Lifts an open incident's shed_load whose own trigger went quiet.
   void lift_quiet_sheds(int64_t now_ns, Incident& inc);
+  // Writes a tightened guard's actions in the timelines of the open
+  // incidents it concerns that do not have them yet.
+  void tell_incidents(int64_t now_ns, GuardState& gs);
   // A failed automatic feed switch, tried again (see run_playbooks).
   void retry(int64_t now_ns, Incident& inc, IncidentAction& a);
   void execute(int64_t now_ns, Incident* inc, IncidentAction& a);

@@ -92,6 +92,54 @@ def test_book_overload_without_the_book_wide_shed_does_not_recover(tmp_path):
     assert "no bet is accepted on a price older" not in r.stderr
 
 
+def test_budget_guard_actions_are_in_the_incident_timeline_and_the_report(tmp_path):
+    """Issue 17, item 6: in book-overload every league burns the
+    accept-latency budget; the budget guard caps stakes and lengthens the
+    delay on each league's markets. What it did is in the timeline of the
+    incident of that burn (its post-mortem too) and in the report's actions
+    tied to no incident, with when each was relaxed — not only in the log."""
+    r = gameday(os.path.join(ROOT, "scenarios", "book-overload.yaml"), tmp_path / "report")
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert r.returncode == 0, r.stdout + r.stderr + report
+    incidents = report[report.index("## Incidents"):report.index("## Actions outside incidents")]
+    guard = r"contain: done: {} \d+ market\(s\)[^\n]* by budget_guard:accept_latency " \
+            r"\(accept_latency burns [\d.]+x on league=(EPL|Championship)"
+    for what in ("capped stakes on", "extended the in-play delay on"):
+        assert re.search(guard.format(what), incidents), incidents
+    ids = re.findall(r"\(postmortem-(\d+)\.md\)", incidents)
+    assert any("budget_guard:accept_latency" in (tmp_path / "report" / f"postmortem-{i}.md").read_text() for i in ids)
+    outside = report[report.index("## Actions outside incidents"):report.index("## Charts")]
+    for action in ("lower_stake_cap", "extend_delay"):
+        assert re.search(r"\| [\d.]+ s \| {} \| league (EPL|Championship) \(\d+ markets\) \| (done|reverted) "
+                         r"\| budget_guard:accept_latency \|".format(action), outside), outside
+
+
+def test_a_feed_wide_outage_reports_every_market_it_suspended(tmp_path):
+    """Issue 17, item 6: the feed_down incident of feed-outage-impact (the
+    primary stalls with the backup down: every market suspends) counts the
+    9 markets and their live liability in the report, and is High Exposure
+    — it read "0 markets, live liability 0"."""
+    r = gameday(os.path.join(ROOT, "scenarios", "feed-outage-impact.yaml"), tmp_path / "report")
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert r.returncode == 0, r.stdout + r.stderr + report
+    down = re.search(r"### Incident \d+: the active feed of a sport is down[^\n]*\n\n- group [^\n]*\*\*High Exposure\*\*\n"
+                     r"- impact: 9 market\(s\), live liability £([\d,]+)\.\d\d \(peak\)", report)
+    assert down and int(down.group(1).replace(",", "")) > 0, report
+
+
+def test_a_league_skew_does_not_count_the_markets_the_feed_still_prices(tmp_path):
+    """Issue 17, item 6: in lower-league-skew-both-feeds only the
+    Championship's lines stop parsing. The parse-error incident (its alert
+    names the feed, no league) counts the markets the fault took out — never
+    the EPL's 3, which the feed kept pricing on time (it counted all 9)."""
+    r = gameday(os.path.join(ROOT, "scenarios", "lower-league-skew-both-feeds.yaml"), tmp_path / "report")
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert r.returncode == 0, r.stdout + r.stderr + report
+    impact = re.search(r"### Incident \d+: more than 0\.5% of a feed's messages fail to parse[^\n]*\n\n[^\n]*\n"
+                       r"- impact: (\d+) market\(s\)", report)
+    assert impact and int(impact.group(1)) <= 6, report
+
+
 def psp_slow_on(route, expect, tmp_path):
     """psp-slow.yaml with its fault on `route` and these expectations."""
     text = open(os.path.join(ROOT, "scenarios", "psp-slow.yaml")).read()

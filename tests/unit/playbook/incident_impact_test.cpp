@@ -55,6 +55,26 @@ TEST_F(ImpactTest, ALeagueAlertWithoutMarketsConcernsTheLeaguesMarkets) {
   EXPECT_TRUE(inc.high_exposure);
 }
 
+// Issue 17, item 6: what a fault of the active feed takes out of the book —
+// the markets whose prices it stopped (stale on the provider's clock), not
+// every market of the sport: a skew on the Championship leaves the EPL
+// priced; an outage stops every price.
+TEST_F(ImpactTest, AFeedFaultAffectsTheMarketsWhosePricesItStopped) {
+  const int64_t now = 100'000'000'000;
+  for (uint64_t m : {101, 102, 201, 301}) s.book.market(m)->price_ts_ns = now - 500'000'000;  // fresh
+  EXPECT_TRUE(feed_fault_markets(s.book, "football", "", now).empty());
+  s.book.market(301)->price_ts_ns = now - 4'000'000'000;  // the Championship's lines stopped (limit 3 s)
+  s.book.market(301)->status = MarketStatus::kSuspended;
+  EXPECT_EQ(feed_fault_markets(s.book, "football", "", now), (std::vector<uint64_t>{301}));
+  EXPECT_TRUE(feed_fault_markets(s.book, "football", "EPL", now).empty());
+  EXPECT_TRUE(feed_fault_markets(s.book, "basketball", "", now).empty());
+  // Every price stops (a feed-wide outage): all of them, in or out of suspension.
+  const int64_t later = now + 2'000'000'000;  // EPL limit 1.5 s
+  EXPECT_EQ(feed_fault_markets(s.book, "football", "", later), (std::vector<uint64_t>{101, 102, 201, 301}));
+  s.book.market(102)->status = MarketStatus::kClosed;  // settled or closed: not live
+  EXPECT_EQ(feed_fault_markets(s.book, "football", "", later), (std::vector<uint64_t>{101, 201, 301}));
+}
+
 TEST_F(ImpactTest, NamedMarketsAndTheMarketsItsActionsTouched) {
   Incident inc;
   inc.group_labels = {{"league", "EPL"}, {"service", "odds"}};

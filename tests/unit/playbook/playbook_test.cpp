@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/yaml_reader.h"
 #include "playbook/incident_codec.h"
 #include "playbook/playbook_runner.h"
@@ -207,6 +209,88 @@ TEST(PlaybookRunner, BudgetGuardTightensWhileTheSliceBurnsAndRelaxesAfterCalm) {
   r.tick(62 * kS, {st});
   EXPECT_EQ(port.calls.size(), 4u);
   EXPECT_EQ(port.calls[2], "revert lower_stake_cap by budget_guard:accept_latency");
+}
+
+// Issue 17, item 6: a budget guard's caps and delays are written in the
+// timeline of the open incidents they concern — the guard's SLO burning on
+// that league, or markets the incident concerns — journaled with it, and so
+// is its relaxing; an incident about something else gets no line. They
+// were only in the log.
+TEST(PlaybookRunner, BudgetGuardActionsGoInTheTimelineOfTheIncidentsTheyConcern) {
+  RecordingPort port;
+  PlaybookRunner r(parse_playbook_file(kFile, "pb.yaml"), port);
+  auto group = [](const std::string& key, const Alert& a) {
+    Notification n;
+    n.status = "firing";
+    n.group.key = key;
+    n.group.severity = "page";
+    n.group.alerts.emplace(a.fingerprint(), a);
+    return n;
+  };
+  Alert burn;
+  burn.name = "slo_burn";
+  burn.labels = {{"service", "bet"}, {"severity", "page"}, {"slo", "accept_latency"}, {"league", "EPL"}};
+  Alert nba;
+  nba.name = "odds_stale";
+  nba.labels = {{"service", "odds"}, {"league", "NBA"}, {"market_id", "9"}};
+  Notification other = group("service=odds,league=NBA", nba);
+  other.group.markets = other.group.affected = {9};
+  r.on_notifications(1 * kS, {group("service=bet,league=EPL", burn), other});
+  ASSERT_EQ(r.incidents().size(), 2u);
+  const Incident& burning = r.incidents().at(1);
+  const Incident& elsewhere = r.incidents().at(2);
+  const size_t before = burning.timeline.size();
+
+  SloSpec spec;
+  spec.name = "accept_latency";
+  SloStatus st;
+  st.spec = &spec;
+  st.slices.push_back(SliceStatus{"league", "EPL", 0.1, 0.1, 5, 5, true});
+  r.tick(2 * kS, {st});
+  ASSERT_EQ(burning.timeline.size(), before + 2);
+  EXPECT_EQ(burning.timeline[before].step, "contain");
+  EXPECT_EQ(burning.timeline[before].at_ns, 2 * kS);
+  EXPECT_EQ(burning.timeline[before].what,
+            "done: lower_stake_cap markets:1,2,3 by budget_guard:accept_latency by budget_guard:accept_latency "
+            "(accept_latency burns 5.0x on league=EPL)");
+  EXPECT_EQ(burning.timeline[before + 1].what,
+            "done: extend_delay markets:1,2,3 by budget_guard:accept_latency by budget_guard:accept_latency "
+            "(accept_latency burns 5.0x on league=EPL)");
+  for (auto& e : elsewhere.timeline) EXPECT_EQ(e.what.find("budget_guard"), std::string::npos) << e.what;
+  r.tick(3 * kS, {st});  // said once
+  EXPECT_EQ(burning.timeline.size(), before + 2);
+  // The journaled incident carries them like any other timeline entry.
+  Incident replayed = decode_incident(encode_incident(burning));
+  ASSERT_EQ(replayed.timeline.size(), before + 2);
+  EXPECT_EQ(replayed.timeline[before].what, burning.timeline[before].what);
+
+  // An incident that opens later about one of the capped markets is told
+  // too, with how long the guard has been in force.
+  Alert stale;
+  stale.name = "odds_stale";
+  stale.labels = {{"service", "odds"}, {"league", "EPL"}, {"market_id", "2"}};
+  Notification later = group("service=odds,league=EPL", stale);
+  later.group.markets = later.group.affected = {2};
+  r.on_notifications(12 * kS, {later});
+  r.tick(12 * kS, {st});
+  const Incident& joined = r.incidents().at(3);
+  ASSERT_GE(joined.timeline.size(), 2u);
+  EXPECT_NE(joined.timeline[joined.timeline.size() - 2].what.find("; in force for 10 s)"), std::string::npos)
+      << joined.timeline[joined.timeline.size() - 2].what;
+
+  // The burn calms: the guard relaxes, and the open incidents say so.
+  st.slices[0].burn_short = 0.5;
+  r.tick(20 * kS, {st});
+  r.tick(81 * kS, {st});
+  EXPECT_EQ(std::count_if(port.calls.begin(), port.calls.end(),
+                          [](const std::string& c) { return c.rfind("revert ", 0) == 0; }),
+            2);
+  ASSERT_EQ(burning.timeline.back().step, "recover");
+  EXPECT_EQ(burning.timeline.back().what,
+            "relaxed: extend_delay markets:1,2,3 by budget_guard:accept_latency by budget_guard:accept_latency "
+            "(burn under 1x for 60 s)");
+  EXPECT_EQ(joined.timeline.back().what, burning.timeline.back().what);
+  for (auto& e : elsewhere.timeline) EXPECT_EQ(e.what.find("budget_guard"), std::string::npos) << e.what;
 }
 
 // feed-outage: the feed switched to fails as well. The incident switches
