@@ -7,8 +7,17 @@
 namespace inplay {
 
 namespace {
+
 constexpr int64_t kHashEveryNs = 250'000'000;
+
+// The registry hands the same family back to a second call with its shape.
+Family<Histogram>& commit_family(MetricsRegistry& metrics) {
+  return metrics.histogram("journal_kafka_commit_seconds",
+                           "Each Kafka journal transaction, begin to commit (kind: records, or a lease alone)", {"kind"},
+                           default_latency_bounds_ns(), Unit::kSeconds);
 }
+
+}  // namespace
 
 BookRole::BookRole(MetricsRegistry& metrics, bool standby)
     : role_(metrics.gauge("book_role", "1 for the role this book holds now: leader (writes the journal) or standby",
@@ -18,16 +27,8 @@ BookRole::BookRole(MetricsRegistry& metrics, bool standby)
                      .with({})),
       fenced_(metrics.gauge("book_fenced", "1 once Kafka refused this book's journal for good (another book took it)")
                   .with({})),
-      commit_records_(MetricsRegistry::series(
-          metrics.histogram("journal_kafka_commit_seconds",
-                            "Each Kafka journal transaction, begin to commit (kind: records, or a lease alone)",
-                            {"kind"}, default_latency_bounds_ns(), Unit::kSeconds),
-          {"records"})),
-      commit_lease_(MetricsRegistry::series(
-          metrics.histogram("journal_kafka_commit_seconds",
-                            "Each Kafka journal transaction, begin to commit (kind: records, or a lease alone)",
-                            {"kind"}, default_latency_bounds_ns(), Unit::kSeconds),
-          {"lease"})),
+      commit_records_(MetricsRegistry::series(commit_family(metrics), {"records"})),
+      commit_lease_(MetricsRegistry::series(commit_family(metrics), {"lease"})),
       aborts_(metrics.counter("journal_kafka_aborts_total", "Kafka journal transactions aborted (their records go again)")
                   .with({})),
       standby_(standby) {
