@@ -254,6 +254,7 @@ function render(s) {
   renderSettlement(s.settlement);
   renderHedging(s.hedging);
   renderPayments(s.payments);
+  renderJournal(s.journal);
   renderSlos(s.slos);
   const a = s.accept;
   $('#accept-now').textContent = a.count ? `now p50 ${micros(a.p50_us)} · p99 ${micros(a.p99_us)} (${a.count} bets, 5 min)` : 'no bets yet';
@@ -522,6 +523,36 @@ function renderPayments(pm) {
         h('td', { class: 'num' }, `${r.sent} / ${r.authorised} / ${r.declined} / ${r.failed}`)),
       h('tr', {}, h('th', { class: 'muted' }, 'reconciliation'), h('td', { class: 'num', 'data-recon': r.name }, recon(r))),
     ]))));
+}
+
+// The journal (docs/kafka.md): this book's role, and on the Kafka journal
+// its hot standby as the leader last heard it (applied seq, records behind,
+// caught up, how long ago). A file journal has no standby: one host.
+function renderJournal(j) {
+  const root = $('#journal');
+  if (!j) return root.replaceChildren(h('p', { class: 'muted' }, 'Not known.'));
+  const rows = [
+    h('tr', {}, h('th', {}, `Role (${j.journal} journal)`), h('td', { class: 'num', 'data-journal': 'role' },
+      h('span', { class: `tag ${j.fenced ? 'bad' : 'ok'}` }, j.fenced ? 'fenced' : j.role))),
+    h('tr', {}, h('th', {}, 'Last seq / takeovers'), h('td', { class: 'num' },
+      `${j.seq} / ${j.takeovers}${j.last_takeover_ms != null ? ` (last ${(j.last_takeover_ms / 1000).toFixed(1)} s)` : ''}`)),
+  ];
+  const sb = j.standby;
+  let standby;
+  if (j.journal !== 'kafka') standby = h('span', { class: 'muted' }, 'none (one host)');
+  else if (!sb) standby = h('span', { class: 'tag bad' }, 'none heard');
+  else {
+    const cls = sb.status === 'following' ? 'ok' : 'bad';
+    standby = h('span', { class: `tag ${cls}`, title: `${sb.book} · state ${sb.state_hash || '?'}` },
+      sb.status === 'following'
+        ? `${sb.caught_up ? 'caught up' : 'catching up'} · ${sb.lag_records} behind`
+        : `${sb.status} ${(sb.heard_ms_ago / 1000).toFixed(0)} s`);
+  }
+  rows.push(h('tr', {}, h('th', {}, 'Standby'), h('td', { class: 'num', 'data-journal': 'standby' }, standby)));
+  if (sb) rows.push(h('tr', {}, h('th', { class: 'muted' }, 'standby applied seq'), h('td', { class: 'num' }, String(sb.applied_seq))));
+  if (j.watch_error) rows.push(h('tr', {}, h('th', { class: 'muted' }, 'Kafka'),
+    h('td', { class: 'num' }, h('span', { class: 'tag bad', title: j.watch_error }, 'no answer'))));
+  root.replaceChildren(h('table', {}, h('tbody', {}, ...rows)));
 }
 
 // SLOs that something measures; the budget over the period, once the data

@@ -2,6 +2,7 @@
 #include "app/book_role.h"
 
 #include "core/clock.h"
+#include "core/json.h"
 #include "telemetry/log.h"
 
 namespace inplay {
@@ -31,7 +32,8 @@ BookRole::BookRole(MetricsRegistry& metrics, bool standby)
       commit_lease_(MetricsRegistry::series(commit_family(metrics), {"lease"})),
       aborts_(metrics.counter("journal_kafka_aborts_total", "Kafka journal transactions aborted (their records go again)")
                   .with({})),
-      standby_(standby) {
+      standby_(standby),
+      book_id_(this_book_id()) {
   role_.with({"leader"}).set(standby ? 0 : 1);
   role_.with({"standby"}).set(standby ? 1 : 0);
   metrics.gauge_fn("journal_standby_applied_seq", "The last journal record a standby applied (0 on a leader)", [this] {
@@ -46,6 +48,18 @@ BookRole::BookRole(MetricsRegistry& metrics, bool standby)
     std::lock_guard lk(mu_);
     return standby_ ? status_.silent_ms / 1000.0 : 0.0;
   });
+  metrics.gauge_fn("book_standby_live", "A leader: 1 while its standby has reported within the last 5 s", [this] {
+    std::lock_guard lk(mu_);
+    return !standby_ && heard_ns_ > 0 && monotonic_ns() - heard_ns_ < kStandbyLiveNs ? 1.0 : 0.0;
+  });
+  metrics.gauge_fn("book_standby_lag_records",
+                   "A leader: its last durable seq minus the seq its standby last reported applied", [this] {
+                     std::lock_guard lk(mu_);
+                     if (standby_ || !heard_ || heard_leader_seq_ < heard_->applied_seq) return 0.0;
+                     return static_cast<double>(heard_leader_seq_ - heard_->applied_seq);
+                   });
+  metrics.gauge_fn("book_standby_lost", "A leader: 1 when a standby it heard from has been silent for 30 s",
+                   [this] { return standby_lost(monotonic_ns()); });
   metrics.gauge_fn("book_takeover_seconds", "The last takeover: the leader's lease ran out -> this book leading", [this] {
     std::lock_guard lk(mu_);
     return last_takeover_ms_ < 0 ? 0.0 : last_takeover_ms_ / 1000.0;
@@ -87,10 +101,24 @@ KafkaStandby BookRole::following(std::function<bool()> stop_requested, std::func
       hashed_seq_ = p.applied_seq;
       status_.state_hash = std::move(hash);
     }
+    // Caught up: it reached the end, and has read nothing new since (a
+    // poll that only waited says nothing about the end).
+    const bool at_end = p.caught_up || (status_.caught_up && p.applied_seq == status_.applied_seq);
     status_.applied_seq = p.applied_seq;
     status_.lag = p.lag;
     status_.silent_ms = p.silent_ms;
-    status_.caught_up = p.caught_up && hashed_seq_ == p.applied_seq;
+    status_.caught_up = at_end && hashed_seq_ == p.applied_seq;
+  };
+  s.report = [this] {
+    std::lock_guard lk(mu_);
+    StandbyReport r;
+    r.book = book_id_;
+    r.n = ++reports_;
+    r.applied_seq = status_.applied_seq;
+    if (hashed_seq_ == status_.applied_seq) r.state_hash = status_.state_hash;  // else not known at that seq
+    r.caught_up = status_.caught_up;
+    r.lag = status_.lag;
+    return r;
   };
   s.on_lease_out = [this] {
     std::lock_guard lk(mu_);
@@ -110,6 +138,61 @@ void BookRole::now_leading(int64_t now_ns) {
   if (lease_out_ns_ > 0) last_takeover_ms_ = (now_ns - lease_out_ns_) / 1'000'000;
   log::warn("runtime", "took over: this book is the leader now",
             {{"takeover_ms", last_takeover_ms_}, {"applied_seq", status_.applied_seq}});
+}
+
+void BookRole::heard(const std::optional<StandbyReport>& r, uint64_t leader_seq, int64_t now_ns,
+                     const std::string& error) {
+  std::lock_guard lk(mu_);
+  watch_error_ = error;
+  if (!error.empty()) return;
+  heard_leader_seq_ = leader_seq;
+  if (!r || r->book == book_id_) return;  // none, or this book's own, from when it stood by
+  if (!heard_ || *heard_ != *r) {
+    const bool first = !heard_ || heard_->book != r->book;
+    heard_ = r;
+    heard_ns_ = now_ns;
+    if (first)
+      log::info("runtime", "a standby follows this book",
+                {{"standby", r->book}, {"applied_seq", r->applied_seq}, {"caught_up", r->caught_up}});
+  }
+}
+
+double BookRole::standby_lost(int64_t now_ns) const {
+  std::lock_guard lk(mu_);
+  return !standby_ && heard_ns_ > 0 && now_ns - heard_ns_ >= kStandbyLostNs ? 1.0 : 0.0;
+}
+
+std::string BookRole::status_json(uint64_t leader_seq, int64_t now_ns) const {
+  std::lock_guard lk(mu_);
+  JsonWriter w;
+  w.begin_object();
+  w.field("role", standby_ ? "standby" : "leader").field("journal", "kafka");
+  w.field("fenced", fenced_.value() > 0).field("takeovers", static_cast<uint64_t>(takeovers_.value()));
+  w.key("last_takeover_ms");
+  if (last_takeover_ms_ < 0) w.null();
+  else w.value(last_takeover_ms_);
+  w.field("seq", leader_seq);
+  w.key("standby");
+  if (standby_ || !heard_) {
+    w.null();
+  } else {
+    const StandbyReport& r = *heard_;
+    const int64_t ago_ms = (now_ns - heard_ns_) / 1'000'000;
+    w.begin_object();
+    w.field("book", r.book).field("applied_seq", r.applied_seq);
+    w.field("lag_records", leader_seq > r.applied_seq ? leader_seq - r.applied_seq : 0);
+    w.field("kafka_lag", r.lag).field("caught_up", r.caught_up).field("state_hash", r.state_hash);
+    w.field("heard_ms_ago", ago_ms);
+    w.field("status", ago_ms * 1'000'000 < kStandbyLiveNs   ? "following"
+                      : ago_ms * 1'000'000 < kStandbyLostNs ? "silent"
+                                                             : "lost");
+    w.end_object();
+  }
+  w.key("watch_error");
+  if (watch_error_.empty()) w.null();
+  else w.value(watch_error_);
+  w.end_object();
+  return w.take();
 }
 
 StandbyStatus BookRole::status() const {

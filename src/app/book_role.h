@@ -15,10 +15,24 @@
 //   journal_standby_applied_seq              the last record a standby applied
 //   journal_standby_lag                      Kafka offsets it has not read yet
 //   journal_standby_silent_seconds           since the leader last committed
+//   book_standby_live                        a leader: 1 while its standby has
+//                                            reported within the last 5 s
+//   book_standby_lag_records                 a leader: its last durable seq -
+//                                            the seq its standby last reported
+//   book_standby_lost                        a leader: 1 when a standby it had
+//                                            heard from is silent for 30 s
+//
+// A standby reports (about once a second, through Kafka: journal/
+// kafka_standby_report.h) its applied seq, state hash, Kafka lag and
+// whether it is caught up; the leader's StandbyWatch (app/standby_watch.h)
+// reads the last report back and hands it to heard(). A report this
+// process committed itself (while it was the standby) is not a standby.
+// status_json() is the war room's journal panel.
 //
 // Signal (app/runtime.cpp samples it for the incident loop):
 //   book_took_over   1 for 10 minutes after this book took over: alert
 //                    leader_takeover opens an incident with its timeline
+//   standby_lost     book_standby_lost: alert standby_lost (ticket)
 //
 // The status a standby shows (/readyz and /healthz of StandbyHandler) is
 // kept here too: the replaying thread publishes it, HTTP threads read it.
@@ -27,9 +41,11 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "journal/kafka_journal.h"
+#include "journal/kafka_standby_report.h"
 #include "telemetry/metrics.h"
 
 namespace inplay {
@@ -58,6 +74,22 @@ class BookRole {
   // The standby now serves as the leader (after replay returned).
   void now_leading(int64_t now_ns);
 
+  // A leader's StandbyWatch (its thread): the standby's last report
+  // (nullopt: none), read at now_ns (monotonic) when the leader's last
+  // durable seq was leader_seq. error: Kafka did not answer ("" when it
+  // did; r is then ignored and the last report kept).
+  void heard(const std::optional<StandbyReport>& r, uint64_t leader_seq, int64_t now_ns,
+             const std::string& error = {});
+  // The journal panel of the war room (any thread): role, journal kind,
+  // takeovers, fencing and, on a leader, its standby as last heard
+  // (leader_seq: the leader's last durable seq).
+  std::string status_json(uint64_t leader_seq, int64_t now_ns) const;
+  // The signal standby_lost at now_ns (monotonic): 1 when a standby was
+  // heard and has been silent for kStandbyLostNs, else 0.
+  double standby_lost(int64_t now_ns) const;
+  static constexpr int64_t kStandbyLiveNs = 5'000'000'000;
+  static constexpr int64_t kStandbyLostNs = 30'000'000'000;
+
   StandbyStatus status() const;
   int64_t last_takeover_ms() const;  // -1: none
   // The signal book_took_over: 1 within `window_ns` of this book taking
@@ -80,6 +112,14 @@ class BookRole {
   uint64_t hashed_seq_ = 0;
   int64_t last_takeover_ms_ = -1;
   int64_t took_over_ns_ = 0;  // when this book started leading after a takeover (0: never)
+  // The standby's side: this process's reports.
+  const std::string book_id_;
+  uint64_t reports_ = 0;
+  // The leader's side: its standby as last heard.
+  std::optional<StandbyReport> heard_;
+  int64_t heard_ns_ = 0;     // when a new report was last seen (0: never)
+  std::string watch_error_;  // Kafka's answer to the last fetch, when it failed
+  uint64_t heard_leader_seq_ = 0;  // the leader's durable seq at the last heard()
 };
 
 }  // namespace inplay

@@ -9,6 +9,7 @@
 #include "app/book_desks.h"
 #include "app/book_role.h"
 #include "app/standby_handler.h"
+#include "app/standby_watch.h"
 #include "app/hedge_wiring.h"
 #include "app/kyc_wiring.h"
 #include "app/payment_wiring.h"
@@ -122,6 +123,7 @@ struct Runtime::Impl {
   std::unique_ptr<BookRole> role;                      // leader or standby (Kafka journal)
   std::unique_ptr<StandbyHandler> standby_handler;     // a standby's answers until it takes over
   std::unique_ptr<HttpServer> standby_server;
+  std::unique_ptr<StandbyWatch> standby_watch;         // a leader on Kafka: its standby's reports
   std::function<void(uint16_t)> on_standby;
   std::mutex stop_mu;
   std::condition_variable stop_cv;
@@ -138,6 +140,7 @@ struct Runtime::Impl {
 
   void start_telemetry();
   void watch_disk();
+  std::function<std::string()> journal_view();
 };
 
 Runtime::Runtime(Config cfg, std::unique_ptr<RuntimeExtension> ext) : impl_(std::make_unique<Impl>()) {
@@ -253,6 +256,18 @@ void Runtime::Impl::start_telemetry() {
 
 // The data dir's free space (every second, on its own thread) and the
 // journal's health, as metrics; the reserve the followers respect.
+// The war room's journal panel (any thread): the role and the standby on
+// the Kafka journal; a file journal is a lone leader.
+std::function<std::string()> Runtime::Impl::journal_view() {
+  Journal* j = journal.get();
+  if (role) return [r = role.get(), j] { return r->status_json(j->stats().last_durable_seq, monotonic_ns()); };
+  return [j] {
+    return fmt::format(R"({{"role":"leader","journal":"file","fenced":false,"takeovers":0,)"
+                       R"("last_takeover_ms":null,"seq":{},"standby":null,"watch_error":null}})",
+                       j->stats().last_durable_seq);
+  };
+}
+
 void Runtime::Impl::watch_disk() {
   Impl& m = *this;
   m.headroom = std::make_unique<DiskHeadroom>(m.cfg.data_dir, m.cfg.journal_reserve_bytes);
@@ -341,7 +356,9 @@ void Runtime::start_incident_loop() {
   if (m.role)
     m.incidents->add_signal_source([r = m.role.get()](std::vector<SignalSample>& out) {
       constexpr int64_t kWindowNs = 600'000'000'000;  // 10 minutes
-      out.push_back(SignalSample{"book_took_over", {}, r->took_over_within(monotonic_ns(), kWindowNs), true});
+      const int64_t now = monotonic_ns();
+      out.push_back(SignalSample{"book_took_over", {}, r->took_over_within(now, kWindowNs), true});
+      out.push_back(SignalSample{"standby_lost", {}, r->standby_lost(now), true});
     });
   m.incidents->schedule();
   Engine* engine = m.engine.get();
@@ -554,7 +571,7 @@ uint16_t Runtime::start() {
                                         static_cast<uint32_t>(cfg.metrics_scrapes_per_s),
                                         m.price_readiness.get(), &m.desks->hedge, &m.desks->payments,
                                         psp_callback_secrets(cfg), &m.desks->support, &m.status_board,
-                                        m.payments.reconciliation.get(), &m.desks->kyc});
+                                        m.payments.reconciliation.get(), &m.desks->kyc, m.journal_view()});
   if (m.ext) m.ext->add_routes(*m.api, *m.engine);  // a simulated book's fault hooks
   m.api_ptr.store(m.api.get());
   HttpServer::Options so;
@@ -566,7 +583,11 @@ uint16_t Runtime::start() {
   uint16_t port = m.server->start();
   m.started = true;
   m.ready = true;
-  if (m.role) m.role->now_leading(monotonic_ns());
+  if (m.role) {
+    m.role->now_leading(monotonic_ns());
+    m.standby_watch = std::make_unique<StandbyWatch>(cfg.kafka, *m.role,
+                                                     [j = m.journal.get()] { return j->stats().last_durable_seq; });
+  }
   log::info("runtime", "listening", {{"address", cfg.address}, {"port", static_cast<int64_t>(port)}});
   if (m.synthetic) m.synthetic->start(port);
   m.desks->payments.set_callback_base(fmt::format("http://{}:{}", cfg.address == "0.0.0.0" ? "127.0.0.1" : cfg.address, port));
@@ -618,6 +639,7 @@ void Runtime::stop() {
   for (auto& p : m.payments.clients) p->stop();
   for (auto& k : m.kyc_vendors) k->stop();   // the same
   if (m.ext) m.ext->stop();
+  if (m.standby_watch) m.standby_watch->stop();
   if (m.server) m.server->stop();
   if (m.synthetic) m.synthetic->stop();  // its call in flight ends with the server
   if (m.audit && m.engine) {

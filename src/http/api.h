@@ -92,6 +92,9 @@ struct ApiDeps {
   // the war room's payments panel); nullptr: no payment routes.
   const ReconciliationBoard* reconciliation = nullptr;
   KycDesk* kyc = nullptr;  // KYC/AML screenings (engine thread); nullptr: none
+  // The war room's journal panel, JSON (any thread): role, journal kind,
+  // the standby as last heard (app/book_role.h). Empty: null.
+  std::function<std::string()> journal_view = {};
 };
 
 class Api final : public HttpHandler {

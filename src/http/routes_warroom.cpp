@@ -24,6 +24,7 @@ void Api::Impl::start_warroom() {
   warroom->set_payments_view([desk = d.payments, board = d.reconciliation, &e = d.engine] {
     return payments_panel_json(e.state(), desk, board);
   });
+  if (d.journal_view) warroom->set_journal_view(d.journal_view);
   // Engine::every must be called on the engine thread.
   d.engine.submit([w = warroom] { w->schedule(); });
 }

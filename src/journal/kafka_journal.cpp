@@ -25,6 +25,7 @@
 
 #include "core/clock.h"
 #include "journal/kafka_client.h"
+#include "journal/kafka_standby_report.h"
 #include "journal/kafka_topic_reader.h"
 #include "journal/segment.h"
 #include "telemetry/log.h"
@@ -35,6 +36,7 @@ namespace {
 constexpr int kCommitTimeoutMs = 30000;
 constexpr int64_t kRetryMinNs = 50'000'000;     // 50 ms
 constexpr int64_t kRetryMaxNs = 2'000'000'000;  // 2 s
+constexpr int64_t kReportEveryNs = 1'000'000'000;  // a standby's report to its leader
 
 // The mirror's last record, to check it against the topic's record of the
 // same seq.
@@ -289,9 +291,11 @@ class KafkaJournal final : public Journal {
   // journal record, no lease) has arrived for lease_ms. Returns where the
   // reading stopped (Kafka offset, seq).
   std::pair<int64_t, uint64_t> follow(const std::function<void(const JournalRecord&)>& deliver) {
-    KafkaTopicReader reader(k_);
+    KafkaTopicReader reader(k_, 0, 0, standby_group(k_));
     const int64_t lease_ns = k_.lease_ms * 1'000'000;
     int64_t last_seen = monotonic_ns();
+    int64_t last_report = 0;
+    std::string report_error;  // the last report's commit, when it failed
     log::info("journal", "standby: following the leader's journal",
               {{"topic", k_.topic}, {"lease_ms", k_.lease_ms}, {"transactional_id", k_.transactional_id}});
     for (;;) {
@@ -304,6 +308,14 @@ class KafkaJournal final : public Journal {
       if (standby_.on_follow)
         standby_.on_follow(
             KafkaStandby::Progress{reader.last_seq(), reader.lag(), (now - last_seen) / 1'000'000, s.at_end});
+      if (standby_.report && (last_report == 0 || now - last_report >= kReportEveryNs)) {
+        last_report = now;
+        std::string error = reader.commit(encode_standby_report(standby_.report()));
+        if (error != report_error)
+          log::warn("journal", error.empty() ? "standby: reporting to the leader again" : "standby: cannot report to the leader",
+                    {{"error", error}});
+        report_error = std::move(error);
+      }
       if (now - last_seen > lease_ns) {
         log::warn("journal", "standby: the leader's lease ran out: taking over",
                   {{"silent_ms", (now - last_seen) / 1'000'000}, {"applied_seq", reader.last_seq()}});

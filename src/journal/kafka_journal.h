@@ -47,7 +47,9 @@
 // topic from its start and goes on reading (read_committed): every record
 // goes to the mirror and to replay's callback — the engine applies it
 // through BookState::apply, as at any start — and on_follow reports the
-// progress. When no record (journal or lease) has arrived for lease_ms, the
+// progress, and about once a second it commits its report (offset, seq,
+// state hash: journal/kafka_standby_report.h) for the leader's war room.
+// When no record (journal or lease) has arrived for lease_ms, the
 // leader is taken to be gone: replay() goes on with (2) and (3), fencing it,
 // and returns; the caller then runs as the leader. stop_requested() true
 // while following: replay() throws StandbyStopped. A fatal error later
@@ -68,6 +70,8 @@
 #include "journal/journal.h"
 
 namespace inplay {
+
+struct StandbyReport;
 
 struct KafkaJournalOptions {
   std::string brokers;           // bootstrap.servers
@@ -107,6 +111,10 @@ struct KafkaStandby {
   std::function<void(const Progress&)> on_follow;
   // Replaying thread: the leader's lease ran out; the takeover starts.
   std::function<void()> on_lease_out;
+  // Replaying thread, about once a second while following: the report the
+  // standby commits for its leader to read (journal/kafka_standby_report.h).
+  // Empty: nothing is reported.
+  std::function<StandbyReport()> report;
 };
 
 // A standby asked to stop while it followed (nothing was written).

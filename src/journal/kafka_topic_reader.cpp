@@ -2,7 +2,11 @@
 // shared librdkafka pieces of journal/kafka_client.h.
 #include "journal/kafka_topic_reader.h"
 
+#include <librdkafka/rdkafka.h>
+
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -64,10 +68,12 @@ bool is_lease(const RdKafka::Message& m) {
 
 }  // namespace
 
-KafkaTopicReader::KafkaTopicReader(const KafkaJournalOptions& k, int64_t from_offset, uint64_t after_seq)
+KafkaTopicReader::KafkaTopicReader(const KafkaJournalOptions& k, int64_t from_offset, uint64_t after_seq,
+                                   const std::string& group)
     : k_(k), last_seq_(after_seq), next_offset_(from_offset) {
   auto conf = make_kafka_conf({{"bootstrap.servers", k.brokers},
-                               {"group.id", k.transactional_id + ".replay"},  // required by the API; never joined
+                               // never joined: offsets are assigned, and committed only by commit()
+                               {"group.id", group.empty() ? k.transactional_id + ".replay" : group},
                                {"isolation.level", "read_committed"},
                                {"enable.auto.commit", "false"},
                                {"enable.partition.eof", "true"},
@@ -141,6 +147,22 @@ int64_t KafkaTopicReader::lag() const {
   int64_t low = 0, high = 0;
   if (c_->get_watermark_offsets(k_.topic, 0, &low, &high) != RdKafka::ERR_NO_ERROR || high < 0) return 0;
   return high > next_offset_ ? high - next_offset_ : 0;
+}
+
+std::string KafkaTopicReader::commit(std::string_view metadata) {
+  rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_t* p = rd_kafka_topic_partition_list_add(l, k_.topic.c_str(), 0);
+  p->offset = next_offset_;
+  // The list owns the metadata (freed with it, by free()).
+  p->metadata = std::malloc(metadata.size());
+  if (p->metadata) {
+    std::memcpy(p->metadata, metadata.data(), metadata.size());
+    p->metadata_size = metadata.size();
+  }
+  rd_kafka_resp_err_t err = rd_kafka_commit(c_->c_ptr(), l, /*async=*/0);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = l->elems[0].err;
+  rd_kafka_topic_partition_list_destroy(l);
+  return err == RD_KAFKA_RESP_ERR_NO_ERROR ? std::string() : rd_kafka_err2str(err);
 }
 
 }  // namespace inplay

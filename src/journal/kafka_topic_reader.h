@@ -16,11 +16,15 @@
 // the reader started fetching: a reader made after a producer's
 // init_transactions() returned therefore sees everything committed before,
 // and nothing the fenced predecessor left open. A follower (the standby)
-// calls poll() for ever instead. One thread at a time.
+// calls poll() for ever instead, and commit()s its position with its
+// report (journal/kafka_standby_report.h) to its own consumer group. One
+// thread at a time.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "journal/journal.h"
 #include "journal/kafka_journal.h"
@@ -34,8 +38,11 @@ namespace inplay {
 class KafkaTopicReader {
  public:
   // from_offset: the first Kafka offset to read; after_seq: the seq of the
-  // journal record just before it (0 when reading from the beginning).
-  explicit KafkaTopicReader(const KafkaJournalOptions& k, int64_t from_offset = 0, uint64_t after_seq = 0);
+  // journal record just before it (0 when reading from the beginning);
+  // group: the consumer group commit() commits to (empty: a group of its
+  // own, "<transactional_id>.replay", never committed to).
+  explicit KafkaTopicReader(const KafkaJournalOptions& k, int64_t from_offset = 0, uint64_t after_seq = 0,
+                            const std::string& group = {});
   ~KafkaTopicReader();
   KafkaTopicReader(const KafkaTopicReader&) = delete;
   KafkaTopicReader& operator=(const KafkaTopicReader&) = delete;
@@ -58,6 +65,9 @@ class KafkaTopicReader {
   // those of a transaction still open), from the consumer's cached high
   // watermark; 0 when unknown or caught up.
   int64_t lag() const;
+  // Commits next_offset() with `metadata` to the reader's group and waits
+  // for the answer: "" when committed, else Kafka's error.
+  std::string commit(std::string_view metadata);
 
  private:
   const KafkaJournalOptions k_;

@@ -31,6 +31,7 @@ std::string signal_expr(const std::string& signal) {
        "histogram_quantile(0.99, sum by (le) (rate(engine_queue_lag_seconds_bucket[1m])))"},
       {"journal_unwritable", "1 - journal_writable"},
       {"book_took_over", "clamp_max(increase(book_takeovers_total[10m]), 1)"},
+      {"standby_lost", "book_standby_lost"},
       {"disk_used_ratio", "disk_used_bytes / (disk_used_bytes + disk_free_bytes)"},
       {"cashout_stale_ratio",
        "(sum(increase(cashout_quotes_total{result=\"PRICE_STALE\"}[1m])) / sum(increase(cashout_quotes_total[1m]))) "

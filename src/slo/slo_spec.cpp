@@ -25,7 +25,7 @@ const std::set<std::string> kLiveSignals{
     "psp_route_unavailable", "psp_auth_failure_ratio",
     "support_tag_rate_ratio", "duplicate_tx", "psp_timeouts_sigma", "payment_reconciliation_mismatches",
     "kyc_backlog", "kyc_vendor_error_ratio", "high_exposure_price_age_seconds", "canary_staleness_ratio",
-    "odds_update_p95_shift", "book_took_over"};
+    "odds_update_p95_shift", "book_took_over", "standby_lost"};
 const std::set<std::string> kFutureSignals{};
 
 bool valid_name(const std::string& s) {

@@ -176,6 +176,7 @@ std::string warroom_snapshot_json(const WarRoomInputs& in, const std::vector<uin
   raw_or_null(w, "settlement", in.settlement_json);
   raw_or_null(w, "hedging", in.hedging_json);
   raw_or_null(w, "payments", in.payments_json);
+  raw_or_null(w, "journal", in.journal_json);
   w.end_object();
   return w.take();
 }

@@ -11,7 +11,8 @@
 // of per-second points for the charts (each with the trace id of that
 // second's slowest accept-latency exemplar), the charts' marks (alerts that
 // fired, actions that ran: chart_marks.h), and the SLO, alert, incident,
-// feed and settlement views the API already renders (embedded verbatim).
+// feed, settlement, hedging, payments and journal (role, standby) views
+// their owners render (embedded verbatim).
 // Pure functions of their inputs: unit-tested without an engine.
 #pragma once
 #include <cstdint>
@@ -72,7 +73,8 @@ struct WarRoomInputs {
   int64_t accept_p50_ns = 0, accept_p99_ns = 0;
   uint64_t accept_count = 0;
   // Views rendered by their owners, embedded as they are ("" -> null).
-  std::string slos_json, alerts_json, incidents_json, feeds_json, settlement_json, hedging_json, payments_json;
+  std::string slos_json, alerts_json, incidents_json, feeds_json, settlement_json, hedging_json, payments_json,
+      journal_json;
 };
 
 // The top markets by liability: liability desc, then in-play before the

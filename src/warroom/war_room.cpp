@@ -50,6 +50,7 @@ WarRoomInputs WarRoom::gather(int64_t now_ns) {
   if (settlement_view_) in.settlement_json = settlement_view_();
   if (hedging_view_) in.hedging_json = hedging_view_();
   if (payments_view_) in.payments_json = payments_view_();
+  if (journal_view_) in.journal_json = journal_view_();
   in.cashout_offers = cashout_offers_;
   if (incidents_) {
     const SloEvaluator& ev = incidents_->evaluator();

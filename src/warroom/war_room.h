@@ -57,6 +57,9 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   // Before schedule(): the payments view (PSP routes, breakers, the last
   // reconciliation) each snapshot embeds (engine thread). Unset: null.
   void set_payments_view(std::function<std::string()> fn) { payments_view_ = std::move(fn); }
+  // Before schedule(): the journal panel (role, standby: app/book_role.h)
+  // each snapshot embeds (any thread). Unset: null.
+  void set_journal_view(std::function<std::string()> fn) { journal_view_ = std::move(fn); }
   // Live cash-out offers on a market (engine thread; the board's cash-out column).
   void set_cashout_offers(std::function<size_t(uint64_t market_id, int64_t now_ns)> fn) {
     cashout_offers_ = std::move(fn);
@@ -81,6 +84,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   std::function<std::string()> settlement_view_;
   std::function<std::string()> hedging_view_;
   std::function<std::string()> payments_view_;
+  std::function<std::string()> journal_view_;
   std::function<size_t(uint64_t, int64_t)> cashout_offers_;
   const size_t max_streams_;
   Histogram* build_seconds_ = nullptr;

@@ -144,6 +144,16 @@ async function checkPayments(page) {
   step(`payments panel: ${routes.length} routes, reconciled`);
 }
 
+// The journal panel: the demo's book leads on its file journal, one host,
+// no standby (a Kafka leader's standby: tests/integration/test_kafka_standby.py).
+async function checkJournal(page) {
+  await page.waitForFunction(() => document.querySelector('#journal [data-journal="role"]'));
+  const role = await page.$eval('#journal [data-journal="role"]', (e) => e.textContent);
+  const standby = await page.$eval('#journal [data-journal="standby"]', (e) => e.textContent);
+  if (role !== 'leader' || !/none \(one host\)/.test(standby)) throw new Error(`journal panel: ${role} | ${standby}`);
+  step(`journal panel: ${role}, standby ${standby}`);
+}
+
 // The board as a trader reads it: runners by name with price and liability,
 // score and minute of the matches in play, money with its currency.
 async function checkBoard(page) {
@@ -387,6 +397,7 @@ async function checkIncidentFigures(page) {
     if (await page.locator('#slos tbody tr').count() < 1) throw new Error('no SLO rows');
     await checkBoard(page);
     await checkPayments(page);
+    await checkJournal(page);
     await checkFilters(page);
 
     step('switch football to the backup feed, and back');

@@ -84,6 +84,36 @@ def test_a_standby_follows_the_leader_to_the_same_state_and_refuses_work(kafka, 
         lm = requests.get(leader.url + "/metrics", timeout=2).text
         assert 'book_role{role="leader"} 1' in lm
         assert 'journal_kafka_commit_seconds_count{kind="lease"}' in lm
+
+        # The leader sees its standby through Kafka (the standby's reports,
+        # journal/kafka_standby_report.h): the war room's journal panel.
+        def panel():
+            leader.advance(1000)  # the war room builds a snapshot each second of book time
+            return leader.get("/v1/warroom/snapshot", token="operator").json()["journal"]
+
+        def standby_seen():
+            j = panel()
+            sb = j["standby"]
+            return sb and sb["status"] == "following" and sb["caught_up"] and j
+        j = wait_for(standby_seen, timeout=15)
+        assert j["role"] == "leader" and j["journal"] == "kafka" and not j["fenced"] and j["watch_error"] is None
+        assert j["seq"] == want["events_applied"]
+        assert j["standby"]["applied_seq"] == want["events_applied"] and j["standby"]["lag_records"] == 0
+        assert j["standby"]["state_hash"] == want["state_hash"]
+        lm = requests.get(leader.url + "/metrics", timeout=2).text
+        assert "book_standby_live 1" in lm and "book_standby_lag_records 0" in lm and "book_standby_lost 0" in lm
+        # A bet later the standby reports the new seq.
+        assert leader.bet(2011, stake=300, odds="1.5", policy="any").status_code == 201
+        after = leader.quiet_state()
+        assert after["events_applied"] > want["events_applied"]
+        wait_for(lambda: panel()["standby"]["applied_seq"] >= after["events_applied"], timeout=15)
+
+        # The standby gone: the leader sees it fall silent (lost after 30 s:
+        # tests/unit/app/book_role_test.cpp).
+        standby.stop()
+        j = wait_for(lambda: panel()["standby"]["status"] == "silent" and panel(), timeout=15)
+        assert j["standby"]["heard_ms_ago"] >= 5000
+        assert "book_standby_live 0" in requests.get(leader.url + "/metrics", timeout=2).text
     finally:
         standby.stop()
         leader.stop()

@@ -227,6 +227,9 @@ def test_stream_sends_a_snapshot_each_second_with_five_markets_whose_prices_chan
     # The snapshot route answers the latest one.
     r = requests.get(demo.url + "/v1/warroom/snapshot", headers=demo.h(), timeout=5)
     assert r.status_code == 200 and r.json()["seq"] >= snaps[-1]["seq"]
+    # The journal panel: the demo's file journal is one host, no standby.
+    j = r.json()["journal"]
+    assert j["role"] == "leader" and j["journal"] == "file" and j["standby"] is None and j["seq"] > 0
 
 
 def test_streams_are_bounded_and_closed_at_stop(demo):

@@ -58,11 +58,19 @@ TEST(BookRoleTest, AStandbyShowsItsProgressAndHashesOnlyWhatIsNew) {
   s.on_follow({12, 0, 0, true});  // caught up after something new: hashed at once
   EXPECT_EQ(hashes, 2);
   EXPECT_EQ(role.status().state_hash, "hash-2");
+  s.on_follow({12, 0, 100, false});  // a poll that only waited: still at the end
+  EXPECT_TRUE(role.status().caught_up);
+  s.on_follow({13, 4, 0, false});  // read something, not to the end
+  EXPECT_FALSE(role.status().caught_up);
+  s.on_follow({13, 0, 100, false});
+  EXPECT_FALSE(role.status().caught_up) << "not at the end until a read says so";
+  s.on_follow({13, 0, 0, true});
+  EXPECT_TRUE(role.status().caught_up);
 
   const std::string text = metrics.render_prometheus();
   EXPECT_NE(text.find("book_role{role=\"standby\"} 1"), std::string::npos) << text;
   EXPECT_NE(text.find("book_role{role=\"leader\"} 0"), std::string::npos);
-  EXPECT_NE(text.find("journal_standby_applied_seq 12"), std::string::npos);
+  EXPECT_NE(text.find("journal_standby_applied_seq 13"), std::string::npos);
 }
 
 TEST(BookRoleTest, TakingOverCountsTimesAndRaisesTheSignalForTenMinutes) {
@@ -103,6 +111,82 @@ TEST(BookRoleTest, ALeaderNeverTookOverAndAFenceIsSeen) {
   EXPECT_NE(text.find("journal_kafka_aborts_total 1"), std::string::npos);
   EXPECT_NE(text.find("journal_kafka_commit_seconds_count{kind=\"records\"} 1"), std::string::npos);
   EXPECT_NE(text.find("journal_kafka_commit_seconds_count{kind=\"lease\"} 1"), std::string::npos);
+}
+
+TEST(BookRoleTest, AStandbyReportsItsSeqWithTheHashOfThatSeqOnly) {
+  MetricsRegistry metrics;
+  BookRole role(metrics, /*standby=*/true);
+  int hashes = 0;
+  KafkaStandby s = role.following([] { return false; }, [&] { return "h" + std::to_string(++hashes); });
+  ASSERT_TRUE(s.report);
+  s.on_follow({/*applied_seq=*/7, /*lag=*/3, /*silent_ms=*/0, /*caught_up=*/false});
+  StandbyReport a = s.report();
+  EXPECT_EQ(a.book, this_book_id());
+  EXPECT_EQ(a.n, 1u);
+  EXPECT_EQ(a.applied_seq, 7u);
+  EXPECT_EQ(a.state_hash, "h1");
+  EXPECT_EQ(a.lag, 3);
+  EXPECT_FALSE(a.caught_up);
+  s.on_follow({8, 0, 0, false});  // within 250 ms of the last hash: not hashed again
+  StandbyReport b = s.report();
+  EXPECT_EQ(b.n, 2u) << "every report has a new number, so an idle standby still shows it is alive";
+  EXPECT_EQ(b.applied_seq, 8u);
+  EXPECT_EQ(b.state_hash, "") << "the hash taken at seq 7 is not the state at seq 8";
+  // What the standby commits is what the leader reads back.
+  EXPECT_EQ(decode_standby_report(encode_standby_report(b)), b);
+}
+
+StandbyReport report_from(std::string book, uint64_t n, uint64_t seq, bool caught_up = true) {
+  StandbyReport r;
+  r.book = std::move(book);
+  r.n = n;
+  r.applied_seq = seq;
+  r.state_hash = "abc";
+  r.caught_up = caught_up;
+  return r;
+}
+
+TEST(BookRoleTest, ALeaderShowsItsStandbyAsHeardAndFlagsOneThatWentSilent) {
+  MetricsRegistry metrics;
+  BookRole role(metrics, /*standby=*/false);
+  const int64_t t = 1'000'000'000'000;
+  role.heard(std::nullopt, 40, t);
+  EXPECT_NE(role.status_json(40, t).find(R"("standby":null)"), std::string::npos) << "none heard yet";
+  EXPECT_EQ(role.standby_lost(t + BookRole::kStandbyLostNs * 2), 0.0) << "never heard: nothing was lost";
+
+  // Its own report (from when this book stood by) is no standby.
+  role.heard(report_from(this_book_id(), 9, 30), 40, t);
+  EXPECT_NE(role.status_json(40, t).find(R"("standby":null)"), std::string::npos);
+
+  role.heard(report_from("other/77", 1, 35), 40, t);
+  std::string j = role.status_json(42, t + 200'000'000);
+  EXPECT_NE(j.find(R"("role":"leader","journal":"kafka")"), std::string::npos) << j;
+  EXPECT_NE(j.find(R"("book":"other/77","applied_seq":35,"lag_records":7)"), std::string::npos) << j;
+  EXPECT_NE(j.find(R"("heard_ms_ago":200,"status":"following")"), std::string::npos) << j;
+  EXPECT_NE(metrics.render_prometheus().find("book_standby_lag_records 5"), std::string::npos)
+      << "durable seq 40 at the fetch, standby at 35";
+
+  // The same report again is not news: the standby is silent, then lost.
+  role.heard(report_from("other/77", 1, 35), 40, t + 6'000'000'000);
+  j = role.status_json(40, t + 6'000'000'000);
+  EXPECT_NE(j.find(R"("status":"silent")"), std::string::npos) << j;
+  EXPECT_EQ(role.standby_lost(t + BookRole::kStandbyLostNs - 1), 0.0);
+  EXPECT_EQ(role.standby_lost(t + BookRole::kStandbyLostNs), 1.0);
+  EXPECT_NE(role.status_json(40, t + BookRole::kStandbyLostNs).find(R"("status":"lost")"), std::string::npos);
+
+  // Kafka not answering keeps the last report and says so.
+  role.heard(std::nullopt, 41, t + 7'000'000'000, "Broker: Coordinator not available");
+  j = role.status_json(41, t + 7'000'000'000);
+  EXPECT_NE(j.find(R"("applied_seq":35)"), std::string::npos) << j;
+  EXPECT_NE(j.find(R"("watch_error":"Broker: Coordinator not available")"), std::string::npos) << j;
+
+  // A new report (the next number) brings it back.
+  role.heard(report_from("other/77", 2, 41), 41, t + BookRole::kStandbyLostNs + 1);
+  EXPECT_EQ(role.standby_lost(t + BookRole::kStandbyLostNs + 2), 0.0);
+  j = role.status_json(41, t + BookRole::kStandbyLostNs + 2);
+  EXPECT_NE(j.find(R"("lag_records":0)"), std::string::npos) << j;
+  EXPECT_NE(j.find(R"("status":"following")"), std::string::npos) << j;
+  EXPECT_NE(j.find(R"("watch_error":null)"), std::string::npos) << j;
 }
 
 TEST(StandbyHandlerTest, ServesProbesAndMetricsAndRefusesTheRestNotLeader) {

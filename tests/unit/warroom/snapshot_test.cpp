@@ -129,6 +129,7 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   in.cashout_offers = [](uint64_t m, int64_t) -> size_t { return m == 101 ? 3 : 0; };
   in.slos_json = R"({"slos":[]})";
   in.feeds_json = R"({"sports":[],"feeds":[]})";
+  in.journal_json = R"({"role":"leader","journal":"kafka","standby":{"applied_seq":7}})";
   MarketActivity activity;
   // Market 101: 20 bets over the last 10 s, 1..20 ms; p99 is the 20th.
   for (int64_t i = 1; i <= 20; ++i) activity.on_decision(101, now() - 9'000 * kMs + i * 400 * kMs, i * kMs);
@@ -182,6 +183,8 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   EXPECT_EQ(simdjson::dom::array(doc["slos"]["slos"]).size(), 0u);
   EXPECT_TRUE(doc["incidents"].is_null());  // no incident loop: null, not absent
   EXPECT_EQ(simdjson::dom::array(doc["feeds"]["feeds"]).size(), 0u);
+  EXPECT_EQ(uint64_t(doc["journal"]["standby"]["applied_seq"]), 7u);  // the journal panel, verbatim
+  EXPECT_TRUE(doc["hedging"].is_null());
   // Worst age among the open, priced top markets (201 is suspended).
   EXPECT_EQ(max_staleness_ms(state(), top, now()), 400);
 }
