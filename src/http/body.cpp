@@ -441,4 +441,17 @@ Result<std::string> parse_reason_body(std::string_view body) {
   return reason;
 }
 
+Result<PspCallbackBody> parse_psp_callback_body(std::string_view body) {
+  PspCallbackBody cb;
+  auto err = each_field(body, [&](std::string_view k, sj::value v) -> std::optional<Error> {
+    if (k == "payment_id") return get_string(v, k, cb.payment_id);
+    if (k == "status") return get_string(v, k, cb.status);
+    if (k == "psp_ref") return get_string(v, k, cb.psp_ref);
+    if (k == "reason") return get_string(v, k, cb.reason);
+    return std::nullopt;
+  });
+  if (err) return *err;
+  return cb;
+}
+
 }  // namespace inplay

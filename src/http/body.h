@@ -109,4 +109,13 @@ Result<ResettleBody> parse_resettle_body(std::string_view body);
 // {"reason": "..."}: required, 1..200 characters (closing a dead letter).
 Result<std::string> parse_reason_body(std::string_view body);
 
+// A PSP's callback, POST /psp/callbacks/{route}, read after its signature
+// was checked: {"payment_id": "...", "status": "...", "psp_ref": "...",
+// "reason": "..."}, each a string when present, other fields ignored. The
+// route checks the id and the status word (authorised, declined, pending).
+struct PspCallbackBody {
+  std::string payment_id, status, psp_ref, reason;
+};
+Result<PspCallbackBody> parse_psp_callback_body(std::string_view body);
+
 }  // namespace inplay

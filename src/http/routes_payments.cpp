@@ -126,35 +126,18 @@ void Api::Impl::psp_callback(HttpRequest& req, const std::shared_ptr<Exchange>& 
     log::warn("payment", "PSP callback with a bad signature refused", {{"route", std::string(route)}});
     return send_error(x, Error{ErrorCode::kUnauthorized, "X-Psp-Signature does not match the body"});
   }
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string json(req.body);
-  simdjson::ondemand::document doc;
-  std::string_view id_text, status, psp_ref, reason;
-  bool bad = parser.iterate(json).get(doc) != simdjson::SUCCESS || doc.get_object().error();
-  if (!bad) {
-    simdjson::ondemand::object obj = doc.get_object().value_unsafe();
-    for (auto field : obj) {
-      std::string_view k;
-      if (field.unescaped_key().get(k)) {
-        bad = true;
-        break;
-      }
-      if (k == "payment_id") bad |= field.value().get_string().get(id_text) != simdjson::SUCCESS;
-      else if (k == "status") bad |= field.value().get_string().get(status) != simdjson::SUCCESS;
-      else if (k == "psp_ref") bad |= field.value().get_string().get(psp_ref) != simdjson::SUCCESS;
-      else if (k == "reason") bad |= field.value().get_string().get(reason) != simdjson::SUCCESS;
-    }
-  }
+  Result<PspCallbackBody> body = parse_psp_callback_body(req.body);
   PspCallback cb;
   cb.route = std::string(route);
-  if (bad || !parse_id(id_text, cb.payment_id))
+  if (!body || !parse_id(body->payment_id, cb.payment_id))
     return send_error(x, Error{ErrorCode::kValidationFailed, "a callback names payment_id (string) and status"});
+  const std::string& status = body->status;
   if (status == "authorised") cb.status = PaymentStatus::kAuthorised;
   else if (status == "declined") cb.status = PaymentStatus::kDeclined;
   else if (status == "pending") cb.status = PaymentStatus::kPending;
   else return send_error(x, Error{ErrorCode::kValidationFailed, "status: authorised, declined or pending"});
-  cb.psp_ref = std::string(psp_ref);
-  cb.reason = std::string(reason);
+  cb.psp_ref = std::move(body->psp_ref);
+  cb.reason = std::move(body->reason);
   Engine* e = &d.engine;
   cb.done = [x, e](const char* result) {
     const int status = std::string_view(result) == "unknown" ? 404 : 200;

@@ -31,13 +31,6 @@
 
 namespace inplay {
 
-JournalCorrupt::JournalCorrupt(std::string segment_name, uint64_t off, std::string why)
-    : std::runtime_error("journal corrupt: " + segment_name + " at offset " +
-                         std::to_string(off) + ": " + why),
-      segment(std::move(segment_name)),
-      offset(off),
-      reason(std::move(why)) {}
-
 namespace {
 
 namespace fs = std::filesystem;

@@ -23,6 +23,12 @@ std::string token(std::string_view s) {
   return out;
 }
 
+bool printable(std::string_view s) {
+  for (char c : s)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+
 template <typename T>
 bool number(std::string_view s, T& out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -49,7 +55,10 @@ std::optional<StandbyReport> decode_standby_report(std::string_view metadata) {
       continue;
     }
     const size_t eq = tok.find('=');
-    if (eq == std::string_view::npos || !f.emplace(tok.substr(0, eq), tok.substr(eq + 1)).second) return std::nullopt;
+    if (eq == std::string_view::npos || tok.find('=', eq + 1) != std::string_view::npos ||
+        !printable(tok) ||  // one token, as encode writes it
+        !f.emplace(tok.substr(0, eq), tok.substr(eq + 1)).second)
+      return std::nullopt;
   }
   if (first || f.size() != 6) return std::nullopt;
   for (const char* k : {"book", "n", "seq", "hash", "caught_up", "lag"})

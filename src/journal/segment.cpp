@@ -8,7 +8,19 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <system_error>
+
+namespace inplay {
+
+// Thrown by scan() below, and by every reader of records.
+JournalCorrupt::JournalCorrupt(std::string segment_name, uint64_t off, std::string why)
+    : std::runtime_error("journal corrupt: " + segment_name + " at offset " + std::to_string(off) + ": " + why),
+      segment(std::move(segment_name)),
+      offset(off),
+      reason(std::move(why)) {}
+
+}  // namespace inplay
 
 namespace inplay::segment {
 namespace {

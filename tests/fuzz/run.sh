@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Builds the feed parser fuzzer with clang's libFuzzer (ASan + UBSan) and runs
-# it for a bounded time on a copy of the checked-in corpus.
-#   tests/fuzz/run.sh [seconds=60]
-# Exits non-zero if the build fails or the fuzzer finds a crash, leak,
-# timeout or UB (the reproducer lands in build/fuzz/artifacts/).
+# Builds each libFuzzer harness of tests/fuzz with clang (ASan + UBSan) and
+# runs it for a bounded time on a copy of its seeds.
+#   tests/fuzz/run.sh [seconds per harness=60] [harness...]
+# Harnesses (tests/fuzz/<name>_fuzz.cpp, seeds in tests/fuzz/corpus/<name>/):
+#   feed_parser      the feed protocol's line parser (feed/feed_parser.h)
+#   journal_record   segment records and event payloads (journal/segment.h, journal/events.h)
+#   standby_report   a standby's report read back from Kafka (journal/kafka_standby_report.h)
+#   betfair_mcm      the Betfair Exchange Stream adapter (feed/betfair/market_cache.h),
+#                    seeded from the recorded streams in ../shared/data/betfair-stream
+#   request_body     every JSON request body reader of the API and the PSP webhook (http/body.h)
+#   spec_yaml        the SLO catalogue and the playbook file (slo/slo_spec.h,
+#                    playbook/playbook_spec.h), seeded with the shipped config/*.yaml
+# Exits non-zero if a build fails or a fuzzer finds a crash, leak, timeout
+# or UB (the reproducer lands in build/fuzz/artifacts/<name>-...; replay it
+# with build/fuzz/<name>_fuzz <file>).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_TO_RUN="${1:-60}"
+shift || true
 CXX="${FUZZ_CXX:-}"
 if [ -z "$CXX" ]; then
   for c in clang++ clang++-16 clang++-15 clang++-14; do
@@ -14,41 +25,97 @@ if [ -z "$CXX" ]; then
   done
 fi
 [ -n "$CXX" ] || { echo "fuzz: clang++ not found (apt-get install clang)" >&2; exit 1; }
-
 OUT=build/fuzz
-BIN="$OUT/feed_parser_fuzz"
 mkdir -p "$OUT/artifacts"
-# Only what the parser needs: the feed's own files, not everything under src/feed.
-SRCS=(tests/fuzz/feed_parser_fuzz.cpp src/feed/feed_message.cpp src/feed/feed_parser.cpp src/feed/recovery_request.cpp src/feed/wire_text.cpp
-      src/feed/dead_letter.cpp src/core/*.cpp src/market/book.cpp src/market/scoreboard.cpp
-      src/settle/market_result.cpp src/settle/rules.cpp)
-stale=0
-[ -x "$BIN" ] || stale=1
-for f in "${SRCS[@]}" src/feed/*.h src/core/*.h src/market/*.h src/settle/*.h "$0"; do
-  [ "$f" -nt "$BIN" ] && stale=1
-done
-if [ "$stale" = 1 ]; then
-  echo "fuzz: building $BIN with $CXX"
-  "$CXX" -std=c++20 -O1 -g -fno-omit-frame-pointer -Isrc \
-    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    "${SRCS[@]}" -lsimdjson -lfmt -lcrypto -lyaml-cpp -lpthread -o "$BIN"
-fi
+LIBS=(-lsimdjson -lfmt -lcrypto -lyaml-cpp -lpthread)
 
-WORK="$OUT/corpus-work"
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cp tests/fuzz/corpus/feed_parser/* "$WORK/"
-echo "fuzz: running for ${SECONDS_TO_RUN}s on $(ls "$WORK" | wc -l) seed inputs"
-set +e
-UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
-  "$BIN" "$WORK" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-  -artifact_prefix="$OUT/artifacts/" -print_final_stats=1 >"$OUT/last-run.log" 2>&1
-status=$?
-set -e
-grep -E "^(Done |stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)" \
-  "$OUT/last-run.log" || true
-if [ "$status" -ne 0 ]; then
-  echo "fuzz: FAILED (exit $status), see $OUT/last-run.log and $OUT/artifacts/" >&2
+# Only what each harness needs, never all of src/ (clang 14 cannot compile
+# telemetry/log.h's std::source_location with libstdc++ 12).
+sources() {
+  case "$1" in
+    feed_parser) echo src/feed/feed_message.cpp src/feed/feed_parser.cpp src/feed/recovery_request.cpp \
+      src/feed/wire_text.cpp src/feed/dead_letter.cpp src/core/*.cpp src/market/book.cpp src/market/scoreboard.cpp \
+      src/settle/market_result.cpp src/settle/rules.cpp ;;
+    journal_record) echo src/journal/events.cpp src/journal/legacy_events.cpp src/journal/settlement_codec.cpp \
+      src/journal/segment.cpp src/journal/crc32c.cpp src/journal/posix_disk.cpp src/telemetry/trace_context.cpp \
+      src/core/*.cpp ;;
+    standby_report) echo src/journal/kafka_standby_report.cpp src/journal/kafka_topic_reader.cpp \
+      src/journal/segment.cpp src/journal/posix_disk.cpp src/journal/crc32c.cpp src/core/*.cpp ;;
+    betfair_mcm) echo src/feed/betfair/*.cpp src/core/*.cpp ;;
+    request_body) echo src/http/body.cpp src/http/auth.cpp src/feed/wire_text.cpp src/market/book.cpp \
+      src/market/scoreboard.cpp src/risk/*.cpp src/telemetry/trace_context.cpp src/core/*.cpp ;;
+    spec_yaml) echo src/slo/slo_spec.cpp src/playbook/playbook_spec.cpp src/alert/alert.cpp \
+      src/alert/alert_pipeline.cpp src/alert/alert_rules.cpp src/core/*.cpp ;;
+    *) echo "fuzz: no harness $1" >&2; return 1 ;;
+  esac
+}
+max_len() {  # a whole shipped YAML file is a seed
+  case "$1" in
+    spec_yaml) echo 32768 ;;
+    *) echo 4096 ;;
+  esac
+}
+extra_libs() {
+  case "$1" in
+    standby_report) echo -lrdkafka++ -lrdkafka ;;
+  esac
+}
+
+seed() {  # copies the seeds of harness $1 into $2
+  if [ -d "tests/fuzz/corpus/$1" ]; then cp "tests/fuzz/corpus/$1"/* "$2/"; fi
+  case "$1" in
+    spec_yaml) cp config/slos.yaml config/playbooks.yaml "$2/" ;;
+    journal_record)  # a journal written by an older release: its legacy record types
+      head -c 4000 tests/data/journal-v1/00000000000000000001.seg >"$2/journal-v1-prefix" ;;
+    betfair_mcm)  # the first 40 messages of each recorded stream
+      for f in ../shared/data/betfair-stream/historicaldata_* ../shared/data/betfair-stream/flumine/*; do
+        [ -f "$f" ] || continue
+        head -c 400000 "$f" | awk -v d="$2" -v b="$(basename "$f")" \
+          'length($0) <= 4096 && NR <= 40 { print > (d "/" b "-" NR) }'
+      done ;;
+  esac
+}
+
+run_one() {
+  local name="$1" bin="$OUT/$1_fuzz" srcs stale=0
+  srcs=(tests/fuzz/"$name"_fuzz.cpp $(sources "$name"))
+  [ -x "$bin" ] || stale=1
+  for f in "${srcs[@]}" src/*/*.h src/feed/betfair/*.h "$0"; do
+    [ "$f" -nt "$bin" ] && stale=1
+  done
+  if [ "$stale" = 1 ]; then
+    echo "fuzz: building $bin with $CXX"
+    "$CXX" -std=c++20 -O1 -g -fno-omit-frame-pointer -Isrc \
+      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+      "${srcs[@]}" $(extra_libs "$name") "${LIBS[@]}" -o "$bin"
+  fi
+  local work="$OUT/corpus-work/$name"
+  rm -rf "$work"
+  mkdir -p "$work"
+  seed "$name" "$work"
+  echo "fuzz: $name for ${SECONDS_TO_RUN}s on $(ls "$work" | wc -l) seed inputs"
+  set +e
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
+    "$bin" "$work" -max_total_time="$SECONDS_TO_RUN" -max_len="$(max_len "$name")" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$OUT/artifacts/$name-" -print_final_stats=1 >"$OUT/$name-last-run.log" 2>&1
+  local status=$?
+  set -e
+  grep -E "^(Done |stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)" \
+    "$OUT/$name-last-run.log" || true
+  if [ "$status" -ne 0 ]; then
+    echo "fuzz: $name FAILED (exit $status), see $OUT/$name-last-run.log and $OUT/artifacts/" >&2
+    return 1
+  fi
+}
+
+HARNESSES=("$@")
+[ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(feed_parser journal_record standby_report betfair_mcm request_body spec_yaml)
+failed=()
+for h in "${HARNESSES[@]}"; do
+  run_one "$h" || failed+=("$h")
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: FAILED: ${failed[*]}" >&2
   exit 1
 fi
-echo "fuzz: ok"
+echo "fuzz: ok (${HARNESSES[*]})"

@@ -50,7 +50,10 @@ TEST(StandbyReportTest, AnythingElseIsNoReport) {
                         "inplay-standby/1 book=a n=1 seq=-1 hash= caught_up=1 lag=0",
                         "inplay-standby/1 book= n=1 seq=1 hash= caught_up=1 lag=0",
                         "inplay-standby/1 book=a n=1 n=2 seq=1 hash= caught_up=1 lag=0",
-                        "inplay-standby/1 book=a n=1 seq=1 hash= caught_up=1 lag=0 extra=1"})
+                        "inplay-standby/1 book=a n=1 seq=1 hash= caught_up=1 lag=0 extra=1",
+                        "inplay-standby/1 book=a=b n=1 seq=1 hash= caught_up=1 lag=0",
+                        "inplay-standby/1 book=a\xc3\xa9 n=1 seq=1 hash= caught_up=1 lag=0",
+                        "inplay-standby/1  book=a n=1 seq=1 hash= caught_up=1 lag=0"})
     EXPECT_FALSE(decode_standby_report(m)) << m;
 }
 
