@@ -68,9 +68,20 @@ bool is_lease(const RdKafka::Message& m) {
 
 }  // namespace
 
+// The answers to commit()'s commits, served by consume() on the reading thread.
+struct KafkaTopicReader::CommitAnswers : RdKafka::OffsetCommitCb {
+  std::string last_error;
+  void offset_commit_cb(RdKafka::ErrorCode err, std::vector<RdKafka::TopicPartition*>& offsets) override {
+    if (err == RdKafka::ERR_NO_ERROR)
+      for (RdKafka::TopicPartition* p : offsets)
+        if (p->err() != RdKafka::ERR_NO_ERROR) err = p->err();
+    last_error = err == RdKafka::ERR_NO_ERROR ? std::string() : RdKafka::err2str(err);
+  }
+};
+
 KafkaTopicReader::KafkaTopicReader(const KafkaJournalOptions& k, int64_t from_offset, uint64_t after_seq,
                                    const std::string& group)
-    : k_(k), last_seq_(after_seq), next_offset_(from_offset) {
+    : k_(k), answers_(std::make_unique<CommitAnswers>()), last_seq_(after_seq), next_offset_(from_offset) {
   auto conf = make_kafka_conf({{"bootstrap.servers", k.brokers},
                                // never joined: offsets are assigned, and committed only by commit()
                                {"group.id", group.empty() ? k.transactional_id + ".replay" : group},
@@ -81,6 +92,8 @@ KafkaTopicReader::KafkaTopicReader(const KafkaJournalOptions& k, int64_t from_of
                                {"fetch.wait.max.ms", "50"},
                                {"reconnect.backoff.max.ms", "1000"}});
   std::string err;
+  if (conf->set("offset_commit_cb", answers_.get(), err) != RdKafka::Conf::CONF_OK)
+    throw std::runtime_error("kafka journal: consumer: " + err);
   c_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!c_) throw std::runtime_error("kafka journal: consumer: " + err);
   check_topic(*c_, k_);
@@ -159,10 +172,10 @@ std::string KafkaTopicReader::commit(std::string_view metadata) {
     std::memcpy(p->metadata, metadata.data(), metadata.size());
     p->metadata_size = metadata.size();
   }
-  rd_kafka_resp_err_t err = rd_kafka_commit(c_->c_ptr(), l, /*async=*/0);
-  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = l->elems[0].err;
+  const rd_kafka_resp_err_t err = rd_kafka_commit(c_->c_ptr(), l, /*async=*/1);
   rd_kafka_topic_partition_list_destroy(l);
-  return err == RD_KAFKA_RESP_ERR_NO_ERROR ? std::string() : rd_kafka_err2str(err);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return rd_kafka_err2str(err);  // not even sent
+  return answers_->last_error;
 }
 
 }  // namespace inplay

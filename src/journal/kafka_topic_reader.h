@@ -65,12 +65,16 @@ class KafkaTopicReader {
   // those of a transaction still open), from the consumer's cached high
   // watermark; 0 when unknown or caught up.
   int64_t lag() const;
-  // Commits next_offset() with `metadata` to the reader's group and waits
-  // for the answer: "" when committed, else Kafka's error.
+  // Commits next_offset() with `metadata` to the reader's group without
+  // waiting (a follower's lease watch never waits on a commit). Returns
+  // the answer to the last commit that was answered: "" when committed (or
+  // none answered yet), else Kafka's error. Answers arrive in poll().
   std::string commit(std::string_view metadata);
 
  private:
+  struct CommitAnswers;
   const KafkaJournalOptions k_;
+  std::unique_ptr<CommitAnswers> answers_;  // outlives the consumer that calls it
   std::unique_ptr<RdKafka::KafkaConsumer> c_;
   uint64_t last_seq_;
   int64_t next_offset_;
