@@ -5,7 +5,10 @@ min.insync.replicas 2; kafka_cluster.py).
 What is proven:
 - a standby follows the leader's journal record by record (read_committed)
   and holds the leader's state: the same state hash at the same seq; it
-  answers 503 NOT_LEADER to everything but its probes and metrics;
+  answers 503 NOT_LEADER to everything but its probes and metrics; the
+  leader's war room shows it (its reports through Kafka) caught up at the
+  leader's seq with the same state hash, then silent, then lost with the
+  ticket alert standby_lost when it stops;
 - kill -9 of the leader under load, ten rounds, the killed one coming back
   as the next standby: each time the standby takes over within its lease,
   every bet a client was told about is there, each client's retry of a key
@@ -114,6 +117,16 @@ def test_a_standby_follows_the_leader_to_the_same_state_and_refuses_work(kafka, 
         j = wait_for(lambda: panel()["standby"]["status"] == "silent" and panel(), timeout=15)
         assert j["standby"]["heard_ms_ago"] >= 5000
         assert "book_standby_live 0" in requests.get(leader.url + "/metrics", timeout=2).text
+        # Silent for 30 s: lost, and the ticket alert standby_lost fires.
+        j = wait_for(lambda: panel()["standby"]["status"] == "lost" and panel(), timeout=40, step=1)
+        assert j["standby"]["heard_ms_ago"] >= 30_000
+
+        def standby_lost_firing():
+            leader.advance(1000)
+            alerts = leader.get("/v1/alerts", token="operator").json()
+            return "standby_lost" in json.dumps(alerts) and alerts
+        wait_for(standby_lost_firing, timeout=15)
+        assert "book_standby_lost 1" in requests.get(leader.url + "/metrics", timeout=2).text
     finally:
         standby.stop()
         leader.stop()
