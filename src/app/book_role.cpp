@@ -147,7 +147,12 @@ void BookRole::heard(const std::optional<StandbyReport>& r, uint64_t leader_seq,
   if (!error.empty()) return;
   heard_leader_seq_ = leader_seq;
   if (!r || r->book == book_id_) return;  // none, or this book's own, from when it stood by
-  if (!heard_ || *heard_ != *r) {
+  if (!fetched_ || *fetched_ != *r) {
+    const bool baseline = !fetched_;
+    fetched_ = r;
+    // The report there when this book started may be years old: a standby
+    // is heard only once a report changes while this book watches.
+    if (baseline) return;
     const bool first = !heard_ || heard_->book != r->book;
     heard_ = r;
     heard_ns_ = now_ns;

@@ -26,7 +26,9 @@
 // kafka_standby_report.h) its applied seq, state hash, Kafka lag and
 // whether it is caught up; the leader's StandbyWatch (app/standby_watch.h)
 // reads the last report back and hands it to heard(). A report this
-// process committed itself (while it was the standby) is not a standby.
+// process committed itself (while it was the standby) is not a standby,
+// and the report already there when this book started is not news: a
+// standby is heard once its report changes (about a second later).
 // status_json() is the war room's journal panel.
 //
 // Signal (app/runtime.cpp samples it for the incident loop):
@@ -116,7 +118,8 @@ class BookRole {
   const std::string book_id_;
   uint64_t reports_ = 0;
   // The leader's side: its standby as last heard.
-  std::optional<StandbyReport> heard_;
+  std::optional<StandbyReport> fetched_;  // the last report read from Kafka
+  std::optional<StandbyReport> heard_;    // the last one that changed while this book watched
   int64_t heard_ns_ = 0;     // when a new report was last seen (0: never)
   std::string watch_error_;  // Kafka's answer to the last fetch, when it failed
   uint64_t heard_leader_seq_ = 0;  // the leader's durable seq at the last heard()
