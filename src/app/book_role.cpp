@@ -168,34 +168,39 @@ double BookRole::standby_lost(int64_t now_ns) const {
 }
 
 std::string BookRole::status_json(uint64_t leader_seq, int64_t now_ns) const {
-  std::lock_guard lk(mu_);
+  return journal_panel_json(this, leader_seq, now_ns);
+}
+
+std::string journal_panel_json(const BookRole* r, uint64_t leader_seq, int64_t now_ns) {
+  std::unique_lock<std::mutex> lk;
+  if (r) lk = std::unique_lock(r->mu_);
   JsonWriter w;
   w.begin_object();
-  w.field("role", standby_ ? "standby" : "leader").field("journal", "kafka");
-  w.field("fenced", fenced_.value() > 0).field("takeovers", static_cast<uint64_t>(takeovers_.value()));
+  w.field("role", r && r->standby_ ? "standby" : "leader").field("journal", r ? "kafka" : "file");
+  w.field("fenced", r && r->fenced_.value() > 0).field("takeovers", r ? static_cast<uint64_t>(r->takeovers_.value()) : 0);
   w.key("last_takeover_ms");
-  if (last_takeover_ms_ < 0) w.null();
-  else w.value(last_takeover_ms_);
+  if (!r || r->last_takeover_ms_ < 0) w.null();
+  else w.value(r->last_takeover_ms_);
   w.field("seq", leader_seq);
   w.key("standby");
-  if (standby_ || !heard_) {
+  if (!r || r->standby_ || !r->heard_) {
     w.null();
   } else {
-    const StandbyReport& r = *heard_;
-    const int64_t ago_ms = (now_ns - heard_ns_) / 1'000'000;
+    const StandbyReport& sb = *r->heard_;
+    const int64_t ago_ms = (now_ns - r->heard_ns_) / 1'000'000;
     w.begin_object();
-    w.field("book", r.book).field("applied_seq", r.applied_seq);
-    w.field("lag_records", leader_seq > r.applied_seq ? leader_seq - r.applied_seq : 0);
-    w.field("kafka_lag", r.lag).field("caught_up", r.caught_up).field("state_hash", r.state_hash);
+    w.field("book", sb.book).field("applied_seq", sb.applied_seq);
+    w.field("lag_records", leader_seq > sb.applied_seq ? leader_seq - sb.applied_seq : 0);
+    w.field("kafka_lag", sb.lag).field("caught_up", sb.caught_up).field("state_hash", sb.state_hash);
     w.field("heard_ms_ago", ago_ms);
-    w.field("status", ago_ms * 1'000'000 < kStandbyLiveNs   ? "following"
-                      : ago_ms * 1'000'000 < kStandbyLostNs ? "silent"
-                                                             : "lost");
+    w.field("status", ago_ms * 1'000'000 < BookRole::kStandbyLiveNs   ? "following"
+                      : ago_ms * 1'000'000 < BookRole::kStandbyLostNs ? "silent"
+                                                                       : "lost");
     w.end_object();
   }
   w.key("watch_error");
-  if (watch_error_.empty()) w.null();
-  else w.value(watch_error_);
+  if (!r || r->watch_error_.empty()) w.null();
+  else w.value(r->watch_error_);
   w.end_object();
   return w.take();
 }

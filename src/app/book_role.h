@@ -86,6 +86,7 @@ class BookRole {
   // takeovers, fencing and, on a leader, its standby as last heard
   // (leader_seq: the leader's last durable seq).
   std::string status_json(uint64_t leader_seq, int64_t now_ns) const;
+  friend std::string journal_panel_json(const BookRole* role, uint64_t leader_seq, int64_t now_ns);
   // The signal standby_lost at now_ns (monotonic): 1 when a standby was
   // heard and has been silent for kStandbyLostNs, else 0.
   double standby_lost(int64_t now_ns) const;
@@ -124,5 +125,10 @@ class BookRole {
   std::string watch_error_;  // Kafka's answer to the last fetch, when it failed
   uint64_t heard_leader_seq_ = 0;  // the leader's durable seq at the last heard()
 };
+
+// The war room's journal panel (any thread), one shape for both journals:
+// role null is a file journal (one host, a leader, no standby);
+// otherwise role->status_json().
+std::string journal_panel_json(const BookRole* role, uint64_t leader_seq, int64_t now_ns);
 
 }  // namespace inplay

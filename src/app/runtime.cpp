@@ -254,20 +254,16 @@ void Runtime::Impl::start_telemetry() {
   }
 }
 
-// The data dir's free space (every second, on its own thread) and the
-// journal's health, as metrics; the reserve the followers respect.
 // The war room's journal panel (any thread): the role and the standby on
 // the Kafka journal; a file journal is a lone leader.
 std::function<std::string()> Runtime::Impl::journal_view() {
-  Journal* j = journal.get();
-  if (role) return [r = role.get(), j] { return r->status_json(j->stats().last_durable_seq, monotonic_ns()); };
-  return [j] {
-    return fmt::format(R"({{"role":"leader","journal":"file","fenced":false,"takeovers":0,)"
-                       R"("last_takeover_ms":null,"seq":{},"standby":null,"watch_error":null}})",
-                       j->stats().last_durable_seq);
+  return [r = role.get(), j = journal.get()] {
+    return journal_panel_json(r, j->stats().last_durable_seq, monotonic_ns());
   };
 }
 
+// The data dir's free space (every second, on its own thread) and the
+// journal's health, as metrics; the reserve the followers respect.
 void Runtime::Impl::watch_disk() {
   Impl& m = *this;
   m.headroom = std::make_unique<DiskHeadroom>(m.cfg.data_dir, m.cfg.journal_reserve_bytes);

@@ -12,7 +12,6 @@
 //   POST /psp/callbacks/{route}   a PSP's notification; no token: signed
 //                                 with the route's secret (X-Psp-Signature:
 //                                 sha256=<hex HMAC-SHA256 of the body>)
-#include <simdjson.h>
 
 #include "core/hmac.h"
 #include "http/api_internal.h"

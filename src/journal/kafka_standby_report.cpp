@@ -16,16 +16,19 @@ namespace {
 
 constexpr std::string_view kMagic = "inplay-standby/1";
 
+// What a report's token may hold: visible ASCII (no space).
+bool visible(char c) { return c >= 0x21 && c <= 0x7e; }
+
 // Keeps a report's fields one token each.
 std::string token(std::string_view s) {
   std::string out;
-  for (char c : s) out += (c == ' ' || c == '=' || c < 0x21 || c > 0x7e) ? '_' : c;
+  for (char c : s) out += (c == '=' || !visible(c)) ? '_' : c;
   return out;
 }
 
 bool printable(std::string_view s) {
   for (char c : s)
-    if (c < 0x21 || c > 0x7e) return false;
+    if (!visible(c)) return false;
   return true;
 }
 

@@ -9,17 +9,16 @@
 
 namespace inplay {
 
-IncidentAction* PlaybookRunner::find_action(uint64_t incident_id, uint64_t action_id) {
+Result<IncidentAction*> PlaybookRunner::find_action(uint64_t incident_id, uint64_t action_id) {
+  std::vector<IncidentAction>* list = &manual_;
   if (incident_id) {
     auto it = incidents_.find(incident_id);
-    if (it == incidents_.end()) return nullptr;
-    for (auto& a : it->second.actions)
-      if (a.id == action_id) return &a;
-    return nullptr;
+    if (it == incidents_.end()) return Error{ErrorCode::kIncidentNotFound, "unknown incident"};
+    list = &it->second.actions;
   }
-  for (auto& a : manual_)
+  for (auto& a : *list)
     if (a.id == action_id) return &a;
-  return nullptr;
+  return Error{ErrorCode::kActionNotFound, "unknown action"};
 }
 
 Result<uint64_t> PlaybookRunner::trigger(const ActionSpec& spec, const ActionTarget& t, const std::string& actor,
@@ -49,9 +48,9 @@ Result<uint64_t> PlaybookRunner::trigger(const ActionSpec& spec, const ActionTar
 
 Result<bool> PlaybookRunner::approve(uint64_t incident_id, uint64_t action_id, const std::string& actor,
                                      int64_t now_ns) {
-  if (incident_id && !incidents_.count(incident_id)) return Error{ErrorCode::kIncidentNotFound, "unknown incident"};
-  IncidentAction* a = find_action(incident_id, action_id);
-  if (!a) return Error{ErrorCode::kActionNotFound, "unknown action"};
+  Result<IncidentAction*> found = find_action(incident_id, action_id);
+  if (!found) return found.error();
+  IncidentAction* a = found.value();
   if (a->status != "pending_approval") return Error{ErrorCode::kActionStateConflict, "the action is not waiting for approval"};
   port_.audit("action_approved", fmt::format("incident:{}", incident_id), actor,
               fmt::format("{} on {}", action_type_name(a->spec.type), a->target.describe()));
@@ -63,9 +62,9 @@ Result<bool> PlaybookRunner::approve(uint64_t incident_id, uint64_t action_id, c
 
 Result<bool> PlaybookRunner::revert(uint64_t incident_id, uint64_t action_id, const std::string& actor,
                                     int64_t now_ns) {
-  if (incident_id && !incidents_.count(incident_id)) return Error{ErrorCode::kIncidentNotFound, "unknown incident"};
-  IncidentAction* a = find_action(incident_id, action_id);
-  if (!a) return Error{ErrorCode::kActionNotFound, "unknown action"};
+  Result<IncidentAction*> found = find_action(incident_id, action_id);
+  if (!found) return found.error();
+  IncidentAction* a = found.value();
   if (a->status != "done") return Error{ErrorCode::kActionStateConflict, "only a done action can be reverted"};
   bool ok = do_revert(now_ns, *a, actor);
   port_.audit("action_reverted", incident_id ? fmt::format("incident:{}", incident_id) : a->target.describe(), actor,

@@ -136,7 +136,9 @@ class PlaybookRunner {
   // Undoes an incident's revertible actions; false while one must wait (a
   // feed not back on time for long enough): the incident stays recovering.
   bool revert_all(int64_t now_ns, Incident& inc);
-  IncidentAction* find_action(uint64_t incident_id, uint64_t action_id);
+  // An operator's action: on incident_id (0: the manual ones). Errors:
+  // INCIDENT_NOT_FOUND, ACTION_NOT_FOUND.
+  Result<IncidentAction*> find_action(uint64_t incident_id, uint64_t action_id);
   // The open incident a new group joins by a causal rule (nullptr: none),
   // and the rule's text for its timeline.
   Incident* correlated(int64_t now_ns, const AlertGroup& g, std::string& why);
