@@ -27,7 +27,12 @@ Engine::Engine(EngineConfig cfg, Clock& clock, Journal& journal, MetricsRegistry
   timers_.set_failure_handler([this](const std::exception& e) { failed("timer", e); });
 }
 
-Engine::~Engine() { stop(); }
+Engine::~Engine() {
+  stop();
+  // A journal that outlives the engine (flushed at its own stop) must not
+  // call into a destroyed engine.
+  journal_.set_durable_listener({});
+}
 
 namespace {
 thread_local const Engine* t_engine = nullptr;  // the engine whose thread this is

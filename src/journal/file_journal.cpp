@@ -116,6 +116,7 @@ class FileJournal final : public Journal {
   }
 
   void set_durable_listener(std::function<void(uint64_t)> fn) override {
+    std::lock_guard lk(listener_mu_);  // waits out a call in progress
     durable_listener_ = std::move(fn);
   }
 
@@ -243,7 +244,10 @@ class FileJournal final : public Journal {
       undurable_bytes_.fetch_sub(batch_.size(), std::memory_order_relaxed);
       last_durable_seq_.store(batch_last_seq_, std::memory_order_release);
       if (opts_.on_batch) opts_.on_batch(fsync_ns, batch_records_, batch_.size());
-      if (durable_listener_) durable_listener_(batch_last_seq_);
+      {
+        std::lock_guard lk(listener_mu_);
+        if (durable_listener_) durable_listener_(batch_last_seq_);
+      }
     }
     if (failing_) recovered();
     for (auto& done : batch_done_) done();
@@ -343,7 +347,10 @@ class FileJournal final : public Journal {
  private:
   const Options opts_;
   Disk& disk_;
-  std::function<void(uint64_t)> durable_listener_;  // set before start()
+  // Called on the journal thread; replaced from any thread (the engine clears
+  // it as it goes), never while a call is running.
+  std::mutex listener_mu_;
+  std::function<void(uint64_t)> durable_listener_;
 
   // Engine thread only.
   uint64_t next_seq_;

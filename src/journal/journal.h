@@ -115,8 +115,10 @@ class Journal {
   virtual uint64_t last_seq() const = 0;
 
   // Called on the journal thread with the highest durable seq after each
-  // batch that made records durable. Set before start(); empty to clear.
-  // The engine uses it to run its own completions on its own thread.
+  // batch that made records durable; empty to clear. Any thread: once it
+  // returns, the listener it replaced is not running and is never called
+  // again. The engine uses it to run its own completions on its own thread,
+  // and clears it when destroyed (the journal may outlive it).
   virtual void set_durable_listener(std::function<void(uint64_t durable_seq)> fn) = 0;
   // Starts the journal thread.
   virtual void start() = 0;

@@ -230,6 +230,35 @@ TEST(Journal, CompletionsRunInOrderAfterDurable) {
   EXPECT_EQ(static_cast<uint64_t>(batches.load()), j->stats().batches);
 }
 
+// The engine clears its listener when destroyed, while the journal thread
+// may be inside a call: the clear waits the call out, and no later batch
+// calls the old listener (ASan found the engine called after its end).
+TEST(Journal, AClearedDurableListenerIsNeverCalledAgain) {
+  TempDir d;
+  auto j = Journal::open(opts_for(d.path(), FsyncPolicy::kGroup));
+  std::atomic<bool> inside{false}, cleared{false}, late{false};
+  std::atomic<int> calls{0};
+  j->set_durable_listener([&](uint64_t) {
+    inside = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a slow listener
+    if (cleared) late = true;
+    ++calls;
+    inside = false;
+  });
+  j->start();
+  j->append(7, payload_for(1, 20), {});
+  j->kick();
+  while (!inside) std::this_thread::yield();
+  j->set_durable_listener({});
+  cleared = true;
+  EXPECT_FALSE(inside) << "cleared while the listener was still running";
+  for (uint64_t i = 2; i <= 50; ++i) j->append(7, payload_for(i, 20), {});
+  j->stop();
+  EXPECT_FALSE(late);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(j->stats().last_durable_seq, 50u);
+}
+
 TEST(Journal, BarrierOrdering) {
   TempDir d;
   auto j = Journal::open(opts_for(d.path(), FsyncPolicy::kGroup));
