@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for a fresh Debian 12 machine: install, build, run every test
-# (unit tests with ctest, integration tests with pytest against the real
-# binary, the API fuzzer schemathesis against a running book).
+# (unit tests with ctest, again under ASan+UBSan and TSan, libFuzzer on the
+# parsers, integration tests with pytest against the real binary, the API
+# fuzzer schemathesis against a running book).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -23,6 +24,8 @@ fi
 status=0
 echo "== unit tests (ctest)"
 (cd build && ctest --output-on-failure -j2 --timeout 300) || status=1
+tests/sanitize/run.sh asan || status=1
+tests/sanitize/run.sh tsan || status=1
 tests/fuzz/run.sh 60 || status=1
 echo "== integration tests (pytest)"
 INPLAY_BIN="$PWD/build/inplay" "$VENV/bin/pytest" -q tests/integration "$@" || status=1
