@@ -2,8 +2,9 @@
 //
 //  BM_ParseAndApply: odds_change lines per second on one core, parsed by
 //  FeedParser and applied by the FeedDesk (sequence check, cache, margin
-//  pricing onto the ladder, one journaled PriceApplied per selection), the
-//  bench thread acting as the engine thread. Journal on /dev/shm, fsync off.
+//  pricing onto the ladder, one journaled MarketPriced per market), the
+//  bench thread acting as the engine thread: it kicks the journal once per
+//  64 lines, as the engine does per batch. Journal on /dev/shm, fsync off.
 //
 //  BM_BookLatencyAt10k: a TCP provider thread sends 10,000 odds_change
 //  lines a second to a real TcpFeedClient; the engine thread applies them.

@@ -168,39 +168,54 @@ double BookRole::standby_lost(int64_t now_ns) const {
 }
 
 std::string BookRole::status_json(uint64_t leader_seq, int64_t now_ns) const {
-  return journal_panel_json(this, leader_seq, now_ns);
+  return journal_panel_json(panel(leader_seq, now_ns));
 }
 
-std::string journal_panel_json(const BookRole* r, uint64_t leader_seq, int64_t now_ns) {
-  std::unique_lock<std::mutex> lk;
-  if (r) lk = std::unique_lock(r->mu_);
+JournalPanel BookRole::panel(uint64_t leader_seq, int64_t now_ns) const {
+  std::lock_guard lk(mu_);
+  JournalPanel p;
+  p.kafka = true;
+  p.standby = standby_;
+  p.fenced = fenced_.value() > 0;
+  p.takeovers = static_cast<uint64_t>(takeovers_.value());
+  p.last_takeover_ms = last_takeover_ms_;
+  p.seq = leader_seq;
+  if (!standby_ && heard_) {
+    p.heard = heard_;
+    p.heard_ms_ago = (now_ns - heard_ns_) / 1'000'000;
+  }
+  p.watch_error = watch_error_;
+  return p;
+}
+
+std::string journal_panel_json(const JournalPanel& p) {
   JsonWriter w;
   w.begin_object();
-  w.field("role", r && r->standby_ ? "standby" : "leader").field("journal", r ? "kafka" : "file");
-  w.field("fenced", r && r->fenced_.value() > 0).field("takeovers", r ? static_cast<uint64_t>(r->takeovers_.value()) : 0);
+  w.field("role", p.standby ? "standby" : "leader").field("journal", p.kafka ? "kafka" : "file");
+  w.field("fenced", p.fenced).field("takeovers", p.takeovers);
   w.key("last_takeover_ms");
-  if (!r || r->last_takeover_ms_ < 0) w.null();
-  else w.value(r->last_takeover_ms_);
-  w.field("seq", leader_seq);
+  if (p.last_takeover_ms < 0) w.null();
+  else w.value(p.last_takeover_ms);
+  w.field("seq", p.seq);
   w.key("standby");
-  if (!r || r->standby_ || !r->heard_) {
+  if (!p.heard) {
     w.null();
   } else {
-    const StandbyReport& sb = *r->heard_;
-    const int64_t ago_ms = (now_ns - r->heard_ns_) / 1'000'000;
+    const StandbyReport& sb = *p.heard;
+    const int64_t ago_ns = p.heard_ms_ago * 1'000'000;
     w.begin_object();
     w.field("book", sb.book).field("applied_seq", sb.applied_seq);
-    w.field("lag_records", leader_seq > sb.applied_seq ? leader_seq - sb.applied_seq : 0);
+    w.field("lag_records", p.seq > sb.applied_seq ? p.seq - sb.applied_seq : 0);
     w.field("kafka_lag", sb.lag).field("caught_up", sb.caught_up).field("state_hash", sb.state_hash);
-    w.field("heard_ms_ago", ago_ms);
-    w.field("status", ago_ms * 1'000'000 < BookRole::kStandbyLiveNs   ? "following"
-                      : ago_ms * 1'000'000 < BookRole::kStandbyLostNs ? "silent"
-                                                                       : "lost");
+    w.field("heard_ms_ago", p.heard_ms_ago);
+    w.field("status", ago_ns < BookRole::kStandbyLiveNs   ? "following"
+                      : ago_ns < BookRole::kStandbyLostNs ? "silent"
+                                                           : "lost");
     w.end_object();
   }
   w.key("watch_error");
-  if (!r || r->watch_error_.empty()) w.null();
-  else w.value(r->watch_error_);
+  if (p.watch_error.empty()) w.null();
+  else w.value(p.watch_error);
   w.end_object();
   return w.take();
 }

@@ -29,7 +29,7 @@
 // process committed itself (while it was the standby) is not a standby,
 // and the report already there when this book started is not news: a
 // standby is heard once its report changes (about a second later).
-// status_json() is the war room's journal panel.
+// panel() is the war room's journal panel (journal_panel_json writes it).
 //
 // Signal (app/runtime.cpp samples it for the incident loop):
 //   book_took_over   1 for 10 minutes after this book took over: alert
@@ -51,6 +51,21 @@
 #include "telemetry/metrics.h"
 
 namespace inplay {
+
+// The war room's journal panel as values (journal_panel_json writes it).
+// The default is a file journal's: one host, a leader, no standby.
+struct JournalPanel {
+  bool kafka = false;
+  bool standby = false;  // this book's role
+  bool fenced = false;
+  uint64_t takeovers = 0;
+  int64_t last_takeover_ms = -1;        // -1: none
+  uint64_t seq = 0;                     // the leader's last durable seq
+  std::optional<StandbyReport> heard;   // a leader's standby, as last heard
+  int64_t heard_ms_ago = 0;
+  std::string watch_error;              // Kafka's answer to the last fetch, when it failed
+};
+std::string journal_panel_json(const JournalPanel& p);
 
 struct StandbyStatus {
   uint64_t applied_seq = 0;
@@ -86,7 +101,7 @@ class BookRole {
   // takeovers, fencing and, on a leader, its standby as last heard
   // (leader_seq: the leader's last durable seq).
   std::string status_json(uint64_t leader_seq, int64_t now_ns) const;
-  friend std::string journal_panel_json(const BookRole* role, uint64_t leader_seq, int64_t now_ns);
+  JournalPanel panel(uint64_t leader_seq, int64_t now_ns) const;
   // The signal standby_lost at now_ns (monotonic): 1 when a standby was
   // heard and has been silent for kStandbyLostNs, else 0.
   double standby_lost(int64_t now_ns) const;
@@ -125,10 +140,5 @@ class BookRole {
   std::string watch_error_;  // Kafka's answer to the last fetch, when it failed
   uint64_t heard_leader_seq_ = 0;  // the leader's durable seq at the last heard()
 };
-
-// The war room's journal panel (any thread), one shape for both journals:
-// role null is a file journal (one host, a leader, no standby);
-// otherwise role->status_json().
-std::string journal_panel_json(const BookRole* role, uint64_t leader_seq, int64_t now_ns);
 
 }  // namespace inplay

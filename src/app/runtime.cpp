@@ -258,7 +258,11 @@ void Runtime::Impl::start_telemetry() {
 // the Kafka journal; a file journal is a lone leader.
 std::function<std::string()> Runtime::Impl::journal_view() {
   return [r = role.get(), j = journal.get()] {
-    return journal_panel_json(r, j->stats().last_durable_seq, monotonic_ns());
+    const uint64_t seq = j->stats().last_durable_seq;
+    if (r) return r->status_json(seq, monotonic_ns());
+    JournalPanel file;  // one host, a leader, no standby
+    file.seq = seq;
+    return journal_panel_json(file);
   };
 }
 

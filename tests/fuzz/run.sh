@@ -49,9 +49,6 @@ sources() {
     *) echo "fuzz: no harness $1" >&2; return 1 ;;
   esac
 }
-max_len() {
-  echo 4096
-}
 extra_libs() {
   case "$1" in
     standby_report) echo -lrdkafka++ -lrdkafka ;;
@@ -107,7 +104,7 @@ run_one() {
   echo "fuzz: $name for ${SECONDS_TO_RUN}s on $(ls "$work" | wc -l) seed inputs"
   set +e
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
-    "$bin" "$work" -max_total_time="$SECONDS_TO_RUN" -max_len="$(max_len "$name")" -timeout=10 -rss_limit_mb=2048 \
+    "$bin" "$work" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$OUT/artifacts/$name-" -print_final_stats=1 >"$OUT/$name-last-run.log" 2>&1
   local status=$?
   set -e
