@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Builds unit tests with g++'s sanitizers and runs them (issue 18 item 5).
 #   tests/sanitize/run.sh asan   AddressSanitizer + UndefinedBehaviorSanitizer
-#                                (leaks included) in build/asan: the unit tests
-#                                of every hop below the app, and 200 seeds of
-#                                the storage simulation
+#                                (leaks included) in build/asan: every unit
+#                                test, and 200 seeds of the storage simulation
 #   tests/sanitize/run.sh tsan   ThreadSanitizer in build/tsan: the unit tests
 #                                that run threads (engine, journal writer,
-#                                telemetry drain, HTTP server, projections)
+#                                telemetry drain, HTTP server, projections,
+#                                the app's partner clients, the simulated
+#                                world's servers, the feed's dead letters)
 # Each test executable links only its hop (CMakeLists.txt, TEST_LINKS_<hop>),
-# so only what the chosen tests reach is compiled twice. The unit tests of
-# app, cli, gameday, sim, feed, playbook and warroom link the whole binary
-# and stay out: a third full build would not fit CI's time. Exits non-zero
-# on a build failure, a failed test or any sanitizer report.
+# so tsan compiles only what its tests reach: not the game days or the
+# command line. Exits non-zero on a build failure, a failed test or any
+# sanitizer report.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 kind="${1:?usage: tests/sanitize/run.sh asan|tsan}"
@@ -19,13 +19,12 @@ case "$kind" in
   asan)
     sanitize=address,undefined
     opt="-O0 -g"  # half the compile time of -O1 under UBSan; the tests are small
-    hops=(core telemetry pricing market risk wallet bet journal settle hedge payment kyc cashout
-          slo support alert engine http betfair projection audit)
+    hops=($(ls tests/unit))
     extra=(vopr) ;;  # seeds of its own below: ctest's 1,000 take too long at -O0
   tsan)
     sanitize=thread
     opt="-O1 -g"  # TSan's advice; it compiles fast either way
-    hops=(core telemetry journal engine http projection audit)
+    hops=(core telemetry journal engine http projection audit feed app sim)
     extra=() ;;  # the storage simulation runs on one thread: not here
   *) echo "sanitize: $kind is neither asan nor tsan" >&2; exit 2 ;;
 esac
