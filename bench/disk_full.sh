@@ -27,7 +27,8 @@ PORT=$((20000 + RANDOM % 10000))
 URL="http://127.0.0.1:$PORT"
 build/inplay demo --port "$PORT" --data-dir "$DISK/data" --metrics-max-age-ms 0 >"$DATA/out" 2>"$DATA/err" &
 PID=$!
-trap 'kill -9 $PID 2>/dev/null; wait $PID 2>/dev/null; umount -l "$DISK"; rm -rf "$DATA"' EXIT
+# Each step may fail (the book is already gone): none may stop the rest.
+trap 'kill -9 $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; umount -l "$DISK" || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 100); do grep -q "operator token" "$DATA/out" 2>/dev/null && break; sleep 0.1; done
 for _ in $(seq 100); do curl -sf "$URL/readyz" >/dev/null && break; sleep 0.1; done
 TOKEN=$(awk '/channel token/ {print $3}' "$DATA/out")
