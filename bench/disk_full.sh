@@ -23,18 +23,13 @@ DISK="$DATA/disk"
 mkdir "$DISK"
 # Room for the journal's 64 MiB reserve (journal.reserve_mb) and then some.
 mount -t tmpfs -o size=160m tmpfs "$DISK"
-PORT=$((20000 + RANDOM % 10000))
-URL="http://127.0.0.1:$PORT"
-build/inplay demo --port "$PORT" --data-dir "$DISK/data" --metrics-max-age-ms 0 >"$DATA/out" 2>"$DATA/err" &
-PID=$!
-# Each step may fail (the book is already gone): none may stop the rest.
-trap 'kill -9 $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; umount -l "$DISK" || true; rm -rf "$DATA"' EXIT
-for _ in $(seq 100); do grep -q "operator token" "$DATA/out" 2>/dev/null && break; sleep 0.1; done
-for _ in $(seq 100); do curl -sf "$URL/readyz" >/dev/null && break; sleep 0.1; done
-TOKEN=$(awk '/channel token/ {print $3}' "$DATA/out")
+source bench/demo_book.sh
+# stop_demo_book never fails, so the tmpfs is always unmounted.
+trap 'stop_demo_book; umount -l "$DISK" || true; rm -rf "$DATA"' EXIT
+start_demo_book "$DISK/data" "$DATA" --metrics-max-age-ms 0
 
 now() { date +%s.%N; }
-since() { python3 -c "import sys; print(f'{(float(sys.argv[2]) - float(sys.argv[1])) * 1000:.0f} ms')" "$1" "$2"; }
+since() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f ms", (b - a) * 1000 }'; }
 writable() { curl -s "$URL/metrics" | awk '$1 == "journal_writable" {print $2}'; }
 wait_writable() {  # $1: 0 or 1; gives up after 30 s
   for _ in $(seq 3000); do [ "$(writable)" = "$1" ] && return 0; sleep 0.01; done
@@ -64,9 +59,10 @@ WRITING=$(now)
 wait $LOAD
 curl -s "$URL/metrics" | grep -E '^(journal_outages_total|journal_write_failures_total|bets_total[{].*JOURNAL)' >"$DATA/metrics" || true
 ALIVE=no
-kill -0 $PID 2>/dev/null && ALIVE=yes
-kill -9 $PID
-wait $PID 2>/dev/null || true
+kill -0 "$BOOK_PID" 2>/dev/null && ALIVE=yes
+kill -9 "$BOOK_PID"
+wait "$BOOK_PID" 2>/dev/null || true
+BOOK_PID=""  # gone: the trap has nothing to stop
 
 echo "disk full -> journal refusing: $(since "$FULL" "$REFUSING"); a bet meanwhile: $DURING$(head -c 160 "$DATA/during")"
 echo "/readyz while full: $READY"

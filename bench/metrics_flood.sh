@@ -9,15 +9,10 @@ AGE=${1:-1000}
 CONNS=${2:-16}
 SCRAPERS=${3:-8}
 SECS=${4:-10}
+source bench/demo_book.sh
 DATA=$(mktemp -d /tmp/inplay-metrics-flood.XXXXXX)
-PORT=$((20000 + RANDOM % 10000))
-build/inplay demo --port "$PORT" --data-dir "$DATA" --metrics-max-age-ms "$AGE" >"$DATA/out" 2>"$DATA/err" &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 50); do grep -q "operator token" "$DATA/out" 2>/dev/null && break; sleep 0.1; done
-TOKEN=$(awk '/channel token/ {print $3}' "$DATA/out")
-URL="http://127.0.0.1:$PORT"
-for _ in $(seq 100); do [ "$(curl -s -o /dev/null -w %{http_code} "$URL/readyz")" = 200 ] && break; sleep 0.1; done
+trap 'stop_demo_book; rm -rf "$DATA"' EXIT
+start_demo_book "$DATA" "$DATA" --metrics-max-age-ms "$AGE"
 echo "== bets alone (metrics_max_age_ms=$AGE)"
 build/inplay loadgen --url "$URL" --token "$TOKEN" --connections "$CONNS" --duration "$SECS" --warmup 2
 echo "== bets with $SCRAPERS connections scraping /metrics"

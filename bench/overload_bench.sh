@@ -13,15 +13,10 @@ SECS=${2:-10}
 CONNS=${3:-512}
 DEADLINE=${4:-250}
 shift $(( $# < 4 ? $# : 4 ))
+source bench/demo_book.sh
 DATA=$(mktemp -d /tmp/inplay-overload-bench.XXXXXX)
-PORT=$((20000 + RANDOM % 10000))
-build/inplay demo --port "$PORT" --data-dir "$DATA" "$@" >"$DATA/out" 2>"$DATA/err" &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 100); do grep -q "operator token" "$DATA/out" 2>/dev/null && break; sleep 0.1; done
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
-TOKEN=$(awk '/channel token/ {print $3}' "$DATA/out")
-URL="http://127.0.0.1:$PORT"
+trap 'stop_demo_book; rm -rf "$DATA"' EXIT
+start_demo_book "$DATA" "$DATA" "$@"
 # The overload run's requests carry X-Request-Deadline-Ms: DEADLINE (0: none,
 # the book's admission.deadline_ms applies).
 DL=()
