@@ -1,14 +1,49 @@
-// HMAC-SHA256 as lowercase hex: the one keyed MAC of the code base (the
-// audit chain's records, the simulated PSPs' callback signatures and the
-// book checking them). Thread-safe (OpenSSL's one-shot HMAC()).
+// SHA-256 and HMAC-SHA256: the one digest and the one keyed MAC of the code
+// base (API token hashes, account pseudonyms, the audit chain's records, the
+// simulated PSPs' callback signatures and the book checking them).
+//
+// HmacSha256 readies a key once (RFC 2104: the key padded to SHA-256's
+// 64-byte block, XORed with ipad and opad; a longer key is hashed first) and
+// then MACs any number of messages with it: the hot callers (a pseudonym per
+// bet at the edge, a MAC per audit record) pay for the two hashes and
+// nothing else — no per-call lookup of the algorithm by name, as OpenSSL
+// 3's one-shot HMAC() and SHA256() do (4-5x slower; docs/benchmarks.md).
+// Thread-safe: the key object is immutable after construction, and each
+// thread hashes in its own OpenSSL context. Every function throws
+// std::runtime_error if OpenSSL fails: never an unkeyed or empty answer.
 #pragma once
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace inplay {
 
-// HMAC-SHA256(key, bytes) as 64 lowercase hex digits. Throws
-// std::runtime_error if OpenSSL fails: never an unkeyed or empty answer.
+using Sha256Digest = std::array<uint8_t, 32>;
+
+// SHA-256(bytes).
+Sha256Digest sha256(std::string_view bytes);
+
+class HmacSha256 {
+ public:
+  explicit HmacSha256(std::string_view key);
+  ~HmacSha256();  // wipes the key's pads
+  HmacSha256(const HmacSha256&) = default;
+  HmacSha256& operator=(const HmacSha256&) = default;
+
+  // HMAC-SHA256(key, bytes).
+  Sha256Digest mac(std::string_view bytes) const;
+  // The same as 64 lowercase hex digits.
+  std::string hex(std::string_view bytes) const;
+
+ private:
+  static constexpr size_t kBlock = 64;
+  std::array<uint8_t, kBlock> inner_pad_{};  // key ^ 0x36...
+  std::array<uint8_t, kBlock> outer_pad_{};  // key ^ 0x5c...
+};
+
+// HMAC-SHA256(key, bytes) as 64 lowercase hex digits, for a key used once;
+// a key used again and again is an HmacSha256.
 std::string hmac_sha256_hex(std::string_view key, std::string_view bytes);
 
 // Compares two strings in time that depends only on their lengths: a

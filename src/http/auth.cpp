@@ -1,11 +1,11 @@
 #include "http/auth.h"
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <cctype>
 #include <stdexcept>
 
+#include "core/hmac.h"
 #include "telemetry/trace_context.h"
 
 namespace inplay {
@@ -37,9 +37,8 @@ bool valid_channel_name(std::string_view s) {
 }
 
 std::string sha256_hex(std::string_view data) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
-  return to_hex(d, sizeof d);
+  Sha256Digest d = sha256(data);
+  return to_hex(d.data(), d.size());
 }
 
 std::string random_token() {

@@ -7,11 +7,17 @@
 
 namespace inplay {
 
-AuditKey::AuditKey(std::string secret) : secret_(std::move(secret)) {
-  if (secret_.empty()) throw std::invalid_argument("audit: the chain secret is empty");
+namespace {
+const std::string& non_empty(const std::string& secret) {
+  if (secret.empty()) throw std::invalid_argument("audit: the chain secret is empty");
+  return secret;
+}
+}  // namespace
+
+AuditKey::AuditKey(std::string secret) : key_(non_empty(secret)) {
   id_ = mac_hex("inplay audit key id").substr(0, 16);
 }
 
-std::string AuditKey::mac_hex(std::string_view bytes) const { return hmac_sha256_hex(secret_, bytes); }
+std::string AuditKey::mac_hex(std::string_view bytes) const { return key_.hex(bytes); }
 
 }  // namespace inplay

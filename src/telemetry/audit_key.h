@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/hmac.h"
+
 namespace inplay {
 
 // The shortest chain secret a config may give (32 characters: ~190 bits
@@ -30,7 +32,7 @@ class AuditKey {
   std::string mac_hex(std::string_view bytes) const;
 
  private:
-  std::string secret_;
+  HmacSha256 key_;
   std::string id_;
 };
 
