@@ -31,13 +31,13 @@ class ThreadDigest {
   ThreadDigest(const ThreadDigest&) = delete;
   ThreadDigest& operator=(const ThreadDigest&) = delete;
 
-  // SHA-256 of a then b (either may be empty).
-  Sha256Digest hash(std::string_view a, std::string_view b = {}) {
+  // SHA-256 of the parts one after the other.
+  Sha256Digest hash(std::initializer_list<std::string_view> parts) {
+    bool ok = ctx_ != nullptr && EVP_DigestInit_ex(ctx_, sha256_md(), nullptr) == 1;
+    for (std::string_view p : parts) ok = ok && EVP_DigestUpdate(ctx_, p.data(), p.size()) == 1;
     Sha256Digest d{};
     unsigned len = 0;
-    if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, sha256_md(), nullptr) != 1 ||
-        EVP_DigestUpdate(ctx_, a.data(), a.size()) != 1 || EVP_DigestUpdate(ctx_, b.data(), b.size()) != 1 ||
-        EVP_DigestFinal_ex(ctx_, d.data(), &len) != 1 || len != d.size())
+    if (!ok || EVP_DigestFinal_ex(ctx_, d.data(), &len) != 1 || len != d.size())
       throw std::runtime_error("SHA-256 failed");
     return d;
   }
@@ -46,9 +46,9 @@ class ThreadDigest {
   EVP_MD_CTX* ctx_;
 };
 
-Sha256Digest thread_hash(std::string_view a, std::string_view b = {}) {
+Sha256Digest thread_hash(std::initializer_list<std::string_view> parts) {
   thread_local ThreadDigest digest;
-  return digest.hash(a, b);
+  return digest.hash(parts);
 }
 
 std::string_view bytes_of(const uint8_t* p, size_t n) { return {reinterpret_cast<const char*>(p), n}; }
@@ -65,12 +65,14 @@ std::string hex_of(const Sha256Digest& d) {
 
 }  // namespace
 
-Sha256Digest sha256(std::string_view bytes) { return thread_hash(bytes); }
+Sha256Digest sha256(std::string_view bytes) { return thread_hash({bytes}); }
+
+Sha256Digest sha256(std::initializer_list<std::string_view> parts) { return thread_hash(parts); }
 
 HmacSha256::HmacSha256(std::string_view key) {
   std::array<uint8_t, kBlock> k{};
   if (key.size() > kBlock) {
-    Sha256Digest d = thread_hash(key);
+    Sha256Digest d = thread_hash({key});
     std::copy(d.begin(), d.end(), k.begin());
   } else {
     std::copy(key.begin(), key.end(), k.begin());
@@ -88,8 +90,8 @@ HmacSha256::~HmacSha256() {
 }
 
 Sha256Digest HmacSha256::mac(std::string_view bytes) const {
-  Sha256Digest inner = thread_hash(bytes_of(inner_pad_.data(), kBlock), bytes);
-  return thread_hash(bytes_of(outer_pad_.data(), kBlock), bytes_of(inner.data(), inner.size()));
+  Sha256Digest inner = thread_hash({bytes_of(inner_pad_.data(), kBlock), bytes});
+  return thread_hash({bytes_of(outer_pad_.data(), kBlock), bytes_of(inner.data(), inner.size())});
 }
 
 std::string HmacSha256::hex(std::string_view bytes) const { return hex_of(mac(bytes)); }

@@ -1,5 +1,6 @@
 // SHA-256 and HMAC-SHA256: the one digest and the one keyed MAC of the code
-// base (API token hashes, account pseudonyms, the audit chain's records, the
+// base (API token hashes, idempotency fingerprints, the state hash, account
+// pseudonyms, the audit chain's records, the
 // simulated PSPs' callback signatures and the book checking them).
 //
 // HmacSha256 readies a key once (RFC 2104: the key padded to SHA-256's
@@ -14,6 +15,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,8 @@ using Sha256Digest = std::array<uint8_t, 32>;
 
 // SHA-256(bytes).
 Sha256Digest sha256(std::string_view bytes);
+// SHA-256 of the parts written one after the other (no copy made).
+Sha256Digest sha256(std::initializer_list<std::string_view> parts);
 
 class HmacSha256 {
  public:

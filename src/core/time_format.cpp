@@ -1,3 +1,4 @@
+// RFC 3339 times (contract in core/time_format.h).
 #include "core/time_format.h"
 
 #include <fmt/format.h>
@@ -6,26 +7,53 @@
 
 namespace inplay {
 
+namespace {
+
+// The calendar date of one day since the epoch, asked of gmtime_r once per
+// day per thread: gmtime_r takes glibc's time-zone lock on every call, and
+// the engine, projection, audit and HTTP threads all write times per bet.
+struct DayCache {
+  int64_t day = -1;
+  int year = 0, month = 0, mday = 0;
+};
+
+const DayCache& date_of(int64_t day) {
+  thread_local DayCache cache;
+  if (cache.day != day) {
+    std::time_t secs = static_cast<std::time_t>(day * 86400);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    cache = DayCache{day, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+  }
+  return cache;
+}
+
+}  // namespace
+
 std::string rfc3339_ms(int64_t unix_ns) {
   int64_t ms = unix_ns / 1000000;
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  const int year = tm.tm_year + 1900, milli = static_cast<int>(ms % 1000);
-  if (year < 0 || year > 9999 || milli < 0)  // outside the fixed-width form
-    return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", year, tm.tm_mon + 1, tm.tm_mday,
-                       tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
-  // Fixed width, written digit by digit: this runs for every bet's reply.
+  if (ms < 0) {  // before the epoch: outside the fixed-width form
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  }
+  const int64_t secs = ms / 1000;
+  const DayCache& date = date_of(secs / 86400);
+  const int of_day = static_cast<int>(secs % 86400), milli = static_cast<int>(ms % 1000);
+  // Fixed width, written digit by digit: this runs for every bet's reply
+  // (years past 9999 do not fit an int64 of nanoseconds).
   std::string out = "0000-00-00T00:00:00.000Z";
   auto put = [&out](size_t end, int v, int width) {
     for (int i = 0; i < width; ++i, v /= 10) out[end - static_cast<size_t>(i)] = static_cast<char>('0' + v % 10);
   };
-  put(3, year, 4);
-  put(6, tm.tm_mon + 1, 2);
-  put(9, tm.tm_mday, 2);
-  put(12, tm.tm_hour, 2);
-  put(15, tm.tm_min, 2);
-  put(18, tm.tm_sec, 2);
+  put(3, date.year, 4);
+  put(6, date.month, 2);
+  put(9, date.mday, 2);
+  put(12, of_day / 3600, 2);
+  put(15, of_day / 60 % 60, 2);
+  put(18, of_day % 60, 2);
   put(22, milli, 3);
   return out;
 }

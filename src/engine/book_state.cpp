@@ -1,13 +1,13 @@
 #include "engine/book_state.h"
 
 #include <fmt/format.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <vector>
 
+#include "core/hmac.h"
 #include "telemetry/trace_context.h"
 
 namespace inplay {
@@ -314,9 +314,8 @@ std::string BookState::state_hash() const {
   if (kyc_withdrawal_rule_paused) canon += "K|rule_paused\n";
   // Only when set: the hash of a journal without one is unchanged.
   if (book_intake_per_second) fmt::format_to(std::back_inserter(canon), "B|intake|{}\n", book_intake_per_second);
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(canon.data()), canon.size(), digest);
-  return to_hex(digest, sizeof digest);
+  const Sha256Digest digest = sha256(canon);
+  return to_hex(digest.data(), digest.size());
 }
 
 }  // namespace inplay

@@ -4,8 +4,8 @@
 // from src/http/.
 #pragma once
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <memory>
@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/hmac.h"
 #include "core/json.h"
 #include "http/api.h"
 #include "http/exchange.h"
@@ -45,20 +46,9 @@ inline bool parse_id(std::string_view s, uint64_t& out) {
 
 // The request's identity for idempotency: method, path and body.
 inline Fingerprint fingerprint(const HttpRequest& req) {
-  EVP_MD_CTX* c = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(c, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(c, req.method.data(), req.method.size());
-  EVP_DigestUpdate(c, " ", 1);
-  auto path = req.path();
-  EVP_DigestUpdate(c, path.data(), path.size());
-  EVP_DigestUpdate(c, "\n", 1);
-  EVP_DigestUpdate(c, req.body.data(), req.body.size());
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(c, d, &len);
-  EVP_MD_CTX_free(c);
+  const Sha256Digest d = sha256({req.method, " ", req.path(), "\n", req.body});
   Fingerprint f;
-  std::copy(d, d + f.size(), f.begin());
+  std::copy(d.begin(), d.begin() + f.size(), f.begin());
   return f;
 }
 

@@ -1,5 +1,5 @@
 // SHA-256 and HMAC-SHA256: RFC 4231's test cases (short, long and
-// longer-than-a-block keys), FIPS 180-2's "abc", agreement with OpenSSL's
+// longer-than-a-block keys), FIPS 180-2's "abc", a digest of parts, agreement with OpenSSL's
 // one-shot HMAC() over many key and message lengths, one key object used by
 // several threads at once, and an empty key.
 #include "core/hmac.h"
@@ -60,6 +60,13 @@ TEST(Hmac, MatchesRfc4231) {
 TEST(Hmac, Sha256MatchesFips180) {
   EXPECT_EQ(hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(hex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(Hmac, Sha256OfPartsIsTheSha256OfTheirConcatenation) {
+  EXPECT_EQ(hex(sha256({"a", "", "bc"})), hex(sha256("abc")));
+  EXPECT_EQ(hex(sha256({})), hex(sha256("")));
+  const std::string body(1000, 'x');
+  EXPECT_EQ(hex(sha256({"POST", " ", "/v1/bets", "\n", body})), hex(sha256("POST /v1/bets\n" + body)));
 }
 
 TEST(Hmac, AgreesWithOpenSslOneShotForEveryKeyAndMessageLength) {
