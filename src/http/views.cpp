@@ -119,7 +119,7 @@ std::string admin_state_json(const BookState& s) {
 }
 
 std::string bet_json(const BookState& s, const Bet& b, bool as_placed) {
-  JsonWriter w;
+  JsonWriter w(512);  // a bet is ~450 bytes (more with a long account id: it grows then)
   w.begin_object();
   w.field("bet_id", std::to_string(b.id));
   w.field("status", bet_status_name(as_placed ? BetStatus::kAccepted : b.status));
