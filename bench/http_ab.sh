@@ -27,38 +27,23 @@ CONN=${5:-64}
 command -v wrk >/dev/null || { echo "http_ab: wrk is missing (apt-get install wrk)" >&2; exit 2; }
 [ -x build/inplay ] || { echo "http_ab: build/inplay is missing (it funds the accounts)" >&2; exit 2; }
 
+. bench/bench_book.sh
 WORK=$(mktemp -d /tmp/inplay-http-ab.XXXXXX)
-BOOK=""
-cleanup() {
-  if [ -n "$BOOK" ]; then kill "$BOOK" 2>/dev/null || true; wait "$BOOK" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-TOKEN=example-channel-token  # bench/http_bench.yaml keeps config/example.yaml's token hashes
+trap 'stop_bench_book; rm -rf "$WORK"' EXIT
 echo "A $BIN_A"
 echo "B $BIN_B"
 echo "wrk -t1 -c$CONN -d${SECS}s, $ROUNDS rounds; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 
 # Prints "RESULT name bets_per_s us_per_bet p50 p99 mix".
 run() {
-  local name=$1 bin=$2 data="$WORK/$1-$3"
-  mkdir -p "$data"
-  sed "s|DATA_DIR|$data/book|" bench/http_bench.yaml >"$data/book.yaml"
-  "$bin" serve --config "$data/book.yaml" >"$data/book.out" 2>"$data/book.err" &
-  BOOK=$!
-  for _ in $(seq 100); do grep -q "listening on" "$data/book.out" 2>/dev/null && break; sleep 0.1; done
-  local url plan sel prefix n t0 t1
-  url=$(sed -n 's/^inplay listening on \(http:[^ ]*\)$/\1/p' "$data/book.out")
-  [ -n "$url" ] || { echo "http_ab: $bin did not start:" >&2; cat "$data/book.err" >&2; exit 1; }
-  plan=$(build/inplay loadgen --url "$url" --token "$TOKEN" --accounts 200 --prepare-only)
-  sel=$(awk '$1 == "selections" {print $2}' <<<"$plan")
-  read -r prefix n < <(awk '$1 == "accounts" {print $2, $3}' <<<"$plan")
-  wrk -t1 -c32 -d2s -s bench/wrk_bets.lua "$url" -- "$TOKEN" "$sel" "$prefix" "$n" 100 "warm-$$-$name-$3" >/dev/null
-  t0=$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$BOOK/stat")
-  wrk -t1 -c"$CONN" -d"${SECS}s" --latency -s bench/wrk_bets.lua "$url" -- \
-    "$TOKEN" "$sel" "$prefix" "$n" 100 "run-$$-$name-$3" >"$data/wrk.out" 2>&1
-  t1=$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$BOOK/stat")
-  kill "$BOOK"; wait "$BOOK" 2>/dev/null || true; BOOK=""
+  local name=$1 bin=$2 data="$WORK/$1-$3" t0 t1
+  start_bench_book "$bin" "$data"
+  warm_up_bench "$BOOK_URL"
+  t0=$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$BOOK_PID/stat")
+  wrk -t1 -c"$CONN" -d"${SECS}s" --latency -s bench/wrk_bets.lua "$BOOK_URL" -- \
+    "$TOKEN" "$SELECTIONS" "$PREFIX" "$NACCOUNTS" 100 "run-$$-$name-$3" >"$data/wrk.out" 2>&1
+  t1=$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$BOOK_PID/stat")
+  stop_bench_book
   python3 - "$name" "$data/wrk.out" "$((t1 - t0))" "$(getconf CLK_TCK)" <<'PY'
 import re, sys
 name, out, ticks, hz = sys.argv[1], open(sys.argv[2]).read(), int(sys.argv[3]), int(sys.argv[4])
@@ -74,7 +59,9 @@ for r in $(seq "$ROUNDS"); do
   if (( r % 2 )); then order=(A B); else order=(B A); fi
   for name in "${order[@]}"; do
     bin=$BIN_A; [ "$name" = B ] && bin=$BIN_B
-    run "$name" "$bin" "$r" | tee -a "$WORK/results" | awk '{printf "  round '"$r"' %s: %s bets/s, %s us CPU per accepted bet, p50 %s p99 %s ms, mix %s\n", $2, $3, $4, $5, $6, $7}'
+    run "$name" "$bin" "$r" >"$WORK/last"  # not in a pipe: the book's PID stays in this shell, for the trap
+    cat "$WORK/last" >>"$WORK/results"
+    awk '{printf "  round '"$r"' %s: %s bets/s, %s us CPU per accepted bet, p50 %s p99 %s ms, mix %s\n", $2, $3, $4, $5, $6, $7}' "$WORK/last"
   done
 done
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"

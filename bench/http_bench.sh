@@ -34,26 +34,17 @@ for b in build/inplay build/echo_server; do
   [ -x "$b" ] || { echo "http_bench: $b is missing (ninja -C build inplay echo_server)" >&2; exit 2; }
 done
 
+. bench/bench_book.sh
 DATA=$(mktemp -d /tmp/inplay-http-bench.XXXXXX)
-sed "s|DATA_DIR|$DATA/book|" bench/http_bench.yaml >"$DATA/book.yaml"
-build/inplay serve --config "$DATA/book.yaml" >"$DATA/book.out" 2>"$DATA/book.err" &
-BOOK=$!
+ECHO=""
+trap 'stop_bench_book; [ -z "$ECHO" ] || { kill "$ECHO" 2>/dev/null; wait "$ECHO" 2>/dev/null; }; rm -rf "$DATA"' EXIT
 build/echo_server 0 >"$DATA/echo.out" 2>&1 &
 ECHO=$!
-trap 'kill $BOOK $ECHO 2>/dev/null; wait $BOOK $ECHO 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 100); do
-  grep -q "listening on" "$DATA/book.out" 2>/dev/null && grep -q "listening on" "$DATA/echo.out" 2>/dev/null && break
-  sleep 0.1
-done
-BOOK_URL=$(sed -n 's/^inplay listening on \(http:[^ ]*\)$/\1/p' "$DATA/book.out")
+start_bench_book build/inplay "$DATA"
+for _ in $(seq 100); do grep -q "listening on" "$DATA/echo.out" 2>/dev/null && break; sleep 0.1; done
 ECHO_URL="http://$(sed -n 's/^listening on //p' "$DATA/echo.out")"
-[ -n "$BOOK_URL" ] || { echo "http_bench: the book did not start:" >&2; cat "$DATA/book.err" >&2; exit 1; }
-TOKEN=example-channel-token  # bench/http_bench.yaml keeps config/example.yaml's token hashes
 
-PLAN=$(build/inplay loadgen --url "$BOOK_URL" --token "$TOKEN" --accounts 200 --prepare-only)
-SELECTIONS=$(awk '$1 == "selections" {print $2}' <<<"$PLAN")
-read -r PREFIX NACCOUNTS < <(awk '$1 == "accounts" {print $2, $3}' <<<"$PLAN")
-echo "book $BOOK_URL (pid $BOOK), echo $ECHO_URL (pid $ECHO); selections $SELECTIONS; $NACCOUNTS accounts"
+echo "book $BOOK_URL (pid $BOOK_PID), echo $ECHO_URL (pid $ECHO); selections $SELECTIONS; $NACCOUNTS accounts"
 echo "wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 
 # "name ticks wait_ns" per thread of PID: utime + stime (fields 14, 15 of
@@ -137,15 +128,15 @@ EOF
 }
 
 # Unmeasured warm-up: first connections, first pages of the journal.
-wrk -t1 -c32 -d2s -s bench/wrk_bets.lua "$BOOK_URL" -- "$TOKEN" "$SELECTIONS" "$PREFIX" "$NACCOUNTS" 100 "warm-$$" >/dev/null
-wrk -t1 -c32 -d2s -s bench/wrk_bets.lua "$ECHO_URL" -- "$TOKEN" "$SELECTIONS" "$PREFIX" "$NACCOUNTS" 100 "warm-$$" >/dev/null
+warm_up_bench "$BOOK_URL"
+warm_up_bench "$ECHO_URL"
 
 for round in $(seq "$ROUNDS"); do
   for conn in "${CONNS[@]}"; do
     if (( round % 2 )); then
-      run echo "$ECHO_URL" "$ECHO" "$conn" "$round"; run book "$BOOK_URL" "$BOOK" "$conn" "$round"
+      run echo "$ECHO_URL" "$ECHO" "$conn" "$round"; run book "$BOOK_URL" "$BOOK_PID" "$conn" "$round"
     else
-      run book "$BOOK_URL" "$BOOK" "$conn" "$round"; run echo "$ECHO_URL" "$ECHO" "$conn" "$round"
+      run book "$BOOK_URL" "$BOOK_PID" "$conn" "$round"; run echo "$ECHO_URL" "$ECHO" "$conn" "$round"
     fi
   done
 done

@@ -69,6 +69,8 @@ Sha256Digest sha256(std::string_view bytes) { return thread_hash({bytes}); }
 
 Sha256Digest sha256(std::initializer_list<std::string_view> parts) { return thread_hash(parts); }
 
+std::string sha256_hex(std::string_view bytes) { return hex_of(thread_hash({bytes})); }
+
 HmacSha256::HmacSha256(std::string_view key) {
   std::array<uint8_t, kBlock> k{};
   if (key.size() > kBlock) {

@@ -5,8 +5,6 @@
 #include <cctype>
 #include <stdexcept>
 
-#include "core/hmac.h"
-#include "telemetry/trace_context.h"
 
 namespace inplay {
 
@@ -34,11 +32,6 @@ bool valid_channel_name(std::string_view s) {
   for (char ch : s)
     if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '-')) return false;
   return true;
-}
-
-std::string sha256_hex(std::string_view data) {
-  Sha256Digest d = sha256(data);
-  return to_hex(d.data(), d.size());
 }
 
 std::string random_token() {

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/hmac.h"  // sha256_hex, for the token hashes in a config
+
 namespace inplay {
 
 // channel: a betting channel (bets, deposits, reads); operator: traders and
@@ -46,7 +48,6 @@ class TokenStore {
   std::unordered_map<std::string, Principal> by_hash_;
 };
 
-std::string sha256_hex(std::string_view data);
 // A new random token (32 url-safe chars) for `inplay demo`.
 std::string random_token();
 

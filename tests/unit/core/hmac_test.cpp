@@ -60,6 +60,7 @@ TEST(Hmac, MatchesRfc4231) {
 TEST(Hmac, Sha256MatchesFips180) {
   EXPECT_EQ(hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(hex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(Hmac, Sha256OfPartsIsTheSha256OfTheirConcatenation) {
