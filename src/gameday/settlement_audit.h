@@ -61,6 +61,9 @@ SettlementFacts settlement_facts(const BookState& st, const FinalScore& final_sc
     scores[eid] = final_score(eid);
     if (scores[eid]) ++f.matches_ended;
   }
+  // Sized once: a vector that doubles past a million facts holds the old and
+  // the new copy at once, at the moment the book's own memory is at its peak.
+  f.bets.reserve(st.bets.size());
   for (auto& [id, b] : st.bets) {
     SettlementFacts::BetFact x{id, st.ledger.account(b.account).id, b.event_id, b.stake_minor, b.odds, b.status,
                                b.status == BetStatus::kSettled ? b.return_minor
