@@ -1,19 +1,27 @@
 #include "wallet/idempotency.h"
 
+#include <limits>
+
 namespace inplay {
+
+namespace {
+// completed_ns of a key abandoned while an old record pointed at it: expired
+// for any TTL and any clock.
+constexpr int64_t kAbandoned = std::numeric_limits<int64_t>::min() / 2;
+}  // namespace
 
 IdempotencyStore::Lookup IdempotencyStore::begin(const std::string& key, const Fingerprint& fp,
                                                  int64_t now_ns, const Entry** out) {
   auto it = entries_.find(key);
-  if (it != entries_.end() && !it->second.pending &&
-      it->second.completed_ns + ttl_ns_ < now_ns) {
-    entries_.erase(it);  // expired: the key is new again
-    it = entries_.end();
-  }
-  if (it == entries_.end()) {
-    auto& e = entries_[key];
+  const bool expired = it != entries_.end() && !it->second.pending && it->second.completed_ns + ttl_ns_ < now_ns;
+  if (it == entries_.end() || expired) {
+    // New, or expired and new again: reset in place (a queue record may
+    // still point at this key).
+    Entry& e = it == entries_.end() ? entries_[key] : it->second;
     e.fingerprint = fp;
     e.pending = true;
+    e.bet_id = 0;
+    e.other.reset();
     if (out) *out = &e;
     return Lookup::kNew;
   }
@@ -23,7 +31,8 @@ IdempotencyStore::Lookup IdempotencyStore::begin(const std::string& key, const F
 }
 
 void IdempotencyStore::complete(const std::string& key, const Fingerprint& fp, Outcome outcome, int64_t now_ns) {
-  auto& e = entries_[key];
+  auto it = entries_.try_emplace(key).first;
+  Entry& e = it->second;
   e.fingerprint = fp;
   e.pending = false;
   if (const BetPlaced* b = std::get_if<BetPlaced>(&outcome)) {
@@ -34,24 +43,36 @@ void IdempotencyStore::complete(const std::string& key, const Fingerprint& fp, O
     e.other = std::make_unique<Outcome>(std::move(outcome));
   }
   e.completed_ns = now_ns;
-  completion_order_.emplace_back(now_ns, key);
+  ++e.records;
+  completion_order_.push_back(Completion{now_ns, &it->first});
 }
 
 void IdempotencyStore::abandon(const std::string& key) {
   auto it = entries_.find(key);
-  if (it != entries_.end() && it->second.pending) entries_.erase(it);
+  if (it == entries_.end() || !it->second.pending) return;
+  if (it->second.records == 0) {
+    entries_.erase(it);
+    return;
+  }
+  // A record of an earlier completion still points here: leave the key
+  // expired (new again to begin()) for that record to erase.
+  Entry& e = it->second;
+  e.pending = false;
+  e.completed_ns = kAbandoned;
 }
 
 size_t IdempotencyStore::expire(int64_t now_ns) {
   size_t n = 0;
-  while (!completion_order_.empty() && completion_order_.front().first + ttl_ns_ < now_ns) {
-    auto it = entries_.find(completion_order_.front().second);
-    if (it != entries_.end() && !it->second.pending &&
-        it->second.completed_ns + ttl_ns_ < now_ns) {
-      entries_.erase(it);
-      ++n;
-    }
+  while (!completion_order_.empty() && completion_order_.front().at_ns + ttl_ns_ < now_ns) {
+    auto it = entries_.find(*completion_order_.front().key);
     completion_order_.pop_front();
+    Entry& e = it->second;  // present: entries with records are never erased elsewhere
+    --e.records;
+    if (e.records == 0 && !e.pending && e.completed_ns + ttl_ns_ < now_ns) {
+      // An abandoned key (left expired above) was never completed again: not counted.
+      if (e.completed_ns != kAbandoned) ++n;
+      entries_.erase(it);
+    }
   }
   return n;
 }

@@ -8,6 +8,12 @@
 // the same fingerprint gets that outcome (or waits while pending); a repeat
 // with another fingerprint is IDEMPOTENCY_KEY_REUSED. Entries expire TTL
 // after they were completed. Engine thread only.
+//
+// Memory: each key is held once, in the index. The expiry queue points at
+// the index's keys (nodes of an unordered_map never move); an entry is
+// erased only when no queue record points at it, so a key reused after it
+// expired is reset in place, and one abandoned while an old record still
+// points at it is left expired for that record to erase.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -30,6 +36,7 @@ class IdempotencyStore {
   struct Entry {
     Fingerprint fingerprint{};
     bool pending = true;
+    uint32_t records = 0;  // expiry-queue records pointing at this entry
     int64_t completed_ns = 0;
     // Most entries are placed bets, whose outcome is their id (8 bytes per
     // open bet); any other outcome is kept whole, out of line.
@@ -56,8 +63,12 @@ class IdempotencyStore {
 
  private:
   int64_t ttl_ns_;
+  struct Completion {
+    int64_t at_ns;
+    const std::string* key;  // the index's own copy
+  };
   std::unordered_map<std::string, Entry> entries_;
-  std::deque<std::pair<int64_t, std::string>> completion_order_;
+  std::deque<Completion> completion_order_;
 };
 
 }  // namespace inplay

@@ -147,6 +147,52 @@ TEST_F(IdempotencyTest, AbandonLeavesACompletedKeyAlone) {
   EXPECT_EQ(store.size(), 1u);
 }
 
+// The expiry queue points at the index's keys: a key abandoned while a
+// record of its earlier completion is queued must stay until that record
+// goes (ASan sees a dangling record), and count as neither done nor expired.
+TEST_F(IdempotencyTest, AbandonAKeyReusedAfterExpiryWhileItsOldRecordIsQueued) {
+  store.complete("c:k", fp(1), placed(31), 0);
+  ASSERT_EQ(store.begin("c:k", fp(2), kTtl + 1, &e), L::kNew);  // reused; the record of 0 is still queued
+  store.abandon("c:k");
+  EXPECT_EQ(store.begin("c:k", fp(3), kTtl + 2, &e), L::kNew);  // new again, with any request
+  store.abandon("c:k");
+  EXPECT_EQ(store.expire(kTtl + 3), 0u);  // the old record goes, and the abandoned key with it
+  EXPECT_EQ(store.size(), 0u);
+  EXPECT_EQ(store.begin("c:k", fp(4), kTtl + 4, &e), L::kNew);
+  store.complete("c:k", fp(4), placed(32), kTtl + 5);
+  EXPECT_EQ(store.begin("c:k", fp(4), kTtl + 6, &e), L::kDone);
+  EXPECT_EQ(bet_of(e), 32u);
+  EXPECT_EQ(store.expire(2 * kTtl + 6), 1u);
+  EXPECT_EQ(store.size(), 0u);
+}
+
+// A key reused after expiry keeps its stored outcome only until it is
+// completed again: while pending it reports pending, never the old outcome.
+TEST_F(IdempotencyTest, ReusedKeyForgetsItsOldOutcome) {
+  store.complete("c:k", fp(1), Outcome{Error{ErrorCode::kPriceStale, "stale"}}, 0);
+  ASSERT_EQ(store.begin("c:k", fp(2), kTtl + 1, &e), L::kNew);
+  EXPECT_EQ(store.begin("c:k", fp(2), kTtl + 2, &e), L::kPending);
+  store.complete("c:k", fp(2), placed(41), kTtl + 3);
+  EXPECT_EQ(store.begin("c:k", fp(2), kTtl + 4, &e), L::kDone);
+  EXPECT_EQ(bet_of(e), 41u);
+}
+
+// Many keys through the queue, completed, reused and abandoned in turn:
+// every key is gone once all have expired.
+TEST_F(IdempotencyTest, ChurnLeavesNothingBehind) {
+  for (int round = 0; round < 3; ++round) {
+    const int64_t t0 = round * 3 * kTtl;
+    for (int i = 0; i < 1000; ++i) {
+      const std::string k = "c:" + std::to_string(i);
+      if (store.begin(k, fp(1), t0, nullptr) != L::kNew) continue;
+      if (i % 3 == 0) store.abandon(k);
+      else store.complete(k, fp(1), placed(static_cast<uint64_t>(i + 1)), t0);
+    }
+  }
+  store.expire(100 * kTtl);
+  EXPECT_EQ(store.size(), 0u);
+}
+
 // Sized up front, the index takes that many keys without growing: growing
 // rehashes every key at once on the engine thread (the stalls of issue 19).
 TEST_F(IdempotencyTest, ReservedKeysFitWithoutGrowing) {
