@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
+#include <vector>
 
 #include "journal/events.h"
 #include "journal/journal.h"
@@ -26,7 +28,16 @@ SettlementAudit audit_settlement(const SettlementFacts& f, const std::filesystem
   };
   // Deposits and withdrawals per account, and each bet's pays and reversals, from the journal.
   std::map<std::string, int64_t> moved;
-  std::unordered_map<uint64_t, int> pays;  // pays minus reversals, per bet
+  // Pays minus reversals, per bet: by id for the book's bets (ids run from
+  // 1; a map per bet cost 40 bytes each at the run's peak), a map for any
+  // other id the journal names.
+  uint64_t max_id = 0;
+  for (const auto& b : f.bets) max_id = std::max(max_id, b.id);
+  std::vector<int> pays_by_id(max_id < 8 * f.bets.size() + 1024 ? max_id + 1 : 0);
+  std::unordered_map<uint64_t, int> pays_other;
+  auto pays = [&](uint64_t bet_id) -> int& {
+    return bet_id < pays_by_id.size() ? pays_by_id[bet_id] : pays_other[bet_id];
+  };
   std::unordered_map<uint64_t, std::pair<int64_t, int64_t>> cashed;  // bet -> (stake, amount) cashed out
   JournalReader(journal_dir).read_from(0, [&](const JournalRecord& r) {
     BookEvent ev = decode_event(r.type, r.payload);
@@ -36,7 +47,7 @@ SettlementAudit audit_settlement(const SettlementFacts& f, const std::filesystem
     } else if (auto* p = std::get_if<BetPostings>(&ev)) {
       const auto kind = static_cast<PostingKind>(p->kind);
       for (auto& [bet_id, amount] : p->bets) {
-        int& n = pays[bet_id];
+        int& n = pays(bet_id);
         if (kind == PostingKind::kPay && ++n > 1) {
           ++a.paid_twice;
           example(fmt::format("bet {} paid again without a reversal (journal seq {})", bet_id, r.seq));
@@ -51,12 +62,12 @@ SettlementAudit audit_settlement(const SettlementFacts& f, const std::filesystem
   std::map<std::string, std::pair<int64_t, int64_t>> want;  // account -> (free, reserved)
   for (auto& [acct, amount] : moved) want[acct].first += amount;
   for (const auto& b : f.bets) {
-    auto& [free, reserved] = want[b.account];
+    auto& [free, reserved] = want[f.accounts.at(b.account)];
     free -= b.stake;  // the stake still riding
     if (auto c = cashed.find(b.id); c != cashed.end()) free += c->second.second - c->second.first;
     if (b.status == BetStatus::kCashedOut) {
       ++a.bets_cashed_out;
-      if (pays[b.id] > 0) {
+      if (pays(b.id) > 0) {
         ++a.paid_twice;
         example(fmt::format("bet {} paid by a result after it was cashed out", b.id));
       }

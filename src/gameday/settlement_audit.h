@@ -26,17 +26,21 @@
 namespace inplay {
 
 struct SettlementFacts {
+  // One per bet of the book (a million on a match day): 64 bytes, the
+  // account an index into accounts.
   struct BetFact {
     uint64_t id = 0;
-    std::string account;
     uint64_t event_id = 0;
     int64_t stake = 0;
-    Odds odds;
-    BetStatus status = BetStatus::kAccepted;
     int64_t paid = 0;               // return_minor (settled) or the stake (cancelled)
     std::optional<int64_t> due;     // what the rules pay on the true score; nullopt: match not ended
+    Odds odds;
+    uint32_t account = 0;           // the ledger's index of the bet's cash account
+    BetStatus status = BetStatus::kAccepted;
   };
+  static_assert(sizeof(BetFact) <= 64);
   std::vector<BetFact> bets;
+  std::vector<std::string> accounts;  // ledger index -> account id
   std::map<std::string, std::pair<int64_t, int64_t>> balances;  // user account -> (free, reserved)
   uint64_t matches_ended = 0;
 };
@@ -65,19 +69,24 @@ SettlementFacts settlement_facts(const BookState& st, const FinalScore& final_sc
   // the new copy at once, at the moment the book's own memory is at its peak.
   f.bets.reserve(st.bets.size());
   for (auto& [id, b] : st.bets) {
-    SettlementFacts::BetFact x{id, st.ledger.account(b.account).id, b.event_id, b.stake_minor, b.odds, b.status,
-                               b.status == BetStatus::kSettled ? b.return_minor
-                               : b.status == BetStatus::kCancelled ? b.stake_minor
-                                                                   : 0,
-                               std::nullopt};
+    SettlementFacts::BetFact x;
+    x.id = id;
+    x.event_id = b.event_id;
+    x.stake = b.stake_minor;
+    x.paid = b.status == BetStatus::kSettled ? b.return_minor : b.status == BetStatus::kCancelled ? b.stake_minor : 0;
+    x.odds = b.odds;
+    x.account = b.account;
+    x.status = b.status;
     const Market* m = st.book.market(b.market_id);
     const Selection* s = st.book.selection(b.selection_id);
     auto sc = scores.find(b.event_id);
     if (m && s && sc != scores.end() && sc->second) x.due = due_return(*m, s->name, *sc->second, b.stake_minor, b.odds);
     f.bets.push_back(std::move(x));
   }
+  f.accounts.reserve(st.ledger.size());
   for (size_t i = 0; i < st.ledger.size(); ++i) {
     const auto& a = st.ledger.account(static_cast<uint32_t>(i));
+    f.accounts.push_back(a.id);
     if (a.kind == AccountKind::kUserCash) f.balances[a.id].first = a.balance;
     if (a.kind == AccountKind::kUserReserved)
       f.balances[a.id.substr(0, a.id.size() - std::string_view("/reserved").size())].second = a.balance;
