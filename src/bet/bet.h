@@ -19,15 +19,16 @@ namespace inplay {
 enum class BetStatus : uint8_t { kAccepted, kSettled, kCancelled, kCashedOut };
 const char* bet_status_name(BetStatus s);  // "accepted", "settled", "cancelled", "cashed_out"
 
+// 136 bytes: the 4-byte fields sit together (the book holds a million of these).
 struct Bet {
   uint64_t id = 0;
-  uint32_t account = 0;  // ledger index of the cash account
   uint64_t selection_id = 0;
   uint64_t market_id = 0;
   uint64_t event_id = 0;
   int64_t stake_minor = 0;  // the stake still riding (placed less cashed out)
   Odds odds;            // accepted at
   Odds odds_requested;
+  uint32_t account = 0;  // ledger index of the cash account
   PriceChangePolicy policy = PriceChangePolicy::kNone;
   BetStatus status = BetStatus::kAccepted;
   int64_t placed_ns = 0;    // arrival at the gateway
@@ -41,5 +42,6 @@ struct Bet {
   int64_t cashout_return_minor = 0;  // paid for it
   int64_t cashout_ns = 0;            // the last cash-out
 };
+static_assert(sizeof(Bet) <= 136, "a field that breaks the packing costs a million times over");
 
 }  // namespace inplay
