@@ -1,5 +1,6 @@
 #include "wallet/idempotency.h"
 
+#include <cassert>
 #include <limits>
 
 namespace inplay {
@@ -66,7 +67,8 @@ size_t IdempotencyStore::expire(int64_t now_ns) {
   while (!completion_order_.empty() && completion_order_.front().at_ns + ttl_ns_ < now_ns) {
     auto it = entries_.find(*completion_order_.front().key);
     completion_order_.pop_front();
-    Entry& e = it->second;  // present: entries with records are never erased elsewhere
+    assert(it != entries_.end());  // entries with queued records are never erased elsewhere
+    Entry& e = it->second;
     --e.records;
     if (e.records == 0 && !e.pending && e.completed_ns + ttl_ns_ < now_ns) {
       // An abandoned key (left expired above) was never completed again: not counted.

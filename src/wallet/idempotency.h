@@ -13,7 +13,8 @@
 // the index's keys (nodes of an unordered_map never move); an entry is
 // erased only when no queue record points at it, so a key reused after it
 // expired is reset in place, and one abandoned while an old record still
-// points at it is left expired for that record to erase.
+// points at it is left expired for that record to erase (size() counts it
+// until then; to begin() it is new).
 #pragma once
 #include <array>
 #include <cstdint>

@@ -121,7 +121,7 @@ TEST_F(IdempotencyTest, ExpireDropsCompletedEntriesPastTheTtl) {
 
 TEST_F(IdempotencyTest, ExpireKeepsAKeyThatWasReusedAfterExpiry) {
   store.complete("c:k", fp(1), placed(21), 0);
-  // Reused after it expired (begin drops the old entry), completed again later.
+  // Reused after it expired (begin resets the entry in place), completed again later.
   ASSERT_EQ(store.begin("c:k", fp(2), kTtl + 1, &e), L::kNew);
   store.complete("c:k", fp(2), placed(22), kTtl + 10);
   // The stale queue entry for the old completion must not drop the new one.
@@ -154,6 +154,7 @@ TEST_F(IdempotencyTest, AbandonAKeyReusedAfterExpiryWhileItsOldRecordIsQueued) {
   store.complete("c:k", fp(1), placed(31), 0);
   ASSERT_EQ(store.begin("c:k", fp(2), kTtl + 1, &e), L::kNew);  // reused; the record of 0 is still queued
   store.abandon("c:k");
+  EXPECT_EQ(store.size(), 1u);  // kept, expired, until the record of 0 goes
   EXPECT_EQ(store.begin("c:k", fp(3), kTtl + 2, &e), L::kNew);  // new again, with any request
   store.abandon("c:k");
   EXPECT_EQ(store.expire(kTtl + 3), 0u);  // the old record goes, and the abandoned key with it
@@ -171,26 +172,41 @@ TEST_F(IdempotencyTest, AbandonAKeyReusedAfterExpiryWhileItsOldRecordIsQueued) {
 TEST_F(IdempotencyTest, ReusedKeyForgetsItsOldOutcome) {
   store.complete("c:k", fp(1), Outcome{Error{ErrorCode::kPriceStale, "stale"}}, 0);
   ASSERT_EQ(store.begin("c:k", fp(2), kTtl + 1, &e), L::kNew);
+  EXPECT_EQ(e->other, nullptr);  // the refusal is gone with the old request
+  EXPECT_EQ(e->bet_id, 0u);
   EXPECT_EQ(store.begin("c:k", fp(2), kTtl + 2, &e), L::kPending);
   store.complete("c:k", fp(2), placed(41), kTtl + 3);
   EXPECT_EQ(store.begin("c:k", fp(2), kTtl + 4, &e), L::kDone);
   EXPECT_EQ(bet_of(e), 41u);
 }
 
-// Many keys through the queue, completed, reused and abandoned in turn:
-// every key is gone once all have expired.
+// Many keys through the queue, completed, reused after expiry and
+// abandoned in turn (a key abandoned in one round was completed in the one
+// before, so its old record is still queued): every completion is counted
+// once when it expires, and every key is gone in the end.
 TEST_F(IdempotencyTest, ChurnLeavesNothingBehind) {
+  size_t completed = 0;
   for (int round = 0; round < 3; ++round) {
     const int64_t t0 = round * 3 * kTtl;
     for (int i = 0; i < 1000; ++i) {
       const std::string k = "c:" + std::to_string(i);
-      if (store.begin(k, fp(1), t0, nullptr) != L::kNew) continue;
-      if (i % 3 == 0) store.abandon(k);
-      else store.complete(k, fp(1), placed(static_cast<uint64_t>(i + 1)), t0);
+      ASSERT_EQ(store.begin(k, fp(1), t0, nullptr), L::kNew);
+      if ((i + round) % 3 == 0) {
+        store.abandon(k);
+      } else {
+        store.complete(k, fp(1), placed(static_cast<uint64_t>(i + 1)), t0);
+        ++completed;
+      }
     }
   }
-  store.expire(100 * kTtl);
+  size_t expired = 0;
+  for (int64_t t = 0; t <= 100 * kTtl; t += kTtl / 2) expired += store.expire(t);
   EXPECT_EQ(store.size(), 0u);
+  // A key counts once, when it goes, if its last request completed: the 667
+  // keys completed in the last round ((i + 2) % 3 != 0), as before keys were
+  // held once (then a reused key was erased uncounted and re-inserted).
+  EXPECT_EQ(completed, 2000u);
+  EXPECT_EQ(expired, 667u);
 }
 
 // Sized up front, the index takes that many keys without growing: growing
