@@ -13,12 +13,12 @@ constexpr int64_t kAbandoned = std::numeric_limits<int64_t>::min() / 2;
 
 IdempotencyStore::Lookup IdempotencyStore::begin(const std::string& key, const Fingerprint& fp,
                                                  int64_t now_ns, const Entry** out) {
-  auto it = entries_.find(key);
-  const bool expired = it != entries_.end() && !it->second.pending && it->second.completed_ns + ttl_ns_ < now_ns;
-  if (it == entries_.end() || expired) {
+  // One probe of the index: try_emplace finds the key or inserts it.
+  auto [it, fresh] = entries_.try_emplace(key);
+  Entry& e = it->second;
+  if (fresh || (!e.pending && e.completed_ns + ttl_ns_ < now_ns)) {
     // New, or expired and new again: reset in place (a queue record may
     // still point at this key).
-    Entry& e = it == entries_.end() ? entries_[key] : it->second;
     e.fingerprint = fp;
     e.pending = true;
     e.bet_id = 0;
@@ -26,9 +26,9 @@ IdempotencyStore::Lookup IdempotencyStore::begin(const std::string& key, const F
     if (out) *out = &e;
     return Lookup::kNew;
   }
-  if (out) *out = &it->second;
-  if (it->second.fingerprint != fp) return Lookup::kMismatch;
-  return it->second.pending ? Lookup::kPending : Lookup::kDone;
+  if (out) *out = &e;
+  if (e.fingerprint != fp) return Lookup::kMismatch;
+  return e.pending ? Lookup::kPending : Lookup::kDone;
 }
 
 void IdempotencyStore::complete(const std::string& key, const Fingerprint& fp, Outcome outcome, int64_t now_ns) {
