@@ -14,6 +14,8 @@ namespace inplay {
 using Nanos = std::chrono::nanoseconds;
 // Nanoseconds since the Unix epoch.
 using TimePoint = std::chrono::time_point<std::chrono::system_clock, Nanos>;
+inline constexpr int64_t kNsPerSecond = 1'000'000'000;
+inline constexpr int64_t kNsPerMs = 1'000'000;
 
 inline int64_t to_ns(TimePoint t) { return t.time_since_epoch().count(); }
 inline int64_t to_ms(TimePoint t) { return to_ns(t) / 1000000; }

@@ -1,11 +1,11 @@
 #include "feed/feed_timeliness.h"
+#include "core/clock.h"
 
 #include <algorithm>
 
 namespace inplay {
 
 namespace {
-constexpr int64_t kSecond = 1'000'000'000;
 constexpr int64_t kMs = 1'000'000;
 }  // namespace
 
@@ -19,7 +19,7 @@ void FeedTimeliness::on_line(int64_t now_ns, int64_t ts_ms) {
   } else {
     delay = now_ns - ts_ms * kMs;
   }
-  const int64_t s = now_ns / kSecond;
+  const int64_t s = now_ns / kNsPerSecond;
   Second& slot = ring_[static_cast<size_t>(s % kWindowS)];
   if (slot.s != s) slot = Second{s, delay, delay};
   slot.least = std::min(slot.least, delay);
@@ -27,7 +27,7 @@ void FeedTimeliness::on_line(int64_t now_ns, int64_t ts_ms) {
 }
 
 std::optional<int64_t> FeedTimeliness::over_window(int64_t now_ns, bool worst) const {
-  const int64_t s = now_ns / kSecond;
+  const int64_t s = now_ns / kNsPerSecond;
   std::optional<int64_t> out;
   for (const Second& x : ring_) {
     if (x.s <= s - kWindowS || x.s > s) continue;

@@ -1,13 +1,13 @@
 // FeedDesk, its reference side (ODDS-6): drift against a live, fresh
 // reference, and what is wrong with a reference feed. See feed/feed_desk.h.
 #include "feed/feed_desk.h"
+#include "core/clock.h"
 
 namespace inplay {
 
 namespace {
-constexpr int64_t kSecond = 1'000'000'000;
 // A reference feed that refused a line within this is "refusing lines".
-constexpr int64_t kRefusedWindowNs = 10 * kSecond;
+constexpr int64_t kRefusedWindowNs = 10 * kNsPerSecond;
 }  // namespace
 
 std::optional<double> FeedDesk::drift(uint64_t market_id) const {

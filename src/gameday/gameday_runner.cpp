@@ -16,6 +16,7 @@
 #include "app/demo.h"
 #include "app/book_desks.h"
 #include "app/runtime.h"
+#include "core/clock.h"
 #include "sim/sim_engine_cost.h"
 #include "sim/sim_extension.h"
 #include "app/shipped_configs.h"
@@ -40,7 +41,6 @@ namespace inplay {
 
 namespace {
 
-constexpr int64_t kSecond = 1'000'000'000;
 
 Config scenario_config(const Scenario& s, const std::string& data_dir) {
   Config c;
@@ -274,13 +274,13 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
       kyc_drill->settle();  // the screenings of the last second decided before the clock moves
     }
     on_engine([&] {
-      engine.advance(*rt.sim_clock(), from_ns(rec.start_ns + t * kSecond));
+      engine.advance(*rt.sim_clock(), from_ns(rec.start_ns + t * kNsPerSecond));
       sampler.sample(t, offered);
     });
     if (o.progress && (t % 10 == 0 || t == s.duration_s)) {
       const GamedayPoint& p = rec.points.back();
       const int64_t pct = t * 100 / s.duration_s;
-      const std::string clock = rfc3339_ms(rec.start_ns + t * kSecond).substr(11, 8);
+      const std::string clock = rfc3339_ms(rec.start_ns + t * kNsPerSecond).substr(11, 8);
       std::cerr << fmt::format("\r[{:<20}] {:>3}%  book {}  bets {}  alerts {}  open incidents {}   ",
                                std::string(static_cast<size_t>(pct / 5), '#'), pct, clock, p.bets, p.alerts,
                                p.incidents_open)

@@ -1,11 +1,11 @@
 #include "gameday/gameday_sampler.h"
+#include "core/clock.h"
 
 #include <algorithm>
 
 namespace inplay {
 
 namespace {
-constexpr int64_t kSecond = 1'000'000'000;
 }
 
 GamedaySampler::GamedaySampler(const Scenario& s, Engine& engine, IncidentLoop* loop, FeedDesk* desk,
@@ -23,7 +23,7 @@ GamedaySampler::GamedaySampler(const Scenario& s, Engine& engine, IncidentLoop* 
 
 void GamedaySampler::on_decision(const BetDecision& d) {
   if (p99_by_.empty()) return;
-  const int64_t t = d.decided_ns / kSecond;
+  const int64_t t = d.decided_ns / kNsPerSecond;
   auto league = rec_.market_league.find(d.market_id);
   if (league == rec_.market_league.end()) return;
   for (const std::string& key : {"market_id=" + std::to_string(d.market_id), "league=" + league->second}) {
@@ -72,7 +72,7 @@ void GamedaySampler::sample_markets(int64_t now, GamedayPoint& p) {
 }
 
 void GamedaySampler::sample(int64_t t, uint64_t offered) {
-  const int64_t now = rec_.start_ns + t * kSecond;
+  const int64_t now = rec_.start_ns + t * kNsPerSecond;
   GamedayPoint p;
   p.t = t;
   if (loop_) {
@@ -94,7 +94,7 @@ void GamedaySampler::sample(int64_t t, uint64_t offered) {
     }
   }
   for (auto& [key, w] : p99_by_) {
-    w->advance(now / kSecond);
+    w->advance(now / kNsPerSecond);
     p.p99_by[key] = static_cast<double>(w->quantile(0.99)) / 1e6;
   }
   sample_markets(now, p);

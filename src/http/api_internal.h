@@ -138,7 +138,7 @@ struct Api::Impl {
     MarketDesk* markets = &d.markets;
     read(x, [markets, op, ok_body, room, action = std::move(action)](Engine& e) mutable -> Reply {
       Result<bool> r = op(*markets);
-      if (!r.ok()) return Reply{error_http_status(r.error().code), error_body(r.error())};
+      if (!r.ok()) return error_reply(r.error());
       if (room) mark_action(*room, e, std::move(action));
       return Reply{200, ok_body(e)};
     });

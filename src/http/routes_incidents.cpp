@@ -24,7 +24,6 @@ namespace inplay {
 
 namespace {
 
-Reply error_reply_of(const Error& e) { return Reply{error_http_status(e.code), error_body(e)}; }
 
 }  // namespace
 
@@ -90,7 +89,7 @@ void Api::Impl::add_incident_routes() {
     if (!id_param(c, 0, ErrorCode::kIncidentNotFound, "unknown incident", id)) return;
     read(c.x, [loop, id](Engine&) {
       std::string j = loop->incident_json(id);
-      if (j.empty()) return error_reply_of(Error{ErrorCode::kIncidentNotFound, "unknown incident"});
+      if (j.empty()) return error_reply(Error{ErrorCode::kIncidentNotFound, "unknown incident"});
       return Reply{200, std::move(j)};
     });
   });
@@ -99,7 +98,7 @@ void Api::Impl::add_incident_routes() {
     if (!id_param(c, 0, ErrorCode::kIncidentNotFound, "unknown incident", id)) return;
     read(c.x, [loop, id](Engine& e) {
       const Incident* i = loop->runner().incident(id);
-      if (!i) return error_reply_of(Error{ErrorCode::kIncidentNotFound, "unknown incident"});
+      if (!i) return error_reply(Error{ErrorCode::kIncidentNotFound, "unknown incident"});
       JsonWriter w;
       w.begin_object().field("incident", id);
       w.field("markdown", postmortem_markdown(*i, e.state().ledger.currency())).end_object();
@@ -117,7 +116,7 @@ void Api::Impl::add_incident_routes() {
                   Result<bool> r = approve ? loop->runner().approve(id, aid, actor, now)
                                            : loop->runner().revert(id, aid, actor, now);
                   loop->save_incidents(true);
-                  if (!r.ok()) return error_reply_of(r.error());
+                  if (!r.ok()) return error_reply(r.error());
                   return Reply{200, loop->incident_json(id)};
                 });
               });
@@ -139,7 +138,7 @@ void Api::Impl::add_incident_routes() {
       t.markets = a.markets;
       auto r = loop->runner().trigger(spec, t, actor, a.incident, to_ns(e.clock().now()));
       loop->save_incidents(true);
-      if (!r.ok()) return error_reply_of(r.error());
+      if (!r.ok()) return error_reply(r.error());
       std::string body = a.incident ? loop->incident_json(a.incident) : loop->actions_json();
       return Reply{200, std::move(body)};
     });
@@ -150,7 +149,7 @@ void Api::Impl::add_incident_routes() {
     read(c.x, [loop, aid, actor = c.actor](Engine& e) {
       auto r = loop->runner().revert(0, aid, actor, to_ns(e.clock().now()));
       loop->save_incidents(true);
-      if (!r.ok()) return error_reply_of(r.error());
+      if (!r.ok()) return error_reply(r.error());
       return Reply{200, loop->actions_json()};
     });
   });

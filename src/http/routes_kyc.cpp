@@ -113,7 +113,7 @@ void Api::Impl::add_kyc_routes() {
                 if (!d.kyc) return send_error(c.x, kUnknownScreening);
                 read(c.x, [desk = d.kyc, id, b = body.value(), actor = c.actor](Engine& e) {
                   Result<bool> r = desk->review(id, b.clear, b.note, actor);
-                  if (!r.ok()) return Reply{error_http_status(r.error().code), error_body(r.error())};
+                  if (!r.ok()) return error_reply(r.error());
                   log::info("kyc", "screening reviewed", {{"screening_id", id}, {"actor", actor}});
                   return Reply{200, screening_json(*e.state().screenings.find(id))};
                 });
@@ -131,7 +131,7 @@ void Api::Impl::add_kyc_routes() {
                   return send_error(c.x, Error{ErrorCode::kValidationFailed, "vendor: the book has no KYC vendors"});
                 read(c.x, [desk = d.kyc, vendor, actor = c.actor](Engine&) {
                   Result<bool> r = desk->switch_vendor(vendor, actor);
-                  if (!r.ok()) return Reply{error_http_status(r.error().code), error_body(r.error())};
+                  if (!r.ok()) return error_reply(r.error());
                   return Reply{200, vendors_json(*desk)};
                 });
               }});

@@ -88,7 +88,7 @@ void Api::Impl::add_payment_routes() {
                 read(c.x, [desk = d.payments, to = body.value(), actor = c.actor](Engine&) {
                   const std::string from = desk->active();
                   Result<bool> r = desk->switch_route(to, actor, "operator");
-                  if (!r.ok()) return Reply{error_http_status(r.error().code), error_body(r.error())};
+                  if (!r.ok()) return error_reply(r.error());
                   JsonWriter w;
                   w.begin_object().field("active", desk->active()).field("previous", from).field("changed", r.value());
                   w.end_object();

@@ -45,7 +45,6 @@ std::string report_json(const ResettleReport& r, const std::string& currency) {
   return w.take();
 }
 
-Reply error_reply(const Error& e) { return Reply{error_http_status(e.code), error_body(e)}; }
 
 }  // namespace
 

@@ -56,7 +56,6 @@ std::string signals_json(SupportDesk& desk) {
   return w.take();
 }
 
-Reply error_reply(const Error& e) { return Reply{error_http_status(e.code), error_body(e)}; }
 
 }  // namespace
 

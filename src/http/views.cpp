@@ -164,6 +164,8 @@ std::string bet_json(const BookState& s, const Bet& b, bool as_placed) {
   return w.take();
 }
 
+Reply error_reply(const Error& e) { return Reply{error_http_status(e.code), error_body(e)}; }
+
 Reply render(const Outcome& o, const BookState& s) {
   return std::visit(
       [&](const auto& v) -> Reply {
@@ -197,7 +199,7 @@ Reply render(const Outcome& o, const BookState& s) {
         } else if constexpr (std::is_same_v<T, ScreeningRef>) {
           return held_withdrawal_reply(s, v.screening_id);
         } else {
-          return Reply{error_http_status(v.code), error_body(v)};
+          return error_reply(v);
         }
       },
       o);

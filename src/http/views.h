@@ -19,6 +19,9 @@ namespace inplay {
 // bytes, whatever settlement did to the bet since.
 // PaymentRef: the payment as it stands now (payment_reply).
 Reply render(const Outcome& o, const BookState& s);
+// An error as the API answers it: its status (error_http_status) and
+// error_body.
+Reply error_reply(const Error& e);
 // A payment (payment/payment_book.h): {"payment_id","account","movement",
 // "amount","currency","status","reconciled","route","psp_ref","balance",
 // "requested_at","answered_at","trace_id"}; "balance" is the account's now.

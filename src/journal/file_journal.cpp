@@ -35,8 +35,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int64_t kRetryMinNs = 10'000'000;     // 10 ms
-constexpr int64_t kRetryMaxNs = 1'000'000'000;  // 1 s
+constexpr int64_t kDiskRetryMinNs = 10'000'000;     // 10 ms
+constexpr int64_t kDiskRetryMaxNs = 1'000'000'000;  // 1 s
 
 // The last segment at open, cut back to its last whole record.
 struct Tail {
@@ -296,7 +296,7 @@ class FileJournal final : public Journal {
     // write overwrites the same bytes).
     if (seg_ >= 0) (void)disk_.truncate(seg_, seg_size_);
     const int64_t now = monotonic_ns();
-    backoff_ns_ = failing_ ? std::min(backoff_ns_ * 2, kRetryMaxNs) : kRetryMinNs;
+    backoff_ns_ = failing_ ? std::min(backoff_ns_ * 2, kDiskRetryMaxNs) : kDiskRetryMinNs;
     retry_at_ns_ = now + backoff_ns_;
     const bool first = !failing_;
     failing_ = true;

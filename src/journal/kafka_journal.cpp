@@ -34,8 +34,8 @@ namespace inplay {
 namespace {
 
 constexpr int kCommitTimeoutMs = 30000;
-constexpr int64_t kRetryMinNs = 50'000'000;     // 50 ms
-constexpr int64_t kRetryMaxNs = 2'000'000'000;  // 2 s
+constexpr int64_t kKafkaRetryMinNs = 50'000'000;     // 50 ms
+constexpr int64_t kKafkaRetryMaxNs = 2'000'000'000;  // 2 s
 constexpr int64_t kReportEveryNs = 1'000'000'000;  // a standby's report to its leader
 
 // The mirror's last record, to check it against the topic's record of the
@@ -441,7 +441,7 @@ class KafkaJournal final : public Journal {
 
   void note_failure(const char* op, const std::string& why, bool fatal) {
     const bool first = !kafka_failing_.exchange(true, std::memory_order_acq_rel);
-    backoff_ns_ = first ? kRetryMinNs : std::min(backoff_ns_ * 2, kRetryMaxNs);
+    backoff_ns_ = first ? kKafkaRetryMinNs : std::min(backoff_ns_ * 2, kKafkaRetryMaxNs);
     {
       std::lock_guard lk(health_mu_);
       ++kafka_failures_;
@@ -516,7 +516,7 @@ class KafkaJournal final : public Journal {
   std::vector<Completion> batch_done_;
   size_t batch_records_ = 0;
   bool sealed_ = false;
-  int64_t backoff_ns_ = kRetryMinNs;
+  int64_t backoff_ns_ = kKafkaRetryMinNs;
   std::thread thread_;
   bool stopped_ = false;
   int64_t last_commit_ns_ = 0;

@@ -7,6 +7,7 @@
 
 #include "alert/alert_wire.h"
 #include "alert/slice_finder.h"
+#include "core/clock.h"
 #include "playbook/incident_impact.h"
 #include "core/error.h"
 #include "playbook/incident_codec.h"
@@ -18,7 +19,6 @@
 namespace inplay {
 
 namespace {
-constexpr int64_t kSecond = 1'000'000'000;
 constexpr int64_t kBetRateWindowS = 10;
 }
 
@@ -35,7 +35,7 @@ IncidentLoop::IncidentLoop(MarketDesk& markets, PlacementDesk& bets, FeedDesk* d
       evaluator_(catalogue_),
       rules_(evaluator_.catalogue()),
       pipeline_(playbooks.routing),
-      port_(markets, desk, playbooks.guards.feed_revert_hold_s * kSecond) {
+      port_(markets, desk, playbooks.guards.feed_revert_hold_s * kNsPerSecond) {
   port_.set_decided_per_second([this] { return static_cast<double>(evaluator_.accept_recent_count()) / 10.0; });
   runner_ = std::make_unique<PlaybookRunner>(std::move(playbooks), port_);
   runner_->set_slice_finder([this](int64_t since_ns) { return slice_for(since_ns); });
@@ -97,10 +97,10 @@ void IncidentLoop::schedule() {
     auto it = market_offers_.find(market_id);
     if (it == market_offers_.end())
       it = market_offers_.emplace(market_id, MarketOffers{event_id, RollingCounts({kBetRateWindowS})}).first;
-    it->second.counts.add(now_ns() / kSecond, 1, 1);
+    it->second.counts.add(now_ns() / kNsPerSecond, 1, 1);
   });
   bets_.add_decision_observer([this](const BetDecision& d) {
-    int64_t t = now_ns() / kSecond;
+    int64_t t = now_ns() / kNsPerSecond;
     const Book& book = engine_.state().book;
     std::string_view league;
     if (const Event* e = book.event(d.event_id)) league = e->league;
@@ -113,7 +113,7 @@ void IncidentLoop::schedule() {
 }
 
 void IncidentLoop::on_market_settled(uint64_t market_id, uint64_t event_id, int64_t lag_ns) {
-  const int64_t t = now_ns() / kSecond;
+  const int64_t t = now_ns() / kNsPerSecond;
   const Event* e = engine_.state().book.event(event_id);
   evaluator_.on_market_settled(t, SloEvaluator::Labels{market_id, e ? std::string_view(e->league) : "", {}, {}}, lag_ns);
   settlement_.lags_ns.emplace_back(t, lag_ns);
@@ -124,7 +124,7 @@ void IncidentLoop::on_odds_update(uint64_t market_id, const std::string& feed, i
   const Market* m = book.market(market_id);
   const Event* e = m ? book.event(m->event_id) : nullptr;
   if (!e) return;
-  const int64_t t = now_ns() / kSecond;
+  const int64_t t = now_ns() / kNsPerSecond;
   evaluator_.on_odds_update(t, SloEvaluator::Labels{market_id, e->league, feed, {}}, latency_ns);
   auto it = latency_shift_.find(feed);
   if (it == latency_shift_.end()) it = latency_shift_.emplace(feed, FeedShift{e->sport, LatencyShift{}}).first;
@@ -132,11 +132,11 @@ void IncidentLoop::on_odds_update(uint64_t market_id, const std::string& feed, i
 }
 
 void IncidentLoop::on_support_reply(int64_t first_reply_ns) {
-  evaluator_.on_support_reply(now_ns() / kSecond, SloEvaluator::Labels{}, first_reply_ns);
+  evaluator_.on_support_reply(now_ns() / kNsPerSecond, SloEvaluator::Labels{}, first_reply_ns);
 }
 
 void IncidentLoop::on_kyc_screening(int64_t took_ns) {
-  evaluator_.on_kyc_screening(now_ns() / kSecond, SloEvaluator::Labels{}, took_ns);
+  evaluator_.on_kyc_screening(now_ns() / kNsPerSecond, SloEvaluator::Labels{}, took_ns);
 }
 
 void IncidentLoop::publish_status_page() {
@@ -150,7 +150,7 @@ void IncidentLoop::publish_status_page() {
 void IncidentLoop::on_cashout_quote(uint64_t event_id, bool offered, bool stale, int64_t freshness_ns,
                                     bool synthetic) {
   if (synthetic) return;
-  const int64_t t = now_ns() / kSecond;
+  const int64_t t = now_ns() / kNsPerSecond;
   cashout_quotes_.add(t, stale ? 1 : 0, 1);
   if (!offered) return;
   const Event* e = engine_.state().book.event(event_id);
@@ -159,7 +159,7 @@ void IncidentLoop::on_cashout_quote(uint64_t event_id, bool offered, bool stale,
 
 template <typename Wants>
 void IncidentLoop::sample_settlement(int64_t now, std::vector<SignalSample>& out, const Wants& wants) {
-  const int64_t t = now / kSecond;
+  const int64_t t = now / kNsPerSecond;
   const SettlementProbe p = settlement_probe_();
   SettlementWindow& w = settlement_;
   // The shadow totals count from this process's start: that is the baseline.
@@ -194,7 +194,7 @@ void IncidentLoop::sample_settlement(int64_t now, std::vector<SignalSample>& out
 }
 
 void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
-  const int64_t t = now / kSecond;
+  const int64_t t = now / kNsPerSecond;
   const Book& book = engine_.state().book;
   auto wants = [&](const char* signal, double v) {
     auto it = min_above_.find(signal);
@@ -306,7 +306,7 @@ void IncidentLoop::sample(int64_t now, std::vector<SignalSample>& out) {
       if (wants("feed_parse_error_ratio", ratio))
         out.push_back(SignalSample{"feed_parse_error_ratio", {{"sport", f.sport}, {"feed", f.name}}, ratio, true});
       for (auto& s : f.schemas)
-        if (s.skewed && now - s.last_ns < 10 * kSecond)
+        if (s.skewed && now - s.last_ns < 10 * kNsPerSecond)
           // top_league: a top league's skew also stops its prices, and
           // odds_stale acts on that (freeze, switch); a lower league has no
           // staleness alert, so the canary's own playbook acts for it.
@@ -389,7 +389,7 @@ void IncidentLoop::tick() {
   const int64_t now = now_ns();
   std::vector<SignalSample> samples;
   sample(now, samples);
-  evaluator_.tick(now / kSecond);
+  evaluator_.tick(now / kNsPerSecond);
   coverage_.observe(now, evaluator_.status());
   firing_ = rules_.evaluate(now, samples, evaluator_.status());
   if (!opts_.builtin_alerts) firing_.clear();
@@ -412,7 +412,7 @@ void IncidentLoop::tick() {
     const Event* e = book.event(eid);
     int64_t kickoff = e->kickoff_ms * 1'000'000;
     match_day = match_day || e->state == EventState::kInPlay ||
-                (e->state != EventState::kEnded && std::llabs(kickoff - now) < 12 * 3600 * kSecond);
+                (e->state != EventState::kEnded && std::llabs(kickoff - now) < 12 * 3600 * kNsPerSecond);
   }
   auto notes = pipeline_.update(
       now, firing_, [&](uint64_t m) { return book.market(m) ? exposure.market_liability(m) : 0; }, match_day);
@@ -530,7 +530,7 @@ void IncidentLoop::publish_metrics() {
 
 std::pair<std::string, std::vector<std::string>> IncidentLoop::slice_for(int64_t since) {
   SliceQuery q;
-  q.since_ns = since - 60 * kSecond;
+  q.since_ns = since - 60 * kNsPerSecond;
   q.slow_ns = opts_.slow_trace_ns;
   SliceReport r = find_slice(tracer_, q);
   std::vector<std::string> traces;

@@ -10,13 +10,13 @@
 #include <map>
 #include <set>
 
+#include "core/clock.h"
 #include "playbook/incident_correlation.h"
 
 namespace inplay {
 
 namespace {
 
-constexpr int64_t kSecond = 1'000'000'000;
 
 
 // The group's value of a label, else the first firing alert's that carries
@@ -67,7 +67,7 @@ const Incident* PlaybookRunner::incident(uint64_t id) const {
 }
 
 bool PlaybookRunner::room_for_automatic(int64_t now_ns) {
-  while (!recent_automatic_.empty() && now_ns - recent_automatic_.front() >= file_.guards.window_s * kSecond)
+  while (!recent_automatic_.empty() && now_ns - recent_automatic_.front() >= file_.guards.window_s * kNsPerSecond)
     recent_automatic_.pop_front();
   return static_cast<int>(recent_automatic_.size()) < file_.guards.max_actions;
 }
@@ -152,7 +152,7 @@ Incident* PlaybookRunner::correlated(int64_t now_ns, const AlertGroup& g, std::s
     auto it = open_by_group_.find(key);
     if (it == open_by_group_.end()) return false;
     const Incident& inc = incidents_.at(it->second);
-    return inc.status != "resolved" && now_ns - inc.opened_ns <= rule.within_s * kSecond;
+    return inc.status != "resolved" && now_ns - inc.opened_ns <= rule.within_s * kNsPerSecond;
   });
   if (!m) return nullptr;
   why = std::move(m->why);
@@ -212,7 +212,7 @@ void PlaybookRunner::lift_quiet_sheds(int64_t now_ns, Incident& inc) {
       continue;
     }
     auto [q, fresh] = shed_quiet_since_.try_emplace(a.id, now_ns);
-    if (now_ns - q->second < file_.guards.revert_after_s * kSecond) continue;
+    if (now_ns - q->second < file_.guards.revert_after_s * kNsPerSecond) continue;
     shed_quiet_since_.erase(q);
     const bool ok = do_revert(now_ns, a, "system:playbook_revert");
     if (a.status == "done") continue;  // the revert waits: tried again next tick
@@ -384,7 +384,7 @@ void PlaybookRunner::run_playbooks(int64_t now_ns, Incident& inc, const Notifica
         a.detail = fmt::format("dry run: would {} on {}", action_type_name(spec.type), a.target.describe());
       }
       if (a.status.empty()) {
-        cooldown_until_[cool_key] = now_ns + file_.guards.cooldown_s * kSecond;
+        cooldown_until_[cool_key] = now_ns + file_.guards.cooldown_s * kNsPerSecond;
         inc.actions.push_back(std::move(a));
         execute(now_ns, &inc, inc.actions.back());
         if (inc.actions.back().status == "failed") {  // nothing ran: no cool-down, no budget spent
@@ -499,7 +499,7 @@ void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
   }
   for (auto& [key, id] : open_by_group_) {
     Incident& inc = incidents_.at(id);
-    if (!inc.slice_from_traces && now_ns - inc.slice_checked_ns >= 5 * kSecond) find_slice(now_ns, inc);
+    if (!inc.slice_from_traces && now_ns - inc.slice_checked_ns >= 5 * kNsPerSecond) find_slice(now_ns, inc);
   }
   for (auto it = open_by_group_.begin(); it != open_by_group_.end();) {
     Incident& inc = incidents_.at(it->second);
@@ -507,7 +507,7 @@ void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
       it = open_by_group_.erase(it);
       continue;
     }
-    if (inc.status != "recovering" || now_ns - inc.recovered_ns < file_.guards.revert_after_s * kSecond ||
+    if (inc.status != "recovering" || now_ns - inc.recovered_ns < file_.guards.revert_after_s * kNsPerSecond ||
         !revert_all(now_ns, inc)) {
       ++it;
       continue;
@@ -565,7 +565,7 @@ void PlaybookRunner::tick(int64_t now_ns, const std::vector<SloStatus>& slos) {
             gs.calm_since_ns = 0;
           } else if (!gs.calm_since_ns) {
             gs.calm_since_ns = now_ns;
-          } else if (now_ns - gs.calm_since_ns >= bg.relax_after_s * kSecond) {
+          } else if (now_ns - gs.calm_since_ns >= bg.relax_after_s * kNsPerSecond) {
             for (auto& a : gs.actions) {
               do_revert(now_ns, a, "budget_guard:" + bg.slo);
               for (auto& m : manual_)

@@ -26,7 +26,7 @@ std::string_view trim_right(std::string_view s) {
   return s;
 }
 
-struct Bet {
+struct CheckedBet {
   std::string_view id;  // raw JSON token
   std::string_view market, selection, odds_text, line_text;
   bool has_line = false;
@@ -50,7 +50,7 @@ simdjson::error_code number_text(so::value v, std::string_view& out) {
   return simdjson::INCORRECT_TYPE;
 }
 
-std::optional<Refusal> read_bet(so::document& doc, Bet& b) {
+std::optional<Refusal> read_bet(so::document& doc, CheckedBet& b) {
   so::object obj;
   if (doc.get_object().get(obj)) return Refusal{"invalid_json", "a line must be one JSON object"};
   unsigned seen = 0;
@@ -116,7 +116,7 @@ std::optional<Refusal> read_bet(so::document& doc, Bet& b) {
 }
 
 // The bet in the rules' vocabulary.
-std::optional<Refusal> to_rule(const Bet& b, BetMarket& market, Line& line, std::string_view& sel) {
+std::optional<Refusal> to_rule(const CheckedBet& b, BetMarket& market, Line& line, std::string_view& sel) {
   const bool lined = b.market == "TOTAL" || b.market == "AH";
   if (b.market == "1X2") {
     market = BetMarket::kMatchResult;
@@ -167,7 +167,7 @@ SettleCheckStats SettleChecker::run(std::string_view input, std::string& out, ui
     std::string& buf = impl_->buf;
     buf.assign(line);
     buf.append(simdjson::SIMDJSON_PADDING, '\0');
-    Bet b;
+    CheckedBet b;
     std::optional<Refusal> refused;
     so::document doc;
     if (impl_->parser.iterate(buf.data(), line.size(), buf.size()).get(doc)) {

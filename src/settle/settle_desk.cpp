@@ -27,8 +27,6 @@ const char* settle_verdict_name(SettleVerdict v) {
 
 namespace {
 
-constexpr int64_t kNsPerMs = 1'000'000;
-
 std::vector<SettledOutcome> by_selection(std::vector<SettledOutcome> v) {
   std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.selection_id < b.selection_id; });
   return v;

@@ -2,19 +2,19 @@
 
 #include <algorithm>
 
+#include "core/clock.h"
 #include "telemetry/log.h"
 
 namespace inplay {
 
 namespace {
 
-constexpr int64_t kSecond = 1'000'000'000;
 
 // First replies: a live chat is answered in seconds, an e-mail in hours.
 std::vector<int64_t> first_reply_bounds_ns() {
   std::vector<int64_t> out;
   for (int64_t s : {5, 10, 20, 30, 45, 60, 90, 120, 300, 600, 1800, 3600, 4 * 3600})
-    out.push_back(s * kSecond);
+    out.push_back(s * kNsPerSecond);
   return out;
 }
 
@@ -55,7 +55,7 @@ SupportDesk::SupportDesk(Engine& engine, SupportTerms terms) : engine_(engine), 
                      .with({});
 }
 
-int64_t SupportDesk::now_s() const { return to_ns(engine_.clock().now()) / kSecond; }
+int64_t SupportDesk::now_s() const { return to_ns(engine_.clock().now()) / kNsPerSecond; }
 
 const std::string& SupportDesk::tag_label(std::string_view tag) const {
   auto it = label_index_.find(tag);

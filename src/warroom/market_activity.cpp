@@ -1,14 +1,14 @@
 #include "warroom/market_activity.h"
+#include "core/clock.h"
 
 #include <algorithm>
 
 namespace inplay {
 
 namespace {
-constexpr int64_t kSecondNs = 1'000'000'000;
 
 // Floor division: book time is never negative, but a test clock may be.
-int64_t second_of(int64_t t_ns) { return t_ns >= 0 ? t_ns / kSecondNs : (t_ns - kSecondNs + 1) / kSecondNs; }
+int64_t second_of(int64_t t_ns) { return t_ns >= 0 ? t_ns / kNsPerSecond : (t_ns - kNsPerSecond + 1) / kNsPerSecond; }
 
 size_t rate_slot(int64_t s) {
   return static_cast<size_t>(((s % MarketActivity::kRateWindowS) + MarketActivity::kRateWindowS) %
@@ -38,7 +38,7 @@ MarketActivity::Stats MarketActivity::stats(uint64_t market_id, int64_t now_ns) 
   auto it = markets_.find(market_id);
   if (it == markets_.end()) return out;
   const Market& m = it->second;
-  const int64_t since = now_ns - kLatencyWindowS * kSecondNs;
+  const int64_t since = now_ns - kLatencyWindowS * kNsPerSecond;
   scratch_.clear();
   for (const Sample& x : m.samples)
     if (x.t_ns > since && x.t_ns <= now_ns) scratch_.push_back(x.latency_ns);

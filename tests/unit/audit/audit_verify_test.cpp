@@ -22,51 +22,14 @@
 #include "projection/audit_projection.h"
 #include "projection/audit_verify.h"
 #include "telemetry/audit.h"
+#include "audit_test_util.h"
 
 namespace inplay {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("inplay_audit_verify_" + std::to_string(::getpid()) + "_" +
-                                         info->name() + "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-constexpr int64_t kT0 = 1795809600000000000;  // 2026-11-27T20:00:00Z
-
-const AuditKey& key() {
-  static const AuditKey k("test-audit-chain-secret-0123456789abcdef");
-  return k;
-}
-
-std::vector<std::string> read_lines(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::vector<std::string> out;
-  std::string l;
-  while (std::getline(in, l)) out.push_back(l);
-  return out;
-}
-
-void write_lines(const fs::path& p, const std::vector<std::string>& lines) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  for (const auto& l : lines) out << l << '\n';
-}
+using namespace audit_test;
 
 void append_journal(const fs::path& dir, const std::vector<BookEvent>& events) {
   Journal::Options o;
@@ -89,13 +52,6 @@ BookEvent deposit(int64_t amount) {
   m.reason = TransferReason::kDeposit;
   m.at_ns = kT0;
   return m;
-}
-
-BookEvent price() {
-  PriceApplied p;
-  p.selection_id = 1011;
-  p.odds = 21000;
-  return p;
 }
 
 BookEvent feed_switch() {

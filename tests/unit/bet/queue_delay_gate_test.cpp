@@ -3,44 +3,44 @@
 // target for a whole interval, and leaves at the first sojourn under target
 // or after an interval with no bet taken.
 #include "bet/queue_delay_gate.h"
+#include "core/clock.h"
 
 #include <gtest/gtest.h>
 
 using namespace inplay;
 
 namespace {
-constexpr int64_t kMs = 1'000'000;
 constexpr int64_t kT0 = 1'800'000'000'000'000'000;
 }  // namespace
 
 TEST(QueueDelayGate, ABurstShorterThanTheIntervalNeverDrops) {
-  QueueDelayGate g(5 * kMs, 100 * kMs);
-  for (int i = 0; i < 90; ++i) g.observe(50 * kMs, kT0 + i * kMs);  // 90 ms of a long queue
+  QueueDelayGate g(5 * kNsPerMs, 100 * kNsPerMs);
+  for (int i = 0; i < 90; ++i) g.observe(50 * kNsPerMs, kT0 + i * kNsPerMs);  // 90 ms of a long queue
   EXPECT_FALSE(g.dropping());
-  g.observe(1 * kMs, kT0 + 91 * kMs);  // it drained
-  for (int i = 92; i < 180; ++i) g.observe(50 * kMs, kT0 + i * kMs);  // the clock starts again
+  g.observe(1 * kNsPerMs, kT0 + 91 * kNsPerMs);  // it drained
+  for (int i = 92; i < 180; ++i) g.observe(50 * kNsPerMs, kT0 + i * kNsPerMs);  // the clock starts again
   EXPECT_FALSE(g.dropping());
   EXPECT_EQ(g.entered(), 0u);
 }
 
 TEST(QueueDelayGate, EntersAfterAStandingQueueForAnIntervalAndLeavesUnderTarget) {
-  QueueDelayGate g(5 * kMs, 100 * kMs);
-  for (int i = 0; i < 100; ++i) g.observe(6 * kMs, kT0 + i * kMs);
+  QueueDelayGate g(5 * kNsPerMs, 100 * kNsPerMs);
+  for (int i = 0; i < 100; ++i) g.observe(6 * kNsPerMs, kT0 + i * kNsPerMs);
   EXPECT_FALSE(g.dropping()) << "99 ms above target is less than the interval";
-  g.observe(6 * kMs, kT0 + 100 * kMs);
+  g.observe(6 * kNsPerMs, kT0 + 100 * kNsPerMs);
   EXPECT_TRUE(g.dropping());
   EXPECT_EQ(g.entered(), 1u);
-  g.observe(7 * kMs, kT0 + 101 * kMs);  // the queue still holds old bets
+  g.observe(7 * kNsPerMs, kT0 + 101 * kNsPerMs);  // the queue still holds old bets
   EXPECT_TRUE(g.dropping());
-  g.tick(kT0 + 150 * kMs);  // a bet was taken within the interval
+  g.tick(kT0 + 150 * kNsPerMs);  // a bet was taken within the interval
   EXPECT_TRUE(g.dropping());
-  g.observe(4 * kMs, kT0 + 160 * kMs);  // under target: the queue is short again
+  g.observe(4 * kNsPerMs, kT0 + 160 * kNsPerMs);  // under target: the queue is short again
   EXPECT_FALSE(g.dropping());
   // Entering again needs a whole new interval above target.
-  g.observe(9 * kMs, kT0 + 170 * kMs);
-  g.observe(9 * kMs, kT0 + 260 * kMs);
+  g.observe(9 * kNsPerMs, kT0 + 170 * kNsPerMs);
+  g.observe(9 * kNsPerMs, kT0 + 260 * kNsPerMs);
   EXPECT_FALSE(g.dropping());
-  g.observe(9 * kMs, kT0 + 270 * kMs);
+  g.observe(9 * kNsPerMs, kT0 + 270 * kNsPerMs);
   EXPECT_TRUE(g.dropping());
   EXPECT_EQ(g.entered(), 2u);
 }
@@ -48,22 +48,22 @@ TEST(QueueDelayGate, EntersAfterAStandingQueueForAnIntervalAndLeavesUnderTarget)
 TEST(QueueDelayGate, LeavesWhenNoBetIsTakenForAnInterval) {
   // While dropping the edge refuses every new bet, so the queue drains and
   // no sample under target may ever come: an empty interval ends it.
-  QueueDelayGate g(5 * kMs, 100 * kMs);
-  for (int i = 0; i <= 100; i += 10) g.observe(20 * kMs, kT0 + i * kMs);
+  QueueDelayGate g(5 * kNsPerMs, 100 * kNsPerMs);
+  for (int i = 0; i <= 100; i += 10) g.observe(20 * kNsPerMs, kT0 + i * kNsPerMs);
   ASSERT_TRUE(g.dropping());
-  g.tick(kT0 + 199 * kMs);
+  g.tick(kT0 + 199 * kNsPerMs);
   EXPECT_TRUE(g.dropping()) << "the last bet was taken 99 ms ago";
-  g.tick(kT0 + 200 * kMs);
+  g.tick(kT0 + 200 * kNsPerMs);
   EXPECT_FALSE(g.dropping());
   // An idle queue also forgets a run above target that had not yet dropped.
-  g.observe(20 * kMs, kT0 + 300 * kMs);
-  g.tick(kT0 + 400 * kMs);
-  g.observe(20 * kMs, kT0 + 401 * kMs);
+  g.observe(20 * kNsPerMs, kT0 + 300 * kNsPerMs);
+  g.tick(kT0 + 400 * kNsPerMs);
+  g.observe(20 * kNsPerMs, kT0 + 401 * kNsPerMs);
   EXPECT_FALSE(g.dropping());
 }
 
 TEST(QueueDelayGate, TargetZeroIsOff) {
-  QueueDelayGate g(0, 100 * kMs);
-  for (int i = 0; i < 1000; ++i) g.observe(1000 * kMs, kT0 + i * kMs);
+  QueueDelayGate g(0, 100 * kNsPerMs);
+  for (int i = 0; i < 1000; ++i) g.observe(1000 * kNsPerMs, kT0 + i * kNsPerMs);
   EXPECT_FALSE(g.dropping());
 }

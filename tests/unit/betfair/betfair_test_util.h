@@ -5,7 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "core/odds.h"
+
 namespace inplay::betfair::test {
+
+// Odds from their scaled integer (10000 = evens).
+inline Odds O(int32_t scaled) { return Odds{scaled}; }
 
 inline std::string data_dir() {
   return std::string(INPLAY_SOURCE_DIR) + "/../shared/data/betfair-stream/";

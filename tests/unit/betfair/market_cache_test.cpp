@@ -12,7 +12,7 @@ namespace {
 using test::read_file;
 using Kind = ApplyResult::Kind;
 
-Odds O(int32_t scaled) { return Odds{scaled}; }
+using test::O;
 
 ApplyResult apply_file(MarketCache& c, const std::string& name) {
   std::string text = read_file(name);

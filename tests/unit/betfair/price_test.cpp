@@ -1,11 +1,12 @@
 #include "feed/betfair/price.h"
 
 #include <gtest/gtest.h>
+#include "betfair_test_util.h"
 
 namespace inplay::betfair {
 namespace {
 
-Odds O(int32_t scaled) { return Odds{scaled}; }
+using test::O;
 
 Odds parsed(std::string_view raw, PriceParse want) {
   Odds o;

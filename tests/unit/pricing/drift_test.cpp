@@ -5,11 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include "pricing_test_util.h"
 
 namespace inplay {
 namespace {
 
-Odds o(double d) { return Odds{static_cast<int32_t>(std::llround(d * kOddsScale))}; }
+using pricing_test::o;
 constexpr int64_t kSec = 1'000'000'000;
 
 TEST(DriftScore, PrimaryAboveRef) { EXPECT_DOUBLE_EQ(drift_score({{o(2.10), o(2.00)}}), 0.05); }

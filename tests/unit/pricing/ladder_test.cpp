@@ -9,7 +9,7 @@
 namespace inplay {
 namespace {
 
-Odds o(int32_t scaled) { return Odds{scaled}; }
+Odds scaled(int32_t v) { return Odds{v}; }
 
 // The ladder as exchanges publish it, built independently of the code.
 std::vector<int32_t> reference_ladder() {
@@ -34,19 +34,19 @@ TEST(PriceLadder, ReferenceLadderHas350Prices) {
 }
 
 TEST(PriceLadder, StepPerBand) {
-  EXPECT_EQ(ladder_step(o(10100)), 100);
-  EXPECT_EQ(ladder_step(o(19900)), 100);
-  EXPECT_EQ(ladder_step(o(20000)), 200);
-  EXPECT_EQ(ladder_step(o(29800)), 200);
-  EXPECT_EQ(ladder_step(o(30000)), 500);
-  EXPECT_EQ(ladder_step(o(40000)), 1000);
-  EXPECT_EQ(ladder_step(o(60000)), 2000);
-  EXPECT_EQ(ladder_step(o(100000)), 5000);
-  EXPECT_EQ(ladder_step(o(200000)), 10000);
-  EXPECT_EQ(ladder_step(o(300000)), 20000);
-  EXPECT_EQ(ladder_step(o(500000)), 50000);
-  EXPECT_EQ(ladder_step(o(1000000)), 100000);
-  EXPECT_EQ(ladder_step(o(9900000)), 100000);
+  EXPECT_EQ(ladder_step(scaled(10100)), 100);
+  EXPECT_EQ(ladder_step(scaled(19900)), 100);
+  EXPECT_EQ(ladder_step(scaled(20000)), 200);
+  EXPECT_EQ(ladder_step(scaled(29800)), 200);
+  EXPECT_EQ(ladder_step(scaled(30000)), 500);
+  EXPECT_EQ(ladder_step(scaled(40000)), 1000);
+  EXPECT_EQ(ladder_step(scaled(60000)), 2000);
+  EXPECT_EQ(ladder_step(scaled(100000)), 5000);
+  EXPECT_EQ(ladder_step(scaled(200000)), 10000);
+  EXPECT_EQ(ladder_step(scaled(300000)), 20000);
+  EXPECT_EQ(ladder_step(scaled(500000)), 50000);
+  EXPECT_EQ(ladder_step(scaled(1000000)), 100000);
+  EXPECT_EQ(ladder_step(scaled(9900000)), 100000);
 }
 
 struct Boundary {
@@ -60,21 +60,21 @@ class LadderBoundary : public ::testing::TestWithParam<Boundary> {};
 TEST_P(LadderBoundary, FloorCeilMoveAroundTheBoundary) {
   const Boundary b = GetParam();
   // On the boundary itself: floor and ceil are the identity.
-  EXPECT_EQ(ladder_floor(o(b.price)).scaled, b.price);
-  EXPECT_EQ(ladder_ceil(o(b.price)).scaled, b.price);
+  EXPECT_EQ(ladder_floor(scaled(b.price)).scaled, b.price);
+  EXPECT_EQ(ladder_ceil(scaled(b.price)).scaled, b.price);
   // One scaled unit either side.
-  EXPECT_EQ(ladder_floor(o(b.price - 1)).scaled, b.below);
-  EXPECT_EQ(ladder_ceil(o(b.price - 1)).scaled, b.price);
-  EXPECT_EQ(ladder_floor(o(b.price + 1)).scaled, b.price);
-  EXPECT_EQ(ladder_ceil(o(b.price + 1)).scaled, b.above);
+  EXPECT_EQ(ladder_floor(scaled(b.price - 1)).scaled, b.below);
+  EXPECT_EQ(ladder_ceil(scaled(b.price - 1)).scaled, b.price);
+  EXPECT_EQ(ladder_floor(scaled(b.price + 1)).scaled, b.price);
+  EXPECT_EQ(ladder_ceil(scaled(b.price + 1)).scaled, b.above);
   // Moves cross the boundary with the step of the band they land in.
-  EXPECT_EQ(ladder_move(o(b.price), 1).scaled, b.above);
-  EXPECT_EQ(ladder_move(o(b.price), -1).scaled, b.below);
-  EXPECT_EQ(ladder_move(o(b.below), 1).scaled, b.price);
-  EXPECT_EQ(ladder_move(o(b.above), -1).scaled, b.price);
-  EXPECT_EQ(ladder_move(o(b.below), 2).scaled, b.above);
-  EXPECT_EQ(ladder_move(o(b.above), -2).scaled, b.below);
-  EXPECT_EQ(ladder_move(o(b.price), 0).scaled, b.price);
+  EXPECT_EQ(ladder_move(scaled(b.price), 1).scaled, b.above);
+  EXPECT_EQ(ladder_move(scaled(b.price), -1).scaled, b.below);
+  EXPECT_EQ(ladder_move(scaled(b.below), 1).scaled, b.price);
+  EXPECT_EQ(ladder_move(scaled(b.above), -1).scaled, b.price);
+  EXPECT_EQ(ladder_move(scaled(b.below), 2).scaled, b.above);
+  EXPECT_EQ(ladder_move(scaled(b.above), -2).scaled, b.below);
+  EXPECT_EQ(ladder_move(scaled(b.price), 0).scaled, b.price);
 }
 
 INSTANTIATE_TEST_SUITE_P(Bands, LadderBoundary,
@@ -89,17 +89,17 @@ INSTANTIATE_TEST_SUITE_P(Bands, LadderBoundary,
                                            Boundary{1000000, 950000, 1100000}));  // 100.0
 
 TEST(PriceLadder, OffLadderPricesRoundToTheirNeighbours) {
-  EXPECT_EQ(ladder_floor(o(25100)).scaled, 25000);   // 2.51 -> 2.50
-  EXPECT_EQ(ladder_ceil(o(25100)).scaled, 25200);    // 2.51 -> 2.52
-  EXPECT_EQ(ladder_floor(o(33300)).scaled, 33000);
-  EXPECT_EQ(ladder_ceil(o(33300)).scaled, 33500);
-  EXPECT_EQ(ladder_floor(o(123400)).scaled, 120000);  // 12.34 -> 12.0
-  EXPECT_EQ(ladder_ceil(o(123400)).scaled, 125000);   // 12.34 -> 12.5
-  EXPECT_EQ(ladder_floor(o(5555555)).scaled, 5500000);
-  EXPECT_EQ(ladder_ceil(o(5555555)).scaled, 5600000);
+  EXPECT_EQ(ladder_floor(scaled(25100)).scaled, 25000);   // 2.51 -> 2.50
+  EXPECT_EQ(ladder_ceil(scaled(25100)).scaled, 25200);    // 2.51 -> 2.52
+  EXPECT_EQ(ladder_floor(scaled(33300)).scaled, 33000);
+  EXPECT_EQ(ladder_ceil(scaled(33300)).scaled, 33500);
+  EXPECT_EQ(ladder_floor(scaled(123400)).scaled, 120000);  // 12.34 -> 12.0
+  EXPECT_EQ(ladder_ceil(scaled(123400)).scaled, 125000);   // 12.34 -> 12.5
+  EXPECT_EQ(ladder_floor(scaled(5555555)).scaled, 5500000);
+  EXPECT_EQ(ladder_ceil(scaled(5555555)).scaled, 5600000);
   // Moving from an off-ladder price starts at its floor.
-  EXPECT_EQ(ladder_move(o(25100), 1).scaled, 25200);
-  EXPECT_EQ(ladder_move(o(25100), -1).scaled, 24800);
+  EXPECT_EQ(ladder_move(scaled(25100), 1).scaled, 25200);
+  EXPECT_EQ(ladder_move(scaled(25100), -1).scaled, 24800);
 }
 
 TEST(PriceLadder, WalkTheWholeLadderUpThenDown) {
@@ -123,8 +123,8 @@ TEST(PriceLadder, WalkTheWholeLadderUpThenDown) {
     // Every price between two ladder prices floors to the lower, ceils to the upper.
     if (i + 1 < ref.size()) {
       for (int32_t x = ref[i] + 1; x < ref[i + 1]; x += std::max(1, (ref[i + 1] - ref[i]) / 7)) {
-        EXPECT_EQ(ladder_floor(o(x)).scaled, ref[i]) << x;
-        EXPECT_EQ(ladder_ceil(o(x)).scaled, ref[i + 1]) << x;
+        EXPECT_EQ(ladder_floor(scaled(x)).scaled, ref[i]) << x;
+        EXPECT_EQ(ladder_ceil(scaled(x)).scaled, ref[i + 1]) << x;
       }
     }
     p = up;

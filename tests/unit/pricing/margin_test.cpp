@@ -19,11 +19,12 @@
 
 #include "pricing/football_data.h"
 #include "pricing/price_ladder.h"
+#include "pricing_test_util.h"
 
 namespace inplay {
 namespace {
 
-Odds o(double d) { return Odds{static_cast<int32_t>(std::llround(d * kOddsScale))}; }
+using pricing_test::o;
 std::vector<Odds> os(std::initializer_list<double> ds) {
   std::vector<Odds> v;
   for (double d : ds) v.push_back(o(d));

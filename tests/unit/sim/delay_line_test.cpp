@@ -11,21 +11,14 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "sim_test_util.h"
 
 namespace inplay {
 namespace {
 
 using namespace std::chrono_literals;
 
-template <class Pred>
-bool eventually(Pred pred) {
-  const int64_t until = monotonic_ns() + 10'000'000'000;
-  while (monotonic_ns() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
+using sim_test::eventually;
 
 struct Log {
   std::mutex mu;

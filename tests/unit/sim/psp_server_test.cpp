@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/hmac.h"
 #include "http/client.h"
+#include "sim_test_util.h"
 
 namespace inplay {
 namespace {
@@ -39,16 +40,7 @@ std::string field(const std::string& json, const char* key) {
   return simdjson::minify(v);
 }
 
-// Polls until pred holds or 10 s pass.
-template <class Pred>
-bool eventually(Pred pred) {
-  const auto until = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
+using sim_test::eventually;
 
 // The book's end of the callbacks: records what arrives, answers 200 (or
 // 500 to the next `fail` ones).

@@ -9,7 +9,7 @@
 namespace inplay {
 namespace {
 
-constexpr int64_t kT0 = 1'800'000'000;  // a book second
+constexpr int64_t kT0Seconds = 1'800'000'000;  // a book second
 
 SpikeTerms terms() {
   SpikeTerms t;
@@ -20,8 +20,8 @@ SpikeTerms terms() {
   return t;
 }
 
-// One contact a minute from kT0 for `minutes`; returns the last second covered.
-int64_t steady(ContactRate& r, int64_t minutes, int64_t from = kT0) {
+// One contact a minute from kT0Seconds for `minutes`; returns the last second covered.
+int64_t steady(ContactRate& r, int64_t minutes, int64_t from = kT0Seconds) {
   for (int64_t m = 0; m < minutes; ++m) r.add(from + m * 60);
   const int64_t last = from + minutes * 60 - 1;
   r.advance(last);
@@ -30,16 +30,16 @@ int64_t steady(ContactRate& r, int64_t minutes, int64_t from = kT0) {
 
 TEST(ContactRate, NoRatioUntilTheBaselineHasItsWarmUp) {
   ContactRate r(terms());
-  r.advance(kT0);
+  r.advance(kT0Seconds);
   // A crowd at once: 50 contacts in the first minute, but no normal to compare with.
-  for (int i = 0; i < 50; ++i) r.add(kT0 + i);
+  for (int i = 0; i < 50; ++i) r.add(kT0Seconds + i);
   EXPECT_FALSE(r.warm());
   EXPECT_EQ(r.ratio(), 0.0);
   // History before the window: span - window. Warm at 600 s of it.
-  r.advance(kT0 + 300 + 598);
+  r.advance(kT0Seconds + 300 + 598);
   EXPECT_EQ(r.baseline_history_s(), 599);
   EXPECT_FALSE(r.warm());
-  r.advance(kT0 + 300 + 599);
+  r.advance(kT0Seconds + 300 + 599);
   EXPECT_EQ(r.baseline_history_s(), 600);
   EXPECT_TRUE(r.warm());
 }
@@ -81,13 +81,13 @@ TEST(ContactRate, ASpikeNeverLiftsItsOwnBaseline) {
 
 TEST(ContactRate, ATagNobodyWroteAboutHasAFlooredBaseline) {
   ContactRate r(terms());
-  r.advance(kT0);
-  r.advance(kT0 + 3600);
+  r.advance(kT0Seconds);
+  r.advance(kT0Seconds + 3600);
   EXPECT_TRUE(r.warm());
   EXPECT_EQ(r.baseline_per_minute(), 0.0);
-  for (int i = 0; i < 9; ++i) r.add(kT0 + 3600);
+  for (int i = 0; i < 9; ++i) r.add(kT0Seconds + 3600);
   EXPECT_EQ(r.ratio(), 0.0);  // nine is no trend
-  r.add(kT0 + 3600);
+  r.add(kT0Seconds + 3600);
   // 10 in 5 minutes = 2 a minute, against the floor of 0.1 a minute.
   EXPECT_NEAR(r.ratio(), 2.0 / ContactRate::kFloorPerMinute, 1e-9);
 }
@@ -103,9 +103,9 @@ TEST(ContactRate, ALateContactCountsWhereItOpened) {
   // Older than the ring, or than the ring's first second: not counted.
   EXPECT_FALSE(r.add(end - 3900 - 10));
   ContactRate fresh(terms());
-  fresh.advance(kT0);
-  EXPECT_FALSE(fresh.add(kT0 - 5));
-  fresh.advance(kT0 + 1000);
+  fresh.advance(kT0Seconds);
+  EXPECT_FALSE(fresh.add(kT0Seconds - 5));
+  fresh.advance(kT0Seconds + 1000);
   EXPECT_EQ(fresh.baseline_per_minute(), 0.0);
 }
 

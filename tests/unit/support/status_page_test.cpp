@@ -9,7 +9,7 @@
 namespace inplay {
 namespace {
 
-constexpr int64_t kT0 = 1'800'000'000'000'000'000;
+constexpr int64_t kStart = 1'800'000'000'000'000'000;
 
 StatusNote note(PublicStatus s, std::string message, int64_t at) {
   StatusNote n;
@@ -50,9 +50,9 @@ TEST(StatusNote, StatusNames) {
 
 TEST(StatusPage, TheWorstNoteSetsTheStatusAndComesFirst) {
   EXPECT_EQ(status_page_json({}), R"({"status":"operational","notes":[]})");
-  const std::string page = status_page_json({note(PublicStatus::kDegraded, "Cash-out is slow.", kT0),
-                                             note(PublicStatus::kMajorOutage, "In-play betting is paused.", kT0 + 1),
-                                             note(PublicStatus::kDegraded, "Deposits are delayed.", kT0 + 2'000'000)});
+  const std::string page = status_page_json({note(PublicStatus::kDegraded, "Cash-out is slow.", kStart),
+                                             note(PublicStatus::kMajorOutage, "In-play betting is paused.", kStart + 1),
+                                             note(PublicStatus::kDegraded, "Deposits are delayed.", kStart + 2'000'000)});
   EXPECT_EQ(page.rfind(R"({"status":"major_outage","notes":[{"status":"major_outage","message":"In-play betting is paused.")", 0), 0u)
       << page;
   EXPECT_LT(page.find("Deposits are delayed."), page.find("Cash-out is slow."));  // newest first
@@ -64,7 +64,7 @@ TEST(StatusPage, TheWorstNoteSetsTheStatusAndComesFirst) {
 TEST(StatusBoard, ServesTheLastPublishedPage) {
   StatusBoard b;
   EXPECT_EQ(b.body(), R"({"status":"operational","notes":[]})");
-  b.publish({note(PublicStatus::kDegraded, "Some bets are delayed.", kT0)});
+  b.publish({note(PublicStatus::kDegraded, "Some bets are delayed.", kStart)});
   EXPECT_NE(b.body().find("Some bets are delayed."), std::string::npos);
   b.publish({});
   EXPECT_EQ(b.body(), R"({"status":"operational","notes":[]})");

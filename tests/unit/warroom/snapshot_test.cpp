@@ -14,6 +14,7 @@
 #include "app/config.h"
 #include "app/book_desks.h"
 #include "app/runtime.h"
+#include "core/clock.h"
 #include "engine/engine.h"
 #include "journal/journal.h"
 #include "telemetry/log.h"
@@ -25,7 +26,6 @@ namespace inplay {
 namespace {
 
 constexpr int64_t kT0 = 1'800'000'000'000'000'000;
-constexpr int64_t kMs = 1'000'000;
 
 class WarRoomTest : public ::testing::Test {
  protected:
@@ -111,8 +111,8 @@ TEST_F(WarRoomTest, TopMarketsByLiabilityThenInPlayThenOpenThenId) {
 TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   Book& b = state().book;
   // Stamped by the provider 400 ms and 2 s ago (price age is on its clock).
-  b.apply_price(1011, Odds{21000}, (now() - 400 * kMs) / kMs, now() - 100 * kMs);
-  b.apply_price(2011, Odds{25000}, (now() - 2000 * kMs) / kMs, now() - 100 * kMs);  // older than the 1.5 s limit
+  b.apply_price(1011, Odds{21000}, (now() - 400 * kNsPerMs) / kNsPerMs, now() - 100 * kNsPerMs);
+  b.apply_price(2011, Odds{25000}, (now() - 2000 * kNsPerMs) / kNsPerMs, now() - 100 * kNsPerMs);  // older than the 1.5 s limit
   b.market(201)->cashout_frozen = true;
   b.market(201)->cashout_reason = "playbook";
   b.set_status(201, MarketStatus::kSuspended, "FEED_DOWN", "system:feed-desk");
@@ -123,8 +123,8 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   in.simulated_clock = true;
   in.drift = [](uint64_t m) -> std::optional<double> { return m == 101 ? std::optional<double>(0.0125) : std::nullopt; };
   in.high_exposure = {201};
-  in.accept_p50_ns = 3 * kMs;
-  in.accept_p99_ns = 40 * kMs;
+  in.accept_p50_ns = 3 * kNsPerMs;
+  in.accept_p99_ns = 40 * kNsPerMs;
   in.accept_count = 12;
   in.cashout_offers = [](uint64_t m, int64_t) -> size_t { return m == 101 ? 3 : 0; };
   in.slos_json = R"({"slos":[]})";
@@ -132,7 +132,7 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   in.journal_json = R"({"role":"leader","journal":"kafka","standby":{"applied_seq":7}})";
   MarketActivity activity;
   // Market 101: 20 bets over the last 10 s, 1..20 ms; p99 is the 20th.
-  for (int64_t i = 1; i <= 20; ++i) activity.on_decision(101, now() - 9'000 * kMs + i * 400 * kMs, i * kMs);
+  for (int64_t i = 1; i <= 20; ++i) activity.on_decision(101, now() - 9'000 * kNsPerMs + i * 400 * kNsPerMs, i * kNsPerMs);
   in.activity = &activity;
   WarRoomSeries series(3);
   series.add(WarRoomPoint{1, 2, 3, 4, std::nullopt});
@@ -143,7 +143,7 @@ TEST_F(WarRoomTest, SnapshotCarriesPricesAgeStatusAndHighExposure) {
   auto doc = parse(p, json);
   EXPECT_EQ(uint64_t(doc["seq"]), 7u);
   EXPECT_EQ(std::string_view(doc["clock"]), "sim");
-  EXPECT_EQ(int64_t(doc["now_ms"]), kT0 / kMs);
+  EXPECT_EQ(int64_t(doc["now_ms"]), kT0 / kNsPerMs);
   simdjson::dom::array markets = doc["markets"];
   ASSERT_EQ(markets.size(), 5u);
   // Suspended 201 sorts after the open in-play markets.
@@ -211,7 +211,7 @@ TEST_F(WarRoomTest, PublishesEachTickToSubscribersAndDropsClosedOnes) {
   ASSERT_EQ(a.size(), 1u);  // the latest at once
   EXPECT_EQ(a[0], *first);
   clock_.advance(std::chrono::seconds(1));
-  state().book.apply_price(1011, Odds{22000}, now() / kMs, now());
+  state().book.apply_price(1011, Odds{22000}, now() / kNsPerMs, now());
   room->tick();
   ASSERT_EQ(a.size(), 2u);
   EXPECT_NE(a[1].find("\"odds\":\"2.2\""), std::string::npos);
@@ -227,26 +227,26 @@ TEST_F(WarRoomTest, PublishesEachTickToSubscribersAndDropsClosedOnes) {
 }
 
 TEST(WarRoomExemplar, SlowestBucketRecordedInTheSpan) {
-  std::vector<int64_t> bounds{1 * kMs, 10 * kMs, 100 * kMs};
+  std::vector<int64_t> bounds{1 * kNsPerMs, 10 * kNsPerMs, 100 * kNsPerMs};
   Histogram h(&bounds);
   std::array<uint8_t, 16> a{}, b{}, c{};
   a[0] = 0xa;
   b[0] = 0xb;
   c[0] = 0xc;
-  EXPECT_FALSE(slowest_exemplar(h, kT0, kT0 + 1000 * kMs));
-  h.observe(5 * kMs, a, kT0 + 100 * kMs);    // bucket le=10ms, in the span
-  h.observe(50 * kMs, b, kT0 + 900 * kMs);   // bucket le=100ms, in the span: the slowest
-  h.observe(500 * kMs, c, kT0 - 10 * kMs);   // +Inf bucket, before the span
-  auto e = slowest_exemplar(h, kT0, kT0 + 1000 * kMs);
+  EXPECT_FALSE(slowest_exemplar(h, kT0, kT0 + 1000 * kNsPerMs));
+  h.observe(5 * kNsPerMs, a, kT0 + 100 * kNsPerMs);    // bucket le=10ms, in the span
+  h.observe(50 * kNsPerMs, b, kT0 + 900 * kNsPerMs);   // bucket le=100ms, in the span: the slowest
+  h.observe(500 * kNsPerMs, c, kT0 - 10 * kNsPerMs);   // +Inf bucket, before the span
+  auto e = slowest_exemplar(h, kT0, kT0 + 1000 * kNsPerMs);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->trace_id, b);
-  EXPECT_EQ(e->value, 50 * kMs);
+  EXPECT_EQ(e->value, 50 * kNsPerMs);
   // The next second has none; the one before has only c.
-  EXPECT_FALSE(slowest_exemplar(h, kT0 + 1000 * kMs, kT0 + 2000 * kMs));
-  EXPECT_EQ(slowest_exemplar(h, kT0 - 1000 * kMs, kT0)->trace_id, c);
+  EXPECT_FALSE(slowest_exemplar(h, kT0 + 1000 * kNsPerMs, kT0 + 2000 * kNsPerMs));
+  EXPECT_EQ(slowest_exemplar(h, kT0 - 1000 * kNsPerMs, kT0)->trace_id, c);
   // An all-zero trace id is no trace.
-  h.observe(700 * kMs, std::array<uint8_t, 16>{}, kT0 + 3000 * kMs);
-  EXPECT_FALSE(slowest_exemplar(h, kT0 + 2000 * kMs, kT0 + 4000 * kMs));
+  h.observe(700 * kNsPerMs, std::array<uint8_t, 16>{}, kT0 + 3000 * kNsPerMs);
+  EXPECT_FALSE(slowest_exemplar(h, kT0 + 2000 * kNsPerMs, kT0 + 4000 * kNsPerMs));
 }
 
 TEST_F(WarRoomTest, EachChartPointCarriesTheExemplarOfItsSecond) {
@@ -257,8 +257,8 @@ TEST_F(WarRoomTest, EachChartPointCarriesTheExemplarOfItsSecond) {
   fast.fill(0x11);
   room->tick();  // second 0: no exemplar
   clock_.advance(std::chrono::seconds(1));
-  accept.observe(2 * kMs, fast, now() - 600 * kMs);
-  accept.observe(900 * kMs, slow, now() - 300 * kMs);
+  accept.observe(2 * kNsPerMs, fast, now() - 600 * kNsPerMs);
+  accept.observe(900 * kNsPerMs, slow, now() - 300 * kNsPerMs);
   room->tick();  // second 1: the slow one
   clock_.advance(std::chrono::seconds(1));
   room->tick();  // second 2: nothing new recorded
@@ -274,15 +274,15 @@ TEST_F(WarRoomTest, EachChartPointCarriesTheExemplarOfItsSecond) {
 
 TEST_F(WarRoomTest, OperatorActionsAreMarkedOnTheCharts) {
   auto room = std::make_shared<WarRoom>(desks_->bets, nullptr, nullptr);
-  room->mark_action(now() - 200 * kMs, "market 101 suspended (operator:trader)");
-  room->mark_action(now() - 100 * kMs, "market 101 suspended (operator:trader)");  // a second press: its own mark
+  room->mark_action(now() - 200 * kNsPerMs, "market 101 suspended (operator:trader)");
+  room->mark_action(now() - 100 * kNsPerMs, "market 101 suspended (operator:trader)");  // a second press: its own mark
   room->tick();
   simdjson::dom::parser p;
   auto doc = parse(p, *room->latest());
   simdjson::dom::array marks = doc["marks"];
   ASSERT_EQ(marks.size(), 2u);
   EXPECT_EQ(std::string_view(marks.at(0)["kind"]), "action");
-  EXPECT_EQ(int64_t(marks.at(0)["t_ms"]), (now() - 200 * kMs) / kMs);
+  EXPECT_EQ(int64_t(marks.at(0)["t_ms"]), (now() - 200 * kNsPerMs) / kNsPerMs);
   EXPECT_EQ(std::string_view(marks.at(1)["what"]), "market 101 suspended (operator:trader)");
 }
 
