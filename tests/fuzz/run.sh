@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds each libFuzzer harness of tests/fuzz with clang (ASan + UBSan) and
-# runs it for a bounded time on a copy of its seeds.
+# runs it for a bounded time on a copy of its seeds, one harness per core.
 #   tests/fuzz/run.sh [seconds per harness=60] [harness...]
 # Harnesses (tests/fuzz/<name>_fuzz.cpp, seeds in tests/fuzz/corpus/<name>/):
 #   feed_parser      the feed protocol's line parser (feed/feed_parser.h)
@@ -127,10 +127,26 @@ run_one() {
 
 HARNESSES=("$@")
 [ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(feed_parser journal_record standby_report betfair_mcm request_body spec_yaml)
+# One harness per core at a time (FUZZ_JOBS, default nproc): a harness's
+# build is one clang command and its run one libFuzzer process, each on a
+# single core. Each harness's output is printed whole when it ends.
+JOBS="${FUZZ_JOBS:-$(nproc)}"
 failed=()
+declare -A harness_of=()
+reap_one() {  # waits for the next harness to end and prints what it wrote
+  local pid status=0
+  wait -n -p pid || status=$?
+  local h="${harness_of[$pid]}"
+  cat "$OUT/$h.out"
+  [ "$status" -eq 0 ] || failed+=("$h")
+  unset "harness_of[$pid]"
+}
 for h in "${HARNESSES[@]}"; do
-  run_one "$h" || failed+=("$h")
+  [ ${#harness_of[@]} -lt "$JOBS" ] || reap_one
+  run_one "$h" >"$OUT/$h.out" 2>&1 &
+  harness_of[$!]="$h"
 done
+while [ ${#harness_of[@]} -gt 0 ]; do reap_one; done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz: FAILED: ${failed[*]}" >&2
   exit 1
