@@ -27,6 +27,11 @@ echo "== unit tests (ctest)"
 tests/sanitize/run.sh asan || status=1
 tests/sanitize/run.sh tsan || status=1
 tests/fuzz/run.sh 60 || status=1
+# One pytest worker per core (pytest-xdist), each taking whole files: a
+# file's module fixtures (the Kafka cluster) start once. Most of a test is
+# waiting on the book and its partners, so two workers on two cores take
+# about half the time (docs/testing.md). PYTEST_WORKERS=0 runs them in one.
 echo "== integration tests (pytest)"
-INPLAY_BIN="$PWD/build/inplay" "$VENV/bin/pytest" -q tests/integration "$@" || status=1
+INPLAY_BIN="$PWD/build/inplay" "$VENV/bin/pytest" -q -n "${PYTEST_WORKERS:-auto}" --dist loadfile \
+  tests/integration "$@" || status=1
 exit $status
