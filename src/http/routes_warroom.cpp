@@ -2,8 +2,9 @@
 //   GET /, /index.html, /app.js, /style.css   the page (no token: it holds no data)
 //   GET /v1/warroom/snapshot                  the latest snapshot (operator)
 //   GET /v1/warroom/stream                    Server-Sent Events, one event per snapshot (operator)
-// The snapshot is built on the engine thread once a second (warroom/war_room.h);
-// these handlers only read the latest immutable string.
+// The snapshot is built on the engine thread once a second while watched
+// (warroom/war_room.h); these handlers read the latest immutable string, or
+// have one built on the engine thread when nobody watched at the last tick.
 #include <fmt/format.h>
 
 #include "cashout/cashout_desk.h"
@@ -55,9 +56,9 @@ bool Api::Impl::serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x)
 
 void Api::Impl::add_warroom_routes() {
   routes.add({"GET", "/v1/warroom/snapshot", Access::kOperator, [this](Call& c) {
-                WarRoom::Snapshot latest = warroom->latest();
-                if (!latest) return send_error(c.x, Error{ErrorCode::kNotReady, "the first snapshot is not built yet"});
-                send(c.x, 200, *latest);
+                if (WarRoom::Snapshot s = warroom->fresh()) return send(c.x, 200, *s);
+                // Nobody watched at the last tick: one built now.
+                read(c.x, [room = warroom](Engine&) { return Reply{200, *room->build_now()}; });
               }});
   routes.add({"GET", "/v1/warroom/stream", Access::kOperator, [this](Call& c) {
                 if (warroom->streams() >= kMaxWarroomStreams)

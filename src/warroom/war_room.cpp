@@ -14,7 +14,7 @@ WarRoom::WarRoom(PlacementDesk& bets, FeedDesk* desk, IncidentLoop* incidents, s
   if (metrics)
     build_seconds_ = &MetricsRegistry::series(
         metrics->histogram("warroom_snapshot_build_seconds",
-                           "Wall time to build one war-room snapshot on the engine thread (once a second)", {},
+                           "Wall time to build one war-room snapshot on the engine thread (once a second while watched)", {},
                            {50'000, 100'000, 250'000, 500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000,
                             25'000'000, 50'000'000, 100'000'000},
                            Unit::kSeconds),
@@ -124,35 +124,82 @@ void WarRoom::collect_marks(int64_t now_ns) {
 
 void WarRoom::tick() {
   INPLAY_ASSERT_ENGINE_THREAD(engine_);
-  const int64_t wall0 = monotonic_ns();
   const int64_t now = to_ns(engine_.clock().now());
   collect_marks(now);
-  WarRoomInputs in = gather(now);
-  std::vector<uint64_t> top = top_markets_by_liability(*in.state, in.top_n);
-  WarRoomPoint point{now / 1'000'000, in.accept_p50_ns / 1000, in.accept_p99_ns / 1000,
-                     max_staleness_ms(*in.state, top, now), std::nullopt};
+  const BookState& state = engine_.state();
+  std::vector<uint64_t> top = top_markets_by_liability(state, kBoardMarkets);
+  WarRoomPoint point{now / 1'000'000, 0, 0, max_staleness_ms(state, top, now), std::nullopt};
+  if (incidents_ && incidents_->evaluator().accept_window_count()) {
+    point.p50_us = incidents_->evaluator().accept_quantile_ns(0.5) / 1000;
+    point.p99_us = incidents_->evaluator().accept_quantile_ns(0.99) / 1000;
+  }
   const int64_t since = last_tick_ns_ ? last_tick_ns_ : now - 1'000'000'000;
   if (auto e = slowest_exemplar(*engine_.metrics().accept_latency, since, now)) point.exemplar = e->trace_id;
   last_tick_ns_ = now;
   series_.add(point);
-  auto snap = std::make_shared<const std::string>(warroom_snapshot_json(in, top, series_));
-  if (build_seconds_) build_seconds_->observe(monotonic_ns() - wall0);
+  {
+    std::lock_guard lk(mu_);
+    latest_fresh_ = false;
+    if (!watched()) return;
+  }
+  push(render(now, top));
+}
+
+void WarRoom::push(const Snapshot& snap) {
   std::lock_guard lk(mu_);
-  latest_ = snap;
   // Writes only queue bytes (StreamSink::write never blocks).
   std::erase_if(subs_, [&](Subscriber& s) { return !s(snap); });
 }
 
+WarRoom::Snapshot WarRoom::build_now() {
+  INPLAY_ASSERT_ENGINE_THREAD(engine_);
+  const int64_t now = to_ns(engine_.clock().now());
+  collect_marks(now);
+  return render(now, top_markets_by_liability(engine_.state(), kBoardMarkets));
+}
+
+WarRoom::Snapshot WarRoom::render(int64_t now_ns, const std::vector<uint64_t>& top) {
+  const int64_t wall0 = monotonic_ns();
+  WarRoomInputs in = gather(now_ns);
+  auto snap = std::make_shared<const std::string>(warroom_snapshot_json(in, top, series_));
+  if (build_seconds_) build_seconds_->observe(monotonic_ns() - wall0);
+  std::lock_guard lk(mu_);
+  latest_ = snap;
+  latest_fresh_ = true;
+  return snap;
+}
+
+bool WarRoom::watched() const {
+  return !subs_.empty() || (read_mono_ns_ && monotonic_ns() - read_mono_ns_ < kWatchedForNs);
+}
+
 WarRoom::Snapshot WarRoom::latest() const {
   std::lock_guard lk(mu_);
+  read_mono_ns_ = monotonic_ns();
   return latest_;
 }
 
-bool WarRoom::subscribe(Subscriber s) {
+WarRoom::Snapshot WarRoom::fresh() const {
   std::lock_guard lk(mu_);
-  if (subs_.size() >= max_streams_) return false;
-  if (latest_ && !s(latest_)) return true;  // gone already; nothing to keep
-  subs_.push_back(std::move(s));
+  read_mono_ns_ = monotonic_ns();
+  return latest_fresh_ ? latest_ : nullptr;
+}
+
+bool WarRoom::subscribe(Subscriber s) {
+  {
+    std::lock_guard lk(mu_);
+    if (subs_.size() >= max_streams_) return false;
+    if (latest_fresh_) {
+      if (!s(latest_)) return true;  // gone already; nothing to keep
+      subs_.push_back(std::move(s));
+      return true;
+    }
+    subs_.push_back(std::move(s));
+  }
+  // Nobody watched: the first snapshot is built now, not at the next tick
+  // (a simulated clock may not move for a while). A full engine queue
+  // leaves it to the tick.
+  engine_.submit([self = shared_from_this()] { self->push(self->build_now()); });
   return true;
 }
 

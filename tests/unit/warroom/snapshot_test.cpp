@@ -226,6 +226,55 @@ TEST_F(WarRoomTest, PublishesEachTickToSubscribersAndDropsClosedOnes) {
   EXPECT_TRUE(doc["feeds"].is_object());  // without a desk: the empty feeds view
 }
 
+// Nobody watching: ticks add chart points but render nothing (the build
+// histogram counts no build); a read starts the rendering, and a build on
+// demand carries every point the unwatched ticks added.
+TEST_F(WarRoomTest, UnwatchedTicksKeepTheChartsAndRenderNothing) {
+  auto room = std::make_shared<WarRoom>(desks_->bets, nullptr, nullptr, 2, &metrics_);
+  auto builds = [&] {  // warroom_snapshot_build_seconds_count, as scraped
+    const std::string text = metrics_.render_prometheus();
+    const std::string name = "warroom_snapshot_build_seconds_count ";
+    const size_t at = text.find(name);
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + name.size()));
+  };
+  for (int i = 0; i < 3; ++i) {
+    room->tick();
+    clock_.advance(std::chrono::seconds(1));
+  }
+  EXPECT_EQ(builds(), 0);
+  auto built = room->build_now();
+  EXPECT_EQ(builds(), 1);
+  simdjson::dom::parser p;
+  EXPECT_EQ(simdjson::dom::array(parse(p, *built)["series"]["t_ms"]).size(), 3u);
+  // fresh(): built after the last tick, so it is served as it is.
+  EXPECT_EQ(room->fresh(), built);
+  // That read watches: the next tick renders, and the one before is stale.
+  room->tick();
+  EXPECT_EQ(builds(), 2);
+  auto next = room->fresh();
+  ASSERT_NE(next, nullptr);
+  EXPECT_NE(next, built);
+  EXPECT_EQ(simdjson::dom::array(parse(p, *next)["series"]["t_ms"]).size(), 4u);
+}
+
+// A stream opened on an unwatched room gets a snapshot built for it by the
+// engine (here: one step of its loop), without waiting for a tick, and then
+// one per tick.
+TEST_F(WarRoomTest, AStreamOnAnUnwatchedRoomGetsOneBuiltAtOnce) {
+  auto room = std::make_shared<WarRoom>(desks_->bets, nullptr, nullptr, 2);
+  room->tick();  // unwatched: nothing built
+  std::vector<std::string> got;
+  EXPECT_TRUE(room->subscribe([&](const WarRoom::Snapshot& s) { got.push_back(*s); return true; }));
+  EXPECT_TRUE(got.empty());  // nothing fresh to send at once
+  engine_->step();           // the engine runs the build it was asked for
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NE(got[0].find("\"seq\":1"), std::string::npos);
+  clock_.advance(std::chrono::seconds(1));
+  room->tick();  // a stream is open: watched
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_NE(got[1].find("\"seq\":2"), std::string::npos);
+}
+
 TEST(WarRoomExemplar, SlowestBucketRecordedInTheSpan) {
   std::vector<int64_t> bounds{1 * kNsPerMs, 10 * kNsPerMs, 100 * kNsPerMs};
   Histogram h(&bounds);
@@ -263,7 +312,7 @@ TEST_F(WarRoomTest, EachChartPointCarriesTheExemplarOfItsSecond) {
   clock_.advance(std::chrono::seconds(1));
   room->tick();  // second 2: nothing new recorded
   simdjson::dom::parser p;
-  auto doc = parse(p, *room->latest());
+  auto doc = parse(p, *room->build_now());  // nobody watched: built on demand
   simdjson::dom::array ex = doc["series"]["exemplar"];
   ASSERT_EQ(ex.size(), 3u);
   EXPECT_TRUE(ex.at(0).is_null());
@@ -278,7 +327,7 @@ TEST_F(WarRoomTest, OperatorActionsAreMarkedOnTheCharts) {
   room->mark_action(now() - 100 * kNsPerMs, "market 101 suspended (operator:trader)");  // a second press: its own mark
   room->tick();
   simdjson::dom::parser p;
-  auto doc = parse(p, *room->latest());
+  auto doc = parse(p, *room->build_now());
   simdjson::dom::array marks = doc["marks"];
   ASSERT_EQ(marks.size(), 2u);
   EXPECT_EQ(std::string_view(marks.at(0)["kind"]), "action");
