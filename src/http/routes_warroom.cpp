@@ -57,8 +57,11 @@ bool Api::Impl::serve_page(HttpRequest& req, const std::shared_ptr<Exchange>& x)
 void Api::Impl::add_warroom_routes() {
   routes.add({"GET", "/v1/warroom/snapshot", Access::kOperator, [this](Call& c) {
                 if (WarRoom::Snapshot s = warroom->fresh()) return send(c.x, 200, *s);
-                // Nobody watched at the last tick: one built now.
-                read(c.x, [room = warroom](Engine&) { return Reply{200, *room->build_now()}; });
+                // Nobody watched at the last tick: one built now. Sent as it
+                // is built, like the tick's, without waiting for the journal:
+                // a stalled disk is when the war room is needed most.
+                if (!d.engine.submit([room = warroom, x = c.x] { send(x, 200, *room->build_now()); }))
+                  send_error(c.x, kOverloaded);
               }});
   routes.add({"GET", "/v1/warroom/stream", Access::kOperator, [this](Call& c) {
                 if (warroom->streams() >= kMaxWarroomStreams)
