@@ -173,12 +173,6 @@ bool WarRoom::watched() const {
   return !subs_.empty() || (read_mono_ns_ && monotonic_ns() - read_mono_ns_ < kWatchedForNs);
 }
 
-WarRoom::Snapshot WarRoom::latest() const {
-  std::lock_guard lk(mu_);
-  read_mono_ns_ = monotonic_ns();
-  return latest_;
-}
-
 WarRoom::Snapshot WarRoom::fresh() const {
   std::lock_guard lk(mu_);
   read_mono_ns_ = monotonic_ns();
@@ -190,8 +184,7 @@ bool WarRoom::subscribe(Subscriber s) {
     std::lock_guard lk(mu_);
     if (subs_.size() >= max_streams_) return false;
     if (latest_fresh_) {
-      if (!s(latest_)) return true;  // gone already; nothing to keep
-      subs_.push_back(std::move(s));
+      if (s(latest_)) subs_.push_back(std::move(s));  // else gone already
       return true;
     }
     subs_.push_back(std::move(s));

@@ -4,15 +4,15 @@
 // charts (accept p50/p99, the board's worst price age, the second's slowest
 // exemplar) and collects chart marks (alerts that started firing and
 // actions that ran, from the incident loop, plus the operator controls the
-// API reports). While someone watches — a stream is open, or latest() or
-// fresh() was called in the last 10 s of wall time — it also builds a
+// API reports). While someone watches — a stream is open, or fresh() was
+// called in the last 10 s of wall time — it also builds a
 // snapshot (snapshot.h) from the book, the feed desk, the incident loop and
 // its own per-market bet activity (fed by the engine's decision observer),
 // keeps it as the latest immutable string and pushes it to every stream.
 // Unwatched, nothing is rendered: a drill or a night with no page open
 // spends no engine time on JSON nobody reads, and build_now() renders one
 // on demand (GET /v1/warroom/snapshot). The charts are the same either way.
-// HTTP threads read latest(), fresh() and subscribe() without touching
+// HTTP threads read fresh() and subscribe() without touching
 // engine state. A projection like the others: it reads the book, never
 // changes it.
 //
@@ -76,9 +76,6 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
     cashout_offers_ = std::move(fn);
   }
 
-  // Any thread: the latest snapshot built (null before the first); it may
-  // be older than the last tick when nobody watched. Counts as watching.
-  Snapshot latest() const;
   // Any thread: the latest snapshot if it was built at or after the last
   // tick, else null (then build_now() on the engine thread). Counts as
   // watching.
@@ -121,7 +118,7 @@ class WarRoom : public std::enable_shared_from_this<WarRoom> {
   mutable std::mutex mu_;  // guards latest_, latest_fresh_, read_mono_ns_ and subs_
   Snapshot latest_;
   bool latest_fresh_ = false;     // latest_ was built at or after the last tick
-  mutable int64_t read_mono_ns_ = 0;  // the last latest() or fresh() (monotonic); 0: never
+  mutable int64_t read_mono_ns_ = 0;  // the last fresh() (monotonic); 0: never
   std::vector<Subscriber> subs_;
 };
 

@@ -199,9 +199,9 @@ TEST(WarRoomSeries, KeepsTheLastCapacityPointsOldestFirst) {
 
 TEST_F(WarRoomTest, PublishesEachTickToSubscribersAndDropsClosedOnes) {
   auto room = std::make_shared<WarRoom>(desks_->bets, nullptr, nullptr, 2);
-  EXPECT_EQ(room->latest(), nullptr);
+  EXPECT_EQ(room->fresh(), nullptr);
   room->tick();
-  auto first = room->latest();
+  auto first = room->fresh();
   ASSERT_NE(first, nullptr);
   std::vector<std::string> a, b;
   bool b_open = true;
@@ -221,7 +221,7 @@ TEST_F(WarRoomTest, PublishesEachTickToSubscribersAndDropsClosedOnes) {
   EXPECT_EQ(room->streams(), 1u);
   EXPECT_EQ(b.size(), 3u);
   simdjson::dom::parser p;
-  auto doc = parse(p, *room->latest());
+  auto doc = parse(p, *room->fresh());
   EXPECT_EQ(simdjson::dom::array(doc["series"]["t_ms"]).size(), 3u);
   EXPECT_TRUE(doc["feeds"].is_object());  // without a desk: the empty feeds view
 }
