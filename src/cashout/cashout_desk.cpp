@@ -93,11 +93,11 @@ Result<Quote> CashoutDesk::quote(QuoteCashout& cmd) {
   const int64_t now = to_ns(engine_.clock().now());
   Span span = tracer_.start("cashout.quote", cmd.gateway, now);
   span.attr(attr::kBetId, static_cast<int64_t>(cmd.bet_id));
-  auto it = s.bets.find(cmd.bet_id);
+  const Bet* found = s.bets.find(cmd.bet_id);
   Result<Quote> answer = Error{ErrorCode::kBetNotFound, "unknown bet"};
   QuoteSeen seen;
-  if (it != s.bets.end() && s.owners.in_scope(cmd.scope, s.ledger, it->second.account)) {
-    const Bet& b = it->second;
+  if (found && s.owners.in_scope(cmd.scope, s.ledger, found->account)) {
+    const Bet& b = *found;
     seen.market_id = b.market_id;
     seen.event_id = b.event_id;
     seen.synthetic = cmd.scope.synthetic;
@@ -143,10 +143,10 @@ void CashoutDesk::accept(AcceptCashout& cmd) {
   Span& check = tracer_.start_in(p->spans, "cashout.check", p->cmd.gateway, now);
   check.attr(attr::kBetId, static_cast<int64_t>(p->cmd.bet_id));
 
-  auto it = s.bets.find(p->cmd.bet_id);
-  if (it == s.bets.end() || !s.owners.in_scope(p->cmd.scope, s.ledger, it->second.account))
+  const Bet* found = s.bets.find(p->cmd.bet_id);
+  if (!found || !s.owners.in_scope(p->cmd.scope, s.ledger, found->account))
     return finish(*p, Error{ErrorCode::kBetNotFound, "unknown bet"});
-  const Bet& b = it->second;
+  const Bet& b = *found;
   p->account = b.account;
   check.attr(attr::kMarketId, static_cast<int64_t>(b.market_id));
   const Quote* q = nullptr;
@@ -192,18 +192,18 @@ void CashoutDesk::recheck(Pending& p) {
   }
   Span& re = tracer_.start_in(p.spans, "cashout.recheck", p.cmd.gateway, now);
   re.end_ns = now;
-  auto it = s.bets.find(p.cmd.bet_id);
-  const Market* m = it == s.bets.end() ? nullptr : s.book.market(it->second.market_id);
+  const Bet* bet = s.bets.find(p.cmd.bet_id);
+  const Market* m = bet ? s.book.market(bet->market_id) : nullptr;
   if (!m) return finish(p, Error{ErrorCode::kCashoutUnavailable, "the bet is gone"});
   if (m->offer_epoch != p.quote.offer.offer_epoch) {
     // Suspended, frozen or settled during the delay (even if since lifted):
     // fail closed, with the cause when it still stands.
-    Result<CashoutOffer> now_r = price(it->second, p.quote.offer.stake, now);
+    Result<CashoutOffer> now_r = price(*bet, p.quote.offer.stake, now);
     return finish(p, now_r.ok() ? Result<CashoutOffer>(Error{ErrorCode::kQuoteExpired,
                                                              "the offer was withdrawn during the in-play delay; ask for a new quote"})
                                 : std::move(now_r));
   }
-  Result<CashoutOffer> r = price(it->second, p.quote.offer.stake, now);
+  Result<CashoutOffer> r = price(*bet, p.quote.offer.stake, now);
   if (r.ok()) {
     const int64_t quoted = p.quote.offer.amount;
     const bool fits = p.cmd.policy == PriceChangePolicy::kAny ||

@@ -20,7 +20,7 @@ namespace {
 std::string summary_json(const ReplayedBook& r, const std::string& data_dir, bool mask, const std::string& secret) {
   const BookState& s = *r.state;
   uint64_t open = 0, settled = 0, cancelled = 0;
-  for (const auto& [id, b] : s.bets) {
+  for (const Bet& b : s.bets) {
     if (b.status == BetStatus::kAccepted) ++open;
     else if (b.status == BetStatus::kSettled) ++settled;
     else ++cancelled;

@@ -58,6 +58,8 @@ struct Applier {
   }
 
   void operator()(const BetAccepted& e) {
+    if (!s.bets.insertable(e.bet_id))
+      throw std::invalid_argument(fmt::format("bet {}: id already in the book, 0, or far beyond its bets", e.bet_id));
     const Selection* sel = s.book.selection(e.selection_id);
     if (!sel) throw std::invalid_argument(fmt::format("bet {}: unknown selection {}", e.bet_id, e.selection_id));
     const Market* m = s.book.market(sel->market_id);
@@ -85,7 +87,7 @@ struct Applier {
     b.trace_id = e.trace_id;
     s.settlement.add_bet(b);
     ++s.open_bets;
-    s.bets.emplace(b.id, std::move(b));
+    s.bets.insert(b);
     s.next_bet_id = std::max(s.next_bet_id, e.bet_id + 1);
     idem(e.idem, BetPlaced{e.bet_id}, e.accepted_ns);
   }
@@ -143,9 +145,9 @@ struct Applier {
   // A cash-out (CO-1): checked whole before anything moves, so a record
   // that does not fit changes nothing (and stops a replay).
   void operator()(const BetCashedOut& e) {
-    auto it = s.bets.find(e.bet_id);
-    if (it == s.bets.end()) throw std::invalid_argument(fmt::format("cash-out of unknown bet {}", e.bet_id));
-    Bet& b = it->second;
+    Bet* found = s.bets.find(e.bet_id);
+    if (!found) throw std::invalid_argument(fmt::format("cash-out of unknown bet {}", e.bet_id));
+    Bet& b = *found;
     if (b.market_id != e.market_id)
       throw std::invalid_argument(fmt::format("cash-out of bet {}: not in market {}", e.bet_id, e.market_id));
     if (b.status != BetStatus::kAccepted)
@@ -271,13 +273,11 @@ std::string BookState::state_hash() const {
     if (const std::string* o = owners.owner(static_cast<uint32_t>(i)))
       fmt::format_to(std::back_inserter(canon), "O|{}|{}\n", ledger.account(i).id, *o);
   }
-  std::vector<const Bet*> sorted;
-  sorted.reserve(bets.size());
-  for (auto& [id, b] : bets) sorted.push_back(&b);
-  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->id < b->id; });
-  // An open bet hashes as it always has (a journal from before settlement
-  // replays to its recorded hash); what settlement did follows on its own line.
-  for (const Bet* b : sorted) {
+  // In id order (the table's own). An open bet hashes as it always has (a
+  // journal from before settlement replays to its recorded hash); what
+  // settlement did follows on its own line.
+  for (const Bet& bet : bets) {
+    const Bet* b = &bet;
     fmt::format_to(std::back_inserter(canon), "B|{}|{}|{}|{}|{}|{}|{}\n", b->id, ledger.account(b->account).id,
                    b->selection_id, b->stake_minor, b->odds.scaled, static_cast<int>(b->status), b->accepted_ns);
     if (b->status != BetStatus::kAccepted)

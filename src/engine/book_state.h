@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "bet/bet.h"
+#include "bet/bet_table.h"
 #include "hedge/hedge_book.h"
 #include "journal/events.h"
 #include "market/book.h"
@@ -36,7 +37,7 @@ struct BookState {
   // The channel that opened each user account (SEC-1).
   AccountOwners owners;
   IdempotencyStore idempotency;
-  std::unordered_map<uint64_t, Bet> bets;
+  BetTable bets;
   // Results, cancels, postings and the settlement dead-letter queue.
   SettlementBook settlement;
   // Hedge orders to exchange venues and their answers (hedge/hedge_desk.h).
@@ -66,9 +67,9 @@ struct BookState {
   uint64_t next_bet_id = 1;
   uint64_t events_applied = 0;
 
-  // Sizes the bet and idempotency indexes for n entries, so that none of
-  // the first n bets rehashes them on the engine thread (a stall of ~100 ms
-  // per 400,000 entries; EngineConfig::reserve_bets).
+  // Sizes the idempotency index for n entries, so that none of the first n
+  // bets rehashes it on the engine thread (a stall of ~100 ms per 400,000
+  // entries; EngineConfig::reserve_bets), and the bet table's directory.
   void reserve_bets(size_t n) {
     bets.reserve(n);
     idempotency.reserve(n);

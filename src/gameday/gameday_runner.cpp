@@ -309,7 +309,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
     rec.bets_accepted = st.bets.size();
     // What still rides: open bets' stakes (less any cashed out); settled,
     // cancelled and cashed-out bets hold nothing in reserve.
-    for (auto& [id, b] : st.bets)
+    for (const Bet& b : st.bets)
       if (b.status == BetStatus::kAccepted) rec.accepted_stakes_minor += b.stake_minor;
     for (size_t i = 0; i < st.ledger.size(); ++i)
       if (st.ledger.account(static_cast<uint32_t>(i)).kind == AccountKind::kUserReserved)

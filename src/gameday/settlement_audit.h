@@ -68,9 +68,9 @@ SettlementFacts settlement_facts(const BookState& st, const FinalScore& final_sc
   // Sized once: a vector that doubles past a million facts holds the old and
   // the new copy at once, at the moment the book's own memory is at its peak.
   f.bets.reserve(st.bets.size());
-  for (auto& [id, b] : st.bets) {
+  for (const Bet& b : st.bets) {
     SettlementFacts::BetFact x;
-    x.id = id;
+    x.id = b.id;
     x.event_id = b.event_id;
     x.stake = b.stake_minor;
     x.paid = b.status == BetStatus::kSettled ? b.return_minor : b.status == BetStatus::kCancelled ? b.stake_minor : 0;

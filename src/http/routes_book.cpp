@@ -176,10 +176,9 @@ void Api::Impl::add_book_routes() {
                 if (!id_param(c, 0, ErrorCode::kBetNotFound, "unknown bet", id)) return;
                 read(c.x, [id, scope = account_scope(c.who)](Engine& e) {
                   auto& s = e.state();
-                  auto it = s.bets.find(id);
-                  if (it == s.bets.end() || !s.owners.in_scope(scope, s.ledger, it->second.account))
-                    return Reply{404, error_body(kUnknownBet)};
-                  return Reply{200, bet_json(s, it->second)};
+                  const Bet* b = s.bets.find(id);
+                  if (!b || !s.owners.in_scope(scope, s.ledger, b->account)) return Reply{404, error_body(kUnknownBet)};
+                  return Reply{200, bet_json(s, *b)};
                 });
               }});
 

@@ -37,10 +37,9 @@ Target target_of(const MarketSettlement& ms, const Bet& b) {
 }
 
 Bet& bet_in(SettlementRefs s, uint64_t market_id, uint64_t bet_id) {
-  auto it = s.bets.find(bet_id);
-  if (it == s.bets.end() || it->second.market_id != market_id)
-    refuse(fmt::format("bet {} is not in market {}", bet_id, market_id));
-  return it->second;
+  Bet* b = s.bets.find(bet_id);
+  if (!b || b->market_id != market_id) refuse(fmt::format("bet {} is not in market {}", bet_id, market_id));
+  return *b;
 }
 
 // Batches of one kind and key, in plan order.
@@ -249,7 +248,7 @@ void SettlementBook::apply(const DeadLetterResolved& e) {
   ++dlq_resolved_;
 }
 
-std::vector<BetPostings> SettlementBook::plan(uint64_t market_id, const std::unordered_map<uint64_t, Bet>& bets,
+std::vector<BetPostings> SettlementBook::plan(uint64_t market_id, const BetTable& bets,
                                               int64_t at_ns, size_t max_bets) const {
   auto it = markets_.find(market_id);
   if (it == markets_.end()) return {};

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "bet/bet.h"
+#include "bet/bet_table.h"
 #include "journal/settlement_events.h"
 #include "market/book.h"
 #include "risk/exposure.h"
@@ -66,7 +67,7 @@ struct SettlementRefs {
   Book& book;
   Ledger& ledger;
   Exposure& exposure;
-  std::unordered_map<uint64_t, Bet>& bets;
+  BetTable& bets;
   int64_t& open_bets;
 };
 
@@ -100,7 +101,7 @@ class SettlementBook {
   // batch one kind, one version or cancel, at most max_bets bets. Empty:
   // every bet is where it should be. A plan made after applying part of
   // an earlier one is the rest of it.
-  std::vector<BetPostings> plan(uint64_t market_id, const std::unordered_map<uint64_t, Bet>& bets, int64_t at_ns,
+  std::vector<BetPostings> plan(uint64_t market_id, const BetTable& bets, int64_t at_ns,
                                 size_t max_bets = BetPostings::kMaxBetsPerRecord) const;
 
   // Open entries of the dead-letter queue, by id.

@@ -74,8 +74,8 @@ void Bettors::tick(int64_t now_ms) {
     // thread): the same seed cashes out the same bets.
     const BookState& st = engine_.state();
     for (; scanned_to_ < st.next_bet_id; ++scanned_to_) {
-      auto it = st.bets.find(scanned_to_);
-      if (it == st.bets.end() || st.ledger.account(it->second.account).id.rfind("sim-bettor-", 0) != 0) continue;
+      const Bet* b = st.bets.find(scanned_to_);
+      if (!b || st.ledger.account(b->account).id.rfind("sim-bettor-", 0) != 0) continue;
       if (open_.size() < kMaxOpen) {
         open_.push_back(scanned_to_);
       } else {
@@ -116,8 +116,8 @@ void Bettors::cash_out_one() {
   while (!open_.empty()) {
     std::uniform_int_distribution<size_t> pick(0, open_.size() - 1);
     const size_t i = pick(rng_);
-    auto it = s.bets.find(open_[i]);
-    if (it != s.bets.end() && it->second.status == BetStatus::kAccepted) {
+    const Bet* b = s.bets.find(open_[i]);
+    if (b && b->status == BetStatus::kAccepted) {
       ++cashouts_asked_;
       QuoteCashout q;
       q.bet_id = open_[i];

@@ -119,6 +119,13 @@ void TraceStore::put_locked(Span&& span) {
     ++count_;
   }
   if (pos == ring_.size()) {
+    if (ring_.size() == ring_.capacity()) {
+      // Double as a vector would, but never past max_spans_: doubling to the
+      // next power of two held up to a third of the ring's bytes unused.
+      const size_t cap = std::min(max_spans_, std::max<size_t>(1024, 2 * ring_.capacity()));
+      ring_.reserve(cap);
+      next_in_trace_.reserve(cap);
+    }
     ring_.push_back(std::move(span));
     next_in_trace_.push_back(kNone);
   } else {

@@ -98,7 +98,8 @@ class TraceStore {
   mutable std::mutex mu_;
   size_t max_spans_;
   // A circular store over max_spans_ slots: the live spans are
-  // [head_, head_ + count_) mod max_spans_, oldest first. ring_ grows to
+  // [head_, head_ + count_) mod max_spans_, oldest first. ring_ grows (by
+  // doubling, never past max_spans_) to
   // max_spans_ by push_back, then slots are reused.
   std::vector<Span> ring_;
   std::vector<uint32_t> next_in_trace_;  // parallel to ring_; kNone ends a chain

@@ -46,7 +46,7 @@ std::vector<std::string> check_money(const BookState& s, const Expected& e) {
   };
   std::map<std::string, Due> due;
   for (const auto& [user, net] : e.moved) due[user].cash += net;
-  for (const auto& [id, b] : s.bets) {
+  for (const Bet& b : s.bets) {
     Due& d = due[s.ledger.account(b.account).id];
     // The stake as placed (a cash-out takes part or all of it off the bet)
     // and what the cash-outs paid.

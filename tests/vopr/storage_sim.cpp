@@ -221,7 +221,7 @@ class SeedRun {
     report_.state_hash = got;
     report_.bets = state.bets.size();
     report_.bets_settled = report_.bets_cancelled = report_.bets_cashed_out = 0;
-    for (const auto& [id, b] : state.bets) {
+    for (const Bet& b : state.bets) {
       report_.bets_settled += b.status == BetStatus::kSettled;
       report_.bets_cancelled += b.status == BetStatus::kCancelled;
       report_.bets_cashed_out += b.cashout_stake_minor > 0;

@@ -150,7 +150,7 @@ TEST(BookState, BetAcceptedReservesTheStakeAndAddsExposure) {
   EXPECT_EQ(s->exposure.event_liability(1), 1500);
   EXPECT_EQ(s->exposure.account_market_stake(a, 101), 1000);
 
-  ASSERT_EQ(s->bets.count(7), 1u);
+  ASSERT_NE(s->bets.find(7), nullptr);
   const Bet& b = s->bets.at(7);
   EXPECT_EQ(b.account, a);
   EXPECT_EQ(b.selection_id, 1011u);
@@ -199,7 +199,7 @@ TEST(BookState, SyntheticAccountsMoveNoRealMoneyAndAddNoExposure) {
   EXPECT_EQ(s->exposure.market_liability(101), liability) << "a synthetic bet added exposure";
   EXPECT_EQ(s->exposure.account_market_stake(syn, 101), 0);
   EXPECT_EQ(s->ledger.sum(), 0);
-  EXPECT_EQ(s->bets.count(2), 1u);
+  EXPECT_NE(s->bets.find(2), nullptr);
 }
 
 TEST(BookState, MoneyMovedOpensTheAccountAndMovesBothLegs) {
@@ -249,7 +249,7 @@ TEST(BookState, UnknownIdsThrowAndChangeNothing) {
   // A bet on a selection the book does not have (journal of another config).
   EXPECT_THROW(s->apply(bet(99, "dave", 4242, 100, "2.0", kT0 + 50)), std::invalid_argument);
   EXPECT_EQ(s->ledger.size(), accounts);  // "dave" was not opened
-  EXPECT_EQ(s->bets.count(99), 0u);
+  EXPECT_EQ(s->bets.find(99), nullptr);
   EXPECT_THROW(s->apply(PriceApplied{4242, 20000, 0, kT0}), std::invalid_argument);
   EXPECT_THROW(s->apply(MarketStatusSet{999, 1, "", "", 0}), std::invalid_argument);
   EXPECT_THROW(s->apply(StakeCapSet{999, 1, "", 0}), std::invalid_argument);
@@ -257,6 +257,24 @@ TEST(BookState, UnknownIdsThrowAndChangeNothing) {
 
   EXPECT_EQ(s->state_hash(), before);
   EXPECT_EQ(s->events_applied, applied);
+}
+
+// A bet id already in the book, id 0, or one far beyond the book's bets
+// (BetTable::kMaxAhead): refused before any money or exposure moves.
+TEST(BookState, BadBetIdsThrowAndChangeNothing) {
+  auto s = make_state();
+  s->apply(MoneyMoved{"erin", 10000, TransferReason::kDeposit, kT0, {}, IdemTag{}});
+  s->apply(bet(5, "erin", 1011, 100, "2.0", kT0 + 60));
+  const int64_t erin = s->ledger.account(static_cast<uint32_t>(s->ledger.find("erin"))).balance;
+  const int64_t liability = s->exposure.market_liability(101);
+  const size_t bets = s->bets.size();
+  for (uint64_t id : {uint64_t{5}, uint64_t{0}, uint64_t{1} << 40}) {
+    EXPECT_THROW(s->apply(bet(id, "erin", 1011, 100, "2.0", kT0 + 70)), std::invalid_argument) << id;
+    EXPECT_EQ(s->ledger.account(static_cast<uint32_t>(s->ledger.find("erin"))).balance, erin) << id;
+    EXPECT_EQ(s->exposure.market_liability(101), liability) << id;
+  }
+  EXPECT_EQ(s->bets.size(), bets);
+  EXPECT_EQ(s->bets.at(5).stake_minor, 100);
 }
 
 }  // namespace
