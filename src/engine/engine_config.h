@@ -51,11 +51,11 @@ struct EngineConfig {
   // memory, and this bounds it (journal.max_backlog_mb).
   uint64_t max_undurable_bytes = uint64_t{256} << 20;
   Nanos idempotency_ttl{std::chrono::hours(24)};
-  // Bets (and their idempotency keys) the book's indexes are sized for at
-  // start. Growing a hash index past its size rehashes it all at once on
-  // the engine thread: ~100 ms per 400,000 entries here, a stall every bet
-  // in the queue waits out (issue 19, item 2). Size it for a day's bets (the
-  // keys' TTL); 8 bytes per bet per index are allocated up front. 0 here
+  // Idempotency keys (one per bet) the key index is sized for at start.
+  // Growing it past its size re-places every key at once on the engine
+  // thread, a stall every bet in the queue waits out (issue 19, item 2; the
+  // bets themselves sit in a table by id that never rehashes). Size it for a
+  // day's bets (the keys' TTL); 8-16 bytes per key are allocated up front. 0 here
   // (tests and benches build many small engines); a configured book's
   // default is book.reserve_bets's, kDefaultReserveBets.
   size_t reserve_bets = 0;

@@ -1,6 +1,9 @@
 #include "wallet/idempotency.h"
 
 #include <cassert>
+#include <algorithm>
+#include <cstring>
+#include <functional>
 #include <limits>
 
 namespace inplay {
@@ -9,16 +12,120 @@ namespace {
 // completed_ns of a key abandoned while an old record pointed at it: expired
 // for any TTL and any clock.
 constexpr int64_t kAbandoned = std::numeric_limits<int64_t>::min() / 2;
+constexpr size_t kAbsent = SIZE_MAX;
+constexpr size_t kMinPositions = 1024;
 }  // namespace
 
-IdempotencyStore::Lookup IdempotencyStore::begin(const std::string& key, const Fingerprint& fp,
-                                                 int64_t now_ns, const Entry** out) {
-  // One probe of the index: try_emplace finds the key or inserts it.
-  auto [it, fresh] = entries_.try_emplace(key);
-  Entry& e = it->second;
+void IdempotencyStore::Slot::set_key(std::string_view k) {
+  clear_key();
+  if (k.size() > kInlineKey) {
+    key.heap = new char[k.size()];
+    std::memcpy(key.heap, k.data(), k.size());
+  } else {
+    std::memcpy(key.chars, k.data(), k.size());
+  }
+  key_len = static_cast<uint32_t>(k.size());
+}
+
+void IdempotencyStore::Slot::clear_key() {
+  if (key_len > kInlineKey) delete[] key.heap;
+  key_len = 0;
+}
+
+uint32_t IdempotencyStore::hash_of(std::string_view key) {
+  const uint64_t h = std::hash<std::string_view>{}(key);
+  return static_cast<uint32_t>(h ^ (h >> 32));
+}
+
+size_t IdempotencyStore::find(std::string_view key, uint32_t hash) const {
+  if (used_ == 0) return kAbsent;
+  const size_t mask = index_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const IndexEntry& e = index_[i];
+    if (e.slot == 0) return kAbsent;
+    if (e.hash == hash && slot(e.slot - 1).key_view() == key) return i;
+  }
+}
+
+uint32_t IdempotencyStore::find_or_add(std::string_view key, bool& fresh) {
+  if (4 * (used_ + 1) > 3 * index_.size()) grow(std::max(kMinPositions, 2 * index_.size()));
+  const uint32_t hash = hash_of(key);
+  const size_t mask = index_.size() - 1;
+  size_t i = hash & mask;
+  for (;; i = (i + 1) & mask) {
+    const IndexEntry& e = index_[i];
+    if (e.slot == 0) break;
+    if (e.hash == hash && slot(e.slot - 1).key_view() == key) {
+      fresh = false;
+      return e.slot - 1;
+    }
+  }
+  uint32_t n;
+  if (!free_slots_.empty()) {
+    n = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    if (slots_made_ % kPageSlots == 0) pages_.push_back(std::make_unique<Slot[]>(kPageSlots));
+    n = slots_made_++;
+  }
+  Slot& s = slot(n);
+  s.set_key(key);
+  s.entry = Entry{};
+  index_[i] = IndexEntry{n + 1, hash};
+  ++used_;
+  fresh = true;
+  return n;
+}
+
+void IdempotencyStore::erase(uint32_t slot_no) {
+  Slot& s = slot(slot_no);
+  const size_t mask = index_.size() - 1;
+  size_t hole = hash_of(s.key_view()) & mask;
+  while (index_[hole].slot != slot_no + 1) hole = (hole + 1) & mask;
+  // Shift back each later entry of the probe run whose home is not in
+  // (hole, j]: past an empty position it could no longer be found.
+  for (size_t j = (hole + 1) & mask; index_[j].slot != 0; j = (j + 1) & mask) {
+    const size_t h = index_[j].hash & mask;
+    const bool stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
+    if (stays) continue;
+    index_[hole] = index_[j];
+    hole = j;
+  }
+  index_[hole] = IndexEntry{0, 0};
+  --used_;
+  s.clear_key();
+  s.entry = Entry{};  // drops an out-of-line outcome now
+  free_slots_.push_back(slot_no);
+}
+
+void IdempotencyStore::grow(size_t positions) {
+  std::vector<IndexEntry> old;
+  old.swap(index_);
+  index_.assign(positions, IndexEntry{0, 0});
+  const size_t mask = positions - 1;
+  for (const IndexEntry& e : old) {
+    if (e.slot == 0) continue;
+    size_t i = e.hash & mask;
+    while (index_[i].slot != 0) i = (i + 1) & mask;
+    index_[i] = e;
+  }
+}
+
+void IdempotencyStore::reserve(size_t n) {
+  size_t positions = kMinPositions;
+  while (positions / 4 * 3 < n) positions *= 2;
+  if (positions > index_.size()) grow(positions);
+  pages_.reserve(n / kPageSlots + 1);
+}
+
+IdempotencyStore::Lookup IdempotencyStore::begin(std::string_view key, const Fingerprint& fp, int64_t now_ns,
+                                                 const Entry** out) {
+  // One probe of the index: find the key or insert it.
+  bool fresh;
+  Entry& e = slot(find_or_add(key, fresh)).entry;
   if (fresh || (!e.pending && e.completed_ns + ttl_ns_ < now_ns)) {
     // New, or expired and new again: reset in place (a queue record may
-    // still point at this key).
+    // still point at this slot).
     e.fingerprint = fp;
     e.pending = true;
     e.bet_id = 0;
@@ -31,9 +138,10 @@ IdempotencyStore::Lookup IdempotencyStore::begin(const std::string& key, const F
   return e.pending ? Lookup::kPending : Lookup::kDone;
 }
 
-void IdempotencyStore::complete(const std::string& key, const Fingerprint& fp, Outcome outcome, int64_t now_ns) {
-  auto it = entries_.try_emplace(key).first;
-  Entry& e = it->second;
+void IdempotencyStore::complete(std::string_view key, const Fingerprint& fp, Outcome outcome, int64_t now_ns) {
+  bool fresh;
+  const uint32_t n = find_or_add(key, fresh);
+  Entry& e = slot(n).entry;
   e.fingerprint = fp;
   e.pending = false;
   if (const BetPlaced* b = std::get_if<BetPlaced>(&outcome)) {
@@ -45,19 +153,21 @@ void IdempotencyStore::complete(const std::string& key, const Fingerprint& fp, O
   }
   e.completed_ns = now_ns;
   ++e.records;
-  completion_order_.push_back(Completion{now_ns, &it->first});
+  completion_order_.push_back(Completion{now_ns, n});
 }
 
-void IdempotencyStore::abandon(const std::string& key) {
-  auto it = entries_.find(key);
-  if (it == entries_.end() || !it->second.pending) return;
-  if (it->second.records == 0) {
-    entries_.erase(it);
+void IdempotencyStore::abandon(std::string_view key) {
+  const size_t pos = find(key, hash_of(key));
+  if (pos == kAbsent) return;
+  const uint32_t n = index_[pos].slot - 1;
+  Entry& e = slot(n).entry;
+  if (!e.pending) return;
+  if (e.records == 0) {
+    erase(n);
     return;
   }
   // A record of an earlier completion still points here: leave the key
   // expired (new again to begin()) for that record to erase.
-  Entry& e = it->second;
   e.pending = false;
   e.completed_ns = kAbandoned;
 }
@@ -65,15 +175,15 @@ void IdempotencyStore::abandon(const std::string& key) {
 size_t IdempotencyStore::expire(int64_t now_ns) {
   size_t n = 0;
   while (!completion_order_.empty() && completion_order_.front().at_ns + ttl_ns_ < now_ns) {
-    auto it = entries_.find(*completion_order_.front().key);
+    const uint32_t s = completion_order_.front().slot;
     completion_order_.pop_front();
-    assert(it != entries_.end());  // entries with queued records are never erased elsewhere
-    Entry& e = it->second;
+    Entry& e = slot(s).entry;
+    assert(e.records > 0);  // a slot with queued records is never erased elsewhere
     --e.records;
     if (e.records == 0 && !e.pending && e.completed_ns + ttl_ns_ < now_ns) {
       // An abandoned key (left expired above) was never completed again: not counted.
       if (e.completed_ns != kAbandoned) ++n;
-      entries_.erase(it);
+      erase(s);
     }
   }
   return n;

@@ -9,8 +9,13 @@
 // with another fingerprint is IDEMPOTENCY_KEY_REUSED. Entries expire TTL
 // after they were completed. Engine thread only.
 //
-// Memory: each key is held once, in the index. The expiry queue points at
-// the index's keys (nodes of an unordered_map never move); an entry is
+// Memory (a million open bets each hold a key for the TTL): no allocation
+// per key. Entries live in slots, in pages that never move (so an Entry*
+// stays valid until its key is erased), with the key's bytes inside the slot
+// up to kInlineKey (a longer key gets one block of its own). The index is
+// open addressing over a power-of-two table of (slot, hash) pairs kept at
+// most three quarters full, linear probing, erase by shifting back (no tombstones).
+// The expiry queue names slots, so expiring reads no key. An entry is
 // erased only when no queue record points at it, so a key reused after it
 // expired is reset in place, and one abandoned while an old record still
 // points at it is left expired for that record to erase (size() counts it
@@ -20,8 +25,8 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <string>
-#include <unordered_map>
+#include <string_view>
+#include <vector>
 
 #include "wallet/outcome.h"
 
@@ -32,6 +37,8 @@ using Fingerprint = std::array<uint8_t, 16>;
 class IdempotencyStore {
  public:
   explicit IdempotencyStore(int64_t ttl_ns) : ttl_ns_(ttl_ns) {}
+  IdempotencyStore(const IdempotencyStore&) = delete;
+  IdempotencyStore& operator=(const IdempotencyStore&) = delete;
 
   enum class Lookup { kNew, kPending, kDone, kMismatch };
   struct Entry {
@@ -46,29 +53,64 @@ class IdempotencyStore {
     Outcome outcome() const { return other ? *other : Outcome{BetPlaced{bet_id}}; }
   };
 
-  // Looks up key; on kNew, records a pending entry with fp.
-  Lookup begin(const std::string& key, const Fingerprint& fp, int64_t now_ns, const Entry** out);
+  // Looks up key; on kNew, records a pending entry with fp. *out stays valid
+  // until the key is erased (abandon, expire).
+  Lookup begin(std::string_view key, const Fingerprint& fp, int64_t now_ns, const Entry** out);
   // Stores the outcome for a key (pending or absent: replay path).
-  void complete(const std::string& key, const Fingerprint& fp, Outcome outcome, int64_t now_ns);
+  void complete(std::string_view key, const Fingerprint& fp, Outcome outcome, int64_t now_ns);
   // Forgets a pending key (the request failed before any decision).
-  void abandon(const std::string& key);
+  void abandon(std::string_view key);
   // Drops completed entries older than the TTL; returns how many.
   size_t expire(int64_t now_ns);
-  size_t size() const { return entries_.size(); }
-  // Sizes the index for n keys up front (growing it later rehashes every
+  size_t size() const { return used_; }
+  // Sizes the index for n keys up front (growing it later re-places every
   // key at once); capacity() is how many it holds before it grows.
-  void reserve(size_t n) { entries_.reserve(n); }
-  size_t capacity() const {
-    return static_cast<size_t>(static_cast<double>(entries_.bucket_count()) * entries_.max_load_factor());
-  }
+  void reserve(size_t n);
+  size_t capacity() const { return index_.size() / 4 * 3; }
 
  private:
+  static constexpr size_t kInlineKey = 40;  // "web:" and a UUID fit
+  static constexpr uint32_t kPageSlots = 1024;
+  // One key and its entry (96 bytes).
+  struct Slot {
+    Entry entry;
+    uint32_t key_len = 0;
+    union {
+      char chars[kInlineKey];
+      char* heap;  // key_len > kInlineKey
+    } key{};
+    Slot() = default;
+    Slot(const Slot&) = delete;
+    ~Slot() { clear_key(); }
+    std::string_view key_view() const { return {key_len > kInlineKey ? key.heap : key.chars, key_len}; }
+    void set_key(std::string_view k);
+    void clear_key();
+  };
+  static_assert(sizeof(Slot) == 96, "a field that breaks the packing costs a million times over");
+  struct IndexEntry {
+    uint32_t slot;  // slot number + 1; 0: an empty position
+    uint32_t hash;  // the key's
+  };
+  static uint32_t hash_of(std::string_view key);
+  Slot& slot(uint32_t n) { return pages_[n / kPageSlots][n % kPageSlots]; }
+  const Slot& slot(uint32_t n) const { return pages_[n / kPageSlots][n % kPageSlots]; }
+  // The index position holding key, or SIZE_MAX.
+  size_t find(std::string_view key, uint32_t hash) const;
+  // The slot of key, inserting a fresh one (fresh = true) if absent.
+  uint32_t find_or_add(std::string_view key, bool& fresh);
+  void erase(uint32_t slot_no);  // frees the slot and its index position
+  void grow(size_t positions);
+
   int64_t ttl_ns_;
   struct Completion {
     int64_t at_ns;
-    const std::string* key;  // the index's own copy
+    uint32_t slot;
   };
-  std::unordered_map<std::string, Entry> entries_;
+  std::vector<std::unique_ptr<Slot[]>> pages_;
+  std::vector<uint32_t> free_slots_;
+  uint32_t slots_made_ = 0;
+  std::vector<IndexEntry> index_;  // power of two, at most 3/4 used
+  size_t used_ = 0;
   std::deque<Completion> completion_order_;
 };
 

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <map>
+#include <random>
+#include <string>
+
 namespace inplay {
 namespace {
 
@@ -220,6 +225,121 @@ TEST_F(IdempotencyTest, ReservedKeysFitWithoutGrowing) {
   IdempotencyStore unsized{kTtl};
   for (int i = 0; i < 5000; ++i) unsized.begin("c:k" + std::to_string(i), fp(1), 0, nullptr);
   EXPECT_GT(unsized.capacity(), 0u);
+}
+
+// Keys up to kInlineKey bytes live in the slot, longer ones in a block of
+// their own: both sides of the boundary, and the empty key, stay distinct.
+TEST_F(IdempotencyTest, ShortAndLongKeysAreKeptWhole) {
+  std::vector<std::string> keys{""};
+  for (size_t n : {1, 15, 16, 39, 40, 41, 64, 300}) {
+    keys.push_back(std::string(n, 'k'));
+    keys.push_back(std::string(n - 1, 'k') + "x");  // differs only in its last byte
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    ASSERT_EQ(store.begin(keys[i], fp(1), 0, nullptr), L::kNew) << keys[i].size();
+    store.complete(keys[i], fp(1), placed(i + 1), 0);
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    ASSERT_EQ(store.begin(keys[i], fp(1), 10, &e), L::kDone) << keys[i].size();
+    EXPECT_EQ(bet_of(e), i + 1);
+  }
+  EXPECT_EQ(store.size(), keys.size());
+  EXPECT_EQ(store.expire(10 * kTtl), keys.size());
+  EXPECT_EQ(store.size(), 0u);
+}
+
+// Against a model (a map and a queue of keys, the store as it was before
+// it held keys in slots): random begins, completions, abandons and expiry
+// over a few hundred keys of every length, so that probe runs, erasing
+// with shift-back, slot reuse and growth all happen. Every answer, every
+// stored outcome, every expired count and the size agree.
+TEST(IdempotencyModel, AgreesWithAMapOnRandomOperations) {
+  struct M {
+    Fingerprint fp;
+    bool pending = true;
+    uint32_t records = 0;
+    int64_t completed_ns = 0;
+    uint64_t bet = 0;
+  };
+  constexpr int64_t kAbandonedAt = INT64_MIN / 2;
+  std::map<std::string, M> model;
+  std::deque<std::pair<int64_t, std::string>> queue;
+  auto model_begin = [&](const std::string& k, const Fingerprint& f, int64_t now) {
+    auto [it, fresh] = model.try_emplace(k);
+    M& m = it->second;
+    if (fresh || (!m.pending && m.completed_ns + kTtl < now)) {
+      m.fp = f;
+      m.pending = true;
+      m.bet = 0;
+      return L::kNew;
+    }
+    if (m.fp != f) return L::kMismatch;
+    return m.pending ? L::kPending : L::kDone;
+  };
+  auto model_expire = [&](int64_t now) {
+    size_t n = 0;
+    while (!queue.empty() && queue.front().first + kTtl < now) {
+      auto it = model.find(queue.front().second);
+      queue.pop_front();
+      M& m = it->second;
+      if (--m.records == 0 && !m.pending && m.completed_ns + kTtl < now) {
+        if (m.completed_ns != kAbandonedAt) ++n;
+        model.erase(it);
+      }
+    }
+    return n;
+  };
+
+  std::mt19937_64 rng(7);
+  IdempotencyStore store{kTtl};
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; ++i) keys.push_back(std::string(static_cast<size_t>(i % 70), 'a') + std::to_string(i));
+  int64_t now = 0;
+  uint64_t next_bet = 1;
+  for (int step = 0; step < 200000; ++step) {
+    const std::string& k = keys[rng() % keys.size()];
+    const Fingerprint f = fp(static_cast<uint8_t>(rng() % 2));
+    now += static_cast<int64_t>(rng() % 7);
+    switch (rng() % 8) {
+      case 0: case 1: case 2: {
+        const IdempotencyStore::Entry* got = nullptr;
+        const L want = model_begin(k, f, now);
+        ASSERT_EQ(store.begin(k, f, now, &got), want) << step;
+        if (want == L::kDone) ASSERT_EQ(bet_of(got), model.at(k).bet) << step;
+        break;
+      }
+      case 3: case 4: {
+        M& m = model[k];
+        m.fp = f;
+        m.pending = false;
+        m.bet = next_bet;
+        m.completed_ns = now;
+        ++m.records;
+        queue.emplace_back(now, k);
+        store.complete(k, f, placed(next_bet++), now);
+        break;
+      }
+      case 5: {
+        auto it = model.find(k);
+        if (it != model.end() && it->second.pending) {
+          if (it->second.records == 0) model.erase(it);
+          else it->second.pending = false, it->second.completed_ns = kAbandonedAt;
+        }
+        store.abandon(k);
+        break;
+      }
+      default:
+        ASSERT_EQ(store.expire(now), model_expire(now)) << step;
+    }
+    ASSERT_EQ(store.size(), model.size()) << step;
+  }
+  now += 10 * kTtl;
+  EXPECT_EQ(store.expire(now), model_expire(now));
+  for (const std::string& k : keys) {
+    const L want = model_begin(k, fp(0), now);
+    ASSERT_EQ(store.begin(k, fp(0), now, nullptr), want);
+  }
+  EXPECT_EQ(store.size(), model.size());
 }
 
 }  // namespace
