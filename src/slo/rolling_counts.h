@@ -1,14 +1,21 @@
-// RollingCounts: good and valid event counts per second over a ring of the
-// last N seconds, with running sums over a fixed set of trailing windows, so
-// that reading "bad ratio over the last 1h" is O(1) however many events came.
+// RollingCounts: good and valid event counts over rings of time buckets,
+// with running sums over a fixed set of trailing windows, so that reading
+// "bad ratio over the last 1h" is O(1) however many events came.
 //
 // Contract: time is whole seconds on the caller's clock (book time). add(t)
-// counts into second t; t may equal the newest second or be newer (the ring
-// moves forward, clearing what falls out), and an event older than the ring
-// is ignored (returns false). A window of w seconds covers seconds
-// (newest - w, newest], i.e. it includes the second in progress. Counts are
-// doubles so that exposure-weighted SLIs (weights in money) fit the same
-// type. Single-threaded (the SLO evaluator owns it on the engine thread).
+// counts into second t; t may equal the newest second or be newer (the rings
+// move forward, clearing what falls out), and an event older than every
+// ring is ignored (returns false). A window of w <= kExactS seconds is kept
+// per second and covers seconds (newest - w, newest], i.e. it includes the
+// second in progress. A longer window is kept in buckets of g =
+// ceil(w / kExactS) seconds (windows of the same g share a ring): it covers
+// the last ceil(w / g) buckets, the one in progress included, so between
+// w - g + 1 and w + g - 1 seconds (a 3-day window: 72-second buckets, the
+// edge off by at most 0.03 %). So no ring holds more than kExactS + 1
+// buckets: a 3-day window per second cost 4 MB per ring, and the book keeps
+// one per SLO. Counts are doubles so that exposure-weighted SLIs (weights in
+// money) fit the same type. Single-threaded (the SLO evaluator owns it on
+// the engine thread).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -26,8 +33,9 @@ struct GoodValid {
 
 class RollingCounts {
  public:
-  // windows_s: trailing windows to keep running sums for (each >= 1); the
-  // ring holds the longest of them.
+  static constexpr int64_t kExactS = 3600;
+
+  // windows_s: trailing windows to keep running sums for (each >= 1).
   explicit RollingCounts(std::vector<int64_t> windows_s);
 
   bool add(int64_t t_s, double good, double valid);
@@ -36,16 +44,28 @@ class RollingCounts {
   // Sum over the i-th window given at construction.
   const GoodValid& window(size_t i) const { return sums_[i]; }
   size_t window_count() const { return windows_.size(); }
-  int64_t window_seconds(size_t i) const { return windows_[i]; }
+  int64_t window_seconds(size_t i) const { return windows_[i].seconds; }
   int64_t newest() const { return newest_; }
   // Seconds of history actually seen (for "not enough data yet").
   int64_t span_seconds() const { return started_ ? newest_ - first_ + 1 : 0; }
 
  private:
-  GoodValid& slot(int64_t t) { return ring_[static_cast<size_t>(t % static_cast<int64_t>(ring_.size()))]; }
-  std::vector<int64_t> windows_;
+  struct Ring {
+    int64_t width_s;               // seconds per bucket
+    std::vector<GoodValid> slots;  // by bucket number mod size
+    GoodValid& slot(int64_t b) { return slots[static_cast<size_t>(b % static_cast<int64_t>(slots.size()))]; }
+  };
+  struct Window {
+    int64_t seconds;
+    size_t ring;
+    int64_t buckets;  // ceil(seconds / the ring's width)
+  };
+  static int64_t bucket(int64_t t_s, int64_t width_s) { return t_s / width_s; }
+  void advance_ring(size_t r, int64_t to_bucket);
+
+  std::vector<Window> windows_;
   std::vector<GoodValid> sums_;
-  std::vector<GoodValid> ring_;
+  std::vector<Ring> rings_;
   int64_t newest_ = 0;
   int64_t first_ = 0;
   bool started_ = false;

@@ -88,6 +88,51 @@ TEST(RollingCounts, MatchesBruteForceOnRandomTraffic) {
   }
 }
 
+// Windows past RollingCounts::kExactS are kept in buckets of
+// ceil(w / kExactS) seconds: against brute force over the same buckets, on
+// traffic that runs four days with gaps, while the short windows stay exact
+// per second. No ring holds more than kExactS + 1 buckets.
+TEST(RollingCounts, LongWindowsCountInBucketsAndMatchBruteForce) {
+  const std::vector<int64_t> windows{30, 3600, 6 * 3600, 3 * 86400};
+  RollingCounts rc(windows);
+  struct Ev {
+    int64_t t;
+    double good, valid;
+  };
+  std::vector<Ev> evs;
+  uint64_t x = 99;
+  auto next = [&] { return (x = x * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
+  int64_t t = 1'700'000'000;
+  const int64_t end = t + 4 * 86400;
+  while (t < end) {
+    t += static_cast<int64_t>(next() % 240);  // 0-4 minutes on, sometimes the same second
+    const int n = static_cast<int>(next() % 4);
+    for (int i = 0; i < n; ++i) {
+      const double g = static_cast<double>(next() % 2);
+      ASSERT_TRUE(rc.add(t, g, 1));
+      evs.push_back(Ev{t, g, 1});
+    }
+    rc.advance(t);
+    for (size_t w = 0; w < windows.size(); ++w) {
+      const int64_t width = (windows[w] + RollingCounts::kExactS - 1) / RollingCounts::kExactS;
+      const int64_t k = (windows[w] + width - 1) / width;
+      double good = 0, valid = 0;
+      for (const Ev& e : evs) {
+        if (e.t / width > t / width - k) {
+          good += e.good;
+          valid += e.valid;
+        }
+      }
+      ASSERT_DOUBLE_EQ(rc.window(w).valid, valid) << "t=" << t << " w=" << windows[w];
+      ASSERT_DOUBLE_EQ(rc.window(w).good, good) << "t=" << t << " w=" << windows[w];
+    }
+  }
+  // The 30 s and 1 h windows are per second: exactly (t - w, t].
+  double last_hour = 0;
+  for (const Ev& e : evs) last_hour += e.t > t - 3600 ? e.valid : 0;
+  EXPECT_DOUBLE_EQ(rc.window(1).valid, last_hour);
+}
+
 TEST(SloSpec, ShippedCatalogueLoads) {
   SloCatalogue c = load_slo_file(std::string(INPLAY_SOURCE_DIR) + "/config/slos.yaml");
   for (const char* name : {"odds_freshness", "accept_latency", "accept_latency_exposure_weighted", "bet_errors",
