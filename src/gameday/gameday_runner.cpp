@@ -9,6 +9,8 @@
 #include <future>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -145,7 +147,9 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   check_scenario_names(s, cfg.incidents.slos);
   auto sim = std::make_unique<SimExtension>();
   SimExtension& ext = *sim;  // owned by the runtime
-  Runtime rt(std::move(cfg), std::move(sim));
+  std::optional<Runtime> runtime;  // reset before the audit (below)
+  runtime.emplace(std::move(cfg), std::move(sim));
+  Runtime& rt = *runtime;
   rt.start();
   Engine& engine = rt.engine();
   IncidentLoop* loop = rt.incidents();
@@ -316,6 +320,14 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
         rec.reserved_minor += st.ledger.account(static_cast<uint32_t>(i)).balance;
   });
   rt.stop();
+  // Everything the report needs is copied out (rec, settlement): the book
+  // goes before the audit reads the journal, so that the audit's journal
+  // buffer (a segment, 64 MB) never sits on top of a day's book. Nothing of
+  // the runtime (rt, engine, loop, world, bettors, desk) is touched below.
+  kyc_drill.reset();
+  drill.reset();
+  sampler_owner.reset();
+  runtime.reset();
   rec.settlement = audit_settlement(settlement, std::filesystem::path(data_dir) / "journal");
   auto action_mark = [&](const IncidentAction& a) {
     if (a.at_ns)
