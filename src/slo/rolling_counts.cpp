@@ -23,9 +23,10 @@ RollingCounts::RollingCounts(std::vector<int64_t> windows_s) {
 
 void RollingCounts::advance_ring(size_t r, int64_t to) {
   Ring& ring = rings_[r];
-  int64_t from = bucket(newest_, ring.width_s);
-  const int64_t first = bucket(first_, ring.width_s);
+  int64_t from = ring.newest;
   if (to <= from) return;
+  ring.newest = to;
+  const int64_t first = bucket(first_, ring.width_s);
   if (to - from >= static_cast<int64_t>(ring.slots.size())) {
     // Everything in the ring is older than each of its windows now.
     std::fill(ring.slots.begin(), ring.slots.end(), GoodValid{});
@@ -53,6 +54,7 @@ void RollingCounts::advance(int64_t t_s) {
   if (!started_) {
     started_ = true;
     newest_ = first_ = t_s;
+    for (Ring& ring : rings_) ring.newest = bucket(t_s, ring.width_s);
     return;
   }
   if (t_s <= newest_) return;
@@ -63,18 +65,19 @@ void RollingCounts::advance(int64_t t_s) {
 bool RollingCounts::add(int64_t t_s, double good, double valid) {
   advance(t_s);
   bool counted = false;
+  // One division per ring, not per window: add() runs per decision per SLO.
   for (Ring& ring : rings_) {
-    const int64_t b = bucket(t_s, ring.width_s);
-    if (b < bucket(newest_, ring.width_s) - static_cast<int64_t>(ring.slots.size()) + 1) continue;
-    GoodValid& s = ring.slot(b);
+    ring.adding = ring.width_s == 1 ? t_s : bucket(t_s, ring.width_s);
+    if (ring.adding < ring.newest - static_cast<int64_t>(ring.slots.size()) + 1) continue;
+    GoodValid& s = ring.slot(ring.adding);
     s.good += good;
     s.valid += valid;
     counted = true;
   }
   for (size_t i = 0; i < windows_.size(); ++i) {
     const Window& w = windows_[i];
-    const int64_t width = rings_[w.ring].width_s;
-    if (bucket(t_s, width) > bucket(newest_, width) - w.buckets) {
+    const Ring& ring = rings_[w.ring];
+    if (ring.adding > ring.newest - w.buckets) {
       sums_[i].good += good;
       sums_[i].valid += valid;
     }

@@ -53,6 +53,8 @@ class RollingCounts {
   struct Ring {
     int64_t width_s;               // seconds per bucket
     std::vector<GoodValid> slots;  // by bucket number mod size
+    int64_t newest = 0;            // bucket of newest_ (kept by advance)
+    int64_t adding = 0;            // bucket of the event add() is counting
     GoodValid& slot(int64_t b) { return slots[static_cast<size_t>(b % static_cast<int64_t>(slots.size()))]; }
   };
   struct Window {
