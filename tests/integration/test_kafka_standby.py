@@ -111,8 +111,12 @@ def test_a_standby_follows_the_leader_to_the_same_state_and_refuses_work(kafka, 
         assert j["standby"]["state_hash"] == now["state_hash"]
         lm = requests.get(leader.url + "/metrics", timeout=2).text
         assert "book_standby_live 1" in lm and "book_standby_lag_records 0" in lm and "book_standby_lost 0" in lm
-        # A bet later the standby reports the new seq.
-        assert leader.bet(2011, stake=300, odds="1.5", policy="any").status_code == 201
+        # A bet later the standby reports the new seq. The panel's rounds moved
+        # book time past EPL's 1.5 s staleness with the feed's refresh off: a
+        # trader sets the price first, as on a quiet feed.
+        assert leader.put("/v1/selections/2011/price", json={"odds": "1.50"}).status_code == 200
+        r = leader.bet(2011, stake=300, odds="1.5", policy="any")
+        assert r.status_code == 201, r.text
         after = leader.quiet_state()
         assert after["events_applied"] > want["events_applied"]
         wait_for(lambda: panel()["standby"]["applied_seq"] >= after["events_applied"], timeout=15)
