@@ -300,11 +300,12 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   on_engine([&] {
     // The world's truth: the primary provider plays the same matches as the others.
     FeedProvider* truth = world ? world->provider("football-primary") : nullptr;
-    settlement = settlement_facts(engine.state(), [&](uint64_t event_id) -> std::optional<Score> {
-      if (!truth || truth->phase(event_id) != MatchPhase::kEnded) return std::nullopt;
-      const MatchScore s = truth->score(event_id);
-      return Score{s.home, s.away};
-    });
+    FinalScores scores;
+    for (uint64_t eid : engine.state().book.event_ids()) {
+      std::optional<Score>& sc = scores[eid];
+      if (truth && truth->phase(eid) == MatchPhase::kEnded) sc = Score{truth->score(eid).home, truth->score(eid).away};
+    }
+    settlement = settlement_facts(engine.state(), scores);
     if (loop) rec.incidents = loop->runner().incidents();
     if (loop) rec.other_actions = loop->runner().manual_actions();
     const BookState& st = engine.state();
@@ -320,7 +321,7 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
         rec.reserved_minor += st.ledger.account(static_cast<uint32_t>(i)).balance;
   });
   rt.stop();
-  // Everything the report needs is copied out (rec, settlement): the book
+  // Everything the report needs is out of the book (rec, settlement): it
   // goes before the audit reads the journal, so that the audit's journal
   // buffer (a segment, 64 MB) never sits on top of a day's book. Nothing of
   // the runtime (rt, engine, loop, world, bettors, desk) is touched below.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../temp_dir.h"
 #include "journal/events.h"
 #include "telemetry/audit.h"
 
@@ -19,24 +20,8 @@ namespace inplay::audit_test {
 namespace fs = std::filesystem;
 
 // A fresh directory named after the running test, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("inplay_audit_" + std::to_string(::getpid()) + "_" +
-                                         info->name() + "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+struct TempDir : test_util::TempDir {
+  TempDir() : test_util::TempDir("audit") {}
 };
 
 inline constexpr int64_t kT0 = 1795809600000000000;  // 2026-11-27T20:00:00Z (simulated)
