@@ -78,8 +78,9 @@ SliceReport find_slice(const Tracer& tracer, const SliceQuery& q) {
     TraceAttrs t;
     t.bad = error || end - start - deliberate >= q.slow_ns;
     for (size_t i = 0; i < n; ++i)
-      for (auto& [k, v] : spans[i]->attributes)
-        if (!identity_key(k)) t.attrs.emplace_back(std::string(k), v);
+      spans[i]->attributes.visit([&](std::string_view k, std::string_view v) {
+        if (!identity_key(k)) t.attrs.emplace_back(std::string(k), std::string(v));
+      });
     traces.push_back(std::move(t));
   });
   return rank_slices(traces, q);

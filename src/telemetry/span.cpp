@@ -58,26 +58,18 @@ void SpanAttributes::add(std::string_view key, int64_t value) {
   rendered_.emplace_back(key, std::to_string(value));
 }
 
-namespace {
-
-// The decimal text of an int64 in buf (20 chars hold INT64_MIN).
-std::string_view int_text(const char* bytes, char (&buf)[20]) {
-  int64_t v;
-  std::memcpy(&v, bytes, sizeof v);
+std::string_view SpanAttributes::Held::value(char (&buf)[20]) const {
+  if (len != kInt) return {text, len};
+  int64_t v;  // 20 chars hold INT64_MIN
+  std::memcpy(&v, text, sizeof v);
   return {buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf)};
 }
-
-}  // namespace
 
 void SpanAttributes::render() const {
   if (count_ == 0) return;
   rendered_.reserve(rendered_.size() + count_);
   char buf[20];
-  for (size_t i = 0; i < count_; ++i) {
-    const Held& h = held_[i];
-    std::string_view v = h.len == kInt ? int_text(h.text, buf) : std::string_view(h.text, h.len);
-    rendered_.emplace_back(h.key_view(), std::string(v));
-  }
+  for (size_t i = 0; i < count_; ++i) rendered_.emplace_back(held_[i].key_view(), std::string(held_[i].value(buf)));
   count_ = 0;
 }
 
@@ -85,12 +77,17 @@ bool SpanAttributes::contains(std::string_view key, std::string_view value) cons
   for (const auto& [k, v] : rendered_)
     if (k == key && v == value) return true;
   char buf[20];
-  for (size_t i = 0; i < count_; ++i) {
-    const Held& h = held_[i];
-    if (h.key_view() != key) continue;
-    if ((h.len == kInt ? int_text(h.text, buf) : std::string_view(h.text, h.len)) == value) return true;
-  }
+  for (size_t i = 0; i < count_; ++i)
+    if (held_[i].key_view() == key && held_[i].value(buf) == value) return true;
   return false;
+}
+
+std::optional<std::string_view> SpanAttributes::find(std::string_view key, char (&buf)[20]) const {
+  for (const auto& [k, v] : rendered_)
+    if (k == key) return v;
+  for (size_t i = 0; i < count_; ++i)
+    if (held_[i].key_view() == key) return held_[i].value(buf);
+  return std::nullopt;
 }
 
 }  // namespace inplay

@@ -4,12 +4,14 @@
 //
 // Threads: a span belongs to the one thread that fills it until it is
 // recorded; from then on the Tracer owns it, and every span the Tracer hands
-// out again (trace(), for_each_trace(), the exporter's copies) has its
-// attributes rendered, so readers on other threads only read it.
+// out again (trace(), the exporter's copies) has its attributes rendered, so
+// readers on other threads only read it; for_each_trace() hands out the
+// stored spans under the store's lock, read with visit()/contains()/find().
 //
 // Attribute keys live in telemetry/attributes.h; never spell one inline.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,10 +27,10 @@ namespace inplay {
 // allocates nothing: the first kHeld values live inside the span, typed (an
 // int64, or text of up to kHeldText bytes), and are rendered to strings when
 // they are first read; only a longer text, or one attribute too many, is
-// rendered at once. Reading renders, so a span shared between threads must
-// be rendered first: the Tracer renders every span it hands out (trace(),
-// for_each_trace(), the exporter's copies), and a span not yet recorded
-// belongs to the one thread filling it.
+// rendered at once. Iterating renders, so a span shared between threads must
+// be rendered first: the Tracer renders every copy it hands out (trace(),
+// the exporter's copies), and a span not yet recorded belongs to the one
+// thread filling it. visit(), contains() and find() read without rendering.
 class SpanAttributes {
  public:
   using value_type = std::pair<std::string_view, std::string>;
@@ -57,9 +59,23 @@ class SpanAttributes {
     render();
     return rendered_[i];
   }
+  // Calls fn(key, value) for each attribute in order (both string_views; an
+  // int64 as its decimal text, in a buffer that lives for the call). Does
+  // not render and allocates nothing: what readers of the store's shared
+  // spans use (TraceStore::for_each_trace), so that a walk over every trace
+  // leaves each span as small as it was.
+  template <class Fn>
+  void visit(Fn&& fn) const {
+    for (const auto& [k, v] : rendered_) fn(k, std::string_view(v));
+    char buf[20];
+    for (size_t i = 0; i < count_; ++i) fn(held_[i].key_view(), held_[i].value(buf));
+  }
   // True when an attribute `key` has the value `value` (an int64 compares as
   // its decimal text). Does not render.
   bool contains(std::string_view key, std::string_view value) const;
+  // The value of the first attribute `key` (an int64's text written into
+  // buf), or nullopt. Does not render, allocates nothing.
+  std::optional<std::string_view> find(std::string_view key, char (&buf)[20]) const;
   // Renders the held values into strings (allocates; a no-op once done).
   void render() const;
 
@@ -73,6 +89,8 @@ class SpanAttributes {
     uint8_t len;              // text length, or kInt
     char text[kHeldText];     // the text, or the int64's bytes
     std::string_view key_view() const { return {key, key_len}; }
+    // The text, or the int64's decimal text written into buf.
+    std::string_view value(char (&buf)[20]) const;
   };
   void copy_held(const SpanAttributes& o);
   void take_held(SpanAttributes& o);

@@ -37,22 +37,17 @@ Extent extent(const Span* const* s, size_t n) {
   return {lo, hi - lo};
 }
 
-const std::string* find_attr(const Span* const* s, size_t n, std::string_view key) {
+// The stored spans' attributes are read without rendering them (TraceStore::for_each_trace).
+std::optional<std::string_view> find_attr(const Span* const* s, size_t n, std::string_view key, char (&buf)[20]) {
   for (size_t i = 0; i < n; ++i)
-    for (const auto& [k, v] : s[i]->attributes)
-      if (k == key) return &v;
-  return nullptr;
+    if (auto v = s[i]->attributes.find(key, buf)) return v;
+  return std::nullopt;
 }
 
 bool matches(const Span* const* s, size_t n, const std::vector<TraceAttrFilter>& attrs) {
   for (const auto& f : attrs) {
     bool found = false;
-    for (size_t i = 0; i < n && !found; ++i)
-      for (const auto& [k, v] : s[i]->attributes)
-        if (k == f.key && v == f.value) {
-          found = true;
-          break;
-        }
+    for (size_t i = 0; i < n && !found; ++i) found = s[i]->attributes.contains(f.key, f.value);
     if (!found) return false;
   }
   return true;
@@ -135,17 +130,18 @@ BreakdownResult breakdown_traces(const Tracer& tracer, const BreakdownQuery& q) 
   std::vector<Hit> hits;
   std::vector<std::string> values;
   std::unordered_map<std::string, uint32_t, SvHash, std::equal_to<>> value_ids;
+  char buf[20];
   tracer.for_each_trace([&](const Span* const* s, size_t n) {
     ++r.scanned;
     Extent e = extent(s, n);
     if (e.start < q.since_ns) return;
     if (!matches(s, n, q.attrs)) return;
     uint32_t g = kNoGroup;
-    if (const std::string* v = find_attr(s, n, q.by)) {
-      auto it = value_ids.find(std::string_view(*v));
+    if (auto v = find_attr(s, n, q.by, buf)) {
+      auto it = value_ids.find(*v);
       if (it == value_ids.end()) {
-        it = value_ids.emplace(*v, static_cast<uint32_t>(values.size())).first;
-        values.push_back(*v);
+        it = value_ids.emplace(std::string(*v), static_cast<uint32_t>(values.size())).first;
+        values.emplace_back(*v);
       }
       g = it->second;
     }

@@ -148,10 +148,7 @@ void TraceStore::for_each_trace(const TraceVisitor& fn) const {
   std::lock_guard<std::mutex> g(mu_);
   index_.for_each([&](const TraceId&, const Chain& chain) {
     buf.clear();
-    for (uint32_t s = chain.head; s != kNone; s = next_in_trace_[s]) {
-      ring_[s].attributes.render();  // under the lock: no reader renders concurrently
-      buf.push_back(&ring_[s]);
-    }
+    for (uint32_t s = chain.head; s != kNone; s = next_in_trace_[s]) buf.push_back(&ring_[s]);
     fn(buf.data(), buf.size());
   });
 }

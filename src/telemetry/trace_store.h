@@ -10,7 +10,7 @@
 // Threads: the Tracer's drain writes (put), readers on any thread read; one
 // mutex guards the store, and put() and expire() take it in slices so that
 // neither side waits long for the other. Every span a reader gets has its
-// attributes rendered (SpanAttributes::render). The store does not drain the
+// attributes rendered (SpanAttributes::render), except for_each_trace's. The store does not drain the
 // Tracer's inbox: the Tracer's readers do that first (telemetry/tracer.h).
 #pragma once
 #include <cstddef>
@@ -39,7 +39,11 @@ class TraceStore {
   std::vector<Span> trace(const TraceId& id) const;
   // Visits every trace under the lock: fn(spans, n) gets the trace's spans
   // in store order (oldest first; not sorted by start). fn must be cheap and
-  // must copy what it keeps (the pointers die with the lock).
+  // must copy what it keeps (the pointers die with the lock). The spans are
+  // the stored ones, not rendered: fn reads their attributes with visit(),
+  // contains() or find(), which allocate nothing (begin()/end() would render
+  // the stored span, and a walk would then leave every span holding its
+  // attributes twice).
   using TraceVisitor = std::function<void(const Span* const* spans, size_t n)>;
   void for_each_trace(const TraceVisitor& fn) const;
   size_t span_count() const;

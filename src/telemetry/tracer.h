@@ -86,7 +86,9 @@ class Tracer {
   // Visits every stored trace under the store's lock: fn(spans, n) gets the
   // trace's spans in store order (oldest first; not sorted by start). The
   // lock is held for the whole walk, so fn must be cheap and must copy what
-  // it keeps (the pointers die with the lock). Used by telemetry/trace_query.
+  // it keeps (the pointers die with the lock), and read attributes with
+  // visit()/contains()/find() (the stored spans are not rendered). Used by
+  // telemetry/trace_query and alert/slice_finder.
   using TraceVisitor = TraceStore::TraceVisitor;
   void for_each_trace(const TraceVisitor& fn) const;
   // Number of spans / traces in the store now.

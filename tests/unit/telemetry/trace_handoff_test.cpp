@@ -208,21 +208,40 @@ TEST(Tracer, SetExporterFlushesWhatWasRecordedToTheOldSink) {
   EXPECT_EQ(new_sink.load(), 1u);
 }
 
-TEST(Tracer, HandedOutSpansAreRendered) {
+// Copies handed out are rendered; a walk over the store reads the stored
+// spans without rendering them (visit, contains, find), the same values in
+// the same order, and leaves them as they were: a second walk sees the same.
+TEST(Tracer, HandedOutSpansAreRenderedAndAWalkReadsWithoutRendering) {
   Tracer t(100);
   Span s = t.start("risk", TraceContext{}, 1);
   const TraceId id = s.trace_id;
   s.attr(attr::kSelection, int64_t{7});
+  s.attr(attr::kLeague, "EPL");
+  s.attr(attr::kSelection, int64_t{-9223372036854775807 - 1});
   t.record(std::move(s));
-  t.for_each_trace([](const Span* const* spans, size_t n) {
-    ASSERT_EQ(n, 1u);
-    const auto& [k, v] = spans[0]->attributes[0];
-    EXPECT_EQ(k, attr::kSelection);
-    EXPECT_EQ(v, "7");
-  });
   auto spans = t.trace(id);
   ASSERT_EQ(spans.size(), 1u);
+  ASSERT_EQ(spans[0].attributes.size(), 3u);
   EXPECT_EQ(spans[0].attributes[0].second, "7");
+  EXPECT_EQ(spans[0].attributes[2].second, "-9223372036854775808");
+  for (int walk = 0; walk < 2; ++walk)
+    t.for_each_trace([&](const Span* const* stored, size_t n) {
+      ASSERT_EQ(n, 1u);
+      std::vector<std::pair<std::string, std::string>> seen;
+      stored[0]->attributes.visit(
+          [&](std::string_view k, std::string_view v) { seen.emplace_back(std::string(k), std::string(v)); });
+      ASSERT_EQ(seen.size(), 3u);
+      for (size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(seen[i].first, spans[0].attributes[i].first);
+        EXPECT_EQ(seen[i].second, spans[0].attributes[i].second);
+      }
+      EXPECT_TRUE(stored[0]->attributes.contains(attr::kLeague, "EPL"));
+      EXPECT_FALSE(stored[0]->attributes.contains(attr::kLeague, "Serie A"));
+      char buf[20];
+      EXPECT_EQ(stored[0]->attributes.find(attr::kSelection, buf), "7");  // the first of two
+      EXPECT_EQ(stored[0]->attributes.find(attr::kLeague, buf), "EPL");
+      EXPECT_FALSE(stored[0]->attributes.find(attr::kUser, buf));
+    });
 }
 
 // The trace index against a model: spans of a few hundred traces, recorded
