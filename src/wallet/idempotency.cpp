@@ -32,8 +32,8 @@ void IdempotencyStore::Slot::clear_key() {
   key_len = 0;
 }
 
-uint32_t IdempotencyStore::hash_of(std::string_view key) {
-  const uint64_t h = std::hash<std::string_view>{}(key);
+uint32_t IdempotencyStore::hash_of(std::string_view key) const {
+  const uint64_t h = siphash13(sip_key_, key);
   return static_cast<uint32_t>(h ^ (h >> 32));
 }
 

@@ -15,6 +15,9 @@
 // up to kInlineKey (a longer key gets one block of its own). The index is
 // open addressing over a power-of-two table of (slot, hash) pairs kept at
 // most three quarters full, linear probing, erase by shifting back (no tombstones).
+// Keys are placed by SipHash-1-3 under a key drawn per store at random
+// (core/siphash.h): clients choose the keys, and with a known hash they
+// could pick thousands that collide and make each bet's lookup a walk.
 // The expiry queue names slots, so expiring reads no key. An entry is
 // erased only when no queue record points at it, so a key reused after it
 // expired is reset in place, and one abandoned while an old record still
@@ -28,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/siphash.h"
 #include "wallet/outcome.h"
 
 namespace inplay {
@@ -91,7 +95,7 @@ class IdempotencyStore {
     uint32_t slot;  // slot number + 1; 0: an empty position
     uint32_t hash;  // the key's
   };
-  static uint32_t hash_of(std::string_view key);
+  uint32_t hash_of(std::string_view key) const;
   Slot& slot(uint32_t n) { return pages_[n / kPageSlots][n % kPageSlots]; }
   const Slot& slot(uint32_t n) const { return pages_[n / kPageSlots][n % kPageSlots]; }
   // The index position holding key, or SIZE_MAX.
@@ -102,6 +106,7 @@ class IdempotencyStore {
   void grow(size_t positions);
 
   int64_t ttl_ns_;
+  SipKey sip_key_ = SipKey::random();
   struct Completion {
     int64_t at_ns;
     uint32_t slot;

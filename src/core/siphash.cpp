@@ -1,0 +1,75 @@
+#include "core/siphash.h"
+
+#include <bit>
+#include <cstring>
+#include <random>
+
+namespace inplay {
+namespace {
+
+constexpr uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+
+// n (<= 8) bytes at p as a little-endian integer.
+uint64_t load_le(const char* p, size_t n) {
+  if constexpr (std::endian::native == std::endian::little) {
+    uint64_t v = 0;
+    std::memcpy(&v, p, n);
+    return v;
+  } else {
+    uint64_t v = 0;
+    for (size_t i = n; i-- > 0;) v = (v << 8) | static_cast<uint8_t>(p[i]);
+    return v;
+  }
+}
+
+struct State {
+  uint64_t v0, v1, v2, v3;
+  void round() {
+    v0 += v1;
+    v1 = rotl(v1, 13);
+    v1 ^= v0;
+    v0 = rotl(v0, 32);
+    v2 += v3;
+    v3 = rotl(v3, 16);
+    v3 ^= v2;
+    v0 += v3;
+    v3 = rotl(v3, 21);
+    v3 ^= v0;
+    v2 += v1;
+    v1 = rotl(v1, 17);
+    v1 ^= v2;
+    v2 = rotl(v2, 32);
+  }
+};
+
+template <int C, int D>
+uint64_t siphash(const SipKey& key, std::string_view data) {
+  State s{key.k0 ^ 0x736f6d6570736575ull, key.k1 ^ 0x646f72616e646f6dull, key.k0 ^ 0x6c7967656e657261ull,
+          key.k1 ^ 0x7465646279746573ull};
+  auto compress = [&](uint64_t m) {
+    s.v3 ^= m;
+    for (int i = 0; i < C; ++i) s.round();
+    s.v0 ^= m;
+  };
+  const size_t words = data.size() / 8;
+  for (size_t w = 0; w < words; ++w) compress(load_le(data.data() + 8 * w, 8));
+  // The last word: the remaining bytes, little-endian, and the length's low
+  // byte in the top byte.
+  compress(static_cast<uint64_t>(data.size() & 0xff) << 56 | load_le(data.data() + 8 * words, data.size() - 8 * words));
+  s.v2 ^= 0xff;
+  for (int i = 0; i < D; ++i) s.round();
+  return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+}  // namespace
+
+SipKey SipKey::random() {
+  std::random_device rd;
+  auto word = [&] { return (static_cast<uint64_t>(rd()) << 32) ^ rd(); };
+  return SipKey{word(), word()};
+}
+
+uint64_t siphash13(const SipKey& key, std::string_view data) { return siphash<1, 3>(key, data); }
+uint64_t siphash24(const SipKey& key, std::string_view data) { return siphash<2, 4>(key, data); }
+
+}  // namespace inplay
