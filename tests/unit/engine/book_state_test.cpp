@@ -1,6 +1,7 @@
 // BookState (src/engine/book_state.h): apply() is deterministic (equal event
 // sequences give equal state_hash), BetAccepted reserves the stake and adds
 // exposure, and events naming unknown ids throw without changing state.
+#include "../book_state_util.h"
 #include "engine/book_state.h"
 #include "telemetry/trace.h"
 
@@ -15,11 +16,7 @@ namespace {
 constexpr int64_t kTtl = 3'600'000'000'000;
 constexpr int64_t kT0 = 1'800'000'000'000'000'000;
 
-Odds odds(const char* s) {
-  Odds o;
-  EXPECT_TRUE(Odds::parse(s, o)) << s;
-  return o;
-}
+using test_util::odds;
 
 // Event 1: market 101 (1011, 1012, 1013). Event 2: market 201 (2011, 2012).
 std::unique_ptr<BookState> make_state() {

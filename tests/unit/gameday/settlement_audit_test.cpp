@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../book_state_util.h"
 #include "../temp_dir.h"
 #include "journal/events.h"
 #include "journal/journal.h"
@@ -19,36 +20,9 @@
 namespace inplay {
 namespace {
 
-constexpr int64_t kTtl = 3'600'000'000'000;
-constexpr int64_t kT0 = 1'800'000'000'000'000'000;
+using test_util::kT0;
+using test_util::odds;
 constexpr int64_t kDeposit = 10'000'000;
-
-Odds odds(const char* s) {
-  Odds o;
-  EXPECT_TRUE(Odds::parse(s, o)) << s;
-  return o;
-}
-
-// Event 1: market 101 (match result: 1011 home, 1012 draw, 1013 away) and
-// market 102 (total goals 2.5: 1021 over, 1022 under).
-std::unique_ptr<BookState> make_state() {
-  auto s = std::make_unique<BookState>(Currency::of("GBP"), kTtl);
-  s->book.add_event(Event{1, "football", "EPL", "Arsenal", "Chelsea", 0, EventState::kInPlay, {}, {}});
-  Market m;
-  m.id = 101;
-  m.event_id = 1;
-  s->book.add_market(m);
-  m.id = 102;
-  m.type = MarketType::kTotalGoals;
-  m.line_quarters = 10;
-  s->book.add_market(m);
-  s->book.add_selection(Selection{1011, 101, "home", {}});
-  s->book.add_selection(Selection{1012, 101, "draw", {}});
-  s->book.add_selection(Selection{1013, 101, "away", {}});
-  s->book.add_selection(Selection{1021, 102, "over", {}});
-  s->book.add_selection(Selection{1022, 102, "under", {}});
-  return s;
-}
 
 // A book and its journal on disk: each event applied to the one and
 // appended to the other, or (to plant a fault) to only one of them.
@@ -98,7 +72,7 @@ class Day {
     return audit_settlement(f, dir_.path() / "journal");
   }
 
-  std::unique_ptr<BookState> s = make_state();
+  std::unique_ptr<BookState> s = test_util::arsenal_chelsea_with_goals();
   std::vector<BetPostings> postings;
 
  private:

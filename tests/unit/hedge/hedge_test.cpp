@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "../book_state_util.h"
 #include "engine/book_state.h"
 #include "hedge/hedge_book.h"
 #include "journal/events.h"
@@ -15,25 +16,12 @@
 namespace inplay {
 namespace {
 
-constexpr int64_t kTtl = 3'600'000'000'000;
 constexpr int64_t kT0 = 1'800'000'000'000'000'000;
 
-Odds odds(const char* s) {
-  Odds o;
-  EXPECT_TRUE(Odds::parse(s, o)) << s;
-  return o;
-}
+using test_util::odds;
 
 std::unique_ptr<BookState> make_state() {
-  auto s = std::make_unique<BookState>(Currency::of("GBP"), kTtl);
-  s->book.add_event(Event{1, "football", "EPL", "Arsenal", "Chelsea", 0, EventState::kInPlay, {}, {}});
-  Market m;
-  m.id = 101;
-  m.event_id = 1;
-  s->book.add_market(m);
-  s->book.add_selection(Selection{1011, 101, "home", {}});
-  s->book.add_selection(Selection{1012, 101, "draw", {}});
-  s->book.add_selection(Selection{1013, 101, "away", {}});
+  auto s = test_util::arsenal_chelsea();
   s->apply(MoneyMoved{"alice", 1'000'000, TransferReason::kDeposit, kT0, {}, {}});
   s->apply(MarketPriced{101, kT0 / 1'000'000, kT0, {{1011, odds("2.00").scaled}, {1012, 34000}, {1013, 36000}}});
   return s;

@@ -13,41 +13,20 @@
 #include <random>
 #include <vector>
 
+#include "../book_state_util.h"
 #include "engine/book_state.h"
 
 namespace inplay {
 namespace {
 
-constexpr int64_t kTtl = 3'600'000'000'000;
-constexpr int64_t kT0 = 1'800'000'000'000'000'000;
+using test_util::kT0;
+using test_util::kTtl;
+using test_util::odds;
 constexpr int64_t kDeposit = 10'000'000;
-
-Odds odds(const char* s) {
-  Odds o;
-  EXPECT_TRUE(Odds::parse(s, o)) << s;
-  return o;
-}
 
 // Event 1: market 101 (match result: 1011 home, 1012 draw, 1013 away) and
 // market 102 (total goals 2.5: 1021 over, 1022 under).
-std::unique_ptr<BookState> make_state() {
-  auto s = std::make_unique<BookState>(Currency::of("GBP"), kTtl);
-  s->book.add_event(Event{1, "football", "EPL", "Arsenal", "Chelsea", 0, EventState::kInPlay, {}});
-  Market m;
-  m.id = 101;
-  m.event_id = 1;
-  s->book.add_market(m);
-  m.id = 102;
-  m.type = MarketType::kTotalGoals;
-  m.line_quarters = 10;
-  s->book.add_market(m);
-  s->book.add_selection(Selection{1011, 101, "home", {}});
-  s->book.add_selection(Selection{1012, 101, "draw", {}});
-  s->book.add_selection(Selection{1013, 101, "away", {}});
-  s->book.add_selection(Selection{1021, 102, "over", {}});
-  s->book.add_selection(Selection{1022, 102, "under", {}});
-  return s;
-}
+std::unique_ptr<BookState> make_state() { return test_util::arsenal_chelsea_with_goals(); }
 
 BetAccepted bet(uint64_t id, const std::string& account, uint64_t sel, int64_t stake, const char* o, int64_t placed) {
   return BetAccepted{id, account, sel, stake, odds(o).scaled, odds(o).scaled, 0, placed, placed + 5, {}, {}};
