@@ -98,6 +98,14 @@ std::unique_ptr<Day> a_day() {
 
 const Score kHomeWinOver{2, 1};
 
+// a_day() with both markets settled as the world's 2-1 says.
+std::unique_ptr<Day> a_day_settled_right() {
+  auto d = a_day();
+  d->result(101, 1011);
+  d->result(102, 1021);
+  return d;
+}
+
 bool named(const SettlementAudit& a, const std::string& what) {
   for (auto& x : a.examples)
     if (x.find(what) != std::string::npos) return true;
@@ -105,9 +113,7 @@ bool named(const SettlementAudit& a, const std::string& what) {
 }
 
 TEST(SettlementAudit, ADaySettledRightPassesWithEveryCountExact) {
-  auto d = a_day();
-  d->result(101, 1011);
-  d->result(102, 1021);
+  auto d = a_day_settled_right();
   const SettlementAudit a = d->audit(kHomeWinOver);
   EXPECT_EQ(a.matches_ended, 1u);
   EXPECT_EQ(a.bets_due, 4u);  // bet 4 was cashed out whole: nothing is due on it
@@ -141,9 +147,7 @@ TEST(SettlementAudit, ABetLeftOpenOnAnEndedMatchIsUnsettled) {
 }
 
 TEST(SettlementAudit, APayJournaledTwiceIsPaidTwice) {
-  auto d = a_day();
-  d->result(101, 1011);
-  d->result(102, 1021);
+  auto d = a_day_settled_right();
   ASSERT_FALSE(d->postings.empty());
   d->journal_only(d->postings.front());  // the book refuses it; a journal that holds it is wrong
   const SettlementAudit a = d->audit(kHomeWinOver);
@@ -152,9 +156,7 @@ TEST(SettlementAudit, APayJournaledTwiceIsPaidTwice) {
 }
 
 TEST(SettlementAudit, ACashedOutBetPaidByAResultIsPaidTwice) {
-  auto d = a_day();
-  d->result(101, 1011);
-  d->result(102, 1021);
+  auto d = a_day_settled_right();
   d->journal_only(BetPostings{101, static_cast<uint8_t>(PostingKind::kPay), 1, 0, kT0, {{4, 2800}}});
   const SettlementAudit a = d->audit(kHomeWinOver);
   EXPECT_EQ(a.paid_twice, 1u);
@@ -162,9 +164,7 @@ TEST(SettlementAudit, ACashedOutBetPaidByAResultIsPaidTwice) {
 }
 
 TEST(SettlementAudit, ACashOutTheBookDoesNotShowIsAWrongBet) {
-  auto d = a_day();
-  d->result(101, 1011);
-  d->result(102, 1021);
+  auto d = a_day_settled_right();
   d->journal_only(BetCashedOut{1, 101, 1000, 900, odds("2.00").scaled, 2, kT0, kT0, kT0 + 10, {}, {}});
   const SettlementAudit a = d->audit(kHomeWinOver);
   EXPECT_EQ(a.bets_wrong, 1u);
@@ -172,9 +172,7 @@ TEST(SettlementAudit, ACashOutTheBookDoesNotShowIsAWrongBet) {
 }
 
 TEST(SettlementAudit, MoneyTheBookNeverMovedPutsItsAccountOff) {
-  auto d = a_day();
-  d->result(101, 1011);
-  d->result(102, 1021);
+  auto d = a_day_settled_right();
   d->journal_only(MoneyMoved{"bob", 5000, TransferReason::kDeposit, kT0, {}, {}});
   const SettlementAudit a = d->audit(kHomeWinOver);
   EXPECT_EQ(a.accounts_off, 1u);
