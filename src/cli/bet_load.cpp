@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <random>
 
+#include "core/entropy.h"
 #include "http/client.h"
 
 namespace inplay {
@@ -33,8 +33,7 @@ BetLoadPlan prepare_bet_load(const std::string& host, uint16_t port, const std::
                              int accounts, int64_t deposit_minor, uint64_t market_id) {
   BetLoadPlan plan;
   plan.token = token;
-  std::random_device rd;
-  plan.run_id = fmt::format("lg{:x}", (static_cast<uint64_t>(rd()) << 32) | rd());
+  plan.run_id = fmt::format("lg{:x}", entropy64());
   std::vector<std::pair<std::string, std::string>> auth = {{"Authorization", "Bearer " + token}};
 
   auto events = http_call(host, port, "GET", "/v1/events", auth);

@@ -1,8 +1,9 @@
 #include "core/siphash.h"
 
+#include "core/entropy.h"
+
 #include <bit>
 #include <cstring>
-#include <random>
 
 namespace inplay {
 namespace {
@@ -63,11 +64,7 @@ uint64_t siphash(const SipKey& key, std::string_view data) {
 
 }  // namespace
 
-SipKey SipKey::random() {
-  std::random_device rd;
-  auto word = [&] { return (static_cast<uint64_t>(rd()) << 32) ^ rd(); };
-  return SipKey{word(), word()};
-}
+SipKey SipKey::random() { return SipKey{entropy64(), entropy64()}; }
 
 uint64_t siphash13(const SipKey& key, std::string_view data) { return siphash<1, 3>(key, data); }
 uint64_t siphash24(const SipKey& key, std::string_view data) { return siphash<2, 4>(key, data); }

@@ -303,7 +303,10 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
     FinalScores scores;
     for (uint64_t eid : engine.state().book.event_ids()) {
       std::optional<Score>& sc = scores[eid];
-      if (truth && truth->phase(eid) == MatchPhase::kEnded) sc = Score{truth->score(eid).home, truth->score(eid).away};
+      if (truth && truth->phase(eid) == MatchPhase::kEnded) {
+        const MatchScore ms = truth->score(eid);
+        sc = Score{ms.home, ms.away};
+      }
     }
     settlement = settlement_facts(engine.state(), scores);
     if (loop) rec.incidents = loop->runner().incidents();

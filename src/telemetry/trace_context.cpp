@@ -2,8 +2,9 @@
 
 #include <cstring>
 #include <functional>
-#include <random>
 #include <thread>
+
+#include "core/entropy.h"
 
 namespace inplay {
 
@@ -39,13 +40,12 @@ bool decode(std::string_view s, uint8_t* out, size_t n) {
 }
 
 // xoshiro256** per thread: span ids are made on every hop, so no lock and no
-// shared cache line. Seeded once per thread from std::random_device (mixed
+// shared cache line. Seeded once per thread from entropy64() (core/entropy.h; mixed
 // through splitmix64 so a weak device still yields distinct, non-zero state).
 struct IdRng {
   uint64_t s[4];
   IdRng() {
-    std::random_device rd;
-    uint64_t seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+    uint64_t seed = entropy64();
     seed ^= std::hash<std::thread::id>{}(std::this_thread::get_id());
     seed ^= reinterpret_cast<uintptr_t>(this);
     for (auto& x : s) x = splitmix(seed);
@@ -137,10 +137,7 @@ bool parse_trace_id(std::string_view hex, TraceId& out) {
 }
 
 size_t TraceIdHash::operator()(const TraceId& id) const noexcept {
-  static const uint64_t seed = [] {
-    std::random_device rd;
-    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
-  }();
+  static const uint64_t seed = entropy64();
   uint64_t hi, lo;
   std::memcpy(&hi, id.data(), 8);
   std::memcpy(&lo, id.data() + 8, 8);
