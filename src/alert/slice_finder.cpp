@@ -64,21 +64,21 @@ SliceReport rank_slices(const std::vector<TraceAttrs>& traces, const SliceQuery&
 
 SliceReport find_slice(const Tracer& tracer, const SliceQuery& q) {
   std::vector<TraceAttrs> traces;
-  tracer.for_each_trace([&](const Span* const* spans, size_t n) {
+  tracer.for_each_trace([&](const StoredSpan* const* spans, size_t n) {
     int64_t start = INT64_MAX, end = INT64_MIN, deliberate = 0;
     bool error = false, root_ok = q.with_span.empty();
     for (size_t i = 0; i < n; ++i) {
       start = std::min(start, spans[i]->start_ns);
       end = std::max(end, spans[i]->end_ns);
-      if (spans[i]->name == q.deliberate_span) deliberate += spans[i]->end_ns - spans[i]->start_ns;
-      error = error || spans[i]->error;
-      if (!root_ok && spans[i]->name == q.with_span) root_ok = true;
+      if (spans[i]->name() == q.deliberate_span) deliberate += spans[i]->end_ns - spans[i]->start_ns;
+      error = error || spans[i]->error();
+      if (!root_ok && spans[i]->name() == q.with_span) root_ok = true;
     }
     if (!root_ok || start < q.since_ns) return;
     TraceAttrs t;
     t.bad = error || end - start - deliberate >= q.slow_ns;
     for (size_t i = 0; i < n; ++i)
-      spans[i]->attributes.visit([&](std::string_view k, std::string_view v) {
+      spans[i]->visit([&](std::string_view k, std::string_view v) {
         if (!identity_key(k)) t.attrs.emplace_back(std::string(k), std::string(v));
       });
     traces.push_back(std::move(t));

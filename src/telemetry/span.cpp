@@ -60,9 +60,8 @@ void SpanAttributes::add(std::string_view key, int64_t value) {
 
 std::string_view SpanAttributes::Held::value(char (&buf)[20]) const {
   if (len != kInt) return {text, len};
-  int64_t v;  // 20 chars hold INT64_MIN
-  std::memcpy(&v, text, sizeof v);
-  return {buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf)};
+  // 20 chars hold INT64_MIN
+  return {buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, as_int()).ptr - buf)};
 }
 
 void SpanAttributes::render() const {

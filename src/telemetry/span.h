@@ -11,6 +11,7 @@
 // Attribute keys live in telemetry/attributes.h; never spell one inline.
 #pragma once
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,6 +71,17 @@ class SpanAttributes {
     char buf[20];
     for (size_t i = 0; i < count_; ++i) fn(held_[i].key_view(), held_[i].value(buf));
   }
+  // As visit(), but an int64 held unrendered comes to on_int(key, value)
+  // as the integer (what StoredSpan packs). Does not render.
+  template <class Text, class Int>
+  void visit_typed(Text&& on_text, Int&& on_int) const {
+    for (const auto& [k, v] : rendered_) on_text(k, std::string_view(v));
+    for (size_t i = 0; i < count_; ++i) {
+      const Held& h = held_[i];
+      if (h.len == kInt) on_int(h.key_view(), h.as_int());
+      else on_text(h.key_view(), std::string_view(h.text, h.len));
+    }
+  }
   // True when an attribute `key` has the value `value` (an int64 compares as
   // its decimal text). Does not render.
   bool contains(std::string_view key, std::string_view value) const;
@@ -89,6 +101,11 @@ class SpanAttributes {
     uint8_t len;              // text length, or kInt
     char text[kHeldText];     // the text, or the int64's bytes
     std::string_view key_view() const { return {key, key_len}; }
+    int64_t as_int() const {  // len == kInt
+      int64_t v;
+      std::memcpy(&v, text, sizeof v);
+      return v;
+    }
     // The text, or the int64's decimal text written into buf.
     std::string_view value(char (&buf)[20]) const;
   };

@@ -28,7 +28,7 @@ struct Extent {
   int64_t start, duration;
 };
 
-Extent extent(const Span* const* s, size_t n) {
+Extent extent(const StoredSpan* const* s, size_t n) {
   int64_t lo = std::numeric_limits<int64_t>::max(), hi = std::numeric_limits<int64_t>::min();
   for (size_t i = 0; i < n; ++i) {
     lo = std::min(lo, s[i]->start_ns);
@@ -38,16 +38,16 @@ Extent extent(const Span* const* s, size_t n) {
 }
 
 // The stored spans' attributes are read without rendering them (TraceStore::for_each_trace).
-std::optional<std::string_view> find_attr(const Span* const* s, size_t n, std::string_view key, char (&buf)[20]) {
+std::optional<std::string_view> find_attr(const StoredSpan* const* s, size_t n, std::string_view key, char (&buf)[20]) {
   for (size_t i = 0; i < n; ++i)
-    if (auto v = s[i]->attributes.find(key, buf)) return v;
+    if (auto v = s[i]->find(key, buf)) return v;
   return std::nullopt;
 }
 
-bool matches(const Span* const* s, size_t n, const std::vector<TraceAttrFilter>& attrs) {
+bool matches(const StoredSpan* const* s, size_t n, const std::vector<TraceAttrFilter>& attrs) {
   for (const auto& f : attrs) {
     bool found = false;
-    for (size_t i = 0; i < n && !found; ++i) found = s[i]->attributes.contains(f.key, f.value);
+    for (size_t i = 0; i < n && !found; ++i) found = s[i]->contains(f.key, f.value);
     if (!found) return false;
   }
   return true;
@@ -95,7 +95,7 @@ void fill_details(const Tracer& tracer, TraceSummary& t) {
 TraceSearchResult search_traces(const Tracer& tracer, const TraceQuery& q) {
   TraceSearchResult r;
   std::vector<Hit> hits;
-  tracer.for_each_trace([&](const Span* const* s, size_t n) {
+  tracer.for_each_trace([&](const StoredSpan* const* s, size_t n) {
     ++r.scanned;
     Extent e = extent(s, n);
     if (e.start < q.since_ns || e.duration < q.min_ns || e.duration > q.max_ns) return;
@@ -131,7 +131,7 @@ BreakdownResult breakdown_traces(const Tracer& tracer, const BreakdownQuery& q) 
   std::vector<std::string> values;
   std::unordered_map<std::string, uint32_t, SvHash, std::equal_to<>> value_ids;
   char buf[20];
-  tracer.for_each_trace([&](const Span* const* s, size_t n) {
+  tracer.for_each_trace([&](const StoredSpan* const* s, size_t n) {
     ++r.scanned;
     Extent e = extent(s, n);
     if (e.start < q.since_ns) return;

@@ -65,13 +65,13 @@ void TraceStore::put(const std::vector<std::vector<Span>*>& lists) {
   size_t held = 0;
   std::unique_lock<std::mutex> lk(mu_);
   for (std::vector<Span>* l : lists) {
-    for (Span& s : *l) {
+    for (const Span& s : *l) {
       if (held++ == kSlice) {
         lk.unlock();
         lk.lock();
         held = 1;
       }
-      put_locked(std::move(s));
+      put_locked(s);
     }
   }
 }
@@ -97,7 +97,7 @@ void TraceStore::unindex(size_t slot) {
   }
 }
 
-void TraceStore::pop_oldest(Span& out) {
+void TraceStore::pop_oldest(StoredSpan& out) {
   unindex(head_);
   out = std::move(ring_[head_]);
   next_in_trace_[head_] = kNone;
@@ -105,7 +105,7 @@ void TraceStore::pop_oldest(Span& out) {
   --count_;
 }
 
-void TraceStore::put_locked(Span&& span) {
+void TraceStore::put_locked(const Span& span) {
   size_t pos;
   if (count_ == max_spans_) {  // full: the oldest slot is the next one; reuse it
     unindex(head_);
@@ -126,10 +126,10 @@ void TraceStore::put_locked(Span&& span) {
       ring_.reserve(cap);
       next_in_trace_.reserve(cap);
     }
-    ring_.push_back(std::move(span));
+    ring_.emplace_back(span);
     next_in_trace_.push_back(kNone);
   } else {
-    ring_[pos] = std::move(span);
+    ring_[pos] = StoredSpan(span);
     next_in_trace_[pos] = kNone;
   }
   const uint32_t slot = static_cast<uint32_t>(pos);
@@ -144,7 +144,7 @@ void TraceStore::put_locked(Span&& span) {
 // --------------------------------------------------------------- the readers
 
 void TraceStore::for_each_trace(const TraceVisitor& fn) const {
-  std::vector<const Span*> buf;
+  std::vector<const StoredSpan*> buf;
   std::lock_guard<std::mutex> g(mu_);
   index_.for_each([&](const TraceId&, const Chain& chain) {
     buf.clear();
@@ -166,7 +166,7 @@ size_t TraceStore::trace_count() const {
 size_t TraceStore::expire(int64_t cutoff_ns) {
   constexpr size_t kSlice = 4096;  // spans per lock hold
   size_t total = 0;
-  std::vector<Span> gone;
+  std::vector<StoredSpan> gone;
   for (;;) {
     gone.clear();
     {
@@ -194,9 +194,8 @@ std::vector<Span> TraceStore::trace(const TraceId& id) const {
     const size_t pos = index_.find(id);
     if (pos == TraceIndex::kAbsent) return out;
     for (uint32_t s = index_.chain(pos).head; s != kNone; s = next_in_trace_[s])
-      out.push_back(ring_[s]);
+      out.push_back(ring_[s].unpack());
   }
-  for (Span& s : out) s.attributes.render();
   std::stable_sort(out.begin(), out.end(),
                    [](const Span& a, const Span& b) { return a.start_ns < b.start_ns; });
   return out;

@@ -6,12 +6,15 @@
 // It keeps the most recent max_spans spans in recording order: when full,
 // each new span evicts the oldest; expire() evicts, oldest first, those that
 // ended before a cutoff. A trace's spans are found without a scan.
+// Spans are kept packed (telemetry/stored_span.h: a 64-byte record and one
+// block sized to the name and attributes, against a Span's 384 bytes).
 //
 // Threads: the Tracer's drain writes (put), readers on any thread read; one
 // mutex guards the store, and put() and expire() take it in slices so that
-// neither side waits long for the other. Every span a reader gets has its
-// attributes rendered (SpanAttributes::render), except for_each_trace's. The store does not drain the
-// Tracer's inbox: the Tracer's readers do that first (telemetry/tracer.h).
+// neither side waits long for the other. trace() unpacks copies, attributes
+// rendered; for_each_trace hands out the packed spans themselves. The store
+// does not drain the Tracer's inbox: the Tracer's readers do that first
+// (telemetry/tracer.h).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +23,7 @@
 #include <vector>
 
 #include "telemetry/span.h"
+#include "telemetry/stored_span.h"
 #include "telemetry/trace_context.h"
 
 namespace inplay {
@@ -31,8 +35,8 @@ class TraceStore {
   TraceStore(const TraceStore&) = delete;
   TraceStore& operator=(const TraceStore&) = delete;
 
-  // Moves the spans of every list in, list by list, in order (they are left
-  // moved-from), evicting the oldest span for each one over max_spans.
+  // Packs the spans of every list in, list by list, in order (the lists are
+  // left as they were), evicting the oldest span for each one over max_spans.
   void put(const std::vector<std::vector<Span>*>& lists);
 
   // The trace's spans, ordered by start_ns (copies).
@@ -40,11 +44,9 @@ class TraceStore {
   // Visits every trace under the lock: fn(spans, n) gets the trace's spans
   // in store order (oldest first; not sorted by start). fn must be cheap and
   // must copy what it keeps (the pointers die with the lock). The spans are
-  // the stored ones, not rendered: fn reads their attributes with visit(),
-  // contains() or find(), which allocate nothing (begin()/end() would render
-  // the stored span, and a walk would then leave every span holding its
-  // attributes twice).
-  using TraceVisitor = std::function<void(const Span* const* spans, size_t n)>;
+  // the stored, packed ones: fn reads their attributes with visit(),
+  // contains() or find(), which allocate nothing.
+  using TraceVisitor = std::function<void(const StoredSpan* const* spans, size_t n)>;
   void for_each_trace(const TraceVisitor& fn) const;
   size_t span_count() const;
   size_t trace_count() const;
@@ -95,8 +97,8 @@ class TraceStore {
     size_t used_ = 0;
   };
 
-  void put_locked(Span&& span);  // mu_ held
-  void pop_oldest(Span& out);    // mu_ held
+  void put_locked(const Span& span);  // mu_ held
+  void pop_oldest(StoredSpan& out);   // mu_ held
   void unindex(size_t slot);     // mu_ held
 
   mutable std::mutex mu_;
@@ -105,7 +107,7 @@ class TraceStore {
   // [head_, head_ + count_) mod max_spans_, oldest first. ring_ grows (by
   // doubling, never past max_spans_) to
   // max_spans_ by push_back, then slots are reused.
-  std::vector<Span> ring_;
+  std::vector<StoredSpan> ring_;
   std::vector<uint32_t> next_in_trace_;  // parallel to ring_; kNone ends a chain
   size_t head_ = 0;
   size_t count_ = 0;

@@ -205,12 +205,12 @@ void Tracer::recycle(std::vector<Entry>& drained) const {
 }
 
 void Tracer::store_and_export(const std::vector<std::vector<Span>*>& lists) const {
-  std::vector<Span> copy;
-  if (sink_)
-    for (const std::vector<Span>* l : lists)
-      for (const Span& s : *l) copy.emplace_back(s).attributes.render();
-  store_.put(lists);
-  if (!copy.empty()) (*sink_)(copy);
+  store_.put(lists);  // packs copies: the spans themselves can go to the exporter
+  if (!sink_) return;
+  std::vector<Span> spans;
+  for (std::vector<Span>* l : lists)
+    for (Span& s : *l) spans.emplace_back(std::move(s)).attributes.render();
+  if (!spans.empty()) (*sink_)(spans);
 }
 
 void Tracer::set_sampler(std::shared_ptr<TraceSampler> sampler) {

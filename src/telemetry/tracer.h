@@ -142,7 +142,8 @@ class Tracer {
   void recycle(std::vector<Entry>& drained) const;
   void drain() const;
   void drain_locked() const;  // drain_mu_ held
-  // Moves the spans into the store and hands the sink rendered copies.
+  // Packs copies into the store, then hands the spans themselves, rendered,
+  // to the sink (the lists are left moved-from when there is one).
   void store_and_export(const std::vector<std::vector<Span>*>& lists) const;  // drain_mu_ held
   void drain_loop();
 

@@ -147,7 +147,7 @@ TEST(Tracer, ReadersSeeWhatWasRecordedBeforeTheyWereCalled) {
   std::thread reader([&] {
     while (!done.load()) {
       (void)t.span_count();
-      t.for_each_trace([](const Span* const*, size_t) {});
+      t.for_each_trace([](const StoredSpan* const*, size_t) {});
     }
   });
   for (auto& w : writers) w.join();
@@ -208,9 +208,9 @@ TEST(Tracer, SetExporterFlushesWhatWasRecordedToTheOldSink) {
   EXPECT_EQ(new_sink.load(), 1u);
 }
 
-// Copies handed out are rendered; a walk over the store reads the stored
-// spans without rendering them (visit, contains, find), the same values in
-// the same order, and leaves them as they were: a second walk sees the same.
+// Copies handed out are rendered; a walk over the store reads the stored,
+// packed spans (visit, contains, find): the same values in the same order,
+// and a second walk sees the same.
 TEST(Tracer, HandedOutSpansAreRenderedAndAWalkReadsWithoutRendering) {
   Tracer t(100);
   Span s = t.start("risk", TraceContext{}, 1);
@@ -225,22 +225,22 @@ TEST(Tracer, HandedOutSpansAreRenderedAndAWalkReadsWithoutRendering) {
   EXPECT_EQ(spans[0].attributes[0].second, "7");
   EXPECT_EQ(spans[0].attributes[2].second, "-9223372036854775808");
   for (int walk = 0; walk < 2; ++walk)
-    t.for_each_trace([&](const Span* const* stored, size_t n) {
+    t.for_each_trace([&](const StoredSpan* const* stored, size_t n) {
       ASSERT_EQ(n, 1u);
       std::vector<std::pair<std::string, std::string>> seen;
-      stored[0]->attributes.visit(
+      stored[0]->visit(
           [&](std::string_view k, std::string_view v) { seen.emplace_back(std::string(k), std::string(v)); });
       ASSERT_EQ(seen.size(), 3u);
       for (size_t i = 0; i < 3; ++i) {
         EXPECT_EQ(seen[i].first, spans[0].attributes[i].first);
         EXPECT_EQ(seen[i].second, spans[0].attributes[i].second);
       }
-      EXPECT_TRUE(stored[0]->attributes.contains(attr::kLeague, "EPL"));
-      EXPECT_FALSE(stored[0]->attributes.contains(attr::kLeague, "Serie A"));
+      EXPECT_TRUE(stored[0]->contains(attr::kLeague, "EPL"));
+      EXPECT_FALSE(stored[0]->contains(attr::kLeague, "Serie A"));
       char buf[20];
-      EXPECT_EQ(stored[0]->attributes.find(attr::kSelection, buf), "7");  // the first of two
-      EXPECT_EQ(stored[0]->attributes.find(attr::kLeague, buf), "EPL");
-      EXPECT_FALSE(stored[0]->attributes.find(attr::kUser, buf));
+      EXPECT_EQ(stored[0]->find(attr::kSelection, buf), "7");  // the first of two
+      EXPECT_EQ(stored[0]->find(attr::kLeague, buf), "EPL");
+      EXPECT_FALSE(stored[0]->find(attr::kUser, buf));
     });
 }
 
