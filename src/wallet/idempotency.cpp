@@ -2,7 +2,6 @@
 
 #include <cassert>
 #include <algorithm>
-#include <cstring>
 #include <functional>
 #include <limits>
 
@@ -16,46 +15,27 @@ constexpr size_t kAbsent = SIZE_MAX;
 constexpr size_t kMinPositions = 1024;
 }  // namespace
 
-void IdempotencyStore::Slot::set_key(std::string_view k) {
-  clear_key();
-  if (k.size() > kInlineKey) {
-    key.heap = new char[k.size()];
-    std::memcpy(key.heap, k.data(), k.size());
-  } else {
-    std::memcpy(key.chars, k.data(), k.size());
-  }
-  key_len = static_cast<uint32_t>(k.size());
-}
-
-void IdempotencyStore::Slot::clear_key() {
-  if (key_len > kInlineKey) delete[] key.heap;
-  key_len = 0;
-}
-
-uint32_t IdempotencyStore::hash_of(std::string_view key) const {
-  const uint64_t h = siphash13(sip_key_, key);
-  return static_cast<uint32_t>(h ^ (h >> 32));
-}
-
-size_t IdempotencyStore::find(std::string_view key, uint32_t hash) const {
+size_t IdempotencyStore::find(const SipHash128& d) const {
   if (used_ == 0) return kAbsent;
+  const uint32_t hash = index_hash(d);
   const size_t mask = index_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const IndexEntry& e = index_[i];
     if (e.slot == 0) return kAbsent;
-    if (e.hash == hash && slot(e.slot - 1).key_view() == key) return i;
+    if (e.hash == hash && slot(e.slot - 1).key == d) return i;
   }
 }
 
 uint32_t IdempotencyStore::find_or_add(std::string_view key, bool& fresh) {
   if (4 * (used_ + 1) > 3 * index_.size()) grow(std::max(kMinPositions, 2 * index_.size()));
-  const uint32_t hash = hash_of(key);
+  const SipHash128 d = digest_of(key);
+  const uint32_t hash = index_hash(d);
   const size_t mask = index_.size() - 1;
   size_t i = hash & mask;
   for (;; i = (i + 1) & mask) {
     const IndexEntry& e = index_[i];
     if (e.slot == 0) break;
-    if (e.hash == hash && slot(e.slot - 1).key_view() == key) {
+    if (e.hash == hash && slot(e.slot - 1).key == d) {
       fresh = false;
       return e.slot - 1;
     }
@@ -69,7 +49,7 @@ uint32_t IdempotencyStore::find_or_add(std::string_view key, bool& fresh) {
     n = slots_made_++;
   }
   Slot& s = slot(n);
-  s.set_key(key);
+  s.key = d;
   s.entry = Entry{};
   index_[i] = IndexEntry{n + 1, hash};
   ++used_;
@@ -80,7 +60,7 @@ uint32_t IdempotencyStore::find_or_add(std::string_view key, bool& fresh) {
 void IdempotencyStore::erase(uint32_t slot_no) {
   Slot& s = slot(slot_no);
   const size_t mask = index_.size() - 1;
-  size_t hole = hash_of(s.key_view()) & mask;
+  size_t hole = index_hash(s.key) & mask;
   while (index_[hole].slot != slot_no + 1) hole = (hole + 1) & mask;
   // Shift back each later entry of the probe run whose home is not in
   // (hole, j]: past an empty position it could no longer be found.
@@ -93,7 +73,6 @@ void IdempotencyStore::erase(uint32_t slot_no) {
   }
   index_[hole] = IndexEntry{0, 0};
   --used_;
-  s.clear_key();
   s.entry = Entry{};  // drops an out-of-line outcome now
   free_slots_.push_back(slot_no);
 }
@@ -157,7 +136,7 @@ void IdempotencyStore::complete(std::string_view key, const Fingerprint& fp, Out
 }
 
 void IdempotencyStore::abandon(std::string_view key) {
-  const size_t pos = find(key, hash_of(key));
+  const size_t pos = find(digest_of(key));
   if (pos == kAbsent) return;
   const uint32_t n = index_[pos].slot - 1;
   Entry& e = slot(n).entry;

@@ -10,14 +10,17 @@
 // after they were completed. Engine thread only.
 //
 // Memory (a million open bets each hold a key for the TTL): no allocation
-// per key. Entries live in slots, in pages that never move (so an Entry*
-// stays valid until its key is erased), with the key's bytes inside the slot
-// up to kInlineKey (a longer key gets one block of its own). The index is
-// open addressing over a power-of-two table of (slot, hash) pairs kept at
-// most three quarters full, linear probing, erase by shifting back (no tombstones).
-// Keys are placed by SipHash-1-3 under a key drawn per store at random
-// (core/siphash.h): clients choose the keys, and with a known hash they
-// could pick thousands that collide and make each bet's lookup a walk.
+// per key, 64 bytes a slot. A key is kept as its 128-bit SipHash-2-4 under a
+// key drawn per store at random (core/siphash.h), not as its text: two keys
+// share a digest with probability 2^-128 and no client can aim for it, and
+// nothing ever reads a key back (replay rebuilds the store from the
+// journal's keys, hashed under the new process's key). Entries live in
+// slots, in pages that never move (so an Entry* stays valid until its key is
+// erased). The index is open addressing over a power-of-two table of
+// (slot, hash) pairs kept at most three quarters full, linear probing,
+// erase by shifting back (no tombstones); the hash is 32 bits of the digest,
+// so with the key secret no client can pick keys that collide in the table
+// and make each bet's lookup a walk (hash flooding).
 // The expiry queue names slots, so expiring reads no key. An entry is
 // erased only when no queue record points at it, so a key reused after it
 // expired is reset in place, and one abandoned while an old record still
@@ -73,33 +76,23 @@ class IdempotencyStore {
   size_t capacity() const { return index_.size() / 4 * 3; }
 
  private:
-  static constexpr size_t kInlineKey = 40;  // "web:" and a UUID fit
   static constexpr uint32_t kPageSlots = 1024;
-  // One key and its entry (96 bytes).
+  // One key's digest and its entry (64 bytes).
   struct Slot {
     Entry entry;
-    uint32_t key_len = 0;
-    union {
-      char chars[kInlineKey];
-      char* heap;  // key_len > kInlineKey
-    } key{};
-    Slot() = default;
-    Slot(const Slot&) = delete;
-    ~Slot() { clear_key(); }
-    std::string_view key_view() const { return {key_len > kInlineKey ? key.heap : key.chars, key_len}; }
-    void set_key(std::string_view k);
-    void clear_key();
+    SipHash128 key;
   };
-  static_assert(sizeof(Slot) == 96, "a field that breaks the packing costs a million times over");
+  static_assert(sizeof(Slot) == 64, "a field that breaks the packing costs a million times over");
   struct IndexEntry {
     uint32_t slot;  // slot number + 1; 0: an empty position
-    uint32_t hash;  // the key's
+    uint32_t hash;  // index_hash() of the key's digest
   };
-  uint32_t hash_of(std::string_view key) const;
+  SipHash128 digest_of(std::string_view key) const { return siphash24_128(sip_key_, key); }
+  static uint32_t index_hash(const SipHash128& d) { return static_cast<uint32_t>(d.lo); }
   Slot& slot(uint32_t n) { return pages_[n / kPageSlots][n % kPageSlots]; }
   const Slot& slot(uint32_t n) const { return pages_[n / kPageSlots][n % kPageSlots]; }
-  // The index position holding key, or SIZE_MAX.
-  size_t find(std::string_view key, uint32_t hash) const;
+  // The index position holding the key of digest d, or SIZE_MAX.
+  size_t find(const SipHash128& d) const;
   // The slot of key, inserting a fresh one (fresh = true) if absent.
   uint32_t find_or_add(std::string_view key, bool& fresh);
   void erase(uint32_t slot_no);  // frees the slot and its index position

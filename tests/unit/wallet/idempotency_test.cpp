@@ -227,11 +227,12 @@ TEST_F(IdempotencyTest, ReservedKeysFitWithoutGrowing) {
   EXPECT_GT(unsized.capacity(), 0u);
 }
 
-// Keys up to kInlineKey bytes live in the slot, longer ones in a block of
-// their own: both sides of the boundary, and the empty key, stay distinct.
-TEST_F(IdempotencyTest, ShortAndLongKeysAreKeptWhole) {
+// A key is kept as its 128-bit digest: keys of every length around the
+// 8-byte words SipHash reads, each next to one that differs only in its last
+// byte, and the empty key, stay distinct.
+TEST_F(IdempotencyTest, KeysOfEveryLengthStayDistinct) {
   std::vector<std::string> keys{""};
-  for (size_t n : {1, 15, 16, 39, 40, 41, 64, 300}) {
+  for (size_t n : {1, 7, 8, 9, 15, 16, 17, 39, 40, 41, 64, 300}) {
     keys.push_back(std::string(n, 'k'));
     keys.push_back(std::string(n - 1, 'k') + "x");  // differs only in its last byte
   }
