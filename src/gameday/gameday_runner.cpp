@@ -1,6 +1,7 @@
 #include "gameday/gameday_runner.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <chrono>
@@ -332,6 +333,10 @@ int run_gameday(const Scenario& s, const GamedayOptions& o) {
   drill.reset();
   sampler_owner.reset();
   runtime.reset();
+  // glibc keeps freed heap resident for reuse, and the audit's segment
+  // buffer is mapped apart from it: hand the book's pages back first, or
+  // the two stack up all the same (a run's peak moved by ~40 MB with it).
+  malloc_trim(0);
   rec.settlement = audit_settlement(settlement, std::filesystem::path(data_dir) / "journal");
   auto action_mark = [&](const IncidentAction& a) {
     if (a.at_ns)
