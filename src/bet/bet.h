@@ -38,10 +38,16 @@ struct Bet {
   uint32_t cancel_id = 0;        // cancelled: the market's cancel
   int64_t return_minor = 0;      // settled: gross return paid
   int64_t settled_ns = 0;        // settled or cancelled: when
-  int64_t cashout_stake_minor = 0;   // stake cashed out so far (placed = stake_minor + this)
-  int64_t cashout_return_minor = 0;  // paid for it
-  int64_t cashout_ns = 0;            // the last cash-out
+  // What was cashed out is kept apart (BetTable::cashout): few bets ever
+  // cash out, and 24 bytes on every bet cost 24 MB a million open bets.
 };
-static_assert(sizeof(Bet) <= 136, "a field that breaks the packing costs a million times over");
+static_assert(sizeof(Bet) <= 112, "a field that breaks the packing costs a million times over");
+
+// A bet's cash-outs so far (BetTable::cashout).
+struct BetCashout {
+  int64_t stake_minor = 0;   // stake cashed out so far (placed = Bet::stake_minor + this)
+  int64_t return_minor = 0;  // paid for it
+  int64_t at_ns = 0;         // the last cash-out
+};
 
 }  // namespace inplay

@@ -32,6 +32,14 @@ Bet& BetTable::insert(const Bet& b) {
   return slot;
 }
 
+void BetTable::add_cashout(uint64_t id, int64_t stake_minor, int64_t return_minor, int64_t at_ns) {
+  (void)at(id);
+  BetCashout& c = cashouts_[id];
+  c.stake_minor += stake_minor;
+  c.return_minor += return_minor;
+  c.at_ns = at_ns;
+}
+
 Bet* BetTable::next_after(uint64_t id) const {
   for (uint64_t i = id + 1, p = i / kPageBets; p < pages_.size(); ++p, i = p * kPageBets) {
     if (!pages_[p]) continue;

@@ -8,6 +8,9 @@
 // iteration goes in id order. A bet costs its sizeof(Bet) in a page, where
 // a hash-map node cost a malloc block one class larger plus a bucket.
 //
+// What a bet has cashed out lives beside the table (cashout()): few bets
+// cash out, so a map by id holds it instead of 24 bytes on every bet.
+//
 // Ids need not arrive in order (a replay, a test), but each must lie within
 // kMaxAhead ids of the highest page in use: insertable() says whether one
 // does, so that a record naming a bet id far beyond the book cannot make it
@@ -18,6 +21,7 @@
 #include <cstdint>
 #include <iterator>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "bet/bet.h"
@@ -49,6 +53,20 @@ class BetTable {
   // Stores b under b.id and returns it; throws std::invalid_argument unless
   // insertable(b.id) (nothing changes then).
   Bet& insert(const Bet& b);
+
+  // The bet's cash-outs so far, or nullptr if it never cashed out.
+  const BetCashout* cashout(uint64_t id) const {
+    auto it = cashouts_.find(id);
+    return it == cashouts_.end() ? nullptr : &it->second;
+  }
+  // Adds a cash-out of stake_minor for return_minor at at_ns to the bet's
+  // record; throws std::out_of_range if there is no bet `id`.
+  void add_cashout(uint64_t id, int64_t stake_minor, int64_t return_minor, int64_t at_ns);
+  // The stake as placed: what still rides plus what was cashed out.
+  int64_t placed_stake(const Bet& b) const {
+    const BetCashout* c = cashout(b.id);
+    return b.stake_minor + (c ? c->stake_minor : 0);
+  }
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -104,6 +122,7 @@ class BetTable {
 
   std::vector<std::unique_ptr<Page>> pages_;  // by id / kPageBets
   size_t size_ = 0;
+  std::unordered_map<uint64_t, BetCashout> cashouts_;  // by bet id
 };
 
 }  // namespace inplay

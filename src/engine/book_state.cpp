@@ -168,9 +168,7 @@ struct Applier {
     s.ledger.apply(settle);
     if (e.amount > 0) s.ledger.apply(pay);
     b.stake_minor = riding;
-    b.cashout_stake_minor += e.stake;
-    b.cashout_return_minor += e.amount;
-    b.cashout_ns = e.at_ns;
+    s.bets.add_cashout(b.id, e.stake, e.amount, e.at_ns);
     if (riding == 0) {
       b.status = BetStatus::kCashedOut;
       b.settled_ns = e.at_ns;
@@ -283,9 +281,9 @@ std::string BookState::state_hash() const {
     if (b->status != BetStatus::kAccepted)
       fmt::format_to(std::back_inserter(canon), "BS|{}|{}|{}|{}|{}\n", b->id, b->settled_version, b->cancel_id,
                      b->return_minor, b->settled_ns);
-    if (b->cashout_stake_minor)
-      fmt::format_to(std::back_inserter(canon), "BC|{}|{}|{}|{}\n", b->id, b->cashout_stake_minor,
-                     b->cashout_return_minor, b->cashout_ns);
+    if (const BetCashout* c = bets.cashout(b->id))
+      fmt::format_to(std::back_inserter(canon), "BC|{}|{}|{}|{}\n", b->id, c->stake_minor, c->return_minor,
+                     c->at_ns);
   }
   for (uint64_t eid : book.event_ids()) {
     const Event* ev = book.event(eid);

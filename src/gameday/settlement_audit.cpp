@@ -45,7 +45,7 @@ SettlementFacts settlement_facts(const BookState& st, const FinalScores& scores)
     has_bets[b.account] = true;
     w.free -= b.stake_minor;  // the stake still riding
     const bool closed = b.status == BetStatus::kCashedOut;
-    if (closed || b.cashout_stake_minor > 0)
+    if (closed || st.bets.cashout(b.id))
       f.cashed.push_back(SettlementFacts::Cashed{b.id, st.ledger.account(b.account).id, closed});
     if (closed) {
       ++a.bets_cashed_out;

@@ -50,8 +50,9 @@ std::vector<std::string> check_money(const BookState& s, const Expected& e) {
     Due& d = due[s.ledger.account(b.account).id];
     // The stake as placed (a cash-out takes part or all of it off the bet)
     // and what the cash-outs paid.
-    d.cash -= b.stake_minor + b.cashout_stake_minor;
-    d.cash += b.cashout_return_minor;
+    const BetCashout* c = s.bets.cashout(b.id);
+    d.cash -= s.bets.placed_stake(b);
+    d.cash += c ? c->return_minor : 0;
     if (b.status == BetStatus::kAccepted) d.reserved += b.stake_minor;
     if (b.status == BetStatus::kSettled) d.cash += b.return_minor;
     if (b.status == BetStatus::kCancelled) d.cash += b.stake_minor;

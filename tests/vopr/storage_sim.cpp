@@ -224,7 +224,7 @@ class SeedRun {
     for (const Bet& b : state.bets) {
       report_.bets_settled += b.status == BetStatus::kSettled;
       report_.bets_cancelled += b.status == BetStatus::kCancelled;
-      report_.bets_cashed_out += b.cashout_stake_minor > 0;
+      report_.bets_cashed_out += state.bets.cashout(b.id) != nullptr;
     }
     say("checked: hash {}, {} decisions, money balances", got.substr(0, 12), decisions_.size());
   }

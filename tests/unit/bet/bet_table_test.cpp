@@ -1,5 +1,6 @@
 // BetTable: bets by id in pages; lookups, inserts out of order, holes,
-// iteration in id order, stable references, and the ids it refuses.
+// iteration in id order, stable references, the ids it refuses, and the
+// cash-outs kept beside the bets.
 #include "bet/bet_table.h"
 
 #include <gtest/gtest.h>
@@ -35,6 +36,25 @@ TEST(BetTable, EmptyFindsNothingAndIteratesNothing) {
   EXPECT_EQ(t.find(UINT64_MAX), nullptr);
   EXPECT_THROW(t.at(1), std::out_of_range);
   EXPECT_TRUE(t.begin() == t.end());
+}
+
+TEST(BetTable, CashOutsAddUpBesideTheBetAndOnlyForABetItHas) {
+  BetTable t;
+  const Bet& b = t.insert(bet_with(5, 600));
+  t.insert(bet_with(6, 300));
+  EXPECT_EQ(t.cashout(5), nullptr);
+  EXPECT_EQ(t.placed_stake(b), 600);
+  t.add_cashout(5, 400, 506, 10);
+  t.add_cashout(5, 100, 90, 20);
+  ASSERT_NE(t.cashout(5), nullptr);
+  EXPECT_EQ(t.cashout(5)->stake_minor, 500);
+  EXPECT_EQ(t.cashout(5)->return_minor, 596);
+  EXPECT_EQ(t.cashout(5)->at_ns, 20);  // the last one
+  EXPECT_EQ(t.placed_stake(b), 1100);  // the bet's own stake is the caller's to lower
+  EXPECT_EQ(t.cashout(6), nullptr);
+  EXPECT_THROW(t.add_cashout(7, 1, 1, 1), std::out_of_range);
+  EXPECT_THROW(t.add_cashout(0, 1, 1, 1), std::out_of_range);
+  EXPECT_EQ(t.cashout(7), nullptr);
 }
 
 TEST(BetTable, InsertsOutOfOrderAcrossPagesAndIteratesInIdOrder) {

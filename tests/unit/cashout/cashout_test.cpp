@@ -119,7 +119,11 @@ TEST(BetCashedOut, MovesTheMoneyAndTheExposureAndNoResultPaysItAgain) {
   const Bet& b = s->bets.at(1);
   EXPECT_EQ(b.status, BetStatus::kAccepted);
   EXPECT_EQ(b.stake_minor, 600);
-  EXPECT_EQ(b.cashout_stake_minor, 400);
+  ASSERT_NE(s->bets.cashout(1), nullptr);
+  EXPECT_EQ(s->bets.cashout(1)->stake_minor, 400);
+  EXPECT_EQ(s->bets.cashout(1)->return_minor, 506);
+  EXPECT_EQ(s->bets.cashout(1)->at_ns, kT0 + 10);
+  EXPECT_EQ(s->bets.placed_stake(b), 1000);
   EXPECT_EQ(s->ledger.account(alice).balance, kDeposit - 1000 + 506);
   EXPECT_EQ(s->ledger.account(s->ledger.reserved_of(alice)).balance, 600);
   EXPECT_EQ(s->exposure.selection_liability(1011), profit_minor(600, odds("2.00")));
@@ -127,6 +131,10 @@ TEST(BetCashedOut, MovesTheMoneyAndTheExposureAndNoResultPaysItAgain) {
   // The rest: closed, out of the exposure, nothing reserved.
   s->apply(BetCashedOut{1, 101, 600, 700, odds("1.50").scaled, 2, kT0, kT0, kT0 + 20, {}, {}});
   EXPECT_EQ(b.status, BetStatus::kCashedOut);
+  EXPECT_EQ(s->bets.cashout(1)->stake_minor, 1000);  // both cash-outs, summed
+  EXPECT_EQ(s->bets.cashout(1)->return_minor, 506 + 700);
+  EXPECT_EQ(s->bets.cashout(1)->at_ns, kT0 + 20);
+  EXPECT_EQ(s->bets.placed_stake(b), 1000);
   EXPECT_EQ(s->open_bets, 0);
   EXPECT_EQ(s->exposure.market_liability(101), 0);
   EXPECT_EQ(s->ledger.account(alice).balance, kDeposit - 1000 + 506 + 700);
