@@ -128,7 +128,8 @@ std::string bet_json(const BookState& s, const Bet& b, bool as_placed) {
   w.field("selection_id", b.selection_id);
   // The placement view shows the stake as placed; the current one, the
   // stake still riding (less what was cashed out).
-  const int64_t stake = as_placed ? s.bets.placed_stake(b) : b.stake_minor;
+  const BetCashout* cashed = s.bets.cashout(b.id);  // one lookup for both uses
+  const int64_t stake = as_placed && cashed ? b.stake_minor + cashed->stake_minor : b.stake_minor;
   w.field("stake", stake).field("currency", s.ledger.currency().code());
   w.field("odds", b.odds.str()).field("odds_requested", b.odds_requested.str());
   w.field("price_change", price_change_policy_name(b.policy));
@@ -151,10 +152,10 @@ std::string bet_json(const BookState& s, const Bet& b, bool as_placed) {
     opt("result_version", settled, static_cast<int64_t>(b.settled_version));
     opt("settled_at", settled || cancelled, rfc3339_ms(b.settled_ns));
     w.key("cashout");
-    if (const BetCashout* c = s.bets.cashout(b.id)) {
+    if (cashed) {
       w.begin_object();
-      w.field("stake", c->stake_minor).field("amount", c->return_minor);
-      w.field("at", rfc3339_ms(c->at_ns));
+      w.field("stake", cashed->stake_minor).field("amount", cashed->return_minor);
+      w.field("at", rfc3339_ms(cashed->at_ns));
       w.end_object();
     } else {
       w.null();
